@@ -1,0 +1,148 @@
+/**
+ * The Electron main process: one window, the menu, the store and the API handlers.
+ * Security follows Electron's checklist (see security.ts and docs/security.md).
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, screen, shell } from 'electron';
+import { type EventName, type EventPayload, eventChannel } from '../shared/api';
+import { createSimCatalog } from './api/catalog';
+import { createDispatcher } from './api/dispatch';
+import { createHandlers } from './api/handlers';
+import { registerIpc } from './ipc';
+import { menuTemplate } from './menu';
+import { electronNativeBinding } from './native';
+import { isAllowedNavigation, isExternalLinkAllowed, secureWebPreferences } from './security';
+import { openStore } from './store/database';
+import { SettingsRepo } from './store/settings';
+import { DEFAULT_SIZE, restoreBounds, type WindowBounds } from './window-state';
+
+const isDev = !app.isPackaged && Boolean(process.env.ELECTRON_RENDERER_URL);
+let mainWindow: BrowserWindow | null = null;
+
+if (process.env.DSLAB_DATA_DIR) app.setPath('userData', path.resolve(process.env.DSLAB_DATA_DIR));
+
+// One DSLab at a time: a second launch focuses the first window instead.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.whenReady().then(start, (err) => fatal(err));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
+
+// Deny every webview and every new window app-wide, before any content loads.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLinkAllowed(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+function appEntryUrl(): string {
+  if (isDev && process.env.ELECTRON_RENDERER_URL) return process.env.ELECTRON_RENDERER_URL;
+  return new URL(`file://${path.join(__dirname, '../renderer/index.html')}`).href;
+}
+
+function fatal(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  dialog.showErrorBox('DSLab could not start', message);
+  app.exit(1);
+}
+
+function start(): void {
+  const dataDir = app.getPath('userData');
+  let nativeBinding: string | undefined;
+  if (!app.isPackaged) {
+    const found = electronNativeBinding(app.getAppPath(), process.versions.modules);
+    if ('error' in found) {
+      fatal(new Error(found.error));
+      return;
+    }
+    nativeBinding = found.path;
+  }
+  const db = openStore(dataDir, nativeBinding ? { nativeBinding } : {});
+  const settings = new SettingsRepo(db);
+  const handlers = createHandlers({
+    transport: 'electron',
+    dataDir,
+    db,
+    version: app.getVersion(),
+    electronVersion: process.versions.electron,
+    catalog: createSimCatalog(),
+  });
+  const dispatch = createDispatcher(handlers, (msg) => console.error(msg));
+  const appUrl = appEntryUrl();
+
+  registerIpc({
+    dispatch,
+    appUrl,
+    ourWindowIds: () => BrowserWindow.getAllWindows().map((w) => w.id),
+  });
+
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    mainWindow?.webContents.send(eventChannel(event), payload);
+  };
+
+  const buildMenu = () => {
+    const template: MenuItemConstructorOptions[] = menuTemplate({
+      send: (command) => emit('app.menu', { command }),
+      openRecent: () => emit('app.menu', { command: 'file.open' }),
+      recent: [],
+      isMac: process.platform === 'darwin',
+      isDev,
+    });
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+  };
+  buildMenu();
+
+  const saved = restoreBounds(
+    settings.getRaw('window.bounds'),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
+  mainWindow = new BrowserWindow({
+    ...(saved ? { x: saved.x, y: saved.y, width: saved.width, height: saved.height } : DEFAULT_SIZE),
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'DSLab',
+    backgroundColor: '#11151c',
+    webPreferences: secureWebPreferences(path.join(__dirname, '../preload/index.cjs')),
+  });
+  if (saved?.maximized) mainWindow.maximize();
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+
+  const win = mainWindow;
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, appUrl)) event.preventDefault();
+  });
+  win.webContents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url, appUrl)) event.preventDefault();
+  });
+  const saveBounds = () => {
+    if (win.isDestroyed() || win.isMinimized()) return;
+    const b = win.getNormalBounds();
+    const bounds: WindowBounds = { ...b, maximized: win.isMaximized() };
+    settings.setRaw('window.bounds', bounds);
+  };
+  win.on('close', saveBounds);
+  win.on('closed', () => {
+    mainWindow = null;
+  });
+  app.on('before-quit', () => {
+    try {
+      db.close();
+    } catch {
+      // already closed
+    }
+  });
+
+  if (isDev && process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
+  else void win.loadFile(path.join(__dirname, '../renderer/index.html'));
+}

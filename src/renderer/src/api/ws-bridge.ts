@@ -1,0 +1,77 @@
+/**
+ * Web mode's transport: the same DslabBridge the Electron preload exposes, over the
+ * server's WebSocket. The launch token comes from the page URL (?token=...).
+ */
+import type { DslabBridge, Envelope, EventName, MethodName } from '../../../shared/api';
+import { methodNames } from '../../../shared/api';
+
+type Pending = (envelope: Envelope<unknown>) => void;
+
+export function createWsBridge(location: Location): DslabBridge {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const wsUrl = `ws://${location.host}/api?token=${encodeURIComponent(token)}`;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+  let ready: Promise<WebSocket> | null = null;
+
+  const connect = (): Promise<WebSocket> => {
+    if (ready) return ready;
+    ready = new Promise((resolve, reject) => {
+      const ws = new WebSocket(wsUrl);
+      ws.onopen = () => {
+        socket = ws;
+        resolve(ws);
+      };
+      ws.onerror = () => reject(new Error('Cannot reach the DSLab server. Is `npm run web` still running?'));
+      ws.onclose = () => {
+        ready = null;
+        socket = null;
+        for (const [, settle] of pending) {
+          settle({ ok: false, error: { code: 'internal', message: 'The connection to the DSLab server closed.' } });
+        }
+        pending.clear();
+      };
+      ws.onmessage = (ev) => {
+        const msg = JSON.parse(String(ev.data)) as { id?: number | null; event?: string; payload?: unknown };
+        if (typeof msg.event === 'string') {
+          for (const fn of listeners.get(msg.event) ?? []) fn(msg.payload);
+          return;
+        }
+        if (typeof msg.id === 'number') {
+          const settle = pending.get(msg.id);
+          pending.delete(msg.id);
+          settle?.(msg as unknown as Envelope<unknown>);
+        }
+      };
+    });
+    return ready;
+  };
+
+  return {
+    transport: 'web',
+    methods: [...methodNames],
+    async invoke(method: MethodName, payload: unknown) {
+      let ws: WebSocket;
+      try {
+        ws = socket ?? (await connect());
+      } catch (err) {
+        return { ok: false, error: { code: 'internal', message: (err as Error).message } };
+      }
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve as Pending);
+        ws.send(JSON.stringify({ id, method, payload }));
+      });
+    },
+    on(event: EventName, listener: (payload: never) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const fn = listener as (payload: unknown) => void;
+      set.add(fn);
+      void connect().catch(() => {});
+      return () => set.delete(fn);
+    },
+  } as DslabBridge;
+}

@@ -1,0 +1,74 @@
+/**
+ * `npm run web -- [--port N] [--data DIR]`: DSLab in a browser. Serves out/renderer
+ * (built by scripts/web.mjs) and the API on 127.0.0.1.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createSimCatalog } from '../main/api/catalog';
+import { createDispatcher } from '../main/api/dispatch';
+import { createHandlers } from '../main/api/handlers';
+import { defaultDataDir } from '../main/paths';
+import { openStore } from '../main/store/database';
+import { startWebServer } from './server';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function fail(message: string): never {
+  process.stderr.write(`dslab web: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values: { port?: string; data?: string; static?: string };
+  try {
+    ({ values } = parseArgs({
+      options: { port: { type: 'string' }, data: { type: 'string' }, static: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(
+      `${err instanceof Error ? err.message : String(err)} (usage: npm run web -- [--port N] [--data DIR])`,
+    );
+  }
+  const port = values.port === undefined ? 5317 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port must be a whole number from 0 to 65535, got ${values.port}`);
+  const dataDir = values.data ? path.resolve(values.data) : defaultDataDir();
+  const staticDir = values.static ? path.resolve(values.static) : path.join(root, 'out', 'renderer');
+  if (!fs.existsSync(path.join(staticDir, 'index.html')))
+    fail(`no built renderer at ${staticDir}; run \`npm run build\` first`);
+
+  const db = openStore(dataDir);
+  const version = (
+    JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const handlers = createHandlers({
+    transport: 'web',
+    dataDir,
+    db,
+    version,
+    electronVersion: null,
+    catalog: createSimCatalog(),
+  });
+  const dispatch = createDispatcher(handlers, (msg) => process.stderr.write(`${msg}\n`));
+  let server: Awaited<ReturnType<typeof startWebServer>>;
+  try {
+    server = await startWebServer({ port, staticDir, dispatch });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(code === 'EADDRINUSE' ? `port ${port} is in use; pass --port N (0 picks a free one)` : String(err));
+  }
+  process.stdout.write(`DSLab web mode: open ${server.url}\n`);
+  process.stdout.write(`Data folder: ${dataDir}\n`);
+  const stop = async () => {
+    await server.close();
+    db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,127 @@
+/**
+ * Web mode: the built renderer and the same API as the Electron window, over a WebSocket
+ * bound to 127.0.0.1 only. Each launch makes a random token; the page URL carries it and
+ * the socket must present it. A socket from another Origin, or with a wrong Host (DNS
+ * rebinding), is refused before the upgrade completes.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Dispatch } from '../main/api/dispatch';
+import type { EventName, EventPayload } from '../shared/api';
+import { serveStatic } from './static';
+
+/** Options for a web-mode server. */
+export interface WebServerOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** The built renderer folder (out/renderer). */
+  staticDir: string;
+  /** The API dispatcher. */
+  dispatch: Dispatch;
+  /** Fixed token (tests); default: 32 random bytes, base64url. */
+  token?: string;
+  /** Largest accepted message, bytes. */
+  maxMessageBytes?: number;
+}
+
+/** A running web-mode server. */
+export interface WebServer {
+  /** The URL to open, token included. */
+  url: string;
+  /** The origin pages are served from. */
+  origin: string;
+  /** The launch token. */
+  token: string;
+  /** The bound port. */
+  port: number;
+  /** Pushes an event to every connected page. */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Stops listening and closes every socket. */
+  close(): Promise<void>;
+}
+
+/** The wire format of a call from the page. */
+interface CallMessage {
+  id: number;
+  method: string;
+  payload: unknown;
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  const server = http.createServer((req, res) => serveStatic(opts.staticDir, req, res));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 16 * 1024 * 1024 });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
+
+  server.on('upgrade', (req, socket, head) => {
+    const refuse = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    if (!allowedHosts.has(req.headers.host ?? '')) return refuse(403, 'Forbidden Host');
+    if (!allowedOrigins.has(req.headers.origin ?? '')) return refuse(403, 'Forbidden Origin');
+    if (!tokenMatches(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    ws.on('message', async (data, isBinary) => {
+      if (isBinary) return reply(ws, null, badRequest('messages must be JSON text'));
+      let msg: CallMessage;
+      try {
+        msg = JSON.parse(data.toString()) as CallMessage;
+      } catch {
+        return reply(ws, null, badRequest('the message is not valid JSON'));
+      }
+      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') {
+        return reply(ws, null, badRequest('a call needs a numeric "id", a "method" and a "payload"'));
+      }
+      const envelope = await opts.dispatch(msg.method, msg.payload);
+      reply(ws, msg.id, envelope);
+    });
+  });
+
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    port,
+    emit(event, payload) {
+      const text = JSON.stringify({ event, payload });
+      for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function tokenMatches(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function badRequest(message: string) {
+  return { ok: false as const, error: { code: 'bad-request' as const, message } };
+}
+
+function reply(ws: WebSocket, id: number | null, envelope: unknown): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...(envelope as object) }));
+}
