@@ -3,8 +3,8 @@
  * the method's result or reject with a DslabApiError whose message names what is wrong.
  */
 import {
-  type DslabBridge,
   DslabApiError,
+  type DslabBridge,
   type EventName,
   type EventPayload,
   type MethodName,
@@ -28,7 +28,10 @@ export async function call<M extends MethodName>(method: M, payload: Req<M>): Pr
 }
 
 /** Subscribes to an API event; returns the unsubscribe function. */
-export function subscribe<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+export function subscribe<E extends EventName>(
+  event: E,
+  listener: (payload: EventPayload<E>) => void,
+): () => void {
   return getBridge().on(event, listener);
 }
 

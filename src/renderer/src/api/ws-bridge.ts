@@ -29,7 +29,10 @@ export function createWsBridge(location: Location): DslabBridge {
         ready = null;
         socket = null;
         for (const [, settle] of pending) {
-          settle({ ok: false, error: { code: 'internal', message: 'The connection to the DSLab server closed.' } });
+          settle({
+            ok: false,
+            error: { code: 'internal', message: 'The connection to the DSLab server closed.' },
+          });
         }
         pending.clear();
       };
@@ -67,7 +70,10 @@ export function createWsBridge(location: Location): DslabBridge {
     },
     on(event: EventName, listener: (payload: never) => void) {
       let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        listeners.set(event, set);
+      }
       const fn = listener as (payload: unknown) => void;
       set.add(fn);
       void connect().catch(() => {});
