@@ -5,9 +5,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, screen, shell } from 'electron';
 import { type EventName, type EventPayload, eventChannel } from '../shared/api';
-import { createSimCatalog } from './api/catalog';
-import { createDispatcher } from './api/dispatch';
-import { createHandlers } from './api/handlers';
+import { createApiHost } from './api/host';
 import { registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { electronNativeBinding } from './native';
@@ -69,15 +67,19 @@ function start(): void {
   }
   const db = openStore(dataDir, nativeBinding ? { nativeBinding } : {});
   const settings = new SettingsRepo(db);
-  const handlers = createHandlers({
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
+    mainWindow?.webContents.send(eventChannel(event), payload);
+  };
+  const host = createApiHost({
     transport: 'electron',
     dataDir,
     db,
     version: app.getVersion(),
     electronVersion: process.versions.electron,
-    catalog: createSimCatalog(),
+    emit,
+    log: (msg) => console.error(msg),
   });
-  const dispatch = createDispatcher(handlers, (msg) => console.error(msg));
+  const dispatch = host.dispatch;
   const appUrl = appEntryUrl();
 
   registerIpc({
@@ -85,10 +87,6 @@ function start(): void {
     appUrl,
     ourWindowIds: () => BrowserWindow.getAllWindows().map((w) => w.id),
   });
-
-  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
-    mainWindow?.webContents.send(eventChannel(event), payload);
-  };
 
   const buildMenu = () => {
     const template: MenuItemConstructorOptions[] = menuTemplate({
@@ -136,6 +134,7 @@ function start(): void {
     mainWindow = null;
   });
   app.on('before-quit', () => {
+    host.close();
     try {
       db.close();
     } catch {

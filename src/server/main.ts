@@ -6,12 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createSimCatalog } from '../main/api/catalog';
-import { createDispatcher } from '../main/api/dispatch';
-import { createHandlers } from '../main/api/handlers';
+import { createApiHost } from '../main/api/host';
 import { defaultDataDir } from '../main/paths';
 import { openStore } from '../main/store/database';
-import { startWebServer } from './server';
+import { startWebServer, type WebServer } from './server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,26 +42,28 @@ async function main(): Promise<void> {
   const version = (
     JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   ).version;
-  const handlers = createHandlers({
+  let server: WebServer | undefined;
+  const host = createApiHost({
     transport: 'web',
     dataDir,
     db,
     version,
     electronVersion: null,
-    catalog: createSimCatalog(),
+    emit: (event, payload) => server?.emit(event, payload),
+    log: (msg) => process.stderr.write(`${msg}\n`),
   });
-  const dispatch = createDispatcher(handlers, (msg) => process.stderr.write(`${msg}\n`));
-  let server: Awaited<ReturnType<typeof startWebServer>>;
   try {
-    server = await startWebServer({ port, staticDir, dispatch });
+    server = await startWebServer({ port, staticDir, dispatch: host.dispatch });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     fail(code === 'EADDRINUSE' ? `port ${port} is in use; pass --port N (0 picks a free one)` : String(err));
   }
-  process.stdout.write(`DSLab web mode: open ${server.url}\n`);
+  const running = server;
+  process.stdout.write(`DSLab web mode: open ${running.url}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
   const stop = async () => {
-    await server.close();
+    host.close();
+    await running.close();
     db.close();
     process.exit(0);
   };

@@ -6,9 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { createSimCatalog } from '../../src/main/api/catalog';
-import { createDispatcher } from '../../src/main/api/dispatch';
-import { createHandlers } from '../../src/main/api/handlers';
+import { createApiHost } from '../../src/main/api/host';
 import { openStore } from '../../src/main/store/database';
 import { startWebServer, type WebServer } from '../../src/server/server';
 
@@ -22,23 +20,25 @@ export interface Lab {
 export async function startLab(dataDir?: string): Promise<Lab & { stop(): Promise<void> }> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-e2e-'));
   const db = openStore(dir);
-  const handlers = createHandlers({
+  let server: WebServer | undefined;
+  const host = createApiHost({
     transport: 'web',
     dataDir: dir,
     db,
     version: '0.0.0-test',
     electronVersion: null,
-    catalog: createSimCatalog(),
+    emit: (event, payload) => server?.emit(event, payload),
   });
-  const server = await startWebServer({
+  server = await startWebServer({
     port: 0,
     staticDir: path.resolve('out/renderer'),
-    dispatch: createDispatcher(handlers),
+    dispatch: host.dispatch,
   });
   return {
     server,
     dataDir: dir,
     async stop() {
+      host.close();
       await server.close();
       db.close();
     },

@@ -4,7 +4,10 @@
  */
 import type Database from 'better-sqlite3';
 import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
+import type { Scenario } from '../../shared/scenario/schema';
+import type { SimHost } from '../sim-host';
 import { SettingsRepo } from '../store/settings';
+import type { Handlers } from './dispatch';
 
 /** What the protocols catalog offers the API (backed by src/sim's catalog). */
 export interface CatalogPort {
@@ -12,6 +15,8 @@ export interface CatalogPort {
   list(): ProtocolInfo[];
   /** A protocol's quick-start topology, or undefined for an unknown id. */
   defaultTopology(protocolId: string): DefaultTopology | undefined;
+  /** A protocol's ready-to-run scenario, or undefined for an unknown id. */
+  defaultScenario(protocolId: string): Scenario | undefined;
 }
 
 /** Everything the handlers need from their host. */
@@ -28,9 +33,20 @@ export interface HostContext {
   electronVersion: string | null;
   /** The protocol catalog. */
   catalog: CatalogPort;
+  /** The running simulations. */
+  sims: SimHost;
 }
 
-export function createHandlers(ctx: HostContext) {
+function unknownProtocol(protocol: string): DslabApiError {
+  return new DslabApiError({
+    code: 'not-found',
+    message: `No protocol with id ${JSON.stringify(protocol)} in the catalog.`,
+    path: ['protocol'],
+  });
+}
+
+export function createHandlers(ctx: HostContext): Handlers {
+  const { sims } = ctx;
   const settings = new SettingsRepo(ctx.db);
   const sqliteVersion = (ctx.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
@@ -44,20 +60,34 @@ export function createHandlers(ctx: HostContext) {
       storeVersion: ctx.db.pragma('user_version', { simple: true }) as number,
       sqliteVersion,
     }),
-    'app.echo': ({ text }: { text: string }) => ({ text }),
+    'app.echo': ({ text }) => ({ text }),
     'settings.get': () => settings.get(),
-    'settings.set': (change: Parameters<SettingsRepo['set']>[0]) => settings.set(change),
+    'settings.set': (change) => settings.set(change),
     'catalog.list': () => ctx.catalog.list(),
-    'catalog.defaultTopology': ({ protocol }: { protocol: string }) => {
+    'catalog.defaultTopology': ({ protocol }) => {
       const topology = ctx.catalog.defaultTopology(protocol);
-      if (!topology) {
-        throw new DslabApiError({
-          code: 'not-found',
-          message: `No protocol with id ${JSON.stringify(protocol)} in the catalog.`,
-          path: ['protocol'],
-        });
-      }
+      if (!topology) throw unknownProtocol(protocol);
       return topology;
     },
-  } satisfies import('./dispatch').Handlers;
+    'catalog.defaultScenario': ({ protocol }) => {
+      const scenario = ctx.catalog.defaultScenario(protocol);
+      if (!scenario) throw unknownProtocol(protocol);
+      return scenario;
+    },
+    'sim.create': ({ scenario, seed }) => sims.create(scenario as Scenario, seed),
+    'sim.step': ({ simId, count }) => sims.step(simId, count ?? 1),
+    'sim.stepUntil': ({ simId, filter, maxEvents }) => sims.stepUntil(simId, filter, maxEvents ?? 1_000_000),
+    'sim.runUntil': ({ simId, timeUs, maxEvents }) => sims.runUntil(simId, timeUs, maxEvents ?? 5_000_000),
+    'sim.stepBack': ({ simId, count }) => sims.stepBack(simId, count ?? 1),
+    'sim.seek': ({ simId, event }) => sims.seek(simId, event),
+    'sim.play': ({ simId, speed }) => sims.play(simId, speed ?? 1),
+    'sim.pause': ({ simId }) => sims.pause(simId),
+    'sim.inject': ({ simId, change }) => sims.inject(simId, change as never),
+    'sim.fork': ({ simId, atEvent, change }) => sims.fork(simId, atEvent, change as never),
+    'sim.trace': ({ simId, from, to, max }) => sims.trace(simId, from, to, max ?? 5_000),
+    'sim.nodes': ({ simId }) => sims.nodes(simId),
+    'sim.metrics': ({ simId }) => sims.metrics(simId),
+    'sim.invariants': ({ simId }) => sims.invariants(simId),
+    'sim.close': ({ simId }) => sims.close(simId),
+  };
 }

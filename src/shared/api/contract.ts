@@ -8,6 +8,7 @@
  * transports pick it up; nothing else lists channels.
  */
 import { z } from 'zod';
+import { FaultSchema, ScenarioSchema } from '../scenario/schema';
 
 /** A method's request and response schemas. */
 export interface MethodSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
@@ -82,10 +83,24 @@ export const ProtocolInfoSchema = z.object({
   topicTitle: z.string(),
   /** Human title of the protocol. */
   title: z.string(),
-  /** One-paragraph summary for pickers and the welcome view. */
+  /** One-paragraph summary for pickers and the welcome view (the lesson's summary). */
   summary: z.string(),
+  /** Behaviour version (old traces hash differently after a bump). */
+  version: z.number().int(),
   /** Palette entries. */
   roles: z.array(RoleInfoSchema),
+  /** JSON Schema of the params; drives the inspector form. */
+  paramsJsonSchema: z.record(z.string(), z.unknown()),
+  /** Default params. */
+  defaults: z.record(z.string(), z.unknown()),
+  /** Invariants checked as the run goes. */
+  invariants: z.array(z.object({ id: z.string(), title: z.string() })),
+  /** Metric series the protocol adds. */
+  metrics: z.array(z.object({ id: z.string(), unit: z.string() })),
+  /** Known-wrong variants a learner can switch on (boolean params). */
+  bugs: z.array(z.object({ param: z.string(), title: z.string() })),
+  /** The lesson: the concept, what to watch, things to try. */
+  lesson: z.object({ summary: z.string(), watch: z.array(z.string()), tryThis: z.array(z.string()) }),
 });
 
 /** A node on the canvas, as the editor stores it. */
@@ -134,6 +149,153 @@ export const MenuCommandSchema = z.enum([
   'help.about',
 ]);
 
+/** The kinds of trace rows (mirrors src/sim/kernel/trace.ts; a test keeps them equal). */
+export const TraceKindSchema = z.enum([
+  'start',
+  'restart',
+  'send',
+  'deliver',
+  'drop',
+  'timer',
+  'client',
+  'reply',
+  'note',
+  'fault',
+  'violation',
+  'limit',
+]);
+
+/** A running simulation's handle. */
+export const SimIdSchema = z.string().regex(/^sim-\d+$/, 'a simulation id looks like sim-1');
+
+/** A broken invariant: where, when, and the seed that reproduces it. */
+export const ViolationSchema = z.object({
+  /** Invariant id. */
+  invariant: z.string(),
+  /** What is wrong. */
+  message: z.string(),
+  /** The run's seed. */
+  seed: z.number(),
+  /** Virtual time, microseconds. */
+  timeUs: z.number(),
+  /** The event that broke it. */
+  eventIndex: z.number(),
+  /** The node that had just stepped. */
+  node: z.string(),
+});
+
+/** Where a run is. */
+export const SimStatusSchema = z.object({
+  /** The simulation's handle. */
+  simId: SimIdSchema,
+  /** Events processed. */
+  eventIndex: z.number().int(),
+  /** Virtual time of the last event, microseconds. */
+  nowUs: z.number(),
+  /** No more events will be processed. */
+  done: z.boolean(),
+  /** Why it stopped, if it did. */
+  stopReason: z.string().nullable(),
+  /** The broken invariant, if any. */
+  violation: ViolationSchema.nullable(),
+  /** Events queued. */
+  queued: z.number().int(),
+  /** Trace rows recorded. */
+  traceRows: z.number().int(),
+  /** The run's seed. */
+  seed: z.number().int(),
+  /** Whether the host is playing it. */
+  playing: z.boolean(),
+  /** Events processed by the call that produced this status (0 for events). */
+  steps: z.number().int(),
+  /** For stepUntil: whether a matching event was found. */
+  matched: z.boolean().optional(),
+});
+
+/** A node as the canvas and the inspector see it during a run. */
+export const SimNodeSchema = z.object({
+  /** Node id. */
+  id: z.string(),
+  /** Role ('switch' for switches). */
+  role: z.string(),
+  /** Display name. */
+  name: z.string(),
+  /** False when crashed or removed. */
+  up: z.boolean(),
+  /** Paused by a fault. */
+  paused: z.boolean(),
+  /** Removed from the topology. */
+  removed: z.boolean(),
+  /** The node's local clock, microseconds. */
+  localTimeUs: z.number(),
+  /** Local clock minus true time, microseconds. */
+  clockErrorUs: z.number(),
+  /** Pending timer names. */
+  timers: z.array(z.string()),
+  /** Protocol state (JSON). */
+  state: z.unknown(),
+  /** Canvas badge. */
+  badge: z.object({ text: z.string(), tone: z.enum(['neutral', 'good', 'warn', 'bad']) }),
+});
+
+/** One trace row. */
+export const TraceEventSchema = z.object({
+  /** Row number from 0. */
+  row: z.number().int(),
+  /** Kernel event index (1-based; 0 before the first event). */
+  index: z.number().int(),
+  /** Virtual time, microseconds. */
+  timeUs: z.number(),
+  /** Row kind. */
+  kind: TraceKindSchema,
+  /** Node the row is about. */
+  node: z.string(),
+  /** Destination of a send, sender of a delivery. */
+  peer: z.string().optional(),
+  /** Message type. */
+  msgType: z.string().optional(),
+  /** Ties a delivery or drop to its send. */
+  sendId: z.number().int().optional(),
+  /** Drop reason, timer name, note, fault. */
+  detail: z.string().optional(),
+});
+
+/** A checker verdict. */
+export const VerdictSchema = z.object({
+  /** Invariant or history checker id. */
+  id: z.string(),
+  /** Checked as the run goes, or at the end over the history. */
+  kind: z.enum(['invariant', 'history']),
+  /** Holds, broken, or not evaluated yet. */
+  ok: z.boolean().nullable(),
+  /** Explanation. */
+  message: z.string(),
+  /** Event of the violation or evaluation. */
+  atEvent: z.number().int().nullable(),
+});
+
+/** Metrics of a run. */
+export const SimMetricsSchema = z.object({
+  /** Counters by name. */
+  counters: z.record(z.string(), z.number()),
+  /** Gauges by name. */
+  gauges: z.record(z.string(), z.number()),
+  /** Time series sampled in virtual time. */
+  series: z.array(
+    z.object({ id: z.string(), unit: z.string(), tUs: z.array(z.number()), v: z.array(z.number()) }),
+  ),
+});
+
+/** A change applied at an event (live, or the difference of a fork). */
+export const ChangeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fault'), fault: FaultSchema }),
+  z.object({ kind: z.literal('params'), params: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('seed'), seed: z.number().int().min(0).max(0xffffffff) }),
+]);
+
+const simRef = z.object({ simId: SimIdSchema }).strict();
+const count = z.number().int().min(1).max(10_000_000).default(1);
+
 export const methods = {
   'app.info': method(z.object({}).strict(), AppInfoSchema, 'Versions, transport and data folder.'),
   'app.echo': method(
@@ -153,10 +315,83 @@ export const methods = {
     DefaultTopologySchema,
     "A protocol's quick-start topology.",
   ),
+  'catalog.defaultScenario': method(
+    z.object({ protocol: z.string().min(1) }).strict(),
+    ScenarioSchema,
+    "A protocol's ready-to-run scenario (default topology and params).",
+  ),
+  'sim.create': method(
+    z.object({ scenario: ScenarioSchema, seed: z.number().int().min(0).max(0xffffffff).optional() }).strict(),
+    z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
+    'Start a simulation of a scenario (paused at event 0).',
+  ),
+  'sim.step': method(simRef.extend({ count }), SimStatusSchema, 'Process the next events.'),
+  'sim.stepUntil': method(
+    simRef.extend({
+      filter: z
+        .object({
+          kind: z.union([TraceKindSchema, z.array(TraceKindSchema).min(1)]).optional(),
+          node: z.string().optional(),
+          msgType: z.string().optional(),
+        })
+        .strict(),
+      maxEvents: z.number().int().min(1).max(100_000_000).default(1_000_000),
+    }),
+    SimStatusSchema,
+    'Run to the next event whose trace row matches the filter.',
+  ),
+  'sim.runUntil': method(
+    simRef.extend({
+      timeUs: z.number().int().min(0),
+      maxEvents: z.number().int().min(1).max(100_000_000).default(5_000_000),
+    }),
+    SimStatusSchema,
+    'Run until a virtual time (bounded by maxEvents).',
+  ),
+  'sim.stepBack': method(
+    simRef.extend({ count }),
+    SimStatusSchema,
+    'Go back some events (checkpoint + replay).',
+  ),
+  'sim.seek': method(
+    simRef.extend({ event: z.number().int().min(0) }),
+    SimStatusSchema,
+    'Go to an event index.',
+  ),
+  'sim.play': method(
+    simRef.extend({ speed: z.number().positive().max(1e9).default(1) }),
+    SimStatusSchema,
+    'Play in the background: speed is virtual seconds per wall second; progress arrives as sim.progress.',
+  ),
+  'sim.pause': method(simRef, SimStatusSchema, 'Stop playing (takes effect within one chunk, under 100 ms).'),
+  'sim.inject': method(
+    simRef.extend({ change: ChangeSchema }),
+    SimStatusSchema,
+    'Apply a fault or change now.',
+  ),
+  'sim.fork': method(
+    simRef.extend({ atEvent: z.number().int().min(0), change: ChangeSchema }),
+    z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
+    'A new run from an event of this one, with a change applied there.',
+  ),
+  'sim.trace': method(
+    simRef.extend({
+      from: z.number().int().min(0),
+      to: z.number().int().min(0),
+      max: z.number().int().min(1).max(50_000).default(5_000),
+    }),
+    z.object({ rows: z.array(TraceEventSchema), total: z.number().int() }),
+    'Trace rows of events from..to (event indexes, end exclusive), at most max.',
+  ),
+  'sim.nodes': method(simRef, z.array(SimNodeSchema), 'Every node with its state and badge.'),
+  'sim.metrics': method(simRef, SimMetricsSchema, 'Counters, gauges and series so far.'),
+  'sim.invariants': method(simRef, z.array(VerdictSchema), 'Checker verdicts so far.'),
+  'sim.close': method(simRef, z.object({ closed: z.boolean() }), 'Drop a simulation and its memory.'),
 } as const;
 
 export const events = {
   'app.menu': z.object({ command: MenuCommandSchema }),
+  'sim.progress': z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
 } as const;
 
 /** Every method name. */
@@ -175,6 +410,10 @@ export type Settings = z.output<typeof SettingsSchema>;
 export type ProtocolInfo = z.output<typeof ProtocolInfoSchema>;
 export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;
+export type SimStatusInfo = z.output<typeof SimStatusSchema>;
+export type SimNode = z.output<typeof SimNodeSchema>;
+export type TraceRow = z.output<typeof TraceEventSchema>;
+export type SimChange = z.output<typeof ChangeSchema>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 export const eventNames = Object.keys(events) as EventName[];

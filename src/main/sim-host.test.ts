@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { TraceKindSchema } from '../shared/api';
+import { defaultScenario } from '../sim';
+import { TRACE_KIND_NAMES } from '../sim/kernel/trace';
+import { MAX_SIMULATIONS, PROGRESS_MS, SimHost } from './sim-host';
+
+/** A host whose wall clock and timers the test drives by hand. */
+function manualHost() {
+  let now = 0;
+  const queue: { at: number; fn: () => void; id: number }[] = [];
+  let nextId = 1;
+  const progress: { eventIndex: number; playing: boolean; done: boolean }[] = [];
+  const host = new SimHost({
+    emit: ({ status }) => progress.push({ eventIndex: status.eventIndex, playing: status.playing, done: status.done }),
+    nowMs: () => now,
+    schedule: (fn, delayMs) => {
+      const id = nextId++;
+      queue.push({ at: now + delayMs, fn, id });
+      return id as unknown as ReturnType<typeof setTimeout>;
+    },
+    cancel: (h) => {
+      const i = queue.findIndex((q) => q.id === (h as unknown as number));
+      if (i >= 0) queue.splice(i, 1);
+    },
+  });
+  const advance = (ms: number) => {
+    const until = now + ms;
+    for (;;) {
+      queue.sort((a, b) => a.at - b.at || a.id - b.id);
+      const next = queue[0];
+      if (!next || next.at > until) break;
+      queue.shift();
+      now = Math.max(now, next.at);
+      next.fn();
+    }
+    now = until;
+  };
+  return { host, advance, progress, pending: () => queue.length };
+}
+
+const pingPong = () => defaultScenario('ping-pong');
+
+describe('the sim host', () => {
+  it('creates a run paused at event 0 and steps it', () => {
+    const { host } = manualHost();
+    const { status, nodes } = host.create(pingPong());
+    expect(status).toMatchObject({ simId: 'sim-1', eventIndex: 0, playing: false, done: false });
+    expect(nodes.length).toBeGreaterThanOrEqual(2);
+    expect(host.step(status.simId, 5)).toMatchObject({ eventIndex: 5, steps: 5 });
+    expect(host.stepBack(status.simId, 2)).toMatchObject({ eventIndex: 3 });
+    expect(host.seek(status.simId, 10)).toMatchObject({ eventIndex: 10 });
+  });
+
+  it('gives the same trace as a second run of the same scenario and seed', () => {
+    const { host } = manualHost();
+    const a = host.create(pingPong(), 7).status.simId;
+    const b = host.create(pingPong(), 7).status.simId;
+    host.step(a, 200);
+    host.step(b, 150);
+    host.step(b, 50);
+    expect(host.trace(a, 0, 1e9, 50_000)).toEqual(host.trace(b, 0, 1e9, 50_000));
+  });
+
+  it('plays in the background, reports progress, and stops on pause', () => {
+    const { host, advance, progress, pending } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    expect(host.play(id, 1).playing).toBe(true);
+    advance(500);
+    const during = host.pause(id);
+    expect(during.playing).toBe(false);
+    expect(during.eventIndex).toBeGreaterThan(0);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(pending()).toBe(0);
+    // Nothing runs after the pause, however long we wait.
+    advance(1000);
+    expect(host.step(id, 1).eventIndex).toBe(during.eventIndex + 1);
+  });
+
+  it('follows virtual time at the given speed', () => {
+    const { host, advance } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    host.play(id, 0.01); // 10 ms of virtual time per wall second
+    advance(1000);
+    const s = host.pause(id);
+    expect(s.nowUs).toBeLessThanOrEqual(10_000);
+    expect(s.nowUs).toBeGreaterThan(0);
+  });
+
+  it('sends progress no more often than every PROGRESS_MS', () => {
+    const { host, advance, progress } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    host.play(id, 1000);
+    advance(10 * PROGRESS_MS);
+    host.pause(id);
+    expect(progress.length).toBeLessThanOrEqual(11);
+  });
+
+  it('a manual step pauses play', () => {
+    const { host, advance } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    host.play(id, 1);
+    advance(20);
+    expect(host.step(id, 1).playing).toBe(false);
+  });
+
+  it('refuses an unknown simulation by name, and a scenario that cannot run', () => {
+    const { host } = manualHost();
+    expect(() => host.step('sim-99', 1)).toThrow(/No open simulation sim-99/);
+    const broken = { ...pingPong(), protocol: 'no-such-protocol' };
+    expect(() => host.create(broken)).toThrow(/cannot run/);
+  });
+
+  it('caps the number of open simulations, and close frees a slot', () => {
+    const { host } = manualHost();
+    const ids = Array.from({ length: MAX_SIMULATIONS }, () => host.create(pingPong()).status.simId);
+    expect(() => host.create(pingPong())).toThrow(/At most/);
+    expect(host.close(ids[0]!)).toEqual({ closed: true });
+    expect(host.close(ids[0]!)).toEqual({ closed: false });
+    expect(() => host.create(pingPong())).not.toThrow();
+  });
+
+  it('forks a run into a second one that shares its past', () => {
+    const { host } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    host.step(id, 40);
+    const node = host.nodes(id)[0]!.id;
+    const fork = host.fork(id, 20, { kind: 'fault', fault: { kind: 'crash', node } });
+    expect(fork.status.eventIndex).toBe(20);
+    expect(host.trace(fork.status.simId, 0, 21, 10_000).rows).toEqual(host.trace(id, 0, 21, 10_000).rows);
+  });
+});
+
+describe('the API contract mirrors the kernel', () => {
+  it('lists the same trace kinds as the kernel', () => {
+    expect([...TraceKindSchema.options]).toEqual([...TRACE_KIND_NAMES]);
+  });
+});
