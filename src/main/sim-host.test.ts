@@ -11,7 +11,8 @@ function manualHost() {
   let nextId = 1;
   const progress: { eventIndex: number; playing: boolean; done: boolean }[] = [];
   const host = new SimHost({
-    emit: ({ status }) => progress.push({ eventIndex: status.eventIndex, playing: status.playing, done: status.done }),
+    emit: ({ status }) =>
+      progress.push({ eventIndex: status.eventIndex, playing: status.playing, done: status.done }),
     nowMs: () => now,
     schedule: (fn, delayMs) => {
       const id = nextId++;

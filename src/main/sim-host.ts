@@ -222,7 +222,7 @@ export class SimHost {
 
   private tick(simId: string): void {
     const e = this.sims.get(simId);
-    if (!e || !e.playing) return;
+    if (!e?.playing) return;
     e.timer = null;
     const started = this.deps.nowMs();
     const targetUs = e.virtStartUs + (started - e.wallStartMs) * 1000 * e.speed;

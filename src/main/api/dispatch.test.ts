@@ -120,8 +120,14 @@ describe('the API dispatcher', () => {
     const scenario = structuredClone(createSimCatalog().defaultScenario('ping-pong')!);
     scenario.topology.links[0]!.a = 'ghost';
     const res = await dispatch('sim.create', { scenario });
-    expect(res).toMatchObject({ ok: false, error: { code: 'bad-request', path: ['scenario', 'topology', 'links', 0, 'a'] } });
-    if (!res.ok) expect(res.error.message).toMatch(/payload\.scenario\.topology\.links\.0\.a: link .* names unknown node ghost/);
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', path: ['scenario', 'topology', 'links', 0, 'a'] },
+    });
+    if (!res.ok)
+      expect(res.error.message).toMatch(
+        /payload\.scenario\.topology\.links\.0\.a: link .* names unknown node ghost/,
+      );
   });
 
   it('keeps settings across calls', async () => {

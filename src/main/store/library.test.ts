@@ -24,7 +24,10 @@ function mem(): { lib: Library; clock: { t: number } } {
   migrate(db);
   const clock = { t: 1_700_000_000_000 };
   let n = 0;
-  const lib = new Library(db, { now: () => (clock.t += 1000), newId: (p) => `${p}_${String(++n).padStart(4, '0')}` });
+  const lib = new Library(db, {
+    now: () => (clock.t += 1000),
+    newId: (p) => `${p}_${String(++n).padStart(4, '0')}`,
+  });
   return { lib, clock };
 }
 
@@ -41,13 +44,25 @@ function code(fn: () => unknown): string {
 describe('Library: scenarios', () => {
   it('creates, gets and lists a scenario with its columns', () => {
     const { lib } = mem();
-    const rec = lib.createScenario(makeScenario(5, 'Five'), { description: 'five nodes', tags: ['ring', 'Ring', ' small '] });
-    expect(rec).toMatchObject({ id: 'sc_0001', kind: 'scenario', name: 'Five', nodeCount: 5, revision: 1, tags: ['ring', 'small'] });
+    const rec = lib.createScenario(makeScenario(5, 'Five'), {
+      description: 'five nodes',
+      tags: ['ring', 'Ring', ' small '],
+    });
+    expect(rec).toMatchObject({
+      id: 'sc_0001',
+      kind: 'scenario',
+      name: 'Five',
+      nodeCount: 5,
+      revision: 1,
+      tags: ['ring', 'small'],
+    });
     expect(rec.scenario.topology.links[0]!.lossRate).toBe(0);
     expect(lib.getScenario('sc_0001').scenario.name).toBe('Five');
     expect(lib.list().items.map((i) => i.id)).toEqual(['sc_0001']);
     expect(code(() => lib.getExercise('sc_0001'))).toBe('not-found: sc_0001 is a scenario, not a exercise.');
-    expect(code(() => lib.getScenario('nope'))).toBe('not-found: No scenario with id nope is in the library.');
+    expect(code(() => lib.getScenario('nope'))).toBe(
+      'not-found: No scenario with id nope is in the library.',
+    );
   });
 
   it('refuses an invalid scenario naming the path, and a too-large one', () => {
@@ -116,14 +131,21 @@ describe('Library: scenarios', () => {
     const a = lib.createScenario(makeScenario(3, 'A'), { tags: ['raft'] });
     const b = lib.createScenario(makeScenario(3, 'B'));
     expect(lib.addTags(b.id, ['RAFT', 'lab']).tags).toEqual(['RAFT', 'lab']);
-    expect(lib.list({ tag: 'raft' }).items.map((i) => i.name).sort()).toEqual(['A', 'B']);
-    expect(lib.allTags()).toEqual([
-      { tag: 'lab', count: 1 },
-      { tag: 'RAFT', count: 2 },
+    expect(
+      lib
+        .list({ tag: 'raft' })
+        .items.map((i) => i.name)
+        .sort(),
+    ).toEqual(['A', 'B']);
+    expect(lib.allTags().map((t) => [t.tag.toLowerCase(), t.count])).toEqual([
+      ['lab', 1],
+      ['raft', 2],
     ]);
     expect(lib.removeTags(a.id, ['Raft']).tags).toEqual([]);
     expect(lib.list({ tag: 'raft' }).items.map((i) => i.name)).toEqual(['B']);
-    expect(code(() => lib.addTags(a.id, ['a,b']))).toBe('invalid: The tag "a,b" has a comma or a control character.');
+    expect(code(() => lib.addTags(a.id, ['a,b']))).toBe(
+      'invalid: The tag "a,b" has a comma or a control character.',
+    );
     expect(lib.search('lab').map((i) => i.name)).toEqual(['B']);
   });
 
@@ -148,7 +170,10 @@ describe('Library: scenarios', () => {
     const { lib } = mem();
     const ids = ['C', 'A', 'B'].map((n) => lib.createScenario(makeScenario(2, n)).id);
     expect(lib.list({ sort: 'name', limit: 2 }).items.map((i) => i.name)).toEqual(['A', 'B']);
-    expect(lib.list({ sort: 'name', limit: 2, offset: 2 })).toMatchObject({ total: 3, items: [{ name: 'C' }] });
+    expect(lib.list({ sort: 'name', limit: 2, offset: 2 })).toMatchObject({
+      total: 3,
+      items: [{ name: 'C' }],
+    });
     expect(lib.list({ sort: 'created' }).items.map((i) => i.name)).toEqual(['B', 'A', 'C']);
     expect(lib.recent()).toEqual([]);
     lib.openItem(ids[1]!);
@@ -188,14 +213,23 @@ describe('Library: exercises and runs', () => {
     expect(ex).toMatchObject({ kind: 'exercise', name: 'Break it', protocol: 'broadcast', nodeCount: 4 });
     expect(ex.exercise.goals).toHaveLength(4);
     const good = lib.recordRun(ex.id, passingRun(5), { learner: 'Ada' });
-    expect(good).toMatchObject({ itemId: ex.id, seed: 5, outcome: 'violation', learner: 'Ada', passed: true, revision: 1 });
+    expect(good).toMatchObject({
+      itemId: ex.id,
+      seed: 5,
+      outcome: 'violation',
+      learner: 'Ada',
+      passed: true,
+      revision: 1,
+    });
     expect(good.grade!.goals.every((g) => g.passed)).toBe(true);
     const bad = lib.recordRun(ex.id, { ...passingRun(6), invariants: [{ id: 'no-duplication', ok: true }] });
     expect(bad.passed).toBe(false);
     expect(bad.grade!.goals[0]!.why).toMatch(/find a schedule that breaks it/);
     expect(lib.listRuns(ex.id).map((r) => r.id)).toEqual([bad.id, good.id]);
     expect(lib.getRun(good.id).summary.metrics.deliveredTotal).toBe(9);
-    expect(code(() => lib.recordRun(ex.id, { seed: -1 }))).toMatch(/^invalid: The run summary is not valid: \$\.seed: /);
+    expect(code(() => lib.recordRun(ex.id, { seed: -1 }))).toMatch(
+      /^invalid: The run summary is not valid: \$\.seed: /,
+    );
   });
 
   it('records a scenario run without a grade', () => {
@@ -220,7 +254,13 @@ describe('Library: files', () => {
     const s = lib.createScenario(makeScenario(3, 'S'), { tags: ['x'], description: 'd' });
     const e = lib.createExercise(makeExercise('E'));
     const one = lib.exportFile(s.id);
-    expect(JSON.parse(one)).toMatchObject({ format: 'dslab', kind: 'scenario', schemaVersion: 1, tags: ['x'], description: 'd' });
+    expect(JSON.parse(one)).toMatchObject({
+      format: 'dslab',
+      kind: 'scenario',
+      schemaVersion: 1,
+      tags: ['x'],
+      description: 'd',
+    });
     const bundle = lib.exportFile([s.id, e.id], { title: 'Week 1' });
     expect(JSON.parse(bundle)).toMatchObject({ kind: 'bundle', title: 'Week 1' });
     const r = lib.importFile(bundle);
@@ -251,7 +291,11 @@ describe('Library: files', () => {
       format: 'dslab',
       kind: 'bundle',
       schemaVersion: 1,
-      scenarios: [{ scenario: makeScenario(2, 'ok1') }, { scenario: makeScenario(2, 'ok2') }, { scenario: makeScenario(2, 'boom') }],
+      scenarios: [
+        { scenario: makeScenario(2, 'ok1') },
+        { scenario: makeScenario(2, 'ok2') },
+        { scenario: makeScenario(2, 'boom') },
+      ],
     });
     expect(() => lib.importFile(text)).toThrow(/boom/);
     expect(lib.list().total).toBe(0);
@@ -261,7 +305,14 @@ describe('Library: files', () => {
 
 describe('Library: built-ins', () => {
   const file = (key: string, name: string, seed: number, description = '') =>
-    JSON.stringify({ format: 'dslab', kind: 'scenario', schemaVersion: 1, key, description, scenario: makeScenario(3, name, seed) });
+    JSON.stringify({
+      format: 'dslab',
+      kind: 'scenario',
+      schemaVersion: 1,
+      key,
+      description,
+      scenario: makeScenario(3, name, seed),
+    });
 
   it('seeds once, updates untouched built-ins, keeps changed ones, does not resurrect deleted ones', () => {
     const { lib } = mem();
@@ -270,7 +321,13 @@ describe('Library: built-ins', () => {
       { name: 'b.dslab.json', text: file('b:b', 'B', 1) },
       { name: 'c.dslab.json', text: file('b:c', 'C', 1) },
     ];
-    expect(lib.seedBuiltins(v1)).toEqual({ added: ['b:a', 'b:b', 'b:c'], updated: [], kept: [], skipped: [], unchanged: [] });
+    expect(lib.seedBuiltins(v1)).toEqual({
+      added: ['b:a', 'b:b', 'b:c'],
+      updated: [],
+      kept: [],
+      skipped: [],
+      unchanged: [],
+    });
     expect(lib.seedBuiltins(v1).unchanged).toEqual(['b:a', 'b:b', 'b:c']);
     const byName = (n: string) => lib.list().items.find((i) => i.name === n)!;
     expect(byName('A').builtin).toBe(true);
@@ -286,11 +343,22 @@ describe('Library: built-ins', () => {
       { name: 'c.dslab.json', text: file('b:c', 'C', 2) },
       { name: 'd.dslab.json', text: file('b:d', 'D', 1) },
     ];
-    expect(lib.seedBuiltins(v2)).toEqual({ added: ['b:d'], updated: ['b:a'], kept: ['b:b'], skipped: ['b:c'], unchanged: [] });
+    expect(lib.seedBuiltins(v2)).toEqual({
+      added: ['b:d'],
+      updated: ['b:a'],
+      kept: ['b:b'],
+      skipped: ['b:c'],
+      unchanged: [],
+    });
     expect(lib.getScenario(byName('A').id).scenario.seed).toBe(2);
     expect(byName('A')).toMatchObject({ description: 'new', revision: 2 });
     expect(lib.getScenario(byName('B').id).scenario.seed).toBe(99);
-    expect(lib.list().items.map((i) => i.name).sort()).toEqual(['A', 'B', 'D']);
+    expect(
+      lib
+        .list()
+        .items.map((i) => i.name)
+        .sort(),
+    ).toEqual(['A', 'B', 'D']);
     // A later upgrade still leaves B alone.
     expect(lib.seedBuiltins([{ name: 'b.dslab.json', text: file('b:b', 'B', 3) }]).kept).toEqual(['b:b']);
     // Duplicating a built-in gives the person's own copy.
@@ -299,7 +367,12 @@ describe('Library: built-ins', () => {
 
   it('refuses a built-in without a key', () => {
     const { lib } = mem();
-    const text = JSON.stringify({ format: 'dslab', kind: 'scenario', schemaVersion: 1, scenario: makeScenario(2) });
+    const text = JSON.stringify({
+      format: 'dslab',
+      kind: 'scenario',
+      schemaVersion: 1,
+      scenario: makeScenario(2),
+    });
     expect(code(() => lib.seedBuiltins([{ name: 'x.dslab.json', text }]))).toBe(
       'invalid: Built-in x.dslab.json: every item needs a "key".',
     );
