@@ -1,6 +1,6 @@
 /**
  * The lab's topics, in the order of the roadmap, with the titles pickers show. A protocol's
- * `topic` is one of these ids; 'kernel' holds the small protocols that exercise the engine.
+ * `topic` is one of these ids; 'basics' holds the small protocols that exercise the engine.
  */
 export interface TopicInfo {
   /** Id used in scenarios and the catalog. */

@@ -77,7 +77,7 @@ export const RoleInfoSchema = z.object({
 export const ProtocolInfoSchema = z.object({
   /** Catalog id, e.g. 'ping-pong'. */
   id: z.string(),
-  /** Topic id, e.g. 'kernel' or 'consensus'. */
+  /** Topic id, e.g. 'basics' or 'consensus'. */
   topic: z.string(),
   /** Human title of the topic. */
   topicTitle: z.string(),
