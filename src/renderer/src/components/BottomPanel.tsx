@@ -1,0 +1,149 @@
+/** The bottom panel: event log, metrics and lesson tabs (WAI-ARIA tabs pattern). */
+import { type KeyboardEvent, type ReactNode, useId, useRef } from 'react';
+import { selectProtocol, useSession } from '../stores/session-store';
+import { type PanelTab, useUi } from '../stores/ui-store';
+
+const TABS: { id: PanelTab; label: string }[] = [
+  { id: 'events', label: 'Event log' },
+  { id: 'metrics', label: 'Metrics' },
+  { id: 'lesson', label: 'Lesson' },
+];
+
+function Empty({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      <p className="empty-body">{children}</p>
+    </div>
+  );
+}
+
+function TabBody({ tab }: { tab: PanelTab }) {
+  const protocol = useSession(selectProtocol);
+  switch (tab) {
+    case 'events':
+      return (
+        <Empty title="No events yet">
+          Every send, delivery, drop, timer, state change and fault of a run will be listed here, in
+          virtual-time order, once runs are wired to the simulation host.
+        </Empty>
+      );
+    case 'metrics': {
+      const metrics = protocol?.metrics ?? [];
+      return (
+        <Empty title="No metrics yet">
+          {metrics.length > 0 ? (
+            <>
+              This protocol reports{' '}
+              {metrics.map((m, i) => (
+                <span key={m.id}>
+                  {i > 0 && (i === metrics.length - 1 ? ' and ' : ', ')}
+                  <code>{m.id}</code>
+                  {m.unit ? ` (${m.unit})` : ''}
+                </span>
+              ))}
+              . They will be charted here over virtual time once runs are wired.
+            </>
+          ) : (
+            'Latency, throughput and the protocol’s own counters will be charted here over virtual time once runs are wired.'
+          )}
+        </Empty>
+      );
+    }
+    case 'lesson': {
+      const lesson = protocol?.lesson;
+      if (!protocol || !lesson) {
+        return (
+          <Empty title="No lesson yet">
+            The chosen protocol’s lesson — the concept, what to watch, things to try — will appear here.
+          </Empty>
+        );
+      }
+      return (
+        <div className="lesson">
+          <div className="lesson-intro">
+            <h3 className="lesson-title">{protocol.title}</h3>
+            <p>{lesson.summary}</p>
+          </div>
+          {lesson.watch.length > 0 && (
+            <div className="lesson-col">
+              <h4>What to watch</h4>
+              <ul>
+                {lesson.watch.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {lesson.tryThis.length > 0 && (
+            <div className="lesson-col">
+              <h4>Try this</h4>
+              <ol>
+                {lesson.tryThis.map((t) => (
+                  <li key={t}>{t}</li>
+                ))}
+              </ol>
+              <p className="muted lesson-note">Steps that need a run become doable once runs are wired.</p>
+            </div>
+          )}
+        </div>
+      );
+    }
+  }
+}
+
+export function BottomPanel() {
+  const tab = useUi((s) => s.tab);
+  const setTab = useUi((s) => s.setTab);
+  const base = useId();
+  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+  const onKeyDown = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.id === tab);
+    let next = -1;
+    if (e.key === 'ArrowRight') next = (i + 1) % TABS.length;
+    else if (e.key === 'ArrowLeft') next = (i - 1 + TABS.length) % TABS.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = TABS.length - 1;
+    const t = TABS[next];
+    if (!t) return;
+    e.preventDefault();
+    setTab(t.id);
+    refs.current[t.id]?.focus();
+  };
+  return (
+    <section className="bottom" aria-label="Run output">
+      <div className="tabs" role="tablist" aria-label="Run output" onKeyDown={onKeyDown}>
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              refs.current[t.id] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`${base}-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`${base}-panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            className="tab"
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {TABS.map((t) => (
+        <div
+          key={t.id}
+          role="tabpanel"
+          id={`${base}-panel-${t.id}`}
+          aria-labelledby={`${base}-tab-${t.id}`}
+          hidden={tab !== t.id}
+          className="tabpanel"
+        >
+          {tab === t.id && <TabBody tab={t.id} />}
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+/** The editor canvas: the topology as nodes and links, drop target of the palette. */
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  ConnectionMode,
+  Controls,
+  type EdgeTypes,
+  MiniMap,
+  type NodeTypes,
+  type OnSelectionChangeParams,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useEffect } from 'react';
+import { CANVAS_ID, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
+import { useRoles } from '../app/use-roles';
+import { roleTone } from '../graph/roles';
+import type { LabFlowEdge, LabFlowNode } from '../graph/types';
+import { useGraph } from '../stores/graph-store';
+import { useSelection } from '../stores/selection-store';
+import { selectTheme, useUi } from '../stores/ui-store';
+import { LabNode } from './LabNode';
+import { LinkEdge } from './LinkEdge';
+
+// Module scope: a new object per render would remount every node (xyflow docs).
+const nodeTypes: NodeTypes = { lab: LabNode };
+const edgeTypes: EdgeTypes = { link: LinkEdge };
+const SNAP_GRID: [number, number] = [16, 16];
+const MINIMAP_STYLE = { width: 168, height: 112 };
+const DELETE_KEYS = ['Delete', 'Backspace'];
+/** Fit the view without blowing two nodes up to fill a wide screen. */
+export const FIT_OPTIONS = { padding: 0.35, maxZoom: 1.1, duration: 0 };
+
+export function Canvas() {
+  const nodes = useGraph((s) => s.nodes);
+  const edges = useGraph((s) => s.edges);
+  const loadCount = useGraph((s) => s.loadCount);
+  const onNodesChange = useGraph((s) => s.onNodesChange);
+  const onEdgesChange = useGraph((s) => s.onEdgesChange);
+  const setSelection = useSelection((s) => s.set);
+  const theme = useUi(selectTheme);
+  const roles = useRoles();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+
+  // A new topology (first load, protocol switch, File > New) is framed in full.
+  useEffect(() => {
+    if (loadCount > 0) void fitView(FIT_OPTIONS);
+  }, [loadCount, fitView]);
+
+  const onConnect = useCallback((c: Connection) => {
+    const problem = useGraph.getState().connect(c.source, c.target);
+    if (problem) useUi.getState().toast(problem);
+  }, []);
+
+  const onSelectionChange = useCallback(
+    ({ nodes: n, edges: e }: OnSelectionChangeParams) =>
+      setSelection(
+        n.map((x) => x.id),
+        e.map((x) => x.id),
+      ),
+    [setSelection],
+  );
+
+  const onNodeDoubleClick = useCallback(
+    (_: unknown, n: LabFlowNode) => useUi.getState().setRenaming(n.id),
+    [],
+  );
+
+  const onDragOver = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(PALETTE_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  };
+
+  const onDrop = (e: DragEvent) => {
+    const roleId = e.dataTransfer.getData(PALETTE_MIME);
+    const role = roles.find((r) => r.id === roleId);
+    if (!role) return;
+    e.preventDefault();
+    const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    useGraph.getState().addNode(role.id, role.label, { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 });
+  };
+
+  const minimapClass = useCallback((n: LabFlowNode) => `mm-tone-${roleTone(n.data.role, roles)}`, [roles]);
+
+  return (
+    <section
+      id={CANVAS_ID}
+      className="canvas"
+      aria-label="Topology canvas"
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <ReactFlow<LabFlowNode, LabFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onSelectionChange={onSelectionChange}
+        onNodeDoubleClick={onNodeDoubleClick}
+        zoomOnDoubleClick={false}
+        connectionMode={ConnectionMode.Loose}
+        connectionLineStyle={{ stroke: 'var(--accent)', strokeWidth: 1.5 }}
+        snapToGrid
+        snapGrid={SNAP_GRID}
+        deleteKeyCode={DELETE_KEYS}
+        fitView
+        fitViewOptions={FIT_OPTIONS}
+        minZoom={0.2}
+        maxZoom={2.5}
+        colorMode={theme}
+        attributionPosition="top-right"
+        ariaLabelConfig={{ 'controls.ariaLabel': 'Canvas zoom controls' }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
+        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_OPTIONS} />
+        <MiniMap
+          position="bottom-right"
+          pannable
+          zoomable
+          nodeClassName={minimapClass}
+          nodeBorderRadius={6}
+          style={MINIMAP_STYLE}
+          ariaLabel="Minimap"
+        />
+      </ReactFlow>
+      {nodes.length === 0 && loadCount > 0 && (
+        <div className="canvas-empty">
+          <p>The canvas is empty.</p>
+          <p className="muted">
+            Drag a part from the palette, or choose File › New for the default topology.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

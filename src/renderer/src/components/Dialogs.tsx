@@ -1,0 +1,105 @@
+/** The Keyboard shortcuts and About DSLab dialogs. */
+import { useSession } from '../stores/session-store';
+import { useUi } from '../stores/ui-store';
+import { Modal } from './Modal';
+
+const mod = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+/** Shortcuts that work in the page, then the desktop menu's. */
+export const SHORTCUTS: { keys: string[]; what: string; where?: string }[] = [
+  { keys: [mod, '/'], what: 'Show keyboard shortcuts' },
+  { keys: [mod, 'Shift', 'D'], what: 'Toggle light / dark theme' },
+  { keys: ['F'], what: 'Fit the topology in view' },
+  { keys: ['Delete'], what: 'Remove the selected nodes and links' },
+  { keys: ['Enter'], what: 'On a palette part: add it at the canvas centre' },
+  { keys: ['Double-click'], what: 'On a node: rename it in place' },
+  { keys: ['F2'], what: 'Rename the selected node in place' },
+  { keys: ['Shift', 'Drag'], what: 'Select several nodes with a box' },
+  { keys: [mod, 'Click'], what: 'Add a node or link to the selection' },
+  { keys: ['Arrow keys'], what: 'Move the focused node' },
+  { keys: ['Esc'], what: 'Close a dialog, cancel a rename' },
+  { keys: [mod, 'N'], what: 'New: the default topology', where: 'desktop menu' },
+  { keys: [mod, '0'], what: 'Zoom to fit', where: 'desktop menu' },
+];
+
+function Shortcuts() {
+  return (
+    <table className="shortcuts">
+      <caption className="sr-only">Keyboard and mouse shortcuts</caption>
+      <thead className="sr-only">
+        <tr>
+          <th scope="col">Keys</th>
+          <th scope="col">Action</th>
+        </tr>
+      </thead>
+      <tbody>
+        {SHORTCUTS.map((s) => (
+          <tr key={s.what}>
+            <td className="keys">
+              {s.keys.map((k, i) => (
+                <span key={k}>
+                  {i > 0 && <span className="plus">+</span>}
+                  <kbd>{k}</kbd>
+                </span>
+              ))}
+            </td>
+            <td>
+              {s.what}
+              {s.where && <span className="muted"> ({s.where})</span>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function About() {
+  const info = useSession((s) => s.info);
+  if (!info) return <p className="muted">Connecting to the lab host…</p>;
+  const rows: [string, string][] = [
+    ['Version', info.version],
+    ['Transport', info.transport === 'electron' ? 'Electron window (IPC)' : 'Browser (WebSocket, web mode)'],
+    ['Node.js', info.nodeVersion],
+    ['Electron', info.electronVersion ?? '—'],
+    ['SQLite', info.sqliteVersion],
+    ['Store schema', String(info.storeVersion)],
+    ['Data folder', info.dataDir],
+  ];
+  return (
+    <>
+      <p className="about-lede">
+        A desktop lab for learning distributed systems: build a cluster, run it deterministically, break it,
+        and watch the protocol cope.
+      </p>
+      <dl className="kv about-kv">
+        {rows.map(([k, v]) => (
+          <div className="kv-row" key={k}>
+            <dt>{k}</dt>
+            <dd>
+              <code>{v}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </>
+  );
+}
+
+export function Dialogs() {
+  const dialog = useUi((s) => s.dialog);
+  const close = useUi((s) => s.closeDialog);
+  if (dialog === 'shortcuts')
+    return (
+      <Modal label="Keyboard shortcuts" onClose={close}>
+        <Shortcuts />
+      </Modal>
+    );
+  if (dialog === 'about')
+    return (
+      <Modal label="About DSLab" onClose={close}>
+        <About />
+      </Modal>
+    );
+  return null;
+}

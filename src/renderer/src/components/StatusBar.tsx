@@ -1,0 +1,53 @@
+/** The bottom status line: where the lab runs, the data folder, graph counts, theme. */
+import { useId } from 'react';
+import { setTheme } from '../app/actions';
+import { useGraph } from '../stores/graph-store';
+import { usePlayback } from '../stores/playback-store';
+import { useSession } from '../stores/session-store';
+import { type ThemePref, useUi } from '../stores/ui-store';
+
+export function StatusBar() {
+  const info = useSession((s) => s.info);
+  const error = useSession((s) => s.error);
+  const nodeCount = useGraph((s) => s.nodes.length);
+  const linkCount = useGraph((s) => s.edges.length);
+  const seed = usePlayback((s) => s.seed);
+  const themePref = useUi((s) => s.themePref);
+  const themeId = useId();
+  return (
+    <footer className="statusbar">
+      {error ? (
+        <span className="status-error" role="alert">
+          {error}
+        </span>
+      ) : info ? (
+        <span className="status-item" data-testid="app-info" title={info.dataDir}>
+          <span className={`status-dot is-${info.transport}`} aria-hidden="true" />
+          {`${info.name} ${info.version} over ${info.transport}`}
+          <span className="status-dim">{` · data: ${info.dataDir}`}</span>
+        </span>
+      ) : (
+        <span className="status-item">Connecting…</span>
+      )}
+      <span className="status-spacer" />
+      <span className="status-item">
+        {nodeCount} {nodeCount === 1 ? 'node' : 'nodes'} · {linkCount} {linkCount === 1 ? 'link' : 'links'}
+      </span>
+      <span className="status-item">seed {seed}</span>
+      <span className="status-item">Run: not wired</span>
+      <label className="status-item status-theme" htmlFor={themeId}>
+        Theme
+        <select
+          id={themeId}
+          className="status-select"
+          value={themePref}
+          onChange={(e) => setTheme(e.target.value as ThemePref)}
+        >
+          <option value="system">System</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+    </footer>
+  );
+}
