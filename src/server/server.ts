@@ -22,7 +22,7 @@ export interface WebServerOptions {
   dispatch: Dispatch;
   /** Fixed token (tests); default: 32 random bytes, base64url. */
   token?: string;
-  /** Largest accepted message, bytes. */
+  /** Largest accepted message, bytes (default 24 MiB: a 20 MiB file plus its JSON envelope). */
   maxMessageBytes?: number;
 }
 
@@ -52,7 +52,7 @@ interface CallMessage {
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
   const server = http.createServer((req, res) => serveStatic(opts.staticDir, req, res));
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 24 * 1024 * 1024 });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

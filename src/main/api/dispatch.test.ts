@@ -1,11 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { methodNames, methods } from '../../shared/api';
+import { type MethodName, methodNames, methods } from '../../shared/api';
 import { SimHost } from '../sim-host';
 import { migrate } from '../store/database';
+import { Library } from '../store/library';
 import { createSimCatalog } from './catalog';
 import { createDispatcher } from './dispatch';
 import { createHandlers } from './handlers';
+
+function builtinExercise(): unknown {
+  const file = path.resolve('resources/library/broadcast-break-dedupe.dslab.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { exercise: unknown }).exercise;
+}
+
+function runSummary() {
+  return {
+    seed: 1,
+    events: 10,
+    simulatedUs: 1000,
+    outcome: 'completed',
+    metrics: {},
+    invariants: [],
+    eventCounts: {},
+  };
+}
 
 function setup() {
   const db = new Database(':memory:');
@@ -18,6 +38,7 @@ function setup() {
     electronVersion: null,
     catalog: createSimCatalog(),
     sims: new SimHost({ emit: () => {} }),
+    library: new Library(db),
   });
   const logs: string[] = [];
   return { db, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs };
@@ -82,33 +103,63 @@ describe('the API dispatcher', () => {
     expect(created.ok, JSON.stringify(created)).toBe(true);
     const simId = (created as { value: { status: { simId: string } } }).value.status.simId;
     const node = scenario!.topology.nodes[0]!.id;
-    const samples: Record<string, unknown> = {
-      'app.echo': { text: 'x' },
-      'settings.set': { theme: 'dark' },
-      'catalog.defaultTopology': { protocol },
-      'catalog.defaultScenario': { protocol },
-      'sim.create': { scenario, seed: 3 },
-      'sim.step': { simId, count: 10 },
-      'sim.stepUntil': { simId, filter: { kind: 'deliver' } },
-      'sim.runUntil': { simId, timeUs: 50_000 },
-      'sim.stepBack': { simId, count: 3 },
-      'sim.seek': { simId, event: 5 },
-      'sim.play': { simId, speed: 1 },
-      'sim.pause': { simId },
-      'sim.inject': { simId, change: { kind: 'fault', fault: { kind: 'crash', node } } },
-      'sim.fork': { simId, atEvent: 2, change: { kind: 'seed', seed: 9 } },
-      'sim.trace': { simId, from: 0, to: 100 },
-      'sim.nodes': { simId },
-      'sim.metrics': { simId },
-      'sim.invariants': { simId },
-      'sim.close': { simId },
-    };
-    // close last, so the other sim calls find the run open
-    const order = [...methodNames.filter((n) => n !== 'sim.close'), 'sim.close' as const];
-    for (const name of order) {
-      const res = await dispatch(name, samples[name] ?? {});
+    // Each method once, in an order where each call finds what it needs; payloads may use
+    // what earlier answers returned.
+    const got: Record<string, unknown> = {};
+    const item = () => got['library.createScenario'] as { id: string; revision: number };
+    const calls: [MethodName, () => unknown][] = [
+      ['app.info', () => ({})],
+      ['app.echo', () => ({ text: 'x' })],
+      ['settings.get', () => ({})],
+      ['settings.set', () => ({ theme: 'dark' })],
+      ['catalog.list', () => ({})],
+      ['catalog.defaultTopology', () => ({ protocol })],
+      ['catalog.defaultScenario', () => ({ protocol })],
+      ['sim.create', () => ({ scenario, seed: 3 })],
+      ['sim.step', () => ({ simId, count: 10 })],
+      ['sim.stepUntil', () => ({ simId, filter: { kind: 'deliver' } })],
+      ['sim.runUntil', () => ({ simId, timeUs: 50_000 })],
+      ['sim.stepBack', () => ({ simId, count: 3 })],
+      ['sim.seek', () => ({ simId, event: 5 })],
+      ['sim.play', () => ({ simId, speed: 1 })],
+      ['sim.pause', () => ({ simId })],
+      ['sim.inject', () => ({ simId, change: { kind: 'fault', fault: { kind: 'crash', node } } })],
+      ['sim.fork', () => ({ simId, atEvent: 2, change: { kind: 'seed', seed: 9 } })],
+      ['sim.trace', () => ({ simId, from: 0, to: 100 })],
+      ['sim.nodes', () => ({ simId })],
+      ['sim.metrics', () => ({ simId })],
+      ['sim.invariants', () => ({ simId })],
+      ['sim.close', () => ({ simId })],
+      ['library.createScenario', () => ({ scenario, tags: ['demo'] })],
+      ['library.createExercise', () => ({ exercise: builtinExercise() })],
+      ['library.list', () => ({ limit: 10 })],
+      ['library.search', () => ({ query: 'ping' })],
+      ['library.get', () => ({ id: item().id })],
+      ['library.open', () => ({ id: item().id })],
+      ['library.recent', () => ({})],
+      ['library.tags', () => ({})],
+      ['library.save', () => ({ id: item().id, doc: scenario, expectedRevision: item().revision })],
+      ['library.saveAs', () => ({ id: item().id, doc: scenario, name: 'copy' })],
+      ['library.rename', () => ({ id: item().id, name: 'renamed' })],
+      ['library.duplicate', () => ({ id: item().id })],
+      ['library.tag', () => ({ id: item().id, add: ['x'], remove: ['demo'] })],
+      ['library.autosave', () => ({ id: item().id, doc: scenario })],
+      ['library.recoverAutosaves', () => ({})],
+      ['library.discardAutosave', () => ({ id: item().id })],
+      ['library.export', () => ({ ids: [item().id] })],
+      ['library.import', () => ({ text: (got['library.export'] as { text: string }).text })],
+      ['runs.record', () => ({ itemId: item().id, summary: runSummary() })],
+      ['runs.list', () => ({ itemId: item().id })],
+      ['library.trash', () => ({ id: item().id })],
+      ['library.restore', () => ({ id: item().id })],
+      ['library.emptyTrash', () => ({})],
+    ];
+    expect(calls.map(([n]) => n).sort()).toEqual([...methodNames].sort());
+    for (const [name, payload] of calls) {
+      const res = await dispatch(name, payload());
       expect(res.ok, `${name}: ${JSON.stringify(res)}`).toBe(true);
       if (res.ok) {
+        got[name] = res.value;
         const parsed = methods[name].response.safeParse(res.value);
         expect(parsed.success, `${name}: ${parsed.error?.message}`).toBe(true);
       }
@@ -128,6 +179,33 @@ describe('the API dispatcher', () => {
       expect(res.error.message).toMatch(
         /payload\.scenario\.topology\.links\.0\.a: link .* names unknown node ghost/,
       );
+  });
+
+  it('refuses a bad file naming its JSON path, and saves nothing', async () => {
+    const { dispatch } = setup();
+    const scenario = structuredClone(createSimCatalog().defaultScenario('ping-pong')!);
+    scenario.topology.links[0]!.b = 'ghost';
+    const text = JSON.stringify({ format: 'dslab', kind: 'scenario', schemaVersion: 1, scenario });
+    const res = await dispatch('library.import', { text });
+    expect(res).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    if (!res.ok) expect(res.error.message).toMatch(/\$\.scenario\.topology\.links\[0\]\.b: .*ghost/);
+    await expect(dispatch('library.list', {})).resolves.toMatchObject({ ok: true, value: { total: 0 } });
+  });
+
+  it('maps a stale save to a conflict', async () => {
+    const { dispatch } = setup();
+    const scenario = createSimCatalog().defaultScenario('ping-pong')!;
+    const created = await dispatch('library.createScenario', { scenario });
+    const { id, revision } = (created as { value: { id: string; revision: number } }).value;
+    await expect(
+      dispatch('library.save', { id, doc: scenario, expectedRevision: revision }),
+    ).resolves.toMatchObject({ ok: true });
+    await expect(
+      dispatch('library.save', { id, doc: scenario, expectedRevision: revision }),
+    ).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
   });
 
   it('keeps settings across calls', async () => {

@@ -6,8 +6,10 @@ import type Database from 'better-sqlite3';
 import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
 import type { SimHost } from '../sim-host';
+import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
 import type { Handlers } from './dispatch';
+import { libraryHandlers } from './library-handlers';
 
 /** What the protocols catalog offers the API (backed by src/sim's catalog). */
 export interface CatalogPort {
@@ -35,6 +37,8 @@ export interface HostContext {
   catalog: CatalogPort;
   /** The running simulations. */
   sims: SimHost;
+  /** Saved scenarios, exercises and runs. */
+  library: Library;
 }
 
 function unknownProtocol(protocol: string): DslabApiError {
@@ -89,5 +93,6 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.metrics': ({ simId }) => sims.metrics(simId),
     'sim.invariants': ({ simId }) => sims.invariants(simId),
     'sim.close': ({ simId }) => sims.close(simId),
+    ...libraryHandlers(ctx.library),
   };
 }

@@ -6,6 +6,8 @@
 import type Database from 'better-sqlite3';
 import type { EventName, EventPayload } from '../../shared/api';
 import { SimHost } from '../sim-host';
+import { seedBuiltinLibrary } from '../store/builtins';
+import { Library } from '../store/library';
 import { createSimCatalog } from './catalog';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { createHandlers } from './handlers';
@@ -26,6 +28,8 @@ export interface ApiHostOptions {
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /** Where handler failures are logged. */
   log?: (message: string) => void;
+  /** Folder of built-in library files to seed (default: resources/library; null: none). */
+  builtinDir?: string | null;
 }
 
 /** A ready API host. */
@@ -34,12 +38,19 @@ export interface ApiHost {
   dispatch: Dispatch;
   /** The running simulations. */
   sims: SimHost;
+  /** The library over the store. */
+  library: Library;
   /** Stops every simulation. */
   close(): void;
 }
 
 export function createApiHost(opts: ApiHostOptions): ApiHost {
   const sims = new SimHost({ emit: (payload) => opts.emit('sim.progress', payload) });
+  const library = new Library(opts.db);
+  // Built-ins are seeded at every start: new ones are added, untouched ones updated, the
+  // person's edits kept (see docs/library.md). A file that fails is reported, not fatal.
+  const seeded = seedBuiltinLibrary(library, opts.builtinDir);
+  for (const refused of seeded.refused) opts.log?.(`built-in library: ${refused}`);
   const handlers = createHandlers({
     transport: opts.transport,
     dataDir: opts.dataDir,
@@ -48,10 +59,12 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     electronVersion: opts.electronVersion,
     catalog: createSimCatalog(),
     sims,
+    library,
   });
   return {
     dispatch: createDispatcher(handlers, opts.log),
     sims,
+    library,
     close: () => sims.closeAll(),
   };
 }

@@ -62,7 +62,15 @@ export function openDatabaseFile(file: string, options: OpenOptions = {}): Datab
     db.pragma('synchronous = NORMAL');
   }
   db.pragma('foreign_keys = ON');
-  if (!options.readonly) migrate(db, options.migrations ?? migrations);
+  if (!options.readonly) {
+    try {
+      migrate(db, options.migrations ?? migrations);
+    } catch (err) {
+      // Do not leave a half-opened handle (and its file lock) behind a failed upgrade.
+      db.close();
+      throw err;
+    }
+  }
   return db;
 }
 

@@ -204,12 +204,12 @@ export function runLibraryCommand(
   let lib: Library;
   try {
     lib = Library.open(dataDir, options);
-    // The CLI sees the same library as the app, built-ins included.
-    if (options.builtinDir !== null) seedBuiltinLibrary(lib, options.builtinDir);
   } catch (e) {
     return { code: 1, stdout: '', stderr: `dslab library: ${(e as Error).message}\n` };
   }
   try {
+    // The CLI sees the same library as the app, built-ins included.
+    if (options.builtinDir !== null) seedBuiltinLibrary(lib, options.builtinDir);
     switch (command) {
       case 'list':
         return list(lib, parsed);

@@ -77,6 +77,19 @@ describe('Library: scenarios', () => {
     expect(lib.list().total).toBe(0);
   });
 
+  it('reports a stored document that no longer validates instead of throwing raw', () => {
+    const { lib } = mem();
+    const { id } = lib.createScenario(makeScenario(3, 'Drifted'));
+    lib.db.prepare("UPDATE item_docs SET doc = json_set(doc, '$.seed', -5)").run();
+    expect(code(() => lib.getScenario(id))).toMatch(
+      /^invalid: The stored scenario "Drifted" \(sc_0001\) does not validate with this DSLab: \$\.seed: /,
+    );
+    // It can still be listed, trashed and deleted.
+    expect(lib.list().items[0]!.name).toBe('Drifted');
+    lib.trash(id);
+    expect(lib.emptyTrash()).toBe(1);
+  });
+
   it('saves with a revision check and refuses a stale save with a conflict', () => {
     const { lib } = mem();
     const { id } = lib.createScenario(makeScenario(3, 'A'));
@@ -327,6 +340,7 @@ describe('Library: built-ins', () => {
       kept: [],
       skipped: [],
       unchanged: [],
+      refused: [],
     });
     expect(lib.seedBuiltins(v1).unchanged).toEqual(['b:a', 'b:b', 'b:c']);
     const byName = (n: string) => lib.list().items.find((i) => i.name === n)!;
@@ -349,6 +363,7 @@ describe('Library: built-ins', () => {
       kept: ['b:b'],
       skipped: ['b:c'],
       unchanged: [],
+      refused: [],
     });
     expect(lib.getScenario(byName('A').id).scenario.seed).toBe(2);
     expect(byName('A')).toMatchObject({ description: 'new', revision: 2 });
@@ -365,16 +380,25 @@ describe('Library: built-ins', () => {
     expect(lib.duplicate(byName('A').id).builtin).toBe(false);
   });
 
-  it('refuses a built-in without a key', () => {
+  it('reports a broken built-in file and still seeds the others', () => {
     const { lib } = mem();
-    const text = JSON.stringify({
+    const noKey = JSON.stringify({
       format: 'dslab',
       kind: 'scenario',
       schemaVersion: 1,
       scenario: makeScenario(2),
     });
-    expect(code(() => lib.seedBuiltins([{ name: 'x.dslab.json', text }]))).toBe(
-      'invalid: Built-in x.dslab.json: every item needs a "key".',
-    );
+    const report = lib.seedBuiltins([
+      { name: 'x.dslab.json', text: noKey },
+      { name: 'y.dslab.json', text: '{"format":"dslab"' },
+      { name: 'z.dslab.json', text: file('b:z', 'Z', 1) },
+      { name: 'w.dslab.json', text: file('b:z', 'W', 1) },
+    ]);
+    expect(report.added).toEqual(['b:z']);
+    expect(report.refused).toEqual([
+      'x.dslab.json: every item needs a "key".',
+      expect.stringMatching(/^y\.dslab\.json: This is not a DSLab file: \$: not JSON/),
+      'w.dslab.json: the key b:z is used twice.',
+    ]);
   });
 });

@@ -9,24 +9,10 @@
  */
 import { z } from 'zod';
 import { FaultSchema, ScenarioSchema } from '../scenario/schema';
+import { libraryMethods } from './library-contract';
+import { method } from './method';
 
-/** A method's request and response schemas. */
-export interface MethodSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
-  /** Validates what the renderer sends. */
-  request: Req;
-  /** Describes what the handler answers (checked in tests, trusted at run time). */
-  response: Res;
-  /** One line for the docs and error messages. */
-  doc: string;
-}
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(
-  request: Req,
-  response: Res,
-  doc: string,
-): MethodSpec<Req, Res> {
-  return { request, response, doc };
-}
+export type { MethodSpec } from './method';
 
 /** Appearance preference; 'system' follows the OS. */
 export const ThemeSchema = z.enum(['light', 'dark', 'system']);
@@ -387,6 +373,7 @@ export const methods = {
   'sim.metrics': method(simRef, SimMetricsSchema, 'Counters, gauges and series so far.'),
   'sim.invariants': method(simRef, z.array(VerdictSchema), 'Checker verdicts so far.'),
   'sim.close': method(simRef, z.object({ closed: z.boolean() }), 'Drop a simulation and its memory.'),
+  ...libraryMethods,
 } as const;
 
 export const events = {

@@ -10,6 +10,8 @@ export type ApiErrorCode =
   | 'unknown-method'
   | 'not-found'
   | 'conflict'
+  | 'too-large'
+  | 'busy'
   | 'internal'
   | 'forbidden';
 
