@@ -6,6 +6,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, screen, shell } from 'electron';
 import { type EventName, type EventPayload, eventChannel } from '../shared/api';
 import { createApiHost } from './api/host';
+import { Files } from './files';
 import { registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { electronNativeBinding } from './native';
@@ -16,6 +17,16 @@ import { DEFAULT_SIZE, restoreBounds, type WindowBounds } from './window-state';
 
 const isDev = !app.isPackaged && Boolean(process.env.ELECTRON_RENDERER_URL);
 let mainWindow: BrowserWindow | null = null;
+// Files the OS asked us to open before the window was ready (macOS open-file, argv).
+const pendingOpen: string[] = process.argv
+  .slice(app.isPackaged ? 1 : 2)
+  .filter((a) => a.endsWith('.dslab.json'));
+let openFileHandler: ((file: string) => void) | null = null;
+app.on('open-file', (event, file) => {
+  event.preventDefault();
+  if (openFileHandler) openFileHandler(file);
+  else pendingOpen.push(file);
+});
 
 if (process.env.DSLAB_DATA_DIR) app.setPath('userData', path.resolve(process.env.DSLAB_DATA_DIR));
 
@@ -23,7 +34,8 @@ if (process.env.DSLAB_DATA_DIR) app.setPath('userData', path.resolve(process.env
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv) => {
+    for (const file of argv.filter((a) => a.endsWith('.dslab.json'))) openFileHandler?.(file);
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -70,6 +82,30 @@ function start(): void {
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
     mainWindow?.webContents.send(eventChannel(event), payload);
   };
+  const filter = [{ name: 'DSLab files', extensions: ['json'] }];
+  const files = new Files(
+    settings,
+    {
+      chooseOpen: async () => {
+        const options: Electron.OpenDialogOptions = { filters: filter, properties: ['openFile'] };
+        const r = mainWindow
+          ? await dialog.showOpenDialog(mainWindow, options)
+          : await dialog.showOpenDialog(options);
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      chooseSave: async (defaultName) => {
+        const options: Electron.SaveDialogOptions = { defaultPath: defaultName, filters: filter };
+        const r = mainWindow
+          ? await dialog.showSaveDialog(mainWindow, options)
+          : await dialog.showSaveDialog(options);
+        return r.canceled ? null : (r.filePath ?? null);
+      },
+    },
+    (recent) => {
+      for (const f of recent.slice(0, 1)) app.addRecentDocument(f);
+      buildMenu();
+    },
+  );
   const host = createApiHost({
     transport: 'electron',
     dataDir,
@@ -78,7 +114,19 @@ function start(): void {
     electronVersion: process.versions.electron,
     emit,
     log: (msg) => console.error(msg),
+    files,
   });
+  // A file handed over by the OS or the menu goes to the renderer, which imports it.
+  const openPath = (file: string) => {
+    try {
+      emit('app.openFile', files.read(file));
+    } catch (err) {
+      dialog.showErrorBox('DSLab could not open the file', err instanceof Error ? err.message : String(err));
+    }
+  };
+  pendingOpen.forEach(openPath);
+  pendingOpen.length = 0;
+  openFileHandler = openPath;
   const dispatch = host.dispatch;
   const appUrl = appEntryUrl();
 
@@ -88,16 +136,16 @@ function start(): void {
     ourWindowIds: () => BrowserWindow.getAllWindows().map((w) => w.id),
   });
 
-  const buildMenu = () => {
+  function buildMenu() {
     const template: MenuItemConstructorOptions[] = menuTemplate({
       send: (command) => emit('app.menu', { command }),
-      openRecent: () => emit('app.menu', { command: 'file.open' }),
-      recent: [],
+      openRecent: (file) => openPath(file),
+      recent: files.recent(),
       isMac: process.platform === 'darwin',
       isDev,
     });
     Menu.setApplicationMenu(Menu.buildFromTemplate(template));
-  };
+  }
   buildMenu();
 
   const saved = restoreBounds(

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
+import type { Files } from '../files';
 import type { SimHost } from '../sim-host';
 import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
@@ -39,6 +40,8 @@ export interface HostContext {
   sims: SimHost;
   /** Saved scenarios, exercises and runs. */
   library: Library;
+  /** File dialogs and recent files (desktop only; absent in web mode). */
+  files?: Files;
 }
 
 function unknownProtocol(protocol: string): DslabApiError {
@@ -49,8 +52,15 @@ function unknownProtocol(protocol: string): DslabApiError {
   });
 }
 
+function desktopOnly(): never {
+  throw new DslabApiError({
+    code: 'forbidden',
+    message: 'File dialogs belong to the desktop app; in web mode, use Upload and Download.',
+  });
+}
+
 export function createHandlers(ctx: HostContext): Handlers {
-  const { sims } = ctx;
+  const { sims, files } = ctx;
   const settings = new SettingsRepo(ctx.db);
   const sqliteVersion = (ctx.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
@@ -94,5 +104,9 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.invariants': ({ simId }) => sims.invariants(simId),
     'sim.close': ({ simId }) => sims.close(simId),
     ...libraryHandlers(ctx.library),
+    'files.open': () => (files ? files.open() : desktopOnly()),
+    'files.save': ({ fileName, text }) => (files ? files.save(fileName, text) : desktopOnly()),
+    'files.recent': () => (files ? files.recent() : desktopOnly()),
+    'files.openRecent': ({ path }) => (files ? files.openRecent(path) : desktopOnly()),
   };
 }

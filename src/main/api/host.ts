@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { EventName, EventPayload } from '../../shared/api';
+import type { Files } from '../files';
 import { SimHost } from '../sim-host';
 import { seedBuiltinLibrary } from '../store/builtins';
 import { Library } from '../store/library';
@@ -30,6 +31,8 @@ export interface ApiHostOptions {
   log?: (message: string) => void;
   /** Folder of built-in library files to seed (default: resources/library; null: none). */
   builtinDir?: string | null;
+  /** File dialogs and recent files (the desktop app). */
+  files?: Files;
 }
 
 /** A ready API host. */
@@ -60,6 +63,7 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     catalog: createSimCatalog(),
     sims,
     library,
+    ...(opts.files ? { files: opts.files } : {}),
   });
   return {
     dispatch: createDispatcher(handlers, opts.log),

@@ -374,11 +374,33 @@ export const methods = {
   'sim.invariants': method(simRef, z.array(VerdictSchema), 'Checker verdicts so far.'),
   'sim.close': method(simRef, z.object({ closed: z.boolean() }), 'Drop a simulation and its memory.'),
   ...libraryMethods,
+  'files.open': method(
+    z.object({}).strict(),
+    z.object({ name: z.string(), path: z.string(), text: z.string() }).nullable(),
+    'Desktop only: choose a .dslab.json file with the system dialog and read it (null: cancelled).',
+  ),
+  'files.save': method(
+    z.object({ fileName: z.string().min(1).max(255), text: z.string() }).strict(),
+    z.object({ path: z.string() }).nullable(),
+    'Desktop only: choose where to save a file with the system dialog and write it (null: cancelled).',
+  ),
+  'files.recent': method(
+    z.object({}).strict(),
+    z.array(z.string()),
+    'Desktop only: recently opened or saved files.',
+  ),
+  'files.openRecent': method(
+    z.object({ path: z.string().min(1) }).strict(),
+    z.object({ name: z.string(), path: z.string(), text: z.string() }),
+    'Desktop only: read a file from the recent list (no other path is readable).',
+  ),
 } as const;
 
 export const events = {
   'app.menu': z.object({ command: MenuCommandSchema }),
   'sim.progress': z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
+  /** Desktop: a file arrived from the menu's Open Recent, the OS (file association) or a second launch. */
+  'app.openFile': z.object({ name: z.string(), path: z.string(), text: z.string() }),
 } as const;
 
 /** Every method name. */

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_FILE_BYTES } from '../shared/files/format';
+import { Files, MAX_RECENT } from './files';
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-files-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function memoryStore() {
+  const m = new Map<string, unknown>();
+  return { getRaw: (k: string) => m.get(k), setRaw: (k: string, v: unknown) => m.set(k, v) };
+}
+
+describe('desktop files', () => {
+  it('opens the chosen file and remembers it', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'a.dslab.json');
+    fs.writeFileSync(file, '{"x":1}');
+    const files = new Files(memoryStore(), { chooseOpen: async () => file, chooseSave: async () => null });
+    await expect(files.open()).resolves.toEqual({ name: 'a.dslab.json', path: file, text: '{"x":1}' });
+    expect(files.recent()).toEqual([file]);
+  });
+
+  it('returns null when the dialog is cancelled', async () => {
+    const files = new Files(memoryStore(), { chooseOpen: async () => null, chooseSave: async () => null });
+    await expect(files.open()).resolves.toBeNull();
+    await expect(files.save('x.dslab.json', '{}')).resolves.toBeNull();
+  });
+
+  it('saves through a temporary file and leaves no temporary behind', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'out.dslab.json');
+    const files = new Files(memoryStore(), { chooseOpen: async () => null, chooseSave: async () => file });
+    await expect(files.save('out.dslab.json', 'hello')).resolves.toEqual({ path: file });
+    expect(fs.readFileSync(file, 'utf8')).toBe('hello');
+    expect(fs.readdirSync(dir)).toEqual(['out.dslab.json']);
+    expect(files.recent()).toEqual([file]);
+  });
+
+  it('refuses a file over the size cap before reading it', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'big.dslab.json');
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, MAX_FILE_BYTES + 1);
+    const files = new Files(memoryStore(), { chooseOpen: async () => file, chooseSave: async () => null });
+    expect(() => files.read(file)).toThrow(/big\.dslab\.json is 20\.0 MiB; DSLab opens files up to 20 MiB/);
+    expect(files.recent()).toEqual([]);
+  });
+
+  it('reads only paths on the recent list', () => {
+    const dir = tmp();
+    const known = path.join(dir, 'known.dslab.json');
+    const secret = path.join(dir, 'secret.txt');
+    fs.writeFileSync(known, '{}');
+    fs.writeFileSync(secret, 'private');
+    const files = new Files(memoryStore(), { chooseOpen: async () => null, chooseSave: async () => null });
+    files.remember(known);
+    expect(files.openRecent(known).text).toBe('{}');
+    expect(() => files.openRecent(secret)).toThrow(/not on the recent files list/);
+  });
+
+  it('keeps the newest files first, without duplicates or vanished files, up to the cap', () => {
+    const dir = tmp();
+    const store = memoryStore();
+    const files = new Files(store, { chooseOpen: async () => null, chooseSave: async () => null });
+    const paths = Array.from({ length: MAX_RECENT + 3 }, (_, i) => path.join(dir, `f${i}.dslab.json`));
+    for (const p of paths) {
+      fs.writeFileSync(p, '{}');
+      files.remember(p);
+    }
+    files.remember(paths[5]!);
+    const recent = files.recent();
+    expect(recent).toHaveLength(MAX_RECENT);
+    expect(recent[0]).toBe(paths[5]);
+    expect(new Set(recent).size).toBe(MAX_RECENT);
+    fs.rmSync(paths[5]!);
+    expect(files.recent()).not.toContain(paths[5]);
+  });
+});
