@@ -154,7 +154,19 @@ describe('the API dispatcher', () => {
       ['library.restore', () => ({ id: item().id })],
       ['library.emptyTrash', () => ({})],
     ];
-    expect(calls.map(([n]) => n).sort()).toEqual([...methodNames].sort());
+    // The file dialogs exist only in the desktop app; here (no Files port) they refuse clearly.
+    const desktopOnly: MethodName[] = ['files.open', 'files.save', 'files.recent', 'files.openRecent'];
+    expect([...calls.map(([n]) => n), ...desktopOnly].sort()).toEqual([...methodNames].sort());
+    const filePayloads: Record<string, unknown> = {
+      'files.save': { fileName: 'a.dslab.json', text: '{}' },
+      'files.openRecent': { path: '/tmp/a.dslab.json' },
+    };
+    for (const name of desktopOnly) {
+      await expect(dispatch(name, filePayloads[name] ?? {})).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'forbidden', message: expect.stringMatching(/desktop app/) },
+      });
+    }
     for (const [name, payload] of calls) {
       const res = await dispatch(name, payload());
       expect(res.ok, `${name}: ${JSON.stringify(res)}`).toBe(true);
