@@ -131,6 +131,36 @@ describe('the sim host', () => {
   });
 });
 
+describe('run summaries', () => {
+  it('count what the trace holds and carry the verdicts', () => {
+    const { host } = manualHost();
+    const id = host.create(defaultScenario('broadcast')).status.simId;
+    host.runUntil(id, 1_000_000, 1_000_000);
+    const { summary } = host.summary(id);
+    const rows = host.trace(id, 0, 1e9, 50_000).rows;
+    expect(summary.events).toBe(host.step(id, 0).eventIndex);
+    expect(summary.eventCounts.send).toBe(rows.filter((r) => r.kind === 'send').length);
+    expect(summary.eventCounts.send).toBe(summary.metrics.sent);
+    const byType = rows.filter((r) => r.kind === 'send' && r.msgType === 'bcast').length;
+    expect(summary.eventCounts['msg:bcast']).toBe(byType);
+    expect(summary.invariants.map((v) => v.id).sort()).toEqual(['no-creation', 'no-duplication']);
+    expect(summary.invariants.every((v) => v.ok)).toBe(true);
+    expect(summary.outcome).toBe('stopped');
+  });
+
+  it('report a violation with its event', () => {
+    const { host } = manualHost();
+    const scenario = defaultScenario('broadcast');
+    const id = host.create({ ...scenario, params: { ...scenario.params, bugNoDedupe: true } }).status.simId;
+    host.runUntil(id, 5_000_000, 5_000_000);
+    const { summary } = host.summary(id);
+    expect(summary.outcome).toBe('violation');
+    const broken = summary.invariants.find((v) => !v.ok);
+    expect(broken?.id).toBe('no-duplication');
+    expect(broken?.atEvent).toBe(summary.events);
+  });
+});
+
 describe('the API contract mirrors the kernel', () => {
   it('lists the same trace kinds as the kernel', () => {
     expect([...TraceKindSchema.options]).toEqual([...TRACE_KIND_NAMES]);

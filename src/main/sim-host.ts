@@ -9,8 +9,10 @@
  * other API call) is handled within one chunk; progress is pushed at most every PROGRESS_MS.
  */
 import { DslabApiError, type SimChange, type SimNode, type SimStatusInfo } from '../shared/api';
+import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type StepResult, type TraceFilter } from '../sim';
+import { summarizeRun } from './run-summary';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
 export const MAX_SIMULATIONS = 16;
@@ -140,6 +142,12 @@ export class SimHost {
 
   invariants(simId: string) {
     return this.entry(simId).sim.invariants();
+  }
+
+  /** The run's summary as the library records it, and the scenario it ran. */
+  summary(simId: string): { summary: RunSummary; scenario: Scenario } {
+    const { sim } = this.entry(simId);
+    return { summary: summarizeRun(sim), scenario: sim.scenario };
   }
 
   close(simId: string): { closed: boolean } {

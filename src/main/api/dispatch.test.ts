@@ -15,18 +15,6 @@ function builtinExercise(): unknown {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { exercise: unknown }).exercise;
 }
 
-function runSummary() {
-  return {
-    seed: 1,
-    events: 10,
-    simulatedUs: 1000,
-    outcome: 'completed',
-    metrics: {},
-    invariants: [],
-    eventCounts: {},
-  };
-}
-
 function setup() {
   const db = new Database(':memory:');
   migrate(db);
@@ -129,7 +117,7 @@ describe('the API dispatcher', () => {
       ['sim.nodes', () => ({ simId })],
       ['sim.metrics', () => ({ simId })],
       ['sim.invariants', () => ({ simId })],
-      ['sim.close', () => ({ simId })],
+      ['sim.summary', () => ({ simId })],
       ['library.createScenario', () => ({ scenario, tags: ['demo'] })],
       ['library.createExercise', () => ({ exercise: builtinExercise() })],
       ['library.list', () => ({ limit: 10 })],
@@ -148,8 +136,9 @@ describe('the API dispatcher', () => {
       ['library.discardAutosave', () => ({ id: item().id })],
       ['library.export', () => ({ ids: [item().id] })],
       ['library.import', () => ({ text: (got['library.export'] as { text: string }).text })],
-      ['runs.record', () => ({ itemId: item().id, summary: runSummary() })],
+      ['runs.record', () => ({ itemId: item().id, simId })],
       ['runs.list', () => ({ itemId: item().id })],
+      ['sim.close', () => ({ simId })],
       ['library.trash', () => ({ id: item().id })],
       ['library.restore', () => ({ id: item().id })],
       ['library.emptyTrash', () => ({})],

@@ -3,6 +3,8 @@
  * turning the store's LibraryError into an API error with the same sentence and code.
  */
 import { type ApiErrorCode, DslabApiError } from '../../shared/api';
+import type { RunSummary } from '../../shared/exercise/run-summary';
+import type { Scenario } from '../../shared/scenario/schema';
 import { type Library, LibraryError, type LibraryErrorCode } from '../store/library';
 import type { Handlers } from './dispatch';
 
@@ -51,7 +53,13 @@ export function exportFileName(title: string): string {
 
 type LibraryHandlers = Pick<Handlers, Extract<keyof Handlers, `library.${string}` | `runs.${string}`>>;
 
-export function libraryHandlers(lib: Library): LibraryHandlers {
+/** What the library handlers need to know about open simulations. */
+export interface RunSource {
+  /** The run's summary and scenario, for recording. */
+  summaryOf(simId: string): { summary: RunSummary; scenario: Scenario };
+}
+
+export function libraryHandlers(lib: Library, runs: RunSource): LibraryHandlers {
   return {
     'library.list': (o) => guard(() => lib.list(o)),
     'library.search': ({ query, ...o }) => guard(() => lib.search(query, o)),
@@ -94,8 +102,12 @@ export function libraryHandlers(lib: Library): LibraryHandlers {
         const name = ids.length === 1 ? lib.getSummary(ids[0]!).name : (title ?? 'dslab-bundle');
         return { text, fileName: exportFileName(name) };
       }),
-    'runs.record': ({ itemId, summary, learner }) =>
-      guard(() => lib.recordRun(itemId, summary, learner === undefined ? {} : { learner })),
+    'runs.record': ({ itemId, simId, learner }) => {
+      const { summary, scenario } = runs.summaryOf(simId);
+      return guard(() =>
+        lib.recordRun(itemId, summary, { scenario, ...(learner === undefined ? {} : { learner }) }),
+      );
+    },
     'runs.list': ({ itemId, limit, offset }) => guard(() => lib.listRuns(itemId, { limit, offset })),
   };
 }

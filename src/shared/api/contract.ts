@@ -8,6 +8,7 @@
  * transports pick it up; nothing else lists channels.
  */
 import { z } from 'zod';
+import { RunSummarySchema } from '../exercise/run-summary';
 import { FaultSchema, ScenarioSchema } from '../scenario/schema';
 import { libraryMethods } from './library-contract';
 import { method } from './method';
@@ -373,6 +374,11 @@ export const methods = {
   'sim.metrics': method(simRef, SimMetricsSchema, 'Counters, gauges and series so far.'),
   'sim.invariants': method(simRef, z.array(VerdictSchema), 'Checker verdicts so far.'),
   'sim.close': method(simRef, z.object({ closed: z.boolean() }), 'Drop a simulation and its memory.'),
+  'sim.summary': method(
+    simRef,
+    RunSummarySchema,
+    'What the library keeps of the run so far: totals, final metrics, verdicts, event counts.',
+  ),
   ...libraryMethods,
   'files.open': method(
     z.object({}).strict(),

@@ -191,9 +191,11 @@ export const libraryMethods = {
     'A .dslab.json file of one item or a bundle.',
   ),
   'runs.record': method(
-    z.object({ itemId: id, summary: z.unknown(), learner: z.string().max(200).optional() }).strict(),
+    z
+      .object({ itemId: id, simId: z.string().regex(/^sim-\d+$/), learner: z.string().max(200).optional() })
+      .strict(),
     runRecord,
-    'Record a run (an exercise run is graded).',
+    'Record an open simulation as a run of a saved item (an exercise run is graded).',
   ),
   'runs.list': method(
     z

@@ -1,0 +1,76 @@
+/**
+ * What the library keeps of a run (src/shared/exercise/run-summary.ts), built from a live
+ * simulation: totals, final metric values, checker verdicts and event counts. Exercise goals
+ * are graded against exactly this, so its names are part of the exercise format:
+ *   metrics: every counter and gauge by name; for each series `<id>` its last value, and for
+ *            latency-like series (unit us) also `<id>.mean`, `<id>.p50`, `<id>.p99`, `<id>.max`;
+ *   eventCounts: trace rows by kind (`send`, `drop`, ...) and sends by message type (`msg:<type>`).
+ */
+import type { RunSummary } from '../shared/exercise/run-summary';
+import type { Simulation } from '../sim';
+
+/** Rows read per trace window while counting. */
+const WINDOW_EVENTS = 20_000;
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function summarizeRun(sim: Simulation): RunSummary {
+  const status = sim.status();
+  const m = sim.metrics();
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m.counters)) if (Number.isFinite(v)) metrics[k] = v;
+  for (const [k, v] of Object.entries(m.gauges)) if (Number.isFinite(v)) metrics[k] = v;
+  for (const s of m.series) {
+    const finite = s.v.filter(Number.isFinite);
+    if (finite.length === 0) continue;
+    if (!(s.id in metrics)) metrics[s.id] = finite[finite.length - 1]!;
+    if (s.unit === 'us') {
+      const sorted = [...finite].sort((a, b) => a - b);
+      metrics[`${s.id}.mean`] = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+      metrics[`${s.id}.p50`] = quantile(sorted, 0.5);
+      metrics[`${s.id}.p99`] = quantile(sorted, 0.99);
+      metrics[`${s.id}.max`] = sorted[sorted.length - 1]!;
+    }
+  }
+
+  const eventCounts: Record<string, number> = {};
+  for (let from = 0; from <= status.eventIndex; from += WINDOW_EVENTS) {
+    for (const row of sim.traceWindow({ from, to: from + WINDOW_EVENTS }, Number.MAX_SAFE_INTEGER)) {
+      eventCounts[row.kind] = (eventCounts[row.kind] ?? 0) + 1;
+      if (row.kind === 'send' && row.msgType) {
+        const key = `msg:${row.msgType}`;
+        eventCounts[key] = (eventCounts[key] ?? 0) + 1;
+      }
+    }
+  }
+
+  const outcome = status.violation
+    ? 'violation'
+    : status.stopReason === 'quiescent' || status.stopReason === 'time-limit'
+      ? 'completed'
+      : status.stopReason === null
+        ? 'stopped'
+        : 'limit';
+
+  return {
+    seed: status.seed,
+    events: status.eventIndex,
+    simulatedUs: Math.max(0, Math.floor(status.nowUs)),
+    outcome,
+    metrics,
+    invariants: sim
+      .invariants()
+      .filter((v) => v.ok !== null)
+      .map((v) => ({
+        id: v.id,
+        ok: v.ok === true,
+        message: v.ok ? '' : v.message,
+        ...(v.atEvent === null ? {} : { atEvent: v.atEvent }),
+      })),
+    eventCounts,
+  };
+}
