@@ -13,7 +13,7 @@ export interface TopicInfo {
 
 export const TOPICS: readonly TopicInfo[] = [
   {
-    id: 'kernel',
+    id: 'basics',
     title: 'Simulation basics',
     blurb: 'Messages, latency, loss and clocks on a wired network.',
   },

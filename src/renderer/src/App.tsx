@@ -3,6 +3,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import { subscribe } from './api/client';
 import { boot, runMenuCommand, THEME_CACHE_KEY, toggleTheme } from './app/actions';
+import { pause, play, startRunFollower, step, stepBack } from './app/run';
 import { BottomPanel } from './components/BottomPanel';
 import { Canvas, FIT_OPTIONS } from './components/Canvas';
 import { Dialogs } from './components/Dialogs';
@@ -11,6 +12,7 @@ import { Palette } from './components/Palette';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
+import { useRun } from './stores/run-store';
 import { useSelection } from './stores/selection-store';
 import { selectTheme, useUi } from './stores/ui-store';
 
@@ -48,6 +50,7 @@ function Shell() {
 
   useEffect(() => {
     void boot();
+    return startRunFollower();
   }, []);
 
   useEffect(() => {
@@ -68,7 +71,18 @@ function Shell() {
         return;
       }
       if (mod || e.altKey || inField(e.target) || ui.dialog) return;
-      if (e.key === 'f' || e.key === 'F') {
+      const onControl = e.target instanceof HTMLElement && /^(BUTTON|A|SUMMARY)$/.test(e.target.tagName);
+      if (e.key === ' ' && !onControl) {
+        // Space plays and pauses, except where it presses a button.
+        e.preventDefault();
+        void (useRun.getState().status?.playing ? pause() : play());
+      } else if (e.key === '.') {
+        e.preventDefault();
+        void step();
+      } else if (e.key === ',') {
+        e.preventDefault();
+        void stepBack();
+      } else if (e.key === 'f' || e.key === 'F') {
         e.preventDefault();
         fitAll();
       } else if (e.key === 'F2') {

@@ -61,16 +61,19 @@ export async function chooseTopic(topic: string): Promise<void> {
   if (first) await chooseProtocol(first.id);
 }
 
-/** Replaces the canvas with the chosen protocol's default topology. */
+/**
+ * Replaces the document with the chosen protocol's ready-to-run scenario: its default
+ * topology, params (the protocol's defaults), workload and limits.
+ */
 export async function resetTopology(): Promise<void> {
   const id = useSession.getState().protocolId;
   if (!id) return;
   try {
-    const topology = await call('catalog.defaultTopology', { protocol: id });
+    const scenario = await call('catalog.defaultScenario', { protocol: id });
     // A later choice may have landed while this one was in flight.
-    if (useSession.getState().protocolId === id) useGraph.getState().load(topology);
+    if (useSession.getState().protocolId === id) useGraph.getState().loadScenario(scenario);
   } catch (err) {
-    reportError('Could not load the default topology', err);
+    reportError('Could not load the default scenario', err);
   }
 }
 

@@ -1,11 +1,16 @@
-/** The bottom panel: event log, metrics and lesson tabs (WAI-ARIA tabs pattern). */
+/** The bottom panel: event log, metrics, checkers and lesson tabs (WAI-ARIA tabs pattern). */
 import { type KeyboardEvent, type ReactNode, useId, useRef } from 'react';
+import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { type PanelTab, useUi } from '../stores/ui-store';
+import { CheckersView } from './CheckersView';
+import { EventLog } from './EventLog';
+import { MetricsView } from './MetricsView';
 
 const TABS: { id: PanelTab; label: string }[] = [
   { id: 'events', label: 'Event log' },
   { id: 'metrics', label: 'Metrics' },
+  { id: 'checkers', label: 'Checkers' },
   { id: 'lesson', label: 'Lesson' },
 ];
 
@@ -22,34 +27,11 @@ function TabBody({ tab }: { tab: PanelTab }) {
   const protocol = useSession(selectProtocol);
   switch (tab) {
     case 'events':
-      return (
-        <Empty title="No events yet">
-          Every send, delivery, drop, timer, state change and fault of a run will be listed here, in
-          virtual-time order, once runs are wired to the simulation host.
-        </Empty>
-      );
-    case 'metrics': {
-      const metrics = protocol?.metrics ?? [];
-      return (
-        <Empty title="No metrics yet">
-          {metrics.length > 0 ? (
-            <>
-              This protocol reports{' '}
-              {metrics.map((m, i) => (
-                <span key={m.id}>
-                  {i > 0 && (i === metrics.length - 1 ? ' and ' : ', ')}
-                  <code>{m.id}</code>
-                  {m.unit ? ` (${m.unit})` : ''}
-                </span>
-              ))}
-              . They will be charted here over virtual time once runs are wired.
-            </>
-          ) : (
-            'Latency, throughput and the protocol’s own counters will be charted here over virtual time once runs are wired.'
-          )}
-        </Empty>
-      );
-    }
+      return <EventLog />;
+    case 'metrics':
+      return <MetricsView />;
+    case 'checkers':
+      return <CheckersView />;
     case 'lesson': {
       const lesson = protocol?.lesson;
       if (!protocol || !lesson) {
@@ -83,13 +65,26 @@ function TabBody({ tab }: { tab: PanelTab }) {
                   <li key={t}>{t}</li>
                 ))}
               </ol>
-              <p className="muted lesson-note">Steps that need a run become doable once runs are wired.</p>
             </div>
           )}
         </div>
       );
     }
   }
+}
+
+/** A red count on the Checkers tab while a checker is broken. */
+function BrokenCount() {
+  const broken = useRun((s) =>
+    s.status?.violation ? 1 : (s.verdicts?.filter((v) => v.ok === false).length ?? 0),
+  );
+  if (broken === 0) return null;
+  return (
+    <span className="tab-count" title={`${broken} broken`}>
+      <span className="sr-only">, </span>
+      {broken} broken
+    </span>
+  );
 }
 
 export function BottomPanel() {
@@ -129,6 +124,7 @@ export function BottomPanel() {
             onClick={() => setTab(t.id)}
           >
             {t.label}
+            {t.id === 'checkers' && <BrokenCount />}
           </button>
         ))}
       </div>
@@ -139,6 +135,8 @@ export function BottomPanel() {
           id={`${base}-panel-${t.id}`}
           aria-labelledby={`${base}-tab-${t.id}`}
           hidden={tab !== t.id}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: APG tabs: a panel that scrolls without controls (metrics, lesson) must take focus to scroll by keyboard.
+          tabIndex={0}
           className="tabpanel"
         >
           {tab === t.id && <TabBody tab={t.id} />}

@@ -12,7 +12,8 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect } from 'react';
+import { type DragEvent, type KeyboardEvent, type MouseEvent, useCallback, useEffect, useState } from 'react';
+import { linkMenu, nodeMenu } from '../app/faults';
 import { CANVAS_ID, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
 import { useRoles } from '../app/use-roles';
 import { roleTone } from '../graph/roles';
@@ -20,8 +21,17 @@ import type { LabFlowEdge, LabFlowNode } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
 import { useSelection } from '../stores/selection-store';
 import { selectTheme, useUi } from '../stores/ui-store';
+import { ContextMenu, type MenuItem } from './ContextMenu';
 import { LabNode } from './LabNode';
 import { LinkEdge } from './LinkEdge';
+import { MessageLayer } from './MessageLayer';
+
+interface OpenMenu {
+  x: number;
+  y: number;
+  label: string;
+  items: MenuItem[];
+}
 
 // Module scope: a new object per render would remount every node (xyflow docs).
 const nodeTypes: NodeTypes = { lab: LabNode };
@@ -42,6 +52,51 @@ export function Canvas() {
   const theme = useUi(selectTheme);
   const roles = useRoles();
   const { screenToFlowPosition, fitView } = useReactFlow();
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+
+  const openNodeMenu = useCallback((id: string, x: number, y: number) => {
+    const node = useGraph.getState().nodes.find((n) => n.id === id);
+    if (!node) return;
+    setMenu({
+      x,
+      y,
+      label: `Faults: ${node.data.name}`,
+      items: nodeMenu(node, useSelection.getState().nodeIds),
+    });
+  }, []);
+  const openEdgeMenu = useCallback((id: string, x: number, y: number) => {
+    const edge = useGraph.getState().edges.find((e) => e.id === id);
+    if (!edge) return;
+    setMenu({ x, y, label: `Faults: ${edge.ariaLabel ?? id}`, items: linkMenu(edge) });
+  }, []);
+  const onNodeContextMenu = useCallback(
+    (e: MouseEvent, n: LabFlowNode) => {
+      e.preventDefault();
+      openNodeMenu(n.id, e.clientX, e.clientY);
+    },
+    [openNodeMenu],
+  );
+  const onEdgeContextMenu = useCallback(
+    (e: MouseEvent, edge: LabFlowEdge) => {
+      e.preventDefault();
+      openEdgeMenu(edge.id, e.clientX, e.clientY);
+    },
+    [openEdgeMenu],
+  );
+  // The keyboard's way in: the context-menu key or Shift+F10 on a focused node or link.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!(e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10'))) return;
+    const el = (e.target as HTMLElement).closest<HTMLElement | SVGElement>(
+      '.react-flow__node, .react-flow__edge',
+    );
+    const id = el?.getAttribute('data-id');
+    if (!el || !id) return;
+    e.preventDefault();
+    const r = el.getBoundingClientRect();
+    if (el.classList.contains('react-flow__node')) openNodeMenu(id, r.left + r.width / 2, r.bottom);
+    else openEdgeMenu(id, r.left + r.width / 2, r.top + r.height / 2);
+  };
 
   // A new topology (first load, protocol switch, File > New) is framed in full.
   useEffect(() => {
@@ -91,6 +146,7 @@ export function Canvas() {
       aria-label="Topology canvas"
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onKeyDown={onKeyDown}
     >
       <ReactFlow<LabFlowNode, LabFlowEdge>
         nodes={nodes}
@@ -102,6 +158,9 @@ export function Canvas() {
         onConnect={onConnect}
         onSelectionChange={onSelectionChange}
         onNodeDoubleClick={onNodeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneClick={closeMenu}
         zoomOnDoubleClick={false}
         connectionMode={ConnectionMode.Loose}
         connectionLineStyle={{ stroke: 'var(--accent)', strokeWidth: 1.5 }}
@@ -117,6 +176,7 @@ export function Canvas() {
         ariaLabelConfig={{ 'controls.ariaLabel': 'Canvas zoom controls' }}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
+        <MessageLayer />
         <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_OPTIONS} />
         <MiniMap
           position="bottom-right"
@@ -128,6 +188,9 @@ export function Canvas() {
           ariaLabel="Minimap"
         />
       </ReactFlow>
+      {menu && (
+        <ContextMenu x={menu.x} y={menu.y} label={menu.label} items={menu.items} onClose={closeMenu} />
+      )}
       {nodes.length === 0 && loadCount > 0 && (
         <div className="canvas-empty">
           <p>The canvas is empty.</p>

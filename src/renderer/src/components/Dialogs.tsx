@@ -9,6 +9,11 @@ const mod = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator
 export const SHORTCUTS: { keys: string[]; what: string; where?: string }[] = [
   { keys: [mod, '/'], what: 'Show keyboard shortcuts' },
   { keys: [mod, 'Shift', 'D'], what: 'Toggle light / dark theme' },
+  { keys: ['Space'], what: 'Play / pause the run' },
+  { keys: ['.'], what: 'Step one event' },
+  { keys: [','], what: 'Step back one event' },
+  { keys: ['Shift', 'F10'], what: 'On a node or link: its fault menu (also the context-menu key)' },
+  { keys: ['Right-click'], what: 'On a node or link: crash, pause, cut, degrade, heal…' },
   { keys: ['F'], what: 'Fit the topology in view' },
   { keys: ['Delete'], what: 'Remove the selected nodes and links' },
   { keys: ['Enter'], what: 'On a palette part: add it at the canvas centre' },

@@ -1,12 +1,17 @@
 /** The right panel: the selected node or link, or the scenario when nothing is selected. */
 import { type ReactNode, useEffect, useId, useState } from 'react';
+import { healAll, isolate } from '../app/faults';
 import { useRoles } from '../app/use-roles';
 import { roleLabel, roleTone } from '../graph/roles';
+import { DEFAULT_LINK_NET, meanLatencyUs } from '../graph/scenario';
 import { nameProblem, roleCounts } from '../graph/topology';
 import type { LabFlowEdge, LabFlowNode, PaletteRole } from '../graph/types';
+import { formatDuration, formatSignedDuration } from '../run/format';
 import { useGraph } from '../stores/graph-store';
+import { useRun } from '../stores/run-store';
 import { useSelection } from '../stores/selection-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { JsonTree } from './JsonTree';
 
 function Row({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -100,7 +105,54 @@ function NodeInspector({ node, roles }: { node: LabFlowNode; roles: PaletteRole[
           )}
         </Row>
       </dl>
-      <p className="insp-note">State, timers and messages in flight show here once a run is wired.</p>
+      <NodeRunState id={node.id} />
+    </>
+  );
+}
+
+/** The node during a run: up/crashed/paused, clock, timers and the protocol state tree. */
+function NodeRunState({ id }: { id: string }) {
+  const sim = useRun((s) => s.nodes[id]);
+  const prev = useRun((s) => s.prevNodes[id]);
+  const event = useRun((s) => s.status?.eventIndex ?? 0);
+  if (!sim) {
+    return (
+      <p className="insp-note">
+        Press Play or Step: the node's state, timers and clock show here during a run.
+      </p>
+    );
+  }
+  const status = sim.removed ? 'removed' : !sim.up ? 'crashed' : sim.paused ? 'paused' : 'up';
+  return (
+    <>
+      <h3 className="panel-heading">At event {event}</h3>
+      <dl className="kv">
+        <Row term="Status">
+          <span className={`run-status is-${status}`}>{status}</span>
+        </Row>
+        <Row term="Badge">
+          <span className="node-badge" data-tone-run={sim.badge.tone}>
+            {sim.badge.text}
+          </span>
+        </Row>
+        <Row term="Local clock">
+          <span className="num">{formatDuration(sim.localTimeUs)}</span>
+        </Row>
+        <Row term="Clock error">
+          <span className={`num${sim.clockErrorUs !== 0 ? ' warn-text' : ''}`}>
+            {formatSignedDuration(sim.clockErrorUs)}
+          </span>
+        </Row>
+        <Row term="Timers">
+          {sim.timers.length === 0 ? (
+            <span className="muted">none</span>
+          ) : (
+            <code>{sim.timers.join(', ')}</code>
+          )}
+        </Row>
+      </dl>
+      <h3 className="panel-heading">State</h3>
+      <JsonTree value={sim.state} prev={prev?.state} />
     </>
   );
 }
@@ -134,10 +186,60 @@ function LinkInspector({ edge, roles }: { edge: LabFlowEdge; roles: PaletteRole[
           <code>{edge.id}</code>
         </Row>
       </dl>
-      <p className="insp-note">
-        Latency, loss and partitions are set here once links carry network properties.
-      </p>
+      <LinkNetRows edge={edge} />
+      <p className="insp-note">Right-click the link (or press Shift+F10 on it) to cut, degrade or heal it.</p>
     </>
+  );
+}
+
+function LinkNetRows({ edge }: { edge: LabFlowEdge }) {
+  const net = edge.data?.net ?? DEFAULT_LINK_NET;
+  const l = net.latency;
+  const latency =
+    l.kind === 'constant'
+      ? formatDuration(l.us)
+      : l.kind === 'uniform'
+        ? `${formatDuration(l.minUs)} – ${formatDuration(l.maxUs)}`
+        : l.kind === 'normal'
+          ? `${formatDuration(l.meanUs)} ± ${formatDuration(l.stdUs)}`
+          : `${l.kind}, mean ≈ ${formatDuration(meanLatencyUs(net))}`;
+  return (
+    <dl className="kv">
+      <Row term="Latency">
+        <span className="num">{latency}</span>
+      </Row>
+      <Row term="Loss">
+        <span className="num">{(net.lossRate * 100).toFixed(1)}%</span>
+      </Row>
+      <Row term="Duplicates">
+        <span className="num">{(net.dupRate * 100).toFixed(1)}%</span>
+      </Row>
+      <Row term="Reorder">
+        <span className="num">{(net.reorderRate * 100).toFixed(1)}%</span>
+      </Row>
+    </dl>
+  );
+}
+
+/** The protocol's known-wrong variants, as checkboxes over the scenario's params. */
+function BugSwitches({ bugs }: { bugs: { param: string; title: string }[] }) {
+  const params = useGraph((s) => s.base?.params);
+  const setParam = useGraph((s) => s.setParam);
+  return (
+    <fieldset className="bug-switches">
+      <legend className="panel-heading">Bug switches</legend>
+      {bugs.map((b) => (
+        <label key={b.param} className="check">
+          <input
+            type="checkbox"
+            checked={params?.[b.param] === true}
+            onChange={(e) => setParam(b.param, e.target.checked)}
+          />
+          <span>{b.title}</span>
+        </label>
+      ))}
+      <p className="insp-note">Turn one on, then Play: the checkers should catch it.</p>
+    </fieldset>
   );
 }
 
@@ -190,16 +292,7 @@ function ScenarioInspector({ roles }: { roles: PaletteRole[] }) {
           </ul>
         </>
       )}
-      {(protocol.bugs?.length ?? 0) > 0 && (
-        <>
-          <h3 className="panel-heading">Bug switches</h3>
-          <ul className="plain-list">
-            {protocol.bugs.map((b) => (
-              <li key={b.param}>{b.title}</li>
-            ))}
-          </ul>
-        </>
-      )}
+      {(protocol.bugs?.length ?? 0) > 0 && <BugSwitches bugs={protocol.bugs} />}
       <p className="insp-note">Select a node or link to edit it.</p>
     </>
   );
@@ -226,7 +319,20 @@ export function Inspector() {
           </h2>
           <span className="insp-kind">Selection</span>
         </div>
-        <p className="insp-note">Press Delete to remove them, or select one to edit it.</p>
+        {nodeIds.length > 0 && (
+          <div className="btn-stack">
+            <button type="button" className="btn" onClick={() => isolate(nodeIds)}>
+              Isolate selection
+            </button>
+            <button type="button" className="btn" onClick={healAll}>
+              Heal all partitions
+            </button>
+          </div>
+        )}
+        <p className="insp-note">
+          Isolate partitions the selected nodes from the rest of the cluster. Press Delete to remove them, or
+          select one to edit it.
+        </p>
       </>
     );
   else body = <ScenarioInspector roles={roles} />;

@@ -1,12 +1,18 @@
-/** A node on the canvas: its name and role in the role's colour, with dots to connect from. */
+/**
+ * A node on the canvas: its name and role in the role's colour, with dots to connect from;
+ * during a run, the protocol's badge, a crashed or paused marker and the clock error.
+ */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { type KeyboardEvent, memo, useRef, useState } from 'react';
 import { useRoles } from '../app/use-roles';
 import { roleLabel, roleTone } from '../graph/roles';
 import { nameProblem } from '../graph/topology';
 import type { LabFlowNode } from '../graph/types';
+import { formatSignedDuration } from '../run/format';
 import { useGraph } from '../stores/graph-store';
+import { useRun } from '../stores/run-store';
 import { useUi } from '../stores/ui-store';
+import { ClockIcon, CrashIcon, PauseIcon } from './icons';
 
 const SIDES = [
   { id: 't', position: Position.Top },
@@ -54,13 +60,55 @@ function NameEditor({ id, name, onDone }: { id: string; name: string; onDone(): 
   );
 }
 
+/** The run's view of this node: badge, up/paused, clock error (null with no run). */
+function RunMarks({ id }: { id: string }) {
+  const sim = useRun((s) => s.nodes[id]);
+  if (!sim) return null;
+  const crashed = !sim.up && !sim.removed;
+  return (
+    <div className="lab-node-run">
+      {sim.removed ? (
+        <span className="node-flag is-bad">removed</span>
+      ) : crashed ? (
+        <span className="node-flag is-bad">
+          <CrashIcon /> crashed
+        </span>
+      ) : sim.paused ? (
+        <span className="node-flag is-warn">
+          <PauseIcon /> paused
+        </span>
+      ) : sim.role !== 'switch' ? (
+        <span
+          className="node-badge"
+          data-tone-run={sim.badge.tone}
+          title="The protocol's summary of this node"
+        >
+          {sim.badge.text}
+        </span>
+      ) : null}
+      {sim.clockErrorUs !== 0 && (
+        <span className="node-clock" title="Local clock minus true time">
+          <ClockIcon /> {formatSignedDuration(sim.clockErrorUs)}
+        </span>
+      )}
+    </div>
+  );
+}
+
 function LabNodeView({ id, data, selected }: NodeProps<LabFlowNode>) {
   const roles = useRoles();
   const editing = useUi((s) => s.renamingId === id);
   const setRenaming = useUi((s) => s.setRenaming);
+  const state = useRun((s) => {
+    const n = s.nodes[id];
+    if (!n) return '';
+    if (n.removed) return ' is-removed';
+    if (!n.up) return ' is-crashed';
+    return n.paused ? ' is-paused' : '';
+  });
   const tone = roleTone(data.role, roles);
   return (
-    <div className={`lab-node${selected ? ' is-selected' : ''}`} data-tone={tone}>
+    <div className={`lab-node${selected ? ' is-selected' : ''}${state}`} data-tone={tone}>
       <span className="lab-node-badge" aria-hidden="true">
         {roleLabel(data.role, roles).slice(0, 1).toUpperCase()}
       </span>
@@ -73,6 +121,7 @@ function LabNodeView({ id, data, selected }: NodeProps<LabFlowNode>) {
           </span>
         )}
         <span className="lab-node-role">{roleLabel(data.role, roles)}</span>
+        <RunMarks id={id} />
       </div>
       {SIDES.map((s) => (
         <Handle key={s.id} id={s.id} type="source" position={s.position} className="lab-handle" />

@@ -5,6 +5,7 @@
 import { BaseEdge, type EdgeProps, getStraightPath, type InternalNode, useInternalNode } from '@xyflow/react';
 import { memo } from 'react';
 import type { LabFlowEdge } from '../graph/types';
+import { linkStates, useRun } from '../stores/run-store';
 
 /** Where the line from this node's centre towards the other's centre leaves this node's box. */
 function borderPoint(node: InternalNode, other: InternalNode): { x: number; y: number } {
@@ -21,21 +22,35 @@ function borderPoint(node: InternalNode, other: InternalNode): { x: number; y: n
   return { x: cx + dx * scale, y: cy + dy * scale };
 }
 
+const MARK_TEXT: Record<string, string> = {
+  cut: 'cut',
+  'cut-a-b': 'cut one way',
+  'cut-b-a': 'cut one way',
+  degraded: 'loss 20%',
+};
+
 function LinkEdgeView({ id, source, target, selected, markerEnd }: EdgeProps<LabFlowEdge>) {
   const a = useInternalNode(source);
   const b = useInternalNode(target);
+  // The link's injected fault at the current event, if any.
+  const mark = useRun((s) => linkStates(s.linkMarks, s.status?.eventIndex ?? 0).get(id));
   if (!a || !b) return null;
   const p = borderPoint(a, b);
   const q = borderPoint(b, a);
-  const [path] = getStraightPath({ sourceX: p.x, sourceY: p.y, targetX: q.x, targetY: q.y });
+  const [path, labelX, labelY] = getStraightPath({ sourceX: p.x, sourceY: p.y, targetX: q.x, targetY: q.y });
+  const cls = `lab-link${selected ? ' is-selected' : ''}${mark ? ` is-${mark}` : ''}`;
   return (
-    <BaseEdge
-      id={id}
-      path={path}
-      markerEnd={markerEnd}
-      className={selected ? 'lab-link is-selected' : 'lab-link'}
-      interactionWidth={16}
-    />
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={16} />
+      {mark && (
+        <g className={`link-mark is-${mark}`} transform={`translate(${labelX} ${labelY})`}>
+          <rect x={-34} y={-9} width={68} height={18} rx={9} />
+          <text textAnchor="middle" dy="0.35em">
+            {MARK_TEXT[mark]}
+          </text>
+        </g>
+      )}
+    </>
   );
 }
 

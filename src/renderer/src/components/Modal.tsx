@@ -39,7 +39,8 @@ export function Modal({ label, onClose, children }: { label: string; onClose(): 
             <CloseIcon />
           </button>
         </div>
-        <div className="modal-body" tabIndex={-1}>
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (axe scrollable-region-focusable). */}
+        <div className="modal-body" tabIndex={0}>
           {children}
         </div>
       </div>

@@ -42,7 +42,6 @@ function PaletteItem({
         disabled={full}
         onDragStart={onDragStart}
         onClick={onAdd}
-        aria-label={`Add ${role.label}`}
         aria-describedby={`${CANVAS_ID}-palette-hint`}
         title={
           full
@@ -54,7 +53,11 @@ function PaletteItem({
           {role.label.slice(0, 1).toUpperCase()}
         </span>
         <span className="palette-text">
-          <span className="palette-label">{role.label}</span>
+          {/* The name is the visible text with "Add" in front (no aria-label, so they never disagree). */}
+          <span className="palette-label">
+            <span className="sr-only">Add </span>
+            {role.label}
+          </span>
           <span className="palette-sub">{limitText(role)}</span>
         </span>
         <span className="palette-count" aria-hidden="true">

@@ -1,10 +1,33 @@
 /** The bottom status line: where the lab runs, the data folder, graph counts, theme. */
 import { useId } from 'react';
 import { setTheme } from '../app/actions';
+import { formatCount, formatSpeed } from '../run/format';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
+import { useRun } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
 import { type ThemePref, useUi } from '../stores/ui-store';
+
+/** One line about the run: none yet, playing, paused, or why it ended. */
+function RunState() {
+  const status = useRun((s) => s.status);
+  const speedX = usePlayback((s) => s.speedX);
+  let text = 'no run';
+  let tone = '';
+  if (status?.violation) {
+    text = `stopped: ${status.violation.invariant} broken at event ${formatCount(status.violation.eventIndex)}`;
+    tone = ' is-bad';
+  } else if (status?.done) text = `ended${status.stopReason ? `: ${status.stopReason}` : ''}`;
+  else if (status?.playing) {
+    text = `playing at ${formatSpeed(speedX)}`;
+    tone = ' is-live';
+  } else if (status) text = `paused · ${formatCount(status.queued)} queued`;
+  return (
+    <span className={`status-item status-run${tone}`} data-testid="run-state">
+      Run: {text}
+    </span>
+  );
+}
 
 export function StatusBar() {
   const info = useSession((s) => s.info);
@@ -34,7 +57,7 @@ export function StatusBar() {
         {nodeCount} {nodeCount === 1 ? 'node' : 'nodes'} · {linkCount} {linkCount === 1 ? 'link' : 'links'}
       </span>
       <span className="status-item">seed {seed}</span>
-      <span className="status-item">Run: not wired</span>
+      <RunState />
       <label className="status-item status-theme" htmlFor={themeId}>
         Theme
         <select

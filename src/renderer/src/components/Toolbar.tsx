@@ -1,7 +1,11 @@
-/** The top bar: product, topic and protocol pickers, run controls, time, theme. */
+/** The top bar: product, topic and protocol pickers, run controls, time and event, theme. */
 import { useId } from 'react';
 import { chooseProtocol, chooseTopic, toggleTheme } from '../app/actions';
+import { pause, play, reset, speedChanged, step, stepBack } from '../app/run';
+import { formatEvent, formatSpeed, formatTime } from '../run/format';
+import { useGraph } from '../stores/graph-store';
 import { clampSeed, SPEED_MAX_X, SPEED_MIN_X, usePlayback } from '../stores/playback-store';
+import { selectEvent, selectNowUs, selectPlaying, useRun } from '../stores/run-store';
 import { selectProtocol, topicsOf, useSession } from '../stores/session-store';
 import { selectTheme, useUi } from '../stores/ui-store';
 import {
@@ -15,21 +19,7 @@ import {
   StepIcon,
   SunIcon,
 } from './icons';
-
-/** Why the run buttons are disabled, until the sim host lands. */
-export const RUN_PENDING = 'Running arrives with the simulation host';
-
-/** Speed shown to people: 0.1x, 2.5x, 40x, 1000x. */
-export function formatSpeed(x: number): string {
-  if (x < 1) return `${x.toFixed(2).replace(/0$/, '')}x`;
-  if (x < 10) return `${x.toFixed(1).replace(/\.0$/, '')}x`;
-  return `${Math.round(x)}x`;
-}
-
-/** Virtual time in seconds with millisecond precision. */
-export function formatTime(us: number): string {
-  return `t = ${(us / 1e6).toFixed(3)} s`;
-}
+import { StepToNext } from './StepToNext';
 
 const LOG_MIN = Math.log10(SPEED_MIN_X);
 const LOG_MAX = Math.log10(SPEED_MAX_X);
@@ -87,37 +77,78 @@ function Pickers() {
 function RunControls() {
   const seed = usePlayback((s) => s.seed);
   const speedX = usePlayback((s) => s.speedX);
-  const timeUs = usePlayback((s) => s.timeUs);
   const setSeed = usePlayback((s) => s.setSeed);
   const setSpeed = usePlayback((s) => s.setSpeed);
+  const playing = useRun(selectPlaying);
+  const event = useRun(selectEvent);
+  const nowUs = useRun(selectNowUs);
+  const done = useRun((s) => s.status?.done ?? false);
+  const hasRun = useRun((s) => s.simId !== null);
+  const ready = useGraph((s) => s.base !== null);
   const speedId = useId();
   const seedId = useId();
-  const buttons = [
-    { name: 'Reset', icon: <ResetIcon /> },
-    { name: 'Step back', icon: <StepBackIcon /> },
-    { name: 'Play', icon: <PlayIcon /> },
-    { name: 'Pause', icon: <PauseIcon /> },
-    { name: 'Step', icon: <StepIcon /> },
-  ];
   return (
     <fieldset className="tb-group tb-run">
       <legend className="sr-only">Run</legend>
-      <span className="btn-row" title={RUN_PENDING}>
-        {buttons.map((b) => (
-          <button
-            key={b.name}
-            type="button"
-            className="icon-btn"
-            aria-label={b.name}
-            title={RUN_PENDING}
-            disabled
-          >
-            {b.icon}
-          </button>
-        ))}
+      <span className="btn-row">
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Reset"
+          title="Reset: back to event 0"
+          disabled={!ready}
+          onClick={() => void reset()}
+        >
+          <ResetIcon />
+        </button>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Step back"
+          title="Step back one event (,)"
+          disabled={!hasRun || event === 0}
+          onClick={() => void stepBack()}
+        >
+          <StepBackIcon />
+        </button>
+        <button
+          type="button"
+          className={`icon-btn${playing ? ' is-on' : ''}`}
+          aria-label="Play"
+          aria-pressed={playing}
+          title="Play (Space)"
+          disabled={!ready || done}
+          onClick={() => void play()}
+        >
+          <PlayIcon />
+        </button>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Pause"
+          title="Pause (Space)"
+          disabled={!playing}
+          onClick={() => void pause()}
+        >
+          <PauseIcon />
+        </button>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Step"
+          title="Step one event (.)"
+          disabled={!ready || done}
+          onClick={() => void step()}
+        >
+          <StepIcon />
+        </button>
+        <StepToNext disabled={!ready || done} />
       </span>
       <output className="time-readout" aria-label="Virtual time" title="Virtual time of the current event">
-        {formatTime(timeUs)}
+        {formatTime(nowUs)}
+      </output>
+      <output className="event-readout" aria-label="Event index" title="Events processed so far">
+        {formatEvent(event)}
       </output>
       <span className="tb-sep" aria-hidden="true" />
       <label className="tb-field" htmlFor={speedId}>
@@ -128,11 +159,14 @@ function RunControls() {
           type="range"
           min={LOG_MIN}
           max={LOG_MAX}
-          step={0.01}
+          step={0.05}
           value={Math.log10(speedX)}
           aria-valuetext={formatSpeed(speedX)}
-          title="Playback speed, in multiples of real time (log scale)"
-          onChange={(e) => setSpeed(Number((10 ** Number(e.target.value)).toPrecision(4)))}
+          title="Playback speed: virtual seconds per wall second (log scale)"
+          onChange={(e) => {
+            setSpeed(Number((10 ** Number(e.target.value)).toPrecision(3)));
+            speedChanged();
+          }}
         />
         <span className="speed-value" aria-hidden="true">
           {formatSpeed(speedX)}
@@ -148,7 +182,7 @@ function RunControls() {
           max={0xffff_ffff}
           step={1}
           value={seed}
-          title="Every random draw in a run derives from this seed"
+          title="Every random draw in a run derives from this seed; changing it resets the run"
           onChange={(e) => setSeed(clampSeed(e.target.valueAsNumber))}
         />
       </label>

@@ -89,3 +89,24 @@ export const LogoMark = () => (
     <path d="M6.8 9l6.4-3.4M6.8 11l6.4 3.4M15.5 7v6" stroke="var(--text-muted)" strokeWidth="1.3" />
   </svg>
 );
+export const NextIcon = () => (
+  <Svg>
+    <path d="M3 8h8M8 4.5 11.5 8 8 11.5M13 3.5v9" />
+  </Svg>
+);
+export const ChevronDownIcon = () => (
+  <Svg size={12}>
+    <path d="M4 6l4 4 4-4" />
+  </Svg>
+);
+export const CrashIcon = () => (
+  <Svg size={11}>
+    <path d="M4 4l8 8M12 4l-8 8" />
+  </Svg>
+);
+export const ClockIcon = () => (
+  <Svg size={11}>
+    <circle cx="8" cy="8" r="5.5" />
+    <path d="M8 5v3l2 1.5" />
+  </Svg>
+);

@@ -1,5 +1,6 @@
 /** The canvas graph's types: what @xyflow/react renders, shaped for the lab. */
 import type { Edge, Node } from '@xyflow/react';
+import type { ScenarioLink } from '../../../shared/scenario/schema';
 
 /** What a canvas node carries besides its position. */
 export interface LabNodeData extends Record<string, unknown> {
@@ -7,13 +8,26 @@ export interface LabNodeData extends Record<string, unknown> {
   name: string;
   /** Role id from the protocol, or 'client' / 'switch'. */
   role: string;
+  /** Initial clock offset from true time, microseconds (scenario default 0). */
+  clockOffsetUs?: number;
+  /** Clock drift in parts per million (scenario default 0). */
+  clockDriftPpm?: number;
 }
 
 /** A node on the canvas. */
 export type LabFlowNode = Node<LabNodeData, 'lab'>;
 
+/** A link's network properties, as the scenario stores them. */
+export type LinkNet = Omit<ScenarioLink, 'id' | 'a' | 'b'>;
+
+/** What a canvas link carries: its network properties when the scenario gave them. */
+export interface LabEdgeData extends Record<string, unknown> {
+  /** Latency, loss, duplication, reordering; absent means the lab's defaults (DEFAULT_LINK_NET). */
+  net?: LinkNet;
+}
+
 /** A link on the canvas; links are undirected, so source/target are just its two ends. */
-export type LabFlowEdge = Edge<Record<string, never>, 'link'>;
+export type LabFlowEdge = Edge<LabEdgeData, 'link'>;
 
 /** A role the palette and the inspector offer. */
 export interface PaletteRole {

@@ -1,7 +1,9 @@
 /** The canvas graph: nodes and links as @xyflow/react renders them. Edits go through pure helpers. */
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
+import type { Scenario } from '../../../shared/scenario/schema';
 import { type Topology, toFlow, toFlowEdge, toFlowNode } from '../graph/mappers';
+import { toFlow as scenarioToFlow } from '../graph/scenario';
 import { linkProblem, nextId, renameNode, uniqueName } from '../graph/topology';
 import type { LabFlowEdge, LabFlowNode } from '../graph/types';
 
@@ -12,8 +14,19 @@ interface GraphState {
   edges: LabFlowEdge[];
   /** Bumped on every load, so the canvas knows to fit the view. */
   loadCount: number;
+  /**
+   * The scenario document the graph edits: params, workload, faults, limits come from here,
+   * the topology from the graph (graph/scenario.ts toScenario). Null until a protocol loads.
+   */
+  base: Scenario | null;
+  /** Bumped on every edit that changes what a run would simulate (nodes, links, roles). */
+  topoRev: number;
   /** Replaces the graph with a topology. */
   load(topology: Topology): void;
+  /** Replaces the document with a scenario (its topology becomes the graph). */
+  loadScenario(scenario: Scenario): void;
+  /** Sets one protocol param (a bug switch) in the document. */
+  setParam(key: string, value: unknown): void;
   /** Applies xyflow's node changes (move, select, remove, measure). */
   onNodesChange(changes: NodeChange<LabFlowNode>[]): void;
   /** Applies xyflow's edge changes. */
@@ -34,9 +47,29 @@ export const useGraph = create<GraphState>()((set, get) => ({
   nodes: [],
   edges: [],
   loadCount: 0,
-  load: (topology) => set((s) => ({ ...toFlow(topology), loadCount: s.loadCount + 1 })),
-  onNodesChange: (changes) => set((s) => ({ nodes: applyNodeChanges(changes, s.nodes) })),
-  onEdgesChange: (changes) => set((s) => ({ edges: applyEdgeChanges(changes, s.edges) })),
+  base: null,
+  topoRev: 0,
+  load: (topology) =>
+    set((s) => ({ ...toFlow(topology), loadCount: s.loadCount + 1, topoRev: s.topoRev + 1 })),
+  loadScenario: (scenario) =>
+    set((s) => ({
+      ...scenarioToFlow(scenario),
+      base: scenario,
+      loadCount: s.loadCount + 1,
+      topoRev: s.topoRev + 1,
+    })),
+  setParam: (key, value) =>
+    set((s) => (s.base ? { base: { ...s.base, params: { ...s.base.params, [key]: value } } } : {})),
+  onNodesChange: (changes) =>
+    set((s) => ({
+      nodes: applyNodeChanges(changes, s.nodes),
+      topoRev: s.topoRev + (changes.some((c) => c.type === 'add' || c.type === 'remove') ? 1 : 0),
+    })),
+  onEdgesChange: (changes) =>
+    set((s) => ({
+      edges: applyEdgeChanges(changes, s.edges),
+      topoRev: s.topoRev + (changes.some((c) => c.type === 'add' || c.type === 'remove') ? 1 : 0),
+    })),
   connect: (a, b) => {
     const { nodes, edges } = get();
     const problem = linkProblem(edges, a, b);
@@ -53,7 +86,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
       },
       names,
     );
-    set({ edges: [...edges, link] });
+    set((s) => ({ edges: [...edges, link], topoRev: s.topoRev + 1 }));
     return null;
   },
   addNode: (role, roleLabel, position) => {
@@ -67,15 +100,19 @@ export const useGraph = create<GraphState>()((set, get) => ({
       nodes.map((n) => n.data.name),
     );
     const node = toFlowNode({ id, name, role, x: position.x, y: position.y }, true);
-    set({
+    set((s) => ({
       nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
       edges: edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-    });
+      topoRev: s.topoRev + 1,
+    }));
     return id;
   },
   rename: (id, name) => set((s) => renameNode(s.nodes, s.edges, id, name.trim())),
   setRole: (id, role) =>
-    set((s) => ({ nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, role } } : n)) })),
+    set((s) => ({
+      nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, role } } : n)),
+      topoRev: s.topoRev + 1,
+    })),
   selectOnly: (kind, id) =>
     set((s) => ({
       nodes: s.nodes.map((n) => {

@@ -1,20 +1,23 @@
 /**
- * Run settings the toolbar edits before the simulation host exists: the seed and the speed.
- * The virtual time stays 0 until the host streams sim.progress.
+ * Run settings the toolbar edits: the seed and the speed. Where the run is (event, time)
+ * lives in the run store, as the host reports it.
  */
 import { create } from 'zustand';
 
-/** Slowest and fastest playback, in multiples of real time. */
-export const SPEED_MIN_X = 0.1;
+/** Slowest and fastest playback, in virtual seconds per wall second. */
+export const SPEED_MIN_X = 0.001;
 export const SPEED_MAX_X = 1000;
+/**
+ * The default speed: 0.005x, so a 1 ms hop takes 200 ms on screen and ping-pong's messages
+ * can be followed by eye. Protocols with 100 ms timers want the slider further right.
+ */
+export const SPEED_DEFAULT_X = 0.005;
 
 interface PlaybackState {
   /** The run's seed: every random draw derives from it. */
   seed: number;
-  /** Playback speed in multiples of real time. */
+  /** Playback speed in virtual seconds per wall second. */
   speedX: number;
-  /** Virtual time of the current event, in microseconds. */
-  timeUs: number;
   /** Sets the seed (a non-negative integer below 2^32). */
   setSeed(seed: number): void;
   /** Sets the speed, clamped to the supported range. */
@@ -29,8 +32,7 @@ export function clampSeed(seed: number): number {
 
 export const usePlayback = create<PlaybackState>()((set) => ({
   seed: 1,
-  speedX: 1,
-  timeUs: 0,
+  speedX: SPEED_DEFAULT_X,
   setSeed: (seed) => set({ seed: clampSeed(seed) }),
   setSpeed: (speedX) => set({ speedX: Math.min(SPEED_MAX_X, Math.max(SPEED_MIN_X, speedX)) }),
 }));

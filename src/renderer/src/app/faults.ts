@@ -1,0 +1,112 @@
+/**
+ * The faults the canvas offers (context menus, the inspector's selection view), as menu
+ * entries over sim.inject. Which ones are greyed out follows the node's state in the run.
+ */
+import type { MenuItem } from '../components/ContextMenu';
+import type { LabFlowEdge, LabFlowNode } from '../graph/types';
+import { useGraph } from '../stores/graph-store';
+import { linkStates, useRun } from '../stores/run-store';
+import { inject } from './run';
+
+/** Clock step the "Skew clock" entry applies, microseconds. */
+export const SKEW_US = 10_000;
+/** Loss rate the "Degrade" entry sets. */
+export const DEGRADE_LOSS = 0.2;
+
+/** Partitions the given nodes from every other node. */
+export function isolate(ids: readonly string[]): void {
+  const set = new Set(ids);
+  const rest = useGraph
+    .getState()
+    .nodes.map((n) => n.id)
+    .filter((id) => !set.has(id));
+  if (ids.length === 0 || rest.length === 0) return;
+  void inject({ kind: 'partition', groups: [[...ids], rest] });
+}
+
+/** Heals every partition and cut link. */
+export function healAll(): void {
+  void inject({ kind: 'heal' });
+}
+
+export function nodeMenu(node: LabFlowNode, selectedIds: readonly string[]): MenuItem[] {
+  const sim = useRun.getState().nodes[node.id];
+  const up = sim ? sim.up : true;
+  const paused = sim?.paused ?? false;
+  const group = selectedIds.includes(node.id) && selectedIds.length > 1 ? selectedIds : [node.id];
+  return [
+    {
+      label: 'Crash',
+      danger: true,
+      disabled: !up && 'Already down',
+      run: () => void inject({ kind: 'crash', node: node.id }),
+    },
+    {
+      label: 'Restart',
+      disabled: up && 'The node is up',
+      run: () => void inject({ kind: 'restart', node: node.id }),
+    },
+    {
+      label: 'Pause',
+      disabled: (!up && 'The node is down') || (paused && 'Already paused'),
+      run: () => void inject({ kind: 'pause', node: node.id }),
+    },
+    {
+      label: 'Resume',
+      disabled: !paused && 'The node is not paused',
+      run: () => void inject({ kind: 'resume', node: node.id }),
+    },
+    {
+      label: 'Skew clock +10 ms',
+      run: () => void inject({ kind: 'clock-step', node: node.id, deltaUs: SKEW_US }),
+    },
+    {
+      label: group.length > 1 ? `Isolate selection (${group.length} nodes)` : `Isolate ${node.data.name}`,
+      separated: true,
+      run: () => isolate(group),
+    },
+    { label: 'Heal all partitions and links', run: healAll },
+  ];
+}
+
+export function linkMenu(edge: LabFlowEdge): MenuItem[] {
+  const names = new Map(useGraph.getState().nodes.map((n) => [n.id, n.data.name]));
+  const a = names.get(edge.source) ?? edge.source;
+  const b = names.get(edge.target) ?? edge.target;
+  const link = edge.id;
+  return [
+    {
+      label: 'Cut',
+      danger: true,
+      run: () => void inject({ kind: 'cut-link', link, direction: 'both' }, { link, kind: 'cut' }),
+    },
+    {
+      label: `Cut one way ${a}→${b}`,
+      run: () => void inject({ kind: 'cut-link', link, direction: 'a-to-b' }, { link, kind: 'cut-a-b' }),
+    },
+    {
+      label: `Cut one way ${b}→${a}`,
+      run: () => void inject({ kind: 'cut-link', link, direction: 'b-to-a' }, { link, kind: 'cut-b-a' }),
+    },
+    {
+      label: 'Degrade: loss 20%',
+      run: () =>
+        void inject({ kind: 'degrade-link', link, lossRate: DEGRADE_LOSS }, { link, kind: 'degraded' }),
+    },
+    {
+      label: 'Heal',
+      separated: true,
+      run: () => {
+        const run = useRun.getState();
+        const was = linkStates(run.linkMarks, run.status?.eventIndex ?? 0).get(link);
+        // Heal undoes cuts; a degraded link gets its scenario's loss rate back.
+        if (was === 'degraded')
+          void inject(
+            { kind: 'degrade-link', link, lossRate: edge.data?.net?.lossRate ?? 0 },
+            { link, kind: 'heal' },
+          );
+        else void inject({ kind: 'heal', id: link }, { link, kind: 'heal' });
+      },
+    },
+  ];
+}

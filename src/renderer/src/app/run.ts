@@ -1,0 +1,356 @@
+/**
+ * Run effects: the toolbar's and the canvas's run commands as API calls, and how the host's
+ * answers and sim.progress events land in the run store. The renderer never simulates.
+ *
+ * Commands run one after another (a small promise queue), so Play's sim.create finishes
+ * before a Pause that was clicked right after it. Trace, node and verdict fetches that follow
+ * a status change are coalesced to one per animation frame, one in flight at a time, so
+ * 20 Hz progress events never queue up work on the main thread.
+ */
+
+import type { SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
+import type { FaultInput } from '../../../shared/scenario/schema';
+import { call, subscribe } from '../api/client';
+import { toScenario } from '../graph/scenario';
+import {
+  applyFetch,
+  dropFrom,
+  EMPTY_CACHE,
+  FETCH_MAX_ROWS,
+  flightsAt,
+  nextFetch,
+  prepend,
+  TAIL_EVENTS,
+} from '../run/trace-cache';
+import { useGraph } from '../stores/graph-store';
+import { usePlayback } from '../stores/playback-store';
+import { type LinkMark, useRun } from '../stores/run-store';
+import { useUi } from '../stores/ui-store';
+import { reportError } from './actions';
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs commands in order; a failing one reports and does not block the next. */
+function serial<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  const next = queue.then(fn).catch((err) => {
+    reportError(what, err);
+    return undefined;
+  });
+  queue = next;
+  return next;
+}
+
+function byId(nodes: SimNode[]): Record<string, SimNode> {
+  const out: Record<string, SimNode> = {};
+  for (const n of nodes) out[n.id] = n;
+  return out;
+}
+
+/** Lands a status (and, when the answer carried them, nodes) in the store. */
+function applyStatus(status: SimStatusInfo, nodes?: SimNode[]): void {
+  const run = useRun.getState();
+  if (run.simId !== status.simId) return; // an answer about a run that was since reset
+  const moved = run.status?.eventIndex !== status.eventIndex;
+  const patch: Parameters<typeof run.set>[0] = { status, statusAtMs: performance.now() };
+  if (nodes) {
+    patch.nodes = byId(nodes);
+    if (moved) patch.prevNodes = run.nodes;
+  }
+  const wasViolation = run.violation;
+  if (status.violation) patch.violation = status.violation;
+  run.set(patch);
+  if (status.violation && !wasViolation) {
+    const v = status.violation;
+    useUi
+      .getState()
+      .toast(`Invariant ${v.invariant} broken at event ${v.eventIndex} (seed ${v.seed})`, 'error');
+    useUi.getState().setTab('checkers');
+  }
+  scheduleSync(!nodes && moved);
+}
+
+/** The scenario the canvas describes now, or null before a protocol loaded. */
+export function currentScenario() {
+  const { nodes, edges, base } = useGraph.getState();
+  if (!base) return null;
+  return toScenario(nodes, edges, { ...base, seed: usePlayback.getState().seed });
+}
+
+/** Creates the run if there is none; returns its id. */
+async function ensureRun(): Promise<string> {
+  const existing = useRun.getState().simId;
+  if (existing) return existing;
+  const scenario = currentScenario();
+  if (!scenario) throw new Error('No scenario is loaded yet');
+  const { status, nodes } = await call('sim.create', { scenario, seed: usePlayback.getState().seed });
+  useRun.getState().set({
+    simId: status.simId,
+    status,
+    statusAtMs: performance.now(),
+    nodes: byId(nodes),
+    prevNodes: {},
+    cache: { ...EMPTY_CACHE, simId: status.simId },
+    flights: [],
+    drops: [],
+    linkMarks: [],
+    metrics: null,
+    verdicts: null,
+  });
+  return status.simId;
+}
+
+/** Starts playing at the toolbar's speed (creating the run first if needed). */
+export function play(): Promise<unknown> {
+  return serial('Could not play', async () => {
+    const simId = await ensureRun();
+    if (useRun.getState().status?.done) {
+      useUi.getState().toast('The run has ended. Reset to play it again.');
+      return;
+    }
+    applyStatus(await call('sim.play', { simId, speed: usePlayback.getState().speedX }));
+  });
+}
+
+/** Stops playing. */
+export function pause(): Promise<unknown> {
+  return serial('Could not pause', async () => {
+    const simId = useRun.getState().simId;
+    if (simId) applyStatus(await call('sim.pause', { simId }));
+  });
+}
+
+/** Playing re-speeds at once when the slider moves (throttled to one call per frame). */
+let speedFrame = 0;
+export function speedChanged(): void {
+  if (speedFrame) return;
+  speedFrame = requestAnimationFrame(() => {
+    speedFrame = 0;
+    const { simId, status } = useRun.getState();
+    if (!simId || !status?.playing) return;
+    void serial('Could not change the speed', async () =>
+      applyStatus(await call('sim.play', { simId, speed: usePlayback.getState().speedX })),
+    );
+  });
+}
+
+async function nodesFor(simId: string, status: SimStatusInfo): Promise<void> {
+  applyStatus(status, await call('sim.nodes', { simId }));
+}
+
+/** Processes the next event. */
+export function step(count = 1): Promise<unknown> {
+  return serial('Could not step', async () => {
+    const simId = await ensureRun();
+    await nodesFor(simId, await call('sim.step', { simId, count }));
+  });
+}
+
+/** Goes back one event. */
+export function stepBack(count = 1): Promise<unknown> {
+  return serial('Could not step back', async () => {
+    const simId = useRun.getState().simId;
+    if (!simId) return;
+    await nodesFor(simId, await call('sim.stepBack', { simId, count }));
+  });
+}
+
+/** Goes to an event. */
+export function seek(event: number): Promise<unknown> {
+  return serial('Could not go to the event', async () => {
+    const simId = useRun.getState().simId;
+    if (!simId) return;
+    await nodesFor(simId, await call('sim.seek', { simId, event }));
+  });
+}
+
+/** What "Step to next…" can look for. */
+export interface NextFilter {
+  /** A trace row kind. */
+  kind?: TraceRow['kind'];
+  /** A node id. */
+  node?: string;
+}
+
+/** Runs to the next event whose trace row matches. */
+export function stepUntil(filter: NextFilter): Promise<unknown> {
+  return serial('Could not step to the next event', async () => {
+    const simId = await ensureRun();
+    const status = await call('sim.stepUntil', { simId, filter });
+    if (status.matched === false) useUi.getState().toast('No such event before the end of the run.');
+    await nodesFor(simId, status);
+  });
+}
+
+/** Closes the run quietly (no new one until Play or Step). */
+async function closeRun(): Promise<void> {
+  const simId = useRun.getState().simId;
+  useRun.getState().clear();
+  if (simId) await call('sim.close', { simId }).catch(() => undefined);
+}
+
+/** Back to event 0: a fresh run of the same scenario and seed. */
+export function reset(): Promise<unknown> {
+  return serial('Could not reset', async () => {
+    const had = useRun.getState().simId !== null;
+    await closeRun();
+    if (had) await ensureRun();
+  });
+}
+
+/** The scenario changed under a run (topology edit, seed): drop the run and say why. */
+export function invalidate(reason: string | null): Promise<unknown> {
+  return serial('Could not reset the run', async () => {
+    if (!useRun.getState().simId) return;
+    await closeRun();
+    if (reason) useUi.getState().toast(reason);
+  });
+}
+
+/**
+ * Applies a fault now (creating the run first if needed). The host queues it at the current
+ * virtual time; when the run is paused we step to it at once (sim.stepUntil kind 'fault'), so
+ * the person sees the crash or the cut take effect and its fault row in the log.
+ */
+export function inject(fault: FaultInput, mark?: Omit<LinkMark, 'atEvent'>): Promise<unknown> {
+  return serial('Could not apply the fault', async () => {
+    const simId = await ensureRun();
+    let status = await call('sim.inject', { simId, change: { kind: 'fault', fault: fault as never } });
+    const run = useRun.getState();
+    // The change rewrites the future after this event: forget the rows we had of it.
+    run.set({
+      cache: dropFrom(run.cache, status.eventIndex + 1),
+      linkMarks: mark ? [...run.linkMarks, { ...mark, atEvent: status.eventIndex + 1 }] : run.linkMarks,
+    });
+    if (!status.playing)
+      status = await call('sim.stepUntil', { simId, filter: { kind: 'fault' }, maxEvents: 10_000 });
+    await nodesFor(simId, status);
+  });
+}
+
+/** Loads the events before the trace window (the event log's "Load earlier"). */
+export async function loadEarlier(): Promise<void> {
+  const { simId, cache } = useRun.getState();
+  if (!simId || cache.firstEvent <= 1) return;
+  const from = Math.max(1, cache.firstEvent - TAIL_EVENTS);
+  try {
+    const { rows } = await call('sim.trace', { simId, from, to: cache.firstEvent, max: FETCH_MAX_ROWS });
+    const now = useRun.getState();
+    if (now.simId === simId && now.cache.firstEvent === cache.firstEvent)
+      now.set({ cache: prepend(now.cache, from, rows) });
+  } catch (err) {
+    reportError('Could not load earlier events', err);
+  }
+}
+
+// ---- Following the host -------------------------------------------------------------------
+
+let frame = 0;
+let syncing = false;
+let again = false;
+let wantNodes = false;
+
+/** Asks for a sync on the next animation frame (coalesced). */
+function scheduleSync(needNodes: boolean): void {
+  wantNodes ||= needNodes;
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    void sync();
+  });
+}
+
+/** Brings the trace window (and nodes, when asked) up to the run's current event. */
+async function sync(): Promise<void> {
+  if (syncing) {
+    again = true;
+    return;
+  }
+  syncing = true;
+  try {
+    const { simId, status } = useRun.getState();
+    if (!simId || !status) return;
+    const need = nextFetch(useRun.getState().cache, simId, status.eventIndex);
+    if (need) {
+      const { rows } = await call('sim.trace', { simId, from: need.from, to: need.to, max: FETCH_MAX_ROWS });
+      const run = useRun.getState();
+      if (run.simId !== simId) return;
+      run.set({ cache: applyFetch(run.cache, simId, need, rows) });
+    }
+    if (wantNodes) {
+      wantNodes = false;
+      const nodes = await call('sim.nodes', { simId });
+      const run = useRun.getState();
+      if (run.simId === simId) run.set({ nodes: byId(nodes), prevNodes: run.nodes });
+    }
+    const run = useRun.getState();
+    if (run.simId === simId && run.status) {
+      const { flights, drops } = flightsAt(run.cache.rows, run.status.eventIndex);
+      run.set({ flights, drops });
+    }
+  } catch (err) {
+    // A run closed under us (reset while fetching) is not worth a toast.
+    if (useRun.getState().simId) reportError('Could not follow the run', err);
+  } finally {
+    syncing = false;
+    if (again) {
+      again = false;
+      scheduleSync(false);
+    }
+  }
+}
+
+/** Refreshes metrics (the Metrics tab calls this, throttled). */
+export async function refreshMetrics(): Promise<void> {
+  const simId = useRun.getState().simId;
+  if (!simId) return;
+  try {
+    const metrics = await call('sim.metrics', { simId });
+    if (useRun.getState().simId === simId) useRun.getState().set({ metrics });
+  } catch (err) {
+    reportError('Could not read the metrics', err);
+  }
+}
+
+/** Refreshes checker verdicts (the Checkers tab calls this, throttled). */
+export async function refreshVerdicts(): Promise<void> {
+  const simId = useRun.getState().simId;
+  if (!simId) return;
+  try {
+    const verdicts = await call('sim.invariants', { simId });
+    if (useRun.getState().simId === simId) useRun.getState().set({ verdicts });
+  } catch (err) {
+    reportError('Could not read the checkers', err);
+  }
+}
+
+/** Subscribes to progress and to edits that invalidate the run; returns the unsubscribe. */
+export function startRunFollower(): () => void {
+  const offProgress = subscribe('sim.progress', ({ status, nodes }) => applyStatus(status, nodes));
+  let topoRev = useGraph.getState().topoRev;
+  let base = useGraph.getState().base;
+  const offGraph = useGraph.subscribe((g) => {
+    if (g.base !== base) {
+      // Same document, new params (a bug switch): say so. A new scenario (protocol switch,
+      // File › New): the old run is about something else; drop it quietly.
+      const paramsOnly = g.topoRev === topoRev && base !== null && g.base?.protocol === base.protocol;
+      base = g.base;
+      topoRev = g.topoRev;
+      void invalidate(paramsOnly ? 'The parameters changed, so the run was reset to event 0.' : null);
+    } else if (g.topoRev !== topoRev) {
+      topoRev = g.topoRev;
+      void invalidate('The topology changed, so the run was reset to event 0.');
+    }
+  });
+  let seed = usePlayback.getState().seed;
+  const offSeed = usePlayback.subscribe((p) => {
+    if (p.seed !== seed) {
+      seed = p.seed;
+      void invalidate(null);
+    }
+  });
+  return () => {
+    offProgress();
+    offGraph();
+    offSeed();
+  };
+}

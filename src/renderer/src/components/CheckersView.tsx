@@ -1,0 +1,102 @@
+/**
+ * The Checkers tab: each invariant and history checker green (holds), red (broken) or grey
+ * (not evaluated yet); a violation names its message, event, time and seed, with a button
+ * that goes to the event. The host stops a run at the event that broke an invariant.
+ */
+import { refreshVerdicts, seek } from '../app/run';
+import { useThrottledRefresh } from '../app/use-throttled';
+import { formatCount, formatTime } from '../run/format';
+import { useRun } from '../stores/run-store';
+import { selectProtocol, useSession } from '../stores/session-store';
+
+export function CheckersView() {
+  const simId = useRun((s) => s.simId);
+  const event = useRun((s) => s.status?.eventIndex ?? -1);
+  const violation = useRun((s) => s.violation);
+  const verdicts = useRun((s) => s.verdicts);
+  const protocol = useSession(selectProtocol);
+  useThrottledRefresh(refreshVerdicts, `${simId}:${event}`, simId !== null, 400);
+
+  const titles = new Map((protocol?.invariants ?? []).map((i) => [i.id, i.title]));
+  const list =
+    simId && verdicts
+      ? verdicts
+      : (protocol?.invariants ?? []).map((i) => ({
+          id: i.id,
+          kind: 'invariant' as const,
+          ok: null,
+          message: '',
+          atEvent: null,
+        }));
+
+  return (
+    <div className="checkers">
+      {violation && (
+        <div className="violation" role="alert">
+          <p className="violation-title">
+            Invariant <code>{violation.invariant}</code> broken
+          </p>
+          <p className="violation-msg">{violation.message}</p>
+          <dl className="violation-facts">
+            <div>
+              <dt>Event</dt>
+              <dd className="num">{formatCount(violation.eventIndex)}</dd>
+            </div>
+            <div>
+              <dt>Time</dt>
+              <dd className="num">{formatTime(violation.timeUs)}</dd>
+            </div>
+            <div>
+              <dt>Node</dt>
+              <dd>{violation.node}</dd>
+            </div>
+            <div>
+              <dt>Seed</dt>
+              <dd className="num">{violation.seed}</dd>
+            </div>
+          </dl>
+          <button
+            type="button"
+            className="btn"
+            disabled={event === violation.eventIndex}
+            onClick={() => void seek(violation.eventIndex)}
+          >
+            Go to event
+          </button>
+          {event === violation.eventIndex && (
+            <span className="muted violation-here">The run is at this event.</span>
+          )}
+        </div>
+      )}
+      {list.length === 0 ? (
+        <p className="muted pad">This protocol declares no checkers.</p>
+      ) : (
+        <ul className="verdicts" aria-label="Checkers">
+          {list.map((v) => {
+            const state = v.ok === null ? 'unknown' : v.ok ? 'ok' : 'bad';
+            const word = v.ok === null ? 'not evaluated yet' : v.ok ? 'holds' : 'broken';
+            return (
+              <li key={v.id} className={`verdict is-${state}`} data-state={state}>
+                <span className="verdict-dot" aria-hidden="true">
+                  {v.ok === null ? '–' : v.ok ? '✓' : '✗'}
+                </span>
+                <span className="verdict-name">
+                  <span className="verdict-title">{titles.get(v.id) ?? v.message ?? v.id}</span>
+                  <code className="verdict-id">{v.id}</code>
+                  <span className="verdict-kind">{v.kind === 'history' ? 'history' : 'invariant'}</span>
+                </span>
+                <span className={`verdict-state is-${state}`}>{word}</span>
+                {v.ok === false && v.atEvent !== null && (
+                  <button type="button" className="btn small" onClick={() => void seek(v.atEvent ?? 0)}>
+                    Go to event {formatCount(v.atEvent)}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {!simId && <p className="muted pad">Checked as the run goes: press Play or Step.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,242 @@
+/**
+ * The event log: the run's trace rows, windowed by hand (fixed row height, only the visible
+ * rows in the DOM), filtered by node, kind and free text. A click on a row seeks the run to
+ * that row's event. Rows after the current event (after a step back or a seek) are dimmed:
+ * replay is deterministic, so they are what will happen next.
+ */
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { TraceRow } from '../../../shared/api';
+import { loadEarlier, seek } from '../app/run';
+import { formatCount, formatDuration, msgTypeSlot } from '../run/format';
+import { useGraph } from '../stores/graph-store';
+import { useRun } from '../stores/run-store';
+import { NEXT_KINDS } from './StepToNext';
+
+/** Row height in pixels (CSS .log-row uses the same). */
+export const ROW_PX = 22;
+const OVERSCAN = 8;
+const KINDS: TraceRow['kind'][] = [
+  'start',
+  'restart',
+  ...NEXT_KINDS.map((k) => k.kind).filter((k) => k !== 'client' && k !== 'note'),
+  'client',
+  'reply',
+  'note',
+  'violation',
+  'limit',
+];
+
+function rowText(r: TraceRow, name: (id: string) => string): string {
+  const who =
+    r.peer !== undefined
+      ? `${name(r.node)} ${r.kind === 'deliver' ? '←' : '→'} ${name(r.peer)}`
+      : name(r.node);
+  return `${who} ${r.msgType ?? ''} ${r.detail ?? ''}`;
+}
+
+/** How often the log re-renders while rows stream in (a person cannot read faster). */
+const LOG_REFRESH_MS = 150;
+
+/** The trace window, re-read at most every LOG_REFRESH_MS (at once when the run is still). */
+function useThrottledCache() {
+  const [cache, setCache] = useState(() => useRun.getState().cache);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
+    const off = useRun.subscribe((s, prev) => {
+      if (s.cache === prev.cache) return;
+      const wait = LOG_REFRESH_MS - (performance.now() - last);
+      if (wait <= 0 || !s.status?.playing) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        last = performance.now();
+        setCache(s.cache);
+      } else if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          last = performance.now();
+          setCache(useRun.getState().cache);
+        }, wait);
+      }
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, []);
+  return cache;
+}
+
+export function EventLog() {
+  const cache = useThrottledCache();
+  const current = useRun((s) => s.status?.eventIndex ?? 0);
+  const hasRun = useRun((s) => s.simId !== null);
+  const playing = useRun((s) => s.status?.playing ?? false);
+  const graphNodes = useGraph((s) => s.nodes);
+  const [node, setNode] = useState('');
+  const [kind, setKind] = useState('');
+  const [text, setText] = useState('');
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(200);
+  const follow = useRef(true);
+  const box = useRef<HTMLDivElement>(null);
+  const ids = { node: useId(), kind: useId(), text: useId() };
+
+  const names = useMemo(() => new Map(graphNodes.map((n) => [n.id, n.data.name])), [graphNodes]);
+  const name = (id: string) => names.get(id) ?? id;
+
+  const rows = useMemo(() => {
+    const needle = text.trim().toLowerCase();
+    if (!node && !kind && !needle) return cache.rows;
+    return cache.rows.filter(
+      (r) =>
+        (!node || r.node === node || r.peer === node) &&
+        (!kind || r.kind === kind) &&
+        (!needle || `${r.kind} ${rowText(r, (id) => names.get(id) ?? id)}`.toLowerCase().includes(needle)),
+    );
+  }, [cache.rows, node, kind, text, names]);
+
+  // Follow the tail while the person has not scrolled up. The target is computed from the row
+  // count rather than read from scrollHeight, which would force a layout of the whole page.
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !follow.current || rows.length === 0) return;
+    const target = Math.max(0, rows.length * ROW_PX - height);
+    if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
+  }, [rows, height]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_PX) + OVERSCAN);
+  const visible = rows.slice(first, last);
+
+  return (
+    <div className="log">
+      <fieldset className="log-filters">
+        <legend className="sr-only">Filter events</legend>
+        <label className="tb-field" htmlFor={ids.node}>
+          <span className="tb-label">Node</span>
+          <select
+            id={ids.node}
+            className="select small"
+            value={node}
+            onChange={(e) => setNode(e.target.value)}
+          >
+            <option value="">All nodes</option>
+            {graphNodes.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.data.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="tb-field" htmlFor={ids.kind}>
+          <span className="tb-label">Kind</span>
+          <select
+            id={ids.kind}
+            className="select small"
+            value={kind}
+            onChange={(e) => setKind(e.target.value)}
+          >
+            <option value="">All kinds</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="tb-field log-search" htmlFor={ids.text}>
+          <span className="tb-label">Find</span>
+          <input
+            id={ids.text}
+            className="input small"
+            type="search"
+            placeholder="message type, detail…"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        <span className="log-count muted" aria-live="off">
+          {rows.length === cache.rows.length
+            ? `${formatCount(cache.rows.length)} rows`
+            : `${formatCount(rows.length)} of ${formatCount(cache.rows.length)} rows`}
+        </span>
+        {cache.firstEvent > 1 && (
+          <button
+            type="button"
+            className="btn small"
+            disabled={playing}
+            title={playing ? 'Pause first' : `Events before ${formatCount(cache.firstEvent)} are not loaded`}
+            onClick={() => void loadEarlier()}
+          >
+            Load earlier
+          </button>
+        )}
+      </fieldset>
+      {!hasRun ? (
+        <div className="empty">
+          <p className="empty-title">No events yet</p>
+          <p className="empty-body">
+            Press Play or Step: every send, delivery, drop, timer, state change and fault of the run is listed
+            here in virtual-time order. Click a row to go to its event.
+          </p>
+        </div>
+      ) : (
+        <div
+          ref={box}
+          className="log-scroll"
+          tabIndex={-1}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            setScrollTop(el.scrollTop);
+            follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_PX;
+          }}
+        >
+          <ol
+            className="log-rows"
+            aria-label="Trace rows"
+            style={{ height: rows.length * ROW_PX, paddingTop: first * ROW_PX }}
+          >
+            {visible.map((r) => (
+              <li key={r.row} className="log-li">
+                <button
+                  type="button"
+                  className={`log-row${r.index === current ? ' is-current' : ''}${r.index > current ? ' is-ahead' : ''}`}
+                  data-event={r.index}
+                  data-kind={r.kind}
+                  title={`Go to event ${r.index}`}
+                  onClick={() => void seek(r.index)}
+                >
+                  <span className="log-event num">{r.index}</span>
+                  <span className="log-time num">{formatDuration(r.timeUs)}</span>
+                  <span className="log-kind" data-kind={r.kind}>
+                    {r.kind}
+                  </span>
+                  <span className="log-who">
+                    {name(r.node)}
+                    {r.peer !== undefined && (
+                      <>
+                        <span className="log-arrow">{r.kind === 'deliver' ? ' ← ' : ' → '}</span>
+                        {name(r.peer)}
+                      </>
+                    )}
+                  </span>
+                  {r.msgType && <span className={`log-msg msg-${msgTypeSlot(r.msgType)}`}>{r.msgType}</span>}
+                  {r.detail && <span className="log-detail">{r.detail}</span>}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The run the lab is showing, as the host last reported it: status, nodes, the trace window,
+ * messages in flight, metrics and checker verdicts. Plain state; src/app/run.ts fills it.
+ */
+import { create } from 'zustand';
+import type { Res, SimNode, SimStatusInfo } from '../../../shared/api';
+import { type DropMark, EMPTY_CACHE, type Flight, type TraceCache } from '../run/trace-cache';
+
+/** A link fault the person injected from the canvas, to draw the link cut or degraded. */
+export interface LinkMark {
+  /** Link id. */
+  link: string;
+  /** What was done to it. */
+  kind: 'cut' | 'cut-a-b' | 'cut-b-a' | 'degraded' | 'heal';
+  /** The event it was applied at (it holds from there on, replay included). */
+  atEvent: number;
+}
+
+interface RunState {
+  /** The host's handle, or null before the first Play/Step (event 0, nothing created). */
+  simId: string | null;
+  /** Where the run is. */
+  status: SimStatusInfo | null;
+  /** performance.now() when the status arrived (to interpolate virtual time while playing). */
+  statusAtMs: number;
+  /** Nodes by id at the current event. */
+  nodes: Record<string, SimNode>;
+  /** Nodes by id at the previously shown event (the inspector highlights what changed). */
+  prevNodes: Record<string, SimNode>;
+  /** The trace window. */
+  cache: TraceCache;
+  /** Messages in flight at the current event. */
+  flights: Flight[];
+  /** Recent drops. */
+  drops: DropMark[];
+  /** Link faults injected from the canvas. */
+  linkMarks: LinkMark[];
+  /** Latest metrics, when a view asked for them. */
+  metrics: Res<'sim.metrics'> | null;
+  /** Latest checker verdicts. */
+  verdicts: Res<'sim.invariants'> | null;
+  /**
+   * The run's broken invariant, kept after stepping back before it (the status forgets it
+   * then), so "Go to event" still leads there.
+   */
+  violation: SimStatusInfo['violation'];
+  /** A call is in flight (buttons stay usable; this only dims the readout). */
+  busy: boolean;
+  set(patch: Partial<Omit<RunState, 'set' | 'clear'>>): void;
+  /** Back to "no run". */
+  clear(): void;
+}
+
+const EMPTY = {
+  simId: null,
+  status: null,
+  statusAtMs: 0,
+  nodes: {},
+  prevNodes: {},
+  cache: EMPTY_CACHE,
+  flights: [],
+  drops: [],
+  linkMarks: [],
+  metrics: null,
+  verdicts: null,
+  violation: null,
+  busy: false,
+} satisfies Partial<RunState>;
+
+export const useRun = create<RunState>()((set) => ({
+  ...EMPTY,
+  set: (patch) => set(patch),
+  clear: () => set({ ...EMPTY }),
+}));
+
+/** Selector: the current event index (0 with no run). */
+export const selectEvent = (s: RunState) => s.status?.eventIndex ?? 0;
+/** Selector: virtual time of the current event, microseconds. */
+export const selectNowUs = (s: RunState) => s.status?.nowUs ?? 0;
+/** Selector: whether the host is playing. */
+export const selectPlaying = (s: RunState) => s.status?.playing ?? false;
+
+/** The effective state of each marked link at an event. */
+export function linkStates(marks: readonly LinkMark[], event: number): Map<string, LinkMark['kind']> {
+  const out = new Map<string, LinkMark['kind']>();
+  for (const m of marks) {
+    if (m.atEvent > event) continue;
+    if (m.kind === 'heal') out.delete(m.link);
+    else out.set(m.link, m.kind);
+  }
+  return out;
+}
