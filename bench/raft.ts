@@ -1,0 +1,98 @@
+/**
+ * Raft benchmark (called from bench/run.ts; also runnable alone: `npx tsx bench/raft.ts [--quick]`).
+ * - events/s (CPU time) of a 5-server cluster with heartbeats and steady closed-loop load from
+ *   2 clients (2 requests each in flight, half reads), default params (no snapshots), trace on;
+ * - wall time to simulate one virtual hour of that cluster (CPU and wall both reported);
+ * - the paper's Figure 16 (§9.3) leader-election experiment: median and 99th percentile of the
+ *   time without a leader after a leader crash, per election-timeout range.
+ * Every figure comes from this run on this machine.
+ */
+import { fileURLToPath } from 'node:url';
+import { registerProtocol } from '../src/sim/catalog';
+import { FIGURE16_RANGES, leaderElectionExperiment } from '../src/sim/protocols/consensus/raft/experiment';
+import { raft } from '../src/sim/protocols/consensus/raft/raft';
+import { raftScenario } from '../src/sim/protocols/consensus/raft/scenario';
+import { Simulation } from '../src/sim/simulation';
+
+/** Options. */
+export interface RaftBenchOptions {
+  /** Shorter runs (a virtual minute instead of an hour, fewer trials). */
+  quick?: boolean;
+}
+
+function cpuMs(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+function loadedCluster(maxTimeUs: number): Simulation {
+  return new Simulation(
+    raftScenario({
+      name: 'raft bench',
+      seed: 1,
+      clients: 2,
+      workload: {
+        kind: 'closed',
+        concurrency: 2,
+        thinkTimeUs: 5000,
+        readFraction: 0.5,
+        keys: { pattern: 'k{i}', count: 100, distribution: 'uniform' },
+        timeoutUs: 1_000_000,
+      },
+      maxTimeUs,
+    }),
+    // Checkpoints as the app takes them: step back must keep working on long runs.
+    { checkpointEvery: 10_000 },
+  );
+}
+
+/** Raft figures by name (rates in events per CPU second, times in seconds or milliseconds). */
+export async function benchRaft(opts: RaftBenchOptions = {}): Promise<Record<string, number>> {
+  registerProtocol(raft);
+  const out: Record<string, number> = {};
+
+  // (1) Throughput on a shorter run (warm-up first, best of 3).
+  const shortUs = opts.quick ? 5_000_000 : 20_000_000;
+  loadedCluster(shortUs).runUntil(shortUs);
+  let best = 0;
+  let events = 0;
+  for (let r = 0; r < 3; r++) {
+    const sim = loadedCluster(shortUs);
+    const ms = cpuMs(() => sim.runUntil(shortUs));
+    events = sim.eventIndex;
+    best = Math.max(best, events / (ms / 1000));
+  }
+  out.raftEventsPerS = Math.round(best);
+  out.raftEventsPerVirtualS = Math.round(events / (shortUs / 1e6));
+
+  // (2) One virtual hour (a minute when quick), trace on.
+  const hourUs = opts.quick ? 60_000_000 : 3_600_000_000;
+  const sim = loadedCluster(hourUs);
+  const w0 = performance.now();
+  const ms = cpuMs(() => sim.runUntil(hourUs));
+  out.raftVirtualSpanS = hourUs / 1e6;
+  out.raftVirtualSpanWallS = (performance.now() - w0) / 1000;
+  out.raftVirtualSpanCpuS = ms / 1000;
+  out.raftVirtualSpanEvents = sim.eventIndex;
+  out.raftVirtualSpanTraceRows = sim.traceRows;
+  out.raftVirtualSpanOpsOk = sim.metrics().counters.opsOk ?? 0;
+
+  // (3) Figure 16 (top): time without a leader after a leader crash.
+  const trials = opts.quick ? 30 : 200;
+  const dists = leaderElectionExperiment({ ranges: FIGURE16_RANGES, trials, seed: 1 });
+  for (const d of dists) {
+    const tag = `${d.range.minMs}_${d.range.maxMs}`;
+    out[`fig16Median${tag}Ms`] = d.medianMs;
+    out[`fig16P99${tag}Ms`] =
+      d.samplesMs[Math.min(d.samplesMs.length - 1, Math.floor(d.samplesMs.length * 0.99))] ?? 0;
+  }
+  out.fig16Trials = trials;
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = await benchRaft({ quick: process.argv.includes('--quick') });
+  console.log(JSON.stringify(r, null, 2));
+}

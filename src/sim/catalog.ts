@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
+import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
+import { broadcast } from './protocols/broadcast/broadcast';
+import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
+import { paxos } from './protocols/consensus/paxos/paxos';
+import { raft } from './protocols/consensus/raft/raft';
+import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
+import { pingPong } from './protocols/ping-pong/ping-pong';
+import { readReplication } from './protocols/replication/read-replication';
+import { sharding } from './protocols/sharding/sharding';
+
+/** What the palette, the inspector and the library need to know about a protocol. */
+export interface ProtocolInfo {
+  /** Catalog id (Scenario.protocol). */
+  id: string;
+  /** Topic id (Scenario.topic). */
+  topic: string;
+  /** Human title of the topic. */
+  topicTitle: string;
+  /** Display title. */
+  title: string;
+  /** One-paragraph summary (the lesson's summary). */
+  summary: string;
+  /** Behaviour version. */
+  version: number;
+  /** Palette entries ('switch' is always available besides these). */
+  roles: RoleSpec[];
+  /** JSON Schema of the params (drives the inspector form). */
+  paramsJsonSchema: Record<string, unknown>;
+  /** Default params. */
+  defaults: Record<string, unknown>;
+  /** Invariants checked as the run goes. */
+  invariants: { id: string; title: string }[];
+  /** End-of-run history checkers by id. */
+  historyCheckers: string[];
+  /** Metric series the protocol adds. */
+  metrics: { id: string; unit: string }[];
+  /** Known-wrong variants. */
+  bugs: BugSwitch[];
+  /** The lesson. */
+  lesson: Lesson;
+}
+
+const protocols = new Map<string, AnyProtocol>();
+
+/** Topic titles by id (topics from the roadmap add themselves here as protocols arrive). */
+export const TOPIC_TITLES: Record<string, string> = {
+  basics: 'Simulation basics',
+  consensus: 'Consensus',
+  replication: 'Read replication',
+  sharding: 'Sharding',
+  'consistent-hashing': 'Consistent hashing',
+};
+
+/** Adds a protocol to the catalog (built-ins register themselves below). */
+export function registerProtocol(p: AnyProtocol): void {
+  protocols.set(p.id, p);
+}
+
+// Built-ins, one line each; a protocol folder owns its definition, the catalog only lists it.
+for (const p of [
+  pingPong,
+  broadcast,
+  raft,
+  paxos,
+  multiPaxos,
+  readReplication,
+  sharding,
+  consistentHashing,
+] as AnyProtocol[])
+  registerProtocol(p);
+
+/** The protocol with this id, or undefined. */
+export function getProtocol(id: string): AnyProtocol | undefined {
+  return protocols.get(id);
+}
+
+/** Every protocol, sorted by topic then id. */
+export function listProtocols(): ProtocolInfo[] {
+  return [...protocols.values()]
+    .sort((a, b) => (a.topic === b.topic ? a.id.localeCompare(b.id) : a.topic.localeCompare(b.topic)))
+    .map((p) => ({
+      id: p.id,
+      topic: p.topic,
+      topicTitle: TOPIC_TITLES[p.topic] ?? p.topic,
+      title: p.title,
+      summary: p.lesson.summary,
+      version: p.version,
+      roles: p.roles,
+      paramsJsonSchema: z.toJSONSchema(p.params, { io: 'input', unrepresentable: 'any' }) as Record<
+        string,
+        unknown
+      >,
+      defaults: p.params.parse({}) as Record<string, unknown>,
+      invariants: p.invariants.map((i) => ({ id: i.id, title: i.title })),
+      historyCheckers: p.historyCheckers,
+      metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
+      bugs: p.bugs,
+      lesson: p.lesson,
+    }));
+}
+
+/** A ready-to-run scenario for a protocol: its default topology and params, seed 1. */
+export function defaultScenario(protocolId: string): Scenario {
+  const p = protocols.get(protocolId);
+  if (p === undefined) throw new Error(`unknown protocol ${protocolId}`);
+  const params = p.params.parse({}) as Record<string, unknown>;
+  const topo = p.defaultTopology(params);
+  return ScenarioSchema.parse({
+    schemaVersion: 1,
+    name: `${p.title} quick start`,
+    topic: p.topic,
+    protocol: p.id,
+    params,
+    topology: topo,
+    workload:
+      protocolId === 'broadcast'
+        ? { kind: 'open', ratePerS: 20, readFraction: 0.3, keys: { pattern: 'key-{i}', count: 10 } }
+        : { kind: 'none' },
+    seed: 1,
+    limits: { maxTimeUs: 10_000_000 },
+  });
+}
+
+/** A problem with a scenario that the file schema alone cannot see. */
+export interface ScenarioIssue {
+  /** Path of the offending field, as zod reports paths. */
+  path: (string | number)[];
+  /** What is wrong. */
+  message: string;
+}
+
+/**
+ * Checks a (schema-valid) scenario against its protocol: the protocol exists, params pass the
+ * protocol's schema, every node's role is one the protocol declares (or 'switch' / 'client'),
+ * and role counts are within the declared bounds. Empty when all is well.
+ */
+export function checkScenario(scenario: Scenario): ScenarioIssue[] {
+  const p = protocols.get(scenario.protocol);
+  if (p === undefined) return [{ path: ['protocol'], message: `unknown protocol ${scenario.protocol}` }];
+  const issues: ScenarioIssue[] = [];
+  const parsed = p.params.safeParse(scenario.params);
+  if (!parsed.success)
+    for (const i of parsed.error.issues)
+      issues.push({
+        path: ['params', ...i.path.map((x) => (typeof x === 'symbol' ? String(x) : x))],
+        message: i.message,
+      });
+  const roles = new Map(p.roles.map((r) => [r.id, r]));
+  const counts = new Map<string, number>();
+  scenario.topology.nodes.forEach((n, i) => {
+    if (n.role === 'switch' || n.role === 'client') return;
+    if (!roles.has(n.role))
+      issues.push({ path: ['topology', 'nodes', i, 'role'], message: `${p.id} has no role ${n.role}` });
+    counts.set(n.role, (counts.get(n.role) ?? 0) + 1);
+  });
+  for (const r of p.roles) {
+    const c = counts.get(r.id) ?? 0;
+    if (c < r.min)
+      issues.push({
+        path: ['topology', 'nodes'],
+        message: `${p.id} needs at least ${r.min} ${r.label} node(s), has ${c}`,
+      });
+    if (r.max !== null && c > r.max)
+      issues.push({
+        path: ['topology', 'nodes'],
+        message: `${p.id} allows at most ${r.max} ${r.label} node(s), has ${c}`,
+      });
+  }
+  return issues;
+}

@@ -1,0 +1,699 @@
+/**
+ * Linearizability checker for key-value histories.
+ *
+ * Algorithm: Wing & Gong's backtracking search ("Testing and verifying concurrent objects",
+ * JPDC 1993) with Lowe's memoisation of (set of linearized operations, model state)
+ * configurations ("Testing for linearizability", Concurrency and Computation 2017), in the
+ * doubly-linked-list form used by Porcupine (A. Athalye, github.com/anishathalye/porcupine).
+ * A key-value map is a product of independent registers, so by locality (Herlihy & Wing,
+ * "Linearizability: a correctness condition for concurrent objects", TOPLAS 1990, Thm. 1) and
+ * P-compositionality (Horn & Kroening, "Faster linearizability checking via
+ * P-compositionality", FORTE 2015) every key is checked on its own.
+ *
+ * Semantics (see docs/linearizability.md for the long form):
+ * - every key starts missing (null); `get` returns the value or null when missing;
+ * - `put` sets the value; `append` sets it to (current ?? '') + value;
+ * - `cas` succeeds (output 'ok', value := `value`) iff the current value equals `expected`
+ *   (undefined/null expected = "key missing"), otherwise it fails (output 'fail') and changes
+ *   nothing;
+ * - outputs of put and append are ignored;
+ * - an operation takes effect atomically at one instant in [callUs, returnUs]; intervals are
+ *   closed, so operations whose intervals touch (a.returnUs === b.callUs) are concurrent;
+ * - `returnUs: null` marks an operation that never returned (timeout, crash). It may or may
+ *   not have taken effect, at any instant after its call; its output is unknown and ignored.
+ *
+ * Pure and deterministic: no clocks, no randomness, no I/O. Map iteration is insertion-ordered
+ * and every tie is broken by operation id, so the result depends only on the set of operations.
+ */
+
+export type KvOpKind = 'get' | 'put' | 'cas' | 'append';
+
+export type KvOp = {
+  /** Unique within the history. */
+  id: number;
+  /** The client (process) that issued the operation; used only in messages. */
+  client: number;
+  kind: KvOpKind;
+  key: string;
+  /** put/append: the value written; cas: the new value installed on success. */
+  value?: string;
+  /** cas only: the value the key must hold for the cas to succeed; undefined or null = missing. */
+  expected?: string | null;
+  /** get: the value read (null = missing); cas: 'ok' | 'fail'; put/append: ignored. */
+  output?: string | null;
+  callUs: number;
+  /** null = never returned: may or may not have taken effect (Jepsen's :info). */
+  returnUs: number | null;
+};
+
+export type LinOptions = {
+  /**
+   * Budget of distinct search configurations, summed over all keys. When it runs out the
+   * checker stops and reports `exhausted: true` (verdict unknown). Default DEFAULT_MAX_STATES.
+   */
+  maxStates?: number;
+};
+
+export type LinFailure = {
+  key: string;
+  /**
+   * The operation that could not be placed, the writes it could have observed, the operations
+   * concurrent with it and the last one to return before it was called; by call time. Empty
+   * when exhausted.
+   */
+  ops: number[];
+  message: string;
+};
+
+export type LinResult = {
+  /** true only when a linearization was found for every key. */
+  ok: boolean;
+  keysChecked: number;
+  /** Distinct (linearized set, state) configurations visited, over all keys. */
+  statesExplored: number;
+  /** The search gave up at maxStates: the history is neither proven ok nor proven wrong. */
+  exhausted?: boolean;
+  /** Present when ok is false: the violation, or (with exhausted) where the search gave up. */
+  failure?: LinFailure;
+  /**
+   * When ok: a witness order (operation ids) per key. Pending operations that the witness
+   * does not need are left out: they are taken never to have had an effect.
+   */
+  linearization?: Record<string, number[]>;
+};
+
+export const DEFAULT_MAX_STATES = 1_000_000;
+
+const GET = 0;
+const PUT = 1;
+const CAS = 2;
+const APPEND = 3;
+const KIND_CODE: Record<KvOpKind, number> = { get: GET, put: PUT, cas: CAS, append: APPEND };
+
+/** Validates the history and throws on malformed input (a bug in the caller, not a violation). */
+function validate(history: readonly KvOp[]): void {
+  const seen = new Set<number>();
+  for (const op of history) {
+    const where = `operation ${String(op.id)}`;
+    if (typeof op.id !== 'number' || !Number.isFinite(op.id))
+      throw new Error(`${where}: id must be a finite number`);
+    if (seen.has(op.id)) throw new Error(`${where}: duplicate id`);
+    seen.add(op.id);
+    if (typeof op.key !== 'string') throw new Error(`${where}: key must be a string`);
+    if (!Object.hasOwn(KIND_CODE, op.kind)) throw new Error(`${where}: unknown kind ${String(op.kind)}`);
+    if (!Number.isFinite(op.callUs)) throw new Error(`${where}: callUs must be finite`);
+    if (op.returnUs !== null) {
+      if (!Number.isFinite(op.returnUs)) throw new Error(`${where}: returnUs must be finite or null`);
+      if (op.returnUs < op.callUs) throw new Error(`${where}: returnUs < callUs`);
+    }
+    const completed = op.returnUs !== null;
+    if (op.kind !== 'get' && typeof op.value !== 'string') {
+      throw new Error(`${where}: ${op.kind} needs a string value`);
+    }
+    if (
+      op.kind === 'cas' &&
+      op.expected !== undefined &&
+      op.expected !== null &&
+      typeof op.expected !== 'string'
+    ) {
+      throw new Error(`${where}: cas expected must be a string, null or undefined`);
+    }
+    if (completed && op.kind === 'get' && op.output !== null && typeof op.output !== 'string') {
+      throw new Error(`${where}: a completed get needs output (string, or null for missing)`);
+    }
+    if (completed && op.kind === 'cas' && op.output !== 'ok' && op.output !== 'fail') {
+      throw new Error(`${where}: a completed cas needs output 'ok' or 'fail'`);
+    }
+  }
+}
+
+/** SplitMix32: fixed per-index Zobrist keys for the linearized-set hash. */
+function zobrist(i: number): number {
+  let z = (Math.imul(i + 1, 0x9e3779b9) + 0x7f4a7c15) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) | 0;
+}
+
+/**
+ * Set of visited configurations. A configuration (linearized set, state) is encoded by the
+ * caller as a short canonical Int32 record (see `encode` in checkKey) and hashed (Zobrist XOR
+ * of the linearized set mixed with the state). Records with equal hashes are compared
+ * exactly, so a hash collision can never prune a live branch.
+ */
+class ConfigCache {
+  private pool = new Int32Array(4096);
+  private used = 0;
+  private start = new Int32Array(256);
+  private chain = new Int32Array(256);
+  private readonly heads = new Map<number, number>();
+  size = 0;
+
+  /** Adds the record buf[0..len); false if it was already present. */
+  add(hash: number, buf: Int32Array, len: number): boolean {
+    const head = this.heads.get(hash);
+    const first = head === undefined ? -1 : head;
+    const pool = this.pool;
+    for (let e = first; e !== -1; e = this.chain[e]!) {
+      const base = this.start[e]!;
+      if (pool[base] !== len) continue;
+      let same = true;
+      for (let w = 0; w < len; w++) {
+        if (pool[base + 1 + w] !== buf[w]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+    if (this.size === this.chain.length) {
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.chain = grow(this.chain);
+      this.start = grow(this.start);
+    }
+    while (this.used + len + 1 > this.pool.length) {
+      const bigger = new Int32Array(this.pool.length * 2);
+      bigger.set(this.pool);
+      this.pool = bigger;
+    }
+    const idx = this.size++;
+    const base = this.used;
+    this.pool[base] = len;
+    for (let w = 0; w < len; w++) this.pool[base + 1 + w] = buf[w]!;
+    this.used += len + 1;
+    this.start[idx] = base;
+    this.chain[idx] = first;
+    this.heads.set(hash, idx);
+    return true;
+  }
+}
+
+type KeyOutcome =
+  | { kind: 'ok'; states: number; order: number[] }
+  | { kind: 'fail'; states: number; failure: LinFailure }
+  | { kind: 'exhausted'; states: number };
+
+const MAX_RECORDED_STATES = 8;
+
+function fmtValue(v: string | null): string {
+  return v === null ? 'missing' : JSON.stringify(v);
+}
+
+function fmtInterval(op: KvOp): string {
+  return op.returnUs === null ? `called ${op.callUs}µs, never returned` : `${op.callUs}–${op.returnUs}µs`;
+}
+
+function fmtOp(op: KvOp): string {
+  const k = JSON.stringify(op.key);
+  switch (op.kind) {
+    case 'get':
+      return `get(${k})`;
+    case 'put':
+      return `put(${k}, ${JSON.stringify(op.value)})`;
+    case 'append':
+      return `append(${k}, ${JSON.stringify(op.value)})`;
+    case 'cas':
+      return `cas(${k}, ${fmtValue(op.expected ?? null)} → ${JSON.stringify(op.value)})`;
+  }
+}
+
+function describeOp(op: KvOp): string {
+  return `${fmtOp(op)} by client ${op.client} (op #${op.id}, ${fmtInterval(op)})`;
+}
+
+/** Checks one key's operations (all with op.key === key). */
+function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome {
+  // Pending gets have no effect and an unknown output: they constrain nothing. Drop them.
+  const ops = all.filter((op) => !(op.kind === 'get' && op.returnUs === null));
+  const n = ops.length;
+
+  // Intern states: id 0 is "missing"; every other id is a distinct string.
+  const stateStr: (string | null)[] = [null];
+  const stateId = new Map<string, number>();
+  const intern = (v: string | null | undefined): number => {
+    if (v === null || v === undefined) return 0;
+    let id = stateId.get(v);
+    if (id === undefined) {
+      id = stateStr.length;
+      stateStr.push(v);
+      stateId.set(v, id);
+    }
+    return id;
+  };
+
+  const kind = new Uint8Array(n);
+  const pending = new Uint8Array(n);
+  const argA = new Int32Array(n); // put/append: value id; cas: expected id; get: output id
+  const argB = new Int32Array(n); // cas: new value id
+  const casOut = new Int8Array(n); // cas: 1 ok, 0 fail, -1 unknown (pending)
+  let completedCount = 0;
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    const k = KIND_CODE[op.kind];
+    kind[i] = k;
+    pending[i] = op.returnUs === null ? 1 : 0;
+    if (op.returnUs !== null) completedCount++;
+    if (k === GET) argA[i] = intern(op.output);
+    else if (k === PUT || k === APPEND) argA[i] = intern(op.value);
+    else {
+      argA[i] = intern(op.expected);
+      argB[i] = intern(op.value);
+      casOut[i] = op.returnUs === null ? -1 : op.output === 'ok' ? 1 : 0;
+    }
+  }
+  const appendMemo = new Map<number, number>();
+
+  /** Sequential specification: the state after op i from state s, or -1 if i cannot run in s. */
+  const step = (i: number, s: number): number => {
+    switch (kind[i]) {
+      case GET:
+        return argA[i] === s ? s : -1;
+      case PUT:
+        return argA[i]!;
+      case APPEND: {
+        const memoKey = s * n + i;
+        let r = appendMemo.get(memoKey);
+        if (r === undefined) {
+          r = intern((stateStr[s] ?? '') + stateStr[argA[i]!]!);
+          appendMemo.set(memoKey, r);
+        }
+        return r;
+      }
+      default: {
+        const match = argA[i] === s;
+        const out = casOut[i]!;
+        if (out === -1) return match ? argB[i]! : s;
+        if (out === 1) return match ? argB[i]! : -1;
+        return match ? -1 : s;
+      }
+    }
+  };
+  const isWrite = (i: number, s: number): boolean =>
+    kind[i] === PUT || kind[i] === APPEND || (kind[i] === CAS && argA[i] === s);
+
+  // Events: nodes 1..2n (0 is the head sentinel). Sorted by time; at equal times calls come
+  // before returns (touching intervals overlap); then by op id for determinism.
+  type Ev = { t: number; ret: number; id: number; op: number };
+  const evs: Ev[] = [];
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    evs.push({ t: op.callUs, ret: 0, id: op.id, op: i });
+    evs.push({ t: op.returnUs ?? Number.POSITIVE_INFINITY, ret: 1, id: op.id, op: i });
+  }
+  evs.sort((a, b) => a.t - b.t || a.ret - b.ret || a.id - b.id || 0);
+  const m = 2 * n + 1;
+  const nxt = new Int32Array(m);
+  const prv = new Int32Array(m);
+  const nodeOp = new Int32Array(m);
+  const isCall = new Uint8Array(m);
+  const match = new Int32Array(m);
+  const callNode = new Int32Array(n);
+  const retNode = new Int32Array(n);
+  for (let j = 0; j < evs.length; j++) {
+    const e = evs[j]!;
+    const node = j + 1;
+    nodeOp[node] = e.op;
+    isCall[node] = e.ret === 0 ? 1 : 0;
+    if (e.ret === 0) callNode[e.op] = node;
+    else retNode[e.op] = node;
+  }
+  for (let i = 0; i < n; i++) match[callNode[i]!] = retNode[i]!;
+  for (let node = 0; node < m; node++) {
+    nxt[node] = node + 1 < m ? node + 1 : -1;
+    prv[node] = node - 1;
+  }
+
+  const lift = (c: number): void => {
+    const r = match[c]!;
+    nxt[prv[c]!] = nxt[c]!;
+    if (nxt[c] !== -1) prv[nxt[c]!] = prv[c]!;
+    nxt[prv[r]!] = nxt[r]!;
+    if (nxt[r] !== -1) prv[nxt[r]!] = prv[r]!;
+  };
+  const unlift = (c: number): void => {
+    const r = match[c]!;
+    nxt[prv[r]!] = r;
+    if (nxt[r] !== -1) prv[nxt[r]!] = r;
+    nxt[prv[c]!] = c;
+    if (nxt[c] !== -1) prv[nxt[c]!] = c;
+  };
+
+  // Configuration encoding. Completed ops are numbered in call order; the frontier f is the
+  // first completed op not yet linearized. Everything before f is linearized, and since an op
+  // can only be linearized if it was called before every outstanding op returned (f's return
+  // included), the linearized ops beyond f lie in a short window. A record is
+  //   [state, f, window bits after f..., pending-op bits...]
+  // which is canonical and O(concurrency) long instead of O(n).
+  const cOrder: number[] = []; // completed op indices in call order
+  const cIdx = new Int32Array(n).fill(-1);
+  const pIdx = new Int32Array(n).fill(-1);
+  let pendingCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (pending[i]) pIdx[i] = pendingCount++;
+    else {
+      cIdx[i] = cOrder.length;
+      cOrder.push(i);
+    }
+  }
+  const pendingWords = (pendingCount + 31) >>> 5;
+  const pendingBits = new Int32Array(pendingWords);
+  const linFlag = new Uint8Array(n);
+  let frontier = 0;
+  let linCompleted = 0;
+  const buf = new Int32Array(2 + ((completedCount + 31) >>> 5) + pendingWords + 1);
+  /** Marks op i linearized; returns the previous frontier for `unmark`. */
+  const mark = (i: number): number => {
+    const before = frontier;
+    linFlag[i] = 1;
+    const p = pIdx[i]!;
+    if (p >= 0) pendingBits[p >>> 5]! |= 1 << (p & 31);
+    else {
+      linCompleted++;
+      if (cIdx[i] === frontier) {
+        while (frontier < completedCount && linFlag[cOrder[frontier]!]) frontier++;
+      }
+    }
+    return before;
+  };
+  const unmark = (i: number, before: number): void => {
+    linFlag[i] = 0;
+    const p = pIdx[i]!;
+    if (p >= 0) pendingBits[p >>> 5]! &= ~(1 << (p & 31));
+    else linCompleted--;
+    frontier = before;
+  };
+  const encode = (s: number): number => {
+    let len = 0;
+    buf[len++] = s;
+    buf[len++] = frontier;
+    let beyond = linCompleted - frontier;
+    let word = 0;
+    let bit = 0;
+    for (let c = frontier + 1; beyond > 0; c++) {
+      if (linFlag[cOrder[c]!]) {
+        word |= 1 << bit;
+        beyond--;
+      }
+      if (++bit === 32) {
+        buf[len++] = word;
+        word = 0;
+        bit = 0;
+      }
+    }
+    if (bit > 0) buf[len++] = word;
+    for (let w = 0; w < pendingWords; w++) buf[len++] = pendingBits[w]!;
+    return len;
+  };
+
+  const zob = new Int32Array(n);
+  for (let i = 0; i < n; i++) zob[i] = zobrist(i);
+  const cache = new ConfigCache();
+  const hashOf = (z: number, s: number): number => {
+    let h = z ^ Math.imul(s + 1, 0x27d4eb2d);
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+    h ^= h >>> 13;
+    return h & 0x3fffffff;
+  };
+
+  // Backtracking stack: the call node lifted; the state, last writer and frontier before it.
+  const stackNode = new Int32Array(n);
+  const stackState = new Int32Array(n);
+  const stackWriter = new Int32Array(n);
+  const stackFrontier = new Int32Array(n);
+  const stackForced = new Uint8Array(n);
+  let depth = 0;
+  let state = 0;
+  let writer = -1; // op index of the last applied write in the current prefix
+  let zhash = 0;
+
+  // Diagnostics: the deepest dead end, and the states in which each op was refused.
+  let bestDepth = -1;
+  let stuckOp = -1;
+  const refused: (number[] | undefined)[] = new Array(n);
+  const placed = new Uint8Array(n); // 1 once the op has been linearized in some branch
+  const recordRefusal = (i: number, s: number, w: number): void => {
+    let rec = refused[i];
+    if (rec === undefined) {
+      rec = [];
+      refused[i] = rec;
+    }
+    if (rec.length >= 2 * MAX_RECORDED_STATES) return;
+    for (let r = 0; r < rec.length; r += 2) if (rec[r] === s) return;
+    rec.push(s, w);
+  };
+
+  /**
+   * Identity ops: a completed get, or a completed cas that failed. Wherever they are legal
+   * they leave the state unchanged, so if one is a candidate and legal in configuration C, C
+   * has a completion iff C + op has one (move the op to the front of any completion of C: no
+   * other op's state changes, and being a candidate it is not preceded in real time by any
+   * op still outstanding). Such an op is therefore linearized as a forced move, without
+   * branching on the alternatives (a partial-order reduction; see docs/linearizability.md).
+   */
+  const isIdentityLegal = (i: number, s: number): boolean =>
+    pending[i] === 0 &&
+    (kind[i] === GET ? argA[i] === s : kind[i] === CAS && casOut[i] === 0 && argA[i] !== s);
+
+  const fail = (): KeyOutcome => ({
+    kind: 'fail',
+    states: cache.size,
+    failure: explain(key, all, ops, stuckOp, refused, placed, stateStr),
+  });
+  /** Linearizes the op at call node `c`, reaching state `next`, if that configuration is new. */
+  const tryLift = (c: number, next: number, forced: number): boolean => {
+    const i = nodeOp[c]!;
+    const before = mark(i);
+    const z = zhash ^ zob[i]!;
+    if (!cache.add(hashOf(z, next), buf, encode(next))) {
+      unmark(i, before);
+      return false;
+    }
+    stackNode[depth] = c;
+    stackState[depth] = state;
+    stackWriter[depth] = writer;
+    stackFrontier[depth] = before;
+    stackForced[depth] = forced;
+    depth++;
+    if (isWrite(i, state)) writer = i;
+    placed[i] = 1;
+    state = next;
+    zhash = z;
+    lift(c);
+    return true;
+  };
+  /** Pops frames until one leaves alternatives to try; returns the node to resume at, or -1. */
+  const backtrack = (): number => {
+    while (depth > 0) {
+      depth--;
+      const c = stackNode[depth]!;
+      const i = nodeOp[c]!;
+      state = stackState[depth]!;
+      writer = stackWriter[depth]!;
+      unmark(i, stackFrontier[depth]!);
+      zhash ^= zob[i]!;
+      unlift(c);
+      if (!stackForced[depth]) return nxt[c]!;
+      // A forced move has no alternatives: its configuration failing means the parent fails.
+    }
+    return -1;
+  };
+
+  let entry = nxt[0]!;
+  let fresh = true; // entry === nxt[0] in a configuration not yet scanned for forced moves
+  while (linCompleted < completedCount) {
+    if (fresh) {
+      fresh = false;
+      let forcedNode = -1;
+      for (let e = nxt[0]!; e !== -1 && isCall[e]; e = nxt[e]!) {
+        if (isIdentityLegal(nodeOp[e]!, state)) {
+          forcedNode = e;
+          break;
+        }
+      }
+      if (forcedNode !== -1) {
+        if (cache.size >= budget) return { kind: 'exhausted', states: cache.size };
+        if (tryLift(forcedNode, state, 1)) {
+          entry = nxt[0]!;
+          fresh = true;
+          continue;
+        }
+        // Seen before, hence failed; so does this configuration.
+        entry = backtrack();
+        if (entry === -1) return fail();
+        continue;
+      }
+    }
+    if (isCall[entry]) {
+      const i = nodeOp[entry]!;
+      const next = step(i, state);
+      if (next >= 0) {
+        if (cache.size >= budget) return { kind: 'exhausted', states: cache.size };
+        if (tryLift(entry, next, 0)) {
+          entry = nxt[0]!;
+          fresh = true;
+          continue;
+        }
+      } else {
+        recordRefusal(i, state, writer);
+      }
+      entry = nxt[entry]!;
+    } else {
+      // The earliest outstanding return: that op had to be linearized by now and was not.
+      if (depth > bestDepth) {
+        bestDepth = depth;
+        stuckOp = nodeOp[entry]!;
+      }
+      entry = backtrack();
+      if (entry === -1) return fail();
+    }
+  }
+  const order: number[] = [];
+  for (let d = 0; d < depth; d++) order.push(ops[nodeOp[stackNode[d]!]!]!.id);
+  return { kind: 'ok', states: cache.size, order };
+}
+
+/** Builds the human-readable account of why `stuck` could not be placed. */
+function explain(
+  key: string,
+  all: readonly KvOp[],
+  ops: readonly KvOp[],
+  stuck: number,
+  refused: readonly (number[] | undefined)[],
+  placed: Uint8Array,
+  stateStr: readonly (string | null)[],
+): LinFailure {
+  const op = ops[stuck];
+  if (op === undefined) {
+    return {
+      key,
+      ops: [],
+      message: `No ordering of the operations on ${JSON.stringify(key)} is consistent with real time.`,
+    };
+  }
+  const rec = refused[stuck] ?? [];
+  const seen: { value: string | null; writer: KvOp | undefined }[] = [];
+  for (let r = 0; r < rec.length; r += 2) {
+    const w = rec[r + 1]!;
+    seen.push({ value: stateStr[rec[r]!] ?? null, writer: w >= 0 ? ops[w] : undefined });
+  }
+  seen.sort((a, b) => {
+    if (a.writer === undefined || b.writer === undefined) return a.writer === undefined ? -1 : 1;
+    return a.writer.callUs - b.writer.callUs || a.writer.id - b.writer.id;
+  });
+  const k = JSON.stringify(key);
+  const alts = seen
+    .map(({ value, writer }) =>
+      writer === undefined
+        ? `${fmtValue(value)} (nothing written yet)`
+        : `${fmtValue(value)} (last written by op #${writer.id}, ${fmtOp(writer)} at client ${writer.client})`,
+    )
+    .join(' or ');
+  const more = rec.length >= 2 * MAX_RECORDED_STATES ? ' (or others)' : '';
+  // If the op did fit somewhere, the orderings in which it fits all dead-end later on.
+  const fitsSomewhere = placed[stuck] === 1;
+  let message: string;
+  if (seen.length === 0) {
+    message = `${describeOp(op)} could not be placed in any ordering consistent with real time.`;
+  } else if (op.kind === 'get') {
+    const out = op.output ?? null;
+    const outStr = out === null ? 'null (key missing)' : JSON.stringify(out);
+    // Appends build values from fragments, so "never written" is only claimed without them.
+    const everWritten =
+      out === null || all.some((o) => o.kind === 'append' || (o.kind !== 'get' && o.value === out));
+    message =
+      `${describeOp(op)} returned ${outStr}, but no ordering consistent with real time allows that: ` +
+      `wherever it could take effect, ${k} was ${alts}${more}` +
+      (fitsSomewhere ? `; the orderings in which it does read ${outStr} cannot be completed` : '') +
+      (everWritten ? '.' : `; no operation ever wrote ${outStr}.`);
+  } else if (op.kind === 'cas' && op.output === 'ok') {
+    message =
+      `${describeOp(op)} returned ok, but wherever it could take effect ${k} was ${alts}${more}, ` +
+      `not the expected ${fmtValue(op.expected ?? null)}` +
+      (fitsSomewhere ? '; the orderings in which it succeeds cannot be completed.' : '.');
+  } else if (op.kind === 'cas') {
+    message =
+      `${describeOp(op)} returned fail, but wherever it could take effect ${k} held the expected ` +
+      `value ${alts}${more}, so it must have succeeded` +
+      (fitsSomewhere ? '; the orderings in which it fails cannot be completed.' : '.');
+  } else {
+    message = `${describeOp(op)} could not be placed in any ordering consistent with real time.`;
+  }
+
+  // Involved: the op, the writes it could have seen, the ops concurrent with it, and the last
+  // op to return before it was called (the real-time barrier it cannot be ordered before).
+  const involved = new Set<KvOp>([op]);
+  for (const s of seen) if (s.writer) involved.add(s.writer);
+  const end = op.returnUs ?? Number.POSITIVE_INFINITY;
+  let barrier: KvOp | undefined;
+  for (const o of ops) {
+    if (o.callUs <= end && op.callUs <= (o.returnUs ?? Number.POSITIVE_INFINITY)) involved.add(o);
+    if (o.returnUs !== null && o.returnUs < op.callUs) {
+      if (
+        barrier === undefined ||
+        o.returnUs > barrier.returnUs! ||
+        (o.returnUs === barrier.returnUs && o.id > barrier.id)
+      ) {
+        barrier = o;
+      }
+    }
+  }
+  if (barrier !== undefined) involved.add(barrier);
+  const sorted = [...involved].sort((a, b) => a.callUs - b.callUs || a.id - b.id);
+  return { key, ops: sorted.map((o) => o.id), message };
+}
+
+/**
+ * Checks that `history` is linearizable with respect to a sequential key-value map (see the
+ * module comment for the exact semantics). Throws on malformed input (duplicate ids,
+ * returnUs < callUs, a completed get without output, a completed cas without 'ok'/'fail').
+ */
+export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {}): LinResult {
+  validate(history);
+  const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
+  const byKey = new Map<string, KvOp[]>();
+  for (const op of history) {
+    let list = byKey.get(op.key);
+    if (list === undefined) {
+      list = [];
+      byKey.set(op.key, list);
+    }
+    list.push(op);
+  }
+  const keys = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let statesExplored = 0;
+  let keysChecked = 0;
+  const linearization: Record<string, number[]> = {};
+  for (const key of keys) {
+    const ops = byKey
+      .get(key)!
+      .slice()
+      .sort((a, b) => a.callUs - b.callUs || a.id - b.id);
+    const outcome = checkKey(key, ops, maxStates - statesExplored);
+    statesExplored += outcome.states;
+    keysChecked++;
+    if (outcome.kind === 'fail') {
+      return { ok: false, keysChecked, statesExplored, failure: outcome.failure };
+    }
+    if (outcome.kind === 'exhausted') {
+      return {
+        ok: false,
+        keysChecked,
+        statesExplored,
+        exhausted: true,
+        failure: {
+          key,
+          ops: [],
+          message:
+            `Gave up on key ${JSON.stringify(key)} after exploring ${statesExplored} states ` +
+            `(maxStates = ${maxStates}); the history is neither proven linearizable nor proven wrong.`,
+        },
+      };
+    }
+    linearization[key] = outcome.order;
+  }
+  return { ok: true, keysChecked, statesExplored, linearization };
+}

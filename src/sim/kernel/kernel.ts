@@ -1,0 +1,1535 @@
+import type {
+  Fault,
+  Latency,
+  Limits,
+  Scenario,
+  ScenarioLink,
+  ScenarioNode,
+} from '../../shared/scenario/schema';
+import type { KvOp } from '../checkers/history';
+import type { AnyProtocol, ClientOp, Effects, Input, NodeView, StepEnv } from '../protocol';
+import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, stepClock } from './clock';
+import { EventHeap, type HeapSnapshot } from './heap';
+import { Interner } from './intern';
+import { meanLatencyUs, sampleLatencyUs } from './latency';
+import { Rng, type RngState } from './rng';
+import { type RouteGraph, shortestTree } from './routing';
+import { Trace, TraceKind } from './trace';
+
+/** Kinds of queued events (internal; the trace has its own kinds). */
+export const Ev = {
+  start: 0,
+  deliver: 1,
+  timer: 2,
+  fault: 3,
+  openLoop: 4,
+  clientNext: 5,
+  clientTimeout: 6,
+  nemesis: 7,
+} as const;
+
+/** Kernel counters, by slot in a Float64Array (a typed array: cheap to bump and to copy). */
+const COUNTERS = [
+  'events',
+  'sent',
+  'delivered',
+  'dropped',
+  'droppedLoss',
+  'droppedPartition',
+  'droppedDown',
+  'droppedNoRoute',
+  'droppedLimit',
+  'duplicated',
+  'timers',
+  'faults',
+  'opsInvoked',
+  'opsOk',
+  'opsFailed',
+  'opsUnknown',
+] as const;
+type CounterName = (typeof COUNTERS)[number];
+// A literal (not built with fromEntries) so property reads stay on V8's fast path.
+const C = {
+  events: 0,
+  sent: 1,
+  delivered: 2,
+  dropped: 3,
+  droppedLoss: 4,
+  droppedPartition: 5,
+  droppedDown: 6,
+  droppedNoRoute: 7,
+  droppedLimit: 8,
+  duplicated: 9,
+  timers: 10,
+  faults: 11,
+  opsInvoked: 12,
+  opsOk: 13,
+  opsFailed: 14,
+  opsUnknown: 15,
+} as const;
+
+/** Why a run stopped. */
+export type StopReason = 'quiescent' | 'time-limit' | 'max-events' | 'trace-limit' | 'violation';
+
+/** A broken invariant: the run stops at this event. */
+export interface Violation {
+  /** Invariant id. */
+  invariant: string;
+  /** What is wrong. */
+  message: string;
+  /** The run's seed (reproduce with it). */
+  seed: number;
+  /** Virtual time, microseconds. */
+  timeUs: number;
+  /** The event that broke it. */
+  eventIndex: number;
+  /** The node that had just stepped. */
+  node: string;
+}
+
+/** Network properties of a link that faults can change. */
+interface LinkProps {
+  latency: Latency;
+  lossRate: number;
+  dupRate: number;
+  reorderRate: number;
+  reorderDelayUs: number;
+}
+
+/** An active partition rule (end to end, by node). */
+interface PartitionRule {
+  id: string;
+  /** Node index -> group number; messages between different groups are dropped. */
+  groupOf?: Map<number, number>;
+  /** One way: messages from `from` to `to` are dropped. */
+  from?: Set<number>;
+  to?: Set<number>;
+}
+
+interface TimerRec {
+  /** Generation of the live queue entry; other entries for this name are stale. */
+  gen: number;
+  /** Local-clock deadline, microseconds. */
+  deadlineUs: number;
+  /** True time of the live queue entry. */
+  atUs: number;
+}
+
+/** A delivery or timer held while its node is paused. */
+interface Held {
+  kind: number;
+  peer: number;
+  arg: number;
+  payload: unknown;
+}
+
+interface HistoryEntry {
+  t: 'invoke' | 'complete' | 'fail';
+  id: number;
+  client?: string;
+  op?: 'read' | 'write';
+  key?: string;
+  value?: string | null;
+  us: number;
+}
+
+/** A named time series in virtual time. */
+export interface Series {
+  /** Series id. */
+  id: string;
+  /** Unit. */
+  unit: string;
+  /** Sample times, microseconds. */
+  tUs: number[];
+  /** Values. */
+  v: number[];
+}
+
+/** Everything needed to put a kernel back at an event (see Simulation checkpoints). */
+export interface KernelSnapshot {
+  /** Event index. */
+  eventIndex: number;
+  /** Remaining fields are kernel internals. */
+  [key: string]: unknown;
+}
+
+const SAMPLE_INTERVAL_US = 100_000;
+
+/**
+ * The simulation kernel: one event heap, nodes, links, clocks, faults, workload, nemesis,
+ * trace and metrics. It only runs forward; Simulation adds checkpoints, step back and fork.
+ */
+export class Kernel {
+  /** Protocol params (parsed). */
+  params: unknown;
+  /** The run seed. */
+  seed: number;
+  /** Limits. */
+  readonly limits: Limits;
+  /** Current virtual time: the time of the last processed event. */
+  nowUs = 0;
+  /** Number of events processed. */
+  eventIndex = 0;
+  /** Set when an invariant broke. */
+  violation: Violation | null = null;
+  /** The trace. */
+  readonly trace: Trace;
+  /** Interned strings. */
+  readonly strings = new Interner();
+
+  private seq = 0;
+  private heap = new EventHeap();
+
+  // Nodes, by index (indexes are never reused; removed nodes stay as tombstones).
+  /** Node ids by index. */
+  ids: string[] = [];
+  private roles: string[] = [];
+  private isSwitch: boolean[] = [];
+  private present: boolean[] = [];
+  private up: boolean[] = [];
+  private paused: boolean[] = [];
+  private states: unknown[] = [];
+  private timers: Record<string, TimerRec>[] = [];
+  private clocks: ClockState[] = [];
+  private nodeRngs: Rng[] = [];
+  private held: Held[][] = [];
+  private idIndex = new Map<string, number>();
+  private views: NodeView<unknown>[] = [];
+  private viewOf: number[] = [];
+  private positions: { name: string; x: number; y: number }[] = [];
+
+  // Links, by index.
+  private linkIds: string[] = [];
+  private linkA: number[] = [];
+  private linkB: number[] = [];
+  private linkProps: LinkProps[] = [];
+  /** Per link: its constant latency when it has no loss, duplication or reordering, else -1 (derived). */
+  private linkFast: number[] = [];
+  /** Per node: the last destination id it sent to and its index (send's id lookup cache, derived). */
+  private lastTo: string[] = [];
+  private lastToIndex: number[] = [];
+  private linkCut: number[] = []; // bit 1: a->b cut, bit 2: b->a cut
+  private linkPresent: boolean[] = [];
+  private linkRngs: Rng[] = [];
+  private lastArrival: number[] = []; // per directed link (2*l for a->b, 2*l+1 for b->a)
+  private linkIndex = new Map<string, number>();
+  private partitions: PartitionRule[] = [];
+
+  // Caches (rebuilt on demand; not part of snapshots).
+  private routeTrees = new Map<number, Int32Array>();
+  /** routes[src][dst]: directed links of the path, null unreachable, undefined not computed. */
+  private routes: (Int32Array | null | undefined)[][] = [];
+  private graph: RouteGraph | null = null;
+  private peerCache = new Map<number, string[]>();
+  private roleCache = new Map<string, string[]>();
+  private sortedIds: string[] | null = null;
+
+  // Counters.
+  private nextSendId = 0;
+  private timerGen = 0;
+  private inFlight = 0;
+  private counters = new Float64Array(COUNTERS.length);
+  private series: Series[] = [];
+  /** Logical length of each series (arrays may hold more: a future a replay rewrites). */
+  private seriesLen: number[] = [];
+  private nextSampleUs = 0;
+
+  // Workload and nemesis.
+  private wlRng: Rng;
+  private nemRng: Rng;
+  private nextOpId = 1;
+  private seqKey = 0;
+  // Pending operations: mutable maps, copied whole by a checkpoint (O(pending) per checkpoint
+  // rather than per operation).
+  private outstanding = new Map<number, { node: number; slot: number }>();
+  private history: HistoryEntry[] = [];
+  private historyLen = 0;
+  private opStart = new Map<number, number>();
+  private nemesisCount = 0;
+
+  private readonly env: StepEnv<unknown>;
+  private initialised = false;
+  private clusterView: { nodes: NodeView<unknown>[]; changed: NodeView<unknown>; nowUs: number } = {
+    nodes: [],
+    changed: { id: '', role: '', up: false, state: null },
+    nowUs: 0,
+  };
+  private envNode = 0;
+  private readonly hasInvariants: boolean;
+  private readonly delivered: number[] = [0];
+  private typeIds = new Map<string, number>();
+  private readonly detailIds: Record<string, number> = {};
+
+  constructor(
+    /** The protocol. */
+    readonly protocol: AnyProtocol,
+    /** The scenario (validated). */
+    readonly scenario: Scenario,
+    seed: number,
+  ) {
+    this.seed = seed >>> 0;
+    this.params = protocol.params.parse(scenario.params);
+    this.limits = scenario.limits;
+    this.trace = new Trace(this.strings, () => this.ids);
+    this.wlRng = new Rng(this.seed, 'workload');
+    this.nemRng = new Rng(this.seed, 'nemesis');
+    this.hasInvariants = protocol.invariants.length > 0;
+    this.series.push({ id: 'inFlight', unit: 'messages', tUs: [], v: [] });
+    this.series.push({ id: 'sent', unit: 'messages', tUs: [], v: [] });
+    this.series.push({ id: 'delivered', unit: 'messages', tUs: [], v: [] });
+    this.series.push({ id: 'dropped', unit: 'messages', tUs: [], v: [] });
+    this.series.push({ id: 'opLatencyUs', unit: 'us', tUs: [], v: [] });
+    for (const m of protocol.metrics) this.series.push({ id: m.id, unit: m.unit, tUs: [], v: [] });
+    this.seriesLen = this.series.map(() => 0);
+    for (const d of ['loss', 'partition', 'down', 'no-route', 'limit', 'unknown-node'])
+      this.detailIds[d] = this.strings.id(d);
+
+    const kernel = this;
+    this.env = {
+      self: '',
+      role: '',
+      get peers() {
+        return kernel.peersOf(kernel.envNode);
+      },
+      nodesWithRole: (role: string) => kernel.nodesWithRole(role),
+      localTimeUs: 0,
+      rng: new Rng(0),
+      params: this.params,
+    };
+
+    for (const n of scenario.topology.nodes) this.addNode(n);
+    for (const l of scenario.topology.links) this.addLink(l);
+    // init() sees the whole initial membership, so states are built once every node exists.
+    this.initialised = true;
+    for (let i = 0; i < this.ids.length; i++) if (!this.isSwitch[i]) this.initState(i);
+    // Start every protocol node at time 0, in scenario order.
+    for (let i = 0; i < this.ids.length; i++)
+      if (!this.isSwitch[i]) this.schedule(0, Ev.start, i, -1, 0, null);
+    for (const f of scenario.faults) this.schedule(f.atUs, Ev.fault, -1, -1, 0, f.fault);
+    this.scheduleWorkloadStart();
+    this.scheduleNemesisStart();
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  private schedule(
+    timeUs: number,
+    kind: number,
+    node: number,
+    peer: number,
+    arg: number,
+    payload: unknown,
+  ): void {
+    this.heap.push(timeUs, this.seq++, kind, node, peer, arg, payload);
+  }
+
+  /** Number of queued events. */
+  get queued(): number {
+    return this.heap.size;
+  }
+
+  /** Time of the next queued event, or -1. */
+  nextEventUs(): number {
+    const s = this.heap.peek();
+    return s < 0 ? -1 : this.heap.time[s]!;
+  }
+
+  /** Queues a fault now (after the events already queued for this time). */
+  injectFault(f: Fault): void {
+    this.schedule(this.nowUs, Ev.fault, -1, -1, 0, f);
+  }
+
+  /** Changes protocol params from now on. */
+  setParams(params: Record<string, unknown>): void {
+    this.params = this.protocol.params.parse({ ...(this.params as object), ...params });
+    this.env.params = this.params;
+  }
+
+  /** Re-seeds every stream from now on (a fork with another seed). */
+  reseed(seed: number): void {
+    this.seed = seed >>> 0;
+    for (let i = 0; i < this.ids.length; i++) this.nodeRngs[i] = new Rng(this.seed, `node:${this.ids[i]}`);
+    for (let l = 0; l < this.linkIds.length; l++)
+      this.linkRngs[l] = new Rng(this.seed, `link:${this.linkIds[l]}`);
+    this.wlRng = new Rng(this.seed, 'workload');
+    this.nemRng = new Rng(this.seed, 'nemesis');
+  }
+
+  /**
+   * Processes the next event. Returns false when there is none to
+   * process: queue empty, a limit reached, or an invariant broken.
+   */
+  stepOne(): boolean {
+    if (this.violation !== null) return false;
+    const heap = this.heap;
+    for (;;) {
+      const slot = heap.peek();
+      if (slot < 0) return false;
+      const t = heap.time[slot]!;
+      if (t > this.limits.maxTimeUs || this.eventIndex >= this.limits.maxEvents) return false;
+      if (this.trace.length >= this.limits.maxTraceRows) return false;
+      heap.pop();
+      const kind = heap.kind[slot]!;
+      const node = heap.node[slot]!;
+      const peer = heap.peer[slot]!;
+      const arg = heap.arg[slot]!;
+      const payload = heap.payload[slot];
+      heap.release(slot);
+      if (kind === Ev.timer) {
+        // Lazy cancellation: a reset or cancelled timer leaves a stale entry, skipped here
+        // without counting as an event.
+        const rec = this.timers[node]![payload as string];
+        if (rec === undefined || rec.gen !== arg) continue;
+        // A timer reset to a later deadline keeps its queue entry (no push per reset); when
+        // that entry comes up early it is re-queued for the real deadline.
+        const due = fireTimeUs(this.clocks[node]!, t, rec.deadlineUs);
+        if (due > t) {
+          this.putTimer(node, payload as string, { gen: rec.gen, deadlineUs: rec.deadlineUs, atUs: due });
+          heap.push(due, this.seq++, Ev.timer, node, -1, rec.gen, payload);
+          continue;
+        }
+      }
+      if (t >= this.nextSampleUs) this.sample(t);
+      this.nowUs = t;
+      this.eventIndex++;
+      this.counters[C.events]!++;
+      this.dispatch(kind, node, peer, arg, payload);
+      return true;
+    }
+  }
+
+  /**
+   * Why the next step would not run, or null if it would. Derived from the state (never
+   * stored), so a run that reached a limit and one stepped exactly to the same event agree.
+   */
+  get stopReason(): StopReason | null {
+    if (this.violation !== null) return 'violation';
+    const slot = this.heap.peek();
+    if (slot < 0) return 'quiescent';
+    if (this.heap.time[slot]! > this.limits.maxTimeUs) return 'time-limit';
+    if (this.eventIndex >= this.limits.maxEvents) return 'max-events';
+    if (this.trace.length >= this.limits.maxTraceRows) return 'trace-limit';
+    return null;
+  }
+
+  private dispatch(kind: number, node: number, peer: number, arg: number, payload: unknown): void {
+    switch (kind) {
+      case Ev.deliver:
+        this.onDeliver(node, peer, arg, payload);
+        return;
+      case Ev.timer:
+        this.onTimer(node, arg, payload as string);
+        return;
+      case Ev.start:
+        if (!this.present[node] || !this.up[node]) return;
+        this.row(TraceKind.start, node, -1, -1, -1, -1);
+        this.runStep(node, { kind: 'start' });
+        return;
+      case Ev.fault:
+        this.applyFault(payload as Fault, '');
+        return;
+      case Ev.openLoop:
+        this.onOpenLoop();
+        return;
+      case Ev.clientNext:
+        this.issueOp(node, arg);
+        return;
+      case Ev.clientTimeout:
+        this.onClientTimeout(arg);
+        return;
+      case Ev.nemesis:
+        this.onNemesis(arg);
+        return;
+    }
+  }
+
+  private row(
+    kind: number,
+    node: number,
+    peer: number,
+    msgType: number,
+    sendId: number,
+    detail: number,
+  ): void {
+    this.trace.push(this.eventIndex, this.nowUs, kind, node, peer, msgType, sendId, detail);
+  }
+
+  private note(kind: number, node: number, text: string): void {
+    this.row(kind, node, -1, -1, -1, this.strings.id(text));
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  private addNode(n: ScenarioNode): number {
+    if (this.idIndex.has(n.id)) throw new Error(`node ${n.id} exists`);
+    const i = this.ids.length;
+    this.ids.push(n.id);
+    this.idIndex.set(n.id, i);
+    this.roles.push(n.role);
+    const sw = n.role === 'switch';
+    this.isSwitch.push(sw);
+    this.present.push(true);
+    this.up.push(true);
+    this.paused.push(false);
+    this.timers.push({});
+    this.clocks.push(newClock(n.clockOffsetUs, n.clockDriftPpm));
+    this.nodeRngs.push(new Rng(this.seed, `node:${n.id}`));
+    this.held.push([]);
+    this.positions.push({ name: n.name, x: n.x, y: n.y });
+    this.invalidateTopology();
+    if (sw) {
+      this.states.push(null);
+      this.viewOf.push(-1);
+    } else {
+      this.states.push(null);
+      this.viewOf.push(this.views.length);
+      this.views.push({ id: n.id, role: n.role, up: true, state: null });
+      if (this.initialised) this.initState(i);
+    }
+    return i;
+  }
+
+  private initState(i: number): void {
+    this.states[i] = this.protocol.init(this.initCtx(i));
+    this.views[this.viewOf[i]!]!.state = this.states[i];
+  }
+
+  private initCtx(i: number) {
+    return { id: this.ids[i]!, role: this.roles[i]!, params: this.params, nodes: this.sortedProtocolIds() };
+  }
+
+  private sortedProtocolIds(): string[] {
+    if (this.sortedIds === null) {
+      const ids: string[] = [];
+      for (let i = 0; i < this.ids.length; i++)
+        if (this.present[i] && !this.isSwitch[i]) ids.push(this.ids[i]!);
+      ids.sort();
+      this.sortedIds = ids;
+    }
+    return this.sortedIds;
+  }
+
+  private peersOf(i: number): string[] {
+    let p = this.peerCache.get(i);
+    if (p === undefined) {
+      const self = this.ids[i];
+      p = this.sortedProtocolIds().filter((id) => id !== self);
+      this.peerCache.set(i, p);
+    }
+    return p;
+  }
+
+  private nodesWithRole(role: string): string[] {
+    let p = this.roleCache.get(role);
+    if (p === undefined) {
+      p = this.sortedProtocolIds().filter((id) => this.roles[this.idIndex.get(id)!] === role);
+      this.roleCache.set(role, p);
+    }
+    return p;
+  }
+
+  private invalidateTopology(): void {
+    this.routeTrees.clear();
+    this.routes = [];
+    this.graph = null;
+    this.peerCache.clear();
+    this.roleCache.clear();
+    this.sortedIds = null;
+  }
+
+  private invalidateRoutes(): void {
+    this.routeTrees.clear();
+    this.routes = [];
+    this.graph = null;
+  }
+
+  /** Node index of an id, or -1. */
+  indexOf(id: string): number {
+    return this.idIndex.get(id) ?? -1;
+  }
+
+  private runStep(i: number, input: Input<unknown>): void {
+    const env = this.env;
+    this.envNode = i;
+    env.self = this.ids[i]!;
+    env.role = this.roles[i]!;
+    env.localTimeUs = Math.floor(localAt(this.clocks[i]!, this.nowUs));
+    env.rng = this.nodeRngs[i]!;
+    const eff = this.protocol.step(this.states[i], input, env) as Effects<unknown, { type: string }>;
+    this.states[i] = eff.state;
+    const view = this.views[this.viewOf[i]!]!;
+    view.state = eff.state;
+    if (eff.send !== undefined) {
+      const sends = eff.send;
+      for (let k = 0; k < sends.length; k++) {
+        const o = sends[k]!;
+        this.send(i, o.to, o.msg);
+      }
+    }
+    if (eff.timers !== undefined) {
+      for (const cmd of eff.timers) {
+        if (cmd.kind === 'set') this.setTimer(i, cmd.name, cmd.afterUs);
+        else this.dropTimer(i, cmd.name);
+      }
+    }
+    if (eff.reply !== undefined) for (const r of eff.reply) this.onReply(i, r.id, r.ok, r.value);
+    if (eff.notes !== undefined) for (const n of eff.notes) this.note(TraceKind.note, i, n);
+    if (this.hasInvariants) this.checkInvariants(view);
+  }
+
+  private checkInvariants(changed: NodeView<unknown>): void {
+    // One view object, refreshed per check (no allocation on the hot path).
+    const view = this.clusterView;
+    view.nodes = this.views;
+    view.changed = changed;
+    view.nowUs = this.nowUs;
+    for (const inv of this.protocol.invariants) {
+      const msg = inv.check(view);
+      if (msg !== null) {
+        this.violation = {
+          invariant: inv.id,
+          message: msg,
+          seed: this.seed,
+          timeUs: this.nowUs,
+          eventIndex: this.eventIndex,
+          node: changed.id,
+        };
+        this.note(TraceKind.violation, this.idIndex.get(changed.id) ?? -1, `${inv.id}: ${msg}`);
+        return;
+      }
+    }
+  }
+
+  private setTimer(i: number, name: string, afterUs: number): void {
+    const clock = this.clocks[i]!;
+    const deadlineUs = localAt(clock, this.nowUs) + Math.max(0, afterUs);
+    const at = fireTimeUs(clock, this.nowUs, deadlineUs);
+    const rec = this.timers[i]![name];
+    if (rec !== undefined && rec.atUs <= at) {
+      this.putTimer(i, name, { gen: rec.gen, deadlineUs, atUs: rec.atUs });
+      return;
+    }
+    const gen = ++this.timerGen;
+    this.putTimer(i, name, { gen, deadlineUs, atUs: at });
+    this.schedule(at, Ev.timer, i, -1, gen, name);
+  }
+
+  // Per-node timer tables and held lists are replaced, never mutated, so a checkpoint copies
+  // one array of references instead of one object per node.
+  private putTimer(i: number, name: string, rec: TimerRec): void {
+    this.timers[i] = { ...this.timers[i]!, [name]: rec };
+  }
+
+  private dropTimer(i: number, name: string): void {
+    const { [name]: _gone, ...rest } = this.timers[i]!;
+    this.timers[i] = rest;
+  }
+
+  /** After a clock change, timers are re-planned against the new clock. */
+  private replanTimers(i: number): void {
+    const clock = this.clocks[i]!;
+    const tm = this.timers[i]!;
+    for (const name of Object.keys(tm).sort()) {
+      const rec = tm[name]!;
+      const gen = ++this.timerGen;
+      const at = fireTimeUs(clock, this.nowUs, rec.deadlineUs);
+      this.putTimer(i, name, { gen, deadlineUs: rec.deadlineUs, atUs: at });
+      this.schedule(at, Ev.timer, i, -1, gen, name);
+    }
+  }
+
+  private onTimer(i: number, gen: number, name: string): void {
+    if (this.paused[i]) {
+      this.held[i] = [...this.held[i]!, { kind: Ev.timer, peer: -1, arg: gen, payload: name }];
+      return;
+    }
+    this.dropTimer(i, name);
+    this.counters[C.timers]!++;
+    this.row(TraceKind.timer, i, -1, -1, -1, this.strings.id(name));
+    this.runStep(i, { kind: 'timer', name });
+  }
+
+  // ---------------------------------------------------------------- network
+
+  private typeId(type: string): number {
+    let id = this.typeIds.get(type);
+    if (id === undefined) {
+      id = this.strings.id(type);
+      this.typeIds.set(type, id);
+    }
+    return id;
+  }
+
+  private drop(
+    src: number,
+    dst: number,
+    type: number,
+    sendId: number,
+    reason: string,
+    counter: CounterName,
+  ): void {
+    this.counters[C.dropped]!++;
+    this.counters[C[counter]]!++;
+    const d = this.detailIds[reason] ?? this.strings.id(reason);
+    this.row(TraceKind.drop, src, dst, type, sendId, d);
+  }
+
+  private send(src: number, to: string, msg: { type: string }): void {
+    const sendId = this.nextSendId++;
+    const type = this.typeId(msg.type);
+    let dst: number;
+    if (this.lastTo[src] === to) dst = this.lastToIndex[src]!;
+    else {
+      dst = this.idIndex.get(to) ?? -1;
+      this.lastTo[src] = to;
+      this.lastToIndex[src] = dst;
+    }
+    this.counters[C.sent]!++;
+    this.row(TraceKind.send, src, dst, type, sendId, -1);
+    if (dst < 0 || !this.present[dst] || this.isSwitch[dst]) {
+      this.drop(src, dst, type, sendId, 'unknown-node', 'droppedNoRoute');
+      return;
+    }
+    if (this.inFlight >= this.limits.maxInFlight) {
+      this.drop(src, dst, type, sendId, 'limit', 'droppedLimit');
+      return;
+    }
+    if (this.partitions.length > 0 && this.blocked(src, dst)) {
+      this.drop(src, dst, type, sendId, 'partition', 'droppedPartition');
+      return;
+    }
+    if (src === dst) {
+      this.inFlight++;
+      this.schedule(this.nowUs, Ev.deliver, dst, src, sendId, msg);
+      return;
+    }
+    const path = this.route(src, dst);
+    if (path === null) {
+      this.drop(src, dst, type, sendId, 'no-route', 'droppedNoRoute');
+      return;
+    }
+    let t = this.nowUs;
+    let dup = false;
+    let dupLink = -1;
+    for (let k = 0; k < path.length; k++) {
+      const dl = path[k]!;
+      const l = dl >> 1;
+      const fast = this.linkFast[l]!;
+      if (fast >= 0) {
+        // Fast path: constant latency, nothing random.
+        t += fast;
+        const last = this.lastArrival[dl]!;
+        if (t < last) t = last;
+        this.lastArrival[dl] = t;
+        continue;
+      }
+      const p = this.linkProps[l]!;
+      const rng = this.linkRngs[l]!;
+      if (p.lossRate > 0 && rng.chance(p.lossRate)) {
+        this.drop(src, dst, type, sendId, 'loss', 'droppedLoss');
+        return;
+      }
+      t += p.latency.kind === 'constant' ? p.latency.us : sampleLatencyUs(p.latency, rng);
+      if (p.reorderRate > 0 && rng.chance(p.reorderRate)) {
+        // A reordered message skips the per-link FIFO and waits a little extra.
+        t += Math.floor(rng.next() * (p.reorderDelayUs + 1));
+      } else {
+        // Links are FIFO otherwise: never arrive before an earlier message on this direction.
+        const last = this.lastArrival[dl]!;
+        if (t < last) t = last;
+        this.lastArrival[dl] = t;
+      }
+      if (p.dupRate > 0 && rng.chance(p.dupRate)) {
+        dup = true;
+        dupLink = l;
+      }
+    }
+    this.inFlight++;
+    this.schedule(t, Ev.deliver, dst, src, sendId, msg);
+    if (dup) {
+      // The copy is made on the link that duplicated it and travels that link's latency again.
+      const p = this.linkProps[dupLink]!;
+      const extra = sampleLatencyUs(p.latency, this.linkRngs[dupLink]!);
+      this.inFlight++;
+      this.counters[C.duplicated]!++;
+      this.schedule(t + extra, Ev.deliver, dst, src, sendId, msg);
+    }
+  }
+
+  private blocked(src: number, dst: number): boolean {
+    for (const p of this.partitions) {
+      if (p.groupOf !== undefined) {
+        const a = p.groupOf.get(src);
+        const b = p.groupOf.get(dst);
+        if (a !== undefined && b !== undefined && a !== b) return true;
+      } else if (p.from?.has(src) && p.to?.has(dst)) return true;
+    }
+    return false;
+  }
+
+  private routeGraph(): RouteGraph {
+    const n = this.ids.length;
+    const out: number[][] = [];
+    const present: boolean[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push([]);
+      present.push(this.present[i]! && (!this.isSwitch[i] || this.up[i]!));
+    }
+    for (let l = 0; l < this.linkIds.length; l++) {
+      if (!this.linkPresent[l]) continue;
+      const a = this.linkA[l]!;
+      const b = this.linkB[l]!;
+      const w = meanLatencyUs(this.linkProps[l]!.latency);
+      const cut = this.linkCut[l]!;
+      if ((cut & 1) === 0) out[a]!.push(2 * l, b, w);
+      if ((cut & 2) === 0) out[b]!.push(2 * l + 1, a, w);
+    }
+    return { nodeCount: n, isSwitch: this.isSwitch, present, out };
+  }
+
+  /** The directed links from src to dst (shortest mean latency), or null when unreachable. */
+  route(src: number, dst: number): Int32Array | null {
+    let row = this.routes[src];
+    if (row === undefined) {
+      // Dense rows for ordinary topologies; on very large ones a sparse row, so memory follows
+      // the pairs that actually talk rather than nodes squared.
+      row =
+        this.ids.length <= 4096
+          ? new Array<Int32Array | null | undefined>(this.ids.length).fill(undefined)
+          : ([] as (Int32Array | null | undefined)[]);
+      this.routes[src] = row;
+    }
+    const cached = row[dst];
+    if (cached !== undefined) return cached;
+    let tree = this.routeTrees.get(src);
+    if (tree === undefined) {
+      if (this.graph === null) this.graph = this.routeGraph();
+      // Trees are only needed until a source's routes are cached; keep a bounded number
+      // (a cache: dropping one never changes a route).
+      if (this.routeTrees.size >= 256) this.routeTrees.clear();
+      tree = shortestTree(this.graph, src);
+      this.routeTrees.set(src, tree);
+    }
+    const hops: number[] = [];
+    let v = dst;
+    let ok = true;
+    while (v !== src) {
+      const dl = tree[v]!;
+      if (dl < 0) {
+        ok = false;
+        break;
+      }
+      hops.push(dl);
+      const l = dl >> 1;
+      v = (dl & 1) === 0 ? this.linkA[l]! : this.linkB[l]!;
+    }
+    const path = ok ? Int32Array.from(hops.reverse()) : null;
+    row[dst] = path;
+    return path;
+  }
+
+  /** Route between two node ids as a list of link ids (for tests and the inspector). */
+  routeIds(src: string, dst: string): string[] | null {
+    const p = this.route(this.indexOf(src), this.indexOf(dst));
+    return p === null ? null : Array.from(p, (dl) => this.linkIds[dl >> 1]!);
+  }
+
+  private onDeliver(i: number, src: number, sendId: number, msg: unknown): void {
+    if (this.paused[i] && this.up[i]) {
+      this.held[i] = [...this.held[i]!, { kind: Ev.deliver, peer: src, arg: sendId, payload: msg }];
+      return;
+    }
+    this.inFlight--;
+    const type = this.typeId((msg as { type: string }).type);
+    if (!this.present[i] || !this.up[i]) {
+      this.drop(src, i, type, sendId, 'down', 'droppedDown');
+      return;
+    }
+    this.counters[C.delivered]!++;
+    this.row(TraceKind.deliver, i, src, type, sendId, -1);
+    this.runStep(i, { kind: 'message', from: this.ids[src]!, msg });
+  }
+
+  private refreshLinkFast(): void {
+    this.linkFast = this.linkProps.map((p) =>
+      p.latency.kind === 'constant' && p.lossRate === 0 && p.dupRate === 0 && p.reorderRate === 0
+        ? p.latency.us
+        : -1,
+    );
+  }
+
+  private addLink(l: ScenarioLink): void {
+    const a = this.idIndex.get(l.a);
+    const b = this.idIndex.get(l.b);
+    if (a === undefined || b === undefined) throw new Error(`link ${l.id} names an unknown node`);
+    if (this.linkIndex.has(l.id)) throw new Error(`link ${l.id} exists`);
+    this.linkIndex.set(l.id, this.linkIds.length);
+    this.linkIds.push(l.id);
+    this.linkA.push(a);
+    this.linkB.push(b);
+    this.linkProps.push({
+      latency: l.latency,
+      lossRate: l.lossRate,
+      dupRate: l.dupRate,
+      reorderRate: l.reorderRate,
+      reorderDelayUs: l.reorderDelayUs,
+    });
+    this.refreshLinkFast();
+    this.linkCut.push(0);
+    this.linkPresent.push(true);
+    this.linkRngs.push(new Rng(this.seed, `link:${l.id}`));
+    this.lastArrival.push(0, 0);
+    this.invalidateRoutes();
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  private nodeArg(id: string): number {
+    const i = this.idIndex.get(id);
+    return i === undefined || !this.present[i] ? -1 : i;
+  }
+
+  private applyFault(f: Fault, prefix: string): void {
+    this.counters[C.faults]!++;
+    const node = 'node' in f && typeof f.node === 'string' ? this.nodeArg(f.node) : -1;
+    this.note(TraceKind.fault, node, prefix + describeFault(f));
+    switch (f.kind) {
+      case 'crash':
+        if (node >= 0) this.crash(node);
+        return;
+      case 'restart':
+        if (node >= 0) this.restart(node);
+        return;
+      case 'pause':
+        if (node >= 0 && this.up[node] && !this.isSwitch[node]) this.paused[node] = true;
+        return;
+      case 'resume':
+        if (node >= 0 && this.paused[node]) {
+          this.paused[node] = false;
+          // Held deliveries and timers run now, in the order they arrived.
+          for (const h of this.held[node]!) this.schedule(this.nowUs, h.kind, node, h.peer, h.arg, h.payload);
+          this.held[node] = [];
+        }
+        return;
+      case 'partition': {
+        const groupOf = new Map<number, number>();
+        f.groups.forEach((g, k) => {
+          for (const id of g) {
+            const i = this.nodeArg(id);
+            if (i >= 0) groupOf.set(i, k);
+          }
+        });
+        this.partitions = [...this.partitions, { id: f.id ?? `p${this.eventIndex}`, groupOf }];
+        return;
+      }
+      case 'partition-oneway': {
+        const from = new Set(f.from.map((id) => this.nodeArg(id)).filter((i) => i >= 0));
+        const to = new Set(f.to.map((id) => this.nodeArg(id)).filter((i) => i >= 0));
+        this.partitions = [...this.partitions, { id: f.id ?? `p${this.eventIndex}`, from, to }];
+        return;
+      }
+      case 'cut-link': {
+        const l = this.linkIndex.get(f.link);
+        if (l === undefined || !this.linkPresent[l]) return;
+        const bits = f.direction === 'both' ? 3 : f.direction === 'a-to-b' ? 1 : 2;
+        this.linkCut[l] = this.linkCut[l]! | bits;
+        this.invalidateRoutes();
+        return;
+      }
+      case 'heal': {
+        if (f.id === undefined) {
+          this.partitions = [];
+          this.linkCut = this.linkCut.map(() => 0);
+        } else {
+          this.partitions = this.partitions.filter((p) => p.id !== f.id);
+          const l = this.linkIndex.get(f.id);
+          if (l !== undefined) this.linkCut[l] = 0;
+        }
+        this.invalidateRoutes();
+        return;
+      }
+      case 'degrade-link': {
+        const l = this.linkIndex.get(f.link);
+        if (l === undefined) return;
+        const p = this.linkProps[l]!;
+        this.linkProps[l] = {
+          latency: f.latency ?? p.latency,
+          lossRate: f.lossRate ?? p.lossRate,
+          dupRate: f.dupRate ?? p.dupRate,
+          reorderRate: f.reorderRate ?? p.reorderRate,
+          reorderDelayUs: p.reorderDelayUs,
+        };
+        this.refreshLinkFast();
+        if (f.latency !== undefined) this.invalidateRoutes();
+        return;
+      }
+      case 'clock-step':
+        if (node < 0) return;
+        this.clocks[node] = stepClock(this.clocks[node]!, this.nowUs, f.deltaUs);
+        this.replanTimers(node);
+        return;
+      case 'clock-slew':
+        if (node < 0) return;
+        this.clocks[node] = slewClock(this.clocks[node]!, this.nowUs, f.deltaUs, f.ratePpm);
+        this.replanTimers(node);
+        return;
+      case 'clock-drift':
+        if (node < 0) return;
+        this.clocks[node] = setDrift(this.clocks[node]!, this.nowUs, f.driftPpm);
+        this.replanTimers(node);
+        return;
+      case 'add-node': {
+        if (this.idIndex.has(f.node.id)) return;
+        const i = this.addNode(f.node);
+        if (!this.isSwitch[i]) this.schedule(this.nowUs, Ev.start, i, -1, 0, null);
+        return;
+      }
+      case 'remove-node':
+        if (node < 0) return;
+        if (!this.isSwitch[node]) this.crash(node);
+        this.present[node] = false;
+        this.up[node] = false;
+        this.invalidateTopology();
+        return;
+      case 'add-link':
+        if (this.linkIndex.has(f.link.id) || this.nodeArg(f.link.a) < 0 || this.nodeArg(f.link.b) < 0) return;
+        this.addLink(f.link);
+        return;
+      case 'remove-link': {
+        const l = this.linkIndex.get(f.link);
+        if (l !== undefined) this.linkPresent[l] = false;
+        this.invalidateRoutes();
+        return;
+      }
+    }
+  }
+
+  private crash(i: number): void {
+    if (!this.up[i]) return;
+    this.up[i] = false;
+    this.paused[i] = false;
+    // Held messages are lost with the process; the in-flight count forgets them.
+    for (const h of this.held[i]!) if (h.kind === Ev.deliver) this.inFlight--;
+    this.held[i] = [];
+    this.timers[i] = {};
+    if (this.isSwitch[i]) {
+      this.invalidateRoutes();
+      return;
+    }
+    this.states[i] = this.protocol.durable(this.states[i]);
+    const v = this.views[this.viewOf[i]!]!;
+    v.up = false;
+    v.state = this.states[i];
+    // Operations pending at the crashed node stay pending: their outcome is unknown, and a
+    // closed-loop client moves on at its timeout, as a real client would.
+  }
+
+  private restart(i: number): void {
+    if (this.up[i] || !this.present[i]) return;
+    this.up[i] = true;
+    if (this.isSwitch[i]) {
+      this.invalidateRoutes();
+      return;
+    }
+    const base = this.protocol.init(this.initCtx(i)) as object;
+    this.states[i] = { ...base, ...(this.states[i] as object) };
+    const v = this.views[this.viewOf[i]!]!;
+    v.up = true;
+    v.state = this.states[i];
+    this.row(TraceKind.restart, i, -1, -1, -1, -1);
+    this.runStep(i, { kind: 'restart' });
+  }
+
+  // ---------------------------------------------------------------- workload
+
+  private clientNodes(): number[] {
+    const ids = this.nodesWithRole('client');
+    const list = ids.length > 0 ? ids : this.sortedProtocolIds();
+    return list.map((id) => this.idIndex.get(id)!);
+  }
+
+  private scheduleWorkloadStart(): void {
+    const w = this.scenario.workload;
+    if (w.kind === 'open') this.schedule(w.startUs, Ev.openLoop, -1, -1, 0, null);
+    else if (w.kind === 'closed') {
+      for (const c of this.clientNodes())
+        for (let s = 0; s < w.concurrency; s++) this.schedule(w.startUs, Ev.clientNext, c, -1, s, null);
+    }
+  }
+
+  private pickKey(): string {
+    const w = this.scenario.workload;
+    if (w.kind === 'none') return '';
+    const k = w.keys;
+    const count = 'list' in k ? k.list.length : k.count;
+    let i: number;
+    if (k.distribution === 'sequential') i = this.seqKey++ % count;
+    else if (k.distribution === 'uniform') i = Math.floor(this.wlRng.next() * count);
+    else i = zipfRank(this.wlRng.next(), count, k.zipfS) - 1;
+    return 'list' in k ? k.list[i]! : k.pattern.replaceAll('{i}', String(i));
+  }
+
+  private onOpenLoop(): void {
+    const w = this.scenario.workload;
+    if (w.kind !== 'open') return;
+    if (w.stopUs !== undefined && this.nowUs >= w.stopUs) return;
+    const clients = this.clientNodes();
+    if (clients.length > 0) this.issueOp(this.wlRng.pick(clients), -1);
+    const gap = Math.max(1, Math.round(this.wlRng.exponential(1e6 / w.ratePerS)));
+    this.schedule(this.nowUs + gap, Ev.openLoop, -1, -1, 0, null);
+  }
+
+  private issueOp(i: number, slot: number): void {
+    const w = this.scenario.workload;
+    if (w.kind === 'none') return;
+    if (w.stopUs !== undefined && this.nowUs >= w.stopUs) return;
+    const id = this.nextOpId++;
+    const isRead = this.wlRng.next() < w.readFraction;
+    const key = this.pickKey();
+    const op: ClientOp = isRead
+      ? { id, client: this.ids[i]!, op: 'read', key }
+      : { id, client: this.ids[i]!, op: 'write', key, value: `v${id}` };
+    this.counters[C.opsInvoked]!++;
+    this.pushHistory({
+      t: 'invoke',
+      id,
+      client: op.client,
+      op: op.op,
+      key,
+      value: op.value ?? null,
+      us: this.nowUs,
+    });
+    this.opStart.set(id, this.nowUs);
+    this.note(TraceKind.client, i, `#${id} ${op.op} ${key}${op.value !== undefined ? `=${op.value}` : ''}`);
+    if (w.kind === 'closed') {
+      this.outstanding.set(id, { node: i, slot });
+      this.schedule(this.nowUs + w.timeoutUs, Ev.clientTimeout, i, -1, id, null);
+    }
+    if (!this.present[i] || !this.up[i] || this.paused[i]) return; // never answered: unknown
+    this.runStep(i, { kind: 'client', op });
+  }
+
+  private onReply(i: number, id: number, ok: boolean, value: string | null | undefined): void {
+    const start = this.opStart.get(id);
+    if (start === undefined) return; // late or duplicate reply
+    this.opStart.delete(id);
+    this.pushHistory({ t: ok ? 'complete' : 'fail', id, value: value ?? null, us: this.nowUs });
+    if (ok) this.counters[C.opsOk]!++;
+    else this.counters[C.opsFailed]!++;
+    this.pushSample(4, this.nowUs, this.nowUs - start);
+    this.note(TraceKind.reply, i, `#${id} ${ok ? 'ok' : 'fail'}${value !== undefined ? ` ${value}` : ''}`);
+    this.nextAfter(id);
+  }
+
+  private nextAfter(id: number): void {
+    const o = this.outstanding.get(id);
+    const w = this.scenario.workload;
+    if (o === undefined || w.kind !== 'closed') return;
+    this.outstanding.delete(id);
+    this.schedule(this.nowUs + w.thinkTimeUs, Ev.clientNext, o.node, -1, o.slot, null);
+  }
+
+  private onClientTimeout(id: number): void {
+    if (!this.opStart.has(id)) return;
+    this.opStart.delete(id);
+    this.counters[C.opsUnknown]!++;
+    this.nextAfter(id);
+  }
+
+  /**
+   * The client history as key-value operations (for history checkers). A failed operation
+   * (ok: false) certainly did not take effect, so it is left out; one never answered has
+   * returnUs null (it may or may not have taken effect).
+   */
+  kvHistory(): KvOp[] {
+    const clients = [...new Set(this.history.slice(0, this.historyLen).map((h) => h.client ?? ''))]
+      .filter((c) => c !== '')
+      .sort();
+    const clientNo = new Map(clients.map((c, k) => [c, k]));
+    const ops = new Map<number, KvOp>();
+    const failed = new Set<number>();
+    for (let k = 0; k < this.historyLen; k++) {
+      const h = this.history[k]!;
+      if (h.t === 'invoke') {
+        const op: KvOp = {
+          id: h.id,
+          client: clientNo.get(h.client!) ?? 0,
+          kind: h.op === 'write' ? 'put' : 'get',
+          key: h.key!,
+          callUs: h.us,
+          returnUs: null,
+        };
+        if (h.op === 'write') op.value = h.value ?? '';
+        ops.set(h.id, op);
+      } else if (h.t === 'fail') failed.add(h.id);
+      else {
+        const op = ops.get(h.id);
+        if (op === undefined) continue;
+        op.returnUs = h.us;
+        if (op.kind === 'get') op.output = h.value ?? null;
+      }
+    }
+    return [...ops.values()].filter((op) => !failed.has(op.id));
+  }
+
+  // ---------------------------------------------------------------- nemesis
+
+  private scheduleNemesisStart(): void {
+    const n = this.scenario.nemesis;
+    if (!n.enabled) return;
+    const rates = [n.crashRatePerS, n.partitionRatePerS, n.lossRatePerS, n.clockSkewRatePerS];
+    rates.forEach((r, k) => {
+      if (r > 0) this.schedule(n.startUs + this.nemGap(r), Ev.nemesis, -1, -1, k, null);
+    });
+  }
+
+  private nemGap(ratePerS: number): number {
+    return Math.max(1, Math.round(this.nemRng.exponential(1e6 / ratePerS)));
+  }
+
+  /**
+   * One nemesis action (kind 0 crash, 1 partition, 2 loss burst, 3 clock skew) drawn from the
+   * nemesis stream, its undo scheduled as a fault, and the next action of the kind scheduled.
+   */
+  private onNemesis(kind: number): void {
+    const n = this.scenario.nemesis;
+    if (n.stopUs !== undefined && this.nowUs >= n.stopUs) return;
+    const rng = this.nemRng;
+    const nodes = this.sortedProtocolIds();
+    const tag = `nemesis${this.nemesisCount++}`;
+    if (kind === 0) {
+      const upNodes = nodes.filter((id) => this.up[this.idIndex.get(id)!]);
+      if (upNodes.length > 0) {
+        const id = rng.pick(upNodes);
+        this.applyFault({ kind: 'crash', node: id }, 'nemesis: ');
+        const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanDowntimeUs)));
+        this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'restart', node: id } satisfies Fault);
+      }
+      this.schedule(this.nowUs + this.nemGap(n.crashRatePerS), Ev.nemesis, -1, -1, 0, null);
+    } else if (kind === 1) {
+      if (nodes.length >= 2) {
+        const shuffled = [...nodes];
+        for (let k = shuffled.length - 1; k > 0; k--) {
+          const j = Math.floor(rng.next() * (k + 1));
+          [shuffled[k], shuffled[j]] = [shuffled[j]!, shuffled[k]!];
+        }
+        const cut = 1 + Math.floor(rng.next() * (shuffled.length - 1));
+        const g1 = shuffled.slice(0, cut).sort();
+        const g2 = shuffled.slice(cut).sort();
+        const f: Fault = rng.chance(n.oneWayFraction)
+          ? { kind: 'partition-oneway', id: tag, from: g1, to: g2 }
+          : { kind: 'partition', id: tag, groups: [g1, g2] };
+        this.applyFault(f, 'nemesis: ');
+        const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanPartitionUs)));
+        this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'heal', id: tag } satisfies Fault);
+      }
+      this.schedule(this.nowUs + this.nemGap(n.partitionRatePerS), Ev.nemesis, -1, -1, 1, null);
+    } else if (kind === 2) {
+      const links = this.linkIds.filter((_, l) => this.linkPresent[l]);
+      if (links.length > 0) {
+        const id = rng.pick(links);
+        // Restore to the loss before the burst; if another nemesis burst on this link was
+        // still running (its rate is what we see), restore to the configured rate instead, so
+        // overlapping bursts cannot leave the link lossy for ever.
+        const current = this.linkProps[this.linkIndex.get(id)!]!.lossRate;
+        const configured = this.scenario.topology.links.find((l) => l.id === id)?.lossRate ?? 0;
+        const before = current === n.lossRate ? configured : current;
+        this.applyFault({ kind: 'degrade-link', link: id, lossRate: n.lossRate }, 'nemesis: ');
+        const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanLossUs)));
+        this.schedule(back, Ev.fault, -1, -1, 0, {
+          kind: 'degrade-link',
+          link: id,
+          lossRate: before,
+        } satisfies Fault);
+      }
+      this.schedule(this.nowUs + this.nemGap(n.lossRatePerS), Ev.nemesis, -1, -1, 2, null);
+    } else {
+      if (nodes.length > 0) {
+        const id = rng.pick(nodes);
+        const delta = Math.round((rng.next() * 2 - 1) * n.maxSkewUs);
+        this.applyFault({ kind: 'clock-step', node: id, deltaUs: delta }, 'nemesis: ');
+      }
+      this.schedule(this.nowUs + this.nemGap(n.clockSkewRatePerS), Ev.nemesis, -1, -1, 3, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- metrics
+
+  private sample(tUs: number): void {
+    // One sample per boundary crossed, taken before the event at tUs (a long quiet gap yields
+    // one sample, at the first boundary, not thousands).
+    const at = this.nextSampleUs;
+    const push = (k: number, v: number): void => this.pushSample(k, at, v);
+    push(0, this.inFlight);
+    push(1, this.counters[C.sent]!);
+    push(2, this.counters[C.delivered]!);
+    push(3, this.counters[C.dropped]!);
+    this.protocol.metrics.forEach((m, k) => {
+      push(5 + k, m.read(this.views));
+    });
+    this.nextSampleUs = (Math.floor(tUs / SAMPLE_INTERVAL_US) + 1) * SAMPLE_INTERVAL_US;
+  }
+
+  private pushSample(k: number, tUs: number, v: number): void {
+    const s = this.series[k]!;
+    const n = this.seriesLen[k]!;
+    s.tUs[n] = tUs;
+    s.v[n] = v;
+    this.seriesLen[k] = n + 1;
+  }
+
+  private pushHistory(h: HistoryEntry): void {
+    this.history[this.historyLen++] = h;
+  }
+
+  /** Counters, gauges and series (copies; JSON-serialisable). */
+  metrics(): { counters: Record<string, number>; gauges: Record<string, number>; series: Series[] } {
+    return {
+      counters: Object.fromEntries(COUNTERS.map((n, i) => [n, this.counters[i]!])),
+      gauges: { inFlight: this.inFlight, queued: this.heap.size, traceRows: this.trace.length },
+      series: this.series.map((s, k) => ({
+        ...s,
+        tUs: s.tUs.slice(0, this.seriesLen[k]),
+        v: s.v.slice(0, this.seriesLen[k]),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /** Per-node inspector data. */
+  nodeInfo(i: number) {
+    const id = this.ids[i]!;
+    const sw = this.isSwitch[i]!;
+    const up = this.up[i]! && this.present[i]!;
+    return {
+      id,
+      role: this.roles[i]!,
+      name: this.positions[i]!.name,
+      up,
+      paused: this.paused[i]!,
+      removed: !this.present[i],
+      localTimeUs: Math.floor(localAt(this.clocks[i]!, this.nowUs)),
+      clockErrorUs: Math.round(localAt(this.clocks[i]!, this.nowUs) - this.nowUs),
+      timers: Object.keys(this.timers[i]!).sort(),
+      state: this.states[i] ?? null,
+      badge: sw
+        ? { text: up ? 'switch' : 'switch down', tone: up ? ('neutral' as const) : ('bad' as const) }
+        : this.protocol.summary(this.states[i], up),
+    };
+  }
+
+  /** Number of nodes ever added (including removed ones). */
+  get nodeCount(): number {
+    return this.ids.length;
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /** A snapshot of the whole state. Node states are immutable values, so they are shared. */
+  save(): KernelSnapshot {
+    return {
+      eventIndex: this.eventIndex,
+      nowUs: this.nowUs,
+      seq: this.seq,
+      seed: this.seed,
+      params: this.params,
+      violation: this.violation,
+      heap: this.heap.save(),
+      traceLength: this.trace.length,
+      ids: this.ids.slice(),
+      roles: this.roles.slice(),
+      isSwitch: this.isSwitch.slice(),
+      viewOf: this.viewOf.slice(),
+      positions: this.positions.slice(),
+      present: this.present.slice(),
+      up: this.up.slice(),
+      paused: this.paused.slice(),
+      states: this.states.slice(),
+      timers: this.timers.slice(),
+      clocks: this.clocks.slice(),
+      nodeRngs: saveRngs(this.nodeRngs),
+      held: this.held.slice(),
+      linkIds: this.linkIds.slice(),
+      linkA: this.linkA.slice(),
+      linkB: this.linkB.slice(),
+      linkProps: this.linkProps.slice(),
+      linkCut: this.linkCut.slice(),
+      linkPresent: this.linkPresent.slice(),
+      linkRngs: saveRngs(this.linkRngs),
+      lastArrival: this.lastArrival.slice(),
+      partitions: this.partitions,
+      nextSendId: this.nextSendId,
+      timerGen: this.timerGen,
+      inFlight: this.inFlight,
+      counters: this.counters.slice(),
+      seriesLengths: this.seriesLen.slice(),
+      nextSampleUs: this.nextSampleUs,
+      wlRng: this.wlRng.save(),
+      nemRng: this.nemRng.save(),
+      nextOpId: this.nextOpId,
+      seqKey: this.seqKey,
+      outstanding: new Map(this.outstanding),
+      opStart: new Map(this.opStart),
+      historyLength: this.historyLen,
+      nemesisCount: this.nemesisCount,
+    };
+  }
+
+  /**
+   * Makes this (fresh) kernel continue another kernel's run from one of its snapshots: copies
+   * the interned strings, the trace, series and history up to the snapshot, then loads it.
+   * Snapshots are never mutated after they are taken, so the two kernels can share them.
+   */
+  adopt(parent: Kernel, snap: KernelSnapshot): void {
+    const g = snap as Record<string, unknown>;
+    // Both interners start with the same constructor strings, so ids line up.
+    for (const str of parent.strings.strings) this.strings.id(str);
+    this.trace.copyFrom(parent.trace, g.traceLength as number);
+    const lens = g.seriesLengths as number[];
+    this.series.forEach((ser, k) => {
+      const from = parent.series[k]!;
+      ser.tUs = from.tUs.slice(0, lens[k]);
+      ser.v = from.v.slice(0, lens[k]);
+    });
+    this.history = parent.history.slice(0, g.historyLength as number);
+    this.load(snap);
+  }
+
+  /** Puts the kernel back at a snapshot taken from this kernel (trace truncated to match). */
+  load(s: KernelSnapshot): void {
+    const g = s as Record<string, unknown>;
+    this.eventIndex = s.eventIndex;
+    this.nowUs = g.nowUs as number;
+    this.seq = g.seq as number;
+    if (g.seed !== this.seed) this.reseed(g.seed as number);
+    this.params = g.params;
+    this.env.params = this.params;
+    this.violation = g.violation as Violation | null;
+    this.heap.load(g.heap as HeapSnapshot);
+    this.trace.setLength(g.traceLength as number);
+    // Node and link tables are restored whole: a seek may cross an add-node either way.
+    this.ids = (g.ids as string[]).slice();
+    this.roles = (g.roles as string[]).slice();
+    this.isSwitch = (g.isSwitch as boolean[]).slice();
+    this.viewOf = (g.viewOf as number[]).slice();
+    this.positions = (g.positions as { name: string; x: number; y: number }[]).slice();
+    const n = this.ids.length;
+    this.idIndex = new Map(this.ids.map((id, i) => [id, i]));
+    this.lastTo = [];
+    this.lastToIndex = [];
+    this.present = (g.present as boolean[]).slice();
+    this.up = (g.up as boolean[]).slice();
+    this.paused = (g.paused as boolean[]).slice();
+    this.states = (g.states as unknown[]).slice();
+    this.timers = (g.timers as Record<string, TimerRec>[]).slice();
+    this.clocks = (g.clocks as ClockState[]).slice();
+    loadRngs(this.nodeRngs, g.nodeRngs as Uint32Array);
+    this.held = (g.held as Held[][]).slice();
+    this.views = [];
+    for (let i = 0; i < n; i++) {
+      if (this.viewOf[i]! >= 0)
+        this.views.push({
+          id: this.ids[i]!,
+          role: this.roles[i]!,
+          up: this.up[i]! && this.present[i]!,
+          state: this.states[i],
+        });
+    }
+    this.linkIds = (g.linkIds as string[]).slice();
+    this.linkA = (g.linkA as number[]).slice();
+    this.linkB = (g.linkB as number[]).slice();
+    this.linkIndex = new Map(this.linkIds.map((id, l) => [id, l]));
+    loadRngs(this.linkRngs, g.linkRngs as Uint32Array);
+    this.linkProps = (g.linkProps as LinkProps[]).slice();
+    this.refreshLinkFast();
+    this.linkCut = (g.linkCut as number[]).slice();
+    this.linkPresent = (g.linkPresent as boolean[]).slice();
+    this.lastArrival = (g.lastArrival as number[]).slice();
+    this.partitions = g.partitions as PartitionRule[];
+    this.nextSendId = g.nextSendId as number;
+    this.timerGen = g.timerGen as number;
+    this.inFlight = g.inFlight as number;
+    this.counters = (g.counters as Float64Array).slice();
+    this.seriesLen = (g.seriesLengths as number[]).slice();
+    this.nextSampleUs = g.nextSampleUs as number;
+    this.wlRng.load(g.wlRng as RngState);
+    this.nemRng.load(g.nemRng as RngState);
+    this.nextOpId = g.nextOpId as number;
+    this.seqKey = g.seqKey as number;
+    this.outstanding = new Map(g.outstanding as Map<number, { node: number; slot: number }>);
+    this.opStart = new Map(g.opStart as Map<number, number>);
+    this.historyLen = g.historyLength as number;
+    this.nemesisCount = g.nemesisCount as number;
+    this.invalidateTopology();
+  }
+}
+
+/** The states of many streams in one typed array (one allocation per checkpoint). */
+function saveRngs(rngs: readonly Rng[]): Uint32Array {
+  const out = new Uint32Array(rngs.length * 4);
+  for (let i = 0; i < rngs.length; i++) rngs[i]!.saveInto(out, i * 4);
+  return out;
+}
+
+/** Restores streams saved by saveRngs, growing or shrinking the list to match. */
+function loadRngs(rngs: Rng[], saved: Uint32Array): void {
+  const n = saved.length / 4;
+  rngs.length = n;
+  for (let i = 0; i < n; i++) {
+    const r = rngs[i] ?? new Rng(0);
+    r.loadFrom(saved, i * 4);
+    rngs[i] = r;
+  }
+}
+
+/**
+ * Zipf rank in [1, n] with exponent s, by inverting the continuous approximation of the CDF
+ * (rank 1 is the most popular). Exact enough for a workload and O(1) for any n.
+ */
+export function zipfRank(u: number, n: number, s: number): number {
+  let x: number;
+  if (Math.abs(s - 1) < 1e-9) x = Math.exp(u * Math.log(n + 1));
+  else {
+    const a = 1 - s;
+    x = ((n + 1) ** a - 1) * u + 1;
+    x = x ** (1 / a);
+  }
+  return Math.min(n, Math.max(1, Math.floor(x)));
+}
+
+/** A short human description of a fault for the trace. */
+export function describeFault(f: Fault): string {
+  switch (f.kind) {
+    case 'crash':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+    case 'remove-node':
+      return `${f.kind} ${f.node}`;
+    case 'partition':
+      return `partition${f.id ? ` ${f.id}` : ''} ${f.groups.map((g) => `{${g.join(',')}}`).join(' | ')}`;
+    case 'partition-oneway':
+      return `partition-oneway${f.id ? ` ${f.id}` : ''} {${f.from.join(',')}} -> {${f.to.join(',')}}`;
+    case 'cut-link':
+      return `cut-link ${f.link} ${f.direction}`;
+    case 'heal':
+      return f.id ? `heal ${f.id}` : 'heal all';
+    case 'degrade-link':
+      return `degrade-link ${f.link}${f.lossRate !== undefined ? ` loss=${f.lossRate}` : ''}${
+        f.latency ? ` latency=${f.latency.kind}` : ''
+      }${f.dupRate !== undefined ? ` dup=${f.dupRate}` : ''}${f.reorderRate !== undefined ? ` reorder=${f.reorderRate}` : ''}`;
+    case 'clock-step':
+      return `clock-step ${f.node} ${f.deltaUs}us`;
+    case 'clock-slew':
+      return `clock-slew ${f.node} ${f.deltaUs}us at ${f.ratePpm}ppm`;
+    case 'clock-drift':
+      return `clock-drift ${f.node} ${f.driftPpm}ppm`;
+    case 'add-node':
+      return `add-node ${f.node.id} (${f.node.role})`;
+    case 'add-link':
+      return `add-link ${f.link.id} ${f.link.a}-${f.link.b}`;
+    case 'remove-link':
+      return `remove-link ${f.link}`;
+  }
+}

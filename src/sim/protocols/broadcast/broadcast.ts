@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import type { Effects, Input, Outbound, Protocol, StepEnv } from '../../protocol';
+
+/**
+ * Eager reliable broadcast (Cachin, Guerraoui & Rodrigues, "Introduction to Reliable and
+ * Secure Distributed Programming", 2nd ed., 2011, Algorithm 3.2): a node that delivers a
+ * message for the first time relays it to every other node, so if any correct node delivers
+ * it, all correct nodes do (agreement), even when the origin crashes mid-broadcast.
+ * Properties checked as the run goes (§3.3): no duplication, no creation.
+ * Client writes are broadcast; a client read returns the node's local value (a replicated
+ * register without consensus: fine for learning, not linearizable). Workload operations go
+ * straight to broadcast nodes: the protocol has no client role.
+ */
+export const BroadcastParams = z.object({
+  /** Bug switch: best-effort broadcast, no relaying (agreement breaks when the origin crashes). */
+  bugNoRelay: z.boolean().default(false),
+  /** Bug switch: no duplicate suppression (a relayed copy is delivered again). */
+  bugNoDedupe: z.boolean().default(false),
+  /** Bytes of padding per message (for load experiments; 0 none). */
+  payloadBytes: z.number().int().min(0).max(1_000_000).default(0),
+});
+/** Broadcast params. */
+export type BroadcastParams = z.infer<typeof BroadcastParams>;
+
+/** A broadcast message. */
+export interface BroadcastMsg {
+  /** Message type. */
+  type: 'bcast';
+  /** Unique id: origin and its sequence number. */
+  id: string;
+  /** Origin node. */
+  origin: string;
+  /** Origin's sequence number. */
+  n: number;
+  /** Key written. */
+  key: string;
+  /** Value written. */
+  value: string;
+}
+
+/**
+ * A broadcast node. The set of delivered ids is kept per origin as sorted, disjoint ranges of
+ * sequence numbers, so an immutable update copies O(origins + gaps), not O(messages
+ * delivered): the state stays small and steps stay cheap on long runs, even when a partition
+ * leaves permanent gaps.
+ */
+export interface BroadcastState {
+  /** Next sequence number for our own broadcasts (durable). */
+  next: number;
+  /** Messages delivered (durable). */
+  delivered: number;
+  /** Per origin: delivered sequence numbers as flat [from, to, from, to, ...] ranges (durable). */
+  got: Record<string, number[]>;
+  /** The last few ids delivered, newest last (durable; for the inspector). */
+  recent: string[];
+  /** Deliveries of an id already delivered: always 0 unless bugNoDedupe is on. */
+  duplicates: number;
+  /** Local key-value view (durable). */
+  kv: Record<string, string>;
+  /** Messages relayed since the last start (volatile). */
+  relays: number;
+}
+
+const RECENT = 8;
+
+function seen(s: BroadcastState, m: BroadcastMsg): boolean {
+  const r = s.got[m.origin];
+  if (r === undefined) return false;
+  for (let k = 0; k < r.length; k += 2) if (m.n >= r[k]! && m.n <= r[k + 1]!) return true;
+  return false;
+}
+
+/** The ranges with n added (n not yet in them), merged with neighbours. */
+function addToRanges(r: readonly number[], n: number): number[] {
+  const out: number[] = [];
+  let placed = false;
+  for (let k = 0; k < r.length; k += 2) {
+    const a = r[k]!;
+    const b = r[k + 1]!;
+    if (!placed && n < a - 1) {
+      out.push(n, n);
+      placed = true;
+    }
+    if (!placed && n === a - 1) {
+      out.push(n, b);
+      placed = true;
+      continue;
+    }
+    if (!placed && n === b + 1) {
+      const c = r[k + 2];
+      if (c !== undefined && c === n + 1) {
+        out.push(a, r[k + 3]!);
+        k += 2;
+      } else out.push(a, n);
+      placed = true;
+      continue;
+    }
+    out.push(a, b);
+  }
+  if (!placed) out.push(n, n);
+  return out;
+}
+
+function deliver(
+  s: BroadcastState,
+  m: BroadcastMsg,
+  env: StepEnv<BroadcastParams>,
+  relay: boolean,
+): Effects<BroadcastState, BroadcastMsg> {
+  const already = seen(s, m);
+  if (already && !env.params.bugNoDedupe) return { state: s };
+  const send: Outbound<BroadcastMsg>[] = [];
+  // Relay to the other broadcast nodes (not to client-role nodes, which run no broadcast).
+  if (relay)
+    for (const p of env.nodesWithRole('node'))
+      if (p !== env.self && (p !== m.origin || env.self === m.origin)) send.push({ to: p, msg: m });
+  return {
+    state: {
+      next: s.next,
+      delivered: s.delivered + 1,
+      got: already ? s.got : { ...s.got, [m.origin]: addToRanges(s.got[m.origin] ?? [], m.n) },
+      recent: [...s.recent.slice(-(RECENT - 1)), m.id],
+      duplicates: s.duplicates + (already ? 1 : 0),
+      kv: { ...s.kv, [m.key]: m.value },
+      relays: s.relays + (relay && env.self !== m.origin ? 1 : 0),
+    },
+    send,
+  };
+}
+
+export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> = {
+  id: 'broadcast',
+  topic: 'basics',
+  title: 'Reliable broadcast',
+  version: 1,
+  roles: [{ id: 'node', label: 'Node', min: 1, max: null }],
+  params: BroadcastParams,
+  defaultTopology() {
+    const ids = ['n1', 'n2', 'n3', 'n4'];
+    const pos = [
+      [100, 100],
+      [400, 100],
+      [400, 400],
+      [100, 400],
+    ];
+    return {
+      nodes: ids.map((id, k) => ({
+        id,
+        name: id,
+        role: 'node',
+        x: pos[k]![0]!,
+        y: pos[k]![1]!,
+        clockOffsetUs: 0,
+        clockDriftPpm: 0,
+      })),
+      // A full mesh, so any single link cut leaves a route.
+      links: ids.flatMap((a, i) =>
+        ids.slice(i + 1).map((b) => ({
+          id: `${a}-${b}`,
+          a,
+          b,
+          latency: { kind: 'normal' as const, meanUs: 2000, stdUs: 500, minUs: 500 },
+          lossRate: 0,
+          dupRate: 0,
+          reorderRate: 0,
+          reorderDelayUs: 5000,
+        })),
+      ),
+    };
+  },
+  init() {
+    return { next: 1, delivered: 0, got: {}, recent: [], duplicates: 0, kv: {}, relays: 0 };
+  },
+  step(s, input: Input<BroadcastMsg>, env) {
+    switch (input.kind) {
+      case 'start':
+      case 'restart':
+      case 'timer':
+        return { state: s };
+      case 'message':
+        return deliver(s, input.msg, env, !env.params.bugNoRelay);
+      case 'client': {
+        const op = input.op;
+        if (op.op === 'read')
+          return { state: s, reply: [{ id: op.id, ok: true, value: s.kv[op.key] ?? null }] };
+        const m: BroadcastMsg = {
+          type: 'bcast',
+          id: `${env.self}:${s.next}`,
+          origin: env.self,
+          n: s.next,
+          key: op.key,
+          value: op.value ?? '',
+        };
+        // The origin delivers its own message and sends it to everyone (Algorithm 3.2, upon broadcast).
+        const eff = deliver({ ...s, next: s.next + 1 }, m, env, true);
+        return { ...eff, reply: [{ id: op.id, ok: true }] };
+      }
+    }
+  },
+  durable(s) {
+    const { relays: _volatile, ...kept } = s;
+    return kept;
+  },
+  invariants: [
+    {
+      id: 'no-duplication',
+      title: 'No message is delivered more than once (RB2)',
+      check({ changed }) {
+        const s = changed.state;
+        return s.duplicates === 0 ? null : `${changed.id} delivered ${s.recent.at(-1)} twice`;
+      },
+    },
+    {
+      id: 'no-creation',
+      title: 'Only messages that were broadcast are delivered (RB3)',
+      check({ changed, nodes }) {
+        const last = changed.state.recent.at(-1);
+        if (last === undefined) return null;
+        const sep = last.lastIndexOf(':');
+        const origin = nodes.find((v) => v.id === last.slice(0, sep));
+        const n = Number(last.slice(sep + 1));
+        return origin !== undefined && origin.state.next > n
+          ? null
+          : `${changed.id} delivered ${last}, never broadcast`;
+      },
+    },
+  ],
+  historyCheckers: [],
+  metrics: [
+    {
+      id: 'deliveredTotal',
+      unit: 'messages',
+      read(nodes) {
+        let n = 0;
+        for (const v of nodes) n += v.state.delivered;
+        return n;
+      },
+    },
+  ],
+  summary(s, up) {
+    return up ? { text: `${s.delivered} delivered`, tone: 'good' } : { text: 'crashed', tone: 'bad' };
+  },
+  bugs: [
+    { param: 'bugNoRelay', title: 'Best-effort only: a crashed origin leaves nodes that never deliver' },
+    { param: 'bugNoDedupe', title: 'Relayed copies are delivered again (breaks no-duplication)' },
+  ],
+  lesson: {
+    summary:
+      'Reliable broadcast delivers a message to all correct nodes or to none. Eager relaying costs n² messages but survives the crash of the sender.',
+    watch: [
+      'How many copies of each message cross the network',
+      'Which nodes deliver after the origin crashes',
+    ],
+    tryThis: [
+      'Turn on bugNoRelay, crash a node right after it broadcasts, and compare delivered counts',
+      'Turn on bugNoDedupe and watch the no-duplication invariant stop the run',
+    ],
+  },
+};

@@ -1,0 +1,68 @@
+import { type Scenario, ScenarioSchema } from '../../../../shared/scenario/schema';
+import { Rng } from '../../../kernel/rng';
+import type { StepEnv } from '../../../protocol';
+
+/**
+ * Test helpers shared by the Paxos and Multi-Paxos tests (and the golden transcripts): a
+ * hand-made StepEnv for calling step() directly, a scenario builder, and a compact event
+ * summary of a run.
+ */
+
+/** A StepEnv for unit tests: roles by id, a seeded rng, params parsed by the caller. */
+export function fakeEnv<P>(
+  self: string,
+  roles: Record<string, string>,
+  params: P,
+  localTimeUs = 0,
+): StepEnv<P> {
+  const ids = Object.keys(roles).sort();
+  return {
+    self,
+    role: roles[self] ?? '',
+    peers: ids.filter((id) => id !== self),
+    nodesWithRole: (role: string) => ids.filter((id) => roles[id] === role),
+    localTimeUs,
+    rng: new Rng(1, `node:${self}`),
+    params,
+  };
+}
+
+/** A scenario for a consensus protocol from partial input (schema defaults fill the rest). */
+export function consensusScenario(protocol: string, partial: Record<string, unknown>): Scenario {
+  return ScenarioSchema.parse({
+    schemaVersion: 1,
+    name: `${protocol} test`,
+    topic: 'consensus',
+    protocol,
+    seed: 1,
+    ...partial,
+  });
+}
+
+/** One trace row as the summary needs it. */
+export interface SummaryRow {
+  /** Virtual time, microseconds. */
+  timeUs: number;
+  /** Row kind. */
+  kind: string;
+  /** Node. */
+  node: string;
+  /** Free text. */
+  detail?: string;
+}
+
+/**
+ * A compact, human-readable event summary: protocol notes, client operations and replies,
+ * faults and violations, one per line with the time in milliseconds. Sends, deliveries and
+ * timers are left out (they are in the full trace), so a transcript reads like a story.
+ */
+export function eventSummary(rows: readonly SummaryRow[]): string {
+  const keep = new Set(['note', 'client', 'reply', 'fault', 'restart', 'violation']);
+  const lines: string[] = [];
+  for (const r of rows) {
+    if (!keep.has(r.kind)) continue;
+    const t = (r.timeUs / 1000).toFixed(3).padStart(9);
+    lines.push(`${t}ms ${(r.node || '-').padEnd(3)} ${r.kind.padEnd(9)} ${r.detail ?? ''}`.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,150 @@
+import type { ClusterView, Invariant, NodeView } from '../../../protocol';
+import { chainHash, entryAt, hashAt, lastIndex, termAt } from './log';
+import type { RaftState, ServerState } from './types';
+
+/**
+ * The properties of the paper's Figure 3, checked after every step. Each check compares the
+ * node that just stepped with the other servers only, using the checker-only hashes of the log
+ * (log.ts) and ghost state (types.ts Ghost), so a check is O(servers) per step.
+ */
+
+function server(v: NodeView<RaftState>): ServerState | null {
+  return v.state.kind === 'server' ? v.state : null;
+}
+
+/** True when `term` is in the ascending list (searched from the end: recent terms are there). */
+function hasTerm(list: readonly number[], term: number): boolean {
+  for (let k = list.length - 1; k >= 0; k--) {
+    const t = list[k]!;
+    if (t === term) return true;
+    if (t < term) return false;
+  }
+  return false;
+}
+
+/** Election Safety: at most one leader can be elected in a given term (§5.2). */
+export const electionSafety: Invariant<RaftState> = {
+  id: 'election-safety',
+  title: 'At most one leader is elected in a term (Figure 3, §5.2)',
+  check({ nodes, changed }: ClusterView<RaftState>) {
+    const s = server(changed);
+    if (s === null || s.role !== 'leader') return null;
+    for (const v of nodes) {
+      if (v === changed) continue;
+      const o = server(v);
+      if (o !== null && hasTerm(o.ghost.ledTerms, s.term))
+        return `${changed.id} and ${v.id} were both leader in term ${s.term}`;
+    }
+    return null;
+  },
+};
+
+/** Logs whose chains were verified (a memo: states are immutable, so a log array never changes). */
+const verifiedLogs = new WeakSet<object>();
+/** Entries re-hashed per changed log; a step appends at most maxEntriesPerAppend of them. */
+const VERIFY_TAIL = 64;
+
+/**
+ * Log Matching: if two logs contain an entry with the same index and term, the logs are
+ * identical in all entries up through that index (§5.3). Checked as: each log's hash chain is
+ * intact at its tail (the entries just written chain onto the ones before them), and where the
+ * stepping server and another server both hold an entry at the shorter log's end with the same
+ * term, their chain hashes (which cover the whole prefix) are equal.
+ */
+export const logMatching: Invariant<RaftState> = {
+  id: 'log-matching',
+  title: 'Logs with an entry of the same index and term agree on every entry up to it (Figure 3, §5.3)',
+  check({ nodes, changed }: ClusterView<RaftState>) {
+    const s = server(changed);
+    if (s === null) return null;
+    const li = lastIndex(s);
+    if (!verifiedLogs.has(s.log)) {
+      for (let i = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1); i <= li; i++) {
+        const e = entryAt(s, i)!;
+        if (e.h !== chainHash(hashAt(s, i - 1), e.term, e.c))
+          return `${changed.id} holds entry ${i} (term ${e.term}) after a prefix it was not created on`;
+      }
+      verifiedLogs.add(s.log);
+    }
+    for (const v of nodes) {
+      if (v === changed) continue;
+      const o = server(v);
+      if (o === null) continue;
+      const i = Math.min(li, lastIndex(o));
+      if (i === 0) continue;
+      const t = termAt(s, i);
+      if (t < 0 || t !== termAt(o, i)) continue;
+      if (hashAt(s, i) !== hashAt(o, i))
+        return `${changed.id} and ${v.id} both hold entry ${i} of term ${t} but their logs differ before it`;
+    }
+    return null;
+  },
+};
+
+/**
+ * Leader Completeness: if an entry is committed in a term, it is in the log of the leader of
+ * every higher term (§5.4). Each server's ghost records the highest index it knew committed and
+ * its term at the time (the entry was committed in that term or earlier); a leader of a higher
+ * term must hold that entry.
+ */
+export const leaderCompleteness: Invariant<RaftState> = {
+  id: 'leader-completeness',
+  title: 'A leader holds every entry committed in earlier terms (Figure 3, §5.4)',
+  check({ nodes, changed }: ClusterView<RaftState>) {
+    const s = server(changed);
+    if (s === null || s.role !== 'leader') return null;
+    for (const v of nodes) {
+      const o = server(v);
+      if (o === null) continue;
+      const g = o.ghost.commit;
+      if (g.index === 0 || g.term >= s.term) continue;
+      if (g.index > lastIndex(s))
+        return `leader ${changed.id} of term ${s.term} lacks entry ${g.index}, which ${v.id} knew committed in term ${g.term}`;
+      const h = hashAt(s, g.index);
+      if (h >= 0 && h !== g.h)
+        return `leader ${changed.id} of term ${s.term} holds another entry at ${g.index} than the one ${v.id} knew committed in term ${g.term}`;
+    }
+    return null;
+  },
+};
+
+/** The chain hash of index i as server o knows it applied (-1 when it cannot tell). */
+function appliedHash(o: ServerState, i: number): number {
+  const g = o.ghost.commit;
+  return i === g.index ? g.h : hashAt(o, i);
+}
+
+/**
+ * State Machine Safety: if a server has applied a log entry at a given index, no other server
+ * ever applies a different entry for that index (§5.4.3). Compared at the lower of the two
+ * servers' highest committed indexes (ghost, so crashed servers count too); the chain hash at
+ * an index covers every entry before it.
+ */
+export const stateMachineSafety: Invariant<RaftState> = {
+  id: 'state-machine-safety',
+  title: 'No two servers apply different entries at the same index (Figure 3, §5.4.3)',
+  check({ nodes, changed }: ClusterView<RaftState>) {
+    const s = server(changed);
+    if (s === null || s.ghost.commit.index === 0) return null;
+    const gi = s.ghost.commit.index;
+    for (const v of nodes) {
+      if (v === changed) continue;
+      const o = server(v);
+      if (o === null || o.ghost.commit.index === 0) continue;
+      const i = Math.min(gi, o.ghost.commit.index);
+      const a = appliedHash(s, i);
+      const b = appliedHash(o, i);
+      if (a >= 0 && b >= 0 && a !== b)
+        return `${changed.id} and ${v.id} applied different entries at index ${i}`;
+    }
+    return null;
+  },
+};
+
+/** Every invariant, in the order the paper's Figure 3 lists them. */
+export const RAFT_INVARIANTS: Invariant<RaftState>[] = [
+  electionSafety,
+  logMatching,
+  leaderCompleteness,
+  stateMachineSafety,
+];

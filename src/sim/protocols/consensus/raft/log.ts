@@ -1,0 +1,224 @@
+/**
+ * The replicated log of a Raft server (Ongaro & Ousterhout 2014, §5.3) with a compacted prefix
+ * (§7): entries 1..snap.index live in the snapshot, entries snap.index+1..lastIndex in `log`.
+ *
+ * Every entry carries two checker-only hashes: `c` (of the command, fixed when the leader
+ * creates the entry) and `h` (a chain: h(i) = mix(h(i-1), term(i), c(i))). The protocol never
+ * reads them; the invariants compare hashes instead of whole logs, so log matching and state
+ * machine safety cost O(1) per pair of servers per step.
+ */
+
+/** A replicated command. */
+export type Cmd =
+  | {
+      /** The no-op a leader appends at the start of its term (§8). */
+      kind: 'noop';
+    }
+  | {
+      /** A key-value write. */
+      kind: 'put';
+      /** Client node id (the session). */
+      client: string;
+      /** The client's request id (retries reuse it; §8). */
+      reqId: number;
+      /** Key. */
+      key: string;
+      /** Value. */
+      value: string;
+      /** The client's lowest request id still without an answer (older results can be forgotten). */
+      ack: number;
+    };
+
+/** A log entry. */
+export interface Entry {
+  /** Term in which a leader created it. */
+  term: number;
+  /** The command. */
+  cmd: Cmd;
+  /** Checker-only hash of the command. */
+  c: number;
+  /** Checker-only chain hash over the log up to this entry. */
+  h: number;
+}
+
+/** The per-client dedupe table of the state machine (§8). */
+export interface Session {
+  /** Highest `ack` seen: every request id below it was applied and answered. */
+  ack: number;
+  /** Applied request ids at or above `ack`, ascending. */
+  done: number[];
+}
+
+/** The state machine snapshot that replaces the log prefix (§7). */
+export interface Snapshot {
+  /** Last included index (0: no snapshot). */
+  index: number;
+  /** Term of that entry. */
+  term: number;
+  /** Chain hash of that entry (checker-only). */
+  h: number;
+  /** The key-value store after applying 1..index. */
+  kv: Record<string, string>;
+  /** Client sessions after applying 1..index. */
+  sessions: Record<string, Session>;
+}
+
+/** The empty snapshot. */
+export const EMPTY_SNAPSHOT: Snapshot = { index: 0, term: 0, h: 0, kv: {}, sessions: {} };
+
+/** Entries per chunk of a Log. */
+const CHUNK_BITS = 8;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+/**
+ * The stored entries, as an immutable chunked array: entries base..base+n-1, in chunks of 256
+ * (all full but the last). An append copies only the last chunk and the chunk list, so a long
+ * log costs O(n/256) per append instead of O(n). Compaction drops whole chunks, so a few
+ * entries at or below the snapshot index may still be stored; they are never read (the
+ * snapshot answers for them).
+ */
+export interface Log {
+  /** Index of the first stored entry. */
+  base: number;
+  /** Chunks of entries, every one full but the last. */
+  chunks: Entry[][];
+  /** Number of stored entries. */
+  n: number;
+}
+
+/** The empty log. */
+export const EMPTY_LOG: Log = { base: 1, chunks: [], n: 0 };
+
+/** A log holding `entries` from index `base`. */
+export function logOf(entries: readonly Entry[], base = 1): Log {
+  return logAppend({ base, chunks: [], n: 0 }, entries);
+}
+
+/** Appends entries. */
+export function logAppend(log: Log, entries: readonly Entry[]): Log {
+  if (entries.length === 0) return log;
+  const chunks = log.chunks.slice();
+  const tail = chunks.at(-1);
+  let last: Entry[] = tail !== undefined && tail.length < CHUNK ? (chunks.pop() as Entry[]).slice() : [];
+  for (const e of entries) {
+    if (last.length === CHUNK) {
+      chunks.push(last);
+      last = [];
+    }
+    last.push(e);
+  }
+  chunks.push(last);
+  return { base: log.base, chunks, n: log.n + entries.length };
+}
+
+/** Keeps the entries with index <= last. */
+export function logTruncate(log: Log, last: number): Log {
+  const m = Math.max(0, Math.min(log.n, last - log.base + 1));
+  if (m === log.n) return log;
+  const full = m >>> CHUNK_BITS;
+  const rem = m & MASK;
+  const chunks = log.chunks.slice(0, full);
+  if (rem > 0) chunks.push(log.chunks[full]!.slice(0, rem));
+  return { base: log.base, chunks, n: m };
+}
+
+/** Drops whole chunks at or below `snapIndex` (all of the log if it ends there). */
+export function logCompact(log: Log, snapIndex: number): Log {
+  if (log.base + log.n - 1 <= snapIndex) return { base: snapIndex + 1, chunks: [], n: 0 };
+  let d = 0;
+  while (d < log.chunks.length - 1 && log.base + (d + 1) * CHUNK - 1 <= snapIndex) d++;
+  if (d === 0) return log;
+  return { base: log.base + d * CHUNK, chunks: log.chunks.slice(d), n: log.n - d * CHUNK };
+}
+
+/** Every stored entry, in order (for tests and inspection). */
+export function logEntries(log: Log): Entry[] {
+  return log.chunks.flat();
+}
+
+/** What the log helpers need of a server. */
+export interface LogHolder {
+  /** Stored entries. */
+  log: Log;
+  /** The snapshot. */
+  snap: Snapshot;
+}
+
+/** Index of the last entry. */
+export function lastIndex(s: LogHolder): number {
+  return Math.max(s.snap.index, s.log.base + s.log.n - 1);
+}
+
+/** Entry i (undefined when compacted away or beyond the end). */
+export function entryAt(s: LogHolder, i: number): Entry | undefined {
+  if (i <= s.snap.index) return undefined;
+  const k = i - s.log.base;
+  if (k < 0 || k >= s.log.n) return undefined;
+  return s.log.chunks[k >>> CHUNK_BITS]![k & MASK];
+}
+
+/** Entries from..to (inclusive) that are stored and above the snapshot. */
+export function entriesBetween(s: LogHolder, from: number, to: number): Entry[] {
+  const out: Entry[] = [];
+  for (let i = Math.max(from, s.snap.index + 1); i <= to; i++) {
+    const e = entryAt(s, i);
+    if (e === undefined) break;
+    out.push(e);
+  }
+  return out;
+}
+
+/** Term of entry i; 0 for index 0, -1 when compacted away or beyond the end. */
+export function termAt(s: LogHolder, i: number): number {
+  if (i === s.snap.index) return s.snap.term;
+  return entryAt(s, i)?.term ?? -1;
+}
+
+/** Chain hash of entry i; -1 when compacted away or beyond the end. */
+export function hashAt(s: LogHolder, i: number): number {
+  if (i === s.snap.index) return s.snap.h;
+  return entryAt(s, i)?.h ?? -1;
+}
+
+/** Term of the last entry. */
+export function lastTerm(s: LogHolder): number {
+  return termAt(s, lastIndex(s));
+}
+
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** FNV-1a of a string, 32 bits. */
+function fnv(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Checker-only hash of a command. */
+export function cmdHash(cmd: Cmd): number {
+  return cmd.kind === 'noop'
+    ? 0x6e6f6f70
+    : fnv(`${cmd.client}\u0000${cmd.reqId}\u0000${cmd.key}\u0000${cmd.value}`);
+}
+
+/** The chain hash of an entry given its predecessor's. */
+export function chainHash(prevH: number, term: number, c: number): number {
+  return mix((mix(prevH ^ 0x9e3779b9) + Math.imul(term, 0x27d4eb2f)) ^ c);
+}
+
+/** A new entry appended after the log's last one. */
+export function newEntry(s: LogHolder, term: number, cmd: Cmd): Entry {
+  const c = cmdHash(cmd);
+  return { term, cmd, c, h: chainHash(hashAt(s, lastIndex(s)), term, c) };
+}
+
+/** True when a log with (lastTerm, lastIndex) = (t, i) is at least as up-to-date as s (§5.4.1). */
+export function upToDate(s: LogHolder, t: number, i: number): boolean {
+  const myTerm = lastTerm(s);
+  return t > myTerm || (t === myTerm && i >= lastIndex(s));
+}

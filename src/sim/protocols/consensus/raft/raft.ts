@@ -1,0 +1,171 @@
+import type { NodeView, Protocol } from '../../../protocol';
+import { initClient, stepClient } from './client';
+import { RAFT_INVARIANTS } from './invariants';
+import { lastIndex } from './log';
+import { raftTopology } from './scenario';
+import { initServer, stepServer } from './server';
+import { type ClientState, type RaftMsg, RaftParams, type RaftState, type ServerState } from './types';
+
+/**
+ * Raft (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm (Extended
+ * Version)", 2014): leader election, log replication, commitment, crash recovery, client
+ * sessions with retries and dedupe, read-index linearizable reads, optional pre-vote,
+ * check-quorum and snapshots, under a replicated key-value store. docs/protocols/raft.md
+ * describes the model and every simplification.
+ */
+
+function servers(nodes: readonly NodeView<RaftState>[]): ServerState[] {
+  const out: ServerState[] = [];
+  for (const v of nodes) if (v.up && v.state.kind === 'server') out.push(v.state);
+  return out;
+}
+
+const ROLE_LETTER = { follower: 'F', precandidate: 'P', candidate: 'C', leader: 'L' } as const;
+
+export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
+  id: 'raft',
+  topic: 'consensus',
+  title: 'Raft',
+  version: 1,
+  roles: [
+    { id: 'server', label: 'Raft server', min: 1, max: null },
+    { id: 'client', label: 'Client', min: 0, max: null },
+  ],
+  params: RaftParams,
+  defaultTopology() {
+    return raftTopology(5, 2);
+  },
+  init(node) {
+    return node.role === 'client' ? initClient() : initServer(node.params.bugForgetVoteOnRestart);
+  },
+  step(s, input, env) {
+    return s.kind === 'server' ? stepServer(s, input, env) : stepClient(s, input, env);
+  },
+  durable(s) {
+    if (s.kind === 'client') return { kind: 'client', nextReq: s.nextReq } satisfies Partial<ClientState>;
+    // Figure 2 "persistent state on all servers": currentTerm, votedFor, log[] (and §7 the
+    // snapshot). The ghost is checker-only. The bug switch forgets votedFor.
+    const d: Partial<ServerState> = {
+      kind: 'server',
+      term: s.term,
+      log: s.log,
+      snap: s.snap,
+      ghost: s.ghost,
+      forgetVote: s.forgetVote,
+    };
+    if (!s.forgetVote) d.votedFor = s.votedFor;
+    return d;
+  },
+  invariants: RAFT_INVARIANTS,
+  historyCheckers: ['linearizability'],
+  metrics: [
+    {
+      id: 'leaders',
+      unit: 'servers',
+      read(nodes) {
+        let n = 0;
+        for (const s of servers(nodes)) if (s.role === 'leader') n++;
+        return n;
+      },
+    },
+    {
+      id: 'termMax',
+      unit: 'term',
+      read(nodes) {
+        let t = 0;
+        for (const v of nodes) if (v.state.kind === 'server') t = Math.max(t, v.state.term);
+        return t;
+      },
+    },
+    {
+      id: 'commitIndexMax',
+      unit: 'entries',
+      read(nodes) {
+        let c = 0;
+        for (const s of servers(nodes)) c = Math.max(c, s.commitIndex);
+        return c;
+      },
+    },
+    {
+      // 1 while no running server is leader of the highest running term; its integral over
+      // time (samples × the sampling interval) is the time without a leader.
+      id: 'leaderless',
+      unit: 'flag',
+      read(nodes) {
+        const up = servers(nodes);
+        let t = 0;
+        for (const s of up) t = Math.max(t, s.term);
+        for (const s of up) if (s.role === 'leader' && s.term === t) return 0;
+        return 1;
+      },
+    },
+    {
+      id: 'electionsStarted',
+      unit: 'elections',
+      read(nodes) {
+        let n = 0;
+        for (const v of nodes) if (v.state.kind === 'server') n += v.state.ghost.elections;
+        return n;
+      },
+    },
+    {
+      id: 'clientPending',
+      unit: 'requests',
+      read(nodes) {
+        let n = 0;
+        for (const v of nodes)
+          if (v.up && v.state.kind === 'client') n += Object.keys(v.state.pending).length;
+        return n;
+      },
+    },
+  ],
+  summary(s, up) {
+    if (s.kind === 'client') {
+      if (!up) return { text: 'client crashed', tone: 'bad' };
+      const n = Object.keys(s.pending).length;
+      return up
+        ? { text: `client → ${s.leader || '?'}${n > 0 ? ` (${n})` : ''}`, tone: 'neutral' }
+        : { text: 'client crashed', tone: 'bad' };
+    }
+    const text = `${up ? ROLE_LETTER[s.role] : 'X'} t${s.term} len ${lastIndex(s)} ci ${up ? s.commitIndex : '-'}`;
+    if (!up) return { text, tone: 'bad' };
+    if (s.role === 'leader') return { text, tone: 'good' };
+    if (s.role === 'candidate' || s.role === 'precandidate') return { text, tone: 'warn' };
+    return { text, tone: 'neutral' };
+  },
+  bugs: [
+    {
+      param: 'bugNoElectionRestriction',
+      title:
+        'Votes ignore log up-to-dateness (§5.4.1): a server missing committed entries can win and overwrite them',
+    },
+    {
+      param: 'bugCommitPreviousTerm',
+      title:
+        'A leader commits an older-term entry by counting replicas (§5.4.2, Figure 8): a later leader can erase it',
+    },
+    {
+      param: 'bugForgetVoteOnRestart',
+      title:
+        'votedFor is not persisted: a server that restarts mid-election can vote twice and elect two leaders in a term',
+    },
+  ],
+  lesson: {
+    summary:
+      'Raft keeps a log identical on a majority of servers. One server at a time is leader: it wins an election with votes from a majority, appends client commands to its log, copies them to the followers, and declares an entry committed once a majority stores it. Terms number the leaderships; any message with a newer term makes an older leader step down. A server votes only for candidates whose log is at least as up to date as its own, so every new leader already holds every committed entry.',
+    watch: [
+      'Badges: role letter (L leader, C candidate, P pre-candidate, F follower), term, log length and commit index',
+      'The leaders and leaderless series: how long the cluster goes without a leader after a crash',
+      'Elections started: split votes show as several elections for one leader change',
+      'Client latency (opLatencyUs): requests stall while there is no leader, then complete after retries',
+    ],
+    tryThis: [
+      'Crash the leader and time the election that follows; restart it and watch it rejoin as a follower and catch up',
+      'Partition the leader away from the majority: the majority elects a new leader in a higher term; the old leader cannot commit, and steps down when the partition heals (or at once with checkQuorum)',
+      'Set electionTimeoutMsMin equal to electionTimeoutMsMax and watch split votes repeat',
+      'Turn on bugForgetVoteOnRestart, add nemesis crashes, and find a seed where election-safety breaks',
+      'Turn on bugNoElectionRestriction with crashes and partitions: leader-completeness or state-machine-safety stops the run',
+      'Turn on bugCommitPreviousTerm with maxEntriesPerAppend 1 and replay the Figure 8 scenario from the library',
+    ],
+  },
+};

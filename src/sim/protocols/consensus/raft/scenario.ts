@@ -1,0 +1,113 @@
+import {
+  type FaultInput,
+  type Latency,
+  type Scenario,
+  type ScenarioLink,
+  type ScenarioNode,
+  ScenarioSchema,
+} from '../../../../shared/scenario/schema';
+import type { DefaultTopology } from '../../../protocol';
+
+/** Server links: a LAN-like 5 ms ± 1 ms one way (never below 2 ms). */
+export const RAFT_LATENCY: Latency = { kind: 'normal', meanUs: 5000, stdUs: 1000, minUs: 2000 };
+
+/** Server ids s1..sn. */
+export function serverIds(n: number): string[] {
+  return Array.from({ length: n }, (_, k) => `s${k + 1}`);
+}
+
+function link(a: string, b: string, latency: Latency): ScenarioLink {
+  return { id: `${a}-${b}`, a, b, latency, lossRate: 0, dupRate: 0, reorderRate: 0, reorderDelayUs: 5000 };
+}
+
+/**
+ * `servers` servers on a ring (s1 at the top, clockwise) with a full mesh of links, and
+ * `clients` clients beside the ring, each linked to every server.
+ */
+export function raftTopology(
+  servers: number,
+  clients: number,
+  latency: Latency = RAFT_LATENCY,
+): DefaultTopology {
+  const ids = serverIds(servers);
+  const nodes: ScenarioNode[] = ids.map((id, k) => {
+    const a = (2 * Math.PI * k) / servers - Math.PI / 2;
+    return {
+      id,
+      name: id,
+      role: 'server',
+      x: Math.round(400 + 200 * Math.cos(a)),
+      y: Math.round(300 + 200 * Math.sin(a)),
+      clockOffsetUs: 0,
+      clockDriftPpm: 0,
+    };
+  });
+  const links: ScenarioLink[] = ids.flatMap((a, i) => ids.slice(i + 1).map((b) => link(a, b, latency)));
+  for (let k = 0; k < clients; k++) {
+    const id = `c${k + 1}`;
+    nodes.push({
+      id,
+      name: id,
+      role: 'client',
+      x: k % 2 === 0 ? 80 : 720,
+      y: 150 + 150 * Math.floor(k / 2),
+      clockOffsetUs: 0,
+      clockDriftPpm: 0,
+    });
+    for (const s of ids) links.push(link(id, s, latency));
+  }
+  return { nodes, links };
+}
+
+/** Options for raftScenario. */
+export interface RaftScenarioOptions {
+  /** Scenario name. */
+  name?: string;
+  /** Number of servers (default 5). */
+  servers?: number;
+  /** Number of clients (default 2). */
+  clients?: number;
+  /** Protocol params (merged over the defaults). */
+  params?: Record<string, unknown>;
+  /** Seed (default 1). */
+  seed?: number;
+  /** Link latency. */
+  latency?: Latency;
+  /** Workload (default: closed loop, one request at a time per client, 10 keys, 50% reads). */
+  workload?: Record<string, unknown>;
+  /** Scripted faults. */
+  faults?: { atUs: number; fault: FaultInput }[];
+  /** Nemesis settings. */
+  nemesis?: Record<string, unknown>;
+  /** End of the run (default 10 s). */
+  maxTimeUs?: number;
+}
+
+/** A Raft scenario with the default topology; every part can be overridden. */
+export function raftScenario(o: RaftScenarioOptions = {}): Scenario {
+  const clients = o.clients ?? 2;
+  return ScenarioSchema.parse({
+    schemaVersion: 1,
+    name: o.name ?? 'Raft',
+    topic: 'consensus',
+    protocol: 'raft',
+    params: o.params ?? {},
+    topology: raftTopology(o.servers ?? 5, clients, o.latency),
+    workload:
+      o.workload ??
+      (clients > 0
+        ? {
+            kind: 'closed',
+            concurrency: 1,
+            thinkTimeUs: 10_000,
+            readFraction: 0.5,
+            keys: { pattern: 'k{i}', count: 10, distribution: 'uniform' },
+            timeoutUs: 1_000_000,
+          }
+        : { kind: 'none' }),
+    faults: o.faults ?? [],
+    nemesis: o.nemesis ?? { enabled: false },
+    seed: o.seed ?? 1,
+    limits: { maxTimeUs: o.maxTimeUs ?? 10_000_000, maxEvents: 1e9, maxTraceRows: 1e9 },
+  });
+}

@@ -1,0 +1,669 @@
+import type { Effects, Input, Outbound, StepEnv, TimerCmd } from '../../../protocol';
+import {
+  EMPTY_LOG,
+  EMPTY_SNAPSHOT,
+  entriesBetween,
+  entryAt,
+  hashAt,
+  lastIndex,
+  lastTerm,
+  logAppend,
+  logCompact,
+  logTruncate,
+  newEntry,
+  type Session,
+  type Snapshot,
+  termAt,
+  upToDate,
+} from './log';
+import type {
+  AppendEntries,
+  AppendResp,
+  ClientRequest,
+  InstallSnapshot,
+  RaftMsg,
+  RaftParams,
+  RequestVote,
+  RequestVoteResp,
+  ServerState,
+} from './types';
+
+/**
+ * A Raft server as a pure step function. Section numbers refer to Ongaro & Ousterhout, "In
+ * Search of an Understandable Consensus Algorithm (Extended Version)", 2014; "thesis" to
+ * Ongaro's PhD thesis, "Consensus: Bridging Theory and Practice", 2014.
+ *
+ * Each step copies the state once into a draft (`c.s`), changes the draft's fields (always
+ * replacing nested objects, never mutating them) and returns it, so the input state is never
+ * touched.
+ */
+
+/** The server's initial (and post-crash volatile) state. */
+export function initServer(forgetVote: boolean): ServerState {
+  return {
+    kind: 'server',
+    term: 0,
+    votedFor: '',
+    log: EMPTY_LOG,
+    snap: EMPTY_SNAPSHOT,
+    ghost: { ledTerms: [], commit: { index: 0, h: 0, term: 0 }, elections: 0 },
+    forgetVote,
+    role: 'follower',
+    leader: '',
+    // 'Never heard from a leader': far in the past, but finite so the state stays JSON.
+    leaderContactUs: -1e15,
+    commitIndex: 0,
+    lastApplied: 0,
+    kv: {},
+    sessions: {},
+    votes: [],
+    next: {},
+    match: {},
+    hbSeq: 0,
+    acked: {},
+    ackUs: {},
+    leaderSinceUs: 0,
+    termStart: 0,
+    reads: [],
+  };
+}
+
+/** Step context: the draft state and the effects collected so far. */
+interface Ctx {
+  s: ServerState;
+  env: StepEnv<RaftParams>;
+  p: RaftParams;
+  send: Outbound<RaftMsg>[];
+  timers: TimerCmd[];
+  notes: string[];
+  /** Every server, sorted. */
+  servers: readonly string[];
+  /** The other servers. */
+  peers: readonly string[];
+  /** Votes needed. */
+  majority: number;
+}
+
+const MS = 1000;
+
+function electionTimer(c: Ctx): void {
+  const { electionTimeoutMsMin: lo, electionTimeoutMsMax: hi } = c.p;
+  const ms = c.env.rng.int(Math.min(lo, hi), Math.max(lo, hi));
+  c.timers.push({ kind: 'set', name: 'election', afterUs: ms * MS });
+}
+
+/** Answers reads that can no longer be served here (not leader any more): the client retries. */
+function dropReads(c: Ctx): void {
+  for (const r of c.s.reads)
+    c.send.push({ to: r.client, msg: { type: 'ClientResponse', reqId: r.reqId, ok: false, leader: '' } });
+  c.s.reads = [];
+}
+
+/** Becomes a follower in `term` (§5.1: a server that sees a higher term reverts to follower). */
+function becomeFollower(c: Ctx, term: number, leader: string): void {
+  const s = c.s;
+  const wasLeader = s.role === 'leader';
+  if (term > s.term) {
+    s.term = term;
+    s.votedFor = '';
+  }
+  if (s.role !== 'follower') {
+    c.notes.push(`${s.role === 'leader' ? 'steps down' : 'back to follower'} in term ${s.term}`);
+    s.role = 'follower';
+  }
+  s.leader = leader;
+  s.votes = [];
+  if (wasLeader) {
+    dropReads(c);
+    c.timers.push({ kind: 'cancel', name: 'heartbeat' });
+    electionTimer(c);
+  }
+}
+
+function startElection(c: Ctx): void {
+  const s = c.s;
+  s.term += 1;
+  s.role = 'candidate';
+  s.votedFor = c.env.self;
+  s.leader = '';
+  s.votes = [c.env.self];
+  s.ghost = { ...s.ghost, elections: s.ghost.elections + 1 };
+  c.notes.push(`starts election for term ${s.term}`);
+  electionTimer(c);
+  if (s.votes.length >= c.majority) {
+    becomeLeader(c);
+    return;
+  }
+  const msg: RequestVote = {
+    type: 'RequestVote',
+    term: s.term,
+    lastLogIndex: lastIndex(s),
+    lastLogTerm: lastTerm(s),
+    pre: false,
+  };
+  for (const p of c.peers) c.send.push({ to: p, msg });
+}
+
+function startPreVote(c: Ctx): void {
+  const s = c.s;
+  s.role = 'precandidate';
+  s.leader = '';
+  s.votes = [c.env.self];
+  c.notes.push(`starts pre-vote for term ${s.term + 1}`);
+  electionTimer(c);
+  if (s.votes.length >= c.majority) {
+    startElection(c);
+    return;
+  }
+  const msg: RequestVote = {
+    type: 'RequestVote',
+    term: s.term + 1,
+    lastLogIndex: lastIndex(s),
+    lastLogTerm: lastTerm(s),
+    pre: true,
+  };
+  for (const p of c.peers) c.send.push({ to: p, msg });
+}
+
+function becomeLeader(c: Ctx): void {
+  const s = c.s;
+  s.role = 'leader';
+  s.leader = c.env.self;
+  s.votes = [];
+  s.leaderSinceUs = c.env.localTimeUs;
+  s.ghost = { ...s.ghost, ledTerms: [...s.ghost.ledTerms, s.term] };
+  // §5.3: nextIndex starts just after the leader's last entry, matchIndex at 0.
+  const next: Record<string, number> = {};
+  const match: Record<string, number> = {};
+  const acked: Record<string, number> = {};
+  const ackUs: Record<string, number> = {};
+  const li = lastIndex(s);
+  for (const p of c.peers) {
+    next[p] = li + 1;
+    match[p] = 0;
+    acked[p] = 0;
+    ackUs[p] = c.env.localTimeUs;
+  }
+  s.next = next;
+  s.match = match;
+  s.acked = acked;
+  s.ackUs = ackUs;
+  s.reads = [];
+  // §8: a leader appends a no-op at the start of its term, so it learns which entries are
+  // committed (§5.4.2 forbids counting replicas of older-term entries).
+  s.log = logAppend(s.log, [newEntry(s, s.term, { kind: 'noop' })]);
+  s.termStart = lastIndex(s);
+  c.notes.push(`becomes leader for term ${s.term}`);
+  c.timers.push({ kind: 'cancel', name: 'election' });
+  advanceCommit(c); // a one-server cluster commits on its own
+  broadcastAppend(c);
+  c.timers.push({ kind: 'set', name: 'heartbeat', afterUs: c.p.heartbeatMs * MS });
+}
+
+function sendAppend(c: Ctx, to: string): void {
+  const s = c.s;
+  const next = s.next[to]!;
+  if (next <= s.snap.index) {
+    // §7: the entries the follower needs were compacted away: send the snapshot.
+    const msg: InstallSnapshot = { type: 'InstallSnapshot', term: s.term, snap: s.snap, seq: s.hbSeq };
+    c.send.push({ to, msg });
+    s.next = { ...s.next, [to]: s.snap.index + 1 };
+    return;
+  }
+  const prevIndex = next - 1;
+  const li = lastIndex(s);
+  const end = Math.min(li, prevIndex + c.p.maxEntriesPerAppend);
+  const msg: AppendEntries = {
+    type: 'AppendEntries',
+    term: s.term,
+    prevIndex,
+    prevTerm: termAt(s, prevIndex),
+    entries: end > prevIndex ? entriesBetween(s, prevIndex + 1, end) : [],
+    commit: s.commitIndex,
+    seq: s.hbSeq,
+  };
+  c.send.push({ to, msg });
+  // Pipelining (as etcd's replicate state): assume the entries arrive. A gap shows up as a
+  // failed consistency check on a later message or heartbeat, which backs nextIndex off.
+  if (end > prevIndex) s.next = { ...s.next, [to]: end + 1 };
+}
+
+/** A new heartbeat round to every follower (carrying whatever entries each one lacks). */
+function broadcastAppend(c: Ctx): void {
+  c.s.hbSeq += 1;
+  for (const p of c.peers) sendAppend(c, p);
+}
+
+/** Leader: the highest index stored on a majority, if it is from the current term (§5.3, §5.4.2). */
+function advanceCommit(c: Ctx): void {
+  const s = c.s;
+  const li = lastIndex(s);
+  for (let n = li; n > s.commitIndex; n--) {
+    // §5.4.2: only entries of the leader's current term are committed by counting replicas;
+    // earlier ones are committed indirectly. The bug switch drops this condition (Figure 8).
+    if (!c.p.bugCommitPreviousTerm && termAt(s, n) !== s.term) break;
+    let count = 1;
+    for (const p of c.peers) if (s.match[p]! >= n) count++;
+    if (count >= c.majority) {
+      setCommit(c, n);
+      return;
+    }
+  }
+}
+
+function setCommit(c: Ctx, index: number): void {
+  const s = c.s;
+  if (index <= s.commitIndex) return;
+  s.commitIndex = index;
+  if (index > s.ghost.commit.index)
+    s.ghost = { ...s.ghost, commit: { index, h: hashAt(s, index), term: s.term } };
+  apply(c);
+}
+
+function applySession(sessions: Record<string, Session>, client: string, reqId: number, ack: number) {
+  const old = sessions[client] ?? { ack: 0, done: [] };
+  const nack = Math.max(old.ack, ack);
+  const done = old.done.filter((r) => r >= nack);
+  done.push(reqId);
+  done.sort((a, b) => a - b);
+  return { ...sessions, [client]: { ack: nack, done } };
+}
+
+/** True when the (client, reqId) write was already applied (§8 dedupe). */
+function applied(sessions: Record<string, Session>, client: string, reqId: number): boolean {
+  const ses = sessions[client];
+  return ses !== undefined && (reqId < ses.ack || ses.done.includes(reqId));
+}
+
+/** Applies committed entries to the key-value store (§5.3), deduping client retries (§8). */
+function apply(c: Ctx): void {
+  const s = c.s;
+  if (s.lastApplied >= s.commitIndex) return;
+  let kv = s.kv;
+  let sessions = s.sessions;
+  const leader = s.role === 'leader';
+  let done = s.lastApplied;
+  for (let i = s.lastApplied + 1; i <= s.commitIndex; i++) {
+    const e = entryAt(s, i);
+    if (e === undefined) break; // only after a safety bug truncated committed entries
+    done = i;
+    const cmd = e.cmd;
+    if (cmd.kind === 'put') {
+      if (!applied(sessions, cmd.client, cmd.reqId)) {
+        if (kv === s.kv) kv = { ...kv };
+        kv[cmd.key] = cmd.value;
+        sessions = applySession(sessions, cmd.client, cmd.reqId, cmd.ack);
+      }
+      // The leader answers; a retried duplicate is answered too (the client may be waiting on it).
+      if (leader)
+        c.send.push({
+          to: cmd.client,
+          msg: { type: 'ClientResponse', reqId: cmd.reqId, ok: true, leader: c.env.self },
+        });
+    }
+  }
+  s.kv = kv;
+  s.sessions = sessions;
+  s.lastApplied = done;
+  maybeSnapshot(c);
+  if (leader) serveReads(c);
+}
+
+/** §7: replace the applied prefix of the log with a snapshot of the state machine. */
+function maybeSnapshot(c: Ctx): void {
+  const s = c.s;
+  const every = c.p.snapshotEvery;
+  if (every <= 0 || s.lastApplied - s.snap.index < every) return;
+  const index = s.lastApplied;
+  const snap: Snapshot = {
+    index,
+    term: termAt(s, index),
+    h: hashAt(s, index),
+    kv: s.kv,
+    sessions: s.sessions,
+  };
+  s.log = logCompact(s.log, index);
+  s.snap = snap;
+}
+
+/** Read-index reads (§8, thesis §6.4): serve once leadership is confirmed and the state machine caught up. */
+function serveReads(c: Ctx): void {
+  const s = c.s;
+  if (s.reads.length === 0) return;
+  const keep = [];
+  for (const r of s.reads) {
+    let count = 1;
+    for (const p of c.peers) if (s.acked[p]! >= r.seq) count++;
+    if (count >= c.majority && s.lastApplied >= r.readIndex) {
+      c.send.push({
+        to: r.client,
+        msg: {
+          type: 'ClientResponse',
+          reqId: r.reqId,
+          ok: true,
+          value: s.kv[r.key] ?? null,
+          leader: c.env.self,
+        },
+      });
+    } else keep.push(r);
+  }
+  if (keep.length !== s.reads.length) s.reads = keep;
+}
+
+// ------------------------------------------------------------------ handlers
+
+function onRequestVote(c: Ctx, from: string, m: RequestVote): void {
+  const s = c.s;
+  const now = c.env.localTimeUs;
+  // Someone heard from a live leader within the minimum election timeout (thesis §4.2.3, §9.6).
+  const leaderAlive =
+    s.role === 'leader' ||
+    (s.role === 'follower' && s.leader !== '' && now - s.leaderContactUs < c.p.electionTimeoutMsMin * MS);
+  const logOk = c.p.bugNoElectionRestriction || upToDate(s, m.lastLogTerm, m.lastLogIndex);
+  if (m.pre) {
+    // Pre-vote changes nothing here: grant iff a real vote could be granted in term m.term.
+    const granted = m.term > s.term && logOk && !leaderAlive;
+    const resp: RequestVoteResp = {
+      type: 'RequestVoteResp',
+      term: granted ? m.term : s.term,
+      granted,
+      pre: true,
+    };
+    c.send.push({ to: from, msg: resp });
+    return;
+  }
+  // With check-quorum a server that has a live leader ignores a disruptive candidate (thesis §4.2.3).
+  if (c.p.checkQuorum && leaderAlive && m.term > s.term) return;
+  if (m.term > s.term) becomeFollower(c, m.term, '');
+  // §5.2: one vote per term, first come first served; §5.4.1: only for an up-to-date log.
+  const granted = m.term === s.term && (s.votedFor === '' || s.votedFor === from) && logOk;
+  if (granted) {
+    s.votedFor = from;
+    electionTimer(c); // granting a vote resets the election timer (§5.2)
+  }
+  c.send.push({ to: from, msg: { type: 'RequestVoteResp', term: s.term, granted, pre: false } });
+}
+
+function onVoteResp(c: Ctx, from: string, m: RequestVoteResp): void {
+  const s = c.s;
+  if (m.term > s.term && !(m.pre && m.granted)) {
+    becomeFollower(c, m.term, '');
+    return;
+  }
+  if (!m.granted || s.votes.includes(from)) return;
+  if (m.pre) {
+    if (s.role !== 'precandidate' || m.term !== s.term + 1) return;
+    s.votes = [...s.votes, from];
+    if (s.votes.length >= c.majority) startElection(c);
+    return;
+  }
+  if (s.role !== 'candidate' || m.term !== s.term) return;
+  s.votes = [...s.votes, from];
+  if (s.votes.length >= c.majority) becomeLeader(c);
+}
+
+/** Common prologue of AppendEntries and InstallSnapshot: term check, follow the leader. False: stale. */
+function fromLeader(c: Ctx, from: string, term: number): boolean {
+  const s = c.s;
+  if (term < s.term) {
+    // §5.1: reject a request with a stale term; the answer tells the old leader the new term.
+    // seq -1: this answer confirms no heartbeat round (it may answer a request of an old term).
+    c.send.push({ to: from, msg: { type: 'AppendResp', term: s.term, success: false, match: 0, seq: -1 } });
+    return false;
+  }
+  if (term > s.term || s.role !== 'follower') becomeFollower(c, term, from);
+  s.leader = from;
+  s.leaderContactUs = c.env.localTimeUs;
+  electionTimer(c);
+  return true;
+}
+
+function onAppend(c: Ctx, from: string, m: AppendEntries): void {
+  if (!fromLeader(c, from, m.term)) return;
+  const s = c.s;
+  const reply = (success: boolean, match: number): void => {
+    const msg: AppendResp = { type: 'AppendResp', term: s.term, success, match, seq: m.seq };
+    c.send.push({ to: from, msg });
+  };
+  // §5.3 consistency check: the log must contain prevIndex with prevTerm.
+  let prevIndex = m.prevIndex;
+  let entries = m.entries;
+  if (prevIndex < s.snap.index) {
+    // The prefix up to the snapshot is committed, so it matches: skip the entries it covers.
+    const skip = s.snap.index - prevIndex;
+    if (skip >= entries.length) {
+      reply(true, s.snap.index);
+      return;
+    }
+    entries = entries.slice(skip);
+    prevIndex = s.snap.index;
+  } else if (prevIndex > lastIndex(s)) {
+    reply(false, lastIndex(s));
+    return;
+  } else if (termAt(s, prevIndex) !== m.prevTerm) {
+    reply(false, prevIndex - 1);
+    return;
+  }
+  // §5.3: delete a conflicting entry and all that follow it; append entries not already there.
+  // A stale (reordered) message whose entries all match truncates nothing.
+  let k = 0;
+  const li = lastIndex(s);
+  while (k < entries.length && prevIndex + 1 + k <= li && termAt(s, prevIndex + 1 + k) === entries[k]!.term)
+    k++;
+  if (k < entries.length) {
+    s.log = logAppend(logTruncate(s.log, prevIndex + k), entries.slice(k));
+  }
+  const lastNew = prevIndex + entries.length;
+  // §5.3: commitIndex = min(leaderCommit, index of last new entry).
+  if (m.commit > s.commitIndex) setCommit(c, Math.min(m.commit, lastNew));
+  reply(true, lastNew);
+}
+
+function onInstallSnapshot(c: Ctx, from: string, m: InstallSnapshot): void {
+  if (!fromLeader(c, from, m.term)) return;
+  const s = c.s;
+  const snap = m.snap;
+  if (snap.index > s.commitIndex) {
+    // §7: keep the entries after the snapshot if the log has its last entry; else discard the log.
+    s.log = logCompact(termAt(s, snap.index) === snap.term ? s.log : EMPTY_LOG, snap.index);
+    s.snap = snap;
+    s.commitIndex = snap.index;
+    s.lastApplied = snap.index;
+    s.kv = snap.kv;
+    s.sessions = snap.sessions;
+    if (snap.index > s.ghost.commit.index)
+      s.ghost = { ...s.ghost, commit: { index: snap.index, h: snap.h, term: s.term } };
+  }
+  c.send.push({
+    to: from,
+    msg: { type: 'AppendResp', term: s.term, success: true, match: snap.index, seq: m.seq },
+  });
+}
+
+function onAppendResp(c: Ctx, from: string, m: AppendResp): void {
+  const s = c.s;
+  if (m.term > s.term) {
+    becomeFollower(c, m.term, '');
+    return;
+  }
+  if (s.role !== 'leader' || m.term !== s.term || s.next[from] === undefined) return;
+  // Any answer in our term confirms we were still leader when it was sent (read index).
+  if (m.seq > s.acked[from]!) s.acked = { ...s.acked, [from]: m.seq };
+  s.ackUs = { ...s.ackUs, [from]: c.env.localTimeUs };
+  if (m.success) {
+    if (m.match > s.match[from]!) s.match = { ...s.match, [from]: m.match };
+    if (m.match + 1 > s.next[from]!) s.next = { ...s.next, [from]: m.match + 1 };
+    advanceCommit(c);
+    if (s.role === 'leader' && s.next[from]! <= lastIndex(s)) sendAppend(c, from);
+  } else {
+    // §5.3: decrement nextIndex and retry; the follower's hint (its last index, or the index
+    // before the mismatch) skips straight to where the logs may agree.
+    const next = Math.max(s.match[from]! + 1, Math.min(s.next[from]! - 1, m.match + 1));
+    if (next !== s.next[from]) s.next = { ...s.next, [from]: next };
+    sendAppend(c, from);
+  }
+  serveReads(c);
+}
+
+function onClientRequest(c: Ctx, from: string, m: ClientRequest): void {
+  const s = c.s;
+  if (s.role !== 'leader') {
+    // §8: a follower rejects the request and says who the leader is, if it knows.
+    c.send.push({ to: from, msg: { type: 'ClientResponse', reqId: m.reqId, ok: false, leader: s.leader } });
+    return;
+  }
+  if (m.op === 'get') {
+    // Read index: everything committed when the read arrived is at or below max(commitIndex,
+    // the no-op of this term); a new heartbeat round confirms this server is still leader.
+    s.reads = [
+      ...s.reads,
+      {
+        client: from,
+        reqId: m.reqId,
+        key: m.key,
+        readIndex: Math.max(s.commitIndex, s.termStart),
+        seq: s.hbSeq + 1,
+      },
+    ];
+    broadcastAppend(c);
+    serveReads(c);
+    return;
+  }
+  if (applied(s.sessions, from, m.reqId)) {
+    // A retry of a write already applied: answer, do not append again (§8).
+    c.send.push({ to: from, msg: { type: 'ClientResponse', reqId: m.reqId, ok: true, leader: c.env.self } });
+    return;
+  }
+  s.log = logAppend(s.log, [
+    newEntry(s, s.term, {
+      kind: 'put',
+      client: from,
+      reqId: m.reqId,
+      key: m.key,
+      value: m.value,
+      ack: m.ack,
+    }),
+  ]);
+  advanceCommit(c);
+  if (s.role === 'leader') broadcastAppend(c);
+}
+
+function onHeartbeat(c: Ctx): void {
+  const s = c.s;
+  if (s.role !== 'leader') return;
+  if (c.p.checkQuorum) {
+    // Thesis §6.2: step down after an election timeout without hearing from a majority.
+    const now = c.env.localTimeUs;
+    const window = c.p.electionTimeoutMsMax * MS;
+    if (now - s.leaderSinceUs >= window) {
+      let heard = 1;
+      for (const p of c.peers) if (now - s.ackUs[p]! < window) heard++;
+      if (heard < c.majority) {
+        c.notes.push(`loses quorum in term ${s.term}`);
+        becomeFollower(c, s.term, '');
+        return;
+      }
+    }
+  }
+  broadcastAppend(c);
+  c.timers.push({ kind: 'set', name: 'heartbeat', afterUs: c.p.heartbeatMs * MS });
+}
+
+function onElectionTimeout(c: Ctx): void {
+  if (c.s.role === 'leader') return;
+  if (c.p.preVote) startPreVote(c);
+  else startElection(c);
+}
+
+/** Peers per (server list, self): the kernel returns the same list object until the topology changes. */
+const peerMemo = new WeakMap<readonly string[], Map<string, string[]>>();
+
+function peersOf(servers: readonly string[], self: string): readonly string[] {
+  let bySelf = peerMemo.get(servers);
+  if (bySelf === undefined) {
+    bySelf = new Map();
+    peerMemo.set(servers, bySelf);
+  }
+  let peers = bySelf.get(self);
+  if (peers === undefined) {
+    peers = servers.filter((id) => id !== self);
+    bySelf.set(self, peers);
+  }
+  return peers;
+}
+
+/** One step of a server. */
+export function stepServer(
+  state: ServerState,
+  input: Input<RaftMsg>,
+  env: StepEnv<RaftParams>,
+): Effects<ServerState, RaftMsg> {
+  const p = env.params;
+  const servers = env.nodesWithRole('server');
+  const peers = peersOf(servers, env.self);
+  const c: Ctx = {
+    s: { ...state },
+    env,
+    p,
+    send: [],
+    timers: [],
+    notes: [],
+    servers,
+    peers,
+    majority: Math.floor(servers.length / 2) + 1,
+  };
+  c.s.forgetVote = p.bugForgetVoteOnRestart;
+  switch (input.kind) {
+    case 'start':
+      electionTimer(c);
+      break;
+    case 'restart': {
+      // §5.5 / Figure 2: persistent state is back; the state machine is rebuilt from the snapshot.
+      const s = c.s;
+      s.commitIndex = s.snap.index;
+      s.lastApplied = s.snap.index;
+      s.kv = s.snap.kv;
+      s.sessions = s.snap.sessions;
+      electionTimer(c);
+      break;
+    }
+    case 'timer':
+      if (input.name === 'election') onElectionTimeout(c);
+      else if (input.name === 'heartbeat') onHeartbeat(c);
+      break;
+    case 'client':
+      // Workload ops go to client nodes; a server that gets one cannot answer it.
+      return { state, reply: [{ id: input.op.id, ok: false }] };
+    case 'message': {
+      const m = input.msg;
+      switch (m.type) {
+        case 'RequestVote':
+          onRequestVote(c, input.from, m);
+          break;
+        case 'RequestVoteResp':
+          onVoteResp(c, input.from, m);
+          break;
+        case 'AppendEntries':
+          onAppend(c, input.from, m);
+          break;
+        case 'InstallSnapshot':
+          onInstallSnapshot(c, input.from, m);
+          break;
+        case 'AppendResp':
+          onAppendResp(c, input.from, m);
+          break;
+        case 'ClientRequest':
+          onClientRequest(c, input.from, m);
+          break;
+        case 'ClientResponse':
+          break;
+      }
+      break;
+    }
+  }
+  const eff: Effects<ServerState, RaftMsg> = { state: c.s };
+  if (c.send.length > 0) eff.send = c.send;
+  if (c.timers.length > 0) eff.timers = c.timers;
+  if (c.notes.length > 0) eff.notes = c.notes;
+  return eff;
+}

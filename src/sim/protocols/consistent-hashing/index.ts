@@ -1,0 +1,2 @@
+export * from './consistent-hashing';
+export * from './scenarios';

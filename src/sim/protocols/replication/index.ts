@@ -1,0 +1,2 @@
+export * from './read-replication';
+export * from './scenarios';

@@ -1,0 +1,623 @@
+import { z } from 'zod';
+import { HASH_NAMES, hashOf } from '../../hashing';
+import type { DefaultTopology, Effects, Input, NodeView, Outbound, Protocol, StepEnv } from '../../protocol';
+
+/**
+ * Sharding behind a router (DDIA ch. 6, "Partitioning": §"Partitioning by Key Range",
+ * §"Partitioning by Hash of Key", §"Rebalancing Partitions" — including why hash mod N moves
+ * most keys when N changes — and §"Request Routing", the routing tier). The router owns the
+ * routing table; shards store keys and, when the table changes, hand the keys they no longer
+ * own to their new owners with `transfer` messages. A range scan fans out to every shard
+ * that may hold keys of the range: all of them under hash or directory sharding.
+ * See docs/protocols/sharding.md.
+ */
+export const ShardingParams = z.object({
+  /** How a key finds its shard: hash modulo N, key ranges, or a lookup table by prefix. */
+  strategy: z.enum(['hash', 'range', 'directory']).default('hash'),
+  /** Hash function for the hash strategy (and the directory's fallback). */
+  hash: z.enum(HASH_NAMES).default('crc32'),
+  /** Use the first N shards by id (0: every shard in the topology). Change it live to reshard. */
+  shardCount: z.number().int().min(0).max(1000).default(0),
+  /** Range strategy: split points, ascending; shard i holds keys in [split[i-1], split[i]). */
+  rangeSplits: z.array(z.string().max(100)).max(1000).default(['user-3', 'user-5']),
+  /** Directory strategy: key prefix -> shard id (longest prefix wins; others fall back to hash). */
+  directory: z
+    .record(z.string().max(100), z.string().max(64))
+    .default({ 'eu-': 's1', 'us-': 's2', 'ap-': 's3' }),
+  /** How often the router re-reads the membership and params (and reshards if they changed). */
+  tickUs: z.number().int().min(1000).max(10_000_000).default(100_000),
+  /** A range scan from the router this often (0: none). */
+  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000),
+  /** Range scanned: [scanFrom, scanTo). */
+  scanFrom: z.string().max(100).default('user-1'),
+  /** End of the range scanned (exclusive). */
+  scanTo: z.string().max(100).default('user-2'),
+  /** Bug switch: shards keep their old routing table: they neither hand keys over nor forward misrouted requests. */
+  bugStaleRoutingTable: z.boolean().default(false),
+});
+/** Sharding params. */
+export type ShardingParams = z.infer<typeof ShardingParams>;
+type P = ShardingParams;
+
+/** A routing table: everything `ownerOf` needs. */
+export interface RoutingTable {
+  /** Version, from 1; bumped at each change. */
+  version: number;
+  /** Strategy. */
+  strategy: P['strategy'];
+  /** Hash function. */
+  hash: P['hash'];
+  /** Shards in order (hash slot i, range i). */
+  shards: string[];
+  /** Range split points. */
+  splits: string[];
+  /** Directory entries. */
+  directory: Record<string, string>;
+}
+
+/** The shard that owns a key under a table ('' when the table has no shards). */
+export function ownerOf(key: string, t: Omit<RoutingTable, 'version'>): string {
+  const n = t.shards.length;
+  if (n === 0) return '';
+  if (t.strategy === 'range') {
+    let i = 0;
+    while (i < t.splits.length && key >= t.splits[i]!) i++;
+    return t.shards[Math.min(i, n - 1)]!;
+  }
+  if (t.strategy === 'directory') {
+    let best = '';
+    for (const p of Object.keys(t.directory)) if (key.startsWith(p) && p.length > best.length) best = p;
+    const s = best === '' ? undefined : t.directory[best];
+    if (s !== undefined && t.shards.includes(s)) return s;
+  }
+  return t.shards[hashOf(t.hash, key) % n]!;
+}
+
+/** The shards a range scan [from, to) must ask under a table. */
+export function scanTargets(from: string, to: string, t: Omit<RoutingTable, 'version'>): string[] {
+  if (t.strategy !== 'range') return [...t.shards];
+  const out = new Set<string>();
+  // Shards whose range [lo, hi) intersects [from, to).
+  t.shards.forEach((s, i) => {
+    const lo = i === 0 ? '' : (t.splits[i - 1] ?? '\uffff');
+    const hi = i === t.shards.length - 1 ? '\uffff' : (t.splits[i] ?? '\uffff');
+    if (lo < to && from < hi) out.add(s);
+  });
+  return [...out];
+}
+
+/** The table params and membership ask for (version not set). */
+export function wantedTable(params: P, shardIds: readonly string[]): Omit<RoutingTable, 'version'> {
+  const sorted = [...shardIds].sort();
+  return {
+    strategy: params.strategy,
+    hash: params.hash,
+    shards: params.shardCount > 0 ? sorted.slice(0, params.shardCount) : sorted,
+    splits: [...params.rangeSplits].sort(),
+    directory: params.directory,
+  };
+}
+
+function sameTable(a: Omit<RoutingTable, 'version'>, b: RoutingTable): boolean {
+  const { version: _, ...rest } = b;
+  return JSON.stringify(a) === JSON.stringify(rest);
+}
+
+/** The router. */
+export interface RouterState {
+  /** Discriminator. */
+  kind: 'router';
+  /** The routing table in use. */
+  table: RoutingTable;
+  /** Next write version (orders writes to a key across a handover). */
+  nextVer: number;
+  /** Requests routed. */
+  routed: number;
+  /** Range scans issued. */
+  scans: number;
+  /** Shards asked by the last scan. */
+  lastFanout: number;
+  /** Shards asked over all scans. */
+  fanoutTotal: number;
+  /** Reshards so far. */
+  reshards: number;
+  /** Requests routed to each shard since the last tick. */
+  window: Record<string, number>;
+  /** Per-shard requests of the last RECENT_TICKS ticks, oldest first. */
+  recent: Record<string, number>[];
+  /** Length of those ticks together, microseconds. */
+  recentUs: number[];
+}
+
+/** Ticks the recent-load window spans (1 s at the default tickUs). */
+export const RECENT_TICKS = 10;
+
+/** A shard. */
+export interface ShardState {
+  /** Discriminator. */
+  kind: 'shard';
+  /** The routing table this shard applied. */
+  table: RoutingTable | null;
+  /** Stored data: key -> value and write version. */
+  data: Record<string, { value: string; ver: number }>;
+  /** Requests served. */
+  served: number;
+  /** Keys handed to other shards. */
+  movedOut: number;
+  /** Keys received from other shards. */
+  movedIn: number;
+  /** Misrouted requests forwarded to their owner. */
+  forwarded: number;
+  /** Highest table version this shard was sent (applied or not). */
+  tableSeen: number;
+}
+
+/** A client. */
+export interface ClientState {
+  /** Discriminator. */
+  kind: 'client';
+  /** Operations answered. */
+  done: number;
+}
+
+/** A node of the protocol. */
+export type ShardingState = RouterState | ShardState | ClientState;
+
+/** Messages. */
+export type ShardingMsg =
+  | { type: 'get'; opId: number; key: string }
+  | { type: 'put'; opId: number; key: string; value: string }
+  | { type: 'shardGet'; opId: number; client: string; key: string }
+  | { type: 'shardPut'; opId: number; client: string; key: string; value: string; ver: number }
+  | { type: 'result'; opId: number; value: string | null }
+  | { type: 'table'; table: RoutingTable }
+  | { type: 'transfer'; key: string; value: string; ver: number }
+  | { type: 'scan'; from: string; to: string }
+  | { type: 'scanResult'; count: number };
+
+type Eff = Effects<ShardingState, ShardingMsg>;
+type Env = StepEnv<P>;
+
+function routerTick(s0: RouterState, env: Env, first: boolean): Eff {
+  // Close the load window of the tick that ends now.
+  const s: RouterState = first
+    ? s0
+    : {
+        ...s0,
+        window: {},
+        recent: [...s0.recent, s0.window].slice(-RECENT_TICKS),
+        recentUs: [...s0.recentUs, env.params.tickUs].slice(-RECENT_TICKS),
+      };
+  const want = wantedTable(env.params, env.nodesWithRole('shard'));
+  const timers = [{ kind: 'set' as const, name: 'tick', afterUs: env.params.tickUs }];
+  if (!first && sameTable(want, s.table)) return { state: s, timers };
+  const table: RoutingTable = { ...want, version: s.table.version + (first ? 0 : 1) };
+  // Tell every shard, old and new members alike: leavers must hand all their keys over.
+  const all = [...new Set([...s.table.shards, ...table.shards, ...env.nodesWithRole('shard')])].sort();
+  return {
+    state: { ...s, table, reshards: s.reshards + (first ? 0 : 1) },
+    timers,
+    send: all.map((to) => ({ to, msg: { type: 'table', table } })),
+    notes: first
+      ? []
+      : [
+          `reshard: table v${table.version}, ${table.strategy} over ${table.shards.length} shards (${table.shards.join(',')})`,
+        ],
+  };
+}
+
+function routerStep(s: RouterState, input: Input<ShardingMsg>, env: Env): Eff {
+  switch (input.kind) {
+    case 'start':
+    case 'restart': {
+      const eff = routerTick(s, env, true);
+      const timers = [...(eff.timers ?? [])];
+      if (env.params.scanEveryUs > 0)
+        timers.push({ kind: 'set', name: 'scan', afterUs: env.params.scanEveryUs });
+      return { ...eff, timers };
+    }
+    case 'timer': {
+      if (input.name === 'tick') return routerTick(s, env, false);
+      if (input.name === 'scan') {
+        const p = env.params;
+        const targets = scanTargets(p.scanFrom, p.scanTo, s.table);
+        return {
+          state: {
+            ...s,
+            scans: s.scans + 1,
+            lastFanout: targets.length,
+            fanoutTotal: s.fanoutTotal + targets.length,
+          },
+          send: targets.map((to) => ({ to, msg: { type: 'scan', from: p.scanFrom, to: p.scanTo } })),
+          timers: p.scanEveryUs > 0 ? [{ kind: 'set', name: 'scan', afterUs: p.scanEveryUs }] : [],
+          notes: [`scan [${p.scanFrom}, ${p.scanTo}) fans out to ${targets.length} shard(s)`],
+        };
+      }
+      return { state: s };
+    }
+    case 'client':
+      return { state: s, reply: [{ id: input.op.id, ok: false }] };
+    case 'message': {
+      const m = input.msg;
+      if (m.type === 'get' || m.type === 'put') {
+        const to = ownerOf(m.key, s.table);
+        if (to === '') return { state: s };
+        const msg: ShardingMsg =
+          m.type === 'get'
+            ? { type: 'shardGet', opId: m.opId, client: input.from, key: m.key }
+            : {
+                type: 'shardPut',
+                opId: m.opId,
+                client: input.from,
+                key: m.key,
+                value: m.value,
+                ver: s.nextVer,
+              };
+        return {
+          state: {
+            ...s,
+            routed: s.routed + 1,
+            nextVer: s.nextVer + (m.type === 'put' ? 1 : 0),
+            window: { ...s.window, [to]: (s.window[to] ?? 0) + 1 },
+          },
+          send: [{ to, msg }],
+        };
+      }
+      return { state: s };
+    }
+  }
+}
+
+function store(s: ShardState, key: string, value: string, ver: number): ShardState['data'] {
+  const cur = s.data[key];
+  // A handed-over older value never overwrites a newer write (versions are the router's).
+  if (cur !== undefined && cur.ver >= ver) return s.data;
+  return { ...s.data, [key]: { value, ver } };
+}
+
+function shardStep(s: ShardState, input: Input<ShardingMsg>, env: Env): Eff {
+  if (input.kind === 'client') return { state: s, reply: [{ id: input.op.id, ok: false }] };
+  if (input.kind !== 'message') return { state: s };
+  const m = input.msg;
+  const bug = env.params.bugStaleRoutingTable;
+  switch (m.type) {
+    case 'table': {
+      if (s.table !== null && m.table.version <= s.table.version) return { state: s };
+      const seen = Math.max(s.tableSeen, m.table.version);
+      if (bug && s.table !== null) return { state: { ...s, tableSeen: seen } }; // keeps the table it started with
+      const send: Outbound<ShardingMsg>[] = [];
+      const data: ShardState['data'] = {};
+      let moved = 0;
+      for (const k of Object.keys(s.data).sort()) {
+        const owner = ownerOf(k, m.table);
+        const v = s.data[k]!;
+        if (owner === env.self || owner === '') data[k] = v;
+        else {
+          moved++;
+          send.push({ to: owner, msg: { type: 'transfer', key: k, value: v.value, ver: v.ver } });
+        }
+      }
+      return {
+        state: { ...s, table: m.table, tableSeen: seen, data, movedOut: s.movedOut + moved },
+        send,
+        notes: moved > 0 ? [`${env.self} hands ${moved} key(s) over for table v${m.table.version}`] : [],
+      };
+    }
+    case 'transfer': {
+      // A key handed over under an older table than ours goes on to its owner under ours.
+      const owner = s.table === null ? env.self : ownerOf(m.key, s.table);
+      if (!bug && owner !== env.self && owner !== '')
+        return { state: { ...s, forwarded: s.forwarded + 1 }, send: [{ to: owner, msg: m }] };
+      return { state: { ...s, data: store(s, m.key, m.value, m.ver), movedIn: s.movedIn + 1 } };
+    }
+    case 'shardGet':
+    case 'shardPut': {
+      // A request routed by an older table (or reordered past a table change) goes on to its owner.
+      const owner = s.table === null ? env.self : ownerOf(m.key, s.table);
+      if (!bug && owner !== env.self && owner !== '')
+        return { state: { ...s, forwarded: s.forwarded + 1 }, send: [{ to: owner, msg: m }] };
+      if (m.type === 'shardGet')
+        return {
+          state: { ...s, served: s.served + 1 },
+          send: [
+            { to: m.client, msg: { type: 'result', opId: m.opId, value: s.data[m.key]?.value ?? null } },
+          ],
+        };
+      return {
+        state: { ...s, served: s.served + 1, data: store(s, m.key, m.value, m.ver) },
+        send: [{ to: m.client, msg: { type: 'result', opId: m.opId, value: null } }],
+      };
+    }
+    case 'scan': {
+      let count = 0;
+      for (const k of Object.keys(s.data)) if (k >= m.from && k < m.to) count++;
+      return { state: s, send: [{ to: input.from, msg: { type: 'scanResult', count } }] };
+    }
+    default:
+      return { state: s };
+  }
+}
+
+function clientStep(c: ClientState, input: Input<ShardingMsg>, env: Env): Eff {
+  if (input.kind === 'client') {
+    const op = input.op;
+    const router = env.nodesWithRole('router')[0];
+    if (router === undefined) return { state: c, reply: [{ id: op.id, ok: false }] };
+    const msg: ShardingMsg =
+      op.op === 'read'
+        ? { type: 'get', opId: op.id, key: op.key }
+        : { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' };
+    return { state: c, send: [{ to: router, msg }] };
+  }
+  if (input.kind === 'message' && input.msg.type === 'result') {
+    const m = input.msg;
+    return { state: { ...c, done: c.done + 1 }, reply: [{ id: m.opId, ok: true, value: m.value }] };
+  }
+  return { state: c };
+}
+
+// ------------------------------------------------------------------ views and metrics
+
+function shardsOf(nodes: readonly NodeView<ShardingState>[]): NodeView<ShardState>[] {
+  return nodes
+    .filter((v): v is NodeView<ShardState> => v.state.kind === 'shard')
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+function routerOf(nodes: readonly NodeView<ShardingState>[]): RouterState | undefined {
+  for (const v of nodes) if (v.state.kind === 'router') return v.state;
+  return undefined;
+}
+
+/** Max over mean of a list of non-negative numbers (1 when all equal, 0 when all zero). */
+export function imbalance(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return mean === 0 ? 0 : Math.max(...xs) / mean;
+}
+
+/** Keys per shard in the router's table (shards outside the table count too, while they drain). */
+function keyCounts(nodes: readonly NodeView<ShardingState>[]): number[] {
+  const r = routerOf(nodes);
+  const ids = r?.table.shards ?? [];
+  return shardsOf(nodes)
+    .filter((v) => ids.includes(v.id))
+    .map((v) => Object.keys(v.state.data).length);
+}
+
+/** Requests routed to a shard over the recent window. */
+function recentLoad(r: RouterState, id: string): number {
+  let n = 0;
+  for (const w of r.recent) n += w[id] ?? 0;
+  return n;
+}
+
+/** Requests per second routed to a shard over the recent window. */
+function recentRatePerS(r: RouterState, id: string): number {
+  const us = r.recentUs.reduce((a, b) => a + b, 0);
+  return us === 0 ? 0 : (recentLoad(r, id) * 1e6) / us;
+}
+
+const SLOTS = [1, 2, 3, 4, 5, 6];
+const slotMetrics = SLOTS.flatMap((k) => [
+  {
+    id: `shard${k}Keys`,
+    unit: 'keys',
+    read: (n: readonly NodeView<ShardingState>[]) => {
+      const s = shardsOf(n)[k - 1];
+      return s === undefined ? 0 : Object.keys(s.state.data).length;
+    },
+  },
+  {
+    id: `shard${k}Load`,
+    unit: 'requests',
+    read: (n: readonly NodeView<ShardingState>[]) => shardsOf(n)[k - 1]?.state.served ?? 0,
+  },
+  {
+    id: `shard${k}RatePerS`,
+    unit: 'requests/s',
+    read: (n: readonly NodeView<ShardingState>[]) => {
+      const s = shardsOf(n)[k - 1];
+      const r = routerOf(n);
+      return s === undefined || r === undefined ? 0 : recentRatePerS(r, s.id);
+    },
+  },
+]);
+
+function node(id: string, role: string, x: number, y: number) {
+  return { id, name: id, role, x, y, clockOffsetUs: 0, clockDriftPpm: 0 };
+}
+function lan(a: string, b: string) {
+  return {
+    id: `${a}-${b}`,
+    a,
+    b,
+    latency: { kind: 'normal' as const, meanUs: 500, stdUs: 100, minUs: 200 },
+    lossRate: 0,
+    dupRate: 0,
+    reorderRate: 0,
+    reorderDelayUs: 5000,
+  };
+}
+
+/** Router, three shards, two clients, one switch. */
+export function shardingTopology(): DefaultTopology {
+  const ids = ['router', 's1', 's2', 's3', 'c1', 'c2'];
+  return {
+    nodes: [
+      node('router', 'router', 300, 200),
+      node('s1', 'shard', 100, 450),
+      node('s2', 'shard', 300, 450),
+      node('s3', 'shard', 500, 450),
+      node('c1', 'client', 150, 40),
+      node('c2', 'client', 450, 40),
+      node('sw', 'switch', 300, 320),
+    ],
+    links: ids.map((id) => lan(id, 'sw')),
+  };
+}
+
+/** The fault pair that adds shard `id` mid-run (a node and its link to the switch). */
+export function addShardFaults(id: string, atUs: number) {
+  return [
+    { atUs, fault: { kind: 'add-node' as const, node: node(id, 'shard', 700, 450) } },
+    { atUs, fault: { kind: 'add-link' as const, link: lan(id, 'sw') } },
+  ];
+}
+
+export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
+  id: 'sharding',
+  topic: 'sharding',
+  title: 'Sharding behind a router',
+  version: 1,
+  roles: [
+    { id: 'router', label: 'Router', min: 1, max: 1 },
+    { id: 'shard', label: 'Shard', min: 1, max: null },
+    { id: 'client', label: 'Client', min: 0, max: null },
+  ],
+  params: ShardingParams,
+  defaultTopology: shardingTopology,
+  init(n) {
+    if (n.role === 'router') {
+      const table: RoutingTable = { version: 1, ...wantedTable(n.params, []) };
+      return {
+        kind: 'router',
+        table,
+        nextVer: 1,
+        routed: 0,
+        scans: 0,
+        lastFanout: 0,
+        fanoutTotal: 0,
+        reshards: 0,
+        window: {},
+        recent: [],
+        recentUs: [],
+      };
+    }
+    if (n.role === 'shard')
+      return {
+        kind: 'shard',
+        table: null,
+        tableSeen: 0,
+        data: {},
+        served: 0,
+        movedOut: 0,
+        movedIn: 0,
+        forwarded: 0,
+      };
+    return { kind: 'client', done: 0 };
+  },
+  step(s, input, env) {
+    if (s.kind === 'router') return routerStep(s, input, env);
+    if (s.kind === 'shard') return shardStep(s, input, env);
+    return clientStep(s, input, env);
+  },
+  durable(s) {
+    // Shards keep their data on disk; the router rebuilds its table from params at restart.
+    if (s.kind === 'shard')
+      return {
+        kind: s.kind,
+        data: s.data,
+        table: s.table,
+        tableSeen: s.tableSeen,
+        movedOut: s.movedOut,
+        movedIn: s.movedIn,
+      };
+    if (s.kind === 'router')
+      return { kind: s.kind, nextVer: s.nextVer, table: s.table, reshards: s.reshards };
+    return s;
+  },
+  invariants: [
+    {
+      id: 'key-placement',
+      title: 'Every key lives on the shard the routing table maps it to, once a shard has the table',
+      check({ changed, nodes }) {
+        const s = changed.state;
+        if (s.kind !== 'shard' || !changed.up) return null;
+        const r = routerOf(nodes);
+        // Settled: this shard has been told of the router's current table (whether it applied it or not).
+        if (r === undefined || s.tableSeen < r.table.version || r.table.shards.length === 0) return null;
+        for (const k of Object.keys(s.data)) {
+          const owner = ownerOf(k, r.table);
+          if (owner !== changed.id)
+            return `${changed.id} holds ${k}, which table v${r.table.version} maps to ${owner}`;
+        }
+        return null;
+      },
+    },
+  ],
+  historyCheckers: [],
+  metrics: [
+    ...slotMetrics,
+    {
+      id: 'keysTotal',
+      unit: 'keys',
+      read: (n) => shardsOf(n).reduce((a, v) => a + Object.keys(v.state.data).length, 0),
+    },
+    { id: 'keyImbalance', unit: 'max/mean', read: (n) => imbalance(keyCounts(n)) },
+    {
+      // Over the last RECENT_TICKS ticks (about 1 s): a moving hotspot shows here.
+      id: 'loadImbalance',
+      unit: 'max/mean',
+      read: (n) => {
+        const r = routerOf(n);
+        return r === undefined ? 0 : imbalance(r.table.shards.map((id) => recentLoad(r, id)));
+      },
+    },
+    {
+      // Since the start (cumulative requests served).
+      id: 'loadImbalanceTotal',
+      unit: 'max/mean',
+      read: (n) => {
+        const ids = routerOf(n)?.table.shards ?? [];
+        return imbalance(
+          shardsOf(n)
+            .filter((v) => ids.includes(v.id))
+            .map((v) => v.state.served),
+        );
+      },
+    },
+    { id: 'keysMoved', unit: 'keys', read: (n) => shardsOf(n).reduce((a, v) => a + v.state.movedOut, 0) },
+    {
+      id: 'forwarded',
+      unit: 'requests',
+      read: (n) => shardsOf(n).reduce((a, v) => a + v.state.forwarded, 0),
+    },
+    { id: 'reshards', unit: 'changes', read: (n) => routerOf(n)?.reshards ?? 0 },
+    { id: 'scanFanout', unit: 'shards', read: (n) => routerOf(n)?.lastFanout ?? 0 },
+    { id: 'scanFanoutTotal', unit: 'shards', read: (n) => routerOf(n)?.fanoutTotal ?? 0 },
+    { id: 'shardCount', unit: 'shards', read: (n) => routerOf(n)?.table.shards.length ?? 0 },
+  ],
+  summary(s, up) {
+    if (!up) return { text: 'crashed', tone: 'bad' };
+    if (s.kind === 'router')
+      return { text: `${s.table.strategy} ×${s.table.shards.length} · v${s.table.version}`, tone: 'good' };
+    if (s.kind === 'shard') {
+      const keys = Object.keys(s.data).length;
+      return { text: `${keys} keys · ${s.served} req`, tone: s.table === null ? 'warn' : 'neutral' };
+    }
+    return { text: `${s.done} done`, tone: 'neutral' };
+  },
+  bugs: [
+    {
+      param: 'bugStaleRoutingTable',
+      title:
+        'Shards keep their first routing table: after a reshard keys stay on their old shard and reads miss them',
+    },
+  ],
+  lesson: {
+    summary:
+      'Sharding splits the keys across machines so each holds and serves a part. The strategy decides which part: hashing spreads keys evenly but scatters ranges; key ranges keep ranges together but let hot or sequential keys pile onto one shard; a directory puts keys where you say. Changing the number of shards moves keys, and hash modulo N moves most of them.',
+    watch: [
+      'The keys and requests on each shard badge, and keyImbalance / loadImbalance',
+      'transfer messages and keysMoved when the shard count changes',
+      'scanFanout: how many shards one range scan has to ask',
+    ],
+    tryThis: [
+      'Switch the workload to zipf keys and watch loadImbalance climb while keyImbalance stays near 1',
+      'Use the range strategy with sequential keys: every new key lands on the last shard',
+      'Set shardCount to 2, run a while, then set it to 3: count the transfer messages (about 2/3 of the keys move going from 2 to 3 shards, about 3/4 going from 3 to 4)',
+      'Compare scanFanout under range (1 shard for a narrow scan) and hash (every shard)',
+      'Turn on bugStaleRoutingTable and reshard: the key-placement invariant stops the run',
+    ],
+  },
+};
