@@ -5,9 +5,13 @@ import { broadcast } from './protocols/broadcast/broadcast';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
+import { raftScenario } from './protocols/consensus/raft/scenario';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
+import { chQuickStart } from './protocols/consistent-hashing/scenarios';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { readReplication } from './protocols/replication/read-replication';
+import { replicationQuickStart } from './protocols/replication/scenarios';
+import { shardingQuickStart } from './protocols/sharding/scenarios';
 import { sharding } from './protocols/sharding/sharding';
 
 /** What the palette, the inspector and the library need to know about a protocol. */
@@ -102,9 +106,36 @@ export function listProtocols(): ProtocolInfo[] {
 }
 
 /** A ready-to-run scenario for a protocol: its default topology and params, seed 1. */
+/**
+ * Quick starts written by a protocol's authors (topology, params and a workload that shows
+ * the protocol working). They live beside the protocols and import them, so the catalog
+ * holds them here rather than on the protocol objects (which would make an import cycle).
+ */
+const quickStarts: Record<string, () => Scenario> = {
+  raft: () => raftScenario({ name: 'Raft quick start' }),
+  'read-replication': () => replicationQuickStart(),
+  sharding: () => shardingQuickStart(),
+  'consistent-hashing': () => chQuickStart(),
+};
+
+/** Workloads for protocols whose quick start is the default topology plus a workload. */
+const defaultWorkloads: Record<string, unknown> = {
+  broadcast: { kind: 'open', ratePerS: 20, readFraction: 0.3, keys: { pattern: 'key-{i}', count: 10 } },
+  paxos: { kind: 'closed', concurrency: 2, readFraction: 0.2, keys: { list: ['x'] } },
+  'multi-paxos': {
+    kind: 'closed',
+    concurrency: 2,
+    readFraction: 0.5,
+    keys: { pattern: 'key-{i}', count: 5 },
+  },
+};
+
+/** A ready-to-run scenario for a protocol: its quick start, or default topology and params, seed 1. */
 export function defaultScenario(protocolId: string): Scenario {
   const p = protocols.get(protocolId);
   if (p === undefined) throw new Error(`unknown protocol ${protocolId}`);
+  const quick = quickStarts[protocolId];
+  if (quick) return quick();
   const params = p.params.parse({}) as Record<string, unknown>;
   const topo = p.defaultTopology(params);
   return ScenarioSchema.parse({
@@ -114,10 +145,7 @@ export function defaultScenario(protocolId: string): Scenario {
     protocol: p.id,
     params,
     topology: topo,
-    workload:
-      protocolId === 'broadcast'
-        ? { kind: 'open', ratePerS: 20, readFraction: 0.3, keys: { pattern: 'key-{i}', count: 10 } }
-        : { kind: 'none' },
+    workload: defaultWorkloads[protocolId] ?? { kind: 'none' },
     seed: 1,
     limits: { maxTimeUs: 10_000_000 },
   });
@@ -150,8 +178,9 @@ export function checkScenario(scenario: Scenario): ScenarioIssue[] {
   const roles = new Map(p.roles.map((r) => [r.id, r]));
   const counts = new Map<string, number>();
   scenario.topology.nodes.forEach((n, i) => {
-    if (n.role === 'switch' || n.role === 'client') return;
-    if (!roles.has(n.role))
+    if (n.role === 'switch') return;
+    // 'client' is always allowed; it is counted in case the protocol declares bounds for it.
+    if (!roles.has(n.role) && n.role !== 'client')
       issues.push({ path: ['topology', 'nodes', i, 'role'], message: `${p.id} has no role ${n.role}` });
     counts.set(n.role, (counts.get(n.role) ?? 0) + 1);
   });

@@ -43,7 +43,37 @@ export function shardingAddShard(
   });
 }
 
+/** Region-prefixed keys: 150 in Europe, 100 in the US, 50 in Asia-Pacific. */
+export function regionKeys(): string[] {
+  const keys: string[] = [];
+  for (const [region, n] of [
+    ['eu', 150],
+    ['us', 100],
+    ['ap', 50],
+  ] as const)
+    for (let i = 0; i < n; i++) keys.push(`${region}-${i}`);
+  return keys;
+}
+
+/**
+ * Directory sharding: keys carry a region prefix and the directory pins each region to a
+ * shard (eu -> s1, us -> s2, ap -> s3), so placement follows the regions' sizes.
+ */
+export function shardingDirectory(params: Record<string, unknown> = {}): Scenario {
+  const base = shardingQuickStart({ strategy: 'directory', scanFrom: 'eu-', scanTo: 'eu-~', ...params });
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'Sharding: a directory by region',
+    workload: { ...shardingWorkload(), keys: { list: regionKeys(), distribution: 'uniform' } },
+  });
+}
+
 /** The built-in sharding scenarios (determinism tests run each twice). */
 export function shardingScenarios(): Scenario[] {
-  return [shardingQuickStart(), shardingAddShard(), shardingQuickStart({ strategy: 'range' }, 'zipf')];
+  return [
+    shardingQuickStart(),
+    shardingAddShard(),
+    shardingQuickStart({ strategy: 'range' }, 'zipf'),
+    shardingDirectory(),
+  ];
 }

@@ -10,6 +10,7 @@ import {
   scanTargets,
   sharding,
   shardingAddShard,
+  shardingDirectory,
   shardingQuickStart,
   shardingScenarios,
   wantedTable,
@@ -170,6 +171,22 @@ describe('sharding: runs', () => {
       expect(sim.violation, `reproduce with seed=${seed}`).toBeNull();
       expect(seriesLast(sim, 'reshards')).toBe(1);
       expect(seriesMax(sim, 'keysMoved')).toBeGreaterThan(0);
+    }
+  });
+
+  it('directory by region: each region on its shard, keys follow the regions (150/100/50), a region scan asks one shard', () => {
+    for (const seed of SEEDS.slice(0, 5)) {
+      const sim = run(shardingDirectory(), seed);
+      expect(sim.violation, `seed=${seed}`).toBeNull();
+      const data = (id: string) => Object.keys((sim.nodeState(id)!.state as ShardState).data);
+      expect(data('s1').every((k) => k.startsWith('eu-'))).toBe(true);
+      expect(data('s2').every((k) => k.startsWith('us-'))).toBe(true);
+      expect(data('s3').every((k) => k.startsWith('ap-'))).toBe(true);
+      expect(data('s1').length).toBeGreaterThan(data('s2').length);
+      expect(data('s2').length).toBeGreaterThan(data('s3').length);
+      expect(seriesLast(sim, 'keyImbalance')).toBeGreaterThan(1.3);
+      // The scan of [eu-, eu-~) is not a range strategy: it still asks every shard.
+      expect(seriesLast(sim, 'scanFanout')).toBe(3);
     }
   });
 
