@@ -166,3 +166,30 @@ describe('the API contract mirrors the kernel', () => {
     expect([...TraceKindSchema.options]).toEqual([...TRACE_KIND_NAMES]);
   });
 });
+
+describe('the ring view', () => {
+  it('shows virtual nodes and keys, and what a join moved', () => {
+    const { host } = manualHost();
+    const id = host.create(defaultScenario('consistent-hashing')).status.simId;
+    host.runUntil(id, 2_000_000, 5_000_000);
+    const before = host.ring(id)!;
+    expect(before.scheme).toBe('ring');
+    expect(before.vnodes.length).toBeGreaterThan(before.members.length);
+    for (const v of before.vnodes) expect(v.label).toMatch(new RegExp(`^${v.node}#\\d+$`));
+    expect(before.keys.length).toBeGreaterThan(0);
+    for (const k of before.keys) expect(before.members).toContain(k.owner);
+    // the quick start adds a node mid-run: afterwards the view names what moved, all to it
+    host.runUntil(id, 4_500_000, 5_000_000);
+    const after = host.ring(id)!;
+    expect(after.members.length).toBe(before.members.length + 1);
+    const joined = after.members.find((m) => !before.members.includes(m))!;
+    expect(after.moved.length).toBeGreaterThan(0);
+    for (const m of after.moved) expect(m.to).toBe(joined);
+  });
+
+  it('is null for other protocols', () => {
+    const { host } = manualHost();
+    const id = host.create(defaultScenario('raft')).status.simId;
+    expect(host.ring(id)).toBeNull();
+  });
+});

@@ -12,6 +12,7 @@ import { DslabApiError, type SimChange, type SimNode, type SimStatusInfo } from 
 import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type StepResult, type TraceFilter } from '../sim';
+import { type CoordinatorState, ringView } from '../sim/protocols/consistent-hashing/consistent-hashing';
 import { summarizeRun } from './run-summary';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
@@ -23,6 +24,9 @@ export const PROGRESS_MS = 50;
 
 interface Entry {
   sim: Simulation;
+  /** Ring view: the members seen by the last call, and the ones before the last change. */
+  ringMembers: string[] | null;
+  ringPrevious: string[] | null;
   playing: boolean;
   speed: number;
   wallStartMs: number;
@@ -150,6 +154,34 @@ export class SimHost {
     return { summary: summarizeRun(sim), scenario: sim.scenario };
   }
 
+  /**
+   * The consistent-hashing ring as the coordinator sees it now. `moved` compares with the
+   * members before the last change this host saw (a view aid, not part of the run).
+   */
+  ring(simId: string) {
+    const e = this.entry(simId);
+    if (e.sim.scenario.protocol !== 'consistent-hashing') return null;
+    const coord = e.sim
+      .nodeStates()
+      .find((n) => (n.state as { kind?: string } | null)?.kind === 'coordinator');
+    const state = coord?.state as CoordinatorState | undefined;
+    if (!state?.placement) return null;
+    const members = state.members;
+    if (e.ringMembers && e.ringMembers.join() !== members.join()) e.ringPrevious = e.ringMembers;
+    e.ringMembers = members;
+    const keys = Object.values(state.keys).flat();
+    const view = ringView(state.placement, members, keys, e.ringPrevious ?? undefined);
+    return {
+      scheme: state.placement.scheme,
+      hash: state.placement.hash,
+      members,
+      ...view,
+      previousMembers: e.ringPrevious,
+      keysMoved: state.keysMoved,
+      keysMovedModuloN: state.keysMovedModuloN,
+    };
+  }
+
   close(simId: string): { closed: boolean } {
     const e = this.sims.get(simId);
     if (!e) return { closed: false };
@@ -172,6 +204,8 @@ export class SimHost {
     const simId = `sim-${this.nextId++}`;
     const e: Entry = {
       sim,
+      ringMembers: null,
+      ringPrevious: null,
       playing: false,
       speed: 1,
       wallStartMs: 0,

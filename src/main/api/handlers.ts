@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
+import { leaderElectionExperiment } from '../../sim/protocols/consensus/raft/experiment';
 import type { Files } from '../files';
 import type { SimHost } from '../sim-host';
 import type { Library } from '../store/library';
@@ -104,6 +105,9 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.invariants': ({ simId }) => sims.invariants(simId),
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
+    'sim.ring': ({ simId }) => sims.ring(simId),
+    'experiments.electionTimeouts': ({ trials, ranges, seed }) =>
+      leaderElectionExperiment({ trials: trials ?? 40, seed: seed ?? 1, ...(ranges ? { ranges } : {}) }),
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),
     'files.open': () => (files ? files.open() : desktopOnly()),
     'files.save': ({ fileName, text }) => (files ? files.save(fileName, text) : desktopOnly()),

@@ -379,6 +379,51 @@ export const methods = {
     RunSummarySchema,
     'What the library keeps of the run so far: totals, final metrics, verdicts, event counts.',
   ),
+  'sim.ring': method(
+    simRef,
+    z
+      .object({
+        scheme: z.string(),
+        hash: z.string(),
+        members: z.array(z.string()),
+        vnodes: z.array(z.object({ label: z.string(), node: z.string(), angle: z.number() })),
+        keys: z.array(z.object({ key: z.string(), angle: z.number(), owner: z.string() })),
+        moved: z.array(z.object({ key: z.string(), from: z.string(), to: z.string() })),
+        previousMembers: z.array(z.string()).nullable(),
+        keysMoved: z.number(),
+        keysMovedModuloN: z.number(),
+      })
+      .nullable(),
+    'Consistent hashing: the ring (virtual nodes, keys, owners) and what the last membership change moved; null for other protocols.',
+  ),
+  'experiments.electionTimeouts': method(
+    z
+      .object({
+        trials: z.number().int().min(5).max(500).default(40),
+        ranges: z
+          .array(
+            z.object({
+              minMs: z.number().int().min(1).max(10_000),
+              maxMs: z.number().int().min(1).max(10_000),
+            }),
+          )
+          .min(1)
+          .max(12)
+          .optional(),
+        seed: z.number().int().min(0).max(0xffffffff).default(1),
+      })
+      .strict(),
+    z.array(
+      z.object({
+        range: z.object({ minMs: z.number(), maxMs: z.number() }),
+        samplesMs: z.array(z.number()),
+        cdf: z.array(z.object({ ms: z.number(), p: z.number() })),
+        medianMs: z.number(),
+        capped: z.number().int(),
+      }),
+    ),
+    "Raft's leader-election experiment (the paper's Figure 16): crash the leader many times per election-timeout range; time without a leader.",
+  ),
   ...libraryMethods,
   'files.open': method(
     z.object({}).strict(),
