@@ -13,7 +13,7 @@ import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type StepResult, type TraceFilter } from '../sim';
 import { type CoordinatorState, ringView } from '../sim/protocols/consistent-hashing/consistent-hashing';
-import { summarizeRun } from './run-summary';
+import { summarizeRun } from '../sim/run-summary';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
 export const MAX_SIMULATIONS = 16;

@@ -8,6 +8,7 @@ import { type DslabFileInput, DslabFileSchema, serializeFile } from '../../../sr
 import { parseFile } from '../../../src/shared/files/parse';
 import { type Scenario, type ScenarioInput, ScenarioSchema } from '../../../src/shared/scenario/schema';
 import { registerProtocol } from '../../../src/sim/catalog';
+import { summarizeRun } from '../../../src/sim/run-summary';
 import '../../../src/sim/checkers/builtin';
 import { multiPaxos } from '../../../src/sim/protocols/consensus/multi-paxos';
 import { paxos } from '../../../src/sim/protocols/consensus/paxos';
@@ -36,34 +37,8 @@ function sc(input: Omit<ScenarioInput, 'schemaVersion'>): Scenario {
   return ScenarioSchema.parse({ schemaVersion: 1, ...input });
 }
 
-/** A run summary as the exercise grader reads it (last sample of each series, counters, verdicts). */
-function summarize(sim: Simulation): RunSummary {
-  const m = sim.metrics();
-  const metrics: Record<string, number> = { ...m.counters };
-  for (const s of m.series) metrics[s.id] = s.v.at(-1) ?? 0;
-  const eventCounts: Record<string, number> = {};
-  for (const r of sim.traceWindow({ from: 0, to: Number.MAX_SAFE_INTEGER }, Number.MAX_SAFE_INTEGER)) {
-    eventCounts[r.kind] = (eventCounts[r.kind] ?? 0) + 1;
-    if (r.kind === 'send' && r.msgType !== undefined)
-      eventCounts[`msg:${r.msgType}`] = (eventCounts[`msg:${r.msgType}`] ?? 0) + 1;
-  }
-  return {
-    seed: sim.seed,
-    events: sim.eventIndex,
-    simulatedUs: sim.nowUs,
-    outcome: sim.violation !== null ? 'violation' : 'completed',
-    metrics,
-    invariants: sim
-      .invariants()
-      .filter((x) => x.kind === 'invariant')
-      .map((x) =>
-        x.ok === false
-          ? { id: x.id, ok: false, message: x.message, atEvent: x.atEvent ?? 0 }
-          : { id: x.id, ok: true, message: '' },
-      ),
-    eventCounts,
-  };
-}
+/** The host's run summary: exactly what the app grades exercises against. */
+const summarize = (sim: Simulation): RunSummary => summarizeRun(sim);
 
 function run(s: Scenario): RunSummary {
   const sim = new Simulation(s);

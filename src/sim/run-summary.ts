@@ -7,7 +7,7 @@
  *   eventCounts: trace rows by kind (`send`, `drop`, ...) and sends by message type (`msg:<type>`).
  */
 import type { RunSummary } from '../shared/exercise/run-summary';
-import type { Simulation } from '../sim';
+import type { Simulation } from './simulation';
 
 /** Rows read per trace window while counting. */
 const WINDOW_EVENTS = 20_000;
