@@ -2,11 +2,13 @@
  * What the library keeps of a run (src/shared/exercise/run-summary.ts), built from a live
  * simulation: totals, final metric values, checker verdicts and event counts. Exercise goals
  * are graded against exactly this, so its names are part of the exercise format:
- *   metrics: every counter and gauge by name; for each series `<id>` its last value, and for
+ *   metrics: every counter and gauge by name; each protocol metric's value at the end of the
+ *            run; for other series `<id>` the last sample, and for
  *            latency-like series (unit us) also `<id>.mean`, `<id>.p50`, `<id>.p99`, `<id>.max`;
  *   eventCounts: trace rows by kind (`send`, `drop`, ...) and sends by message type (`msg:<type>`).
  */
 import type { RunSummary } from '../shared/exercise/run-summary';
+import { getProtocol } from './catalog';
 import type { Simulation } from './simulation';
 
 /** Rows read per trace window while counting. */
@@ -34,6 +36,20 @@ export function summarizeRun(sim: Simulation): RunSummary {
       metrics[`${s.id}.p50`] = quantile(sorted, 0.5);
       metrics[`${s.id}.p99`] = quantile(sorted, 0.99);
       metrics[`${s.id}.max`] = sorted[sorted.length - 1]!;
+    }
+  }
+
+  // A protocol's metrics are sampled periodically; the summary wants their value at the end
+  // of the run (a run stopped by a violation may end before the next sample).
+  const protocol = getProtocol(sim.scenario.protocol);
+  if (protocol) {
+    const views = sim
+      .nodeStates()
+      .filter((n) => n.role !== 'switch' && !n.removed)
+      .map((n) => ({ id: n.id, role: n.role, up: n.up, state: n.state }));
+    for (const spec of protocol.metrics) {
+      const v = spec.read(views as never);
+      if (Number.isFinite(v)) metrics[spec.id] = v;
     }
   }
 

@@ -165,3 +165,19 @@ describe('variants', () => {
     expect(g.goals.at(-1)!.id).toBe('$locks');
   });
 });
+
+describe('locks and canvas positions', () => {
+  it('moving nodes does not break a topology lock; removing a link does', () => {
+    const base = ex().scenario;
+    expect(base.topology.links.length).toBeGreaterThan(0);
+    const moved = structuredClone(base);
+    moved.topology.nodes[0]!.x += 250;
+    moved.topology.nodes[0]!.y -= 40;
+    expect(lockViolations(base, moved, ['topology'])).toEqual([]);
+    const relinked = structuredClone(base);
+    relinked.topology.links.pop();
+    expect(lockViolations(base, relinked, ['topology'])).toEqual([
+      'topology is locked by the exercise but was changed',
+    ]);
+  });
+});
