@@ -15,9 +15,10 @@ describe('protocol state is JSON', () => {
         sim.step(400);
         for (const node of sim.nodeStates()) {
           const state = node.state;
-          expect(JSON.parse(JSON.stringify(state ?? null)), `${p.id} ${node.id} at event ${sim.eventIndex}`).toEqual(
-            state ?? null,
-          );
+          expect(
+            JSON.parse(JSON.stringify(state ?? null)),
+            `${p.id} ${node.id} at event ${sim.eventIndex}`,
+          ).toEqual(state ?? null);
         }
       }
     });

@@ -263,10 +263,7 @@ test('dragging from one node handle to another links the two nodes', async ({ pa
   await expect(inspector).toContainText('client-1');
 });
 
-test('menu commands: New resets, About shows the host, Save says the library is coming', async ({
-  page,
-  lab,
-}) => {
+test('menu commands: New resets, Save saves to the library, About shows the host', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   const nodes = page.locator('.react-flow__node');
   const before = await nodes.count();
@@ -279,7 +276,7 @@ test('menu commands: New resets, About shows the host, Save says the library is 
 
   lab.server.emit('app.menu', { command: 'file.save' });
   await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
-    'Saving and opening files arrive with the library.',
+    /Saved ".+" to the library\./,
   );
 
   lab.server.emit('app.menu', { command: 'help.about' });

@@ -2,7 +2,9 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import { subscribe } from './api/client';
-import { boot, runMenuCommand, THEME_CACHE_KEY, toggleTheme } from './app/actions';
+import { boot, runMenuCommand, saveOnce, THEME_CACHE_KEY, toggleTheme } from './app/actions';
+import { chooseAndImport, importBrowserFile, registerFileInput, startDropImport } from './app/files';
+import { importText, promptSaveAs, startDocFollower } from './app/library';
 import { pause, play, startRunFollower, step, stepBack } from './app/run';
 import { BottomPanel } from './components/BottomPanel';
 import { Canvas, FIT_OPTIONS } from './components/Canvas';
@@ -12,6 +14,8 @@ import { Palette } from './components/Palette';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
+import { Welcome } from './components/Welcome';
+import { useLibrary } from './stores/library-store';
 import { useRun } from './stores/run-store';
 import { useSelection } from './stores/selection-store';
 import { selectTheme, useUi } from './stores/ui-store';
@@ -44,13 +48,63 @@ function useThemeOnRoot(): void {
   }, [theme]);
 }
 
+/** The window title names the open document, with a dot while it has unsaved changes. */
+function useDocumentTitle(): void {
+  const name = useLibrary((s) => s.doc?.name);
+  const dirty = useLibrary((s) => s.dirty);
+  useEffect(() => {
+    document.title = name ? `${dirty ? '● ' : ''}${name} — DSLab` : 'DSLab';
+  }, [name, dirty]);
+}
+
+/** Shown while a file is dragged over the window. */
+function DropOverlay() {
+  const dropping = useLibrary((s) => s.dropping);
+  if (!dropping) return null;
+  return (
+    <div className="drop-overlay" aria-hidden="true">
+      <div className="drop-card">Drop to import</div>
+    </div>
+  );
+}
+
+/** The browser's Import: a hidden file input that app/files.ts clicks. */
+function ImportInput() {
+  return (
+    <input
+      ref={registerFileInput}
+      type="file"
+      accept=".json,.dslab.json,application/json"
+      className="sr-only"
+      tabIndex={-1}
+      aria-hidden="true"
+      data-testid="import-input"
+      onChange={(e) => {
+        const file = e.target.files?.[0];
+        if (file) void importBrowserFile(file);
+      }}
+    />
+  );
+}
+
 function Shell() {
   const { fitView } = useReactFlow();
   useThemeOnRoot();
+  useDocumentTitle();
 
   useEffect(() => {
     void boot();
-    return startRunFollower();
+    const offRun = startRunFollower();
+    const offDoc = startDocFollower();
+    const offDrop = startDropImport();
+    // Desktop: a file from Open Recent, the OS or a second launch is imported and opened.
+    const offFile = subscribe('app.openFile', ({ name, text }) => void importText(name, text));
+    return () => {
+      offRun();
+      offDoc();
+      offDrop();
+      offFile();
+    };
   }, []);
 
   useEffect(() => {
@@ -70,7 +124,20 @@ function Shell() {
         toggleTheme();
         return;
       }
-      if (mod || e.altKey || inField(e.target) || ui.dialog) return;
+      if (mod && !e.altKey && e.code === 'KeyS') {
+        // Save / Save as work from text fields too, as in any editor.
+        e.preventDefault();
+        if (useLibrary.getState().dialog) return;
+        if (e.shiftKey) promptSaveAs();
+        else void saveOnce();
+        return;
+      }
+      if (mod && !e.altKey && !e.shiftKey && e.code === 'KeyO') {
+        e.preventDefault();
+        void chooseAndImport();
+        return;
+      }
+      if (mod || e.altKey || inField(e.target) || ui.dialog || useLibrary.getState().dialog) return;
       const onControl = e.target instanceof HTMLElement && /^(BUTTON|A|SUMMARY)$/.test(e.target.tagName);
       if (e.key === ' ' && !onControl) {
         // Space plays and pauses, except where it presses a button.
@@ -106,6 +173,7 @@ function Shell() {
       <Toolbar />
       <Palette />
       <main className="workspace">
+        <Welcome />
         <Canvas />
         <BottomPanel />
       </main>
@@ -113,6 +181,8 @@ function Shell() {
       <StatusBar />
       <Dialogs />
       <Toasts />
+      <DropOverlay />
+      <ImportInput />
     </div>
   );
 }

@@ -4,9 +4,11 @@
  */
 import type { MenuCommand } from '../../../shared/api';
 import { call } from '../api/client';
-import { useGraph } from '../stores/graph-store';
+import { useLibrary } from '../stores/library-store';
 import { useSession } from '../stores/session-store';
 import { resolveTheme, type ThemePref, useUi } from '../stores/ui-store';
+import { chooseAndImport, exportOpenDoc } from './files';
+import { leaveDoc, newFromScenario, promptSaveAs, restoreSession, save } from './library';
 
 /** Where the last shown theme is mirrored so the next load paints in it before the API answers. */
 export const THEME_CACHE_KEY = 'dslab.theme';
@@ -20,7 +22,11 @@ export function reportError(what: string, err: unknown): void {
   useUi.getState().toast(`${what}: ${errorText(err)}`, 'error');
 }
 
-/** Loads app info, settings and the catalog, then the protocol the person last used. */
+/**
+ * Loads app info, settings and the catalog, then goes back to where the person was: a
+ * recovered autosave, the item opened last, the protocol chosen last, or (first run) the
+ * welcome view (app/library.ts restoreSession).
+ */
 export async function boot(): Promise<void> {
   const session = useSession.getState();
   try {
@@ -32,20 +38,21 @@ export async function boot(): Promise<void> {
     session.setInfo(info);
     session.setProtocols(protocols);
     useUi.getState().setThemePref(settings.theme);
-    const last = protocols.find((p) => p.id === settings.lastProtocol);
-    const inTopic = protocols.find((p) => p.topic === settings.lastTopic);
-    const first = last ?? inTopic ?? protocols[0];
-    if (first) await chooseProtocol(first.id, { persist: false });
+    await restoreSession(settings, protocols);
   } catch (err) {
     session.setError(errorText(err));
   }
 }
 
-/** Switches to a protocol: loads its default topology and remembers the choice. */
+/**
+ * Switches to a protocol: a new, unsaved document with its default scenario (asking first
+ * about unsaved changes to the open one), and remembers the choice.
+ */
 export async function chooseProtocol(id: string, opts: { persist?: boolean } = {}): Promise<void> {
   const session = useSession.getState();
   const protocol = session.protocols.find((p) => p.id === id);
   if (!protocol) return;
+  if (!(await leaveDoc())) return;
   session.setProtocolId(id);
   await resetTopology();
   if (opts.persist !== false) {
@@ -62,8 +69,8 @@ export async function chooseTopic(topic: string): Promise<void> {
 }
 
 /**
- * Replaces the document with the chosen protocol's ready-to-run scenario: its default
- * topology, params (the protocol's defaults), workload and limits.
+ * Replaces the document with a new, unsaved one: the chosen protocol's ready-to-run
+ * scenario (its default topology, params, workload and limits).
  */
 export async function resetTopology(): Promise<void> {
   const id = useSession.getState().protocolId;
@@ -71,7 +78,7 @@ export async function resetTopology(): Promise<void> {
   try {
     const scenario = await call('catalog.defaultScenario', { protocol: id });
     // A later choice may have landed while this one was in flight.
-    if (useSession.getState().protocolId === id) useGraph.getState().loadScenario(scenario);
+    if (useSession.getState().protocolId === id) newFromScenario(scenario);
   } catch (err) {
     reportError('Could not load the default scenario', err);
   }
@@ -95,19 +102,45 @@ export function toggleTheme(): void {
   setTheme(resolveTheme(themePref, systemDark) === 'dark' ? 'light' : 'dark');
 }
 
+/** File › New: the welcome view when nothing is open, else a new document of the same protocol. */
+export async function newDocument(): Promise<void> {
+  if (!useLibrary.getState().doc || !useSession.getState().protocolId) {
+    useLibrary.getState().set({ welcome: true });
+    return;
+  }
+  if (!(await leaveDoc())) return;
+  await resetTopology();
+}
+
+let lastSaveMs = -Infinity;
+
+/** Save, once per key press (the desktop menu's accelerator and the page may both see Ctrl+S). */
+export function saveOnce(): Promise<boolean> {
+  const now = performance.now();
+  if (now - lastSaveMs < 300) return Promise.resolve(false);
+  lastSaveMs = now;
+  return save();
+}
+
 /** What the menu's commands do; zoomToFit needs the canvas, so the caller passes it. */
 export function runMenuCommand(command: MenuCommand, fitView: () => void): void {
   const ui = useUi.getState();
   switch (command) {
     case 'file.new':
-      void resetTopology();
+      void newDocument();
       return;
     case 'file.open':
-    case 'file.save':
-    case 'file.saveAs':
     case 'file.import':
+      void chooseAndImport();
+      return;
+    case 'file.save':
+      void saveOnce();
+      return;
+    case 'file.saveAs':
+      promptSaveAs();
+      return;
     case 'file.export':
-      ui.toast('Saving and opening files arrive with the library.');
+      void exportOpenDoc();
       return;
     case 'view.toggleTheme':
       toggleTheme();

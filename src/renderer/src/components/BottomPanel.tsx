@@ -1,15 +1,29 @@
-/** The bottom panel: event log, metrics, checkers and lesson tabs (WAI-ARIA tabs pattern). */
-import { type KeyboardEvent, type ReactNode, useId, useRef } from 'react';
+/**
+ * The bottom panel: event log, metrics, checkers and lesson tabs (WAI-ARIA tabs pattern), plus
+ * the Exercise tab while an exercise is open (its selection lives in the library store).
+ */
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { useLibrary } from '../stores/library-store';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { type PanelTab, useUi } from '../stores/ui-store';
 import { CheckersView } from './CheckersView';
 import { EventLog } from './EventLog';
+import { ExercisePanel } from './ExercisePanel';
 import { MetricsView } from './MetricsView';
+import { ExperimentView } from './views/ExperimentView';
+import { RingView } from './views/RingView';
+import { SpaceTimeView } from './views/SpaceTimeView';
 
-const TABS: { id: PanelTab; label: string }[] = [
+type Tab = PanelTab | 'exercise';
+
+/** `only`: the tab is offered for that protocol alone (docs/views.md). */
+const TABS: { id: Tab; label: string; only?: string }[] = [
   { id: 'events', label: 'Event log' },
+  { id: 'spacetime', label: 'Space-time' },
   { id: 'metrics', label: 'Metrics' },
+  { id: 'ring', label: 'Ring', only: 'consistent-hashing' },
+  { id: 'experiment', label: 'Experiment', only: 'raft' },
   { id: 'checkers', label: 'Checkers' },
   { id: 'lesson', label: 'Lesson' },
 ];
@@ -23,11 +37,19 @@ function Empty({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function TabBody({ tab }: { tab: PanelTab }) {
+function TabBody({ tab }: { tab: Tab }) {
   const protocol = useSession(selectProtocol);
   switch (tab) {
+    case 'exercise':
+      return <ExercisePanel />;
     case 'events':
       return <EventLog />;
+    case 'spacetime':
+      return <SpaceTimeView />;
+    case 'ring':
+      return <RingView />;
+    case 'experiment':
+      return <ExperimentView />;
     case 'metrics':
       return <MetricsView />;
     case 'checkers':
@@ -88,18 +110,41 @@ function BrokenCount() {
 }
 
 export function BottomPanel() {
-  const tab = useUi((s) => s.tab);
-  const setTab = useUi((s) => s.setTab);
+  const uiTab = useUi((s) => s.tab);
+  const setUiTab = useUi((s) => s.setTab);
+  const isExercise = useLibrary((s) => s.doc?.kind === 'exercise');
+  const exerciseTab = useLibrary((s) => s.exerciseTab);
+  const protocolId = useSession((s) => s.protocolId);
+  const shown = TABS.filter((t) => !t.only || t.only === protocolId);
+  const tabs = isExercise ? [{ id: 'exercise' as const, label: 'Exercise' }, ...shown] : shown;
+  // A protocol-only tab (Ring, Experiment) left behind by a protocol switch falls back to the log.
+  const tab: Tab =
+    isExercise && exerciseTab ? 'exercise' : shown.some((t) => t.id === uiTab) ? uiTab : 'events';
+  const setTab = (t: Tab) => {
+    if (t === 'exercise') useLibrary.getState().set({ exerciseTab: true });
+    else {
+      useLibrary.getState().set({ exerciseTab: false });
+      setUiTab(t);
+    }
+  };
+  // A tab chosen elsewhere (the checkers on a violation, the lesson on a topic) takes over.
+  useEffect(
+    () =>
+      useUi.subscribe((s, prev) => {
+        if (s.tab !== prev.tab) useLibrary.getState().set({ exerciseTab: false });
+      }),
+    [],
+  );
   const base = useId();
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
   const onKeyDown = (e: KeyboardEvent) => {
-    const i = TABS.findIndex((t) => t.id === tab);
+    const i = tabs.findIndex((t) => t.id === tab);
     let next = -1;
-    if (e.key === 'ArrowRight') next = (i + 1) % TABS.length;
-    else if (e.key === 'ArrowLeft') next = (i - 1 + TABS.length) % TABS.length;
+    if (e.key === 'ArrowRight') next = (i + 1) % tabs.length;
+    else if (e.key === 'ArrowLeft') next = (i - 1 + tabs.length) % tabs.length;
     else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = TABS.length - 1;
-    const t = TABS[next];
+    else if (e.key === 'End') next = tabs.length - 1;
+    const t = tabs[next];
     if (!t) return;
     e.preventDefault();
     setTab(t.id);
@@ -108,7 +153,7 @@ export function BottomPanel() {
   return (
     <section className="bottom" aria-label="Run output">
       <div className="tabs" role="tablist" aria-label="Run output" onKeyDown={onKeyDown}>
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <button
             key={t.id}
             ref={(el) => {
@@ -120,7 +165,7 @@ export function BottomPanel() {
             aria-selected={tab === t.id}
             aria-controls={`${base}-panel-${t.id}`}
             tabIndex={tab === t.id ? 0 : -1}
-            className="tab"
+            className={t.id === 'exercise' ? 'tab tab-exercise' : 'tab'}
             onClick={() => setTab(t.id)}
           >
             {t.label}
@@ -128,7 +173,7 @@ export function BottomPanel() {
           </button>
         ))}
       </div>
-      {TABS.map((t) => (
+      {tabs.map((t) => (
         <div
           key={t.id}
           role="tabpanel"

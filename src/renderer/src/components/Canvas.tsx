@@ -9,10 +9,12 @@ import {
   MiniMap,
   type NodeTypes,
   type OnSelectionChangeParams,
+  Panel,
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
 import { type DragEvent, type KeyboardEvent, type MouseEvent, useCallback, useEffect, useState } from 'react';
+import { autoLayout, copyNodes, pasteNodes, redoEdit, undoEdit } from '../app/editor';
 import { linkMenu, nodeMenu } from '../app/faults';
 import { CANVAS_ID, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
 import { useRoles } from '../app/use-roles';
@@ -22,6 +24,7 @@ import { useGraph } from '../stores/graph-store';
 import { useSelection } from '../stores/selection-store';
 import { selectTheme, useUi } from '../stores/ui-store';
 import { ContextMenu, type MenuItem } from './ContextMenu';
+import { EditToolbar } from './EditToolbar';
 import { LabNode } from './LabNode';
 import { LinkEdge } from './LinkEdge';
 import { MessageLayer } from './MessageLayer';
@@ -39,6 +42,49 @@ const edgeTypes: EdgeTypes = { link: LinkEdge };
 const SNAP_GRID: [number, number] = [16, 16];
 const MINIMAP_STYLE = { width: 168, height: 112 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
+// Shift-click adds to the selection (Ctrl/⌘ too, xyflow's default); Shift-drag on the pane
+// draws a selection box; a plain drag pans.
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const BOX_SELECT_KEY = 'Shift';
+
+/** Whether a key press is meant for a text field rather than for the canvas. */
+function inField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+}
+
+/**
+ * The editor's page shortcuts: undo/redo, copy/paste, select all, auto layout. Text fields
+ * keep their own (Ctrl+Z in a field undoes typing), and an open dialog keeps the keyboard.
+ */
+function onEditorKey(e: globalThis.KeyboardEvent): void {
+  if (e.altKey || inField(e.target) || useUi.getState().dialog) return;
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.toLowerCase();
+  if (mod && key === 'z') {
+    e.preventDefault();
+    if (e.shiftKey) redoEdit();
+    else undoEdit();
+  } else if (mod && key === 'y') {
+    e.preventDefault();
+    redoEdit();
+  } else if (mod && key === 'c' && !e.shiftKey) {
+    // Leave a text selection (the event log, the state tree) to the browser.
+    if (window.getSelection()?.toString()) return;
+    if (!useGraph.getState().nodes.some((n) => n.selected)) return;
+    e.preventDefault();
+    copyNodes();
+  } else if (mod && key === 'v' && !e.shiftKey) {
+    e.preventDefault();
+    pasteNodes();
+  } else if (mod && key === 'a' && !e.shiftKey) {
+    e.preventDefault();
+    useGraph.getState().selectAll();
+  } else if (!mod && !e.shiftKey && key === 'l') {
+    e.preventDefault();
+    void autoLayout();
+  }
+}
 /** Fit the view without blowing two nodes up to fill a wide screen. */
 export const FIT_OPTIONS = { padding: 0.35, maxZoom: 1.1, duration: 0 };
 
@@ -97,6 +143,27 @@ export function Canvas() {
     if (el.classList.contains('react-flow__node')) openNodeMenu(id, r.left + r.width / 2, r.bottom);
     else openEdgeMenu(id, r.left + r.width / 2, r.top + r.height / 2);
   };
+
+  useEffect(() => {
+    window.addEventListener('keydown', onEditorKey);
+    return () => window.removeEventListener('keydown', onEditorKey);
+  }, []);
+
+  // Deleting with the keyboard is one undo step (nodes and the links that go with them).
+  const onBeforeDelete = useCallback(async () => {
+    useGraph.getState().beginEdit(null);
+    return true;
+  }, []);
+
+  // After an auto layout the graph is framed again, animated so the eye can follow.
+  const fitCount = useGraph((s) => s.fitCount);
+  useEffect(() => {
+    if (fitCount > 0) {
+      // Wait a frame: xyflow measures the moved nodes before it can frame them.
+      const raf = requestAnimationFrame(() => void fitView({ ...FIT_OPTIONS, duration: 300 }));
+      return () => cancelAnimationFrame(raf);
+    }
+  }, [fitCount, fitView]);
 
   // A new topology (first load, protocol switch, File > New) is framed in full.
   useEffect(() => {
@@ -167,6 +234,9 @@ export function Canvas() {
         snapToGrid
         snapGrid={SNAP_GRID}
         deleteKeyCode={DELETE_KEYS}
+        onBeforeDelete={onBeforeDelete}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        selectionKeyCode={BOX_SELECT_KEY}
         fitView
         fitViewOptions={FIT_OPTIONS}
         minZoom={0.2}
@@ -177,6 +247,9 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         <MessageLayer />
+        <Panel position="top-center">
+          <EditToolbar />
+        </Panel>
         <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_OPTIONS} />
         <MiniMap
           position="bottom-right"

@@ -1,4 +1,6 @@
-/** The Keyboard shortcuts and About DSLab dialogs. */
+/** The Keyboard shortcuts and About DSLab dialogs, and the library's questions and problem lists. */
+import { useEffect, useRef, useState } from 'react';
+import { type LibraryDialog, useLibrary } from '../stores/library-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { Modal } from './Modal';
@@ -23,6 +25,10 @@ export const SHORTCUTS: { keys: string[]; what: string; where?: string }[] = [
   { keys: [mod, 'Click'], what: 'Add a node or link to the selection' },
   { keys: ['Arrow keys'], what: 'Move the focused node' },
   { keys: ['Esc'], what: 'Close a dialog, cancel a rename' },
+  { keys: [mod, 'S'], what: 'Save the open scenario or exercise to the library' },
+  { keys: [mod, 'Shift', 'S'], what: 'Save as a new item' },
+  { keys: [mod, 'O'], what: 'Open (import) a .dslab.json file' },
+  { keys: ['Drop a file'], what: 'Import a .dslab.json file dropped on the window' },
   { keys: [mod, 'N'], what: 'New: the default topology', where: 'desktop menu' },
   { keys: [mod, '0'], what: 'Zoom to fit', where: 'desktop menu' },
 ];
@@ -91,9 +97,97 @@ function About() {
   );
 }
 
+function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }> }) {
+  const [value, setValue] = useState(dialog.initial);
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+    ref.current?.select();
+  }, []);
+  return (
+    <form
+      className="lib-dialog-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value.trim()) void dialog.run(value);
+      }}
+    >
+      <label className="field">
+        <span className="field-label">Name</span>
+        <input
+          ref={ref}
+          className="input"
+          value={value}
+          maxLength={200}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      </label>
+      <div className="lib-dialog-buttons">
+        <button type="submit" className="btn lib-primary" disabled={!value.trim()}>
+          {dialog.confirm}
+        </button>
+        <button type="button" className="btn" onClick={() => useLibrary.getState().set({ dialog: null })}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The library's dialogs: a question with buttons, the problems of a refused file, a name. */
+function LibraryDialogView({ dialog }: { dialog: LibraryDialog }) {
+  const close = () => {
+    // Esc or the close button: the last button of a question is its "Cancel"/"Discard".
+    if (dialog.kind === 'ask') void dialog.buttons[dialog.buttons.length - 1]?.run();
+    else useLibrary.getState().set({ dialog: null });
+  };
+  return (
+    <Modal label={dialog.title} onClose={close}>
+      {dialog.kind === 'ask' && (
+        <>
+          <p className="lib-dialog-body">{dialog.body}</p>
+          <div className="lib-dialog-buttons">
+            {dialog.buttons.map((b) => (
+              <button
+                key={b.label}
+                type="button"
+                className={`btn${b.tone === 'primary' ? ' lib-primary' : b.tone === 'danger' ? ' lib-danger' : ''}`}
+                onClick={() => void b.run()}
+              >
+                {b.label}
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+      {dialog.kind === 'problems' && (
+        <>
+          <p className="lib-dialog-body">{dialog.lede}</p>
+          <ul className="lib-problems" aria-label="Problems">
+            {dialog.lines.map((l) => (
+              <li key={l}>
+                <code>{l}</code>
+              </li>
+            ))}
+          </ul>
+          <div className="lib-dialog-buttons">
+            <button type="button" className="btn lib-primary" onClick={close}>
+              OK
+            </button>
+          </div>
+        </>
+      )}
+      {dialog.kind === 'name' && <NameForm dialog={dialog} />}
+    </Modal>
+  );
+}
+
 export function Dialogs() {
   const dialog = useUi((s) => s.dialog);
   const close = useUi((s) => s.closeDialog);
+  const libDialog = useLibrary((s) => s.dialog);
+  // A library question (recover, conflict, unsaved changes) comes before the help dialogs.
+  if (libDialog) return <LibraryDialogView key={libDialog.title} dialog={libDialog} />;
   if (dialog === 'shortcuts')
     return (
       <Modal label="Keyboard shortcuts" onClose={close}>

@@ -3,7 +3,6 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { healAll, isolate } from '../app/faults';
 import { useRoles } from '../app/use-roles';
 import { roleLabel, roleTone } from '../graph/roles';
-import { DEFAULT_LINK_NET, meanLatencyUs } from '../graph/scenario';
 import { nameProblem, roleCounts } from '../graph/topology';
 import type { LabFlowEdge, LabFlowNode, PaletteRole } from '../graph/types';
 import { formatDuration, formatSignedDuration } from '../run/format';
@@ -11,6 +10,8 @@ import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { useSelection } from '../stores/selection-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { NemesisForm, ParamsForm, RunSettingsForm, WorkloadForm } from './forms/ScenarioForms';
+import { LinkForm, NodeClockForm } from './forms/TopologyForms';
 import { JsonTree } from './JsonTree';
 
 function Row({ term, children }: { term: string; children: ReactNode }) {
@@ -85,6 +86,7 @@ function NodeInspector({ node, roles }: { node: LabFlowNode; roles: PaletteRole[
           </select>
         </label>
       </div>
+      <NodeClockForm node={node} />
       <dl className="kv">
         <Row term="Id">
           <code>{node.id}</code>
@@ -186,60 +188,9 @@ function LinkInspector({ edge, roles }: { edge: LabFlowEdge; roles: PaletteRole[
           <code>{edge.id}</code>
         </Row>
       </dl>
-      <LinkNetRows edge={edge} />
+      <LinkForm edge={edge} />
       <p className="insp-note">Right-click the link (or press Shift+F10 on it) to cut, degrade or heal it.</p>
     </>
-  );
-}
-
-function LinkNetRows({ edge }: { edge: LabFlowEdge }) {
-  const net = edge.data?.net ?? DEFAULT_LINK_NET;
-  const l = net.latency;
-  const latency =
-    l.kind === 'constant'
-      ? formatDuration(l.us)
-      : l.kind === 'uniform'
-        ? `${formatDuration(l.minUs)} – ${formatDuration(l.maxUs)}`
-        : l.kind === 'normal'
-          ? `${formatDuration(l.meanUs)} ± ${formatDuration(l.stdUs)}`
-          : `${l.kind}, mean ≈ ${formatDuration(meanLatencyUs(net))}`;
-  return (
-    <dl className="kv">
-      <Row term="Latency">
-        <span className="num">{latency}</span>
-      </Row>
-      <Row term="Loss">
-        <span className="num">{(net.lossRate * 100).toFixed(1)}%</span>
-      </Row>
-      <Row term="Duplicates">
-        <span className="num">{(net.dupRate * 100).toFixed(1)}%</span>
-      </Row>
-      <Row term="Reorder">
-        <span className="num">{(net.reorderRate * 100).toFixed(1)}%</span>
-      </Row>
-    </dl>
-  );
-}
-
-/** The protocol's known-wrong variants, as checkboxes over the scenario's params. */
-function BugSwitches({ bugs }: { bugs: { param: string; title: string }[] }) {
-  const params = useGraph((s) => s.base?.params);
-  const setParam = useGraph((s) => s.setParam);
-  return (
-    <fieldset className="bug-switches">
-      <legend className="panel-heading">Bug switches</legend>
-      {bugs.map((b) => (
-        <label key={b.param} className="check">
-          <input
-            type="checkbox"
-            checked={params?.[b.param] === true}
-            onChange={(e) => setParam(b.param, e.target.checked)}
-          />
-          <span>{b.title}</span>
-        </label>
-      ))}
-      <p className="insp-note">Turn one on, then Play: the checkers should catch it.</p>
-    </fieldset>
   );
 }
 
@@ -292,7 +243,10 @@ function ScenarioInspector({ roles }: { roles: PaletteRole[] }) {
           </ul>
         </>
       )}
-      {(protocol.bugs?.length ?? 0) > 0 && <BugSwitches bugs={protocol.bugs} />}
+      <ParamsForm protocol={protocol} />
+      <WorkloadForm />
+      <NemesisForm />
+      <RunSettingsForm />
       <p className="insp-note">Select a node or link to edit it.</p>
     </>
   );
@@ -309,7 +263,7 @@ export function Inspector() {
   const many = nodeIds.length + edgeIds.length > 1 && !node;
   let body: ReactNode;
   if (node) body = <NodeInspector key={node.id} node={node} roles={roles} />;
-  else if (edge) body = <LinkInspector edge={edge} roles={roles} />;
+  else if (edge) body = <LinkInspector key={edge.id} edge={edge} roles={roles} />;
   else if (many)
     body = (
       <>
@@ -330,8 +284,8 @@ export function Inspector() {
           </div>
         )}
         <p className="insp-note">
-          Isolate partitions the selected nodes from the rest of the cluster. Press Delete to remove them, or
-          select one to edit it.
+          Isolate partitions the selected nodes from the rest of the cluster. Press Delete to remove them,
+          Ctrl+C and Ctrl+V to copy them, or select one to edit it.
         </p>
       </>
     );

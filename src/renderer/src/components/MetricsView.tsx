@@ -12,6 +12,8 @@ import { formatCount } from '../run/format';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { selectTheme, useUi } from '../stores/ui-store';
+import { metricsCsv } from '../views/metrics-csv';
+import { downloadBlob } from './views/export';
 
 type Series = Res<'sim.metrics'>['series'][number];
 
@@ -141,6 +143,19 @@ export function MetricsView() {
         ))}
       </div>
       <div className="metric-tables">
+        <button
+          type="button"
+          className="btn small views-csv"
+          title="t_us plus one column per series"
+          onClick={() =>
+            downloadBlob(
+              new Blob([metricsCsv(metrics.series)], { type: 'text/csv' }),
+              `metrics-${protocol?.id ?? 'run'}-e${event}.csv`,
+            )
+          }
+        >
+          Export CSV
+        </button>
         <Table caption="Counters" values={metrics.counters} />
         <Table caption="Gauges" values={metrics.gauges} />
       </div>

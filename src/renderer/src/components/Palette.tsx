@@ -1,4 +1,7 @@
-/** The parts palette: the protocol's roles and the generic parts, dragged onto the canvas. */
+/**
+ * The left sidebar: the parts palette (the protocol's roles and the generic parts, dragged
+ * onto the canvas) and, on its other tab, the library.
+ */
 import { useReactFlow } from '@xyflow/react';
 import { type DragEvent, useMemo, useRef } from 'react';
 import { CANVAS_ID, canvasCentre, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
@@ -6,8 +9,55 @@ import { paletteRoles, roleTone } from '../graph/roles';
 import { roleCounts } from '../graph/topology';
 import type { PaletteRole } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
+import { type SidebarTab, useLibrary } from '../stores/library-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { GripIcon } from './icons';
+import { LibraryPanel } from './LibraryPanel';
+
+const SIDEBAR_TABS: { id: SidebarTab; label: string }[] = [
+  { id: 'parts', label: 'Parts' },
+  { id: 'library', label: 'Library' },
+];
+
+/** Parts | Library (WAI-ARIA tabs: arrows move between the two). */
+function SidebarTabs() {
+  const tab = useLibrary((s) => s.sidebar);
+  const set = useLibrary((s) => s.set);
+  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+  return (
+    <div
+      className="side-title side-tabs"
+      role="tablist"
+      aria-label="Sidebar"
+      onKeyDown={(e) => {
+        if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+        e.preventDefault();
+        const next = tab === 'parts' ? 'library' : 'parts';
+        set({ sidebar: next });
+        refs.current[next]?.focus();
+      }}
+    >
+      {SIDEBAR_TABS.map((t) => (
+        <button
+          key={t.id}
+          ref={(el) => {
+            refs.current[t.id] = el;
+          }}
+          type="button"
+          role="tab"
+          id={`sidebar-tab-${t.id}`}
+          aria-selected={tab === t.id}
+          aria-controls={`sidebar-panel-${t.id}`}
+          tabIndex={tab === t.id ? 0 : -1}
+          className="side-tab"
+          onClick={() => set({ sidebar: t.id })}
+        >
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
 
 function limitText(role: PaletteRole): string {
   if (role.generic) return role.id === 'client' ? 'Sends requests' : 'Shared segment';
@@ -28,6 +78,8 @@ function PaletteItem({
   onAdd(): void;
 }) {
   const full = role.max !== null && count >= role.max;
+  // An open exercise that locks the topology offers no parts (the grade would fail on $locks).
+  const locked = useLibrary((s) => s.doc?.exercise?.locks.includes('topology') ?? false);
   const onDragStart = (e: DragEvent) => {
     e.dataTransfer.setData(PALETTE_MIME, role.id);
     e.dataTransfer.effectAllowed = 'copy';
@@ -38,15 +90,17 @@ function PaletteItem({
         type="button"
         className="palette-item"
         data-tone={tone}
-        draggable={!full}
-        disabled={full}
+        draggable={!full && !locked}
+        disabled={full || locked}
         onDragStart={onDragStart}
         onClick={onAdd}
         aria-describedby={`${CANVAS_ID}-palette-hint`}
         title={
-          full
-            ? `This protocol allows at most ${role.max} ${role.label}`
-            : `Drag onto the canvas, or press Enter`
+          locked
+            ? 'The exercise locks the topology'
+            : full
+              ? `This protocol allows at most ${role.max} ${role.label}`
+              : `Drag onto the canvas, or press Enter`
         }
       >
         <span className="palette-badge" aria-hidden="true">
@@ -79,6 +133,7 @@ export function Palette() {
   const adds = useRef(0);
   const roles = useMemo(() => paletteRoles(protocol), [protocol]);
   const counts = useMemo(() => roleCounts(nodes), [nodes]);
+  const sidebar = useLibrary((s) => s.sidebar);
   const own = roles.filter((r) => !r.generic);
   const generic = roles.filter((r) => r.generic);
 
@@ -108,8 +163,24 @@ export function Palette() {
 
   return (
     <aside className="side palette" aria-label="Palette">
-      <div className="side-title">Parts</div>
-      <div className="side-body">
+      <SidebarTabs />
+      {sidebar === 'library' && (
+        <div
+          className="side-body lib-body"
+          role="tabpanel"
+          id="sidebar-panel-library"
+          aria-labelledby="sidebar-tab-library"
+        >
+          <LibraryPanel />
+        </div>
+      )}
+      <div
+        className="side-body"
+        role="tabpanel"
+        id="sidebar-panel-parts"
+        aria-labelledby="sidebar-tab-parts"
+        hidden={sidebar !== 'parts'}
+      >
         {protocol ? (
           section(`${protocol.title} roles`, own)
         ) : (

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { setTheme } from '../app/actions';
 import { formatCount, formatSpeed } from '../run/format';
 import { useGraph } from '../stores/graph-store';
+import { useLibrary } from '../stores/library-store';
 import { usePlayback } from '../stores/playback-store';
 import { useRun } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
@@ -25,6 +26,26 @@ function RunState() {
   return (
     <span className={`status-item status-run${tone}`} data-testid="run-state">
       Run: {text}
+    </span>
+  );
+}
+
+/** The open document: its name, kind and a dot while it has unsaved changes. */
+function DocState() {
+  const doc = useLibrary((s) => s.doc);
+  const dirty = useLibrary((s) => s.dirty);
+  if (!doc) return null;
+  const where = doc.itemId ? (doc.builtin ? 'built-in' : 'library') : 'not saved yet';
+  return (
+    <span
+      className="status-item status-doc"
+      data-testid="doc-state"
+      title={dirty ? 'Unsaved changes: Ctrl+S saves' : 'Saved'}
+    >
+      {dirty && <span className="status-dirty" aria-hidden="true" />}
+      <span className="status-doc-name">{doc.name}</span>
+      {dirty && <span className="sr-only"> (unsaved changes)</span>}
+      <span className="status-dim">{` · ${doc.kind} · ${where}`}</span>
     </span>
   );
 }
@@ -52,6 +73,7 @@ export function StatusBar() {
       ) : (
         <span className="status-item">Connecting…</span>
       )}
+      <DocState />
       <span className="status-spacer" />
       <span className="status-item">
         {nodeCount} {nodeCount === 1 ? 'node' : 'nodes'} · {linkCount} {linkCount === 1 ? 'link' : 'links'}

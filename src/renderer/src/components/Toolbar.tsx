@@ -1,6 +1,7 @@
 /** The top bar: product, topic and protocol pickers, run controls, time and event, theme. */
 import { useId } from 'react';
-import { chooseProtocol, chooseTopic, toggleTheme } from '../app/actions';
+import { toggleTheme } from '../app/actions';
+import { switchProtocol, switchTopic } from '../app/editor';
 import { pause, play, reset, speedChanged, step, stepBack } from '../app/run';
 import { formatEvent, formatSpeed, formatTime } from '../run/format';
 import { useGraph } from '../stores/graph-store';
@@ -42,7 +43,7 @@ function Pickers() {
           className="select"
           value={current?.topic ?? ''}
           disabled={empty}
-          onChange={(e) => void chooseTopic(e.target.value)}
+          onChange={(e) => void switchTopic(e.target.value)}
         >
           {empty && <option value="">Loading…</option>}
           {topics.map((t) => (
@@ -60,7 +61,7 @@ function Pickers() {
           value={current?.id ?? ''}
           disabled={empty}
           title={current?.summary}
-          onChange={(e) => void chooseProtocol(e.target.value)}
+          onChange={(e) => void switchProtocol(e.target.value)}
         >
           {empty && <option value="">Loading…</option>}
           {inTopic.map((p) => (

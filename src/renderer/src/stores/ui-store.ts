@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { Settings } from '../../../shared/api';
 
 export type ThemePref = Settings['theme'];
-export type PanelTab = 'events' | 'metrics' | 'checkers' | 'lesson';
+export type PanelTab = 'events' | 'metrics' | 'checkers' | 'lesson' | 'spacetime' | 'ring' | 'experiment';
 export type DialogId = 'shortcuts' | 'about';
 
 /** A short, non-blocking message. */

@@ -1,0 +1,273 @@
+/**
+ * The Ring tab (consistent hashing only): the hash circle from `sim.ring`, virtual nodes as
+ * ticks in their physical node's colour, keys as dots in their owner's colour, the keys the last
+ * membership change moved as short arrows from the old owner's colour to the new one, and the
+ * counts: keys per node, keys moved vs. what modulo-N hashing would have moved. Refreshed while
+ * shown, at most every 500 ms.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { Res } from '../../../../shared/api';
+import { call } from '../../api/client';
+import { useThrottledRefresh } from '../../app/use-throttled';
+import { formatCount } from '../../run/format';
+import { useRun } from '../../stores/run-store';
+import { useUi } from '../../stores/ui-store';
+import { barFractions, ringLayout } from '../../views/ring';
+import { exportPng, exportSvg, fileStem } from './export';
+import { useViewPalette, VIEW_FONT } from './palette';
+
+type Ring = Res<'sim.ring'>;
+
+const REFRESH_MS = 500;
+
+export function RingView() {
+  const simId = useRun((s) => s.simId);
+  const event = useRun((s) => s.status?.eventIndex ?? 0);
+  const [ring, setRing] = useState<{ simId: string; ring: Ring } | null>(null);
+  const p = useViewPalette();
+  const box = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [width, setWidth] = useState(720);
+
+  useThrottledRefresh(
+    async () => {
+      if (!simId) return;
+      try {
+        const r = await call('sim.ring', { simId });
+        if (useRun.getState().simId === simId) setRing({ simId, ring: r });
+      } catch (err) {
+        if (useRun.getState().simId === simId)
+          useUi
+            .getState()
+            .toast(`Could not read the ring: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      }
+    },
+    `${simId}:${event}`,
+    simId !== null,
+    REFRESH_MS,
+  );
+
+  const data = ring && ring.simId === simId ? ring.ring : null;
+  const shown = data !== null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the box is a different element once the ring is shown.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, [shown]);
+
+  if (!simId || !data) {
+    return (
+      <div className="empty" ref={box}>
+        <p className="empty-title">{simId ? 'Reading the ring…' : 'No run yet'}</p>
+        <p className="empty-body">
+          Press Play or Step: the hash ring appears here with each node’s virtual nodes, where every key
+          landed, and which keys changed hands when a node joined or left.
+        </p>
+      </div>
+    );
+  }
+
+  const H = 300;
+  const r = 112;
+  const cx = 24 + r + 14;
+  const cy = H / 2;
+  const L = ringLayout(data, { cx, cy, r });
+  const sideX = cx + r + 48;
+  const sideW = Math.max(220, width - sideX - 24);
+  const W = Math.max(width, sideX + sideW + 24);
+  const barW = Math.max(80, sideW - 190);
+  const keyBars = barFractions(L.nodes.map((n) => n.keys));
+  const movedBars = barFractions([data.keysMoved, data.keysMovedModuloN]);
+  const total = data.keys.length;
+  const rowH = 19;
+  const legendTop = 34;
+  const movedTop = legendTop + L.nodes.length * rowH + 30;
+  const noRing = data.vnodes.length === 0;
+  const stem = () => fileStem('ring', 'consistent-hashing', event);
+
+  return (
+    <div className="views-ring">
+      <div className="views-bar" role="toolbar" aria-label="Ring">
+        <span className="views-readout">
+          {data.scheme} · {data.hash} · {data.members.length} members · {formatCount(total)} keys
+          {data.previousMembers
+            ? ` · last change: ${data.previousMembers.join(', ')} → ${data.members.join(', ')}`
+            : ''}
+        </span>
+        <div className="views-group views-end">
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => svgRef.current && exportSvg(svgRef.current, stem())}
+          >
+            Export SVG
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => svgRef.current && void exportPng(svgRef.current, stem())}
+          >
+            Export PNG
+          </button>
+        </div>
+      </div>
+      <div ref={box} className="views-ring-box">
+        <svg
+          ref={svgRef}
+          data-testid="ring-svg"
+          width={W}
+          height={H}
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-label={`Hash ring: ${data.vnodes.length} virtual nodes of ${data.members.length} nodes, ${total} keys, ${data.moved.length} moved by the last change`}
+          fontFamily={VIEW_FONT}
+          fontSize={11}
+        >
+          <rect x={0} y={0} width={W} height={H} fill={p.bg} />
+          <defs>
+            {L.moves.map((m) => (
+              <linearGradient
+                key={m.key}
+                id={`mv-${m.fromSlot}-${m.toSlot}-${m.key.replace(/[^A-Za-z0-9_-]/g, '_')}`}
+                gradientUnits="userSpaceOnUse"
+                x1={m.a.x}
+                y1={m.a.y}
+                x2={m.b.x}
+                y2={m.b.y}
+              >
+                <stop offset="0" stopColor={p.msg[m.fromSlot]} />
+                <stop offset="1" stopColor={p.msg[m.toSlot]} />
+              </linearGradient>
+            ))}
+          </defs>
+          <circle cx={cx} cy={cy} r={r} fill="none" stroke={p.border} strokeWidth={2} />
+          <text x={cx} y={cy - r - 16} textAnchor="middle" fill={p.faint} fontSize={10}>
+            0°
+          </text>
+          {noRing && (
+            <text x={cx} y={cy} textAnchor="middle" fill={p.muted}>
+              {data.scheme}: no ring, keys only
+            </text>
+          )}
+          {L.ticks.map((t) => (
+            <line
+              key={t.label}
+              data-testid="ring-vnode"
+              x1={t.a.x}
+              y1={t.a.y}
+              x2={t.b.x}
+              y2={t.b.y}
+              stroke={p.msg[t.slot]}
+              strokeWidth={1.6}
+            >
+              <title>{`${t.label} (${t.node})`}</title>
+            </line>
+          ))}
+          {L.moves.map((m) => (
+            <line
+              key={m.key}
+              data-testid="ring-move"
+              x1={m.a.x}
+              y1={m.a.y}
+              x2={m.b.x}
+              y2={m.b.y}
+              stroke={`url(#mv-${m.fromSlot}-${m.toSlot}-${m.key.replace(/[^A-Za-z0-9_-]/g, '_')})`}
+              strokeWidth={1.3}
+            >
+              <title>{`${m.key}: ${m.from} → ${m.to}`}</title>
+            </line>
+          ))}
+          {L.moves.map((m) => (
+            <circle key={`o-${m.key}`} cx={m.a.x} cy={m.a.y} r={1.8} fill={p.msg[m.fromSlot]} />
+          ))}
+          {L.keys.map((k) => (
+            <circle
+              key={k.key}
+              data-testid="ring-key"
+              data-moved={k.moved ? 'true' : undefined}
+              cx={k.at.x}
+              cy={k.at.y}
+              r={k.moved ? 3.6 : 2.6}
+              fill={p.msg[k.slot]}
+              stroke={k.moved ? p.text : 'none'}
+              strokeWidth={k.moved ? 1 : 0}
+            >
+              <title>{`${k.key} → ${k.owner}${k.moved ? ' (moved)' : ''}`}</title>
+            </circle>
+          ))}
+          {/* Keys per node */}
+          <text x={sideX} y={20} fill={p.text} fontWeight={600}>
+            Keys per node
+          </text>
+          {L.nodes.map((n, i) => {
+            const y = legendTop + i * rowH;
+            return (
+              <g key={n.id} data-testid="ring-node" opacity={n.member ? 1 : 0.55}>
+                <rect x={sideX} y={y - 9} width={10} height={10} rx={2} fill={p.msg[n.slot]} />
+                <text x={sideX + 16} y={y} fill={p.text}>
+                  {n.id}
+                  {n.member ? '' : ' (left)'}
+                </text>
+                <text x={sideX + 84} y={y} fill={p.muted}>
+                  {n.vnodes > 0 ? `${n.vnodes} vn` : ''}
+                </text>
+                <rect
+                  x={sideX + 130}
+                  y={y - 9}
+                  width={Math.max(1, (keyBars[i] ?? 0) * barW)}
+                  height={10}
+                  rx={2}
+                  fill={p.msg[n.slot]}
+                  opacity={0.85}
+                />
+                <text x={sideX + 136 + (keyBars[i] ?? 0) * barW} y={y} fill={p.muted}>
+                  {formatCount(n.keys)}
+                </text>
+              </g>
+            );
+          })}
+          {/* Moved vs modulo-N */}
+          <text x={sideX} y={movedTop} fill={p.text} fontWeight={600}>
+            Keys moved by membership changes so far
+          </text>
+          {(
+            [
+              ['consistent', data.keysMoved, movedBars[0] ?? 0, p.accent, 'ring-moved'],
+              ['modulo-N', data.keysMovedModuloN, movedBars[1] ?? 0, p.danger, 'ring-moved-modn'],
+            ] as const
+          ).map(([label, value, frac, colour, id], i) => {
+            const y = movedTop + 20 + i * 22;
+            return (
+              <g key={label} data-testid={id} data-value={value}>
+                <text x={sideX} y={y} fill={p.text}>
+                  {label === 'consistent' ? data.scheme : label}
+                </text>
+                <rect
+                  x={sideX + 84}
+                  y={y - 10}
+                  width={Math.max(1, frac * (barW + 46))}
+                  height={13}
+                  rx={2}
+                  fill={colour}
+                  opacity={0.85}
+                />
+                <text x={sideX + 90 + frac * (barW + 46)} y={y} fill={p.text} fontWeight={600}>
+                  {formatCount(value)}
+                </text>
+              </g>
+            );
+          })}
+          <text x={sideX} y={movedTop + 80} fill={p.muted}>
+            {data.moved.length > 0
+              ? `Last change: ${formatCount(data.moved.length)} of ${formatCount(total)} keys changed primary (arrows: old owner → new).`
+              : 'No membership change seen while this tab was open.'}
+          </text>
+        </svg>
+      </div>
+    </div>
+  );
+}

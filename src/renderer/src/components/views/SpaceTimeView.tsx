@@ -1,0 +1,556 @@
+/**
+ * The Space-time tab: Lamport's space-time diagram of the run, one lane per node, virtual time
+ * left to right. Messages are arrows from send to delivery (tied by sendId), drops end in a
+ * red cross, local events are marks, crashed spans are shaded. The current event is the
+ * cursor; a click on an arrow or a mark seeks the run there (the event log's seek). Drawn as
+ * SVG with explicit colours so it exports as .svg or .png as shown.
+ */
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import type { TraceRow } from '../../../../shared/api';
+import { seek } from '../../app/run';
+import { formatCount, formatDuration } from '../../run/format';
+import { useGraph } from '../../stores/graph-store';
+import { useRun } from '../../stores/run-store';
+import { selectProtocol, useSession } from '../../stores/session-store';
+import { useUi } from '../../stores/ui-store';
+import {
+  autoSpanUs,
+  buildModel,
+  dropFraction,
+  type StMark,
+  spanLabel,
+  tickLabelMs,
+  timeTicks,
+  viewWindow,
+  windowed,
+} from '../../views/spacetime';
+import { exportPng, exportSvg, fileStem } from './export';
+import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+
+/** Most arrows drawn at once (the ones nearest the cursor); more make the SVG sluggish. */
+export const MAX_ARROWS = 2_000;
+/** Most local-event marks drawn at once. */
+export const MAX_MARKS = 2_000;
+/** How often the diagram follows a playing run (a person cannot read faster). */
+const REFRESH_MS = 200;
+const LABEL_W = 92;
+const AXIS_H = 26;
+const TOP_PAD = 14;
+const RIGHT_PAD = 16;
+const MIN_SPAN_US = 20;
+const MAX_SPAN_US = 3_600_000_000;
+
+interface Snapshot {
+  rows: readonly TraceRow[];
+  event: number;
+  nowUs: number;
+  down: string;
+}
+
+function snap(): Snapshot {
+  const s = useRun.getState();
+  const down = Object.values(s.nodes)
+    .filter((n) => !n.up)
+    .map((n) => n.id)
+    .join(',');
+  return { rows: s.cache.rows, event: s.status?.eventIndex ?? 0, nowUs: s.status?.nowUs ?? 0, down };
+}
+
+/** The run as the diagram draws it, re-read at most every REFRESH_MS while playing. */
+function useThrottledRun(): Snapshot {
+  const [state, setState] = useState(snap);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
+    const off = useRun.subscribe((s, prev) => {
+      if (s.cache === prev.cache && s.status === prev.status && s.nodes === prev.nodes) return;
+      const wait = REFRESH_MS - (performance.now() - last);
+      if (wait <= 0 || !s.status?.playing) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        last = performance.now();
+        setState(snap());
+      } else if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          last = performance.now();
+          setState(snap());
+        }, wait);
+      }
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, []);
+  return state;
+}
+
+function useBoxSize(ref: React.RefObject<HTMLElement | null>): { width: number; height: number } {
+  const [size, setSize] = useState({ width: 800, height: 220 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setSize({ width: el.clientWidth, height: el.clientHeight });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return size;
+}
+
+const MARK_LABEL: Partial<Record<TraceRow['kind'], string>> = {
+  timer: 'timer',
+  client: 'client request',
+  reply: 'reply',
+  fault: 'fault',
+  note: 'note',
+  restart: 'restart',
+  violation: 'invariant broken',
+};
+
+/** One local event's glyph at (x, y). */
+function MarkGlyph({ m, x, y, p }: { m: StMark; x: number; y: number; p: ViewPalette }): ReactNode {
+  switch (m.kind) {
+    case 'timer':
+      return <circle cx={x} cy={y} r={3} fill={p.bg} stroke={p.muted} strokeWidth={1.3} />;
+    case 'client':
+      return <path d={`M${x} ${y - 5}L${x + 4.5} ${y + 3}L${x - 4.5} ${y + 3}Z`} fill={p.text} />;
+    case 'reply':
+      return (
+        <path
+          d={`M${x} ${y + 5}L${x + 4.5} ${y - 3}L${x - 4.5} ${y - 3}Z`}
+          fill={p.bg}
+          stroke={p.text}
+          strokeWidth={1.2}
+        />
+      );
+    case 'fault':
+    case 'violation':
+      return <rect x={x - 3.5} y={y - 3.5} width={7} height={7} fill={p.danger} />;
+    case 'restart':
+      return (
+        <rect x={x - 3.5} y={y - 3.5} width={7} height={7} fill={p.bg} stroke={p.danger} strokeWidth={1.4} />
+      );
+    default:
+      return <circle cx={x} cy={y} r={2.4} fill={p.faint} />;
+  }
+}
+
+export function SpaceTimeView() {
+  const run = useThrottledRun();
+  const hasRun = useRun((s) => s.simId !== null);
+  const graphNodes = useGraph((s) => s.nodes);
+  const protocol = useSession(selectProtocol);
+  const p = useViewPalette();
+  const [spanUs, setSpanUs] = useState<number | null>(null);
+  const [panUs, setPanUs] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const { width, height } = useBoxSize(box);
+
+  const laneNodes = useMemo(
+    () => graphNodes.filter((n) => n.data.role !== 'switch').map((n) => ({ id: n.id, name: n.data.name })),
+    [graphNodes],
+  );
+  const downNow = useMemo(() => new Set(run.down ? run.down.split(',') : []), [run.down]);
+  const model = useMemo(() => buildModel(run.rows, laneNodes, downNow), [run.rows, laneNodes, downNow]);
+
+  // Until the person zooms: a span that holds about 120 messages before the current event.
+  const autoSpan = useMemo(() => autoSpanUs(model, run.nowUs), [model, run.nowUs]);
+  const span = spanUs ?? autoSpan;
+  const { fromUs, toUs } = viewWindow(run.nowUs, span, panUs);
+  const view = useMemo(
+    () => windowed(model, fromUs, toUs, run.nowUs, MAX_ARROWS, MAX_MARKS),
+    [model, fromUs, toUs, run.nowUs],
+  );
+
+  const lanes = model.lanes;
+  const plotW = Math.max(120, width - LABEL_W - RIGHT_PAD);
+  const laneH = Math.max(22, Math.min(56, (height - AXIS_H - TOP_PAD) / Math.max(1, lanes.length)));
+  const svgH = Math.max(height, TOP_PAD + lanes.length * laneH + AXIS_H);
+  const x = (us: number) => LABEL_W + ((us - fromUs) / (toUs - fromUs)) * plotW;
+  const laneY = new Map(lanes.map((l, i) => [l.id, TOP_PAD + (i + 0.5) * laneH]));
+  const plotBottom = TOP_PAD + lanes.length * laneH;
+  const ticks = timeTicks(fromUs, toUs, Math.max(2, Math.floor(plotW / 110)));
+
+  // Zoom around a time (the pointer's, or the cursor's), keeping that time where it is.
+  const spanRef = useRef({ span, fromUs, panUs, nowUs: run.nowUs });
+  spanRef.current = { span, fromUs, panUs, nowUs: run.nowUs };
+  const zoom = (factor: number, atUs?: number) => {
+    const cur = spanRef.current;
+    const next = Math.min(MAX_SPAN_US, Math.max(MIN_SPAN_US, cur.span * factor));
+    const anchor = atUs ?? cur.nowUs;
+    const frac = (anchor - cur.fromUs) / cur.span;
+    const nextFrom = Math.max(0, anchor - frac * next);
+    // viewWindow puts from at now - 0.85 span + pan: solve for pan.
+    setSpanUs(next);
+    setPanUs(nextFrom - (cur.nowUs - 0.85 * next));
+  };
+  const pan = (fraction: number) => setPanUs((v) => v + fraction * spanRef.current.span);
+
+  // The wheel zooms (horizontal wheel or Shift pans); React's wheel listener is passive.
+  useEffect(() => {
+    const el = svgRef.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const cur = spanRef.current;
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        const d = e.shiftKey ? e.deltaY : e.deltaX;
+        setPanUs((v) => v + (d / 400) * cur.span);
+        return;
+      }
+      const rect = el.getBoundingClientRect();
+      const px = e.clientX - rect.left - LABEL_W;
+      const atUs = cur.fromUs + (Math.min(Math.max(px, 0), plotW) / plotW) * cur.span;
+      zoom(e.deltaY > 0 ? 1.25 : 0.8, atUs);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  });
+
+  const onClick = (e: React.MouseEvent<SVGSVGElement>) => {
+    const target = (e.target as Element).closest('[data-event]');
+    const ev = Number(target?.getAttribute('data-event'));
+    if (Number.isFinite(ev) && ev > 0) void seek(ev);
+  };
+
+  const types = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const a of view.arrows) if (!m.has(a.msgType)) m.set(a.msgType, a.slot);
+    return [...m].sort((a, b) => a[0].localeCompare(b[0])).slice(0, 10);
+  }, [view.arrows]);
+
+  const stem = () => fileStem('space-time', protocol?.id, run.event);
+  const exportAs = (kind: 'svg' | 'png') => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    if (kind === 'svg') exportSvg(svg, stem());
+    else
+      exportPng(svg, stem()).catch((err: unknown) =>
+        useUi.getState().toast(err instanceof Error ? err.message : String(err), 'error'),
+      );
+  };
+
+  if (!hasRun) {
+    return (
+      <div className="empty">
+        <p className="empty-title">No run yet</p>
+        <p className="empty-body">
+          Press Play or Step: each node gets a lane, time runs left to right, and every message is an arrow
+          from its send to its delivery. Click an arrow or a mark to go to its event.
+        </p>
+      </div>
+    );
+  }
+
+  const following = panUs === 0;
+  return (
+    <div className="views-st">
+      <div className="views-bar" role="toolbar" aria-label="Space-time diagram">
+        <div className="views-group">
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => zoom(0.5)}
+            title="Zoom in (or the wheel)"
+          >
+            Zoom in
+          </button>
+          <button type="button" className="btn small" onClick={() => zoom(2)} title="Zoom out (or the wheel)">
+            Zoom out
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            aria-label="Pan earlier"
+            title="Earlier (Shift + wheel)"
+            onClick={() => pan(-0.4)}
+          >
+            ◀
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            aria-label="Pan later"
+            title="Later (Shift + wheel)"
+            onClick={() => pan(0.4)}
+          >
+            ▶
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            aria-pressed={following}
+            title="Keep the current event in view"
+            onClick={() => setPanUs(0)}
+          >
+            Follow
+          </button>
+          <span className="views-readout num">{spanLabel(span)} shown</span>
+        </div>
+        <ul className="views-legend" aria-label="Message types">
+          {types.map(([t, slot]) => (
+            <li key={t} className="views-legend-item">
+              <span className="views-swatch" style={{ background: p.msg[slot] }} />
+              {t || '(untyped)'}
+            </li>
+          ))}
+          <li className="views-legend-item views-legend-marks">
+            ▲ client ▽ reply ○ timer ■ fault
+            <span className="views-swatch views-swatch-down" style={{ background: p.danger }} />
+            down
+          </li>
+        </ul>
+        <div className="views-group views-end">
+          <button type="button" className="btn small" onClick={() => exportAs('svg')}>
+            Export SVG
+          </button>
+          <button type="button" className="btn small" onClick={() => exportAs('png')}>
+            Export PNG
+          </button>
+        </div>
+      </div>
+      {(view.arrowsOmitted > 0 || view.marksOmitted > 0) && (
+        <p className="views-notice" role="status">
+          Showing the {formatCount(MAX_ARROWS)} messages nearest the current event;{' '}
+          {formatCount(view.arrowsOmitted)} more in this span are not drawn. Zoom in to see them all.
+        </p>
+      )}
+      <div ref={box} className="views-st-box">
+        {/* biome-ignore lint/a11y/useKeyWithClickEvents: clicks on arrows are a mouse shortcut; the event log offers the same seek by keyboard. */}
+        <svg
+          ref={svgRef}
+          data-testid="spacetime-svg"
+          className="views-st-svg"
+          width={width}
+          height={svgH}
+          viewBox={`0 0 ${width} ${svgH}`}
+          role="img"
+          aria-label={`Space-time diagram: ${lanes.length} nodes, ${view.arrows.length} messages from ${formatDuration(fromUs)} to ${formatDuration(toUs)}`}
+          fontFamily={VIEW_FONT}
+          fontSize={11}
+          onClick={onClick}
+        >
+          <rect x={0} y={0} width={width} height={svgH} fill={p.bg} />
+          <defs>
+            <clipPath id="st-plot">
+              <rect x={LABEL_W} y={0} width={plotW} height={svgH} />
+            </clipPath>
+          </defs>
+          {/* Time grid and axis */}
+          {ticks.map((t) => (
+            <g key={t}>
+              <line x1={x(t)} x2={x(t)} y1={TOP_PAD - 6} y2={plotBottom} stroke={p.border} strokeWidth={1} />
+              <text x={x(t)} y={plotBottom + 15} textAnchor="middle" fill={p.muted}>
+                {tickLabelMs(t)}
+              </text>
+            </g>
+          ))}
+          <text x={LABEL_W - 8} y={plotBottom + 15} textAnchor="end" fill={p.faint}>
+            ms
+          </text>
+          {/* Lanes */}
+          {lanes.map((l, i) => {
+            const y = TOP_PAD + (i + 0.5) * laneH;
+            return (
+              <g key={l.id} data-testid="st-lane" data-node={l.id}>
+                {i % 2 === 0 && (
+                  <rect
+                    x={LABEL_W}
+                    y={y - laneH / 2}
+                    width={plotW}
+                    height={laneH}
+                    fill={p.band}
+                    opacity={0.6}
+                  />
+                )}
+                <line
+                  x1={LABEL_W}
+                  x2={LABEL_W + plotW}
+                  y1={y}
+                  y2={y}
+                  stroke={p.muted}
+                  strokeWidth={1}
+                  opacity={0.5}
+                />
+                <text x={LABEL_W - 10} y={y + 4} textAnchor="end" fill={p.text} fontWeight={600}>
+                  {l.name.length > 12 ? `${l.name.slice(0, 11)}…` : l.name}
+                </text>
+              </g>
+            );
+          })}
+          <g clipPath="url(#st-plot)">
+            {/* Crashed spans */}
+            {view.crashed.map((c) => {
+              const y = laneY.get(c.node);
+              if (y === undefined) return null;
+              const x0 = x(c.fromUs);
+              return (
+                <g key={`${c.node}-${c.fromUs}`} data-testid="st-crashed">
+                  <rect
+                    x={x0}
+                    y={y - laneH * 0.32}
+                    width={Math.max(2, x(c.toUs) - x0)}
+                    height={laneH * 0.64}
+                    fill={p.danger}
+                    opacity={0.16}
+                  />
+                  <line
+                    x1={x0}
+                    x2={x(c.toUs)}
+                    y1={y}
+                    y2={y}
+                    stroke={p.danger}
+                    strokeWidth={2}
+                    strokeDasharray="4 3"
+                  />
+                  <title>{`${c.node} down ${formatDuration(c.fromUs)} – ${formatDuration(c.toUs)}`}</title>
+                </g>
+              );
+            })}
+            {/* Faults about no single node (partitions, heals): across every lane */}
+            {view.marks
+              .filter((m) => m.node === null)
+              .map((m) => (
+                <g
+                  key={`g-${m.event}-${m.detail}`}
+                  className="views-hit"
+                  data-testid="st-mark"
+                  data-event={m.event}
+                >
+                  <line
+                    x1={x(m.timeUs)}
+                    x2={x(m.timeUs)}
+                    y1={TOP_PAD}
+                    y2={plotBottom}
+                    stroke={p.danger}
+                    strokeWidth={1.2}
+                    strokeDasharray="2 3"
+                  />
+                  <line
+                    x1={x(m.timeUs)}
+                    x2={x(m.timeUs)}
+                    y1={TOP_PAD}
+                    y2={plotBottom}
+                    stroke="transparent"
+                    strokeWidth={8}
+                  />
+                  <title>{`event ${m.event} · ${formatDuration(m.timeUs)} · ${m.detail}`}</title>
+                </g>
+              ))}
+            {/* Messages */}
+            {view.arrows.map((a) => {
+              const y1 = laneY.get(a.from);
+              const yTo = laneY.get(a.to);
+              if (y1 === undefined || yTo === undefined) return null;
+              const colour = p.msg[a.slot] ?? p.text;
+              const x1 = x(a.sendUs);
+              const ahead = a.sendEvent > run.event;
+              const frac = a.end === 'drop' ? dropFraction(a.reason) : 1;
+              const x2 = a.end === 'open' ? Math.max(x1 + 6, x(a.endUs)) : x(a.endUs);
+              const y2 = y1 + (yTo - y1) * (a.end === 'open' ? 0.5 : frac);
+              // A drop at the send's own time would be a vertical stub: lean it a little.
+              const x2d = a.end === 'drop' && x2 - x1 < 6 ? x1 + 6 : x2;
+              const ang = Math.atan2(y2 - y1, x2d - x1);
+              const head = 6;
+              const hx = x2d - head * Math.cos(ang);
+              const hy = y2 - head * Math.sin(ang);
+              const px = 3 * Math.sin(ang);
+              const py = -3 * Math.cos(ang);
+              const event = a.end === 'open' ? a.sendEvent : a.endEvent;
+              const what =
+                a.end === 'deliver'
+                  ? `delivered at ${formatDuration(a.endUs)} (event ${a.endEvent})`
+                  : a.end === 'drop'
+                    ? `dropped (${a.reason}) at ${formatDuration(a.endUs)} (event ${a.endEvent})`
+                    : 'in flight';
+              return (
+                <g
+                  key={a.sendId}
+                  className={`views-hit${a.end === 'drop' ? ' is-drop' : ''}`}
+                  data-testid="st-arrow"
+                  data-event={event}
+                  data-send-event={a.sendEvent}
+                  data-end={a.end}
+                  opacity={ahead ? 0.35 : 1}
+                >
+                  <line x1={x1} y1={y1} x2={x2d} y2={y2} stroke="transparent" strokeWidth={9} />
+                  <line
+                    x1={x1}
+                    y1={y1}
+                    x2={a.end === 'deliver' ? hx : x2d}
+                    y2={a.end === 'deliver' ? hy : y2}
+                    stroke={colour}
+                    strokeWidth={1.4}
+                    strokeDasharray={a.end === 'open' ? '3 3' : undefined}
+                  />
+                  {a.end === 'deliver' && (
+                    <path d={`M${x2d} ${y2}L${hx + px} ${hy + py}L${hx - px} ${hy - py}Z`} fill={colour} />
+                  )}
+                  {a.end === 'drop' && (
+                    <path
+                      data-testid="st-drop"
+                      d={`M${x2d - 4} ${y2 - 4}L${x2d + 4} ${y2 + 4}M${x2d - 4} ${y2 + 4}L${x2d + 4} ${y2 - 4}`}
+                      stroke={p.danger}
+                      strokeWidth={2}
+                    />
+                  )}
+                  <circle cx={x1} cy={y1} r={1.8} fill={colour} />
+                  <title>{`${a.msgType || 'message'} ${a.from} → ${a.to}: sent at ${formatDuration(a.sendUs)} (event ${a.sendEvent}), ${what}`}</title>
+                </g>
+              );
+            })}
+            {/* Local events */}
+            {view.marks.map((m) => {
+              if (m.node === null) return null;
+              const y = laneY.get(m.node);
+              if (y === undefined) return null;
+              return (
+                <g
+                  key={`${m.event}-${m.node}-${m.kind}-${m.detail}`}
+                  className="views-hit"
+                  data-testid="st-mark"
+                  data-event={m.event}
+                  data-kind={m.kind}
+                  opacity={m.event > run.event ? 0.35 : 1}
+                >
+                  <circle cx={x(m.timeUs)} cy={y} r={6} fill="transparent" />
+                  <MarkGlyph m={m} x={x(m.timeUs)} y={y} p={p} />
+                  <title>{`${MARK_LABEL[m.kind] ?? m.kind}${m.detail ? ` ${m.detail}` : ''} at ${m.node}, ${formatDuration(m.timeUs)} (event ${m.event})`}</title>
+                </g>
+              );
+            })}
+            {/* The current event */}
+            {run.nowUs >= fromUs && run.nowUs <= toUs && (
+              <g data-testid="st-cursor">
+                <line
+                  x1={x(run.nowUs)}
+                  x2={x(run.nowUs)}
+                  y1={TOP_PAD - 10}
+                  y2={plotBottom}
+                  stroke={p.accent}
+                  strokeWidth={1.5}
+                />
+                <path
+                  d={`M${x(run.nowUs) - 5} ${TOP_PAD - 12}L${x(run.nowUs) + 5} ${TOP_PAD - 12}L${x(run.nowUs)} ${TOP_PAD - 5}Z`}
+                  fill={p.accent}
+                />
+              </g>
+            )}
+          </g>
+          <line
+            x1={LABEL_W}
+            x2={LABEL_W + plotW}
+            y1={plotBottom}
+            y2={plotBottom}
+            stroke={p.muted}
+            strokeWidth={1}
+          />
+        </svg>
+      </div>
+    </div>
+  );
+}

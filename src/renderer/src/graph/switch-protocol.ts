@@ -1,0 +1,106 @@
+/**
+ * Switching protocol with a topology on the canvas: which nodes survive, which change role,
+ * which go. Pure (no React, no store), so the rule is unit-tested and documented in one place.
+ *
+ * The rule (docs/editor.md "Switching protocol"):
+ * 1. A node whose role the new protocol also has, or a generic client/switch, keeps its role,
+ *    up to that role's max count.
+ * 2. The other nodes are remapped in canvas order: first to fill the new protocol's roles that
+ *    are below their min count (in the protocol's role order), then to its main role (the
+ *    first protocol role without a max, e.g. Paxos's proposers become Multi-Paxos replicas).
+ * 3. What cannot be placed (every role full) is removed, with the links that touch it.
+ */
+import type { ScenarioLink, ScenarioNode } from '../../../shared/scenario/schema';
+
+/** The part of a catalog role the mapping needs. */
+export interface SwitchRole {
+  /** Role id. */
+  id: string;
+  /** Fewest nodes of the role a valid topology has. */
+  min: number;
+  /** Most nodes of the role, or null for no limit. */
+  max: number | null;
+}
+
+/** Roles every protocol accepts, whatever its own roles. */
+const GENERIC = new Set(['client', 'switch']);
+
+/** The topology after the switch and what happened to it. */
+export interface SwitchResult {
+  /** Surviving nodes (same ids, names, positions, clocks; roles possibly changed). */
+  nodes: ScenarioNode[];
+  /** Links whose two ends survived. */
+  links: ScenarioLink[];
+  /** Nodes that kept their role. */
+  kept: number;
+  /** Role changes, grouped: count nodes of role `from` became `to`. */
+  remapped: { from: string; to: string; count: number }[];
+  /** Nodes removed. */
+  removed: number;
+  /** Nodes that run the new protocol (not client/switch) after the switch. */
+  protocolNodes: number;
+}
+
+/** Maps a topology onto a new protocol's roles (see the module comment for the rule). */
+export function switchProtocolTopology(
+  topology: { nodes: readonly ScenarioNode[]; links: readonly ScenarioLink[] },
+  roles: readonly SwitchRole[],
+): SwitchResult {
+  const own = roles.filter((r) => !GENERIC.has(r.id));
+  const byId = new Map(roles.map((r) => [r.id, r]));
+  const count = new Map<string, number>();
+  const room = (id: string) => {
+    const max = byId.get(id)?.max ?? null;
+    return max === null || (count.get(id) ?? 0) < max;
+  };
+  const take = (id: string) => count.set(id, (count.get(id) ?? 0) + 1);
+
+  const roleOf = new Map<string, string>();
+  const orphans: ScenarioNode[] = [];
+  let kept = 0;
+  let removed = 0;
+  // 1. Same role, or generic.
+  for (const n of topology.nodes) {
+    if (byId.has(n.role) || GENERIC.has(n.role)) {
+      if (room(n.role)) {
+        take(n.role);
+        roleOf.set(n.id, n.role);
+        kept++;
+      } else removed++;
+    } else orphans.push(n);
+  }
+  // 2. Orphans fill roles below their min, then the main role.
+  const main = own.find((r) => r.max === null) ?? null;
+  const remapped = new Map<string, { from: string; to: string; count: number }>();
+  for (const n of orphans) {
+    const short = own.find((r) => (count.get(r.id) ?? 0) < r.min && room(r.id));
+    const target = short ?? (main && room(main.id) ? main : own.find((r) => room(r.id)));
+    if (!target) {
+      removed++;
+      continue;
+    }
+    take(target.id);
+    roleOf.set(n.id, target.id);
+    const key = `${n.role}\u0000${target.id}`;
+    const g = remapped.get(key) ?? { from: n.role, to: target.id, count: 0 };
+    g.count++;
+    remapped.set(key, g);
+  }
+  // 3. Survivors and their links.
+  const nodes = topology.nodes
+    .filter((n) => roleOf.has(n.id))
+    .map((n) => (roleOf.get(n.id) === n.role ? n : { ...n, role: roleOf.get(n.id) as string }));
+  const links = topology.links.filter((l) => roleOf.has(l.a) && roleOf.has(l.b));
+  const protocolNodes = nodes.filter((n) => !GENERIC.has(n.role)).length;
+  return { nodes, links, kept, remapped: [...remapped.values()], removed, protocolNodes };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What the switch did, in one sentence: "Kept 3 nodes; 2 'proposer' nodes became 'replica'; removed 1." */
+export function describeSwitch(r: Pick<SwitchResult, 'kept' | 'remapped' | 'removed'>): string {
+  const parts = [`Kept ${plural(r.kept, 'node')}`];
+  for (const g of r.remapped) parts.push(`${plural(g.count, `'${g.from}' node`)} became '${g.to}'`);
+  if (r.removed > 0) parts.push(`removed ${r.removed}`);
+  return `${parts.join('; ')}.`;
+}

@@ -1,0 +1,402 @@
+// The library UI in web mode, the way a person uses it: the Library tab, search, open, edit,
+// save, save as, rename, trash, import (file chooser, bad file, drop), export, the welcome
+// view and autosave recovery. Each test has a fresh data folder with the built-ins seeded.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/** Where screenshots go: test-results, or $DSLAB_SHOTS_DIR (a folder other runs do not clean). */
+const shot = (name: string): string => path.join(process.env.DSLAB_SHOTS_DIR ?? 'test-results', name);
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+
+// axe is injected as a script tag; the page's CSP allows only its own scripts.
+test.use({ bypassCSP: true });
+
+/** Serious and critical axe violations on the page now, as readable lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: unknown[] }> } }
+    ).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return (violations as { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+    );
+}
+
+const PING_PONG = JSON.parse(fs.readFileSync('resources/library/ping-pong-ring.dslab.json', 'utf8')) as {
+  key?: string;
+  scenario: { name: string; topology: { links: { b: string }[] } };
+};
+
+/** A valid scenario file with another name (imports always make new items). */
+function scenarioFile(name: string): string {
+  const file = structuredClone(PING_PONG);
+  delete file.key;
+  file.scenario.name = name;
+  return JSON.stringify(file, null, 2);
+}
+
+function writeTmp(fileName: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-lib-'));
+  const file = path.join(dir, fileName);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+async function openLab(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await expect(page.locator('.react-flow__node').first()).toBeVisible();
+}
+
+/** The Library tab of the sidebar. */
+async function showLibrary(page: Page): Promise<Locator> {
+  await page.getByRole('tab', { name: 'Library' }).click();
+  const list = page.getByRole('list', { name: 'Library items' });
+  await expect(list).toBeVisible();
+  return list;
+}
+
+const item = (page: Page, name: string): Locator =>
+  page.getByRole('listitem', { name, exact: true }).and(page.locator('.lib-item'));
+
+/** Expands an item in the list (to see its actions). */
+async function select(page: Page, name: string): Promise<Locator> {
+  const it = item(page, name);
+  const main = it.locator('.lib-item-main');
+  if ((await main.getAttribute('aria-expanded')) !== 'true') await main.click();
+  await expect(it.getByRole('button', { name: /^(Open|Restore)$/ })).toBeVisible();
+  return it;
+}
+
+async function openItem(page: Page, name: string): Promise<void> {
+  const it = await select(page, name);
+  await it.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('doc-state')).toContainText(name);
+}
+
+const docState = (page: Page) => page.getByTestId('doc-state');
+
+/** Node count from the status bar. */
+async function nodeCount(page: Page): Promise<number> {
+  return page.locator('.react-flow__node').count();
+}
+
+/** Drags the generic Client part onto the canvas. */
+async function dragClientIn(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Parts' }).click();
+  const canvas = page.locator('.react-flow__pane');
+  const box = (await canvas.boundingBox())!;
+  await page
+    .getByRole('button', { name: 'Add Client' })
+    .dragTo(canvas, { targetPosition: { x: box.width * 0.2, y: box.height * 0.8 } });
+}
+
+async function libraryTotal(page: Page): Promise<number> {
+  const text = (await page.locator('.lib-count').textContent()) ?? '';
+  return Number(text.replace(/[^0-9]/g, ''));
+}
+
+test('the library lists the built-ins and search finds one', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  const list = await showLibrary(page);
+  await expect(item(page, 'Ping-pong ring')).toBeVisible();
+  await expect(item(page, 'Break reliable broadcast')).toContainText('exercise');
+  await expect(item(page, 'Break reliable broadcast')).toContainText('built-in');
+  const builtins = fs.readdirSync('resources/library').filter((f) => f.endsWith('.dslab.json')).length;
+  await expect(list.locator('.lib-item')).toHaveCount(builtins);
+
+  await page.getByRole('searchbox', { name: 'Search the library' }).fill('ping');
+  await expect(item(page, 'Ping-pong ring')).toBeVisible();
+  await expect(list.locator('.lib-item')).toHaveCount(1);
+  await page.getByRole('searchbox', { name: 'Search the library' }).fill('nothing-like-this');
+  await expect(page.getByText('Nothing matches “nothing-like-this”.')).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search the library' }).fill('');
+
+  // The tag filter narrows the list.
+  await page.getByRole('combobox', { name: 'Tag' }).selectOption('starter');
+  await expect(list.locator('.lib-item')).toHaveCount(1);
+});
+
+test('open a built-in, change it, Save: after a reload it is back with the change', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await openItem(page, 'Ping-pong ring');
+  const before = await nodeCount(page);
+  await expect(docState(page)).not.toContainText('unsaved');
+
+  await dragClientIn(page);
+  await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
+  await expect(docState(page)).toContainText('unsaved changes');
+  await expect(page).toHaveTitle(/● Ping-pong ring/);
+
+  await page.keyboard.press('Control+s');
+  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Saved "Ping-pong ring"');
+  await expect(docState(page)).not.toContainText('unsaved');
+
+  await page.reload();
+  await expect(docState(page)).toContainText('Ping-pong ring');
+  await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
+  await expect(page.getByRole('group', { name: 'client-1' })).toBeVisible();
+
+  await showLibrary(page);
+  await select(page, 'Ping-pong ring');
+  await page.screenshot({ path: shot('library-panel.png') });
+  const root = page.locator('html');
+  if ((await root.getAttribute('data-theme')) !== 'dark') await page.keyboard.press('Control+Shift+D');
+  await expect(root).toHaveAttribute('data-theme', 'dark');
+  await page.screenshot({ path: shot('library-panel-dark.png') });
+});
+
+test('Save As makes a copy that becomes the open document', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await openItem(page, 'Ping-pong ring');
+  const total = await libraryTotal(page);
+  await page.keyboard.press('Control+Shift+s');
+  const dialog = page.getByRole('dialog', { name: 'Save as' });
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('My ring');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(docState(page)).toContainText('My ring');
+  await expect(item(page, 'My ring')).toBeVisible();
+  await expect(item(page, 'Ping-pong ring')).toBeVisible();
+  await expect.poll(() => libraryTotal(page)).toBe(total + 1);
+  await expect(item(page, 'My ring')).not.toContainText('built-in');
+});
+
+test('rename in place, delete to the trash, restore', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const it = await select(page, 'Ping-pong ring');
+  await it.getByRole('button', { name: 'Rename' }).click();
+  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring' });
+  await field.fill('Ring of three');
+  await field.press('Enter');
+  await expect(item(page, 'Ring of three')).toBeVisible();
+  await expect(item(page, 'Ping-pong ring')).toHaveCount(0);
+
+  const total = await libraryTotal(page);
+  await (await select(page, 'Ring of three')).getByRole('button', { name: 'Delete' }).click();
+  await expect(item(page, 'Ring of three')).toHaveCount(0);
+  await expect.poll(() => libraryTotal(page)).toBe(total - 1);
+
+  await page.getByRole('button', { name: 'Trash', exact: true }).click();
+  const trash = page.getByRole('list', { name: 'Trash' });
+  await expect(trash.locator('.lib-item')).toHaveCount(1);
+  await (await select(page, 'Ring of three')).getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByText('The trash is empty.')).toBeVisible();
+  await page.getByRole('button', { name: 'Library', exact: true }).click();
+  await expect(item(page, 'Ring of three')).toBeVisible();
+  await expect.poll(() => libraryTotal(page)).toBe(total);
+});
+
+test('Empty trash deletes for good after asking', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Trash', exact: true }).click();
+  await expect(item(page, 'Ping-pong ring')).toBeVisible();
+  await page.getByRole('button', { name: 'Empty trash' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Empty the trash?' });
+  await dialog.getByRole('button', { name: 'Empty trash' }).click();
+  await expect(page.getByText('The trash is empty.')).toBeVisible();
+});
+
+test('import a file from the file chooser; a bad file names the JSON path and changes nothing', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const total = await libraryTotal(page);
+
+  const good = writeTmp('imported.dslab.json', scenarioFile('Imported ring'));
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await (await chooser).setFiles(good);
+  await expect(item(page, 'Imported ring')).toBeVisible();
+  await expect(docState(page)).toContainText('Imported ring');
+  await expect.poll(() => libraryTotal(page)).toBe(total + 1);
+
+  // A link naming a node that does not exist: refused, with the path.
+  const broken = structuredClone(PING_PONG);
+  delete broken.key;
+  broken.scenario.name = 'Broken ring';
+  broken.scenario.topology.links[0]!.b = 'n99';
+  broken.scenario.topology.links[1]!.b = 'n98';
+  const bad = writeTmp('broken.dslab.json', JSON.stringify(broken));
+  const chooser2 = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await (await chooser2).setFiles(bad);
+  const dialog = page.getByRole('dialog', { name: 'Could not import' });
+  await expect(dialog).toContainText('broken.dslab.json was not imported');
+  const problems = dialog.getByRole('list', { name: 'Problems' }).getByRole('listitem');
+  await expect(problems).toHaveCount(2);
+  await expect(problems.nth(0)).toContainText('$.scenario.topology.links[0].b');
+  await expect(problems.nth(1)).toContainText('$.scenario.topology.links[1].b');
+  await page.screenshot({ path: shot('library-import-error.png') });
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(item(page, 'Broken ring')).toHaveCount(0);
+  await expect.poll(() => libraryTotal(page)).toBe(total + 1);
+});
+
+test('export downloads a file that imports again', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const total = await libraryTotal(page);
+  const download = page.waitForEvent('download');
+  await (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Export' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.dslab\.json$/);
+  const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-exp-')), file.suggestedFilename());
+  await file.saveAs(saved);
+  const parsed = JSON.parse(fs.readFileSync(saved, 'utf8')) as { format: string; kind: string };
+  expect(parsed.format).toBe('dslab');
+  expect(parsed.kind).toBe('scenario');
+
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await (await chooser).setFiles(saved);
+  await expect.poll(() => libraryTotal(page)).toBe(total + 1);
+  await expect(item(page, 'Ping-pong ring')).toHaveCount(2);
+});
+
+test('a .dslab.json dropped on the window is imported', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const total = await libraryTotal(page);
+  const text = scenarioFile('Dropped ring');
+  // Dragging a file in shows the overlay.
+  const dataTransfer = await page.evaluateHandle((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'dropped.dslab.json', { type: 'application/json' }));
+    return dt;
+  }, text);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
+  await expect(page.getByText('Drop to import')).toBeVisible();
+  await page.screenshot({ path: shot('library-drop.png') });
+  await page.dispatchEvent('body', 'drop', { dataTransfer });
+  await expect(page.getByText('Drop to import')).toBeHidden();
+  await expect(item(page, 'Dropped ring')).toBeVisible();
+  await expect(docState(page)).toContainText('Dropped ring');
+  await expect.poll(() => libraryTotal(page)).toBe(total + 1);
+});
+
+test('the welcome view shows the topics and opens one with its lesson', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
+  await expect(welcome).toBeVisible();
+  const topics = welcome.getByRole('list', { name: 'Topics' });
+  await expect(topics.getByRole('button', { name: /Simulation basics/ })).toBeEnabled();
+  await expect(welcome.getByRole('button', { name: /^CAP/ })).toBeDisabled();
+  await expect(welcome.getByRole('button', { name: /^CAP/ })).toContainText('CAP');
+  await page.screenshot({ path: shot('library-welcome.png') });
+
+  await topics.getByRole('button', { name: /Simulation basics/ }).click();
+  await expect(welcome).toBeHidden();
+  await expect(docState(page)).toContainText('Ping-pong ring');
+  await expect(page.getByRole('tab', { name: 'Lesson' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeEnabled();
+
+  // Reopening the app returns to it, without the welcome view.
+  await page.reload();
+  await expect(docState(page)).toContainText('Ping-pong ring');
+  await expect(welcome).toBeHidden();
+});
+
+test('unsaved edits are autosaved and recovered after a reload', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await openItem(page, 'Ping-pong ring');
+  const before = await nodeCount(page);
+  await dragClientIn(page);
+  await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
+  await expect(docState(page)).toContainText('unsaved changes');
+  // The autosave lands after two idle seconds.
+  await page.waitForTimeout(3_000);
+
+  await page.reload();
+  const dialog = page.getByRole('dialog', { name: 'Recover unsaved changes to Ping-pong ring?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Recover' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
+  await expect(docState(page)).toContainText('unsaved changes');
+
+  // Discard on the next start goes back to the saved version.
+  await page.reload();
+  await page
+    .getByRole('dialog', { name: 'Recover unsaved changes to Ping-pong ring?' })
+    .getByRole('button', { name: 'Discard' })
+    .click();
+  await expect(docState(page)).toContainText('Ping-pong ring');
+  await expect(page.locator('.react-flow__node')).toHaveCount(before);
+});
+
+test('a save over a newer revision asks: Save as copy keeps both', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await openItem(page, 'Ping-pong ring');
+  const before = await nodeCount(page);
+
+  // A second window opens the same item (the one opened last), changes and saves it.
+  const other = await page.context().newPage();
+  await openLab(other, lab.server.url);
+  await expect(docState(other)).toContainText('Ping-pong ring');
+  await dragClientIn(other);
+  await expect(docState(other)).toContainText('unsaved changes');
+  await other.keyboard.press('Control+s');
+  await expect(docState(other)).not.toContainText('unsaved');
+  await other.close();
+
+  // This window's save started from the older revision.
+  await dragClientIn(page);
+  await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
+  await page.keyboard.press('Control+s');
+  const dialog = page.getByRole('dialog', { name: 'This item changed elsewhere' });
+  await expect(dialog).toContainText('saved elsewhere');
+  await dialog.getByRole('button', { name: 'Save as copy' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(docState(page)).toContainText('Ping-pong ring (copy)');
+  await expect(docState(page)).not.toContainText('unsaved');
+  await showLibrary(page);
+  await expect(item(page, 'Ping-pong ring (copy)')).toBeVisible();
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the welcome view, the library panel, the exercise tab and the import dialog pass axe (${theme})`, async ({
+    page,
+    lab,
+  }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    await openLab(page, lab.server.url);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    await expect(page.getByRole('region', { name: 'Welcome to DSLab' })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await showLibrary(page);
+    await openItem(page, 'Break reliable broadcast');
+    await select(page, 'Break reliable broadcast');
+    await expect(page.getByRole('tabpanel', { name: 'Exercise' })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const bad = writeTmp('bad.dslab.json', '{"format":"dslab","kind":"scenario","schemaVersion":1}');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await (await chooser).setFiles(bad);
+    await expect(page.getByRole('dialog', { name: 'Could not import' })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
