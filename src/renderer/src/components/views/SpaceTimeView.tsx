@@ -173,7 +173,7 @@ export function SpaceTimeView() {
   const x = (us: number) => LABEL_W + ((us - fromUs) / (toUs - fromUs)) * plotW;
   const laneY = new Map(lanes.map((l, i) => [l.id, TOP_PAD + (i + 0.5) * laneH]));
   const plotBottom = TOP_PAD + lanes.length * laneH;
-  const ticks = timeTicks(fromUs, toUs, Math.max(2, Math.floor(plotW / 110)));
+  const ticks = timeTicks(fromUs, toUs, Math.max(2, Math.floor(plotW / 80)));
 
   // Zoom around a time (the pointer's, or the cursor's), keeping that time where it is.
   const spanRef = useRef({ span, fromUs, panUs, nowUs: run.nowUs });
