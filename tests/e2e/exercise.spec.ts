@@ -57,6 +57,12 @@ test('the exercise shows instructions, goals, hints and locks; a submitted run i
   // The topology is locked, so the palette offers no parts.
   await page.getByRole('tab', { name: 'Parts' }).click();
   await expect(page.getByRole('button', { name: 'Add Client' })).toBeDisabled();
+  // ...and a node cannot be deleted from the canvas either.
+  const nodes = page.locator('.react-flow__node');
+  const count = await nodes.count();
+  await nodes.first().click();
+  await page.keyboard.press('Delete');
+  await expect(nodes).toHaveCount(count);
   await page.getByRole('tab', { name: 'Library' }).click();
 
   // Run fast until the checker stops the run at the duplicate.

@@ -98,6 +98,8 @@ function showRecord(record: ItemRecord, body?: unknown): boolean {
     };
     lib.set({ doc, welcome: false, exerciseTab: record.kind === 'exercise', hintsShown: 0, lastRun: null });
     showScenario(scenario);
+    // After the load (which clears them): the exercise's locked parts can no longer be edited.
+    useGraph.getState().setLocks(exercise?.locks ?? []);
     if (body) {
       // Recovered: "dirty" compares with what is saved, which the autosave is not.
       const savedScenario =

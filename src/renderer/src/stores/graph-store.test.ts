@@ -100,3 +100,38 @@ describe('graph store history', () => {
     expect(g().nodes[0]?.data.clockDriftPpm).toBe(0);
   });
 });
+
+describe('exercise locks', () => {
+  beforeEach(() => g().loadScenario(scenario));
+
+  it('a locked topology refuses adding, removing, linking, renaming and re-roling, but allows moves', () => {
+    g().setLocks(['topology']);
+    expect(g().addNode('node', 'Node', { x: 5, y: 5 })).toBe('');
+    expect(g().connect('n1', 'n2')).toBe('Locked by the exercise.');
+    g().onNodesChange([{ type: 'remove', id: 'n1' }]);
+    g().onEdgesChange([{ type: 'remove', id: 'l1' }]);
+    g().rename('n1', 'renamed');
+    g().setRole('n1', 'client');
+    expect(g().paste()).toBe(0);
+    expect(g().nodes.map((n) => [n.id, n.data.name, n.data.role])).toEqual([
+      ['n1', 'n1', 'node'],
+      ['n2', 'n2', 'node'],
+    ]);
+    expect(g().edges).toHaveLength(1);
+    g().onNodesChange([{ type: 'position', id: 'n1', position: { x: 40, y: 60 }, dragging: false }]);
+    expect(pos('n1')).toEqual({ x: 40, y: 60 });
+  });
+
+  it('a locked parameter cannot be set, others can; loading another scenario clears the locks', () => {
+    g().setLocks(['params.retryUs', 'seed']);
+    g().setParam('retryUs', 1);
+    g().setParam('other', 2);
+    g().patchBase({ seed: 99 }, 'seed');
+    expect(g().base?.params).toMatchObject({ retryUs: 50_000, other: 2 });
+    expect(g().base?.seed).toBe(1);
+    g().loadScenario(scenario);
+    expect(g().locks).toEqual([]);
+    g().setParam('retryUs', 7);
+    expect(g().base?.params.retryUs).toBe(7);
+  });
+});

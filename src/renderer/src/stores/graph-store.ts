@@ -17,6 +17,14 @@ import type { LabFlowEdge, LabFlowNode, LinkNet } from '../graph/types';
 export type BasePatch = Partial<Pick<Scenario, 'workload' | 'nemesis' | 'limits' | 'seed' | 'params'>>;
 
 interface GraphState {
+  /**
+   * Parts of the scenario an open exercise locks ('topology', 'params', 'params.<key>',
+   * 'seed', 'workload', ...). Edits to them are refused here, so no view can change them;
+   * moving nodes stays allowed (positions are outside a topology lock).
+   */
+  locks: readonly string[];
+  /** Sets the locks (an exercise opened or closed). */
+  setLocks(locks: readonly string[]): void;
   /** Canvas nodes, in insertion order. */
   nodes: LabFlowNode[];
   /** Canvas links. */
@@ -119,7 +127,16 @@ function baseSignature(sc: Scenario): string {
   return JSON.stringify(rest);
 }
 
+/** What a refused edit of a locked part says. */
+export const LOCKED = 'Locked by the exercise.';
+
+/** Whether a part of the scenario is locked ('params.x' is locked by 'params' too). */
+export function isLocked(locks: readonly string[], part: string): boolean {
+  return locks.some((l) => l === part || part.startsWith(`${l}.`));
+}
+
 export const useGraph = create<GraphState>()((set, get) => {
+  const topologyLocked = () => isLocked(get().locks, 'topology');
   /** Shows a snapshot from the history without reframing the view. */
   const restore = (target: Scenario, history: History<Scenario>) => {
     const s = get();
@@ -138,6 +155,8 @@ export const useGraph = create<GraphState>()((set, get) => {
     });
   };
   return {
+    locks: [],
+    setLocks: (locks) => set({ locks: [...locks] }),
     nodes: [],
     edges: [],
     loadCount: 0,
@@ -151,6 +170,7 @@ export const useGraph = create<GraphState>()((set, get) => {
     load: (topology) =>
       set((s) => ({
         ...toFlow(topology),
+        locks: [],
         loadCount: s.loadCount + 1,
         topoRev: s.topoRev + 1,
         history: emptyHistory<Scenario>(),
@@ -160,6 +180,7 @@ export const useGraph = create<GraphState>()((set, get) => {
         const flow = scenarioToFlow(scenario);
         return {
           ...flow,
+          locks: [],
           base: scenario,
           loadCount: s.loadCount + 1,
           topoRev: s.topoRev + 1,
@@ -169,7 +190,7 @@ export const useGraph = create<GraphState>()((set, get) => {
       }),
     setParam: (key, value) =>
       set((s) =>
-        s.base
+        s.base && !isLocked(s.locks, `params.${key}`)
           ? {
               history: recorded(s, `param:${key}`),
               base: { ...s.base, params: { ...s.base.params, [key]: value } },
@@ -177,9 +198,17 @@ export const useGraph = create<GraphState>()((set, get) => {
           : {},
       ),
     patchBase: (patch, key) =>
-      set((s) => (s.base ? { history: recorded(s, key), base: { ...s.base, ...patch } } : {})),
-    onNodesChange: (changes) =>
+      set((s) =>
+        s.base && !Object.keys(patch).some((part) => isLocked(s.locks, part))
+          ? { history: recorded(s, key), base: { ...s.base, ...patch } }
+          : {},
+      ),
+    onNodesChange: (input) =>
       set((s) => {
+        // A locked topology keeps its nodes: only moves and selection go through.
+        const changes = topologyLocked()
+          ? input.filter((c) => c.type !== 'remove' && c.type !== 'add')
+          : input;
         let history = s.history;
         for (const c of changes) {
           if (c.type !== 'position' || !c.position) continue;
@@ -199,13 +228,19 @@ export const useGraph = create<GraphState>()((set, get) => {
           topoRev: s.topoRev + (changes.some((c) => c.type === 'add' || c.type === 'remove') ? 1 : 0),
         };
       }),
-    onEdgesChange: (changes) =>
-      set((s) => ({
-        edges: applyEdgeChanges(changes, s.edges),
-        topoRev: s.topoRev + (changes.some((c) => c.type === 'add' || c.type === 'remove') ? 1 : 0),
-      })),
+    onEdgesChange: (input) =>
+      set((s) => {
+        const changes = topologyLocked()
+          ? input.filter((c) => c.type !== 'remove' && c.type !== 'add')
+          : input;
+        return {
+          edges: applyEdgeChanges(changes, s.edges),
+          topoRev: s.topoRev + (changes.some((c) => c.type === 'add' || c.type === 'remove') ? 1 : 0),
+        };
+      }),
     beginEdit: (key = null) => set((s) => ({ history: recorded(s, key) })),
     connect: (a, b) => {
+      if (topologyLocked()) return LOCKED;
       const { nodes, edges } = get();
       const problem = linkProblem(edges, a, b);
       if (problem) return problem;
@@ -225,6 +260,7 @@ export const useGraph = create<GraphState>()((set, get) => {
       return null;
     },
     addNode: (role, roleLabel, position) => {
+      if (topologyLocked()) return '';
       const { nodes, edges } = get();
       const id = nextId(
         'n',
@@ -244,25 +280,41 @@ export const useGraph = create<GraphState>()((set, get) => {
       return id;
     },
     rename: (id, name) =>
-      set((s) => ({ history: recorded(s, `name:${id}`), ...renameNode(s.nodes, s.edges, id, name.trim()) })),
+      set((s) =>
+        topologyLocked()
+          ? {}
+          : { history: recorded(s, `name:${id}`), ...renameNode(s.nodes, s.edges, id, name.trim()) },
+      ),
     setRole: (id, role) =>
-      set((s) => ({
-        history: recorded(s),
-        nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, role } } : n)),
-        topoRev: s.topoRev + 1,
-      })),
+      set((s) =>
+        topologyLocked()
+          ? {}
+          : {
+              history: recorded(s),
+              nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, role } } : n)),
+              topoRev: s.topoRev + 1,
+            },
+      ),
     setNodeClock: (id, clock, key) =>
-      set((s) => ({
-        history: recorded(s, key),
-        nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...clock } } : n)),
-        topoRev: s.topoRev + 1,
-      })),
+      set((s) =>
+        topologyLocked()
+          ? {}
+          : {
+              history: recorded(s, key),
+              nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...clock } } : n)),
+              topoRev: s.topoRev + 1,
+            },
+      ),
     setLinkNet: (id, net, key) =>
-      set((s) => ({
-        history: recorded(s, key),
-        edges: s.edges.map((e) => (e.id === id ? { ...e, data: { ...e.data, net } } : e)),
-        topoRev: s.topoRev + 1,
-      })),
+      set((s) =>
+        topologyLocked()
+          ? {}
+          : {
+              history: recorded(s, key),
+              edges: s.edges.map((e) => (e.id === id ? { ...e, data: { ...e.data, net } } : e)),
+              topoRev: s.topoRev + 1,
+            },
+      ),
     setPositions: (positions) =>
       set((s) => ({
         history: recorded(s),
@@ -282,7 +334,7 @@ export const useGraph = create<GraphState>()((set, get) => {
     paste: () => {
       const s = get();
       const snap = snapshot(s);
-      if (!snap || !clip || !s.base) return 0;
+      if (!snap || !clip || !s.base || topologyLocked()) return 0;
       pasteCount++;
       const added = pasteClip(clip, snap.topology, PASTE_OFFSET * pasteCount);
       const all = scenarioToFlow({
