@@ -1,7 +1,7 @@
 // Editing a scenario the way a person does it (web mode): forms in the inspector, undo and
 // redo, copy and paste, auto layout, switching protocol. Also the editor screenshots.
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, shot, test } from './fixtures';
 import { canvasNode, eventIndex, openOn, stepTimes } from './run-helpers';
 
 const inspectorOf = (page: Page): Locator => page.getByRole('complementary', { name: 'Inspector' });
@@ -289,7 +289,7 @@ test('editor screenshots: scenario, link and node forms in both themes', async (
   const inspector = inspectorOf(page);
   const shoot = async (name: string) => {
     await page.waitForTimeout(150);
-    await inspector.screenshot({ path: `docs/screenshots/editor-${name}.png` });
+    await inspector.screenshot({ path: shot(`editor-${name}.png`) });
   };
   for (const theme of ['light', 'dark'] as const) {
     if ((await page.locator('html').getAttribute('data-theme')) !== theme)
@@ -344,5 +344,5 @@ test('editor screenshots: scenario, link and node forms in both themes', async (
   await canvasNode(page, 'n1').click();
   await canvasNode(page, 'n2').click({ modifiers: ['Shift'] });
   await page.waitForTimeout(200);
-  await page.screenshot({ path: 'docs/screenshots/editor-canvas-dark.png' });
+  await page.screenshot({ path: shot('editor-canvas-dark.png') });
 });

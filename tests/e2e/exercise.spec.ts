@@ -7,10 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { ExerciseSchema } from '../../src/shared/exercise/schema';
 import { variantFor } from '../../src/shared/exercise/variant';
-import { expect, test } from './fixtures';
-
-/** Where screenshots go: test-results, or $DSLAB_SHOTS_DIR (a folder other runs do not clean). */
-const shot = (name: string): string => path.join(process.env.DSLAB_SHOTS_DIR ?? 'test-results', name);
+import { expect, shot, test } from './fixtures';
 
 const FILE = JSON.parse(fs.readFileSync('resources/library/broadcast-break-dedupe.dslab.json', 'utf8')) as {
   exercise: unknown;

@@ -57,3 +57,9 @@ export const test = base.extend<{ lab: Lab }>({
 });
 
 export { expect };
+
+/**
+ * Where a test's screenshot goes: test-results, or $DSLAB_SHOTS_DIR (a folder other runs do
+ * not clean). Tests never write into docs/: pictures for the docs are copied there by hand.
+ */
+export const shot = (name: string): string => path.join(process.env.DSLAB_SHOTS_DIR ?? 'test-results', name);

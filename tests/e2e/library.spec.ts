@@ -6,10 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-/** Where screenshots go: test-results, or $DSLAB_SHOTS_DIR (a folder other runs do not clean). */
-const shot = (name: string): string => path.join(process.env.DSLAB_SHOTS_DIR ?? 'test-results', name);
+import { expect, shot, test } from './fixtures';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
