@@ -190,6 +190,11 @@ export class Kernel {
   private paused: boolean[] = [];
   private states: unknown[] = [];
   private timers: Record<string, TimerRec>[] = [];
+  /**
+   * Per node: its timer table was made after the last snapshot was taken or loaded, so no
+   * snapshot holds it and it is changed in place (derived; a snapshot clears every flag).
+   */
+  private timersOwned: boolean[] = [];
   private clocks: ClockState[] = [];
   private nodeRngs: Rng[] = [];
   private held: Held[][] = [];
@@ -246,6 +251,8 @@ export class Kernel {
   private historyLen = 0;
   private opStart = new Map<number, number>();
   private nemesisCount = 0;
+  /** Workload key names by index, for a key pattern (derived cache). */
+  private readonly patternKeys: string[] = [];
 
   private readonly env: StepEnv<unknown>;
   private initialised = false;
@@ -472,6 +479,7 @@ export class Kernel {
     this.up.push(true);
     this.paused.push(false);
     this.timers.push({});
+    this.timersOwned.push(false);
     this.clocks.push(newClock(n.clockOffsetUs, n.clockDriftPpm));
     this.nodeRngs.push(new Rng(this.seed, `node:${n.id}`));
     this.held.push([]);
@@ -566,14 +574,22 @@ export class Kernel {
         this.send(i, o.to, o.msg);
       }
     }
-    if (eff.timers !== undefined) {
-      for (const cmd of eff.timers) {
+    const timers = eff.timers;
+    if (timers !== undefined) {
+      for (let k = 0; k < timers.length; k++) {
+        const cmd = timers[k]!;
         if (cmd.kind === 'set') this.setTimer(i, cmd.name, cmd.afterUs);
         else this.dropTimer(i, cmd.name);
       }
     }
-    if (eff.reply !== undefined) for (const r of eff.reply) this.onReply(i, r.id, r.ok, r.value);
-    if (eff.notes !== undefined) for (const n of eff.notes) this.note(TraceKind.note, i, n);
+    const reply = eff.reply;
+    if (reply !== undefined)
+      for (let k = 0; k < reply.length; k++) {
+        const r = reply[k]!;
+        this.onReply(i, r.id, r.ok, r.value);
+      }
+    const notes = eff.notes;
+    if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
     if (this.hasInvariants) this.checkInvariants(view);
   }
 
@@ -583,7 +599,9 @@ export class Kernel {
     view.nodes = this.views;
     view.changed = changed;
     view.nowUs = this.nowUs;
-    for (const inv of this.protocol.invariants) {
+    const invariants = this.protocol.invariants;
+    for (let k = 0; k < invariants.length; k++) {
+      const inv = invariants[k]!;
       const msg = inv.check(view);
       if (msg !== null) {
         this.violation = {
@@ -614,15 +632,24 @@ export class Kernel {
     this.schedule(at, Ev.timer, i, -1, gen, name);
   }
 
-  // Per-node timer tables and held lists are replaced, never mutated, so a checkpoint copies
-  // one array of references instead of one object per node.
+  // Per-node timer tables and held lists are copied on write after a snapshot, so a checkpoint
+  // copies one array of references instead of one object per node. A table is copied by its
+  // first change after a snapshot and changed in place after that (timersOwned).
   private putTimer(i: number, name: string, rec: TimerRec): void {
-    this.timers[i] = { ...this.timers[i]!, [name]: rec };
+    if (this.timersOwned[i]) this.timers[i]![name] = rec;
+    else {
+      this.timers[i] = { ...this.timers[i]!, [name]: rec };
+      this.timersOwned[i] = true;
+    }
   }
 
   private dropTimer(i: number, name: string): void {
-    const { [name]: _gone, ...rest } = this.timers[i]!;
-    this.timers[i] = rest;
+    if (this.timersOwned[i]) delete this.timers[i]![name];
+    else {
+      const { [name]: _gone, ...rest } = this.timers[i]!;
+      this.timers[i] = rest;
+      this.timersOwned[i] = true;
+    }
   }
 
   /** After a clock change, timers are re-planned against the new clock. */
@@ -1066,7 +1093,14 @@ export class Kernel {
     if (k.distribution === 'sequential') i = this.seqKey++ % count;
     else if (k.distribution === 'uniform') i = Math.floor(this.wlRng.next() * count);
     else i = zipfRank(this.wlRng.next(), count, k.zipfS) - 1;
-    return 'list' in k ? k.list[i]! : k.pattern.replaceAll('{i}', String(i));
+    if ('list' in k) return k.list[i]!;
+    // Key names from a pattern are built once per index (a cache: the scenario never changes).
+    let name = this.patternKeys[i];
+    if (name === undefined) {
+      name = k.pattern.replaceAll('{i}', String(i));
+      this.patternKeys[i] = name;
+    }
+    return name;
   }
 
   private onOpenLoop(): void {
@@ -1326,6 +1360,12 @@ export class Kernel {
 
   // ---------------------------------------------------------------- snapshots
 
+  /** The timer tables for a snapshot: shared from now on, so the next change copies. */
+  private saveTimers(): Record<string, TimerRec>[] {
+    this.timersOwned.fill(false);
+    return this.timers.slice();
+  }
+
   /** A snapshot of the whole state. Node states are immutable values, so they are shared. */
   save(): KernelSnapshot {
     return {
@@ -1346,7 +1386,7 @@ export class Kernel {
       up: this.up.slice(),
       paused: this.paused.slice(),
       states: this.states.slice(),
-      timers: this.timers.slice(),
+      timers: this.saveTimers(),
       clocks: this.clocks.slice(),
       nodeRngs: saveRngs(this.nodeRngs),
       held: this.held.slice(),
@@ -1423,6 +1463,7 @@ export class Kernel {
     this.paused = (g.paused as boolean[]).slice();
     this.states = (g.states as unknown[]).slice();
     this.timers = (g.timers as Record<string, TimerRec>[]).slice();
+    this.timersOwned = this.timers.map(() => false);
     this.clocks = (g.clocks as ClockState[]).slice();
     loadRngs(this.nodeRngs, g.nodeRngs as Uint32Array);
     this.held = (g.held as Held[][]).slice();

@@ -16,10 +16,19 @@ export function initClient(): ClientState {
   return { kind: 'client', nextReq: 1, leader: '', pending: {} };
 }
 
+/**
+ * The lowest pending request id. Keys are request ids (array-index strings), which for-in
+ * visits in ascending numeric order, so the first key is the lowest.
+ */
 function lowestPending(pending: Record<string, ClientPending>): number {
-  let low = Number.POSITIVE_INFINITY;
-  for (const k in pending) low = Math.min(low, Number(k));
-  return low;
+  for (const k in pending) return Number(k);
+  return Number.POSITIVE_INFINITY;
+}
+
+/** True when the record has no key. */
+function isEmpty(r: Record<string, unknown>): boolean {
+  for (const _ in r) return false;
+  return true;
 }
 
 function request(reqId: number, p: ClientPending, ack: number): Outbound<RaftMsg> {
@@ -60,7 +69,7 @@ export function stepClient(
       };
       const pending = { ...s.pending, [reqId]: p };
       const timers: TimerCmd[] = [];
-      if (Object.keys(s.pending).length === 0) timers.push({ kind: 'set', name: 'retry', afterUs: retryUs });
+      if (isEmpty(s.pending)) timers.push({ kind: 'set', name: 'retry', afterUs: retryUs });
       return {
         state: { ...s, nextReq: reqId + 1, pending },
         send: [request(reqId, p, lowestPending(pending))],
@@ -110,11 +119,18 @@ function onResponse(
   const p = s.pending[key];
   if (p === undefined) return { state: s }; // late or duplicate answer
   if (m.ok) {
-    const { [key]: _, ...pending } = s.pending;
+    // s.pending without `key` (same order as a rest pattern).
+    const pending: Record<string, ClientPending> = {};
+    let left = 0;
+    for (const k in s.pending) {
+      if (k === key) continue;
+      pending[k] = s.pending[k]!;
+      left++;
+    }
     const reply: ClientReply[] = [
       p.op === 'get' ? { id: p.opId, ok: true, value: m.value ?? null } : { id: p.opId, ok: true },
     ];
-    const timers: TimerCmd[] = Object.keys(pending).length === 0 ? [{ kind: 'cancel', name: 'retry' }] : [];
+    const timers: TimerCmd[] = left === 0 ? [{ kind: 'cancel', name: 'retry' }] : [];
     return { state: { ...s, leader: from, pending }, reply, timers };
   }
   // Not the leader: follow the hint at once, or try the next server; after MAX_HOPS wait for the timer.

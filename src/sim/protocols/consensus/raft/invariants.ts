@@ -1,12 +1,48 @@
 import type { ClusterView, Invariant, NodeView } from '../../../protocol';
 import { chainHash, entryAt, hashAt, lastIndex, termAt } from './log';
+import { stepInputOf } from './server';
 import type { RaftState, ServerState } from './types';
 
 /**
  * The properties of the paper's Figure 3, checked after every step. Each check compares the
  * node that just stepped with the other servers only, using the checker-only hashes of the log
  * (log.ts) and ghost state (types.ts Ghost), so a check is O(servers) per step.
+ *
+ * Pairwise checks that depend only on the log, snapshot and ghost of the two servers are
+ * skipped when the step left those of the stepping server unchanged (the same objects: states
+ * are immutable). By induction this gives exactly the same verdicts, at the same events, as
+ * checking every time: every pair of current values was checked when one of the two last
+ * changed (the server that changed was the one stepping), the run stops at the first
+ * violation, and every pair check is symmetric. Restores and forks put back states that were
+ * all checked. election-safety and leader-completeness are never skipped (they run at leader
+ * steps only, and a follower's ghost commit record changes without the leader stepping: the
+ * check must find it at the leader's next step, as before). withFullChecks turns the skips off;
+ * invariants.test.ts compares both ways on the bug-switch runs.
  */
+
+/** Skip unchanged pairs (off only inside withFullChecks). */
+let skipUnchanged = true;
+
+/**
+ * Runs fn with every pairwise check made at every step, as if nothing were skipped (tests
+ * compare the verdicts and traces of both ways).
+ */
+export function withFullChecks<T>(fn: () => T): T {
+  const was = skipUnchanged;
+  skipUnchanged = false;
+  try {
+    return fn();
+  } finally {
+    skipUnchanged = was;
+  }
+}
+
+/** True when the last step of this server kept its log, snapshot and (if asked) ghost objects. */
+function unchanged(s: ServerState, ghostToo: boolean): boolean {
+  if (!skipUnchanged) return false;
+  const prev = stepInputOf(s);
+  return prev !== null && prev.log === s.log && prev.snap === s.snap && (!ghostToo || prev.ghost === s.ghost);
+}
 
 function server(v: NodeView<RaftState>): ServerState | null {
   return v.state.kind === 'server' ? v.state : null;
@@ -57,14 +93,23 @@ export const logMatching: Invariant<RaftState> = {
   check({ nodes, changed }: ClusterView<RaftState>) {
     const s = server(changed);
     if (s === null) return null;
+    const prev = skipUnchanged ? stepInputOf(s) : null;
+    if (prev !== null && prev.log === s.log && prev.snap === s.snap) return null;
     const li = lastIndex(s);
-    if (!verifiedLogs.has(s.log)) {
-      for (let i = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1); i <= li; i++) {
+    // A step that replaced the log made a new log object (log.ts never returns an older one),
+    // which the memo cannot hold; a step that kept it keeps a log checked before. So the memo
+    // is only consulted for states that no step of this module just produced.
+    if (prev !== null ? prev.log !== s.log : !verifiedLogs.has(s.log)) {
+      const lo = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1);
+      // Entry i chains onto entry i-1 (or the snapshot): the predecessor's hash is carried along.
+      let prevH = lo <= li ? hashAt(s, lo - 1) : 0;
+      for (let i = lo; i <= li; i++) {
         const e = entryAt(s, i)!;
-        if (e.h !== chainHash(hashAt(s, i - 1), e.term, e.c))
+        if (e.h !== chainHash(prevH, e.term, e.c))
           return `${changed.id} holds entry ${i} (term ${e.term}) after a prefix it was not created on`;
+        prevH = e.h;
       }
-      verifiedLogs.add(s.log);
+      if (prev === null) verifiedLogs.add(s.log);
     }
     for (const v of nodes) {
       if (v === changed) continue;
@@ -125,7 +170,7 @@ export const stateMachineSafety: Invariant<RaftState> = {
   title: 'No two servers apply different entries at the same index (Figure 3, §5.4.3)',
   check({ nodes, changed }: ClusterView<RaftState>) {
     const s = server(changed);
-    if (s === null || s.ghost.commit.index === 0) return null;
+    if (s === null || s.ghost.commit.index === 0 || unchanged(s, true)) return null;
     const gi = s.ghost.commit.index;
     for (const v of nodes) {
       if (v === changed) continue;

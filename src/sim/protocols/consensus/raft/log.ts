@@ -8,6 +8,8 @@
  * machine safety cost O(1) per pair of servers per step.
  */
 
+import type { Kv } from './kv';
+
 /** A replicated command. */
 export type Cmd =
   | {
@@ -58,7 +60,7 @@ export interface Snapshot {
   /** Chain hash of that entry (checker-only). */
   h: number;
   /** The key-value store after applying 1..index. */
-  kv: Record<string, string>;
+  kv: Kv;
   /** Client sessions after applying 1..index. */
   sessions: Record<string, Session>;
 }

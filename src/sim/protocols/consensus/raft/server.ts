@@ -1,4 +1,5 @@
 import type { Effects, Input, Outbound, StepEnv, TimerCmd } from '../../../protocol';
+import { type Kv, kvGet, kvPut } from './kv';
 import {
   EMPTY_LOG,
   EMPTY_SNAPSHOT,
@@ -68,6 +69,77 @@ export function initServer(forgetVote: boolean): ServerState {
   };
 }
 
+/**
+ * A field-by-field copy of a server state (the step's draft). Same fields and order as
+ * initServer; an explicit copy keeps one object shape and is several times cheaper than a
+ * spread on the hot path.
+ */
+function copyServer(s: ServerState): ServerState {
+  return {
+    kind: 'server',
+    term: s.term,
+    votedFor: s.votedFor,
+    log: s.log,
+    snap: s.snap,
+    ghost: s.ghost,
+    forgetVote: s.forgetVote,
+    role: s.role,
+    leader: s.leader,
+    leaderContactUs: s.leaderContactUs,
+    commitIndex: s.commitIndex,
+    lastApplied: s.lastApplied,
+    kv: s.kv,
+    sessions: s.sessions,
+    votes: s.votes,
+    next: s.next,
+    match: s.match,
+    hbSeq: s.hbSeq,
+    acked: s.acked,
+    ackUs: s.ackUs,
+    leaderSinceUs: s.leaderSinceUs,
+    termStart: s.termStart,
+    reads: s.reads,
+  };
+}
+
+/**
+ * The input and output states of the last stepServer call. The invariants read them (through
+ * stepInputOf) to skip comparisons that cannot have changed: the kernel checks invariants right
+ * after each step, and a step that left a server's log, snapshot and ghost alone cannot have
+ * broken a property that held over the same values before the step.
+ */
+let lastIn: ServerState | null = null;
+let lastOut: ServerState | null = null;
+
+/** The state a server stepped from to produce `s`, when `s` is the last step's result; else null. */
+export function stepInputOf(s: ServerState): ServerState | null {
+  return s === lastOut ? lastIn : null;
+}
+
+/**
+ * A copy of a per-peer record with one key set (same keys in the same order as
+ * `{ ...r, [key]: value }`, through a keyed store, which V8 runs faster than a computed key in a
+ * literal).
+ */
+function withKey(r: Record<string, number>, key: string, value: number): Record<string, number> {
+  const o = { ...r };
+  o[key] = value;
+  return o;
+}
+
+/**
+ * Sets the leader's nextIndex for a follower. The first change in a step copies the record (the
+ * input state's record is never touched); later ones in the same step (a heartbeat round updates
+ * every follower) change that copy. Same keys in the same order as a copy per change.
+ */
+function setNext(c: Ctx, to: string, value: number): void {
+  if (!c.nextOwned) {
+    c.s.next = { ...c.s.next };
+    c.nextOwned = true;
+  }
+  c.s.next[to] = value;
+}
+
 /** Step context: the draft state and the effects collected so far. */
 interface Ctx {
   s: ServerState;
@@ -82,6 +154,8 @@ interface Ctx {
   peers: readonly string[];
   /** Votes needed. */
   majority: number;
+  /** The draft's `next` is a copy made in this step (so it is changed in place; see setNext). */
+  nextOwned: boolean;
 }
 
 const MS = 1000;
@@ -127,7 +201,7 @@ function startElection(c: Ctx): void {
   s.votedFor = c.env.self;
   s.leader = '';
   s.votes = [c.env.self];
-  s.ghost = { ...s.ghost, elections: s.ghost.elections + 1 };
+  s.ghost = { ledTerms: s.ghost.ledTerms, commit: s.ghost.commit, elections: s.ghost.elections + 1 };
   c.notes.push(`starts election for term ${s.term}`);
   electionTimer(c);
   if (s.votes.length >= c.majority) {
@@ -171,7 +245,7 @@ function becomeLeader(c: Ctx): void {
   s.leader = c.env.self;
   s.votes = [];
   s.leaderSinceUs = c.env.localTimeUs;
-  s.ghost = { ...s.ghost, ledTerms: [...s.ghost.ledTerms, s.term] };
+  s.ghost = { ledTerms: [...s.ghost.ledTerms, s.term], commit: s.ghost.commit, elections: s.ghost.elections };
   // §5.3: nextIndex starts just after the leader's last entry, matchIndex at 0.
   const next: Record<string, number> = {};
   const match: Record<string, number> = {};
@@ -185,6 +259,7 @@ function becomeLeader(c: Ctx): void {
     ackUs[p] = c.env.localTimeUs;
   }
   s.next = next;
+  c.nextOwned = true;
   s.match = match;
   s.acked = acked;
   s.ackUs = ackUs;
@@ -207,7 +282,7 @@ function sendAppend(c: Ctx, to: string): void {
     // §7: the entries the follower needs were compacted away: send the snapshot.
     const msg: InstallSnapshot = { type: 'InstallSnapshot', term: s.term, snap: s.snap, seq: s.hbSeq };
     c.send.push({ to, msg });
-    s.next = { ...s.next, [to]: s.snap.index + 1 };
+    setNext(c, to, s.snap.index + 1);
     return;
   }
   const prevIndex = next - 1;
@@ -225,7 +300,7 @@ function sendAppend(c: Ctx, to: string): void {
   c.send.push({ to, msg });
   // Pipelining (as etcd's replicate state): assume the entries arrive. A gap shows up as a
   // failed consistency check on a later message or heartbeat, which backs nextIndex off.
-  if (end > prevIndex) s.next = { ...s.next, [to]: end + 1 };
+  if (end > prevIndex) setNext(c, to, end + 1);
 }
 
 /** A new heartbeat round to every follower (carrying whatever entries each one lacks). */
@@ -256,7 +331,11 @@ function setCommit(c: Ctx, index: number): void {
   if (index <= s.commitIndex) return;
   s.commitIndex = index;
   if (index > s.ghost.commit.index)
-    s.ghost = { ...s.ghost, commit: { index, h: hashAt(s, index), term: s.term } };
+    s.ghost = {
+      ledTerms: s.ghost.ledTerms,
+      commit: { index, h: hashAt(s, index), term: s.term },
+      elections: s.ghost.elections,
+    };
   apply(c);
 }
 
@@ -279,7 +358,7 @@ function applied(sessions: Record<string, Session>, client: string, reqId: numbe
 function apply(c: Ctx): void {
   const s = c.s;
   if (s.lastApplied >= s.commitIndex) return;
-  let kv = s.kv;
+  let kv: Kv = s.kv;
   let sessions = s.sessions;
   const leader = s.role === 'leader';
   let done = s.lastApplied;
@@ -290,8 +369,7 @@ function apply(c: Ctx): void {
     const cmd = e.cmd;
     if (cmd.kind === 'put') {
       if (!applied(sessions, cmd.client, cmd.reqId)) {
-        if (kv === s.kv) kv = { ...kv };
-        kv[cmd.key] = cmd.value;
+        kv = kvPut(kv, cmd.key, cmd.value);
         sessions = applySession(sessions, cmd.client, cmd.reqId, cmd.ack);
       }
       // The leader answers; a retried duplicate is answered too (the client may be waiting on it).
@@ -341,7 +419,7 @@ function serveReads(c: Ctx): void {
           type: 'ClientResponse',
           reqId: r.reqId,
           ok: true,
-          value: s.kv[r.key] ?? null,
+          value: kvGet(s.kv, r.key) ?? null,
           leader: c.env.self,
         },
       });
@@ -472,7 +550,11 @@ function onInstallSnapshot(c: Ctx, from: string, m: InstallSnapshot): void {
     s.kv = snap.kv;
     s.sessions = snap.sessions;
     if (snap.index > s.ghost.commit.index)
-      s.ghost = { ...s.ghost, commit: { index: snap.index, h: snap.h, term: s.term } };
+      s.ghost = {
+        ledTerms: s.ghost.ledTerms,
+        commit: { index: snap.index, h: snap.h, term: s.term },
+        elections: s.ghost.elections,
+      };
   }
   c.send.push({
     to: from,
@@ -488,18 +570,18 @@ function onAppendResp(c: Ctx, from: string, m: AppendResp): void {
   }
   if (s.role !== 'leader' || m.term !== s.term || s.next[from] === undefined) return;
   // Any answer in our term confirms we were still leader when it was sent (read index).
-  if (m.seq > s.acked[from]!) s.acked = { ...s.acked, [from]: m.seq };
-  s.ackUs = { ...s.ackUs, [from]: c.env.localTimeUs };
+  if (m.seq > s.acked[from]!) s.acked = withKey(s.acked, from, m.seq);
+  s.ackUs = withKey(s.ackUs, from, c.env.localTimeUs);
   if (m.success) {
-    if (m.match > s.match[from]!) s.match = { ...s.match, [from]: m.match };
-    if (m.match + 1 > s.next[from]!) s.next = { ...s.next, [from]: m.match + 1 };
+    if (m.match > s.match[from]!) s.match = withKey(s.match, from, m.match);
+    if (m.match + 1 > s.next[from]!) setNext(c, from, m.match + 1);
     advanceCommit(c);
     if (s.role === 'leader' && s.next[from]! <= lastIndex(s)) sendAppend(c, from);
   } else {
     // §5.3: decrement nextIndex and retry; the follower's hint (its last index, or the index
     // before the mismatch) skips straight to where the logs may agree.
     const next = Math.max(s.match[from]! + 1, Math.min(s.next[from]! - 1, m.match + 1));
-    if (next !== s.next[from]) s.next = { ...s.next, [from]: next };
+    if (next !== s.next[from]) setNext(c, from, next);
     sendAppend(c, from);
   }
   serveReads(c);
@@ -577,13 +659,18 @@ function onElectionTimeout(c: Ctx): void {
 
 /** Peers per (server list, self): the kernel returns the same list object until the topology changes. */
 const peerMemo = new WeakMap<readonly string[], Map<string, string[]>>();
+/** The last server list looked up and its entry in peerMemo (saves the WeakMap lookup per step). */
+let memoServers: readonly string[] | null = null;
+let memoBySelf: Map<string, string[]> = new Map();
 
 function peersOf(servers: readonly string[], self: string): readonly string[] {
-  let bySelf = peerMemo.get(servers);
+  let bySelf = servers === memoServers ? memoBySelf : peerMemo.get(servers);
   if (bySelf === undefined) {
     bySelf = new Map();
     peerMemo.set(servers, bySelf);
   }
+  memoServers = servers;
+  memoBySelf = bySelf;
   let peers = bySelf.get(self);
   if (peers === undefined) {
     peers = servers.filter((id) => id !== self);
@@ -602,7 +689,7 @@ export function stepServer(
   const servers = env.nodesWithRole('server');
   const peers = peersOf(servers, env.self);
   const c: Ctx = {
-    s: { ...state },
+    s: copyServer(state),
     env,
     p,
     send: [],
@@ -611,6 +698,7 @@ export function stepServer(
     servers,
     peers,
     majority: Math.floor(servers.length / 2) + 1,
+    nextOwned: false,
   };
   c.s.forgetVote = p.bugForgetVoteOnRestart;
   switch (input.kind) {
@@ -633,6 +721,8 @@ export function stepServer(
       break;
     case 'client':
       // Workload ops go to client nodes; a server that gets one cannot answer it.
+      lastIn = state;
+      lastOut = state;
       return { state, reply: [{ id: input.op.id, ok: false }] };
     case 'message': {
       const m = input.msg;
@@ -661,6 +751,8 @@ export function stepServer(
       break;
     }
   }
+  lastIn = state;
+  lastOut = c.s;
   const eff: Effects<ServerState, RaftMsg> = { state: c.s };
   if (c.send.length > 0) eff.send = c.send;
   if (c.timers.length > 0) eff.timers = c.timers;

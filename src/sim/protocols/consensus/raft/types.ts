@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Kv } from './kv';
 import type { Entry, Log, Session, Snapshot } from './log';
 
 /**
@@ -89,7 +90,7 @@ export interface ServerState {
   /** Highest index applied to kv (volatile). */
   lastApplied: number;
   /** The key-value state machine (volatile: rebuilt from the snapshot and the log). */
-  kv: Record<string, string>;
+  kv: Kv;
   /** Client sessions for dedupe (volatile, part of the state machine). */
   sessions: Record<string, Session>;
   /** Votes (or pre-votes) received in the current election. */

@@ -1,0 +1,85 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../../../checkers/builtin';
+import { registerProtocol } from '../../../catalog';
+import { Simulation } from '../../../simulation';
+import { withFullChecks } from './invariants';
+import { raft } from './raft';
+import { raftScenario } from './scenario';
+import { doubleVoteScenario, figure8, figure8Scenario } from './scripts';
+
+/**
+ * The invariants skip pairwise comparisons a step cannot have changed (invariants.ts). These
+ * runs check that the skips change nothing: with and without them, the same runs (bug switches
+ * on, so violations are found) give the same trace hash, the same last event and the same
+ * violation. Failures print the run and seed.
+ */
+
+beforeAll(() => registerProtocol(raft));
+
+const NEMESIS = {
+  enabled: true,
+  crashRatePerS: 1,
+  meanDowntimeUs: 500_000,
+  partitionRatePerS: 0.5,
+  meanPartitionUs: 1_000_000,
+  oneWayFraction: 0.3,
+  lossRatePerS: 0.5,
+  lossRate: 0.3,
+  meanLossUs: 500_000,
+  clockSkewRatePerS: 0.5,
+  maxSkewUs: 100_000,
+  stopUs: 8_000_000,
+};
+
+function outcome(run: () => Simulation) {
+  const sim = run();
+  return { hash: sim.traceHash(), events: sim.eventIndex, violation: sim.violation };
+}
+
+function same(name: string, run: () => Simulation): void {
+  const fast = outcome(run);
+  const full = withFullChecks(() => outcome(run));
+  expect(fast, name).toEqual(full);
+}
+
+describe('Raft invariants: skipping unchanged pairs gives the same verdicts', () => {
+  it('nemesis runs with bugNoElectionRestriction, and with pre-vote, check-quorum and snapshots', () => {
+    let violations = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      for (const params of [
+        { bugNoElectionRestriction: true },
+        {
+          preVote: true,
+          checkQuorum: true,
+          snapshotEvery: 3,
+          maxEntriesPerAppend: 2,
+          bugNoElectionRestriction: true,
+        },
+      ]) {
+        const run = () => {
+          const sim = new Simulation(raftScenario({ seed, params, nemesis: NEMESIS, maxTimeUs: 10_000_000 }));
+          sim.runUntil(10_000_000);
+          return sim;
+        };
+        same(`nemesis seed=${seed} params=${JSON.stringify(params)}`, run);
+        if (run().violation !== null) violations++;
+      }
+    }
+    expect(violations).toBeGreaterThan(0);
+  });
+
+  it('the Figure 8 script with bugCommitPreviousTerm and the double-vote scenario', () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      same(`figure8 seed=${seed}`, () => {
+        const sim = new Simulation(figure8Scenario(seed, { bugCommitPreviousTerm: true }));
+        figure8(sim);
+        return sim;
+      });
+      same(`double vote seed=${seed}`, () => {
+        const sim = new Simulation(doubleVoteScenario(seed, { bugForgetVoteOnRestart: true }));
+        sim.runUntil(2_000_000);
+        return sim;
+      });
+    }
+  });
+});
