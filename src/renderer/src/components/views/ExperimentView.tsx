@@ -19,7 +19,8 @@ import {
   logX,
   msLabel,
 } from '../../views/cdf';
-import { exportPng, exportSvg, fileStem } from './export';
+import { ExportButtons } from './ExportButtons';
+import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
 
 /** Trials per range people can choose (the paper used 1,000; these answer in seconds). */
@@ -208,22 +209,7 @@ function Chart({ series }: { series: CdfSeries[] }) {
           </text>
         )}
       </svg>
-      <div className="views-group">
-        <button
-          type="button"
-          className="btn small"
-          onClick={() => svgRef.current && exportSvg(svgRef.current, stem())}
-        >
-          Export SVG
-        </button>
-        <button
-          type="button"
-          className="btn small"
-          onClick={() => svgRef.current && void exportPng(svgRef.current, stem())}
-        >
-          Export PNG
-        </button>
-      </div>
+      <ExportButtons svg={svgRef} stem={stem} />
     </div>
   );
 }

@@ -13,7 +13,8 @@ import { formatCount } from '../../run/format';
 import { useRun } from '../../stores/run-store';
 import { useUi } from '../../stores/ui-store';
 import { barFractions, ringLayout } from '../../views/ring';
-import { exportPng, exportSvg, fileStem } from './export';
+import { ExportButtons } from './ExportButtons';
+import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
 
 type Ring = Res<'sim.ring'>;
@@ -98,22 +99,7 @@ export function RingView() {
             ? ` · last change: ${data.previousMembers.join(', ')} → ${data.members.join(', ')}`
             : ''}
         </span>
-        <div className="views-group views-end">
-          <button
-            type="button"
-            className="btn small"
-            onClick={() => svgRef.current && exportSvg(svgRef.current, stem())}
-          >
-            Export SVG
-          </button>
-          <button
-            type="button"
-            className="btn small"
-            onClick={() => svgRef.current && void exportPng(svgRef.current, stem())}
-          >
-            Export PNG
-          </button>
-        </div>
+        <ExportButtons svg={svgRef} stem={stem} className="views-group views-end" />
       </div>
       <div ref={box} className="views-ring-box">
         <svg
