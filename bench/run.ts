@@ -14,11 +14,13 @@ import { EventHeap } from '../src/sim/kernel/heap';
 import { Rng } from '../src/sim/kernel/rng';
 import { pingPongStar } from '../src/sim/scenarios';
 import { Simulation } from '../src/sim/simulation';
+import type { BrowserFigures } from './browser';
 import { benchRaft } from './raft';
 import { benchStore } from './store';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+const browser = process.argv.includes('--browser');
 const here = dirname(fileURLToPath(import.meta.url));
 
 setFlagsFromString('--expose-gc');
@@ -173,6 +175,16 @@ async function main(): Promise<void> {
   const store = await benchStore();
   log('(h) raft...');
   const raftFigures = await benchRaft({ quick });
+  // (i) the renderer in headless Chromium (bench/browser.ts), with --browser only.
+  // Imported only then: it loads Playwright and the web server.
+  let browserFigures: BrowserFigures | null = null;
+  let browserLines: ((f: BrowserFigures) => string[]) | null = null;
+  if (browser) {
+    log('(i) browser...');
+    const mod = await import('./browser');
+    browserLines = mod.browserLines;
+    browserFigures = await mod.benchBrowser(log);
+  }
 
   const a = heap.size1000;
   const ratios = {
@@ -201,6 +213,7 @@ async function main(): Promise<void> {
     linearizability: lin,
     store,
     raft: raftFigures,
+    browser: browserFigures,
     targets: {
       pingPongAtLeast1_5M: Object.values(pp).every((v) => v.eventsPerS >= 1.5e6),
       ratioAtLeast0_3: Object.values(ratios).every((r) => r >= 0.3),
@@ -213,6 +226,7 @@ async function main(): Promise<void> {
       storeSearchWithin50ms:
         (store.searchWordMs ?? Infinity) <= 50 && (store.searchAllMatchesMs ?? Infinity) <= 50,
       raftAtLeast1M: (raftFigures.raftEventsPerS ?? 0) >= 1e6,
+      ...(browserFigures?.targets ?? {}),
     },
     wallS: 0,
   };
@@ -243,6 +257,11 @@ async function main(): Promise<void> {
       .filter(([k]) => k.startsWith('fig16Median'))
       .map(([k, v]) => `${k.slice('fig16Median'.length, -2).replace('_', '-')} ms: median ${v} ms`)
       .join('; ')}`,
+    ...(browserFigures && browserLines
+      ? browserLines(browserFigures)
+          .slice(0, -2)
+          .map((l) => `(i) ${l}`)
+      : []),
     `targets: ${Object.entries(report.targets)
       .map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`)
       .join(' ')}`,
