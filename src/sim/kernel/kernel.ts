@@ -106,6 +106,53 @@ interface PartitionRule {
   to?: Set<number>;
 }
 
+/** An empty cache slot's key: equal to nothing but itself. */
+const EMPTY: unique symbol = Symbol('empty');
+
+/**
+ * The StepEnv handed to every step, refreshed in place per step. A class (peers is a getter on
+ * the prototype) rather than an object literal with a getter: V8 keeps such a literal in
+ * dictionary mode, which made every env write and read on the hot path a hash lookup.
+ */
+class KernelEnv implements StepEnv<unknown> {
+  self = '';
+  role = '';
+  localTimeUs = 0;
+  rng = new Rng(0);
+  constructor(
+    private readonly peersFn: () => string[],
+    /** Ids of the nodes with a given role (sorted). */
+    readonly nodesWithRole: (role: string) => readonly string[],
+    public params: unknown,
+  ) {}
+  get peers(): readonly string[] {
+    return this.peersFn();
+  }
+}
+
+/**
+ * A node's two most recent send destinations (see Kernel.sendCache): id, index and route. A
+ * route's hop count is n (-2 not looked up in this epoch, -1 unreachable); its first two hops
+ * are held inline (ha, hb) so a short route is read without touching the route array.
+ */
+interface SendCache {
+  /** routeEpoch the routes belong to. */
+  epoch: number;
+  /** EMPTY: no destination yet (equal to no value a protocol can send to). */
+  to0: string | symbol;
+  dst0: number;
+  n0: number;
+  ha0: number;
+  hb0: number;
+  path0: Int32Array | null;
+  to1: string | symbol;
+  dst1: number;
+  n1: number;
+  ha1: number;
+  hb1: number;
+  path1: Int32Array | null;
+}
+
 interface TimerRec {
   /** Generation of the live queue entry; other entries for this name are stale. */
   gen: number;
@@ -196,6 +243,13 @@ export class Kernel {
    */
   private timersOwned: boolean[] = [];
   private clocks: ClockState[] = [];
+  /**
+   * Per node, for a clock that runs at rate 1 (no drift, no slew): its t0Us and l0Us, so a
+   * step reads its local time from two dense arrays instead of the clock object (localAt's
+   * own arithmetic; derived from clocks). NaN in clockT0 for any other clock.
+   */
+  private clockT0: number[] = [];
+  private clockL0: number[] = [];
   private nodeRngs: Rng[] = [];
   private held: Held[][] = [];
   private idIndex = new Map<string, number>();
@@ -210,9 +264,14 @@ export class Kernel {
   private linkProps: LinkProps[] = [];
   /** Per link: its constant latency when it has no loss, duplication or reordering, else -1 (derived). */
   private linkFast: number[] = [];
-  /** Per node: the last destination id it sent to and its index (send's id lookup cache, derived). */
-  private lastTo: string[] = [];
-  private lastToIndex: number[] = [];
+  /**
+   * Per sending node: its last two destinations (id, index, route), so a node that alternates
+   * between two peers (ping one, pong another) does no Map<string> lookup and no n-by-n route
+   * table read per send (derived cache; routes are dropped when routeEpoch moves).
+   */
+  private sendCache: (SendCache | undefined)[] = [];
+  /** Bumped whenever cached routes become invalid. */
+  private routeEpoch = 0;
   private linkCut: number[] = []; // bit 1: a->b cut, bit 2: b->a cut
   private linkPresent: boolean[] = [];
   private linkRngs: Rng[] = [];
@@ -291,18 +350,11 @@ export class Kernel {
     for (const d of ['loss', 'partition', 'down', 'no-route', 'limit', 'unknown-node'])
       this.detailIds[d] = this.strings.id(d);
 
-    const kernel = this;
-    this.env = {
-      self: '',
-      role: '',
-      get peers() {
-        return kernel.peersOf(kernel.envNode);
-      },
-      nodesWithRole: (role: string) => kernel.nodesWithRole(role),
-      localTimeUs: 0,
-      rng: new Rng(0),
-      params: this.params,
-    };
+    this.env = new KernelEnv(
+      () => this.peersOf(this.envNode),
+      (role: string) => this.nodesWithRole(role),
+      this.params,
+    );
 
     for (const n of scenario.topology.nodes) this.addNode(n);
     for (const l of scenario.topology.links) this.addLink(l);
@@ -481,6 +533,9 @@ export class Kernel {
     this.timers.push({});
     this.timersOwned.push(false);
     this.clocks.push(newClock(n.clockOffsetUs, n.clockDriftPpm));
+    this.clockT0.push(Number.NaN);
+    this.clockL0.push(0);
+    this.refreshClockFast(i);
     this.nodeRngs.push(new Rng(this.seed, `node:${n.id}`));
     this.held.push([]);
     this.positions.push({ name: n.name, x: n.x, y: n.y });
@@ -495,6 +550,14 @@ export class Kernel {
       if (this.initialised) this.initState(i);
     }
     return i;
+  }
+
+  /** Re-derives clockT0/clockL0 for node i after its clock changed. */
+  private refreshClockFast(i: number): void {
+    const c = this.clocks[i]!;
+    const rate1 = c.slewEndUs < 0 && 1 + (c.driftPpm + c.slewPpm) / 1e6 === 1;
+    this.clockT0[i] = rate1 ? c.t0Us : Number.NaN;
+    this.clockL0[i] = c.l0Us;
   }
 
   private initState(i: number): void {
@@ -537,6 +600,7 @@ export class Kernel {
   }
 
   private invalidateTopology(): void {
+    this.routeEpoch++;
     this.routeTrees.clear();
     this.routes = [];
     this.graph = null;
@@ -546,6 +610,7 @@ export class Kernel {
   }
 
   private invalidateRoutes(): void {
+    this.routeEpoch++;
     this.routeTrees.clear();
     this.routes = [];
     this.graph = null;
@@ -561,7 +626,11 @@ export class Kernel {
     this.envNode = i;
     env.self = this.ids[i]!;
     env.role = this.roles[i]!;
-    env.localTimeUs = Math.floor(localAt(this.clocks[i]!, this.nowUs));
+    const t0 = this.clockT0[i]!;
+    // Rate-1 clock: localAt is l0Us + (t - t0Us) * 1, the same value without the clock object.
+    env.localTimeUs = Math.floor(
+      !Number.isNaN(t0) ? this.clockL0[i]! + (this.nowUs - t0) : localAt(this.clocks[i]!, this.nowUs),
+    );
     env.rng = this.nodeRngs[i]!;
     const eff = this.protocol.step(this.states[i], input, env) as Effects<unknown, { type: string }>;
     this.states[i] = eff.state;
@@ -679,13 +748,31 @@ export class Kernel {
   // ---------------------------------------------------------------- network
 
   private typeId(type: string): number {
+    // The last two types looked up, before the map (most runs alternate a request and its answer).
+    if (type === this.type0) return this.typeId0;
+    if (type === this.type1) {
+      this.type1 = this.type0;
+      const id1 = this.typeId1;
+      this.typeId1 = this.typeId0;
+      this.type0 = type;
+      this.typeId0 = id1;
+      return id1;
+    }
     let id = this.typeIds.get(type);
     if (id === undefined) {
       id = this.strings.id(type);
       this.typeIds.set(type, id);
     }
+    this.type1 = this.type0;
+    this.typeId1 = this.typeId0;
+    this.type0 = type;
+    this.typeId0 = id;
     return id;
   }
+  private type0: string | symbol = EMPTY;
+  private typeId0 = -1;
+  private type1: string | symbol = EMPTY;
+  private typeId1 = -1;
 
   private drop(
     src: number,
@@ -704,13 +791,56 @@ export class Kernel {
   private send(src: number, to: string, msg: { type: string }): void {
     const sendId = this.nextSendId++;
     const type = this.typeId(msg.type);
-    let dst: number;
-    if (this.lastTo[src] === to) dst = this.lastToIndex[src]!;
-    else {
-      dst = this.idIndex.get(to) ?? -1;
-      this.lastTo[src] = to;
-      this.lastToIndex[src] = dst;
+    let c = this.sendCache[src];
+    if (c === undefined) {
+      c = {
+        epoch: this.routeEpoch,
+        to0: EMPTY,
+        dst0: -1,
+        n0: -2,
+        ha0: 0,
+        hb0: 0,
+        path0: null,
+        to1: EMPTY,
+        dst1: -1,
+        n1: -2,
+        ha1: 0,
+        hb1: 0,
+        path1: null,
+      };
+      this.sendCache[src] = c;
+    } else if (c.epoch !== this.routeEpoch) {
+      c.epoch = this.routeEpoch;
+      c.n0 = -2;
+      c.n1 = -2;
     }
+    // Most recent destination in slot 0; a miss moves slot 0 to slot 1.
+    if (c.to0 !== to) {
+      const hit = c.to1 === to;
+      const d = c.dst1;
+      const n = c.n1;
+      const ha = c.ha1;
+      const hb = c.hb1;
+      const p = c.path1;
+      c.to1 = c.to0;
+      c.dst1 = c.dst0;
+      c.n1 = c.n0;
+      c.ha1 = c.ha0;
+      c.hb1 = c.hb0;
+      c.path1 = c.path0;
+      c.to0 = to;
+      if (hit) {
+        c.dst0 = d;
+        c.n0 = n;
+        c.ha0 = ha;
+        c.hb0 = hb;
+        c.path0 = p;
+      } else {
+        c.dst0 = this.idIndex.get(to) ?? -1;
+        c.n0 = -2;
+      }
+    }
+    const dst = c.dst0;
     this.counters[C.sent]!++;
     this.row(TraceKind.send, src, dst, type, sendId, -1);
     if (dst < 0 || !this.present[dst] || this.isSwitch[dst]) {
@@ -730,16 +860,24 @@ export class Kernel {
       this.schedule(this.nowUs, Ev.deliver, dst, src, sendId, msg);
       return;
     }
-    const path = this.route(src, dst);
-    if (path === null) {
+    let hops = c.n0;
+    if (hops === -2) {
+      const p = this.route(src, dst);
+      hops = p === null ? -1 : p.length;
+      c.n0 = hops;
+      c.ha0 = hops > 0 ? p![0]! : 0;
+      c.hb0 = hops > 1 ? p![1]! : 0;
+      c.path0 = p;
+    }
+    if (hops < 0) {
       this.drop(src, dst, type, sendId, 'no-route', 'droppedNoRoute');
       return;
     }
     let t = this.nowUs;
     let dup = false;
     let dupLink = -1;
-    for (let k = 0; k < path.length; k++) {
-      const dl = path[k]!;
+    for (let k = 0; k < hops; k++) {
+      const dl = k === 0 ? c.ha0 : k === 1 ? c.hb0 : c.path0![k]!;
       const l = dl >> 1;
       const fast = this.linkFast[l]!;
       if (fast >= 0) {
@@ -993,16 +1131,19 @@ export class Kernel {
       case 'clock-step':
         if (node < 0) return;
         this.clocks[node] = stepClock(this.clocks[node]!, this.nowUs, f.deltaUs);
+        this.refreshClockFast(node);
         this.replanTimers(node);
         return;
       case 'clock-slew':
         if (node < 0) return;
         this.clocks[node] = slewClock(this.clocks[node]!, this.nowUs, f.deltaUs, f.ratePpm);
+        this.refreshClockFast(node);
         this.replanTimers(node);
         return;
       case 'clock-drift':
         if (node < 0) return;
         this.clocks[node] = setDrift(this.clocks[node]!, this.nowUs, f.driftPpm);
+        this.refreshClockFast(node);
         this.replanTimers(node);
         return;
       case 'add-node': {
@@ -1363,11 +1504,39 @@ export class Kernel {
   /** The timer tables for a snapshot: shared from now on, so the next change copies. */
   private saveTimers(): Record<string, TimerRec>[] {
     this.timersOwned.fill(false);
-    return this.timers.slice();
+    return this.timers;
+  }
+
+  /** The stream states in the last snapshot taken (shared by the next one when unchanged). */
+  private savedNodeRngs: Uint32Array | undefined;
+  private savedLinkRngs: Uint32Array | undefined;
+  /** The copy of each per-node or per-link table in the last snapshot taken (see share). */
+  private readonly savedTables: Record<string, readonly unknown[]> = {};
+
+  /**
+   * A snapshot copy of a table: the previous snapshot's copy when every element is the same
+   * (snapshots are never mutated, so they can share it), else a fresh copy. Between two
+   * checkpoints of a large run most tables (ids, roles, links, clocks, timers...) do not
+   * change, so a checkpoint costs a scan instead of an allocation that the GC must then copy.
+   */
+  private share<T>(key: string, cur: readonly T[]): T[] {
+    const prev = this.savedTables[key] as T[] | undefined;
+    if (prev !== undefined && prev.length === cur.length) {
+      let k = 0;
+      while (k < cur.length && prev[k] === cur[k]) k++;
+      if (k === cur.length) return prev;
+    }
+    const copy = cur.slice();
+    this.savedTables[key] = copy;
+    return copy;
   }
 
   /** A snapshot of the whole state. Node states are immutable values, so they are shared. */
   save(): KernelSnapshot {
+    const nodeRngs = saveRngs(this.nodeRngs, this.savedNodeRngs);
+    const linkRngs = saveRngs(this.linkRngs, this.savedLinkRngs);
+    this.savedNodeRngs = nodeRngs;
+    this.savedLinkRngs = linkRngs;
     return {
       eventIndex: this.eventIndex,
       nowUs: this.nowUs,
@@ -1377,27 +1546,27 @@ export class Kernel {
       violation: this.violation,
       heap: this.heap.save(),
       traceLength: this.trace.length,
-      ids: this.ids.slice(),
-      roles: this.roles.slice(),
-      isSwitch: this.isSwitch.slice(),
-      viewOf: this.viewOf.slice(),
-      positions: this.positions.slice(),
-      present: this.present.slice(),
-      up: this.up.slice(),
-      paused: this.paused.slice(),
-      states: this.states.slice(),
-      timers: this.saveTimers(),
-      clocks: this.clocks.slice(),
-      nodeRngs: saveRngs(this.nodeRngs),
-      held: this.held.slice(),
-      linkIds: this.linkIds.slice(),
-      linkA: this.linkA.slice(),
-      linkB: this.linkB.slice(),
-      linkProps: this.linkProps.slice(),
-      linkCut: this.linkCut.slice(),
-      linkPresent: this.linkPresent.slice(),
-      linkRngs: saveRngs(this.linkRngs),
-      lastArrival: this.lastArrival.slice(),
+      ids: this.share('ids', this.ids),
+      roles: this.share('roles', this.roles),
+      isSwitch: this.share('isSwitch', this.isSwitch),
+      viewOf: this.share('viewOf', this.viewOf),
+      positions: this.share('positions', this.positions),
+      present: this.share('present', this.present),
+      up: this.share('up', this.up),
+      paused: this.share('paused', this.paused),
+      states: this.share('states', this.states),
+      timers: this.share('timers', this.saveTimers()),
+      clocks: this.share('clocks', this.clocks),
+      nodeRngs,
+      held: this.share('held', this.held),
+      linkIds: this.share('linkIds', this.linkIds),
+      linkA: this.share('linkA', this.linkA),
+      linkB: this.share('linkB', this.linkB),
+      linkProps: this.share('linkProps', this.linkProps),
+      linkCut: this.share('linkCut', this.linkCut),
+      linkPresent: this.share('linkPresent', this.linkPresent),
+      linkRngs,
+      lastArrival: this.share('lastArrival', this.lastArrival),
       partitions: this.partitions,
       nextSendId: this.nextSendId,
       timerGen: this.timerGen,
@@ -1456,8 +1625,7 @@ export class Kernel {
     this.positions = (g.positions as { name: string; x: number; y: number }[]).slice();
     const n = this.ids.length;
     this.idIndex = new Map(this.ids.map((id, i) => [id, i]));
-    this.lastTo = [];
-    this.lastToIndex = [];
+    this.sendCache = [];
     this.present = (g.present as boolean[]).slice();
     this.up = (g.up as boolean[]).slice();
     this.paused = (g.paused as boolean[]).slice();
@@ -1465,6 +1633,9 @@ export class Kernel {
     this.timers = (g.timers as Record<string, TimerRec>[]).slice();
     this.timersOwned = this.timers.map(() => false);
     this.clocks = (g.clocks as ClockState[]).slice();
+    this.clockT0 = this.clocks.map(() => Number.NaN);
+    this.clockL0 = this.clocks.map(() => 0);
+    for (let i = 0; i < this.clocks.length; i++) this.refreshClockFast(i);
     loadRngs(this.nodeRngs, g.nodeRngs as Uint32Array);
     this.held = (g.held as Held[][]).slice();
     this.views = [];
@@ -1506,8 +1677,16 @@ export class Kernel {
   }
 }
 
-/** The states of many streams in one typed array (one allocation per checkpoint). */
-function saveRngs(rngs: readonly Rng[]): Uint32Array {
+/**
+ * The states of many streams in one typed array: `prev` (the last snapshot's, never mutated)
+ * when no stream has moved since, else one new allocation.
+ */
+function saveRngs(rngs: readonly Rng[], prev: Uint32Array | undefined): Uint32Array {
+  if (prev !== undefined && prev.length === rngs.length * 4) {
+    let i = 0;
+    while (i < rngs.length && rngs[i]!.equalsAt(prev, i * 4)) i++;
+    if (i === rngs.length) return prev;
+  }
   const out = new Uint32Array(rngs.length * 4);
   for (let i = 0; i < rngs.length; i++) rngs[i]!.saveInto(out, i * 4);
   return out;

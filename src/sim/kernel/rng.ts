@@ -107,6 +107,13 @@ export class Rng {
   }
 
   /** Writes the four state words at buf[off..off+3] (int32 bit patterns survive as uint32). */
+  /** True when the state equals the one saveInto wrote at buf[off..off+3]. */
+  equalsAt(buf: Uint32Array, off: number): boolean {
+    return (
+      buf[off] === this.a && buf[off + 1] === this.b && buf[off + 2] === this.c && buf[off + 3] === this.d
+    );
+  }
+
   saveInto(buf: Uint32Array, off: number): void {
     buf[off] = this.a;
     buf[off + 1] = this.b;
