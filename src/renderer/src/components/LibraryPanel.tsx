@@ -368,7 +368,7 @@ export function LibraryPanel() {
               type="button"
               className="btn small"
               title="Import a .dslab.json file (or drop one on the window)"
-              onClick={() => void chooseAndImport()}
+              onClick={() => void chooseAndImport('button')}
             >
               Import…
             </button>
