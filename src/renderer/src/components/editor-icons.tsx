@@ -1,24 +1,5 @@
 /** The editor's toolbar icons, drawn like icons.tsx (inline strokes, aria-hidden). */
-import type { ReactNode } from 'react';
-
-function Svg({ children }: { children: ReactNode }) {
-  return (
-    <svg
-      width={16}
-      height={16}
-      viewBox="0 0 16 16"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.5"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      {children}
-    </svg>
-  );
-}
+import { Svg } from './icons';
 
 export const UndoIcon = () => (
   <Svg>

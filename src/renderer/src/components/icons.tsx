@@ -1,7 +1,8 @@
 /** Small stroke icons drawn inline (no icon font, nothing fetched). Decorative: aria-hidden. */
 import type { ReactNode } from 'react';
 
-function Svg({ children, size = 16 }: { children: ReactNode; size?: number }) {
+/** The frame every icon shares: a 16-unit stroke drawing in the current text colour. */
+export function Svg({ children, size = 16 }: { children: ReactNode; size?: number }) {
   return (
     <svg
       width={size}

@@ -4,7 +4,7 @@ import { registerProtocol } from '../../../catalog';
 import type { Violation } from '../../../kernel/kernel';
 import { Simulation } from '../../../simulation';
 import { raft } from './raft';
-import { raftScenario } from './scenario';
+import { RAFT_TEST_NEMESIS, raftScenario } from './scenario';
 import { doubleVoteScenario, figure8, figure8Scenario } from './scripts';
 
 /**
@@ -16,20 +16,7 @@ import { doubleVoteScenario, figure8, figure8Scenario } from './scripts';
 
 beforeAll(() => registerProtocol(raft));
 
-const NEMESIS = {
-  enabled: true,
-  crashRatePerS: 1,
-  meanDowntimeUs: 500_000,
-  partitionRatePerS: 0.5,
-  meanPartitionUs: 1_000_000,
-  oneWayFraction: 0.3,
-  lossRatePerS: 0.5,
-  lossRate: 0.3,
-  meanLossUs: 500_000,
-  clockSkewRatePerS: 0.5,
-  maxSkewUs: 100_000,
-  stopUs: 8_000_000,
-};
+const NEMESIS = RAFT_TEST_NEMESIS;
 
 function nemesisRun(seed: number, params: Record<string, unknown> = {}): Simulation {
   const sim = new Simulation(raftScenario({ seed, params, nemesis: NEMESIS, maxTimeUs: 10_000_000 }));

@@ -111,3 +111,23 @@ export function raftScenario(o: RaftScenarioOptions = {}): Scenario {
     limits: { maxTimeUs: o.maxTimeUs ?? 10_000_000, maxEvents: 1e9, maxTraceRows: 1e9 },
   });
 }
+
+/**
+ * The nemesis the Raft fault tests run under: about one crash a second (half a second down),
+ * partitions including one-way ones, loss bursts and clock steps, stopping at 8 s so the
+ * cluster can settle before the end of the run.
+ */
+export const RAFT_TEST_NEMESIS = {
+  enabled: true,
+  crashRatePerS: 1,
+  meanDowntimeUs: 500_000,
+  partitionRatePerS: 0.5,
+  meanPartitionUs: 1_000_000,
+  oneWayFraction: 0.3,
+  lossRatePerS: 0.5,
+  lossRate: 0.3,
+  meanLossUs: 500_000,
+  clockSkewRatePerS: 0.5,
+  maxSkewUs: 100_000,
+  stopUs: 8_000_000,
+};
