@@ -198,6 +198,31 @@ export interface DefaultTopology {
   links: ScenarioLink[];
 }
 
+/**
+ * What a nemesis tuned for a protocol may ask of it (optional; consensus protocols give it).
+ * Both are read only while the nemesis uses them, so they cost nothing otherwise.
+ */
+export interface NemesisHooks<S> {
+  /**
+   * The term or ballot round this node leads in, or null when it does not lead. The nemesis
+   * takes the up node with the highest value as "the leader", and a step after which the
+   * value changed from null (or to another round) as "just elected".
+   */
+  leads(state: S): number | null;
+  /**
+   * True when the step from `before` to `after` made a promise that must survive a crash: a
+   * vote (Raft's votedFor), a Paxos promise or acceptance. The nemesis may crash the node right
+   * after such a step and restart it at once, within the same term or ballot.
+   */
+  promised(before: S, after: S): boolean;
+  /**
+   * True when the step, taken as leader, advanced what the node knows committed (chosen)
+   * before anything of its own term or ballot was: the first commits of a new leadership,
+   * where a crash before the news leaves tests that a commit survives its leader.
+   */
+  firstCommits?(before: S, after: S): boolean;
+}
+
 /** A protocol definition. */
 export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = ProtocolMessage> {
   /** Catalog id used in scenarios. */
@@ -232,6 +257,8 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
   bugs: BugSwitch[];
   /** The lesson. */
   lesson: Lesson;
+  /** Hooks for the leader- and promise-targeted nemesis actions (docs/kernel.md "Nemesis"). */
+  nemesis?: NemesisHooks<S>;
 }
 
 /** A protocol with its type parameters erased (what the catalog holds). */

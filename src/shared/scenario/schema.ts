@@ -228,6 +228,21 @@ export const NemesisSchema = z.object({
   clockSkewRatePerS: z.number().min(0).max(1000).default(0),
   /** Largest clock step, either way. */
   maxSkewUs: us.default(100_000),
+  /**
+   * Fraction of crashes and partitions aimed at the leader (protocols with nemesis hooks): the
+   * crash takes the leader down, the partition cuts it off with a minority of its peers.
+   */
+  leaderFocus: probability.default(0),
+  /** Fraction of crashes whose restart comes within quickRestartUs (within the same term). */
+  quickRestartFraction: probability.default(0),
+  /** Longest downtime of a quick restart (uniform from 1 µs). */
+  quickRestartUs: us.default(20_000),
+  /** Chance that a node crashes right after a step that made a promise (a vote, a Paxos promise), restarting quickly. */
+  crashAfterPromise: probability.default(0),
+  /** Chance that a node that just became leader crashes before its first messages leave. */
+  crashNewLeader: probability.default(0),
+  /** Chance that a new leader crashes right after its first commits, before telling anyone. */
+  crashAfterFirstCommit: probability.default(0),
 });
 export type Nemesis = z.infer<typeof NemesisSchema>;
 
@@ -277,6 +292,12 @@ export const ScenarioSchema = z
       meanLossUs: 1_000_000,
       clockSkewRatePerS: 0,
       maxSkewUs: 100_000,
+      leaderFocus: 0,
+      quickRestartFraction: 0,
+      quickRestartUs: 20_000,
+      crashAfterPromise: 0,
+      crashNewLeader: 0,
+      crashAfterFirstCommit: 0,
     }),
     /** The run's seed (unsigned 32-bit). */
     seed: z.number().int().min(0).max(0xffffffff),

@@ -7,7 +7,7 @@ import type {
   ScenarioNode,
 } from '../../shared/scenario/schema';
 import type { KvOp } from '../checkers/history';
-import type { AnyProtocol, ClientOp, Effects, Input, NodeView, StepEnv } from '../protocol';
+import type { AnyProtocol, ClientOp, Effects, Input, NemesisHooks, NodeView, StepEnv } from '../protocol';
 import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, stepClock } from './clock';
 import { EventHeap, type HeapSnapshot } from './heap';
 import { Interner } from './intern';
@@ -27,6 +27,9 @@ export const Ev = {
   clientTimeout: 6,
   nemesis: 7,
 } as const;
+
+/** The arg of an Ev.nemesis event that crashes one node the step watch chose (kinds 0–3 are the random actions). */
+const NEM_TARGETED = 4;
 
 /** Kernel counters, by slot in a Float64Array (a typed array: cheap to bump and to copy). */
 const COUNTERS = [
@@ -310,6 +313,10 @@ export class Kernel {
   private historyLen = 0;
   private opStart = new Map<number, number>();
   private nemesisCount = 0;
+  /** The protocol's nemesis hooks, when the scenario's nemesis watches steps (crashAfterPromise, crashNewLeader). */
+  private nemWatch: NemesisHooks<unknown> | null = null;
+  /** Why the step watch crashes the node that just stepped (trace note). */
+  private crashWhy = '';
   /** Workload key names by index, for a key pattern (derived cache). */
   private readonly patternKeys: string[] = [];
 
@@ -340,6 +347,9 @@ export class Kernel {
     this.wlRng = new Rng(this.seed, 'workload');
     this.nemRng = new Rng(this.seed, 'nemesis');
     this.hasInvariants = protocol.invariants.length > 0;
+    const nem = scenario.nemesis;
+    if (nem.enabled && protocol.nemesis !== undefined && (nem.crashAfterPromise > 0 || nem.crashNewLeader > 0 || nem.crashAfterFirstCommit > 0))
+      this.nemWatch = protocol.nemesis;
     this.series.push({ id: 'inFlight', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'sent', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'delivered', unit: 'messages', tUs: [], v: [] });
@@ -497,7 +507,8 @@ export class Kernel {
         this.onClientTimeout(arg);
         return;
       case Ev.nemesis:
-        this.onNemesis(arg);
+        if (arg === NEM_TARGETED) this.onTargetedCrash(node, payload as string);
+        else this.onNemesis(arg);
         return;
     }
   }
@@ -632,10 +643,19 @@ export class Kernel {
       !Number.isNaN(t0) ? this.clockL0[i]! + (this.nowUs - t0) : localAt(this.clocks[i]!, this.nowUs),
     );
     env.rng = this.nodeRngs[i]!;
-    const eff = this.protocol.step(this.states[i], input, env) as Effects<unknown, { type: string }>;
+    const before = this.states[i];
+    const eff = this.protocol.step(before, input, env) as Effects<unknown, { type: string }>;
     this.states[i] = eff.state;
     const view = this.views[this.viewOf[i]!]!;
     view.state = eff.state;
+    // The nemesis may crash a node that just became leader before its messages leave.
+    const crashNow = this.nemWatch !== null && this.watchStep(i, before, eff.state);
+    if (crashNow) this.finishCrashedStep(i, eff, view);
+    else this.performEffects(i, eff, view);
+  }
+
+  /** Sends, timers, replies and notes of a step, then the invariants. */
+  private performEffects(i: number, eff: Effects<unknown, { type: string }>, view: NodeView<unknown>): void {
     if (eff.send !== undefined) {
       const sends = eff.send;
       for (let k = 0; k < sends.length; k++) {
@@ -660,6 +680,18 @@ export class Kernel {
     const notes = eff.notes;
     if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
     if (this.hasInvariants) this.checkInvariants(view);
+  }
+
+  /**
+   * A step after which the node crashes at once: what it wrote is kept (durable() decides),
+   * its messages, timers and replies are lost with the process. Notes and invariants still see
+   * the step, then the crash happens at the same virtual time.
+   */
+  private finishCrashedStep(i: number, eff: Effects<unknown, { type: string }>, view: NodeView<unknown>): void {
+    const notes = eff.notes;
+    if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
+    if (this.hasInvariants) this.checkInvariants(view);
+    if (this.violation === null) this.onTargetedCrash(i, this.crashWhy);
   }
 
   private checkInvariants(changed: NodeView<unknown>): void {
@@ -1358,6 +1390,108 @@ export class Kernel {
     });
   }
 
+  /** Schedules the restart of a node the nemesis crashed: soon (within quickRestartUs) or after an exponential downtime. */
+  private scheduleNemesisRestart(id: string, quick: boolean): void {
+    const n = this.scenario.nemesis;
+    const rng = this.nemRng;
+    const down = quick ? rng.int(1, Math.max(1, n.quickRestartUs)) : rng.exponential(n.meanDowntimeUs);
+    const back = this.nowUs + Math.max(1, Math.round(down));
+    this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'restart', node: id } satisfies Fault);
+  }
+
+  /** The up node that leads in the highest term or ballot (by the protocol's hook), or -1. */
+  private nemesisLeader(): number {
+    const hooks = this.protocol.nemesis as NemesisHooks<unknown> | undefined;
+    if (hooks === undefined) return -1;
+    let best = -1;
+    let bestRound = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < this.ids.length; i++) {
+      if (!this.present[i] || !this.up[i] || this.isSwitch[i]) continue;
+      const r = hooks.leads(this.states[i]);
+      if (r !== null && r > bestRound) {
+        best = i;
+        bestRound = r;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Cuts the leader off from a majority of its peers (the nodes of its role): the leader and
+   * fewer than half of them on one side, the rest on the other; nodes of other roles (clients)
+   * fall on either side at random. One-way as often as oneWayFraction says (leader side to the rest).
+   */
+  private isolateLeader(leader: number, tag: string): void {
+    const n = this.scenario.nemesis;
+    const rng = this.nemRng;
+    const role = this.roles[leader]!;
+    const leaderId = this.ids[leader]!;
+    const peers = this.nodesWithRole(role).filter((id) => id !== leaderId);
+    const others = this.sortedProtocolIds().filter((id) => id !== leaderId && !peers.includes(id));
+    const shuffled = [...peers];
+    for (let k = shuffled.length - 1; k > 0; k--) {
+      const j = Math.floor(rng.next() * (k + 1));
+      [shuffled[k], shuffled[j]] = [shuffled[j]!, shuffled[k]!];
+    }
+    // The leader's side holds at most floor((peers + 1 - 1) / 2) servers in all: a minority.
+    const minority = Math.floor(peers.length / 2);
+    const withLeader = minority > 0 ? rng.int(0, minority - 1) : 0;
+    const g1 = [leaderId, ...shuffled.slice(0, withLeader)];
+    const g2 = shuffled.slice(withLeader);
+    for (const id of others) (rng.chance(0.5) ? g1 : g2).push(id);
+    g1.sort();
+    g2.sort();
+    if (g2.length === 0) return;
+    const f: Fault = rng.chance(n.oneWayFraction)
+      ? { kind: 'partition-oneway', id: tag, from: g1, to: g2 }
+      : { kind: 'partition', id: tag, groups: [g1, g2] };
+    this.applyFault(f, 'nemesis (the leader cut off): ');
+    const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanPartitionUs)));
+    this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'heal', id: tag } satisfies Fault);
+  }
+
+  /**
+   * After each protocol step while the nemesis watches: a node that just became leader, or just
+   * made a promise, may be crashed right after (its messages of the step are already sent).
+   */
+  private watchStep(i: number, before: unknown, after: unknown): boolean {
+    const n = this.scenario.nemesis;
+    if (this.nowUs < n.startUs || (n.stopUs !== undefined && this.nowUs >= n.stopUs)) return false;
+    if (before === after) return false;
+    const hooks = this.nemWatch!;
+    if (n.crashNewLeader > 0) {
+      const now = hooks.leads(after);
+      if (now !== null && now !== hooks.leads(before) && this.nemRng.chance(n.crashNewLeader)) {
+        this.crashWhy = 'just elected, before its messages left';
+        return true;
+      }
+    }
+    if (
+      n.crashAfterFirstCommit > 0 &&
+      hooks.firstCommits !== undefined &&
+      hooks.firstCommits(before, after) &&
+      this.nemRng.chance(n.crashAfterFirstCommit)
+    ) {
+      this.crashWhy = 'a new leader, right after its first commit';
+      return true;
+    }
+    if (n.crashAfterPromise > 0 && hooks.promised(before, after) && this.nemRng.chance(n.crashAfterPromise))
+      this.schedule(this.nowUs, Ev.nemesis, i, -1, NEM_TARGETED, 'right after a promise');
+    return false;
+  }
+
+  /** A crash the step watch asked for; a promise crash restarts quickly, a new leader's like any crash. */
+  private onTargetedCrash(i: number, why: string): void {
+    if (!this.present[i] || !this.up[i]) return;
+    const id = this.ids[i]!;
+    this.nemesisCount++;
+    this.applyFault({ kind: 'crash', node: id }, `nemesis (${why}): `);
+    const n = this.scenario.nemesis;
+    const quick =
+      why === 'right after a promise' || (n.quickRestartFraction > 0 && this.nemRng.chance(n.quickRestartFraction));
+    this.scheduleNemesisRestart(id, quick);
+  }
+
   private nemGap(ratePerS: number): number {
     return Math.max(1, Math.round(this.nemRng.exponential(1e6 / ratePerS)));
   }
@@ -1373,16 +1507,18 @@ export class Kernel {
     const nodes = this.sortedProtocolIds();
     const tag = `nemesis${this.nemesisCount++}`;
     if (kind === 0) {
-      const upNodes = nodes.filter((id) => this.up[this.idIndex.get(id)!]);
-      if (upNodes.length > 0) {
-        const id = rng.pick(upNodes);
-        this.applyFault({ kind: 'crash', node: id }, 'nemesis: ');
-        const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanDowntimeUs)));
-        this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'restart', node: id } satisfies Fault);
+      const leader = n.leaderFocus > 0 && rng.chance(n.leaderFocus) ? this.nemesisLeader() : -1;
+      const upNodes = leader >= 0 ? [] : nodes.filter((id) => this.up[this.idIndex.get(id)!]);
+      if (leader >= 0 || upNodes.length > 0) {
+        const id = leader >= 0 ? this.ids[leader]! : rng.pick(upNodes);
+        this.applyFault({ kind: 'crash', node: id }, leader >= 0 ? 'nemesis (the leader): ' : 'nemesis: ');
+        this.scheduleNemesisRestart(id, n.quickRestartFraction > 0 && rng.chance(n.quickRestartFraction));
       }
       this.schedule(this.nowUs + this.nemGap(n.crashRatePerS), Ev.nemesis, -1, -1, 0, null);
     } else if (kind === 1) {
-      if (nodes.length >= 2) {
+      const leader = n.leaderFocus > 0 && rng.chance(n.leaderFocus) ? this.nemesisLeader() : -1;
+      if (leader >= 0) this.isolateLeader(leader, tag);
+      else if (nodes.length >= 2) {
         const shuffled = [...nodes];
         for (let k = shuffled.length - 1; k > 0; k--) {
           const j = Math.floor(rng.next() * (k + 1));

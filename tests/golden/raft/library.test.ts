@@ -41,6 +41,7 @@ describe('Raft library files', () => {
     expect(files.sort()).toEqual([
       'raft-break-election-restriction.dslab.json',
       'raft-double-vote.dslab.json',
+      'raft-nemesis.dslab.json',
       'raft-quick-start.dslab.json',
       'raft-split-votes.dslab.json',
     ]);

@@ -211,6 +211,37 @@ const NEMESIS_SPECS: NumSpec[] = [
   { path: ['meanLossUs'], label: 'Mean burst', ...MS },
   { path: ['clockSkewRatePerS'], label: 'Clock steps', unit: '/s' },
   { path: ['maxSkewUs'], label: 'Max step', ...MS },
+  {
+    path: ['leaderFocus'],
+    label: 'Aim at leader',
+    ...PCT,
+    hint: 'Share of crashes and partitions aimed at the leader (consensus protocols)',
+  },
+  {
+    path: ['quickRestartFraction'],
+    label: 'Quick restarts',
+    ...PCT,
+    hint: 'Share of crashes back within the quick downtime',
+  },
+  { path: ['quickRestartUs'], label: 'Quick downtime', ...MS, hint: 'Longest downtime of a quick restart' },
+  {
+    path: ['crashAfterPromise'],
+    label: 'Crash after promise',
+    ...PCT,
+    hint: 'Chance a node crashes right after a vote or Paxos promise, and restarts quickly',
+  },
+  {
+    path: ['crashNewLeader'],
+    label: 'Crash new leader',
+    ...PCT,
+    hint: 'Chance a new leader crashes before its first messages leave',
+  },
+  {
+    path: ['crashAfterFirstCommit'],
+    label: 'Crash after 1st commit',
+    ...PCT,
+    hint: 'Chance a new leader crashes right after its first commit, before telling anyone',
+  },
   { path: ['startUs'], label: 'Start', ...MS },
   { path: ['stopUs'], label: 'Stop', ...MS, optional: true, hint: 'Empty: until the run ends' },
 ];

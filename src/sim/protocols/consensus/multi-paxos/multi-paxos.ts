@@ -825,6 +825,15 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
       tone: 'neutral',
     };
   },
+  nemesis: {
+    // The replica that finished phase 1 leads its ballot's round; promises and acceptances
+    // are what a restart must keep.
+    leads: (s) => (s.role === 'replica' && s.mode === 'leader' && s.ballot !== null ? s.ballot.r : null),
+    promised: (before, after) =>
+      after.role === 'replica' &&
+      before.role === 'replica' &&
+      (!sameBallot(after.promised, before.promised) || after.accepted !== before.accepted),
+  },
   bugs: [
     {
       param: 'bugForgetPromiseOnRestart',

@@ -759,6 +759,15 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
         return { text: `client · ${Object.keys(s.ops).length} waiting`, tone: 'neutral' };
     }
   },
+  nemesis: {
+    // A proposer in phase 2 leads its ballot's round; an acceptor's promise and acceptance are
+    // what must survive a crash (§2.3).
+    leads: (s) => (s.role === 'proposer' && s.phase === 'accept' && s.ballot !== null ? s.ballot.r : null),
+    promised: (before, after) =>
+      after.role === 'acceptor' &&
+      before.role === 'acceptor' &&
+      (!sameBallot(after.promised, before.promised) || after.accepted !== before.accepted),
+  },
   bugs: [
     {
       param: 'bugForgetPromiseOnRestart',

@@ -133,6 +133,22 @@ export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
     if (s.role === 'candidate' || s.role === 'precandidate') return { text, tone: 'warn' };
     return { text, tone: 'neutral' };
   },
+  nemesis: {
+    // The leader of the highest term; a vote is the promise a restart must not forget (§5.2).
+    leads: (s) => (s.kind === 'server' && s.role === 'leader' ? s.term : null),
+    promised: (before, after) =>
+      after.kind === 'server' &&
+      before.kind === 'server' &&
+      after.votedFor !== '' &&
+      (after.votedFor !== before.votedFor || after.term !== before.term),
+    // Commits before the leader's own no-op is committed (§5.4.2 says there are none).
+    firstCommits: (before, after) =>
+      after.kind === 'server' &&
+      before.kind === 'server' &&
+      after.role === 'leader' &&
+      after.commitIndex > before.commitIndex &&
+      before.commitIndex < after.termStart,
+  },
   bugs: [
     {
       param: 'bugNoElectionRestriction',
