@@ -348,7 +348,11 @@ export class Kernel {
     this.nemRng = new Rng(this.seed, 'nemesis');
     this.hasInvariants = protocol.invariants.length > 0;
     const nem = scenario.nemesis;
-    if (nem.enabled && protocol.nemesis !== undefined && (nem.crashAfterPromise > 0 || nem.crashNewLeader > 0 || nem.crashAfterFirstCommit > 0))
+    if (
+      nem.enabled &&
+      protocol.nemesis !== undefined &&
+      (nem.crashAfterPromise > 0 || nem.crashNewLeader > 0 || nem.crashAfterFirstCommit > 0)
+    )
       this.nemWatch = protocol.nemesis;
     this.series.push({ id: 'inFlight', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'sent', unit: 'messages', tUs: [], v: [] });
@@ -687,7 +691,11 @@ export class Kernel {
    * its messages, timers and replies are lost with the process. Notes and invariants still see
    * the step, then the crash happens at the same virtual time.
    */
-  private finishCrashedStep(i: number, eff: Effects<unknown, { type: string }>, view: NodeView<unknown>): void {
+  private finishCrashedStep(
+    i: number,
+    eff: Effects<unknown, { type: string }>,
+    view: NodeView<unknown>,
+  ): void {
     const notes = eff.notes;
     if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
     if (this.hasInvariants) this.checkInvariants(view);
@@ -1488,7 +1496,8 @@ export class Kernel {
     this.applyFault({ kind: 'crash', node: id }, `nemesis (${why}): `);
     const n = this.scenario.nemesis;
     const quick =
-      why === 'right after a promise' || (n.quickRestartFraction > 0 && this.nemRng.chance(n.quickRestartFraction));
+      why === 'right after a promise' ||
+      (n.quickRestartFraction > 0 && this.nemRng.chance(n.quickRestartFraction));
     this.scheduleNemesisRestart(id, quick);
   }
 
