@@ -7,7 +7,14 @@ import {
 } from '../shared/scenario/schema';
 import { checkScenario, getProtocol, type ScenarioIssue } from './catalog';
 import { historyChecker, type KvOp } from './checkers/history';
-import { Kernel, type KernelSnapshot, type Series, type StopReason, type Violation } from './kernel/kernel';
+import {
+  Kernel,
+  type KernelSnapshot,
+  type NetworkView,
+  type Series,
+  type StopReason,
+  type Violation,
+} from './kernel/kernel';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { NodeBadge } from './protocol';
 
@@ -116,8 +123,67 @@ export class ScenarioError extends Error {
   }
 }
 
+/** A link as the canvas draws it during a run (JSON). */
+export interface LinkInfo {
+  /** Link id. */
+  id: string;
+  /** One end (a-to-b starts here). */
+  a: string;
+  /** The other end. */
+  b: string;
+  /** ok, cut both ways, cut one way (see cutDirection), or degraded (network properties differ from the scenario's). A cut wins over degraded. */
+  state: 'ok' | 'cut' | 'cut-one-way' | 'degraded';
+  /** For a one-way cut: the direction that is cut; null otherwise. */
+  cutDirection: 'a-to-b' | 'b-to-a' | null;
+  /** What cuts it: a cut-link fault on the link itself, a node partition, or both (empty when not cut). */
+  cutBy: ('link' | 'partition')[];
+  /** True when its loss, duplication, reordering or latency differ from the scenario's. */
+  degraded: boolean;
+  /** Loss rate now. */
+  lossRate: number;
+  /** Loss rate in the scenario (null for a link added by a fault). */
+  scenarioLossRate: number | null;
+}
+
+/** A node that cannot exchange messages both ways with some others (JSON). */
+export interface CutOffInfo {
+  /** Node id. */
+  node: string;
+  /** The protocol nodes it cannot reach or hear from, sorted. */
+  from: string[];
+  /** True when it can talk both ways with at most half of the protocol nodes (itself included): cut off from the majority. */
+  minority: boolean;
+}
+
+/** The network's state at the current event (JSON). */
+export interface LinksInfo {
+  /** The event this describes. */
+  eventIndex: number;
+  /** Every present link, in scenario order. */
+  links: LinkInfo[];
+  /** Nodes cut off from others (empty when nothing is cut; null above MAX_CUT_OFF_NODES protocol nodes). */
+  cutOff: CutOffInfo[] | null;
+}
+
+/** Most protocol nodes for which links() works out who is cut off from whom (it is quadratic). */
+export const MAX_CUT_OFF_NODES = 256;
+
+/** Whether a partition rule drops messages from src to dst (the kernel's rule, by node id). */
+function blockedBy(partitions: NetworkView['partitions'], src: string, dst: string): boolean {
+  for (const p of partitions) {
+    if (p.groups !== undefined) {
+      const a = p.groups.findIndex((g) => g.includes(src));
+      const b = p.groups.findIndex((g) => g.includes(dst));
+      if (a >= 0 && b >= 0 && a !== b) return true;
+    } else if (p.from?.includes(src) && p.to?.includes(dst)) return true;
+  }
+  return false;
+}
+
 interface Injection {
   atEvent: number;
+  /** Virtual time when it was made (a live fault happens at this time). */
+  atUs: number;
   change: Change;
 }
 
@@ -350,7 +416,7 @@ export class Simulation {
       this.cps.delete(i);
       return false;
     });
-    this.injections.push({ atEvent: at, change });
+    this.injections.push({ atEvent: at, atUs: this.kernel.nowUs, change });
     this.injPtr = this.injections.length;
     return this.result(0);
   }
@@ -491,6 +557,60 @@ export class Simulation {
     return this.injections.map((x) => ({ atEvent: x.atEvent, change: x.change }));
   }
 
+  /**
+   * The live faults of this run, in order, each with the event it was made at and the virtual
+   * time it happens at (a fault is queued at the time of the event it was made at). After a
+   * step back the later ones are listed too: replay repeats them.
+   */
+  liveFaults(): { atEvent: number; atUs: number; fault: Fault }[] {
+    const out: { atEvent: number; atUs: number; fault: Fault }[] = [];
+    for (const x of this.injections)
+      if (x.change.kind === 'fault')
+        out.push({ atEvent: x.atEvent, atUs: x.atUs, fault: FaultSchema.parse(x.change.fault) as Fault });
+    return out;
+  }
+
+  /**
+   * Each link's state at the current event (cut both ways, one way, degraded, ok) and which
+   * nodes are cut off from which. A link is cut in a direction by a cut-link fault or when a
+   * partition rule drops messages between its two ends; nodes talk both ways when a route
+   * exists each way (only switches relay, as the kernel routes) and no partition drops either.
+   */
+  links(): LinksInfo {
+    const net = this.kernel.networkView();
+    const base = new Map(this.scenario.topology.links.map((l) => [l.id, l]));
+    const links: LinkInfo[] = [];
+    for (const l of net.links) {
+      if (!l.present) continue;
+      const pAB = blockedBy(net.partitions, l.a, l.b);
+      const pBA = blockedBy(net.partitions, l.b, l.a);
+      const ab = l.cutAToB || pAB;
+      const ba = l.cutBToA || pBA;
+      const cutBy: LinkInfo['cutBy'] = [];
+      if (l.cutAToB || l.cutBToA) cutBy.push('link');
+      if (pAB || pBA) cutBy.push('partition');
+      const s = base.get(l.id);
+      const degraded =
+        s !== undefined &&
+        (s.lossRate !== l.lossRate ||
+          s.dupRate !== l.dupRate ||
+          s.reorderRate !== l.reorderRate ||
+          JSON.stringify(s.latency) !== JSON.stringify(l.latency));
+      links.push({
+        id: l.id,
+        a: l.a,
+        b: l.b,
+        state: ab && ba ? 'cut' : ab || ba ? 'cut-one-way' : degraded ? 'degraded' : 'ok',
+        cutDirection: ab && !ba ? 'a-to-b' : ba && !ab ? 'b-to-a' : null,
+        cutBy,
+        degraded,
+        lossRate: l.lossRate,
+        scenarioLossRate: s === undefined ? null : s.lossRate,
+      });
+    }
+    return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net) };
+  }
+
   /** Number of checkpoints held (for diagnostics and the benchmark). */
   get checkpointCount(): number {
     return this.cpIndexes.length;
@@ -500,6 +620,57 @@ export class Simulation {
   get kernelForTests(): Kernel {
     return this.kernel;
   }
+}
+
+/** Who is cut off from whom (see Simulation.links); null above MAX_CUT_OFF_NODES protocol nodes. */
+function cutOff(net: NetworkView): CutOffInfo[] | null {
+  const cuts = net.partitions.length > 0 || net.links.some((l) => l.present && (l.cutAToB || l.cutBToA));
+  if (!cuts) return [];
+  const peers = net.nodes.map((n, i) => ({ ...n, i })).filter((n) => n.present && !n.isSwitch);
+  if (peers.length > MAX_CUT_OFF_NODES) return null;
+  // Directed adjacency over uncut link directions; a down switch relays nothing.
+  const out: number[][] = net.nodes.map(() => []);
+  const index = new Map(net.nodes.map((n, i) => [n.id, i]));
+  for (const l of net.links) {
+    if (!l.present) continue;
+    const a = index.get(l.a)!;
+    const b = index.get(l.b)!;
+    if (!l.cutAToB) out[a]!.push(b);
+    if (!l.cutBToA) out[b]!.push(a);
+  }
+  const relays = (i: number) => net.nodes[i]!.isSwitch && net.nodes[i]!.present && net.nodes[i]!.up;
+  const reach = peers.map((p) => {
+    const seen = new Uint8Array(net.nodes.length);
+    seen[p.i] = 1;
+    const stack = [p.i];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      if (u !== p.i && !relays(u)) continue;
+      for (const v of out[u]!) {
+        if (seen[v] || !net.nodes[v]!.present || (net.nodes[v]!.isSwitch && !relays(v))) continue;
+        seen[v] = 1;
+        stack.push(v);
+      }
+    }
+    return seen;
+  });
+  const res: CutOffInfo[] = [];
+  peers.forEach((p, x) => {
+    const from: string[] = [];
+    peers.forEach((q, y) => {
+      if (x === y) return;
+      const talk =
+        reach[x]![q.i] === 1 &&
+        reach[y]![p.i] === 1 &&
+        !blockedBy(net.partitions, p.id, q.id) &&
+        !blockedBy(net.partitions, q.id, p.id);
+      if (!talk) from.push(q.id);
+    });
+    if (from.length === 0) return;
+    const talking = peers.length - from.length; // itself included
+    res.push({ node: p.id, from: from.sort(), minority: talking * 2 <= peers.length });
+  });
+  return res;
 }
 
 /** Creates a simulation from a scenario (validated here). */
