@@ -92,6 +92,30 @@ describe('links', () => {
     ]);
   });
 
+  it('behind a switch, a partition cuts the links whose every crossing it drops', () => {
+    const sim = new Simulation(
+      scenario({
+        protocol: 'test-probe',
+        topic: 'test',
+        params: { tickUs: 100_000, sendTo: 'b' },
+        topology: {
+          nodes: nodes('a', 'b', 'c', 'sw1'),
+          links: [link('a', 'sw1'), link('b', 'sw1'), link('c', 'sw1')],
+        },
+        faults: [{ atUs: 50_000, fault: { kind: 'partition', groups: [['a', 'b'], ['c']] } }],
+      }),
+    );
+    sim.runUntil(50_000);
+    // a and b still talk through the switch; everything c sends or gets crosses the cut.
+    expect(stateOf(sim)).toEqual({ 'a-sw1': 'ok', 'b-sw1': 'ok', 'c-sw1': 'cut' });
+    expect(sim.links().links.find((l) => l.id === 'c-sw1')!.cutBy).toEqual(['partition']);
+    expect(sim.links().cutOff?.find((c) => c.node === 'c')).toEqual({
+      node: 'c',
+      from: ['a', 'b'],
+      minority: true,
+    });
+  });
+
   it('a live cut un-draws after stepping back before it, and comes back when replayed', () => {
     const sim = new Simulation(three());
     sim.runUntil(150_000);

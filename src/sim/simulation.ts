@@ -166,18 +166,56 @@ export interface LinksInfo {
 }
 
 /** Most protocol nodes for which links() works out who is cut off from whom (it is quadratic). */
-export const MAX_CUT_OFF_NODES = 256;
+export const MAX_CUT_OFF_NODES = 100;
 
 /** Whether a partition rule drops messages from src to dst (the kernel's rule, by node id). */
-function blockedBy(partitions: NetworkView['partitions'], src: string, dst: string): boolean {
-  for (const p of partitions) {
-    if (p.groups !== undefined) {
-      const a = p.groups.findIndex((g) => g.includes(src));
-      const b = p.groups.findIndex((g) => g.includes(dst));
-      if (a >= 0 && b >= 0 && a !== b) return true;
-    } else if (p.from?.includes(src) && p.to?.includes(dst)) return true;
+function partitionRules(partitions: NetworkView['partitions']): (src: string, dst: string) => boolean {
+  const rules = partitions.map((p) => {
+    if (p.groups === undefined) return { groupOf: null, from: new Set(p.from), to: new Set(p.to) };
+    const groupOf = new Map<string, number>();
+    p.groups.forEach((g, k) => {
+      for (const id of g) groupOf.set(id, k);
+    });
+    return { groupOf, from: null, to: null };
+  });
+  return (src, dst) => {
+    for (const r of rules) {
+      if (r.groupOf !== null) {
+        const a = r.groupOf.get(src);
+        const b = r.groupOf.get(dst);
+        if (a !== undefined && b !== undefined && a !== b) return true;
+      } else if (r.from?.has(src) && r.to?.has(dst)) return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * The protocol nodes on one side of a link: the end itself when it is a protocol node, else
+ * the protocol nodes its switches reach without crossing the link (cuts aside: this is who
+ * could send across the link, not who can now).
+ */
+function sideOf(
+  kinds: ReadonlyMap<string, 'switch' | 'node'>,
+  adj: ReadonlyMap<string, { link: string; other: string }[]>,
+  end: string,
+  link: string,
+): string[] {
+  if (kinds.get(end) !== 'switch') return [end];
+  const seen = new Set([end]);
+  const out: string[] = [];
+  const stack = [end];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    for (const e of adj.get(u) ?? []) {
+      if (e.link === link || seen.has(e.other)) continue;
+      seen.add(e.other);
+      const kind = kinds.get(e.other);
+      if (kind === 'switch') stack.push(e.other);
+      else if (kind === 'node') out.push(e.other);
+    }
   }
-  return false;
+  return out;
 }
 
 interface Injection {
@@ -579,11 +617,56 @@ export class Simulation {
   links(): LinksInfo {
     const net = this.kernel.networkView();
     const base = new Map(this.scenario.topology.links.map((l) => [l.id, l]));
+    const blocked = partitionRules(net.partitions);
+    // Present nodes by kind (removed ones are left out), and who is linked to whom.
+    const kinds = new Map<string, 'switch' | 'node'>();
+    for (const n of net.nodes) if (n.present) kinds.set(n.id, n.isSwitch ? 'switch' : 'node');
+    const adj = new Map<string, { link: string; other: string }[]>();
+    for (const l of net.links) {
+      if (!l.present) continue;
+      if (!adj.has(l.a)) adj.set(l.a, []);
+      if (!adj.has(l.b)) adj.set(l.b, []);
+      adj.get(l.a)!.push({ link: l.id, other: l.b });
+      adj.get(l.b)!.push({ link: l.id, other: l.a });
+    }
+    // A partition cuts a link's direction when it drops every message that could cross it
+    // that way (for a link between two protocol nodes: the messages from one to the other).
+    // For a link between a protocol node and a switch, the switch's side is every protocol node
+    // its switches reach but that node (protocol nodes do not relay, so that is exact).
+    const comps = new Map<string, string[]>();
+    const side = (end: string, other: string, link: string) => {
+      if (kinds.get(end) !== 'switch' || kinds.get(other) === 'switch') return sideOf(kinds, adj, end, link);
+      let comp = comps.get(end);
+      if (comp === undefined) {
+        comp = sideOf(kinds, adj, end, '');
+        comps.set(end, comp);
+      }
+      return comp.filter((id) => id !== other);
+    };
+    // Above MAX_CUT_OFF_NODES protocol nodes only links between two protocol nodes are checked
+    // (a switch's side has every node behind it: pairs grow with the square of the nodes).
+    let peers = 0;
+    for (const k of kinds.values()) if (k === 'node') peers++;
+    const large = peers > MAX_CUT_OFF_NODES;
+    const partitionCuts = (l: NetworkView['links'][number], from: string, to: string) => {
+      if (net.partitions.length === 0) return false;
+      if (large && (kinds.get(from) === 'switch' || kinds.get(to) === 'switch')) return false;
+      const src = side(from, to, l.id);
+      const dst = side(to, from, l.id);
+      let pairs = 0;
+      for (const s of src)
+        for (const d of dst) {
+          if (s === d) continue;
+          if (!blocked(s, d)) return false;
+          pairs++;
+        }
+      return pairs > 0;
+    };
     const links: LinkInfo[] = [];
     for (const l of net.links) {
       if (!l.present) continue;
-      const pAB = blockedBy(net.partitions, l.a, l.b);
-      const pBA = blockedBy(net.partitions, l.b, l.a);
+      const pAB = partitionCuts(l, l.a, l.b);
+      const pBA = partitionCuts(l, l.b, l.a);
       const ab = l.cutAToB || pAB;
       const ba = l.cutBToA || pBA;
       const cutBy: LinkInfo['cutBy'] = [];
@@ -608,7 +691,7 @@ export class Simulation {
         scenarioLossRate: s === undefined ? null : s.lossRate,
       });
     }
-    return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net) };
+    return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net, blocked) };
   }
 
   /** Number of checkpoints held (for diagnostics and the benchmark). */
@@ -623,7 +706,7 @@ export class Simulation {
 }
 
 /** Who is cut off from whom (see Simulation.links); null above MAX_CUT_OFF_NODES protocol nodes. */
-function cutOff(net: NetworkView): CutOffInfo[] | null {
+function cutOff(net: NetworkView, blocked: (src: string, dst: string) => boolean): CutOffInfo[] | null {
   const cuts = net.partitions.length > 0 || net.links.some((l) => l.present && (l.cutAToB || l.cutBToA));
   if (!cuts) return [];
   const peers = net.nodes.map((n, i) => ({ ...n, i })).filter((n) => n.present && !n.isSwitch);
@@ -660,10 +743,7 @@ function cutOff(net: NetworkView): CutOffInfo[] | null {
     peers.forEach((q, y) => {
       if (x === y) return;
       const talk =
-        reach[x]![q.i] === 1 &&
-        reach[y]![p.i] === 1 &&
-        !blockedBy(net.partitions, p.id, q.id) &&
-        !blockedBy(net.partitions, q.id, p.id);
+        reach[x]![q.i] === 1 && reach[y]![p.i] === 1 && !blocked(p.id, q.id) && !blocked(q.id, p.id);
       if (!talk) from.push(q.id);
     });
     if (from.length === 0) return;

@@ -253,7 +253,7 @@ export const SimLinksSchema = z.object({
   eventIndex: z.number().int(),
   /** Every present link, in scenario order. */
   links: z.array(SimLinkSchema),
-  /** Nodes that cannot talk both ways with some protocol nodes (null above 256 protocol nodes). */
+  /** Nodes that cannot talk both ways with some protocol nodes (null above 100 protocol nodes). */
   cutOff: z
     .array(
       z.object({

@@ -8,7 +8,7 @@
  * 20 Hz progress events never queue up work on the main thread.
  */
 
-import type { SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
+import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
 import type { FaultInput } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
 import { toScenario } from '../graph/scenario';
@@ -24,7 +24,7 @@ import {
 } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
-import { type LinkMark, useRun } from '../stores/run-store';
+import { type CutOff, type LinkState, useRun } from '../stores/run-store';
 import { useUi } from '../stores/ui-store';
 import { reportError } from './actions';
 
@@ -92,7 +92,10 @@ async function ensureRun(): Promise<string> {
     cache: { ...EMPTY_CACHE, simId: status.simId },
     flights: [],
     drops: [],
-    linkMarks: [],
+    links: {},
+    cutOff: {},
+    linksAt: -1,
+    injections: [],
     metrics: null,
     verdicts: null,
   });
@@ -209,22 +212,31 @@ export function invalidate(reason: string | null): Promise<unknown> {
 /**
  * Applies a fault now (creating the run first if needed). The host queues it at the current
  * virtual time; when the run is paused we step to it at once (sim.stepUntil kind 'fault'), so
- * the person sees the crash or the cut take effect and its fault row in the log.
+ * the person sees the crash or the cut take effect and its fault row in the log. Links are
+ * then drawn from the host's sim.links like every other fault's.
  */
-export function inject(fault: FaultInput, mark?: Omit<LinkMark, 'atEvent'>): Promise<unknown> {
+export function inject(fault: FaultInput): Promise<unknown> {
   return serial('Could not apply the fault', async () => {
     const simId = await ensureRun();
     let status = await call('sim.inject', { simId, change: { kind: 'fault', fault: fault as never } });
     const run = useRun.getState();
     // The change rewrites the future after this event: forget the rows we had of it.
-    run.set({
-      cache: dropFrom(run.cache, status.eventIndex + 1),
-      linkMarks: mark ? [...run.linkMarks, { ...mark, atEvent: status.eventIndex + 1 }] : run.linkMarks,
-    });
+    run.set({ cache: dropFrom(run.cache, status.eventIndex + 1), linksAt: -1 });
     if (!status.playing)
       status = await call('sim.stepUntil', { simId, filter: { kind: 'fault' }, maxEvents: 10_000 });
+    const injections = await call('sim.injections', { simId });
+    if (useRun.getState().simId === simId) useRun.getState().set({ injections });
     await nodesFor(simId, status);
   });
+}
+
+/** The host's link view as the store keeps it: links that are not ok, and cut-off nodes, by id. */
+export function linkView(v: SimLinks): { links: Record<string, LinkState>; cutOff: Record<string, CutOff> } {
+  const links: Record<string, LinkState> = {};
+  for (const l of v.links) if (l.state !== 'ok') links[l.id] = l;
+  const cutOff: Record<string, CutOff> = {};
+  for (const c of v.cutOff ?? []) cutOff[c.node] = c;
+  return { links, cutOff };
 }
 
 /** Loads the events before the trace window (the event log's "Load earlier"). */
@@ -281,6 +293,12 @@ async function sync(): Promise<void> {
       const nodes = await call('sim.nodes', { simId });
       const run = useRun.getState();
       if (run.simId === simId) run.set({ nodes: byId(nodes), prevNodes: run.nodes });
+    }
+    if (useRun.getState().linksAt !== useRun.getState().status?.eventIndex) {
+      // Link state changes only at events; ask once per event shown (stepping back included).
+      const v = await call('sim.links', { simId });
+      const now = useRun.getState();
+      if (now.simId === simId) now.set({ ...linkView(v), linksAt: v.eventIndex });
     }
     const run = useRun.getState();
     if (run.simId === simId && run.status) {
