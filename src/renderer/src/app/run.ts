@@ -9,8 +9,9 @@
  */
 
 import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
-import type { FaultInput } from '../../../shared/scenario/schema';
+import type { FaultInput, Scenario } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
+import type { ScriptEntry } from '../graph/fault-script';
 import { toScenario } from '../graph/scenario';
 import {
   applyFetch,
@@ -341,6 +342,29 @@ export async function refreshVerdicts(): Promise<void> {
   }
 }
 
+/** Set while live faults are being added to the script: that edit keeps the run. */
+let addingLiveFaults = false;
+
+/**
+ * Adds faults injected live in this run to the scenario's fault script (one undoable edit).
+ * The run is kept: it already has these faults, at these times, so it is what the new script
+ * describes (up to the order among events of the same microsecond). Reset runs the script.
+ */
+export function addLiveFaultsToScript(entries: readonly ScriptEntry[]): void {
+  addingLiveFaults = true;
+  try {
+    useGraph.getState().addScriptFaults(entries);
+  } finally {
+    addingLiveFaults = false;
+  }
+}
+
+/** Whether two scenarios differ only in their fault scripts. */
+function onlyFaultsDiffer(a: Scenario, b: Scenario): boolean {
+  return (
+    a.faults !== b.faults && JSON.stringify({ ...a, faults: [] }) === JSON.stringify({ ...b, faults: [] })
+  );
+}
 /** Subscribes to progress and to edits that invalidate the run; returns the unsubscribe. */
 export function startRunFollower(): () => void {
   const offProgress = subscribe('sim.progress', ({ status, nodes }) => applyStatus(status, nodes));
@@ -349,11 +373,20 @@ export function startRunFollower(): () => void {
   const offGraph = useGraph.subscribe((g) => {
     if (g.base !== base) {
       // Same document, new params (a bug switch): say so. A new scenario (protocol switch,
-      // File › New): the old run is about something else; drop it quietly.
+      // File › New): the old run is about something else; drop it quietly. Live faults added
+      // to the script keep the run (addLiveFaultsToScript); any other script edit resets it.
       const paramsOnly = g.topoRev === topoRev && base !== null && g.base?.protocol === base.protocol;
+      const scriptOnly = paramsOnly && base !== null && g.base !== null && onlyFaultsDiffer(base, g.base);
       base = g.base;
       topoRev = g.topoRev;
-      void invalidate(paramsOnly ? 'The parameters changed, so the run was reset to event 0.' : null);
+      if (scriptOnly && addingLiveFaults) return;
+      void invalidate(
+        scriptOnly
+          ? 'The fault script changed, so the run was reset to event 0.'
+          : paramsOnly
+            ? 'The parameters changed, so the run was reset to event 0.'
+            : null,
+      );
     } else if (g.topoRev !== topoRev) {
       topoRev = g.topoRev;
       void invalidate('The topology changed, so the run was reset to event 0.');
