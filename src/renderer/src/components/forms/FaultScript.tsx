@@ -44,7 +44,7 @@ export function FaultScriptForm() {
     // Always open: it is two short lines when empty, and a Remove must not fold it away.
     <Section
       title="Fault script"
-      note="Faults every run of this scenario has, at a set virtual time. Add the faults you injected in this run to replay them."
+      note="Faults that happen at a set virtual time in every run. Add the ones you injected in this run to replay them."
     >
       {script.length === 0 ? (
         <p className="fscript-empty ff-wide">No scripted faults.</p>
