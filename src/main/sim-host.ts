@@ -140,6 +140,16 @@ export class SimHost {
     return this.entry(simId).sim.nodeStates() as SimNode[];
   }
 
+  /** Each link's state and who is cut off, at the run's current event. */
+  links(simId: string) {
+    return this.entry(simId).sim.links();
+  }
+
+  /** The faults injected live in the run, with the virtual time each happens at. */
+  injections(simId: string) {
+    return this.entry(simId).sim.liveFaults();
+  }
+
   metrics(simId: string) {
     return this.entry(simId).sim.metrics();
   }

@@ -7,7 +7,14 @@ import {
 } from '../shared/scenario/schema';
 import { checkScenario, getProtocol, type ScenarioIssue } from './catalog';
 import { historyChecker, type KvOp } from './checkers/history';
-import { Kernel, type KernelSnapshot, type Series, type StopReason, type Violation } from './kernel/kernel';
+import {
+  Kernel,
+  type KernelSnapshot,
+  type NetworkView,
+  type Series,
+  type StopReason,
+  type Violation,
+} from './kernel/kernel';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { NodeBadge } from './protocol';
 
@@ -116,8 +123,105 @@ export class ScenarioError extends Error {
   }
 }
 
+/** A link as the canvas draws it during a run (JSON). */
+export interface LinkInfo {
+  /** Link id. */
+  id: string;
+  /** One end (a-to-b starts here). */
+  a: string;
+  /** The other end. */
+  b: string;
+  /** ok, cut both ways, cut one way (see cutDirection), or degraded (network properties differ from the scenario's). A cut wins over degraded. */
+  state: 'ok' | 'cut' | 'cut-one-way' | 'degraded';
+  /** For a one-way cut: the direction that is cut; null otherwise. */
+  cutDirection: 'a-to-b' | 'b-to-a' | null;
+  /** What cuts it: a cut-link fault on the link itself, a node partition, or both (empty when not cut). */
+  cutBy: ('link' | 'partition')[];
+  /** True when its loss, duplication, reordering or latency differ from the scenario's. */
+  degraded: boolean;
+  /** Loss rate now. */
+  lossRate: number;
+  /** Loss rate in the scenario (null for a link added by a fault). */
+  scenarioLossRate: number | null;
+}
+
+/** A node that cannot exchange messages both ways with some others (JSON). */
+export interface CutOffInfo {
+  /** Node id. */
+  node: string;
+  /** The protocol nodes it cannot reach or hear from, sorted. */
+  from: string[];
+  /** True when it can talk both ways with at most half of the protocol nodes (itself included): cut off from the majority. */
+  minority: boolean;
+}
+
+/** The network's state at the current event (JSON). */
+export interface LinksInfo {
+  /** The event this describes. */
+  eventIndex: number;
+  /** Every present link, in scenario order. */
+  links: LinkInfo[];
+  /** Nodes cut off from others (empty when nothing is cut; null above MAX_CUT_OFF_NODES protocol nodes). */
+  cutOff: CutOffInfo[] | null;
+}
+
+/** Most protocol nodes for which links() works out who is cut off from whom (it is quadratic). */
+export const MAX_CUT_OFF_NODES = 100;
+
+/** Whether a partition rule drops messages from src to dst (the kernel's rule, by node id). */
+function partitionRules(partitions: NetworkView['partitions']): (src: string, dst: string) => boolean {
+  const rules = partitions.map((p) => {
+    if (p.groups === undefined) return { groupOf: null, from: new Set(p.from), to: new Set(p.to) };
+    const groupOf = new Map<string, number>();
+    p.groups.forEach((g, k) => {
+      for (const id of g) groupOf.set(id, k);
+    });
+    return { groupOf, from: null, to: null };
+  });
+  return (src, dst) => {
+    for (const r of rules) {
+      if (r.groupOf !== null) {
+        const a = r.groupOf.get(src);
+        const b = r.groupOf.get(dst);
+        if (a !== undefined && b !== undefined && a !== b) return true;
+      } else if (r.from?.has(src) && r.to?.has(dst)) return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * The protocol nodes on one side of a link: the end itself when it is a protocol node, else
+ * the protocol nodes its switches reach without crossing the link (cuts aside: this is who
+ * could send across the link, not who can now).
+ */
+function sideOf(
+  kinds: ReadonlyMap<string, 'switch' | 'node'>,
+  adj: ReadonlyMap<string, { link: string; other: string }[]>,
+  end: string,
+  link: string,
+): string[] {
+  if (kinds.get(end) !== 'switch') return [end];
+  const seen = new Set([end]);
+  const out: string[] = [];
+  const stack = [end];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    for (const e of adj.get(u) ?? []) {
+      if (e.link === link || seen.has(e.other)) continue;
+      seen.add(e.other);
+      const kind = kinds.get(e.other);
+      if (kind === 'switch') stack.push(e.other);
+      else if (kind === 'node') out.push(e.other);
+    }
+  }
+  return out;
+}
+
 interface Injection {
   atEvent: number;
+  /** Virtual time when it was made (a live fault happens at this time). */
+  atUs: number;
   change: Change;
 }
 
@@ -350,7 +454,7 @@ export class Simulation {
       this.cps.delete(i);
       return false;
     });
-    this.injections.push({ atEvent: at, change });
+    this.injections.push({ atEvent: at, atUs: this.kernel.nowUs, change });
     this.injPtr = this.injections.length;
     return this.result(0);
   }
@@ -491,6 +595,105 @@ export class Simulation {
     return this.injections.map((x) => ({ atEvent: x.atEvent, change: x.change }));
   }
 
+  /**
+   * The live faults of this run, in order, each with the event it was made at and the virtual
+   * time it happens at (a fault is queued at the time of the event it was made at). After a
+   * step back the later ones are listed too: replay repeats them.
+   */
+  liveFaults(): { atEvent: number; atUs: number; fault: Fault }[] {
+    const out: { atEvent: number; atUs: number; fault: Fault }[] = [];
+    for (const x of this.injections)
+      if (x.change.kind === 'fault')
+        out.push({ atEvent: x.atEvent, atUs: x.atUs, fault: FaultSchema.parse(x.change.fault) as Fault });
+    return out;
+  }
+
+  /**
+   * Each link's state at the current event (cut both ways, one way, degraded, ok) and which
+   * nodes are cut off from which. A link is cut in a direction by a cut-link fault or when a
+   * partition rule drops messages between its two ends; nodes talk both ways when a route
+   * exists each way (only switches relay, as the kernel routes) and no partition drops either.
+   */
+  links(): LinksInfo {
+    const net = this.kernel.networkView();
+    const base = new Map(this.scenario.topology.links.map((l) => [l.id, l]));
+    const blocked = partitionRules(net.partitions);
+    // Present nodes by kind (removed ones are left out), and who is linked to whom.
+    const kinds = new Map<string, 'switch' | 'node'>();
+    for (const n of net.nodes) if (n.present) kinds.set(n.id, n.isSwitch ? 'switch' : 'node');
+    const adj = new Map<string, { link: string; other: string }[]>();
+    for (const l of net.links) {
+      if (!l.present) continue;
+      if (!adj.has(l.a)) adj.set(l.a, []);
+      if (!adj.has(l.b)) adj.set(l.b, []);
+      adj.get(l.a)!.push({ link: l.id, other: l.b });
+      adj.get(l.b)!.push({ link: l.id, other: l.a });
+    }
+    // A partition cuts a link's direction when it drops every message that could cross it
+    // that way (for a link between two protocol nodes: the messages from one to the other).
+    // For a link between a protocol node and a switch, the switch's side is every protocol node
+    // its switches reach but that node (protocol nodes do not relay, so that is exact).
+    const comps = new Map<string, string[]>();
+    const side = (end: string, other: string, link: string) => {
+      if (kinds.get(end) !== 'switch' || kinds.get(other) === 'switch') return sideOf(kinds, adj, end, link);
+      let comp = comps.get(end);
+      if (comp === undefined) {
+        comp = sideOf(kinds, adj, end, '');
+        comps.set(end, comp);
+      }
+      return comp.filter((id) => id !== other);
+    };
+    // Above MAX_CUT_OFF_NODES protocol nodes only links between two protocol nodes are checked
+    // (a switch's side has every node behind it: pairs grow with the square of the nodes).
+    let peers = 0;
+    for (const k of kinds.values()) if (k === 'node') peers++;
+    const large = peers > MAX_CUT_OFF_NODES;
+    const partitionCuts = (l: NetworkView['links'][number], from: string, to: string) => {
+      if (net.partitions.length === 0) return false;
+      if (large && (kinds.get(from) === 'switch' || kinds.get(to) === 'switch')) return false;
+      const src = side(from, to, l.id);
+      const dst = side(to, from, l.id);
+      let pairs = 0;
+      for (const s of src)
+        for (const d of dst) {
+          if (s === d) continue;
+          if (!blocked(s, d)) return false;
+          pairs++;
+        }
+      return pairs > 0;
+    };
+    const links: LinkInfo[] = [];
+    for (const l of net.links) {
+      if (!l.present) continue;
+      const pAB = partitionCuts(l, l.a, l.b);
+      const pBA = partitionCuts(l, l.b, l.a);
+      const ab = l.cutAToB || pAB;
+      const ba = l.cutBToA || pBA;
+      const cutBy: LinkInfo['cutBy'] = [];
+      if (l.cutAToB || l.cutBToA) cutBy.push('link');
+      if (pAB || pBA) cutBy.push('partition');
+      const s = base.get(l.id);
+      const degraded =
+        s !== undefined &&
+        (s.lossRate !== l.lossRate ||
+          s.dupRate !== l.dupRate ||
+          s.reorderRate !== l.reorderRate ||
+          JSON.stringify(s.latency) !== JSON.stringify(l.latency));
+      links.push({
+        id: l.id,
+        a: l.a,
+        b: l.b,
+        state: ab && ba ? 'cut' : ab || ba ? 'cut-one-way' : degraded ? 'degraded' : 'ok',
+        cutDirection: ab && !ba ? 'a-to-b' : ba && !ab ? 'b-to-a' : null,
+        cutBy,
+        degraded,
+        lossRate: l.lossRate,
+        scenarioLossRate: s === undefined ? null : s.lossRate,
+      });
+    }
+    return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net, blocked) };
+  }
+
   /** Number of checkpoints held (for diagnostics and the benchmark). */
   get checkpointCount(): number {
     return this.cpIndexes.length;
@@ -500,6 +703,54 @@ export class Simulation {
   get kernelForTests(): Kernel {
     return this.kernel;
   }
+}
+
+/** Who is cut off from whom (see Simulation.links); null above MAX_CUT_OFF_NODES protocol nodes. */
+function cutOff(net: NetworkView, blocked: (src: string, dst: string) => boolean): CutOffInfo[] | null {
+  const cuts = net.partitions.length > 0 || net.links.some((l) => l.present && (l.cutAToB || l.cutBToA));
+  if (!cuts) return [];
+  const peers = net.nodes.map((n, i) => ({ ...n, i })).filter((n) => n.present && !n.isSwitch);
+  if (peers.length > MAX_CUT_OFF_NODES) return null;
+  // Directed adjacency over uncut link directions; a down switch relays nothing.
+  const out: number[][] = net.nodes.map(() => []);
+  const index = new Map(net.nodes.map((n, i) => [n.id, i]));
+  for (const l of net.links) {
+    if (!l.present) continue;
+    const a = index.get(l.a)!;
+    const b = index.get(l.b)!;
+    if (!l.cutAToB) out[a]!.push(b);
+    if (!l.cutBToA) out[b]!.push(a);
+  }
+  const relays = (i: number) => net.nodes[i]!.isSwitch && net.nodes[i]!.present && net.nodes[i]!.up;
+  const reach = peers.map((p) => {
+    const seen = new Uint8Array(net.nodes.length);
+    seen[p.i] = 1;
+    const stack = [p.i];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      if (u !== p.i && !relays(u)) continue;
+      for (const v of out[u]!) {
+        if (seen[v] || !net.nodes[v]!.present || (net.nodes[v]!.isSwitch && !relays(v))) continue;
+        seen[v] = 1;
+        stack.push(v);
+      }
+    }
+    return seen;
+  });
+  const res: CutOffInfo[] = [];
+  peers.forEach((p, x) => {
+    const from: string[] = [];
+    peers.forEach((q, y) => {
+      if (x === y) return;
+      const talk =
+        reach[x]![q.i] === 1 && reach[y]![p.i] === 1 && !blocked(p.id, q.id) && !blocked(q.id, p.id);
+      if (!talk) from.push(q.id);
+    });
+    if (from.length === 0) return;
+    const talking = peers.length - from.length; // itself included
+    res.push({ node: p.id, from: from.sort(), minority: talking * 2 <= peers.length });
+  });
+  return res;
 }
 
 /** Creates a simulation from a scenario (validated here). */

@@ -101,6 +101,8 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.fork': ({ simId, atEvent, change }) => sims.fork(simId, atEvent, change as never),
     'sim.trace': ({ simId, from, to, max }) => sims.trace(simId, from, to, max ?? 5_000),
     'sim.nodes': ({ simId }) => sims.nodes(simId),
+    'sim.links': ({ simId }) => sims.links(simId),
+    'sim.injections': ({ simId }) => sims.injections(simId),
     'sim.metrics': ({ simId }) => sims.metrics(simId),
     'sim.invariants': ({ simId }) => sims.invariants(simId),
     'sim.close': ({ simId }) => sims.close(simId),

@@ -225,6 +225,59 @@ export const SimNodeSchema = z.object({
   badge: z.object({ text: z.string(), tone: z.enum(['neutral', 'good', 'warn', 'bad']) }),
 });
 
+/** A link's state during a run (sim.links). */
+export const SimLinkSchema = z.object({
+  /** Link id. */
+  id: z.string(),
+  /** One end (a cut a-to-b stops messages from here). */
+  a: z.string(),
+  /** The other end. */
+  b: z.string(),
+  /** ok, cut both ways, cut one way (see cutDirection), or degraded; a cut wins over degraded. */
+  state: z.enum(['ok', 'cut', 'cut-one-way', 'degraded']),
+  /** For a one-way cut, the direction that is cut. */
+  cutDirection: z.enum(['a-to-b', 'b-to-a']).nullable(),
+  /** What cuts it: a cut-link fault on it, a node partition, or both (empty when not cut). */
+  cutBy: z.array(z.enum(['link', 'partition'])),
+  /** Its loss, duplication, reordering or latency differ from the scenario's. */
+  degraded: z.boolean(),
+  /** Loss rate now. */
+  lossRate: z.number(),
+  /** Loss rate in the scenario (null for a link a fault added). */
+  scenarioLossRate: z.number().nullable(),
+});
+
+/** The network at the current event: every link's state and who is cut off from whom. */
+export const SimLinksSchema = z.object({
+  /** The event this describes. */
+  eventIndex: z.number().int(),
+  /** Every present link, in scenario order. */
+  links: z.array(SimLinkSchema),
+  /** Nodes that cannot talk both ways with some protocol nodes (null above 100 protocol nodes). */
+  cutOff: z
+    .array(
+      z.object({
+        /** Node id. */
+        node: z.string(),
+        /** The protocol nodes it cannot reach or hear from, sorted. */
+        from: z.array(z.string()),
+        /** It talks both ways with at most half of the protocol nodes (itself included). */
+        minority: z.boolean(),
+      }),
+    )
+    .nullable(),
+});
+
+/** A fault injected live, as the scenario's fault script would hold it (sim.injections). */
+export const SimInjectionSchema = z.object({
+  /** The event it was made at. */
+  atEvent: z.number().int(),
+  /** The virtual time it happens at, microseconds. */
+  atUs: z.number().int(),
+  /** The fault. */
+  fault: FaultSchema,
+});
+
 /** One trace row. */
 export const TraceEventSchema = z.object({
   /** Row number from 0. */
@@ -371,6 +424,16 @@ export const methods = {
     'Trace rows of events from..to (event indexes, end exclusive), at most max.',
   ),
   'sim.nodes': method(simRef, z.array(SimNodeSchema), 'Every node with its state and badge.'),
+  'sim.links': method(
+    simRef,
+    SimLinksSchema,
+    "Every link's state at the current event (cut, cut one way, degraded, ok) and which nodes are cut off from which.",
+  ),
+  'sim.injections': method(
+    simRef,
+    z.array(SimInjectionSchema),
+    'The faults injected live in this run, in order, with the virtual time each happens at.',
+  ),
   'sim.metrics': method(simRef, SimMetricsSchema, 'Counters, gauges and series so far.'),
   'sim.invariants': method(simRef, z.array(VerdictSchema), 'Checker verdicts so far.'),
   'sim.close': method(simRef, z.object({ closed: z.boolean() }), 'Drop a simulation and its memory.'),
@@ -474,6 +537,8 @@ export type SimStatusInfo = z.output<typeof SimStatusSchema>;
 export type SimNode = z.output<typeof SimNodeSchema>;
 export type TraceRow = z.output<typeof TraceEventSchema>;
 export type SimChange = z.output<typeof ChangeSchema>;
+export type SimLinks = z.output<typeof SimLinksSchema>;
+export type SimInjection = z.output<typeof SimInjectionSchema>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 export const eventNames = Object.keys(events) as EventName[];

@@ -109,6 +109,23 @@ interface PartitionRule {
   to?: Set<number>;
 }
 
+/** The network's fault state (Kernel.networkView): fresh copies, plain data. */
+export interface NetworkView {
+  /** Every node ever added, by index. */
+  nodes: { id: string; isSwitch: boolean; present: boolean; up: boolean }[];
+  /** Every link ever added, by index, with its cut directions and current properties. */
+  links: ({
+    id: string;
+    a: string;
+    b: string;
+    present: boolean;
+    cutAToB: boolean;
+    cutBToA: boolean;
+  } & LinkProps)[];
+  /** Active partition rules: node groups (both ways), or one way from -> to. */
+  partitions: { id: string; groups?: string[][]; from?: string[]; to?: string[] }[];
+}
+
 /** An empty cache slot's key: equal to nothing but itself. */
 const EMPTY: unique symbol = Symbol('empty');
 
@@ -1037,6 +1054,47 @@ export class Kernel {
   routeIds(src: string, dst: string): string[] | null {
     const p = this.route(this.indexOf(src), this.indexOf(dst));
     return p === null ? null : Array.from(p, (dl) => this.linkIds[dl >> 1]!);
+  }
+
+  /**
+   * The network's fault state now, as fresh copies (read-only; for the host's link view):
+   * nodes, links with their cut bits and current properties, and the active partition rules
+   * by node id (groups in node-index order).
+   */
+  networkView(): NetworkView {
+    const n = this.ids.length;
+    const nodes = this.ids.map((id, i) => ({
+      id,
+      isSwitch: this.isSwitch[i]!,
+      present: this.present[i]!,
+      up: this.up[i]!,
+    }));
+    const links = this.linkIds.map((id, l) => ({
+      id,
+      a: this.ids[this.linkA[l]!]!,
+      b: this.ids[this.linkB[l]!]!,
+      present: this.linkPresent[l]!,
+      cutAToB: (this.linkCut[l]! & 1) !== 0,
+      cutBToA: (this.linkCut[l]! & 2) !== 0,
+      ...this.linkProps[l]!,
+    }));
+    const partitions = this.partitions.map((p) => {
+      if (p.groupOf === undefined)
+        return {
+          id: p.id,
+          from: [...(p.from ?? [])].map((i) => this.ids[i]!),
+          to: [...(p.to ?? [])].map((i) => this.ids[i]!),
+        };
+      const groups: string[][] = [];
+      for (let i = 0; i < n; i++) {
+        const g = p.groupOf.get(i);
+        if (g === undefined) continue;
+        while (groups.length <= g) groups.push([]);
+        groups[g]!.push(this.ids[i]!);
+      }
+      return { id: p.id, groups };
+    });
+    return { nodes, links, partitions };
   }
 
   private onDeliver(i: number, src: number, sendId: number, msg: unknown): void {

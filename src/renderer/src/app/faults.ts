@@ -5,7 +5,7 @@
 import type { MenuItem } from '../components/ContextMenu';
 import type { LabFlowEdge, LabFlowNode } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
-import { linkStates, useRun } from '../stores/run-store';
+import { useRun } from '../stores/run-store';
 import { inject } from './run';
 
 /** Clock step the "Skew clock" entry applies, microseconds. */
@@ -78,34 +78,34 @@ export function linkMenu(edge: LabFlowEdge): MenuItem[] {
     {
       label: 'Cut',
       danger: true,
-      run: () => void inject({ kind: 'cut-link', link, direction: 'both' }, { link, kind: 'cut' }),
+      run: () => void inject({ kind: 'cut-link', link, direction: 'both' }),
     },
     {
       label: `Cut one way ${a}→${b}`,
-      run: () => void inject({ kind: 'cut-link', link, direction: 'a-to-b' }, { link, kind: 'cut-a-b' }),
+      run: () => void inject({ kind: 'cut-link', link, direction: 'a-to-b' }),
     },
     {
       label: `Cut one way ${b}→${a}`,
-      run: () => void inject({ kind: 'cut-link', link, direction: 'b-to-a' }, { link, kind: 'cut-b-a' }),
+      run: () => void inject({ kind: 'cut-link', link, direction: 'b-to-a' }),
     },
     {
       label: 'Degrade: loss 20%',
-      run: () =>
-        void inject({ kind: 'degrade-link', link, lossRate: DEGRADE_LOSS }, { link, kind: 'degraded' }),
+      run: () => void inject({ kind: 'degrade-link', link, lossRate: DEGRADE_LOSS }),
     },
     {
       label: 'Heal',
       separated: true,
       run: () => {
-        const run = useRun.getState();
-        const was = linkStates(run.linkMarks, run.status?.eventIndex ?? 0).get(link);
-        // Heal undoes cuts; a degraded link gets its scenario's loss rate back.
-        if (was === 'degraded')
-          void inject(
-            { kind: 'degrade-link', link, lossRate: edge.data?.net?.lossRate ?? 0 },
-            { link, kind: 'heal' },
-          );
-        else void inject({ kind: 'heal', id: link }, { link, kind: 'heal' });
+        // As the host reports the link: heal undoes its cuts; a degraded link gets its
+        // scenario's loss rate back.
+        const was = useRun.getState().links[link];
+        if (was?.degraded && was.state === 'degraded')
+          void inject({
+            kind: 'degrade-link',
+            link,
+            lossRate: was.scenarioLossRate ?? edge.data?.net?.lossRate ?? 0,
+          });
+        else void inject({ kind: 'heal', id: link });
       },
     },
   ];

@@ -8,9 +8,10 @@
  * 20 Hz progress events never queue up work on the main thread.
  */
 
-import type { SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
-import type { FaultInput } from '../../../shared/scenario/schema';
+import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
+import type { FaultInput, Scenario } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
+import type { ScriptEntry } from '../graph/fault-script';
 import { toScenario } from '../graph/scenario';
 import {
   applyFetch,
@@ -24,7 +25,7 @@ import {
 } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
-import { type LinkMark, useRun } from '../stores/run-store';
+import { type CutOff, type LinkState, useRun } from '../stores/run-store';
 import { useUi } from '../stores/ui-store';
 import { reportError } from './actions';
 
@@ -92,7 +93,10 @@ async function ensureRun(): Promise<string> {
     cache: { ...EMPTY_CACHE, simId: status.simId },
     flights: [],
     drops: [],
-    linkMarks: [],
+    links: {},
+    cutOff: {},
+    linksAt: -1,
+    injections: [],
     metrics: null,
     verdicts: null,
   });
@@ -209,22 +213,31 @@ export function invalidate(reason: string | null): Promise<unknown> {
 /**
  * Applies a fault now (creating the run first if needed). The host queues it at the current
  * virtual time; when the run is paused we step to it at once (sim.stepUntil kind 'fault'), so
- * the person sees the crash or the cut take effect and its fault row in the log.
+ * the person sees the crash or the cut take effect and its fault row in the log. Links are
+ * then drawn from the host's sim.links like every other fault's.
  */
-export function inject(fault: FaultInput, mark?: Omit<LinkMark, 'atEvent'>): Promise<unknown> {
+export function inject(fault: FaultInput): Promise<unknown> {
   return serial('Could not apply the fault', async () => {
     const simId = await ensureRun();
     let status = await call('sim.inject', { simId, change: { kind: 'fault', fault: fault as never } });
     const run = useRun.getState();
     // The change rewrites the future after this event: forget the rows we had of it.
-    run.set({
-      cache: dropFrom(run.cache, status.eventIndex + 1),
-      linkMarks: mark ? [...run.linkMarks, { ...mark, atEvent: status.eventIndex + 1 }] : run.linkMarks,
-    });
+    run.set({ cache: dropFrom(run.cache, status.eventIndex + 1), linksAt: -1 });
     if (!status.playing)
       status = await call('sim.stepUntil', { simId, filter: { kind: 'fault' }, maxEvents: 10_000 });
+    const injections = await call('sim.injections', { simId });
+    if (useRun.getState().simId === simId) useRun.getState().set({ injections });
     await nodesFor(simId, status);
   });
+}
+
+/** The host's link view as the store keeps it: links that are not ok, and cut-off nodes, by id. */
+export function linkView(v: SimLinks): { links: Record<string, LinkState>; cutOff: Record<string, CutOff> } {
+  const links: Record<string, LinkState> = {};
+  for (const l of v.links) if (l.state !== 'ok') links[l.id] = l;
+  const cutOff: Record<string, CutOff> = {};
+  for (const c of v.cutOff ?? []) cutOff[c.node] = c;
+  return { links, cutOff };
 }
 
 /** Loads the events before the trace window (the event log's "Load earlier"). */
@@ -282,6 +295,12 @@ async function sync(): Promise<void> {
       const run = useRun.getState();
       if (run.simId === simId) run.set({ nodes: byId(nodes), prevNodes: run.nodes });
     }
+    if (useRun.getState().linksAt !== useRun.getState().status?.eventIndex) {
+      // Link state changes only at events; ask once per event shown (stepping back included).
+      const v = await call('sim.links', { simId });
+      const now = useRun.getState();
+      if (now.simId === simId) now.set({ ...linkView(v), linksAt: v.eventIndex });
+    }
     const run = useRun.getState();
     if (run.simId === simId && run.status) {
       const { flights, drops } = flightsAt(run.cache.rows, run.status.eventIndex);
@@ -323,6 +342,29 @@ export async function refreshVerdicts(): Promise<void> {
   }
 }
 
+/** Set while live faults are being added to the script: that edit keeps the run. */
+let addingLiveFaults = false;
+
+/**
+ * Adds faults injected live in this run to the scenario's fault script (one undoable edit).
+ * The run is kept: it already has these faults, at these times, so it is what the new script
+ * describes (up to the order among events of the same microsecond). Reset runs the script.
+ */
+export function addLiveFaultsToScript(entries: readonly ScriptEntry[]): void {
+  addingLiveFaults = true;
+  try {
+    useGraph.getState().addScriptFaults(entries);
+  } finally {
+    addingLiveFaults = false;
+  }
+}
+
+/** Whether two scenarios differ only in their fault scripts. */
+function onlyFaultsDiffer(a: Scenario, b: Scenario): boolean {
+  return (
+    a.faults !== b.faults && JSON.stringify({ ...a, faults: [] }) === JSON.stringify({ ...b, faults: [] })
+  );
+}
 /** Subscribes to progress and to edits that invalidate the run; returns the unsubscribe. */
 export function startRunFollower(): () => void {
   const offProgress = subscribe('sim.progress', ({ status, nodes }) => applyStatus(status, nodes));
@@ -331,11 +373,20 @@ export function startRunFollower(): () => void {
   const offGraph = useGraph.subscribe((g) => {
     if (g.base !== base) {
       // Same document, new params (a bug switch): say so. A new scenario (protocol switch,
-      // File › New): the old run is about something else; drop it quietly.
+      // File › New): the old run is about something else; drop it quietly. Live faults added
+      // to the script keep the run (addLiveFaultsToScript); any other script edit resets it.
       const paramsOnly = g.topoRev === topoRev && base !== null && g.base?.protocol === base.protocol;
+      const scriptOnly = paramsOnly && base !== null && g.base !== null && onlyFaultsDiffer(base, g.base);
       base = g.base;
       topoRev = g.topoRev;
-      void invalidate(paramsOnly ? 'The parameters changed, so the run was reset to event 0.' : null);
+      if (scriptOnly && addingLiveFaults) return;
+      void invalidate(
+        scriptOnly
+          ? 'The fault script changed, so the run was reset to event 0.'
+          : paramsOnly
+            ? 'The parameters changed, so the run was reset to event 0.'
+            : null,
+      );
     } else if (g.topoRev !== topoRev) {
       topoRev = g.topoRev;
       void invalidate('The topology changed, so the run was reset to event 0.');

@@ -10,6 +10,7 @@ import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { useSelection } from '../stores/selection-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { FaultScriptForm } from './forms/FaultScript';
 import { NemesisForm, ParamsForm, RunSettingsForm, WorkloadForm } from './forms/ScenarioForms';
 import { LinkForm, NodeClockForm } from './forms/TopologyForms';
 import { JsonTree } from './JsonTree';
@@ -246,6 +247,7 @@ function ScenarioInspector({ roles }: { roles: PaletteRole[] }) {
       <ParamsForm protocol={protocol} />
       <WorkloadForm />
       <NemesisForm />
+      <FaultScriptForm />
       <RunSettingsForm />
       <p className="insp-note">Select a node or link to edit it.</p>
     </>

@@ -1,6 +1,7 @@
 /**
  * A node on the canvas: its name and role in the role's colour, with dots to connect from;
- * during a run, the protocol's badge, a crashed or paused marker and the clock error.
+ * during a run, the protocol's badge, a crashed or paused marker, a cut-off marker (the node
+ * is on the minority side of a partition or cut) and the clock error.
  */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { type KeyboardEvent, memo, useRef, useState } from 'react';
@@ -12,7 +13,14 @@ import { formatSignedDuration } from '../run/format';
 import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { useUi } from '../stores/ui-store';
-import { ClockIcon, CrashIcon, PauseIcon } from './icons';
+import { ClockIcon, CrashIcon, PauseIcon, Svg } from './icons';
+
+/** A broken link: the node is cut off (local: only this view uses it). */
+const CutOffIcon = () => (
+  <Svg size={11}>
+    <path d="M6.5 9.5l-2 2a2 2 0 01-3-3l2-2M9.5 6.5l2-2a2 2 0 013 3l-2 2M5 3v2M3 5h2M11 13v-2M13 11h-2" />
+  </Svg>
+);
 
 const SIDES = [
   { id: 't', position: Position.Top },
@@ -60,9 +68,12 @@ function NameEditor({ id, name, onDone }: { id: string; name: string; onDone(): 
   );
 }
 
+const nameOf = (id: string) => useGraph.getState().nodes.find((n) => n.id === id)?.data.name ?? id;
+
 /** The run's view of this node: badge, up/paused, clock error (null with no run). */
 function RunMarks({ id }: { id: string }) {
   const sim = useRun((s) => s.nodes[id]);
+  const cut = useRun((s) => s.cutOff[id]);
   if (!sim) return null;
   const crashed = !sim.up && !sim.removed;
   return (
@@ -86,6 +97,14 @@ function RunMarks({ id }: { id: string }) {
           {sim.badge.text}
         </span>
       ) : null}
+      {cut?.minority && !sim.removed && (
+        <span
+          className="node-flag is-cut-off"
+          title={`Cut off: cannot exchange messages with ${cut.from.map(nameOf).join(', ')}`}
+        >
+          <CutOffIcon /> cut off
+        </span>
+      )}
       {sim.clockErrorUs !== 0 && (
         <span className="node-clock" title="Local clock minus true time">
           <ClockIcon /> {formatSignedDuration(sim.clockErrorUs)}
@@ -103,8 +122,9 @@ function LabNodeView({ id, data, selected }: NodeProps<LabFlowNode>) {
     const n = s.nodes[id];
     if (!n) return '';
     if (n.removed) return ' is-removed';
-    if (!n.up) return ' is-crashed';
-    return n.paused ? ' is-paused' : '';
+    const cut = s.cutOff[id]?.minority ? ' is-cut-off' : '';
+    if (!n.up) return ` is-crashed${cut}`;
+    return (n.paused ? ' is-paused' : '') + cut;
   });
   const tone = roleTone(data.role, roles);
   return (

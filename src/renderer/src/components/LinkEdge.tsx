@@ -5,7 +5,8 @@
 import { BaseEdge, type EdgeProps, getStraightPath, type InternalNode, useInternalNode } from '@xyflow/react';
 import { memo } from 'react';
 import type { LabFlowEdge } from '../graph/types';
-import { linkStates, useRun } from '../stores/run-store';
+import { useGraph } from '../stores/graph-store';
+import { type LinkState, useRun } from '../stores/run-store';
 
 /** Where the line from this node's centre towards the other's centre leaves this node's box. */
 function borderPoint(node: InternalNode, other: InternalNode): { x: number; y: number } {
@@ -22,31 +23,64 @@ function borderPoint(node: InternalNode, other: InternalNode): { x: number; y: n
   return { x: cx + dx * scale, y: cy + dy * scale };
 }
 
-const MARK_TEXT: Record<string, string> = {
-  cut: 'cut',
-  'cut-a-b': 'cut one way',
-  'cut-b-a': 'cut one way',
-  degraded: 'loss 20%',
-};
+/** The short label on a faulty link. */
+function markText(l: LinkState): string {
+  if (l.state === 'cut') return 'cut';
+  if (l.state === 'cut-one-way') return 'cut one way';
+  return l.lossRate !== l.scenarioLossRate ? `loss ${Math.round(l.lossRate * 100)}%` : 'degraded';
+}
+
+/** The link's tooltip: what is cut, which way, and by what. */
+function markTitle(l: LinkState, nameOf: (id: string) => string): string {
+  const by =
+    l.cutBy.length === 2
+      ? ' (a cut and a partition)'
+      : l.cutBy[0] === 'partition'
+        ? ' (a partition)'
+        : l.cutBy[0] === 'link'
+          ? ' (a cut)'
+          : '';
+  const a = nameOf(l.a);
+  const b = nameOf(l.b);
+  if (l.state === 'cut') return `Cut both ways${by}`;
+  if (l.state === 'cut-one-way')
+    return l.cutDirection === 'a-to-b'
+      ? `Cut one way: ${a} → ${b} is dropped${by}`
+      : `Cut one way: ${b} → ${a} is dropped${by}`;
+  return `Degraded: loss ${Math.round(l.lossRate * 100)}% (scenario ${Math.round((l.scenarioLossRate ?? 0) * 100)}%)`;
+}
+
+/** The CSS state class: is-cut, is-cut-a-b, is-cut-b-a or is-degraded. */
+function markClass(l: LinkState): string {
+  if (l.state === 'cut') return 'cut';
+  if (l.state === 'cut-one-way') return l.cutDirection === 'a-to-b' ? 'cut-a-b' : 'cut-b-a';
+  return 'degraded';
+}
+
+const nameOf = (id: string) => useGraph.getState().nodes.find((n) => n.id === id)?.data.name ?? id;
 
 function LinkEdgeView({ id, source, target, selected, markerEnd }: EdgeProps<LabFlowEdge>) {
   const a = useInternalNode(source);
   const b = useInternalNode(target);
-  // The link's injected fault at the current event, if any.
-  const mark = useRun((s) => linkStates(s.linkMarks, s.status?.eventIndex ?? 0).get(id));
+  // The link's state at the current event as the host reports it (absent: ok).
+  const state = useRun((s) => s.links[id]);
   if (!a || !b) return null;
   const p = borderPoint(a, b);
   const q = borderPoint(b, a);
   const [path, labelX, labelY] = getStraightPath({ sourceX: p.x, sourceY: p.y, targetX: q.x, targetY: q.y });
+  const mark = state ? markClass(state) : null;
+  const text = state ? markText(state) : '';
   const cls = `lab-link${selected ? ' is-selected' : ''}${mark ? ` is-${mark}` : ''}`;
+  const w = Math.max(36, text.length * 6.2 + 14);
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={16} />
-      {mark && (
+      {state && (
         <g className={`link-mark is-${mark}`} transform={`translate(${labelX} ${labelY})`}>
-          <rect x={-34} y={-9} width={68} height={18} rx={9} />
+          <title>{markTitle(state, nameOf)}</title>
+          <rect x={-w / 2} y={-9} width={w} height={18} rx={9} />
           <text textAnchor="middle" dy="0.35em">
-            {MARK_TEXT[mark]}
+            {text}
           </text>
         </g>
       )}

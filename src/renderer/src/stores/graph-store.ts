@@ -7,6 +7,7 @@ import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } 
 import { create } from 'zustand';
 import type { Scenario } from '../../../shared/scenario/schema';
 import { type Clip, copyClip, PASTE_OFFSET, pasteClip } from '../graph/clipboard';
+import { type ScriptEntry, withEntries } from '../graph/fault-script';
 import { emptyHistory, type History, record, redo, undo } from '../graph/history';
 import { type Topology, toFlow, toFlowEdge, toFlowNode } from '../graph/mappers';
 import { toFlow as scenarioToFlow, toScenario } from '../graph/scenario';
@@ -56,6 +57,10 @@ interface GraphState {
   setParam(key: string, value: unknown): void;
   /** Replaces parts of the document besides the topology (workload, nemesis, limits, seed). */
   patchBase(patch: BasePatch, key: string): void;
+  /** Adds faults to the scenario's fault script (kept in time order; ones already there are skipped). */
+  addScriptFaults(entries: readonly ScriptEntry[]): void;
+  /** Removes the fault script's entry at an index of base.faults. */
+  removeScriptFault(index: number): void;
   /** Applies xyflow's node changes (move, select, remove, measure). */
   onNodesChange(changes: NodeChange<LabFlowNode>[]): void;
   /** Applies xyflow's edge changes. */
@@ -201,6 +206,19 @@ export const useGraph = create<GraphState>()((set, get) => {
       set((s) =>
         s.base && !Object.keys(patch).some((part) => isLocked(s.locks, part))
           ? { history: recorded(s, key), base: { ...s.base, ...patch } }
+          : {},
+      ),
+    addScriptFaults: (entries) =>
+      set((s) => {
+        if (!s.base || isLocked(s.locks, 'faults')) return {};
+        const faults = withEntries(s.base.faults, entries);
+        if (faults.length === s.base.faults.length) return {};
+        return { history: recorded(s), base: { ...s.base, faults } };
+      }),
+    removeScriptFault: (index) =>
+      set((s) =>
+        s.base && !isLocked(s.locks, 'faults') && index >= 0 && index < s.base.faults.length
+          ? { history: recorded(s), base: { ...s.base, faults: s.base.faults.filter((_, i) => i !== index) } }
           : {},
       ),
     onNodesChange: (input) =>

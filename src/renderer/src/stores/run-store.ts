@@ -3,18 +3,13 @@
  * messages in flight, metrics and checker verdicts. Plain state; src/app/run.ts fills it.
  */
 import { create } from 'zustand';
-import type { Res, SimNode, SimStatusInfo } from '../../../shared/api';
+import type { Res, SimInjection, SimLinks, SimNode, SimStatusInfo } from '../../../shared/api';
 import { type DropMark, EMPTY_CACHE, type Flight, type TraceCache } from '../run/trace-cache';
 
-/** A link fault the person injected from the canvas, to draw the link cut or degraded. */
-export interface LinkMark {
-  /** Link id. */
-  link: string;
-  /** What was done to it. */
-  kind: 'cut' | 'cut-a-b' | 'cut-b-a' | 'degraded' | 'heal';
-  /** The event it was applied at (it holds from there on, replay included). */
-  atEvent: number;
-}
+/** A link's state as the host reports it (sim.links). */
+export type LinkState = SimLinks['links'][number];
+/** A node cut off from some others (sim.links). */
+export type CutOff = NonNullable<SimLinks['cutOff']>[number];
 
 interface RunState {
   /** The host's handle, or null before the first Play/Step (event 0, nothing created). */
@@ -33,8 +28,14 @@ interface RunState {
   flights: Flight[];
   /** Recent drops. */
   drops: DropMark[];
-  /** Link faults injected from the canvas. */
-  linkMarks: LinkMark[];
+  /** Links that are not ok at linksAt, by id (sim.links; a link not here is ok). */
+  links: Record<string, LinkState>;
+  /** Nodes cut off from some others at linksAt, by id. */
+  cutOff: Record<string, CutOff>;
+  /** The event links and cutOff describe (-1: not fetched yet). */
+  linksAt: number;
+  /** The faults injected live in this run (sim.injections), for the fault script. */
+  injections: SimInjection[];
   /** Latest metrics, when a view asked for them. */
   metrics: Res<'sim.metrics'> | null;
   /** Latest checker verdicts. */
@@ -60,7 +61,10 @@ const EMPTY = {
   cache: EMPTY_CACHE,
   flights: [],
   drops: [],
-  linkMarks: [],
+  links: {},
+  cutOff: {},
+  linksAt: -1,
+  injections: [],
   metrics: null,
   verdicts: null,
   violation: null,
@@ -79,14 +83,3 @@ export const selectEvent = (s: RunState) => s.status?.eventIndex ?? 0;
 export const selectNowUs = (s: RunState) => s.status?.nowUs ?? 0;
 /** Selector: whether the host is playing. */
 export const selectPlaying = (s: RunState) => s.status?.playing ?? false;
-
-/** The effective state of each marked link at an event. */
-export function linkStates(marks: readonly LinkMark[], event: number): Map<string, LinkMark['kind']> {
-  const out = new Map<string, LinkMark['kind']>();
-  for (const m of marks) {
-    if (m.atEvent > event) continue;
-    if (m.kind === 'heal') out.delete(m.link);
-    else out.set(m.link, m.kind);
-  }
-  return out;
-}
