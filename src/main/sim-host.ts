@@ -310,6 +310,7 @@ export class SimHost {
       queued: s.queued,
       traceRows: s.traceRows,
       seed: s.seed,
+      reachedEvent: e.sim.reachedEvent,
       playing: e.playing,
       steps,
       ...(matched === undefined ? {} : { matched }),
