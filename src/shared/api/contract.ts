@@ -46,8 +46,8 @@ export const SettingsSchema = z.object({
   lastTopic: z.string().nullable(),
   /** Protocol the person last worked on. */
   lastProtocol: z.string().nullable(),
-  /** Height of the workbench's bottom panel in CSS pixels; absent: the default (248). */
-  bottomPanelHeightPx: z.number().int().min(120).max(4000).optional(),
+  /** Height of the workbench's bottom panel in CSS pixels; null or absent: the default. */
+  bottomPanelHeightPx: z.number().int().min(120).max(4000).nullable().optional(),
   /** Whether the bottom panel is collapsed to its tab strip; absent: expanded. */
   bottomPanelCollapsed: z.boolean().optional(),
 });

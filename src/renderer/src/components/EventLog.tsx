@@ -8,6 +8,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceRow } from '../../../shared/api';
 import { loadEarlier, seek } from '../app/run';
 import { formatCount, formatDuration, msgTypeSlot } from '../run/format';
+import { lastRowAtOrBefore } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { NEXT_KINDS } from './StepToNext';
@@ -104,6 +105,21 @@ export function EventLog() {
     const target = Math.max(0, rows.length * ROW_PX - height);
     if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
   }, [rows, height]);
+
+  // After a seek or step back (the timeline, a row click), bring the current event's rows
+  // into view if they are not; at the tail, following (above) already shows them.
+  const shownCurrent = useRef(current);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || playing || shownCurrent.current === current) return;
+    shownCurrent.current = current;
+    const i = lastRowAtOrBefore(rows, current);
+    if (i < 0 || i === rows.length - 1) return;
+    const top = i * ROW_PX;
+    if (top >= el.scrollTop && top + ROW_PX <= el.scrollTop + height) return;
+    follow.current = false;
+    el.scrollTop = Math.max(0, top - Math.floor(height / 2));
+  }, [current, rows, height, playing]);
 
   useEffect(() => {
     const el = box.current;
