@@ -94,8 +94,12 @@ test('the timeline keys: Home, End, arrows and PageUp/PageDown', async ({ page, 
   for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
   await expect.poll(() => eventIndex(page)).toBe(3);
   await expect(page.locator('.log-row.is-current').first()).toHaveAttribute('data-event', '3');
+  await expect(page.locator('.log-row.is-current').first()).toBeInViewport();
   await page.keyboard.press('End');
   await expect.poll(() => eventIndex(page)).toBe(n);
+  // Back at the end, the log shows its tail again with the current event.
+  await expect(page.locator('.log-row.is-current').last()).toHaveAttribute('data-event', String(n));
+  await expect(page.locator('.log-row.is-current').last()).toBeInViewport();
   await page.keyboard.press('ArrowLeft');
   await expect.poll(() => eventIndex(page)).toBe(n - 1);
   const page1 = Math.max(1, Math.round(n / 100));
@@ -143,9 +147,17 @@ test('a fault is marked on the timeline and named when the scrubber is on it', a
   for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowLeft');
   await expect.poll(() => eventIndex(page)).toBe(fault);
   await expect(timeline(page)).toHaveAttribute('aria-valuetext', /, fault$/);
-  await page.mouse.move(0, 0);
+  await page.keyboard.press('End');
+  await expect.poll(() => eventIndex(page)).toBe(fault + 4);
+  // Hovering the mark names it, with its time.
+  const box = (await timeline(page).boundingBox())!;
+  await page.mouse.move(box.x + (box.width * fault) / (fault + 4), box.y + box.height / 2);
+  await expect(page.locator('.tl-tip')).toContainText(`event ${fault}`);
+  await expect(page.locator('.tl-tip')).toContainText('fault');
+  await expect(page.locator('.tl-tip')).toContainText('t = ');
   await page.screenshot({ path: shot('timeline-light.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.screenshot({ path: shot('timeline-dark.png') });
 });
 

@@ -217,16 +217,14 @@ export function Timeline() {
         <div className="tl-thumb" style={{ left: pct }} aria-hidden="true" />
         {hover && tipEvent !== null && (
           <div className="tl-tip" style={{ left: hover.x }} aria-hidden="true">
-            <span className="num">{formatEvent(tipEvent)}</span>
-            {hoverUs !== null && tipEvent === hover.event && (
-              <span className="num">{formatTime(hoverUs)}</span>
-            )}
-            {marks.some((m) => m.event === tipEvent && m.kind === 'violation') && (
-              <span className="tl-tip-bad">invariant broken</span>
-            )}
-            {marks.some((m) => m.event === tipEvent && m.kind === 'fault') && (
-              <span className="tl-tip-fault">fault</span>
-            )}
+            {[
+              formatEvent(tipEvent),
+              hoverUs === null ? null : formatTime(hoverUs),
+              marks.some((m) => m.event === tipEvent && m.kind === 'violation') ? 'invariant broken' : null,
+              marks.some((m) => m.event === tipEvent && m.kind === 'fault') ? 'fault' : null,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </div>
         )}
       </div>
