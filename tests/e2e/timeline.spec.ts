@@ -233,3 +233,29 @@ test('the bottom panel collapses to its tabs and expands again, also after a rel
   await page.keyboard.press('Enter');
   await expect(page.getByRole('tabpanel', { name: 'Lesson' })).toBeVisible();
 });
+
+test('the broken invariant is marked where the run stopped, and End goes back to it', async ({
+  page,
+  lab,
+}) => {
+  await openOn(page, lab.server.url, 'broadcast');
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  await inspector.getByRole('checkbox', { name: /Relayed copies are delivered again/ }).check();
+  await runButton(page, 'Play').click();
+  await expect(page.getByTestId('run-state')).toContainText('no-duplication broken', { timeout: 15_000 });
+  const at = await eventIndex(page);
+  await expect(timeline(page)).toHaveAttribute('aria-valuemax', String(at));
+  await expect(timeline(page)).toHaveAttribute('aria-valuetext', /, invariant broken$/);
+  await expect(page.locator('.tl-mark.is-violation')).toHaveCount(1);
+  await timeline(page).focus();
+  await page.keyboard.press('Home');
+  await expect.poll(() => eventIndex(page)).toBe(0);
+  // The mark stays after going back (the host's status forgets the violation there).
+  await expect(page.locator('.tl-mark.is-violation')).toHaveCount(1);
+  const box = (await timeline(page).boundingBox())!;
+  await page.mouse.move(box.x + box.width - 0.5, box.y + box.height / 2);
+  await expect(page.locator('.tl-tip')).toContainText(`event ${at.toLocaleString('en-US')}`);
+  await expect(page.locator('.tl-tip')).toContainText('invariant broken');
+  await page.keyboard.press('End');
+  await expect.poll(() => eventIndex(page)).toBe(at);
+});
