@@ -141,7 +141,9 @@ export function BottomPanel() {
   useEffect(
     () =>
       useUi.subscribe((s, prev) => {
-        if (s.tab !== prev.tab) useLibrary.getState().set({ exerciseTab: false });
+        if (s.tab === prev.tab) return;
+        useLibrary.getState().set({ exerciseTab: false });
+        setBottomCollapsed(false); // so a violation's Checkers tab is seen
       }),
     [],
   );
@@ -160,7 +162,7 @@ export function BottomPanel() {
     setTab(t.id);
     refs.current[t.id]?.focus();
   };
-  // The chosen height overrides the default for the tab (styles.css, "Timeline and splitter").
+  // The chosen height overrides the default for the tab (styles.css, "Timeline scrubber, splitter…").
   const style = heightPx === null ? undefined : ({ '--bottom-h': `${heightPx}px` } as CSSProperties);
   return (
     <section
