@@ -96,6 +96,23 @@ describe('the sim host', () => {
     expect(progress.length).toBeLessThanOrEqual(11);
   });
 
+  it('reports the furthest event reached, kept after going back and forgotten by a live change', () => {
+    const { host } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    expect(host.step(id, 60)).toMatchObject({ eventIndex: 60, reachedEvent: 60 });
+    expect(host.seek(id, 25)).toMatchObject({ eventIndex: 25, reachedEvent: 60 });
+    expect(host.stepBack(id, 5)).toMatchObject({ eventIndex: 20, reachedEvent: 60 });
+    expect(host.step(id, 10)).toMatchObject({ eventIndex: 30, reachedEvent: 60 });
+    expect(host.seek(id, 70)).toMatchObject({ eventIndex: 70, reachedEvent: 70 });
+    host.seek(id, 40);
+    const node = host.nodes(id)[0]!.id;
+    // A crash at event 40 rewrites what comes after it: the old future is no longer known.
+    expect(host.inject(id, { kind: 'fault', fault: { kind: 'crash', node } })).toMatchObject({
+      eventIndex: 40,
+      reachedEvent: 40,
+    });
+  });
+
   it('a manual step pauses play', () => {
     const { host, advance } = manualHost();
     const id = host.create(pingPong()).status.simId;

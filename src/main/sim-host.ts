@@ -320,6 +320,7 @@ export class SimHost {
       queued: s.queued,
       traceRows: s.traceRows,
       seed: s.seed,
+      reachedEvent: e.sim.reachedEvent,
       playing: e.playing,
       steps,
       ...(matched === undefined ? {} : { matched }),

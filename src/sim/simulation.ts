@@ -243,6 +243,8 @@ export class Simulation {
   private cpIndexes: number[] = [];
   private injections: Injection[] = [];
   private injPtr = 0;
+  /** The furthest event left by a seek since the last live change (see reachedEvent). */
+  private reached = 0;
   private readonly opts: SimulationOptions;
 
   constructor(scenario: Scenario, opts: SimulationOptions = {}) {
@@ -291,6 +293,14 @@ export class Simulation {
   /** The run's seed. */
   get seed(): number {
     return this.kernel.seed;
+  }
+  /**
+   * The furthest event this run has reached. After a step back or seek, the events up to here
+   * are a known future (replay is deterministic); a live change forgets the future after it.
+   * Not part of status(): it is where the run has been, not the state it is in.
+   */
+  get reachedEvent(): number {
+    return Math.max(this.reached, this.kernel.eventIndex);
   }
 
   /** Where the run is. */
@@ -424,6 +434,8 @@ export class Simulation {
    */
   seek(target: number): StepResult {
     const k = this.kernel;
+    // Remember how far the run had got before leaving (kept out of advance(), the hot path).
+    if (k.eventIndex > this.reached) this.reached = k.eventIndex;
     target = Math.max(0, Math.floor(target));
     let best = -1;
     for (const i of this.cpIndexes) if (i <= target && i > best) best = i;
@@ -456,6 +468,7 @@ export class Simulation {
     });
     this.injections.push({ atEvent: at, atUs: this.kernel.nowUs, change });
     this.injPtr = this.injections.length;
+    this.reached = at;
     return this.result(0);
   }
 

@@ -52,6 +52,29 @@ for (const theme of ['light', 'dark'] as const) {
   });
 }
 
+for (const theme of ['light', 'dark'] as const) {
+  test(`the timeline, the splitter and a collapsed bottom panel pass axe (${theme})`, async ({
+    page,
+    lab,
+  }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    await openOn(page, lab.server.url, 'broadcast');
+    await stepTimes(page, 6);
+    const timeline = page.getByRole('slider', { name: 'Timeline' });
+    await timeline.focus();
+    await page.keyboard.press('Home');
+    await expect(timeline).toHaveAttribute('aria-valuenow', '0');
+    const box = (await timeline.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect(page.locator('.tl-tip')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('separator', { name: 'Resize bottom panel' }).focus();
+    await page.getByRole('button', { name: 'Collapse bottom panel' }).click();
+    await expect(page.getByRole('button', { name: 'Expand bottom panel' })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
+
 test('the fault menu, the step-to-next popover and the shortcuts dialog pass axe', async ({ page, lab }) => {
   await openOn(page, lab.server.url, 'broadcast');
   await stepTimes(page, 3);

@@ -213,6 +213,17 @@ describe('the API dispatcher', () => {
     });
   });
 
+  it('keeps the bottom panel layout and refuses a height out of range', async () => {
+    const { dispatch } = setup();
+    await dispatch('settings.set', { bottomPanelHeightPx: 320, bottomPanelCollapsed: true });
+    await expect(dispatch('settings.get', {})).resolves.toMatchObject({
+      ok: true,
+      value: { bottomPanelHeightPx: 320, bottomPanelCollapsed: true },
+    });
+    const res = await dispatch('settings.set', { bottomPanelHeightPx: 10 });
+    expect(res).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+  });
+
   it('keeps settings across calls', async () => {
     const { dispatch } = setup();
     await dispatch('settings.set', { theme: 'dark', lastProtocol: 'ping-pong' });

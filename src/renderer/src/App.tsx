@@ -6,12 +6,14 @@ import { boot, runMenuCommand, saveOnce, THEME_CACHE_KEY, toggleTheme } from './
 import { chooseAndImport, importBrowserFile, registerFileInput, startDropImport } from './app/files';
 import { importText, promptSaveAs, startDocFollower } from './app/library';
 import { pause, play, startRunFollower, step, stepBack } from './app/run';
-import { BottomPanel } from './components/BottomPanel';
+import { BOTTOM_PANEL_ID, BottomPanel } from './components/BottomPanel';
 import { Canvas, FIT_OPTIONS } from './components/Canvas';
 import { Dialogs } from './components/Dialogs';
 import { Inspector } from './components/Inspector';
 import { Palette } from './components/Palette';
+import { Splitter } from './components/Splitter';
 import { StatusBar } from './components/StatusBar';
+import { Timeline } from './components/Timeline';
 import { Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { Welcome } from './components/Welcome';
@@ -175,6 +177,8 @@ function Shell() {
       <main className="workspace">
         <Welcome />
         <Canvas />
+        <Splitter panelId={BOTTOM_PANEL_ID} />
+        <Timeline />
         <BottomPanel />
       </main>
       <Inspector />

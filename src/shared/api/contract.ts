@@ -46,6 +46,10 @@ export const SettingsSchema = z.object({
   lastTopic: z.string().nullable(),
   /** Protocol the person last worked on. */
   lastProtocol: z.string().nullable(),
+  /** Height of the workbench's bottom panel in CSS pixels; null or absent: the default. */
+  bottomPanelHeightPx: z.number().int().min(120).max(4000).nullable().optional(),
+  /** Whether the bottom panel is collapsed to its tab strip; absent: expanded. */
+  bottomPanelCollapsed: z.boolean().optional(),
 });
 
 /** A role a protocol offers in the palette. */
@@ -191,6 +195,11 @@ export const SimStatusSchema = z.object({
   traceRows: z.number().int(),
   /** The run's seed. */
   seed: z.number().int(),
+  /**
+   * The furthest event this run has reached (>= eventIndex): the timeline spans 0..here. After
+   * a step back or seek the events up to here are a known future; a live change forgets them.
+   */
+  reachedEvent: z.number().int(),
   /** Whether the host is playing it. */
   playing: z.boolean(),
   /** Events processed by the call that produced this status (0 for events). */

@@ -8,6 +8,7 @@ import { useLibrary } from '../stores/library-store';
 import { useSession } from '../stores/session-store';
 import { resolveTheme, type ThemePref, useUi } from '../stores/ui-store';
 import { chooseAndImport, exportOpenDoc } from './files';
+import { applyLayoutSettings } from './layout';
 import { leaveDoc, newFromScenario, promptSaveAs, restoreSession, save } from './library';
 
 /** Where the last shown theme is mirrored so the next load paints in it before the API answers. */
@@ -38,6 +39,7 @@ export async function boot(): Promise<void> {
     session.setInfo(info);
     session.setProtocols(protocols);
     useUi.getState().setThemePref(settings.theme);
+    applyLayoutSettings(settings);
     await restoreSession(settings, protocols);
   } catch (err) {
     session.setError(errorText(err));

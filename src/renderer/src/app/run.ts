@@ -19,6 +19,7 @@ import {
   EMPTY_CACHE,
   FETCH_MAX_ROWS,
   flightsAt,
+  lastRowAtOrBefore,
   nextFetch,
   prepend,
   TAIL_EVENTS,
@@ -165,6 +166,66 @@ export function seek(event: number): Promise<unknown> {
     if (!simId) return;
     await nodesFor(simId, await call('sim.seek', { simId, event }));
   });
+}
+
+/**
+ * Scrubbing (the timeline): seeks coalesced so at most one sim.seek is in flight and the
+ * latest position wins. The nodes follow on the next animation frame (one sim.nodes per frame,
+ * like progress), not after every seek. Resolves when the run has caught up with the last
+ * position asked for.
+ */
+let scrubTarget: number | null = null;
+let scrubDone: Promise<unknown> | null = null;
+export function scrubTo(event: number): Promise<unknown> {
+  scrubTarget = event;
+  if (scrubDone) return scrubDone;
+  scrubDone = serial('Could not go to the event', async () => {
+    try {
+      while (scrubTarget !== null) {
+        const target = scrubTarget;
+        scrubTarget = null;
+        const simId = useRun.getState().simId;
+        if (!simId) return;
+        applyStatus(await call('sim.seek', { simId, event: target }));
+      }
+    } finally {
+      scrubTarget = null;
+      scrubDone = null;
+    }
+  });
+  return scrubDone;
+}
+
+/**
+ * The virtual time of an event, when the renderer has it: event 0 is t = 0, the current event
+ * is the status's time, others come from the trace window (which keeps the rows ahead of the
+ * current event after a step back). Null when the event's rows are not in the window.
+ */
+export function knownTimeUs(event: number): number | null {
+  const { status, cache } = useRun.getState();
+  if (event <= 0) return 0;
+  if (status && status.eventIndex === event) return status.nowUs;
+  const i = lastRowAtOrBefore(cache.rows, event);
+  const row = i >= 0 ? cache.rows[i] : undefined;
+  return row && row.index === event ? row.timeUs : null;
+}
+
+/**
+ * The virtual time of an event, asking the host (sim.trace, one row) when the trace window
+ * does not have it. The host only has the rows up to its current event; later ones that are
+ * not in the window answer null.
+ */
+export async function timeOfEvent(event: number): Promise<number | null> {
+  const known = knownTimeUs(event);
+  if (known !== null) return known;
+  const simId = useRun.getState().simId;
+  if (!simId) return null;
+  try {
+    const { rows } = await call('sim.trace', { simId, from: event, to: event + 1, max: 1 });
+    return rows[0]?.index === event ? rows[0].timeUs : null;
+  } catch {
+    return null; // a hover readout is not worth a toast (the run may have been reset meanwhile)
+  }
 }
 
 /** What "Step to next…" can look for. */

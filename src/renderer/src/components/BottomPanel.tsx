@@ -1,8 +1,10 @@
 /**
  * The bottom panel: event log, metrics, checkers and lesson tabs (WAI-ARIA tabs pattern), plus
- * the Exercise tab while an exercise is open (its selection lives in the library store).
+ * the Exercise tab while an exercise is open (its selection lives in the library store). Its
+ * height comes from the splitter above it (Splitter.tsx); it collapses to its tab strip.
  */
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { type CSSProperties, type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { setBottomCollapsed } from '../app/layout';
 import { useLibrary } from '../stores/library-store';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
@@ -10,6 +12,7 @@ import { type PanelTab, useUi } from '../stores/ui-store';
 import { CheckersView } from './CheckersView';
 import { EventLog } from './EventLog';
 import { ExercisePanel } from './ExercisePanel';
+import { ChevronDownIcon } from './icons';
 import { MetricsView } from './MetricsView';
 import { ExperimentView } from './views/ExperimentView';
 import { RingView } from './views/RingView';
@@ -109,7 +112,12 @@ function BrokenCount() {
   );
 }
 
+/** The panel's element id (the splitter's aria-controls). */
+export const BOTTOM_PANEL_ID = 'bottom-panel';
+
 export function BottomPanel() {
+  const collapsed = useUi((s) => s.bottomCollapsed);
+  const heightPx = useUi((s) => s.bottomHeightPx);
   const uiTab = useUi((s) => s.tab);
   const setUiTab = useUi((s) => s.setTab);
   const isExercise = useLibrary((s) => s.doc?.kind === 'exercise');
@@ -121,6 +129,8 @@ export function BottomPanel() {
   const tab: Tab =
     isExercise && exerciseTab ? 'exercise' : shown.some((t) => t.id === uiTab) ? uiTab : 'events';
   const setTab = (t: Tab) => {
+    // Choosing a tab of a collapsed panel opens it, as in an editor's panel.
+    setBottomCollapsed(false);
     if (t === 'exercise') useLibrary.getState().set({ exerciseTab: true });
     else {
       useLibrary.getState().set({ exerciseTab: false });
@@ -131,7 +141,9 @@ export function BottomPanel() {
   useEffect(
     () =>
       useUi.subscribe((s, prev) => {
-        if (s.tab !== prev.tab) useLibrary.getState().set({ exerciseTab: false });
+        if (s.tab === prev.tab) return;
+        useLibrary.getState().set({ exerciseTab: false });
+        setBottomCollapsed(false); // so a violation's Checkers tab is seen
       }),
     [],
   );
@@ -150,28 +162,48 @@ export function BottomPanel() {
     setTab(t.id);
     refs.current[t.id]?.focus();
   };
+  // The chosen height overrides the default for the tab (styles.css, "Timeline scrubber, splitter…").
+  const style = heightPx === null ? undefined : ({ '--bottom-h': `${heightPx}px` } as CSSProperties);
   return (
-    <section className="bottom" aria-label="Run output">
-      <div className="tabs" role="tablist" aria-label="Run output" onKeyDown={onKeyDown}>
-        {tabs.map((t) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              refs.current[t.id] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`${base}-tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls={`${base}-panel-${t.id}`}
-            tabIndex={tab === t.id ? 0 : -1}
-            className={t.id === 'exercise' ? 'tab tab-exercise' : 'tab'}
-            onClick={() => setTab(t.id)}
-          >
-            {t.label}
-            {t.id === 'checkers' && <BrokenCount />}
-          </button>
-        ))}
+    <section
+      id={BOTTOM_PANEL_ID}
+      className={`bottom${collapsed ? ' is-collapsed' : ''}`}
+      aria-label="Run output"
+      style={style}
+    >
+      <div className="bottom-head">
+        <div className="tabs" role="tablist" aria-label="Run output" onKeyDown={onKeyDown}>
+          {tabs.map((t) => (
+            <button
+              key={t.id}
+              ref={(el) => {
+                refs.current[t.id] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`${base}-tab-${t.id}`}
+              aria-selected={tab === t.id}
+              aria-controls={`${base}-panel-${t.id}`}
+              tabIndex={tab === t.id ? 0 : -1}
+              className={t.id === 'exercise' ? 'tab tab-exercise' : 'tab'}
+              onClick={() => setTab(t.id)}
+            >
+              {t.label}
+              {t.id === 'checkers' && <BrokenCount />}
+            </button>
+          ))}
+        </div>
+        <button
+          type="button"
+          className="icon-btn small bottom-toggle"
+          aria-expanded={!collapsed}
+          aria-controls={BOTTOM_PANEL_ID}
+          aria-label={collapsed ? 'Expand bottom panel' : 'Collapse bottom panel'}
+          title={collapsed ? 'Expand the panel' : 'Collapse the panel to its tabs'}
+          onClick={() => setBottomCollapsed(!collapsed)}
+        >
+          <ChevronDownIcon />
+        </button>
       </div>
       {tabs.map((t) => (
         <div
@@ -179,12 +211,12 @@ export function BottomPanel() {
           role="tabpanel"
           id={`${base}-panel-${t.id}`}
           aria-labelledby={`${base}-tab-${t.id}`}
-          hidden={tab !== t.id}
+          hidden={collapsed || tab !== t.id}
           // biome-ignore lint/a11y/noNoninteractiveTabindex: APG tabs: a panel that scrolls without controls (metrics, lesson) must take focus to scroll by keyboard.
           tabIndex={0}
           className="tabpanel"
         >
-          {tab === t.id && <TabBody tab={t.id} />}
+          {tab === t.id && !collapsed && <TabBody tab={t.id} />}
         </div>
       ))}
     </section>

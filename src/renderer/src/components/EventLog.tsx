@@ -8,6 +8,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceRow } from '../../../shared/api';
 import { loadEarlier, seek } from '../app/run';
 import { formatCount, formatDuration, msgTypeSlot } from '../run/format';
+import { lastRowAtOrBefore } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { NEXT_KINDS } from './StepToNext';
@@ -105,13 +106,34 @@ export function EventLog() {
     if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
   }, [rows, height]);
 
+  // After a seek or step back (the timeline, a row click), bring the current event's rows
+  // into view if they are not.
+  const shownCurrent = useRef(current);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || playing || shownCurrent.current === current) return;
+    shownCurrent.current = current;
+    const i = lastRowAtOrBefore(rows, current);
+    if (i < 0) return;
+    const top = i * ROW_PX;
+    if (top >= el.scrollTop && top + ROW_PX <= el.scrollTop + height) return;
+    // Back at the tail (End on the timeline): follow it again; else centre the current event.
+    follow.current = i === rows.length - 1;
+    el.scrollTop = follow.current
+      ? Math.max(0, rows.length * ROW_PX - height)
+      : Math.max(0, top - Math.floor(height / 2));
+  }, [current, rows, height, playing]);
+
+  // The scroller exists only once there is a run: observe it from then on (and the panel's
+  // height changes with the splitter), or the tail and the windowing use a stale height.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: hasRun decides whether box.current exists.
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const ro = new ResizeObserver(() => setHeight(el.clientHeight));
     ro.observe(el);
     return () => ro.disconnect();
-  }, []);
+  }, [hasRun]);
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_PX) + OVERSCAN);

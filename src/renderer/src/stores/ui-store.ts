@@ -29,7 +29,12 @@ interface UiState {
   toasts: Toast[];
   /** The node whose name is being edited on the canvas, if any. */
   renamingId: string | null;
+  /** The bottom panel's height chosen with the splitter, px; null: the default for the tab. */
+  bottomHeightPx: number | null;
+  /** The bottom panel is collapsed to its tab strip. */
+  bottomCollapsed: boolean;
   setRenaming(id: string | null): void;
+  setBottomPanel(patch: { bottomHeightPx?: number | null; bottomCollapsed?: boolean }): void;
   setThemePref(pref: ThemePref): void;
   setSystemDark(dark: boolean): void;
   setTab(tab: PanelTab): void;
@@ -54,7 +59,10 @@ export const useUi = create<UiState>()((set) => ({
   dialog: null,
   toasts: [],
   renamingId: null,
+  bottomHeightPx: null,
+  bottomCollapsed: false,
   setRenaming: (renamingId) => set({ renamingId }),
+  setBottomPanel: (patch) => set(patch),
   setThemePref: (themePref) => set({ themePref }),
   setSystemDark: (systemDark) => set({ systemDark }),
   setTab: (tab) => set({ tab }),
