@@ -213,6 +213,32 @@ export function chainHash(prevH: number, term: number, c: number): number {
   return mix((mix(prevH ^ 0x9e3779b9) + Math.imul(term, 0x27d4eb2f)) ^ c);
 }
 
+/**
+ * The first index in lo..hi whose entry does not chain onto its predecessor (whose chain hash
+ * is `prevH` for lo), or -1 when every one does. Walks the chunks directly (the same entries
+ * and hashes as entryAt per index, without recomputing the chunk position each time); lo..hi
+ * must be stored entries.
+ */
+export function firstBrokenLink(s: LogHolder, lo: number, hi: number, prevH: number): number {
+  const log = s.log;
+  const k = lo - log.base;
+  if (k < 0 || hi - log.base >= log.n) throw new RangeError(`entries ${lo}..${hi} are not stored`);
+  let ci = k >>> CHUNK_BITS;
+  let off = k & MASK;
+  let chunk = log.chunks[ci]!;
+  let h = prevH;
+  for (let i = lo; i <= hi; i++) {
+    const e = chunk[off]!;
+    if (e.h !== chainHash(h, e.term, e.c)) return i;
+    h = e.h;
+    if (++off === CHUNK) {
+      off = 0;
+      chunk = log.chunks[++ci]!;
+    }
+  }
+  return -1;
+}
+
 /** A new entry appended after the log's last one. */
 export function newEntry(s: LogHolder, term: number, cmd: Cmd): Entry {
   const c = cmdHash(cmd);

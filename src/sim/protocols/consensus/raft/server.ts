@@ -145,9 +145,9 @@ interface Ctx {
   s: ServerState;
   env: StepEnv<RaftParams>;
   p: RaftParams;
-  send: Outbound<RaftMsg>[];
-  timers: TimerCmd[];
-  notes: string[];
+  send: Buf<Outbound<RaftMsg>>;
+  timers: Buf<TimerCmd>;
+  notes: Buf<string>;
   /** Every server, sorted. */
   servers: readonly string[];
   /** The other servers. */
@@ -342,10 +342,29 @@ function setCommit(c: Ctx, index: number): void {
 function applySession(sessions: Record<string, Session>, client: string, reqId: number, ack: number) {
   const old = sessions[client] ?? { ack: 0, done: [] };
   const nack = Math.max(old.ack, ack);
-  const done = old.done.filter((r) => r >= nack);
-  done.push(reqId);
-  done.sort((a, b) => a - b);
-  return { ...sessions, [client]: { ack: nack, done } };
+  // The ids of old.done at or above nack, with reqId inserted in order: what filter, push and a
+  // numeric sort give when old.done is ascending (it always is: only this function builds it;
+  // the sort stays as a fallback otherwise).
+  const done: number[] = [];
+  let inserted = false;
+  let sorted = true;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < old.done.length; k++) {
+    const r = old.done[k]!;
+    if (r < last) sorted = false;
+    last = r;
+    if (r < nack) continue;
+    if (!inserted && reqId < r) {
+      done.push(reqId);
+      inserted = true;
+    }
+    done.push(r);
+  }
+  if (!inserted) done.push(reqId);
+  if (!sorted) done.sort((a, b) => a - b);
+  const out = { ...sessions };
+  out[client] = { ack: nack, done };
+  return out;
 }
 
 /** True when the (client, reqId) write was already applied (§8 dedupe). */
@@ -679,6 +698,33 @@ function peersOf(servers: readonly string[], self: string): readonly string[] {
   return peers;
 }
 
+/**
+ * An effect list collected during a step and copied out at exact size when it ends. A fresh
+ * empty array per list per step grows a 16-slot backing store on its first push, which was a
+ * large part of the allocation per step; these buffers are reused (a step never runs inside
+ * another) and reset by count, since setting an array's length to 0 also drops its storage.
+ */
+class Buf<T> {
+  private readonly items: T[] = [];
+  /** Items collected in this step. */
+  n = 0;
+  /** Appends an item. */
+  push(x: T): void {
+    this.items[this.n++] = x;
+  }
+  /** The items of this step as a new array (undefined when none), and an empty buffer. */
+  take(): T[] | undefined {
+    const n = this.n;
+    if (n === 0) return undefined;
+    this.n = 0;
+    return this.items.slice(0, n);
+  }
+}
+
+const sendBuf = new Buf<Outbound<RaftMsg>>();
+const timerBuf = new Buf<TimerCmd>();
+const noteBuf = new Buf<string>();
+
 /** One step of a server. */
 export function stepServer(
   state: ServerState,
@@ -688,13 +734,16 @@ export function stepServer(
   const p = env.params;
   const servers = env.nodesWithRole('server');
   const peers = peersOf(servers, env.self);
+  sendBuf.n = 0;
+  timerBuf.n = 0;
+  noteBuf.n = 0;
   const c: Ctx = {
     s: copyServer(state),
     env,
     p,
-    send: [],
-    timers: [],
-    notes: [],
+    send: sendBuf,
+    timers: timerBuf,
+    notes: noteBuf,
     servers,
     peers,
     majority: Math.floor(servers.length / 2) + 1,
@@ -754,8 +803,11 @@ export function stepServer(
   lastIn = state;
   lastOut = c.s;
   const eff: Effects<ServerState, RaftMsg> = { state: c.s };
-  if (c.send.length > 0) eff.send = c.send;
-  if (c.timers.length > 0) eff.timers = c.timers;
-  if (c.notes.length > 0) eff.notes = c.notes;
+  const send = sendBuf.take();
+  if (send !== undefined) eff.send = send;
+  const timers = timerBuf.take();
+  if (timers !== undefined) eff.timers = timers;
+  const notes = noteBuf.take();
+  if (notes !== undefined) eff.notes = notes;
   return eff;
 }
