@@ -177,8 +177,15 @@ export function entryAt(s: LogHolder, i: number): Entry | undefined {
 
 /** Entries from..to (inclusive) that are stored and above the snapshot. */
 export function entriesBetween(s: LogHolder, from: number, to: number): Entry[] {
+  const lo = Math.max(from, s.snap.index + 1);
+  const log = s.log;
+  const a = lo - log.base;
+  const b = Math.min(to, log.base + log.n - 1) - log.base;
+  // Within one chunk (the usual case): one exact-size slice.
+  if (a >= 0 && b >= a && a >>> CHUNK_BITS === b >>> CHUNK_BITS)
+    return chunkOf(log, a >>> CHUNK_BITS).slice(a & MASK, (b & MASK) + 1);
   const out: Entry[] = [];
-  for (let i = Math.max(from, s.snap.index + 1); i <= to; i++) {
+  for (let i = lo; i <= to; i++) {
     const e = entryAt(s, i);
     if (e === undefined) break;
     out.push(e);
