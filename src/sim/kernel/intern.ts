@@ -15,6 +15,35 @@ export class Interner {
     return i;
   }
 
+  /**
+   * An id for `s`, a text that is new almost every time (one per client operation) and that the
+   * caller keys by a small integer (the operation id) in `byKey`. A replay of the same key with
+   * the same text gets the id it had; otherwise the text is appended without the string map, so
+   * two ids may hold the same text. Trace ids are only ever read back as text (rows, exports,
+   * the trace hash), so that changes nothing anyone sees; it saves hashing every such text and
+   * growing the map by one entry per operation.
+   */
+  idByKey(byKey: number[], key: number, s: string): number {
+    const old = byKey[key];
+    if (old !== undefined && this.strings[old] === s) return old;
+    const i = this.strings.length;
+    this.strings.push(s);
+    byKey[key] = i;
+    return i;
+  }
+
+  /**
+   * Makes this interner hold exactly `other`'s ids (a fork: trace rows copied from `other` keep
+   * their ids). Its own strings must be a prefix of `other`'s.
+   */
+  copyFrom(other: Interner): void {
+    for (let i = this.strings.length; i < other.strings.length; i++) {
+      const s = other.strings[i]!;
+      this.strings.push(s);
+      if (!this.ids.has(s)) this.ids.set(s, i);
+    }
+  }
+
   /** The string with id `i` (or '' for -1). */
   get(i: number): string {
     return i < 0 ? '' : (this.strings[i] ?? '');

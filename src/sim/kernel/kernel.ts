@@ -349,6 +349,9 @@ export class Kernel {
   private readonly delivered: number[] = [0];
   private typeIds = new Map<string, number>();
   private readonly detailIds: Record<string, number> = {};
+  /** Interned ids of the client and reply notes by operation id (Interner.idByKey). */
+  private readonly clientNoteIds: number[] = [];
+  private readonly replyNoteIds: number[] = [];
 
   constructor(
     /** The protocol. */
@@ -1373,7 +1376,8 @@ export class Kernel {
       us: this.nowUs,
     });
     this.opStart.set(id, this.nowUs);
-    this.note(TraceKind.client, i, `#${id} ${op.op} ${key}${op.value !== undefined ? `=${op.value}` : ''}`);
+    const text = `#${id} ${op.op} ${key}${op.value !== undefined ? `=${op.value}` : ''}`;
+    this.row(TraceKind.client, i, -1, -1, -1, this.strings.idByKey(this.clientNoteIds, id, text));
     if (w.kind === 'closed') {
       this.outstanding.set(id, { node: i, slot });
       this.schedule(this.nowUs + w.timeoutUs, Ev.clientTimeout, i, -1, id, null);
@@ -1390,7 +1394,8 @@ export class Kernel {
     if (ok) this.counters[C.opsOk]!++;
     else this.counters[C.opsFailed]!++;
     this.pushSample(4, this.nowUs, this.nowUs - start);
-    this.note(TraceKind.reply, i, `#${id} ${ok ? 'ok' : 'fail'}${value !== undefined ? ` ${value}` : ''}`);
+    const text = `#${id} ${ok ? 'ok' : 'fail'}${value !== undefined ? ` ${value}` : ''}`;
+    this.row(TraceKind.reply, i, -1, -1, -1, this.strings.idByKey(this.replyNoteIds, id, text));
     this.nextAfter(id);
   }
 
@@ -1796,7 +1801,7 @@ export class Kernel {
   adopt(parent: Kernel, snap: KernelSnapshot): void {
     const g = snap as Record<string, unknown>;
     // Both interners start with the same constructor strings, so ids line up.
-    for (const str of parent.strings.strings) this.strings.id(str);
+    this.strings.copyFrom(parent.strings);
     this.trace.copyFrom(parent.trace, g.traceLength as number);
     const lens = g.seriesLengths as number[];
     this.series.forEach((ser, k) => {

@@ -13,26 +13,24 @@ const MAX_HOPS = 3;
 
 /** A client's initial state. */
 export function initClient(): ClientState {
-  return { kind: 'client', nextReq: 1, leader: '', pending: {} };
+  return { kind: 'client', nextReq: 1, leader: '', pending: [] };
 }
 
-/**
- * The lowest pending request id. Keys are request ids (array-index strings), which for-in
- * visits in ascending numeric order, so the first key is the lowest.
- */
-function lowestPending(pending: Record<string, ClientPending>): number {
-  for (const k in pending) return Number(k);
-  return Number.POSITIVE_INFINITY;
+/** A client state (same fields and order as initClient: one object shape, no spread). */
+function clientState(nextReq: number, leader: string, pending: ClientPending[]): ClientState {
+  return { kind: 'client', nextReq, leader, pending };
 }
 
-/** True when the record has no key. */
-function isEmpty(r: Record<string, unknown>): boolean {
-  for (const _ in r) return false;
-  return true;
+/** The lowest pending request id (the list is ascending). */
+function lowestPending(pending: readonly ClientPending[]): number {
+  return pending.length > 0 ? pending[0]!.reqId : Number.POSITIVE_INFINITY;
 }
 
-function request(reqId: number, p: ClientPending, ack: number): Outbound<RaftMsg> {
-  return { to: p.to, msg: { type: 'ClientRequest', reqId, op: p.op, key: p.key, value: p.value, ack } };
+function request(p: ClientPending, ack: number): Outbound<RaftMsg> {
+  return {
+    to: p.to,
+    msg: { type: 'ClientRequest', reqId: p.reqId, op: p.op, key: p.key, value: p.value, ack },
+  };
 }
 
 /** The server after `id` in sorted order (round robin when there is no leader hint). */
@@ -59,6 +57,7 @@ export function stepClient(
       const reqId = s.nextReq;
       const to = s.leader !== '' ? s.leader : servers[env.rng.int(0, servers.length - 1)]!;
       const p: ClientPending = {
+        reqId,
         opId: op.id,
         op: op.op === 'write' ? 'put' : 'get',
         key: op.key,
@@ -67,38 +66,39 @@ export function stepClient(
         sentUs: env.localTimeUs,
         hops: 0,
       };
-      const pending = { ...s.pending, [reqId]: p };
-      const timers: TimerCmd[] = [];
-      if (isEmpty(s.pending)) timers.push({ kind: 'set', name: 'retry', afterUs: retryUs });
-      return {
-        state: { ...s, nextReq: reqId + 1, pending },
-        send: [request(reqId, p, lowestPending(pending))],
-        timers,
+      // Request ids only grow, so the new one goes last and the list stays ascending.
+      const pending = s.pending.slice();
+      pending.push(p);
+      const eff: Effects<ClientState, RaftMsg> = {
+        state: clientState(reqId + 1, s.leader, pending),
+        send: [request(p, pending[0]!.reqId)],
       };
+      eff.timers = s.pending.length === 0 ? [{ kind: 'set', name: 'retry', afterUs: retryUs }] : [];
+      return eff;
     }
     case 'timer': {
       if (input.name !== 'retry') return { state: s };
       // Re-send every request unanswered for clientRetryMs to the next server (same id).
       const now = env.localTimeUs;
-      const pending: Record<string, ClientPending> = {};
+      const pending: ClientPending[] = [];
       const send: Outbound<RaftMsg>[] = [];
       let leader = s.leader;
       let next = Number.POSITIVE_INFINITY;
       const ack = lowestPending(s.pending);
-      for (const k of Object.keys(s.pending)) {
+      for (let k = 0; k < s.pending.length; k++) {
         let p = s.pending[k]!;
         if (now - p.sentUs >= retryUs) {
           const to = nextServer(servers, p.to);
           if (p.to === leader) leader = '';
           p = { ...p, to, sentUs: now, hops: 0 };
-          send.push(request(Number(k), p, ack));
+          send.push(request(p, ack));
         }
-        pending[k] = p;
+        pending.push(p);
         next = Math.min(next, p.sentUs + retryUs - now);
       }
       const timers: TimerCmd[] =
         next === Number.POSITIVE_INFINITY ? [] : [{ kind: 'set', name: 'retry', afterUs: Math.max(1, next) }];
-      return { state: { ...s, leader, pending }, send, timers };
+      return { state: clientState(s.nextReq, leader, pending), send, timers };
     }
     case 'message': {
       const m = input.msg;
@@ -115,31 +115,28 @@ function onResponse(
   servers: readonly string[],
   env: StepEnv<RaftParams>,
 ): Effects<ClientState, RaftMsg> {
-  const key = String(m.reqId);
-  const p = s.pending[key];
-  if (p === undefined) return { state: s }; // late or duplicate answer
+  const list = s.pending;
+  let at = 0;
+  while (at < list.length && list[at]!.reqId !== m.reqId) at++;
+  if (at === list.length) return { state: s }; // late or duplicate answer
+  const p = list[at]!;
   if (m.ok) {
-    // s.pending without `key` (same order as a rest pattern).
-    const pending: Record<string, ClientPending> = {};
-    let left = 0;
-    for (const k in s.pending) {
-      if (k === key) continue;
-      pending[k] = s.pending[k]!;
-      left++;
-    }
+    const pending: ClientPending[] = [];
+    for (let k = 0; k < list.length; k++) if (k !== at) pending.push(list[k]!);
     const reply: ClientReply[] = [
       p.op === 'get' ? { id: p.opId, ok: true, value: m.value ?? null } : { id: p.opId, ok: true },
     ];
-    const timers: TimerCmd[] = left === 0 ? [{ kind: 'cancel', name: 'retry' }] : [];
-    return { state: { ...s, leader: from, pending }, reply, timers };
+    const timers: TimerCmd[] = pending.length === 0 ? [{ kind: 'cancel', name: 'retry' }] : [];
+    return { state: clientState(s.nextReq, from, pending), reply, timers };
   }
   // Not the leader: follow the hint at once, or try the next server; after MAX_HOPS wait for the timer.
-  if (p.to !== from || p.hops >= MAX_HOPS) return { state: { ...s, leader: m.leader } };
+  if (p.to !== from || p.hops >= MAX_HOPS) return { state: clientState(s.nextReq, m.leader, list) };
   const to = m.leader !== '' && m.leader !== from ? m.leader : nextServer(servers, from);
   const q: ClientPending = { ...p, to, sentUs: env.localTimeUs, hops: p.hops + 1 };
-  const pending = { ...s.pending, [key]: q };
+  const pending = list.slice();
+  pending[at] = q;
   return {
-    state: { ...s, leader: m.leader, pending },
-    send: [request(m.reqId, q, lowestPending(pending))],
+    state: clientState(s.nextReq, m.leader, pending),
+    send: [request(q, pending[0]!.reqId)],
   };
 }

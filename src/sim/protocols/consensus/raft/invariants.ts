@@ -1,5 +1,5 @@
 import type { ClusterView, Invariant, NodeView } from '../../../protocol';
-import { chainHash, entryAt, hashAt, lastIndex, termAt } from './log';
+import { firstBrokenLink, hashAt, lastIndex, termAt } from './log';
 import { stepInputOf } from './server';
 import type { RaftState, ServerState } from './types';
 
@@ -102,12 +102,10 @@ export const logMatching: Invariant<RaftState> = {
     if (prev !== null ? prev.log !== s.log : !verifiedLogs.has(s.log)) {
       const lo = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1);
       // Entry i chains onto entry i-1 (or the snapshot): the predecessor's hash is carried along.
-      let prevH = lo <= li ? hashAt(s, lo - 1) : 0;
-      for (let i = lo; i <= li; i++) {
-        const e = entryAt(s, i)!;
-        if (e.h !== chainHash(prevH, e.term, e.c))
-          return `${changed.id} holds entry ${i} (term ${e.term}) after a prefix it was not created on`;
-        prevH = e.h;
+      if (lo <= li) {
+        const bad = firstBrokenLink(s, lo, li, hashAt(s, lo - 1));
+        if (bad >= 0)
+          return `${changed.id} holds entry ${bad} (term ${termAt(s, bad)}) after a prefix it was not created on`;
       }
       if (prev === null) verifiedLogs.add(s.log);
     }

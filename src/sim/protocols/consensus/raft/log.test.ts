@@ -73,3 +73,61 @@ describe('Raft log', () => {
     expect(chainHash(1, 2, 3)).not.toBe(chainHash(2, 2, 3));
   });
 });
+
+describe('Raft log against a plain array', () => {
+  it('appends, truncates and compacts like a flat list of entries, and never changes an older log', () => {
+    // A deterministic walk of the three operations across chunk and tail boundaries (sizes
+    // around 256), checked against a plain array; every older log must keep its entries.
+    let log = logOf([]);
+    let flat: Entry[] = [];
+    let base = 1;
+    let snap = 0;
+    let x = 7;
+    const rnd = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x % n;
+    };
+    const kept: { log: typeof log; flat: Entry[]; base: number }[] = [];
+    let next = 1;
+    for (let step = 0; step < 400; step++) {
+      const r = rnd(10);
+      if (r < 6) {
+        const k = [1, 1, 2, 64, 255, 256, 300][rnd(7)]!;
+        const add = Array.from({ length: k }, () => entry(next++));
+        log = logAppend(log, add);
+        flat = flat.concat(add);
+      } else if (r < 9) {
+        const last = base - 1 + rnd(flat.length + 2);
+        log = logTruncate(log, Math.max(snap, last));
+        flat = flat.slice(0, Math.max(0, Math.min(flat.length, Math.max(snap, last) - base + 1)));
+      } else if (flat.length > 0) {
+        snap = base - 1 + rnd(flat.length + 1);
+        log = logCompact(log, snap);
+        const end = base + flat.length - 1;
+        if (end <= snap) {
+          base = snap + 1;
+          flat = [];
+        } else {
+          // Whole chunks of 256 at or below the snapshot go, never the last one.
+          const chunks = Math.ceil(flat.length / 256);
+          let d = 0;
+          while (d < chunks - 1 && base + (d + 1) * 256 - 1 <= snap) d++;
+          flat = flat.slice(d * 256);
+          base += d * 256;
+        }
+      }
+      expect(log.base, `step ${step}`).toBe(base);
+      expect(log.n, `step ${step}`).toBe(flat.length);
+      expect(logEntries(log), `step ${step}`).toEqual(flat);
+      const s = { log, snap: { ...EMPTY_SNAPSHOT, index: Math.min(snap, base - 1) } };
+      for (let i = base; i < base + flat.length; i++) expect(entryAt(s, i)).toBe(flat[i - base]);
+      expect(log.chunks.every((c) => c.length === 256)).toBe(true);
+      expect(log.tail.length).toBeLessThan(256);
+      kept.push({ log, flat, base });
+    }
+    for (const k of kept) {
+      expect(logEntries(k.log)).toEqual(k.flat);
+      expect(k.log.base).toBe(k.base);
+    }
+  });
+});

@@ -74,44 +74,55 @@ const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
 /**
- * The stored entries, as an immutable chunked array: entries base..base+n-1, in chunks of 256
- * (all full but the last). An append copies only the last chunk and the chunk list, so a long
- * log costs O(n/256) per append instead of O(n). Compaction drops whole chunks, so a few
- * entries at or below the snapshot index may still be stored; they are never read (the
- * snapshot answers for them).
+ * The stored entries, as an immutable chunked array: entries base..base+n-1, in full chunks of
+ * 256 followed by a tail of fewer than 256. An append copies only the tail (and, once per 256
+ * entries, when the tail fills, the list of full chunks), so its cost does not grow with the
+ * log; before the tail was split off, every append also copied the chunk list, which over a
+ * long run without snapshots grew to thousands of references per append. Compaction drops
+ * whole chunks, so a few entries at or below the snapshot index may still be stored; they are
+ * never read (the snapshot answers for them).
  */
 export interface Log {
   /** Index of the first stored entry. */
   base: number;
-  /** Chunks of entries, every one full but the last. */
+  /** Full chunks of entries (256 each), shared between logs until the next one fills. */
   chunks: Entry[][];
+  /** The entries after the full chunks (fewer than 256). */
+  tail: Entry[];
   /** Number of stored entries. */
   n: number;
 }
 
 /** The empty log. */
-export const EMPTY_LOG: Log = { base: 1, chunks: [], n: 0 };
+export const EMPTY_LOG: Log = { base: 1, chunks: [], tail: [], n: 0 };
 
 /** A log holding `entries` from index `base`. */
 export function logOf(entries: readonly Entry[], base = 1): Log {
-  return logAppend({ base, chunks: [], n: 0 }, entries);
+  return logAppend({ base, chunks: [], tail: [], n: 0 }, entries);
 }
 
 /** Appends entries. */
 export function logAppend(log: Log, entries: readonly Entry[]): Log {
   if (entries.length === 0) return log;
+  const n = log.n + entries.length;
+  // Common case: the tail does not fill up; one exact-size copy of it.
+  if (log.tail.length + entries.length < CHUNK)
+    return { base: log.base, chunks: log.chunks, tail: log.tail.concat(entries), n };
   const chunks = log.chunks.slice();
-  const tail = chunks.at(-1);
-  let last: Entry[] = tail !== undefined && tail.length < CHUNK ? (chunks.pop() as Entry[]).slice() : [];
+  let tail = log.tail.slice();
   for (const e of entries) {
-    if (last.length === CHUNK) {
-      chunks.push(last);
-      last = [];
+    tail.push(e);
+    if (tail.length === CHUNK) {
+      chunks.push(tail);
+      tail = [];
     }
-    last.push(e);
   }
-  chunks.push(last);
-  return { base: log.base, chunks, n: log.n + entries.length };
+  return { base: log.base, chunks, tail, n };
+}
+
+/** Chunk c of a log: a full chunk, or the tail after them. */
+function chunkOf(log: Log, c: number): Entry[] {
+  return c < log.chunks.length ? log.chunks[c]! : log.tail;
 }
 
 /** Keeps the entries with index <= last. */
@@ -120,23 +131,25 @@ export function logTruncate(log: Log, last: number): Log {
   if (m === log.n) return log;
   const full = m >>> CHUNK_BITS;
   const rem = m & MASK;
-  const chunks = log.chunks.slice(0, full);
-  if (rem > 0) chunks.push(log.chunks[full]!.slice(0, rem));
-  return { base: log.base, chunks, n: m };
+  const chunks = full === log.chunks.length ? log.chunks : log.chunks.slice(0, full);
+  const tail = rem > 0 ? chunkOf(log, full).slice(0, rem) : [];
+  return { base: log.base, chunks, tail, n: m };
 }
 
 /** Drops whole chunks at or below `snapIndex` (all of the log if it ends there). */
 export function logCompact(log: Log, snapIndex: number): Log {
-  if (log.base + log.n - 1 <= snapIndex) return { base: snapIndex + 1, chunks: [], n: 0 };
+  if (log.base + log.n - 1 <= snapIndex) return { base: snapIndex + 1, chunks: [], tail: [], n: 0 };
+  // The last chunk (the tail, or the last full chunk when the tail is empty) always stays.
+  const last = log.chunks.length + (log.tail.length > 0 ? 1 : 0) - 1;
   let d = 0;
-  while (d < log.chunks.length - 1 && log.base + (d + 1) * CHUNK - 1 <= snapIndex) d++;
+  while (d < last && log.base + (d + 1) * CHUNK - 1 <= snapIndex) d++;
   if (d === 0) return log;
-  return { base: log.base + d * CHUNK, chunks: log.chunks.slice(d), n: log.n - d * CHUNK };
+  return { base: log.base + d * CHUNK, chunks: log.chunks.slice(d), tail: log.tail, n: log.n - d * CHUNK };
 }
 
 /** Every stored entry, in order (for tests and inspection). */
 export function logEntries(log: Log): Entry[] {
-  return log.chunks.flat();
+  return log.chunks.flat().concat(log.tail);
 }
 
 /** What the log helpers need of a server. */
@@ -157,13 +170,22 @@ export function entryAt(s: LogHolder, i: number): Entry | undefined {
   if (i <= s.snap.index) return undefined;
   const k = i - s.log.base;
   if (k < 0 || k >= s.log.n) return undefined;
-  return s.log.chunks[k >>> CHUNK_BITS]![k & MASK];
+  const c = k >>> CHUNK_BITS;
+  const log = s.log;
+  return (c < log.chunks.length ? log.chunks[c]! : log.tail)[k & MASK];
 }
 
 /** Entries from..to (inclusive) that are stored and above the snapshot. */
 export function entriesBetween(s: LogHolder, from: number, to: number): Entry[] {
+  const lo = Math.max(from, s.snap.index + 1);
+  const log = s.log;
+  const a = lo - log.base;
+  const b = Math.min(to, log.base + log.n - 1) - log.base;
+  // Within one chunk (the usual case): one exact-size slice.
+  if (a >= 0 && b >= a && a >>> CHUNK_BITS === b >>> CHUNK_BITS)
+    return chunkOf(log, a >>> CHUNK_BITS).slice(a & MASK, (b & MASK) + 1);
   const out: Entry[] = [];
-  for (let i = Math.max(from, s.snap.index + 1); i <= to; i++) {
+  for (let i = lo; i <= to; i++) {
     const e = entryAt(s, i);
     if (e === undefined) break;
     out.push(e);
@@ -211,6 +233,32 @@ export function cmdHash(cmd: Cmd): number {
 /** The chain hash of an entry given its predecessor's. */
 export function chainHash(prevH: number, term: number, c: number): number {
   return mix((mix(prevH ^ 0x9e3779b9) + Math.imul(term, 0x27d4eb2f)) ^ c);
+}
+
+/**
+ * The first index in lo..hi whose entry does not chain onto its predecessor (whose chain hash
+ * is `prevH` for lo), or -1 when every one does. Walks the chunks directly (the same entries
+ * and hashes as entryAt per index, without recomputing the chunk position each time); lo..hi
+ * must be stored entries.
+ */
+export function firstBrokenLink(s: LogHolder, lo: number, hi: number, prevH: number): number {
+  const log = s.log;
+  const k = lo - log.base;
+  if (k < 0 || hi - log.base >= log.n) throw new RangeError(`entries ${lo}..${hi} are not stored`);
+  let ci = k >>> CHUNK_BITS;
+  let off = k & MASK;
+  let chunk = chunkOf(log, ci);
+  let h = prevH;
+  for (let i = lo; i <= hi; i++) {
+    const e = chunk[off]!;
+    if (e.h !== chainHash(h, e.term, e.c)) return i;
+    h = e.h;
+    if (++off === CHUNK) {
+      off = 0;
+      chunk = chunkOf(log, ++ci);
+    }
+  }
+  return -1;
 }
 
 /** A new entry appended after the log's last one. */

@@ -420,7 +420,7 @@ describe('Raft §8 client interaction', () => {
     expect((r.send![0]!.msg as { reqId: number }).reqId).toBe(reqId);
     r = stepClient(r.state, msg('s5', { type: 'ClientResponse', reqId, ok: true, leader: 's5' }), later);
     expect(r.reply).toEqual([{ id: 40, ok: true }]);
-    expect(r.state.pending).toEqual({});
+    expect(r.state.pending).toEqual([]);
     expect(r.state.leader).toBe('s5');
   });
 });

@@ -113,8 +113,7 @@ export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
       unit: 'requests',
       read(nodes) {
         let n = 0;
-        for (const v of nodes)
-          if (v.up && v.state.kind === 'client') n += Object.keys(v.state.pending).length;
+        for (const v of nodes) if (v.up && v.state.kind === 'client') n += v.state.pending.length;
         return n;
       },
     },
@@ -122,7 +121,7 @@ export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
   summary(s, up) {
     if (s.kind === 'client') {
       if (!up) return { text: 'client crashed', tone: 'bad' };
-      const n = Object.keys(s.pending).length;
+      const n = s.pending.length;
       return up
         ? { text: `client → ${s.leader || '?'}${n > 0 ? ` (${n})` : ''}`, tone: 'neutral' }
         : { text: 'client crashed', tone: 'bad' };

@@ -3,6 +3,7 @@ import { type Kv, kvGet, kvPut } from './kv';
 import {
   EMPTY_LOG,
   EMPTY_SNAPSHOT,
+  type Entry,
   entriesBetween,
   entryAt,
   hashAt,
@@ -22,6 +23,7 @@ import type {
   AppendResp,
   ClientRequest,
   InstallSnapshot,
+  PendingRead,
   RaftMsg,
   RaftParams,
   RequestVote,
@@ -145,9 +147,9 @@ interface Ctx {
   s: ServerState;
   env: StepEnv<RaftParams>;
   p: RaftParams;
-  send: Outbound<RaftMsg>[];
-  timers: TimerCmd[];
-  notes: string[];
+  send: Buf<Outbound<RaftMsg>>;
+  timers: Buf<TimerCmd>;
+  notes: Buf<string>;
   /** Every server, sorted. */
   servers: readonly string[];
   /** The other servers. */
@@ -275,6 +277,9 @@ function becomeLeader(c: Ctx): void {
   c.timers.push({ kind: 'set', name: 'heartbeat', afterUs: c.p.heartbeatMs * MS });
 }
 
+/** The entries of every heartbeat without entries (one shared array; no one changes a message). */
+const NO_ENTRIES: Entry[] = [];
+
 function sendAppend(c: Ctx, to: string): void {
   const s = c.s;
   const next = s.next[to]!;
@@ -293,7 +298,7 @@ function sendAppend(c: Ctx, to: string): void {
     term: s.term,
     prevIndex,
     prevTerm: termAt(s, prevIndex),
-    entries: end > prevIndex ? entriesBetween(s, prevIndex + 1, end) : [],
+    entries: end > prevIndex ? entriesBetween(s, prevIndex + 1, end) : NO_ENTRIES,
     commit: s.commitIndex,
     seq: s.hbSeq,
   };
@@ -342,10 +347,29 @@ function setCommit(c: Ctx, index: number): void {
 function applySession(sessions: Record<string, Session>, client: string, reqId: number, ack: number) {
   const old = sessions[client] ?? { ack: 0, done: [] };
   const nack = Math.max(old.ack, ack);
-  const done = old.done.filter((r) => r >= nack);
-  done.push(reqId);
-  done.sort((a, b) => a - b);
-  return { ...sessions, [client]: { ack: nack, done } };
+  // The ids of old.done at or above nack, with reqId inserted in order: what filter, push and a
+  // numeric sort give when old.done is ascending (it always is: only this function builds it;
+  // the sort stays as a fallback otherwise).
+  const done: number[] = [];
+  let inserted = false;
+  let sorted = true;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < old.done.length; k++) {
+    const r = old.done[k]!;
+    if (r < last) sorted = false;
+    last = r;
+    if (r < nack) continue;
+    if (!inserted && reqId < r) {
+      done.push(reqId);
+      inserted = true;
+    }
+    done.push(r);
+  }
+  if (!inserted) done.push(reqId);
+  if (!sorted) done.sort((a, b) => a - b);
+  const out = { ...sessions };
+  out[client] = { ack: nack, done };
+  return out;
 }
 
 /** True when the (client, reqId) write was already applied (§8 dedupe). */
@@ -408,8 +432,10 @@ function maybeSnapshot(c: Ctx): void {
 function serveReads(c: Ctx): void {
   const s = c.s;
   if (s.reads.length === 0) return;
-  const keep = [];
-  for (const r of s.reads) {
+  // The reads still waiting, made at the first one served (null: all are still waiting).
+  let keep: PendingRead[] | null = null;
+  for (let k = 0; k < s.reads.length; k++) {
+    const r = s.reads[k]!;
     let count = 1;
     for (const p of c.peers) if (s.acked[p]! >= r.seq) count++;
     if (count >= c.majority && s.lastApplied >= r.readIndex) {
@@ -423,9 +449,10 @@ function serveReads(c: Ctx): void {
           leader: c.env.self,
         },
       });
-    } else keep.push(r);
+      if (keep === null) keep = s.reads.slice(0, k);
+    } else if (keep !== null) keep.push(r);
   }
-  if (keep.length !== s.reads.length) s.reads = keep;
+  if (keep !== null) s.reads = keep;
 }
 
 // ------------------------------------------------------------------ handlers
@@ -496,13 +523,15 @@ function fromLeader(c: Ctx, from: string, term: number): boolean {
   return true;
 }
 
+/** Answers an AppendEntries (the follower's term after the step). */
+function appendResp(c: Ctx, to: string, success: boolean, match: number, seq: number): void {
+  const msg: AppendResp = { type: 'AppendResp', term: c.s.term, success, match, seq };
+  c.send.push({ to, msg });
+}
+
 function onAppend(c: Ctx, from: string, m: AppendEntries): void {
   if (!fromLeader(c, from, m.term)) return;
   const s = c.s;
-  const reply = (success: boolean, match: number): void => {
-    const msg: AppendResp = { type: 'AppendResp', term: s.term, success, match, seq: m.seq };
-    c.send.push({ to: from, msg });
-  };
   // §5.3 consistency check: the log must contain prevIndex with prevTerm.
   let prevIndex = m.prevIndex;
   let entries = m.entries;
@@ -510,16 +539,16 @@ function onAppend(c: Ctx, from: string, m: AppendEntries): void {
     // The prefix up to the snapshot is committed, so it matches: skip the entries it covers.
     const skip = s.snap.index - prevIndex;
     if (skip >= entries.length) {
-      reply(true, s.snap.index);
+      appendResp(c, from, true, s.snap.index, m.seq);
       return;
     }
     entries = entries.slice(skip);
     prevIndex = s.snap.index;
   } else if (prevIndex > lastIndex(s)) {
-    reply(false, lastIndex(s));
+    appendResp(c, from, false, lastIndex(s), m.seq);
     return;
   } else if (termAt(s, prevIndex) !== m.prevTerm) {
-    reply(false, prevIndex - 1);
+    appendResp(c, from, false, prevIndex - 1, m.seq);
     return;
   }
   // §5.3: delete a conflicting entry and all that follow it; append entries not already there.
@@ -529,12 +558,12 @@ function onAppend(c: Ctx, from: string, m: AppendEntries): void {
   while (k < entries.length && prevIndex + 1 + k <= li && termAt(s, prevIndex + 1 + k) === entries[k]!.term)
     k++;
   if (k < entries.length) {
-    s.log = logAppend(logTruncate(s.log, prevIndex + k), entries.slice(k));
+    s.log = logAppend(logTruncate(s.log, prevIndex + k), k === 0 ? entries : entries.slice(k));
   }
   const lastNew = prevIndex + entries.length;
   // §5.3: commitIndex = min(leaderCommit, index of last new entry).
   if (m.commit > s.commitIndex) setCommit(c, Math.min(m.commit, lastNew));
-  reply(true, lastNew);
+  appendResp(c, from, true, lastNew, m.seq);
 }
 
 function onInstallSnapshot(c: Ctx, from: string, m: InstallSnapshot): void {
@@ -679,6 +708,47 @@ function peersOf(servers: readonly string[], self: string): readonly string[] {
   return peers;
 }
 
+/**
+ * An effect list collected during a step and copied out at exact size when it ends. A fresh
+ * empty array per list per step grows a 16-slot backing store on its first push, which was a
+ * large part of the allocation per step; these buffers are reused (a step never runs inside
+ * another) and reset by count, since setting an array's length to 0 also drops its storage.
+ */
+class Buf<T> {
+  private readonly items: T[] = [];
+  /** Items collected in this step. */
+  n = 0;
+  /** Appends an item. */
+  push(x: T): void {
+    this.items[this.n++] = x;
+  }
+  /** The items of this step as a new array (undefined when none), and an empty buffer. */
+  take(): T[] | undefined {
+    const n = this.n;
+    if (n === 0) return undefined;
+    this.n = 0;
+    return this.items.slice(0, n);
+  }
+}
+
+const sendBuf = new Buf<Outbound<RaftMsg>>();
+const timerBuf = new Buf<TimerCmd>();
+const noteBuf = new Buf<string>();
+
+/** The step context, reused by every step (a step never runs inside another); set at its start. */
+const ctx: Ctx = {
+  s: initServer(false),
+  env: undefined as unknown as StepEnv<RaftParams>,
+  p: undefined as unknown as RaftParams,
+  send: sendBuf,
+  timers: timerBuf,
+  notes: noteBuf,
+  servers: [],
+  peers: [],
+  majority: 1,
+  nextOwned: false,
+};
+
 /** One step of a server. */
 export function stepServer(
   state: ServerState,
@@ -688,18 +758,17 @@ export function stepServer(
   const p = env.params;
   const servers = env.nodesWithRole('server');
   const peers = peersOf(servers, env.self);
-  const c: Ctx = {
-    s: copyServer(state),
-    env,
-    p,
-    send: [],
-    timers: [],
-    notes: [],
-    servers,
-    peers,
-    majority: Math.floor(servers.length / 2) + 1,
-    nextOwned: false,
-  };
+  sendBuf.n = 0;
+  timerBuf.n = 0;
+  noteBuf.n = 0;
+  const c = ctx;
+  c.s = copyServer(state);
+  c.env = env;
+  c.p = p;
+  c.servers = servers;
+  c.peers = peers;
+  c.majority = Math.floor(servers.length / 2) + 1;
+  c.nextOwned = false;
   c.s.forgetVote = p.bugForgetVoteOnRestart;
   switch (input.kind) {
     case 'start':
@@ -754,8 +823,11 @@ export function stepServer(
   lastIn = state;
   lastOut = c.s;
   const eff: Effects<ServerState, RaftMsg> = { state: c.s };
-  if (c.send.length > 0) eff.send = c.send;
-  if (c.timers.length > 0) eff.timers = c.timers;
-  if (c.notes.length > 0) eff.notes = c.notes;
+  const send = sendBuf.take();
+  if (send !== undefined) eff.send = send;
+  const timers = timerBuf.take();
+  if (timers !== undefined) eff.timers = timers;
+  const notes = noteBuf.take();
+  if (notes !== undefined) eff.notes = notes;
   return eff;
 }

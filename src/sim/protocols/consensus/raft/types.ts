@@ -115,6 +115,8 @@ export interface ServerState {
 
 /** A request a client keeps until it is answered. */
 export interface ClientPending {
+  /** Request id (unique per client; retries reuse it). */
+  reqId: number;
   /** Workload operation id (what the kernel reply names). */
   opId: number;
   /** get or put. */
@@ -139,8 +141,11 @@ export interface ClientState {
   nextReq: number;
   /** The server believed to be leader, '' unknown. */
   leader: string;
-  /** Outstanding requests by request id (volatile). */
-  pending: Record<string, ClientPending>;
+  /**
+   * Outstanding requests, ascending by request id (volatile). An array rather than a record
+   * keyed by request id: large integer keys make V8 keep such records as slow dictionaries.
+   */
+  pending: ClientPending[];
 }
 
 /** Any node's state. */
