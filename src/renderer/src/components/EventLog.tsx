@@ -79,6 +79,9 @@ export function EventLog() {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(200);
   const follow = useRef(true);
+  // The scroll offset as last seen or set here: read from events, never from the element, since
+  // reading scrollTop/scrollHeight forces a layout of the whole page (500 busy nodes included).
+  const top = useRef(0);
   const box = useRef<HTMLDivElement>(null);
   const ids = { node: useId(), kind: useId(), text: useId() };
 
@@ -97,12 +100,19 @@ export function EventLog() {
   }, [cache.rows, node, kind, text, names]);
 
   // Follow the tail while the person has not scrolled up. The target is computed from the row
-  // count rather than read from scrollHeight, which would force a layout of the whole page.
+  // count rather than read from scrollHeight, and written in the next animation frame, where
+  // the layout it needs is due anyway (in an effect it would force an extra one).
   useEffect(() => {
-    const el = box.current;
-    if (!el || !follow.current || rows.length === 0) return;
+    if (!follow.current || rows.length === 0) return;
     const target = Math.max(0, rows.length * ROW_PX - height);
-    if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
+    if (Math.abs(top.current - target) <= 1) return;
+    const raf = requestAnimationFrame(() => {
+      const el = box.current;
+      if (!el || !follow.current) return;
+      el.scrollTop = target;
+      top.current = target;
+    });
+    return () => cancelAnimationFrame(raf);
   }, [rows, height]);
 
   useEffect(() => {
@@ -116,6 +126,16 @@ export function EventLog() {
   const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_PX) + OVERSCAN);
   const visible = rows.slice(first, last);
+  // The same elements while the nodes do not change, so React skips them on every scroll.
+  const nodeOptions = useMemo(
+    () =>
+      graphNodes.map((n) => (
+        <option key={n.id} value={n.id}>
+          {n.data.name}
+        </option>
+      )),
+    [graphNodes],
+  );
 
   return (
     <div className="log">
@@ -130,11 +150,7 @@ export function EventLog() {
             onChange={(e) => setNode(e.target.value)}
           >
             <option value="">All nodes</option>
-            {graphNodes.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.data.name}
-              </option>
-            ))}
+            {nodeOptions}
           </select>
         </label>
         <label className="tb-field" htmlFor={ids.kind}>
@@ -195,9 +211,11 @@ export function EventLog() {
           className="log-scroll"
           tabIndex={-1}
           onScroll={(e) => {
-            const el = e.currentTarget;
-            setScrollTop(el.scrollTop);
-            follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_PX;
+            const y = e.currentTarget.scrollTop;
+            top.current = y;
+            setScrollTop(y);
+            // At the bottom (within a row): keep following. Heights from state, not the element.
+            follow.current = y + height >= rows.length * ROW_PX - ROW_PX;
           }}
         >
           <ol
