@@ -101,19 +101,25 @@ export function EventLog() {
 
   // Follow the tail while the person has not scrolled up. The target is computed from the row
   // count rather than read from scrollHeight, and written in the next animation frame, where
-  // the layout it needs is due anyway (in an effect it would force an extra one).
+  // the layout it needs is due anyway (in an effect it would force an extra one). One frame
+  // request at a time, reading the latest target when it runs, so rows arriving faster than
+  // frames (a busy machine) cannot keep postponing it.
+  const target = rows.length === 0 ? null : Math.max(0, rows.length * ROW_PX - height);
+  const latest = useRef(target);
+  latest.current = target;
+  const pending = useRef(0);
   useEffect(() => {
-    if (!follow.current || rows.length === 0) return;
-    const target = Math.max(0, rows.length * ROW_PX - height);
-    if (Math.abs(top.current - target) <= 1) return;
-    const raf = requestAnimationFrame(() => {
+    if (!follow.current || target === null || Math.abs(top.current - target) <= 1 || pending.current) return;
+    pending.current = requestAnimationFrame(() => {
+      pending.current = 0;
       const el = box.current;
-      if (!el || !follow.current) return;
-      el.scrollTop = target;
-      top.current = target;
+      const to = latest.current;
+      if (!el || !follow.current || to === null) return;
+      el.scrollTop = to;
+      top.current = to;
     });
-    return () => cancelAnimationFrame(raf);
-  }, [rows, height]);
+  }, [target]);
+  useEffect(() => () => cancelAnimationFrame(pending.current), []);
 
   useEffect(() => {
     const el = box.current;
@@ -123,8 +129,11 @@ export function EventLog() {
     return () => ro.disconnect();
   }, []);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_PX) + OVERSCAN);
+  // The scroll offset as last reported, but never past the rows held now (the window can
+  // shrink before the browser reports the clamped offset).
+  const y = Math.min(scrollTop, Math.max(0, rows.length * ROW_PX - height));
+  const first = Math.max(0, Math.floor(y / ROW_PX) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((y + height) / ROW_PX) + OVERSCAN);
   const visible = rows.slice(first, last);
   // The same elements while the nodes do not change, so React skips them on every scroll.
   const nodeOptions = useMemo(
