@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import { type CDPSession, chromium, type Page } from '@playwright/test';
 import { chromiumPath } from '../playwright.config';
 import { startLab } from '../tests/e2e/fixtures';
 
@@ -89,6 +89,15 @@ interface FrameStats {
   /** 95th percentile and longest frame interval, ms. */
   p95FrameMs: number;
   maxFrameMs: number;
+  /**
+   * CPU time over the interval (Chromium's Performance.getMetrics): the page's main thread
+   * (ThreadTime) and the whole renderer process, raster threads included (ProcessTime), in ms,
+   * and the main thread's per frame. CPU time, unlike fps, hardly depends on what else the
+   * machine runs: the figure to compare between builds on a busy machine.
+   */
+  mainCpuMs: number;
+  rendererCpuMs: number;
+  mainCpuMsPerFrame: number;
 }
 
 const VIEWPORT = { width: 1440, height: 900 };
@@ -142,7 +151,24 @@ export function gridScenario(name: string, nodes: number, links: number): string
 
 // ---- in-page frame counting ----------------------------------------------------------------
 
+const cdp = new WeakMap<Page, { session: CDPSession; thread: number; process: number }>();
+
+/** The page's main-thread and renderer-process CPU seconds so far. */
+async function cpuTimes(session: CDPSession): Promise<{ thread: number; process: number }> {
+  const { metrics } = await session.send('Performance.getMetrics');
+  const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return { thread: get('ThreadTime'), process: get('ProcessTime') };
+}
+
 async function startFrames(page: Page): Promise<void> {
+  let c = cdp.get(page);
+  if (!c) {
+    const session = await page.context().newCDPSession(page);
+    await session.send('Performance.enable');
+    c = { session, thread: 0, process: 0 };
+    cdp.set(page, c);
+  }
+  Object.assign(c, await cpuTimes(c.session));
   await page.evaluate(() => {
     const w = window as unknown as { __benchFrames: number[]; __benchOn: boolean };
     w.__benchFrames = [];
@@ -162,6 +188,10 @@ async function stopFrames(page: Page): Promise<FrameStats> {
     w.__benchOn = false;
     return w.__benchFrames;
   });
+  const c = cdp.get(page)!;
+  const now = await cpuTimes(c.session);
+  const mainCpuMs = (now.thread - c.thread) * 1000;
+  const rendererCpuMs = (now.process - c.process) * 1000;
   const gaps = times.slice(1).map((t, i) => t - times[i]!);
   gaps.sort((a, b) => a - b);
   const ms = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
@@ -171,6 +201,9 @@ async function stopFrames(page: Page): Promise<FrameStats> {
     ms,
     p95FrameMs: gaps[Math.floor(gaps.length * 0.95)] ?? 0,
     maxFrameMs: gaps[gaps.length - 1] ?? 0,
+    mainCpuMs,
+    rendererCpuMs,
+    mainCpuMsPerFrame: times.length > 1 ? mainCpuMs / (times.length - 1) : 0,
   };
 }
 
@@ -215,6 +248,15 @@ async function openItem(page: Page, name: string): Promise<void> {
   await page.getByTestId('doc-state').filter({ hasText: name }).waitFor({ timeout: 30_000 });
 }
 
+/**
+ * Message dots drawn: the canvas keeps the count of its last frame in data-dots; builds from
+ * before the canvas (to compare with) drew one SVG `g.msg` per dot.
+ */
+const dotsDrawn = async (page: Page) => {
+  const layer = page.getByTestId('message-layer');
+  const n = await layer.getAttribute('data-dots');
+  return n !== null ? Number(n) : layer.locator('g.msg').count();
+};
 const nodesInDom = (page: Page) => page.locator('.react-flow__node').count();
 const toolbarButton = (page: Page, name: string) =>
   page.getByRole('banner').getByRole('button', { name, exact: true });
@@ -361,10 +403,7 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
     log('(2) play with ~500 messages in flight...');
     await toolbarButton(page, 'Play').click();
     await waitFor('the run to start', async () => simId !== null);
-    await waitFor(
-      'dots on the canvas',
-      async () => (await page.locator('[data-testid="message-layer"] g.msg').count()) >= 250,
-    );
+    await waitFor('dots on the canvas', async () => (await dotsDrawn(page)) >= 250);
     await page.waitForTimeout(300);
     const speedX = await page.evaluate(() => {
       const t = document.querySelector('.speed-value')?.textContent ?? '';
@@ -378,7 +417,7 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
     const t0 = Date.now();
     while (Date.now() - t0 < MEASURE_MS) {
       await page.waitForTimeout(250);
-      dots.push(await page.locator('[data-testid="message-layer"] g.msg').count());
+      dots.push(await dotsDrawn(page));
     }
     const fl = await stopFrames(page);
     sampleQueued = null;
@@ -516,7 +555,7 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
 /** The report's lines for a person. */
 export function browserLines(f: BrowserFigures): string[] {
   const fr = (s: FrameStats) =>
-    `${s.fps.toFixed(1)} fps (${s.frames} frames in ${(s.ms / 1000).toFixed(1)} s; p95 frame ${s.p95FrameMs.toFixed(0)} ms, worst ${s.maxFrameMs.toFixed(0)} ms)`;
+    `${s.fps.toFixed(1)} fps (${s.frames} frames in ${(s.ms / 1000).toFixed(1)} s; p95 frame ${s.p95FrameMs.toFixed(0)} ms, worst ${s.maxFrameMs.toFixed(0)} ms; CPU main ${s.mainCpuMs.toFixed(0)} ms = ${s.mainCpuMsPerFrame.toFixed(1)} ms/frame, renderer ${s.rendererCpuMs.toFixed(0)} ms)`;
   return [
     `browser: ${f.conditions}`,
     `(1) pan 500 nodes, 1,000 links      ${fr(f.pan500)}; ${f.pan500.nodesInDom} nodes in the DOM, viewport moved ${f.pan500.viewportMovedPx} px`,

@@ -18,8 +18,12 @@ test('Play advances the event index and Pause stops it promptly', async ({ page,
   await runButton(page, 'Play').click();
   await expect(runButton(page, 'Play')).toHaveAttribute('aria-pressed', 'true');
   await expect.poll(() => eventIndex(page), { timeout: 10_000 }).toBeGreaterThan(3);
-  // Messages are drawn in flight while it plays.
-  await expect(page.locator('.msg-layer .msg').first()).toBeAttached();
+  // Messages are drawn in flight while it plays: dots on the canvas, and the picture's text
+  // alternative says how many and of which types.
+  await expect(page.getByRole('img', { name: /^[1-9]\d* messages? in flight/ })).toBeAttached();
+  await expect
+    .poll(async () => Number(await page.getByTestId('message-layer').getAttribute('data-dots')))
+    .toBeGreaterThan(0);
   await runButton(page, 'Pause').click();
   await expect(runButton(page, 'Play')).toHaveAttribute('aria-pressed', 'false');
   const stopped = await eventIndex(page);
@@ -120,7 +124,7 @@ test('cutting a link makes messages drop', async ({ page, lab }) => {
     .getByRole('button', { name: 'Next drop' })
     .click();
   await expect(page.locator('.log-row.is-current[data-kind="drop"]').first()).toBeVisible();
-  await expect(page.locator('.msg-layer .drop-mark').first()).toBeAttached();
+  await expect(page.getByRole('img', { name: /[1-9]\d* messages? dropped/ })).toBeAttached();
 });
 
 test('Step to next deliver lands on a deliver row', async ({ page, lab }) => {

@@ -80,6 +80,9 @@ export function EventLog() {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(200);
   const follow = useRef(true);
+  // The scroll offset as last seen or set here: read from events, never from the element, since
+  // reading scrollTop/scrollHeight forces a layout of the whole page (500 busy nodes included).
+  const top = useRef(0);
   const box = useRef<HTMLDivElement>(null);
   const ids = { node: useId(), kind: useId(), text: useId() };
 
@@ -98,13 +101,26 @@ export function EventLog() {
   }, [cache.rows, node, kind, text, names]);
 
   // Follow the tail while the person has not scrolled up. The target is computed from the row
-  // count rather than read from scrollHeight, which would force a layout of the whole page.
+  // count rather than read from scrollHeight, and written in the next animation frame, where
+  // the layout it needs is due anyway (in an effect it would force an extra one). One frame
+  // request at a time, reading the latest target when it runs, so rows arriving faster than
+  // frames (a busy machine) cannot keep postponing it.
+  const target = rows.length === 0 ? null : Math.max(0, rows.length * ROW_PX - height);
+  const latest = useRef(target);
+  latest.current = target;
+  const pending = useRef(0);
   useEffect(() => {
-    const el = box.current;
-    if (!el || !follow.current || rows.length === 0) return;
-    const target = Math.max(0, rows.length * ROW_PX - height);
-    if (Math.abs(el.scrollTop - target) > 1) el.scrollTop = target;
-  }, [rows, height]);
+    if (!follow.current || target === null || Math.abs(top.current - target) <= 1 || pending.current) return;
+    pending.current = requestAnimationFrame(() => {
+      pending.current = 0;
+      const el = box.current;
+      const to = latest.current;
+      if (!el || !follow.current || to === null) return;
+      el.scrollTop = to;
+      top.current = to;
+    });
+  }, [target]);
+  useEffect(() => () => cancelAnimationFrame(pending.current), []);
 
   // After a seek or step back (the timeline, a row click), bring the current event's rows
   // into view if they are not.
@@ -135,9 +151,22 @@ export function EventLog() {
     return () => ro.disconnect();
   }, [hasRun]);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_PX) + OVERSCAN);
+  // The scroll offset as last reported, but never past the rows held now (the window can
+  // shrink before the browser reports the clamped offset).
+  const y = Math.min(scrollTop, Math.max(0, rows.length * ROW_PX - height));
+  const first = Math.max(0, Math.floor(y / ROW_PX) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((y + height) / ROW_PX) + OVERSCAN);
   const visible = rows.slice(first, last);
+  // The same elements while the nodes do not change, so React skips them on every scroll.
+  const nodeOptions = useMemo(
+    () =>
+      graphNodes.map((n) => (
+        <option key={n.id} value={n.id}>
+          {n.data.name}
+        </option>
+      )),
+    [graphNodes],
+  );
 
   return (
     <div className="log">
@@ -152,11 +181,7 @@ export function EventLog() {
             onChange={(e) => setNode(e.target.value)}
           >
             <option value="">All nodes</option>
-            {graphNodes.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.data.name}
-              </option>
-            ))}
+            {nodeOptions}
           </select>
         </label>
         <label className="tb-field" htmlFor={ids.kind}>
@@ -217,9 +242,11 @@ export function EventLog() {
           className="log-scroll"
           tabIndex={-1}
           onScroll={(e) => {
-            const el = e.currentTarget;
-            setScrollTop(el.scrollTop);
-            follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_PX;
+            const y = e.currentTarget.scrollTop;
+            top.current = y;
+            setScrollTop(y);
+            // At the bottom (within a row): keep following. Heights from state, not the element.
+            follow.current = y + height >= rows.length * ROW_PX - ROW_PX;
           }}
         >
           <ol

@@ -5,13 +5,14 @@
  */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { type KeyboardEvent, memo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useRoles } from '../app/use-roles';
 import { roleLabel, roleTone } from '../graph/roles';
 import { nameProblem } from '../graph/topology';
 import type { LabFlowNode } from '../graph/types';
 import { formatSignedDuration } from '../run/format';
 import { useGraph } from '../stores/graph-store';
-import { useRun } from '../stores/run-store';
+import { useCanvasNodes, useRun } from '../stores/run-store';
 import { useUi } from '../stores/ui-store';
 import { ClockIcon, CrashIcon, PauseIcon, Svg } from './icons';
 
@@ -70,9 +71,32 @@ function NameEditor({ id, name, onDone }: { id: string; name: string; onDone(): 
 
 const nameOf = (id: string) => useGraph.getState().nodes.find((n) => n.id === id)?.data.name ?? id;
 
+/**
+ * The fields of the run's node this view shows, compared one by one: every update brings
+ * new node objects for all nodes, and only the nodes whose badge, state or clock changed
+ * should render again (not all 500). Nodes follow the run through useCanvasNodes (at most
+ * every NODE_REFRESH_MS while playing).
+ */
+function selectMarks(id: string) {
+  return (s: ReturnType<typeof useCanvasNodes.getState>) => {
+    const n = s.nodes[id];
+    return n
+      ? {
+          up: n.up,
+          removed: n.removed,
+          paused: n.paused,
+          role: n.role,
+          text: n.badge.text,
+          tone: n.badge.tone,
+          clockErrorUs: n.clockErrorUs,
+        }
+      : null;
+  };
+}
+
 /** The run's view of this node: badge, up/paused, clock error (null with no run). */
 function RunMarks({ id }: { id: string }) {
-  const sim = useRun((s) => s.nodes[id]);
+  const sim = useCanvasNodes(useShallow(selectMarks(id)));
   const cut = useRun((s) => s.cutOff[id]);
   if (!sim) return null;
   const crashed = !sim.up && !sim.removed;
@@ -89,12 +113,8 @@ function RunMarks({ id }: { id: string }) {
           <PauseIcon /> paused
         </span>
       ) : sim.role !== 'switch' ? (
-        <span
-          className="node-badge"
-          data-tone-run={sim.badge.tone}
-          title="The protocol's summary of this node"
-        >
-          {sim.badge.text}
+        <span className="node-badge" data-tone-run={sim.tone} title="The protocol's summary of this node">
+          {sim.text}
         </span>
       ) : null}
       {cut?.minority && !sim.removed && (
@@ -118,11 +138,12 @@ function LabNodeView({ id, data, selected }: NodeProps<LabFlowNode>) {
   const roles = useRoles();
   const editing = useUi((s) => s.renamingId === id);
   const setRenaming = useUi((s) => s.setRenaming);
-  const state = useRun((s) => {
+  const cutOff = useRun((s) => s.cutOff[id]?.minority ?? false);
+  const state = useCanvasNodes((s) => {
     const n = s.nodes[id];
     if (!n) return '';
     if (n.removed) return ' is-removed';
-    const cut = s.cutOff[id]?.minority ? ' is-cut-off' : '';
+    const cut = cutOff ? ' is-cut-off' : '';
     if (!n.up) return ` is-crashed${cut}`;
     return (n.paused ? ' is-paused' : '') + cut;
   });

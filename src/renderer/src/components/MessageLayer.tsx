@@ -1,29 +1,43 @@
 /**
- * Messages in flight, drawn over the canvas in flow coordinates (xyflow's ViewportPortal),
- * so they pan and zoom with the graph. Updated imperatively once per animation frame —
- * positions only, no React render per frame — and capped at MAX_FLIGHTS dots.
+ * Messages in flight and recent drops, painted on one <canvas> over the graph: dots coloured
+ * by message type, labelled while few are in flight, and red crosses for drops. Positions are
+ * in flow coordinates, mapped to the screen with xyflow's viewport transform each frame, so
+ * the dots pan and zoom with the graph. One canvas instead of an SVG element per dot: 300
+ * moving dots cost one small bitmap redraw per frame, not 300 attribute writes, style
+ * recalcs and a repaint of the graph under them (docs/workbench.md "Performance").
  *
  * A message is placed along its route (shortest path by mean latency, as the kernel routes)
  * at (now − sent) / expected latency, where "now" is the run's virtual time interpolated
- * between progress events while playing. Drops are red crosses that fade over DROP_EVENTS events.
+ * between progress events while playing. Drops are red crosses that fade over DROP_EVENTS
+ * events. The canvas is an image whose accessible name is its text alternative: "3 messages
+ * in flight: ping, pong, ping. 1 message dropped."
  */
-import { useReactFlow, ViewportPortal } from '@xyflow/react';
-import { useEffect, useMemo, useRef } from 'react';
+import { useStoreApi } from '@xyflow/react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { routeFinder } from '../graph/scenario';
 import { msgTypeSlot } from '../run/format';
-import { DROP_EVENTS } from '../run/trace-cache';
+import { DROP_EVENTS, type DropMark, type Flight } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
 import { useRun } from '../stores/run-store';
+import { selectTheme, useUi } from '../stores/ui-store';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Longest a progress event is extrapolated while playing (wall ms); then the dots wait. */
 const EXTRAPOLATE_MS = 200;
 /** Dots are labelled with their message type while this few are in flight. */
 const LABEL_UNDER = 10;
+/** Sizes in flow units (they scale with the zoom, as the graph does). */
+const DOT_R = 6;
+const DOT_RING = 2;
+const CROSS = 6;
+const CROSS_W = 3;
+const LABEL_PX = 10.5;
+const LABEL_RING = 3;
+const SLOTS = 8;
 
 type Point = { x: number; y: number };
 type Box = Point & { w: number; h: number };
+type Path = { pts: Point[]; lens: number[]; total: number; latencyUs: number };
 
 /** Where the line from a node's centre towards a point leaves the node's box (plus a gap). */
 function border(b: Box, toward: Point): Point {
@@ -34,144 +48,250 @@ function border(b: Box, toward: Point): Point {
   return { x: b.x + dx * scale, y: b.y + dy * scale };
 }
 
-function along(points: Point[], t: number): Point {
-  if (points.length === 1) return points[0]!;
-  const lens: number[] = [];
-  let total = 0;
-  for (let i = 1; i < points.length; i++) {
-    const l = Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
-    lens.push(l);
-    total += l;
-  }
-  let d = t * total;
+function along(p: Path, t: number): Point {
+  const { pts, lens } = p;
+  if (pts.length === 1) return pts[0]!;
+  let d = t * p.total;
   for (let i = 0; i < lens.length; i++) {
     const l = lens[i]!;
     if (d <= l || i === lens.length - 1) {
       const k = l === 0 ? 0 : Math.min(1, d / l);
-      const a = points[i]!;
-      const b = points[i + 1]!;
+      const a = pts[i]!;
+      const b = pts[i + 1]!;
       return { x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k };
     }
     d -= l;
   }
-  return points[points.length - 1]!;
+  return pts[pts.length - 1]!;
+}
+
+/** The theme's colours, read from the CSS custom properties the SVG dots used. */
+function palette(el: Element) {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  return {
+    msg: Array.from({ length: SLOTS }, (_, i) => v(`--msg-${i}`, '#888')),
+    ring: v('--canvas', '#fff'),
+    danger: v('--danger', '#c21c2a'),
+    font: cs.fontFamily || 'sans-serif',
+  };
+}
+
+/** The text alternative of the picture: counts, and the types while few are in flight. */
+export function flightSummary(flights: readonly Flight[], drops: readonly DropMark[]): string {
+  if (flights.length === 0 && drops.length === 0) return 'No messages in flight.';
+  const n = flights.length;
+  let s = `${n} ${n === 1 ? 'message' : 'messages'} in flight`;
+  s += n > 0 && n < LABEL_UNDER ? `: ${flights.map((f) => f.msgType).join(', ')}.` : '.';
+  if (drops.length > 0) s += ` ${drops.length} ${drops.length === 1 ? 'message' : 'messages'} dropped.`;
+  return s;
 }
 
 export function MessageLayer() {
-  const { getInternalNode } = useReactFlow();
+  const store = useStoreApi();
   const edges = useGraph((s) => s.edges);
   const route = useMemo(() => routeFinder(edges), [edges]);
-  const dotsRef = useRef<SVGGElement>(null);
-  const dropsRef = useRef<SVGGElement>(null);
+  const theme = useUi(selectTheme);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [summary, setSummary] = useState('No messages in flight.');
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: theme: the colours are CSS variables of the theme, read again when it changes.
   useEffect(() => {
-    const dots = new Map<number, { g: SVGGElement; label: SVGTextElement }>();
-    const crosses = new Map<number, SVGGElement>();
-    let raf = 0;
+    const canvas = canvasRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const colours = palette(canvas);
+    // Routes as polylines between node borders, per (from, to); forgotten when nodes move.
+    const paths = new Map<string, Path | null>();
+    let pathsFor: unknown = null;
     const box = (id: string): Box | null => {
-      const n = getInternalNode(id);
+      const n = store.getState().nodeLookup.get(id);
       if (!n) return null;
       const w = (n.measured.width ?? 0) / 2;
       const h = (n.measured.height ?? 0) / 2;
       return { x: n.internals.positionAbsolute.x + w, y: n.internals.positionAbsolute.y + h, w, h };
     };
-    // The route's polyline, starting and ending at the end nodes' borders (as links are drawn).
-    const pathPoints = (from: string, to: string) => {
+    const pathOf = (from: string, to: string): Path | null => {
+      const key = `${from}\u0000${to}`;
+      const known = paths.get(key);
+      if (known !== undefined) return known;
       const r = route(from, to);
       const boxes = r.path.map(box).filter((b): b is Box => b !== null);
-      const pts: Point[] = boxes.map((b) => ({ x: b.x, y: b.y }));
-      if (boxes.length >= 2) {
-        pts[0] = border(boxes[0]!, pts[1]!);
-        pts[pts.length - 1] = border(boxes[boxes.length - 1]!, pts[pts.length - 2]!);
+      let p: Path | null = null;
+      if (boxes.length > 0) {
+        const pts: Point[] = boxes.map((b) => ({ x: b.x, y: b.y }));
+        if (boxes.length >= 2) {
+          pts[0] = border(boxes[0]!, pts[1]!);
+          pts[pts.length - 1] = border(boxes[boxes.length - 1]!, pts[pts.length - 2]!);
+        }
+        const lens: number[] = [];
+        let total = 0;
+        for (let i = 1; i < pts.length; i++) {
+          const l = Math.hypot(pts[i]!.x - pts[i - 1]!.x, pts[i]!.y - pts[i - 1]!.y);
+          lens.push(l);
+          total += l;
+        }
+        p = { pts, lens, total, latencyUs: r.latencyUs };
       }
-      return { pts, latencyUs: r.latencyUs };
+      // Unmeasured nodes (first frames after a load) are tried again next frame.
+      if (boxes.length === r.path.length) paths.set(key, p);
+      else incomplete = true;
+      return p;
+    };
+
+    let raf = 0;
+    let incomplete = false;
+    let dotsShown = -1;
+    let width = 0;
+    let height = 0;
+    let dpr = 1;
+    let drawn = { flights: null as unknown, drops: null as unknown, vt: -1, tx: 0, ty: 0, zoom: 0, w: 0 };
+    const resize = () => {
+      dpr = window.devicePixelRatio || 1;
+      width = canvas.clientWidth;
+      height = canvas.clientHeight;
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      drawn = { ...drawn, w: -1 };
+    };
+    resize();
+    const ro = new ResizeObserver(resize);
+    ro.observe(canvas);
+
+    // How many dots are on screen, for tests and the benchmark (data-dots on the canvas).
+    const showCount = (n: number) => {
+      if (n === dotsShown) return;
+      dotsShown = n;
+      canvas.dataset.dots = String(n);
     };
     const tick = () => {
       raf = requestAnimationFrame(tick);
-      const host = dotsRef.current;
-      const dropHost = dropsRef.current;
-      if (!host || !dropHost) return;
       const { flights, drops, status, statusAtMs } = useRun.getState();
       let vt = status?.nowUs ?? 0;
       if (status?.playing) {
         const wall = Math.min(EXTRAPOLATE_MS, performance.now() - statusAtMs);
         vt += wall * 1000 * usePlayback.getState().speedX;
       }
-      const seen = new Set<number>();
-      const labelled = flights.length < LABEL_UNDER;
-      for (const f of flights) {
-        const { pts, latencyUs } = pathPoints(f.from, f.to);
-        if (pts.length === 0) continue;
-        seen.add(f.sendId);
-        let dot = dots.get(f.sendId);
-        if (!dot) {
-          const g = document.createElementNS(SVG_NS, 'g');
-          g.setAttribute('class', `msg msg-${msgTypeSlot(f.msgType)}`);
-          const c = document.createElementNS(SVG_NS, 'circle');
-          c.setAttribute('r', '6');
-          const label = document.createElementNS(SVG_NS, 'text');
-          label.setAttribute('x', '9');
-          label.setAttribute('y', '-9');
-          label.setAttribute('class', 'msg-label');
-          label.setAttribute('dy', '0.35em');
-          label.textContent = f.msgType;
-          g.append(c, label);
-          host.append(g);
-          dot = { g, label };
-          dots.set(f.sendId, dot);
-        }
-        const t = Math.max(0, Math.min(1, (vt - f.sentUs) / Math.max(1, latencyUs)));
-        const p = along(pts, t);
-        dot.g.setAttribute('transform', `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`);
-        dot.label.style.display = labelled ? '' : 'none';
+      const [tx, ty, zoom] = store.getState().transform;
+      const nodes = useGraph.getState().nodes;
+      if (nodes !== pathsFor) {
+        paths.clear();
+        pathsFor = nodes;
       }
-      for (const [id, dot] of dots) {
-        if (!seen.has(id)) {
-          dot.g.remove();
-          dots.delete(id);
-        }
+      // Nothing moved: leave the bitmap as it is (a still canvas costs nothing to composite).
+      if (
+        drawn.flights === flights &&
+        drawn.drops === drops &&
+        drawn.vt === vt &&
+        drawn.tx === tx &&
+        drawn.ty === ty &&
+        drawn.zoom === zoom &&
+        drawn.w === width &&
+        !incomplete
+      )
+        return;
+      drawn = { flights, drops, vt, tx, ty, zoom, w: width };
+      incomplete = false;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      if (flights.length === 0 && drops.length === 0) {
+        showCount(0);
+        return;
       }
-      const seenDrops = new Set<number>();
+      // Flow coordinates to canvas pixels: the same transform as xyflow's viewport.
+      ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
+      const margin = 40 / zoom;
+      const left = -tx / zoom - margin;
+      const top = -ty / zoom - margin;
+      const right = (width - tx) / zoom + margin;
+      const bottom = (height - ty) / zoom + margin;
+      const inView = (p: Point) => p.x >= left && p.x <= right && p.y >= top && p.y <= bottom;
+
+      ctx.lineCap = 'round';
+      ctx.strokeStyle = colours.danger;
+      ctx.lineWidth = CROSS_W;
       for (const d of drops) {
-        const { pts } = pathPoints(d.from, d.to);
-        if (pts.length === 0) continue;
-        seenDrops.add(d.sendId);
-        let g = crosses.get(d.sendId);
-        if (!g) {
-          g = document.createElementNS(SVG_NS, 'g');
-          g.setAttribute('class', 'drop-mark');
-          const title = document.createElementNS(SVG_NS, 'path');
-          title.setAttribute('d', 'M-6 -6L6 6M6 -6L-6 6');
-          g.append(title);
-          dropHost.append(g);
-          crosses.set(d.sendId, g);
-        }
+        const path = pathOf(d.from, d.to);
+        if (!path) continue;
         // A message refused at a down node dies at its door; others die leaving the sender.
-        const p = along(pts, d.reason === 'down' ? 0.96 : 0.12);
-        g.setAttribute('transform', `translate(${p.x.toFixed(1)} ${p.y.toFixed(1)})`);
-        g.style.opacity = String(Math.max(0.15, 1 - d.age / DROP_EVENTS));
+        const p = along(path, d.reason === 'down' ? 0.96 : 0.12);
+        if (!inView(p)) continue;
+        ctx.globalAlpha = Math.max(0.15, 1 - d.age / DROP_EVENTS);
+        ctx.beginPath();
+        ctx.moveTo(p.x - CROSS, p.y - CROSS);
+        ctx.lineTo(p.x + CROSS, p.y + CROSS);
+        ctx.moveTo(p.x + CROSS, p.y - CROSS);
+        ctx.lineTo(p.x - CROSS, p.y + CROSS);
+        ctx.stroke();
       }
-      for (const [id, g] of crosses) {
-        if (!seenDrops.has(id)) {
-          g.remove();
-          crosses.delete(id);
+      ctx.globalAlpha = 1;
+
+      const labelled = flights.length < LABEL_UNDER;
+      const placed: { p: Point; slot: number; type: string }[] = [];
+      // Dots grouped by colour: one path per colour, filled and ringed once.
+      const bySlot: Point[][] = Array.from({ length: SLOTS }, () => []);
+      for (const f of flights) {
+        const path = pathOf(f.from, f.to);
+        if (!path) continue;
+        const t = Math.max(0, Math.min(1, (vt - f.sentUs) / Math.max(1, path.latencyUs)));
+        const p = along(path, t);
+        if (!inView(p)) continue;
+        const slot = msgTypeSlot(f.msgType, SLOTS);
+        bySlot[slot]!.push(p);
+        if (labelled) placed.push({ p, slot, type: f.msgType });
+      }
+      ctx.lineWidth = DOT_RING;
+      ctx.strokeStyle = colours.ring;
+      for (let slot = 0; slot < SLOTS; slot++) {
+        const pts = bySlot[slot]!;
+        if (pts.length === 0) continue;
+        ctx.beginPath();
+        for (const p of pts) {
+          ctx.moveTo(p.x + DOT_R, p.y);
+          ctx.arc(p.x, p.y, DOT_R, 0, Math.PI * 2);
+        }
+        ctx.fillStyle = colours.msg[slot]!;
+        ctx.stroke();
+        ctx.fill();
+      }
+      showCount(bySlot.reduce((n, pts) => n + pts.length, 0));
+      if (placed.length > 0) {
+        ctx.font = `600 ${LABEL_PX}px ${colours.font}`;
+        ctx.textBaseline = 'middle';
+        ctx.lineJoin = 'round';
+        ctx.lineWidth = LABEL_RING;
+        for (const { p, slot, type } of placed) {
+          ctx.strokeText(type, p.x + 9, p.y - 9);
+          ctx.fillStyle = colours.msg[slot]!;
+          ctx.fillText(type, p.x + 9, p.y - 9);
         }
       }
     };
     raf = requestAnimationFrame(tick);
     return () => {
       cancelAnimationFrame(raf);
-      for (const d of dots.values()) d.g.remove();
-      for (const g of crosses.values()) g.remove();
+      ro.disconnect();
     };
-  }, [getInternalNode, route]);
+  }, [store, route, theme]);
+
+  // The text alternative follows the set of messages, not the frames (at most one React
+  // render per change of the flights, and only when the sentence changes).
+  useEffect(
+    () =>
+      useRun.subscribe((s, prev) => {
+        if (s.flights !== prev.flights || s.drops !== prev.drops)
+          setSummary(flightSummary(s.flights, s.drops));
+      }),
+    [],
+  );
 
   return (
-    <ViewportPortal>
-      <svg className="msg-layer" aria-hidden="true" data-testid="message-layer">
-        <g ref={dropsRef} />
-        <g ref={dotsRef} />
-      </svg>
-    </ViewportPortal>
+    <canvas
+      ref={canvasRef}
+      className="msg-layer"
+      role="img"
+      aria-label={summary}
+      data-testid="message-layer"
+    />
   );
 }

@@ -83,3 +83,38 @@ export const selectEvent = (s: RunState) => s.status?.eventIndex ?? 0;
 export const selectNowUs = (s: RunState) => s.status?.nowUs ?? 0;
 /** Selector: whether the host is playing. */
 export const selectPlaying = (s: RunState) => s.status?.playing ?? false;
+
+
+/**
+ * How often the canvas's nodes follow the run while it plays. Each progress event (up to
+ * 20 a second) brings a new badge for every node ("12 rounds"); repainting 500 badges that
+ * often costs most of a frame and nobody reads them that fast. Paused, stepping or seeking,
+ * the nodes follow at once. The inspector and the log read `useRun` directly.
+ */
+export const NODE_REFRESH_MS = 150;
+
+/** The run's nodes as the canvas shows them: `useRun().nodes`, at most every NODE_REFRESH_MS while playing. */
+export const useCanvasNodes = create<{ nodes: Record<string, SimNode> }>()(() => ({
+  nodes: useRun.getState().nodes,
+}));
+
+let nodesTimer: ReturnType<typeof setTimeout> | null = null;
+let nodesShownAt = 0;
+function showNodes(): void {
+  if (nodesTimer) clearTimeout(nodesTimer);
+  nodesTimer = null;
+  nodesShownAt = performance.now();
+  useCanvasNodes.setState({ nodes: useRun.getState().nodes });
+}
+useRun.subscribe((s, prev) => {
+  const playing = s.status?.playing ?? false;
+  if (s.nodes === prev.nodes) {
+    // Stopped with an update pending: show it now.
+    if (!playing && nodesTimer) showNodes();
+    return;
+  }
+  // Throttled only while it keeps playing: the first nodes after Play show at once.
+  const wait = NODE_REFRESH_MS - (performance.now() - nodesShownAt);
+  if (!playing || !prev.status?.playing || wait <= 0) showNodes();
+  else if (!nodesTimer) nodesTimer = setTimeout(showNodes, wait);
+});
