@@ -84,7 +84,6 @@ export const selectNowUs = (s: RunState) => s.status?.nowUs ?? 0;
 /** Selector: whether the host is playing. */
 export const selectPlaying = (s: RunState) => s.status?.playing ?? false;
 
-
 /**
  * How often the canvas's nodes follow the run while it plays. Each progress event (up to
  * 20 a second) brings a new badge for every node ("12 rounds"); repainting 500 badges that
