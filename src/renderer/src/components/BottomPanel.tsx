@@ -11,6 +11,7 @@ import { CheckersView } from './CheckersView';
 import { EventLog } from './EventLog';
 import { ExercisePanel } from './ExercisePanel';
 import { MetricsView } from './MetricsView';
+import { CompareView } from './views/CompareView';
 import { ExperimentView } from './views/ExperimentView';
 import { RingView } from './views/RingView';
 import { SpaceTimeView } from './views/SpaceTimeView';
@@ -25,6 +26,7 @@ const TABS: { id: Tab; label: string; only?: string }[] = [
   { id: 'ring', label: 'Ring', only: 'consistent-hashing' },
   { id: 'experiment', label: 'Experiment', only: 'raft' },
   { id: 'checkers', label: 'Checkers' },
+  { id: 'compare', label: 'Compare' },
   { id: 'lesson', label: 'Lesson' },
 ];
 
@@ -54,6 +56,8 @@ function TabBody({ tab }: { tab: Tab }) {
       return <MetricsView />;
     case 'checkers':
       return <CheckersView />;
+    case 'compare':
+      return <CompareView />;
     case 'lesson': {
       const lesson = protocol?.lesson;
       if (!protocol || !lesson) {
