@@ -104,4 +104,27 @@ describe('divergence', () => {
     ])
       expect(sameTraceRow(row, { ...row, ...change }), JSON.stringify(change)).toBe(false);
   });
+
+  it('compares columns (Trace.sameRowAs) exactly as rows (sameTraceRow)', () => {
+    const sc = builtinScenarios()[3]!;
+    const base = new Simulation(sc);
+    base.step(2500);
+    const forks = [
+      base.fork(600, { kind: 'params', params: { bugNoRelay: true } }),
+      base.fork(900, { kind: 'seed', seed: 77 }),
+      base.fork(1200, { kind: 'fault', fault: { kind: 'crash', node: 'n2' } }),
+    ];
+    const ta = base.kernelForTests.trace;
+    let differing = 0;
+    for (const f of forks) {
+      f.step(1500);
+      const tb = f.kernelForTests.trace;
+      for (let r = 0; r < Math.min(ta.length, tb.length); r++) {
+        const same = sameTraceRow(ta.row(r), tb.row(r));
+        if (!same) differing++;
+        expect(ta.sameRowAs(tb, r), `row ${r}`).toBe(same);
+      }
+    }
+    expect(differing).toBeGreaterThan(100);
+  });
 });

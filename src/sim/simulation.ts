@@ -502,14 +502,7 @@ export class Simulation {
     const ta = this.kernel.trace;
     const tb = other.kernel.trace;
     const n = Math.min(ta.length, tb.length);
-    for (let r = 0; r < n; r++) {
-      // Cheap numeric columns first; build the rows (strings) only when those agree.
-      if (ta.indexAt(r) !== tb.indexAt(r) || ta.timeAt(r) !== tb.timeAt(r) || ta.kindAt(r) !== tb.kindAt(r))
-        return divergedAt(r, ta.row(r), tb.row(r), n);
-      const a = ta.row(r);
-      const b = tb.row(r);
-      if (!sameTraceRow(a, b)) return divergedAt(r, a, b, n);
-    }
+    for (let r = 0; r < n; r++) if (!ta.sameRowAs(tb, r)) return divergedAt(r, ta.row(r), tb.row(r), n);
     if (ta.length !== tb.length && (ta.length < tb.length ? this.done : other.done)) {
       const a = n < ta.length ? ta.row(n) : null;
       const b = n < tb.length ? tb.row(n) : null;

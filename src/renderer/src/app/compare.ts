@@ -156,7 +156,7 @@ async function rows(simId: string, from: number, to: number): Promise<TraceRow[]
  * While the Compare tab is shown: follows the main run (status changes, at most every `ms`
  * while it plays) and closes the branch when the main run is reset. Returns the unsubscribe.
  */
-export function followMain(ms = 250): () => void {
+export function followMain(ms = 500): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;
   const off = useRun.subscribe((s, prev) => {
