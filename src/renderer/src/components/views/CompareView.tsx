@@ -14,7 +14,6 @@ import { formatCount, formatDuration, formatEvent, formatTime } from '../../run/
 import { useCompare } from '../../stores/compare-store';
 import { useGraph } from '../../stores/graph-store';
 import { useRun } from '../../stores/run-store';
-import { selectTheme, useUi } from '../../stores/ui-store';
 import {
   autoSpanUs,
   buildModel,
@@ -314,16 +313,16 @@ function Diagram({ run, title, model, fromUs, toUs, nowUs, forkUs, diff, width, 
 function OverlayChart({ id, main, branch }: { id: string; main?: Series; branch?: Series }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const theme = useUi(selectTheme);
+  // The palette changes once <html data-theme> has (a theme selector alone would read too early).
+  const palette = useViewPalette();
   const unitUs = (main ?? branch)?.unit === 'us';
   const unit = unitUs ? 'ms' : ((main ?? branch)?.unit ?? '');
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: theme changes the CSS tokens read inside.
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const text = cssVar('--text-muted');
-    const grid = cssVar('--border');
+    const text = palette.muted;
+    const grid = palette.border;
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const u = new uPlot(
       {
@@ -338,7 +337,7 @@ function OverlayChart({ id, main, branch }: { id: string; main?: Series; branch?
         ],
         series: [
           { label: 't (ms)' },
-          { label: 'main', stroke: cssVar('--accent'), width: 1.6, spanGaps: true, points: { show: false } },
+          { label: 'main', stroke: palette.accent, width: 1.6, spanGaps: true, points: { show: false } },
           {
             label: 'branch',
             stroke: cssVar('--warn'),
@@ -362,9 +361,9 @@ function OverlayChart({ id, main, branch }: { id: string; main?: Series; branch?
       u.destroy();
       plot.current = null;
     };
-  }, [theme]);
+  }, [palette]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: theme: the chart is rebuilt empty on a theme change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: palette: the chart is rebuilt empty on a theme change.
   useEffect(() => {
     // One x axis: the union of both runs' sample times; a run without a sample there is a gap.
     const times = [...new Set([...(main?.tUs ?? []), ...(branch?.tUs ?? [])])].sort((a, b) => a - b);
@@ -377,7 +376,7 @@ function OverlayChart({ id, main, branch }: { id: string; main?: Series; branch?
       });
     };
     plot.current?.setData([times.map((t) => t / 1000), at(main), at(branch)] as uPlot.AlignedData);
-  }, [main, branch, unitUs, theme]);
+  }, [main, branch, unitUs, palette]);
 
   const last = (s?: Series) => {
     const v = s?.v[s.v.length - 1];
