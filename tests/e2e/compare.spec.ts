@@ -3,7 +3,7 @@
 // the first difference marked in both, metrics of both runs overlaid; close the branch.
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
-import { canvasNode, eventIndex, runButton, stepTimes } from './run-helpers';
+import { canvasNode, eventIndex, openOn, runButton, stepTimes } from './run-helpers';
 
 const RAFT = 'Raft: five servers, two clients';
 
@@ -115,4 +115,24 @@ test('the branch dialog offers parameters and bug switches; a reset closes the b
   await runButton(page, 'Reset').click();
   await expect(page.getByText('The main run was reset, so the branch was closed.')).toBeVisible();
   await expect(panel).toContainText('No branch yet');
+});
+
+test('a bug switch branch: the checker stops the branch, the main run goes on', async ({ page, lab }) => {
+  await openOn(page, lab.server.url, 'broadcast');
+  await stepTimes(page, 3);
+  await runButton(page, 'Branch').click();
+  const dialog = page.getByRole('dialog', { name: 'Branch the run' });
+  await dialog.getByRole('radio', { name: 'A bug switch' }).check();
+  await dialog
+    .getByRole('combobox', { name: /Bug switch/ })
+    .selectOption({ label: 'Relayed copies are delivered again (breaks no-duplication)' });
+  await dialog.getByRole('button', { name: 'Branch here' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Compare' });
+  await expect(panel).toContainText('Branch: Relayed copies are delivered again (breaks no-duplication): on');
+  await panel.getByRole('spinbutton', { name: 'Run both to' }).fill('2000');
+  await panel.getByRole('button', { name: 'Run both' }).click();
+  const branchTitle = panel.getByTestId('cmp-diagram-branch').locator('figcaption');
+  await expect(branchTitle).toContainText('stopped: no-duplication broken');
+  await expect(panel.getByTestId('cmp-diagram-main').locator('figcaption')).not.toContainText('stopped');
+  await expect(panel.getByTestId('cmp-diff-summary')).toContainText('First difference');
 });

@@ -8,7 +8,7 @@ import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
-import type { Divergence, Res, TraceRow } from '../../../../shared/api';
+import type { Divergence, Res, SimStatusInfo, TraceRow } from '../../../../shared/api';
 import { closeBranch, followMain, runBothTo } from '../../app/compare';
 import { formatCount, formatDuration, formatEvent, formatTime } from '../../run/format';
 import { useCompare } from '../../stores/compare-store';
@@ -400,6 +400,15 @@ function OverlayChart({ id, main, branch }: { id: string; main?: Series; branch?
   );
 }
 
+/** Where a run is, and whether a checker stopped it: "event 204, t = 399.161 ms". */
+function where(s: SimStatusInfo | null): string {
+  if (!s) return '';
+  const at = `${formatEvent(s.eventIndex)}, ${formatTime(s.nowUs)}`;
+  return s.violation
+    ? `${at} · stopped: ${s.violation.invariant} broken at ${formatEvent(s.violation.eventIndex)}`
+    : at;
+}
+
 function Empty({ children }: { children: ReactNode }) {
   return (
     <div className="empty">
@@ -556,7 +565,7 @@ export function CompareView() {
         >
           <Diagram
             run="main"
-            title={`main · ${mStatus ? `${formatEvent(mStatus.eventIndex)}, ${formatTime(mStatus.nowUs)}` : ''}`}
+            title={`main · ${where(mStatus)}`}
             model={mainModel}
             fromUs={fromUs}
             toUs={toUs}
@@ -569,7 +578,7 @@ export function CompareView() {
           />
           <Diagram
             run="branch"
-            title={`branch (${branch.label}) · ${bStatus ? `${formatEvent(bStatus.eventIndex)}, ${formatTime(bStatus.nowUs)}` : ''}`}
+            title={`branch (${branch.label}) · ${where(bStatus)}`}
             model={branchModel}
             fromUs={fromUs}
             toUs={toUs}
