@@ -26,8 +26,8 @@ const TABS: { id: Tab; label: string; only?: string }[] = [
   { id: 'ring', label: 'Ring', only: 'consistent-hashing' },
   { id: 'experiment', label: 'Experiment', only: 'raft' },
   { id: 'checkers', label: 'Checkers' },
-  { id: 'compare', label: 'Compare' },
   { id: 'lesson', label: 'Lesson' },
+  { id: 'compare', label: 'Compare' },
 ];
 
 function Empty({ title, children }: { title: string; children: ReactNode }) {
