@@ -108,6 +108,7 @@ test('the branch dialog offers parameters and bug switches; a reset closes the b
   // The same value is no change: nothing to branch with.
   await expect(dialog.getByRole('button', { name: 'Branch here' })).toBeDisabled();
   await value.fill('20');
+  await dialog.screenshot({ path: shot('compare-dialog-light.png') });
   await dialog.getByRole('button', { name: 'Branch here' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Compare' });
   await expect(panel).toContainText('Branch: heartbeatMs = 20');

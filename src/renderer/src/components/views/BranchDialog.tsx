@@ -4,6 +4,7 @@
  * event with it (sim.fork). The Compare tab then shows both futures.
  */
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { SimChange } from '../../../../shared/api';
 import type { FaultInput } from '../../../../shared/scenario/schema';
 import { openBranch, watchMainRun } from '../../app/compare';
@@ -249,11 +250,14 @@ export function BranchButton() {
       >
         Branch…
       </button>
-      {open && (
-        <Modal label="Branch the run" onClose={() => setOpen(false)}>
-          <BranchForm onDone={() => setOpen(false)} />
-        </Modal>
-      )}
+      {/* In the body, not inside the toolbar's run group (its styles and its name stay out). */}
+      {open &&
+        createPortal(
+          <Modal label="Branch the run" onClose={() => setOpen(false)}>
+            <BranchForm onDone={() => setOpen(false)} />
+          </Modal>,
+          document.body,
+        )}
     </>
   );
 }
