@@ -146,6 +146,19 @@ describe('the sim host', () => {
     expect(fork.status.eventIndex).toBe(20);
     expect(host.trace(fork.status.simId, 0, 21, 10_000).rows).toEqual(host.trace(id, 0, 21, 10_000).rows);
   });
+
+  it('reports where a fork first differs from its parent', () => {
+    const { host } = manualHost();
+    const id = host.create(pingPong()).status.simId;
+    host.step(id, 40);
+    const node = host.nodes(id)[0]!.id;
+    const fork = host.fork(id, 20, { kind: 'fault', fault: { kind: 'crash', node } }).status.simId;
+    host.runUntil(fork, host.step(id, 0).nowUs, 10_000);
+    const d = host.diverge(id, fork);
+    expect(d.index).toBe(21);
+    expect(d.b).toMatchObject({ kind: 'fault', index: 21 });
+    expect(() => host.diverge(id, 'sim-99')).toThrow(/No open simulation sim-99/);
+  });
 });
 
 describe('run summaries', () => {

@@ -136,6 +136,11 @@ export class SimHost {
     return { rows: sim.traceWindow({ from, to }, max), total: sim.traceRows };
   }
 
+  /** The first trace row where two open runs differ (see Simulation.divergence). */
+  diverge(a: string, b: string) {
+    return this.entry(a).sim.divergence(this.entry(b).sim);
+  }
+
   nodes(simId: string): SimNode[] {
     return this.entry(simId).sim.nodeStates() as SimNode[];
   }

@@ -35,6 +35,7 @@ export type * from './protocol';
 export {
   type Change,
   createSimulation,
+  type Divergence,
   type NodeInfo,
   ScenarioError,
   type SimStatus,

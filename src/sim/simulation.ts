@@ -707,6 +707,26 @@ export class Simulation {
     return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net, blocked) };
   }
 
+  /**
+   * The first trace row where this run and `other` differ, comparing rows in order on event
+   * index, virtual time, kind, node, peer, message type and detail (send ids are left out: they
+   * are counters, and they follow from the rest up to the first difference). Only the rows
+   * both runs have recorded are compared; when one run has ended (done) and the other has rows
+   * past its end, the first of those is the difference. Pure: neither run moves.
+   */
+  divergence(other: Simulation): Divergence {
+    const ta = this.kernel.trace;
+    const tb = other.kernel.trace;
+    const n = Math.min(ta.length, tb.length);
+    for (let r = 0; r < n; r++) if (!ta.sameRowAs(tb, r)) return divergedAt(r, ta.row(r), tb.row(r), n);
+    if (ta.length !== tb.length && (ta.length < tb.length ? this.done : other.done)) {
+      const a = n < ta.length ? ta.row(n) : null;
+      const b = n < tb.length ? tb.row(n) : null;
+      return divergedAt(n, a, b, n);
+    }
+    return { compared: n, row: null, index: null, timeUs: null, a: null, b: null };
+  }
+
   /** Number of checkpoints held (for diagnostics and the benchmark). */
   get checkpointCount(): number {
     return this.cpIndexes.length;
@@ -764,6 +784,46 @@ function cutOff(net: NetworkView, blocked: (src: string, dst: string) => boolean
     res.push({ node: p.id, from: from.sort(), minority: talking * 2 <= peers.length });
   });
   return res;
+}
+
+/** Where two runs' traces first differ (Simulation.divergence). */
+export interface Divergence {
+  /** Rows compared (both runs had them). */
+  compared: number;
+  /** First differing row number, or null when the compared rows are all equal. */
+  row: number | null;
+  /** Event index of the difference (the earlier of the two rows' events), or null. */
+  index: number | null;
+  /** Virtual time of the difference (the earlier of the two rows), µs, or null. */
+  timeUs: number | null;
+  /** This run's row there (null past its end). */
+  a: TraceEvent | null;
+  /** The other run's row there (null past its end). */
+  b: TraceEvent | null;
+}
+
+/** Whether two trace rows record the same happening (send ids left out, see divergence). */
+export function sameTraceRow(a: TraceEvent, b: TraceEvent): boolean {
+  return (
+    a.index === b.index &&
+    a.timeUs === b.timeUs &&
+    a.kind === b.kind &&
+    a.node === b.node &&
+    a.peer === b.peer &&
+    a.msgType === b.msgType &&
+    a.detail === b.detail
+  );
+}
+
+function divergedAt(row: number, a: TraceEvent | null, b: TraceEvent | null, compared: number): Divergence {
+  const first = !a
+    ? b
+    : !b
+      ? a
+      : a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.index <= b.index)
+        ? a
+        : b;
+  return { compared, row, index: first?.index ?? null, timeUs: first?.timeUs ?? null, a, b };
 }
 
 /** Creates a simulation from a scenario (validated here). */

@@ -95,6 +95,35 @@ test('the fault menu, the step-to-next popover and the shortcuts dialog pass axe
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test('the Branch dialog, made by keyboard, and the Compare tab pass axe in both themes', async ({
+  page,
+  lab,
+}) => {
+  await openOn(page, lab.server.url, 'ping-pong');
+  await stepTimes(page, 6);
+  const branch = page.getByRole('banner').getByRole('button', { name: 'Branch', exact: true });
+  await branch.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Branch the run' });
+  await expect(dialog).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  // The fault list is the first choice; pick "Crash n2" with the keyboard and submit.
+  const fault = dialog.getByRole('combobox', { name: 'Fault' });
+  await fault.focus();
+  await fault.selectOption({ label: 'Crash n2' });
+  await dialog.getByRole('button', { name: 'Branch here' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  const panel = page.getByRole('tabpanel', { name: 'Compare' });
+  await expect(panel.getByTestId('cmp-diagram-branch')).toBeVisible();
+  await stepTimes(page, 4);
+  await expect(panel.getByTestId('cmp-diff-summary')).toContainText('First difference');
+  expect(await seriousViolations(page), 'Compare, light').toEqual([]);
+  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  await page.waitForTimeout(300);
+  expect(await seriousViolations(page), 'Compare, dark').toEqual([]);
+});
+
 test('Tab reaches Play from the top of the page, and Enter plays', async ({ page, lab }) => {
   await openOn(page, lab.server.url, 'ping-pong');
   // Start at the first control of the page (the welcome view focuses its first topic card,

@@ -114,6 +114,10 @@ describe('the API dispatcher', () => {
       ['sim.inject', () => ({ simId, change: { kind: 'fault', fault: { kind: 'crash', node } } })],
       ['sim.fork', () => ({ simId, atEvent: 2, change: { kind: 'seed', seed: 9 } })],
       ['sim.trace', () => ({ simId, from: 0, to: 100 })],
+      [
+        'sim.diverge',
+        () => ({ a: simId, b: (got['sim.fork'] as { status: { simId: string } }).status.simId }),
+      ],
       ['sim.nodes', () => ({ simId })],
       ['sim.links', () => ({ simId })],
       ['sim.injections', () => ({ simId })],

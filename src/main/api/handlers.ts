@@ -99,6 +99,7 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.pause': ({ simId }) => sims.pause(simId),
     'sim.inject': ({ simId, change }) => sims.inject(simId, change as never),
     'sim.fork': ({ simId, atEvent, change }) => sims.fork(simId, atEvent, change as never),
+    'sim.diverge': ({ a, b }) => sims.diverge(a, b),
     'sim.trace': ({ simId, from, to, max }) => sims.trace(simId, from, to, max ?? 5_000),
     'sim.nodes': ({ simId }) => sims.nodes(simId),
     'sim.links': ({ simId }) => sims.links(simId),

@@ -342,6 +342,22 @@ export const ChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('seed'), seed: z.number().int().min(0).max(0xffffffff) }),
 ]);
 
+/** Where two runs first differ (sim.diverge). */
+export const DivergenceSchema = z.object({
+  /** Rows compared (both runs had them). */
+  compared: z.number().int(),
+  /** First differing row number, or null when every compared row is equal. */
+  row: z.number().int().nullable(),
+  /** Event index of the difference (the earlier of the two rows), or null. */
+  index: z.number().int().nullable(),
+  /** Virtual time of the difference, microseconds, or null. */
+  timeUs: z.number().nullable(),
+  /** Run a's row there (null past its end). */
+  a: TraceEventSchema.nullable(),
+  /** Run b's row there (null past its end). */
+  b: TraceEventSchema.nullable(),
+});
+
 const simRef = z.object({ simId: SimIdSchema }).strict();
 const count = z.number().int().min(1).max(10_000_000).default(1);
 
@@ -422,6 +438,11 @@ export const methods = {
     simRef.extend({ atEvent: z.number().int().min(0), change: ChangeSchema }),
     z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
     'A new run from an event of this one, with a change applied there.',
+  ),
+  'sim.diverge': method(
+    z.object({ a: SimIdSchema, b: SimIdSchema }).strict(),
+    DivergenceSchema,
+    'The first trace row where two runs differ (a fork and its parent), compared on event, time, kind, node, peer, message type and detail over the rows both have.',
   ),
   'sim.trace': method(
     simRef.extend({
@@ -545,6 +566,7 @@ export type MenuCommand = z.output<typeof MenuCommandSchema>;
 export type SimStatusInfo = z.output<typeof SimStatusSchema>;
 export type SimNode = z.output<typeof SimNodeSchema>;
 export type TraceRow = z.output<typeof TraceEventSchema>;
+export type Divergence = z.output<typeof DivergenceSchema>;
 export type SimChange = z.output<typeof ChangeSchema>;
 export type SimLinks = z.output<typeof SimLinksSchema>;
 export type SimInjection = z.output<typeof SimInjectionSchema>;

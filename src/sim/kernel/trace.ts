@@ -53,6 +53,16 @@ const MASK = CHUNK - 1;
  * when it grows). Strings (node ids, message types, details) are interned. Truncation (after
  * a step back) only moves the length; the next appends overwrite.
  */
+/** A node id by index (null for none), as rows name it. */
+function nameOf(ids: readonly string[], i: number): string | null {
+  return i < 0 ? null : (ids[i] ?? '');
+}
+
+/** An interned string by id (null for none). */
+function stringOf(strings: Interner, i: number): string | null {
+  return i < 0 ? null : strings.get(i);
+}
+
 export class Trace {
   /** Number of rows. */
   length = 0;
@@ -185,6 +195,25 @@ export class Trace {
   /** Time of row r. */
   timeAt(r: number): number {
     return this.time[r >>> CHUNK_BITS]![r & MASK]!;
+  }
+
+  /**
+   * Whether row r of this trace and row r of `other` record the same happening: event index,
+   * time, kind, node, peer, message type and detail (names and strings by content; the send id
+   * is left out). No allocation, for comparing long traces (Simulation.divergence).
+   */
+  sameRowAs(other: Trace, r: number): boolean {
+    const c = r >>> CHUNK_BITS;
+    const o = r & MASK;
+    if (this.index[c]![o] !== other.index[c]![o] || this.time[c]![o] !== other.time[c]![o]) return false;
+    if (this.kind[c]![o] !== other.kind[c]![o]) return false;
+    const ids = this.nodeIds();
+    const oids = other.nodeIds();
+    if (nameOf(ids, this.node[c]![o]!) !== nameOf(oids, other.node[c]![o]!)) return false;
+    if (nameOf(ids, this.peer[c]![o]!) !== nameOf(oids, other.peer[c]![o]!)) return false;
+    if (stringOf(this.strings, this.msgType[c]![o]!) !== stringOf(other.strings, other.msgType[c]![o]!))
+      return false;
+    return stringOf(this.strings, this.detail[c]![o]!) === stringOf(other.strings, other.detail[c]![o]!);
   }
 
   /** Row r as plain data. */

@@ -14,6 +14,7 @@ import { EventLog } from './EventLog';
 import { ExercisePanel } from './ExercisePanel';
 import { ChevronDownIcon } from './icons';
 import { MetricsView } from './MetricsView';
+import { CompareView } from './views/CompareView';
 import { ExperimentView } from './views/ExperimentView';
 import { RingView } from './views/RingView';
 import { SpaceTimeView } from './views/SpaceTimeView';
@@ -29,6 +30,7 @@ const TABS: { id: Tab; label: string; only?: string }[] = [
   { id: 'experiment', label: 'Experiment', only: 'raft' },
   { id: 'checkers', label: 'Checkers' },
   { id: 'lesson', label: 'Lesson' },
+  { id: 'compare', label: 'Compare' },
 ];
 
 function Empty({ title, children }: { title: string; children: ReactNode }) {
@@ -57,6 +59,8 @@ function TabBody({ tab }: { tab: Tab }) {
       return <MetricsView />;
     case 'checkers':
       return <CheckersView />;
+    case 'compare':
+      return <CompareView />;
     case 'lesson': {
       const lesson = protocol?.lesson;
       if (!protocol || !lesson) {

@@ -21,6 +21,7 @@ import {
   SunIcon,
 } from './icons';
 import { StepToNext } from './StepToNext';
+import { BranchButton } from './views/BranchDialog';
 
 const LOG_MIN = Math.log10(SPEED_MIN_X);
 const LOG_MAX = Math.log10(SPEED_MAX_X);
@@ -144,6 +145,7 @@ function RunControls() {
           <StepIcon />
         </button>
         <StepToNext disabled={!ready || done} />
+        <BranchButton />
       </span>
       <output className="time-readout" aria-label="Virtual time" title="Virtual time of the current event">
         {formatTime(nowUs)}

@@ -3,7 +3,15 @@ import { create } from 'zustand';
 import type { Settings } from '../../../shared/api';
 
 export type ThemePref = Settings['theme'];
-export type PanelTab = 'events' | 'metrics' | 'checkers' | 'lesson' | 'spacetime' | 'ring' | 'experiment';
+export type PanelTab =
+  | 'events'
+  | 'metrics'
+  | 'checkers'
+  | 'lesson'
+  | 'spacetime'
+  | 'ring'
+  | 'experiment'
+  | 'compare';
 export type DialogId = 'shortcuts' | 'about';
 
 /** A short, non-blocking message. */
