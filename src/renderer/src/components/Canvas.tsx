@@ -13,7 +13,15 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, type KeyboardEvent, type MouseEvent, useCallback, useEffect, useState } from 'react';
+import {
+  type DragEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
 import { autoLayout, copyNodes, pasteNodes, redoEdit, undoEdit } from '../app/editor';
 import { linkMenu, nodeMenu } from '../app/faults';
 import { CANVAS_ID, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
@@ -86,7 +94,15 @@ function onEditorKey(e: globalThis.KeyboardEvent): void {
   }
 }
 /** Fit the view without blowing two nodes up to fill a wide screen. */
-export const FIT_OPTIONS = { padding: 0.35, maxZoom: 1.1, duration: 0 };
+/**
+ * Framing the graph: 64 px at the top keep the floating edit toolbar off the first row of
+ * nodes; 13% on the other sides is about what the old uniform 0.35 padding left.
+ */
+export const FIT_OPTIONS = {
+  padding: { top: '64px', bottom: '13%', x: '13%' },
+  maxZoom: 1.1,
+  duration: 0,
+} as const;
 
 export function Canvas() {
   const nodes = useGraph((s) => s.nodes);
@@ -170,6 +186,31 @@ export function Canvas() {
     if (loadCount > 0) void fitView(FIT_OPTIONS);
   }, [loadCount, fitView]);
 
+  // While the person has not panned or zoomed since the graph was framed, a canvas that
+  // changes size (the bottom panel resized, restored from the settings, collapsed) frames it
+  // again, so the graph does not sit in a corner of the new canvas.
+  const framed = useRef(true);
+  const sectionRef = useRef<HTMLElement>(null);
+  const onMoveStart = useCallback((e: unknown) => {
+    if (e) framed.current = false; // null: a programmatic move (fitView, setViewport)
+  }, []);
+  useEffect(() => {
+    framed.current = true;
+  }, [loadCount, fitCount]);
+  useEffect(() => {
+    const el = sectionRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let last = el.getBoundingClientRect();
+    const ro = new ResizeObserver(() => {
+      const now = el.getBoundingClientRect();
+      const changed = Math.abs(now.height - last.height) > 1 || Math.abs(now.width - last.width) > 1;
+      last = now;
+      if (changed && framed.current) void fitView(FIT_OPTIONS);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [fitView]);
+
   const onConnect = useCallback((c: Connection) => {
     const problem = useGraph.getState().connect(c.source, c.target);
     if (problem) useUi.getState().toast(problem);
@@ -208,6 +249,7 @@ export function Canvas() {
 
   return (
     <section
+      ref={sectionRef}
       id={CANVAS_ID}
       className="canvas"
       aria-label="Topology canvas"
@@ -239,6 +281,7 @@ export function Canvas() {
         selectionKeyCode={BOX_SELECT_KEY}
         fitView
         fitViewOptions={FIT_OPTIONS}
+        onMoveStart={onMoveStart}
         minZoom={0.2}
         maxZoom={2.5}
         colorMode={theme}
