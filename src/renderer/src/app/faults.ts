@@ -5,7 +5,7 @@
 import type { MenuItem } from '../components/ContextMenu';
 import type { LabFlowEdge, LabFlowNode } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
-import { useRun } from '../stores/run-store';
+import { type LinkState, useRun } from '../stores/run-store';
 import { inject } from './run';
 
 /** Clock step the "Skew clock" entry applies, microseconds. */
@@ -69,6 +69,16 @@ export function nodeMenu(node: LabFlowNode, selectedIds: readonly string[]): Men
   ];
 }
 
+/** Why "Heal" on a link would do nothing (false when it would heal something). */
+export function healReason(info: LinkState | undefined): string | false {
+  if (info === undefined) return false; // no run yet: the host decides
+  if (info.cutBy.includes('link')) return false;
+  if (info.state === 'degraded') return false;
+  if (info.cutBy.includes('partition'))
+    return 'A partition cuts this link: use "Heal all partitions and links"';
+  return 'Nothing to heal: the link is neither cut nor degraded';
+}
+
 export function linkMenu(edge: LabFlowEdge): MenuItem[] {
   const names = new Map(useGraph.getState().nodes.map((n) => [n.id, n.data.name]));
   const a = names.get(edge.source) ?? edge.source;
@@ -95,6 +105,7 @@ export function linkMenu(edge: LabFlowEdge): MenuItem[] {
     {
       label: 'Heal',
       separated: true,
+      disabled: healReason(useRun.getState().links[link]),
       run: () => {
         // As the host reports the link: heal undoes its cuts; a degraded link gets its
         // scenario's loss rate back.
@@ -108,5 +119,6 @@ export function linkMenu(edge: LabFlowEdge): MenuItem[] {
         else void inject({ kind: 'heal', id: link });
       },
     },
+    { label: 'Heal all partitions and links', run: healAll },
   ];
 }
