@@ -13,12 +13,16 @@ export const SKEW_US = 10_000;
 /** Loss rate the "Degrade" entry sets. */
 export const DEGRADE_LOSS = 0.2;
 
-/** Partitions the given nodes from every other node. */
+/**
+ * Partitions the given nodes from every other node. Switches are left out of the other side:
+ * a partition is a rule about who may talk to whom end to end, and switches only relay.
+ */
 export function isolate(ids: readonly string[]): void {
   const set = new Set(ids);
   const rest = useGraph
     .getState()
-    .nodes.map((n) => n.id)
+    .nodes.filter((n) => n.data.role !== 'switch')
+    .map((n) => n.id)
     .filter((id) => !set.has(id));
   if (ids.length === 0 || rest.length === 0) return;
   void inject({ kind: 'partition', groups: [[...ids], rest] });
