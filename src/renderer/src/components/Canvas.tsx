@@ -171,10 +171,14 @@ export function Canvas() {
     return true;
   }, []);
 
+  // Whether the view is still as the last framing left it (see the resize observer below).
+  const framed = useRef(true);
+
   // After an auto layout the graph is framed again, animated so the eye can follow.
   const fitCount = useGraph((s) => s.fitCount);
   useEffect(() => {
     if (fitCount > 0) {
+      framed.current = true;
       // Wait a frame: xyflow measures the moved nodes before it can frame them.
       const raf = requestAnimationFrame(() => void fitView({ ...FIT_OPTIONS, duration: 300 }));
       return () => cancelAnimationFrame(raf);
@@ -183,20 +187,19 @@ export function Canvas() {
 
   // A new topology (first load, protocol switch, File > New) is framed in full.
   useEffect(() => {
-    if (loadCount > 0) void fitView(FIT_OPTIONS);
+    if (loadCount > 0) {
+      framed.current = true;
+      void fitView(FIT_OPTIONS);
+    }
   }, [loadCount, fitView]);
 
   // While the person has not panned or zoomed since the graph was framed, a canvas that
   // changes size (the bottom panel resized, restored from the settings, collapsed) frames it
   // again, so the graph does not sit in a corner of the new canvas.
-  const framed = useRef(true);
   const sectionRef = useRef<HTMLElement>(null);
   const onMoveStart = useCallback((e: unknown) => {
     if (e) framed.current = false; // null: a programmatic move (fitView, setViewport)
   }, []);
-  useEffect(() => {
-    framed.current = true;
-  }, [loadCount, fitCount]);
   useEffect(() => {
     const el = sectionRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
