@@ -146,7 +146,6 @@ export function logTruncate(log: Log, last: number): Log {
   const m = Math.max(0, Math.min(log.n, last - log.base + 1));
   if (m === log.n) return log;
   const full = m >>> CHUNK_BITS;
-  const rem = m & MASK;
   const chunks = full === log.chunks.length ? log.chunks : log.chunks.slice(0, full);
   // The kept part of the chunk being cut, rebuilt as pieces and a tail (at most 255 entries).
   const part: Entry[] = [];

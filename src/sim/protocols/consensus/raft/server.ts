@@ -785,6 +785,9 @@ const ctx: Ctx = {
   nextOwned: false,
 };
 
+/** The node the context's `peers` were looked up for. */
+let ctxSelf = '';
+
 /** One step of a server. */
 export function stepServer(
   state: ServerState,
@@ -793,7 +796,9 @@ export function stepServer(
 ): Effects<ServerState, RaftMsg> {
   const p = env.params;
   const servers = env.nodesWithRole('server');
-  const peers = peersOf(servers, env.self);
+  // The same server list and node as the last step (a leader steps many times in a row).
+  const peers = servers === ctx.servers && env.self === ctxSelf ? ctx.peers : peersOf(servers, env.self);
+  ctxSelf = env.self;
   sendBuf.n = 0;
   timerBuf.n = 0;
   lastKept = Number.POSITIVE_INFINITY;
