@@ -1,6 +1,6 @@
 import type { ClusterView, Invariant, NodeView } from '../../../protocol';
 import { firstBrokenLink, hashAt, lastIndex, termAt } from './log';
-import { stepInputOf } from './server';
+import { stepInputOf, stepKeptThrough } from './server';
 import type { RaftState, ServerState } from './types';
 
 /**
@@ -100,7 +100,17 @@ export const logMatching: Invariant<RaftState> = {
     // which the memo cannot hold; a step that kept it keeps a log checked before. So the memo
     // is only consulted for states that no step of this module just produced.
     if (prev !== null ? prev.log !== s.log : !verifiedLogs.has(s.log)) {
-      const lo = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1);
+      let lo = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1);
+      if (prev !== null && prev.snap === s.snap) {
+        // The links through the step's kept prefix are the input log's own (same entries, same
+        // predecessors); those inside the input's window were verified when the input was made
+        // (every state held was checked: the run stops at the first violation). So when this
+        // window does not reach below the input's, only the links after the kept prefix can be
+        // broken: the first broken link found is the same as with the whole window.
+        const prevLo = Math.max(prev.snap.index + 1, lastIndex(prev) - VERIFY_TAIL + 1);
+        const kept = stepKeptThrough();
+        if (lo >= prevLo && kept < li) lo = Math.max(lo, kept + 1);
+      }
       // Entry i chains onto entry i-1 (or the snapshot): the predecessor's hash is carried along.
       if (lo <= li) {
         const bad = firstBrokenLink(s, lo, li, hashAt(s, lo - 1));

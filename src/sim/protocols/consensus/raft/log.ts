@@ -72,33 +72,40 @@ export const EMPTY_SNAPSHOT: Snapshot = { index: 0, term: 0, h: 0, kv: {}, sessi
 const CHUNK_BITS = 8;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
+/** Entries per piece of the chunk being filled. */
+const PIECE_BITS = 4;
+const PIECE = 1 << PIECE_BITS;
+const PIECE_MASK = PIECE - 1;
 
 /**
  * The stored entries, as an immutable chunked array: entries base..base+n-1, in full chunks of
- * 256 followed by a tail of fewer than 256. An append copies only the tail (and, once per 256
- * entries, when the tail fills, the list of full chunks), so its cost does not grow with the
- * log; before the tail was split off, every append also copied the chunk list, which over a
- * long run without snapshots grew to thousands of references per append. Compaction drops
- * whole chunks, so a few entries at or below the snapshot index may still be stored; they are
- * never read (the snapshot answers for them).
+ * 256, then the chunk being filled as full pieces of 16 followed by a tail of fewer than 16.
+ * An append copies only the tail (and, once per 16 entries, the list of pieces; once per 256,
+ * the list of chunks), so its cost does not grow with the log. Before the pieces, the tail
+ * held up to 255 entries and every append copied about 128 references at each server, the
+ * largest allocation of a loaded run. Compaction drops whole chunks, so a few entries at or
+ * below the snapshot index may still be stored; they are never read (the snapshot answers for
+ * them).
  */
 export interface Log {
   /** Index of the first stored entry. */
   base: number;
   /** Full chunks of entries (256 each), shared between logs until the next one fills. */
   chunks: Entry[][];
-  /** The entries after the full chunks (fewer than 256). */
+  /** The chunk being filled: full pieces of 16 entries (fewer than 16 pieces). */
+  pieces: Entry[][];
+  /** The entries after the pieces (fewer than 16). */
   tail: Entry[];
   /** Number of stored entries. */
   n: number;
 }
 
 /** The empty log. */
-export const EMPTY_LOG: Log = { base: 1, chunks: [], tail: [], n: 0 };
+export const EMPTY_LOG: Log = { base: 1, chunks: [], pieces: [], tail: [], n: 0 };
 
 /** A log holding `entries` from index `base`. */
 export function logOf(entries: readonly Entry[], base = 1): Log {
-  return logAppend({ base, chunks: [], tail: [], n: 0 }, entries);
+  return logAppend({ base, chunks: [], pieces: [], tail: [], n: 0 }, entries);
 }
 
 /** Appends entries. */
@@ -106,23 +113,32 @@ export function logAppend(log: Log, entries: readonly Entry[]): Log {
   if (entries.length === 0) return log;
   const n = log.n + entries.length;
   // Common case: the tail does not fill up; one exact-size copy of it.
-  if (log.tail.length + entries.length < CHUNK)
-    return { base: log.base, chunks: log.chunks, tail: log.tail.concat(entries), n };
-  const chunks = log.chunks.slice();
+  if (log.tail.length + entries.length < PIECE)
+    return { base: log.base, chunks: log.chunks, pieces: log.pieces, tail: log.tail.concat(entries), n };
+  let chunks = log.chunks;
+  let pieces = log.pieces.slice();
   let tail = log.tail.slice();
   for (const e of entries) {
     tail.push(e);
-    if (tail.length === CHUNK) {
-      chunks.push(tail);
+    if (tail.length === PIECE) {
+      pieces.push(tail);
       tail = [];
+      if (pieces.length === CHUNK / PIECE) {
+        if (chunks === log.chunks) chunks = chunks.slice();
+        chunks.push(pieces.flat());
+        pieces = [];
+      }
     }
   }
-  return { base: log.base, chunks, tail, n };
+  return { base: log.base, chunks, pieces, tail, n };
 }
 
-/** Chunk c of a log: a full chunk, or the tail after them. */
-function chunkOf(log: Log, c: number): Entry[] {
-  return c < log.chunks.length ? log.chunks[c]! : log.tail;
+/** The stored entry at offset k (0-based from base; k must be in 0..n-1). */
+function at(log: Log, k: number): Entry {
+  const c = k >>> CHUNK_BITS;
+  if (c < log.chunks.length) return log.chunks[c]![k & MASK]!;
+  const p = (k & MASK) >>> PIECE_BITS;
+  return (p < log.pieces.length ? log.pieces[p]! : log.tail)[k & PIECE_MASK]!;
 }
 
 /** Keeps the entries with index <= last. */
@@ -130,26 +146,34 @@ export function logTruncate(log: Log, last: number): Log {
   const m = Math.max(0, Math.min(log.n, last - log.base + 1));
   if (m === log.n) return log;
   const full = m >>> CHUNK_BITS;
-  const rem = m & MASK;
   const chunks = full === log.chunks.length ? log.chunks : log.chunks.slice(0, full);
-  const tail = rem > 0 ? chunkOf(log, full).slice(0, rem) : [];
-  return { base: log.base, chunks, tail, n: m };
+  // The kept part of the chunk being cut, rebuilt as pieces and a tail (at most 255 entries).
+  const part: Entry[] = [];
+  for (let k = full << CHUNK_BITS; k < m; k++) part.push(at(log, k));
+  return logAppend({ base: log.base, chunks, pieces: [], tail: [], n: full << CHUNK_BITS }, part);
 }
 
 /** Drops whole chunks at or below `snapIndex` (all of the log if it ends there). */
 export function logCompact(log: Log, snapIndex: number): Log {
-  if (log.base + log.n - 1 <= snapIndex) return { base: snapIndex + 1, chunks: [], tail: [], n: 0 };
-  // The last chunk (the tail, or the last full chunk when the tail is empty) always stays.
-  const last = log.chunks.length + (log.tail.length > 0 ? 1 : 0) - 1;
+  if (log.base + log.n - 1 <= snapIndex)
+    return { base: snapIndex + 1, chunks: [], pieces: [], tail: [], n: 0 };
+  // The last chunk (the one being filled, or the last full chunk when none is) always stays.
+  const last = log.chunks.length + (log.pieces.length > 0 || log.tail.length > 0 ? 1 : 0) - 1;
   let d = 0;
   while (d < last && log.base + (d + 1) * CHUNK - 1 <= snapIndex) d++;
   if (d === 0) return log;
-  return { base: log.base + d * CHUNK, chunks: log.chunks.slice(d), tail: log.tail, n: log.n - d * CHUNK };
+  return {
+    base: log.base + d * CHUNK,
+    chunks: log.chunks.slice(d),
+    pieces: log.pieces,
+    tail: log.tail,
+    n: log.n - d * CHUNK,
+  };
 }
 
 /** Every stored entry, in order (for tests and inspection). */
 export function logEntries(log: Log): Entry[] {
-  return log.chunks.flat().concat(log.tail);
+  return log.chunks.flat().concat(log.pieces.flat(), log.tail);
 }
 
 /** What the log helpers need of a server. */
@@ -170,9 +194,7 @@ export function entryAt(s: LogHolder, i: number): Entry | undefined {
   if (i <= s.snap.index) return undefined;
   const k = i - s.log.base;
   if (k < 0 || k >= s.log.n) return undefined;
-  const c = k >>> CHUNK_BITS;
-  const log = s.log;
-  return (c < log.chunks.length ? log.chunks[c]! : log.tail)[k & MASK];
+  return at(s.log, k);
 }
 
 /** Entries from..to (inclusive) that are stored and above the snapshot. */
@@ -181,9 +203,13 @@ export function entriesBetween(s: LogHolder, from: number, to: number): Entry[] 
   const log = s.log;
   const a = lo - log.base;
   const b = Math.min(to, log.base + log.n - 1) - log.base;
-  // Within one chunk (the usual case): one exact-size slice.
-  if (a >= 0 && b >= a && a >>> CHUNK_BITS === b >>> CHUNK_BITS)
-    return chunkOf(log, a >>> CHUNK_BITS).slice(a & MASK, (b & MASK) + 1);
+  // Within one piece or the tail (the usual case): one exact-size slice.
+  if (a >= 0 && b >= a && a >>> PIECE_BITS === b >>> PIECE_BITS) {
+    const c = a >>> CHUNK_BITS;
+    if (c < log.chunks.length) return log.chunks[c]!.slice(a & MASK, (b & MASK) + 1);
+    const p = (a & MASK) >>> PIECE_BITS;
+    return (p < log.pieces.length ? log.pieces[p]! : log.tail).slice(a & PIECE_MASK, (b & PIECE_MASK) + 1);
+  }
   const out: Entry[] = [];
   for (let i = lo; i <= to; i++) {
     const e = entryAt(s, i);
@@ -237,26 +263,17 @@ export function chainHash(prevH: number, term: number, c: number): number {
 
 /**
  * The first index in lo..hi whose entry does not chain onto its predecessor (whose chain hash
- * is `prevH` for lo), or -1 when every one does. Walks the chunks directly (the same entries
- * and hashes as entryAt per index, without recomputing the chunk position each time); lo..hi
- * must be stored entries.
+ * is `prevH` for lo), or -1 when every one does; lo..hi must be stored entries.
  */
 export function firstBrokenLink(s: LogHolder, lo: number, hi: number, prevH: number): number {
   const log = s.log;
   const k = lo - log.base;
   if (k < 0 || hi - log.base >= log.n) throw new RangeError(`entries ${lo}..${hi} are not stored`);
-  let ci = k >>> CHUNK_BITS;
-  let off = k & MASK;
-  let chunk = chunkOf(log, ci);
   let h = prevH;
   for (let i = lo; i <= hi; i++) {
-    const e = chunk[off]!;
+    const e = at(log, i - log.base);
     if (e.h !== chainHash(h, e.term, e.c)) return i;
     h = e.h;
-    if (++off === CHUNK) {
-      off = 0;
-      chunk = chunkOf(log, ++ci);
-    }
   }
   return -1;
 }

@@ -113,9 +113,24 @@ function copyServer(s: ServerState): ServerState {
 let lastIn: ServerState | null = null;
 let lastOut: ServerState | null = null;
 
+/**
+ * The last index through which the last step's output log holds the same entries as its input
+ * log (Infinity when the step did not append or truncate). Set by every log append in a step.
+ */
+let lastKept = Number.POSITIVE_INFINITY;
+
 /** The state a server stepped from to produce `s`, when `s` is the last step's result; else null. */
 export function stepInputOf(s: ServerState): ServerState | null {
   return s === lastOut ? lastIn : null;
+}
+
+/**
+ * For the last step's result: the last index whose entry (and every one before it) the step
+ * left as it was in its input (Infinity when it changed no entry). Only meaningful when
+ * stepInputOf(s) is not null and the snapshot is the same object.
+ */
+export function stepKeptThrough(): number {
+  return lastKept;
 }
 
 /**
@@ -162,6 +177,24 @@ interface Ctx {
 
 const MS = 1000;
 
+/** Records that this step's log keeps its entries through `index` (before appending after it). */
+function keep(index: number): void {
+  if (index < lastKept) lastKept = index;
+}
+
+/** Timer commands without a varying field, shared by every step (the kernel never changes one). */
+const CANCEL_HEARTBEAT: TimerCmd = { kind: 'cancel', name: 'heartbeat' };
+const CANCEL_ELECTION: TimerCmd = { kind: 'cancel', name: 'election' };
+/** The last heartbeat timer command and its interval (params rarely change). */
+let heartbeatCmd: TimerCmd = { kind: 'set', name: 'heartbeat', afterUs: -1 };
+
+function heartbeatTimer(c: Ctx): void {
+  const afterUs = c.p.heartbeatMs * MS;
+  if (heartbeatCmd.kind !== 'set' || heartbeatCmd.afterUs !== afterUs)
+    heartbeatCmd = { kind: 'set', name: 'heartbeat', afterUs };
+  c.timers.push(heartbeatCmd);
+}
+
 function electionTimer(c: Ctx): void {
   const { electionTimeoutMsMin: lo, electionTimeoutMsMax: hi } = c.p;
   const ms = c.env.rng.int(Math.min(lo, hi), Math.max(lo, hi));
@@ -191,7 +224,7 @@ function becomeFollower(c: Ctx, term: number, leader: string): void {
   s.votes = [];
   if (wasLeader) {
     dropReads(c);
-    c.timers.push({ kind: 'cancel', name: 'heartbeat' });
+    c.timers.push(CANCEL_HEARTBEAT);
     electionTimer(c);
   }
 }
@@ -268,13 +301,14 @@ function becomeLeader(c: Ctx): void {
   s.reads = [];
   // §8: a leader appends a no-op at the start of its term, so it learns which entries are
   // committed (§5.4.2 forbids counting replicas of older-term entries).
+  keep(lastIndex(s));
   s.log = logAppend(s.log, [newEntry(s, s.term, { kind: 'noop' })]);
   s.termStart = lastIndex(s);
   c.notes.push(`becomes leader for term ${s.term}`);
-  c.timers.push({ kind: 'cancel', name: 'election' });
+  c.timers.push(CANCEL_ELECTION);
   advanceCommit(c); // a one-server cluster commits on its own
   broadcastAppend(c);
-  c.timers.push({ kind: 'set', name: 'heartbeat', afterUs: c.p.heartbeatMs * MS });
+  heartbeatTimer(c);
 }
 
 /** The entries of every heartbeat without entries (one shared array; no one changes a message). */
@@ -558,6 +592,7 @@ function onAppend(c: Ctx, from: string, m: AppendEntries): void {
   while (k < entries.length && prevIndex + 1 + k <= li && termAt(s, prevIndex + 1 + k) === entries[k]!.term)
     k++;
   if (k < entries.length) {
+    keep(prevIndex + k);
     s.log = logAppend(logTruncate(s.log, prevIndex + k), k === 0 ? entries : entries.slice(k));
   }
   const lastNew = prevIndex + entries.length;
@@ -645,6 +680,7 @@ function onClientRequest(c: Ctx, from: string, m: ClientRequest): void {
     c.send.push({ to: from, msg: { type: 'ClientResponse', reqId: m.reqId, ok: true, leader: c.env.self } });
     return;
   }
+  keep(lastIndex(s));
   s.log = logAppend(s.log, [
     newEntry(s, s.term, {
       kind: 'put',
@@ -677,7 +713,7 @@ function onHeartbeat(c: Ctx): void {
     }
   }
   broadcastAppend(c);
-  c.timers.push({ kind: 'set', name: 'heartbeat', afterUs: c.p.heartbeatMs * MS });
+  heartbeatTimer(c);
 }
 
 function onElectionTimeout(c: Ctx): void {
@@ -749,6 +785,9 @@ const ctx: Ctx = {
   nextOwned: false,
 };
 
+/** The node the context's `peers` were looked up for. */
+let ctxSelf = '';
+
 /** One step of a server. */
 export function stepServer(
   state: ServerState,
@@ -757,9 +796,12 @@ export function stepServer(
 ): Effects<ServerState, RaftMsg> {
   const p = env.params;
   const servers = env.nodesWithRole('server');
-  const peers = peersOf(servers, env.self);
+  // The same server list and node as the last step (a leader steps many times in a row).
+  const peers = servers === ctx.servers && env.self === ctxSelf ? ctx.peers : peersOf(servers, env.self);
+  ctxSelf = env.self;
   sendBuf.n = 0;
   timerBuf.n = 0;
+  lastKept = Number.POSITIVE_INFINITY;
   noteBuf.n = 0;
   const c = ctx;
   c.s = copyServer(state);
@@ -822,12 +864,13 @@ export function stepServer(
   }
   lastIn = state;
   lastOut = c.s;
-  const eff: Effects<ServerState, RaftMsg> = { state: c.s };
-  const send = sendBuf.take();
-  if (send !== undefined) eff.send = send;
-  const timers = timerBuf.take();
-  if (timers !== undefined) eff.timers = timers;
-  const notes = noteBuf.take();
-  if (notes !== undefined) eff.notes = notes;
-  return eff;
+  // Every field in one literal (absent lists as undefined): one object shape for every step,
+  // instead of up to three shape transitions per step.
+  return {
+    state: c.s,
+    send: sendBuf.take(),
+    timers: timerBuf.take(),
+    reply: undefined,
+    notes: noteBuf.take(),
+  };
 }
