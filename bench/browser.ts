@@ -149,6 +149,53 @@ export function gridScenario(name: string, nodes: number, links: number): string
   });
 }
 
+// ---- profiling (BENCH_PROFILE=1: where the measured spans' time goes, printed to stderr) ----
+
+const PROFILE = Boolean(process.env.BENCH_PROFILE);
+const traceEvents: { name: string; ph: string; dur?: number; tid: number; pid: number }[] = [];
+
+const onTraceData = (e: { value: unknown[] }) => traceEvents.push(...(e.value as typeof traceEvents));
+
+async function startProfile(session: CDPSession): Promise<void> {
+  traceEvents.length = 0;
+  session.on('Tracing.dataCollected', onTraceData);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 250 });
+  await session.send('Tracing.start', {
+    categories: 'devtools.timeline,blink,cc,disabled-by-default-devtools.timeline',
+    transferMode: 'ReportEvents',
+  });
+  await session.send('Profiler.start');
+}
+
+async function stopProfile(session: CDPSession): Promise<void> {
+  const { profile } = await session.send('Profiler.stop');
+  const done = new Promise<void>((r) => session.once('Tracing.tracingComplete', () => r()));
+  await session.send('Tracing.end');
+  await done;
+  // JS self time per function (sample counts × interval).
+  const self = new Map<string, number>();
+  const dt = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples?.length ?? 1);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const id of profile.samples ?? []) {
+    const n = byId.get(id)!;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  process.stderr.write('  JS self time (ms):\n');
+  for (const [k, v] of top) process.stderr.write(`    ${v.toFixed(0).padStart(6)}  ${k}\n`);
+  // Trace events: total duration per name (complete events), all threads of the renderer.
+  const tot = new Map<string, number>();
+  for (const e of traceEvents)
+    if (e.ph === 'X' && e.dur) tot.set(e.name, (tot.get(e.name) ?? 0) + e.dur / 1000);
+  process.stderr.write('  trace events (ms, summed, nested events overlap):\n');
+  for (const [k, v] of [...tot].sort((a, b) => b[1] - a[1]).slice(0, 30))
+    process.stderr.write(`    ${v.toFixed(0).padStart(6)}  ${k}\n`);
+  session.off('Tracing.dataCollected', onTraceData);
+}
+
 // ---- in-page frame counting ----------------------------------------------------------------
 
 const cdp = new WeakMap<Page, { session: CDPSession; thread: number; process: number }>();
@@ -168,6 +215,7 @@ async function startFrames(page: Page): Promise<void> {
     c = { session, thread: 0, process: 0 };
     cdp.set(page, c);
   }
+  if (PROFILE) await startProfile(c.session);
   Object.assign(c, await cpuTimes(c.session));
   await page.evaluate(() => {
     const w = window as unknown as { __benchFrames: number[]; __benchOn: boolean };
@@ -192,6 +240,7 @@ async function stopFrames(page: Page): Promise<FrameStats> {
   const now = await cpuTimes(c.session);
   const mainCpuMs = (now.thread - c.thread) * 1000;
   const rendererCpuMs = (now.process - c.process) * 1000;
+  if (PROFILE) await stopProfile(c.session);
   const gaps = times.slice(1).map((t, i) => t - times[i]!);
   gaps.sort((a, b) => a - b);
   const ms = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
@@ -403,7 +452,7 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
     log('(2) play with ~500 messages in flight...');
     await toolbarButton(page, 'Play').click();
     await waitFor('the run to start', async () => simId !== null);
-    await waitFor('dots on the canvas', async () => (await dotsDrawn(page)) >= 250);
+    await waitFor('dots on the canvas', async () => (await dotsDrawn(page)) >= 150);
     await page.waitForTimeout(300);
     const speedX = await page.evaluate(() => {
       const t = document.querySelector('.speed-value')?.textContent ?? '';
@@ -522,10 +571,13 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
           );
         });
       });
+      const profileThis = PROFILE && r === 1;
+      if (profileThis) await startProfile(cdp.get(page)!.session);
       await open.click();
       msRuns.push(
         await page.evaluate(() => (window as unknown as { __benchOpen: Promise<number> }).__benchOpen),
       );
+      if (profileThis) await stopProfile(cdp.get(page)!.session);
     }
     const open1000 = { nodes: 1000, links: 1900, msRuns, msMedian: median(msRuns) };
 

@@ -198,8 +198,13 @@ export function Canvas() {
   // again, so the graph does not sit in a corner of the new canvas.
   const sectionRef = useRef<HTMLElement>(null);
   const onMoveStart = useCallback((e: unknown) => {
-    if (e) framed.current = false; // null: a programmatic move (fitView, setViewport)
+    if (!e) return; // null: a programmatic move (fitView, setViewport)
+    framed.current = false;
+    // A class set on the element, not state: a pan must not re-render the canvas.
+    sectionRef.current?.classList.add('is-moving');
   }, []);
+  const onMoveEnd = useCallback(() => sectionRef.current?.classList.remove('is-moving'), []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loadCount and fitCount are the triggers: each frames the graph anew.
   useEffect(() => {
     const el = sectionRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
@@ -285,6 +290,7 @@ export function Canvas() {
         fitView
         fitViewOptions={FIT_OPTIONS}
         onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         minZoom={0.2}
         maxZoom={2.5}
         colorMode={theme}

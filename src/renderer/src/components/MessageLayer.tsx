@@ -146,16 +146,19 @@ export function MessageLayer() {
     let height = 0;
     let dpr = 1;
     let drawn = { flights: null as unknown, drops: null as unknown, vt: -1, tx: 0, ty: 0, zoom: 0, w: 0 };
-    const resize = () => {
+    // The size comes from the observer (it reports once as soon as it observes), not from
+    // clientWidth: reading layout here, in the effect that runs again when a scenario opens,
+    // forced a layout of the 1,000 new nodes before the browser's own (docs/benchmarks.md).
+    const ro = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (!box) return;
       dpr = window.devicePixelRatio || 1;
-      width = canvas.clientWidth;
-      height = canvas.clientHeight;
+      width = box.width;
+      height = box.height;
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
       drawn = { ...drawn, w: -1 };
-    };
-    resize();
-    const ro = new ResizeObserver(resize);
+    });
     ro.observe(canvas);
 
     // How many dots are on screen, for tests and the benchmark (data-dots on the canvas).
