@@ -204,7 +204,6 @@ export function Canvas() {
     sectionRef.current?.classList.add('is-moving');
   }, []);
   const onMoveEnd = useCallback(() => sectionRef.current?.classList.remove('is-moving'), []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: loadCount and fitCount are the triggers: each frames the graph anew.
   useEffect(() => {
     const el = sectionRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
