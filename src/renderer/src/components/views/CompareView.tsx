@@ -21,12 +21,12 @@ import {
   type Lane,
   type SpaceTimeModel,
   spanLabel,
-  tickLabelMs,
   timeTicks,
   viewWindow,
   windowed,
 } from '../../views/spacetime';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+import { Lanes, TimeGrid } from './SpaceTimeParts';
 
 type Series = Res<'sim.metrics'>['series'][number];
 
@@ -128,38 +128,25 @@ function Diagram({ run, title, model, fromUs, toUs, nowUs, forkUs, diff, width, 
             <rect x={LABEL_W} y={0} width={plotW} height={h} />
           </clipPath>
         </defs>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={x(t)} x2={x(t)} y1={TOP_PAD - 4} y2={plotBottom} stroke={p.border} strokeWidth={1} />
-            <text x={x(t)} y={plotBottom + 14} textAnchor="middle" fill={p.muted}>
-              {tickLabelMs(t)}
-            </text>
-          </g>
-        ))}
-        <text x={LABEL_W - 8} y={plotBottom + 14} textAnchor="end" fill={p.faint}>
-          ms
-        </text>
-        {lanes.map((l, i) => {
-          const y = TOP_PAD + (i + 0.5) * laneH;
-          return (
-            <g key={l.id} data-testid="cmp-lane">
-              {i % 2 === 0 && (
-                <rect
-                  x={LABEL_W}
-                  y={y - laneH / 2}
-                  width={plotW}
-                  height={laneH}
-                  fill={p.band}
-                  opacity={0.6}
-                />
-              )}
-              <line x1={LABEL_W} x2={LABEL_W + plotW} y1={y} y2={y} stroke={p.muted} opacity={0.45} />
-              <text x={LABEL_W - 10} y={y + 4} textAnchor="end" fill={p.text} fontWeight={600}>
-                {l.name.length > 12 ? `${l.name.slice(0, 11)}…` : l.name}
-              </text>
-            </g>
-          );
-        })}
+        <TimeGrid
+          ticks={ticks}
+          x={x}
+          top={TOP_PAD - 4}
+          bottom={plotBottom}
+          labelX={LABEL_W - 8}
+          labelDy={14}
+          p={p}
+        />
+        <Lanes
+          lanes={lanes}
+          laneH={laneH}
+          top={TOP_PAD}
+          left={LABEL_W}
+          width={plotW}
+          lineOpacity={0.45}
+          testId="cmp-lane"
+          p={p}
+        />
         <g clipPath={`url(#${clip})`}>
           {view.crashed.map((c) => {
             const y = laneY.get(c.node);

@@ -19,13 +19,13 @@ import {
   dropFraction,
   type StMark,
   spanLabel,
-  tickLabelMs,
   timeTicks,
   viewWindow,
   windowed,
 } from '../../views/spacetime';
 import { exportPng, exportSvg, fileStem } from './export';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+import { Lanes, TimeGrid } from './SpaceTimeParts';
 
 /** Most arrows drawn at once (the ones nearest the cursor); more make the SVG sluggish. */
 export const MAX_ARROWS = 2_000;
@@ -340,48 +340,25 @@ export function SpaceTimeView() {
               <rect x={LABEL_W} y={0} width={plotW} height={svgH} />
             </clipPath>
           </defs>
-          {/* Time grid and axis */}
-          {ticks.map((t) => (
-            <g key={t}>
-              <line x1={x(t)} x2={x(t)} y1={TOP_PAD - 6} y2={plotBottom} stroke={p.border} strokeWidth={1} />
-              <text x={x(t)} y={plotBottom + 15} textAnchor="middle" fill={p.muted}>
-                {tickLabelMs(t)}
-              </text>
-            </g>
-          ))}
-          <text x={LABEL_W - 8} y={plotBottom + 15} textAnchor="end" fill={p.faint}>
-            ms
-          </text>
-          {/* Lanes */}
-          {lanes.map((l, i) => {
-            const y = TOP_PAD + (i + 0.5) * laneH;
-            return (
-              <g key={l.id} data-testid="st-lane" data-node={l.id}>
-                {i % 2 === 0 && (
-                  <rect
-                    x={LABEL_W}
-                    y={y - laneH / 2}
-                    width={plotW}
-                    height={laneH}
-                    fill={p.band}
-                    opacity={0.6}
-                  />
-                )}
-                <line
-                  x1={LABEL_W}
-                  x2={LABEL_W + plotW}
-                  y1={y}
-                  y2={y}
-                  stroke={p.muted}
-                  strokeWidth={1}
-                  opacity={0.5}
-                />
-                <text x={LABEL_W - 10} y={y + 4} textAnchor="end" fill={p.text} fontWeight={600}>
-                  {l.name.length > 12 ? `${l.name.slice(0, 11)}…` : l.name}
-                </text>
-              </g>
-            );
-          })}
+          <TimeGrid
+            ticks={ticks}
+            x={x}
+            top={TOP_PAD - 6}
+            bottom={plotBottom}
+            labelX={LABEL_W - 8}
+            labelDy={15}
+            p={p}
+          />
+          <Lanes
+            lanes={lanes}
+            laneH={laneH}
+            top={TOP_PAD}
+            left={LABEL_W}
+            width={plotW}
+            lineOpacity={0.5}
+            testId="st-lane"
+            p={p}
+          />
           <g clipPath="url(#st-plot)">
             {/* Crashed spans */}
             {view.crashed.map((c) => {
