@@ -1499,11 +1499,7 @@ export class Kernel {
     const leaderId = this.ids[leader]!;
     const peers = this.nodesWithRole(role).filter((id) => id !== leaderId);
     const others = this.sortedProtocolIds().filter((id) => id !== leaderId && !peers.includes(id));
-    const shuffled = [...peers];
-    for (let k = shuffled.length - 1; k > 0; k--) {
-      const j = Math.floor(rng.next() * (k + 1));
-      [shuffled[k], shuffled[j]] = [shuffled[j]!, shuffled[k]!];
-    }
+    const shuffled = rng.shuffled(peers);
     // The leader's side holds at most floor((peers + 1 - 1) / 2) servers in all: a minority.
     const minority = Math.floor(peers.length / 2);
     const withLeader = minority > 0 ? rng.int(0, minority - 1) : 0;
@@ -1591,11 +1587,7 @@ export class Kernel {
       const leader = n.leaderFocus > 0 && rng.chance(n.leaderFocus) ? this.nemesisLeader() : -1;
       if (leader >= 0) this.isolateLeader(leader, tag);
       else if (nodes.length >= 2) {
-        const shuffled = [...nodes];
-        for (let k = shuffled.length - 1; k > 0; k--) {
-          const j = Math.floor(rng.next() * (k + 1));
-          [shuffled[k], shuffled[j]] = [shuffled[j]!, shuffled[k]!];
-        }
+        const shuffled = rng.shuffled(nodes);
         const cut = 1 + Math.floor(rng.next() * (shuffled.length - 1));
         const g1 = shuffled.slice(0, cut).sort();
         const g2 = shuffled.slice(cut).sort();

@@ -94,6 +94,16 @@ export class Rng {
     return -Math.log(1 - this.next()) * mean;
   }
 
+  /** A shuffled copy (Fisher-Yates from the last item down: one draw per item but the first). */
+  shuffled<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let k = out.length - 1; k > 0; k--) {
+      const j = Math.floor(this.next() * (k + 1));
+      [out[k], out[j]] = [out[j]!, out[k]!];
+    }
+    return out;
+  }
+
   /** Picks one element. */
   pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.next() * items.length)];
