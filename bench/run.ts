@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     `(g) store: ${Object.entries(store)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
-    `(h) raft, 5 servers + 2 clients   ${mps(raftFigures.raftEventsPerS ?? 0)} events; ${raftFigures.raftVirtualSpanS} virtual s in ${(raftFigures.raftVirtualSpanWallS ?? 0).toFixed(1)} s wall (${(raftFigures.raftVirtualSpanCpuS ?? 0).toFixed(1)} s CPU)`,
+    `(h) raft, 5 servers + 2 clients   ${mps(raftFigures.raftEventsPerS ?? 0)} events per CPU s, ${mps(raftFigures.raftEventsPerWallS ?? 0)} per wall s (warm; cold run ${mps(raftFigures.raftColdEventsPerS ?? 0)}); ${raftFigures.raftVirtualSpanS} virtual s in ${(raftFigures.raftVirtualSpanWallS ?? 0).toFixed(1)} s wall (${(raftFigures.raftVirtualSpanCpuS ?? 0).toFixed(1)} s CPU)`,
     `    figure 16: ${Object.entries(raftFigures)
       .filter(([k]) => k.startsWith('fig16Median'))
       .map(([k, v]) => `${k.slice('fig16Median'.length, -2).replace('_', '-')} ms: median ${v} ms`)

@@ -47,7 +47,10 @@ export interface ClientReply {
   value?: string | null;
 }
 
-/** What a node is asked to handle. */
+/**
+ * What a node is asked to handle. The kernel reuses the input objects of messages and timers
+ * between steps: a step may keep the message or the name, not the input object itself.
+ */
 export type Input<M> =
   | { kind: 'start' }
   | { kind: 'restart' }
@@ -96,6 +99,20 @@ export interface StepEnv<P> {
   rng: Rng;
   /** Protocol params. */
   params: P;
+  /**
+   * True when nothing but the kernel's current slot holds `state` (no checkpoint, fork, caller
+   * or nemesis watch has seen the object since a step made it): the step may change that object
+   * in place and return it. False: `state` must not be changed (return a new object). Either
+   * way a step returns its input or an object nothing else holds. Protocols may ignore this
+   * and always copy; it only saves the copy.
+   */
+  owned?: boolean;
+  /**
+   * True when the caller reads a step's effects before the next step and keeps neither the
+   * effects object, its lists nor their Outbound records (the kernel does so; it keeps only the
+   * messages, state and strings): a step may then return the same objects every time, refilled.
+   */
+  reuseEffects?: boolean;
 }
 
 /** What init() is given. */

@@ -139,6 +139,8 @@ class KernelEnv implements StepEnv<unknown> {
   role = '';
   localTimeUs = 0;
   rng = new Rng(0);
+  owned = false;
+  readonly reuseEffects = true;
   constructor(
     private readonly peersFn: () => string[],
     /** Ids of the nodes with a given role (sorted). */
@@ -262,6 +264,20 @@ export class Kernel {
    * snapshot holds it and it is changed in place (derived; a snapshot clears every flag).
    */
   private timersOwned: boolean[] = [];
+  /**
+   * Per node: nothing but this kernel holds its current state object (no snapshot, fork,
+   * caller or nemesis watch has seen it since a step made it), so a protocol may change it in
+   * place (StepEnv.owned). Derived: cleared by a snapshot, a load, a crash or restart and by
+   * nodeInfo(), which hands the object out.
+   */
+  private statesOwned: boolean[] = [];
+  /** The input objects of deliveries and timer firings, reused by every step (see Input). */
+  private readonly messageInput: { kind: 'message'; from: string; msg: unknown } = {
+    kind: 'message',
+    from: '',
+    msg: null,
+  };
+  private readonly timerInput: { kind: 'timer'; name: string } = { kind: 'timer', name: '' };
   private clocks: ClockState[] = [];
   /**
    * Per node, for a clock that runs at rate 1 (no drift, no slew): its t0Us and l0Us, so a
@@ -477,7 +493,7 @@ export class Kernel {
         // that entry comes up early it is re-queued for the real deadline.
         const due = fireTimeUs(this.clocks[node]!, t, rec.deadlineUs);
         if (due > t) {
-          this.putTimer(node, payload as string, { gen: rec.gen, deadlineUs: rec.deadlineUs, atUs: due });
+          this.putTimer(node, payload as string, rec.gen, rec.deadlineUs, due);
           heap.push(due, this.seq++, Ev.timer, node, -1, rec.gen, payload);
           continue;
         }
@@ -567,6 +583,7 @@ export class Kernel {
     this.paused.push(false);
     this.timers.push({});
     this.timersOwned.push(false);
+    this.statesOwned.push(false);
     this.clocks.push(newClock(n.clockOffsetUs, n.clockDriftPpm));
     this.clockT0.push(Number.NaN);
     this.clockL0.push(0);
@@ -597,6 +614,7 @@ export class Kernel {
 
   private initState(i: number): void {
     this.states[i] = this.protocol.init(this.initCtx(i));
+    this.statesOwned[i] = false;
     this.views[this.viewOf[i]!]!.state = this.states[i];
   }
 
@@ -667,8 +685,12 @@ export class Kernel {
       !Number.isNaN(t0) ? this.clockL0[i]! + (this.nowUs - t0) : localAt(this.clocks[i]!, this.nowUs),
     );
     env.rng = this.nodeRngs[i]!;
+    // The nemesis's watch compares the state before and after the step: no change in place then.
+    env.owned = this.statesOwned[i]! && this.nemWatch === null;
     const before = this.states[i];
     const eff = this.protocol.step(before, input, env) as Effects<unknown, { type: string }>;
+    // A step returns its input or a state object no one else holds (StepEnv.owned).
+    if (eff.state !== before) this.statesOwned[i] = true;
     this.states[i] = eff.state;
     const view = this.views[this.viewOf[i]!]!;
     view.state = eff.state;
@@ -753,32 +775,45 @@ export class Kernel {
     const at = fireTimeUs(clock, this.nowUs, deadlineUs);
     const rec = this.timers[i]![name];
     if (rec !== undefined && rec.atUs <= at) {
-      this.putTimer(i, name, { gen: rec.gen, deadlineUs, atUs: rec.atUs });
+      this.putTimer(i, name, rec.gen, deadlineUs, rec.atUs);
       return;
     }
     const gen = ++this.timerGen;
-    this.putTimer(i, name, { gen, deadlineUs, atUs: at });
+    this.putTimer(i, name, gen, deadlineUs, at);
     this.schedule(at, Ev.timer, i, -1, gen, name);
   }
 
   // Per-node timer tables and held lists are copied on write after a snapshot, so a checkpoint
-  // copies one array of references instead of one object per node. A table is copied by its
-  // first change after a snapshot and changed in place after that (timersOwned).
-  private putTimer(i: number, name: string, rec: TimerRec): void {
-    if (this.timersOwned[i]) this.timers[i]![name] = rec;
+  // copies one array of references instead of one object per node. A table is copied, with its
+  // records, by its first change after a snapshot; after that the table and its records are
+  // changed in place (timersOwned), so resetting a timer allocates nothing.
+  private ownTimers(i: number): Record<string, TimerRec> {
+    if (this.timersOwned[i]) return this.timers[i]!;
+    const src = this.timers[i]!;
+    const table: Record<string, TimerRec> = {};
+    // Same keys in the same order as a spread of src.
+    for (const k in src) {
+      const r = src[k]!;
+      table[k] = { gen: r.gen, deadlineUs: r.deadlineUs, atUs: r.atUs };
+    }
+    this.timers[i] = table;
+    this.timersOwned[i] = true;
+    return table;
+  }
+
+  private putTimer(i: number, name: string, gen: number, deadlineUs: number, atUs: number): void {
+    const table = this.ownTimers(i);
+    const rec = table[name];
+    if (rec === undefined) table[name] = { gen, deadlineUs, atUs };
     else {
-      this.timers[i] = { ...this.timers[i]!, [name]: rec };
-      this.timersOwned[i] = true;
+      rec.gen = gen;
+      rec.deadlineUs = deadlineUs;
+      rec.atUs = atUs;
     }
   }
 
   private dropTimer(i: number, name: string): void {
-    if (this.timersOwned[i]) delete this.timers[i]![name];
-    else {
-      const { [name]: _gone, ...rest } = this.timers[i]!;
-      this.timers[i] = rest;
-      this.timersOwned[i] = true;
-    }
+    delete this.ownTimers(i)[name];
   }
 
   /** After a clock change, timers are re-planned against the new clock. */
@@ -789,7 +824,7 @@ export class Kernel {
       const rec = tm[name]!;
       const gen = ++this.timerGen;
       const at = fireTimeUs(clock, this.nowUs, rec.deadlineUs);
-      this.putTimer(i, name, { gen, deadlineUs: rec.deadlineUs, atUs: at });
+      this.putTimer(i, name, gen, rec.deadlineUs, at);
       this.schedule(at, Ev.timer, i, -1, gen, name);
     }
   }
@@ -802,7 +837,9 @@ export class Kernel {
     this.dropTimer(i, name);
     this.counters[C.timers]!++;
     this.row(TraceKind.timer, i, -1, -1, -1, this.strings.id(name));
-    this.runStep(i, { kind: 'timer', name });
+    const input = this.timerInput;
+    input.name = name;
+    this.runStep(i, input);
   }
 
   // ---------------------------------------------------------------- network
@@ -1113,7 +1150,10 @@ export class Kernel {
     }
     this.counters[C.delivered]!++;
     this.row(TraceKind.deliver, i, src, type, sendId, -1);
-    this.runStep(i, { kind: 'message', from: this.ids[src]!, msg });
+    const input = this.messageInput;
+    input.from = this.ids[src]!;
+    input.msg = msg;
+    this.runStep(i, input);
   }
 
   private refreshLinkFast(): void {
@@ -1286,6 +1326,7 @@ export class Kernel {
       return;
     }
     this.states[i] = this.protocol.durable(this.states[i]);
+    this.statesOwned[i] = false;
     const v = this.views[this.viewOf[i]!]!;
     v.up = false;
     v.state = this.states[i];
@@ -1302,6 +1343,7 @@ export class Kernel {
     }
     const base = this.protocol.init(this.initCtx(i)) as object;
     this.states[i] = { ...base, ...(this.states[i] as object) };
+    this.statesOwned[i] = false;
     const v = this.views[this.viewOf[i]!]!;
     v.up = true;
     v.state = this.states[i];
@@ -1675,6 +1717,8 @@ export class Kernel {
   /** Per-node inspector data. */
   nodeInfo(i: number) {
     const id = this.ids[i]!;
+    // The caller gets the state object itself: no step may change it in place afterwards.
+    this.statesOwned[i] = false;
     const sw = this.isSwitch[i]!;
     const up = this.up[i]! && this.present[i]!;
     return {
@@ -1733,6 +1777,8 @@ export class Kernel {
 
   /** A snapshot of the whole state. Node states are immutable values, so they are shared. */
   save(): KernelSnapshot {
+    // The snapshot holds every state object from now on: the next step of each node copies.
+    this.statesOwned.fill(false);
     const nodeRngs = saveRngs(this.nodeRngs, this.savedNodeRngs);
     const linkRngs = saveRngs(this.linkRngs, this.savedLinkRngs);
     this.savedNodeRngs = nodeRngs;
@@ -1832,6 +1878,7 @@ export class Kernel {
     this.states = (g.states as unknown[]).slice();
     this.timers = (g.timers as Record<string, TimerRec>[]).slice();
     this.timersOwned = this.timers.map(() => false);
+    this.statesOwned = this.states.map(() => false);
     this.clocks = (g.clocks as ClockState[]).slice();
     this.clockT0 = this.clocks.map(() => Number.NaN);
     this.clockL0 = this.clocks.map(() => 0);

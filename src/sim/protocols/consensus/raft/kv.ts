@@ -7,6 +7,11 @@
  * group and the group list (8 + 8 references; a flat list of 32 buckets copied 32). Both
  * forms are plain JSON. The form depends only on the number of keys, so two servers that
  * applied the same writes hold equal stores.
+ *
+ * A server's step may instead change its store in place (kvPutOwned) while that store is held by
+ * its state alone: the first such write copies the whole store (every level), later ones change
+ * the copy. kvShare marks a store as held elsewhere too (a snapshot of the log, a kernel
+ * checkpoint), after which the next write copies again.
  */
 
 /** A record of keys and values. */
@@ -74,4 +79,48 @@ export function kvEntries(kv: Kv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const g of kv as readonly (readonly Rec[])[]) for (const r of g) Object.assign(out, r);
   return out;
+}
+
+/** Stores that only one server state holds, made by kvPutOwned (see the module comment). */
+const owned = new WeakSet<object>();
+
+/** From now on kv may be held by more than one state (or snapshot): it is never changed again. */
+export function kvShare(kv: Kv): void {
+  owned.delete(kv);
+}
+
+/** A copy of every level of a store (so every level can be changed in place). */
+function deepCopy(kv: Kv): Kv {
+  if (!Array.isArray(kv)) return { ...(kv as Rec) };
+  return (kv as readonly (readonly Rec[])[]).map((g) => g.map((r) => ({ ...r })));
+}
+
+/**
+ * kvPut for a store that the caller's state holds alone: the same store value as kvPut gives,
+ * made by changing `kv` in place when an earlier kvPutOwned made it and kvShare has not been
+ * called on it since; else by changing a full copy.
+ */
+export function kvPutOwned(kv: Kv, key: string, value: string): Kv {
+  if (!owned.has(kv)) {
+    kv = deepCopy(kv);
+    owned.add(kv);
+  }
+  if (Array.isArray(kv)) {
+    const b = bucketOf(key);
+    (kv as Record<string, string>[][])[b >>> KV_BUCKET_BITS]![b & (KV_BUCKETS - 1)]![key] = value;
+    return kv;
+  }
+  const flat = kv as Record<string, string>;
+  if (flat[key] === undefined) {
+    let n = 0;
+    for (const _ in flat) n++;
+    if (n >= FLAT_MAX) {
+      // The store outgrows the flat form: kvPut builds the hashed form (a new value).
+      const next = kvPut(flat, key, value);
+      owned.add(next);
+      return next;
+    }
+  }
+  flat[key] = value;
+  return flat;
 }

@@ -1,5 +1,5 @@
 import type { Effects, Input, Outbound, StepEnv, TimerCmd } from '../../../protocol';
-import { type Kv, kvGet, kvPut } from './kv';
+import { type Kv, kvGet, kvPutOwned, kvShare } from './kv';
 import {
   EMPTY_LOG,
   EMPTY_SNAPSHOT,
@@ -36,9 +36,12 @@ import type {
  * Search of an Understandable Consensus Algorithm (Extended Version)", 2014; "thesis" to
  * Ongaro's PhD thesis, "Consensus: Bridging Theory and Practice", 2014.
  *
- * Each step copies the state once into a draft (`c.s`), changes the draft's fields (always
- * replacing nested objects, never mutating them) and returns it, so the input state is never
- * touched.
+ * Each step works on a draft (`c.s`) and returns it. When the kernel says it holds the only
+ * reference to the input state (env.owned), the draft is the input itself; otherwise it is a
+ * copy (ownServer). The draft's own fields and the leader's per-peer records (next, match,
+ * acked, ackUs) are changed in place; every other nested object (log, snapshot, ghost, store,
+ * sessions, votes, reads) is replaced, never mutated, because snapshots of the log and the
+ * checkers share them.
  */
 
 /** The server's initial (and post-crash volatile) state. */
@@ -72,10 +75,22 @@ export function initServer(forgetVote: boolean): ServerState {
 }
 
 /**
- * A field-by-field copy of a server state (the step's draft). Same fields and order as
- * initServer; an explicit copy keeps one object shape and is several times cheaper than a
- * spread on the hot path.
+ * A copy of a server state that this step may change in place: a field-by-field copy (same
+ * fields and order as initServer; an explicit copy keeps one object shape and is several times
+ * cheaper than a spread), with a leader's per-peer records copied too (only a leader changes
+ * them; becomeLeader makes new ones).
  */
+function ownServer(s: ServerState): ServerState {
+  const o = copyServer(s);
+  if (o.role === 'leader') {
+    o.next = { ...o.next };
+    o.match = { ...o.match };
+    o.acked = { ...o.acked };
+    o.ackUs = { ...o.ackUs };
+  }
+  return o;
+}
+
 function copyServer(s: ServerState): ServerState {
   return {
     kind: 'server',
@@ -104,13 +119,24 @@ function copyServer(s: ServerState): ServerState {
   };
 }
 
+/** What the checkers compare of a step's input state (see stepInputOf). */
+export interface StepInput {
+  /** The input state's log. */
+  log: ServerState['log'];
+  /** The input state's snapshot. */
+  snap: ServerState['snap'];
+  /** The input state's ghost (checker-only) record. */
+  ghost: ServerState['ghost'];
+}
+
 /**
- * The input and output states of the last stepServer call. The invariants read them (through
- * stepInputOf) to skip comparisons that cannot have changed: the kernel checks invariants right
- * after each step, and a step that left a server's log, snapshot and ghost alone cannot have
- * broken a property that held over the same values before the step.
+ * The log, snapshot and ghost of the last stepServer call's input, and its output state. The
+ * invariants read them (through stepInputOf) to skip comparisons that cannot have changed: the
+ * kernel checks invariants right after each step, and a step that left a server's log, snapshot
+ * and ghost alone cannot have broken a property that held over the same values before the
+ * step. Kept as the three objects, not the input state, which a step may change in place.
  */
-let lastIn: ServerState | null = null;
+const lastIn: StepInput = { log: EMPTY_LOG, snap: EMPTY_SNAPSHOT, ghost: initServer(false).ghost };
 let lastOut: ServerState | null = null;
 
 /**
@@ -119,8 +145,11 @@ let lastOut: ServerState | null = null;
  */
 let lastKept = Number.POSITIVE_INFINITY;
 
-/** The state a server stepped from to produce `s`, when `s` is the last step's result; else null. */
-export function stepInputOf(s: ServerState): ServerState | null {
+/**
+ * The log, snapshot and ghost of the state a server stepped from to produce `s`, when `s` is the
+ * last step's result; else null. The object is reused by the next step.
+ */
+export function stepInputOf(s: ServerState): StepInput | null {
   return s === lastOut ? lastIn : null;
 }
 
@@ -133,27 +162,8 @@ export function stepKeptThrough(): number {
   return lastKept;
 }
 
-/**
- * A copy of a per-peer record with one key set (same keys in the same order as
- * `{ ...r, [key]: value }`, through a keyed store, which V8 runs faster than a computed key in a
- * literal).
- */
-function withKey(r: Record<string, number>, key: string, value: number): Record<string, number> {
-  const o = { ...r };
-  o[key] = value;
-  return o;
-}
-
-/**
- * Sets the leader's nextIndex for a follower. The first change in a step copies the record (the
- * input state's record is never touched); later ones in the same step (a heartbeat round updates
- * every follower) change that copy. Same keys in the same order as a copy per change.
- */
+/** Sets the leader's nextIndex for a follower (in place: the draft's records are its own). */
 function setNext(c: Ctx, to: string, value: number): void {
-  if (!c.nextOwned) {
-    c.s.next = { ...c.s.next };
-    c.nextOwned = true;
-  }
   c.s.next[to] = value;
 }
 
@@ -162,7 +172,7 @@ interface Ctx {
   s: ServerState;
   env: StepEnv<RaftParams>;
   p: RaftParams;
-  send: Buf<Outbound<RaftMsg>>;
+  send: Sends;
   timers: Buf<TimerCmd>;
   notes: Buf<string>;
   /** Every server, sorted. */
@@ -171,8 +181,6 @@ interface Ctx {
   peers: readonly string[];
   /** Votes needed. */
   majority: number;
-  /** The draft's `next` is a copy made in this step (so it is changed in place; see setNext). */
-  nextOwned: boolean;
 }
 
 const MS = 1000;
@@ -195,16 +203,27 @@ function heartbeatTimer(c: Ctx): void {
   c.timers.push(heartbeatCmd);
 }
 
+/**
+ * Election timer commands by timeout in ms, made on first use (a follower resets its election
+ * timer at every AppendEntries; the kernel never changes a command, so they are shared).
+ */
+const electionCmds: TimerCmd[] = [];
+
 function electionTimer(c: Ctx): void {
   const { electionTimeoutMsMin: lo, electionTimeoutMsMax: hi } = c.p;
   const ms = c.env.rng.int(Math.min(lo, hi), Math.max(lo, hi));
-  c.timers.push({ kind: 'set', name: 'election', afterUs: ms * MS });
+  let cmd = electionCmds[ms];
+  if (cmd === undefined) {
+    cmd = { kind: 'set', name: 'election', afterUs: ms * MS };
+    electionCmds[ms] = cmd;
+  }
+  c.timers.push(cmd);
 }
 
 /** Answers reads that can no longer be served here (not leader any more): the client retries. */
 function dropReads(c: Ctx): void {
   for (const r of c.s.reads)
-    c.send.push({ to: r.client, msg: { type: 'ClientResponse', reqId: r.reqId, ok: false, leader: '' } });
+    c.send.add(r.client, { type: 'ClientResponse', reqId: r.reqId, ok: false, leader: '' });
   c.s.reads = [];
 }
 
@@ -250,7 +269,7 @@ function startElection(c: Ctx): void {
     lastLogTerm: lastTerm(s),
     pre: false,
   };
-  for (const p of c.peers) c.send.push({ to: p, msg });
+  for (const p of c.peers) c.send.add(p, msg);
 }
 
 function startPreVote(c: Ctx): void {
@@ -271,7 +290,7 @@ function startPreVote(c: Ctx): void {
     lastLogTerm: lastTerm(s),
     pre: true,
   };
-  for (const p of c.peers) c.send.push({ to: p, msg });
+  for (const p of c.peers) c.send.add(p, msg);
 }
 
 function becomeLeader(c: Ctx): void {
@@ -294,7 +313,6 @@ function becomeLeader(c: Ctx): void {
     ackUs[p] = c.env.localTimeUs;
   }
   s.next = next;
-  c.nextOwned = true;
   s.match = match;
   s.acked = acked;
   s.ackUs = ackUs;
@@ -314,29 +332,51 @@ function becomeLeader(c: Ctx): void {
 /** The entries of every heartbeat without entries (one shared array; no one changes a message). */
 const NO_ENTRIES: Entry[] = [];
 
+/**
+ * The last AppendEntries built in this step and the log it was built from (null at the start of
+ * each step): the next follower in a round reuses it when it needs the same entries.
+ */
+let lastAppend: AppendEntries | null = null;
+let lastAppendLog: ServerState['log'] | null = null;
+
 function sendAppend(c: Ctx, to: string): void {
   const s = c.s;
   const next = s.next[to]!;
   if (next <= s.snap.index) {
     // §7: the entries the follower needs were compacted away: send the snapshot.
     const msg: InstallSnapshot = { type: 'InstallSnapshot', term: s.term, snap: s.snap, seq: s.hbSeq };
-    c.send.push({ to, msg });
+    c.send.add(to, msg);
     setNext(c, to, s.snap.index + 1);
     return;
   }
   const prevIndex = next - 1;
   const li = lastIndex(s);
   const end = Math.min(li, prevIndex + c.p.maxEntriesPerAppend);
-  const msg: AppendEntries = {
-    type: 'AppendEntries',
-    term: s.term,
-    prevIndex,
-    prevTerm: termAt(s, prevIndex),
-    entries: end > prevIndex ? entriesBetween(s, prevIndex + 1, end) : NO_ENTRIES,
-    commit: s.commitIndex,
-    seq: s.hbSeq,
-  };
-  c.send.push({ to, msg });
+  // Followers that are equally far along get the same message in a round: one object for all
+  // (messages are never changed once sent).
+  let msg = lastAppend;
+  if (
+    msg === null ||
+    lastAppendLog !== s.log ||
+    msg.prevIndex !== prevIndex ||
+    msg.entries.length !== end - prevIndex ||
+    msg.term !== s.term ||
+    msg.commit !== s.commitIndex ||
+    msg.seq !== s.hbSeq
+  ) {
+    msg = {
+      type: 'AppendEntries',
+      term: s.term,
+      prevIndex,
+      prevTerm: termAt(s, prevIndex),
+      entries: end > prevIndex ? entriesBetween(s, prevIndex + 1, end) : NO_ENTRIES,
+      commit: s.commitIndex,
+      seq: s.hbSeq,
+    };
+    lastAppend = msg;
+    lastAppendLog = s.log;
+  }
+  c.send.add(to, msg);
   // Pipelining (as etcd's replicate state): assume the entries arrive. A gap shows up as a
   // failed consistency check on a later message or heartbeat, which backs nextIndex off.
   if (end > prevIndex) setNext(c, to, end + 1);
@@ -427,15 +467,12 @@ function apply(c: Ctx): void {
     const cmd = e.cmd;
     if (cmd.kind === 'put') {
       if (!applied(sessions, cmd.client, cmd.reqId)) {
-        kv = kvPut(kv, cmd.key, cmd.value);
+        kv = kvPutOwned(kv, cmd.key, cmd.value);
         sessions = applySession(sessions, cmd.client, cmd.reqId, cmd.ack);
       }
       // The leader answers; a retried duplicate is answered too (the client may be waiting on it).
       if (leader)
-        c.send.push({
-          to: cmd.client,
-          msg: { type: 'ClientResponse', reqId: cmd.reqId, ok: true, leader: c.env.self },
-        });
+        c.send.add(cmd.client, { type: 'ClientResponse', reqId: cmd.reqId, ok: true, leader: c.env.self });
     }
   }
   s.kv = kv;
@@ -451,6 +488,8 @@ function maybeSnapshot(c: Ctx): void {
   const every = c.p.snapshotEvery;
   if (every <= 0 || s.lastApplied - s.snap.index < every) return;
   const index = s.lastApplied;
+  // The snapshot holds the store from now on (and may travel in an InstallSnapshot).
+  kvShare(s.kv);
   const snap: Snapshot = {
     index,
     term: termAt(s, index),
@@ -473,15 +512,12 @@ function serveReads(c: Ctx): void {
     let count = 1;
     for (const p of c.peers) if (s.acked[p]! >= r.seq) count++;
     if (count >= c.majority && s.lastApplied >= r.readIndex) {
-      c.send.push({
-        to: r.client,
-        msg: {
-          type: 'ClientResponse',
-          reqId: r.reqId,
-          ok: true,
-          value: kvGet(s.kv, r.key) ?? null,
-          leader: c.env.self,
-        },
+      c.send.add(r.client, {
+        type: 'ClientResponse',
+        reqId: r.reqId,
+        ok: true,
+        value: kvGet(s.kv, r.key) ?? null,
+        leader: c.env.self,
       });
       if (keep === null) keep = s.reads.slice(0, k);
     } else if (keep !== null) keep.push(r);
@@ -508,7 +544,7 @@ function onRequestVote(c: Ctx, from: string, m: RequestVote): void {
       granted,
       pre: true,
     };
-    c.send.push({ to: from, msg: resp });
+    c.send.add(from, resp);
     return;
   }
   // With check-quorum a server that has a live leader ignores a disruptive candidate (thesis §4.2.3).
@@ -520,7 +556,7 @@ function onRequestVote(c: Ctx, from: string, m: RequestVote): void {
     s.votedFor = from;
     electionTimer(c); // granting a vote resets the election timer (§5.2)
   }
-  c.send.push({ to: from, msg: { type: 'RequestVoteResp', term: s.term, granted, pre: false } });
+  c.send.add(from, { type: 'RequestVoteResp', term: s.term, granted, pre: false });
 }
 
 function onVoteResp(c: Ctx, from: string, m: RequestVoteResp): void {
@@ -547,7 +583,7 @@ function fromLeader(c: Ctx, from: string, term: number): boolean {
   if (term < s.term) {
     // §5.1: reject a request with a stale term; the answer tells the old leader the new term.
     // seq -1: this answer confirms no heartbeat round (it may answer a request of an old term).
-    c.send.push({ to: from, msg: { type: 'AppendResp', term: s.term, success: false, match: 0, seq: -1 } });
+    c.send.add(from, { type: 'AppendResp', term: s.term, success: false, match: 0, seq: -1 });
     return false;
   }
   if (term > s.term || s.role !== 'follower') becomeFollower(c, term, from);
@@ -560,7 +596,7 @@ function fromLeader(c: Ctx, from: string, term: number): boolean {
 /** Answers an AppendEntries (the follower's term after the step). */
 function appendResp(c: Ctx, to: string, success: boolean, match: number, seq: number): void {
   const msg: AppendResp = { type: 'AppendResp', term: c.s.term, success, match, seq };
-  c.send.push({ to, msg });
+  c.send.add(to, msg);
 }
 
 function onAppend(c: Ctx, from: string, m: AppendEntries): void {
@@ -620,10 +656,7 @@ function onInstallSnapshot(c: Ctx, from: string, m: InstallSnapshot): void {
         elections: s.ghost.elections,
       };
   }
-  c.send.push({
-    to: from,
-    msg: { type: 'AppendResp', term: s.term, success: true, match: snap.index, seq: m.seq },
-  });
+  c.send.add(from, { type: 'AppendResp', term: s.term, success: true, match: snap.index, seq: m.seq });
 }
 
 function onAppendResp(c: Ctx, from: string, m: AppendResp): void {
@@ -634,10 +667,10 @@ function onAppendResp(c: Ctx, from: string, m: AppendResp): void {
   }
   if (s.role !== 'leader' || m.term !== s.term || s.next[from] === undefined) return;
   // Any answer in our term confirms we were still leader when it was sent (read index).
-  if (m.seq > s.acked[from]!) s.acked = withKey(s.acked, from, m.seq);
-  s.ackUs = withKey(s.ackUs, from, c.env.localTimeUs);
+  if (m.seq > s.acked[from]!) s.acked[from] = m.seq;
+  s.ackUs[from] = c.env.localTimeUs;
   if (m.success) {
-    if (m.match > s.match[from]!) s.match = withKey(s.match, from, m.match);
+    if (m.match > s.match[from]!) s.match[from] = m.match;
     if (m.match + 1 > s.next[from]!) setNext(c, from, m.match + 1);
     advanceCommit(c);
     if (s.role === 'leader' && s.next[from]! <= lastIndex(s)) sendAppend(c, from);
@@ -655,7 +688,7 @@ function onClientRequest(c: Ctx, from: string, m: ClientRequest): void {
   const s = c.s;
   if (s.role !== 'leader') {
     // §8: a follower rejects the request and says who the leader is, if it knows.
-    c.send.push({ to: from, msg: { type: 'ClientResponse', reqId: m.reqId, ok: false, leader: s.leader } });
+    c.send.add(from, { type: 'ClientResponse', reqId: m.reqId, ok: false, leader: s.leader });
     return;
   }
   if (m.op === 'get') {
@@ -677,7 +710,7 @@ function onClientRequest(c: Ctx, from: string, m: ClientRequest): void {
   }
   if (applied(s.sessions, from, m.reqId)) {
     // A retry of a write already applied: answer, do not append again (§8).
-    c.send.push({ to: from, msg: { type: 'ClientResponse', reqId: m.reqId, ok: true, leader: c.env.self } });
+    c.send.add(from, { type: 'ClientResponse', reqId: m.reqId, ok: true, leader: c.env.self });
     return;
   }
   keep(lastIndex(s));
@@ -745,44 +778,97 @@ function peersOf(servers: readonly string[], self: string): readonly string[] {
 }
 
 /**
- * An effect list collected during a step and copied out at exact size when it ends. A fresh
- * empty array per list per step grows a 16-slot backing store on its first push, which was a
- * large part of the allocation per step; these buffers are reused (a step never runs inside
- * another) and reset by count, since setting an array's length to 0 also drops its storage.
+ * An effect list collected during a step. A fresh empty array per list per step grows a
+ * 16-slot backing store on its first push, which was a large part of the allocation per step;
+ * these buffers are reused (a step never runs inside another) and reset by count, since setting
+ * an array's length to 0 also drops its storage. At the end of the step the items are copied
+ * out at exact size; a lent buffer (used when env.reuseEffects says the caller keeps nothing)
+ * copies them into a list of that size kept from an earlier step instead, so a step allocates
+ * no list at all.
  */
 class Buf<T> {
-  private readonly items: T[] = [];
+  protected readonly items: T[] = [];
+  /** Lists handed out by a lent buffer, by length. */
+  private readonly exact: T[][] = [];
   /** Items collected in this step. */
   n = 0;
+  constructor(private readonly lent: boolean) {}
   /** Appends an item. */
   push(x: T): void {
     this.items[this.n++] = x;
   }
-  /** The items of this step as a new array (undefined when none), and an empty buffer. */
+  /** The items of this step as a list (undefined when none), and an empty buffer. */
   take(): T[] | undefined {
     const n = this.n;
     if (n === 0) return undefined;
     this.n = 0;
-    return this.items.slice(0, n);
+    if (!this.lent || n > MAX_LENT) return this.items.slice(0, n);
+    const list = this.exact[n];
+    if (list === undefined) {
+      const made = this.items.slice(0, n);
+      this.exact[n] = made;
+      return made;
+    }
+    for (let k = 0; k < n; k++) list[k] = this.items[k]!;
+    return list;
   }
 }
 
-const sendBuf = new Buf<Outbound<RaftMsg>>();
-const timerBuf = new Buf<TimerCmd>();
-const noteBuf = new Buf<string>();
+/** Longest list a lent buffer keeps for reuse. */
+const MAX_LENT = 64;
+
+/** The sends of a step: a lent buffer also reuses its Outbound records. */
+class Sends extends Buf<Outbound<RaftMsg>> {
+  private readonly pool: Outbound<RaftMsg>[] = [];
+  constructor(private readonly pooled: boolean) {
+    super(pooled);
+  }
+  /** Sends msg to a node. */
+  add(to: string, msg: RaftMsg): void {
+    if (!this.pooled) {
+      this.push({ to, msg });
+      return;
+    }
+    let o = this.pool[this.n];
+    if (o === undefined) {
+      o = { to, msg };
+      this.pool[this.n] = o;
+    } else {
+      o.to = to;
+      o.msg = msg;
+    }
+    this.push(o);
+  }
+}
+
+/** Buffers for callers that may keep what a step returns (tests, scripts): fresh lists. */
+const freshSends = new Sends(false);
+const freshTimers = new Buf<TimerCmd>(false);
+const freshNotes = new Buf<string>(false);
+/** Buffers for the kernel, which reads a step's effects at once and keeps none of them. */
+const lentSends = new Sends(true);
+const lentTimers = new Buf<TimerCmd>(true);
+const lentNotes = new Buf<string>(true);
+/** The effects object returned to the kernel (env.reuseEffects), refilled by every step. */
+const lentEffects: Effects<ServerState, RaftMsg> = {
+  state: initServer(false),
+  send: undefined,
+  timers: undefined,
+  reply: undefined,
+  notes: undefined,
+};
 
 /** The step context, reused by every step (a step never runs inside another); set at its start. */
 const ctx: Ctx = {
   s: initServer(false),
   env: undefined as unknown as StepEnv<RaftParams>,
   p: undefined as unknown as RaftParams,
-  send: sendBuf,
-  timers: timerBuf,
-  notes: noteBuf,
+  send: freshSends,
+  timers: freshTimers,
+  notes: freshNotes,
   servers: [],
   peers: [],
   majority: 1,
-  nextOwned: false,
 };
 
 /** The node the context's `peers` were looked up for. */
@@ -799,18 +885,31 @@ export function stepServer(
   // The same server list and node as the last step (a leader steps many times in a row).
   const peers = servers === ctx.servers && env.self === ctxSelf ? ctx.peers : peersOf(servers, env.self);
   ctxSelf = env.self;
-  sendBuf.n = 0;
-  timerBuf.n = 0;
-  lastKept = Number.POSITIVE_INFINITY;
-  noteBuf.n = 0;
+  const lend = env.reuseEffects === true;
   const c = ctx;
-  c.s = copyServer(state);
+  c.send = lend ? lentSends : freshSends;
+  c.timers = lend ? lentTimers : freshTimers;
+  c.notes = lend ? lentNotes : freshNotes;
+  c.send.n = 0;
+  c.timers.n = 0;
+  c.notes.n = 0;
+  lastKept = Number.POSITIVE_INFINITY;
+  lastAppend = null;
+  lastAppendLog = null;
+  lastIn.log = state.log;
+  lastIn.snap = state.snap;
+  lastIn.ghost = state.ghost;
+  if (env.owned === true) c.s = state;
+  else {
+    // The input state may be held elsewhere (a checkpoint, a caller): so may its store.
+    kvShare(state.kv);
+    c.s = ownServer(state);
+  }
   c.env = env;
   c.p = p;
   c.servers = servers;
   c.peers = peers;
   c.majority = Math.floor(servers.length / 2) + 1;
-  c.nextOwned = false;
   c.s.forgetVote = p.bugForgetVoteOnRestart;
   switch (input.kind) {
     case 'start':
@@ -832,7 +931,6 @@ export function stepServer(
       break;
     case 'client':
       // Workload ops go to client nodes; a server that gets one cannot answer it.
-      lastIn = state;
       lastOut = state;
       return { state, reply: [{ id: input.op.id, ok: false }] };
     case 'message': {
@@ -862,15 +960,22 @@ export function stepServer(
       break;
     }
   }
-  lastIn = state;
   lastOut = c.s;
   // Every field in one literal (absent lists as undefined): one object shape for every step,
   // instead of up to three shape transitions per step.
+  if (lend) {
+    const e = lentEffects;
+    e.state = c.s;
+    e.send = c.send.take();
+    e.timers = c.timers.take();
+    e.notes = c.notes.take();
+    return e;
+  }
   return {
     state: c.s,
-    send: sendBuf.take(),
-    timers: timerBuf.take(),
+    send: c.send.take(),
+    timers: c.timers.take(),
     reply: undefined,
-    notes: noteBuf.take(),
+    notes: c.notes.take(),
   };
 }
