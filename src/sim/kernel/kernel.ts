@@ -175,6 +175,16 @@ interface SendCache {
   path1: Int32Array | null;
 }
 
+/** A client operation not yet answered or timed out. */
+interface PendingOp {
+  /** When it was invoked (true time, microseconds). */
+  startUs: number;
+  /** The closed-loop client node that issues the next operation after it, or -1 (open loop). */
+  node: number;
+  /** The closed-loop slot (concurrency lane) it occupies. */
+  slot: number;
+}
+
 interface TimerRec {
   /** Generation of the live queue entry; other entries for this name are stale. */
   gen: number;
@@ -339,12 +349,11 @@ export class Kernel {
   private nemRng: Rng;
   private nextOpId = 1;
   private seqKey = 0;
-  // Pending operations: mutable maps, copied whole by a checkpoint (O(pending) per checkpoint
-  // rather than per operation).
-  private outstanding = new Map<number, { node: number; slot: number }>();
+  // Pending operations by id: a mutable map of immutable records, copied whole by a checkpoint
+  // (O(pending) per checkpoint rather than per operation).
+  private pending = new Map<number, PendingOp>();
   private history: HistoryEntry[] = [];
   private historyLen = 0;
-  private opStart = new Map<number, number>();
   private nemesisCount = 0;
   /** The protocol's nemesis hooks, when the scenario's nemesis watches steps (crashAfterPromise, crashNewLeader). */
   private nemWatch: NemesisHooks<unknown> | null = null;
@@ -1417,11 +1426,10 @@ export class Kernel {
       value: op.value ?? null,
       us: this.nowUs,
     });
-    this.opStart.set(id, this.nowUs);
+    this.pending.set(id, { startUs: this.nowUs, node: w.kind === 'closed' ? i : -1, slot });
     const text = `#${id} ${op.op} ${key}${op.value !== undefined ? `=${op.value}` : ''}`;
     this.row(TraceKind.client, i, -1, -1, -1, this.strings.idByKey(this.clientNoteIds, id, text));
     if (w.kind === 'closed') {
-      this.outstanding.set(id, { node: i, slot });
       this.schedule(this.nowUs + w.timeoutUs, Ev.clientTimeout, i, -1, id, null);
     }
     if (!this.present[i] || !this.up[i] || this.paused[i]) return; // never answered: unknown
@@ -1429,31 +1437,31 @@ export class Kernel {
   }
 
   private onReply(i: number, id: number, ok: boolean, value: string | null | undefined): void {
-    const start = this.opStart.get(id);
-    if (start === undefined) return; // late or duplicate reply
-    this.opStart.delete(id);
+    const p = this.pending.get(id);
+    if (p === undefined) return; // late or duplicate reply
+    this.pending.delete(id);
     this.pushHistory({ t: ok ? 'complete' : 'fail', id, value: value ?? null, us: this.nowUs });
     if (ok) this.counters[C.opsOk]!++;
     else this.counters[C.opsFailed]!++;
-    this.pushSample(4, this.nowUs, this.nowUs - start);
+    this.pushSample(4, this.nowUs, this.nowUs - p.startUs);
     const text = `#${id} ${ok ? 'ok' : 'fail'}${value !== undefined ? ` ${value}` : ''}`;
     this.row(TraceKind.reply, i, -1, -1, -1, this.strings.idByKey(this.replyNoteIds, id, text));
-    this.nextAfter(id);
+    this.nextAfter(p);
   }
 
-  private nextAfter(id: number): void {
-    const o = this.outstanding.get(id);
+  /** A closed-loop client's next operation, after the think time, once one is answered or timed out. */
+  private nextAfter(p: PendingOp): void {
     const w = this.scenario.workload;
-    if (o === undefined || w.kind !== 'closed') return;
-    this.outstanding.delete(id);
-    this.schedule(this.nowUs + w.thinkTimeUs, Ev.clientNext, o.node, -1, o.slot, null);
+    if (p.node < 0 || w.kind !== 'closed') return;
+    this.schedule(this.nowUs + w.thinkTimeUs, Ev.clientNext, p.node, -1, p.slot, null);
   }
 
   private onClientTimeout(id: number): void {
-    if (!this.opStart.has(id)) return;
-    this.opStart.delete(id);
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
     this.counters[C.opsUnknown]!++;
-    this.nextAfter(id);
+    this.nextAfter(p);
   }
 
   /**
@@ -1824,8 +1832,7 @@ export class Kernel {
       nemRng: this.nemRng.save(),
       nextOpId: this.nextOpId,
       seqKey: this.seqKey,
-      outstanding: new Map(this.outstanding),
-      opStart: new Map(this.opStart),
+      pending: new Map(this.pending),
       historyLength: this.historyLen,
       nemesisCount: this.nemesisCount,
     };
@@ -1916,8 +1923,7 @@ export class Kernel {
     this.nemRng.load(g.nemRng as RngState);
     this.nextOpId = g.nextOpId as number;
     this.seqKey = g.seqKey as number;
-    this.outstanding = new Map(g.outstanding as Map<number, { node: number; slot: number }>);
-    this.opStart = new Map(g.opStart as Map<number, number>);
+    this.pending = new Map(g.pending as Map<number, PendingOp>);
     this.historyLen = g.historyLength as number;
     this.nemesisCount = g.nemesisCount as number;
     this.invalidateTopology();

@@ -33,6 +33,63 @@ function request(p: ClientPending, ack: number): Outbound<RaftMsg> {
   };
 }
 
+/**
+ * The effects of a client step. For the kernel (env.reuseEffects: it keeps none of them) one
+ * effects object and one-item lists are refilled every step; for other callers (tests, scripts)
+ * a new object with only the lists that have items, as before.
+ */
+const lent: Effects<ClientState, RaftMsg> = {
+  state: initClient(),
+  send: undefined,
+  timers: undefined,
+  reply: undefined,
+  notes: undefined,
+};
+const oneSend: Outbound<RaftMsg>[] = [
+  { to: '', msg: { type: 'ClientResponse', reqId: 0, ok: false, leader: '' } },
+];
+const oneTimer: TimerCmd[] = [{ kind: 'cancel', name: 'retry' }];
+const oneReply: ClientReply[] = [{ id: 0, ok: false }];
+
+function effects(
+  env: StepEnv<RaftParams>,
+  state: ClientState,
+  send?: Outbound<RaftMsg>[],
+  timers?: TimerCmd[],
+  reply?: ClientReply[],
+): Effects<ClientState, RaftMsg> {
+  if (env.reuseEffects === true) {
+    lent.state = state;
+    lent.send = send !== undefined && send.length > 0 ? send : undefined;
+    lent.timers = timers !== undefined && timers.length > 0 ? timers : undefined;
+    lent.reply = reply;
+    return lent;
+  }
+  const e: Effects<ClientState, RaftMsg> = { state };
+  if (send !== undefined) e.send = send;
+  if (timers !== undefined) e.timers = timers;
+  if (reply !== undefined) e.reply = reply;
+  return e;
+}
+
+/** A one-item list: the refilled one for the kernel, else a new one. */
+function one<T>(env: StepEnv<RaftParams>, list: T[], item: T): T[] {
+  if (env.reuseEffects !== true) return [item];
+  list[0] = item;
+  return list;
+}
+
+/** Cancels the retry timer (shared: the kernel never changes a command). */
+const CANCEL_RETRY: TimerCmd = { kind: 'cancel', name: 'retry' };
+/** The last retry timer command made (params rarely change). */
+let retryCmd: TimerCmd = { kind: 'set', name: 'retry', afterUs: -1 };
+
+function retryTimer(afterUs: number): TimerCmd {
+  if (retryCmd.kind !== 'set' || retryCmd.afterUs !== afterUs)
+    retryCmd = { kind: 'set', name: 'retry', afterUs };
+  return retryCmd;
+}
+
 /** The server after `id` in sorted order (round robin when there is no leader hint). */
 function nextServer(servers: readonly string[], id: string): string {
   const k = servers.indexOf(id);
@@ -50,10 +107,11 @@ export function stepClient(
   switch (input.kind) {
     case 'start':
     case 'restart':
-      return { state: s };
+      return effects(env, s);
     case 'client': {
       const op = input.op;
-      if (servers.length === 0) return { state: s, reply: [{ id: op.id, ok: false }] };
+      if (servers.length === 0)
+        return effects(env, s, undefined, undefined, one(env, oneReply, { id: op.id, ok: false }));
       const reqId = s.nextReq;
       const to = s.leader !== '' ? s.leader : servers[env.rng.int(0, servers.length - 1)]!;
       const p: ClientPending = {
@@ -69,15 +127,15 @@ export function stepClient(
       // Request ids only grow, so the new one goes last and the list stays ascending.
       const pending = s.pending.slice();
       pending.push(p);
-      const eff: Effects<ClientState, RaftMsg> = {
-        state: clientState(reqId + 1, s.leader, pending),
-        send: [request(p, pending[0]!.reqId)],
-      };
-      eff.timers = s.pending.length === 0 ? [{ kind: 'set', name: 'retry', afterUs: retryUs }] : [];
-      return eff;
+      return effects(
+        env,
+        clientState(reqId + 1, s.leader, pending),
+        one(env, oneSend, request(p, pending[0]!.reqId)),
+        s.pending.length === 0 ? one(env, oneTimer, retryTimer(retryUs)) : [],
+      );
     }
     case 'timer': {
-      if (input.name !== 'retry') return { state: s };
+      if (input.name !== 'retry') return effects(env, s);
       // Re-send every request unanswered for clientRetryMs to the next server (same id).
       const now = env.localTimeUs;
       const pending: ClientPending[] = [];
@@ -98,11 +156,11 @@ export function stepClient(
       }
       const timers: TimerCmd[] =
         next === Number.POSITIVE_INFINITY ? [] : [{ kind: 'set', name: 'retry', afterUs: Math.max(1, next) }];
-      return { state: clientState(s.nextReq, leader, pending), send, timers };
+      return effects(env, clientState(s.nextReq, leader, pending), send, timers);
     }
     case 'message': {
       const m = input.msg;
-      if (m.type !== 'ClientResponse') return { state: s };
+      if (m.type !== 'ClientResponse') return effects(env, s);
       return onResponse(s, input.from, m, servers, env);
     }
   }
@@ -118,25 +176,28 @@ function onResponse(
   const list = s.pending;
   let at = 0;
   while (at < list.length && list[at]!.reqId !== m.reqId) at++;
-  if (at === list.length) return { state: s }; // late or duplicate answer
+  if (at === list.length) return effects(env, s); // late or duplicate answer
   const p = list[at]!;
   if (m.ok) {
     const pending: ClientPending[] = [];
     for (let k = 0; k < list.length; k++) if (k !== at) pending.push(list[k]!);
-    const reply: ClientReply[] = [
+    const reply = one<ClientReply>(
+      env,
+      oneReply,
       p.op === 'get' ? { id: p.opId, ok: true, value: m.value ?? null } : { id: p.opId, ok: true },
-    ];
-    const timers: TimerCmd[] = pending.length === 0 ? [{ kind: 'cancel', name: 'retry' }] : [];
-    return { state: clientState(s.nextReq, from, pending), reply, timers };
+    );
+    const timers = pending.length === 0 ? one(env, oneTimer, CANCEL_RETRY) : [];
+    return effects(env, clientState(s.nextReq, from, pending), undefined, timers, reply);
   }
   // Not the leader: follow the hint at once, or try the next server; after MAX_HOPS wait for the timer.
-  if (p.to !== from || p.hops >= MAX_HOPS) return { state: clientState(s.nextReq, m.leader, list) };
+  if (p.to !== from || p.hops >= MAX_HOPS) return effects(env, clientState(s.nextReq, m.leader, list));
   const to = m.leader !== '' && m.leader !== from ? m.leader : nextServer(servers, from);
   const q: ClientPending = { ...p, to, sentUs: env.localTimeUs, hops: p.hops + 1 };
   const pending = list.slice();
   pending[at] = q;
-  return {
-    state: clientState(s.nextReq, m.leader, pending),
-    send: [request(q, pending[0]!.reqId)],
-  };
+  return effects(
+    env,
+    clientState(s.nextReq, m.leader, pending),
+    one(env, oneSend, request(q, pending[0]!.reqId)),
+  );
 }

@@ -441,9 +441,26 @@ function applySession(sessions: Record<string, Session>, client: string, reqId: 
   }
   if (!inserted) done.push(reqId);
   if (!sorted) done.sort((a, b) => a - b);
-  const out = { ...sessions };
+  // Changed in place when this server's state alone holds the record (see ownedSessions).
+  let out = sessions;
+  if (!ownedSessions.has(out)) {
+    out = { ...sessions };
+    ownedSessions.add(out);
+  }
   out[client] = { ack: nack, done };
   return out;
+}
+
+/**
+ * Session records that one server state alone holds, made by applySession: changed in place
+ * until shared (as the key-value store: kv.ts). Each session in them is still a new object.
+ */
+const ownedSessions = new WeakSet<object>();
+
+/** From now on the state machine (store and sessions) may be held elsewhere too: never change it. */
+function shareStateMachine(s: ServerState): void {
+  kvShare(s.kv);
+  ownedSessions.delete(s.sessions);
 }
 
 /** True when the (client, reqId) write was already applied (§8 dedupe). */
@@ -488,8 +505,8 @@ function maybeSnapshot(c: Ctx): void {
   const every = c.p.snapshotEvery;
   if (every <= 0 || s.lastApplied - s.snap.index < every) return;
   const index = s.lastApplied;
-  // The snapshot holds the store from now on (and may travel in an InstallSnapshot).
-  kvShare(s.kv);
+  // The snapshot holds the store and sessions from now on (and may travel in an InstallSnapshot).
+  shareStateMachine(s);
   const snap: Snapshot = {
     index,
     term: termAt(s, index),
@@ -901,8 +918,8 @@ export function stepServer(
   lastIn.ghost = state.ghost;
   if (env.owned === true) c.s = state;
   else {
-    // The input state may be held elsewhere (a checkpoint, a caller): so may its store.
-    kvShare(state.kv);
+    // The input state may be held elsewhere (a checkpoint, a caller): so may its state machine.
+    shareStateMachine(state);
     c.s = ownServer(state);
   }
   c.env = env;
