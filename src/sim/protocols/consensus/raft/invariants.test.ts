@@ -55,6 +55,34 @@ describe('Raft invariants: skipping unchanged pairs gives the same verdicts', ()
     expect(violations).toBeGreaterThan(0);
   });
 
+  it('nemesis runs tuned for consensus with bugForgetVoteOnRestart (election-safety breaks)', () => {
+    // The library's raft-nemesis faults: crashes right after a vote, quick restarts, leader focus.
+    const nemesis = {
+      ...NEMESIS,
+      crashRatePerS: 2,
+      meanDowntimeUs: 300_000,
+      leaderFocus: 0.8,
+      quickRestartFraction: 0.3,
+      quickRestartUs: 5000,
+      crashAfterPromise: 0.5,
+      crashNewLeader: 0.3,
+    };
+    const found = new Set<string>();
+    for (let seed = 1; seed <= 10; seed++) {
+      const run = () => {
+        const sim = new Simulation(
+          raftScenario({ seed, params: { bugForgetVoteOnRestart: true }, nemesis, maxTimeUs: 10_000_000 }),
+        );
+        sim.runUntil(10_000_000);
+        return sim;
+      };
+      same(`consensus nemesis seed=${seed}`, run);
+      const v = run().violation;
+      if (v !== null) found.add(v.invariant);
+    }
+    expect([...found]).toContain('election-safety');
+  });
+
   it('the Figure 8 script with bugCommitPreviousTerm and the double-vote scenario', () => {
     for (let seed = 1; seed <= 4; seed++) {
       same(`figure8 seed=${seed}`, () => {
