@@ -1,8 +1,17 @@
+/**
+ * A text made when it is read: an object the caller keeps anyway (a client history record)
+ * that can say what its trace note says. Saves building and keeping one string per operation.
+ */
+export interface LazyText {
+  /** The text (the same every time). */
+  text(): string;
+}
+
 /** Interns strings to small integers, so trace columns hold numbers instead of strings. */
 export class Interner {
   private readonly ids = new Map<string, number>();
-  /** The strings, by id. */
-  readonly strings: string[] = [];
+  /** The strings (or texts made when read), by id. */
+  private readonly strings: (string | LazyText)[] = [];
 
   /** The id of `s`, assigning the next one on first use. */
   id(s: string): number {
@@ -23,9 +32,12 @@ export class Interner {
    * the trace hash), so that changes nothing anyone sees; it saves hashing every such text and
    * growing the map by one entry per operation.
    */
-  idByKey(byKey: number[], key: number, s: string): number {
+  idByKey(byKey: number[], key: number, s: string | LazyText): number {
     const old = byKey[key];
-    if (old !== undefined && this.strings[old] === s) return old;
+    if (old !== undefined) {
+      const was = this.strings[old]!;
+      if (was === s || this.get(old) === (typeof s === 'string' ? s : s.text())) return old;
+    }
     const i = this.strings.length;
     this.strings.push(s);
     byKey[key] = i;
@@ -40,12 +52,15 @@ export class Interner {
     for (let i = this.strings.length; i < other.strings.length; i++) {
       const s = other.strings[i]!;
       this.strings.push(s);
-      if (!this.ids.has(s)) this.ids.set(s, i);
+      if (typeof s === 'string' && !this.ids.has(s)) this.ids.set(s, i);
     }
   }
 
   /** The string with id `i` (or '' for -1). */
   get(i: number): string {
-    return i < 0 ? '' : (this.strings[i] ?? '');
+    if (i < 0) return '';
+    const s = this.strings[i];
+    if (s === undefined) return '';
+    return typeof s === 'string' ? s : s.text();
   }
 }

@@ -10,7 +10,7 @@ import type { KvOp } from '../checkers/history';
 import type { AnyProtocol, ClientOp, Effects, Input, NemesisHooks, NodeView, StepEnv } from '../protocol';
 import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, stepClock } from './clock';
 import { EventHeap, type HeapSnapshot } from './heap';
-import { Interner } from './intern';
+import { Interner, type LazyText } from './intern';
 import { meanLatencyUs, sampleLatencyUs } from './latency';
 import { Rng, type RngState } from './rng';
 import { type RouteGraph, shortestTree } from './routing';
@@ -202,14 +202,35 @@ interface Held {
   payload: unknown;
 }
 
-interface HistoryEntry {
-  t: 'invoke' | 'complete' | 'fail';
-  id: number;
-  client?: string;
-  op?: 'read' | 'write';
-  key?: string;
-  value?: string | null;
-  us: number;
+/**
+ * One client history record: an invocation, or its answer. It is also the text of the trace
+ * note written with it (LazyText), made only when someone reads that note, so a run keeps no
+ * note string per operation.
+ */
+class HistoryEntry implements LazyText {
+  constructor(
+    /** Invocation, or an answer that it completed or failed. */
+    readonly t: 'invoke' | 'complete' | 'fail',
+    /** Operation id. */
+    readonly id: number,
+    /** The client node (invocations). */
+    readonly client: string | undefined,
+    /** Read or write (invocations). */
+    readonly op: 'read' | 'write' | undefined,
+    /** The key (invocations). */
+    readonly key: string | undefined,
+    /** The value written (invocations) or read (answers); undefined when there is none. */
+    readonly value: string | null | undefined,
+    /** True time, microseconds. */
+    readonly us: number,
+  ) {}
+
+  /** The trace note: `#id op key[=value]` for an invocation, `#id ok|fail[ value]` for an answer. */
+  text(): string {
+    const v = this.value;
+    if (this.t === 'invoke') return `#${this.id} ${this.op} ${this.key}${v !== undefined ? `=${v}` : ''}`;
+    return `#${this.id} ${this.t === 'complete' ? 'ok' : 'fail'}${v !== undefined ? ` ${v}` : ''}`;
+  }
 }
 
 /** A named time series in virtual time. */
@@ -1417,18 +1438,10 @@ export class Kernel {
       ? { id, client: this.ids[i]!, op: 'read', key }
       : { id, client: this.ids[i]!, op: 'write', key, value: `v${id}` };
     this.counters[C.opsInvoked]!++;
-    this.pushHistory({
-      t: 'invoke',
-      id,
-      client: op.client,
-      op: op.op,
-      key,
-      value: op.value ?? null,
-      us: this.nowUs,
-    });
+    const h = new HistoryEntry('invoke', id, op.client, op.op, key, op.value, this.nowUs);
+    this.pushHistory(h);
     this.pending.set(id, { startUs: this.nowUs, node: w.kind === 'closed' ? i : -1, slot });
-    const text = `#${id} ${op.op} ${key}${op.value !== undefined ? `=${op.value}` : ''}`;
-    this.row(TraceKind.client, i, -1, -1, -1, this.strings.idByKey(this.clientNoteIds, id, text));
+    this.row(TraceKind.client, i, -1, -1, -1, this.strings.idByKey(this.clientNoteIds, id, h));
     if (w.kind === 'closed') {
       this.schedule(this.nowUs + w.timeoutUs, Ev.clientTimeout, i, -1, id, null);
     }
@@ -1440,12 +1453,20 @@ export class Kernel {
     const p = this.pending.get(id);
     if (p === undefined) return; // late or duplicate reply
     this.pending.delete(id);
-    this.pushHistory({ t: ok ? 'complete' : 'fail', id, value: value ?? null, us: this.nowUs });
+    const h = new HistoryEntry(
+      ok ? 'complete' : 'fail',
+      id,
+      undefined,
+      undefined,
+      undefined,
+      value,
+      this.nowUs,
+    );
+    this.pushHistory(h);
     if (ok) this.counters[C.opsOk]!++;
     else this.counters[C.opsFailed]!++;
     this.pushSample(4, this.nowUs, this.nowUs - p.startUs);
-    const text = `#${id} ${ok ? 'ok' : 'fail'}${value !== undefined ? ` ${value}` : ''}`;
-    this.row(TraceKind.reply, i, -1, -1, -1, this.strings.idByKey(this.replyNoteIds, id, text));
+    this.row(TraceKind.reply, i, -1, -1, -1, this.strings.idByKey(this.replyNoteIds, id, h));
     this.nextAfter(p);
   }
 

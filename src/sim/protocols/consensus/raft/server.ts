@@ -773,24 +773,27 @@ function onElectionTimeout(c: Ctx): void {
 }
 
 /** Peers per (server list, self): the kernel returns the same list object until the topology changes. */
-const peerMemo = new WeakMap<readonly string[], Map<string, string[]>>();
+const peerMemo = new WeakMap<readonly string[], { selfs: string[]; peers: string[][] }>();
 /** The last server list looked up and its entry in peerMemo (saves the WeakMap lookup per step). */
 let memoServers: readonly string[] | null = null;
-let memoBySelf: Map<string, string[]> = new Map();
+let memo: { selfs: string[]; peers: string[][] } = { selfs: [], peers: [] };
 
 function peersOf(servers: readonly string[], self: string): readonly string[] {
-  let bySelf = servers === memoServers ? memoBySelf : peerMemo.get(servers);
-  if (bySelf === undefined) {
-    bySelf = new Map();
-    peerMemo.set(servers, bySelf);
+  if (servers !== memoServers) {
+    let m = peerMemo.get(servers);
+    if (m === undefined) {
+      m = { selfs: [], peers: [] };
+      peerMemo.set(servers, m);
+    }
+    memoServers = servers;
+    memo = m;
   }
-  memoServers = servers;
-  memoBySelf = bySelf;
-  let peers = bySelf.get(self);
-  if (peers === undefined) {
-    peers = servers.filter((id) => id !== self);
-    bySelf.set(self, peers);
-  }
+  // A short list searched by identity first (node ids come from the kernel's own table).
+  const selfs = memo.selfs;
+  for (let k = 0; k < selfs.length; k++) if (selfs[k] === self) return memo.peers[k]!;
+  const peers = servers.filter((id) => id !== self);
+  selfs.push(self);
+  memo.peers.push(peers);
   return peers;
 }
 
