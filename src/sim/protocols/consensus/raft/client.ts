@@ -125,8 +125,9 @@ export function stepClient(
         hops: 0,
       };
       // Request ids only grow, so the new one goes last and the list stays ascending.
-      const pending = s.pending.slice();
-      pending.push(p);
+      const pending = new Array<ClientPending>(s.pending.length + 1);
+      for (let k = 0; k < s.pending.length; k++) pending[k] = s.pending[k]!;
+      pending[s.pending.length] = p;
       return effects(
         env,
         clientState(reqId + 1, s.leader, pending),
@@ -179,8 +180,9 @@ function onResponse(
   if (at === list.length) return effects(env, s); // late or duplicate answer
   const p = list[at]!;
   if (m.ok) {
-    const pending: ClientPending[] = [];
-    for (let k = 0; k < list.length; k++) if (k !== at) pending.push(list[k]!);
+    // Exact size (a list grown by push starts with 16 slots).
+    const pending = new Array<ClientPending>(list.length - 1);
+    for (let k = 0, o = 0; k < list.length; k++) if (k !== at) pending[o++] = list[k]!;
     const reply = one<ClientReply>(
       env,
       oneReply,

@@ -423,23 +423,30 @@ function applySession(sessions: Record<string, Session>, client: string, reqId: 
   const nack = Math.max(old.ack, ack);
   // The ids of old.done at or above nack, with reqId inserted in order: what filter, push and a
   // numeric sort give when old.done is ascending (it always is: only this function builds it;
-  // the sort stays as a fallback otherwise).
-  const done: number[] = [];
-  let inserted = false;
+  // the sort stays as a fallback otherwise). Built at exact size (a list grown by push starts
+  // with 16 slots).
+  let kept = 0;
   let sorted = true;
   let last = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < old.done.length; k++) {
     const r = old.done[k]!;
     if (r < last) sorted = false;
     last = r;
+    if (r >= nack) kept++;
+  }
+  const done = new Array<number>(kept + 1);
+  let o = 0;
+  let inserted = false;
+  for (let k = 0; k < old.done.length; k++) {
+    const r = old.done[k]!;
     if (r < nack) continue;
     if (!inserted && reqId < r) {
-      done.push(reqId);
+      done[o++] = reqId;
       inserted = true;
     }
-    done.push(r);
+    done[o++] = r;
   }
-  if (!inserted) done.push(reqId);
+  if (!inserted) done[o] = reqId;
   if (!sorted) done.sort((a, b) => a - b);
   // Changed in place when this server's state alone holds the record (see ownedSessions).
   let out = sessions;
