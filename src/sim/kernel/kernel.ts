@@ -1443,7 +1443,8 @@ export class Kernel {
     this.pending.set(id, { startUs: this.nowUs, node: w.kind === 'closed' ? i : -1, slot });
     this.row(TraceKind.client, i, -1, -1, -1, this.strings.idByKey(this.clientNoteIds, id, h));
     if (w.kind === 'closed') {
-      this.schedule(this.nowUs + w.timeoutUs, Ev.clientTimeout, i, -1, id, null);
+      // A fixed delay from now: timeouts come due in the order they are made (the heap's FIFO lane).
+      this.heap.pushLate(this.nowUs + w.timeoutUs, this.seq++, Ev.clientTimeout, i, -1, id, null);
     }
     if (!this.present[i] || !this.up[i] || this.paused[i]) return; // never answered: unknown
     this.runStep(i, { kind: 'client', op });
