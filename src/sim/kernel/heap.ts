@@ -181,25 +181,25 @@ export class EventHeap {
    * the next push; call release(slot) when done with it.
    */
   pop(): number {
-    if (this.laneTail > this.laneHead) {
-      const l = this.lane[this.laneHead]!;
-      let fromLane = this.hn === 0;
-      if (!fromLane) {
-        const h = this.heap[0]!;
-        const ht = this.time[h]!;
-        const lt = this.time[l]!;
-        fromLane = lt < ht || (lt === ht && this.seq[l]! < this.seq[h]!);
+    return this.popPeeked(this.peek());
+  }
+
+  /** pop() when the caller just had `slot` from peek() (saves comparing the heap and the lane again). */
+  popPeeked(slot: number): number {
+    if (this.laneTail > this.laneHead && this.lane[this.laneHead] === slot) {
+      this.laneHead++;
+      if (this.laneHead === this.laneTail) {
+        this.laneHead = 0;
+        this.laneTail = 0;
       }
-      if (fromLane) {
-        this.laneHead++;
-        if (this.laneHead === this.laneTail) {
-          this.laneHead = 0;
-          this.laneTail = 0;
-        }
-        this.size--;
-        return l;
-      }
+      this.size--;
+      return slot;
     }
+    return this.popHeap();
+  }
+
+  /** Removes the heap's earliest event (sift down) and returns its slot. */
+  private popHeap(): number {
     const heap = this.heap;
     const top = heap[0]!;
     this.size--;

@@ -507,7 +507,7 @@ export class Kernel {
       const t = heap.time[slot]!;
       if (t > this.limits.maxTimeUs || this.eventIndex >= this.limits.maxEvents) return false;
       if (this.trace.length >= this.limits.maxTraceRows) return false;
-      heap.pop();
+      heap.popPeeked(slot);
       const kind = heap.kind[slot]!;
       const node = heap.node[slot]!;
       const peer = heap.peer[slot]!;
