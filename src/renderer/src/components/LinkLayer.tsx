@@ -127,8 +127,17 @@ function LinkCanvas() {
       // added or removed, a selection: redraw in the next frame.
       schedule();
     });
+    // Every event shown brings a new link-state object (up to 20 a second while playing); the
+    // canvas changes only when the set of links it leaves to the SVG does. Redrawing it for
+    // nothing would repaint the whole graph under the nodes each time.
+    const statedKey = (links: Record<string, unknown>) => Object.keys(links).join('\n');
+    let stated = statedKey(useRun.getState().links);
     const unRun = useRun.subscribe((s, prev) => {
-      if (s.links !== prev.links) schedule();
+      if (s.links === prev.links) return;
+      const key = statedKey(s.links);
+      if (key === stated) return;
+      stated = key;
+      schedule();
     });
     return () => {
       unStore();
