@@ -4,8 +4,16 @@
  * This SVG is what a person clicks, right-clicks, focuses and selects; a plain link's line
  * is painted by the link canvas (LinkLayer), a cut or degraded one here.
  */
-import { BaseEdge, type EdgeProps, getStraightPath, type InternalNode, useInternalNode } from '@xyflow/react';
-import { memo } from 'react';
+import {
+  BaseEdge,
+  type EdgeProps,
+  getStraightPath,
+  type InternalNode,
+  type ReactFlowState,
+  useStore,
+} from '@xyflow/react';
+import { memo, useMemo } from 'react';
+import { shallow } from 'zustand/shallow';
 import { borderPoint } from '../graph/link-geometry';
 import type { LabFlowEdge } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
@@ -57,19 +65,48 @@ function markClass(l: LinkState): string {
 
 const nameOf = (id: string) => useGraph.getState().nodes.find((n) => n.id === id)?.data.name ?? id;
 
+/** The link's ends on the two nodes' borders, [x1, y1, x2, y2] (null until both are measured). */
+function selectEnds(source: string, target: string) {
+  return (s: ReactFlowState): number[] | null => {
+    const a = s.nodeLookup.get(source);
+    const b = s.nodeLookup.get(target);
+    if (!a || !b) return null;
+    const p = borderPoint(boxOf(a), boxOf(b));
+    const q = borderPoint(boxOf(b), boxOf(a));
+    return [p.x, p.y, q.x, q.y];
+  };
+}
+
 function LinkEdgeView({ id, source, target, selected, markerEnd }: EdgeProps<LabFlowEdge>) {
-  const a = useInternalNode(source);
-  const b = useInternalNode(target);
+  // One subscription for both ends (1,900 links: half the selector calls per store change).
+  const ends = useStore(
+    useMemo(() => selectEnds(source, target), [source, target]),
+    shallow,
+  );
   // The link's state at the current event as the host reports it (absent: ok).
   const state = useRun((s) => s.links[id]);
-  if (!a || !b) return null;
-  const p = borderPoint(boxOf(a), boxOf(b));
-  const q = borderPoint(boxOf(b), boxOf(a));
-  const [path, labelX, labelY] = getStraightPath({ sourceX: p.x, sourceY: p.y, targetX: q.x, targetY: q.y });
+  if (!ends) return null;
+  const [path, labelX, labelY] = getStraightPath({
+    sourceX: ends[0]!,
+    sourceY: ends[1]!,
+    targetX: ends[2]!,
+    targetY: ends[3]!,
+  });
+  if (!state && !selected) {
+    // A plain link: its line is on the link canvas (LinkLayer). One path is both its hit
+    // area (16 wide, invisible) and, while focused from the keyboard, its highlighted line
+    // (styles.css): one element per link instead of two while opening a big graph.
+    return (
+      <path
+        d={path}
+        fill="none"
+        strokeWidth={16}
+        className="react-flow__edge-interaction lab-link is-plain"
+      />
+    );
+  }
   const mark = state ? markClass(state) : null;
   const text = state ? markText(state) : '';
-  // A plain link's line is painted by the link canvas (LinkLayer); its SVG line shows only
-  // while it is selected or focused (styles.css).
   const cls = `lab-link${selected ? ' is-selected' : ''}${mark ? ` is-${mark}` : ' is-plain'}`;
   const w = Math.max(36, text.length * 6.2 + 14);
   return (
