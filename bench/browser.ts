@@ -53,7 +53,14 @@ type HTMLElement = PageEl;
 export interface BrowserFigures {
   chromium: string;
   conditions: string;
-  pan500: FrameStats & { nodes: number; links: number; nodesInDom: number; viewportMovedPx: number };
+  pan500: FrameStats & {
+    nodes: number;
+    links: number;
+    nodesInDom: number;
+    viewportMovedPx: number;
+    /** Links the link canvas drew (its `data-links`); null with builds that draw every link in SVG. */
+    linksOnCanvas: number | null;
+  };
   flights: FrameStats & {
     nodes: number;
     kernelInFlightMin: number;
@@ -152,6 +159,14 @@ export function gridScenario(name: string, nodes: number, links: number): string
 // ---- profiling (BENCH_PROFILE=1: where the measured spans' time goes, printed to stderr) ----
 
 const PROFILE = Boolean(process.env.BENCH_PROFILE);
+/** BENCH_SHOTS=<folder>: PNG screenshots of the 500-node page before (1) and during (2). */
+const SHOTS = process.env.BENCH_SHOTS;
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name) });
+}
 const traceEvents: { name: string; ph: string; dur?: number; tid: number; pid: number }[] = [];
 
 const onTraceData = (e: { value: unknown[] }) => traceEvents.push(...(e.value as typeof traceEvents));
@@ -429,6 +444,7 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
     await importFile(page, g500, 'Bench grid 500');
     await waitFor('500 nodes on the canvas', async () => (await nodesInDom(page)) >= 500);
     await page.waitForTimeout(500); // let the fit and first paints settle
+    await shot(page, 'grid500.png');
     const viewportAt = () =>
       page.evaluate(() => {
         const m = new DOMMatrix(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform);
@@ -446,6 +462,10 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
       links: 1000,
       nodesInDom: await nodesInDom(page),
       viewportMovedPx: Math.round(moved),
+      linksOnCanvas: await page.evaluate(() => {
+        const n = document.querySelector('canvas.link-layer')?.getAttribute('data-links');
+        return n == null ? null : Number(n);
+      }),
     };
 
     // (2) Play it: every node has one ping or pong in flight; the canvas draws up to 300 dots.
@@ -470,6 +490,7 @@ export async function benchBrowser(log: (msg: string) => void = () => {}): Promi
     }
     const fl = await stopFrames(page);
     sampleQueued = null;
+    await shot(page, 'grid500-playing.png');
     await toolbarButton(page, 'Pause').click();
     await page.waitForTimeout(200);
     if (inFlight.length === 0)
@@ -610,7 +631,7 @@ export function browserLines(f: BrowserFigures): string[] {
     `${s.fps.toFixed(1)} fps (${s.frames} frames in ${(s.ms / 1000).toFixed(1)} s; p95 frame ${s.p95FrameMs.toFixed(0)} ms, worst ${s.maxFrameMs.toFixed(0)} ms; CPU main ${s.mainCpuMs.toFixed(0)} ms = ${s.mainCpuMsPerFrame.toFixed(1)} ms/frame, renderer ${s.rendererCpuMs.toFixed(0)} ms)`;
   return [
     `browser: ${f.conditions}`,
-    `(1) pan 500 nodes, 1,000 links      ${fr(f.pan500)}; ${f.pan500.nodesInDom} nodes in the DOM, viewport moved ${f.pan500.viewportMovedPx} px`,
+    `(1) pan 500 nodes, 1,000 links      ${fr(f.pan500)}; ${f.pan500.nodesInDom} nodes in the DOM, viewport moved ${f.pan500.viewportMovedPx} px, ${f.pan500.linksOnCanvas ?? 'no'} links on the link canvas`,
     `(2) ~300 messages animated          ${fr(f.flights)}; kernel in flight median ${f.flights.kernelInFlightMedian} (min ${f.flights.kernelInFlightMin}, ${f.flights.kernelInFlightSamples} progress events), dots drawn median ${f.flights.dotsDrawnMedian} (min ${f.flights.dotsDrawnMin}; the canvas caps at 300), speed ${f.flights.speedX}x`,
     `(3) open a 1,000-node scenario      median ${f.open1000.msMedian.toFixed(0)} ms (${f.open1000.msRuns.map((x) => x.toFixed(0)).join(', ')} ms), click to all nodes shown`,
     `(4) scroll the event log at event ${f.eventLog.atEvent.toLocaleString('en')}  ${fr(f.eventLog)}; the log holds ${f.eventLog.logRows.toLocaleString('en')} rows (a capped window from event ${f.eventLog.logFirstEvent.toLocaleString('en')}), ${f.eventLog.rowsInDom} in the DOM, ${Math.round(f.eventLog.scrolledPx).toLocaleString('en')} px scrolled`,

@@ -35,6 +35,7 @@ import { ContextMenu, type MenuItem } from './ContextMenu';
 import { EditToolbar } from './EditToolbar';
 import { LabNode } from './LabNode';
 import { LinkEdge } from './LinkEdge';
+import { LinkLayer } from './LinkLayer';
 import { MessageLayer } from './MessageLayer';
 
 interface OpenMenu {
@@ -297,6 +298,7 @@ export function Canvas() {
         ariaLabelConfig={{ 'controls.ariaLabel': 'Canvas zoom controls' }}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
+        <LinkLayer />
         <MessageLayer />
         <Panel position="top-center">
           <EditToolbar />

@@ -3,7 +3,7 @@
  * during a run, the protocol's badge, a crashed or paused marker, a cut-off marker (the node
  * is on the minority side of a partition or cut) and the clock error.
  */
-import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
 import { type KeyboardEvent, memo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRoles } from '../app/use-roles';
@@ -72,12 +72,24 @@ function NameEditor({ id, name, onDone }: { id: string; name: string; onDone(): 
 const nameOf = (id: string) => useGraph.getState().nodes.find((n) => n.id === id)?.data.name ?? id;
 
 /**
+ * Below this zoom a node's badge shows only its tone and the clock chip only its icon: their
+ * text would be under 5 px high, and rendering it as it changes (every badge of a 500-node
+ * graph, every 150 ms while playing) was most of the page's work (docs/workbench.md
+ * "Performance"). Zooming in shows the text again.
+ */
+export const FAR_ZOOM = 0.45;
+
+/** Whether the canvas is zoomed out below FAR_ZOOM. */
+const selectFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
+
+/**
  * The fields of the run's node this view shows, compared one by one: every update brings
  * new node objects for all nodes, and only the nodes whose badge, state or clock changed
  * should render again (not all 500). Nodes follow the run through useCanvasNodes (at most
- * every NODE_REFRESH_MS while playing).
+ * every NODE_REFRESH_MS while playing). Zoomed out far, the texts are left out, so a node
+ * renders only when its tone or state changes.
  */
-function selectMarks(id: string) {
+function selectMarks(id: string, far: boolean) {
   return (s: ReturnType<typeof useCanvasNodes.getState>) => {
     const n = s.nodes[id];
     return n
@@ -86,9 +98,9 @@ function selectMarks(id: string) {
           removed: n.removed,
           paused: n.paused,
           role: n.role,
-          text: n.badge.text,
+          text: far ? '' : n.badge.text,
           tone: n.badge.tone,
-          clockErrorUs: n.clockErrorUs,
+          clockErrorUs: far ? Math.sign(n.clockErrorUs) : n.clockErrorUs,
         }
       : null;
   };
@@ -96,7 +108,8 @@ function selectMarks(id: string) {
 
 /** The run's view of this node: badge, up/paused, clock error (null with no run). */
 function RunMarks({ id }: { id: string }) {
-  const sim = useCanvasNodes(useShallow(selectMarks(id)));
+  const far = useStore(selectFar);
+  const sim = useCanvasNodes(useShallow(selectMarks(id, far)));
   const cut = useRun((s) => s.cutOff[id]);
   if (!sim) return null;
   const crashed = !sim.up && !sim.removed;
@@ -113,9 +126,13 @@ function RunMarks({ id }: { id: string }) {
           <PauseIcon /> paused
         </span>
       ) : sim.role !== 'switch' ? (
-        <span className="node-badge" data-tone-run={sim.tone} title="The protocol's summary of this node">
-          {sim.text}
-        </span>
+        far ? (
+          <span className="node-badge is-far" data-tone-run={sim.tone} />
+        ) : (
+          <span className="node-badge" data-tone-run={sim.tone} title="The protocol's summary of this node">
+            {sim.text}
+          </span>
+        )
       ) : null}
       {cut?.minority && !sim.removed && (
         <span
@@ -125,11 +142,16 @@ function RunMarks({ id }: { id: string }) {
           <CutOffIcon /> cut off
         </span>
       )}
-      {sim.clockErrorUs !== 0 && (
-        <span className="node-clock" title="Local clock minus true time">
-          <ClockIcon /> {formatSignedDuration(sim.clockErrorUs)}
-        </span>
-      )}
+      {sim.clockErrorUs !== 0 &&
+        (far ? (
+          <span className="node-clock">
+            <ClockIcon />
+          </span>
+        ) : (
+          <span className="node-clock" title="Local clock minus true time">
+            <ClockIcon /> {formatSignedDuration(sim.clockErrorUs)}
+          </span>
+        ))}
     </div>
   );
 }

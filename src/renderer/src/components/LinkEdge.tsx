@@ -1,26 +1,32 @@
 /**
  * A link drawn centre to centre and clipped at both nodes' borders. Links are undirected,
  * so which handle a drag started from does not matter (xyflow's floating-edge example).
+ * This SVG is what a person clicks, right-clicks, focuses and selects; a plain link's line
+ * is painted by the link canvas (LinkLayer), a cut or degraded one here.
  */
-import { BaseEdge, type EdgeProps, getStraightPath, type InternalNode, useInternalNode } from '@xyflow/react';
-import { memo } from 'react';
+import {
+  BaseEdge,
+  type EdgeProps,
+  getStraightPath,
+  type InternalNode,
+  type ReactFlowState,
+  useStore,
+} from '@xyflow/react';
+import { memo, useMemo } from 'react';
+import { shallow } from 'zustand/shallow';
+import { borderPoint } from '../graph/link-geometry';
 import type { LabFlowEdge } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
 import { type LinkState, useRun } from '../stores/run-store';
 
-/** Where the line from this node's centre towards the other's centre leaves this node's box. */
-function borderPoint(node: InternalNode, other: InternalNode): { x: number; y: number } {
-  const w = (node.measured.width ?? 0) / 2;
-  const h = (node.measured.height ?? 0) / 2;
-  const cx = node.internals.positionAbsolute.x + w;
-  const cy = node.internals.positionAbsolute.y + h;
-  const ox = other.internals.positionAbsolute.x + (other.measured.width ?? 0) / 2;
-  const oy = other.internals.positionAbsolute.y + (other.measured.height ?? 0) / 2;
-  const dx = ox - cx;
-  const dy = oy - cy;
-  if ((dx === 0 && dy === 0) || w === 0 || h === 0) return { x: cx, y: cy };
-  const scale = 1 / Math.max(Math.abs(dx) / w, Math.abs(dy) / h);
-  return { x: cx + dx * scale, y: cy + dy * scale };
+/** A node's box for the shared link geometry. */
+function boxOf(n: InternalNode) {
+  return {
+    x: n.internals.positionAbsolute.x,
+    y: n.internals.positionAbsolute.y,
+    w: n.measured.width ?? 0,
+    h: n.measured.height ?? 0,
+  };
 }
 
 /** The short label on a faulty link. */
@@ -59,18 +65,49 @@ function markClass(l: LinkState): string {
 
 const nameOf = (id: string) => useGraph.getState().nodes.find((n) => n.id === id)?.data.name ?? id;
 
+/** The link's ends on the two nodes' borders, [x1, y1, x2, y2] (null until both are measured). */
+function selectEnds(source: string, target: string) {
+  return (s: ReactFlowState): number[] | null => {
+    const a = s.nodeLookup.get(source);
+    const b = s.nodeLookup.get(target);
+    if (!a || !b) return null;
+    const p = borderPoint(boxOf(a), boxOf(b));
+    const q = borderPoint(boxOf(b), boxOf(a));
+    return [p.x, p.y, q.x, q.y];
+  };
+}
+
 function LinkEdgeView({ id, source, target, selected, markerEnd }: EdgeProps<LabFlowEdge>) {
-  const a = useInternalNode(source);
-  const b = useInternalNode(target);
+  // One subscription for both ends (1,900 links: half the selector calls per store change).
+  const ends = useStore(
+    useMemo(() => selectEnds(source, target), [source, target]),
+    shallow,
+  );
   // The link's state at the current event as the host reports it (absent: ok).
   const state = useRun((s) => s.links[id]);
-  if (!a || !b) return null;
-  const p = borderPoint(a, b);
-  const q = borderPoint(b, a);
-  const [path, labelX, labelY] = getStraightPath({ sourceX: p.x, sourceY: p.y, targetX: q.x, targetY: q.y });
+  if (!ends) return null;
+  const [path, labelX, labelY] = getStraightPath({
+    sourceX: ends[0]!,
+    sourceY: ends[1]!,
+    targetX: ends[2]!,
+    targetY: ends[3]!,
+  });
+  if (!state && !selected) {
+    // A plain link: its line is on the link canvas (LinkLayer). One path is both its hit
+    // area (16 wide, invisible) and, while focused from the keyboard, its highlighted line
+    // (styles.css): one element per link instead of two while opening a big graph.
+    return (
+      <path
+        d={path}
+        fill="none"
+        strokeWidth={16}
+        className="react-flow__edge-interaction lab-link is-plain"
+      />
+    );
+  }
   const mark = state ? markClass(state) : null;
   const text = state ? markText(state) : '';
-  const cls = `lab-link${selected ? ' is-selected' : ''}${mark ? ` is-${mark}` : ''}`;
+  const cls = `lab-link${selected ? ' is-selected' : ''}${mark ? ` is-${mark}` : ' is-plain'}`;
   const w = Math.max(36, text.length * 6.2 + 14);
   return (
     <>
