@@ -126,9 +126,6 @@ export interface NetworkView {
   partitions: { id: string; groups?: string[][]; from?: string[]; to?: string[] }[];
 }
 
-/** An empty cache slot's key: equal to nothing but itself. */
-const EMPTY: unique symbol = Symbol('empty');
-
 /**
  * The StepEnv handed to every step, refreshed in place per step. A class (peers is a getter on
  * the prototype) rather than an object literal with a getter: V8 keeps such a literal in
@@ -152,27 +149,33 @@ class KernelEnv implements StepEnv<unknown> {
   }
 }
 
+/** Message types kept before the type map (see Kernel.typeId). */
+const TYPE_CACHE = 8;
+
+/** Destinations a sending node keeps in its cache (see Kernel.sendCache). */
+const SEND_CACHE = 8;
+
 /**
- * A node's two most recent send destinations (see Kernel.sendCache): id, index and route. A
- * route's hop count is n (-2 not looked up in this epoch, -1 unreachable); its first two hops
- * are held inline (ha, hb) so a short route is read without touching the route array.
+ * A node's most recent send destinations (up to SEND_CACHE; see Kernel.sendCache): id, index
+ * and route, in parallel arrays searched by id. A route's hop count is in `hops` (-2 not looked
+ * up yet, -1 unreachable); its first two hops are held inline (ha, hb) so a short route is read
+ * without touching the route array. The whole cache is dropped when routeEpoch moves.
  */
 interface SendCache {
-  /** routeEpoch the routes belong to. */
+  /** routeEpoch the entries belong to. */
   epoch: number;
-  /** EMPTY: no destination yet (equal to no value a protocol can send to). */
-  to0: string | symbol;
-  dst0: number;
-  n0: number;
-  ha0: number;
-  hb0: number;
-  path0: Int32Array | null;
-  to1: string | symbol;
-  dst1: number;
-  n1: number;
-  ha1: number;
-  hb1: number;
-  path1: Int32Array | null;
+  /** Entries in use. */
+  n: number;
+  /** The entry a miss replaces once all are in use (round robin). */
+  next: number;
+  /** Destination ids. */
+  to: string[];
+  /** Destination node indexes (-1: no such node). */
+  dst: Int32Array;
+  hops: Int32Array;
+  ha: Int32Array;
+  hb: Int32Array;
+  path: (Int32Array | null)[];
 }
 
 /** A client operation not yet answered or timed out. */
@@ -875,31 +878,23 @@ export class Kernel {
   // ---------------------------------------------------------------- network
 
   private typeId(type: string): number {
-    // The last two types looked up, before the map (most runs alternate a request and its answer).
-    if (type === this.type0) return this.typeId0;
-    if (type === this.type1) {
-      this.type1 = this.type0;
-      const id1 = this.typeId1;
-      this.typeId1 = this.typeId0;
-      this.type0 = type;
-      this.typeId0 = id1;
-      return id1;
-    }
+    // The first TYPE_CACHE types seen, searched before the map (a protocol has a few message
+    // types; Raft's leader alternates four of them).
+    const keys = this.typeKeys;
+    for (let k = 0; k < keys.length; k++) if (keys[k] === type) return this.typeVals[k]!;
     let id = this.typeIds.get(type);
     if (id === undefined) {
       id = this.strings.id(type);
       this.typeIds.set(type, id);
     }
-    this.type1 = this.type0;
-    this.typeId1 = this.typeId0;
-    this.type0 = type;
-    this.typeId0 = id;
+    if (keys.length < TYPE_CACHE) {
+      keys.push(type);
+      this.typeVals.push(id);
+    }
     return id;
   }
-  private type0: string | symbol = EMPTY;
-  private typeId0 = -1;
-  private type1: string | symbol = EMPTY;
-  private typeId1 = -1;
+  private readonly typeKeys: string[] = [];
+  private readonly typeVals: number[] = [];
 
   private drop(
     src: number,
@@ -922,52 +917,38 @@ export class Kernel {
     if (c === undefined) {
       c = {
         epoch: this.routeEpoch,
-        to0: EMPTY,
-        dst0: -1,
-        n0: -2,
-        ha0: 0,
-        hb0: 0,
-        path0: null,
-        to1: EMPTY,
-        dst1: -1,
-        n1: -2,
-        ha1: 0,
-        hb1: 0,
-        path1: null,
+        n: 0,
+        next: 0,
+        to: [],
+        dst: new Int32Array(SEND_CACHE),
+        hops: new Int32Array(SEND_CACHE),
+        ha: new Int32Array(SEND_CACHE),
+        hb: new Int32Array(SEND_CACHE),
+        path: [],
       };
       this.sendCache[src] = c;
     } else if (c.epoch !== this.routeEpoch) {
       c.epoch = this.routeEpoch;
-      c.n0 = -2;
-      c.n1 = -2;
+      c.n = 0;
+      c.next = 0;
     }
-    // Most recent destination in slot 0; a miss moves slot 0 to slot 1.
-    if (c.to0 !== to) {
-      const hit = c.to1 === to;
-      const d = c.dst1;
-      const n = c.n1;
-      const ha = c.ha1;
-      const hb = c.hb1;
-      const p = c.path1;
-      c.to1 = c.to0;
-      c.dst1 = c.dst0;
-      c.n1 = c.n0;
-      c.ha1 = c.ha0;
-      c.hb1 = c.hb0;
-      c.path1 = c.path0;
-      c.to0 = to;
-      if (hit) {
-        c.dst0 = d;
-        c.n0 = n;
-        c.ha0 = ha;
-        c.hb0 = hb;
-        c.path0 = p;
-      } else {
-        c.dst0 = this.idIndex.get(to) ?? -1;
-        c.n0 = -2;
+    // A leader sends to every follower in turn: a short list searched by id (node ids are the
+    // kernel's own strings, so the comparison is mostly by reference).
+    const tos = c.to;
+    let e = 0;
+    while (e < c.n && tos[e] !== to) e++;
+    if (e === c.n) {
+      if (c.n < SEND_CACHE) c.n++;
+      else {
+        e = c.next;
+        c.next = (e + 1) % SEND_CACHE;
       }
+      tos[e] = to;
+      c.dst[e] = this.idIndex.get(to) ?? -1;
+      c.hops[e] = -2;
+      c.path[e] = null;
     }
-    const dst = c.dst0;
+    const dst = c.dst[e]!;
     this.counters[C.sent]!++;
     this.row(TraceKind.send, src, dst, type, sendId, -1);
     if (dst < 0 || !this.present[dst] || this.isSwitch[dst]) {
@@ -987,15 +968,18 @@ export class Kernel {
       this.schedule(this.nowUs, Ev.deliver, dst, src, sendId, msg);
       return;
     }
-    let hops = c.n0;
+    let hops = c.hops[e]!;
     if (hops === -2) {
       const p = this.route(src, dst);
       hops = p === null ? -1 : p.length;
-      c.n0 = hops;
-      c.ha0 = hops > 0 ? p![0]! : 0;
-      c.hb0 = hops > 1 ? p![1]! : 0;
-      c.path0 = p;
+      c.hops[e] = hops;
+      c.ha[e] = hops > 0 ? p![0]! : 0;
+      c.hb[e] = hops > 1 ? p![1]! : 0;
+      c.path[e] = p;
     }
+    const ha = c.ha[e]!;
+    const hb = c.hb[e]!;
+    const path = c.path[e]!;
     if (hops < 0) {
       this.drop(src, dst, type, sendId, 'no-route', 'droppedNoRoute');
       return;
@@ -1004,7 +988,7 @@ export class Kernel {
     let dup = false;
     let dupLink = -1;
     for (let k = 0; k < hops; k++) {
-      const dl = k === 0 ? c.ha0 : k === 1 ? c.hb0 : c.path0![k]!;
+      const dl = k === 0 ? ha : k === 1 ? hb : path![k]!;
       const l = dl >> 1;
       const fast = this.linkFast[l]!;
       if (fast >= 0) {
