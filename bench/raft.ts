@@ -3,7 +3,7 @@
  * - events/s of a 5-server cluster with heartbeats and steady closed-loop load from 2 clients
  *   (2 requests each in flight, half reads), default params (no snapshots), trace on and the
  *   Figure 3 invariants checked after every step: per CPU second (the process's user + system
- *   time, V8's background GC and compiler threads included) and per wall second, best of 5
+ *   time, V8's background GC and compiler threads included) and per wall second, best of 8
  *   runs after a warm-up, plus the first (cold) run's rate;
  * - wall time to simulate one virtual hour of that cluster (CPU and wall both reported);
  * - the paper's Figure 16 (§9.3) leader-election experiment: median and 99th percentile of the
@@ -11,6 +11,8 @@
  * Every figure comes from this run on this machine.
  */
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { registerProtocol } from '../src/sim/catalog';
 import { FIGURE16_RANGES, leaderElectionExperiment } from '../src/sim/protocols/consensus/raft/experiment';
 import { raft } from '../src/sim/protocols/consensus/raft/raft';
@@ -22,6 +24,10 @@ export interface RaftBenchOptions {
   /** Shorter runs (a virtual minute instead of an hour, fewer trials). */
   quick?: boolean;
 }
+
+setFlagsFromString('--expose-gc');
+/** A full garbage collection (so a measured run does not pay for the garbage of the one before). */
+const gc = runInNewContext('gc') as () => void;
 
 function cpuMs(fn: () => void): number {
   const c0 = process.cpuUsage();
@@ -57,9 +63,10 @@ export async function benchRaft(opts: RaftBenchOptions = {}): Promise<Record<str
   const out: Record<string, number> = {};
 
   // (1) Throughput once the JIT has settled: a cold run first (reported, not used for the rate),
-  // then a warm-up of 200 virtual seconds (about 420,000 events), then the best of 5 runs of 60
-  // virtual seconds (about 126,000 events each). Runs of 20 virtual seconds (about 70 ms each)
-  // mostly measured V8's tiering, not the simulator: the same code ran 20-30 % faster in a
+  // then a warm-up of 200 virtual seconds (about 420,000 events), then the best of 8 runs of 60
+  // virtual seconds (about 126,000 events each), each after a full collection, so that it pays
+  // for its own garbage and not for the run before it. Runs of 20 virtual seconds (about 70 ms
+  // each) mostly measured V8's tiering, not the simulator: the same code ran 20-30 % faster in a
   // second long run in the same process.
   const coldUs = 20_000_000;
   const cold = loadedCluster(coldUs);
@@ -71,7 +78,8 @@ export async function benchRaft(opts: RaftBenchOptions = {}): Promise<Record<str
   let best = 0;
   let bestWall = 0;
   let events = 0;
-  for (let r = 0; r < (opts.quick ? 3 : 5); r++) {
+  for (let r = 0; r < (opts.quick ? 3 : 8); r++) {
+    gc();
     const sim = loadedCluster(shortUs);
     const w0 = performance.now();
     const ms = cpuMs(() => sim.runUntil(shortUs));
@@ -85,6 +93,7 @@ export async function benchRaft(opts: RaftBenchOptions = {}): Promise<Record<str
   out.raftEventsPerVirtualS = Math.round(events / (shortUs / 1e6));
 
   // (2) One virtual hour (a minute when quick), trace on.
+  gc();
   const hourUs = opts.quick ? 60_000_000 : 3_600_000_000;
   const sim = loadedCluster(hourUs);
   const w0 = performance.now();
