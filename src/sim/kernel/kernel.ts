@@ -149,6 +149,15 @@ class KernelEnv implements StepEnv<unknown> {
   }
 }
 
+/**
+ * The same text as `s`, as V8's internalized (unique) copy: two different internalized strings
+ * compare unequal without reading their characters. Node ids and roles reach the protocols
+ * (self, peers, message senders) and come back as destinations; the send cache compares them.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
 /** Message types kept before the type map (see Kernel.typeId). */
 const TYPE_CACHE = 8;
 
@@ -606,9 +615,10 @@ export class Kernel {
   private addNode(n: ScenarioNode): number {
     if (this.idIndex.has(n.id)) throw new Error(`node ${n.id} exists`);
     const i = this.ids.length;
-    this.ids.push(n.id);
-    this.idIndex.set(n.id, i);
-    this.roles.push(n.role);
+    const id = internalized(n.id);
+    this.ids.push(id);
+    this.idIndex.set(id, i);
+    this.roles.push(internalized(n.role));
     const sw = n.role === 'switch';
     this.isSwitch.push(sw);
     this.present.push(true);
