@@ -21,6 +21,15 @@ function clientState(nextReq: number, leader: string, pending: ClientPending[]):
   return { kind: 'client', nextReq, leader, pending };
 }
 
+/**
+ * The state a step changes: the input itself when the kernel holds the only reference to it
+ * (env.owned; its pending list is then this state's alone, since every copy below copies the
+ * list), else a copy with its own pending list. Pending records are replaced, never changed.
+ */
+function draft(s: ClientState, env: StepEnv<RaftParams>): ClientState {
+  return env.owned === true ? s : clientState(s.nextReq, s.leader, s.pending.slice());
+}
+
 /** The lowest pending request id (the list is ascending). */
 function lowestPending(pending: readonly ClientPending[]): number {
   return pending.length > 0 ? pending[0]!.reqId : Number.POSITIVE_INFINITY;
@@ -124,15 +133,16 @@ export function stepClient(
         sentUs: env.localTimeUs,
         hops: 0,
       };
+      const first = s.pending.length === 0;
       // Request ids only grow, so the new one goes last and the list stays ascending.
-      const pending = new Array<ClientPending>(s.pending.length + 1);
-      for (let k = 0; k < s.pending.length; k++) pending[k] = s.pending[k]!;
-      pending[s.pending.length] = p;
+      const d = draft(s, env);
+      d.pending.push(p);
+      d.nextReq = reqId + 1;
       return effects(
         env,
-        clientState(reqId + 1, s.leader, pending),
-        one(env, oneSend, request(p, pending[0]!.reqId)),
-        s.pending.length === 0 ? one(env, oneTimer, retryTimer(retryUs)) : [],
+        d,
+        one(env, oneSend, request(p, d.pending[0]!.reqId)),
+        first ? one(env, oneTimer, retryTimer(retryUs)) : [],
       );
     }
     case 'timer': {
@@ -180,26 +190,29 @@ function onResponse(
   if (at === list.length) return effects(env, s); // late or duplicate answer
   const p = list[at]!;
   if (m.ok) {
-    // Exact size (a list grown by push starts with 16 slots).
-    const pending = new Array<ClientPending>(list.length - 1);
-    for (let k = 0, o = 0; k < list.length; k++) if (k !== at) pending[o++] = list[k]!;
+    const d = draft(s, env);
+    const pending = d.pending;
+    for (let k = at; k + 1 < pending.length; k++) pending[k] = pending[k + 1]!;
+    pending.pop();
+    d.leader = from;
     const reply = one<ClientReply>(
       env,
       oneReply,
       p.op === 'get' ? { id: p.opId, ok: true, value: m.value ?? null } : { id: p.opId, ok: true },
     );
     const timers = pending.length === 0 ? one(env, oneTimer, CANCEL_RETRY) : [];
-    return effects(env, clientState(s.nextReq, from, pending), undefined, timers, reply);
+    return effects(env, d, undefined, timers, reply);
   }
   // Not the leader: follow the hint at once, or try the next server; after MAX_HOPS wait for the timer.
-  if (p.to !== from || p.hops >= MAX_HOPS) return effects(env, clientState(s.nextReq, m.leader, list));
+  if (p.to !== from || p.hops >= MAX_HOPS) {
+    const d = draft(s, env);
+    d.leader = m.leader;
+    return effects(env, d);
+  }
   const to = m.leader !== '' && m.leader !== from ? m.leader : nextServer(servers, from);
   const q: ClientPending = { ...p, to, sentUs: env.localTimeUs, hops: p.hops + 1 };
-  const pending = list.slice();
-  pending[at] = q;
-  return effects(
-    env,
-    clientState(s.nextReq, m.leader, pending),
-    one(env, oneSend, request(q, pending[0]!.reqId)),
-  );
+  const d = draft(s, env);
+  d.pending[at] = q;
+  d.leader = m.leader;
+  return effects(env, d, one(env, oneSend, request(q, d.pending[0]!.reqId)));
 }
