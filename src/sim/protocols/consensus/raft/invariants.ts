@@ -127,15 +127,24 @@ export const logMatching: Invariant<RaftState> = {
       }
       if (prev === null) verifiedLogs.add(s.log);
     }
+    // The stepping server's term and hash at index i, looked up once per i (most servers hold as
+    // many entries as the one stepping, so i is mostly the same).
+    let atI = -1;
+    let t = -1;
+    let h = -1;
     for (const v of nodes) {
       if (v === changed) continue;
       const o = server(v);
       if (o === null) continue;
       const i = Math.min(li, lastIndex(o));
       if (i === 0) continue;
-      const t = termAt(s, i);
+      if (i !== atI) {
+        atI = i;
+        t = termAt(s, i);
+        h = t < 0 ? -1 : hashAt(s, i);
+      }
       if (t < 0 || t !== termAt(o, i)) continue;
-      if (hashAt(s, i) !== hashAt(o, i))
+      if (h !== hashAt(o, i))
         return `${changed.id} and ${v.id} both hold entry ${i} of term ${t} but their logs differ before it`;
     }
     return null;
@@ -188,12 +197,18 @@ export const stateMachineSafety: Invariant<RaftState> = {
     const s = server(changed);
     if (s === null || s.ghost.commit.index === 0 || unchanged(s, true)) return null;
     const gi = s.ghost.commit.index;
+    // The stepping server's hash at index i, looked up once per i.
+    let atI = -1;
+    let a = -1;
     for (const v of nodes) {
       if (v === changed) continue;
       const o = server(v);
       if (o === null || o.ghost.commit.index === 0) continue;
       const i = Math.min(gi, o.ghost.commit.index);
-      const a = appliedHash(s, i);
+      if (i !== atI) {
+        atI = i;
+        a = appliedHash(s, i);
+      }
       const b = appliedHash(o, i);
       if (a >= 0 && b >= 0 && a !== b)
         return `${changed.id} and ${v.id} applied different entries at index ${i}`;
