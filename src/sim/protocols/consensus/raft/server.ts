@@ -23,7 +23,6 @@ import type {
   AppendResp,
   ClientRequest,
   InstallSnapshot,
-  PendingRead,
   RaftMsg,
   RaftParams,
   RequestVote,
@@ -87,6 +86,7 @@ function ownServer(s: ServerState): ServerState {
     o.match = { ...o.match };
     o.acked = { ...o.acked };
     o.ackUs = { ...o.ackUs };
+    o.reads = o.reads.slice();
   }
   return o;
 }
@@ -529,10 +529,11 @@ function maybeSnapshot(c: Ctx): void {
 function serveReads(c: Ctx): void {
   const s = c.s;
   if (s.reads.length === 0) return;
-  // The reads still waiting, made at the first one served (null: all are still waiting).
-  let keep: PendingRead[] | null = null;
-  for (let k = 0; k < s.reads.length; k++) {
-    const r = s.reads[k]!;
+  // The reads still waiting are moved down in place (a leader's list is the draft's own).
+  const reads = s.reads;
+  let kept = 0;
+  for (let k = 0; k < reads.length; k++) {
+    const r = reads[k]!;
     let count = 1;
     for (const p of c.peers) if (s.acked[p]! >= r.seq) count++;
     if (count >= c.majority && s.lastApplied >= r.readIndex) {
@@ -543,10 +544,9 @@ function serveReads(c: Ctx): void {
         value: kvGet(s.kv, r.key) ?? null,
         leader: c.env.self,
       });
-      if (keep === null) keep = s.reads.slice(0, k);
-    } else if (keep !== null) keep.push(r);
+    } else reads[kept++] = r;
   }
-  if (keep !== null) s.reads = keep;
+  reads.length = kept;
 }
 
 // ------------------------------------------------------------------ handlers
@@ -718,16 +718,13 @@ function onClientRequest(c: Ctx, from: string, m: ClientRequest): void {
   if (m.op === 'get') {
     // Read index: everything committed when the read arrived is at or below max(commitIndex,
     // the no-op of this term); a new heartbeat round confirms this server is still leader.
-    s.reads = [
-      ...s.reads,
-      {
-        client: from,
-        reqId: m.reqId,
-        key: m.key,
-        readIndex: Math.max(s.commitIndex, s.termStart),
-        seq: s.hbSeq + 1,
-      },
-    ];
+    s.reads.push({
+      client: from,
+      reqId: m.reqId,
+      key: m.key,
+      readIndex: Math.max(s.commitIndex, s.termStart),
+      seq: s.hbSeq + 1,
+    });
     broadcastAppend(c);
     serveReads(c);
     return;
