@@ -161,31 +161,8 @@ function internalized(s: string): string {
 /** Message types kept before the type map (see Kernel.typeId). */
 const TYPE_CACHE = 8;
 
-/** Destinations a sending node keeps in its cache (see Kernel.sendCache). */
+/** Destinations a sending node keeps in its cache (see Kernel.sendTo). */
 const SEND_CACHE = 8;
-
-/**
- * A node's most recent send destinations (up to SEND_CACHE; see Kernel.sendCache): id, index
- * and route, in parallel arrays searched by id. A route's hop count is in `hops` (-2 not looked
- * up yet, -1 unreachable); its first two hops are held inline (ha, hb) so a short route is read
- * without touching the route array. The whole cache is dropped when routeEpoch moves.
- */
-interface SendCache {
-  /** routeEpoch the entries belong to. */
-  epoch: number;
-  /** Entries in use. */
-  n: number;
-  /** The entry a miss replaces once all are in use (round robin). */
-  next: number;
-  /** Destination ids. */
-  to: string[];
-  /** Destination node indexes (-1: no such node). */
-  dst: Int32Array;
-  hops: Int32Array;
-  ha: Int32Array;
-  hb: Int32Array;
-  path: (Int32Array | null)[];
-}
 
 /** A client operation not yet answered or timed out. */
 interface PendingOp {
@@ -348,7 +325,35 @@ export class Kernel {
    * between two peers (ping one, pong another) does no Map<string> lookup and no n-by-n route
    * table read per send (derived cache; routes are dropped when routeEpoch moves).
    */
-  private sendCache: (SendCache | undefined)[] = [];
+  /**
+   * Per sending node, its most recent destinations (up to SEND_CACHE), in flat arrays so one
+   * node's entries sit together: ids in sendTo[node * SEND_CACHE + e]; node index, hop count
+   * (-2 not looked up yet, -1 unreachable) and the first two hops (a short route is read
+   * without touching the route array) in sendInt[(node * SEND_CACHE + e) * 4 + 0..3]; the
+   * route in sendPath. sendMeta[node * 3 + 0..2]: entries in use, the entry a miss replaces
+   * next (round robin), and the routeEpoch the entries belong to (the node's entries are
+   * dropped when it moves). Derived: cleared by load().
+   */
+  private sendTo: string[] = [];
+  private sendInt = new Int32Array(0);
+  private sendPath: (Int32Array | null)[] = [];
+  private sendMeta = new Int32Array(0);
+
+  /** Room in the send cache for node indexes below n (new rows empty). */
+  private growSendCache(n: number): void {
+    const cap = Math.max(n, 2 * (this.sendMeta.length / 3));
+    const meta = new Int32Array(cap * 3);
+    meta.set(this.sendMeta);
+    const int = new Int32Array(cap * SEND_CACHE * 4);
+    int.set(this.sendInt);
+    this.sendMeta = meta;
+    this.sendInt = int;
+    // Filled, not lengthened: a long array with holes would fall back to dictionary elements.
+    while (this.sendTo.length < cap * SEND_CACHE) {
+      this.sendTo.push('');
+      this.sendPath.push(null);
+    }
+  }
   /** Bumped whenever cached routes become invalid. */
   private routeEpoch = 0;
   private linkCut: number[] = []; // bit 1: a->b cut, bit 2: b->a cut
@@ -923,42 +928,34 @@ export class Kernel {
   private send(src: number, to: string, msg: { type: string }): void {
     const sendId = this.nextSendId++;
     const type = this.typeId(msg.type);
-    let c = this.sendCache[src];
-    if (c === undefined) {
-      c = {
-        epoch: this.routeEpoch,
-        n: 0,
-        next: 0,
-        to: [],
-        dst: new Int32Array(SEND_CACHE),
-        hops: new Int32Array(SEND_CACHE),
-        ha: new Int32Array(SEND_CACHE),
-        hb: new Int32Array(SEND_CACHE),
-        path: [],
-      };
-      this.sendCache[src] = c;
-    } else if (c.epoch !== this.routeEpoch) {
-      c.epoch = this.routeEpoch;
-      c.n = 0;
-      c.next = 0;
+    if (src * 3 >= this.sendMeta.length) this.growSendCache(src + 1);
+    const meta = this.sendMeta;
+    const m = src * 3;
+    if (meta[m + 2] !== this.routeEpoch) {
+      meta[m] = 0;
+      meta[m + 1] = 0;
+      meta[m + 2] = this.routeEpoch;
     }
     // A leader sends to every follower in turn: a short list searched by id (node ids are the
-    // kernel's own strings, so the comparison is mostly by reference).
-    const tos = c.to;
-    let e = 0;
-    while (e < c.n && tos[e] !== to) e++;
-    if (e === c.n) {
-      if (c.n < SEND_CACHE) c.n++;
+    // kernel's own internalized strings, so the comparison is by reference).
+    const tos = this.sendTo;
+    const base = src * SEND_CACHE;
+    const n = meta[m]!;
+    let e = base;
+    while (e < base + n && tos[e] !== to) e++;
+    const int = this.sendInt;
+    if (e === base + n) {
+      if (n < SEND_CACHE) meta[m] = n + 1;
       else {
-        e = c.next;
-        c.next = (e + 1) % SEND_CACHE;
+        e = base + meta[m + 1]!;
+        meta[m + 1] = (meta[m + 1]! + 1) % SEND_CACHE;
       }
       tos[e] = to;
-      c.dst[e] = this.idIndex.get(to) ?? -1;
-      c.hops[e] = -2;
-      c.path[e] = null;
+      int[e * 4] = this.idIndex.get(to) ?? -1;
+      int[e * 4 + 1] = -2;
+      this.sendPath[e] = null;
     }
-    const dst = c.dst[e]!;
+    const dst = int[e * 4]!;
     this.counters[C.sent]!++;
     this.row(TraceKind.send, src, dst, type, sendId, -1);
     if (dst < 0 || !this.present[dst] || this.isSwitch[dst]) {
@@ -978,18 +975,18 @@ export class Kernel {
       this.schedule(this.nowUs, Ev.deliver, dst, src, sendId, msg);
       return;
     }
-    let hops = c.hops[e]!;
+    let hops = int[e * 4 + 1]!;
     if (hops === -2) {
       const p = this.route(src, dst);
       hops = p === null ? -1 : p.length;
-      c.hops[e] = hops;
-      c.ha[e] = hops > 0 ? p![0]! : 0;
-      c.hb[e] = hops > 1 ? p![1]! : 0;
-      c.path[e] = p;
+      int[e * 4 + 1] = hops;
+      int[e * 4 + 2] = hops > 0 ? p![0]! : 0;
+      int[e * 4 + 3] = hops > 1 ? p![1]! : 0;
+      this.sendPath[e] = p;
     }
-    const ha = c.ha[e]!;
-    const hb = c.hb[e]!;
-    const path = c.path[e]!;
+    const ha = int[e * 4 + 2]!;
+    const hb = int[e * 4 + 3]!;
+    const path = hops > 2 ? this.sendPath[e]! : null;
     if (hops < 0) {
       this.drop(src, dst, type, sendId, 'no-route', 'droppedNoRoute');
       return;
@@ -1894,7 +1891,8 @@ export class Kernel {
     this.positions = (g.positions as { name: string; x: number; y: number }[]).slice();
     const n = this.ids.length;
     this.idIndex = new Map(this.ids.map((id, i) => [id, i]));
-    this.sendCache = [];
+    // Node indexes may mean other nodes now: every node's cached destinations are dropped.
+    this.sendMeta.fill(-1);
     this.present = (g.present as boolean[]).slice();
     this.up = (g.up as boolean[]).slice();
     this.paused = (g.paused as boolean[]).slice();
