@@ -37,10 +37,11 @@ import type {
  *
  * Each step works on a draft (`c.s`) and returns it. When the kernel says it holds the only
  * reference to the input state (env.owned), the draft is the input itself; otherwise it is a
- * copy (ownServer). The draft's own fields and the leader's per-peer records (next, match,
- * acked, ackUs) are changed in place; every other nested object (log, snapshot, ghost, store,
- * sessions, votes, reads) is replaced, never mutated, because snapshots of the log and the
- * checkers share them.
+ * copy (ownServer). The draft's own fields and a leader's per-peer records (next, match,
+ * acked, ackUs) and pending reads are changed in place; so are the key-value store and the
+ * client sessions until something else may hold them (kvShare, shareStateMachine: a snapshot
+ * of the log, a copied state). The log, the snapshot, the ghost and the votes are replaced,
+ * never mutated: the checkers compare them by identity (stepInputOf) and snapshots share them.
  */
 
 /** The server's initial (and post-crash volatile) state. */
