@@ -6,9 +6,8 @@ export const PALETTE_MIME = 'application/x-dslab-role';
 /** The canvas element's DOM id (the palette needs its centre for keyboard adds). */
 export const CANVAS_ID = 'lab-canvas';
 
-/** Approximate node size, to centre a node on the drop point. */
-export const NODE_WIDTH = 168;
-export const NODE_HEIGHT = 56;
+/** A node's size, to centre a node on the drop point. */
+export { NODE_HEIGHT, NODE_WIDTH } from '../graph/node-box';
 
 /** The screen point at the centre of the canvas, nudged so repeated adds do not stack exactly. */
 export function canvasCentre(nudge: number): { x: number; y: number } | null {

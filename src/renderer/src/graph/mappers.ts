@@ -3,6 +3,7 @@
  * and the canvas graph @xyflow/react renders. No React, no DOM: unit-tested under node.
  */
 import type { DefaultTopology } from '../../../shared/api';
+import { defaultBox } from './node-box';
 import type { LabFlowEdge, LabFlowNode } from './types';
 
 /** A topology as scenarios store it. */
@@ -23,6 +24,8 @@ export function toFlowNode(n: Topology['nodes'][number], selected = false): LabF
     // xyflow puts ariaLabel on the node element: a node's accessible name is its name.
     ariaLabel: n.name,
     selected,
+    // Its size and dots as drawn, so xyflow shows it and its links in the first render.
+    ...defaultBox(),
   };
 }
 

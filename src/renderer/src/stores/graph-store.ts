@@ -10,6 +10,7 @@ import { type Clip, copyClip, PASTE_OFFSET, pasteClip } from '../graph/clipboard
 import { type ScriptEntry, withEntries } from '../graph/fault-script';
 import { emptyHistory, type History, record, redo, undo } from '../graph/history';
 import { type Topology, toFlow, toFlowEdge, toFlowNode } from '../graph/mappers';
+import { withBox } from '../graph/node-box';
 import { toFlow as scenarioToFlow, toScenario } from '../graph/scenario';
 import { linkProblem, nextId, renameNode, uniqueName } from '../graph/topology';
 import type { LabFlowEdge, LabFlowNode, LinkNet } from '../graph/types';
@@ -240,9 +241,12 @@ export const useGraph = create<GraphState>()((set, get) => {
           }
         }
         if (changes.some((c) => c.type === 'position' && c.dragging === false)) dragging = false;
+        let nodes = applyNodeChanges(changes, s.nodes);
+        // A node xyflow measured at another size gets handles for that size (graph/node-box.ts).
+        if (changes.some((c) => c.type === 'dimensions')) nodes = nodes.map(withBox);
         return {
           history,
-          nodes: applyNodeChanges(changes, s.nodes),
+          nodes,
           topoRev: s.topoRev + (changes.some((c) => c.type === 'add' || c.type === 'remove') ? 1 : 0),
         };
       }),
