@@ -17,6 +17,7 @@ import {
   type DragEvent,
   type KeyboardEvent,
   type MouseEvent,
+  type PointerEvent,
   useCallback,
   useEffect,
   useRef,
@@ -94,7 +95,20 @@ function onEditorKey(e: globalThis.KeyboardEvent): void {
     void autoLayout();
   }
 }
-/** Fit the view without blowing two nodes up to fill a wide screen. */
+/**
+ * A drag that starts on the empty pane (a pan, or with Shift a selection box) keeps the
+ * pointer on the pane until the button is released. Without the capture the browser works
+ * out which element is under the pointer on every mouse move, walking all nodes and link
+ * SVGs of the graph: on a 500-node graph that hit test was the largest part of a pan frame
+ * (docs/workbench.md "Performance"). The pane is what every move of such a drag is for anyway;
+ * clicks on the pane, and the drags of nodes and handles, are not affected.
+ */
+function capturePanDrag(e: PointerEvent): void {
+  const t = e.target;
+  if (e.button === 0 && t instanceof Element && t.classList.contains('react-flow__pane'))
+    t.setPointerCapture(e.pointerId);
+}
+
 /**
  * Framing the graph: 64 px at the top keep the floating edit toolbar off the first row of
  * nodes; 13% on the other sides is about what the old uniform 0.35 padding left.
@@ -264,6 +278,7 @@ export function Canvas() {
       onDragOver={onDragOver}
       onDrop={onDrop}
       onKeyDown={onKeyDown}
+      onPointerDown={capturePanDrag}
     >
       <ReactFlow<LabFlowNode, LabFlowEdge>
         nodes={nodes}
