@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Effects, Input, Protocol, StepEnv } from '../../protocol';
+import type { Effects, Input, Outbound, Protocol, StepEnv } from '../../protocol';
 
 /**
  * Ping-pong: every node pings the next node in id order (a ring) and answers pings with
@@ -36,7 +36,61 @@ export interface PingPongState {
 }
 
 // States are built field by field (not with spread) so every state object has one shape:
-// this protocol is the benchmark's hot path.
+// this protocol is the benchmark's hot path. When the kernel holds the only reference to the
+// state (env.owned) a step changes it in place, and when the kernel reads the effects at once
+// (env.reuseEffects) it gets the same effects object and one-item send list every time,
+// refilled (docs/kernel.md "Protocol contract"). Other callers (tests, scripts) get new
+// objects, as before. Messages are always new: the kernel keeps them in flight.
+
+/** The state a step may change: the input itself when the kernel owns it, else a copy. */
+function writable(s: PingPongState, env: StepEnv<PingPongParams>): PingPongState {
+  if (env.owned === true) return s;
+  return {
+    partner: s.partner,
+    seq: s.seq,
+    rounds: s.rounds,
+    answered: s.answered,
+    sentAtUs: s.sentAtUs,
+    lastRttUs: s.lastRttUs,
+  };
+}
+
+/** The effects lent to the kernel, one shape with a retry timer and one without. */
+const lentSend: Effects<PingPongState, PingPongMsg> & { send: Outbound<PingPongMsg>[] } = {
+  state: undefined as unknown as PingPongState,
+  send: [{ to: '', msg: { type: 'ping', seq: 0 } }],
+};
+const lentRetry: Effects<PingPongState, PingPongMsg> & {
+  send: Outbound<PingPongMsg>[];
+  timers: [{ kind: 'set'; name: string; afterUs: number }];
+} = {
+  state: undefined as unknown as PingPongState,
+  send: [{ to: '', msg: { type: 'ping', seq: 0 } }],
+  timers: [{ kind: 'set', name: 'retry', afterUs: 0 }],
+};
+
+/** A step's effects: the new state and one message, with the retry timer when `retryUs` > 0. */
+function sendOne(
+  state: PingPongState,
+  to: string,
+  msg: PingPongMsg,
+  retryUs: number,
+  env: StepEnv<PingPongParams>,
+): Effects<PingPongState, PingPongMsg> {
+  if (env.reuseEffects === true) {
+    const e = retryUs > 0 ? lentRetry : lentSend;
+    if (retryUs > 0) lentRetry.timers[0].afterUs = retryUs;
+    e.state = state;
+    const out = e.send[0]!;
+    out.to = to;
+    out.msg = msg;
+    return e;
+  }
+  const send = [{ to, msg }];
+  if (retryUs > 0) return { state, send, timers: [{ kind: 'set', name: 'retry', afterUs: retryUs }] };
+  return { state, send };
+}
+
 function sendPing(
   s: PingPongState,
   rounds: number,
@@ -44,18 +98,12 @@ function sendPing(
   env: StepEnv<PingPongParams>,
 ): Effects<PingPongState, PingPongMsg> {
   const seq = s.seq + 1;
-  const state: PingPongState = {
-    partner: s.partner,
-    seq,
-    rounds,
-    answered: s.answered,
-    sentAtUs: env.localTimeUs,
-    lastRttUs,
-  };
-  const send = [{ to: s.partner, msg: { type: 'ping' as const, seq } }];
-  if (env.params.retryUs > 0)
-    return { state, send, timers: [{ kind: 'set', name: 'retry', afterUs: env.params.retryUs }] };
-  return { state, send };
+  const state = writable(s, env);
+  state.seq = seq;
+  state.rounds = rounds;
+  state.sentAtUs = env.localTimeUs;
+  state.lastRttUs = lastRttUs;
+  return sendOne(state, s.partner, { type: 'ping', seq }, env.params.retryUs, env);
 }
 
 export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
@@ -108,19 +156,10 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
       case 'message': {
         const m = input.msg;
         if (m.type === 'ping') {
-          return {
-            state: {
-              partner: s.partner,
-              seq: s.seq,
-              rounds: s.rounds,
-              answered: s.answered + 1,
-              sentAtUs: s.sentAtUs,
-              lastRttUs: s.lastRttUs,
-            },
-            send: [
-              { to: input.from, msg: { type: 'pong', seq: env.params.bugWrongSeq ? m.seq + 1 : m.seq } },
-            ],
-          };
+          const state = writable(s, env);
+          state.answered = s.answered + 1;
+          const pong: PingPongMsg = { type: 'pong', seq: env.params.bugWrongSeq ? m.seq + 1 : m.seq };
+          return sendOne(state, input.from, pong, 0, env);
         }
         // Only the pong for the outstanding ping counts; late duplicates are ignored.
         if (m.seq !== s.seq || input.from !== s.partner) return { state: s };
