@@ -28,40 +28,20 @@ const BORDER = 1;
  * links are undirected and the canvas connects in loose mode).
  */
 export function nodeHandles(width: number, height: number): NodeHandle[] {
-  const c = (x: number, y: number) => ({ x: x - HANDLE / 2, y: y - HANDLE / 2 });
+  const dot = (id: string, position: Position, cx: number, cy: number): NodeHandle => ({
+    id,
+    type: 'source',
+    position,
+    width: HANDLE,
+    height: HANDLE,
+    x: cx - HANDLE / 2,
+    y: cy - HANDLE / 2,
+  });
   return [
-    {
-      id: 't',
-      type: 'source',
-      position: Position.Top,
-      width: HANDLE,
-      height: HANDLE,
-      ...c(width / 2, BORDER),
-    },
-    {
-      id: 'r',
-      type: 'source',
-      position: Position.Right,
-      width: HANDLE,
-      height: HANDLE,
-      ...c(width - BORDER, height / 2),
-    },
-    {
-      id: 'b',
-      type: 'source',
-      position: Position.Bottom,
-      width: HANDLE,
-      height: HANDLE,
-      ...c(width / 2, height - BORDER),
-    },
-    {
-      id: 'l',
-      type: 'source',
-      position: Position.Left,
-      width: HANDLE,
-      height: HANDLE,
-      ...c(BORDER, height / 2),
-    },
+    dot('t', Position.Top, width / 2, BORDER),
+    dot('r', Position.Right, width - BORDER, height / 2),
+    dot('b', Position.Bottom, width / 2, height - BORDER),
+    dot('l', Position.Left, BORDER, height / 2),
   ];
 }
 

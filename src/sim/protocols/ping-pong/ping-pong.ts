@@ -78,8 +78,11 @@ function sendOne(
   env: StepEnv<PingPongParams>,
 ): Effects<PingPongState, PingPongMsg> {
   if (env.reuseEffects === true) {
-    const e = retryUs > 0 ? lentRetry : lentSend;
-    if (retryUs > 0) lentRetry.timers[0].afterUs = retryUs;
+    let e: typeof lentSend = lentSend;
+    if (retryUs > 0) {
+      lentRetry.timers[0].afterUs = retryUs;
+      e = lentRetry;
+    }
     e.state = state;
     const out = e.send[0]!;
     out.to = to;
