@@ -1,19 +1,21 @@
 import type { z } from 'zod';
 import type { ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
-import type { Rng } from './kernel/rng';
 
 /**
- * The protocol contract, in the etcd-raft style (see ARCHITECTURE.md "A protocol"): a protocol
- * is a pure state machine. The kernel calls `step(state, input, env)`; the protocol returns the
- * new state and effects (messages, timers, replies, notes) and the kernel performs them.
- * Differences from the sketch, and why:
- * - Node state is treated as an immutable value: a protocol returns a new object instead of
- *   mutating the old one. Checkpoints then copy references, which makes step back cheap.
- * - Every message is an object with a string `type`, which the trace records and filters on.
- * - `restart` input comes after the kernel rebuilt the state as init() overlaid by the durable
- *   part saved at the crash, so a protocol only writes its recovery logic once.
+ * The protocol contract, second version (docs/kernel.md "Protocol contract"; ARCHITECTURE.md
+ * "A protocol"). A protocol is a state machine in the style of etcd-io/raft: the kernel hands
+ * a node one input at a time, `on(ctx, state, input)` changes the node's plain, JSON-shaped
+ * state in place and asks the context to send, set timers, reply, note and emit check events;
+ * the kernel collects those requests (etcd's `Ready`) and performs them after the handler
+ * returns, in a fixed order: sends, timers, replies, notes, then the invariants.
+ *
+ * Everything an engine needs (copies for checkpoints and forks, the outbox, caches) belongs to
+ * the kernel: a protocol never copies its state, pools objects or keeps module-level state.
+ * What survives a crash is declared as a list of state fields.
+ *
+ * The first version (`StepProtocol`: a step returns a new state and an effects record) is kept
+ * while the built-in protocols move over; it goes when the last one has.
  */
-
 /** A node id as written in the scenario. */
 export type NodeId = string;
 
@@ -49,7 +51,7 @@ export interface ClientReply {
 
 /**
  * What a node is asked to handle. The kernel reuses the input objects of messages and timers
- * between steps: a step may keep the message or the name, not the input object itself.
+ * between inputs: a handler may keep the message, the name or the op, not the input itself.
  */
 export type Input<M> =
   | { kind: 'start' }
@@ -58,61 +60,86 @@ export type Input<M> =
   | { kind: 'timer'; name: string }
   | { kind: 'client'; op: ClientOp };
 
-/** A message to send. */
-export interface Outbound<M> {
-  /** Destination node id. */
-  to: NodeId;
-  /** The message. */
-  msg: M;
+/**
+ * A node's random stream (a seeded xoshiro128** stream forked per node: the same seed gives
+ * the same draws). Every random choice a protocol makes comes from here.
+ */
+export interface Random {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [lo, hi] (inclusive). */
+  int(lo: number, hi: number): number;
+  /** True with probability p. */
+  chance(p: number): boolean;
+  /** Standard normal draw. */
+  normal(): number;
+  /** Exponential draw with the given mean. */
+  exponential(mean: number): number;
+  /** A shuffled copy. */
+  shuffled<T>(items: readonly T[]): T[];
+  /** Picks one element. */
+  pick<T>(items: readonly T[]): T;
 }
 
-/** Set (or reset) or cancel a named timer on the node's local clock. */
-export type TimerCmd = { kind: 'set'; name: string; afterUs: number } | { kind: 'cancel'; name: string };
+/** What a handler may return to a client: the value read, or that the operation failed. */
+export type ClientResult =
+  | {
+      /** The operation took effect (writes) or read this value. */
+      ok: true;
+      /** The value read (reads): null for a missing key. */
+      value?: string | null;
+    }
+  | {
+      /** The operation failed for certain: it did not take effect. */
+      ok: false;
+    };
 
-/** What a step returns. */
-export interface Effects<S, M> {
-  /** The node's new state (a new object if anything changed). */
-  state: S;
-  /** Messages to send, in order. */
-  send?: Outbound<M>[];
-  /** Timer commands, in order. */
-  timers?: TimerCmd[];
-  /** Replies to client operations. */
-  reply?: ClientReply[];
-  /** Free-text notes for the trace. */
-  notes?: string[];
+/**
+ * A fact a protocol states for its checkers, such as `{ type: 'elected', term: 7 }` or
+ * `{ type: 'committed', index: 12, entry: 'x=1' }`. Invariants see the events of the step
+ * they check (ClusterView.events), so "at most one leader per term" is a count of `elected`
+ * events, not a comparison of states.
+ */
+export interface CheckEvent {
+  /** What happened, such as 'elected' or 'committed'. */
+  type: string;
+  /** The facts, as plain JSON values. */
+  [field: string]: unknown;
 }
 
-/** What the kernel tells a step about the world. The object is reused between steps. */
-export interface StepEnv<P> {
+/**
+ * Everything a handler asks of the world, owned by the kernel. Requests are queued and
+ * performed after the handler returns, in the order sends, timers, replies, notes, events.
+ */
+export interface Ctx<P, M> {
   /** This node's id. */
-  self: NodeId;
+  readonly self: NodeId;
   /** This node's role. */
-  role: string;
+  readonly role: string;
   /** The other protocol nodes (not switches, not removed), sorted by id. */
   readonly peers: readonly NodeId[];
-  /** Ids of the nodes with a given role (sorted). */
-  nodesWithRole(role: string): readonly NodeId[];
-  /** The node's local clock, microseconds (integer part). */
-  localTimeUs: number;
-  /** This node's random stream. */
-  rng: Rng;
   /** Protocol params. */
-  params: P;
-  /**
-   * True when nothing but the kernel's current slot holds `state` (no checkpoint, fork, caller
-   * or nemesis watch has seen the object since a step made it): the step may change that object
-   * in place and return it. False: `state` must not be changed (return a new object). Either
-   * way a step returns its input or an object nothing else holds. Protocols may ignore this
-   * and always copy; it only saves the copy.
-   */
-  owned?: boolean;
-  /**
-   * True when the caller reads a step's effects before the next step and keeps neither the
-   * effects object, its lists nor their Outbound records (the kernel does so; it keeps only the
-   * messages, state and strings): a step may then return the same objects every time, refilled.
-   */
-  reuseEffects?: boolean;
+  readonly params: P;
+  /** This node's random stream. */
+  readonly rng: Random;
+  /** The node's local clock, integer microseconds (offset, drift and steps included). */
+  now(): number;
+  /** Ids of the nodes with a role, sorted (this node included when it has that role). */
+  nodesWithRole(role: string): readonly NodeId[];
+  /** Sends a message over the network. */
+  send(to: NodeId, msg: M): void;
+  /** Sends one message to every node of a role but this one, in id order. */
+  sendAll(role: string, msg: M): void;
+  /** Sets (or resets) a named timer to fire after `afterUs` on the local clock. */
+  setTimer(name: string, afterUs: number): void;
+  /** Cancels a named timer (nothing happens if it is not set). */
+  cancelTimer(name: string): void;
+  /** Answers a client operation. */
+  reply(op: { readonly id: number }, result: ClientResult): void;
+  /** Writes a line to the trace, shown in the event log. */
+  note(text: string): void;
+  /** States a fact for the checkers (see CheckEvent). */
+  emit(event: CheckEvent): void;
 }
 
 /** What init() is given. */
@@ -159,6 +186,8 @@ export interface ClusterView<S> {
   changed: NodeView<S>;
   /** Virtual time, microseconds. */
   nowUs: number;
+  /** The check events the step emitted, in order (empty for most steps). */
+  events: readonly CheckEvent[];
 }
 
 /** An invariant checked as the run goes. */
@@ -240,8 +269,8 @@ export interface NemesisHooks<S> {
   firstCommits?(before: S, after: S): boolean;
 }
 
-/** A protocol definition. */
-export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = ProtocolMessage> {
+/** What every protocol declares besides its handler (both contracts). */
+interface ProtocolInfoFields<P, S> {
   /** Catalog id used in scenarios. */
   id: string;
   /** Topic id. */
@@ -256,12 +285,8 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
   params: z.ZodType<P>;
   /** A topology for a quick start. */
   defaultTopology(params: P): DefaultTopology;
-  /** Initial state of a node. */
+  /** Initial state of a node: plain JSON-shaped data (objects, arrays, strings, finite numbers, booleans, null). */
   init(node: NodeInit<P>): S;
-  /** Handles one input. Must not mutate `state`. */
-  step(state: S, input: Input<M>, env: StepEnv<P>): Effects<S, M>;
-  /** The part of the state that survives a crash. */
-  durable(state: S): Partial<S>;
   /** Invariants checked after every step. */
   invariants: Invariant<S>[];
   /** End-of-run history checkers by id (see checkers/history.ts). */
@@ -278,6 +303,96 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
   nemesis?: NemesisHooks<S>;
 }
 
+/** A protocol definition. */
+export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = ProtocolMessage>
+  extends ProtocolInfoFields<P, S> {
+  /**
+   * Handles one input: changes `state` in place and asks `ctx` for everything else. The state
+   * is this node's alone while the handler runs; the kernel copies it where it must (a
+   * checkpoint, a fork, the inspector), so a handler never does.
+   */
+  on(ctx: Ctx<P, M>, state: S, input: Input<M>): void;
+  /**
+   * The state fields that survive a crash (what the node wrote to disk). While a node is down
+   * its state holds these fields alone; on restart they overlay a fresh `init()`.
+   */
+  durable: readonly (keyof S & string)[];
+}
+
+/**
+ * A protocol on the first contract: `step` returns a new state and an effects record. Kept
+ * while the built-in protocols move to `Protocol`; removed with the last one.
+ */
+export interface StepProtocol<P = unknown, S = unknown, M extends ProtocolMessage = ProtocolMessage>
+  extends ProtocolInfoFields<P, S> {
+  /** Handles one input. Must not mutate `state` unless `env.owned`. */
+  step(state: S, input: Input<M>, env: StepEnv<P>): Effects<S, M>;
+  /** The part of the state that survives a crash. */
+  durable(state: S): Partial<S>;
+}
+
+/** A message to send (first contract). */
+export interface Outbound<M> {
+  /** Destination node id. */
+  to: NodeId;
+  /** The message. */
+  msg: M;
+}
+
+/** Set (or reset) or cancel a named timer on the node's local clock (first contract). */
+export type TimerCmd = { kind: 'set'; name: string; afterUs: number } | { kind: 'cancel'; name: string };
+
+/** What a step returns (first contract). */
+export interface Effects<S, M> {
+  /** The node's new state (a new object if anything changed). */
+  state: S;
+  /** Messages to send, in order. */
+  send?: Outbound<M>[];
+  /** Timer commands, in order. */
+  timers?: TimerCmd[];
+  /** Replies to client operations. */
+  reply?: ClientReply[];
+  /** Free-text notes for the trace. */
+  notes?: string[];
+}
+
+/** What the kernel tells a step about the world (first contract). The object is reused between steps. */
+export interface StepEnv<P> {
+  /** This node's id. */
+  self: NodeId;
+  /** This node's role. */
+  role: string;
+  /** The other protocol nodes (not switches, not removed), sorted by id. */
+  readonly peers: readonly NodeId[];
+  /** Ids of the nodes with a given role (sorted). */
+  nodesWithRole(role: string): readonly NodeId[];
+  /** The node's local clock, microseconds (integer part). */
+  localTimeUs: number;
+  /** This node's random stream. */
+  rng: Random;
+  /** Protocol params. */
+  params: P;
+  /**
+   * True when nothing but the kernel's current slot holds `state` (no checkpoint, fork, caller
+   * or nemesis watch has seen the object since a step made it): the step may change that object
+   * in place and return it. False: `state` must not be changed (return a new object). Either
+   * way a step returns its input or an object nothing else holds. Protocols may ignore this
+   * and always copy; it only saves the copy.
+   */
+  owned?: boolean;
+  /**
+   * True when the caller reads a step's effects before the next step and keeps neither the
+   * effects object, its lists nor their Outbound records (the kernel does so; it keeps only the
+   * messages, state and strings): a step may then return the same objects every time, refilled.
+   */
+  reuseEffects?: boolean;
+}
+
 /** A protocol with its type parameters erased (what the catalog holds). */
 // biome-ignore lint/suspicious/noExplicitAny: the catalog holds protocols of many state types.
-export type AnyProtocol = Protocol<any, any, any>;
+export type AnyProtocol = Protocol<any, any, any> | StepProtocol<any, any, any>;
+
+/** True for a protocol still on the first contract. */
+export function isStepProtocol(p: AnyProtocol): p is StepProtocol<unknown, unknown, ProtocolMessage> {
+  return 'step' in p;
+}

@@ -16,10 +16,10 @@ import { cli, fixture } from './helpers';
 const throwing: AnyProtocol = {
   ...pingPong,
   id: 'cli-test-throws',
-  step(state, input, env) {
+  on(ctx, state, input) {
     if (input.kind === 'message' && input.msg.type === 'pong' && input.msg.seq >= 20)
       throw new Error('boom at seq 20');
-    return pingPong.step(state, input, env);
+    pingPong.on(ctx, state, input);
   },
 };
 registerProtocol(throwing);

@@ -7,8 +7,23 @@ import type {
   ScenarioNode,
 } from '../../shared/scenario/schema';
 import type { KvOp } from '../checkers/history';
-import type { AnyProtocol, ClientOp, Effects, Input, NemesisHooks, NodeView, StepEnv } from '../protocol';
+import {
+  type AnyProtocol,
+  type CheckEvent,
+  type ClientOp,
+  type Effects,
+  type Input,
+  isStepProtocol,
+  type NemesisHooks,
+  type NodeView,
+  type Protocol,
+  type ProtocolMessage,
+  type StepEnv,
+  type StepProtocol,
+} from '../protocol';
 import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, stepClock } from './clock';
+import { copyState } from './copy';
+import { KernelCtx } from './ctx';
 import { EventHeap, type HeapSnapshot } from './heap';
 import { Interner, type LazyText } from './intern';
 import { meanLatencyUs, sampleLatencyUs } from './latency';
@@ -157,6 +172,9 @@ class KernelEnv implements StepEnv<unknown> {
 function internalized(s: string): string {
   return Object.keys({ [s]: 0 })[0]!;
 }
+
+/** The check events of a step that emitted none. */
+const NO_EVENTS: readonly CheckEvent[] = Object.freeze([]);
 
 /** Message types kept before the type map (see Kernel.typeId). */
 const TYPE_CACHE = 8;
@@ -401,11 +419,23 @@ export class Kernel {
   private readonly patternKeys: string[] = [];
 
   private readonly env: StepEnv<unknown>;
+  /** The protocol when it is on contract v2 (`on`), else null. */
+  private readonly handler: Protocol<unknown, unknown, ProtocolMessage> | null;
+  /** The protocol when it is on the first contract (`step`), else null. */
+  private readonly stepper: StepProtocol<unknown, unknown, ProtocolMessage> | null;
+  /** The context (and outbox) of contract-v2 handlers. */
+  private readonly ctx: KernelCtx;
   private initialised = false;
-  private clusterView: { nodes: NodeView<unknown>[]; changed: NodeView<unknown>; nowUs: number } = {
+  private clusterView: {
+    nodes: NodeView<unknown>[];
+    changed: NodeView<unknown>;
+    nowUs: number;
+    events: readonly CheckEvent[];
+  } = {
     nodes: [],
     changed: { id: '', role: '', up: false, state: null },
     nowUs: 0,
+    events: NO_EVENTS,
   };
   private envNode = 0;
   private readonly hasInvariants: boolean;
@@ -450,6 +480,18 @@ export class Kernel {
     this.env = new KernelEnv(
       () => this.peersOf(this.envNode),
       (role: string) => this.nodesWithRole(role),
+      this.params,
+    );
+    this.stepper = isStepProtocol(protocol) ? protocol : null;
+    this.handler = isStepProtocol(protocol)
+      ? null
+      : (protocol as Protocol<unknown, unknown, ProtocolMessage>);
+    this.ctx = new KernelCtx(
+      {
+        peersOf: (i) => this.peersOf(i),
+        nodesWithRole: (role) => this.nodesWithRole(role),
+        localNowUs: (i) => this.localNowUs(i),
+      },
       this.params,
     );
 
@@ -499,6 +541,7 @@ export class Kernel {
   setParams(params: Record<string, unknown>): void {
     this.params = this.protocol.params.parse({ ...(this.params as object), ...params });
     this.env.params = this.params;
+    this.ctx.params = this.params;
   }
 
   /** Re-seeds every stream from now on (a fork with another seed). */
@@ -722,21 +765,33 @@ export class Kernel {
     return this.idIndex.get(id) ?? -1;
   }
 
+  /** Node i's local clock now, integer microseconds. */
+  private localNowUs(i: number): number {
+    const t0 = this.clockT0[i]!;
+    // Rate-1 clock: localAt is l0Us + (t - t0Us) * 1, the same value without the clock object.
+    return Math.floor(
+      !Number.isNaN(t0) ? this.clockL0[i]! + (this.nowUs - t0) : localAt(this.clocks[i]!, this.nowUs),
+    );
+  }
+
   private runStep(i: number, input: Input<unknown>): void {
+    if (this.handler !== null) {
+      this.runOn(this.handler, i, input);
+      return;
+    }
     const env = this.env;
     this.envNode = i;
     env.self = this.ids[i]!;
     env.role = this.roles[i]!;
-    const t0 = this.clockT0[i]!;
-    // Rate-1 clock: localAt is l0Us + (t - t0Us) * 1, the same value without the clock object.
-    env.localTimeUs = Math.floor(
-      !Number.isNaN(t0) ? this.clockL0[i]! + (this.nowUs - t0) : localAt(this.clocks[i]!, this.nowUs),
-    );
+    env.localTimeUs = this.localNowUs(i);
     env.rng = this.nodeRngs[i]!;
     // The nemesis's watch compares the state before and after the step: no change in place then.
     env.owned = this.statesOwned[i]! && this.nemWatch === null;
     const before = this.states[i];
-    const eff = this.protocol.step(before, input, env) as Effects<unknown, { type: string }>;
+    const eff = this.stepper!.step(before, input as Input<ProtocolMessage>, env) as Effects<
+      unknown,
+      { type: string }
+    >;
     // A step returns its input or a state object no one else holds (StepEnv.owned).
     if (eff.state !== before) this.statesOwned[i] = true;
     this.states[i] = eff.state;
@@ -746,6 +801,53 @@ export class Kernel {
     const crashNow = this.nemWatch !== null && this.watchStep(i, before, eff.state);
     if (crashNow) this.finishCrashedStep(i, eff, view);
     else this.performEffects(i, eff, view);
+  }
+
+  /**
+   * One input to a contract-v2 handler. The handler changes the state in place, so the kernel
+   * copies it first whenever anything else may hold it (copy on write: a checkpoint, a fork,
+   * a caller of nodeInfo, a crash): each node copies at most once per checkpoint interval, and
+   * a checkpoint itself copies nothing. Then the outbox is performed, as the first contract's
+   * effects were: sends, timers, replies, notes, invariants.
+   */
+  private runOn(h: Protocol<unknown, unknown, ProtocolMessage>, i: number, input: Input<unknown>): void {
+    const view = this.views[this.viewOf[i]!]!;
+    let state = this.states[i];
+    if (!this.statesOwned[i]) {
+      state = copyState(state);
+      this.states[i] = state;
+      view.state = state;
+      this.statesOwned[i] = true;
+    }
+    const ctx = this.ctx;
+    ctx.begin(i, this.ids[i]!, this.roles[i]!, this.nodeRngs[i]!);
+    // The nemesis's watch compares the state before and after the step, so it needs the before.
+    const before = this.nemWatch !== null ? copyState(state) : null;
+    h.on(ctx, state, input as unknown as Input<ProtocolMessage>);
+    if (before !== null && this.watchStep(i, before, state)) {
+      // Crashed at once: what it wrote is kept (durable decides); messages, timers and replies are lost.
+      this.drainNotes(ctx, i);
+      if (this.hasInvariants) this.checkInvariants(view, ctx.events);
+      if (this.violation === null) this.onTargetedCrash(i, this.crashWhy);
+      return;
+    }
+    for (let k = 0; k < ctx.nSend; k++) this.send(i, ctx.sendTo[k]!, ctx.sendMsg[k]!);
+    for (let k = 0; k < ctx.nTimer; k++) {
+      const after = ctx.timerAfterUs[k]!;
+      if (after >= 0) this.setTimer(i, ctx.timerName[k]!, after);
+      else this.dropTimer(i, ctx.timerName[k]!);
+    }
+    for (let k = 0; k < ctx.nReply; k++) {
+      const r = ctx.replyResult[k]!;
+      this.onReply(i, ctx.replyId[k]!, r.ok, r.ok ? r.value : undefined);
+    }
+    this.drainNotes(ctx, i);
+    if (this.hasInvariants) this.checkInvariants(view, ctx.events);
+  }
+
+  private drainNotes(ctx: KernelCtx, i: number): void {
+    const notes = ctx.notes;
+    for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
   }
 
   /** Sends, timers, replies and notes of a step, then the invariants. */
@@ -792,12 +894,13 @@ export class Kernel {
     if (this.violation === null) this.onTargetedCrash(i, this.crashWhy);
   }
 
-  private checkInvariants(changed: NodeView<unknown>): void {
+  private checkInvariants(changed: NodeView<unknown>, events: readonly CheckEvent[] = NO_EVENTS): void {
     // One view object, refreshed per check (no allocation on the hot path).
     const view = this.clusterView;
     view.nodes = this.views;
     view.changed = changed;
     view.nowUs = this.nowUs;
+    view.events = events;
     const invariants = this.protocol.invariants;
     for (let k = 0; k < invariants.length; k++) {
       const inv = invariants[k]!;
@@ -1346,13 +1449,22 @@ export class Kernel {
       this.invalidateRoutes();
       return;
     }
-    this.states[i] = this.protocol.durable(this.states[i]);
+    this.states[i] = this.durablePart(this.states[i]);
     this.statesOwned[i] = false;
     const v = this.views[this.viewOf[i]!]!;
     v.up = false;
     v.state = this.states[i];
     // Operations pending at the crashed node stay pending: their outcome is unknown, and a
     // closed-loop client moves on at its timeout, as a real client would.
+  }
+
+  /** What survives a crash: the protocol's declared durable fields (contract v2) or its durable() (first contract). */
+  private durablePart(state: unknown): unknown {
+    if (this.stepper !== null) return this.stepper.durable(state);
+    const kept: Record<string, unknown> = {};
+    const s = state as Record<string, unknown>;
+    for (const key of this.handler!.durable) if (key in s) kept[key] = s[key];
+    return kept;
   }
 
   private restart(i: number): void {
@@ -1363,6 +1475,7 @@ export class Kernel {
       return;
     }
     const base = this.protocol.init(this.initCtx(i)) as object;
+    // The durable fields written before the crash overlay a fresh initial state.
     this.states[i] = { ...base, ...(this.states[i] as object) };
     this.statesOwned[i] = false;
     const v = this.views[this.viewOf[i]!]!;
@@ -1880,6 +1993,7 @@ export class Kernel {
     if (g.seed !== this.seed) this.reseed(g.seed as number);
     this.params = g.params;
     this.env.params = this.params;
+    this.ctx.params = this.params;
     this.violation = g.violation as Violation | null;
     this.heap.load(g.heap as HeapSnapshot);
     this.trace.setLength(g.traceLength as number);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registerProtocol } from '../catalog';
-import type { Protocol } from '../protocol';
+import type { StepProtocol } from '../protocol';
 
 /** Test-only protocol: records when its timers fire, on the local clock and in true time. */
 export interface ProbeState {
@@ -14,7 +14,7 @@ export interface ProbeState {
   durable: number;
 }
 
-export const probe: Protocol<{ tickUs: number; sendTo: string }, ProbeState, { type: string }> = {
+export const probe: StepProtocol<{ tickUs: number; sendTo: string }, ProbeState, { type: string }> = {
   id: 'test-probe',
   topic: 'test',
   title: 'Probe',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Effects, Input, Outbound, Protocol, StepEnv } from '../../protocol';
+import type { Effects, Input, Outbound, StepEnv, StepProtocol } from '../../protocol';
 
 /**
  * Eager reliable broadcast (Cachin, Guerraoui & Rodrigues, "Introduction to Reliable and
@@ -128,7 +128,7 @@ function deliver(
   };
 }
 
-export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> = {
+export const broadcast: StepProtocol<BroadcastParams, BroadcastState, BroadcastMsg> = {
   id: 'broadcast',
   topic: 'basics',
   title: 'Reliable broadcast',

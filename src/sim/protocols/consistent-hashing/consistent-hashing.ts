@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
-import type { DefaultTopology, Effects, Input, NodeView, Outbound, Protocol, StepEnv } from '../../protocol';
+import type {
+  DefaultTopology,
+  Effects,
+  Input,
+  NodeView,
+  Outbound,
+  StepEnv,
+  StepProtocol,
+} from '../../protocol';
 
 /**
  * Consistent hashing (Karger et al., "Consistent Hashing and Random Trees", STOC 1997; virtual
@@ -481,7 +489,7 @@ export function stddev(xs: readonly number[]): number {
 
 const keyCount = (v: NodeView<StoreState>) => Object.keys(v.state.data).length;
 
-export const consistentHashing: Protocol<P, CHState, CHMsg> = {
+export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
   id: 'consistent-hashing',
   topic: 'consistent-hashing',
   title: 'Consistent hashing',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Effects, Input, Outbound, Protocol, StepEnv } from '../../protocol';
+import type { Ctx, Protocol } from '../../protocol';
 
 /**
  * Ping-pong: every node pings the next node in id order (a ring) and answers pings with
@@ -35,78 +35,12 @@ export interface PingPongState {
   lastRttUs: number;
 }
 
-// States are built field by field (not with spread) so every state object has one shape:
-// this protocol is the benchmark's hot path. When the kernel holds the only reference to the
-// state (env.owned) a step changes it in place, and when the kernel reads the effects at once
-// (env.reuseEffects) it gets the same effects object and one-item send list every time,
-// refilled (docs/kernel.md "Protocol contract"). Other callers (tests, scripts) get new
-// objects, as before. Messages are always new: the kernel keeps them in flight.
-
-/** The state a step may change: the input itself when the kernel owns it, else a copy. */
-function writable(s: PingPongState, env: StepEnv<PingPongParams>): PingPongState {
-  if (env.owned === true) return s;
-  return {
-    partner: s.partner,
-    seq: s.seq,
-    rounds: s.rounds,
-    answered: s.answered,
-    sentAtUs: s.sentAtUs,
-    lastRttUs: s.lastRttUs,
-  };
-}
-
-/** The effects lent to the kernel, one shape with a retry timer and one without. */
-const lentSend: Effects<PingPongState, PingPongMsg> & { send: Outbound<PingPongMsg>[] } = {
-  state: undefined as unknown as PingPongState,
-  send: [{ to: '', msg: { type: 'ping', seq: 0 } }],
-};
-const lentRetry: Effects<PingPongState, PingPongMsg> & {
-  send: Outbound<PingPongMsg>[];
-  timers: [{ kind: 'set'; name: string; afterUs: number }];
-} = {
-  state: undefined as unknown as PingPongState,
-  send: [{ to: '', msg: { type: 'ping', seq: 0 } }],
-  timers: [{ kind: 'set', name: 'retry', afterUs: 0 }],
-};
-
-/** A step's effects: the new state and one message, with the retry timer when `retryUs` > 0. */
-function sendOne(
-  state: PingPongState,
-  to: string,
-  msg: PingPongMsg,
-  retryUs: number,
-  env: StepEnv<PingPongParams>,
-): Effects<PingPongState, PingPongMsg> {
-  if (env.reuseEffects === true) {
-    let e: typeof lentSend = lentSend;
-    if (retryUs > 0) {
-      lentRetry.timers[0].afterUs = retryUs;
-      e = lentRetry;
-    }
-    e.state = state;
-    const out = e.send[0]!;
-    out.to = to;
-    out.msg = msg;
-    return e;
-  }
-  const send = [{ to, msg }];
-  if (retryUs > 0) return { state, send, timers: [{ kind: 'set', name: 'retry', afterUs: retryUs }] };
-  return { state, send };
-}
-
-function sendPing(
-  s: PingPongState,
-  rounds: number,
-  lastRttUs: number,
-  env: StepEnv<PingPongParams>,
-): Effects<PingPongState, PingPongMsg> {
-  const seq = s.seq + 1;
-  const state = writable(s, env);
-  state.seq = seq;
-  state.rounds = rounds;
-  state.sentAtUs = env.localTimeUs;
-  state.lastRttUs = lastRttUs;
-  return sendOne(state, s.partner, { type: 'ping', seq }, env.params.retryUs, env);
+/** Sends the next ping to the partner and, when retries are on, arms the retry timer. */
+function sendPing(ctx: Ctx<PingPongParams, PingPongMsg>, s: PingPongState): void {
+  s.seq += 1;
+  s.sentAtUs = ctx.now();
+  ctx.send(s.partner, { type: 'ping', seq: s.seq });
+  if (ctx.params.retryUs > 0) ctx.setTimer('retry', ctx.params.retryUs);
 }
 
 export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
@@ -149,32 +83,36 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
     const partner = ring.length > 1 ? ring[(k + 1) % ring.length]! : '';
     return { partner, seq: 0, rounds: 0, answered: 0, sentAtUs: 0, lastRttUs: 0 };
   },
-  step(s, input: Input<PingPongMsg>, env) {
+  on(ctx, s, input) {
     switch (input.kind) {
       case 'start':
       case 'restart':
-        return s.partner === '' ? { state: s } : sendPing(s, s.rounds, s.lastRttUs, env);
+        if (s.partner !== '') sendPing(ctx, s);
+        return;
       case 'timer':
-        return input.name === 'retry' ? sendPing(s, s.rounds, s.lastRttUs, env) : { state: s };
+        // The ping went unanswered (lost, or the partner is down): send the next one.
+        if (input.name === 'retry') sendPing(ctx, s);
+        return;
       case 'message': {
         const m = input.msg;
         if (m.type === 'ping') {
-          const state = writable(s, env);
-          state.answered = s.answered + 1;
-          const pong: PingPongMsg = { type: 'pong', seq: env.params.bugWrongSeq ? m.seq + 1 : m.seq };
-          return sendOne(state, input.from, pong, 0, env);
+          s.answered += 1;
+          ctx.send(input.from, { type: 'pong', seq: ctx.params.bugWrongSeq ? m.seq + 1 : m.seq });
+          return;
         }
         // Only the pong for the outstanding ping counts; late duplicates are ignored.
-        if (m.seq !== s.seq || input.from !== s.partner) return { state: s };
-        return sendPing(s, s.rounds + 1, env.localTimeUs - s.sentAtUs, env);
+        if (m.seq !== s.seq || input.from !== s.partner) return;
+        s.rounds += 1;
+        s.lastRttUs = ctx.now() - s.sentAtUs;
+        sendPing(ctx, s);
+        return;
       }
       case 'client':
-        return { state: s, reply: [{ id: input.op.id, ok: false }] };
+        ctx.reply(input.op, { ok: false });
+        return;
     }
   },
-  durable(s) {
-    return { partner: s.partner, rounds: s.rounds, seq: s.seq };
-  },
+  durable: ['partner', 'rounds', 'seq'],
   invariants: [
     {
       id: 'rounds-le-pings',

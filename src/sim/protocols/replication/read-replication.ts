@@ -7,8 +7,8 @@ import type {
   Input,
   NodeView,
   Outbound,
-  Protocol,
   StepEnv,
+  StepProtocol,
   TimerCmd,
 } from '../../protocol';
 
@@ -998,7 +998,7 @@ export function replicationTopology(): DefaultTopology {
   };
 }
 
-export const readReplication: Protocol<P, RRState, RRMsg> = {
+export const readReplication: StepProtocol<P, RRState, RRMsg> = {
   id: 'read-replication',
   topic: 'replication',
   title: 'Leader-follower read replication',

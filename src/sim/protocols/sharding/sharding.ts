@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
-import type { DefaultTopology, Effects, Input, NodeView, Outbound, Protocol, StepEnv } from '../../protocol';
+import type {
+  DefaultTopology,
+  Effects,
+  Input,
+  NodeView,
+  Outbound,
+  StepEnv,
+  StepProtocol,
+} from '../../protocol';
 
 /**
  * Sharding behind a router (DDIA ch. 6, "Partitioning": §"Partitioning by Key Range",
@@ -464,7 +472,7 @@ export function addShardFaults(id: string, atUs: number) {
   ];
 }
 
-export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
+export const sharding: StepProtocol<P, ShardingState, ShardingMsg> = {
   id: 'sharding',
   topic: 'sharding',
   title: 'Sharding behind a router',

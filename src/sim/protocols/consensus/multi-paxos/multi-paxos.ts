@@ -6,8 +6,8 @@ import type {
   Input,
   NodeView,
   Outbound,
-  Protocol,
   StepEnv,
+  StepProtocol,
   TimerCmd,
 } from '../../../protocol';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from '../paxos/ballot';
@@ -675,7 +675,7 @@ export function multiPaxosTopology(): DefaultTopology {
 
 // ------------------------------------------------------------------ protocol
 
-export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosMsg> = {
+export const multiPaxos: StepProtocol<MultiPaxosParams, MultiPaxosState, MultiPaxosMsg> = {
   id: 'multi-paxos',
   topic: 'consensus',
   title: 'Multi-Paxos (stable leader, replicated key-value store)',

@@ -6,8 +6,8 @@ import type {
   Input,
   NodeView,
   Outbound,
-  Protocol,
   StepEnv,
+  StepProtocol,
   TimerCmd,
 } from '../../../protocol';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot';
@@ -601,7 +601,7 @@ export function paxosTopology(): DefaultTopology {
 
 // ------------------------------------------------------------------ protocol
 
-export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
+export const paxos: StepProtocol<PaxosParams, PaxosState, PaxosMsg> = {
   id: 'paxos',
   topic: 'consensus',
   title: 'Paxos (single decree)',

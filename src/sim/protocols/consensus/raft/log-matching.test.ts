@@ -37,7 +37,7 @@ function verdict(s: ServerState, prevIndex: number, prevTerm: number, entries: E
   const m: RaftMsg = { type: 'AppendEntries', term: 3, prevIndex, prevTerm, entries, commit: 0, seq: 1 };
   const out = stepServer(s, { kind: 'message', from: 's1', msg: m }, env).state;
   const view: NodeView<RaftState> = { id: 's2', role: 'server', up: true, state: out };
-  const cluster = { nodes: [view], changed: view, nowUs: 0 };
+  const cluster = { nodes: [view], changed: view, nowUs: 0, events: [] };
   const fast = logMatching.check(cluster);
   expect(withFullChecks(() => logMatching.check(cluster))).toBe(fast);
   return fast;

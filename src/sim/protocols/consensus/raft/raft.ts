@@ -1,4 +1,4 @@
-import type { NodeView, Protocol } from '../../../protocol';
+import type { NodeView, StepProtocol } from '../../../protocol';
 import { initClient, stepClient } from './client';
 import { RAFT_INVARIANTS } from './invariants';
 import { lastIndex } from './log';
@@ -22,7 +22,7 @@ function servers(nodes: readonly NodeView<RaftState>[]): ServerState[] {
 
 const ROLE_LETTER = { follower: 'F', precandidate: 'P', candidate: 'C', leader: 'L' } as const;
 
-export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
+export const raft: StepProtocol<RaftParams, RaftState, RaftMsg> = {
   id: 'raft',
   topic: 'consensus',
   title: 'Raft',

@@ -1,0 +1,88 @@
+import type {
+  CheckEvent,
+  ClientResult,
+  Ctx,
+  Input,
+  NodeId,
+  Protocol,
+  ProtocolMessage,
+  Random,
+} from '../protocol';
+
+/** What one handler call asked of the world, in the order it asked. */
+export interface Recorded<M> {
+  /** Messages sent. */
+  sent: { to: NodeId; msg: M }[];
+  /** Timers set (afterUs) or cancelled (afterUs null). */
+  timers: { name: string; afterUs: number | null }[];
+  /** Client replies. */
+  replies: { id: number; result: ClientResult }[];
+  /** Trace notes. */
+  notes: string[];
+  /** Check events. */
+  events: CheckEvent[];
+}
+
+/** Where the recorded node stands: who it is, who else is there, its clock and its params. */
+export interface RecorderWorld<P> {
+  /** This node's id. */
+  self: NodeId;
+  /** This node's role (default 'node'). */
+  role?: string;
+  /** Every protocol node, with its role; this node included. */
+  nodes: Record<NodeId, string>;
+  /** Protocol params. */
+  params: P;
+  /** The local clock, microseconds (default 0). */
+  nowUs?: number;
+  /** The random stream (default: one that throws if drawn from). */
+  rng?: Random;
+}
+
+const noRandom: Random = new Proxy({} as Random, {
+  get(_t, name) {
+    throw new Error(`the test gave no rng, and the handler called rng.${String(name)}`);
+  },
+});
+
+/**
+ * A context that records instead of performing: for testing a protocol's rules one input at a
+ * time, off the kernel (`handle` below). Sends, timers and replies are kept in call order.
+ */
+export function recordingCtx<P, M extends ProtocolMessage>(
+  world: RecorderWorld<P>,
+): { ctx: Ctx<P, M>; out: Recorded<M> } {
+  const out: Recorded<M> = { sent: [], timers: [], replies: [], notes: [], events: [] };
+  const ids = Object.keys(world.nodes).sort();
+  const ctx: Ctx<P, M> = {
+    self: world.self,
+    role: world.role ?? world.nodes[world.self] ?? 'node',
+    peers: ids.filter((id) => id !== world.self),
+    params: world.params,
+    rng: world.rng ?? noRandom,
+    now: () => Math.floor(world.nowUs ?? 0),
+    nodesWithRole: (role) => ids.filter((id) => world.nodes[id] === role),
+    send: (to, msg) => void out.sent.push({ to, msg }),
+    sendAll: (role, msg) => {
+      for (const id of ids) if (id !== world.self && world.nodes[id] === role) out.sent.push({ to: id, msg });
+    },
+    setTimer: (name, afterUs) => void out.timers.push({ name, afterUs: Math.max(0, afterUs) }),
+    cancelTimer: (name) => void out.timers.push({ name, afterUs: null }),
+    reply: (op, result) => void out.replies.push({ id: op.id, result }),
+    note: (text) => void out.notes.push(text),
+    emit: (event) => void out.events.push(event),
+  };
+  return { ctx, out };
+}
+
+/** Hands one input to a protocol's handler on `state` (changed in place) and returns what it asked for. */
+export function handle<P, S, M extends ProtocolMessage>(
+  protocol: Protocol<P, S, M>,
+  state: S,
+  input: Input<M>,
+  world: RecorderWorld<P>,
+): Recorded<M> {
+  const { ctx, out } = recordingCtx<P, M>(world);
+  protocol.on(ctx, state, input);
+  return out;
+}
