@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultScenario } from '../../catalog';
 import { Simulation } from '../../simulation';
+import { handle } from '../../toolkit/recorder';
 import type { BroadcastState } from './broadcast';
 
 describe('broadcast', () => {
@@ -21,32 +22,13 @@ describe('broadcast', () => {
     const { broadcast } = mod;
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 80 }), (ns) => {
-        let s = broadcast.init({
-          id: 'a',
-          role: 'node',
-          params: broadcast.params.parse({}),
-          nodes: ['a', 'b'],
-        });
-        const env = {
-          self: 'a',
-          role: 'node',
-          peers: ['b'],
-          nodesWithRole: () => ['a', 'b'],
-          localTimeUs: 0,
-          rng: undefined as never,
-          params: broadcast.params.parse({}),
-        };
+        const params = broadcast.params.parse({});
+        const s = broadcast.init({ id: 'a', role: 'node', params, nodes: ['a', 'b'] });
+        const world = { self: 'a', nodes: { a: 'node', b: 'node' }, params };
         const want = new Set<number>();
         for (const n of ns) {
-          s = broadcast.step(
-            s,
-            {
-              kind: 'message',
-              from: 'b',
-              msg: { type: 'bcast', id: `b:${n}`, origin: 'b', n, key: 'k', value: 'v' },
-            },
-            env,
-          ).state;
+          const msg = { type: 'bcast' as const, id: `b:${n}`, origin: 'b', n, key: 'k', value: 'v' };
+          handle(broadcast, s, { kind: 'message', from: 'b', msg }, world);
           want.add(n);
         }
         const r = s.got.b ?? [];
@@ -61,5 +43,40 @@ describe('broadcast', () => {
       }),
       { seed: 5, numRuns: 300 },
     );
+  });
+
+  it('relays by Algorithm 3.2: the origin sends to all, a first delivery relays to all but the origin, a copy is dropped', async () => {
+    const { broadcast } = await import('./broadcast');
+    const params = broadcast.params.parse({});
+    const nodes = { a: 'node', b: 'node', c: 'node', d: 'node', cl: 'client' };
+    const init = (id: string) =>
+      broadcast.init({ id, role: 'node', params, nodes: Object.keys(nodes).sort() });
+    const a = init('a');
+    const op = { id: 1, client: 'cl', op: 'write' as const, key: 'x', value: 'v1' };
+    const out = handle(broadcast, a, { kind: 'client', op }, { self: 'a', nodes, params });
+    expect(out.sent.map((o) => o.to)).toEqual(['b', 'c', 'd']);
+    expect(out.replies).toEqual([{ id: 1, result: { ok: true } }]);
+    expect(a).toMatchObject({ next: 2, delivered: 1, kv: { x: 'v1' } });
+    const m = out.sent[0]!.msg;
+    const b = init('b');
+    const relay = handle(broadcast, b, { kind: 'message', from: 'a', msg: m }, { self: 'b', nodes, params });
+    expect(relay.sent.map((o) => o.to)).toEqual(['c', 'd']);
+    expect(b).toMatchObject({ delivered: 1, relays: 1, kv: { x: 'v1' } });
+    const again = handle(broadcast, b, { kind: 'message', from: 'c', msg: m }, { self: 'b', nodes, params });
+    expect(again.sent).toEqual([]);
+    expect(b.delivered).toBe(1);
+    // The bug switches: no relaying; a copy delivered twice.
+    const noRelay = { ...params, bugNoRelay: true };
+    expect(
+      handle(
+        broadcast,
+        init('c'),
+        { kind: 'message', from: 'a', msg: m },
+        { self: 'c', nodes, params: noRelay },
+      ).sent,
+    ).toEqual([]);
+    const noDedupe = { ...params, bugNoDedupe: true };
+    handle(broadcast, b, { kind: 'message', from: 'd', msg: m }, { self: 'b', nodes, params: noDedupe });
+    expect(b).toMatchObject({ delivered: 2, duplicates: 1 });
   });
 });

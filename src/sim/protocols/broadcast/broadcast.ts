@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Effects, Input, Outbound, StepEnv, StepProtocol } from '../../protocol';
+import type { Ctx, Protocol } from '../../protocol';
 
 /**
  * Eager reliable broadcast (Cachin, Guerraoui & Rodrigues, "Introduction to Reliable and
@@ -40,9 +40,8 @@ export interface BroadcastMsg {
 
 /**
  * A broadcast node. The set of delivered ids is kept per origin as sorted, disjoint ranges of
- * sequence numbers, so an immutable update copies O(origins + gaps), not O(messages
- * delivered): the state stays small and steps stay cheap on long runs, even when a partition
- * leaves permanent gaps.
+ * sequence numbers, so it stays small on long runs (O(origins + gaps), not O(messages
+ * delivered)), even when a partition leaves permanent gaps.
  */
 export interface BroadcastState {
   /** Next sequence number for our own broadcasts (durable). */
@@ -101,34 +100,32 @@ function addToRanges(r: readonly number[], n: number): number[] {
   return out;
 }
 
+/**
+ * Delivers m here (Algorithm 3.2, upon deliver) and, when relaying, sends it on to every other
+ * broadcast node (not to client-role nodes, which run no broadcast; not back to its origin
+ * unless this is the origin).
+ */
 function deliver(
+  ctx: Ctx<BroadcastParams, BroadcastMsg>,
   s: BroadcastState,
   m: BroadcastMsg,
-  env: StepEnv<BroadcastParams>,
   relay: boolean,
-): Effects<BroadcastState, BroadcastMsg> {
+): void {
   const already = seen(s, m);
-  if (already && !env.params.bugNoDedupe) return { state: s };
-  const send: Outbound<BroadcastMsg>[] = [];
-  // Relay to the other broadcast nodes (not to client-role nodes, which run no broadcast).
+  if (already && !ctx.params.bugNoDedupe) return;
   if (relay)
-    for (const p of env.nodesWithRole('node'))
-      if (p !== env.self && (p !== m.origin || env.self === m.origin)) send.push({ to: p, msg: m });
-  return {
-    state: {
-      next: s.next,
-      delivered: s.delivered + 1,
-      got: already ? s.got : { ...s.got, [m.origin]: addToRanges(s.got[m.origin] ?? [], m.n) },
-      recent: [...s.recent.slice(-(RECENT - 1)), m.id],
-      duplicates: s.duplicates + (already ? 1 : 0),
-      kv: { ...s.kv, [m.key]: m.value },
-      relays: s.relays + (relay && env.self !== m.origin ? 1 : 0),
-    },
-    send,
-  };
+    for (const p of ctx.nodesWithRole('node'))
+      if (p !== ctx.self && (p !== m.origin || ctx.self === m.origin)) ctx.send(p, m);
+  s.delivered += 1;
+  if (already) s.duplicates += 1;
+  else s.got[m.origin] = addToRanges(s.got[m.origin] ?? [], m.n);
+  s.recent.push(m.id);
+  if (s.recent.length > RECENT) s.recent.shift();
+  s.kv[m.key] = m.value;
+  if (relay && ctx.self !== m.origin) s.relays += 1;
 }
 
-export const broadcast: StepProtocol<BroadcastParams, BroadcastState, BroadcastMsg> = {
+export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> = {
   id: 'broadcast',
   topic: 'basics',
   title: 'Reliable broadcast',
@@ -171,36 +168,38 @@ export const broadcast: StepProtocol<BroadcastParams, BroadcastState, BroadcastM
   init() {
     return { next: 1, delivered: 0, got: {}, recent: [], duplicates: 0, kv: {}, relays: 0 };
   },
-  step(s, input: Input<BroadcastMsg>, env) {
+  on(ctx, s, input) {
     switch (input.kind) {
       case 'start':
       case 'restart':
       case 'timer':
-        return { state: s };
+        return;
       case 'message':
-        return deliver(s, input.msg, env, !env.params.bugNoRelay);
+        deliver(ctx, s, input.msg, !ctx.params.bugNoRelay);
+        return;
       case 'client': {
         const op = input.op;
-        if (op.op === 'read')
-          return { state: s, reply: [{ id: op.id, ok: true, value: s.kv[op.key] ?? null }] };
+        if (op.op === 'read') {
+          ctx.reply(op, { ok: true, value: s.kv[op.key] ?? null });
+          return;
+        }
         const m: BroadcastMsg = {
           type: 'bcast',
-          id: `${env.self}:${s.next}`,
-          origin: env.self,
+          id: `${ctx.self}:${s.next}`,
+          origin: ctx.self,
           n: s.next,
           key: op.key,
           value: op.value ?? '',
         };
+        s.next += 1;
         // The origin delivers its own message and sends it to everyone (Algorithm 3.2, upon broadcast).
-        const eff = deliver({ ...s, next: s.next + 1 }, m, env, true);
-        return { ...eff, reply: [{ id: op.id, ok: true }] };
+        deliver(ctx, s, m, true);
+        ctx.reply(op, { ok: true });
+        return;
       }
     }
   },
-  durable(s) {
-    const { relays: _volatile, ...kept } = s;
-    return kept;
-  },
+  durable: ['next', 'delivered', 'got', 'recent', 'duplicates', 'kv'],
   invariants: [
     {
       id: 'no-duplication',
