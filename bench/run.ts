@@ -150,6 +150,13 @@ async function linearizability(): Promise<{ ms: number; ok: boolean; statesExplo
 }
 
 async function main(): Promise<void> {
+  const vs = process.argv.indexOf('--vs');
+  if (vs >= 0) {
+    const { benchVersus, migrationBase } = await import('./versus');
+    const ref = process.argv[vs + 1];
+    await benchVersus(ref === undefined || ref.startsWith('--') ? migrationBase() : ref, quick);
+    return;
+  }
   const started = performance.now();
   const scale = quick ? 0.2 : 1;
   // Memory first, while the process holds nothing else.
