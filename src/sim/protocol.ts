@@ -245,8 +245,33 @@ export interface DefaultTopology {
 }
 
 /**
- * What a nemesis tuned for a protocol may ask of it (optional; consensus protocols give it).
- * Both are read only while the nemesis uses them, so they cost nothing otherwise.
+ * The check events the nemesis watches for (docs/kernel.md "Nemesis"). A consensus protocol
+ * emits them where they happen; the nemesis may then crash the node right after that step:
+ * - `elected`: this node just became leader (of a new term or ballot round), before its
+ *   messages leave;
+ * - `promised`: this step made a promise that must survive a crash (Raft's vote, a Paxos
+ *   promise or acceptance); the nemesis crashes and restarts the node at once;
+ * - `first-commit`: as leader, this step advanced what the node knows committed (chosen)
+ *   before anything of its own term or round was: the first commits of a new leadership.
+ */
+export const NEMESIS_EVENTS = {
+  elected: 'elected',
+  promised: 'promised',
+  firstCommit: 'first-commit',
+} as const;
+
+/** What a nemesis aimed at leaders asks of a contract-v2 protocol (the rest comes from NEMESIS_EVENTS). */
+export interface LeaderHook<S> {
+  /**
+   * The term or ballot round this node leads in, or null when it does not lead. The nemesis
+   * takes the up node with the highest value as "the leader".
+   */
+  leads(state: S): number | null;
+}
+
+/**
+ * What a nemesis tuned for a protocol may ask of it (first contract; optional; consensus
+ * protocols give it). Read only while the nemesis uses them, so they cost nothing otherwise.
  */
 export interface NemesisHooks<S> {
   /**
@@ -299,8 +324,6 @@ interface ProtocolInfoFields<P, S> {
   bugs: BugSwitch[];
   /** The lesson. */
   lesson: Lesson;
-  /** Hooks for the leader- and promise-targeted nemesis actions (docs/kernel.md "Nemesis"). */
-  nemesis?: NemesisHooks<S>;
 }
 
 /** A protocol definition. */
@@ -317,6 +340,15 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
    * its state holds these fields alone; on restart they overlay a fresh `init()`.
    */
   durable: readonly (keyof S & string)[];
+  /**
+   * State fields that are logs: lists whose entries are never changed once written (they may
+   * be removed, or replaced by new entries), such as Raft's log. Declaring them lets the
+   * kernel share their entries between checkpoints instead of copying them (docs/kernel.md
+   * "Checkpoints"); a written entry is then frozen, so changing one throws.
+   */
+  logs?: readonly (keyof S & string)[];
+  /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */
+  nemesis?: LeaderHook<S>;
 }
 
 /**
@@ -329,6 +361,8 @@ export interface StepProtocol<P = unknown, S = unknown, M extends ProtocolMessag
   step(state: S, input: Input<M>, env: StepEnv<P>): Effects<S, M>;
   /** The part of the state that survives a crash. */
   durable(state: S): Partial<S>;
+  /** Hooks for the leader- and promise-targeted nemesis actions (docs/kernel.md "Nemesis"). */
+  nemesis?: NemesisHooks<S>;
 }
 
 /** A message to send (first contract). */

@@ -14,6 +14,8 @@ import {
   type Effects,
   type Input,
   isStepProtocol,
+  type LeaderHook,
+  NEMESIS_EVENTS,
   type NemesisHooks,
   type NodeView,
   type Protocol,
@@ -21,8 +23,8 @@ import {
   type StepEnv,
   type StepProtocol,
 } from '../protocol';
+import { type Archived, archiveState, lookCopy, restoreState } from './archive';
 import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, stepClock } from './clock';
-import { copyState } from './copy';
 import { KernelCtx } from './ctx';
 import { EventHeap, type HeapSnapshot } from './heap';
 import { Interner, type LazyText } from './intern';
@@ -412,7 +414,7 @@ export class Kernel {
   private historyLen = 0;
   private nemesisCount = 0;
   /** The protocol's nemesis hooks, when the scenario's nemesis watches steps (crashAfterPromise, crashNewLeader). */
-  private nemWatch: NemesisHooks<unknown> | null = null;
+  private nemWatch: NemesisHooks<unknown> | LeaderHook<unknown> | null = null;
   /** Why the step watch crashes the node that just stepped (trace note). */
   private crashWhy = '';
   /** Workload key names by index, for a key pattern (derived cache). */
@@ -425,6 +427,10 @@ export class Kernel {
   private readonly stepper: StepProtocol<unknown, unknown, ProtocolMessage> | null;
   /** The context (and outbox) of contract-v2 handlers. */
   private readonly ctx: KernelCtx;
+  /** Contract v2: the protocol's declared logs (shared between checkpoints in chunks). */
+  private readonly logs: readonly string[];
+  /** Contract v2: each node's state as the last checkpoint taken or loaded holds it. */
+  private lastArchive: (Archived | undefined)[] = [];
   private initialised = false;
   private clusterView: {
     nodes: NodeView<unknown>[];
@@ -486,6 +492,7 @@ export class Kernel {
     this.handler = isStepProtocol(protocol)
       ? null
       : (protocol as Protocol<unknown, unknown, ProtocolMessage>);
+    this.logs = this.handler?.logs ?? [];
     this.ctx = new KernelCtx(
       {
         peersOf: (i) => this.peersOf(i),
@@ -804,27 +811,18 @@ export class Kernel {
   }
 
   /**
-   * One input to a contract-v2 handler. The handler changes the state in place, so the kernel
-   * copies it first whenever anything else may hold it (copy on write: a checkpoint, a fork,
-   * a caller of nodeInfo, a crash): each node copies at most once per checkpoint interval, and
-   * a checkpoint itself copies nothing. Then the outbox is performed, as the first contract's
-   * effects were: sends, timers, replies, notes, invariants.
+   * One input to a contract-v2 handler: it changes the node's state in place (checkpoints keep
+   * their own copies, see save), then the outbox is performed as the first contract's effects
+   * were: sends, timers, replies, notes, invariants.
    */
   private runOn(h: Protocol<unknown, unknown, ProtocolMessage>, i: number, input: Input<unknown>): void {
     const view = this.views[this.viewOf[i]!]!;
-    let state = this.states[i];
-    if (!this.statesOwned[i]) {
-      state = copyState(state);
-      this.states[i] = state;
-      view.state = state;
-      this.statesOwned[i] = true;
-    }
+    const state = this.states[i];
     const ctx = this.ctx;
     ctx.begin(i, this.ids[i]!, this.roles[i]!, this.nodeRngs[i]!);
     // The nemesis's watch compares the state before and after the step, so it needs the before.
-    const before = this.nemWatch !== null ? copyState(state) : null;
     h.on(ctx, state, input as unknown as Input<ProtocolMessage>);
-    if (before !== null && this.watchStep(i, before, state)) {
+    if (this.nemWatch !== null && ctx.events.length > 0 && this.watchEvents(i, ctx.events)) {
       // Crashed at once: what it wrote is kept (durable decides); messages, timers and replies are lost.
       this.drainNotes(ctx, i);
       if (this.hasInvariants) this.checkInvariants(view, ctx.events);
@@ -1648,7 +1646,7 @@ export class Kernel {
 
   /** The up node that leads in the highest term or ballot (by the protocol's hook), or -1. */
   private nemesisLeader(): number {
-    const hooks = this.protocol.nemesis as NemesisHooks<unknown> | undefined;
+    const hooks = this.protocol.nemesis as LeaderHook<unknown> | undefined;
     if (hooks === undefined) return -1;
     let best = -1;
     let bestRound = Number.NEGATIVE_INFINITY;
@@ -1701,7 +1699,7 @@ export class Kernel {
     const n = this.scenario.nemesis;
     if (this.nowUs < n.startUs || (n.stopUs !== undefined && this.nowUs >= n.stopUs)) return false;
     if (before === after) return false;
-    const hooks = this.nemWatch!;
+    const hooks = this.nemWatch as NemesisHooks<unknown>;
     if (n.crashNewLeader > 0) {
       const now = hooks.leads(after);
       if (now !== null && now !== hooks.leads(before) && this.nemRng.chance(n.crashNewLeader)) {
@@ -1719,6 +1717,32 @@ export class Kernel {
       return true;
     }
     if (n.crashAfterPromise > 0 && hooks.promised(before, after) && this.nemRng.chance(n.crashAfterPromise))
+      this.schedule(this.nowUs, Ev.nemesis, i, -1, NEM_TARGETED, 'right after a promise');
+    return false;
+  }
+
+  /**
+   * After each contract-v2 step while the nemesis watches: the same choices as watchStep, made
+   * from the events the step emitted (NEMESIS_EVENTS) instead of a comparison of states, and
+   * drawn in the same order.
+   */
+  private watchEvents(i: number, events: readonly CheckEvent[]): boolean {
+    const n = this.scenario.nemesis;
+    if (this.nowUs < n.startUs || (n.stopUs !== undefined && this.nowUs >= n.stopUs)) return false;
+    const has = (type: string) => events.some((e) => e.type === type);
+    if (n.crashNewLeader > 0 && has(NEMESIS_EVENTS.elected) && this.nemRng.chance(n.crashNewLeader)) {
+      this.crashWhy = 'just elected, before its messages left';
+      return true;
+    }
+    if (
+      n.crashAfterFirstCommit > 0 &&
+      has(NEMESIS_EVENTS.firstCommit) &&
+      this.nemRng.chance(n.crashAfterFirstCommit)
+    ) {
+      this.crashWhy = 'a new leader, right after its first commit';
+      return true;
+    }
+    if (n.crashAfterPromise > 0 && has(NEMESIS_EVENTS.promised) && this.nemRng.chance(n.crashAfterPromise))
       this.schedule(this.nowUs, Ev.nemesis, i, -1, NEM_TARGETED, 'right after a promise');
     return false;
   }
@@ -1865,7 +1889,13 @@ export class Kernel {
       localTimeUs: Math.floor(localAt(this.clocks[i]!, this.nowUs)),
       clockErrorUs: Math.round(localAt(this.clocks[i]!, this.nowUs) - this.nowUs),
       timers: Object.keys(this.timers[i]!).sort(),
-      state: this.states[i] ?? null,
+      // Contract v2: a copy, since the handler goes on changing the state itself.
+      state:
+        this.handler === null
+          ? (this.states[i] ?? null)
+          : sw
+            ? null
+            : lookCopy(this.states[i] ?? null, this.logs),
       badge: sw
         ? { text: up ? 'switch' : 'switch down', tone: up ? ('neutral' as const) : ('bad' as const) }
         : this.protocol.summary(this.states[i], up),
@@ -1909,7 +1939,26 @@ export class Kernel {
     return copy;
   }
 
-  /** A snapshot of the whole state. Node states are immutable values, so they are shared. */
+  /**
+   * Contract v2: checkpoint copies of the node states (switches null). Handlers change states
+   * in place, so a checkpoint must hold its own copy; logs are shared with the previous
+   * checkpoint in chunks (archive.ts), so a checkpoint costs about the size of what changed.
+   */
+  private archiveStates(): (Archived | null)[] {
+    const out: (Archived | null)[] = [];
+    for (let i = 0; i < this.states.length; i++) {
+      const s = this.states[i];
+      const a = s === null || s === undefined ? null : archiveState(s, this.logs, this.lastArchive[i]);
+      out.push(a);
+      this.lastArchive[i] = a ?? undefined;
+    }
+    return out;
+  }
+
+  /**
+   * A snapshot of the whole state. First-contract node states are immutable values, so they
+   * are shared; contract-v2 states are archived (archiveStates).
+   */
   save(): KernelSnapshot {
     // The snapshot holds every state object from now on: the next step of each node copies.
     this.statesOwned.fill(false);
@@ -1934,7 +1983,7 @@ export class Kernel {
       present: this.share('present', this.present),
       up: this.share('up', this.up),
       paused: this.share('paused', this.paused),
-      states: this.share('states', this.states),
+      states: this.handler === null ? this.share('states', this.states) : this.archiveStates(),
       timers: this.share('timers', this.saveTimers()),
       clocks: this.share('clocks', this.clocks),
       nodeRngs,
@@ -2010,7 +2059,11 @@ export class Kernel {
     this.present = (g.present as boolean[]).slice();
     this.up = (g.up as boolean[]).slice();
     this.paused = (g.paused as boolean[]).slice();
-    this.states = (g.states as unknown[]).slice();
+    if (this.handler === null) this.states = (g.states as unknown[]).slice();
+    else {
+      this.lastArchive = (g.states as (Archived | null)[]).map((a) => a ?? undefined);
+      this.states = (g.states as (Archived | null)[]).map((a) => (a === null ? null : restoreState(a)));
+    }
     this.timers = (g.timers as Record<string, TimerRec>[]).slice();
     this.timersOwned = this.timers.map(() => false);
     this.statesOwned = this.states.map(() => false);

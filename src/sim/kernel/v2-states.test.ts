@@ -5,11 +5,11 @@ import { Simulation } from '../simulation';
 import { copyState } from './copy';
 
 /**
- * Contract-v2 handlers change node states in place; the kernel copies a state before the
- * first change after anything else may hold it (a checkpoint, a fork, a nodeInfo caller, a
- * crash). Each run here is compared with the same run while every node's state is read after
- * every step (which hands the states out, so every step copies): the same trace, verdicts and
- * states. Failures print the seed.
+ * Contract-v2 handlers change node states in place; the kernel keeps its own copies where a
+ * state must not change under someone: a checkpoint archives the states, a restore or fork
+ * copies them back, and the inspector (nodeInfo) gets a copy. Each run here is compared with
+ * the same run while every node's state is read after every step: the same trace, verdicts
+ * and states. Failures print the seed.
  */
 
 const statesJson = (sim: Simulation) => JSON.stringify(sim.nodeStates().map((n) => n.state));
@@ -29,7 +29,7 @@ function sameAsCopying(sc: ReturnType<typeof pingPongStar>, events: number, why:
   expect(statesJson(read), why).toBe(statesJson(fast));
 }
 
-describe('copy on write of node states (contract v2)', () => {
+describe('node states changed in place (contract v2)', () => {
   it('ping-pong under faults, the nemesis and retries: the same as copying every step (8 seeds)', () => {
     const stress = named('ping-pong under a bad network');
     for (let seed = 1; seed <= 8; seed++)
