@@ -10,7 +10,7 @@ export interface CliVerdict {
   /** Invariant or history checker id. */
   id: string;
   /** `invariant` (checked as the run goes) or `history` (checked at the end). */
-  kind: 'invariant' | 'history';
+  kind: 'invariant' | 'liveness' | 'history';
   /** true held, false broken, null not evaluated (a history checker on an unfinished run). */
   ok: boolean | null;
   /** The violation, or the invariant's title when it held. */

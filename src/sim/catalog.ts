@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
-import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
+import {
+  type AnyProtocol,
+  type BugSwitch,
+  isStepProtocol,
+  type Lesson,
+  type Protocol,
+  type RoleSpec,
+} from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
@@ -36,6 +43,8 @@ export interface ProtocolInfo {
   defaults: Record<string, unknown>;
   /** Invariants checked as the run goes. */
   invariants: { id: string; title: string }[];
+  /** Liveness properties, checked once the faults stop. */
+  liveness: { id: string; title: string }[];
   /** End-of-run history checkers by id. */
   historyCheckers: string[];
   /** Metric series the protocol adds. */
@@ -98,6 +107,7 @@ export function listProtocols(): ProtocolInfo[] {
       >,
       defaults: p.params.parse({}) as Record<string, unknown>,
       invariants: p.invariants.map((i) => ({ id: i.id, title: i.title })),
+      liveness: (isStepProtocol(p) ? [] : (p.liveness ?? [])).map((l) => ({ id: l.id, title: l.title })),
       historyCheckers: p.historyCheckers,
       metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
       bugs: p.bugs,
@@ -138,16 +148,18 @@ export function defaultScenario(protocolId: string): Scenario {
   if (quick) return quick();
   const params = p.params.parse({}) as Record<string, unknown>;
   const topo = p.defaultTopology(params);
+  const extra = isStepProtocol(p) ? undefined : (p as Protocol).quickStart?.(params);
   return ScenarioSchema.parse({
     schemaVersion: 1,
-    name: `${p.title} quick start`,
+    name: extra?.name ?? `${p.title} quick start`,
     topic: p.topic,
     protocol: p.id,
     params,
     topology: topo,
-    workload: defaultWorkloads[protocolId] ?? { kind: 'none' },
+    workload: extra?.workload ?? defaultWorkloads[protocolId] ?? { kind: 'none' },
+    faults: extra?.faults ?? [],
     seed: 1,
-    limits: { maxTimeUs: 10_000_000 },
+    limits: { maxTimeUs: extra?.maxTimeUs ?? 10_000_000 },
   });
 }
 

@@ -200,6 +200,48 @@ export interface Invariant<S> {
   check(view: ClusterView<S>): string | null;
 }
 
+/** A client operation that has no answer yet, or that its client gave up on. */
+export interface UnansweredOp {
+  /** Operation id. */
+  id: number;
+  /** The client node that issued it. */
+  client: NodeId;
+  /** When it was invoked (true time, microseconds). */
+  invokedUs: number;
+  /** When the client gave up waiting (its workload timeout), or null while it still waits. */
+  gaveUpUs: number | null;
+}
+
+/** What a liveness property sees. */
+export interface LivenessView<S> {
+  /** All protocol nodes (switches excluded). */
+  nodes: readonly NodeView<S>[];
+  /** Virtual time, microseconds. */
+  nowUs: number;
+  /** When the last fault happened (0 if none): nothing has gone wrong since. */
+  quietSinceUs: number;
+  /** Operations invoked since the faults stopped that have no answer: pending or given up on. */
+  unanswered: readonly UnansweredOp[];
+}
+
+/**
+ * A liveness property: "after the faults stop, something good happens within a bound". The
+ * kernel checks it at every metrics sample (every 100 ms of virtual time) once the faults have
+ * stopped (no fault queued, the nemesis past its stopUs) and `withinUs` has passed since the
+ * last one; a property that does not hold then is a violation like a broken invariant. It is
+ * not checked while faults go on: a protocol owes no progress while the network is cut.
+ */
+export interface Liveness<S, P = unknown> {
+  /** Stable id. */
+  id: string;
+  /** One-line description. */
+  title: string;
+  /** How long after the last fault the property may take to hold, microseconds. */
+  withinUs(params: P): number;
+  /** null when it holds, else what is wrong. */
+  check(view: LivenessView<S>, params: P): string | null;
+}
+
 /** A gauge sampled in virtual time. */
 export interface MetricSpec<S> {
   /** Series name. */
@@ -314,6 +356,8 @@ interface ProtocolInfoFields<P, S> {
   init(node: NodeInit<P>): S;
   /** Invariants checked after every step. */
   invariants: Invariant<S>[];
+  /** Liveness properties, checked once the faults stop (optional). */
+  liveness?: Liveness<S, P>[];
   /** End-of-run history checkers by id (see checkers/history.ts). */
   historyCheckers: string[];
   /** Gauges sampled in virtual time. */
@@ -324,6 +368,21 @@ interface ProtocolInfoFields<P, S> {
   bugs: BugSwitch[];
   /** The lesson. */
   lesson: Lesson;
+}
+
+/**
+ * What a protocol's quick start adds to its default topology and params: a workload, a fault
+ * script, a run length. Plain scenario fields, validated with the scenario (src/shared/scenario).
+ */
+export interface QuickStart {
+  /** The scenario's name (default: "<title> quick start"). */
+  name?: string;
+  /** A client workload (Scenario.workload). */
+  workload?: Record<string, unknown>;
+  /** Scripted faults (Scenario.faults): `{ atUs, fault }` each. */
+  faults?: { atUs: number; fault: Record<string, unknown> }[];
+  /** How long the run goes, virtual microseconds (default 10 s). */
+  maxTimeUs?: number;
 }
 
 /** A protocol definition. */
@@ -347,6 +406,8 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
    * "Checkpoints"); a written entry is then frozen, so changing one throws.
    */
   logs?: readonly (keyof S & string)[];
+  /** What the quick start adds to the default topology: workload, faults, run length (optional). */
+  quickStart?(params: P): QuickStart;
   /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */
   nemesis?: LeaderHook<S>;
 }

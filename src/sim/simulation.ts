@@ -16,7 +16,7 @@ import {
   type Violation,
 } from './kernel/kernel';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
-import type { NodeBadge } from './protocol';
+import { isStepProtocol, type NodeBadge } from './protocol';
 
 /** A change applied at an event: live injection, or the difference of a fork. */
 export type Change =
@@ -95,7 +95,7 @@ export interface Verdict {
   /** Invariant or history checker id. */
   id: string;
   /** Where it is evaluated. */
-  kind: 'invariant' | 'history';
+  kind: 'invariant' | 'liveness' | 'history';
   /** true holds, false broken, null not evaluated (history checkers before the end, or not registered). */
   ok: boolean | null;
   /** Explanation. */
@@ -585,6 +585,22 @@ export class Simulation {
         ? { id: inv.id, kind: 'invariant', ok: false, message: v.message, atEvent: v.eventIndex }
         : { id: inv.id, kind: 'invariant', ok: true, message: inv.title, atEvent: null },
     );
+    const liveness = isStepProtocol(k.protocol) ? [] : (k.protocol.liveness ?? []);
+    const checked = k.livenessCheckedSoFar();
+    liveness.forEach((l, n) => {
+      if (v !== null && v.invariant === l.id)
+        out.push({ id: l.id, kind: 'liveness', ok: false, message: v.message, atEvent: v.eventIndex });
+      else if (checked[n])
+        out.push({ id: l.id, kind: 'liveness', ok: true, message: l.title, atEvent: null });
+      else
+        out.push({
+          id: l.id,
+          kind: 'liveness',
+          ok: null,
+          message: 'checked once the faults have stopped for long enough',
+          atEvent: null,
+        });
+    });
     for (const id of k.protocol.historyCheckers) {
       const check = historyChecker(id);
       if (!this.done || check === undefined) {

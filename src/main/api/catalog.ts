@@ -23,6 +23,7 @@ export function createSimCatalog(): CatalogPort {
       paramsJsonSchema: p.paramsJsonSchema,
       defaults: p.defaults,
       invariants: p.invariants,
+      liveness: p.liveness,
       metrics: p.metrics,
       bugs: p.bugs,
       lesson: p.lesson,

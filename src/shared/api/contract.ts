@@ -86,6 +86,8 @@ export const ProtocolInfoSchema = z.object({
   defaults: z.record(z.string(), z.unknown()),
   /** Invariants checked as the run goes. */
   invariants: z.array(z.object({ id: z.string(), title: z.string() })),
+  /** Liveness properties, checked once the faults stop. */
+  liveness: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
   /** Metric series the protocol adds. */
   metrics: z.array(z.object({ id: z.string(), unit: z.string() })),
   /** Known-wrong variants a learner can switch on (boolean params). */
@@ -313,8 +315,8 @@ export const TraceEventSchema = z.object({
 export const VerdictSchema = z.object({
   /** Invariant or history checker id. */
   id: z.string(),
-  /** Checked as the run goes, or at the end over the history. */
-  kind: z.enum(['invariant', 'history']),
+  /** Checked as the run goes, once the faults stop (liveness), or at the end over the history. */
+  kind: z.enum(['invariant', 'liveness', 'history']),
   /** Holds, broken, or not evaluated yet. */
   ok: z.boolean().nullable(),
   /** Explanation. */

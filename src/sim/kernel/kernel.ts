@@ -15,6 +15,8 @@ import {
   type Input,
   isStepProtocol,
   type LeaderHook,
+  type Liveness,
+  type LivenessView,
   NEMESIS_EVENTS,
   type NemesisHooks,
   type NodeView,
@@ -22,6 +24,7 @@ import {
   type ProtocolMessage,
   type StepEnv,
   type StepProtocol,
+  type UnansweredOp,
 } from '../protocol';
 import { type Archived, archiveState, lookCopy, restoreState } from './archive';
 import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, stepClock } from './clock';
@@ -413,6 +416,15 @@ export class Kernel {
   private history: HistoryEntry[] = [];
   private historyLen = 0;
   private nemesisCount = 0;
+  /** Faults queued and not yet applied (scripted, live, and the nemesis's undo actions). */
+  private faultsQueued = 0;
+  /** When the last fault was applied (0: none yet). */
+  private lastFaultUs = 0;
+  /** Operations invoked since the last fault whose client gave up waiting (for liveness). */
+  private gaveUp: UnansweredOp[] = [];
+  /** The protocol's liveness properties (contract v2), and whether each was checked yet. */
+  private readonly liveness: readonly Liveness<unknown, unknown>[];
+  private livenessChecked: boolean[] = [];
   /** The protocol's nemesis hooks, when the scenario's nemesis watches steps (crashAfterPromise, crashNewLeader). */
   private nemWatch: NemesisHooks<unknown> | LeaderHook<unknown> | null = null;
   /** Why the step watch crashes the node that just stepped (trace note). */
@@ -493,6 +505,8 @@ export class Kernel {
       ? null
       : (protocol as Protocol<unknown, unknown, ProtocolMessage>);
     this.logs = this.handler?.logs ?? [];
+    this.liveness = this.handler?.liveness ?? [];
+    this.livenessChecked = this.liveness.map(() => false);
     this.ctx = new KernelCtx(
       {
         peersOf: (i) => this.peersOf(i),
@@ -510,7 +524,7 @@ export class Kernel {
     // Start every protocol node at time 0, in scenario order.
     for (let i = 0; i < this.ids.length; i++)
       if (!this.isSwitch[i]) this.schedule(0, Ev.start, i, -1, 0, null);
-    for (const f of scenario.faults) this.schedule(f.atUs, Ev.fault, -1, -1, 0, f.fault);
+    for (const f of scenario.faults) this.scheduleFault(f.atUs, f.fault);
     this.scheduleWorkloadStart();
     this.scheduleNemesisStart();
   }
@@ -541,7 +555,13 @@ export class Kernel {
 
   /** Queues a fault now (after the events already queued for this time). */
   injectFault(f: Fault): void {
-    this.schedule(this.nowUs, Ev.fault, -1, -1, 0, f);
+    this.scheduleFault(this.nowUs, f);
+  }
+
+  /** Queues a fault; the run is not quiet (liveness) while one is queued. */
+  private scheduleFault(atUs: number, f: Fault): void {
+    this.faultsQueued++;
+    this.schedule(atUs, Ev.fault, -1, -1, 0, f);
   }
 
   /** Changes protocol params from now on. */
@@ -595,11 +615,13 @@ export class Kernel {
           continue;
         }
       }
-      if (t >= this.nextSampleUs) this.sample(t);
+      const sampled = t >= this.nextSampleUs;
+      if (sampled) this.sample(t);
       this.nowUs = t;
       this.eventIndex++;
       this.counters[C.events]!++;
       this.dispatch(kind, node, peer, arg, payload);
+      if (sampled && this.liveness.length > 0 && this.violation === null) this.checkLiveness();
       return true;
     }
   }
@@ -632,6 +654,7 @@ export class Kernel {
         this.runStep(node, { kind: 'start' });
         return;
       case Ev.fault:
+        this.faultsQueued--;
         this.applyFault(payload as Fault, '');
         return;
       case Ev.openLoop:
@@ -890,6 +913,50 @@ export class Kernel {
     if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
     if (this.hasInvariants) this.checkInvariants(view);
     if (this.violation === null) this.onTargetedCrash(i, this.crashWhy);
+  }
+
+  /** No fault queued and the nemesis past its stopUs (or off): nothing more will go wrong. */
+  private isQuiet(): boolean {
+    if (this.faultsQueued > 0) return false;
+    const n = this.scenario.nemesis;
+    return !n.enabled || (n.stopUs !== undefined && this.nowUs >= n.stopUs);
+  }
+
+  /** The liveness properties whose bound has passed since the faults stopped (see Liveness). */
+  private checkLiveness(): void {
+    if (!this.isQuiet()) return;
+    let view: LivenessView<unknown> | null = null;
+    for (let k = 0; k < this.liveness.length; k++) {
+      const p = this.liveness[k]!;
+      if (this.nowUs < this.lastFaultUs + p.withinUs(this.params)) continue;
+      if (view === null) {
+        const unanswered: UnansweredOp[] = [];
+        for (const [id, op] of this.pending)
+          if (op.startUs >= this.lastFaultUs)
+            unanswered.push({ id, client: this.ids[op.node] ?? '', invokedUs: op.startUs, gaveUpUs: null });
+        unanswered.push(...this.gaveUp);
+        view = { nodes: this.views, nowUs: this.nowUs, quietSinceUs: this.lastFaultUs, unanswered };
+      }
+      this.livenessChecked[k] = true;
+      const msg = p.check(view, this.params);
+      if (msg !== null) {
+        this.violation = {
+          invariant: p.id,
+          message: msg,
+          seed: this.seed,
+          timeUs: this.nowUs,
+          eventIndex: this.eventIndex,
+          node: '',
+        };
+        this.note(TraceKind.violation, -1, `${p.id}: ${msg}`);
+        return;
+      }
+    }
+  }
+
+  /** Per liveness property (by index): whether it has been checked in this run yet. */
+  livenessCheckedSoFar(): readonly boolean[] {
+    return this.livenessChecked;
   }
 
   private checkInvariants(changed: NodeView<unknown>, events: readonly CheckEvent[] = NO_EVENTS): void {
@@ -1319,6 +1386,9 @@ export class Kernel {
 
   private applyFault(f: Fault, prefix: string): void {
     this.counters[C.faults]!++;
+    // Liveness counts from the last fault: what was given up on before it is forgiven.
+    this.lastFaultUs = this.nowUs;
+    this.gaveUp.length = 0;
     const node = 'node' in f && typeof f.node === 'string' ? this.nodeArg(f.node) : -1;
     this.note(TraceKind.fault, node, prefix + describeFault(f));
     switch (f.kind) {
@@ -1584,6 +1654,8 @@ export class Kernel {
     const p = this.pending.get(id);
     if (p === undefined) return;
     this.pending.delete(id);
+    if (this.liveness.length > 0 && p.startUs >= this.lastFaultUs && this.isQuiet())
+      this.gaveUp.push({ id, client: this.ids[p.node] ?? '', invokedUs: p.startUs, gaveUpUs: this.nowUs });
     this.counters[C.opsUnknown]!++;
     this.nextAfter(p);
   }
@@ -1641,7 +1713,7 @@ export class Kernel {
     const rng = this.nemRng;
     const down = quick ? rng.int(1, Math.max(1, n.quickRestartUs)) : rng.exponential(n.meanDowntimeUs);
     const back = this.nowUs + Math.max(1, Math.round(down));
-    this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'restart', node: id } satisfies Fault);
+    this.scheduleFault(back, { kind: 'restart', node: id } satisfies Fault);
   }
 
   /** The up node that leads in the highest term or ballot (by the protocol's hook), or -1. */
@@ -1688,7 +1760,7 @@ export class Kernel {
       : { kind: 'partition', id: tag, groups: [g1, g2] };
     this.applyFault(f, 'nemesis (the leader cut off): ');
     const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanPartitionUs)));
-    this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'heal', id: tag } satisfies Fault);
+    this.scheduleFault(back, { kind: 'heal', id: tag } satisfies Fault);
   }
 
   /**
@@ -1796,7 +1868,7 @@ export class Kernel {
           : { kind: 'partition', id: tag, groups: [g1, g2] };
         this.applyFault(f, 'nemesis: ');
         const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanPartitionUs)));
-        this.schedule(back, Ev.fault, -1, -1, 0, { kind: 'heal', id: tag } satisfies Fault);
+        this.scheduleFault(back, { kind: 'heal', id: tag } satisfies Fault);
       }
       this.schedule(this.nowUs + this.nemGap(n.partitionRatePerS), Ev.nemesis, -1, -1, 1, null);
     } else if (kind === 2) {
@@ -1811,7 +1883,7 @@ export class Kernel {
         const before = current === n.lossRate ? configured : current;
         this.applyFault({ kind: 'degrade-link', link: id, lossRate: n.lossRate }, 'nemesis: ');
         const back = this.nowUs + Math.max(1, Math.round(rng.exponential(n.meanLossUs)));
-        this.schedule(back, Ev.fault, -1, -1, 0, {
+        this.scheduleFault(back, {
           kind: 'degrade-link',
           link: id,
           lossRate: before,
@@ -2010,6 +2082,10 @@ export class Kernel {
       pending: new Map(this.pending),
       historyLength: this.historyLen,
       nemesisCount: this.nemesisCount,
+      faultsQueued: this.faultsQueued,
+      lastFaultUs: this.lastFaultUs,
+      gaveUp: this.gaveUp.slice(),
+      livenessChecked: this.livenessChecked.slice(),
     };
   }
 
@@ -2107,6 +2183,10 @@ export class Kernel {
     this.pending = new Map(g.pending as Map<number, PendingOp>);
     this.historyLen = g.historyLength as number;
     this.nemesisCount = g.nemesisCount as number;
+    this.faultsQueued = g.faultsQueued as number;
+    this.lastFaultUs = g.lastFaultUs as number;
+    this.gaveUp = (g.gaveUp as UnansweredOp[]).slice();
+    this.livenessChecked = (g.livenessChecked as boolean[]).slice();
     this.invalidateTopology();
   }
 }

@@ -17,7 +17,10 @@ export function CheckersView() {
   const protocol = useSession(selectProtocol);
   useThrottledRefresh(refreshVerdicts, `${simId}:${event}`, simId !== null, 400);
 
-  const titles = new Map((protocol?.invariants ?? []).map((i) => [i.id, i.title]));
+  const titles = new Map(
+    [...(protocol?.invariants ?? []), ...(protocol?.liveness ?? [])].map((i) => [i.id, i.title]),
+  );
+  const isLiveness = (id: string) => (protocol?.liveness ?? []).some((l) => l.id === id);
   const list =
     simId && verdicts
       ? verdicts
@@ -34,7 +37,8 @@ export function CheckersView() {
       {violation && (
         <div className="violation" role="alert">
           <p className="violation-title">
-            Invariant <code>{violation.invariant}</code> broken
+            {isLiveness(violation.invariant) ? 'Liveness' : 'Invariant'} <code>{violation.invariant}</code>{' '}
+            broken
           </p>
           <p className="violation-msg">{violation.message}</p>
           <dl className="violation-facts">
@@ -83,7 +87,7 @@ export function CheckersView() {
                 <span className="verdict-name">
                   <span className="verdict-title">{titles.get(v.id) ?? v.message ?? v.id}</span>
                   <code className="verdict-id">{v.id}</code>
-                  <span className="verdict-kind">{v.kind === 'history' ? 'history' : 'invariant'}</span>
+                  <span className="verdict-kind">{v.kind}</span>
                 </span>
                 <span className={`verdict-state is-${state}`}>{word}</span>
                 {v.ok === false && v.atEvent !== null && (
