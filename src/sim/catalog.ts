@@ -15,6 +15,7 @@ import { raft } from './protocols/consensus/raft/raft';
 import { raftScenario } from './protocols/consensus/raft/scenario';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { chQuickStart } from './protocols/consistent-hashing/scenarios';
+import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { readReplication } from './protocols/replication/read-replication';
 import { replicationQuickStart } from './protocols/replication/scenarios';
@@ -75,6 +76,7 @@ export function registerProtocol(p: AnyProtocol): void {
 for (const p of [
   pingPong,
   broadcast,
+  heartbeat,
   raft,
   paxos,
   multiPaxos,
