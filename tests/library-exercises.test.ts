@@ -38,7 +38,11 @@ describe('built-in exercises are gradable', () => {
       const sim = createSimulation(exercise.scenario);
       sim.runUntil(exercise.scenario.limits.maxTimeUs, 3_000_000);
       const summary = summarizeRun(sim);
-      const checkers = new Set([...protocol!.invariants.map((i) => i.id), ...protocol!.historyCheckers]);
+      const checkers = new Set([
+        ...protocol!.invariants.map((i) => i.id),
+        ...protocol!.liveness.map((l) => l.id),
+        ...protocol!.historyCheckers,
+      ]);
       for (const goal of exercise.goals) {
         if (goal.kind === 'metric')
           expect(Object.keys(summary.metrics), `${file}: goal ${goal.id}`).toContain(goal.metric);

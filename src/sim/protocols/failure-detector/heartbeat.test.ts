@@ -131,3 +131,31 @@ describe('heartbeat detector is eventually perfect (◇P), over seeds', () => {
     ).toEqual([null, null]);
   });
 });
+
+describe('the built-in exercise "Tune the failure detector"', () => {
+  it('fails as shipped (Δ too short) and passes with a period longer than the round trips (seeds 1-5)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseFile } = await import('../../../shared/files/parse');
+    const { fileItems } = await import('../../../shared/files/format');
+    const { grade } = await import('../../../shared/exercise/goals');
+    const { summarizeRun } = await import('../../run-summary');
+    const parsed = parseFile(readFileSync('resources/library/heartbeat-detector-tune.dslab.json', 'utf8'));
+    if (!parsed.ok) throw new Error(parsed.message);
+    const ex = fileItems(parsed.file).exercises[0]!.exercise;
+    const gradeWith = (deltaUs: number, seed: number) => {
+      const sc = ScenarioSchema.parse({ ...ex.scenario, seed, params: { ...ex.scenario.params, deltaUs } });
+      const sim = new Simulation(sc);
+      sim.runUntil(sc.limits.maxTimeUs, 1_000_000);
+      return grade(ex, summarizeRun(sim), { scenario: sc });
+    };
+    for (let seed = 1; seed <= 5; seed++) {
+      const shipped = gradeWith(ex.scenario.params.deltaUs as number, seed);
+      expect(shipped.goals.find((g) => g.id === 'no-mistake')?.passed, `seed=${seed}`).toBe(false);
+      const tuned = gradeWith(40_000, seed);
+      expect(
+        tuned.goals.filter((g) => !g.passed),
+        `seed=${seed}`,
+      ).toEqual([]);
+    }
+  });
+});
