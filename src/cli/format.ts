@@ -62,7 +62,7 @@ export function violationLines(r: RunResult): string {
     );
   const v = r.violation;
   if (v === null) return '';
-  const node = v.node === null ? '' : `, node ${v.node}`;
+  const node = v.node === null || v.node === '' ? '' : `, node ${v.node}`;
   return (
     row('VIOLATION', `${v.invariant}: ${v.message}`) +
     row('at', `event ${grouped(v.atEvent)}, ${ms(v.timeMs)}${node}`)

@@ -33,7 +33,7 @@ export function failureText(r: RunResult): string {
   if (r.error !== undefined)
     return `ERROR      seed ${r.seed}: the simulation threw at event ${grouped(r.events)} (${ms(r.simulatedMs)}): ${r.error}\n`;
   const v = r.violation!;
-  const node = v.node === null ? '' : `, node ${v.node}`;
+  const node = v.node === null || v.node === '' ? '' : `, node ${v.node}`;
   return `VIOLATION  seed ${r.seed}: ${v.invariant} broke at event ${grouped(v.atEvent)} (${ms(v.timeMs)}${node}): ${v.message}\n`;
 }
 
