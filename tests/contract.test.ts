@@ -26,12 +26,8 @@ const ON_FIRST_CONTRACT = [
 /** Places outside src/sim that still name a protocol (file: what it names). */
 const STILL_NAMED = [
   'src/main/api/handlers.ts: imports sim/protocols/consensus/raft/experiment',
-  "src/main/sim-host.ts: 'consistent-hashing'",
-  'src/main/sim-host.ts: imports sim/protocols/consistent-hashing/consistent-hashing',
-  "src/renderer/src/components/BottomPanel.tsx: 'consistent-hashing'",
   "src/renderer/src/components/BottomPanel.tsx: 'raft'",
   "src/renderer/src/components/views/ExperimentView.tsx: 'raft'",
-  "src/renderer/src/components/views/RingView.tsx: 'consistent-hashing'",
 ];
 
 function sources(dir: string): string[] {

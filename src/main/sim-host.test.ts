@@ -197,12 +197,17 @@ describe('the API contract mirrors the kernel', () => {
   });
 });
 
-describe('the ring view', () => {
+describe('protocol views (the consistent-hashing ring)', () => {
   it('shows virtual nodes and keys, and what a join moved', () => {
     const { host } = manualHost();
     const id = host.create(defaultScenario('consistent-hashing')).status.simId;
     host.runUntil(id, 2_000_000, 5_000_000);
-    const before = host.ring(id)!;
+    const ring = () => {
+      const v = host.view(id, 'ring');
+      if (v?.kind !== 'ring') throw new Error(`expected a ring, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const before = ring();
     expect(before.scheme).toBe('ring');
     expect(before.vnodes.length).toBeGreaterThan(before.members.length);
     for (const v of before.vnodes) expect(v.label).toMatch(new RegExp(`^${v.node}#\\d+$`));
@@ -210,16 +215,17 @@ describe('the ring view', () => {
     for (const k of before.keys) expect(before.members).toContain(k.owner);
     // the quick start adds a node mid-run: afterwards the view names what moved, all to it
     host.runUntil(id, 4_500_000, 5_000_000);
-    const after = host.ring(id)!;
+    const after = ring();
     expect(after.members.length).toBe(before.members.length + 1);
     const joined = after.members.find((m) => !before.members.includes(m))!;
     expect(after.moved.length).toBeGreaterThan(0);
     for (const m of after.moved) expect(m.to).toBe(joined);
   });
 
-  it('is null for other protocols', () => {
+  it('is null for a view the protocol does not declare', () => {
     const { host } = manualHost();
     const id = host.create(defaultScenario('raft')).status.simId;
-    expect(host.ring(id)).toBeNull();
+    expect(host.view(id, 'ring')).toBeNull();
+    expect(host.view(id, 'no-such-view')).toBeNull();
   });
 });

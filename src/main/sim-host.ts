@@ -8,11 +8,16 @@
  * but never more than CHUNK_BUDGET_MS of work, then yields to the event loop. So a pause (or any
  * other API call) is handled within one chunk; progress is pushed at most every PROGRESS_MS.
  */
-import { DslabApiError, type SimChange, type SimNode, type SimStatusInfo } from '../shared/api';
+import {
+  DslabApiError,
+  type SimChange,
+  type SimNode,
+  type SimStatusInfo,
+  type ViewData,
+} from '../shared/api';
 import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type StepResult, type TraceFilter } from '../sim';
-import { type CoordinatorState, ringView } from '../sim/protocols/consistent-hashing/consistent-hashing';
 import { summarizeRun } from '../sim/run-summary';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
@@ -25,8 +30,8 @@ export const PROGRESS_MS = 50;
 interface Entry {
   sim: Simulation;
   /** Ring view: the members seen by the last call, and the ones before the last change. */
-  ringMembers: string[] | null;
-  ringPrevious: string[] | null;
+  /** What each view returned last (see view). */
+  lastViews: Map<string, ViewData>;
   playing: boolean;
   speed: number;
   wallStartMs: number;
@@ -170,31 +175,14 @@ export class SimHost {
   }
 
   /**
-   * The consistent-hashing ring as the coordinator sees it now. `moved` compares with the
-   * members before the last change this host saw (a view aid, not part of the run).
+   * One of the protocol's declared views at the current event. Each view gets back what it
+   * returned the last time for this run, so a view can show what changed (the ring's moved keys).
    */
-  ring(simId: string) {
+  view(simId: string, viewId: string): ViewData | null {
     const e = this.entry(simId);
-    if (e.sim.scenario.protocol !== 'consistent-hashing') return null;
-    const coord = e.sim
-      .nodeStates()
-      .find((n) => (n.state as { kind?: string } | null)?.kind === 'coordinator');
-    const state = coord?.state as CoordinatorState | undefined;
-    if (!state?.placement) return null;
-    const members = state.members;
-    if (e.ringMembers && e.ringMembers.join() !== members.join()) e.ringPrevious = e.ringMembers;
-    e.ringMembers = members;
-    const keys = Object.values(state.keys).flat();
-    const view = ringView(state.placement, members, keys, e.ringPrevious ?? undefined);
-    return {
-      scheme: state.placement.scheme,
-      hash: state.placement.hash,
-      members,
-      ...view,
-      previousMembers: e.ringPrevious,
-      keysMoved: state.keysMoved,
-      keysMovedModuloN: state.keysMovedModuloN,
-    };
+    const data = e.sim.view(viewId, e.lastViews.get(viewId) ?? null);
+    if (data !== null) e.lastViews.set(viewId, data);
+    return data;
   }
 
   close(simId: string): { closed: boolean } {
@@ -219,8 +207,7 @@ export class SimHost {
     const simId = `sim-${this.nextId++}`;
     const e: Entry = {
       sim,
-      ringMembers: null,
-      ringPrevious: null,
+      lastViews: new Map(),
       playing: false,
       speed: 1,
       wallStartMs: 0,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ViewKind } from '../shared/api/views';
 import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
 import {
   type AnyProtocol,
@@ -46,6 +47,8 @@ export interface ProtocolInfo {
   invariants: { id: string; title: string }[];
   /** Liveness properties, checked once the faults stop. */
   liveness: { id: string; title: string }[];
+  /** Views drawn by the app's generic renderers. */
+  views: { id: string; title: string; kind: ViewKind }[];
   /** End-of-run history checkers by id. */
   historyCheckers: string[];
   /** Metric series the protocol adds. */
@@ -110,6 +113,7 @@ export function listProtocols(): ProtocolInfo[] {
       defaults: p.params.parse({}) as Record<string, unknown>,
       invariants: p.invariants.map((i) => ({ id: i.id, title: i.title })),
       liveness: (isStepProtocol(p) ? [] : (p.liveness ?? [])).map((l) => ({ id: l.id, title: l.title })),
+      views: (p.views ?? []).map((v) => ({ id: v.id, title: v.title, kind: v.kind })),
       historyCheckers: p.historyCheckers,
       metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
       bugs: p.bugs,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ViewData, ViewKind } from '../shared/api/views';
 import type { ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
 
 /**
@@ -336,6 +337,23 @@ export interface NemesisHooks<S> {
   firstCommits?(before: S, after: S): boolean;
 }
 
+/**
+ * A view a protocol declares: a tab in the app, drawn by the generic renderer of its kind
+ * (a ring, a log grid...; src/shared/api/views.ts). `read` builds the data from the nodes at
+ * the current event; `previous` is what it returned the last time it was asked for this run
+ * (or null), for views that show what changed.
+ */
+export interface ViewSpec<S, P = unknown> {
+  /** Id, unique within the protocol. */
+  id: string;
+  /** Tab title. */
+  title: string;
+  /** Which generic renderer draws it. */
+  kind: ViewKind;
+  /** The data, or null when there is nothing to show yet. */
+  read(nodes: readonly NodeView<S>[], params: P, previous: ViewData | null): ViewData | null;
+}
+
 /** What every protocol declares besides its handler (both contracts). */
 interface ProtocolInfoFields<P, S> {
   /** Catalog id used in scenarios. */
@@ -362,6 +380,8 @@ interface ProtocolInfoFields<P, S> {
   historyCheckers: string[];
   /** Gauges sampled in virtual time. */
   metrics: MetricSpec<S>[];
+  /** Views drawn by the app's generic renderers (optional). */
+  views?: ViewSpec<S, P>[];
   /** Badge for a node. */
   summary(state: S, up: boolean): NodeBadge;
   /** Known-wrong variants. */

@@ -1,3 +1,4 @@
+import type { ViewData } from '../shared/api/views';
 import {
   type Fault,
   type FaultInput,
@@ -561,6 +562,17 @@ export class Simulation {
   nodeState(id: string): NodeInfo | undefined {
     const i = this.kernel.indexOf(id);
     return i < 0 ? undefined : this.kernel.nodeInfo(i);
+  }
+
+  /**
+   * One of the protocol's declared views (Protocol.views) at the current event, or null when
+   * the protocol has no such view or nothing to show yet. `previous` is what the caller got
+   * the last time it asked for this view of this run.
+   */
+  view(id: string, previous: ViewData | null = null): ViewData | null {
+    const spec = this.kernel.protocol.views?.find((v) => v.id === id);
+    if (spec === undefined) return null;
+    return spec.read(this.kernel.nodeViews(), this.kernel.params, previous);
   }
 
   /** Route between two nodes as link ids (null when unreachable). */

@@ -24,6 +24,7 @@ export function createSimCatalog(): CatalogPort {
       defaults: p.defaults,
       invariants: p.invariants,
       liveness: p.liveness,
+      views: p.views,
       metrics: p.metrics,
       bugs: p.bugs,
       lesson: p.lesson,

@@ -108,7 +108,7 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.invariants': ({ simId }) => sims.invariants(simId),
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
-    'sim.ring': ({ simId }) => sims.ring(simId),
+    'sim.view': ({ simId, view }) => sims.view(simId, view),
     'experiments.electionTimeouts': ({ trials, ranges, seed }) =>
       leaderElectionExperiment({ trials: trials ?? 40, seed: seed ?? 1, ...(ranges ? { ranges } : {}) }),
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),

@@ -50,7 +50,11 @@ describe('the built-in library (resources/library)', () => {
       for (const e of items.exercises) {
         const p = getProtocol(e.exercise.scenario.protocol);
         if (!p) continue;
-        const checks = [...p.invariants.map((i) => i.id), ...p.historyCheckers];
+        const checks = [
+          ...p.invariants.map((i) => i.id),
+          ...((p as { liveness?: { id: string }[] }).liveness ?? []).map((l) => l.id),
+          ...p.historyCheckers,
+        ];
         for (const g of e.exercise.goals)
           if (g.kind === 'invariant' && !checks.includes(g.invariant))
             problems.push(

@@ -12,6 +12,7 @@ import { RunSummarySchema } from '../exercise/run-summary';
 import { FaultSchema, ScenarioSchema } from '../scenario/schema';
 import { libraryMethods } from './library-contract';
 import { method } from './method';
+import { ViewDataSchema, ViewInfoSchema } from './views';
 
 export type { MethodSpec } from './method';
 
@@ -88,6 +89,8 @@ export const ProtocolInfoSchema = z.object({
   invariants: z.array(z.object({ id: z.string(), title: z.string() })),
   /** Liveness properties, checked once the faults stop. */
   liveness: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
+  /** Views the protocol declares (tabs drawn by a generic renderer of their kind). */
+  views: z.array(ViewInfoSchema).default([]),
   /** Metric series the protocol adds. */
   metrics: z.array(z.object({ id: z.string(), unit: z.string() })),
   /** Known-wrong variants a learner can switch on (boolean params). */
@@ -474,22 +477,10 @@ export const methods = {
     RunSummarySchema,
     'What the library keeps of the run so far: totals, final metrics, verdicts, event counts.',
   ),
-  'sim.ring': method(
-    simRef,
-    z
-      .object({
-        scheme: z.string(),
-        hash: z.string(),
-        members: z.array(z.string()),
-        vnodes: z.array(z.object({ label: z.string(), node: z.string(), angle: z.number() })),
-        keys: z.array(z.object({ key: z.string(), angle: z.number(), owner: z.string() })),
-        moved: z.array(z.object({ key: z.string(), from: z.string(), to: z.string() })),
-        previousMembers: z.array(z.string()).nullable(),
-        keysMoved: z.number(),
-        keysMovedModuloN: z.number(),
-      })
-      .nullable(),
-    'Consistent hashing: the ring (virtual nodes, keys, owners) and what the last membership change moved; null for other protocols.',
+  'sim.view': method(
+    z.object({ simId: z.string().min(1).max(100), view: z.string().min(1).max(100) }).strict(),
+    ViewDataSchema.nullable(),
+    "One of the protocol's declared views (catalog `views`) at the current event: data for the generic renderer of its kind; null when it has nothing to show yet.",
   ),
   'experiments.electionTimeouts': method(
     z

@@ -1944,6 +1944,11 @@ export class Kernel {
 
   // ---------------------------------------------------------------- inspection
 
+  /** The protocol nodes as invariants see them (live: read, never keep or change). */
+  nodeViews(): readonly NodeView<unknown>[] {
+    return this.views;
+  }
+
   /** Per-node inspector data. */
   nodeInfo(i: number) {
     const id = this.ids[i]!;

@@ -16,6 +16,7 @@ import { ChevronDownIcon } from './icons';
 import { MetricsView } from './MetricsView';
 import { CompareView } from './views/CompareView';
 import { ExperimentView } from './views/ExperimentView';
+import { LogGridView } from './views/LogGridView';
 import { RingView } from './views/RingView';
 import { SpaceTimeView } from './views/SpaceTimeView';
 
@@ -26,7 +27,6 @@ const TABS: { id: Tab; label: string; only?: string }[] = [
   { id: 'events', label: 'Event log' },
   { id: 'spacetime', label: 'Space-time' },
   { id: 'metrics', label: 'Metrics' },
-  { id: 'ring', label: 'Ring', only: 'consistent-hashing' },
   { id: 'experiment', label: 'Experiment', only: 'raft' },
   { id: 'checkers', label: 'Checkers' },
   { id: 'lesson', label: 'Lesson' },
@@ -44,6 +44,17 @@ function Empty({ title, children }: { title: string; children: ReactNode }) {
 
 function TabBody({ tab }: { tab: Tab }) {
   const protocol = useSession(selectProtocol);
+  if (tab.startsWith('view:')) {
+    const view = protocol?.views.find((v) => `view:${v.id}` === tab);
+    if (!protocol || !view) return null;
+    // One generic renderer per kind of view (src/shared/api/views.ts).
+    switch (view.kind) {
+      case 'ring':
+        return <RingView viewId={view.id} protocolId={protocol.id} />;
+      case 'log-grid':
+        return <LogGridView viewId={view.id} protocolId={protocol.id} />;
+    }
+  }
   switch (tab) {
     case 'exercise':
       return <ExercisePanel />;
@@ -51,8 +62,6 @@ function TabBody({ tab }: { tab: Tab }) {
       return <EventLog />;
     case 'spacetime':
       return <SpaceTimeView />;
-    case 'ring':
-      return <RingView />;
     case 'experiment':
       return <ExperimentView />;
     case 'metrics':
@@ -127,9 +136,14 @@ export function BottomPanel() {
   const isExercise = useLibrary((s) => s.doc?.kind === 'exercise');
   const exerciseTab = useLibrary((s) => s.exerciseTab);
   const protocolId = useSession((s) => s.protocolId);
-  const shown = TABS.filter((t) => !t.only || t.only === protocolId);
+  const views = useSession((s) => selectProtocol(s)?.views);
+  // The protocol's own views come after the metrics, in the order it declares them.
+  const viewTabs = (views ?? []).map((v) => ({ id: `view:${v.id}` as const, label: v.title }));
+  const general = TABS.filter((t) => !t.only || t.only === protocolId);
+  const at = general.findIndex((t) => t.id === 'metrics') + 1;
+  const shown: { id: Tab; label: string }[] = [...general.slice(0, at), ...viewTabs, ...general.slice(at)];
   const tabs = isExercise ? [{ id: 'exercise' as const, label: 'Exercise' }, ...shown] : shown;
-  // A protocol-only tab (Ring, Experiment) left behind by a protocol switch falls back to the log.
+  // A protocol's tab (a view, the Experiment) left behind by a protocol switch falls back to the log.
   const tab: Tab =
     isExercise && exerciseTab ? 'exercise' : shown.some((t) => t.id === uiTab) ? uiTab : 'events';
   const setTab = (t: Tab) => {

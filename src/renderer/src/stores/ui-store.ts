@@ -9,9 +9,10 @@ export type PanelTab =
   | 'checkers'
   | 'lesson'
   | 'spacetime'
-  | 'ring'
   | 'experiment'
-  | 'compare';
+  | 'compare'
+  /** A view the protocol declares (catalog `views`), by id. */
+  | `view:${string}`;
 export type DialogId = 'shortcuts' | 'about';
 
 /** A short, non-blocking message. */

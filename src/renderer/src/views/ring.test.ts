@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { barFractions, nodeSlots, polar, type RingInfo, ringLayout } from './ring';
 
 const ring: RingInfo = {
+  kind: 'ring',
   scheme: 'ring',
   hash: 'murmur3',
   members: ['n1', 'n2', 'n10'],

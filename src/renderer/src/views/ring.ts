@@ -1,14 +1,14 @@
 /**
- * The consistent-hashing ring's geometry from `sim.ring`: virtual nodes as ticks on the
+ * A ring view's geometry (`sim.view` of kind 'ring'): virtual nodes as ticks on the
  * circle, keys as dots just inside it, keys moved by the last membership change as short
  * arrows from the old owner's colour to the new, and the counts. Pure: no DOM.
  *
  * Angles come in degrees [0, 360), clockwise from the top (docs/protocols/consistent-hashing.md).
  */
-import type { Res } from '../../../shared/api';
+import type { RingViewData } from '../../../shared/api';
 import { sortIds } from './spacetime';
 
-export type RingInfo = NonNullable<Res<'sim.ring'>>;
+export type RingInfo = RingViewData;
 
 /** A point on the drawing. */
 export interface Pt {

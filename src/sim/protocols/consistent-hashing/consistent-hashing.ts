@@ -9,6 +9,8 @@ import type {
   StepEnv,
   StepProtocol,
 } from '../../protocol';
+// ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
+import { ringTab } from './ring-view';
 
 /**
  * Consistent hashing (Karger et al., "Consistent Hashing and Random Trees", STOC 1997; virtual
@@ -605,6 +607,7 @@ export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
     },
   ],
   historyCheckers: [],
+  views: [ringTab],
   metrics: [
     ...[1, 2, 3, 4, 5, 6].map((k) => ({
       id: `node${k}Keys`,

@@ -1,12 +1,13 @@
 /**
- * The Ring tab (consistent hashing only): the hash circle from `sim.ring`, virtual nodes as
+ * The generic renderer of a 'ring' view (src/shared/api/views.ts), such as consistent
+ * hashing's Ring tab: the hash circle from `sim.view`, virtual nodes as
  * ticks in their physical node's colour, keys as dots in their owner's colour, the keys the last
  * membership change moved as short arrows from the old owner's colour to the new one, and the
  * counts: keys per node, keys moved vs. what modulo-N hashing would have moved. Refreshed while
  * shown, at most every 500 ms.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { Res } from '../../../../shared/api';
+import type { RingViewData } from '../../../../shared/api';
 import { call } from '../../api/client';
 import { useThrottledRefresh } from '../../app/use-throttled';
 import { formatCount } from '../../run/format';
@@ -17,11 +18,11 @@ import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
 
-type Ring = Res<'sim.ring'>;
+type Ring = RingViewData;
 
 const REFRESH_MS = 500;
 
-export function RingView() {
+export function RingView({ viewId, protocolId }: { viewId: string; protocolId: string }) {
   const simId = useRun((s) => s.simId);
   const event = useRun((s) => s.status?.eventIndex ?? 0);
   const [ring, setRing] = useState<{ simId: string; ring: Ring } | null>(null);
@@ -34,8 +35,8 @@ export function RingView() {
     async () => {
       if (!simId) return;
       try {
-        const r = await call('sim.ring', { simId });
-        if (useRun.getState().simId === simId) setRing({ simId, ring: r });
+        const r = await call('sim.view', { simId, view: viewId });
+        if (useRun.getState().simId === simId) setRing(r?.kind === 'ring' ? { simId, ring: r } : null);
       } catch (err) {
         if (useRun.getState().simId === simId)
           useUi
@@ -88,7 +89,7 @@ export function RingView() {
   const legendTop = 34;
   const movedTop = legendTop + L.nodes.length * rowH + 30;
   const noRing = data.vnodes.length === 0;
-  const stem = () => fileStem('ring', 'consistent-hashing', event);
+  const stem = () => fileStem(viewId, protocolId, event);
 
   return (
     <div className="views-ring">

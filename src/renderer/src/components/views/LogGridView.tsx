@@ -1,0 +1,186 @@
+/**
+ * The generic renderer of a 'log-grid' view (src/shared/api/views.ts), RaftScope's most loved
+ * picture: every node's log as a row of entries, aligned by index, each entry coloured by its
+ * term; entries up to the node's commit index solid, later ones faded with a dashed edge, and
+ * a bar after the last committed entry. Bound to the current event (refreshed while shown, at
+ * most every 300 ms). Long logs show their last entries that fit.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { LogGridViewData } from '../../../../shared/api';
+import { call } from '../../api/client';
+import { useThrottledRefresh } from '../../app/use-throttled';
+import { useRun } from '../../stores/run-store';
+import { useUi } from '../../stores/ui-store';
+import { ExportButtons } from './ExportButtons';
+import { fileStem } from './export';
+import { useViewPalette, VIEW_FONT } from './palette';
+
+const REFRESH_MS = 300;
+const CELL = 26;
+const ROW = 34;
+const LABEL_W = 150;
+
+export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId: string }) {
+  const simId = useRun((s) => s.simId);
+  const event = useRun((s) => s.status?.eventIndex ?? 0);
+  const [grid, setGrid] = useState<{ simId: string; data: LogGridViewData } | null>(null);
+  const p = useViewPalette();
+  const box = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [width, setWidth] = useState(720);
+
+  useThrottledRefresh(
+    async () => {
+      if (!simId) return;
+      try {
+        const r = await call('sim.view', { simId, view: viewId });
+        if (useRun.getState().simId === simId) setGrid(r?.kind === 'log-grid' ? { simId, data: r } : null);
+      } catch (err) {
+        if (useRun.getState().simId === simId)
+          useUi
+            .getState()
+            .toast(`Could not read the logs: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      }
+    },
+    `${simId}:${event}:${viewId}`,
+    simId !== null,
+    REFRESH_MS,
+  );
+
+  const data = grid && grid.simId === simId ? grid.data : null;
+  const shown = data !== null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the box is a different element once the grid is shown.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, [shown]);
+
+  if (!simId || !data) {
+    return (
+      <div className="empty" ref={box}>
+        <p className="empty-title">{simId ? 'Reading the logs…' : 'No run yet'}</p>
+        <p className="empty-body">
+          Press Play or Step: every node’s log appears here as a row of entries coloured by term, with what
+          each node knows to be committed.
+        </p>
+      </div>
+    );
+  }
+
+  // The columns that fit, ending at the longest log.
+  const last = Math.max(0, ...data.rows.map((r) => r.firstIndex + r.entries.length - 1));
+  const cols = Math.max(4, Math.floor((Math.max(width, 360) - LABEL_W - 24) / CELL));
+  const first = Math.max(1, last - cols + 1);
+  const shownCols = Math.max(0, last - first + 1);
+  const W = Math.max(width, LABEL_W + shownCols * CELL + 24);
+  const top = 30;
+  const H = top + data.rows.length * ROW + 12;
+  const x = (index: number) => LABEL_W + (index - first) * CELL;
+  const everyIndex = shownCols <= 30 ? 1 : 5;
+
+  return (
+    <div className="views-ring">
+      <div className="views-bar" role="toolbar" aria-label="Logs">
+        <span className="views-readout">
+          {data.caption}
+          {first > 1 ? ` · showing entries ${first}–${last}` : ''}
+        </span>
+        <ExportButtons
+          svg={svgRef}
+          stem={() => fileStem(viewId, protocolId, event)}
+          className="views-group views-end"
+        />
+      </div>
+      <div ref={box} className="views-ring-box">
+        <svg
+          ref={svgRef}
+          data-testid="log-grid-svg"
+          width={W}
+          height={H}
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-label={`Logs of ${data.rows.length} nodes: ${data.rows
+            .map(
+              (r) =>
+                `${r.node} ${r.label}, ${r.firstIndex + r.entries.length - 1} entries, committed to ${r.commitIndex}`,
+            )
+            .join('; ')}`}
+          fontFamily={VIEW_FONT}
+          fontSize={11}
+        >
+          <rect x={0} y={0} width={W} height={H} fill={p.bg} />
+          {Array.from({ length: shownCols }, (_, k) => first + k)
+            .filter((i) => i % everyIndex === 0 || i === first)
+            .map((i) => (
+              <text key={i} x={x(i) + CELL / 2} y={18} textAnchor="middle" fill={p.faint} fontSize={10}>
+                {i}
+              </text>
+            ))}
+          {data.rows.map((row, r) => {
+            const y = top + r * ROW;
+            return (
+              <g key={row.node} data-testid="log-row" data-node={row.node} opacity={row.up ? 1 : 0.45}>
+                <text x={10} y={y + 17} fill={p.text} fontWeight={600}>
+                  {row.node}
+                </text>
+                <text x={46} y={y + 17} fill={p.muted}>
+                  {row.up ? row.label : 'down'}
+                </text>
+                {row.entries.map((e, k) => {
+                  const index = row.firstIndex + k;
+                  if (index < first) return null;
+                  const committed = index <= row.commitIndex;
+                  const colour = p.msg[((e.term % 8) + 8) % 8]!;
+                  return (
+                    <g key={index} data-testid="log-entry" data-committed={committed ? 'true' : 'false'}>
+                      <rect
+                        x={x(index) + 1.5}
+                        y={y + 3}
+                        width={CELL - 3}
+                        height={ROW - 10}
+                        rx={3}
+                        fill={colour}
+                        fillOpacity={committed ? 0.9 : 0.3}
+                        stroke={colour}
+                        strokeWidth={1.2}
+                        strokeDasharray={committed ? undefined : '3 2'}
+                      />
+                      <text
+                        x={x(index) + CELL / 2}
+                        y={y + 18}
+                        textAnchor="middle"
+                        fill={committed ? p.bg : p.text}
+                        fontSize={10}
+                        fontWeight={600}
+                      >
+                        {e.term}
+                      </text>
+                      <title>{`${row.node} [${index}] term ${e.term}: ${e.text}${committed ? ' (committed)' : ''}`}</title>
+                    </g>
+                  );
+                })}
+                {row.commitIndex >= first && (
+                  <line
+                    data-testid="log-commit"
+                    x1={x(row.commitIndex) + CELL}
+                    x2={x(row.commitIndex) + CELL}
+                    y1={y}
+                    y2={y + ROW - 4}
+                    stroke={p.text}
+                    strokeWidth={2}
+                  >
+                    <title>{`${row.node} knows entries up to ${row.commitIndex} committed`}</title>
+                  </line>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * The kinds of view a protocol may declare (Protocol.views), as the API carries them: each a
+ * plain data shape that one generic renderer draws (src/renderer/src/components/views). A new
+ * protocol's view needs no edit outside its folder unless it is a new kind.
+ */
+
+/** A hash ring: virtual nodes and keys as angles, and what the last membership change moved. */
+export const RingViewSchema = z.object({
+  kind: z.literal('ring'),
+  /** Placement scheme and hash function, as labels. */
+  scheme: z.string(),
+  hash: z.string(),
+  /** Physical members, in order. */
+  members: z.array(z.string()),
+  /** Virtual nodes: label, physical node, angle in degrees [0, 360) clockwise from the top. */
+  vnodes: z.array(z.object({ label: z.string(), node: z.string(), angle: z.number() })),
+  /** Keys: angle and owner. */
+  keys: z.array(z.object({ key: z.string(), angle: z.number(), owner: z.string() })),
+  /** Keys whose owner changed with the last membership change. */
+  moved: z.array(z.object({ key: z.string(), from: z.string(), to: z.string() })),
+  /** Members before the last change, or null. */
+  previousMembers: z.array(z.string()).nullable(),
+  /** Keys moved so far, and what modulo-N hashing would have moved. */
+  keysMoved: z.number(),
+  keysMovedModuloN: z.number(),
+});
+
+/** One node's replicated log as a row of entries (RaftScope's view): term colours, commit mark. */
+export const LogGridRowSchema = z.object({
+  /** Node id. */
+  node: z.string(),
+  /** False when crashed. */
+  up: z.boolean(),
+  /** A short role label (leader, follower...). */
+  label: z.string(),
+  /** Index of the first entry shown (entries before it are compacted or left out). */
+  firstIndex: z.number().int(),
+  /** Entries from firstIndex on: the term (colour) and a short text. */
+  entries: z.array(z.object({ term: z.number().int(), text: z.string() })),
+  /** Highest index known committed (0 none). */
+  commitIndex: z.number().int(),
+});
+
+/** Logs of every node, one row each, aligned by index. */
+export const LogGridViewSchema = z.object({
+  kind: z.literal('log-grid'),
+  /** What a column is ("index"), and a caption. */
+  caption: z.string(),
+  rows: z.array(LogGridRowSchema),
+});
+
+/** A view's data, by kind. */
+export const ViewDataSchema = z.discriminatedUnion('kind', [RingViewSchema, LogGridViewSchema]);
+/** A view's data, by kind. */
+export type ViewData = z.infer<typeof ViewDataSchema>;
+/** The kinds of view. */
+export type ViewKind = ViewData['kind'];
+/** A hash ring view. */
+export type RingViewData = z.infer<typeof RingViewSchema>;
+/** A log grid view. */
+export type LogGridViewData = z.infer<typeof LogGridViewSchema>;
+
+/** A view as the catalog lists it. */
+export const ViewInfoSchema = z.object({
+  /** View id, unique within its protocol. */
+  id: z.string(),
+  /** Tab title. */
+  title: z.string(),
+  /** Which generic renderer draws it. */
+  kind: z.enum(['ring', 'log-grid']),
+});
