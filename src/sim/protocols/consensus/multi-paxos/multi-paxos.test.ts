@@ -3,8 +3,8 @@ import { registerProtocol } from '../../../catalog';
 import '../../../checkers/builtin';
 import type { Input } from '../../../protocol';
 import { Simulation } from '../../../simulation';
+import { consensusScenario, fakeEnv } from '../../../test/paxos-kit';
 import type { Ballot } from '../paxos/ballot';
-import { consensusScenario, fakeEnv } from '../paxos/testkit';
 import {
   type Cmd,
   type MultiPaxosMsg,

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerProtocol } from '../../../catalog';
 import type { Input, NodeView } from '../../../protocol';
 import { Simulation } from '../../../simulation';
+import { consensusScenario, fakeEnv } from '../../../test/paxos-kit';
 import { type Ballot, cmpBallot } from './ballot';
 import {
   type AcceptorState,
@@ -13,7 +14,6 @@ import {
   type ProposerState,
   paxos,
 } from './paxos';
-import { consensusScenario, fakeEnv } from './testkit';
 
 beforeAll(() => registerProtocol(paxos));
 

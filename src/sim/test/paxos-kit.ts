@@ -1,6 +1,6 @@
-import { type Scenario, ScenarioSchema } from '../../../../shared/scenario/schema';
-import { Rng } from '../../../kernel/rng';
-import type { StepEnv } from '../../../protocol';
+import { type Scenario, ScenarioSchema } from '../../shared/scenario/schema';
+import { Rng } from '../kernel/rng';
+import type { StepEnv } from '../protocol';
 
 /**
  * Test helpers shared by the Paxos and Multi-Paxos tests (and the golden transcripts): a
