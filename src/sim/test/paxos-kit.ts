@@ -1,6 +1,6 @@
 import { type Scenario, ScenarioSchema } from '../../shared/scenario/schema';
 import { Rng } from '../kernel/rng';
-import type { Random, StepEnv } from '../protocol';
+import type { Random } from '../protocol';
 
 /**
  * Test helpers shared by the Paxos and Multi-Paxos tests (and the golden transcripts): a
@@ -22,25 +22,6 @@ export function restarted<S extends object>(durable: readonly string[], state: S
   const kept: Record<string, unknown> = {};
   for (const key of durable) if (key in state) kept[key] = (state as Record<string, unknown>)[key];
   return { ...fresh, ...structuredClone(kept) } as S;
-}
-
-/** A StepEnv for unit tests: roles by id, a seeded rng, params parsed by the caller. */
-export function fakeEnv<P>(
-  self: string,
-  roles: Record<string, string>,
-  params: P,
-  localTimeUs = 0,
-): StepEnv<P> {
-  const ids = Object.keys(roles).sort();
-  return {
-    self,
-    role: roles[self] ?? '',
-    peers: ids.filter((id) => id !== self),
-    nodesWithRole: (role: string) => ids.filter((id) => roles[id] === role),
-    localTimeUs,
-    rng: new Rng(1, `node:${self}`),
-    params,
-  };
 }
 
 /** A scenario for a consensus protocol from partial input (schema defaults fill the rest). */
