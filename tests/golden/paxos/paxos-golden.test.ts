@@ -6,8 +6,8 @@ import { registerProtocol } from '../../../src/sim/catalog';
 import '../../../src/sim/checkers/builtin';
 import { multiPaxos } from '../../../src/sim/protocols/consensus/multi-paxos';
 import { paxos } from '../../../src/sim/protocols/consensus/paxos';
-import { consensusScenario, eventSummary } from '../../../src/sim/protocols/consensus/paxos/testkit';
 import { Simulation } from '../../../src/sim/simulation';
+import { consensusScenario, eventSummary } from '../../../src/sim/test/paxos-kit';
 
 /**
  * Golden transcripts (etcd raft's testdata style, CONVENTIONS.md "Transcript tests"): each

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerProtocol } from '../../../catalog';
 import '../../../checkers/builtin';
-import type { Input } from '../../../protocol';
+import type { CheckEvent, Input } from '../../../protocol';
 import { Simulation } from '../../../simulation';
+import { consensusScenario, restarted, testRng } from '../../../test/paxos-kit';
+import { handle } from '../../../toolkit/recorder';
 import type { Ballot } from '../paxos/ballot';
-import { consensusScenario, fakeEnv } from '../paxos/testkit';
 import {
   type Cmd,
   type MultiPaxosMsg,
@@ -18,7 +19,6 @@ beforeAll(() => registerProtocol(multiPaxos));
 
 const params = MultiPaxosParams.parse({});
 const roles = { r1: 'replica', r2: 'replica', r3: 'replica', c1: 'client' };
-const env = (self: string) => fakeEnv(self, roles, params);
 const init = (id: string) =>
   multiPaxos.init({
     id,
@@ -37,17 +37,28 @@ const put = (id: number, key: string, value: string): Cmd & { kind: 'op' } => ({
   value,
 });
 
-function feed(id: string, inputs: Input<MultiPaxosMsg>[], start: MultiPaxosState = init(id)) {
-  let s = start;
+/**
+ * Feeds inputs to one node, starting from a copy of `start` (so a test can branch from one
+ * state); returns the final state and every input's sends, notes and check events.
+ */
+function feed(
+  id: string,
+  inputs: Input<MultiPaxosMsg>[],
+  start: MultiPaxosState = init(id),
+  p: Partial<MultiPaxosParams> = {},
+) {
+  const s = structuredClone(start);
+  const world = { self: id, nodes: roles, params: { ...params, ...p }, rng: testRng(id) };
   const sent: { to: string; msg: MultiPaxosMsg }[] = [];
   const notes: string[] = [];
+  const events: CheckEvent[] = [];
   for (const input of inputs) {
-    const fx = multiPaxos.step(s, input, env(id));
-    s = fx.state;
-    sent.push(...(fx.send ?? []));
-    notes.push(...(fx.notes ?? []));
+    const out = handle(multiPaxos, s, input, world);
+    sent.push(...out.sent);
+    notes.push(...out.notes);
+    events.push(...out.events);
   }
-  return { s: s as ReplicaState, sent, notes };
+  return { s: s as ReplicaState, sent, notes, events };
 }
 
 /** r1 as leader at ballot 1.r1 (phase 1 done with r1, r2; nothing accepted before). */
@@ -180,15 +191,43 @@ describe('rules (Paxos Made Simple §3; Paxos Made Moderately Complex)', () => {
       msg('r3', { type: 'p2a', b: b(1, 'r3'), slot: 0, cmd: put(1, 'x', 'a') }),
       msg('r1', { type: 'p1a', b: b(4, 'r1'), from: 0 }),
     ]).s;
-    const revived = { ...init('r2'), ...multiPaxos.durable(a) } as ReplicaState;
+    const revived = restarted(multiPaxos.durable, a, init('r2'));
     const ok = feed('r2', [{ kind: 'restart' }], revived).s;
     expect(ok.promised).toEqual(b(4, 'r1'));
-    const buggy = multiPaxos.step(
-      revived,
-      { kind: 'restart' },
-      fakeEnv('r2', roles, { ...params, bugForgetPromiseOnRestart: true }),
-    );
-    expect((buggy.state as ReplicaState).promised).toEqual(b(1, 'r3'));
+    expect(ok.accepted[0]).toEqual({ b: b(1, 'r3'), cmd: put(1, 'x', 'a') });
+    const buggy = feed('r2', [{ kind: 'restart' }], revived, { bugForgetPromiseOnRestart: true }).s;
+    expect(buggy.promised).toEqual(b(1, 'r3'));
+  });
+
+  it('states facts for the checkers and the nemesis: promised, accepted, decided, elected', () => {
+    // NEMESIS_EVENTS 'promised' where a promise or acceptance changed (§2.3), 'elected' where a
+    // candidate finishes phase 1; 'accepted' and 'decided' feed the invariants.
+    const types = (f: { events: CheckEvent[] }) => f.events.map((e) => e.type);
+    const a = feed('r2', [msg('r1', { type: 'p1a', b: b(1, 'r1'), from: 0 })]);
+    expect(types(a)).toEqual(['promised']);
+    expect(types(feed('r2', [msg('r1', { type: 'p1a', b: b(1, 'r1'), from: 0 })], a.s))).toEqual([]);
+    const acc = feed('r2', [msg('r1', { type: 'p2a', b: b(1, 'r1'), slot: 0, cmd: put(1, 'x', 'a') })], a.s);
+    expect(acc.events).toEqual([
+      { type: 'promised', ballot: b(1, 'r1') },
+      { type: 'accepted', slot: 0, b: b(1, 'r1'), cmd: put(1, 'x', 'a') },
+    ]);
+    // The same proposal again (a re-send) changes nothing on disk.
+    expect(
+      types(feed('r2', [msg('r1', { type: 'p2a', b: b(1, 'r1'), slot: 0, cmd: put(1, 'x', 'a') })], acc.s)),
+    ).toEqual([]);
+    const dec = feed('r2', [msg('r1', { type: 'decision', slot: 0, cmd: put(1, 'x', 'a') })], acc.s);
+    expect(dec.events).toEqual([{ type: 'decided', slot: 0, cmd: put(1, 'x', 'a') }]);
+    const l = leader();
+    expect(types(l)).toContain('elected');
+    expect(l.events.filter((e) => e.type === 'elected')).toEqual([{ type: 'elected', ballot: b(1, 'r1') }]);
+    expect(multiPaxos.nemesis!.leads(l.s)).toBe(1);
+    // The bug switch rewrites the promise on restart, which counts as a promise too.
+    const higher = feed('r2', [msg('r3', { type: 'p1a', b: b(4, 'r3'), from: 0 })], acc.s).s;
+    const revived = restarted(multiPaxos.durable, higher, init('r2'));
+    expect(types(feed('r2', [{ kind: 'restart' }], revived))).toEqual([]);
+    expect(types(feed('r2', [{ kind: 'restart' }], revived, { bugForgetPromiseOnRestart: true }))).toEqual([
+      'promised',
+    ]);
   });
 });
 

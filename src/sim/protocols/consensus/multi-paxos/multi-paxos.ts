@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import type {
-  ClientReply,
-  DefaultTopology,
-  Effects,
-  Input,
-  NodeView,
-  Outbound,
-  StepEnv,
-  StepProtocol,
-  TimerCmd,
+import {
+  type ClientOp,
+  type Ctx,
+  type DefaultTopology,
+  type Input,
+  NEMESIS_EVENTS,
+  type NodeView,
+  type Protocol,
 } from '../../../protocol';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from '../paxos/ballot';
 
@@ -29,13 +27,18 @@ import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from '../paxos/
  * - Reads go through the log like writes, so the client history is linearizable. Client
  *   retries carry the same request id and the state machine executes each id once
  *   (PMMC's replicas dedupe commands the same way).
+ *
+ * A replica's promise, accepted proposals and decided log survive a crash (the `durable`
+ * fields below); a handler changes its node's state in place. For the checkers a replica
+ * states what a step did as events: `{ type: 'accepted', slot, b, cmd }` when it accepts a
+ * new proposal in a slot, `{ type: 'decided', slot, cmd }` for each slot it learns is decided.
  */
 export const MultiPaxosParams = z.object({
   /** The leader sends a heartbeat (and re-sends unanswered phase 2 messages) this often. */
   heartbeatMs: z.number().int().min(1).max(60_000).default(30),
   /** Shortest election timeout: no heartbeat for this long and a replica runs phase 1. */
   electionTimeoutMsMin: z.number().int().min(1).max(60_000).default(150),
-  /** Longest election timeout (each wait is drawn uniformly from the range with env.rng). */
+  /** Longest election timeout (each wait is drawn uniformly from the range with ctx.rng). */
   electionTimeoutMsMax: z.number().int().min(1).max(60_000).default(300),
   /** A client re-sends an unanswered request to another replica after this long. */
   clientRetryMs: z.number().int().min(1).max(60_000).default(250),
@@ -147,15 +150,11 @@ export interface ReplicaState {
   kv: Record<string, string>;
   /** Executed op ids and their results (get: value read; put: null) (durable; dedupes retries). */
   results: Record<string, string | null>;
-  /** Slots this step decided (for the checker; reset every step). */
-  justDecided: number[];
   /**
    * Ghost vote history for the checker, never read by the protocol: per slot, every
    * `ballot=command` this acceptor ever accepted (durable, like a write-ahead log would be).
    */
   votes: Record<string, string[]>;
-  /** Slot this step accepted a proposal in, or -1 (for the checker; reset every step). */
-  justAccepted: number;
   /** Ballots started (statistic, durable). */
   ballotsStarted: number;
   /** Times our ballot was pre-empted by another replica's (statistic, durable). */
@@ -197,9 +196,7 @@ export interface MpClientState {
 /** Any Multi-Paxos node. */
 export type MultiPaxosState = ReplicaState | MpClientState;
 
-type Env = StepEnv<MultiPaxosParams>;
-type Fx = Effects<MultiPaxosState, MultiPaxosMsg>;
-type Out = Outbound<MultiPaxosMsg>;
+type MpCtx = Ctx<MultiPaxosParams, MultiPaxosMsg>;
 
 const ms = (x: number) => x * 1000;
 const NOOP: Cmd = { kind: 'noop' };
@@ -245,367 +242,339 @@ export function chosenInSlot(
   return out;
 }
 
-function electionTimer(env: Env): TimerCmd {
-  const lo = Math.min(env.params.electionTimeoutMsMin, env.params.electionTimeoutMsMax);
-  const hi = Math.max(env.params.electionTimeoutMsMin, env.params.electionTimeoutMsMax);
-  return { kind: 'set', name: 'election', afterUs: env.rng.int(ms(lo), ms(hi)) };
+/** Sets the election timer to a random timeout in [electionTimeoutMsMin, electionTimeoutMsMax]. */
+function resetElectionTimer(ctx: MpCtx): void {
+  const lo = Math.min(ctx.params.electionTimeoutMsMin, ctx.params.electionTimeoutMsMax);
+  const hi = Math.max(ctx.params.electionTimeoutMsMin, ctx.params.electionTimeoutMsMax);
+  ctx.setTimer('election', ctx.rng.int(ms(lo), ms(hi)));
 }
 
-function toAll(env: Env, msg: MultiPaxosMsg): Out[] {
-  return env.nodesWithRole('replica').map((to) => ({ to, msg }));
+/** Sends a message to every replica, this one included (it is an acceptor too). */
+function toAll(ctx: MpCtx, msg: MultiPaxosMsg): void {
+  for (const to of ctx.nodesWithRole('replica')) ctx.send(to, msg);
 }
 
 // ------------------------------------------------------------------ learner / state machine
 
 /** Records decisions and executes the log as far as it is contiguous; answers waiting clients. */
-function decide(
-  s: ReplicaState,
-  entries: readonly [number, Cmd][],
-): { s: ReplicaState; send: Out[]; reply: ClientReply[] } {
-  let decided = s.decided;
-  const just = [...s.justDecided];
+function decide(ctx: MpCtx, s: ReplicaState, entries: readonly [number, Cmd][]): void {
+  let any = false;
   for (const [slot, cmd] of entries) {
-    if (slot < s.execNext || decided[slot] !== undefined) continue;
-    if (decided === s.decided) decided = { ...decided };
-    decided[slot] = cmd;
-    just.push(slot);
+    if (slot < s.execNext || s.decided[slot] !== undefined) continue;
+    s.decided[slot] = cmd;
+    ctx.emit({ type: 'decided', slot, cmd });
+    any = true;
   }
-  if (decided === s.decided) return { s, send: [], reply: [] };
-  let { execNext, kv, results, waiting } = s;
-  const send: Out[] = [];
-  const reply: ClientReply[] = [];
-  while (decided[execNext] !== undefined) {
-    const cmd = decided[execNext]!;
-    if (cmd.kind === 'op' && !(cmd.id in results)) {
+  if (!any) return;
+  while (s.decided[s.execNext] !== undefined) {
+    const cmd = s.decided[s.execNext]!;
+    if (cmd.kind === 'op' && !(cmd.id in s.results)) {
+      // Each request id is executed once (retries are deduplicated, as PMMC's replicas do).
       let out: string | null = null;
-      if (cmd.op === 'put') kv = { ...kv, [cmd.key]: cmd.value ?? '' };
-      else out = kv[cmd.key] ?? null;
-      results = { ...results, [cmd.id]: out };
+      if (cmd.op === 'put') s.kv[cmd.key] = cmd.value ?? '';
+      else out = s.kv[cmd.key] ?? null;
+      s.results[cmd.id] = out;
     }
-    if (cmd.kind === 'op' && waiting[cmd.id] !== undefined) {
-      const value = results[cmd.id] ?? null;
+    const client = cmd.kind === 'op' ? s.waiting[cmd.id] : undefined;
+    if (cmd.kind === 'op' && client !== undefined) {
+      const value = s.results[cmd.id] ?? null;
       // '' marks an operation the workload gave this replica directly (no client nodes).
-      if (waiting[cmd.id] === '')
-        reply.push(cmd.op === 'get' ? { id: cmd.id, ok: true, value } : { id: cmd.id, ok: true });
-      else send.push({ to: waiting[cmd.id]!, msg: { type: 'response', id: cmd.id, value } });
-      const { [cmd.id]: _, ...rest } = waiting;
-      waiting = rest;
+      if (client === '') ctx.reply(cmd, cmd.op === 'get' ? { ok: true, value } : { ok: true });
+      else ctx.send(client, { type: 'response', id: cmd.id, value });
+      delete s.waiting[cmd.id];
     }
-    execNext++;
+    s.execNext++;
   }
-  return { s: { ...s, decided, execNext, kv, results, waiting, justDecided: just }, send, reply };
 }
 
 // ------------------------------------------------------------------ leader side
 
-function startPhase1(s: ReplicaState, env: Env, why: string): Fx {
+/** Phase 1a for every slot from the first undecided one (Paxos Made Simple §3), with a new ballot. */
+function startPhase1(ctx: MpCtx, s: ReplicaState, why: string): void {
   const round = Math.max(s.round, s.promised?.r ?? 0, s.leaderBallot?.r ?? 0) + 1;
-  const b: Ballot = { r: round, p: env.self };
-  return {
-    state: {
-      ...s,
-      round,
-      mode: 'candidate',
-      ballot: b,
-      promises: [],
-      reported: {},
-      proposals: {},
-      ballotsStarted: s.ballotsStarted + 1,
-    },
-    send: toAll(env, { type: 'p1a', b, from: s.execNext }),
-    timers: [{ kind: 'cancel', name: 'heartbeat' }, electionTimer(env)],
-    notes: [`${why}: ballot ${ballotStr(b)} phase 1 for slots >= ${s.execNext}`],
-  };
+  const b: Ballot = { r: round, p: ctx.self };
+  s.round = round;
+  s.mode = 'candidate';
+  s.ballot = b;
+  s.promises = [];
+  s.reported = {};
+  s.proposals = {};
+  s.ballotsStarted += 1;
+  toAll(ctx, { type: 'p1a', b, from: s.execNext });
+  ctx.cancelTimer('heartbeat');
+  resetElectionTimer(ctx);
+  ctx.note(`${why}: ballot ${ballotStr(b)} phase 1 for slots >= ${s.execNext}`);
 }
 
-function stepDown(
-  s: ReplicaState,
-  higher: Ballot,
-  env: Env,
-  notes: string[],
-): { s: ReplicaState; timers: TimerCmd[] } {
-  if (s.mode === 'follower' || cmpBallot(higher, s.ballot) <= 0) return { s, timers: [] };
-  const duel = higher.p !== env.self;
-  notes.push(
+/** A higher ballot is about: a candidate or leader below it gives up and follows. */
+function stepDown(ctx: MpCtx, s: ReplicaState, higher: Ballot): void {
+  if (s.mode === 'follower' || cmpBallot(higher, s.ballot) <= 0) return;
+  const duel = higher.p !== ctx.self;
+  ctx.note(
     duel
       ? `duel: ballot ${ballotStr(s.ballot)} pre-empted by ${ballotStr(higher)}${s.mode === 'leader' ? ' (leader steps down)' : ''}`
       : `ballot ${ballotStr(s.ballot)} superseded by ${ballotStr(higher)}`,
   );
-  return {
-    s: { ...s, mode: 'follower', proposals: {}, promises: [], reported: {}, duels: s.duels + (duel ? 1 : 0) },
-    timers: [{ kind: 'cancel', name: 'heartbeat' }, electionTimer(env)],
-  };
+  s.mode = 'follower';
+  s.proposals = {};
+  s.promises = [];
+  s.reported = {};
+  if (duel) s.duels += 1;
+  ctx.cancelTimer('heartbeat');
+  resetElectionTimer(ctx);
 }
 
 /** Phase 1 done: become leader, re-propose reported values, fill gaps with no-ops. */
-function becomeLeader(s: ReplicaState, env: Env): Fx {
+function becomeLeader(ctx: MpCtx, s: ReplicaState): void {
   const b = s.ballot!;
   let maxSlot = s.execNext - 1;
   for (const k of Object.keys(s.reported)) maxSlot = Math.max(maxSlot, Number(k));
   const proposals: ReplicaState['proposals'] = {};
-  const send: Out[] = [];
   let noops = 0;
   let kept = 0;
   for (let slot = s.execNext; slot <= maxSlot; slot++) {
     if (s.decided[slot] !== undefined) continue;
     const r = s.reported[slot];
-    if (r === undefined && env.params.bugNoNoopFill) continue;
+    if (r === undefined && ctx.params.bugNoNoopFill) continue;
     // P2c per slot (Paxos Made Simple §3): the highest-ballot value reported, else a no-op.
     const cmd = r?.cmd ?? NOOP;
     if (r === undefined) noops++;
     else kept++;
     proposals[slot] = { cmd, acks: [] };
-    send.push(...toAll(env, { type: 'p2a', b, slot, cmd }));
+    toAll(ctx, { type: 'p2a', b, slot, cmd });
   }
-  send.push(...toAll(env, { type: 'heartbeat', b, commit: s.execNext }).filter((o) => o.to !== env.self));
-  return {
-    state: {
-      ...s,
-      mode: 'leader',
-      proposals,
-      nextSlot: maxSlot + 1,
-      leader: env.self,
-      leaderBallot: b,
-      terms: s.terms + 1,
-      noops: s.noops + noops,
-    },
-    send,
-    timers: [
-      { kind: 'cancel', name: 'election' },
-      { kind: 'set', name: 'heartbeat', afterUs: ms(env.params.heartbeatMs) },
-    ],
-    notes: [
-      `leader at ${ballotStr(b)} (promised by ${s.promises.join(',')}): re-propose ${kept} slot(s), ${
-        env.params.bugNoNoopFill ? 'no gap filling (bug)' : `${noops} no-op(s)`
-      }, next slot ${maxSlot + 1}`,
-    ],
-  };
+  ctx.sendAll('replica', { type: 'heartbeat', b, commit: s.execNext });
+  s.mode = 'leader';
+  s.proposals = proposals;
+  s.nextSlot = maxSlot + 1;
+  s.leader = ctx.self;
+  s.leaderBallot = b;
+  s.terms += 1;
+  s.noops += noops;
+  ctx.cancelTimer('election');
+  ctx.setTimer('heartbeat', ms(ctx.params.heartbeatMs));
+  ctx.note(
+    `leader at ${ballotStr(b)} (promised by ${s.promises.join(',')}): re-propose ${kept} slot(s), ${
+      ctx.params.bugNoNoopFill ? 'no gap filling (bug)' : `${noops} no-op(s)`
+    }, next slot ${maxSlot + 1}`,
+  );
+  ctx.emit({ type: NEMESIS_EVENTS.elected, ballot: b });
 }
 
-function propose(s: ReplicaState, cmd: Cmd & { kind: 'op' }, client: string, env: Env): Fx {
-  const waiting = { ...s.waiting, [cmd.id]: client };
-  for (const p of Object.values(s.proposals))
-    if (p.cmd.kind === 'op' && p.cmd.id === cmd.id) return { state: { ...s, waiting } };
+/** Phase 2a for a client command in the next free slot (a retry already in a slot just waits). */
+function propose(ctx: MpCtx, s: ReplicaState, cmd: Cmd & { kind: 'op' }, client: string): void {
+  s.waiting[cmd.id] = client;
+  for (const p of Object.values(s.proposals)) if (p.cmd.kind === 'op' && p.cmd.id === cmd.id) return;
   const slot = s.nextSlot;
-  const b = s.ballot!;
-  return {
-    state: { ...s, waiting, nextSlot: slot + 1, proposals: { ...s.proposals, [slot]: { cmd, acks: [] } } },
-    send: toAll(env, { type: 'p2a', b, slot, cmd }),
-  };
+  s.nextSlot = slot + 1;
+  s.proposals[slot] = { cmd, acks: [] };
+  toAll(ctx, { type: 'p2a', b: s.ballot!, slot, cmd });
 }
 
 // ------------------------------------------------------------------ replica
 
-function replicaStep(s0: ReplicaState, input: Input<MultiPaxosMsg>, env: Env): Fx {
-  const s =
-    s0.justDecided.length > 0 || s0.justAccepted >= 0 ? { ...s0, justDecided: [], justAccepted: -1 } : s0;
+/** The workload's operation as a command of this replica's own (client nodes build theirs the same way). */
+function opCmd(client: string, op: ClientOp): Cmd & { kind: 'op' } {
+  return op.op === 'write'
+    ? { kind: 'op', client, id: op.id, op: 'put', key: op.key, value: op.value ?? '' }
+    : { kind: 'op', client, id: op.id, op: 'get', key: op.key };
+}
+
+function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): void {
   switch (input.kind) {
     case 'start':
-      return { state: s, timers: [electionTimer(env)] };
+      resetElectionTimer(ctx);
+      return;
     case 'restart': {
-      if (!env.params.bugForgetPromiseOnRestart) return { state: s, timers: [electionTimer(env)] };
-      // The bug: no promise on disk; recovery falls back to the highest accepted ballot.
-      let promised: Ballot | null = null;
-      for (const v of Object.values(s.accepted)) if (cmpBallot(v.b, promised) > 0) promised = v.b;
-      return {
-        state: { ...s, promised },
-        timers: [electionTimer(env)],
-        notes: sameBallot(promised, s.promised)
-          ? []
-          : [`restart: promise ${ballotStr(s.promised)} forgotten (bug), now ${ballotStr(promised)}`],
-      };
+      // `promised` is declared durable (§2.3). The bug switch models a promise that never
+      // reached the disk: recovery falls back to the highest ballot anything was accepted at.
+      if (ctx.params.bugForgetPromiseOnRestart) {
+        let promised: Ballot | null = null;
+        for (const v of Object.values(s.accepted)) if (cmpBallot(v.b, promised) > 0) promised = v.b;
+        if (!sameBallot(promised, s.promised)) {
+          ctx.note(`restart: promise ${ballotStr(s.promised)} forgotten (bug), now ${ballotStr(promised)}`);
+          // The promise on disk changed, so this step counts as a promise for the nemesis.
+          ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: promised });
+        }
+        s.promised = promised;
+      }
+      resetElectionTimer(ctx);
+      return;
     }
-    case 'client': {
+    case 'client':
       // Without client nodes the workload talks to every replica; the leader takes the
       // operation, the others refuse it (it certainly did not take effect).
-      const op = input.op;
-      if (s.mode !== 'leader') return { state: s, reply: [{ id: op.id, ok: false }] };
-      const cmd: Cmd & { kind: 'op' } =
-        op.op === 'write'
-          ? { kind: 'op', client: env.self, id: op.id, op: 'put', key: op.key, value: op.value ?? '' }
-          : { kind: 'op', client: env.self, id: op.id, op: 'get', key: op.key };
-      return propose(s, cmd, '', env);
-    }
+      if (s.mode !== 'leader') ctx.reply(input.op, { ok: false });
+      else propose(ctx, s, opCmd(ctx.self, input.op), '');
+      return;
     case 'timer':
       if (input.name === 'election' && s.mode !== 'leader')
-        return startPhase1(s, env, s.mode === 'candidate' ? 'phase 1 timed out' : 'no heartbeat');
-      if (input.name === 'heartbeat' && s.mode === 'leader') {
+        startPhase1(ctx, s, s.mode === 'candidate' ? 'phase 1 timed out' : 'no heartbeat');
+      else if (input.name === 'heartbeat' && s.mode === 'leader') {
         const b = s.ballot!;
-        const send = toAll(env, { type: 'heartbeat', b, commit: s.execNext }).filter(
-          (o) => o.to !== env.self,
-        );
+        ctx.sendAll('replica', { type: 'heartbeat', b, commit: s.execNext });
         // Re-send phase 2 for slots still open (lost messages, restarted acceptors).
         const open = Object.keys(s.proposals)
           .map(Number)
           .sort((x, y) => x - y)
           .slice(0, 32);
-        for (const slot of open)
-          send.push(...toAll(env, { type: 'p2a', b, slot, cmd: s.proposals[slot]!.cmd }));
-        return {
-          state: s,
-          send,
-          timers: [{ kind: 'set', name: 'heartbeat', afterUs: ms(env.params.heartbeatMs) }],
-        };
+        for (const slot of open) toAll(ctx, { type: 'p2a', b, slot, cmd: s.proposals[slot]!.cmd });
+        ctx.setTimer('heartbeat', ms(ctx.params.heartbeatMs));
       }
-      return { state: s };
+      return;
     case 'message':
       break;
   }
   const m = input.msg;
   const from = input.from;
-  const need = quorum(env.nodesWithRole('replica').length);
+  const majority = quorum(ctx.nodesWithRole('replica').length);
   switch (m.type) {
-    case 'request': {
+    case 'request':
       if (m.cmd.id in s.results)
-        return {
-          state: s,
-          send: [{ to: from, msg: { type: 'response', id: m.cmd.id, value: s.results[m.cmd.id]! } }],
-        };
-      if (s.mode !== 'leader')
-        return { state: s, send: [{ to: from, msg: { type: 'redirect', id: m.cmd.id, leader: s.leader } }] };
-      return propose(s, m.cmd, from, env);
-    }
+        ctx.send(from, { type: 'response', id: m.cmd.id, value: s.results[m.cmd.id]! });
+      else if (s.mode !== 'leader') ctx.send(from, { type: 'redirect', id: m.cmd.id, leader: s.leader });
+      else propose(ctx, s, m.cmd, from);
+      return;
     case 'p1a': {
-      if (cmpBallot(m.b, s.promised) < 0)
-        return { state: s, send: [{ to: from, msg: { type: 'nack', b: m.b, promised: s.promised! } }] };
-      const notes: string[] = [];
-      const down = stepDown({ ...s, promised: m.b }, m.b, env, notes);
+      // Phase 1b (§2.3) for every slot >= from, unless a higher ballot was promised.
+      if (cmpBallot(m.b, s.promised) < 0) {
+        ctx.send(from, { type: 'nack', b: m.b, promised: s.promised! });
+        return;
+      }
+      if (!sameBallot(m.b, s.promised)) ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
+      s.promised = m.b;
+      stepDown(ctx, s, m.b);
       const accepted: [number, SlotVote][] = [];
       for (const k of Object.keys(s.accepted))
         if (Number(k) >= m.from) accepted.push([Number(k), s.accepted[k]!]);
       accepted.sort((x, y) => x[0] - y[0]);
+      ctx.send(from, { type: 'p1b', b: m.b, accepted });
       // A replica that grants a promise gives the candidate time before running for itself.
-      const timers = from === env.self ? down.timers : [...down.timers, electionTimer(env)];
-      return { state: down.s, send: [{ to: from, msg: { type: 'p1b', b: m.b, accepted } }], timers, notes };
+      if (from !== ctx.self) resetElectionTimer(ctx);
+      return;
     }
     case 'p1b': {
-      if (s.mode !== 'candidate' || !sameBallot(m.b, s.ballot) || s.promises.includes(from))
-        return { state: s };
-      let reported = s.reported;
-      for (const [slot, v] of m.accepted) {
-        if (slot < s.execNext) continue;
-        if (cmpBallot(v.b, reported[slot]?.b) > 0) {
-          if (reported === s.reported) reported = { ...reported };
-          reported[slot] = v;
-        }
-      }
-      const next = { ...s, promises: [...s.promises, from].sort(), reported };
-      return next.promises.length >= need ? becomeLeader(next, env) : { state: next };
+      if (s.mode !== 'candidate' || !sameBallot(m.b, s.ballot) || s.promises.includes(from)) return;
+      for (const [slot, v] of m.accepted)
+        if (slot >= s.execNext && cmpBallot(v.b, s.reported[slot]?.b) > 0) s.reported[slot] = v;
+      s.promises.push(from);
+      s.promises.sort();
+      if (s.promises.length >= majority) becomeLeader(ctx, s);
+      return;
     }
     case 'p2a': {
-      if (cmpBallot(m.b, s.promised) < 0)
-        return { state: s, send: [{ to: from, msg: { type: 'nack', b: m.b, promised: s.promised! } }] };
-      const notes: string[] = [];
-      const down = stepDown(s, m.b, env, notes);
+      // P1a (§2.2) per slot: accept unless a higher ballot was promised.
+      if (cmpBallot(m.b, s.promised) < 0) {
+        ctx.send(from, { type: 'nack', b: m.b, promised: s.promised! });
+        return;
+      }
+      stepDown(ctx, s, m.b);
       const prev = s.accepted[m.slot];
-      const same = prev !== undefined && sameBallot(prev.b, m.b);
-      const vote = `${ballotStr(m.b)}=${cmdKey(m.cmd)}`;
-      const state: ReplicaState = {
-        ...down.s,
-        promised: m.b,
-        accepted: same ? s.accepted : { ...s.accepted, [m.slot]: { b: m.b, cmd: m.cmd } },
-        votes: same ? s.votes : { ...s.votes, [m.slot]: [...(s.votes[m.slot] ?? []), vote] },
-        justAccepted: same ? -1 : m.slot,
-        leader: m.b.p,
-        leaderBallot: m.b,
-      };
-      const timers = from === env.self ? down.timers : [...down.timers, electionTimer(env)];
-      return { state, send: [{ to: from, msg: { type: 'p2b', b: m.b, slot: m.slot } }], timers, notes };
+      const fresh = prev === undefined || !sameBallot(prev.b, m.b);
+      if (fresh || !sameBallot(m.b, s.promised)) ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
+      s.promised = m.b;
+      if (fresh) {
+        s.accepted[m.slot] = { b: m.b, cmd: m.cmd };
+        // The ghost vote history the one-value-per-slot checker reads.
+        const votes = s.votes[m.slot] ?? [];
+        votes.push(`${ballotStr(m.b)}=${cmdKey(m.cmd)}`);
+        s.votes[m.slot] = votes;
+        ctx.emit({ type: 'accepted', slot: m.slot, b: m.b, cmd: m.cmd });
+      }
+      s.leader = m.b.p;
+      s.leaderBallot = m.b;
+      ctx.send(from, { type: 'p2b', b: m.b, slot: m.slot });
+      if (from !== ctx.self) resetElectionTimer(ctx);
+      return;
     }
     case 'p2b': {
       const p = s.proposals[m.slot];
       if (s.mode !== 'leader' || !sameBallot(m.b, s.ballot) || p === undefined || p.acks.includes(from))
-        return { state: s };
-      const acks = [...p.acks, from];
-      if (acks.length < need)
-        return { state: { ...s, proposals: { ...s.proposals, [m.slot]: { cmd: p.cmd, acks } } } };
-      const { [m.slot]: _, ...proposals } = s.proposals;
-      const d = decide({ ...s, proposals }, [[m.slot, p.cmd]]);
-      const others = toAll(env, { type: 'decision', slot: m.slot, cmd: p.cmd }).filter(
-        (o) => o.to !== env.self,
-      );
-      return { state: d.s, send: [...others, ...d.send], reply: d.reply };
+        return;
+      p.acks.push(from);
+      if (p.acks.length < majority) return;
+      // Accepted by a majority at our ballot: the slot is decided; tell the others.
+      delete s.proposals[m.slot];
+      ctx.sendAll('replica', { type: 'decision', slot: m.slot, cmd: p.cmd });
+      decide(ctx, s, [[m.slot, p.cmd]]);
+      return;
     }
-    case 'nack': {
-      if (s.mode === 'follower' || !sameBallot(m.b, s.ballot)) return { state: s };
-      const notes: string[] = [];
-      const down = stepDown(s, m.promised, env, notes);
-      return { state: down.s, timers: down.timers, notes };
-    }
-    case 'decision': {
-      const d = decide(s, [[m.slot, m.cmd]]);
-      return { state: d.s, send: d.send, reply: d.reply };
-    }
-    case 'decisions': {
-      const d = decide(s, m.entries);
-      return { state: d.s, send: d.send, reply: d.reply };
-    }
-    case 'heartbeat': {
-      if (cmpBallot(m.b, s.promised) < 0)
-        return { state: s, send: [{ to: from, msg: { type: 'nack', b: m.b, promised: s.promised! } }] };
-      const notes: string[] = [];
-      const down = stepDown(s, m.b, env, notes);
-      const state = { ...down.s, leader: m.b.p, leaderBallot: m.b };
-      const send: Out[] =
-        m.commit > s.execNext ? [{ to: from, msg: { type: 'catchup', from: s.execNext } }] : [];
-      return { state, send, timers: [...down.timers, electionTimer(env)], notes };
-    }
+    case 'nack':
+      if (s.mode !== 'follower' && sameBallot(m.b, s.ballot)) stepDown(ctx, s, m.promised);
+      return;
+    case 'decision':
+      decide(ctx, s, [[m.slot, m.cmd]]);
+      return;
+    case 'decisions':
+      decide(ctx, s, m.entries);
+      return;
+    case 'heartbeat':
+      if (cmpBallot(m.b, s.promised) < 0) {
+        ctx.send(from, { type: 'nack', b: m.b, promised: s.promised! });
+        return;
+      }
+      stepDown(ctx, s, m.b);
+      s.leader = m.b.p;
+      s.leaderBallot = m.b;
+      if (m.commit > s.execNext) ctx.send(from, { type: 'catchup', from: s.execNext });
+      resetElectionTimer(ctx);
+      return;
     case 'catchup': {
       const entries: [number, Cmd][] = [];
-      for (let slot = m.from; entries.length < env.params.catchUpMax; slot++) {
+      for (let slot = m.from; entries.length < ctx.params.catchUpMax; slot++) {
         const c = s.decided[slot];
         if (c === undefined) break;
         entries.push([slot, c]);
       }
-      return entries.length === 0
-        ? { state: s }
-        : { state: s, send: [{ to: from, msg: { type: 'decisions', entries } }] };
+      if (entries.length > 0) ctx.send(from, { type: 'decisions', entries });
+      return;
     }
     default:
-      return { state: s };
+      return;
   }
 }
 
 // ------------------------------------------------------------------ client
 
-function clientStep(s: MpClientState, input: Input<MultiPaxosMsg>, env: Env): Fx {
-  const replicas = env.nodesWithRole('replica');
+function onClient(ctx: MpCtx, s: MpClientState, input: Input<MultiPaxosMsg>): void {
+  const replicas = ctx.nodesWithRole('replica');
   const next = (id: string) => replicas[(replicas.indexOf(id) + 1) % replicas.length] ?? '';
   switch (input.kind) {
     case 'start':
     case 'restart':
-      return { state: s };
+      return;
     case 'client': {
       const op = input.op;
       const target = s.leaderHint !== '' ? s.leaderHint : (replicas[0] ?? '');
-      if (target === '') return { state: s, reply: [{ id: op.id, ok: false }] };
-      const cmd: Cmd & { kind: 'op' } =
-        op.op === 'write'
-          ? { kind: 'op', client: env.self, id: op.id, op: 'put', key: op.key, value: op.value ?? '' }
-          : { kind: 'op', client: env.self, id: op.id, op: 'get', key: op.key };
-      const o: MpClientOp = { cmd, tries: 1, target, hops: 0, sentAtUs: env.localTimeUs };
-      return {
-        state: { ...s, leaderHint: target, ops: { ...s.ops, [op.id]: o } },
-        send: [{ to: target, msg: { type: 'request', cmd } }],
-        timers: [{ kind: 'set', name: `op:${op.id}`, afterUs: ms(env.params.clientRetryMs) }],
-      };
+      if (target === '') {
+        ctx.reply(op, { ok: false });
+        return;
+      }
+      const cmd = opCmd(ctx.self, op);
+      s.leaderHint = target;
+      s.ops[op.id] = { cmd, tries: 1, target, hops: 0, sentAtUs: ctx.now() };
+      ctx.send(target, { type: 'request', cmd });
+      ctx.setTimer(`op:${op.id}`, ms(ctx.params.clientRetryMs));
+      return;
     }
     case 'timer': {
       const id = input.name.startsWith('op:') ? input.name.slice(3) : '';
       const o = s.ops[id];
-      if (o === undefined) return { state: s };
-      if (o.tries >= env.params.clientMaxTries) {
-        const { [id]: _, ...ops } = s.ops;
-        return { state: { ...s, ops }, notes: [`#${id} given up after ${o.tries} tries`] };
+      if (o === undefined) return;
+      if (o.tries >= ctx.params.clientMaxTries) {
+        delete s.ops[id];
+        ctx.note(`#${id} given up after ${o.tries} tries`);
+        return;
       }
       // No answer: the target may be down or cut off; try the next replica.
-      const target = next(o.target);
-      const no = { ...o, tries: o.tries + 1, target, hops: 0 };
-      return {
-        state: { ...s, leaderHint: target, ops: { ...s.ops, [id]: no }, retries: s.retries + 1 },
-        send: [{ to: target, msg: { type: 'request', cmd: o.cmd } }],
-        timers: [{ kind: 'set', name: input.name, afterUs: ms(env.params.clientRetryMs) }],
-      };
+      o.target = next(o.target);
+      o.tries += 1;
+      o.hops = 0;
+      s.leaderHint = o.target;
+      s.retries += 1;
+      ctx.send(o.target, { type: 'request', cmd: o.cmd });
+      ctx.setTimer(input.name, ms(ctx.params.clientRetryMs));
+      return;
     }
     case 'message':
       break;
@@ -613,25 +582,23 @@ function clientStep(s: MpClientState, input: Input<MultiPaxosMsg>, env: Env): Fx
   const m = input.msg;
   if (m.type === 'redirect') {
     const o = s.ops[m.id];
-    if (o === undefined || m.leader === '' || m.leader === input.from) return { state: s };
-    const hint = { ...s, leaderHint: m.leader };
+    if (o === undefined || m.leader === '' || m.leader === input.from) return;
+    s.leaderHint = m.leader;
     // Follow a redirect at once, a few times per attempt; the retry timer covers the rest.
-    if (o.hops >= 3) return { state: hint };
-    const no = { ...o, target: m.leader, hops: o.hops + 1 };
-    return {
-      state: { ...hint, ops: { ...s.ops, [m.id]: no } },
-      send: [{ to: m.leader, msg: { type: 'request', cmd: o.cmd } }],
-    };
+    if (o.hops >= 3) return;
+    o.target = m.leader;
+    o.hops += 1;
+    ctx.send(m.leader, { type: 'request', cmd: o.cmd });
+    return;
   }
-  if (m.type !== 'response') return { state: s };
+  if (m.type !== 'response') return;
   const o = s.ops[m.id];
-  if (o === undefined) return { state: s };
-  const { [m.id]: _, ...ops } = s.ops;
-  return {
-    state: { ...s, ops, leaderHint: input.from, lastLatencyMs: (env.localTimeUs - o.sentAtUs) / 1000 },
-    reply: [o.cmd.op === 'get' ? { id: m.id, ok: true, value: m.value } : { id: m.id, ok: true }],
-    timers: [{ kind: 'cancel', name: `op:${m.id}` }],
-  };
+  if (o === undefined) return;
+  delete s.ops[m.id];
+  s.leaderHint = input.from;
+  s.lastLatencyMs = (ctx.now() - o.sentAtUs) / 1000;
+  ctx.reply(m, o.cmd.op === 'get' ? { ok: true, value: m.value } : { ok: true });
+  ctx.cancelTimer(`op:${m.id}`);
 }
 
 // ------------------------------------------------------------------ topology
@@ -675,7 +642,29 @@ export function multiPaxosTopology(): DefaultTopology {
 
 // ------------------------------------------------------------------ protocol
 
-export const multiPaxos: StepProtocol<MultiPaxosParams, MultiPaxosState, MultiPaxosMsg> = {
+/** Any field of either role's state (`keyof MultiPaxosState` is only the fields both share). */
+type AnyRoleField = keyof ReplicaState | keyof MpClientState;
+
+const DURABLE_FIELDS: readonly AnyRoleField[] = [
+  'role',
+  'promised',
+  'accepted',
+  'round',
+  'decided',
+  'execNext',
+  'kv',
+  'results',
+  'votes',
+  'ballotsStarted',
+  'duels',
+  'terms',
+  'noops',
+  'retries',
+];
+/** The durable fields, typed as the contract expects (it sees only the fields both roles share). */
+const DURABLE = DURABLE_FIELDS as readonly (keyof MultiPaxosState)[];
+
+export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosMsg> = {
   id: 'multi-paxos',
   topic: 'consensus',
   title: 'Multi-Paxos (stable leader, replicated key-value store)',
@@ -706,60 +695,51 @@ export const multiPaxos: StepProtocol<MultiPaxosParams, MultiPaxosState, MultiPa
       execNext: 0,
       kv: {},
       results: {},
-      justDecided: [],
       votes: {},
-      justAccepted: -1,
       ballotsStarted: 0,
       duels: 0,
       terms: 0,
       noops: 0,
     };
   },
-  step(s, input, env) {
-    return s.role === 'replica' ? replicaStep(s, input, env) : clientStep(s, input, env);
+  on(ctx, s, input) {
+    if (s.role === 'replica') onReplica(ctx, s, input);
+    else onClient(ctx, s, input);
   },
-  durable(s) {
-    if (s.role === 'client') return { role: s.role, retries: s.retries };
-    return {
-      role: s.role,
-      promised: s.promised,
-      accepted: s.accepted,
-      round: s.round,
-      decided: s.decided,
-      execNext: s.execNext,
-      kv: s.kv,
-      results: s.results,
-      votes: s.votes,
-      ballotsStarted: s.ballotsStarted,
-      duels: s.duels,
-      terms: s.terms,
-      noops: s.noops,
-    };
-  },
+  // What a replica writes to stable storage (a field absent from a role's state is skipped):
+  // `promised` and `accepted` (§2.3; the bug switch that forgets the promise acts on 'restart',
+  // see onReplica), `round` (ballots are never reused), the decided log and what executing it
+  // built (`execNext`, `kv`, `results`), the checker's ghost `votes` and the statistics. A
+  // client keeps its retry count.
+  durable: DURABLE,
   invariants: [
     {
       id: 'one-value-per-slot',
       title: 'At most one command is chosen per log slot (a majority of replicas accepted it at one ballot)',
-      check({ changed, nodes }) {
-        const slot = (changed.state as Partial<ReplicaState>).justAccepted ?? -1;
-        if (slot < 0) return null;
-        const chosen = chosenInSlot(nodes, slot);
-        const distinct = [...new Set(chosen.map((c) => c.cmd))];
-        if (distinct.length <= 1) return null;
-        const a = chosen.find((c) => c.cmd === distinct[0])!;
-        const b = chosen.find((c) => c.cmd === distinct[1])!;
-        return `slot ${slot}: ${a.cmd} chosen at ${a.b} (${a.by.join(',')}) and ${b.cmd} at ${b.b} (${b.by.join(',')})`;
+      check({ nodes, events }) {
+        // After a replica accepted in a slot ('accepted' event), the commands chosen there.
+        for (const e of events) {
+          if (e.type !== 'accepted') continue;
+          const slot = e.slot as number;
+          const chosen = chosenInSlot(nodes, slot);
+          const distinct = [...new Set(chosen.map((c) => c.cmd))];
+          if (distinct.length <= 1) continue;
+          const a = chosen.find((c) => c.cmd === distinct[0])!;
+          const b = chosen.find((c) => c.cmd === distinct[1])!;
+          return `slot ${slot}: ${a.cmd} chosen at ${a.b} (${a.by.join(',')}) and ${b.cmd} at ${b.b} (${b.by.join(',')})`;
+        }
+        return null;
       },
     },
     {
       id: 'logs-agree',
       title: 'Replicas never decide different commands in the same log slot',
-      check({ changed, nodes }) {
-        const s = changed.state as Partial<ReplicaState>;
-        const just = s.justDecided;
-        if (just === undefined || just.length === 0) return null;
-        for (const slot of just) {
-          const mine = s.decided![slot]!;
+      check({ changed, nodes, events }) {
+        // Each slot this step decided ('decided' event) against every other replica's log.
+        for (const e of events) {
+          if (e.type !== 'decided') continue;
+          const slot = e.slot as number;
+          const mine = e.cmd as Cmd;
           for (const v of nodes) {
             if (v === changed || v.role !== 'replica') continue;
             const other = (v.state as Partial<ReplicaState>).decided?.[slot];
@@ -826,13 +806,9 @@ export const multiPaxos: StepProtocol<MultiPaxosParams, MultiPaxosState, MultiPa
     };
   },
   nemesis: {
-    // The replica that finished phase 1 leads its ballot's round; promises and acceptances
-    // are what a restart must keep.
+    // The replica that finished phase 1 leads its ballot's round (it emits 'elected' then); it
+    // emits 'promised' when its promise or an acceptance changes: what a restart must keep.
     leads: (s) => (s.role === 'replica' && s.mode === 'leader' && s.ballot !== null ? s.ballot.r : null),
-    promised: (before, after) =>
-      after.role === 'replica' &&
-      before.role === 'replica' &&
-      (!sameBallot(after.promised, before.promised) || after.accepted !== before.accepted),
   },
   bugs: [
     {

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerProtocol } from '../../../catalog';
 import type { Input, NodeView } from '../../../protocol';
 import { Simulation } from '../../../simulation';
+import { consensusScenario, restarted, testRng } from '../../../test/paxos-kit';
+import { handle } from '../../../toolkit/recorder';
 import { type Ballot, cmpBallot } from './ballot';
 import {
   type AcceptorState,
@@ -13,7 +15,6 @@ import {
   type ProposerState,
   paxos,
 } from './paxos';
-import { consensusScenario, fakeEnv } from './testkit';
 
 beforeAll(() => registerProtocol(paxos));
 
@@ -27,30 +28,37 @@ const roles = {
   l1: 'learner',
   c1: 'client',
 };
-const env = (self: string, p: Partial<PaxosParams> = {}) => fakeEnv(self, roles, { ...params, ...p });
 const init = (id: string) =>
   paxos.init({ id, role: roles[id as keyof typeof roles], params, nodes: Object.keys(roles).sort() });
 const msg = (from: string, m: PaxosMsg): Input<PaxosMsg> => ({ kind: 'message', from, msg: m });
 const b = (r: number, p: string): Ballot => ({ r, p });
 
-/** Feeds inputs to one node; returns the final state and every effect's sends and notes. */
+/**
+ * Feeds inputs to one node, starting from a copy of `start` (so a test can branch from one
+ * state); returns the final state and every input's sends, notes and check events.
+ */
 function feed(
   id: string,
   inputs: Input<PaxosMsg>[],
   start: PaxosState = init(id),
   p: Partial<PaxosParams> = {},
 ) {
-  let s = start;
+  const s = structuredClone(start);
+  const world = { self: id, nodes: roles, params: { ...params, ...p }, rng: testRng(id) };
   const sent: { to: string; msg: PaxosMsg }[] = [];
   const notes: string[] = [];
+  const events: string[] = [];
   for (const input of inputs) {
-    const fx = paxos.step(s, input, env(id, p));
-    s = fx.state;
-    sent.push(...(fx.send ?? []));
-    notes.push(...(fx.notes ?? []));
+    const out = handle(paxos, s, input, world);
+    sent.push(...out.sent);
+    notes.push(...out.notes);
+    events.push(...out.events.map((e) => e.type));
   }
-  return { s, sent, notes };
+  return { s, sent, notes, events };
 }
+
+/** The node's state after a crash and restart: its durable fields over a fresh state. */
+const revive = (id: string, s: PaxosState) => restarted(paxos.durable, s, init(id));
 
 /** The default topology with a closed workload on one register ('x'). */
 function scenario(extra: Record<string, unknown> = {}) {
@@ -198,22 +206,54 @@ describe('rules (Lamport, Paxos Made Simple, 2001)', () => {
     // Paxos Made Simple §2.3: a proposer remembers "the highest-numbered proposal it has tried
     // to issue"; "an acceptor must remember this information even if it fails and then restarts".
     const p = feed('p1', [msg('c1', { type: 'request', id: 1, value: 'v' })]).s;
-    const restarted = { ...init('p1'), ...paxos.durable(p) } as ProposerState;
-    const again = feed('p1', [msg('c1', { type: 'request', id: 2, value: 'w' })], restarted);
+    const again = feed('p1', [msg('c1', { type: 'request', id: 2, value: 'w' })], revive('p1', p));
     expect((again.s as ProposerState).ballot).toEqual(b(2, 'p1'));
     const a = feed('a1', [
       msg('p1', { type: 'accept', b: b(1, 'p1'), v: 'x' }),
       msg('p2', { type: 'prepare', b: b(3, 'p2') }),
     ]).s;
-    const back = feed('a1', [{ kind: 'restart' }], { ...init('a1'), ...paxos.durable(a) } as PaxosState)
-      .s as AcceptorState;
+    const back = feed('a1', [{ kind: 'restart' }], revive('a1', a)).s as AcceptorState;
     expect(back.promised).toEqual(b(3, 'p2'));
     expect(back.accepted).toEqual({ b: b(1, 'p1'), v: 'x' });
     // The bug switch drops the promise: only the accepted ballot is left.
-    const buggy = feed('a1', [{ kind: 'restart' }], { ...init('a1'), ...paxos.durable(a) } as PaxosState, {
+    const buggy = feed('a1', [{ kind: 'restart' }], revive('a1', a), {
       bugForgetPromiseOnRestart: true,
     }).s as AcceptorState;
     expect(buggy.promised).toEqual(b(1, 'p1'));
+  });
+
+  it('states facts for the nemesis: a changed promise or acceptance, and a proposer entering phase 2', () => {
+    // NEMESIS_EVENTS: 'promised' where a promise must survive a crash (§2.3), 'elected' where a
+    // proposer starts leading its ballot's round (phase 2).
+    const a = feed('a1', [
+      msg('p1', { type: 'prepare', b: b(1, 'p1') }),
+      msg('p1', { type: 'prepare', b: b(1, 'p1') }), // the same promise again: nothing new
+      msg('p1', { type: 'accept', b: b(1, 'p1'), v: 'x' }),
+      msg('p1', { type: 'accept', b: b(1, 'p1'), v: 'x' }), // already accepted
+      msg('p2', { type: 'accept', b: b(0, 'p2'), v: 'y' }), // refused
+    ]);
+    expect(a.events).toEqual(['promised', 'promised']);
+    // The bug switch rewrites the promise on restart, which counts as a promise too.
+    const promisedHigher = feed('a1', [msg('p2', { type: 'prepare', b: b(3, 'p2') })], a.s).s;
+    expect(feed('a1', [{ kind: 'restart' }], revive('a1', promisedHigher)).events).toEqual([]);
+    expect(
+      feed('a1', [{ kind: 'restart' }], revive('a1', promisedHigher), { bugForgetPromiseOnRestart: true })
+        .events,
+    ).toEqual(['promised']);
+    const started = feed('p1', [msg('c1', { type: 'request', id: 1, value: 'v' })]);
+    const bal = (started.s as ProposerState).ballot!;
+    const p = feed(
+      'p1',
+      [
+        msg('a1', { type: 'promise', b: bal, accepted: null }),
+        msg('a2', { type: 'promise', b: bal, accepted: null }),
+        msg('a3', { type: 'promise', b: bal, accepted: null }),
+      ],
+      started.s,
+    );
+    expect(p.events).toEqual(['elected']);
+    expect(paxos.nemesis!.leads(p.s)).toBe(bal.r);
+    expect(paxos.nemesis!.leads(started.s)).toBeNull();
   });
 });
 

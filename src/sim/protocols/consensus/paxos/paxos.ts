@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import type {
-  ClientReply,
-  DefaultTopology,
-  Effects,
-  Input,
-  NodeView,
-  Outbound,
-  StepEnv,
-  StepProtocol,
-  TimerCmd,
+import {
+  type Ctx,
+  type DefaultTopology,
+  type Input,
+  NEMESIS_EVENTS,
+  type NodeView,
+  type Protocol,
 } from '../../../protocol';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot';
 
@@ -19,9 +16,13 @@ import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot'
  * Learners learn a value when a majority of acceptors accepted it at one ballot.
  *
  * Liveness (§2.4 "progress"): a proposer that times out or is told of a higher ballot backs
- * off for a random time drawn from env.rng and retries with a higher ballot; when that happens
+ * off for a random time drawn from ctx.rng and retries with a higher ballot; when that happens
  * because another proposer's ballot pre-empted ours it is a *duel*, noted in the trace and
  * counted. There is no distinguished proposer: duels are the point of the lesson.
+ *
+ * Stable storage (§2.3): an acceptor's promise and accepted proposal, and a proposer's highest
+ * round, survive a crash (the `durable` fields below). Each node's state is one of four shapes,
+ * by role; a handler changes its node's state in place.
  */
 export const PaxosParams = z.object({
   /** A proposer abandons a ballot that has not reached a majority in this long (local clock). */
@@ -177,167 +178,155 @@ export interface ClientState {
 /** Any Paxos node. */
 export type PaxosState = ProposerState | AcceptorState | LearnerState | ClientState;
 
-type Env = StepEnv<PaxosParams>;
-type Fx = Effects<PaxosState, PaxosMsg>;
+type PaxosCtx = Ctx<PaxosParams, PaxosMsg>;
 
 const ms = (x: number) => x * 1000;
 
 // ------------------------------------------------------------------ proposer
 
-function backoff(s: ProposerState, env: Env, notes: string[]): Fx {
-  const lo = Math.min(env.params.backoffMsMin, env.params.backoffMsMax);
-  const hi = Math.max(env.params.backoffMsMin, env.params.backoffMsMax);
-  const waitUs = env.rng.int(ms(lo), ms(hi));
-  return {
-    state: { ...s, phase: 'backoff' },
-    timers: [
-      { kind: 'cancel', name: 'phase' },
-      { kind: 'set', name: 'retry', afterUs: waitUs },
-    ],
-    notes: [...notes, `backoff ${Math.round(waitUs / 1000)}ms`],
-  };
+/** §2.4: abandon the ballot and wait a random time before trying a higher one. */
+function backoff(ctx: PaxosCtx, s: ProposerState, why: string): void {
+  const lo = Math.min(ctx.params.backoffMsMin, ctx.params.backoffMsMax);
+  const hi = Math.max(ctx.params.backoffMsMin, ctx.params.backoffMsMax);
+  const waitUs = ctx.rng.int(ms(lo), ms(hi));
+  s.phase = 'backoff';
+  ctx.cancelTimer('phase');
+  ctx.setTimer('retry', waitUs);
+  ctx.note(why);
+  ctx.note(`backoff ${Math.round(waitUs / 1000)}ms`);
 }
 
-function startBallot(s: ProposerState, env: Env): Fx {
-  // §2.3: begin phase 1 with a number higher than any used or seen.
+/** Phase 1a (§2.3): a new ballot, higher than any used or seen, sent to every acceptor. */
+function startBallot(ctx: PaxosCtx, s: ProposerState): void {
   const round = Math.max(s.round, s.roundSeen) + 1;
-  const b: Ballot = { r: round, p: env.self };
-  const acceptors = env.nodesWithRole('acceptor');
-  return {
-    state: {
-      ...s,
-      round,
-      ballot: b,
-      phase: 'prepare',
-      value: null,
-      promises: {},
-      accepts: [],
-      ballotsStarted: s.ballotsStarted + 1,
-    },
-    send: acceptors.map((to) => ({ to, msg: { type: 'prepare', b } })),
-    timers: [
-      { kind: 'cancel', name: 'retry' },
-      { kind: 'set', name: 'phase', afterUs: ms(env.params.proposerTimeoutMs) },
-    ],
-    notes: [`ballot ${ballotStr(b)}: prepare`],
-  };
+  const b: Ballot = { r: round, p: ctx.self };
+  s.round = round;
+  s.ballot = b;
+  s.phase = 'prepare';
+  s.value = null;
+  s.promises = {};
+  s.accepts = [];
+  s.ballotsStarted += 1;
+  ctx.sendAll('acceptor', { type: 'prepare', b });
+  ctx.cancelTimer('retry');
+  ctx.setTimer('phase', ms(ctx.params.proposerTimeoutMs));
+  ctx.note(`ballot ${ballotStr(b)}: prepare`);
 }
 
 /** Answers waiting requests: client nodes by message, the proposer's own workload ops (client '') by reply. */
-function answerClients(
-  pending: ProposerState['pending'],
-  chosen: string,
-): { send: Outbound<PaxosMsg>[]; reply: ClientReply[] } {
-  const send: Outbound<PaxosMsg>[] = [];
-  const reply: ClientReply[] = [];
+function answerClients(ctx: PaxosCtx, pending: ProposerState['pending'], chosen: string): void {
   for (const p of pending) {
-    if (p.client === '') reply.push({ id: p.id, ok: p.value === chosen });
-    else send.push({ to: p.client, msg: { type: 'result', id: p.id, chosen } });
+    if (p.client === '') ctx.reply(p, { ok: p.value === chosen });
+    else ctx.send(p.client, { type: 'result', id: p.id, chosen });
   }
-  return { send, reply };
 }
 
 /** A value to get chosen, from a client node or (client '') from the workload directly. */
-function request(s: ProposerState, client: string, id: number, value: string, env: Env): Fx {
+function request(ctx: PaxosCtx, s: ProposerState, client: string, id: number, value: string): void {
   if (s.chosen !== null) {
-    const a = answerClients([{ client, id, value }], s.chosen);
-    return { state: s, send: a.send, reply: a.reply };
+    answerClients(ctx, [{ client, id, value }], s.chosen);
+    return;
   }
-  const known = s.pending.some((p) => p.id === id && p.client === client);
-  const next: ProposerState = {
-    ...s,
-    own: s.own ?? value,
-    pending: known ? s.pending : [...s.pending, { client, id, value }],
-  };
-  return s.phase === 'idle' ? startBallot(next, env) : { state: next };
+  if (s.own === null) s.own = value;
+  if (!s.pending.some((p) => p.id === id && p.client === client)) s.pending.push({ client, id, value });
+  if (s.phase === 'idle') startBallot(ctx, s);
 }
 
-function proposerStep(s: ProposerState, input: Input<PaxosMsg>, env: Env): Fx {
+function onProposer(ctx: PaxosCtx, s: ProposerState, input: Input<PaxosMsg>): void {
   switch (input.kind) {
     case 'start':
     case 'restart':
-      return { state: s };
+      return;
     case 'client':
       // Without client nodes the workload talks to every node: a write becomes our own request;
       // a read is answered with what we know (a learner is the place to ask).
-      if (input.op.op === 'write') return request(s, '', input.op.id, input.op.value ?? '', env);
-      return { state: s, reply: [{ id: input.op.id, ok: true, value: s.chosen }] };
+      if (input.op.op === 'write') request(ctx, s, '', input.op.id, input.op.value ?? '');
+      else ctx.reply(input.op, { ok: true, value: s.chosen });
+      return;
     case 'timer':
       if (input.name === 'phase' && (s.phase === 'prepare' || s.phase === 'accept'))
-        return backoff(s, env, [
-          `ballot ${ballotStr(s.ballot)}: timeout in phase ${s.phase === 'prepare' ? 1 : 2}`,
-        ]);
-      if (input.name === 'retry' && s.phase === 'backoff') return startBallot(s, env);
-      return { state: s };
+        backoff(ctx, s, `ballot ${ballotStr(s.ballot)}: timeout in phase ${s.phase === 'prepare' ? 1 : 2}`);
+      else if (input.name === 'retry' && s.phase === 'backoff') startBallot(ctx, s);
+      return;
     case 'message':
       break;
   }
   const m = input.msg;
   const from = input.from;
-  const acceptorCount = env.nodesWithRole('acceptor').length;
+  const majority = quorum(ctx.nodesWithRole('acceptor').length);
   switch (m.type) {
     case 'request':
-      return request(s, from, m.id, m.value, env);
+      request(ctx, s, from, m.id, m.value);
+      return;
     case 'promise': {
-      if (s.phase !== 'prepare' || !sameBallot(m.b, s.ballot)) return { state: s };
-      const promises = { ...s.promises, [from]: m.accepted };
-      const ids = Object.keys(promises).sort();
-      if (ids.length < quorum(acceptorCount)) return { state: { ...s, promises } };
+      if (s.phase !== 'prepare' || !sameBallot(m.b, s.ballot)) return;
+      s.promises[from] = m.accepted;
+      const ids = Object.keys(s.promises).sort();
+      if (ids.length < majority) return;
       // P2c (§2.2, §2.3): propose the value of the highest-numbered proposal accepted by any
       // acceptor in the majority, or our own value if none of them accepted anything.
       let best: Accepted | null = null;
       for (const id of ids) {
-        const a = promises[id];
+        const a = s.promises[id];
         if (a != null && cmpBallot(a.b, best?.b) > 0) best = a;
       }
       const value = best !== null ? best.v : (s.own ?? '');
       const b = s.ballot!;
-      return {
-        state: { ...s, promises, phase: 'accept', value },
-        send: env.nodesWithRole('acceptor').map((to) => ({ to, msg: { type: 'accept', b, v: value } })),
-        timers: [{ kind: 'set', name: 'phase', afterUs: ms(env.params.proposerTimeoutMs) }],
-        notes: [
-          `ballot ${ballotStr(b)}: promised by ${ids.join(',')}; propose ${value}${
-            best !== null ? ` (accepted at ${ballotStr(best.b)})` : ' (own value)'
-          }`,
-        ],
-      };
+      s.phase = 'accept';
+      s.value = value;
+      // Phase 2a (§2.3).
+      ctx.sendAll('acceptor', { type: 'accept', b, v: value });
+      ctx.setTimer('phase', ms(ctx.params.proposerTimeoutMs));
+      ctx.note(
+        `ballot ${ballotStr(b)}: promised by ${ids.join(',')}; propose ${value}${
+          best !== null ? ` (accepted at ${ballotStr(best.b)})` : ' (own value)'
+        }`,
+      );
+      // Phase 2 of a ballot is this proposer's leadership of the round (nemesis.leads).
+      ctx.emit({ type: NEMESIS_EVENTS.elected, ballot: b });
+      return;
     }
     case 'accepted': {
-      if (s.phase !== 'accept' || !sameBallot(m.b, s.ballot) || s.accepts.includes(from)) return { state: s };
-      const accepts = [...s.accepts, from].sort();
-      if (accepts.length < quorum(acceptorCount)) return { state: { ...s, accepts } };
-      return {
-        state: { ...s, accepts, phase: 'done', chosen: m.v, pending: [] },
-        ...answerClients(s.pending, m.v),
-        timers: [{ kind: 'cancel', name: 'phase' }],
-        notes: [`ballot ${ballotStr(s.ballot)}: ${m.v} chosen (accepted by ${accepts.join(',')})`],
-      };
+      if (s.phase !== 'accept' || !sameBallot(m.b, s.ballot) || s.accepts.includes(from)) return;
+      s.accepts.push(from);
+      s.accepts.sort();
+      if (s.accepts.length < majority) return;
+      // A majority accepted (b, v) at one ballot: v is chosen (§2.2).
+      const pending = s.pending;
+      s.phase = 'done';
+      s.chosen = m.v;
+      s.pending = [];
+      answerClients(ctx, pending, m.v);
+      ctx.cancelTimer('phase');
+      ctx.note(`ballot ${ballotStr(s.ballot)}: ${m.v} chosen (accepted by ${s.accepts.join(',')})`);
+      return;
     }
     case 'nack': {
-      const roundSeen = Math.max(s.roundSeen, m.promised.r);
-      if ((s.phase !== 'prepare' && s.phase !== 'accept') || !sameBallot(m.b, s.ballot))
-        return { state: roundSeen === s.roundSeen ? s : { ...s, roundSeen } };
-      const next = { ...s, roundSeen };
-      if (m.promised.p !== env.self && m.phase === 1 && m.settled) {
+      s.roundSeen = Math.max(s.roundSeen, m.promised.r);
+      if ((s.phase !== 'prepare' && s.phase !== 'accept') || !sameBallot(m.b, s.ballot)) return;
+      if (m.promised.p !== ctx.self && m.phase === 1 && m.settled) {
         // The rival ballot already has a value accepted: we came late, nobody is duelling.
-        return backoff(next, env, [
+        backoff(
+          ctx,
+          s,
           `ballot ${ballotStr(s.ballot)}: too late, ${ballotStr(m.promised)} already has a value accepted`,
-        ]);
-      }
-      if (m.promised.p !== env.self) {
+        );
+      } else if (m.promised.p !== ctx.self) {
         // Duelling proposers (§2.4): our ballot was pre-empted by another proposer's that is
         // still in progress (phase 1 rejection), or overtook us during phase 2.
-        return backoff({ ...next, duels: s.duels + 1 }, env, [
-          `duel: ballot ${ballotStr(s.ballot)} pre-empted by ${ballotStr(m.promised)}`,
-        ]);
+        s.duels += 1;
+        backoff(ctx, s, `duel: ballot ${ballotStr(s.ballot)} pre-empted by ${ballotStr(m.promised)}`);
+      } else {
+        backoff(
+          ctx,
+          s,
+          `ballot ${ballotStr(s.ballot)}: rejected (acceptor promised ${ballotStr(m.promised)})`,
+        );
       }
-      return backoff(next, env, [
-        `ballot ${ballotStr(s.ballot)}: rejected (acceptor promised ${ballotStr(m.promised)})`,
-      ]);
+      return;
     }
     default:
-      return { state: s };
+      return;
   }
 }
 
@@ -347,19 +336,24 @@ function nack(s: AcceptorState, b: Ballot, phase: 1 | 2): PaxosMsg {
   return { type: 'nack', b, promised: s.promised!, phase, settled: sameBallot(s.accepted?.b, s.promised) };
 }
 
-function acceptorStep(s: AcceptorState, input: Input<PaxosMsg>, env: Env): Fx {
+function onAcceptor(ctx: PaxosCtx, s: AcceptorState, input: Input<PaxosMsg>): void {
   if (input.kind === 'restart') {
-    if (!env.params.bugForgetPromiseOnRestart) return { state: s };
-    // The bug: recovery finds no promise on disk and falls back to the accepted ballot.
+    // `promised` is declared durable (§2.3). The bug switch models a promise that never reached
+    // the disk: recovery finds no promise and falls back to the accepted ballot.
+    if (!ctx.params.bugForgetPromiseOnRestart) return;
     const promised = s.accepted?.b ?? null;
-    if (sameBallot(promised, s.promised)) return { state: s };
-    return {
-      state: { ...s, promised },
-      notes: [`restart: promise ${ballotStr(s.promised)} forgotten (bug), now ${ballotStr(promised)}`],
-    };
+    if (sameBallot(promised, s.promised)) return;
+    ctx.note(`restart: promise ${ballotStr(s.promised)} forgotten (bug), now ${ballotStr(promised)}`);
+    s.promised = promised;
+    // The promise on disk changed, so this step counts as a promise for the nemesis.
+    ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: promised });
+    return;
   }
-  if (input.kind === 'client') return { state: s, reply: [{ id: input.op.id, ok: false }] };
-  if (input.kind !== 'message') return { state: s };
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false });
+    return;
+  }
+  if (input.kind !== 'message') return;
   const m = input.msg;
   const from = input.from;
   switch (m.type) {
@@ -367,96 +361,93 @@ function acceptorStep(s: AcceptorState, input: Input<PaxosMsg>, env: Env): Fx {
       // Phase 1b (§2.3): promise if b is not below any promise made, and report the
       // highest-numbered proposal accepted. A repeated prepare for the promised ballot gets
       // the same answer again (harmless; the network may duplicate or the proposer re-send).
-      if (cmpBallot(m.b, s.promised) >= 0) {
-        return {
-          state: sameBallot(m.b, s.promised) ? s : { ...s, promised: m.b },
-          send: [{ to: from, msg: { type: 'promise', b: m.b, accepted: s.accepted } }],
-        };
+      if (cmpBallot(m.b, s.promised) < 0) {
+        ctx.send(from, nack(s, m.b, 1));
+        return;
       }
-      return {
-        state: s,
-        send: [{ to: from, msg: nack(s, m.b, 1) }],
-      };
+      if (!sameBallot(m.b, s.promised)) {
+        s.promised = m.b;
+        ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
+      }
+      ctx.send(from, { type: 'promise', b: m.b, accepted: s.accepted });
+      return;
     case 'accept': {
       // P1a (§2.2): accept unless a prepare with a higher number was promised.
-      if (cmpBallot(m.b, s.promised) < 0)
-        return {
-          state: s,
-          send: [{ to: from, msg: nack(s, m.b, 2) }],
-        };
-      const acc: Accepted = { b: m.b, v: m.v };
-      const fresh = !sameBallot(s.accepted?.b, m.b);
-      const learners = env.nodesWithRole('learner');
-      return {
-        state: fresh ? { ...s, promised: m.b, accepted: acc, votes: [...s.votes, acc] } : s,
-        send: [
-          { to: from, msg: { type: 'accepted', b: m.b, v: m.v } },
-          ...learners.map((to) => ({ to, msg: { type: 'accepted' as const, b: m.b, v: m.v } })),
-        ],
-      };
+      if (cmpBallot(m.b, s.promised) < 0) {
+        ctx.send(from, nack(s, m.b, 2));
+        return;
+      }
+      if (!sameBallot(s.accepted?.b, m.b)) {
+        const acc: Accepted = { b: m.b, v: m.v };
+        s.promised = m.b;
+        s.accepted = acc;
+        s.votes.push(acc);
+        ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
+      }
+      // Phase 2b, told to the proposer and to every learner (§2.4).
+      const accepted: PaxosMsg = { type: 'accepted', b: m.b, v: m.v };
+      ctx.send(from, accepted);
+      for (const to of ctx.nodesWithRole('learner')) ctx.send(to, accepted);
+      return;
     }
     case 'sync':
-      return s.accepted === null
-        ? { state: s }
-        : { state: s, send: [{ to: from, msg: { type: 'accepted', b: s.accepted.b, v: s.accepted.v } }] };
+      if (s.accepted !== null) ctx.send(from, { type: 'accepted', b: s.accepted.b, v: s.accepted.v });
+      return;
     default:
-      return { state: s };
+      return;
   }
 }
 
 // ------------------------------------------------------------------ learner
 
-function learnerStep(s: LearnerState, input: Input<PaxosMsg>, env: Env): Fx {
-  const poll: TimerCmd = { kind: 'set', name: 'poll', afterUs: ms(env.params.learnerPollMs) };
+function onLearner(ctx: PaxosCtx, s: LearnerState, input: Input<PaxosMsg>): void {
+  const pollUs = ms(ctx.params.learnerPollMs);
   switch (input.kind) {
     case 'start':
     case 'restart':
-      return { state: s, timers: s.learned === null ? [poll] : [] };
+      if (s.learned === null) ctx.setTimer('poll', pollUs);
+      return;
     case 'timer':
-      if (input.name !== 'poll' || s.learned !== null) return { state: s };
-      return {
-        state: s,
-        send: env.nodesWithRole('acceptor').map((to) => ({ to, msg: { type: 'sync' } })),
-        timers: [poll],
-      };
+      if (input.name !== 'poll' || s.learned !== null) return;
+      ctx.sendAll('acceptor', { type: 'sync' });
+      ctx.setTimer('poll', pollUs);
+      return;
     case 'client':
       // Without client nodes the workload talks to every node: a learner answers reads and
       // refuses writes (it cannot propose).
-      return {
-        state: s,
-        reply: [
-          input.op.op === 'read'
-            ? { id: input.op.id, ok: true, value: s.learned }
-            : { id: input.op.id, ok: false },
-        ],
-      };
+      ctx.reply(input.op, input.op.op === 'read' ? { ok: true, value: s.learned } : { ok: false });
+      return;
     case 'message':
       break;
   }
   const m = input.msg;
-  if (m.type === 'read')
-    return { state: s, send: [{ to: input.from, msg: { type: 'readReply', id: m.id, value: s.learned } }] };
-  if (m.type !== 'accepted') return { state: s };
+  if (m.type === 'read') {
+    ctx.send(input.from, { type: 'readReply', id: m.id, value: s.learned });
+    return;
+  }
+  if (m.type !== 'accepted') return;
   const key = ballotStr(m.b);
-  const t = s.tally[key] ?? { v: m.v, from: [] };
-  if (t.from.includes(input.from)) return { state: s };
-  const entry = { v: t.v, from: [...t.from, input.from].sort() };
-  const tally = { ...s.tally, [key]: entry };
+  let t = s.tally[key];
+  if (t === undefined) {
+    t = { v: m.v, from: [] };
+    s.tally[key] = t;
+  }
+  if (t.from.includes(input.from)) return;
+  t.from.push(input.from);
+  t.from.sort();
   // §2.4: a value is learned once a majority of acceptors have accepted it (at one ballot).
-  if (entry.from.length < quorum(env.nodesWithRole('acceptor').length) || s.learned === entry.v)
-    return { state: { ...s, tally } };
-  const everLearned = s.everLearned.includes(entry.v) ? s.everLearned : [...s.everLearned, entry.v];
-  return {
-    state: { ...s, tally, learned: s.learned ?? entry.v, learnedAt: s.learnedAt ?? m.b, everLearned },
-    timers: [{ kind: 'cancel', name: 'poll' }],
-    notes: [`learned ${entry.v} (ballot ${key}, accepted by ${entry.from.join(',')})`],
-  };
+  if (t.from.length < quorum(ctx.nodesWithRole('acceptor').length) || s.learned === t.v) return;
+  if (!s.everLearned.includes(t.v)) s.everLearned.push(t.v);
+  s.learned ??= t.v;
+  s.learnedAt ??= m.b;
+  ctx.cancelTimer('poll');
+  ctx.note(`learned ${t.v} (ballot ${key}, accepted by ${t.from.join(',')})`);
 }
 
 // ------------------------------------------------------------------ client
 
-function clientTarget(env: Env, kind: 'write' | 'read', k: number): string {
-  const list = env.nodesWithRole(kind === 'write' ? 'proposer' : 'learner');
+function clientTarget(ctx: PaxosCtx, kind: 'write' | 'read', k: number): string {
+  const list = ctx.nodesWithRole(kind === 'write' ? 'proposer' : 'learner');
   return list.length === 0 ? '' : list[k % list.length]!;
 }
 
@@ -464,66 +455,65 @@ function clientSend(p: ClientPending): PaxosMsg {
   return p.kind === 'write' ? { type: 'request', id: p.id, value: p.value } : { type: 'read', id: p.id };
 }
 
-function clientStep(s: ClientState, input: Input<PaxosMsg>, env: Env): Fx {
+function onClient(ctx: PaxosCtx, s: ClientState, input: Input<PaxosMsg>): void {
   switch (input.kind) {
     case 'start':
     case 'restart':
-      return { state: s };
+      return;
     case 'client': {
       const op = input.op;
       const kind = op.op;
       // Round-robin: consecutive operations go to different proposers (so concurrent writes
       // from one client can duel, as two clients' would).
-      const target = clientTarget(env, kind, s.started);
-      if (target === '') return { state: s, reply: [{ id: op.id, ok: false }] };
+      const target = clientTarget(ctx, kind, s.started);
+      if (target === '') {
+        ctx.reply(op, { ok: false });
+        return;
+      }
       const p: ClientPending = {
         id: op.id,
         kind,
         value: op.value ?? '',
         tries: 1,
         target,
-        sentAtUs: env.localTimeUs,
+        sentAtUs: ctx.now(),
       };
-      return {
-        state: { ...s, ops: { ...s.ops, [op.id]: p }, started: s.started + 1 },
-        send: [{ to: target, msg: clientSend(p) }],
-        timers: [{ kind: 'set', name: `op:${op.id}`, afterUs: ms(env.params.clientRetryMs) }],
-      };
+      s.ops[op.id] = p;
+      s.started += 1;
+      ctx.send(target, clientSend(p));
+      ctx.setTimer(`op:${op.id}`, ms(ctx.params.clientRetryMs));
+      return;
     }
     case 'timer': {
       const id = input.name.startsWith('op:') ? input.name.slice(3) : '';
       const p = s.ops[id];
-      if (p === undefined) return { state: s };
-      if (p.tries >= env.params.clientMaxTries) {
-        const { [id]: _, ...ops } = s.ops;
-        return { state: { ...s, ops }, notes: [`#${id} given up after ${p.tries} tries`] };
+      if (p === undefined) return;
+      if (p.tries >= ctx.params.clientMaxTries) {
+        delete s.ops[id];
+        ctx.note(`#${id} given up after ${p.tries} tries`);
+        return;
       }
-      const list = env.nodesWithRole(p.kind === 'write' ? 'proposer' : 'learner');
-      const target = list[(Math.max(0, list.indexOf(p.target)) + 1) % list.length]!;
-      const next = { ...p, tries: p.tries + 1, target };
-      return {
-        state: { ...s, ops: { ...s.ops, [id]: next }, retries: s.retries + 1 },
-        send: [{ to: target, msg: clientSend(next) }],
-        timers: [{ kind: 'set', name: input.name, afterUs: ms(env.params.clientRetryMs) }],
-      };
+      const list = ctx.nodesWithRole(p.kind === 'write' ? 'proposer' : 'learner');
+      p.target = list[(Math.max(0, list.indexOf(p.target)) + 1) % list.length]!;
+      p.tries += 1;
+      s.retries += 1;
+      ctx.send(p.target, clientSend(p));
+      ctx.setTimer(input.name, ms(ctx.params.clientRetryMs));
+      return;
     }
     case 'message':
       break;
   }
   const m = input.msg;
-  if (m.type !== 'result' && m.type !== 'readReply') return { state: s };
+  if (m.type !== 'result' && m.type !== 'readReply') return;
   const p = s.ops[m.id];
-  if (p === undefined) return { state: s };
-  const { [m.id]: _, ...ops } = s.ops;
+  if (p === undefined) return;
+  delete s.ops[m.id];
+  s.lastLatencyMs = (ctx.now() - p.sentAtUs) / 1000;
   // A write is ok when its own value was chosen; when another value was chosen it certainly
   // did not take effect (at most one value is ever chosen), so it fails.
-  const reply: ClientReply =
-    m.type === 'result' ? { id: m.id, ok: m.chosen === p.value } : { id: m.id, ok: true, value: m.value };
-  return {
-    state: { ...s, ops, lastLatencyMs: (env.localTimeUs - p.sentAtUs) / 1000 },
-    reply: [reply],
-    timers: [{ kind: 'cancel', name: `op:${m.id}` }],
-  };
+  ctx.reply(m, m.type === 'result' ? { ok: m.chosen === p.value } : { ok: true, value: m.value });
+  ctx.cancelTimer(`op:${m.id}`);
 }
 
 // ------------------------------------------------------------------ checker helpers
@@ -601,7 +591,26 @@ export function paxosTopology(): DefaultTopology {
 
 // ------------------------------------------------------------------ protocol
 
-export const paxos: StepProtocol<PaxosParams, PaxosState, PaxosMsg> = {
+/** Any field of any role's state (`keyof PaxosState` is only the fields all roles share). */
+type AnyRoleField = keyof ProposerState | keyof AcceptorState | keyof LearnerState | keyof ClientState;
+
+const DURABLE_FIELDS: readonly AnyRoleField[] = [
+  'role',
+  'round',
+  'ballotsStarted',
+  'duels',
+  'promised',
+  'accepted',
+  'votes',
+  'learned',
+  'learnedAt',
+  'everLearned',
+  'retries',
+];
+/** The durable fields, typed as the contract expects (it sees only the fields all roles share). */
+const DURABLE = DURABLE_FIELDS as readonly (keyof PaxosState)[];
+
+export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
   id: 'paxos',
   topic: 'consensus',
   title: 'Paxos (single decree)',
@@ -640,33 +649,28 @@ export const paxos: StepProtocol<PaxosParams, PaxosState, PaxosMsg> = {
         };
     }
   },
-  step(s, input, env) {
+  on(ctx, s, input) {
     switch (s.role) {
       case 'proposer':
-        return proposerStep(s, input, env);
+        onProposer(ctx, s, input);
+        return;
       case 'acceptor':
-        return acceptorStep(s, input, env);
+        onAcceptor(ctx, s, input);
+        return;
       case 'learner':
-        return learnerStep(s, input, env);
+        onLearner(ctx, s, input);
+        return;
       case 'client':
-        return clientStep(s, input, env);
+        onClient(ctx, s, input);
+        return;
     }
   },
-  durable(s) {
-    switch (s.role) {
-      case 'proposer':
-        // §2.3: the highest ballot tried must survive, or a restarted proposer could reuse it.
-        return { role: s.role, round: s.round, ballotsStarted: s.ballotsStarted, duels: s.duels };
-      case 'acceptor':
-        // §2.3: promised and accepted go to stable storage before the reply is sent. (The bug
-        // switch models a promise that never reached the disk: see acceptorStep 'restart'.)
-        return { role: s.role, promised: s.promised, accepted: s.accepted, votes: s.votes };
-      case 'learner':
-        return { role: s.role, learned: s.learned, learnedAt: s.learnedAt, everLearned: s.everLearned };
-      case 'client':
-        return { role: s.role, retries: s.retries };
-    }
-  },
+  // What each role writes to stable storage (a field absent from a role's state is skipped):
+  // proposer `round` (§2.3: the highest ballot tried must survive, or a restarted proposer could
+  // reuse it); acceptor `promised` and `accepted` (§2.3: on disk before the reply is sent; the
+  // bug switch that forgets the promise acts on 'restart', see onAcceptor); learner `learned`.
+  // Statistics and the checkers' ghost histories (`votes`, `everLearned`) are kept too.
+  durable: DURABLE,
   invariants: [
     {
       id: 'at-most-one-chosen',
@@ -760,13 +764,10 @@ export const paxos: StepProtocol<PaxosParams, PaxosState, PaxosMsg> = {
     }
   },
   nemesis: {
-    // A proposer in phase 2 leads its ballot's round; an acceptor's promise and acceptance are
-    // what must survive a crash (§2.3).
+    // A proposer in phase 2 leads its ballot's round (it emits 'elected' when it gets there);
+    // an acceptor emits 'promised' when its promise or acceptance changes (§2.3: what must
+    // survive a crash).
     leads: (s) => (s.role === 'proposer' && s.phase === 'accept' && s.ballot !== null ? s.ballot.r : null),
-    promised: (before, after) =>
-      after.role === 'acceptor' &&
-      before.role === 'acceptor' &&
-      (!sameBallot(after.promised, before.promised) || after.accepted !== before.accepted),
   },
   bugs: [
     {

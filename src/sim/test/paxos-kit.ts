@@ -1,30 +1,27 @@
-import { type Scenario, ScenarioSchema } from '../../../../shared/scenario/schema';
-import { Rng } from '../../../kernel/rng';
-import type { StepEnv } from '../../../protocol';
+import { type Scenario, ScenarioSchema } from '../../shared/scenario/schema';
+import { Rng } from '../kernel/rng';
+import type { Random } from '../protocol';
 
 /**
  * Test helpers shared by the Paxos and Multi-Paxos tests (and the golden transcripts): a
- * hand-made StepEnv for calling step() directly, a scenario builder, and a compact event
- * summary of a run.
+ * random stream for feeding one node its inputs with toolkit/recorder's `handle`, what a node
+ * keeps across a crash, a scenario builder, and a compact event summary of a run.
  */
 
-/** A StepEnv for unit tests: roles by id, a seeded rng, params parsed by the caller. */
-export function fakeEnv<P>(
-  self: string,
-  roles: Record<string, string>,
-  params: P,
-  localTimeUs = 0,
-): StepEnv<P> {
-  const ids = Object.keys(roles).sort();
-  return {
-    self,
-    role: roles[self] ?? '',
-    peers: ids.filter((id) => id !== self),
-    nodesWithRole: (role: string) => ids.filter((id) => roles[id] === role),
-    localTimeUs,
-    rng: new Rng(1, `node:${self}`),
-    params,
-  };
+/** A node's random stream for unit tests (seeded, as the kernel forks one per node). */
+export function testRng(self: string): Random {
+  return new Rng(1, `node:${self}`);
+}
+
+/**
+ * A node's state after a crash and restart, as the kernel makes it: the declared durable
+ * fields of `state` (those it has) over a fresh initial state. The 'restart' input is left to
+ * the caller.
+ */
+export function restarted<S extends object>(durable: readonly string[], state: S, fresh: S): S {
+  const kept: Record<string, unknown> = {};
+  for (const key of durable) if (key in state) kept[key] = (state as Record<string, unknown>)[key];
+  return { ...fresh, ...structuredClone(kept) } as S;
 }
 
 /** A scenario for a consensus protocol from partial input (schema defaults fill the rest). */
