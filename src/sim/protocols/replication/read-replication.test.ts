@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { registerProtocol } from '../../catalog';
 import { Simulation } from '../../simulation';
+import { seriesLast, seriesMax } from '../../test/summary';
 import {
   type ClientState,
   type ReplicaState,
@@ -11,7 +12,6 @@ import {
   replicationQuickStart,
   replicationScenarios,
 } from '.';
-import { seriesLast, seriesMax } from './test-summary';
 
 registerProtocol(readReplication);
 
