@@ -19,7 +19,6 @@ const ON_FIRST_CONTRACT = [
   'src/sim/protocols/consensus/paxos',
   'src/sim/protocols/consensus/raft',
   'src/sim/protocols/consistent-hashing',
-  'src/sim/protocols/replication',
   'src/sim/protocols/sharding',
 ];
 

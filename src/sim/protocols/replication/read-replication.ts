@@ -1,16 +1,5 @@
 import { z } from 'zod';
-import type {
-  ClientOp,
-  ClientReply,
-  DefaultTopology,
-  Effects,
-  Input,
-  NodeView,
-  Outbound,
-  StepEnv,
-  StepProtocol,
-  TimerCmd,
-} from '../../protocol';
+import type { ClientOp, Ctx, DefaultTopology, Input, NodeView, Protocol } from '../../protocol';
 
 /**
  * Read replication: one leader takes every write and ships its log to followers, which serve
@@ -105,7 +94,25 @@ export interface Lag {
   /** Log entries the follower is behind the leader. */
   versions: number;
   /** Age of the oldest entry the follower lacks, milliseconds (0 when caught up). */
-  ms: number;
+  ageMs: number;
+}
+
+/** A write the leader appended and has not acknowledged yet (it waits for follower copies). */
+export interface WaitingWrite {
+  /** Its log position. */
+  seq: number;
+  /** The client operation id. */
+  opId: number;
+  /** The client node to answer. */
+  from: string;
+}
+
+/** A key's current value on a replica and the log position that wrote it. */
+export interface Versioned {
+  /** The value. */
+  value: string;
+  /** The seq of the entry that wrote it (the key's version). */
+  seq: number;
 }
 
 /** A replica (leader or follower). */
@@ -122,22 +129,22 @@ export interface ReplicaState {
   votedFor: string;
   /** Votes gathered as candidate (volatile). */
   votes: string[];
-  /** The leader of `epoch` as far as known ('' unknown). */
+  /** The leader of `epoch` as far as known ('' unknown; volatile). */
   leaderId: string;
   /** The replicated log (durable). */
   log: LogEntry[];
   /** Applied data: key -> value and the seq that wrote it (rebuilt from the log). */
-  kv: Record<string, { value: string; seq: number }>;
-  /** Leader: highest committed seq; follower: the leader's commit seq it last heard. */
+  kv: Record<string, Versioned>;
+  /** Leader: highest committed seq; follower: the leader's commit seq it last heard (durable). */
   commitSeq: number;
-  /** Leader: local time each seq was committed, index seq-1 (for the stale-read audit). */
+  /** Leader: local time each seq was committed, index seq-1 (for the stale-read audit; durable). */
   commitTimesUs: number[];
   /** Leader: highest seq known to be stored on each follower. */
   match: Record<string, number>;
   /** Leader: next seq to send to each follower. */
   next: Record<string, number>;
   /** Leader: writes waiting for acknowledgements, in seq order. */
-  waiting: { seq: number; opId: number; from: string }[];
+  waiting: WaitingWrite[];
   /** Leader: lag of each follower. */
   lag: Record<string, Lag>;
   /** Follower: the leader's last seq as last heard (for the follower's own badge). */
@@ -154,13 +161,25 @@ export interface ReplicaState {
   followerReads: number;
   /** Leader: audited follower reads that were stale (durable counter). */
   staleReads: number;
-  /** Set for one step when this replica has just become leader (the invariant checks then). */
-  justPromoted: boolean;
   /** Manual failover: this replica already acted on the `promote` param (durable). */
   promotedByParam: boolean;
 }
 
-/** A client node: forwards workload operations to replicas. */
+/** A client operation in flight. */
+export interface PendingOp {
+  /** The operation. */
+  op: ClientOp;
+  /** The replica it was sent to. */
+  to: string;
+  /** The version the replica must have to serve it (0: any; what the read message carries). */
+  minSeq: number;
+  /** The client's session floor when it sent the read (0: no guarantee asked). */
+  floor: number;
+  /** The client's local time when it sent the operation. */
+  sentUs: number;
+}
+
+/** A client node: forwards workload operations to replicas (its whole state survives a crash). */
 export interface ClientState {
   /** Discriminator. */
   kind: 'client';
@@ -172,16 +191,16 @@ export interface ClientState {
   writeSeq: number;
   /** Highest replica version this client has read from (monotonic-reads floor). */
   readSeq: number;
-  /** Operations in flight: op, target, floor, and the local time sent. */
-  pending: Record<number, { op: ClientOp; to: string; minSeq: number; floor: number; sentUs: number }>;
-  /** Writes acknowledged and the sum of their latencies (microseconds). */
+  /** Operations in flight, by operation id. */
+  pending: Record<number, PendingOp>;
+  /** Writes acknowledged. */
   writes: number;
   /** Sum of write latencies, microseconds. */
-  writeLatencyUsSum: number;
+  writeLatencySumUs: number;
   /** Reads answered. */
   reads: number;
   /** Sum of read latencies, microseconds. */
-  readLatencyUsSum: number;
+  readLatencySumUs: number;
   /** Reads that went back to the leader because a follower was behind the session floor. */
   redirected: number;
   /** Reads answered below the client's session floor (a broken session guarantee). */
@@ -191,36 +210,168 @@ export interface ClientState {
 /** A node of the protocol. */
 export type RRState = ReplicaState | ClientState;
 
+/** Client to leader: append this write. */
+export interface WriteMsg {
+  /** Message type. */
+  type: 'write';
+  /** Client operation id. */
+  opId: number;
+  /** Key. */
+  key: string;
+  /** Value. */
+  value: string;
+}
+
+/** Leader to client: the write is acknowledged (committed in the current mode). */
+export interface WriteOkMsg {
+  /** Message type. */
+  type: 'writeOk';
+  /** Client operation id. */
+  opId: number;
+  /** Its log position (the client's read-your-writes floor). */
+  seq: number;
+}
+
+/** Non-leader to client: not the leader; here is who is, as far as known. */
+export interface WriteFailMsg {
+  /** Message type. */
+  type: 'writeFail';
+  /** Client operation id. */
+  opId: number;
+  /** The leader hint ('' unknown). */
+  leader: string;
+  /** The epoch of that hint. */
+  epoch: number;
+}
+
+/** Client to replica: read a key, from a replica holding at least `minSeq` entries. */
+export interface ReadMsg {
+  /** Message type. */
+  type: 'read';
+  /** Client operation id. */
+  opId: number;
+  /** Key. */
+  key: string;
+  /** The session floor (0: any version will do). */
+  minSeq: number;
+}
+
+/** Replica to client: the value read. */
+export interface ReadOkMsg {
+  /** Message type. */
+  type: 'readOk';
+  /** Client operation id. */
+  opId: number;
+  /** The value (null: missing key). */
+  value: string | null;
+  /** The key's version (0: missing). */
+  keySeq: number;
+  /** The replica's version (its last seq). */
+  seq: number;
+}
+
+/** Follower to client: my log is below your session floor; ask the leader. */
+export interface ReadBehindMsg {
+  /** Message type. */
+  type: 'readBehind';
+  /** Client operation id. */
+  opId: number;
+  /** The follower's last seq. */
+  seq: number;
+}
+
+/** Leader to follower: log entries after prevSeq (none: a heartbeat). Raft §5.3's AppendEntries. */
+export interface AppendMsg {
+  /** Message type. */
+  type: 'append';
+  /** The leader's epoch. */
+  epoch: number;
+  /** The seq just before the entries. */
+  prevSeq: number;
+  /** The epoch of the entry at prevSeq (0 when prevSeq is 0). */
+  prevEpoch: number;
+  /** The entries, at most maxBatch of them. */
+  entries: LogEntry[];
+  /** The leader's commit seq. */
+  commitSeq: number;
+  /** The leader's last seq. */
+  leaderSeq: number;
+}
+
+/** Follower to leader: the answer to an append, with the reads served since the last one. */
+export interface AppendAckMsg {
+  /** Message type. */
+  type: 'appendAck';
+  /** The follower's epoch. */
+  epoch: number;
+  /** False when the entry at prevSeq did not match (the leader backs up). */
+  ok: boolean;
+  /** ok: the last seq known to match the leader's log; not ok: a hint where to resume. */
+  lastSeq: number;
+  /** Reads served since the last ack, for the leader's stale-read audit. */
+  audits: ReadAudit[];
+}
+
+/** Candidate to replicas: vote for me in this epoch. Raft §5.2's RequestVote. */
+export interface VoteReqMsg {
+  /** Message type. */
+  type: 'voteReq';
+  /** The epoch stood for. */
+  epoch: number;
+  /** The candidate's last seq. */
+  lastSeq: number;
+  /** The epoch of the candidate's last entry. */
+  lastEpoch: number;
+}
+
+/** Replica to candidate: the vote. */
+export interface VoteMsg {
+  /** Message type. */
+  type: 'vote';
+  /** The voter's epoch. */
+  epoch: number;
+  /** True when the vote is granted. */
+  granted: boolean;
+}
+
+/** New leader to clients: I lead this epoch. */
+export interface NewLeaderMsg {
+  /** Message type. */
+  type: 'newLeader';
+  /** The epoch. */
+  epoch: number;
+}
+
 /** Messages. */
 export type RRMsg =
-  | { type: 'write'; opId: number; key: string; value: string }
-  | { type: 'writeOk'; opId: number; seq: number }
-  | { type: 'writeFail'; opId: number; leader: string; epoch: number }
-  | { type: 'read'; opId: number; key: string; minSeq: number }
-  | { type: 'readOk'; opId: number; value: string | null; keySeq: number; seq: number }
-  | { type: 'readBehind'; opId: number; seq: number }
-  | {
-      type: 'append';
-      epoch: number;
-      prevSeq: number;
-      prevEpoch: number;
-      entries: LogEntry[];
-      commitSeq: number;
-      leaderSeq: number;
-    }
-  | { type: 'appendAck'; epoch: number; ok: boolean; lastSeq: number; audits: ReadAudit[] }
-  | { type: 'voteReq'; epoch: number; lastSeq: number; lastEpoch: number }
-  | { type: 'vote'; epoch: number; granted: boolean }
-  | { type: 'newLeader'; epoch: number };
+  | WriteMsg
+  | WriteOkMsg
+  | WriteFailMsg
+  | ReadMsg
+  | ReadOkMsg
+  | ReadBehindMsg
+  | AppendMsg
+  | AppendAckMsg
+  | VoteReqMsg
+  | VoteMsg
+  | NewLeaderMsg;
 
-type Eff = Effects<RRState, RRMsg>;
-type Env = StepEnv<P>;
+/** What a handler of this protocol is given. */
+export type RRCtx = Ctx<P, RRMsg>;
 
 /** Roles that hold data. */
 export const REPLICA_ROLES = ['leader', 'follower'] as const;
 
-function replicas(env: Env): string[] {
-  return [...env.nodesWithRole('leader'), ...env.nodesWithRole('follower')].sort();
+// ------------------------------------------------------------------ replica
+
+/** The replicas (leader and follower roles), sorted: the voters of an election. */
+function replicas(ctx: RRCtx): string[] {
+  return [...ctx.nodesWithRole('leader'), ...ctx.nodesWithRole('follower')].sort();
+}
+
+/** The replicas but this one: the followers when this one leads. */
+function followersOf(ctx: RRCtx): string[] {
+  return replicas(ctx).filter((r) => r !== ctx.self);
 }
 
 function lastSeq(s: ReplicaState): number {
@@ -230,8 +381,9 @@ function lastEpoch(s: ReplicaState): number {
   return s.log.at(-1)?.epoch ?? 0;
 }
 
-function rebuildKv(log: readonly LogEntry[]): Record<string, { value: string; seq: number }> {
-  const kv: Record<string, { value: string; seq: number }> = {};
+/** The data a log spells out: each key's last value and the seq that wrote it. */
+function rebuildKv(log: readonly LogEntry[]): Record<string, Versioned> {
+  const kv: Record<string, Versioned> = {};
   for (const e of log) kv[e.key] = { value: e.value, seq: e.seq };
   return kv;
 }
@@ -260,60 +412,80 @@ function newReplica(leader: boolean, leaderId: string): ReplicaState {
     readsServed: 0,
     followerReads: 0,
     staleReads: 0,
-    justPromoted: false,
     promotedByParam: false,
   };
 }
 
-function watchTimer(env: Env): TimerCmd {
-  // Manual failover: the watch timer only polls the `promote` param (no elections).
-  if (env.params.failover === 'manual')
-    return { kind: 'set', name: 'watch', afterUs: env.params.heartbeatUs };
-  const base = env.params.failoverTimeoutUs;
-  return { kind: 'set', name: 'watch', afterUs: base + env.rng.int(0, Math.floor(base / 2)) };
+/**
+ * (Re)arms the follower's watch on its leader: automatic failover stands after
+ * `failoverTimeoutUs` of silence plus random jitter up to half of it (so candidates rarely
+ * collide, as Raft's randomized election timeouts, §5.2); manual failover only polls the
+ * `promote` param every heartbeat period.
+ */
+function setWatchTimer(ctx: RRCtx): void {
+  if (ctx.params.failover === 'manual') {
+    ctx.setTimer('watch', ctx.params.heartbeatUs);
+    return;
+  }
+  const base = ctx.params.failoverTimeoutUs;
+  ctx.setTimer('watch', base + ctx.rng.int(0, Math.floor(base / 2)));
+}
+
+/** A replica that learns of a higher epoch (or of another leader of its own) follows it. */
+function stepDown(ctx: RRCtx, s: ReplicaState, epoch: number, leaderId: string): void {
+  const wasLeader = s.leader;
+  if (epoch > s.epoch) s.votedFor = '';
+  s.leader = false;
+  s.candidate = false;
+  s.epoch = epoch;
+  s.votes = [];
+  s.leaderId = leaderId;
+  // Writes still waiting are never answered here: their clients time out.
+  s.waiting = [];
+  s.match = {};
+  s.next = {};
+  s.lag = {};
+  if (wasLeader) {
+    ctx.cancelTimer('heartbeat');
+    setWatchTimer(ctx);
+  }
 }
 
 // ------------------------------------------------------------------ leader
 
-function followersOf(env: Env): string[] {
-  return replicas(env).filter((r) => r !== env.self);
+/** Follower copies needed before a write is acknowledged in the current mode (DDIA ch. 5). */
+function acksNeeded(ctx: RRCtx): number {
+  const n = followersOf(ctx).length;
+  if (ctx.params.mode === 'async') return 0;
+  if (ctx.params.mode === 'sync') return n;
+  return Math.min(ctx.params.semiSyncAcks, n);
 }
 
-/** Writes needed before a write is acknowledged in the current mode. */
-function acksNeeded(env: Env): number {
-  const n = followersOf(env).length;
-  if (env.params.mode === 'async') return 0;
-  if (env.params.mode === 'sync') return n;
-  return Math.min(env.params.semiSyncAcks, n);
-}
-
-function appendFor(s: ReplicaState, f: string, env: Env): Outbound<RRMsg> {
+/** The append for follower f: the entries from its next seq on (none: a heartbeat). Raft §5.3. */
+function appendFor(s: ReplicaState, f: string, ctx: RRCtx): AppendMsg {
   const next = Math.max(1, Math.min(s.next[f] ?? lastSeq(s) + 1, lastSeq(s) + 1));
   const prevSeq = next - 1;
-  const entries = s.log.slice(prevSeq, prevSeq + env.params.maxBatch);
   return {
-    to: f,
-    msg: {
-      type: 'append',
-      epoch: s.epoch,
-      prevSeq,
-      prevEpoch: prevSeq > 0 ? s.log[prevSeq - 1]!.epoch : 0,
-      entries,
-      commitSeq: s.commitSeq,
-      leaderSeq: lastSeq(s),
-    },
+    type: 'append',
+    epoch: s.epoch,
+    prevSeq,
+    prevEpoch: prevSeq > 0 ? s.log[prevSeq - 1]!.epoch : 0,
+    entries: s.log.slice(prevSeq, prevSeq + ctx.params.maxBatch),
+    commitSeq: s.commitSeq,
+    leaderSeq: lastSeq(s),
   };
 }
 
-function computeLag(s: ReplicaState, env: Env): Record<string, Lag> {
+/** Each follower's lag: entries behind, and the age of the oldest one it lacks. */
+function computeLag(s: ReplicaState, ctx: RRCtx): Record<string, Lag> {
   const lag: Record<string, Lag> = {};
-  for (const f of followersOf(env)) {
+  for (const f of followersOf(ctx)) {
     const m = s.match[f] ?? 0;
     const behind = Math.max(0, lastSeq(s) - m);
     const oldest = behind > 0 ? s.log[m]! : undefined;
     lag[f] = {
       versions: behind,
-      ms: oldest ? Math.max(0, Math.round((env.localTimeUs - oldest.atUs) / 1000)) : 0,
+      ageMs: oldest ? Math.max(0, Math.round((ctx.now() - oldest.atUs) / 1000)) : 0,
     };
   }
   return lag;
@@ -322,15 +494,13 @@ function computeLag(s: ReplicaState, env: Env): Record<string, Lag> {
 /**
  * Advances the commit point: in async mode everything appended is committed; otherwise an
  * entry is committed once `acksNeeded` followers store it (or at once under the bug switch).
- * Replies to the writes that became acknowledged.
+ * Records the writes that became acknowledged and returns them, for `acknowledge` to answer
+ * (after the appends of the same step, as the leader sends them).
  */
-function advanceCommit(
-  s: ReplicaState,
-  env: Env,
-): { s: ReplicaState; send: Outbound<RRMsg>[]; notes: string[] } {
-  const need = env.params.bugAckBeforeReplicate ? 0 : acksNeeded(env);
+function advanceCommit(s: ReplicaState, ctx: RRCtx): WaitingWrite[] {
+  const need = ctx.params.bugAckBeforeReplicate ? 0 : acksNeeded(ctx);
   let commit = s.commitSeq;
-  const followers = followersOf(env);
+  const followers = followersOf(ctx);
   for (let seq = lastSeq(s); seq > s.commitSeq; seq--) {
     let n = 0;
     for (const f of followers) if ((s.match[f] ?? 0) >= seq) n++;
@@ -339,201 +509,83 @@ function advanceCommit(
       break;
     }
   }
-  if (commit === s.commitSeq) return { s, send: [], notes: [] };
-  const times = s.commitTimesUs.slice(0, s.commitSeq);
-  for (let seq = s.commitSeq + 1; seq <= commit; seq++) times.push(env.localTimeUs);
-  const send: Outbound<RRMsg>[] = [];
-  const acked = [...s.acked];
-  const waiting: ReplicaState['waiting'] = [];
+  if (commit === s.commitSeq) return [];
+  if (s.commitTimesUs.length > s.commitSeq) s.commitTimesUs.length = s.commitSeq;
+  for (let seq = s.commitSeq + 1; seq <= commit; seq++) s.commitTimesUs.push(ctx.now());
+  const done: WaitingWrite[] = [];
+  const waiting: WaitingWrite[] = [];
   for (const w of s.waiting) {
     if (w.seq <= commit) {
       const e = s.log[w.seq - 1]!;
-      acked.push({
+      s.acked.push({
         seq: e.seq,
         epoch: e.epoch,
         opId: e.opId,
         key: e.key,
         value: e.value,
-        mode: env.params.mode,
+        mode: ctx.params.mode,
       });
-      send.push({ to: w.from, msg: { type: 'writeOk', opId: w.opId, seq: w.seq } });
+      done.push(w);
     } else waiting.push(w);
   }
-  return { s: { ...s, commitSeq: commit, commitTimesUs: times, acked, waiting }, send, notes: [] };
+  s.commitSeq = commit;
+  s.waiting = waiting;
+  return done;
 }
 
-function becomeLeader(s: ReplicaState, epoch: number, env: Env, why: string): Eff {
-  const match: Record<string, number> = {};
-  const next: Record<string, number> = {};
-  for (const f of followersOf(env)) {
-    match[f] = 0;
-    next[f] = lastSeq(s) + 1;
+/** Answers the clients of writes that became acknowledged. */
+function acknowledge(ctx: RRCtx, done: readonly WaitingWrite[]): void {
+  for (const w of done) ctx.send(w.from, { type: 'writeOk', opId: w.opId, seq: w.seq });
+}
+
+/** This replica leads `epoch` from now on: by election, alone, or promoted by hand. */
+function becomeLeader(s: ReplicaState, epoch: number, ctx: RRCtx, why: string): void {
+  const followers = followersOf(ctx);
+  s.match = {};
+  s.next = {};
+  for (const f of followers) {
+    s.match[f] = 0;
+    s.next[f] = lastSeq(s) + 1;
   }
   // Entries this replica holds are final from now on: they count as committed at promotion.
-  const times = s.commitTimesUs.slice(0, Math.min(s.commitSeq, s.commitTimesUs.length));
-  while (times.length < lastSeq(s)) times.push(env.localTimeUs);
-  const ns: ReplicaState = {
-    ...s,
-    leader: true,
-    candidate: false,
-    epoch,
-    votedFor: env.self,
-    votes: [],
-    leaderId: env.self,
-    commitSeq: lastSeq(s),
-    commitTimesUs: times,
-    match,
-    next,
-    waiting: [],
-    justPromoted: true,
-  };
-  ns.lag = computeLag(ns, env);
-  const others = env.peers.filter((p) => p !== env.self);
-  return {
-    state: ns,
-    send: [
-      ...followersOf(env).map((f) => appendFor(ns, f, env)),
-      ...others
-        .filter((p) => !followersOf(env).includes(p))
-        .map((p) => ({ to: p, msg: { type: 'newLeader' as const, epoch } })),
-    ],
-    timers: [
-      { kind: 'cancel', name: 'watch' },
-      { kind: 'set', name: 'heartbeat', afterUs: env.params.heartbeatUs },
-    ],
-    notes: [`${env.self} leads epoch ${epoch} (${why}) with ${lastSeq(s)} entries`],
-  };
+  s.commitTimesUs.length = Math.min(s.commitSeq, s.commitTimesUs.length);
+  while (s.commitTimesUs.length < lastSeq(s)) s.commitTimesUs.push(ctx.now());
+  s.leader = true;
+  s.candidate = false;
+  s.epoch = epoch;
+  s.votedFor = ctx.self;
+  s.votes = [];
+  s.leaderId = ctx.self;
+  s.commitSeq = lastSeq(s);
+  s.waiting = [];
+  s.lag = computeLag(s, ctx);
+  // The fact the sync-no-lost-writes invariant checks: a new leader's log is final.
+  ctx.emit({ type: 'promoted', epoch });
+  for (const f of followers) ctx.send(f, appendFor(s, f, ctx));
+  for (const p of ctx.peers)
+    if (p !== ctx.self && !followers.includes(p)) ctx.send(p, { type: 'newLeader', epoch });
+  ctx.cancelTimer('watch');
+  ctx.setTimer('heartbeat', ctx.params.heartbeatUs);
+  ctx.note(`${ctx.self} leads epoch ${epoch} (${why}) with ${lastSeq(s)} entries`);
 }
 
-/** A replica that learns of a higher epoch follows it. */
-function stepDown(
-  s: ReplicaState,
-  epoch: number,
-  leaderId: string,
-  env: Env,
-): { s: ReplicaState; timers: TimerCmd[] } {
-  const wasLeader = s.leader;
-  return {
-    s: {
-      ...s,
-      leader: false,
-      candidate: false,
-      epoch,
-      votedFor: epoch > s.epoch ? '' : s.votedFor,
-      votes: [],
-      leaderId,
-      waiting: [],
-      match: {},
-      next: {},
-      lag: {},
-    },
-    timers: wasLeader ? [{ kind: 'cancel', name: 'heartbeat' }, watchTimer(env)] : [],
-  };
-}
-
-function onAppend(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'append' }>, env: Env): Eff {
-  if (m.epoch < s.epoch) {
-    return {
-      state: s,
-      send: [
-        { to: from, msg: { type: 'appendAck', epoch: s.epoch, ok: false, lastSeq: lastSeq(s), audits: [] } },
-      ],
-    };
+/**
+ * A leader that (re)starts resumes its epoch: it knows nothing of its followers, and after a
+ * crash it counts everything in its log as committed now (it cannot know when it was).
+ */
+function resumeLeading(s: ReplicaState, ctx: RRCtx, restarted: boolean): void {
+  s.leaderId = ctx.self;
+  s.match = {};
+  s.next = {};
+  for (const f of followersOf(ctx)) {
+    s.match[f] = 0;
+    s.next[f] = lastSeq(s) + 1;
   }
-  const timers: TimerCmd[] = [];
-  let cur = s;
-  if (m.epoch > s.epoch || s.leader || s.candidate || s.leaderId !== from) {
-    const d = stepDown(s, m.epoch, from, env);
-    cur = d.s;
-    timers.push(...d.timers);
+  if (restarted) {
+    s.commitSeq = lastSeq(s);
+    s.commitTimesUs = s.log.map(() => ctx.now());
   }
-  timers.push(watchTimer(env));
-  const notes: string[] = [];
-  // Raft §5.3: the entry before the new ones must match, else the leader backs up.
-  const prevOk =
-    m.prevSeq === 0 || (m.prevSeq <= lastSeq(cur) && cur.log[m.prevSeq - 1]!.epoch === m.prevEpoch);
-  if (!prevOk) {
-    const hint = Math.min(lastSeq(cur), m.prevSeq - 1);
-    return {
-      state: { ...cur, leaderSeq: m.leaderSeq, audits: [] },
-      timers,
-      send: [
-        {
-          to: from,
-          msg: { type: 'appendAck', epoch: cur.epoch, ok: false, lastSeq: hint, audits: cur.audits },
-        },
-      ],
-    };
-  }
-  let log = cur.log;
-  let changed = false;
-  for (const e of m.entries) {
-    const have = log[e.seq - 1];
-    if (have !== undefined && have.epoch === e.epoch) continue;
-    if (have !== undefined) {
-      // A conflicting suffix: entries of an older epoch the new leader never had.
-      const dropped = log.slice(e.seq - 1);
-      notes.push(
-        `${env.self} discards seq ${dropped[0]!.seq}..${dropped.at(-1)!.seq} (epoch ${dropped[0]!.epoch})`,
-      );
-      log = log.slice(0, e.seq - 1);
-    }
-    if (!changed) log = log.slice();
-    changed = true;
-    log.push(e);
-  }
-  // Without new entries, a longer log past the leader's end is also a conflicting suffix.
-  if (m.entries.length === 0 && lastSeq(cur) > m.leaderSeq && m.prevSeq === m.leaderSeq) {
-    const dropped = log.slice(m.leaderSeq);
-    notes.push(
-      `${env.self} discards seq ${dropped[0]!.seq}..${dropped.at(-1)!.seq} (epoch ${dropped[0]!.epoch})`,
-    );
-    log = log.slice(0, m.leaderSeq);
-    changed = true;
-  }
-  let acked = cur.acked;
-  let lost = cur.lost;
-  if (changed) {
-    // Writes this replica acknowledged as an old leader that are no longer in its log: lost.
-    const gone = cur.acked.filter((a) => log[a.seq - 1]?.opId !== a.opId);
-    if (gone.length > 0) {
-      acked = cur.acked.filter((a) => log[a.seq - 1]?.opId === a.opId);
-      lost = [...cur.lost, ...gone];
-      for (const g of gone)
-        notes.push(
-          `lost write #${g.opId} ${g.key}=${g.value} (seq ${g.seq}, epoch ${g.epoch}, acknowledged in ${g.mode} mode)`,
-        );
-    }
-  }
-  const ns: ReplicaState = {
-    ...cur,
-    log,
-    kv: changed ? rebuildKv(log) : cur.kv,
-    commitSeq: Math.min(m.commitSeq, log.length),
-    leaderSeq: m.leaderSeq,
-    audits: [],
-    acked,
-    lost,
-  };
-  return {
-    state: ns,
-    timers,
-    send: [
-      {
-        to: from,
-        // Raft §5.3: acknowledge only what this message proved to match the leader's log (an
-        // older suffix past it is truncated by a later append).
-        msg: {
-          type: 'appendAck',
-          epoch: ns.epoch,
-          ok: true,
-          lastSeq: Math.min(log.length, m.prevSeq + m.entries.length),
-          audits: cur.audits,
-        },
-      },
-    ],
-    notes,
-  };
+  heartbeat(s, ctx);
 }
 
 /** The leader's stale-read audit: was a newer write to the key committed before the read? */
@@ -554,59 +606,50 @@ function audit(s: ReplicaState, from: string, a: ReadAudit): string | null {
   return null;
 }
 
-function onAppendAck(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'appendAck' }>, env: Env): Eff {
+/** A follower's answer to an append: audit its reads, move its match/next, commit what can be. */
+function onAppendAck(s: ReplicaState, from: string, m: AppendAckMsg, ctx: RRCtx): void {
   if (m.epoch > s.epoch) {
-    const d = stepDown(s, m.epoch, '', env);
-    return { state: d.s, timers: d.timers, notes: [`${env.self} steps down: epoch ${m.epoch} exists`] };
+    stepDown(ctx, s, m.epoch, '');
+    ctx.note(`${ctx.self} steps down: epoch ${m.epoch} exists`);
+    return;
   }
-  if (!s.leader || m.epoch < s.epoch) return { state: s };
-  const notes: string[] = [];
-  let stale = 0;
+  if (!s.leader || m.epoch < s.epoch) return;
   for (const a of m.audits) {
     const why = audit(s, from, a);
     if (why !== null) {
-      stale++;
-      notes.push(why);
+      s.staleReads += 1;
+      ctx.note(why);
     }
   }
-  let cur: ReplicaState = stale > 0 ? { ...s, staleReads: s.staleReads + stale } : s;
-  const send: Outbound<RRMsg>[] = [];
   if (m.ok) {
-    cur = {
-      ...cur,
-      match: { ...cur.match, [from]: Math.max(cur.match[from] ?? 0, m.lastSeq) },
-      next: { ...cur.next, [from]: m.lastSeq + 1 },
-    };
-    if (m.lastSeq < lastSeq(cur)) send.push(appendFor(cur, from, env));
+    s.match[from] = Math.max(s.match[from] ?? 0, m.lastSeq);
+    s.next[from] = m.lastSeq + 1;
+    if (m.lastSeq < lastSeq(s)) ctx.send(from, appendFor(s, from, ctx));
   } else {
-    cur = {
-      ...cur,
-      next: { ...cur.next, [from]: Math.max(1, Math.min((cur.next[from] ?? 1) - 1, m.lastSeq + 1)) },
-    };
-    send.push(appendFor(cur, from, env));
+    // Raft §5.3: the follower's log did not match at prevSeq: back up and retry.
+    s.next[from] = Math.max(1, Math.min((s.next[from] ?? 1) - 1, m.lastSeq + 1));
+    ctx.send(from, appendFor(s, from, ctx));
   }
-  const c = advanceCommit(cur, env);
-  const ns = { ...c.s, lag: computeLag(c.s, env) };
-  return { state: ns, send: [...send, ...c.send], notes: [...notes, ...c.notes] };
+  const done = advanceCommit(s, ctx);
+  s.lag = computeLag(s, ctx);
+  acknowledge(ctx, done);
 }
 
-function heartbeat(s: ReplicaState, env: Env): Eff {
+/** The leader's heartbeat: an append to every follower (retransmitting what it lacks). */
+function heartbeat(s: ReplicaState, ctx: RRCtx): void {
   // A param change (mode, acks) applies from here: re-evaluate the commit point too.
-  const c = advanceCommit(s, env);
-  const ns = { ...c.s, lag: computeLag(c.s, env) };
-  return {
-    state: ns,
-    send: [...followersOf(env).map((f) => appendFor(ns, f, env)), ...c.send],
-    timers: [{ kind: 'set', name: 'heartbeat', afterUs: env.params.heartbeatUs }],
-  };
+  const done = advanceCommit(s, ctx);
+  s.lag = computeLag(s, ctx);
+  for (const f of followersOf(ctx)) ctx.send(f, appendFor(s, f, ctx));
+  acknowledge(ctx, done);
+  ctx.setTimer('heartbeat', ctx.params.heartbeatUs);
 }
 
-function onWrite(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'write' }>, env: Env): Eff {
+/** A client's write: the leader appends it; a non-leader points the client at the leader. */
+function onWrite(s: ReplicaState, from: string, m: WriteMsg, ctx: RRCtx): void {
   if (!s.leader) {
-    return {
-      state: s,
-      send: [{ to: from, msg: { type: 'writeFail', opId: m.opId, leader: s.leaderId, epoch: s.epoch } }],
-    };
+    ctx.send(from, { type: 'writeFail', opId: m.opId, leader: s.leaderId, epoch: s.epoch });
+    return;
   }
   const e: LogEntry = {
     seq: lastSeq(s) + 1,
@@ -614,162 +657,213 @@ function onWrite(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'write
     key: m.key,
     value: m.value,
     opId: m.opId,
-    atUs: env.localTimeUs,
+    atUs: ctx.now(),
   };
-  const base: ReplicaState = {
-    ...s,
-    log: [...s.log, e],
-    kv: { ...s.kv, [e.key]: { value: e.value, seq: e.seq } },
-    waiting: [...s.waiting, { seq: e.seq, opId: m.opId, from }],
-  };
-  const c = advanceCommit(base, env);
-  const ns = { ...c.s, lag: computeLag(c.s, env) };
+  s.log.push(e);
+  s.kv[e.key] = { value: e.value, seq: e.seq };
+  s.waiting.push({ seq: e.seq, opId: m.opId, from });
+  const done = advanceCommit(s, ctx);
+  s.lag = computeLag(s, ctx);
   // Ship at once to followers that are caught up (the heartbeat retransmits the rest).
-  const send: Outbound<RRMsg>[] = [];
-  for (const f of followersOf(env)) if ((ns.next[f] ?? 0) === e.seq) send.push(appendFor(ns, f, env));
-  return { state: ns, send: [...send, ...c.send], notes: c.notes };
+  for (const f of followersOf(ctx)) if ((s.next[f] ?? 0) === e.seq) ctx.send(f, appendFor(s, f, ctx));
+  acknowledge(ctx, done);
 }
 
-function onRead(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'read' }>, env: Env): Eff {
+// ------------------------------------------------------------------ follower
+
+/** Drops the log from position `keep` on (a conflicting suffix), with a note. */
+function discardFrom(s: ReplicaState, keep: number, ctx: RRCtx): void {
+  const first = s.log[keep]!;
+  ctx.note(`${ctx.self} discards seq ${first.seq}..${s.log.at(-1)!.seq} (epoch ${first.epoch})`);
+  s.log.length = keep;
+}
+
+/** The leader's append: follow it, check the entry before the new ones, store them. Raft §5.3. */
+function onAppend(s: ReplicaState, from: string, m: AppendMsg, ctx: RRCtx): void {
+  if (m.epoch < s.epoch) {
+    ctx.send(from, { type: 'appendAck', epoch: s.epoch, ok: false, lastSeq: lastSeq(s), audits: [] });
+    return;
+  }
+  if (m.epoch > s.epoch || s.leader || s.candidate || s.leaderId !== from) stepDown(ctx, s, m.epoch, from);
+  setWatchTimer(ctx);
+  s.leaderSeq = m.leaderSeq;
+  // The reads served since the last ack ride on this one to the leader's audit.
+  const audits = s.audits;
+  s.audits = [];
+  // Raft §5.3: the entry before the new ones must match, else the leader backs up.
+  const prevOk = m.prevSeq === 0 || (m.prevSeq <= lastSeq(s) && s.log[m.prevSeq - 1]!.epoch === m.prevEpoch);
+  if (!prevOk) {
+    const hint = Math.min(lastSeq(s), m.prevSeq - 1);
+    ctx.send(from, { type: 'appendAck', epoch: s.epoch, ok: false, lastSeq: hint, audits });
+    return;
+  }
+  let changed = false;
+  for (const e of m.entries) {
+    const have = s.log[e.seq - 1];
+    if (have !== undefined && have.epoch === e.epoch) continue;
+    // A conflicting suffix: entries of an older epoch the new leader never had.
+    if (have !== undefined) discardFrom(s, e.seq - 1, ctx);
+    s.log.push(e);
+    changed = true;
+  }
+  // Without new entries, a longer log past the leader's end is also a conflicting suffix.
+  if (m.entries.length === 0 && lastSeq(s) > m.leaderSeq && m.prevSeq === m.leaderSeq) {
+    discardFrom(s, m.leaderSeq, ctx);
+    changed = true;
+  }
+  if (changed) {
+    s.kv = rebuildKv(s.log);
+    // Writes this replica acknowledged as an old leader that are no longer in its log: lost.
+    const gone = s.acked.filter((a) => s.log[a.seq - 1]?.opId !== a.opId);
+    if (gone.length > 0) {
+      s.acked = s.acked.filter((a) => s.log[a.seq - 1]?.opId === a.opId);
+      s.lost.push(...gone);
+      for (const g of gone)
+        ctx.note(
+          `lost write #${g.opId} ${g.key}=${g.value} (seq ${g.seq}, epoch ${g.epoch}, acknowledged in ${g.mode} mode)`,
+        );
+    }
+  }
+  s.commitSeq = Math.min(m.commitSeq, s.log.length);
+  // Raft §5.3: acknowledge only what this message proved to match the leader's log (an older
+  // suffix past it is truncated by a later append).
+  const matched = Math.min(s.log.length, m.prevSeq + m.entries.length);
+  ctx.send(from, { type: 'appendAck', epoch: s.epoch, ok: true, lastSeq: matched, audits });
+}
+
+/**
+ * A client's read, served from this replica's data (DDIA ch. 5 "Reading Your Own Writes",
+ * "Monotonic Reads"): a follower below the session floor sends the client to the leader
+ * instead; a follower records what it served for the leader's stale-read audit.
+ */
+function onRead(s: ReplicaState, from: string, m: ReadMsg, ctx: RRCtx): void {
   if (!s.leader && lastSeq(s) < m.minSeq) {
-    return { state: s, send: [{ to: from, msg: { type: 'readBehind', opId: m.opId, seq: lastSeq(s) } }] };
+    ctx.send(from, { type: 'readBehind', opId: m.opId, seq: lastSeq(s) });
+    return;
   }
   const v = s.kv[m.key];
   const keySeq = v?.seq ?? 0;
-  const ns: ReplicaState = {
-    ...s,
-    readsServed: s.readsServed + 1,
-    followerReads: s.followerReads + (s.leader ? 0 : 1),
-    audits: s.leader ? s.audits : [...s.audits, { opId: m.opId, key: m.key, keySeq, atUs: env.localTimeUs }],
-  };
-  return {
-    state: ns,
-    send: [
-      { to: from, msg: { type: 'readOk', opId: m.opId, value: v?.value ?? null, keySeq, seq: lastSeq(s) } },
-    ],
-  };
+  s.readsServed += 1;
+  if (!s.leader) {
+    s.followerReads += 1;
+    s.audits.push({ opId: m.opId, key: m.key, keySeq, atUs: ctx.now() });
+  }
+  ctx.send(from, { type: 'readOk', opId: m.opId, value: v?.value ?? null, keySeq, seq: lastSeq(s) });
 }
 
-function startElection(s: ReplicaState, env: Env): Eff {
+// ------------------------------------------------------------------ failover
+
+/** Automatic failover: a follower that missed the leader's heartbeats stands. Raft §5.2. */
+function startElection(s: ReplicaState, ctx: RRCtx): void {
   const epoch = s.epoch + 1;
-  const voters = replicas(env);
-  const ns: ReplicaState = {
-    ...s,
-    candidate: true,
-    epoch,
-    votedFor: env.self,
-    votes: [env.self],
-    leaderId: '',
-  };
-  if (voters.length === 1) return becomeLeader(ns, epoch, env, 'alone');
-  return {
-    state: ns,
-    send: voters
-      .filter((v) => v !== env.self)
-      .map((v) => ({
-        to: v,
-        msg: { type: 'voteReq' as const, epoch, lastSeq: lastSeq(s), lastEpoch: lastEpoch(s) },
-      })),
-    timers: [watchTimer(env)],
-    notes: [`${env.self} missed heartbeats: stands in epoch ${epoch} with ${lastSeq(s)} entries`],
-  };
+  const voters = replicas(ctx);
+  s.candidate = true;
+  s.epoch = epoch;
+  s.votedFor = ctx.self;
+  s.votes = [ctx.self];
+  s.leaderId = '';
+  if (voters.length === 1) {
+    becomeLeader(s, epoch, ctx, 'alone');
+    return;
+  }
+  for (const v of voters)
+    if (v !== ctx.self) ctx.send(v, { type: 'voteReq', epoch, lastSeq: lastSeq(s), lastEpoch: lastEpoch(s) });
+  setWatchTimer(ctx);
+  ctx.note(`${ctx.self} missed heartbeats: stands in epoch ${epoch} with ${lastSeq(s)} entries`);
 }
 
-function onVoteReq(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'voteReq' }>, env: Env): Eff {
-  let cur = s;
-  const timers: TimerCmd[] = [];
-  if (m.epoch > s.epoch) {
-    const d = stepDown(s, m.epoch, '', env);
-    cur = d.s;
-    timers.push(...d.timers);
-  }
+/** A vote request: one vote per epoch, and only for a log at least as up to date. Raft §5.4.1. */
+function onVoteReq(s: ReplicaState, from: string, m: VoteReqMsg, ctx: RRCtx): void {
+  if (m.epoch > s.epoch) stepDown(ctx, s, m.epoch, '');
   // Raft §5.4.1: grant only to a log at least as up to date (last epoch, then length).
-  const upToDate =
-    m.lastEpoch > lastEpoch(cur) || (m.lastEpoch === lastEpoch(cur) && m.lastSeq >= lastSeq(cur));
-  const grant =
-    m.epoch === cur.epoch && !cur.leader && (cur.votedFor === '' || cur.votedFor === from) && upToDate;
+  const upToDate = m.lastEpoch > lastEpoch(s) || (m.lastEpoch === lastEpoch(s) && m.lastSeq >= lastSeq(s));
+  const grant = m.epoch === s.epoch && !s.leader && (s.votedFor === '' || s.votedFor === from) && upToDate;
   if (grant) {
-    cur = { ...cur, votedFor: from };
-    timers.push(watchTimer(env));
+    s.votedFor = from;
+    setWatchTimer(ctx);
   }
-  return {
-    state: cur,
-    timers,
-    send: [{ to: from, msg: { type: 'vote', epoch: cur.epoch, granted: grant } }],
-  };
+  ctx.send(from, { type: 'vote', epoch: s.epoch, granted: grant });
 }
 
-function onVote(s: ReplicaState, from: string, m: Extract<RRMsg, { type: 'vote' }>, env: Env): Eff {
+/** A vote: a majority of the replicas makes the candidate leader. */
+function onVote(s: ReplicaState, from: string, m: VoteMsg, ctx: RRCtx): void {
   if (m.epoch > s.epoch) {
-    const d = stepDown(s, m.epoch, '', env);
-    return { state: d.s, timers: d.timers };
+    stepDown(ctx, s, m.epoch, '');
+    return;
   }
-  if (!s.candidate || m.epoch !== s.epoch || !m.granted || s.votes.includes(from)) return { state: s };
-  const votes = [...s.votes, from];
-  if (votes.length * 2 > replicas(env).length) return becomeLeader({ ...s, votes }, s.epoch, env, 'elected');
-  return { state: { ...s, votes } };
+  if (!s.candidate || m.epoch !== s.epoch || !m.granted || s.votes.includes(from)) return;
+  s.votes.push(from);
+  if (s.votes.length * 2 > replicas(ctx).length) becomeLeader(s, s.epoch, ctx, 'elected');
 }
 
-function replicaStep(s: ReplicaState, input: Input<RRMsg>, env: Env): Eff {
-  // The promotion flag lives for one step only.
-  if (s.justPromoted) s = { ...s, justPromoted: false };
+/**
+ * The watch timer of a non-leader: manual failover promotes the replica named by `promote`
+ * once its clock reaches `promoteAtUs` (else keeps polling); automatic failover stands.
+ */
+function onWatch(s: ReplicaState, ctx: RRCtx): void {
+  if (s.leader) return;
+  const p = ctx.params;
+  if (p.failover === 'manual') {
+    if (p.promote === ctx.self && !s.promotedByParam && ctx.now() >= p.promoteAtUs) {
+      s.promotedByParam = true;
+      becomeLeader(s, s.epoch + 1, ctx, 'promoted by hand');
+      return;
+    }
+    setWatchTimer(ctx);
+    return;
+  }
+  startElection(s, ctx);
+}
+
+/** One input to a replica. */
+function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {
   switch (input.kind) {
     case 'start':
     case 'restart': {
-      const fresh = { ...s, kv: rebuildKv(s.log), candidate: false, votes: [] };
-      if (s.leader) {
-        const match: Record<string, number> = {};
-        const next: Record<string, number> = {};
-        for (const f of followersOf(env)) {
-          match[f] = 0;
-          next[f] = lastSeq(s) + 1;
-        }
-        const ns: ReplicaState = {
-          ...fresh,
-          leaderId: env.self,
-          match,
-          next,
-          commitSeq: input.kind === 'restart' ? lastSeq(s) : s.commitSeq,
-          commitTimesUs: input.kind === 'restart' ? s.log.map(() => env.localTimeUs) : s.commitTimesUs,
-        };
-        return heartbeat(ns, env);
-      }
-      return { state: fresh, timers: [watchTimer(env)] };
+      // Whom it followed is not on disk (leaderId is durable for clients only, see `durable`).
+      if (input.kind === 'restart') s.leaderId = '';
+      // Until an election says otherwise, the node with role 'leader' leads epoch 1.
+      if (s.epoch === 1 && !s.leader) s.leaderId = ctx.nodesWithRole('leader')[0] ?? '';
+      // The data is rebuilt from the log on disk.
+      s.kv = rebuildKv(s.log);
+      s.candidate = false;
+      s.votes = [];
+      if (s.leader) resumeLeading(s, ctx, input.kind === 'restart');
+      else setWatchTimer(ctx);
+      return;
     }
     case 'timer':
-      if (input.name === 'heartbeat') return s.leader ? heartbeat(s, env) : { state: s };
-      if (input.name === 'watch') {
-        if (s.leader) return { state: s };
-        const p = env.params;
-        if (p.failover === 'manual') {
-          if (p.promote === env.self && !s.promotedByParam && env.localTimeUs >= p.promoteAtUs)
-            return becomeLeader({ ...s, promotedByParam: true }, s.epoch + 1, env, 'promoted by hand');
-          return { state: s, timers: [watchTimer(env)] };
-        }
-        return startElection(s, env);
-      }
-      return { state: s };
+      if (input.name === 'heartbeat' && s.leader) heartbeat(s, ctx);
+      else if (input.name === 'watch') onWatch(s, ctx);
+      return;
     case 'client':
       // Replicas are not clients: the workload only drives nodes with role 'client'.
-      return { state: s, reply: [{ id: input.op.id, ok: false }] };
+      ctx.reply(input.op, { ok: false });
+      return;
     case 'message': {
       const m = input.msg;
       const from = input.from;
       switch (m.type) {
         case 'write':
-          return onWrite(s, from, m, env);
+          onWrite(s, from, m, ctx);
+          return;
         case 'read':
-          return onRead(s, from, m, env);
+          onRead(s, from, m, ctx);
+          return;
         case 'append':
-          return onAppend(s, from, m, env);
+          onAppend(s, from, m, ctx);
+          return;
         case 'appendAck':
-          return onAppendAck(s, from, m, env);
+          onAppendAck(s, from, m, ctx);
+          return;
         case 'voteReq':
-          return onVoteReq(s, from, m, env);
+          onVoteReq(s, from, m, ctx);
+          return;
         case 'vote':
-          return onVote(s, from, m, env);
+          onVote(s, from, m, ctx);
+          return;
         default:
-          return { state: s };
+          return;
       }
     }
   }
@@ -777,110 +871,115 @@ function replicaStep(s: ReplicaState, input: Input<RRMsg>, env: Env): Eff {
 
 // ------------------------------------------------------------------ client
 
-function readTarget(c: ClientState, env: Env): string {
-  const all = replicas(env);
-  const followers = all.filter((r) => r !== c.leaderId);
-  if (env.params.readPolicy === 'leader' || followers.length === 0) return c.leaderId || all[0]!;
-  return env.rng.pick(followers);
+function newClient(): ClientState {
+  return {
+    kind: 'client',
+    leaderId: '',
+    epoch: 0,
+    writeSeq: 0,
+    readSeq: 0,
+    pending: {},
+    writes: 0,
+    writeLatencySumUs: 0,
+    reads: 0,
+    readLatencySumUs: 0,
+    redirected: 0,
+    sessionViolations: 0,
+  };
 }
 
-/** The version a session read must see (0: no guarantee asked). */
-function sessionFloor(c: ClientState, env: Env): number {
-  if (env.params.readPolicy === 'read-your-writes') return c.writeSeq;
-  if (env.params.readPolicy === 'monotonic') return c.readSeq;
+/** Where a read goes: the leader, or a random follower. */
+function readTarget(c: ClientState, ctx: RRCtx): string {
+  const all = replicas(ctx);
+  const followers = all.filter((r) => r !== c.leaderId);
+  if (ctx.params.readPolicy === 'leader' || followers.length === 0) return c.leaderId || all[0]!;
+  return ctx.rng.pick(followers);
+}
+
+/** The version a session read must see (0: no guarantee asked). Terry et al. 1994. */
+function sessionFloor(c: ClientState, ctx: RRCtx): number {
+  if (ctx.params.readPolicy === 'read-your-writes') return c.writeSeq;
+  if (ctx.params.readPolicy === 'monotonic') return c.readSeq;
   return 0;
 }
 
-function clientStep(c: ClientState, input: Input<RRMsg>, env: Env): Eff {
+/** One input to a client: send workload operations to replicas, answer them from the replies. */
+function onClient(ctx: RRCtx, c: ClientState, input: Input<RRMsg>): void {
+  // The initial leader is the node with role 'leader' until someone says otherwise.
+  if (c.leaderId === '') c.leaderId = ctx.nodesWithRole('leader')[0] ?? '';
   switch (input.kind) {
     case 'start':
     case 'restart':
     case 'timer':
-      return { state: c };
+      return;
     case 'client': {
       const op = input.op;
       if (op.op === 'write') {
-        const to = c.leaderId || replicas(env)[0]!;
-        return {
-          state: {
-            ...c,
-            pending: { ...c.pending, [op.id]: { op, to, minSeq: 0, floor: 0, sentUs: env.localTimeUs } },
-          },
-          send: [{ to, msg: { type: 'write', opId: op.id, key: op.key, value: op.value ?? '' } }],
-        };
+        const to = c.leaderId || replicas(ctx)[0]!;
+        c.pending[op.id] = { op, to, minSeq: 0, floor: 0, sentUs: ctx.now() };
+        ctx.send(to, { type: 'write', opId: op.id, key: op.key, value: op.value ?? '' });
+        return;
       }
-      const to = readTarget(c, env);
-      const floor = sessionFloor(c, env);
-      const minSeq = env.params.bugIgnoreSession ? 0 : floor;
-      return {
-        state: {
-          ...c,
-          pending: { ...c.pending, [op.id]: { op, to, minSeq, floor, sentUs: env.localTimeUs } },
-        },
-        send: [{ to, msg: { type: 'read', opId: op.id, key: op.key, minSeq } }],
-      };
+      const to = readTarget(c, ctx);
+      const floor = sessionFloor(c, ctx);
+      const minSeq = ctx.params.bugIgnoreSession ? 0 : floor;
+      c.pending[op.id] = { op, to, minSeq, floor, sentUs: ctx.now() };
+      ctx.send(to, { type: 'read', opId: op.id, key: op.key, minSeq });
+      return;
     }
     case 'message': {
       const m = input.msg;
       if (m.type === 'newLeader') {
-        return m.epoch >= c.epoch ? { state: { ...c, leaderId: input.from, epoch: m.epoch } } : { state: c };
+        if (m.epoch >= c.epoch) {
+          c.leaderId = input.from;
+          c.epoch = m.epoch;
+        }
+        return;
       }
-      if (!('opId' in m)) return { state: c };
+      if (!('opId' in m)) return;
       const p = c.pending[m.opId];
-      if (p === undefined) return { state: c };
-      const { [m.opId]: _, ...rest } = c.pending;
-      const took = env.localTimeUs - p.sentUs;
+      if (p === undefined) return;
+      const tookUs = ctx.now() - p.sentUs;
       switch (m.type) {
         case 'writeOk':
-          return {
-            state: {
-              ...c,
-              pending: rest,
-              writeSeq: Math.max(c.writeSeq, m.seq),
-              writes: c.writes + 1,
-              writeLatencyUsSum: c.writeLatencyUsSum + took,
-            },
-            reply: [{ id: m.opId, ok: true }],
-          };
-        case 'writeFail': {
-          const learn = m.epoch >= c.epoch && m.leader !== '' ? { leaderId: m.leader, epoch: m.epoch } : {};
-          return { state: { ...c, ...learn, pending: rest }, reply: [{ id: m.opId, ok: false }] };
-        }
+          delete c.pending[m.opId];
+          c.writeSeq = Math.max(c.writeSeq, m.seq);
+          c.writes += 1;
+          c.writeLatencySumUs += tookUs;
+          ctx.reply(p.op, { ok: true });
+          return;
+        case 'writeFail':
+          delete c.pending[m.opId];
+          if (m.epoch >= c.epoch && m.leader !== '') {
+            c.leaderId = m.leader;
+            c.epoch = m.epoch;
+          }
+          ctx.reply(p.op, { ok: false });
+          return;
         case 'readBehind': {
           // The follower is below the session floor: ask the leader instead.
-          const to = c.leaderId || replicas(env)[0]!;
-          return {
-            state: {
-              ...c,
-              redirected: c.redirected + 1,
-              pending: { ...c.pending, [m.opId]: { ...p, to, minSeq: 0 } },
-            },
-            send: [{ to, msg: { type: 'read', opId: m.opId, key: p.op.key, minSeq: 0 } }],
-          };
+          const to = c.leaderId || replicas(ctx)[0]!;
+          c.redirected += 1;
+          c.pending[m.opId] = { ...p, to, minSeq: 0 };
+          ctx.send(to, { type: 'read', opId: m.opId, key: p.op.key, minSeq: 0 });
+          return;
         }
         case 'readOk': {
-          const floor = p.floor;
-          const violated = m.seq < floor;
-          const reply: ClientReply = { id: m.opId, ok: true, value: m.value };
-          return {
-            state: {
-              ...c,
-              pending: rest,
-              readSeq: Math.max(c.readSeq, m.seq),
-              reads: c.reads + 1,
-              readLatencyUsSum: c.readLatencyUsSum + took,
-              sessionViolations: c.sessionViolations + (violated ? 1 : 0),
-            },
-            reply: [reply],
-            notes: violated
-              ? [
-                  `session guarantee broken: #${m.opId} read version ${m.seq} below the session floor ${floor}`,
-                ]
-              : undefined,
-          };
+          delete c.pending[m.opId];
+          const violated = m.seq < p.floor;
+          c.readSeq = Math.max(c.readSeq, m.seq);
+          c.reads += 1;
+          c.readLatencySumUs += tookUs;
+          if (violated) c.sessionViolations += 1;
+          ctx.reply(p.op, { ok: true, value: m.value });
+          if (violated)
+            ctx.note(
+              `session guarantee broken: #${m.opId} read version ${m.seq} below the session floor ${p.floor}`,
+            );
+          return;
         }
         default:
-          return { state: c };
+          return;
       }
     }
   }
@@ -959,7 +1058,7 @@ const slotMetrics = [1, 2, 3, 4].flatMap((k) => [
     unit: 'versions',
     read: (n: readonly NodeView<RRState>[]) => slotLag(n, k, 'versions'),
   },
-  { id: `replica${k}LagMs`, unit: 'ms', read: (n: readonly NodeView<RRState>[]) => slotLag(n, k, 'ms') },
+  { id: `replica${k}LagMs`, unit: 'ms', read: (n: readonly NodeView<RRState>[]) => slotLag(n, k, 'ageMs') },
 ]);
 
 function linkTo(a: string, b: string, latency: DefaultTopology['links'][number]['latency']) {
@@ -998,7 +1097,56 @@ export function replicationTopology(): DefaultTopology {
   };
 }
 
-export const readReplication: StepProtocol<P, RRState, RRMsg> = {
+/**
+ * State fields of either role, for `durable` and `logs`. The contract types them as keys of
+ * the state type, and TypeScript's keyof of a union names only the fields both roles share;
+ * the kernel keeps each listed field a node has.
+ */
+function stateFields(
+  fields: readonly (keyof ReplicaState | keyof ClientState)[],
+): (keyof RRState & string)[] {
+  return fields as unknown as (keyof RRState & string)[];
+}
+
+/**
+ * What survives a crash. A replica keeps what it wrote to disk: its log, its election state
+ * (epoch, vote, whether it leads; Raft Figure 2's persistent state) and what it acknowledged
+ * and counted; it rebuilds its data from the log on restart. A client keeps everything (its
+ * operations in flight stay pending until the workload times them out).
+ */
+const DURABLE = stateFields([
+  // Replica and client.
+  'kind',
+  'epoch',
+  // Replica.
+  'leader',
+  'votedFor',
+  'log',
+  'acked',
+  'lost',
+  'readsServed',
+  'followerReads',
+  'staleReads',
+  'promotedByParam',
+  'commitSeq',
+  'commitTimesUs',
+  // Client (a replica forgets leaderId on restart, see onReplica).
+  'leaderId',
+  'writeSeq',
+  'readSeq',
+  'pending',
+  'writes',
+  'writeLatencySumUs',
+  'reads',
+  'readLatencySumUs',
+  'redirected',
+  'sessionViolations',
+]);
+
+/** A replica's lists whose written entries never change (entries are only added or removed). */
+const LOGS = stateFields(['log', 'commitTimesUs', 'acked', 'lost']);
+
+export const readReplication: Protocol<P, RRState, RRMsg> = {
   id: 'read-replication',
   topic: 'replication',
   title: 'Leader-follower read replication',
@@ -1011,53 +1159,14 @@ export const readReplication: StepProtocol<P, RRState, RRMsg> = {
   params: ReadReplicationParams,
   defaultTopology: replicationTopology,
   init(node) {
-    if (node.role === 'client') {
-      return {
-        kind: 'client',
-        leaderId: '',
-        epoch: 0,
-        writeSeq: 0,
-        readSeq: 0,
-        pending: {},
-        writes: 0,
-        writeLatencyUsSum: 0,
-        reads: 0,
-        readLatencyUsSum: 0,
-        redirected: 0,
-        sessionViolations: 0,
-      };
-    }
-    return newReplica(node.role === 'leader', '');
+    return node.role === 'client' ? newClient() : newReplica(node.role === 'leader', '');
   },
-  step(s, input, env) {
-    if (s.kind === 'client') {
-      // The initial leader is the node with role 'leader' until someone says otherwise.
-      const c = s.leaderId === '' ? { ...s, leaderId: env.nodesWithRole('leader')[0] ?? '' } : s;
-      return clientStep(c, input, env);
-    }
-    // Until an election says otherwise, the node with role 'leader' leads epoch 1.
-    if ((input.kind === 'start' || input.kind === 'restart') && s.epoch === 1 && !s.leader)
-      s = { ...s, leaderId: env.nodesWithRole('leader')[0] ?? '' };
-    return replicaStep(s, input, env);
+  on(ctx, s, input) {
+    if (s.kind === 'client') onClient(ctx, s, input);
+    else onReplica(ctx, s, input);
   },
-  durable(s) {
-    if (s.kind === 'client') return s;
-    return {
-      kind: s.kind,
-      leader: s.leader,
-      epoch: s.epoch,
-      votedFor: s.votedFor,
-      log: s.log,
-      acked: s.acked,
-      lost: s.lost,
-      readsServed: s.readsServed,
-      followerReads: s.followerReads,
-      staleReads: s.staleReads,
-      promotedByParam: s.promotedByParam,
-      commitSeq: s.commitSeq,
-      commitTimesUs: s.commitTimesUs,
-    };
-  },
+  durable: DURABLE,
+  logs: LOGS,
   invariants: [
     {
       id: 'one-leader-per-epoch',
@@ -1079,10 +1188,10 @@ export const readReplication: StepProtocol<P, RRState, RRMsg> = {
     {
       id: 'sync-no-lost-writes',
       title: 'With synchronous replication no acknowledged write is lost on failover',
-      check({ changed, nodes }) {
+      check({ changed, nodes, events }) {
         const s = changed.state;
         if (s.kind !== 'replica') return null;
-        if (!s.justPromoted) {
+        if (!events.some((e) => e.type === 'promoted')) {
           // A deposed leader that does not know it yet (split brain) may still acknowledge:
           // against a newer leader's final log, such a write is lost the moment it is answered.
           if (!s.leader) return null;
@@ -1095,7 +1204,7 @@ export const readReplication: StepProtocol<P, RRState, RRMsg> = {
           }
           return null;
         }
-        // Checked when a replica takes over: its log is final from here on.
+        // Checked in the step a replica takes over (it emits 'promoted'): its log is final from here on.
         for (const v of nodes) {
           if (v.state.kind !== 'replica') continue;
           for (const a of v.state.acked) {
@@ -1125,7 +1234,7 @@ export const readReplication: StepProtocol<P, RRState, RRMsg> = {
       unit: 'ms',
       read: (n) => {
         const w = sumClients(n, (c) => c.writes);
-        return w === 0 ? 0 : sumClients(n, (c) => c.writeLatencyUsSum) / w / 1000;
+        return w === 0 ? 0 : sumClients(n, (c) => c.writeLatencySumUs) / w / 1000;
       },
     },
     {
@@ -1133,11 +1242,11 @@ export const readReplication: StepProtocol<P, RRState, RRMsg> = {
       unit: 'ms',
       read: (n) => {
         const r = sumClients(n, (c) => c.reads);
-        return r === 0 ? 0 : sumClients(n, (c) => c.readLatencyUsSum) / r / 1000;
+        return r === 0 ? 0 : sumClients(n, (c) => c.readLatencySumUs) / r / 1000;
       },
     },
     { id: 'lagVersionsMax', unit: 'versions', read: (n) => maxLag(n, 'versions') },
-    { id: 'lagMsMax', unit: 'ms', read: (n) => maxLag(n, 'ms') },
+    { id: 'lagMsMax', unit: 'ms', read: (n) => maxLag(n, 'ageMs') },
     ...slotMetrics,
     { id: 'readsServed', unit: 'reads', read: (n) => sumReplicas(n, (s) => s.readsServed) },
     { id: 'followerReads', unit: 'reads', read: (n) => sumReplicas(n, (s) => s.followerReads) },
