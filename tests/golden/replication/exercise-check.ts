@@ -5,8 +5,8 @@ import type { Exercise } from '../../../src/shared/exercise/schema';
 import { variantFor } from '../../../src/shared/exercise/variant';
 import { parseFile } from '../../../src/shared/files/parse';
 import { ScenarioSchema } from '../../../src/shared/scenario/schema';
-import { summarize } from '../../../src/sim/protocols/replication/test-summary';
 import { Simulation } from '../../../src/sim/simulation';
+import { summarize } from '../../../src/sim/test/summary';
 
 /** Reads and validates a built-in exercise file with the library's own parser (throws with its message). */
 export function loadExercise(name: string): Exercise {

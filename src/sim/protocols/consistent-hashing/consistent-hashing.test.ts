@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { registerProtocol } from '../../catalog';
 import { Simulation } from '../../simulation';
-import { seriesLast } from '../replication/test-summary';
+import { seriesLast } from '../../test/summary';
 import { chQuickStart, chScenarios, consistentHashing, movedKeys, placer, ringView } from '.';
 
 registerProtocol(consistentHashing);

@@ -2,16 +2,24 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { registerProtocol } from '../../catalog';
+import { Rng } from '../../kernel/rng';
+import type { Input, NodeInit } from '../../protocol';
 import { Simulation } from '../../simulation';
+import { seriesLast, seriesMax } from '../../test/summary';
+import { handle } from '../../toolkit/recorder';
 import {
+  type AppendMsg,
   type ClientState,
+  type LogEntry,
+  type ReadReplicationParams,
   type ReplicaState,
+  type RRMsg,
+  type RRState,
   readReplication,
   replicationFailover,
   replicationQuickStart,
   replicationScenarios,
 } from '.';
-import { seriesLast, seriesMax } from './test-summary';
 
 registerProtocol(readReplication);
 
@@ -51,6 +59,242 @@ function chaos(params: Record<string, unknown>, seed: number) {
     },
   });
 }
+
+/** Three replicas (r1 leads epoch 1) and a client, as the recorder sees them. */
+const NODES = { r1: 'leader', r2: 'follower', r3: 'follower', c1: 'client' };
+
+function params(p: Partial<ReadReplicationParams> = {}): ReadReplicationParams {
+  return readReplication.params.parse(p);
+}
+
+function init(id: keyof typeof NODES, p = params()): RRState {
+  const node: NodeInit<ReadReplicationParams> = {
+    id,
+    role: NODES[id],
+    params: p,
+    nodes: Object.keys(NODES).sort(),
+  };
+  return readReplication.init(node);
+}
+
+/** Hands one input to node `self` (a seeded rng for the watch timer's jitter). */
+function on(self: keyof typeof NODES, s: RRState, input: Input<RRMsg>, p = params(), nowUs = 0) {
+  return handle(readReplication, s, input, { self, nodes: NODES, params: p, nowUs, rng: new Rng(7, self) });
+}
+
+function entry(seq: number, epoch: number, opId = seq): LogEntry {
+  return { seq, epoch, key: `k${seq}`, value: `v${opId}`, opId, atUs: 0 };
+}
+
+function append(m: Partial<AppendMsg>): { kind: 'message'; from: string; msg: AppendMsg } {
+  const msg: AppendMsg = {
+    type: 'append',
+    epoch: 1,
+    prevSeq: 0,
+    prevEpoch: 0,
+    entries: [],
+    commitSeq: 0,
+    leaderSeq: 0,
+    ...m,
+  };
+  return { kind: 'message', from: 'r1', msg };
+}
+
+function asReplica(s: RRState): ReplicaState {
+  if (s.kind !== 'replica') throw new Error('not a replica');
+  return s;
+}
+
+describe('read replication: rules one input at a time', () => {
+  it('a follower stores the entries after a matching prevSeq and acknowledges what matched (Raft §5.3)', () => {
+    const s = asReplica(init('r2'));
+    on('r2', s, { kind: 'start' });
+    const out = on('r2', s, append({ entries: [entry(1, 1), entry(2, 1)], commitSeq: 1, leaderSeq: 2 }));
+    expect(s.log.map((e) => e.seq)).toEqual([1, 2]);
+    expect(s.kv).toEqual({ k1: { value: 'v1', seq: 1 }, k2: { value: 'v2', seq: 2 } });
+    expect(s.commitSeq).toBe(1);
+    expect(out.sent).toEqual([
+      { to: 'r1', msg: { type: 'appendAck', epoch: 1, ok: true, lastSeq: 2, audits: [] } },
+    ]);
+    expect(out.timers.map((t) => t.name)).toEqual(['watch']);
+  });
+
+  it('a mismatch at prevSeq is refused with a hint; a conflicting suffix is dropped (Raft §5.3)', () => {
+    const s = asReplica(init('r2'));
+    on('r2', s, append({ entries: [entry(1, 1), entry(2, 1), entry(3, 1)], leaderSeq: 3 }));
+    // The new leader of epoch 2 has a different entry at seq 3.
+    const refused = on('r2', s, append({ epoch: 2, prevSeq: 3, prevEpoch: 2, leaderSeq: 4 }));
+    expect(refused.sent[0]!.msg).toMatchObject({ type: 'appendAck', ok: false, lastSeq: 2 });
+    expect(s.log).toHaveLength(3);
+    const out = on(
+      'r2',
+      s,
+      append({
+        epoch: 2,
+        prevSeq: 2,
+        prevEpoch: 1,
+        entries: [entry(3, 2, 30), entry(4, 2, 40)],
+        leaderSeq: 4,
+      }),
+    );
+    expect(out.notes).toEqual(['r2 discards seq 3..3 (epoch 1)']);
+    expect(s.log.map((e) => [e.seq, e.epoch])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+    ]);
+    expect(s.kv.k3).toEqual({ value: 'v30', seq: 3 });
+    expect(out.sent[0]!.msg).toMatchObject({ type: 'appendAck', epoch: 2, ok: true, lastSeq: 4 });
+  });
+
+  it('a rejoining old leader names each acknowledged write it has to discard (DDIA ch. 5 failover)', () => {
+    const s = asReplica(init('r1'));
+    on('r1', s, { kind: 'start' });
+    const op = {
+      kind: 'message' as const,
+      from: 'c1',
+      msg: { type: 'write' as const, opId: 9, key: 'x', value: 'lost' },
+    };
+    const w = on('r1', s, op);
+    // Async: acknowledged at once, after the appends to the caught-up followers.
+    expect(w.sent.map((o) => [o.to, o.msg.type])).toEqual([
+      ['r2', 'append'],
+      ['r3', 'append'],
+      ['c1', 'writeOk'],
+    ]);
+    expect(s.acked).toMatchObject([{ seq: 1, epoch: 1, opId: 9, mode: 'async' }]);
+    // r2 took over epoch 2 without the write and has its own seq 1.
+    const out = on('r1', s, {
+      ...append({ epoch: 2, entries: [entry(1, 2, 50)], leaderSeq: 1 }),
+      from: 'r2',
+    });
+    expect(s.leader).toBe(false);
+    expect(out.notes).toEqual([
+      'r1 discards seq 1..1 (epoch 1)',
+      'lost write #9 x=lost (seq 1, epoch 1, acknowledged in async mode)',
+    ]);
+    expect(s.acked).toEqual([]);
+    expect(s.lost).toMatchObject([{ opId: 9 }]);
+    // The deposed leader stops its heartbeat and watches the new leader.
+    expect(out.timers.map((t) => [t.name, t.afterUs === null])).toEqual([
+      ['heartbeat', true],
+      ['watch', false],
+      ['watch', false],
+    ]);
+  });
+
+  it('sync: the leader answers a write only once every follower stored it', () => {
+    const p = params({ mode: 'sync' });
+    const s = asReplica(init('r1', p));
+    on('r1', s, { kind: 'start' }, p);
+    const w = on(
+      'r1',
+      s,
+      { kind: 'message', from: 'c1', msg: { type: 'write', opId: 1, key: 'x', value: 'a' } },
+      p,
+    );
+    expect(w.sent.map((o) => o.msg.type)).toEqual(['append', 'append']);
+    expect(s.waiting).toEqual([{ seq: 1, opId: 1, from: 'c1' }]);
+    const ack = (from: string) => ({
+      kind: 'message' as const,
+      from,
+      msg: { type: 'appendAck' as const, epoch: 1, ok: true, lastSeq: 1, audits: [] },
+    });
+    expect(on('r1', s, ack('r2'), p).sent).toEqual([]);
+    expect(s.commitSeq).toBe(0);
+    const done = on('r1', s, ack('r3'), p);
+    expect(done.sent).toEqual([{ to: 'c1', msg: { type: 'writeOk', opId: 1, seq: 1 } }]);
+    expect(s.commitSeq).toBe(1);
+    expect(s.acked).toMatchObject([{ seq: 1, opId: 1, mode: 'sync' }]);
+  });
+
+  it('a replica votes once per epoch, only for a log at least as up to date (Raft §5.4.1)', () => {
+    const s = asReplica(init('r3'));
+    on('r3', s, append({ entries: [entry(1, 1), entry(2, 1)], leaderSeq: 2 }));
+    const req = (from: string, epoch: number, lastSeq: number, lastEpoch: number) => ({
+      kind: 'message' as const,
+      from,
+      msg: { type: 'voteReq' as const, epoch, lastSeq, lastEpoch },
+    });
+    // Shorter log: refused, though the epoch moves on.
+    expect(on('r3', s, req('r2', 2, 1, 1)).sent[0]!.msg).toEqual({ type: 'vote', epoch: 2, granted: false });
+    expect(s.votedFor).toBe('');
+    expect(on('r3', s, req('r1', 2, 2, 1)).sent[0]!.msg).toEqual({ type: 'vote', epoch: 2, granted: true });
+    expect(s.votedFor).toBe('r1');
+    // One vote per epoch.
+    expect(on('r3', s, req('r2', 2, 5, 1)).sent[0]!.msg).toMatchObject({ granted: false });
+  });
+
+  it('a candidate with a majority leads, says so to the clients and emits `promoted`', () => {
+    const s = asReplica(init('r2'));
+    on('r2', s, { kind: 'start' });
+    const stand = on('r2', s, { kind: 'timer', name: 'watch' });
+    expect(stand.sent.map((o) => [o.to, o.msg.type])).toEqual([
+      ['r1', 'voteReq'],
+      ['r3', 'voteReq'],
+    ]);
+    expect(stand.notes).toEqual(['r2 missed heartbeats: stands in epoch 2 with 0 entries']);
+    const won = on('r2', s, { kind: 'message', from: 'r3', msg: { type: 'vote', epoch: 2, granted: true } });
+    expect(s).toMatchObject({ leader: true, epoch: 2, leaderId: 'r2' });
+    expect(won.events).toEqual([{ type: 'promoted', epoch: 2 }]);
+    expect(won.sent.map((o) => [o.to, o.msg.type])).toEqual([
+      ['r1', 'append'],
+      ['r3', 'append'],
+      ['c1', 'newLeader'],
+    ]);
+    expect(won.notes).toEqual(['r2 leads epoch 2 (elected) with 0 entries']);
+  });
+
+  it('a crash keeps the durable fields; a restarted follower forgets its leader and rebuilds its data', () => {
+    const s = asReplica(init('r2'));
+    on('r2', s, append({ epoch: 3, entries: [entry(1, 3)], leaderSeq: 1 }));
+    expect(s.leaderId).toBe('r1');
+    // What the kernel keeps of a crashed node: the declared durable fields, over a fresh init.
+    const kept: Record<string, unknown> = {};
+    for (const f of readReplication.durable) if (f in s) kept[f] = s[f as keyof ReplicaState];
+    const back = asReplica({ ...init('r2'), ...kept } as RRState);
+    expect(back).toMatchObject({ epoch: 3, log: s.log, kv: {}, audits: [] });
+    on('r2', back, { kind: 'restart' });
+    expect(back.leaderId).toBe('');
+    expect(back.kv).toEqual({ k1: { value: 'v1', seq: 1 } });
+    // A client keeps everything, its operations in flight included.
+    const c = init('c1') as ClientState;
+    on('c1', c, { kind: 'client', op: { id: 4, client: 'c1', op: 'write', key: 'x', value: 'v' } });
+    expect(Object.keys(c.pending)).toEqual(['4']);
+    const ckept: Record<string, unknown> = {};
+    for (const f of readReplication.durable) if (f in c) ckept[f] = c[f as keyof ClientState];
+    expect({ ...init('c1'), ...ckept }).toEqual(c);
+  });
+
+  it('a client read below its session floor goes back to the leader (read-your-writes)', () => {
+    const p = params({ readPolicy: 'read-your-writes' });
+    const c = init('c1', p);
+    if (c.kind !== 'client') throw new Error('not a client');
+    on('c1', c, { kind: 'client', op: { id: 1, client: 'c1', op: 'write', key: 'x', value: 'a' } }, p);
+    on('c1', c, { kind: 'message', from: 'r1', msg: { type: 'writeOk', opId: 1, seq: 5 } }, p);
+    expect(c.writeSeq).toBe(5);
+    const read = on('c1', c, { kind: 'client', op: { id: 2, client: 'c1', op: 'read', key: 'x' } }, p);
+    expect(read.sent[0]!.msg).toEqual({ type: 'read', opId: 2, key: 'x', minSeq: 5 });
+    const back = on(
+      'c1',
+      c,
+      { kind: 'message', from: read.sent[0]!.to, msg: { type: 'readBehind', opId: 2, seq: 3 } },
+      p,
+    );
+    expect(back.sent).toEqual([{ to: 'r1', msg: { type: 'read', opId: 2, key: 'x', minSeq: 0 } }]);
+    expect(c.redirected).toBe(1);
+    const ok = on(
+      'c1',
+      c,
+      { kind: 'message', from: 'r1', msg: { type: 'readOk', opId: 2, value: 'a', keySeq: 5, seq: 5 } },
+      p,
+      2000,
+    );
+    expect(ok.replies).toEqual([{ id: 2, result: { ok: true, value: 'a' } }]);
+    expect(c).toMatchObject({ reads: 1, readSeq: 5, sessionViolations: 0, pending: {} });
+  });
+});
 
 describe('read replication: params and defaults', () => {
   it('parses defaults and rejects bad values', () => {

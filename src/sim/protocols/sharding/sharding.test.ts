@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { registerProtocol } from '../../catalog';
 import { Simulation } from '../../simulation';
-import { seriesLast, seriesMax, seriesMean } from '../replication/test-summary';
+import { seriesLast, seriesMax, seriesMean } from '../../test/summary';
 import {
   ownerOf,
   type ShardState,

@@ -1,6 +1,11 @@
-import type { RunSummary } from '../../../shared/exercise/run-summary';
-import { summarizeRun } from '../../run-summary';
-import type { Simulation } from '../../simulation';
+/**
+ * Test helpers that read a finished run: the run summary the app grades exercises against,
+ * and a metric series' largest, mean and last sample. Shared by the protocols' tests and the
+ * golden exercise checks (a protocol folder never imports the Simulation itself).
+ */
+import type { RunSummary } from '../../shared/exercise/run-summary';
+import { summarizeRun } from '../run-summary';
+import type { Simulation } from '../simulation';
 
 /** The host's run summary (what the app grades exercises against), for tests. */
 export const summarize: (sim: Simulation) => RunSummary = summarizeRun;

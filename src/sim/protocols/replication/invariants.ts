@@ -1,0 +1,66 @@
+/**
+ * The invariants checked after every step: one leader per epoch (Raft §5.2's election
+ * safety), no acknowledged write lost with synchronous replication (DDIA ch. 5: a synchronous
+ * follower always holds an up-to-date copy of the leader's data), and the session guarantees
+ * (Terry et al. 1994).
+ */
+import type { Invariant } from '../../protocol';
+import { currentLeader } from './cluster-view';
+import type { RRState } from './types';
+
+/** The invariants of read replication. */
+export const replicationInvariants: Invariant<RRState>[] = [
+  {
+    id: 'one-leader-per-epoch',
+    title: 'At most one replica leads any epoch',
+    check({ changed, nodes }) {
+      const s = changed.state;
+      if (s.kind !== 'replica' || !s.leader) return null;
+      for (const v of nodes)
+        if (v.id !== changed.id && v.state.kind === 'replica' && v.state.leader && v.state.epoch === s.epoch)
+          return `${changed.id} and ${v.id} both lead epoch ${s.epoch}`;
+      return null;
+    },
+  },
+  {
+    id: 'sync-no-lost-writes',
+    title: 'With synchronous replication no acknowledged write is lost on failover',
+    check({ changed, nodes, events }) {
+      const s = changed.state;
+      if (s.kind !== 'replica') return null;
+      if (!events.some((e) => e.type === 'promoted')) {
+        // A deposed leader that does not know it yet (split brain) may still acknowledge:
+        // against a newer leader's final log, such a write is lost the moment it is answered.
+        if (!s.leader) return null;
+        const newer = currentLeader(nodes);
+        if (newer === undefined || newer.state.epoch <= s.epoch) return null;
+        for (const a of s.acked) {
+          if (a.mode !== 'sync' || a.epoch >= newer.state.epoch) continue;
+          if (newer.state.log[a.seq - 1]?.opId !== a.opId)
+            return `write #${a.opId} ${a.key}=${a.value} was acknowledged in sync mode by ${changed.id} (seq ${a.seq}, epoch ${a.epoch}) after ${newer.id} took over epoch ${newer.state.epoch} without it`;
+        }
+        return null;
+      }
+      // Checked in the step a replica takes over (it emits 'promoted'): its log is final from here on.
+      for (const v of nodes) {
+        if (v.state.kind !== 'replica') continue;
+        for (const a of v.state.acked) {
+          if (a.mode !== 'sync' || a.epoch >= s.epoch) continue;
+          if (s.log[a.seq - 1]?.opId !== a.opId)
+            return `write #${a.opId} ${a.key}=${a.value} was acknowledged in sync mode by ${v.id} (seq ${a.seq}) but the new leader ${changed.id} does not have it`;
+        }
+      }
+      return null;
+    },
+  },
+  {
+    id: 'session-guarantee',
+    title: 'A session read never returns a state older than the session floor',
+    check({ changed }) {
+      const s = changed.state;
+      return s.kind === 'client' && s.sessionViolations > 0
+        ? `${changed.id} read below its session floor ${s.sessionViolations} time(s)`
+        : null;
+    },
+  },
+];

@@ -1,0 +1,76 @@
+/**
+ * The lesson of read replication (DDIA ch. 5: replication lag, session guarantees, lost
+ * writes on failover), its bug switches, and the default topology it is told on: a leader,
+ * a near and a far follower, two clients.
+ */
+import type { BugSwitch, DefaultTopology, Lesson } from '../../protocol';
+
+function linkTo(a: string, b: string, latency: DefaultTopology['links'][number]['latency']) {
+  return { id: `${a}-${b}`, a, b, latency, lossRate: 0, dupRate: 0, reorderRate: 0, reorderDelayUs: 5000 };
+}
+
+/** The default topology: leader r1, followers r2 (near) and r3 (far), clients c1 and c2, one switch. */
+export function replicationTopology(): DefaultTopology {
+  const node = (id: string, role: string, x: number, y: number) => ({
+    id,
+    name: id,
+    role,
+    x,
+    y,
+    clockOffsetUs: 0,
+    clockDriftPpm: 0,
+  });
+  const near = { kind: 'normal' as const, meanUs: 1000, stdUs: 200, minUs: 300 };
+  return {
+    nodes: [
+      node('r1', 'leader', 300, 80),
+      node('r2', 'follower', 120, 300),
+      node('r3', 'follower', 480, 300),
+      node('c1', 'client', 120, 520),
+      node('c2', 'client', 480, 520),
+      node('sw', 'switch', 300, 300),
+    ],
+    links: [
+      linkTo('r1', 'sw', near),
+      linkTo('r2', 'sw', near),
+      // A far follower: it lags behind, so its reads go stale first.
+      linkTo('r3', 'sw', { kind: 'lognormal', medianUs: 30_000, sigma: 0.5 }),
+      linkTo('c1', 'sw', near),
+      linkTo('c2', 'sw', near),
+    ],
+  };
+}
+
+/** Known-wrong variants a learner can turn on. */
+export const replicationBugs: BugSwitch[] = [
+  {
+    param: 'bugAckBeforeReplicate',
+    title:
+      'Sync and semi-sync leaders acknowledge before followers confirm: a crash loses acknowledged writes',
+  },
+  {
+    param: 'bugIgnoreSession',
+    title:
+      'Read-your-writes and monotonic reads forget the session version: a follower serves an older state',
+  },
+];
+
+/** The lesson. */
+export const replicationLesson: Lesson = {
+  summary:
+    'One leader takes the writes and streams them to followers, which answer reads. Asynchronous followers are cheap but trail behind, so a read can return old data and a failover can drop writes the leader already confirmed. Waiting for followers before confirming closes both gaps and costs write latency.',
+  watch: [
+    'The lag on each follower badge, and the far follower r3 falling behind',
+    '"stale read" notes in the trace and the staleReadRate metric',
+    'writeLatencyMs when you switch between async, semi-sync and sync',
+    '"lost write" notes and the lostWrites metric after a failover',
+  ],
+  tryThis: [
+    'Run the default (async, reads from any follower) and count the stale-read notes; then set readPolicy to leader and watch them vanish while the leader does all the reading work',
+    'Set readPolicy to read-your-writes: your own writes are always visible, yet other clients can still read stale data',
+    'Cut r1 off from its followers (a one-way partition r1 -> r2,r3) at 1.8 s and crash it at 2 s, in async mode: the follower that takes over lacks the writes r1 confirmed meanwhile, and lostWrites counts them; restart r1 to see a "lost write" note for each',
+    'Switch mode to sync and repeat the crash: no write is lost, but writes now wait for the far follower',
+    'Turn on bugAckBeforeReplicate in sync mode and crash the leader: the sync-no-lost-writes invariant stops the run',
+    'Set failover to manual, crash r1, then set promote to r2: nobody takes writes until you do',
+  ],
+};
