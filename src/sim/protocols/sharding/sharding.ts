@@ -566,10 +566,10 @@ export function addShardFaults(id: string, atUs: number) {
 /** A field of any role's state. */
 type RoleField = keyof RouterState | keyof ShardState | keyof ClientState;
 
-// Typed as the contract asks (fields of ShardingState, which as a union of the three roles
-// names only `kind`); the list itself is checked against RoleField. In the order a crashed
-// node's state shows its fields.
-const DURABLE = [
+// The list names fields of any role, in the order a crashed node's state shows them; the
+// contract types it as fields of ShardingState, which as a union of the three roles names
+// only `kind` (hence the cast below).
+const DURABLE: RoleField[] = [
   'kind',
   'data',
   'nextVer',
@@ -579,7 +579,7 @@ const DURABLE = [
   'movedIn',
   'reshards',
   'done',
-] satisfies RoleField[] as (keyof ShardingState)[];
+];
 
 export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   id: 'sharding',
@@ -631,7 +631,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   // Shards keep their data (and the table it was placed by) on disk; the router keeps its table,
   // its write version and its reshard count, and rebuilds the rest at restart; a client keeps
   // its count. One list for the three roles: a role keeps the fields it has.
-  durable: DURABLE,
+  durable: DURABLE as (keyof ShardingState)[],
   invariants: [
     {
       id: 'key-placement',
