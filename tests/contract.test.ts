@@ -18,9 +18,7 @@ const ON_FIRST_CONTRACT = [
   'src/sim/protocols/consensus/multi-paxos',
   'src/sim/protocols/consensus/paxos',
   'src/sim/protocols/consensus/raft',
-  'src/sim/protocols/consistent-hashing',
   'src/sim/protocols/replication',
-  'src/sim/protocols/sharding',
 ];
 
 /** Places outside src/sim that still name a protocol (file: what it names). */
