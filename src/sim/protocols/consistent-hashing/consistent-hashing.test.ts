@@ -4,7 +4,19 @@ import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { registerProtocol } from '../../catalog';
 import { Simulation } from '../../simulation';
 import { seriesLast } from '../../test/summary';
-import { chQuickStart, chScenarios, consistentHashing, movedKeys, placer, ringView } from '.';
+import { handle } from '../../toolkit/recorder';
+import {
+  buildRing,
+  type CHMsg,
+  type CoordinatorState,
+  chQuickStart,
+  chScenarios,
+  consistentHashing,
+  movedKeys,
+  placer,
+  ringView,
+  type StoreState,
+} from '.';
 
 registerProtocol(consistentHashing);
 const KEYS = Array.from({ length: 4000 }, (_, i) => `key-${i}`);
@@ -95,6 +107,105 @@ describe('placement properties (Karger et al. 1997 §4 "monotonicity"; Dynamo §
     for (const x of [...v.vnodes, ...v.keys]) expect(x.angle >= 0 && x.angle < 360).toBe(true);
     expect(v.moved.every((m) => m.from === 'a' && m.to === 'b')).toBe(true);
     expect(v.moved.length).toBe(v.keys.filter((k) => k.owner === 'b').length);
+  });
+});
+
+describe('consistent hashing: the rules, one input at a time', () => {
+  const params = P({ replicationFactor: 2 });
+  const roles = { coord: 'coordinator', n1: 'node', n2: 'node', n3: 'node', n4: 'node', c1: 'client' };
+  const ids = Object.keys(roles).sort();
+  const init = (id: string) =>
+    consistentHashing.init({ id, role: roles[id as keyof typeof roles], params, nodes: ids });
+  const world = (self: string, p = params) => ({ self, nodes: roles, params: p });
+  const msg = (from: string, m: CHMsg) => ({ kind: 'message' as const, from, msg: m });
+  const three = ['n1', 'n2', 'n3'];
+  const four = ['n1', 'n2', 'n3', 'n4'];
+
+  it('the coordinator sends a write to every replica, the primary answers, and the key is remembered once (Dynamo §4.3)', () => {
+    const c = init('coord') as CoordinatorState;
+    handle(consistentHashing, c, { kind: 'start' }, world('coord'));
+    expect(c).toMatchObject({ version: 1, members: four, ring: buildRing(four, 64, 'murmur3') });
+    const owners = placer(params, four)('k1');
+    for (const opId of [1, 2]) {
+      const out = handle(
+        consistentHashing,
+        c,
+        msg('c1', { type: 'put', opId, key: 'k1', value: 'v' }),
+        world('coord'),
+      );
+      expect(out.sent).toEqual(
+        owners.map((to, j) => ({
+          to,
+          msg: { type: 'nodePut', opId, client: 'c1', key: 'k1', value: 'v', ver: opId, reply: j === 0 },
+        })),
+      );
+    }
+    expect(c).toMatchObject({ keys: ['k1'], keyCount: 1 });
+    const get = handle(consistentHashing, c, msg('c1', { type: 'get', opId: 3, key: 'k1' }), world('coord'));
+    expect(get.sent).toEqual([{ to: owners[0], msg: { type: 'nodeGet', opId: 3, client: 'c1', key: 'k1' } }]);
+  });
+
+  it('a node applying new members sends each key to the owners that gain it and keeps only its own (Karger §4)', () => {
+    const s = init('n1') as StoreState;
+    handle(consistentHashing, s, msg('coord', { type: 'members', version: 1, members: three }), world('n1'));
+    const old = placer(params, three);
+    const next = placer(params, four);
+    const mine = KEYS.slice(0, 300).filter((k) => old(k).includes('n1'));
+    for (const [i, k] of mine.entries()) s.data[k] = { value: `v${i}`, ver: i + 1 };
+    const out = handle(
+      consistentHashing,
+      s,
+      msg('coord', { type: 'members', version: 2, members: four }),
+      world('n1'),
+    );
+    // n1 sends a key when it is the first old owner still a member; only n4 can gain keys.
+    const sent = mine.filter((k) => old(k)[0] === 'n1' && next(k).includes('n4') && !old(k).includes('n4'));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(out.sent.map((o) => [o.to, (o.msg as { key: string }).key])).toEqual(
+      sent.sort().map((k) => ['n4', k]),
+    );
+    expect(Object.keys(s.data).sort()).toEqual(mine.filter((k) => next(k).includes('n1')).sort());
+    expect(s).toMatchObject({ version: 2, versionSeen: 2, members: four, transfers: sent.length });
+    expect(s.ring).toEqual(buildRing(four, 64, 'murmur3'));
+    expect(out.events).toEqual([{ type: 'members-seen', version: 2 }]);
+    // Under bugStaleRing a later membership is seen but not applied.
+    const bug = { ...params, bugStaleRing: true };
+    const stale = handle(
+      consistentHashing,
+      s,
+      msg('coord', { type: 'members', version: 3, members: three }),
+      world('n1', bug),
+    );
+    expect(stale.sent).toEqual([]);
+    expect(s).toMatchObject({ version: 2, versionSeen: 3, members: four });
+  });
+
+  it('a transfer under an older membership goes on to the owners the receiver knows; an older value never overwrites a newer one', () => {
+    const s = init('n1') as StoreState;
+    handle(consistentHashing, s, msg('coord', { type: 'members', version: 1, members: four }), world('n1'));
+    const owners = placer(params, four);
+    const mine = KEYS.find((k) => owners(k).includes('n1'))!;
+    const theirs = KEYS.find((k) => !owners(k).includes('n1'))!;
+    const tr: CHMsg = { type: 'transfer', key: theirs, value: 'x', ver: 4 };
+    expect(handle(consistentHashing, s, msg('n2', tr), world('n1')).sent).toEqual(
+      owners(theirs).map((to) => ({ to, msg: tr })),
+    );
+    expect(s.forwarded).toBe(1);
+    const stored = handle(
+      consistentHashing,
+      s,
+      msg('n2', { type: 'transfer', key: mine, value: 'new', ver: 9 }),
+      world('n1'),
+    );
+    expect(stored.events).toEqual([{ type: 'stored', key: mine }]);
+    const older = handle(
+      consistentHashing,
+      s,
+      msg('n3', { type: 'transfer', key: mine, value: 'old', ver: 5 }),
+      world('n1'),
+    );
+    expect(older.events).toEqual([]);
+    expect(s.data[mine]).toEqual({ value: 'new', ver: 9 });
   });
 });
 

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
-import type {
-  DefaultTopology,
-  Effects,
-  Input,
-  NodeView,
-  Outbound,
-  StepEnv,
-  StepProtocol,
-} from '../../protocol';
+import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol } from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
 import { ringTab } from './ring-view';
 
@@ -20,7 +12,16 @@ import { ringTab } from './ring-view';
  * 2014). A coordinator routes client operations and watches membership; when a node joins or
  * leaves, nodes hand over only the keys whose owners changed (`transfer` messages), and the
  * coordinator counts how many keys modulo-N hashing would have moved for the same change.
- * See docs/protocols/consistent-hashing.md.
+ * The rules implemented:
+ * - placement (`ownersOf`): the ring's first N distinct nodes clockwise from the key (Dynamo
+ *   §4.2-4.3), the N highest rendezvous weights, or N buckets from the jump hash;
+ * - membership: the coordinator re-reads the members every tick and, on a change, sends the
+ *   new list to old and new members (Dynamo uses gossip, §4.8; here a coordinator polls);
+ * - hand-over: a node applying new members sends each key to the owners that gain it, and
+ *   keeps only the keys it still owns (Karger §4 "monotonicity": only keys near the change
+ *   move).
+ * Each node keeps its ring (the virtual nodes sorted by position) and its key-value store
+ * (`data`) in its state, and changes them in place. See docs/protocols/consistent-hashing.md.
  */
 export const ConsistentHashingParams = z.object({
   /** Placement scheme. */
@@ -44,89 +45,74 @@ export type PlacementParams = Pick<P, 'scheme' | 'hash' | 'vnodes' | 'replicatio
 
 const TWO32 = 4294967296;
 
-/** A ring: virtual-node points sorted by position. */
-export interface Ring {
-  /** Positions (unsigned 32-bit), ascending. */
-  points: number[];
-  /** Owner node of each point. */
-  owners: string[];
-  /** Label of each point (`<node>#<i>`). */
-  labels: string[];
+/** A virtual node: one of a node's points on the ring (Dynamo §4.2). */
+export interface VirtualNode {
+  /** Position on the ring: the hash of the label, an unsigned 32-bit integer. */
+  position: number;
+  /** The node it stands for. */
+  node: string;
+  /** What is hashed: `<node>#<i>`. */
+  label: string;
 }
+
+/** A ring: the virtual nodes sorted by position (ties broken by label). */
+export type Ring = VirtualNode[];
 
 /** Builds the ring of `nodes` with `vnodes` points each (ties broken by label). */
 export function buildRing(nodes: readonly string[], vnodes: number, hash: HashName): Ring {
-  const pts: { p: number; node: string; label: string }[] = [];
-  for (const n of nodes)
+  const ring: Ring = [];
+  for (const node of nodes)
     for (let i = 0; i < vnodes; i++) {
-      const label = `${n}#${i}`;
-      pts.push({ p: hashOf(hash, label), node: n, label });
+      const label = `${node}#${i}`;
+      ring.push({ position: hashOf(hash, label), node, label });
     }
-  pts.sort((a, b) => a.p - b.p || (a.label < b.label ? -1 : 1));
-  return { points: pts.map((x) => x.p), owners: pts.map((x) => x.node), labels: pts.map((x) => x.label) };
+  return ring.sort((a, b) => a.position - b.position || (a.label < b.label ? -1 : 1));
 }
 
 /** The first `count` distinct nodes clockwise from the key's position (Dynamo §4.3). */
 export function ringOwners(ring: Ring, key: string, count: number, hash: HashName): string[] {
-  const n = ring.points.length;
+  const n = ring.length;
   if (n === 0) return [];
   const h = hashOf(hash, key);
+  // The first virtual node at or after the key's position (binary search), wrapping around.
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ring.points[mid]! < h) lo = mid + 1;
+    if (ring[mid]!.position < h) lo = mid + 1;
     else hi = mid;
   }
   const out: string[] = [];
   for (let k = 0; k < n && out.length < count; k++) {
-    const o = ring.owners[(lo + k) % n]!;
+    const o = ring[(lo + k) % n]!.node;
     if (!out.includes(o)) out.push(o);
   }
   return out;
 }
 
-// Placement functions are pure, so they are memoised by (params, members): routing one
-// operation must not rebuild a ring. Bounded: cleared when full.
-const placers = new Map<string, (key: string) => string[]>();
-
-/** A placement function for a member list: key -> owners, primary first (memoised). */
-export function placer(params: PlacementParams, members: readonly string[]): (key: string) => string[] {
-  // Fast path: the same members array and params object as last time (the common case: a
-  // coordinator routing operation after operation).
-  if (last !== null && last.members === members && last.params === params) return last.f;
-  const f = placerSlow(params, members);
-  last = { members, params, f };
-  return f;
-}
-
-let last: { members: readonly string[]; params: PlacementParams; f: (key: string) => string[] } | null = null;
-
-function placerSlow(params: PlacementParams, members: readonly string[]): (key: string) => string[] {
-  const id = `${params.scheme}|${params.hash}|${params.vnodes}|${params.replicationFactor}|${[...members].sort().join(',')}`;
-  let f = placers.get(id);
-  if (f === undefined) {
-    if (placers.size >= 256) placers.clear();
-    f = makePlacer(params, members);
-    placers.set(id, f);
-  }
-  return f;
-}
-
-function makePlacer(params: PlacementParams, members: readonly string[]): (key: string) => string[] {
-  const nodes = [...members].sort();
-  const rf = Math.min(params.replicationFactor, nodes.length);
-  if (nodes.length === 0) return () => [];
-  if (params.scheme === 'rendezvous') return (key) => rendezvousTop(key, nodes, rf, params.hash);
-  if (params.scheme === 'jump') {
+/**
+ * The owners of a key, primary first: `replicationFactor` distinct members (all of them when
+ * there are fewer). `members` must be sorted; `ring` is the ring of those members under these
+ * params (`buildRing`; unused by rendezvous and jump, which have no ring).
+ */
+export function ownersOf(key: string, p: PlacementParams, members: readonly string[], ring: Ring): string[] {
+  const n = members.length;
+  if (n === 0) return [];
+  const rf = Math.min(p.replicationFactor, n);
+  if (p.scheme === 'rendezvous') return rendezvousTop(key, members, rf, p.hash);
+  if (p.scheme === 'jump') {
     // Buckets are the members in id order; replicas are the next buckets.
-    return (key) => {
-      const b = jumpHash(key64(key), nodes.length);
-      return Array.from({ length: rf }, (_, j) => nodes[(b + j) % nodes.length]!);
-    };
+    const b = jumpHash(key64(key), n);
+    return Array.from({ length: rf }, (_, j) => members[(b + j) % n]!);
   }
-  const ring = buildRing(nodes, params.vnodes, params.hash);
-  return (key) => ringOwners(ring, key, rf, params.hash);
+  return ringOwners(ring, key, rf, p.hash);
+}
+
+/** A placement function for a member list: key -> owners, primary first (builds the ring once). */
+export function placer(params: PlacementParams, members: readonly string[]): (key: string) => string[] {
+  const nodes = [...members].sort();
+  const ring = params.scheme === 'ring' ? buildRing(nodes, params.vnodes, params.hash) : [];
+  return (key) => ownersOf(key, params, nodes, ring);
 }
 
 /** The owner under modulo-N hashing over the sorted members (the baseline). */
@@ -176,13 +162,10 @@ export function ringView(
 ): RingView {
   const sorted = [...nodes].sort();
   const angle = (h: number) => (h / TWO32) * 360;
-  const ring = params.scheme === 'ring' ? buildRing(sorted, params.vnodes, params.hash) : null;
-  const place = placer(params, sorted);
+  const ring = params.scheme === 'ring' ? buildRing(sorted, params.vnodes, params.hash) : [];
+  const place = (key: string) => ownersOf(key, params, sorted, ring);
   const before = previous === undefined ? null : placer(params, previous);
-  const vnodes =
-    ring === null
-      ? []
-      : ring.labels.map((label, i) => ({ label, node: ring.owners[i]!, angle: angle(ring.points[i]!) }));
+  const vnodes = ring.map((v) => ({ label: v.label, node: v.node, angle: angle(v.position) }));
   const ks = [...keys]
     .sort()
     .map((key) => ({ key, angle: angle(hashOf(params.hash, key)), owner: place(key)[0] ?? '' }));
@@ -197,36 +180,22 @@ export function ringView(
 
 // ------------------------------------------------------------------ the simulated cluster
 
-/**
- * A set of keys kept as immutable plain data: 64 buckets by CRC-32 of the key, each a sorted
- * array, so adding a key copies one small bucket instead of the whole set.
- */
-export type KeySet = Record<string, string[]>;
-
-const KEY_BUCKETS = 64;
-
-function bucketOf(key: string): string {
-  return String(hashOf('crc32', key) % KEY_BUCKETS);
+/** A stored value with its write version. */
+export interface Versioned {
+  /** The value written. */
+  value: string;
+  /** The write's version (the client operation id: a higher one wins). */
+  ver: number;
 }
 
-/** True when the set holds the key. */
-export function hasKey(set: KeySet, key: string): boolean {
-  return set[bucketOf(key)]?.includes(key) ?? false;
-}
-
-/** The set with the key added (the same object when it was there). */
-export function addKey(set: KeySet, key: string): KeySet {
-  const b = bucketOf(key);
-  const cur = set[b] ?? [];
-  if (cur.includes(key)) return set;
-  return { ...set, [b]: [...cur, key].sort() };
-}
-
-/** Every key, sorted. */
-export function allKeys(set: KeySet): string[] {
-  const out: string[] = [];
-  for (const b of Object.keys(set)) out.push(...set[b]!);
-  return out.sort();
+/** What a coordinator or a storage node placed keys by: members, params and their ring. */
+interface Placed {
+  /** Members (sorted). */
+  members: string[];
+  /** Placement params (null before the first membership). */
+  placement: PlacementParams | null;
+  /** The ring of those members under those params (empty for rendezvous and jump). */
+  ring: Ring;
 }
 
 /** The coordinator. */
@@ -237,8 +206,8 @@ export interface CoordinatorState {
   version: number;
   /** Current members (sorted). */
   members: string[];
-  /** Keys ever written (sorted insertion not needed: a set). */
-  keys: KeySet;
+  /** Keys ever written, in the order first written (a log: it only grows). */
+  keys: string[];
   /** Number of keys in `keys`. */
   keyCount: number;
   /** Keys whose primary moved, over all changes. */
@@ -253,6 +222,8 @@ export interface CoordinatorState {
   changes: number;
   /** Placement params of the current version. */
   placement: PlacementParams | null;
+  /** The ring of the current members (empty for rendezvous and jump). */
+  ring: Ring;
 }
 
 /** A storage node. */
@@ -265,8 +236,8 @@ export interface StoreState {
   version: number;
   /** Highest version sent to it (applied or not). */
   versionSeen: number;
-  /** Stored keys. */
-  data: Record<string, { value: string; ver: number }>;
+  /** The key-value store: key -> value and write version. */
+  data: Record<string, Versioned>;
   /** Requests served. */
   served: number;
   /** Transfer messages sent. */
@@ -275,6 +246,8 @@ export interface StoreState {
   placement: PlacementParams | null;
   /** Keys received under an older membership and sent on to their owner. */
   forwarded: number;
+  /** The ring of the applied members (empty for rendezvous and jump). */
+  ring: Ring;
 }
 
 /** A client. */
@@ -288,183 +261,301 @@ export interface CHClientState {
 /** A node of the protocol. */
 export type CHState = CoordinatorState | StoreState | CHClientState;
 
-/** Messages. */
-export type CHMsg =
-  | { type: 'get'; opId: number; key: string }
-  | { type: 'put'; opId: number; key: string; value: string }
-  | { type: 'nodeGet'; opId: number; client: string; key: string }
-  | { type: 'nodePut'; opId: number; client: string; key: string; value: string; ver: number; reply: boolean }
-  | { type: 'result'; opId: number; value: string | null }
-  | { type: 'members'; version: number; members: string[] }
-  | { type: 'transfer'; key: string; value: string; ver: number };
+/** Client -> coordinator: read a key. */
+export interface GetMsg {
+  /** Message type. */
+  type: 'get';
+  /** The client operation. */
+  opId: number;
+  /** The key. */
+  key: string;
+}
+/** Client -> coordinator: write a key. */
+export interface PutMsg {
+  /** Message type. */
+  type: 'put';
+  /** The client operation. */
+  opId: number;
+  /** The key. */
+  key: string;
+  /** The value. */
+  value: string;
+}
+/** Coordinator -> primary: read a key for a client. */
+export interface NodeGetMsg {
+  /** Message type. */
+  type: 'nodeGet';
+  /** The client operation. */
+  opId: number;
+  /** The client to answer. */
+  client: string;
+  /** The key. */
+  key: string;
+}
+/** Coordinator -> each replica: write a key for a client. */
+export interface NodePutMsg {
+  /** Message type. */
+  type: 'nodePut';
+  /** The client operation. */
+  opId: number;
+  /** The client to answer. */
+  client: string;
+  /** The key. */
+  key: string;
+  /** The value. */
+  value: string;
+  /** The write's version (the operation id). */
+  ver: number;
+  /** True for the primary, which answers the client. */
+  reply: boolean;
+}
+/** Node -> client: the answer (the value read, null for a write or a missing key). */
+export interface ResultMsg {
+  /** Message type. */
+  type: 'result';
+  /** The client operation. */
+  opId: number;
+  /** The value read, or null. */
+  value: string | null;
+}
+/** Coordinator -> node: the membership now in force. */
+export interface MembersMsg {
+  /** Message type. */
+  type: 'members';
+  /** Membership version. */
+  version: number;
+  /** The members (sorted). */
+  members: string[];
+}
+/** Node -> node: a key handed over to an owner that gains it (or sent on by a node that is not one). */
+export interface TransferMsg {
+  /** Message type. */
+  type: 'transfer';
+  /** The key. */
+  key: string;
+  /** Its value. */
+  value: string;
+  /** Its write version. */
+  ver: number;
+}
 
-type Eff = Effects<CHState, CHMsg>;
-type Env = StepEnv<P>;
+/** Messages. */
+export type CHMsg = GetMsg | PutMsg | NodeGetMsg | NodePutMsg | ResultMsg | MembersMsg | TransferMsg;
+
+/** Check event: a storage node stored a value of a key (the invariant judges that key). */
+export interface StoredEvent {
+  /** Event type. */
+  type: 'stored';
+  /** The key stored. */
+  key: string;
+}
+/** Check event: a storage node was sent a membership, applied or not (the invariant judges every key). */
+export interface MembersSeenEvent {
+  /** Event type. */
+  type: 'members-seen';
+  /** The membership version. */
+  version: number;
+}
+/** The facts a storage node states for the key-placement invariant. */
+export type PlacementEvent = StoredEvent | MembersSeenEvent;
+
+type C = Ctx<P, CHMsg>;
 
 function placementOf(p: P): PlacementParams {
   return { scheme: p.scheme, hash: p.hash, vnodes: p.vnodes, replicationFactor: p.replicationFactor };
 }
 
-function coordinatorTick(s: CoordinatorState, env: Env, first: boolean): Eff {
-  const members = [...env.nodesWithRole('node')].sort();
-  const timers = [{ kind: 'set' as const, name: 'tick', afterUs: env.params.tickUs }];
-  const placement = placementOf(env.params);
+/**
+ * The ring of `members` under `p`: the ring a state already holds when it was built for the
+ * same members and ring params, else a new one. (A ring is rebuilt when the members change;
+ * placement params can change live between two membership versions.)
+ */
+function ringFor(p: PlacementParams, members: readonly string[], ...held: Placed[]): Ring {
+  if (p.scheme !== 'ring') return [];
+  for (const h of held) {
+    const q = h.placement;
+    if (q === null || q.scheme !== 'ring' || q.vnodes !== p.vnodes || q.hash !== p.hash) continue;
+    if (h.members.length === members.length && h.members.every((m, i) => m === members[i])) return h.ring;
+  }
+  return buildRing(members, p.vnodes, p.hash);
+}
+
+/**
+ * The coordinator's tick: re-read the membership and params; on a change bump the version,
+ * send the members to old and new members, and count the keys whose primary moved under the
+ * scheme and under modulo N. `first` (start or restart) announces without counting.
+ */
+function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
+  const members = [...ctx.nodesWithRole('node')].sort();
+  ctx.setTimer('tick', ctx.params.tickUs);
+  const placement = placementOf(ctx.params);
   const same =
     members.length === s.members.length &&
     members.every((m, i) => m === s.members[i]) &&
     JSON.stringify(placement) === JSON.stringify(s.placement);
-  if (!first && same) return { state: s, timers };
+  if (!first && same) return;
   const version = s.version + 1;
-  const send = [...new Set([...s.members, ...members])]
-    .sort()
-    .map((to) => ({ to, msg: { type: 'members' as const, version, members } }));
-  if (first) return { state: { ...s, version, members, placement }, timers, send };
-  const m = movedKeys(placement, s.members, members, allKeys(s.keys), s.placement ?? placement);
-  return {
-    state: {
-      ...s,
-      version,
-      members,
-      placement,
-      keysMoved: s.keysMoved + m.moved.length,
-      keysMovedModuloN: s.keysMovedModuloN + m.movedModuloN.length,
-      lastMoved: m.moved.length,
-      lastMovedModuloN: m.movedModuloN.length,
-      changes: s.changes + 1,
-    },
-    timers,
-    send,
-    notes: [
-      `members v${version}: ${members.join(',')}; ${env.params.scheme} moves ${m.moved.length} of ${s.keyCount} keys, modulo-N would move ${m.movedModuloN.length}`,
-    ],
-  };
+  for (const to of [...new Set([...s.members, ...members])].sort())
+    ctx.send(to, { type: 'members', version, members });
+  const ring = ringFor(placement, members, s);
+  if (!first) {
+    // The keys seen so far whose primary moves, under the scheme and under modulo N.
+    const before = s.placement ?? placement;
+    const beforeRing = ringFor(before, s.members, s);
+    let moved = 0;
+    let movedModuloN = 0;
+    for (const k of s.keys) {
+      if (ownersOf(k, before, s.members, beforeRing)[0] !== ownersOf(k, placement, members, ring)[0]) moved++;
+      if (moduloOwner(k, s.members, placement.hash) !== moduloOwner(k, members, placement.hash))
+        movedModuloN++;
+    }
+    s.keysMoved += moved;
+    s.keysMovedModuloN += movedModuloN;
+    s.lastMoved = moved;
+    s.lastMovedModuloN = movedModuloN;
+    s.changes += 1;
+    ctx.note(
+      `members v${version}: ${members.join(',')}; ${ctx.params.scheme} moves ${moved} of ${s.keyCount} keys, modulo-N would move ${movedModuloN}`,
+    );
+  }
+  s.version = version;
+  s.members = members;
+  s.placement = placement;
+  s.ring = ring;
 }
 
-function coordinatorStep(s: CoordinatorState, input: Input<CHMsg>, env: Env): Eff {
-  if (input.kind === 'start' || input.kind === 'restart') return coordinatorTick(s, env, true);
-  if (input.kind === 'timer') return input.name === 'tick' ? coordinatorTick(s, env, false) : { state: s };
-  if (input.kind === 'client') return { state: s, reply: [{ id: input.op.id, ok: false }] };
+function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<CHMsg>): void {
+  if (input.kind === 'start' || input.kind === 'restart') {
+    coordinatorTick(ctx, s, true);
+    return;
+  }
+  if (input.kind === 'timer') {
+    if (input.name === 'tick') coordinatorTick(ctx, s, false);
+    return;
+  }
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false });
+    return;
+  }
   const m = input.msg;
-  if (m.type !== 'get' && m.type !== 'put') return { state: s };
-  const owners = placer(env.params, s.members)(m.key);
-  if (owners.length === 0) return { state: s };
-  if (m.type === 'get')
-    return {
-      state: s,
-      send: [{ to: owners[0]!, msg: { type: 'nodeGet', opId: m.opId, client: input.from, key: m.key } }],
-    };
-  // Writes go to every replica; the primary answers. The op id orders writes to a key.
-  return {
-    state: hasKey(s.keys, m.key) ? s : { ...s, keys: addKey(s.keys, m.key), keyCount: s.keyCount + 1 },
-    send: owners.map((to, j) => ({
-      to,
-      msg: {
-        type: 'nodePut' as const,
-        opId: m.opId,
-        client: input.from,
-        key: m.key,
-        value: m.value,
-        ver: m.opId,
-        reply: j === 0,
-      },
-    })),
-  };
+  if (m.type !== 'get' && m.type !== 'put') return;
+  // Placed with the params in force now (they may have changed since the last tick).
+  const p = placementOf(ctx.params);
+  const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
+  if (owners.length === 0) return;
+  if (m.type === 'get') {
+    ctx.send(owners[0]!, { type: 'nodeGet', opId: m.opId, client: input.from, key: m.key });
+    return;
+  }
+  // Writes go to every replica (Dynamo §4.3); the primary answers. The op id orders writes to a key.
+  if (!s.keys.includes(m.key)) {
+    s.keys.push(m.key);
+    s.keyCount += 1;
+  }
+  for (const [j, to] of owners.entries())
+    ctx.send(to, {
+      type: 'nodePut',
+      opId: m.opId,
+      client: input.from,
+      key: m.key,
+      value: m.value,
+      ver: m.opId,
+      reply: j === 0,
+    });
 }
 
-function storeStep(s: StoreState, input: Input<CHMsg>, env: Env): Eff {
-  if (input.kind === 'client') return { state: s, reply: [{ id: input.op.id, ok: false }] };
-  if (input.kind !== 'message') return { state: s };
+/** Stores a value unless the node holds a newer write of the key; says so to the invariant. */
+function store(ctx: C, s: StoreState, key: string, value: string, ver: number): void {
+  const cur = s.data[key];
+  if (cur !== undefined && cur.ver >= ver) return;
+  s.data[key] = { value, ver };
+  ctx.emit({ type: 'stored', key } satisfies StoredEvent);
+}
+
+function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false });
+    return;
+  }
+  if (input.kind !== 'message') return;
   const m = input.msg;
   switch (m.type) {
     case 'members': {
-      if (m.version <= s.version) return { state: s };
-      const seen = Math.max(s.versionSeen, m.version);
-      if (env.params.bugStaleRing && s.version > 0) return { state: { ...s, versionSeen: seen } };
-      const before = placer(s.placement ?? placementOf(env.params), s.members);
-      const after = placer(placementOf(env.params), m.members);
-      const send: Outbound<CHMsg>[] = [];
-      const data: StoreState['data'] = {};
+      if (m.version <= s.version) return;
+      s.versionSeen = Math.max(s.versionSeen, m.version);
+      ctx.emit({ type: 'members-seen', version: m.version } satisfies MembersSeenEvent);
+      if (ctx.params.bugStaleRing && s.version > 0) return;
+      // Hand-over: owners of each key before and after the change.
+      const before = s.placement ?? placementOf(ctx.params);
+      const beforeRing = ringFor(before, s.members, s);
+      const after = placementOf(ctx.params);
+      const afterRing = ringFor(after, m.members, s);
+      const kept: StoreState['data'] = {};
       let sent = 0;
       for (const k of Object.keys(s.data).sort()) {
         const v = s.data[k]!;
-        const oldOwners = s.members.length === 0 ? [env.self] : before(k);
-        const newOwners = after(k);
+        const oldOwners = s.members.length === 0 ? [ctx.self] : ownersOf(k, before, s.members, beforeRing);
+        const newOwners = ownersOf(k, after, m.members, afterRing);
         // The first old owner still a member sends the key to each new owner that lacked it.
         const sender = oldOwners.find((o) => m.members.includes(o));
-        if (sender === env.self)
+        if (sender === ctx.self)
           for (const o of newOwners)
-            if (!oldOwners.includes(o) && o !== env.self) {
-              send.push({ to: o, msg: { type: 'transfer', key: k, value: v.value, ver: v.ver } });
+            if (!oldOwners.includes(o) && o !== ctx.self) {
+              ctx.send(o, { type: 'transfer', key: k, value: v.value, ver: v.ver });
               sent++;
             }
-        if (newOwners.includes(env.self)) data[k] = v;
+        if (newOwners.includes(ctx.self)) kept[k] = v;
       }
-      return {
-        state: {
-          ...s,
-          members: m.members,
-          version: m.version,
-          versionSeen: seen,
-          data,
-          transfers: s.transfers + sent,
-          placement: placementOf(env.params),
-        },
-        send,
-        notes: sent > 0 ? [`${env.self} hands ${sent} key(s) over for members v${m.version}`] : [],
-      };
+      s.members = m.members;
+      s.version = m.version;
+      s.data = kept;
+      s.transfers += sent;
+      s.placement = after;
+      s.ring = afterRing;
+      if (sent > 0) ctx.note(`${ctx.self} hands ${sent} key(s) over for members v${m.version}`);
+      return;
     }
     case 'transfer': {
       // Handed over under an older membership than ours: send it on to the owners we know.
-      if (!env.params.bugStaleRing && s.members.length > 0) {
-        const owners = placer(env.params, s.members)(m.key);
-        if (!owners.includes(env.self))
-          return {
-            state: { ...s, forwarded: s.forwarded + 1 },
-            send: owners.map((to) => ({ to, msg: m })),
-          };
+      if (!ctx.params.bugStaleRing && s.members.length > 0) {
+        const p = placementOf(ctx.params);
+        const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
+        if (!owners.includes(ctx.self)) {
+          s.forwarded += 1;
+          for (const to of owners) ctx.send(to, m);
+          return;
+        }
       }
-      const cur = s.data[m.key];
-      if (cur !== undefined && cur.ver >= m.ver) return { state: s };
-      return { state: { ...s, data: { ...s.data, [m.key]: { value: m.value, ver: m.ver } } } };
+      store(ctx, s, m.key, m.value, m.ver);
+      return;
     }
     case 'nodeGet':
-      return {
-        state: { ...s, served: s.served + 1 },
-        send: [{ to: m.client, msg: { type: 'result', opId: m.opId, value: s.data[m.key]?.value ?? null } }],
-      };
-    case 'nodePut': {
-      const cur = s.data[m.key];
-      const data =
-        cur !== undefined && cur.ver >= m.ver
-          ? s.data
-          : { ...s.data, [m.key]: { value: m.value, ver: m.ver } };
-      return {
-        state: { ...s, served: s.served + 1, data },
-        send: m.reply ? [{ to: m.client, msg: { type: 'result', opId: m.opId, value: null } }] : [],
-      };
-    }
+      s.served += 1;
+      ctx.send(m.client, { type: 'result', opId: m.opId, value: s.data[m.key]?.value ?? null });
+      return;
+    case 'nodePut':
+      s.served += 1;
+      store(ctx, s, m.key, m.value, m.ver);
+      if (m.reply) ctx.send(m.client, { type: 'result', opId: m.opId, value: null });
+      return;
     default:
-      return { state: s };
+      return;
   }
 }
 
-function clientStep(c: CHClientState, input: Input<CHMsg>, env: Env): Eff {
+function clientOn(ctx: C, c: CHClientState, input: Input<CHMsg>): void {
   if (input.kind === 'client') {
     const op = input.op;
-    const to = env.nodesWithRole('coordinator')[0];
-    if (to === undefined) return { state: c, reply: [{ id: op.id, ok: false }] };
-    const msg: CHMsg =
-      op.op === 'read'
-        ? { type: 'get', opId: op.id, key: op.key }
-        : { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' };
-    return { state: c, send: [{ to, msg }] };
+    const to = ctx.nodesWithRole('coordinator')[0];
+    if (to === undefined) ctx.reply(op, { ok: false });
+    else if (op.op === 'read') ctx.send(to, { type: 'get', opId: op.id, key: op.key });
+    else ctx.send(to, { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' });
+    return;
   }
-  if (input.kind === 'message' && input.msg.type === 'result')
-    return {
-      state: { ...c, done: c.done + 1 },
-      reply: [{ id: input.msg.opId, ok: true, value: input.msg.value }],
-    };
-  return { state: c };
+  if (input.kind === 'message' && input.msg.type === 'result') {
+    c.done += 1;
+    ctx.reply({ id: input.msg.opId }, { ok: true, value: input.msg.value });
+  }
 }
 
 /** Storage nodes in id order, up or not (slot k of the metrics is always the same node). */
@@ -478,9 +569,13 @@ function coord(nodes: readonly NodeView<CHState>[]): CoordinatorState | undefine
   return undefined;
 }
 
-// Memo of the last placement verdict per node id. Only a cache: a checkpoint restore or a
-// second simulation makes the `data` identity differ, and then every key is checked again.
-const verdicts = new Map<string, { key: string; data: StoreState['data']; verdict: string | null }>();
+/** The keys a step's events ask the invariant to judge: all when the membership changed, else those stored. */
+function keysToJudge(s: StoreState, events: readonly CheckEvent[]): string[] {
+  if (events.some((e) => e.type === 'members-seen')) return Object.keys(s.data);
+  const keys: string[] = [];
+  for (const e of events) if (e.type === 'stored' && typeof e.key === 'string') keys.push(e.key);
+  return keys;
+}
 
 /** Population standard deviation. */
 export function stddev(xs: readonly number[]): number {
@@ -491,7 +586,32 @@ export function stddev(xs: readonly number[]): number {
 
 const keyCount = (v: NodeView<StoreState>) => Object.keys(v.state.data).length;
 
-export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
+/** A field of any role's state. */
+type RoleField = keyof CoordinatorState | keyof StoreState | keyof CHClientState;
+
+// The lists name fields of any role; the contract types them as fields of CHState, which as
+// a union of the three roles names only their common fields (hence the casts below).
+const DURABLE: RoleField[] = [
+  'kind',
+  'data',
+  'members',
+  'version',
+  'versionSeen',
+  'keys',
+  'keyCount',
+  'keysMoved',
+  'keysMovedModuloN',
+  'lastMoved',
+  'lastMovedModuloN',
+  'changes',
+  'transfers',
+  'placement',
+  'ring',
+  'done',
+];
+const LOGS: RoleField[] = ['keys'];
+
+export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   id: 'consistent-hashing',
   topic: 'consistent-hashing',
   title: 'Consistent hashing',
@@ -527,7 +647,7 @@ export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
         kind: 'coordinator',
         version: 0,
         members: [],
-        keys: {},
+        keys: [],
         keyCount: 0,
         keysMoved: 0,
         keysMovedModuloN: 0,
@@ -535,6 +655,7 @@ export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
         lastMovedModuloN: 0,
         changes: 0,
         placement: null,
+        ring: [],
       };
     if (n.role === 'node')
       return {
@@ -547,62 +668,43 @@ export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
         transfers: 0,
         placement: null,
         forwarded: 0,
+        ring: [],
       };
     return { kind: 'client', done: 0 };
   },
-  step(s, input, env) {
-    if (s.kind === 'coordinator') return coordinatorStep(s, input, env);
-    if (s.kind === 'node') return storeStep(s, input, env);
-    return clientStep(s, input, env);
+  on(ctx, s, input) {
+    if (s.kind === 'coordinator') coordinatorOn(ctx, s, input);
+    else if (s.kind === 'node') storeOn(ctx, s, input);
+    else clientOn(ctx, s, input);
   },
-  durable(s) {
-    if (s.kind === 'node')
-      return {
-        kind: s.kind,
-        data: s.data,
-        members: s.members,
-        version: s.version,
-        versionSeen: s.versionSeen,
-        transfers: s.transfers,
-        placement: s.placement,
-      };
-    return s;
-  },
+  // A storage node keeps its data and the membership it placed them by (members, version,
+  // placement and their ring) on disk, and its transfer count; the coordinator and clients
+  // keep everything. One list for the three roles: a role keeps the fields it has.
+  durable: DURABLE as (keyof CHState)[],
+  logs: LOGS as (keyof CHState)[],
   invariants: [
     {
       id: 'key-placement',
       title: 'A node keeps only keys it owns (as primary or replica) under the current membership',
-      check({ changed, nodes }) {
+      check({ changed, nodes, events }) {
         const s = changed.state;
-        if (s.kind !== 'node' || !changed.up) return null;
+        if (s.kind !== 'node' || !changed.up || events.length === 0) return null;
         const c = coord(nodes);
         if (c === undefined || s.versionSeen < c.version || c.members.length === 0) return null;
         if (s.placement === null) return null;
         // Judged against the coordinator's membership with the placement params this node
         // applied (params are not in the cluster view). Under the stale-ring bug the node
-        // never applied the new membership, and holds keys that now belong elsewhere.
-        // Data objects are immutable: after a step only entries that are new objects need a
-        // look, unless the membership changed (then every key). Verdicts are memoised per node.
-        const memoKey = `${c.members.join(',')}|${JSON.stringify(s.placement)}`;
-        const memo = verdicts.get(changed.id);
-        const owners = placer(s.placement, c.members);
-        let verdict: string | null = null;
-        for (const k of Object.keys(s.data)) {
-          if (
-            memo !== undefined &&
-            memo.key === memoKey &&
-            memo.verdict === null &&
-            memo.data[k] === s.data[k]
-          )
-            continue;
-          const o = owners(k);
-          if (!o.includes(changed.id)) {
-            verdict = `${changed.id} holds ${k}, which members v${c.version} place on ${o.join(',')}`;
-            break;
-          }
+        // never applied the new membership, and holds keys that now belong elsewhere. A
+        // node's keys change only where it says so: every key is judged in the step that
+        // brings news of the membership (the first step the check applies after a change),
+        // and after that the key a step stored.
+        const ring = ringFor(s.placement, c.members, s, c);
+        for (const k of keysToJudge(s, events)) {
+          const o = ownersOf(k, s.placement, c.members, ring);
+          if (!o.includes(changed.id))
+            return `${changed.id} holds ${k}, which members v${c.version} place on ${o.join(',')}`;
         }
-        verdicts.set(changed.id, { key: memoKey, data: s.data, verdict });
-        return verdict;
+        return null;
       },
     },
   ],
@@ -653,8 +755,7 @@ export const consistentHashing: StepProtocol<P, CHState, CHMsg> = {
         for (const v of stores(n)) if (v.up) for (const k of Object.keys(v.state.data)) held.add(k);
         let missing = 0;
         const c = coord(n);
-        if (c !== undefined)
-          for (const b of Object.keys(c.keys)) for (const k of c.keys[b]!) if (!held.has(k)) missing++;
+        if (c !== undefined) for (const k of c.keys) if (!held.has(k)) missing++;
         return missing;
       },
     },

@@ -21,7 +21,7 @@ export const ringTab: ViewSpec<unknown> = {
       prev !== null && prev.members.join() !== members.join()
         ? prev.members
         : (prev?.previousMembers ?? null);
-    const keys = Object.values(state.keys).flat();
+    const keys = state.keys;
     const view = ringView(state.placement, members, keys, previousMembers ?? undefined);
     return {
       kind: 'ring',

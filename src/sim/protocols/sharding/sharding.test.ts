@@ -4,8 +4,11 @@ import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { registerProtocol } from '../../catalog';
 import { Simulation } from '../../simulation';
 import { seriesLast, seriesMax, seriesMean } from '../../test/summary';
+import { handle } from '../../toolkit/recorder';
 import {
   ownerOf,
+  type RouterState,
+  type ShardingMsg,
   type ShardState,
   scanTargets,
   sharding,
@@ -77,6 +80,78 @@ describe('sharding: routing strategies (DDIA ch. 6)', () => {
         expect(Math.abs(moved - n / (n + 1)), `${hash} n=${n}`).toBeLessThan(0.03);
       }
     }
+  });
+});
+
+describe('sharding: the rules, one input at a time', () => {
+  const params = sharding.params.parse({});
+  const nodes = { router: 'router', s1: 'shard', s2: 'shard', s3: 'shard', c1: 'client' };
+  const ids = Object.keys(nodes).sort();
+  const init = (id: string) =>
+    sharding.init({ id, role: nodes[id as keyof typeof nodes], params, nodes: ids });
+  const world = (self: string, p = params) => ({ self, nodes, params: p });
+  const msg = (from: string, m: ShardingMsg) => ({ kind: 'message' as const, from, msg: m });
+  const t3 = { version: 2, ...table({}, ['s1', 's2', 's3']) };
+
+  it('the router routes a key to its owner, versions writes and counts the load (§"Request Routing")', () => {
+    const r = init('router') as RouterState;
+    handle(sharding, r, { kind: 'start' }, world('router'));
+    expect(r.table.shards).toEqual(['s1', 's2', 's3']);
+    const put = handle(
+      sharding,
+      r,
+      msg('c1', { type: 'put', opId: 7, key: 'user-1', value: 'v' }),
+      world('router'),
+    );
+    const owner = ownerOf('user-1', r.table);
+    expect(put.sent).toEqual([
+      { to: owner, msg: { type: 'shardPut', opId: 7, client: 'c1', key: 'user-1', value: 'v', ver: 1 } },
+    ]);
+    const get = handle(sharding, r, msg('c1', { type: 'get', opId: 8, key: 'user-1' }), world('router'));
+    expect(get.sent).toEqual([
+      { to: owner, msg: { type: 'shardGet', opId: 8, client: 'c1', key: 'user-1' } },
+    ]);
+    expect(r).toMatchObject({ nextVer: 2, routed: 2, window: { [owner]: 2 } });
+  });
+
+  it('a shard applying a newer table hands each key it no longer owns to its owner, in key order (§"Rebalancing Partitions")', () => {
+    const s = init('s1') as ShardState;
+    const ks = keys(12);
+    s.table = { version: 1, ...table({}, ['s1']) };
+    for (const [i, k] of ks.entries()) s.data[k] = { value: `v${i}`, ver: i + 1 };
+    const out = handle(sharding, s, msg('router', { type: 'table', table: t3 }), world('s1'));
+    const leaving = ks.filter((k) => ownerOf(k, t3) !== 's1').sort();
+    expect(leaving.length).toBeGreaterThan(0);
+    expect(out.sent.map((o) => [o.to, (o.msg as { key: string }).key])).toEqual(
+      leaving.map((k) => [ownerOf(k, t3), k]),
+    );
+    expect(Object.keys(s.data).sort()).toEqual(ks.filter((k) => ownerOf(k, t3) === 's1').sort());
+    expect(s).toMatchObject({ table: t3, tableSeen: 2, movedOut: leaving.length });
+    expect(out.notes).toEqual([`s1 hands ${leaving.length} key(s) over for table v2`]);
+    // The same table again changes nothing.
+    expect(handle(sharding, s, msg('router', { type: 'table', table: t3 }), world('s1')).sent).toEqual([]);
+  });
+
+  it('a handed-over older value never overwrites a newer write; a key or request for another shard goes on to it', () => {
+    const s = init('s1') as ShardState;
+    s.table = t3;
+    const mine = keys(50).find((k) => ownerOf(k, t3) === 's1')!;
+    const theirs = keys(50).find((k) => ownerOf(k, t3) === 's2')!;
+    s.data[mine] = { value: 'new', ver: 5 };
+    handle(sharding, s, msg('s2', { type: 'transfer', key: mine, value: 'old', ver: 3 }), world('s1'));
+    expect(s.data[mine]).toEqual({ value: 'new', ver: 5 });
+    expect(s.movedIn).toBe(1);
+    const req: ShardingMsg = { type: 'shardGet', opId: 1, client: 'c1', key: theirs };
+    expect(handle(sharding, s, msg('router', req), world('s1')).sent).toEqual([{ to: 's2', msg: req }]);
+    const tr: ShardingMsg = { type: 'transfer', key: theirs, value: 'x', ver: 9 };
+    expect(handle(sharding, s, msg('s3', tr), world('s1')).sent).toEqual([{ to: 's2', msg: tr }]);
+    expect(s).toMatchObject({ forwarded: 2, served: 0 });
+    // Under bugStaleRoutingTable the shard serves it itself, and ignores a newer table.
+    const bug = { ...params, bugStaleRoutingTable: true };
+    const served = handle(sharding, s, msg('router', req), world('s1', bug));
+    expect(served.sent).toEqual([{ to: 'c1', msg: { type: 'result', opId: 1, value: null } }]);
+    handle(sharding, s, msg('router', { type: 'table', table: { ...t3, version: 3 } }), world('s1', bug));
+    expect(s).toMatchObject({ table: t3, tableSeen: 3 });
   });
 });
 

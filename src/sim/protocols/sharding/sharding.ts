@@ -1,23 +1,21 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
-import type {
-  DefaultTopology,
-  Effects,
-  Input,
-  NodeView,
-  Outbound,
-  StepEnv,
-  StepProtocol,
-} from '../../protocol';
+import type { Ctx, DefaultTopology, Input, NodeView, Protocol } from '../../protocol';
 
 /**
- * Sharding behind a router (DDIA ch. 6, "Partitioning": §"Partitioning by Key Range",
- * §"Partitioning by Hash of Key", §"Rebalancing Partitions" — including why hash mod N moves
- * most keys when N changes — and §"Request Routing", the routing tier). The router owns the
- * routing table; shards store keys and, when the table changes, hand the keys they no longer
- * own to their new owners with `transfer` messages. A range scan fans out to every shard
- * that may hold keys of the range: all of them under hash or directory sharding.
- * See docs/protocols/sharding.md.
+ * Sharding behind a router, after Kleppmann, "Designing Data-Intensive Applications" (2017),
+ * ch. 6 "Partitioning":
+ * - §"Partitioning by Key Range" and §"Partitioning by Hash of Key": the three strategies a
+ *   routing table can use (`ownerOf`: hash modulo N, key ranges, a directory by prefix);
+ * - §"Rebalancing Partitions", including "How not to do it: hash mod N": when the table
+ *   changes, each shard hands the keys it no longer owns to their new owners (`transfer`);
+ * - §"Request Routing": a routing tier (the router) owns the table, sends each request to the
+ *   key's shard, and tells every shard of a new table; a shard forwards a request or a key
+ *   that an older table sent it.
+ * A range scan fans out to every shard that may hold keys of the range: one or a few under
+ * range sharding, all of them under hash or directory sharding.
+ * Each role keeps its state in place: the router its table and load counters, a shard its
+ * key-value store (`data`), a client its count. See docs/protocols/sharding.md.
  */
 export const ShardingParams = z.object({
   /** How a key finds its shard: hash modulo N, key ranges, or a lookup table by prefix. */
@@ -115,7 +113,7 @@ function sameTable(a: Omit<RoutingTable, 'version'>, b: RoutingTable): boolean {
 export interface RouterState {
   /** Discriminator. */
   kind: 'router';
-  /** The routing table in use. */
+  /** The routing table in use (replaced whole at each change, never edited). */
   table: RoutingTable;
   /** Next write version (orders writes to a key across a handover). */
   nextVer: number;
@@ -140,14 +138,22 @@ export interface RouterState {
 /** Ticks the recent-load window spans (1 s at the default tickUs). */
 export const RECENT_TICKS = 10;
 
+/** A stored value with the router's write version. */
+export interface Versioned {
+  /** The value written. */
+  value: string;
+  /** The router's version of the write (a higher version wins). */
+  ver: number;
+}
+
 /** A shard. */
 export interface ShardState {
   /** Discriminator. */
   kind: 'shard';
-  /** The routing table this shard applied. */
+  /** The routing table this shard applied (replaced whole, never edited). */
   table: RoutingTable | null;
-  /** Stored data: key -> value and write version. */
-  data: Record<string, { value: string; ver: number }>;
+  /** The key-value store: key -> value and write version. */
+  data: Record<string, Versioned>;
   /** Requests served. */
   served: number;
   /** Keys handed to other shards. */
@@ -171,197 +177,282 @@ export interface ClientState {
 /** A node of the protocol. */
 export type ShardingState = RouterState | ShardState | ClientState;
 
-/** Messages. */
-export type ShardingMsg =
-  | { type: 'get'; opId: number; key: string }
-  | { type: 'put'; opId: number; key: string; value: string }
-  | { type: 'shardGet'; opId: number; client: string; key: string }
-  | { type: 'shardPut'; opId: number; client: string; key: string; value: string; ver: number }
-  | { type: 'result'; opId: number; value: string | null }
-  | { type: 'table'; table: RoutingTable }
-  | { type: 'transfer'; key: string; value: string; ver: number }
-  | { type: 'scan'; from: string; to: string }
-  | { type: 'scanResult'; count: number };
-
-type Eff = Effects<ShardingState, ShardingMsg>;
-type Env = StepEnv<P>;
-
-function routerTick(s0: RouterState, env: Env, first: boolean): Eff {
-  // Close the load window of the tick that ends now.
-  const s: RouterState = first
-    ? s0
-    : {
-        ...s0,
-        window: {},
-        recent: [...s0.recent, s0.window].slice(-RECENT_TICKS),
-        recentUs: [...s0.recentUs, env.params.tickUs].slice(-RECENT_TICKS),
-      };
-  const want = wantedTable(env.params, env.nodesWithRole('shard'));
-  const timers = [{ kind: 'set' as const, name: 'tick', afterUs: env.params.tickUs }];
-  if (!first && sameTable(want, s.table)) return { state: s, timers };
-  const table: RoutingTable = { ...want, version: s.table.version + (first ? 0 : 1) };
-  // Tell every shard, old and new members alike: leavers must hand all their keys over.
-  const all = [...new Set([...s.table.shards, ...table.shards, ...env.nodesWithRole('shard')])].sort();
-  return {
-    state: { ...s, table, reshards: s.reshards + (first ? 0 : 1) },
-    timers,
-    send: all.map((to) => ({ to, msg: { type: 'table', table } })),
-    notes: first
-      ? []
-      : [
-          `reshard: table v${table.version}, ${table.strategy} over ${table.shards.length} shards (${table.shards.join(',')})`,
-        ],
-  };
+/** Client -> router: read a key. */
+export interface GetMsg {
+  /** Message type. */
+  type: 'get';
+  /** The client operation. */
+  opId: number;
+  /** The key. */
+  key: string;
+}
+/** Client -> router: write a key. */
+export interface PutMsg {
+  /** Message type. */
+  type: 'put';
+  /** The client operation. */
+  opId: number;
+  /** The key. */
+  key: string;
+  /** The value. */
+  value: string;
+}
+/** Router -> shard (or shard -> shard, forwarded): read a key for a client. */
+export interface ShardGetMsg {
+  /** Message type. */
+  type: 'shardGet';
+  /** The client operation. */
+  opId: number;
+  /** The client to answer. */
+  client: string;
+  /** The key. */
+  key: string;
+}
+/** Router -> shard (or shard -> shard, forwarded): write a key for a client. */
+export interface ShardPutMsg {
+  /** Message type. */
+  type: 'shardPut';
+  /** The client operation. */
+  opId: number;
+  /** The client to answer. */
+  client: string;
+  /** The key. */
+  key: string;
+  /** The value. */
+  value: string;
+  /** The router's write version. */
+  ver: number;
+}
+/** Shard -> client: the answer (the value read, null for a write or a missing key). */
+export interface ResultMsg {
+  /** Message type. */
+  type: 'result';
+  /** The client operation. */
+  opId: number;
+  /** The value read, or null. */
+  value: string | null;
+}
+/** Router -> shard: the routing table now in use. */
+export interface TableMsg {
+  /** Message type. */
+  type: 'table';
+  /** The table. */
+  table: RoutingTable;
+}
+/** Shard -> shard: a key handed over to its new owner (or sent on by a shard that is not it). */
+export interface TransferMsg {
+  /** Message type. */
+  type: 'transfer';
+  /** The key. */
+  key: string;
+  /** Its value. */
+  value: string;
+  /** Its write version. */
+  ver: number;
+}
+/** Router -> shard: count your keys in [from, to). */
+export interface ScanMsg {
+  /** Message type. */
+  type: 'scan';
+  /** Start of the range (inclusive). */
+  from: string;
+  /** End of the range (exclusive). */
+  to: string;
+}
+/** Shard -> router: the count for a scan. */
+export interface ScanResultMsg {
+  /** Message type. */
+  type: 'scanResult';
+  /** Keys of the range this shard holds. */
+  count: number;
 }
 
-function routerStep(s: RouterState, input: Input<ShardingMsg>, env: Env): Eff {
+/** Messages. */
+export type ShardingMsg =
+  | GetMsg
+  | PutMsg
+  | ShardGetMsg
+  | ShardPutMsg
+  | ResultMsg
+  | TableMsg
+  | TransferMsg
+  | ScanMsg
+  | ScanResultMsg;
+
+type C = Ctx<P, ShardingMsg>;
+
+/**
+ * The router's tick (§"Request Routing"): close the load window, re-read the membership and
+ * params, and when the table they ask for differs from ours, bump its version and send it to
+ * every shard. `first` (start or restart) sends the table without bumping the version.
+ */
+function routerTick(ctx: C, s: RouterState, first: boolean): void {
+  if (!first) {
+    // Close the load window of the tick that ends now.
+    s.recent.push(s.window);
+    s.recentUs.push(ctx.params.tickUs);
+    if (s.recent.length > RECENT_TICKS) s.recent.shift();
+    if (s.recentUs.length > RECENT_TICKS) s.recentUs.shift();
+    s.window = {};
+  }
+  ctx.setTimer('tick', ctx.params.tickUs);
+  const want = wantedTable(ctx.params, ctx.nodesWithRole('shard'));
+  if (!first && sameTable(want, s.table)) return;
+  const table: RoutingTable = { ...want, version: s.table.version + (first ? 0 : 1) };
+  // Tell every shard, old and new members alike: leavers must hand all their keys over.
+  const all = [...new Set([...s.table.shards, ...table.shards, ...ctx.nodesWithRole('shard')])].sort();
+  for (const to of all) ctx.send(to, { type: 'table', table });
+  s.table = table;
+  if (first) return;
+  s.reshards += 1;
+  ctx.note(
+    `reshard: table v${table.version}, ${table.strategy} over ${table.shards.length} shards (${table.shards.join(',')})`,
+  );
+}
+
+function routerOn(ctx: C, s: RouterState, input: Input<ShardingMsg>): void {
+  const p = ctx.params;
   switch (input.kind) {
     case 'start':
-    case 'restart': {
-      const eff = routerTick(s, env, true);
-      const timers = [...(eff.timers ?? [])];
-      if (env.params.scanEveryUs > 0)
-        timers.push({ kind: 'set', name: 'scan', afterUs: env.params.scanEveryUs });
-      return { ...eff, timers };
-    }
-    case 'timer': {
-      if (input.name === 'tick') return routerTick(s, env, false);
-      if (input.name === 'scan') {
-        const p = env.params;
+    case 'restart':
+      routerTick(ctx, s, true);
+      if (p.scanEveryUs > 0) ctx.setTimer('scan', p.scanEveryUs);
+      return;
+    case 'timer':
+      if (input.name === 'tick') routerTick(ctx, s, false);
+      else if (input.name === 'scan') {
+        // A range scan asks every shard that may hold keys of [scanFrom, scanTo).
         const targets = scanTargets(p.scanFrom, p.scanTo, s.table);
-        return {
-          state: {
-            ...s,
-            scans: s.scans + 1,
-            lastFanout: targets.length,
-            fanoutTotal: s.fanoutTotal + targets.length,
-          },
-          send: targets.map((to) => ({ to, msg: { type: 'scan', from: p.scanFrom, to: p.scanTo } })),
-          timers: p.scanEveryUs > 0 ? [{ kind: 'set', name: 'scan', afterUs: p.scanEveryUs }] : [],
-          notes: [`scan [${p.scanFrom}, ${p.scanTo}) fans out to ${targets.length} shard(s)`],
-        };
+        s.scans += 1;
+        s.lastFanout = targets.length;
+        s.fanoutTotal += targets.length;
+        for (const to of targets) ctx.send(to, { type: 'scan', from: p.scanFrom, to: p.scanTo });
+        if (p.scanEveryUs > 0) ctx.setTimer('scan', p.scanEveryUs);
+        ctx.note(`scan [${p.scanFrom}, ${p.scanTo}) fans out to ${targets.length} shard(s)`);
       }
-      return { state: s };
-    }
+      return;
     case 'client':
-      return { state: s, reply: [{ id: input.op.id, ok: false }] };
+      ctx.reply(input.op, { ok: false });
+      return;
     case 'message': {
       const m = input.msg;
-      if (m.type === 'get' || m.type === 'put') {
-        const to = ownerOf(m.key, s.table);
-        if (to === '') return { state: s };
-        const msg: ShardingMsg =
-          m.type === 'get'
-            ? { type: 'shardGet', opId: m.opId, client: input.from, key: m.key }
-            : {
-                type: 'shardPut',
-                opId: m.opId,
-                client: input.from,
-                key: m.key,
-                value: m.value,
-                ver: s.nextVer,
-              };
-        return {
-          state: {
-            ...s,
-            routed: s.routed + 1,
-            nextVer: s.nextVer + (m.type === 'put' ? 1 : 0),
-            window: { ...s.window, [to]: (s.window[to] ?? 0) + 1 },
-          },
-          send: [{ to, msg }],
-        };
+      if (m.type !== 'get' && m.type !== 'put') return;
+      // Route by the table: the shard that owns the key answers the client directly.
+      const to = ownerOf(m.key, s.table);
+      if (to === '') return;
+      if (m.type === 'get') ctx.send(to, { type: 'shardGet', opId: m.opId, client: input.from, key: m.key });
+      else {
+        ctx.send(to, {
+          type: 'shardPut',
+          opId: m.opId,
+          client: input.from,
+          key: m.key,
+          value: m.value,
+          ver: s.nextVer,
+        });
+        s.nextVer += 1;
       }
-      return { state: s };
+      s.routed += 1;
+      s.window[to] = (s.window[to] ?? 0) + 1;
+      return;
     }
   }
 }
 
-function store(s: ShardState, key: string, value: string, ver: number): ShardState['data'] {
+/** Stores a value unless the shard holds a newer write of the key (versions are the router's). */
+function store(s: ShardState, key: string, value: string, ver: number): void {
   const cur = s.data[key];
-  // A handed-over older value never overwrites a newer write (versions are the router's).
-  if (cur !== undefined && cur.ver >= ver) return s.data;
-  return { ...s.data, [key]: { value, ver } };
+  // A handed-over older value never overwrites a newer write.
+  if (cur !== undefined && cur.ver >= ver) return;
+  s.data[key] = { value, ver };
 }
 
-function shardStep(s: ShardState, input: Input<ShardingMsg>, env: Env): Eff {
-  if (input.kind === 'client') return { state: s, reply: [{ id: input.op.id, ok: false }] };
-  if (input.kind !== 'message') return { state: s };
+function shardOn(ctx: C, s: ShardState, input: Input<ShardingMsg>): void {
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false });
+    return;
+  }
+  if (input.kind !== 'message') return;
   const m = input.msg;
-  const bug = env.params.bugStaleRoutingTable;
+  const bug = ctx.params.bugStaleRoutingTable;
   switch (m.type) {
     case 'table': {
-      if (s.table !== null && m.table.version <= s.table.version) return { state: s };
-      const seen = Math.max(s.tableSeen, m.table.version);
-      if (bug && s.table !== null) return { state: { ...s, tableSeen: seen } }; // keeps the table it started with
-      const send: Outbound<ShardingMsg>[] = [];
-      const data: ShardState['data'] = {};
+      if (s.table !== null && m.table.version <= s.table.version) return;
+      s.tableSeen = Math.max(s.tableSeen, m.table.version);
+      if (bug && s.table !== null) return; // keeps the table it started with
+      // §"Rebalancing Partitions": hand every key this table gives another shard to its owner.
+      const kept: ShardState['data'] = {};
       let moved = 0;
       for (const k of Object.keys(s.data).sort()) {
         const owner = ownerOf(k, m.table);
         const v = s.data[k]!;
-        if (owner === env.self || owner === '') data[k] = v;
+        if (owner === ctx.self || owner === '') kept[k] = v;
         else {
           moved++;
-          send.push({ to: owner, msg: { type: 'transfer', key: k, value: v.value, ver: v.ver } });
+          ctx.send(owner, { type: 'transfer', key: k, value: v.value, ver: v.ver });
         }
       }
-      return {
-        state: { ...s, table: m.table, tableSeen: seen, data, movedOut: s.movedOut + moved },
-        send,
-        notes: moved > 0 ? [`${env.self} hands ${moved} key(s) over for table v${m.table.version}`] : [],
-      };
+      s.table = m.table;
+      s.data = kept;
+      s.movedOut += moved;
+      if (moved > 0) ctx.note(`${ctx.self} hands ${moved} key(s) over for table v${m.table.version}`);
+      return;
     }
     case 'transfer': {
       // A key handed over under an older table than ours goes on to its owner under ours.
-      const owner = s.table === null ? env.self : ownerOf(m.key, s.table);
-      if (!bug && owner !== env.self && owner !== '')
-        return { state: { ...s, forwarded: s.forwarded + 1 }, send: [{ to: owner, msg: m }] };
-      return { state: { ...s, data: store(s, m.key, m.value, m.ver), movedIn: s.movedIn + 1 } };
+      const owner = s.table === null ? ctx.self : ownerOf(m.key, s.table);
+      if (!bug && owner !== ctx.self && owner !== '') {
+        s.forwarded += 1;
+        ctx.send(owner, m);
+        return;
+      }
+      store(s, m.key, m.value, m.ver);
+      s.movedIn += 1;
+      return;
     }
     case 'shardGet':
     case 'shardPut': {
       // A request routed by an older table (or reordered past a table change) goes on to its owner.
-      const owner = s.table === null ? env.self : ownerOf(m.key, s.table);
-      if (!bug && owner !== env.self && owner !== '')
-        return { state: { ...s, forwarded: s.forwarded + 1 }, send: [{ to: owner, msg: m }] };
-      if (m.type === 'shardGet')
-        return {
-          state: { ...s, served: s.served + 1 },
-          send: [
-            { to: m.client, msg: { type: 'result', opId: m.opId, value: s.data[m.key]?.value ?? null } },
-          ],
-        };
-      return {
-        state: { ...s, served: s.served + 1, data: store(s, m.key, m.value, m.ver) },
-        send: [{ to: m.client, msg: { type: 'result', opId: m.opId, value: null } }],
-      };
+      const owner = s.table === null ? ctx.self : ownerOf(m.key, s.table);
+      if (!bug && owner !== ctx.self && owner !== '') {
+        s.forwarded += 1;
+        ctx.send(owner, m);
+        return;
+      }
+      s.served += 1;
+      if (m.type === 'shardGet') {
+        ctx.send(m.client, { type: 'result', opId: m.opId, value: s.data[m.key]?.value ?? null });
+        return;
+      }
+      store(s, m.key, m.value, m.ver);
+      ctx.send(m.client, { type: 'result', opId: m.opId, value: null });
+      return;
     }
     case 'scan': {
       let count = 0;
       for (const k of Object.keys(s.data)) if (k >= m.from && k < m.to) count++;
-      return { state: s, send: [{ to: input.from, msg: { type: 'scanResult', count } }] };
+      ctx.send(input.from, { type: 'scanResult', count });
+      return;
     }
     default:
-      return { state: s };
+      return;
   }
 }
 
-function clientStep(c: ClientState, input: Input<ShardingMsg>, env: Env): Eff {
+function clientOn(ctx: C, c: ClientState, input: Input<ShardingMsg>): void {
   if (input.kind === 'client') {
     const op = input.op;
-    const router = env.nodesWithRole('router')[0];
-    if (router === undefined) return { state: c, reply: [{ id: op.id, ok: false }] };
-    const msg: ShardingMsg =
-      op.op === 'read'
-        ? { type: 'get', opId: op.id, key: op.key }
-        : { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' };
-    return { state: c, send: [{ to: router, msg }] };
+    const router = ctx.nodesWithRole('router')[0];
+    if (router === undefined) ctx.reply(op, { ok: false });
+    else if (op.op === 'read') ctx.send(router, { type: 'get', opId: op.id, key: op.key });
+    else ctx.send(router, { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' });
+    return;
   }
   if (input.kind === 'message' && input.msg.type === 'result') {
     const m = input.msg;
-    return { state: { ...c, done: c.done + 1 }, reply: [{ id: m.opId, ok: true, value: m.value }] };
+    c.done += 1;
+    ctx.reply({ id: m.opId }, { ok: true, value: m.value });
   }
-  return { state: c };
 }
 
 // ------------------------------------------------------------------ views and metrics
@@ -472,7 +563,25 @@ export function addShardFaults(id: string, atUs: number) {
   ];
 }
 
-export const sharding: StepProtocol<P, ShardingState, ShardingMsg> = {
+/** A field of any role's state. */
+type RoleField = keyof RouterState | keyof ShardState | keyof ClientState;
+
+// The list names fields of any role, in the order a crashed node's state shows them; the
+// contract types it as fields of ShardingState, which as a union of the three roles names
+// only `kind` (hence the cast below).
+const DURABLE: RoleField[] = [
+  'kind',
+  'data',
+  'nextVer',
+  'table',
+  'tableSeen',
+  'movedOut',
+  'movedIn',
+  'reshards',
+  'done',
+];
+
+export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   id: 'sharding',
   topic: 'sharding',
   title: 'Sharding behind a router',
@@ -514,26 +623,15 @@ export const sharding: StepProtocol<P, ShardingState, ShardingMsg> = {
       };
     return { kind: 'client', done: 0 };
   },
-  step(s, input, env) {
-    if (s.kind === 'router') return routerStep(s, input, env);
-    if (s.kind === 'shard') return shardStep(s, input, env);
-    return clientStep(s, input, env);
+  on(ctx, s, input) {
+    if (s.kind === 'router') routerOn(ctx, s, input);
+    else if (s.kind === 'shard') shardOn(ctx, s, input);
+    else clientOn(ctx, s, input);
   },
-  durable(s) {
-    // Shards keep their data on disk; the router rebuilds its table from params at restart.
-    if (s.kind === 'shard')
-      return {
-        kind: s.kind,
-        data: s.data,
-        table: s.table,
-        tableSeen: s.tableSeen,
-        movedOut: s.movedOut,
-        movedIn: s.movedIn,
-      };
-    if (s.kind === 'router')
-      return { kind: s.kind, nextVer: s.nextVer, table: s.table, reshards: s.reshards };
-    return s;
-  },
+  // Shards keep their data (and the table it was placed by) on disk; the router keeps its table,
+  // its write version and its reshard count, and rebuilds the rest at restart; a client keeps
+  // its count. One list for the three roles: a role keeps the fields it has.
+  durable: DURABLE as (keyof ShardingState)[],
   invariants: [
     {
       id: 'key-placement',
