@@ -405,6 +405,13 @@ export interface QuickStart {
   maxTimeUs?: number;
 }
 
+/**
+ * A field of a state: for a state that is a union of roles (a proposer, an acceptor...), a
+ * field of any of them. `durable` and `logs` list such fields; the kernel keeps each listed
+ * field a node has.
+ */
+export type StateField<S> = S extends unknown ? keyof S & string : never;
+
 /** A protocol definition. */
 export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = ProtocolMessage>
   extends ProtocolInfoFields<P, S> {
@@ -418,14 +425,14 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
    * The state fields that survive a crash (what the node wrote to disk). While a node is down
    * its state holds these fields alone; on restart they overlay a fresh `init()`.
    */
-  durable: readonly (keyof S & string)[];
+  durable: readonly StateField<S>[];
   /**
    * State fields that are logs: lists whose entries are never changed once written (they may
    * be removed, or replaced by new entries), such as Raft's log. Declaring them lets the
    * kernel share their entries between checkpoints instead of copying them (docs/kernel.md
    * "Checkpoints"); a written entry is then frozen, so changing one throws.
    */
-  logs?: readonly (keyof S & string)[];
+  logs?: readonly StateField<S>[];
   /** What the quick start adds to the default topology: workload, faults, run length (optional). */
   quickStart?(params: P): QuickStart;
   /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
-import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol } from '../../protocol';
+import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
 import { ringTab } from './ring-view';
 
@@ -587,11 +587,9 @@ export function stddev(xs: readonly number[]): number {
 const keyCount = (v: NodeView<StoreState>) => Object.keys(v.state.data).length;
 
 /** A field of any role's state. */
-type RoleField = keyof CoordinatorState | keyof StoreState | keyof CHClientState;
 
-// The lists name fields of any role; the contract types them as fields of CHState, which as
-// a union of the three roles names only their common fields (hence the casts below).
-const DURABLE: RoleField[] = [
+// What survives a crash, and the write-once lists: fields of any role (a node keeps those it has).
+const DURABLE: StateField<CHState>[] = [
   'kind',
   'data',
   'members',
@@ -609,7 +607,7 @@ const DURABLE: RoleField[] = [
   'ring',
   'done',
 ];
-const LOGS: RoleField[] = ['keys'];
+const LOGS: StateField<CHState>[] = ['keys'];
 
 export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   id: 'consistent-hashing',
@@ -680,8 +678,8 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   // A storage node keeps its data and the membership it placed them by (members, version,
   // placement and their ring) on disk, and its transfer count; the coordinator and clients
   // keep everything. One list for the three roles: a role keeps the fields it has.
-  durable: DURABLE as (keyof CHState)[],
-  logs: LOGS as (keyof CHState)[],
+  durable: DURABLE,
+  logs: LOGS,
   invariants: [
     {
       id: 'key-placement',

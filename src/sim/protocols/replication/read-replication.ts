@@ -16,7 +16,7 @@
  * messages), replica.ts (what every replica does), leader.ts, follower.ts, failover.ts,
  * client.ts, then cluster-view.ts, invariants.ts, metrics.ts and lesson.ts.
  */
-import type { Input, Protocol } from '../../protocol';
+import type { Input, Protocol, StateField } from '../../protocol';
 import { newClient, onClient } from './client';
 import { onVote, onVoteReq, onWatch } from './failover';
 import { onAppend, onRead } from './follower';
@@ -89,23 +89,12 @@ function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {
 }
 
 /**
- * State fields of either role, for `durable` and `logs`. The contract types them as keys of
- * the state type, and TypeScript's keyof of a union names only the fields both roles share;
- * the kernel keeps each listed field a node has.
- */
-function stateFields(
-  fields: readonly (keyof ReplicaState | keyof ClientState)[],
-): (keyof RRState & string)[] {
-  return fields as unknown as (keyof RRState & string)[];
-}
-
-/**
  * What survives a crash. A replica keeps what it wrote to disk: its log, its election state
  * (epoch, vote, whether it leads; Raft Figure 2's persistent state) and what it acknowledged
  * and counted; it rebuilds its data from the log on restart. A client keeps everything (its
  * operations in flight stay pending until the workload times them out).
  */
-const DURABLE = stateFields([
+const DURABLE: StateField<RRState>[] = [
   // Replica and client.
   'kind',
   'epoch',
@@ -132,10 +121,10 @@ const DURABLE = stateFields([
   'readLatencySumUs',
   'redirected',
   'sessionViolations',
-]);
+];
 
 /** A replica's lists whose written entries never change (entries are only added or removed). */
-const LOGS = stateFields(['log', 'commitTimesUs', 'acked', 'lost']);
+const LOGS: StateField<RRState>[] = ['log', 'commitTimesUs', 'acked', 'lost'];
 
 export const readReplication: Protocol<ReadReplicationParams, RRState, RRMsg> = {
   id: 'read-replication',

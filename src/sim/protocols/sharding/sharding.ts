@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
-import type { Ctx, DefaultTopology, Input, NodeView, Protocol } from '../../protocol';
+import type { Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
 
 /**
  * Sharding behind a router, after Kleppmann, "Designing Data-Intensive Applications" (2017),
@@ -564,12 +564,9 @@ export function addShardFaults(id: string, atUs: number) {
 }
 
 /** A field of any role's state. */
-type RoleField = keyof RouterState | keyof ShardState | keyof ClientState;
 
-// The list names fields of any role, in the order a crashed node's state shows them; the
-// contract types it as fields of ShardingState, which as a union of the three roles names
-// only `kind` (hence the cast below).
-const DURABLE: RoleField[] = [
+// What survives a crash: fields of any role, in the order a crashed node's state shows them.
+const DURABLE: StateField<ShardingState>[] = [
   'kind',
   'data',
   'nextVer',
@@ -631,7 +628,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   // Shards keep their data (and the table it was placed by) on disk; the router keeps its table,
   // its write version and its reshard count, and rebuilds the rest at restart; a client keeps
   // its count. One list for the three roles: a role keeps the fields it has.
-  durable: DURABLE as (keyof ShardingState)[],
+  durable: DURABLE,
   invariants: [
     {
       id: 'key-placement',

@@ -7,6 +7,7 @@ import {
   NEMESIS_EVENTS,
   type NodeView,
   type Protocol,
+  type StateField,
 } from '../../../protocol';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from '../paxos/ballot';
 
@@ -642,10 +643,8 @@ export function multiPaxosTopology(): DefaultTopology {
 
 // ------------------------------------------------------------------ protocol
 
-/** Any field of either role's state (`keyof MultiPaxosState` is only the fields both share). */
-type AnyRoleField = keyof ReplicaState | keyof MpClientState;
-
-const DURABLE_FIELDS: readonly AnyRoleField[] = [
+/** What survives a crash: the fields of any role that its disk holds (a node keeps those it has). */
+const DURABLE: readonly StateField<MultiPaxosState>[] = [
   'role',
   'promised',
   'accepted',
@@ -661,8 +660,6 @@ const DURABLE_FIELDS: readonly AnyRoleField[] = [
   'noops',
   'retries',
 ];
-/** The durable fields, typed as the contract expects (it sees only the fields both roles share). */
-const DURABLE = DURABLE_FIELDS as readonly (keyof MultiPaxosState)[];
 
 export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosMsg> = {
   id: 'multi-paxos',

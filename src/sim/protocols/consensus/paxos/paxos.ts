@@ -6,6 +6,7 @@ import {
   NEMESIS_EVENTS,
   type NodeView,
   type Protocol,
+  type StateField,
 } from '../../../protocol';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot';
 
@@ -590,11 +591,8 @@ export function paxosTopology(): DefaultTopology {
 }
 
 // ------------------------------------------------------------------ protocol
-
-/** Any field of any role's state (`keyof PaxosState` is only the fields all roles share). */
-type AnyRoleField = keyof ProposerState | keyof AcceptorState | keyof LearnerState | keyof ClientState;
-
-const DURABLE_FIELDS: readonly AnyRoleField[] = [
+/** What survives a crash: the fields of any role that its disk holds (a node keeps those it has). */
+const DURABLE: readonly StateField<PaxosState>[] = [
   'role',
   'round',
   'ballotsStarted',
@@ -607,8 +605,6 @@ const DURABLE_FIELDS: readonly AnyRoleField[] = [
   'everLearned',
   'retries',
 ];
-/** The durable fields, typed as the contract expects (it sees only the fields all roles share). */
-const DURABLE = DURABLE_FIELDS as readonly (keyof PaxosState)[];
 
 export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
   id: 'paxos',
