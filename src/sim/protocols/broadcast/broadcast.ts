@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx, Protocol } from '../../protocol';
+import { clientOpsAnswered } from '../../toolkit/liveness';
 
 /**
  * Eager reliable broadcast (Cachin, Guerraoui & Rodrigues, "Introduction to Reliable and
@@ -200,6 +201,7 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
     }
   },
   durable: ['next', 'delivered', 'got', 'recent', 'duplicates', 'kv'],
+  liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
     {
       id: 'no-duplication',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
 import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
+import { clientOpsAnswered } from '../../toolkit/liveness';
 import { ringTab } from './ring-view';
 
 /**
@@ -680,6 +681,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   // keep everything. One list for the three roles: a role keeps the fields it has.
   durable: DURABLE,
   logs: LOGS,
+  liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
     {
       id: 'key-placement',

@@ -17,6 +17,7 @@
  * client.ts, then cluster-view.ts, invariants.ts, metrics.ts and lesson.ts.
  */
 import type { Input, Protocol, StateField } from '../../protocol';
+import { clientOpsAnswered } from '../../toolkit/liveness';
 import { newClient, onClient } from './client';
 import { onVote, onVoteReq, onWatch } from './failover';
 import { onAppend, onRead } from './follower';
@@ -147,6 +148,9 @@ export const readReplication: Protocol<ReadReplicationParams, RRState, RRMsg> = 
   },
   durable: DURABLE,
   logs: LOGS,
+  // With manual failover a lost leader stays lost until an operator promotes a replica: the
+  // cluster owes no answers then, so the property is checked with automatic failover only.
+  liveness: [clientOpsAnswered((p) => (p.failover === 'manual' ? Number.POSITIVE_INFINITY : 3_000_000))],
   invariants: replicationInvariants,
   historyCheckers: [],
   metrics: replicationMetrics,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
 import type { Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
+import { clientOpsAnswered } from '../../toolkit/liveness';
 
 /**
  * Sharding behind a router, after Kleppmann, "Designing Data-Intensive Applications" (2017),
@@ -629,6 +630,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   // its write version and its reshard count, and rebuilds the rest at restart; a client keeps
   // its count. One list for the three roles: a role keeps the fields it has.
   durable: DURABLE,
+  liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
     {
       id: 'key-placement',

@@ -528,4 +528,37 @@ describe('safety under faults', () => {
     // The stalled log shows up as operations that were never answered.
     expect(buggy.metrics().counters.opsUnknown!).toBeGreaterThan(fixed.metrics().counters.opsUnknown!);
   });
+
+  it('liveness catches bugNoNoopFill: after the faults stop, the hole leaves client operations unanswered', () => {
+    // The same faults under a workload that goes on after them: with the bug, a hole blocks
+    // execution for good and operations go unanswered; client-ops-answered says so.
+    const longer = (seed: number, bug: boolean) => {
+      const sc = lossyCrash(seed, bug);
+      return {
+        ...sc,
+        workload: { ...sc.workload, stopUs: undefined },
+        limits: { ...sc.limits, maxTimeUs: 6_000_000 },
+      };
+    };
+    let caught = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const buggy = new Simulation(longer(seed, true));
+      buggy.runFor(3e6);
+      const fixed = new Simulation(longer(seed, false));
+      fixed.runFor(3e6);
+      expect(fixed.violation, `seed=${seed} with no-op filling`).toBeNull();
+      expect(fixed.invariants().find((v) => v.id === 'client-ops-answered')?.ok, `seed=${seed}`).toBe(true);
+      if (buggy.violation?.invariant === 'client-ops-answered') caught++;
+      else {
+        // Not caught: then there is no hole either (a checker must not stay quiet over one).
+        expect(buggy.violation, `seed=${seed} with the bug`).toBeNull();
+        const hole = replicas(buggy).some(
+          (r) => r.up && Object.keys(r.s.decided).some((k) => Number(k) > r.s.execNext),
+        );
+        expect(hole, `seed=${seed}: a hole, and client-ops-answered said nothing`).toBe(false);
+      }
+    }
+    console.log(`multi-paxos bugNoNoopFill caught by client-ops-answered on ${caught} of 40 seeds`);
+    expect(caught).toBeGreaterThan(0);
+  });
 });

@@ -9,6 +9,7 @@ import {
   type Protocol,
   type StateField,
 } from '../../../protocol';
+import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from '../paxos/ballot';
 
 /**
@@ -709,6 +710,7 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
   // built (`execNext`, `kv`, `results`), the checker's ghost `votes` and the statistics. A
   // client keeps its retry count.
   durable: DURABLE,
+  liveness: [clientOpsAnswered((p) => 10 * p.electionTimeoutMsMax * 1000)],
   invariants: [
     {
       id: 'one-value-per-slot',

@@ -8,6 +8,7 @@ import {
   type Protocol,
   type StateField,
 } from '../../../protocol';
+import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot';
 
 /**
@@ -667,6 +668,7 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
   // bug switch that forgets the promise acts on 'restart', see onAcceptor); learner `learned`.
   // Statistics and the checkers' ghost histories (`votes`, `everLearned`) are kept too.
   durable: DURABLE,
+  liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
     {
       id: 'at-most-one-chosen',
