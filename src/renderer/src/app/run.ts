@@ -27,6 +27,7 @@ import {
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
 import { type CutOff, type LinkState, useRun } from '../stores/run-store';
+import { selectProtocol, useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { reportError } from './actions';
 
@@ -63,9 +64,13 @@ function applyStatus(status: SimStatusInfo, nodes?: SimNode[]): void {
   run.set(patch);
   if (status.violation && !wasViolation) {
     const v = status.violation;
+    const liveness = selectProtocol(useSession.getState())?.liveness.some((l) => l.id === v.invariant);
     useUi
       .getState()
-      .toast(`Invariant ${v.invariant} broken at event ${v.eventIndex} (seed ${v.seed})`, 'error');
+      .toast(
+        `${liveness ? 'Liveness' : 'Invariant'} ${v.invariant} broken at event ${v.eventIndex} (seed ${v.seed})`,
+        'error',
+      );
     useUi.getState().setTab('checkers');
   }
   scheduleSync(!nodes && moved);

@@ -24,13 +24,22 @@ export function CheckersView() {
   const list =
     simId && verdicts
       ? verdicts
-      : (protocol?.invariants ?? []).map((i) => ({
-          id: i.id,
-          kind: 'invariant' as const,
-          ok: null,
-          message: '',
-          atEvent: null,
-        }));
+      : [
+          ...(protocol?.invariants ?? []).map((i) => ({
+            id: i.id,
+            kind: 'invariant' as const,
+            ok: null,
+            message: '',
+            atEvent: null,
+          })),
+          ...(protocol?.liveness ?? []).map((l) => ({
+            id: l.id,
+            kind: 'liveness' as const,
+            ok: null,
+            message: '',
+            atEvent: null,
+          })),
+        ];
 
   return (
     <div className="checkers">
@@ -50,10 +59,12 @@ export function CheckersView() {
               <dt>Time</dt>
               <dd className="num">{formatTime(violation.timeUs)}</dd>
             </div>
-            <div>
-              <dt>Node</dt>
-              <dd>{violation.node}</dd>
-            </div>
+            {violation.node !== '' && (
+              <div>
+                <dt>Node</dt>
+                <dd>{violation.node}</dd>
+              </div>
+            )}
             <div>
               <dt>Seed</dt>
               <dd className="num">{violation.seed}</dd>

@@ -244,6 +244,16 @@ function ScenarioInspector({ roles }: { roles: PaletteRole[] }) {
           </ul>
         </>
       )}
+      {(protocol.liveness?.length ?? 0) > 0 && (
+        <>
+          <h3 className="panel-heading">Checked once the faults stop</h3>
+          <ul className="plain-list">
+            {protocol.liveness.map((l) => (
+              <li key={l.id}>{l.title}</li>
+            ))}
+          </ul>
+        </>
+      )}
       <ParamsForm protocol={protocol} />
       <WorkloadForm />
       <NemesisForm />
