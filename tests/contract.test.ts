@@ -17,7 +17,6 @@ import { listProtocols } from '../src/sim';
 const ON_FIRST_CONTRACT = [
   'src/sim/protocols/consensus/multi-paxos',
   'src/sim/protocols/consensus/paxos',
-  'src/sim/protocols/consensus/raft',
   'src/sim/protocols/consistent-hashing',
   'src/sim/protocols/replication',
   'src/sim/protocols/sharding',
