@@ -137,18 +137,17 @@ function mix(x: number): number {
   return (x ^ (x >>> 16)) >>> 2;
 }
 
-/** FNV-1a of a string, its top 30 bits. */
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
+/** FNV-1a, continued from `h` over the characters of `text` and a separator. */
+function fnv(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 2;
+  return Math.imul(h, 0x01000193);
 }
 
-/** Hash of a command. */
+/** Hash of a command (30 bits). */
 export function commandHash(command: Command): number {
-  return command.kind === 'noop'
-    ? 0x1b9bdbdc // 'noop' (0x6e6f6f70) >>> 2
-    : fnv(`${command.client}\u0000${command.reqId}\u0000${command.key}\u0000${command.value}`);
+  if (command.kind === 'noop') return 0x1b9bdbdc; // 'noop' (0x6e6f6f70) >>> 2
+  const h = fnv(fnv(0x811c9dc5, command.client), command.key);
+  return mix(Math.imul(h ^ command.reqId, 0x01000193) ^ fnv(0x811c9dc5, command.value));
 }
 
 /** The chain hash of an entry of `term` with `command`, after an entry whose chain hash is `prev`. */

@@ -3,6 +3,7 @@ import {
   chainAt,
   entriesBetween,
   entryAt,
+  type KeyValueStore,
   type LogEntry,
   lastLogIndex,
   lastLogTerm,
@@ -29,8 +30,8 @@ import type {
 /**
  * A Raft server. Source: Diego Ongaro and John Ousterhout, "In Search of an Understandable
  * Consensus Algorithm (Extended Version)", 2014 ("§"), and Ongaro's PhD thesis, "Consensus:
- * Bridging Theory and Practice", 2014 ("thesis §"). Figure 2 of the paper summarizes the rules;
- * this file implements them in that order:
+ * Bridging Theory and Practice", 2014 ("thesis §"). The rules, as the paper's Figure 2
+ * summarizes them:
  * - All servers: apply committed entries in log order (§5.3); a higher term in any message
  *   makes the server adopt it and become a follower (§5.1).
  * - Followers (§5.2): answer RequestVote and AppendEntries; become a candidate when the
@@ -238,7 +239,10 @@ function compactLog(ctx: RaftCtx, s: ServerState, snapshot: Snapshot): void {
 }
 
 /** The state machine's store and sessions as they are now, as a value no later write changes. */
-function copyStateMachine(kv: ServerState['kv'], sessions: Record<string, Session>) {
+function copyStateMachine(
+  kv: KeyValueStore,
+  sessions: Record<string, Session>,
+): { kv: KeyValueStore; sessions: Record<string, Session> } {
   const copied: Record<string, Session> = {};
   for (const client in sessions)
     copied[client] = { ack: sessions[client]!.ack, done: [...sessions[client]!.done] };
@@ -281,6 +285,7 @@ function advanceCommitIndex(ctx: RaftCtx, s: ServerState): void {
   }
 }
 
+/** commitIndex advances (a leader's count, §5.3, or a follower's leaderCommit); the state machine follows. */
 function setCommitIndex(ctx: RaftCtx, s: ServerState, index: number): void {
   if (index <= s.commitIndex) return;
   // A new leader's first commits: §5.4.2 says they come with its own no-op (the nemesis may
@@ -288,7 +293,12 @@ function setCommitIndex(ctx: RaftCtx, s: ServerState, index: number): void {
   if (s.role === 'leader' && s.commitIndex < s.termStart) ctx.emit({ type: 'first-commit', index });
   s.commitIndex = index;
   ctx.emit({ type: 'committed', index, term: s.currentTerm });
-  if (index > s.ghost.commit.index) s.ghost.commit = { index, chain: chainAt(s, index), term: s.currentTerm };
+  const highest = s.ghost.commit;
+  if (index > highest.index) {
+    highest.index = index;
+    highest.chain = chainAt(s, index);
+    highest.term = s.currentTerm;
+  }
   applyCommitted(ctx, s);
 }
 
@@ -302,9 +312,13 @@ function alreadyApplied(sessions: Record<string, Session>, client: string, reqId
 function recordApplied(sessions: Record<string, Session>, client: string, reqId: number, ack: number): void {
   const session = sessions[client] ?? { ack: 0, done: [] };
   session.ack = Math.max(session.ack, ack);
-  session.done = session.done.filter((r) => r >= session.ack);
-  session.done.push(reqId);
-  session.done.sort((a, b) => a - b);
+  const done = session.done.filter((r) => r >= session.ack);
+  // Insert reqId where it keeps the list ascending (it is nearly always the largest).
+  let k = done.length;
+  done.push(reqId);
+  for (; k > 0 && done[k - 1]! > reqId; k--) done[k] = done[k - 1]!;
+  done[k] = reqId;
+  session.done = done;
   sessions[client] = session;
 }
 
@@ -352,6 +366,9 @@ function serveReads(ctx: RaftCtx, s: ServerState): void {
 
 // ------------------------------------------------------------ replication
 
+/** What a heartbeat carries (one list for all: no one changes a message). */
+const NO_ENTRIES: readonly LogEntry[] = Object.freeze([]);
+
 /** Leaders (§5.3): sends a follower the entries from its nextIndex on (or the snapshot, §7). */
 function sendAppendEntries(ctx: RaftCtx, s: ServerState, to: string): void {
   const next = s.nextIndex[to]!;
@@ -374,7 +391,7 @@ function sendAppendEntries(ctx: RaftCtx, s: ServerState, to: string): void {
     term: s.currentTerm,
     prevLogIndex,
     prevLogTerm: termAt(s, prevLogIndex),
-    entries: entriesBetween(s, next, last),
+    entries: last > prevLogIndex ? entriesBetween(s, next, last) : NO_ENTRIES,
     leaderCommit: s.commitIndex,
     seq: s.hbSeq,
   };
@@ -534,7 +551,12 @@ function onInstallSnapshot(ctx: RaftCtx, s: ServerState, from: string, m: Instal
     s.commitIndex = index;
     s.lastApplied = index;
     ctx.emit({ type: 'committed', index, term: s.currentTerm });
-    if (index > s.ghost.commit.index) s.ghost.commit = { index, chain: snapshot.chain, term: s.currentTerm };
+    const highest = s.ghost.commit;
+    if (index > highest.index) {
+      highest.index = index;
+      highest.chain = snapshot.chain;
+      highest.term = s.currentTerm;
+    }
   }
   answerAppend(ctx, s, from, true, index, m.seq);
 }

@@ -186,7 +186,7 @@ export interface AppendEntries {
   /** Term of prevLogIndex entry. */
   prevLogTerm: number;
   /** Log entries to store (empty for heartbeat). */
-  entries: LogEntry[];
+  entries: readonly LogEntry[];
   /** Leader's commitIndex. */
   leaderCommit: number;
   /** Heartbeat round (echoed; confirms leadership for read-index reads). */
