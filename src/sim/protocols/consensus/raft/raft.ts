@@ -26,8 +26,9 @@ const ROLE_LETTER = { follower: 'F', precandidate: 'P', candidate: 'C', leader: 
 /**
  * What survives a crash. Servers (Figure 2, "persistent state on all servers"): currentTerm,
  * votedFor and log[], and the snapshot (§7); the ghost is checker-only. Clients: the next
- * request id. (One list for both roles: a field a role does not have is skipped.) With
- * bugForgetVoteOnRestart a server forgets votedFor on the 'restart' input (server.ts).
+ * request id. Both: `kind`, so a crashed node's state still says which it is. (One list for
+ * both roles: a field a role does not have is skipped.) With bugForgetVoteOnRestart a server
+ * forgets votedFor on the 'restart' input (server.ts).
  */
 const DURABLE: readonly (keyof ServerState | keyof ClientState)[] = [
   'kind',

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { KeyValueStore, LogEntry, Session, Snapshot } from './log';
 
+/*
+ * Raft's params, states and messages (Ongaro & Ousterhout, "In Search of an Understandable
+ * Consensus Algorithm (Extended Version)", 2014). The state and message fields use the names
+ * of the paper's Figure 2 (server state, RequestVote and AppendEntries arguments and results)
+ * and Figure 13 (InstallSnapshot); what the paper leaves out (roles in detail, client
+ * sessions, read index, pre-vote, check-quorum) is named here and explained where it is used.
+ */
+
 /**
  * Raft params. Times are milliseconds of the node's local clock (the paper's unit); every
  * field is defaulted so `RaftParams.parse({})` gives the quick-start values.
