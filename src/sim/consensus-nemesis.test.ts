@@ -58,9 +58,9 @@ describe('leaderFocus', () => {
     for (const r of crashes.slice(0, 6)) {
       const before = serversBefore(sim, r.index);
       const leaders = [...before].filter(([, v]) => v.up && v.s.role === 'leader');
-      const top = Math.max(...leaders.map(([, v]) => v.s.term));
+      const top = Math.max(...leaders.map(([, v]) => v.s.currentTerm));
       expect(
-        leaders.filter(([, v]) => v.s.term === top).map(([id]) => id),
+        leaders.filter(([, v]) => v.s.currentTerm === top).map(([id]) => id),
         `seed 3 event ${r.index}`,
       ).toContain(r.node);
     }
@@ -73,8 +73,8 @@ describe('leaderFocus', () => {
     for (const r of cuts.slice(0, 6)) {
       const before = serversBefore(sim, r.index);
       const leaders = [...before].filter(([, v]) => v.up && v.s.role === 'leader');
-      const top = Math.max(...leaders.map(([, v]) => v.s.term));
-      const leader = leaders.find(([, v]) => v.s.term === top)?.[0];
+      const top = Math.max(...leaders.map(([, v]) => v.s.currentTerm));
+      const leader = leaders.find(([, v]) => v.s.currentTerm === top)?.[0];
       const groups = [...r.detail!.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!.split(','));
       const side = groups.find((g) => leader !== undefined && g.includes(leader))!;
       expect(side, `seed 5 event ${r.index}: ${r.detail}`).toBeDefined();

@@ -46,9 +46,9 @@ export class RaftDriver {
     let term = -1;
     for (const id of this.servers) {
       const { up, s } = this.server(id);
-      if (up && s.role === 'leader' && s.term > term) {
+      if (up && s.role === 'leader' && s.currentTerm > term) {
         best = id;
-        term = s.term;
+        term = s.currentTerm;
       }
     }
     return best;
@@ -81,7 +81,9 @@ export class RaftDriver {
       if (!up || s.role !== 'leader') continue;
       const before = this.commits.get(id) ?? 0;
       if (s.commitIndex > before)
-        this.lines.push(`${this.ms(sim.nowUs)} ${id} commits through ${s.commitIndex} (term ${s.term})`);
+        this.lines.push(
+          `${this.ms(sim.nowUs)} ${id} commits through ${s.commitIndex} (term ${s.currentTerm})`,
+        );
       this.commits.set(id, s.commitIndex);
     }
     for (const id of this.servers) {

@@ -80,7 +80,7 @@ function leaderOf(k: Kernel, servers: number[]): { index: number; term: number }
   for (const i of servers) {
     const n = k.nodeInfo(i);
     const s = n.state as ServerState;
-    if (n.up && s.role === 'leader' && s.term > best.term) best = { index: i, term: s.term };
+    if (n.up && s.role === 'leader' && s.currentTerm > best.term) best = { index: i, term: s.currentTerm };
   }
   return best;
 }

@@ -1,52 +1,33 @@
-import type { ClusterView, Invariant, NodeView } from '../../../protocol';
-import { firstBrokenLink, hashAt, lastIndex, termAt } from './log';
-import { stepInputOf, stepKeptThrough } from './server';
+import type { CheckEvent, ClusterView, Invariant, NodeView } from '../../../protocol';
+import { chainAt, chainHash, entryAt, lastLogIndex, termAt } from './log';
 import type { RaftState, ServerState } from './types';
 
 /**
- * The properties of the paper's Figure 3, checked after every step. Each check compares the
- * node that just stepped with the other servers only, using the checker-only hashes of the log
- * (log.ts) and ghost state (types.ts Ghost), so a check is O(servers) per step.
+ * The properties of the paper's Figure 3 (Ongaro & Ousterhout 2014), checked after every step.
+ * Each check compares the server that just stepped with the other servers (crashed ones too:
+ * they hold their persistent state), using the checker-only chain hashes of log entries
+ * (log.ts) and the ghost record (types.ts Ghost), so a check costs O(servers).
  *
- * Pairwise checks that depend only on the log, snapshot and ghost of the two servers are
- * skipped when the step left those of the stepping server unchanged (the same objects: states
- * are immutable). By induction this gives exactly the same verdicts, at the same events, as
- * checking every time: every pair of current values was checked when one of the two last
- * changed (the server that changed was the one stepping), the run stops at the first
- * violation, and every pair check is symmetric. Restores and forks put back states that were
- * all checked. election-safety is skipped at a leader's steps that kept its list of led terms
- * (see there). leader-completeness is never skipped (it runs at leader steps only, and a
- * follower's ghost commit record changes without the leader stepping: the check must find it
- * at the leader's next step, as before). withFullChecks turns the skips off;
- * invariants.test.ts compares both ways on the bug-switch runs.
+ * A check runs at the steps that can break it, which the protocol states (server.ts emits):
+ * - election-safety when a server is `elected` (the only step that adds a term to the terms a
+ *   server led);
+ * - log-matching when the step `appended` entries or installed or took a `snapshot`;
+ * - state-machine-safety when the step changed the log or snapshot, or `committed`;
+ * - leader-completeness at every step of a leader (another server's commit record changes
+ *   without the leader stepping, and is found at the leader's next step).
+ * A pair of servers was compared when one of the two last changed what the check reads, and a
+ * run stops at its first violation, so this finds what checking every pair at every step
+ * finds, at the same step; `raftInvariants({ everyStep: true })` checks at every step, and
+ * invariants.test.ts compares the two on runs that break the properties.
  */
-
-/** Skip unchanged pairs (off only inside withFullChecks). */
-let skipUnchanged = true;
-
-/**
- * Runs fn with every pairwise check made at every step, as if nothing were skipped (tests
- * compare the verdicts and traces of both ways).
- */
-export function withFullChecks<T>(fn: () => T): T {
-  const was = skipUnchanged;
-  skipUnchanged = false;
-  try {
-    return fn();
-  } finally {
-    skipUnchanged = was;
-  }
-}
-
-/** True when the last step of this server kept its log, snapshot and (if asked) ghost objects. */
-function unchanged(s: ServerState, ghostToo: boolean): boolean {
-  if (!skipUnchanged) return false;
-  const prev = stepInputOf(s);
-  return prev !== null && prev.log === s.log && prev.snap === s.snap && (!ghostToo || prev.ghost === s.ghost);
-}
 
 function server(v: NodeView<RaftState>): ServerState | null {
   return v.state.kind === 'server' ? v.state : null;
+}
+
+function has(events: readonly CheckEvent[], type: string): boolean {
+  for (const e of events) if (e.type === type) return true;
+  return false;
 }
 
 /** True when `term` is in the ascending list (searched from the end: recent terms are there). */
@@ -59,168 +40,167 @@ function hasTerm(list: readonly number[], term: number): boolean {
   return false;
 }
 
-/** Election Safety: at most one leader can be elected in a given term (§5.2). */
-export const electionSafety: Invariant<RaftState> = {
-  id: 'election-safety',
-  title: 'At most one leader is elected in a term (Figure 3, §5.2)',
-  check({ nodes, changed }: ClusterView<RaftState>) {
-    const s = server(changed);
-    if (s === null || s.role !== 'leader') return null;
-    // Two servers that led in the same term are caught at the step where the second one became
-    // leader, the only step that adds a term to a server's list (becomeLeader): a step that kept
-    // the list cannot make a new pair.
-    if (skipUnchanged) {
-      const prev = stepInputOf(s);
-      if (prev !== null && prev.ghost.ledTerms === s.ghost.ledTerms) return null;
-    }
-    for (const v of nodes) {
-      if (v === changed) continue;
-      const o = server(v);
-      if (o !== null && hasTerm(o.ghost.ledTerms, s.term))
-        return `${changed.id} and ${v.id} were both leader in term ${s.term}`;
-    }
-    return null;
-  },
-};
+/** Election Safety (§5.2): at most one leader can be elected in a given term. */
+function electionSafety(view: ClusterView<RaftState>): string | null {
+  const { nodes, changed } = view;
+  const s = server(changed);
+  if (s === null || s.role !== 'leader') return null;
+  for (const v of nodes) {
+    if (v === changed) continue;
+    const o = server(v);
+    if (o !== null && hasTerm(o.ghost.ledTerms, s.currentTerm))
+      return `${changed.id} and ${v.id} were both leader in term ${s.currentTerm}`;
+  }
+  return null;
+}
 
-/** Logs whose chains were verified (a memo: states are immutable, so a log array never changes). */
-const verifiedLogs = new WeakSet<object>();
-/** Entries re-hashed per changed log; a step appends at most maxEntriesPerAppend of them. */
-const VERIFY_TAIL = 64;
+/** Entries re-hashed per step when checking every step: the log's last ones. */
+const EVERY_STEP_TAIL = 64;
 
 /**
- * Log Matching: if two logs contain an entry with the same index and term, the logs are
- * identical in all entries up through that index (§5.3). Checked as: each log's hash chain is
- * intact at its tail (the entries just written chain onto the ones before them), and where the
- * stepping server and another server both hold an entry at the shorter log's end with the same
- * term, their chain hashes (which cover the whole prefix) are equal.
+ * The first index whose entry or predecessor this step changed, from the step's events
+ * (`appended` from an index; a `snapshot` under the entry after it), or null when the step
+ * changed neither the log nor the snapshot.
  */
-export const logMatching: Invariant<RaftState> = {
-  id: 'log-matching',
-  title: 'Logs with an entry of the same index and term agree on every entry up to it (Figure 3, §5.3)',
-  check({ nodes, changed }: ClusterView<RaftState>) {
-    const s = server(changed);
-    if (s === null) return null;
-    const prev = skipUnchanged ? stepInputOf(s) : null;
-    if (prev !== null && prev.log === s.log && prev.snap === s.snap) return null;
-    const li = lastIndex(s);
-    // A step that replaced the log made a new log object (log.ts never returns an older one),
-    // which the memo cannot hold; a step that kept it keeps a log checked before. So the memo
-    // is only consulted for states that no step of this module just produced.
-    if (prev !== null ? prev.log !== s.log : !verifiedLogs.has(s.log)) {
-      let lo = Math.max(s.snap.index + 1, li - VERIFY_TAIL + 1);
-      if (prev !== null && prev.snap === s.snap) {
-        // The links through the step's kept prefix are the input log's own (same entries, same
-        // predecessors); those inside the input's window were verified when the input was made
-        // (every state held was checked: the run stops at the first violation). So when this
-        // window does not reach below the input's, only the links after the kept prefix can be
-        // broken: the first broken link found is the same as with the whole window.
-        const prevLo = Math.max(prev.snap.index + 1, lastIndex(prev) - VERIFY_TAIL + 1);
-        const kept = stepKeptThrough();
-        if (lo >= prevLo && kept < li) lo = Math.max(lo, kept + 1);
-      }
-      // Entry i chains onto entry i-1 (or the snapshot): the predecessor's hash is carried along.
-      if (lo <= li) {
-        const bad = firstBrokenLink(s, lo, li, hashAt(s, lo - 1));
-        if (bad >= 0)
-          return `${changed.id} holds entry ${bad} (term ${termAt(s, bad)}) after a prefix it was not created on`;
-      }
-      if (prev === null) verifiedLogs.add(s.log);
-    }
-    // The stepping server's term and hash at index i, looked up once per i (most servers hold as
-    // many entries as the one stepping, so i is mostly the same).
-    let atI = -1;
-    let t = -1;
-    let h = -1;
-    for (const v of nodes) {
-      if (v === changed) continue;
-      const o = server(v);
-      if (o === null) continue;
-      const i = Math.min(li, lastIndex(o));
-      if (i === 0) continue;
-      if (i !== atI) {
-        atI = i;
-        t = termAt(s, i);
-        h = t < 0 ? -1 : hashAt(s, i);
-      }
-      if (t < 0 || t !== termAt(o, i)) continue;
-      if (h !== hashAt(o, i))
-        return `${changed.id} and ${v.id} both hold entry ${i} of term ${t} but their logs differ before it`;
-    }
-    return null;
-  },
-};
-
-/**
- * Leader Completeness: if an entry is committed in a term, it is in the log of the leader of
- * every higher term (§5.4). Each server's ghost records the highest index it knew committed and
- * its term at the time (the entry was committed in that term or earlier); a leader of a higher
- * term must hold that entry.
- */
-export const leaderCompleteness: Invariant<RaftState> = {
-  id: 'leader-completeness',
-  title: 'A leader holds every entry committed in earlier terms (Figure 3, §5.4)',
-  check({ nodes, changed }: ClusterView<RaftState>) {
-    const s = server(changed);
-    if (s === null || s.role !== 'leader') return null;
-    for (const v of nodes) {
-      const o = server(v);
-      if (o === null) continue;
-      const g = o.ghost.commit;
-      if (g.index === 0 || g.term >= s.term) continue;
-      if (g.index > lastIndex(s))
-        return `leader ${changed.id} of term ${s.term} lacks entry ${g.index}, which ${v.id} knew committed in term ${g.term}`;
-      const h = hashAt(s, g.index);
-      if (h >= 0 && h !== g.h)
-        return `leader ${changed.id} of term ${s.term} holds another entry at ${g.index} than the one ${v.id} knew committed in term ${g.term}`;
-    }
-    return null;
-  },
-};
-
-/** The chain hash of index i as server o knows it applied (-1 when it cannot tell). */
-function appliedHash(o: ServerState, i: number): number {
-  const g = o.ghost.commit;
-  return i === g.index ? g.h : hashAt(o, i);
+function firstChanged(events: readonly CheckEvent[]): number | null {
+  let from = Number.POSITIVE_INFINITY;
+  for (const e of events) {
+    if (e.type === 'appended') from = Math.min(from, e.from as number);
+    else if (e.type === 'snapshot') from = Math.min(from, (e.lastIncludedIndex as number) + 1);
+  }
+  return from === Number.POSITIVE_INFINITY ? null : from;
 }
 
 /**
- * State Machine Safety: if a server has applied a log entry at a given index, no other server
- * ever applies a different entry for that index (§5.4.3). Compared at the lower of the two
- * servers' highest committed indexes (ghost, so crashed servers count too); the chain hash at
- * an index covers every entry before it.
+ * Log Matching (§5.3): if two logs contain an entry with the same index and term, the logs are
+ * identical in all entries up through that index. Checked as: each entry from `from` on holds
+ * the chain hash its leader gave it on top of this log's entry before it (it was appended
+ * after the prefix it was created on), and where the stepping server and another one hold the
+ * entry at the shorter log's end with the same term, their chain hashes (which stand for the
+ * whole prefix) are equal.
  */
-export const stateMachineSafety: Invariant<RaftState> = {
-  id: 'state-machine-safety',
-  title: 'No two servers apply different entries at the same index (Figure 3, §5.4.3)',
-  check({ nodes, changed }: ClusterView<RaftState>) {
-    const s = server(changed);
-    if (s === null || s.ghost.commit.index === 0 || unchanged(s, true)) return null;
-    const gi = s.ghost.commit.index;
-    // The stepping server's hash at index i, looked up once per i.
-    let atI = -1;
-    let a = -1;
-    for (const v of nodes) {
-      if (v === changed) continue;
-      const o = server(v);
-      if (o === null || o.ghost.commit.index === 0) continue;
-      const i = Math.min(gi, o.ghost.commit.index);
-      if (i !== atI) {
-        atI = i;
-        a = appliedHash(s, i);
-      }
-      const b = appliedHash(o, i);
-      if (a >= 0 && b >= 0 && a !== b)
-        return `${changed.id} and ${v.id} applied different entries at index ${i}`;
-    }
-    return null;
-  },
-};
+function logMatching(view: ClusterView<RaftState>, from: number): string | null {
+  const { nodes, changed } = view;
+  const s = server(changed);
+  if (s === null) return null;
+  const last = lastLogIndex(s);
+  for (let i = Math.max(from, s.snapshot.lastIncludedIndex + 1); i <= last; i++) {
+    const e = entryAt(s, i)!;
+    if (e.chain !== chainHash(chainAt(s, i - 1), e.term, e.command))
+      return `${changed.id} holds entry ${i} (term ${e.term}) after a prefix it was not created on`;
+  }
+  for (const v of nodes) {
+    if (v === changed) continue;
+    const o = server(v);
+    if (o === null) continue;
+    const i = Math.min(last, lastLogIndex(o));
+    if (i === 0) continue;
+    const t = termAt(s, i);
+    if (t < 0 || t !== termAt(o, i)) continue;
+    if (chainAt(s, i) !== chainAt(o, i))
+      return `${changed.id} and ${v.id} both hold entry ${i} of term ${t} but their logs differ before it`;
+  }
+  return null;
+}
 
-/** Every invariant, in the order the paper's Figure 3 lists them. */
-export const RAFT_INVARIANTS: Invariant<RaftState>[] = [
-  electionSafety,
-  logMatching,
-  leaderCompleteness,
-  stateMachineSafety,
-];
+/**
+ * Leader Completeness (§5.4): if an entry is committed in a term, it is in the log of the
+ * leader of every higher term. Each server's ghost records the highest index it knew committed
+ * and its term at the time (the entry was committed in that term or earlier); a leader of a
+ * higher term must hold that entry.
+ */
+function leaderCompleteness(view: ClusterView<RaftState>): string | null {
+  const { nodes, changed } = view;
+  const s = server(changed);
+  if (s === null || s.role !== 'leader') return null;
+  for (const v of nodes) {
+    const o = server(v);
+    if (o === null) continue;
+    const g = o.ghost.commit;
+    if (g.index === 0 || g.term >= s.currentTerm) continue;
+    if (g.index > lastLogIndex(s))
+      return `leader ${changed.id} of term ${s.currentTerm} lacks entry ${g.index}, which ${v.id} knew committed in term ${g.term}`;
+    const h = chainAt(s, g.index);
+    if (h >= 0 && h !== g.chain)
+      return `leader ${changed.id} of term ${s.currentTerm} holds another entry at ${g.index} than the one ${v.id} knew committed in term ${g.term}`;
+  }
+  return null;
+}
+
+/** The chain hash of index i as server o knows it applied (-1 when it cannot tell). */
+function appliedChain(o: ServerState, i: number): number {
+  const g = o.ghost.commit;
+  return i === g.index ? g.chain : chainAt(o, i);
+}
+
+/**
+ * State Machine Safety (§5.4.3): if a server has applied a log entry at a given index, no other
+ * server ever applies a different entry for that index. Compared at the lower of the two
+ * servers' highest committed indexes (ghost, so crashed servers count too); the chain hash at
+ * an index stands for every entry before it.
+ */
+function stateMachineSafety(view: ClusterView<RaftState>): string | null {
+  const { nodes, changed } = view;
+  const s = server(changed);
+  if (s === null || s.ghost.commit.index === 0) return null;
+  for (const v of nodes) {
+    if (v === changed) continue;
+    const o = server(v);
+    if (o === null || o.ghost.commit.index === 0) continue;
+    const i = Math.min(s.ghost.commit.index, o.ghost.commit.index);
+    const a = appliedChain(s, i);
+    const b = appliedChain(o, i);
+    if (a >= 0 && b >= 0 && a !== b)
+      return `${changed.id} and ${v.id} applied different entries at index ${i}`;
+  }
+  return null;
+}
+
+/** Options of raftInvariants. */
+export interface RaftInvariantOptions {
+  /**
+   * Check at every step, whatever the step did (log-matching then re-hashes the log's last 64
+   * entries): slower; the tests compare its verdicts with the default's.
+   */
+  everyStep?: boolean;
+}
+
+/** The Figure 3 invariants, in the order the figure lists them. */
+export function raftInvariants(options: RaftInvariantOptions = {}): Invariant<RaftState>[] {
+  const every = options.everyStep === true;
+  return [
+    {
+      id: 'election-safety',
+      title: 'At most one leader is elected in a term (Figure 3, §5.2)',
+      check: (view) => (every || has(view.events, 'elected') ? electionSafety(view) : null),
+    },
+    {
+      id: 'log-matching',
+      title: 'Logs with an entry of the same index and term agree on every entry up to it (Figure 3, §5.3)',
+      check(view) {
+        if (!every) {
+          const from = firstChanged(view.events);
+          return from === null ? null : logMatching(view, from);
+        }
+        const s = server(view.changed);
+        return s === null ? null : logMatching(view, lastLogIndex(s) - EVERY_STEP_TAIL + 1);
+      },
+    },
+    {
+      id: 'leader-completeness',
+      title: 'A leader holds every entry committed in earlier terms (Figure 3, §5.4)',
+      check: leaderCompleteness,
+    },
+    {
+      id: 'state-machine-safety',
+      title: 'No two servers apply different entries at the same index (Figure 3, §5.4.3)',
+      check: (view) =>
+        every || firstChanged(view.events) !== null || has(view.events, 'committed')
+          ? stateMachineSafety(view)
+          : null,
+    },
+  ];
+}
+
+/** The Figure 3 invariants as the protocol checks them. */
+export const RAFT_INVARIANTS: Invariant<RaftState>[] = raftInvariants();

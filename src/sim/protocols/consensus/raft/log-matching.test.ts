@@ -1,65 +1,106 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../kernel/rng';
-import type { NodeView, StepEnv } from '../../../protocol';
-import { logMatching, withFullChecks } from './invariants';
-import { type Entry, logAppend, newEntry } from './log';
-import { initServer, stepServer } from './server';
-import { type RaftMsg, RaftParams, type RaftState, type ServerState } from './types';
+import type { ClusterView, NodeView } from '../../../protocol';
+import { handle } from '../../../toolkit/recorder';
+import { RAFT_INVARIANTS, raftInvariants } from './invariants';
+import { type Command, type LogEntry, newEntry } from './log';
+import { raft } from './raft';
+import { initServer } from './server';
+import { RaftParams, type RaftState, type ServerState } from './types';
 
 /**
- * log-matching re-hashes only the links a step wrote after the entries it kept (invariants.ts).
- * A follower that stores an entry not chained onto its predecessor must be caught, by that
- * path and by the full check alike, whether the step appended after its log or cut a
- * conflicting suffix first.
+ * log-matching re-hashes the entries a step wrote (it learns which from the step's `appended`
+ * event). A follower that stores an entry not chained onto its predecessor must be caught,
+ * that way and by the check at every step alike, whether the step appended after its log or
+ * cut a conflicting suffix first; and two servers holding an entry of the same index and term
+ * on different prefixes are caught by their chain hashes.
  */
 
-const SERVERS = ['s1', 's2', 's3', 's4', 's5'];
+const NODES = { s1: 'server', s2: 'server', s3: 'server', s4: 'server', s5: 'server' };
+const params = RaftParams.parse({});
+const byEvents = RAFT_INVARIANTS.find((i) => i.id === 'log-matching')!;
+const everyStep = raftInvariants({ everyStep: true }).find((i) => i.id === 'log-matching')!;
 
-const env: StepEnv<RaftParams> = {
-  self: 's2',
-  role: 'server',
-  peers: SERVERS.filter((x) => x !== 's2'),
-  nodesWithRole: () => SERVERS,
-  localTimeUs: 1_000_000,
-  rng: new Rng(1, 's2'),
-  params: RaftParams.parse({}),
-};
-
-/** A follower in `term` whose log holds no-op entries of the given terms. */
-function follower(terms: number[], term: number): ServerState {
-  let s: ServerState = { ...initServer(false), term };
-  for (const t of terms) s = { ...s, log: logAppend(s.log, [newEntry(s, t, { kind: 'noop' })]) };
+/** A follower in `term` whose log holds entries of the given terms (no-ops, or `command` at `at`). */
+function follower(terms: number[], term: number, at = -1, command?: Command): ServerState {
+  const s = initServer();
+  s.currentTerm = term;
+  for (const [k, t] of terms.entries())
+    s.log.push(newEntry(s, t, k === at && command ? command : { kind: 'noop' }));
   return s;
 }
 
-/** Steps the follower with an AppendEntries from s1 and runs log-matching on the result. */
-function verdict(s: ServerState, prevIndex: number, prevTerm: number, entries: Entry[]): string | null {
-  const m: RaftMsg = { type: 'AppendEntries', term: 3, prevIndex, prevTerm, entries, commit: 0, seq: 1 };
-  const out = stepServer(s, { kind: 'message', from: 's1', msg: m }, env).state;
-  const view: NodeView<RaftState> = { id: 's2', role: 'server', up: true, state: out };
-  const cluster = { nodes: [view], changed: view, nowUs: 0, events: [] };
-  const fast = logMatching.check(cluster);
-  expect(withFullChecks(() => logMatching.check(cluster))).toBe(fast);
-  return fast;
+/** Hands s2 an AppendEntries from s1 and runs log-matching on the result (both ways). */
+function verdict(
+  s: ServerState,
+  prevLogIndex: number,
+  prevLogTerm: number,
+  entries: LogEntry[],
+  others: ServerState[] = [],
+): string | null {
+  const state = structuredClone(s);
+  const m = {
+    type: 'AppendEntries' as const,
+    term: 3,
+    prevLogIndex,
+    prevLogTerm,
+    entries,
+    leaderCommit: 0,
+    seq: 1,
+  };
+  const out = handle(
+    raft,
+    state,
+    { kind: 'message', from: 's1', msg: m },
+    {
+      self: 's2',
+      nodes: NODES,
+      params,
+      rng: new Rng(1, 's2'),
+    },
+  );
+  const view: NodeView<RaftState> = { id: 's2', role: 'server', up: true, state };
+  const rest = others.map(
+    (o, k): NodeView<RaftState> => ({ id: `s${k + 3}`, role: 'server', up: true, state: o }),
+  );
+  const cluster: ClusterView<RaftState> = {
+    nodes: [view, ...rest],
+    changed: view,
+    nowUs: 0,
+    events: out.events,
+  };
+  const found = byEvents.check(cluster);
+  expect(everyStep.check(cluster)).toBe(found);
+  return found;
 }
 
 describe('Raft log-matching on the entries a step wrote', () => {
   const terms = Array.from({ length: 100 }, (_, k) => 1 + Math.floor(k / 40));
   const s = follower(terms, 3);
   const good = newEntry(s, 3, { kind: 'noop' });
-  const bad: Entry = { ...good, h: (good.h ^ 1) >>> 0 };
+  const bad: LogEntry = { ...good, chain: good.chain ^ 1 };
 
   it('accepts an entry chained onto the log, and catches one that is not', () => {
     expect(verdict(s, 100, 3, [good])).toBeNull();
     expect(verdict(s, 100, 3, [bad])).toMatch(/s2 holds entry 101 \(term 3\) after a prefix/);
     // The broken entry followed by a well-chained one: the first broken link is named.
-    const after: Entry = newEntry({ ...s, log: logAppend(s.log, [bad]) }, 3, { kind: 'noop' });
+    const after = newEntry({ log: [...s.log, bad], snapshot: s.snapshot }, 3, { kind: 'noop' });
     expect(verdict(s, 100, 3, [bad, after])).toMatch(/holds entry 101 /);
   });
 
   it('catches a broken entry written after cutting a conflicting suffix', () => {
     // Entries 91..100 are of term 3; the leader's entry 91 is of term 2 but hashed on nothing.
-    const cut: Entry = { term: 2, cmd: { kind: 'noop' }, c: 1, h: 7 };
+    const cut: LogEntry = { term: 2, command: { kind: 'noop' }, chain: 7 };
     expect(verdict(s, 90, 3, [cut])).toMatch(/holds entry 91 \(term 2\)/);
+  });
+
+  it('catches two servers that hold an entry of the same index and term on different prefixes', () => {
+    // s3's entry 50 is another command than s2's: every chain hash from 50 on differs.
+    const put: Command = { kind: 'put', client: 'c1', reqId: 1, key: 'k', value: 'v', ack: 1 };
+    const other = follower(terms, 3, 49, put);
+    expect(verdict(s, 100, 3, [good], [other])).toBe(
+      's2 and s3 both hold entry 100 of term 3 but their logs differ before it',
+    );
+    expect(verdict(s, 100, 3, [good], [follower(terms, 3)])).toBeNull();
   });
 });

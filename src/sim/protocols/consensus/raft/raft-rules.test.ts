@@ -1,72 +1,79 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../kernel/rng';
-import type { Input, StepEnv } from '../../../protocol';
-import { initClient, stepClient } from './client';
-import { lastIndex, logAppend, logEntries, newEntry, termAt } from './log';
-import { initServer, stepServer } from './server';
+import type { Input } from '../../../protocol';
+import { handle, type RecorderWorld } from '../../../toolkit/recorder';
+import { initClient } from './client';
+import { lastLogIndex, newEntry, noSnapshot, termAt } from './log';
+import { raft } from './raft';
+import { initServer } from './server';
 import {
   type AppendEntries,
   type AppendResp,
   type ClientResponse,
   type RaftMsg,
   RaftParams,
+  type RaftState,
   type RequestVoteResp,
   type ServerState,
 } from './types';
 
 /**
- * Rules of the paper, one step at a time, on the pure step function (no kernel). Section
- * numbers: Ongaro & Ousterhout 2014 (extended version); Figure 2 is the rule summary.
+ * Rules of the paper, one input at a time, off the kernel (the handler changes the state it is
+ * given; `handle` records what it asked of the world). Section numbers: Ongaro & Ousterhout
+ * 2014 (extended version); Figure 2 is the rule summary.
  */
 
-const SERVERS = ['s1', 's2', 's3', 's4', 's5'];
+const NODES = { s1: 'server', s2: 'server', s3: 'server', s4: 'server', s5: 'server', c1: 'client' };
 
-function env(self: string, params: Partial<RaftParams> = {}, localTimeUs = 1_000_000): StepEnv<RaftParams> {
-  return {
-    self,
-    role: self.startsWith('c') ? 'client' : 'server',
-    peers: [...SERVERS, 'c1'].filter((x) => x !== self),
-    nodesWithRole: (r) => (r === 'server' ? SERVERS : ['c1']),
-    localTimeUs,
-    rng: new Rng(1, self),
-    params: RaftParams.parse(params),
-  };
+function world(self: string, params: Partial<RaftParams> = {}, nowUs = 1_000_000): RecorderWorld<RaftParams> {
+  return { self, nodes: NODES, params: RaftParams.parse(params), nowUs, rng: new Rng(1, self) };
 }
+
+/** Hands one input to node `self` (default s1), changing `s`. */
+function step(
+  s: RaftState,
+  input: Input<RaftMsg>,
+  self = 's1',
+  params: Partial<RaftParams> = {},
+  nowUs?: number,
+) {
+  return handle(raft, s, input, world(self, params, nowUs));
+}
+
+/** A copy to try another input on (the handler changes the state it is given). */
+const copy = <T>(s: T): T => structuredClone(s);
 
 const msg = (from: string, m: RaftMsg): Input<RaftMsg> => ({ kind: 'message', from, msg: m });
 
 /** A follower with a log of the given terms (no-op entries). */
-function withLog(terms: number[], term = terms.at(-1) ?? 0): ServerState {
-  let s: ServerState = { ...initServer(false), term };
-  for (const t of terms) s = { ...s, log: logAppend(s.log, [newEntry(s, t, { kind: 'noop' })]) };
+function withLog(terms: number[], currentTerm = terms.at(-1) ?? 0): ServerState {
+  const s = initServer();
+  s.currentTerm = currentTerm;
+  for (const t of terms) s.log.push(newEntry(s, t, { kind: 'noop' }));
   return s;
 }
 
 function ae(
   term: number,
-  prevIndex: number,
-  prevTerm: number,
+  prevLogIndex: number,
+  prevLogTerm: number,
   entryTerms: number[],
-  commit = 0,
+  leaderCommit = 0,
 ): AppendEntries {
-  let base = withLog([]);
   // Entries hashed on some base log: hashes do not matter to the protocol, only terms.
-  const entries = entryTerms.map((t) => {
-    const e = newEntry(base, t, { kind: 'noop' });
-    base = { ...base, log: logAppend(base.log, [e]) };
-    return e;
-  });
-  return { type: 'AppendEntries', term, prevIndex, prevTerm, entries, commit, seq: 1 };
+  const entries = withLog(entryTerms).log;
+  return { type: 'AppendEntries', term, prevLogIndex, prevLogTerm, entries, leaderCommit, seq: 1 };
 }
+
+const terms = (s: ServerState) => s.log.map((e) => e.term);
 
 describe('Raft §5.1 terms', () => {
   it('rejects an AppendEntries with a stale term and answers with its own term (§5.1)', () => {
     const s = withLog([1, 2], 3);
-    const r = stepServer(s, msg('s2', ae(2, 2, 2, [2])), env('s1'));
-    expect(lastIndex(r.state)).toBe(2);
-    const resp = r.send![0]!.msg as AppendResp;
-    expect(resp).toMatchObject({ type: 'AppendResp', term: 3, success: false });
-    expect(r.state.leader).toBe('');
+    const r = step(s, msg('s2', ae(2, 2, 2, [2])));
+    expect(lastLogIndex(s)).toBe(2);
+    expect(r.sent[0]!.msg).toMatchObject({ type: 'AppendResp', term: 3, success: false });
+    expect(s.leader).toBe('');
   });
 
   it('a leader that sees a higher term steps down to follower (§5.1)', () => {
@@ -74,43 +81,42 @@ describe('Raft §5.1 terms', () => {
       ...withLog([1], 2),
       role: 'leader',
       leader: 's1',
-      next: { s2: 2 },
-      match: { s2: 0 },
+      nextIndex: { s2: 2 },
+      matchIndex: { s2: 0 },
     };
     const resp: AppendResp = { type: 'AppendResp', term: 5, success: false, match: 0, seq: -1 };
-    const r = stepServer(s, msg('s2', resp), env('s1'));
-    expect(r.state).toMatchObject({ role: 'follower', term: 5, votedFor: '' });
-    expect(r.timers).toContainEqual({ kind: 'cancel', name: 'heartbeat' });
+    const r = step(s, msg('s2', resp));
+    expect(s).toMatchObject({ role: 'follower', currentTerm: 5, votedFor: '' });
+    expect(r.timers).toContainEqual({ name: 'heartbeat', afterUs: null });
   });
 
   it('rejects a RequestVote with a stale term (§5.1)', () => {
     const s = withLog([1], 4);
-    const r = stepServer(
+    const r = step(
       s,
       msg('s2', { type: 'RequestVote', term: 3, lastLogIndex: 9, lastLogTerm: 3, pre: false }),
-      env('s1'),
     );
-    expect((r.send![0]!.msg as RequestVoteResp).granted).toBe(false);
-    expect(r.state.votedFor).toBe('');
+    expect((r.sent[0]!.msg as RequestVoteResp).voteGranted).toBe(false);
+    expect(s.votedFor).toBe('');
   });
 });
 
 describe('Raft §5.2 leader election', () => {
   it('an election timeout makes a follower a candidate for the next term that votes for itself', () => {
     const s = withLog([1], 1);
-    const r = stepServer(s, { kind: 'timer', name: 'election' }, env('s1'));
-    expect(r.state).toMatchObject({ role: 'candidate', term: 2, votedFor: 's1', votes: ['s1'] });
-    const targets = r.send!.map((o) => o.to).sort();
-    expect(targets).toEqual(['s2', 's3', 's4', 's5']);
-    expect(r.send![0]!.msg).toMatchObject({ type: 'RequestVote', term: 2, lastLogIndex: 1, lastLogTerm: 1 });
+    const r = step(s, { kind: 'timer', name: 'election' });
+    expect(s).toMatchObject({ role: 'candidate', currentTerm: 2, votedFor: 's1', votes: ['s1'] });
+    expect(r.sent.map((o) => o.to).sort()).toEqual(['s2', 's3', 's4', 's5']);
+    expect(r.sent[0]!.msg).toMatchObject({ type: 'RequestVote', term: 2, lastLogIndex: 1, lastLogTerm: 1 });
+    // The vote for itself is a promise that must survive a crash (the nemesis aims at it).
+    expect(r.events).toContainEqual({ type: 'promised', term: 2, votedFor: 's1' });
     // The new election timeout is randomized within [min, max] (§5.2).
-    const t = r.timers!.find((x) => x.kind === 'set' && x.name === 'election') as { afterUs: number };
+    const t = r.timers.find((x) => x.name === 'election')!;
     expect(t.afterUs).toBeGreaterThanOrEqual(150_000);
     expect(t.afterUs).toBeLessThanOrEqual(300_000);
   });
 
   it('grants at most one vote per term, first come first served', () => {
-    const s = withLog([1], 1);
     const rv = (term: number) => ({
       type: 'RequestVote' as const,
       term,
@@ -118,136 +124,146 @@ describe('Raft §5.2 leader election', () => {
       lastLogTerm: 1,
       pre: false,
     });
-    const a = stepServer(s, msg('s2', rv(2)), env('s1'));
-    expect((a.send![0]!.msg as RequestVoteResp).granted).toBe(true);
-    expect(a.state.votedFor).toBe('s2');
-    const b = stepServer(a.state, msg('s3', rv(2)), env('s1'));
-    expect((b.send![0]!.msg as RequestVoteResp).granted).toBe(false);
-    // The same candidate asking again (a retry) gets the same answer.
-    const again = stepServer(a.state, msg('s2', rv(2)), env('s1'));
-    expect((again.send![0]!.msg as RequestVoteResp).granted).toBe(true);
+    const s = withLog([1], 1);
+    const a = step(s, msg('s2', rv(2)));
+    expect((a.sent[0]!.msg as RequestVoteResp).voteGranted).toBe(true);
+    expect(s.votedFor).toBe('s2');
+    expect(a.events).toEqual([{ type: 'promised', term: 2, votedFor: 's2' }]);
+    const b = step(copy(s), msg('s3', rv(2)));
+    expect((b.sent[0]!.msg as RequestVoteResp).voteGranted).toBe(false);
+    // The same candidate asking again (a retry) gets the same answer; it is no new promise.
+    const again = step(copy(s), msg('s2', rv(2)));
+    expect((again.sent[0]!.msg as RequestVoteResp).voteGranted).toBe(true);
+    expect(again.events).toEqual([]);
   });
 
   it('a candidate with votes from a majority becomes leader, appends a no-op and sends heartbeats', () => {
-    let s = stepServer(withLog([1], 1), { kind: 'timer', name: 'election' }, env('s1')).state;
-    const grant: RequestVoteResp = { type: 'RequestVoteResp', term: 2, granted: true, pre: false };
-    s = stepServer(s, msg('s2', grant), env('s1')).state;
+    const s = withLog([1], 1);
+    step(s, { kind: 'timer', name: 'election' });
+    const grant: RequestVoteResp = { type: 'RequestVoteResp', term: 2, voteGranted: true, pre: false };
+    step(s, msg('s2', grant));
     expect(s.role).toBe('candidate');
-    const r = stepServer(s, msg('s3', grant), env('s1'));
-    expect(r.state.role).toBe('leader');
-    expect(termAt(r.state, lastIndex(r.state))).toBe(2); // §8 no-op of the new term
-    expect(r.send!.filter((o) => (o.msg as RaftMsg).type === 'AppendEntries').length).toBe(4);
-    expect(r.timers).toContainEqual({ kind: 'set', name: 'heartbeat', afterUs: 50_000 });
+    const r = step(s, msg('s3', grant));
+    expect(s.role).toBe('leader');
+    expect(r.events).toContainEqual({ type: 'elected', term: 2 });
+    expect(termAt(s, lastLogIndex(s))).toBe(2); // §8 no-op of the new term
+    expect(r.sent.filter((o) => o.msg.type === 'AppendEntries').length).toBe(4);
+    expect(r.timers).toContainEqual({ name: 'heartbeat', afterUs: 50_000 });
   });
 
   it('a candidate that hears from a leader of its term returns to follower (§5.2)', () => {
-    const s = stepServer(withLog([1], 1), { kind: 'timer', name: 'election' }, env('s1')).state;
-    const r = stepServer(s, msg('s3', ae(2, 1, 1, [])), env('s1'));
-    expect(r.state).toMatchObject({ role: 'follower', term: 2, leader: 's3' });
+    const s = withLog([1], 1);
+    step(s, { kind: 'timer', name: 'election' });
+    step(s, msg('s3', ae(2, 1, 1, [])));
+    expect(s).toMatchObject({ role: 'follower', currentTerm: 2, leader: 's3' });
   });
 
   it('pre-vote (thesis §9.6): no term change until a majority would vote', () => {
     const s = withLog([1], 1);
-    const r = stepServer(s, { kind: 'timer', name: 'election' }, env('s1', { preVote: true }));
-    expect(r.state).toMatchObject({ role: 'precandidate', term: 1 });
-    expect(r.send![0]!.msg).toMatchObject({ type: 'RequestVote', term: 2, pre: true });
+    const r = step(s, { kind: 'timer', name: 'election' }, 's1', { preVote: true });
+    expect(s).toMatchObject({ role: 'precandidate', currentTerm: 1 });
+    expect(r.sent[0]!.msg).toMatchObject({ type: 'RequestVote', term: 2, pre: true });
+    expect(r.events).toEqual([]);
     // A follower that heard from its leader recently refuses and does not change its term.
     const f: ServerState = { ...withLog([1], 1), leader: 's3', leaderContactUs: 990_000 };
-    const v = stepServer(f, msg('s1', r.send![0]!.msg), env('s2', { preVote: true }));
-    expect((v.send![0]!.msg as RequestVoteResp).granted).toBe(false);
-    expect(v.state.term).toBe(1);
+    const v = step(f, msg('s1', r.sent[0]!.msg), 's2', { preVote: true });
+    expect((v.sent[0]!.msg as RequestVoteResp).voteGranted).toBe(false);
+    expect(f.currentTerm).toBe(1);
   });
 });
 
 describe('Raft §5.3 log replication', () => {
-  it('rejects AppendEntries whose prevIndex/prevTerm it does not hold (consistency check)', () => {
+  it('rejects AppendEntries whose prevLogIndex/prevLogTerm it does not hold (consistency check)', () => {
     const s = withLog([1, 1, 2], 3);
-    const missing = stepServer(s, msg('s2', ae(3, 5, 3, [3])), env('s1'));
-    expect(missing.send![0]!.msg).toMatchObject({ success: false, match: 3 });
-    const wrongTerm = stepServer(s, msg('s2', ae(3, 3, 3, [3])), env('s1'));
-    expect(wrongTerm.send![0]!.msg).toMatchObject({ success: false, match: 2 });
-    expect(lastIndex(wrongTerm.state)).toBe(3);
+    const missing = step(copy(s), msg('s2', ae(3, 5, 3, [3])));
+    expect(missing.sent[0]!.msg).toMatchObject({ success: false, match: 3 });
+    const wrongTerm = step(s, msg('s2', ae(3, 3, 3, [3])));
+    expect(wrongTerm.sent[0]!.msg).toMatchObject({ success: false, match: 2 });
+    expect(lastLogIndex(s)).toBe(3);
   });
 
   it('deletes a conflicting entry and all that follow it, then appends', () => {
     const s = withLog([1, 1, 2, 2, 2], 3);
-    const r = stepServer(s, msg('s2', ae(3, 2, 1, [3, 3])), env('s1'));
-    expect(logEntries(r.state.log).map((e) => e.term)).toEqual([1, 1, 3, 3]);
-    expect(r.send![0]!.msg).toMatchObject({ success: true, match: 4 });
+    const r = step(s, msg('s2', ae(3, 2, 1, [3, 3])));
+    expect(terms(s)).toEqual([1, 1, 3, 3]);
+    expect(r.sent[0]!.msg).toMatchObject({ success: true, match: 4 });
+    expect(r.events).toContainEqual({ type: 'appended', from: 3, to: 4 });
   });
 
   it('a stale AppendEntries whose entries it already holds truncates nothing', () => {
     const s = withLog([1, 1, 3, 3], 3);
-    const r = stepServer(s, msg('s2', ae(3, 1, 1, [1])), env('s1'));
-    expect(logEntries(r.state.log).map((e) => e.term)).toEqual([1, 1, 3, 3]);
-    expect(r.send![0]!.msg).toMatchObject({ success: true, match: 2 });
+    const r = step(s, msg('s2', ae(3, 1, 1, [1])));
+    expect(terms(s)).toEqual([1, 1, 3, 3]);
+    expect(r.sent[0]!.msg).toMatchObject({ success: true, match: 2 });
+    expect(r.events).toEqual([]);
   });
 
   it('a follower commits min(leaderCommit, index of last new entry)', () => {
     const s = withLog([1], 1);
-    const r = stepServer(s, msg('s2', ae(1, 1, 1, [1], 10)), env('s1'));
-    expect(r.state.commitIndex).toBe(2);
-    expect(r.state.lastApplied).toBe(2);
+    step(s, msg('s2', ae(1, 1, 1, [1], 10)));
+    expect(s.commitIndex).toBe(2);
+    expect(s.lastApplied).toBe(2);
   });
 
   it('a leader backs nextIndex off on a failed check and retries at once', () => {
     const s: ServerState = {
       ...withLog([1, 1, 1, 2], 2),
       role: 'leader',
-      next: { s2: 5, s3: 5, s4: 5, s5: 5 },
-      match: { s2: 0, s3: 0, s4: 0, s5: 0 },
+      nextIndex: { s2: 5, s3: 5, s4: 5, s5: 5 },
+      matchIndex: { s2: 0, s3: 0, s4: 0, s5: 0 },
       acked: { s2: 0, s3: 0, s4: 0, s5: 0 },
       ackUs: { s2: 0, s3: 0, s4: 0, s5: 0 },
     };
     const resp: AppendResp = { type: 'AppendResp', term: 2, success: false, match: 1, seq: 1 };
-    const r = stepServer(s, msg('s2', resp), env('s1'));
-    const sent = r.send![0]!.msg as AppendEntries;
-    expect(sent).toMatchObject({ type: 'AppendEntries', prevIndex: 1, prevTerm: 1 });
+    const r = step(s, msg('s2', resp));
+    const sent = r.sent[0]!.msg as AppendEntries;
+    expect(sent).toMatchObject({ type: 'AppendEntries', prevLogIndex: 1, prevLogTerm: 1 });
     expect(sent.entries.map((e) => e.term)).toEqual([1, 1, 2]);
   });
 });
 
 describe('Raft §5.4 safety', () => {
   const leaderAt = (
-    terms: number[],
+    logTerms: number[],
     term: number,
     match: Record<string, number>,
     p: Partial<RaftParams> = {},
   ) => {
+    const next = logTerms.length + 1;
     const s: ServerState = {
-      ...withLog(terms, term),
+      ...withLog(logTerms, term),
       role: 'leader',
-      next: { s2: terms.length + 1, s3: terms.length + 1, s4: terms.length + 1, s5: terms.length + 1 },
-      match: { s2: 0, s3: 0, s4: 0, s5: 0, ...match },
+      nextIndex: { s2: next, s3: next, s4: next, s5: next },
+      matchIndex: { s2: 0, s3: 0, s4: 0, s5: 0, ...match },
       acked: { s2: 0, s3: 0, s4: 0, s5: 0 },
       ackUs: { s2: 0, s3: 0, s4: 0, s5: 0 },
     };
-    return (from: string, m: number) =>
-      stepServer(s, msg(from, { type: 'AppendResp', term, success: true, match: m, seq: 1 }), env('s1', p))
-        .state;
+    return (from: string, m: number) => {
+      step(s, msg(from, { type: 'AppendResp', term, success: true, match: m, seq: 1 }), 's1', p);
+      return s;
+    };
   };
 
   it('§5.4.1 election restriction: no vote for a candidate whose log is less up-to-date', () => {
     const s = withLog([1, 2, 2], 2);
-    const rv = (lastLogTerm: number, lastLogIndex: number) =>
-      stepServer(
-        s,
+    const rv = (lastLogTerm: number, lastLogIndex: number, p: Partial<RaftParams> = {}) => {
+      const voter = copy(s);
+      const r = step(
+        voter,
         msg('s2', { type: 'RequestVote', term: 3, lastLogIndex, lastLogTerm, pre: false }),
-        env('s1'),
+        's1',
+        p,
       );
-    expect((rv(1, 10).send![0]!.msg as RequestVoteResp).granted).toBe(false); // older last term
-    expect((rv(2, 2).send![0]!.msg as RequestVoteResp).granted).toBe(false); // same term, shorter
-    expect((rv(2, 3).send![0]!.msg as RequestVoteResp).granted).toBe(true); // same term, as long
-    expect((rv(3, 1).send![0]!.msg as RequestVoteResp).granted).toBe(true); // newer last term
+      return { granted: (r.sent[0]!.msg as RequestVoteResp).voteGranted, voter };
+    };
+    expect(rv(1, 10).granted).toBe(false); // older last term
+    expect(rv(2, 2).granted).toBe(false); // same term, shorter
+    expect(rv(2, 3).granted).toBe(true); // same term, as long
+    expect(rv(3, 1).granted).toBe(true); // newer last term
     // The term is adopted even when the vote is refused (§5.1).
-    expect(rv(1, 10).state.term).toBe(3);
+    expect(rv(1, 10).voter.currentTerm).toBe(3);
     // bugNoElectionRestriction grants it anyway.
-    const bug = stepServer(
-      s,
-      msg('s2', { type: 'RequestVote', term: 3, lastLogIndex: 10, lastLogTerm: 1, pre: false }),
-      env('s1', { bugNoElectionRestriction: true }),
-    );
-    expect((bug.send![0]!.msg as RequestVoteResp).granted).toBe(true);
+    expect(rv(1, 10, { bugNoElectionRestriction: true }).granted).toBe(true);
   });
 
   it('§5.4.2: an entry of an earlier term is not committed by counting replicas', () => {
@@ -264,28 +280,37 @@ describe('Raft §5.4 safety', () => {
 });
 
 describe('Raft §5.5 and Figure 2: persistent state', () => {
-  it('durable() keeps currentTerm, votedFor and the log; the bug switch drops votedFor', async () => {
-    const { raft } = await import('./raft');
+  /** What the kernel does: keep the durable fields, overlay them on a fresh state, restart. */
+  function crashAndRestart(s: ServerState, params: Partial<RaftParams> = {}) {
+    const kept: Record<string, unknown> = {};
+    for (const k of raft.durable) if (k in s) kept[k] = s[k as keyof ServerState];
+    const back = { ...initServer(), ...kept } as ServerState;
+    const r = step(back, { kind: 'restart' }, 's1', params);
+    return { kept, back, r };
+  }
+
+  it('currentTerm, votedFor and the log survive a crash; the bug switch forgets votedFor on restart', () => {
     const s: ServerState = { ...withLog([1, 2], 3), votedFor: 's4', commitIndex: 2, role: 'leader' };
-    const d = raft.durable(s) as Partial<ServerState>;
-    expect(d).toMatchObject({ term: 3, votedFor: 's4', log: s.log });
-    expect(d.commitIndex).toBeUndefined(); // volatile (Figure 2)
-    expect(d.role).toBeUndefined();
-    expect((raft.durable({ ...s, forgetVote: true }) as Partial<ServerState>).votedFor).toBeUndefined();
+    const { kept, back } = crashAndRestart(copy(s));
+    expect(kept).toMatchObject({ currentTerm: 3, votedFor: 's4', log: s.log });
+    expect(kept.commitIndex).toBeUndefined(); // volatile (Figure 2)
+    expect(kept.role).toBeUndefined();
+    expect(back).toMatchObject({ currentTerm: 3, votedFor: 's4', role: 'follower', commitIndex: 0 });
+    expect(crashAndRestart(copy(s), { bugForgetVoteOnRestart: true }).back.votedFor).toBe('');
   });
 
   it('after a restart the state machine is rebuilt from the snapshot, not from volatile state', () => {
     const s: ServerState = {
       ...withLog([1, 1], 1),
-      snap: { index: 0, term: 0, h: 0, kv: {}, sessions: {} },
+      snapshot: noSnapshot(),
       commitIndex: 0,
       lastApplied: 0,
       kv: { stale: 'x' },
     };
-    const r = stepServer(s, { kind: 'restart' }, env('s1'));
-    expect(r.state.kv).toEqual({});
-    expect(r.state.commitIndex).toBe(0);
-    expect(r.timers?.some((t) => t.kind === 'set' && t.name === 'election')).toBe(true);
+    const r = step(s, { kind: 'restart' });
+    expect(s.kv).toEqual({});
+    expect(s.commitIndex).toBe(0);
+    expect(r.timers.some((t) => t.name === 'election' && t.afterUs !== null)).toBe(true);
   });
 });
 
@@ -297,69 +322,65 @@ describe('Raft §8 client interaction', () => {
     commitIndex: 1,
     lastApplied: 1,
     termStart: 1,
-    next: { s2: 2, s3: 2, s4: 2, s5: 2 },
-    match: { s2: 1, s3: 1, s4: 1, s5: 1 },
+    nextIndex: { s2: 2, s3: 2, s4: 2, s5: 2 },
+    matchIndex: { s2: 1, s3: 1, s4: 1, s5: 1 },
     acked: { s2: 0, s3: 0, s4: 0, s5: 0 },
     ackUs: { s2: 0, s3: 0, s4: 0, s5: 0 },
   });
   const put = (reqId: number, ack = reqId) =>
     msg('c1', { type: 'ClientRequest', reqId, op: 'put', key: 'k', value: `v${reqId}`, ack });
+  const get = (reqId: number) =>
+    msg('c1', { type: 'ClientRequest', reqId, op: 'get', key: 'k', value: '', ack: reqId });
+  const ok = (from: string, term: number, match: number, seq = 1) =>
+    msg(from, { type: 'AppendResp', term, success: true, match, seq });
 
   it('a follower redirects the client to the leader it knows', () => {
     const s: ServerState = { ...withLog([1], 1), leader: 's3' };
-    const r = stepServer(s, put(1), env('s2'));
-    expect(r.send![0]).toEqual({
+    const r = step(s, put(1), 's2');
+    expect(r.sent[0]).toEqual({
       to: 'c1',
       msg: { type: 'ClientResponse', reqId: 1, ok: false, leader: 's3' },
     });
   });
 
   it('a retried write (same client and request id) is applied once', () => {
-    let s = stepServer(leader(), put(7), env('s1')).state;
-    s = stepServer(s, put(7), env('s1')).state; // the retry arrives before the commit
-    expect(lastIndex(s)).toBe(3);
-    const ok = (from: string, m: number) =>
-      msg(from, { type: 'AppendResp', term: 1, success: true, match: m, seq: 1 });
-    s = stepServer(s, ok('s2', 3), env('s1')).state;
-    const r = stepServer(s, ok('s3', 3), env('s1'));
-    expect(r.state.commitIndex).toBe(3);
-    expect(r.state.kv).toEqual({ k: 'v7' });
-    expect(r.state.sessions.c1!.done).toEqual([7]);
+    const s = leader();
+    step(s, put(7));
+    step(s, put(7)); // the retry arrives before the commit
+    expect(lastLogIndex(s)).toBe(3);
+    step(s, ok('s2', 1, 3));
+    const r = step(s, ok('s3', 1, 3));
+    expect(s.commitIndex).toBe(3);
+    expect(s.kv).toEqual({ k: 'v7' });
+    expect(s.sessions.c1!.done).toEqual([7]);
     // Both copies are answered (the client keeps the first answer).
-    expect(r.send!.filter((o) => (o.msg as ClientResponse).type === 'ClientResponse').length).toBe(2);
+    expect(r.sent.filter((o) => (o.msg as ClientResponse).type === 'ClientResponse').length).toBe(2);
     // A later retry of an applied write is answered at once, without a new entry.
-    const again = stepServer(r.state, put(7), env('s1'));
-    expect(lastIndex(again.state)).toBe(3);
-    expect(again.send![0]!.msg).toMatchObject({ type: 'ClientResponse', reqId: 7, ok: true });
+    const again = step(s, put(7));
+    expect(lastLogIndex(s)).toBe(3);
+    expect(again.sent[0]!.msg).toMatchObject({ type: 'ClientResponse', reqId: 7, ok: true });
   });
 
   it('a write applied and acknowledged is never applied again, even from a late duplicate', () => {
-    let s = leader();
-    s = { ...s, kv: { k: 'v9' }, sessions: { c1: { ack: 8, done: [8] } } };
+    const s: ServerState = { ...leader(), kv: { k: 'v9' }, sessions: { c1: { ack: 8, done: [8] } } };
     // Request 5 is below the client's ack: it was applied and answered long ago.
-    const r = stepServer(s, put(5, 5), env('s1'));
-    expect(lastIndex(r.state)).toBe(1);
-    expect(r.send![0]!.msg).toMatchObject({ ok: true, reqId: 5 });
+    const r = step(s, put(5, 5));
+    expect(lastLogIndex(s)).toBe(1);
+    expect(r.sent[0]!.msg).toMatchObject({ ok: true, reqId: 5 });
   });
 
   it('read index: a read is served only after a heartbeat round confirms leadership', () => {
     const s: ServerState = { ...leader(), kv: { k: 'v1' } };
-    const r = stepServer(
-      s,
-      msg('c1', { type: 'ClientRequest', reqId: 3, op: 'get', key: 'k', value: '', ack: 3 }),
-      env('s1'),
-    );
-    expect(r.state.reads).toHaveLength(1);
-    expect(r.send!.every((o) => (o.msg as RaftMsg).type === 'AppendEntries')).toBe(true);
-    const seq = (r.send![0]!.msg as AppendEntries).seq;
-    const ack = (from: string, q: number) =>
-      msg(from, { type: 'AppendResp', term: 1, success: true, match: 1, seq: q });
-    let t = stepServer(r.state, ack('s2', seq - 1), env('s1')); // an older round does not count
-    t = stepServer(t.state, ack('s3', seq), env('s1'));
-    expect(t.state.reads).toHaveLength(1);
-    t = stepServer(t.state, ack('s4', seq), env('s1'));
-    expect(t.state.reads).toHaveLength(0);
-    expect(t.send).toContainEqual({
+    const r = step(s, get(3));
+    expect(s.reads).toHaveLength(1);
+    expect(r.sent.every((o) => o.msg.type === 'AppendEntries')).toBe(true);
+    const seq = (r.sent[0]!.msg as AppendEntries).seq;
+    step(s, ok('s2', 1, 1, seq - 1)); // an older round does not count
+    step(s, ok('s3', 1, 1, seq));
+    expect(s.reads).toHaveLength(1);
+    const t = step(s, ok('s4', 1, 1, seq));
+    expect(s.reads).toHaveLength(0);
+    expect(t.sent).toContainEqual({
       to: 'c1',
       msg: { type: 'ClientResponse', reqId: 3, ok: true, value: 'v1', leader: 's1' },
     });
@@ -369,58 +390,40 @@ describe('Raft §8 client interaction', () => {
     const s: ServerState = {
       ...leader(),
       log: withLog([1, 2]).log,
-      term: 2,
+      currentTerm: 2,
       termStart: 2,
       commitIndex: 1,
       lastApplied: 1,
     };
-    let t = stepServer(
-      s,
-      msg('c1', { type: 'ClientRequest', reqId: 3, op: 'get', key: 'k', value: '', ack: 3 }),
-      env('s1'),
-    );
-    const seq = (t.send![0]!.msg as AppendEntries).seq;
-    for (const p of ['s2', 's3', 's4', 's5'])
-      t = stepServer(
-        t.state,
-        msg(p, { type: 'AppendResp', term: 2, success: true, match: 1, seq }),
-        env('s1'),
-      );
-    expect(t.state.reads).toHaveLength(1); // leadership confirmed, but the read index (2) is not applied
-    t = stepServer(
-      t.state,
-      msg('s2', { type: 'AppendResp', term: 2, success: true, match: 2, seq }),
-      env('s1'),
-    );
-    t = stepServer(
-      t.state,
-      msg('s3', { type: 'AppendResp', term: 2, success: true, match: 2, seq }),
-      env('s1'),
-    );
-    expect(t.state.commitIndex).toBe(2);
-    expect(t.state.reads).toHaveLength(0);
+    const r = step(s, get(3));
+    const seq = (r.sent[0]!.msg as AppendEntries).seq;
+    for (const p of ['s2', 's3', 's4', 's5']) step(s, ok(p, 2, 1, seq));
+    expect(s.reads).toHaveLength(1); // leadership confirmed, but the read index (2) is not applied
+    step(s, ok('s2', 2, 2, seq));
+    const c = step(s, ok('s3', 2, 2, seq));
+    expect(s.commitIndex).toBe(2);
+    expect(s.reads).toHaveLength(0);
+    // The no-op of its term is the new leader's first commit.
+    expect(c.events).toContainEqual({ type: 'first-commit', index: 2 });
   });
 
   it('a client follows the leader hint and retries with the same request id', () => {
-    const e = env('c1');
-    let r = stepClient(
-      initClient(),
-      { kind: 'client', op: { id: 40, client: 'c1', op: 'write', key: 'k', value: 'v' } },
-      e,
-    );
-    const first = r.send![0]!;
+    const c = initClient();
+    const op = { id: 40, client: 'c1', op: 'write' as const, key: 'k', value: 'v' };
+    let r = step(c, { kind: 'client', op }, 'c1');
+    const first = r.sent[0]!;
     const reqId = (first.msg as { reqId: number }).reqId;
-    r = stepClient(r.state, msg(first.to, { type: 'ClientResponse', reqId, ok: false, leader: 's4' }), e);
-    expect(r.send![0]!.to).toBe('s4');
-    expect((r.send![0]!.msg as { reqId: number }).reqId).toBe(reqId);
+    r = step(c, msg(first.to, { type: 'ClientResponse', reqId, ok: false, leader: 's4' }), 'c1');
+    expect(r.sent[0]!.to).toBe('s4');
+    expect((r.sent[0]!.msg as { reqId: number }).reqId).toBe(reqId);
     // No answer within clientRetryMs: re-sent (same id) to another server.
-    const later = env('c1', {}, 1_000_000 + 100_000);
-    r = stepClient(r.state, { kind: 'timer', name: 'retry' }, later);
-    expect(r.send![0]!.to).toBe('s5');
-    expect((r.send![0]!.msg as { reqId: number }).reqId).toBe(reqId);
-    r = stepClient(r.state, msg('s5', { type: 'ClientResponse', reqId, ok: true, leader: 's5' }), later);
-    expect(r.reply).toEqual([{ id: 40, ok: true }]);
-    expect(r.state.pending).toEqual([]);
-    expect(r.state.leader).toBe('s5');
+    const later = 1_000_000 + 100_000;
+    r = step(c, { kind: 'timer', name: 'retry' }, 'c1', {}, later);
+    expect(r.sent[0]!.to).toBe('s5');
+    expect((r.sent[0]!.msg as { reqId: number }).reqId).toBe(reqId);
+    r = step(c, msg('s5', { type: 'ClientResponse', reqId, ok: true, leader: 's5' }), 'c1', {}, later);
+    expect(r.replies).toEqual([{ id: 40, result: { ok: true } }]);
+    expect(c.pending).toEqual([]);
+    expect(c.leader).toBe('s5');
   });
 });

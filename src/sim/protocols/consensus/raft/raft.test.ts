@@ -3,7 +3,7 @@ import '../../../checkers/builtin';
 import { registerProtocol } from '../../../catalog';
 import { Simulation } from '../../../simulation';
 import { RaftDriver } from './driver';
-import { lastIndex, logEntries } from './log';
+import { lastLogIndex } from './log';
 import { raft } from './raft';
 import { raftScenario } from './scenario';
 import type { ServerState } from './types';
@@ -26,17 +26,14 @@ describe('Raft on the kernel', () => {
     const ss = servers(sim);
     const leaders = ss.filter((x) => x.s.role === 'leader');
     expect(leaders, 'seed=1').toHaveLength(1);
-    expect(new Set(ss.map((x) => x.s.term)).size).toBe(1);
+    expect(new Set(ss.map((x) => x.s.currentTerm)).size).toBe(1);
     const m = sim.metrics();
     expect(m.counters.opsOk).toBeGreaterThan(100);
     expect(m.counters.opsUnknown).toBe(0);
     expect(sim.invariants().every((v) => v.ok === true)).toBe(true);
     // Every server applied the same commands: the same key-value store up to the common commit point.
     const lead = leaders[0]!.s;
-    for (const x of ss)
-      expect(logEntries(x.s.log).slice(0, x.s.commitIndex)).toEqual(
-        logEntries(lead.log).slice(0, x.s.commitIndex),
-      );
+    for (const x of ss) expect(x.s.log.slice(0, x.s.commitIndex)).toEqual(lead.log.slice(0, x.s.commitIndex));
   });
 
   it('a built-in scenario run twice gives the same trace hash, and replays from a checkpoint', () => {
@@ -72,23 +69,23 @@ describe('Raft on the kernel', () => {
     const l1 = d.untilLeader(3000);
     expect(l1).not.toBe('');
     d.run(300);
-    const t1 = d.server(l1).s.term;
+    const t1 = d.server(l1).s.currentTerm;
     d.inject({ kind: 'crash', node: l1 });
     const l2 = d.untilLeader(3000, [l1]);
     expect(l2, 'seed=4').not.toBe('');
-    expect(d.server(l2).s.term).toBeGreaterThan(t1);
+    expect(d.server(l2).s.currentTerm).toBeGreaterThan(t1);
     // Volatile state is gone, persistent state (term, log) survived (Figure 2).
     const crashed = d.server(l1).s;
-    expect(crashed.term).toBe(t1);
-    expect(lastIndex(crashed)).toBeGreaterThan(0);
+    expect(crashed.currentTerm).toBe(t1);
+    expect(lastLogIndex(crashed)).toBeGreaterThan(0);
     d.run(500);
     d.inject({ kind: 'restart', node: l1 });
     d.run(1000);
     const back = d.server(l1);
     expect(back.up).toBe(true);
     expect(back.s.role).toBe('follower');
-    expect(back.s.term).toBe(d.server(l2).s.term);
-    expect(back.s.commitIndex).toBeGreaterThan(lastIndex(crashed));
+    expect(back.s.currentTerm).toBe(d.server(l2).s.currentTerm);
+    expect(back.s.commitIndex).toBeGreaterThan(lastLogIndex(crashed));
     expect(sim.violation).toBeNull();
   });
 
@@ -121,7 +118,7 @@ describe('Raft on the kernel', () => {
     const o = d.server(old).s;
     const f = d.server(fresh).s;
     expect(o.commitIndex).toBeGreaterThan(commitBefore + 5);
-    expect(logEntries(o.log).slice(0, o.commitIndex)).toEqual(logEntries(f.log).slice(0, o.commitIndex));
+    expect(o.log.slice(0, o.commitIndex)).toEqual(f.log.slice(0, o.commitIndex));
     d.run(500);
     sim.runUntil(sim.nowUs); // finish the current instant
     const verdicts = sim.invariants();
@@ -150,7 +147,7 @@ describe('Raft on the kernel', () => {
     const victim = d.servers.find((s) => s !== l)!;
     d.inject({ kind: 'crash', node: victim });
     d.run(2000);
-    expect(d.server(l).s.snap.index).toBeGreaterThan(10);
+    expect(d.server(l).s.snapshot.lastIncludedIndex).toBeGreaterThan(10);
     d.inject({ kind: 'restart', node: victim });
     d.run(1000);
     const v = d.server(victim).s;
@@ -158,7 +155,7 @@ describe('Raft on the kernel', () => {
       .traceWindow({ from: 0, to: sim.eventIndex + 1 }, 1e7)
       .filter((r) => r.msgType === 'InstallSnapshot');
     expect(snaps.length, 'seed=5').toBeGreaterThan(0);
-    expect(v.snap.index).toBeGreaterThan(0);
+    expect(v.snapshot.lastIncludedIndex).toBeGreaterThan(0);
     expect(v.commitIndex).toBeGreaterThanOrEqual(d.server(l).s.commitIndex - 5);
     // The state machine matches the leader's at the same applied index.
     const lead = d.server(l).s;

@@ -1,17 +1,18 @@
-import type { NodeView, StepProtocol } from '../../../protocol';
-import { initClient, stepClient } from './client';
+import type { NodeView, Protocol } from '../../../protocol';
+import { initClient, onClient } from './client';
 import { RAFT_INVARIANTS } from './invariants';
-import { lastIndex } from './log';
+import { lastLogIndex } from './log';
 import { raftTopology } from './scenario';
-import { initServer, stepServer } from './server';
+import { initServer, onServer } from './server';
 import { type ClientState, type RaftMsg, RaftParams, type RaftState, type ServerState } from './types';
 
 /**
  * Raft (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm (Extended
  * Version)", 2014): leader election, log replication, commitment, crash recovery, client
  * sessions with retries and dedupe, read-index linearizable reads, optional pre-vote,
- * check-quorum and snapshots, under a replicated key-value store. docs/protocols/raft.md
- * describes the model and every simplification.
+ * check-quorum and snapshots, under a replicated key-value store. server.ts implements the
+ * paper's Figure 2 rule by rule, client.ts §8's client, invariants.ts Figure 3's properties;
+ * docs/protocols/raft.md describes the model and every simplification.
  */
 
 function servers(nodes: readonly NodeView<RaftState>[]): ServerState[] {
@@ -22,7 +23,27 @@ function servers(nodes: readonly NodeView<RaftState>[]): ServerState[] {
 
 const ROLE_LETTER = { follower: 'F', precandidate: 'P', candidate: 'C', leader: 'L' } as const;
 
-export const raft: StepProtocol<RaftParams, RaftState, RaftMsg> = {
+/**
+ * What survives a crash. Servers (Figure 2, "persistent state on all servers"): currentTerm,
+ * votedFor and log[], and the snapshot (§7); the ghost is checker-only. Clients: the next
+ * request id. Both: `kind`, so a crashed node's state still says which it is. (One list for
+ * both roles: a field a role does not have is skipped.) With bugForgetVoteOnRestart a server
+ * forgets votedFor on the 'restart' input (server.ts).
+ */
+const DURABLE: readonly (keyof ServerState | keyof ClientState)[] = [
+  'kind',
+  'currentTerm',
+  'votedFor',
+  'log',
+  'snapshot',
+  'ghost',
+  'nextReq',
+];
+
+/** The servers' logs: entries are never changed once written (the kernel shares and freezes them). */
+const LOGS: readonly (keyof ServerState)[] = ['log'];
+
+export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
   id: 'raft',
   topic: 'consensus',
   title: 'Raft',
@@ -36,26 +57,15 @@ export const raft: StepProtocol<RaftParams, RaftState, RaftMsg> = {
     return raftTopology(5, 2);
   },
   init(node) {
-    return node.role === 'client' ? initClient() : initServer(node.params.bugForgetVoteOnRestart);
+    return node.role === 'client' ? initClient() : initServer();
   },
-  step(s, input, env) {
-    return s.kind === 'server' ? stepServer(s, input, env) : stepClient(s, input, env);
+  on(ctx, s, input) {
+    if (s.kind === 'server') onServer(ctx, s, input);
+    else onClient(ctx, s, input);
   },
-  durable(s) {
-    if (s.kind === 'client') return { kind: 'client', nextReq: s.nextReq } satisfies Partial<ClientState>;
-    // Figure 2 "persistent state on all servers": currentTerm, votedFor, log[] (and §7 the
-    // snapshot). The ghost is checker-only. The bug switch forgets votedFor.
-    const d: Partial<ServerState> = {
-      kind: 'server',
-      term: s.term,
-      log: s.log,
-      snap: s.snap,
-      ghost: s.ghost,
-      forgetVote: s.forgetVote,
-    };
-    if (!s.forgetVote) d.votedFor = s.votedFor;
-    return d;
-  },
+  // The field lists name fields of either role; the contract's type takes the fields both share.
+  durable: DURABLE as readonly (keyof RaftState)[],
+  logs: LOGS as readonly (keyof RaftState)[],
   invariants: RAFT_INVARIANTS,
   historyCheckers: ['linearizability'],
   metrics: [
@@ -73,7 +83,7 @@ export const raft: StepProtocol<RaftParams, RaftState, RaftMsg> = {
       unit: 'term',
       read(nodes) {
         let t = 0;
-        for (const v of nodes) if (v.state.kind === 'server') t = Math.max(t, v.state.term);
+        for (const v of nodes) if (v.state.kind === 'server') t = Math.max(t, v.state.currentTerm);
         return t;
       },
     },
@@ -94,8 +104,8 @@ export const raft: StepProtocol<RaftParams, RaftState, RaftMsg> = {
       read(nodes) {
         const up = servers(nodes);
         let t = 0;
-        for (const s of up) t = Math.max(t, s.term);
-        for (const s of up) if (s.role === 'leader' && s.term === t) return 0;
+        for (const s of up) t = Math.max(t, s.currentTerm);
+        for (const s of up) if (s.role === 'leader' && s.currentTerm === t) return 0;
         return 1;
       },
     },
@@ -122,31 +132,19 @@ export const raft: StepProtocol<RaftParams, RaftState, RaftMsg> = {
     if (s.kind === 'client') {
       if (!up) return { text: 'client crashed', tone: 'bad' };
       const n = s.pending.length;
-      return up
-        ? { text: `client → ${s.leader || '?'}${n > 0 ? ` (${n})` : ''}`, tone: 'neutral' }
-        : { text: 'client crashed', tone: 'bad' };
+      return { text: `client → ${s.leader || '?'}${n > 0 ? ` (${n})` : ''}`, tone: 'neutral' };
     }
-    const text = `${up ? ROLE_LETTER[s.role] : 'X'} t${s.term} len ${lastIndex(s)} ci ${up ? s.commitIndex : '-'}`;
+    const text = `${up ? ROLE_LETTER[s.role] : 'X'} t${s.currentTerm} len ${lastLogIndex(s)} ci ${up ? s.commitIndex : '-'}`;
     if (!up) return { text, tone: 'bad' };
     if (s.role === 'leader') return { text, tone: 'good' };
     if (s.role === 'candidate' || s.role === 'precandidate') return { text, tone: 'warn' };
     return { text, tone: 'neutral' };
   },
   nemesis: {
-    // The leader of the highest term; a vote is the promise a restart must not forget (§5.2).
-    leads: (s) => (s.kind === 'server' && s.role === 'leader' ? s.term : null),
-    promised: (before, after) =>
-      after.kind === 'server' &&
-      before.kind === 'server' &&
-      after.votedFor !== '' &&
-      (after.votedFor !== before.votedFor || after.term !== before.term),
-    // Commits before the leader's own no-op is committed (§5.4.2 says there are none).
-    firstCommits: (before, after) =>
-      after.kind === 'server' &&
-      before.kind === 'server' &&
-      after.role === 'leader' &&
-      after.commitIndex > before.commitIndex &&
-      before.commitIndex < after.termStart,
+    // The leader of the highest term. Its other targets come from the events server.ts emits:
+    // 'elected', 'promised' (a vote, the promise a restart must not forget, §5.2) and
+    // 'first-commit'.
+    leads: (s) => (s.kind === 'server' && s.role === 'leader' ? s.currentTerm : null),
   },
   bugs: [
     {

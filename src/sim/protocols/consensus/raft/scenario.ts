@@ -1,3 +1,8 @@
+/**
+ * Raft scenarios: the default topology (servers on a ring with a full mesh of LAN-like links,
+ * clients beside it), a scenario builder the tests, scripts and benchmarks share, and the
+ * nemesis the fault tests run under.
+ */
 import {
   type FaultInput,
   type Latency,

@@ -1,7 +1,7 @@
 import type { Scenario } from '../../../../shared/scenario/schema';
 import type { Simulation } from '../../../simulation';
 import { RaftDriver } from './driver';
-import { lastIndex, termAt } from './log';
+import { lastLogIndex, termAt } from './log';
 import { raftScenario } from './scenario';
 
 /**
@@ -101,7 +101,7 @@ export function figure8(sim: Simulation): RaftDriver {
   d.inject({ kind: 'partition-oneway', id: 'z-out', from: [z], to: all });
   d.say(`(b) Z=${z}: run until it is leader (its no-op stays in its log), then crash it`);
   d.until(() => d.server(z).s.role === 'leader', 1000);
-  const zNoop = lastIndex(d.server(z).s);
+  const zNoop = lastLogIndex(d.server(z).s);
   d.inject({ kind: 'crash', node: z });
   d.say(`(c) heal (A and Z stay down); run until a leader is elected: only B=${b} can win`);
   d.inject({ kind: 'heal' });
@@ -111,7 +111,7 @@ export function figure8(sim: Simulation): RaftDriver {
   d.until(() => d.server(x).s.commitIndex >= zNoop, 2000);
   const xs = d.server(x).s;
   d.say(
-    `(c) ${x}'s commit index ${xs.commitIndex}: entry ${zNoop} has term ${termAt(xs, zNoop)}, ${x}'s term is ${xs.term}`,
+    `(c) ${x}'s commit index ${xs.commitIndex}: entry ${zNoop} has term ${termAt(xs, zNoop)}, ${x}'s term is ${xs.currentTerm}`,
   );
   d.inject({ kind: 'crash', node: x });
   d.say('(d) restart Z and A; run until a leader is elected, then 300 ms');

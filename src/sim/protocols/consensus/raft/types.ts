@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import type { Kv } from './kv';
-import type { Entry, Log, Session, Snapshot } from './log';
+import type { KeyValueStore, LogEntry, Session, Snapshot } from './log';
+
+/*
+ * Raft's params, states and messages (Ongaro & Ousterhout, "In Search of an Understandable
+ * Consensus Algorithm (Extended Version)", 2014). The state and message fields use the names
+ * of the paper's Figure 2 (server state, RequestVote and AppendEntries arguments and results)
+ * and Figure 13 (InstallSnapshot); what the paper leaves out (roles in detail, client
+ * sessions, read index, pre-vote, check-quorum) is named here and explained where it is used.
+ */
 
 /**
  * Raft params. Times are milliseconds of the node's local clock (the paper's unit); every
@@ -33,18 +40,18 @@ export const RaftParams = z.object({
 /** Raft params (defaults applied). */
 export type RaftParams = z.infer<typeof RaftParams>;
 
-/** A server's role (precandidate: in the pre-vote phase). */
+/** A server's role (§5.1; precandidate: in the pre-vote phase, thesis §9.6). */
 export type ServerRole = 'follower' | 'precandidate' | 'candidate' | 'leader';
 
 /**
- * Checker-only ("ghost") state: never read by the protocol, kept so the invariants can see the
- * past. Durable, so a crash does not hide it from the checkers.
+ * Checker-only ("ghost") state: the protocol writes it and never reads it, so the Figure 3
+ * checks (invariants.ts) can see the past. Durable, so a crash does not hide it from them.
  */
 export interface Ghost {
   /** Terms in which this server became leader, ascending. */
   ledTerms: number[];
-  /** Highest index this server ever knew committed, its chain hash, and its term at the time. */
-  commit: { index: number; h: number; term: number };
+  /** The highest index this server ever knew committed, its chain hash, and its term at the time. */
+  commit: { index: number; chain: number; term: number };
   /** Elections started (real ones, not pre-votes). */
   elections: number;
 }
@@ -63,61 +70,63 @@ export interface PendingRead {
   seq: number;
 }
 
-/** A Raft server's state. Durable fields (Figure 2 "persistent state"): term, votedFor, log, snap. */
+/**
+ * A Raft server's state: Figure 2's state (persistent: currentTerm, votedFor, log[]; volatile:
+ * commitIndex, lastApplied; on leaders: nextIndex[], matchIndex[]), the snapshot (§7), the
+ * state machine with its client sessions (§8), and what the options and reads need.
+ */
 export interface ServerState {
   /** Discriminator. */
   kind: 'server';
-  /** currentTerm (durable). */
-  term: number;
-  /** Candidate voted for in the current term, '' for none (durable unless bugForgetVoteOnRestart). */
+  /** Figure 2: latest term server has seen (persistent). */
+  currentTerm: number;
+  /** Figure 2: candidate that received this server's vote in the current term, '' for none (persistent). */
   votedFor: string;
-  /** The log's stored entries (durable). */
-  log: Log;
-  /** The snapshot (durable). */
-  snap: Snapshot;
-  /** Checker-only state (durable). */
-  ghost: Ghost;
-  /** Copy of the bugForgetVoteOnRestart param, because durable() does not see params. */
-  forgetVote: boolean;
-  /** Role (volatile). */
-  role: ServerRole;
-  /** Leader this server believes in, '' for none (volatile; redirect hint). */
-  leader: string;
-  /** Local time of the last AppendEntries from the current leader, microseconds (volatile). */
-  leaderContactUs: number;
-  /** Highest index known committed (volatile). */
+  /** Figure 2: the log entries after the snapshot (persistent; see log.ts for indexes). */
+  log: LogEntry[];
+  /** §7: the snapshot that replaced the log's prefix (persistent). */
+  snapshot: Snapshot;
+  /** Figure 2: index of highest log entry known to be committed (volatile). */
   commitIndex: number;
-  /** Highest index applied to kv (volatile). */
+  /** Figure 2: index of highest log entry applied to the state machine (volatile). */
   lastApplied: number;
-  /** The key-value state machine (volatile: rebuilt from the snapshot and the log). */
-  kv: Kv;
-  /** Client sessions for dedupe (volatile, part of the state machine). */
-  sessions: Record<string, Session>;
-  /** Votes (or pre-votes) received in the current election. */
+  /** Leaders, Figure 2: for each other server, index of the next log entry to send to it. */
+  nextIndex: Record<string, number>;
+  /** Leaders, Figure 2: for each other server, index of highest log entry known to be replicated on it. */
+  matchIndex: Record<string, number>;
+  /** §5.1: follower, candidate or leader (or precandidate with pre-vote). */
+  role: ServerRole;
+  /** The leader this server believes in, '' for none (a redirect hint for clients, §8). */
+  leader: string;
+  /** Local time of the last AppendEntries from the current leader, microseconds (pre-vote, check-quorum). */
+  leaderContactUs: number;
+  /** Candidates: servers that granted their vote (or pre-vote) in this election, this one included. */
   votes: string[];
-  /** Leader: next index to send to each follower. */
-  next: Record<string, number>;
-  /** Leader: highest index known replicated on each follower. */
-  match: Record<string, number>;
-  /** Leader: heartbeat round counter. */
+  /** The state machine: a key-value store (volatile: rebuilt from the snapshot and the log). */
+  kv: KeyValueStore;
+  /** §8: per client, the requests applied (volatile, part of the state machine). */
+  sessions: Record<string, Session>;
+  /** Leaders: heartbeat round counter (read index, thesis §6.4). */
   hbSeq: number;
-  /** Leader: highest heartbeat round each follower answered in this term. */
+  /** Leaders: highest heartbeat round each other server answered in this term. */
   acked: Record<string, number>;
-  /** Leader: local time of the last answer from each follower (check-quorum). */
+  /** Leaders: local time of the last answer from each other server (check-quorum). */
   ackUs: Record<string, number>;
-  /** Leader: local time it became leader. */
+  /** Leaders: local time it became leader. */
   leaderSinceUs: number;
-  /** Leader: index of its term's no-op. */
+  /** Leaders: index of the no-op that started its term (§8). */
   termStart: number;
-  /** Leader: reads waiting for their read index. */
+  /** Leaders: reads waiting for their read index. */
   reads: PendingRead[];
+  /** Checker-only state (persistent). */
+  ghost: Ghost;
 }
 
 /** A request a client keeps until it is answered. */
 export interface ClientPending {
   /** Request id (unique per client; retries reuse it). */
   reqId: number;
-  /** Workload operation id (what the kernel reply names). */
+  /** Workload operation id (what the reply to the workload names). */
   opId: number;
   /** get or put. */
   op: 'get' | 'put';
@@ -137,86 +146,83 @@ export interface ClientPending {
 export interface ClientState {
   /** Discriminator. */
   kind: 'client';
-  /** Next request id (durable, so a restarted client never reuses an id). */
+  /** Next request id (persistent, so a restarted client never reuses an id). */
   nextReq: number;
   /** The server believed to be leader, '' unknown. */
   leader: string;
-  /**
-   * Outstanding requests, ascending by request id (volatile). An array rather than a record
-   * keyed by request id: large integer keys make V8 keep such records as slow dictionaries.
-   */
+  /** Outstanding requests, ascending by request id. */
   pending: ClientPending[];
 }
 
 /** Any node's state. */
 export type RaftState = ServerState | ClientState;
 
-/** RequestVote (§5.2) or PreVote (thesis §9.6, `pre`). */
+/** RequestVote (§5.2, Figure 2), or PreVote (thesis §9.6) when `pre`. The candidate is the sender. */
 export interface RequestVote {
   /** Type. */
   type: 'RequestVote';
   /** Candidate's term (for a pre-vote: the term it would use). */
   term: number;
-  /** Last log index (§5.4.1). */
+  /** Index of candidate's last log entry (§5.4.1). */
   lastLogIndex: number;
-  /** Last log term (§5.4.1). */
+  /** Term of candidate's last log entry (§5.4.1). */
   lastLogTerm: number;
   /** True for a pre-vote. */
   pre: boolean;
 }
 
-/** Answer to RequestVote. */
+/** The answer to RequestVote. */
 export interface RequestVoteResp {
   /** Type. */
   type: 'RequestVoteResp';
-  /** Voter's term (for a granted pre-vote: the requested term). */
+  /** currentTerm, for candidate to update itself (for a granted pre-vote: the requested term). */
   term: number;
-  /** Granted. */
-  granted: boolean;
-  /** Answer to a pre-vote. */
+  /** True means candidate received vote. */
+  voteGranted: boolean;
+  /** The answer to a pre-vote. */
   pre: boolean;
 }
 
-/** AppendEntries (§5.3); also the heartbeat. */
+/** AppendEntries (§5.3, Figure 2); also the heartbeat (§5.2). The leader is the sender. */
 export interface AppendEntries {
   /** Type. */
   type: 'AppendEntries';
   /** Leader's term. */
   term: number;
-  /** Index of the entry before the new ones. */
-  prevIndex: number;
-  /** Its term. */
-  prevTerm: number;
-  /** Entries to store (empty for a heartbeat). */
-  entries: Entry[];
-  /** Leader's commit index. */
-  commit: number;
+  /** Index of log entry immediately preceding new ones. */
+  prevLogIndex: number;
+  /** Term of prevLogIndex entry. */
+  prevLogTerm: number;
+  /** Log entries to store (empty for heartbeat). */
+  entries: readonly LogEntry[];
+  /** Leader's commitIndex. */
+  leaderCommit: number;
   /** Heartbeat round (echoed; confirms leadership for read-index reads). */
   seq: number;
 }
 
-/** Answer to AppendEntries or InstallSnapshot. */
+/** The answer to AppendEntries or InstallSnapshot. */
 export interface AppendResp {
   /** Type. */
   type: 'AppendResp';
-  /** Follower's term. */
+  /** currentTerm, for leader to update itself. */
   term: number;
-  /** Consistency check passed. */
+  /** True if follower contained entry matching prevLogIndex and prevLogTerm. */
   success: boolean;
-  /** On success the last index now known to match; on failure the follower's last index (a hint). */
+  /** On success the last index now known to match; on failure the follower's hint (its last index, or the index before the mismatch). */
   match: number;
   /** Echoed round. */
   seq: number;
 }
 
-/** InstallSnapshot (§7), sent whole. */
+/** InstallSnapshot (§7, Figure 13), the snapshot sent whole (no chunks). */
 export interface InstallSnapshot {
   /** Type. */
   type: 'InstallSnapshot';
   /** Leader's term. */
   term: number;
-  /** The snapshot. */
-  snap: Snapshot;
+  /** The snapshot (lastIncludedIndex, lastIncludedTerm and the state machine). */
+  snapshot: Snapshot;
   /** Heartbeat round. */
   seq: number;
 }
@@ -237,7 +243,7 @@ export interface ClientRequest {
   ack: number;
 }
 
-/** Answer to a client request. */
+/** The answer to a client request. */
 export interface ClientResponse {
   /** Type. */
   type: 'ClientResponse';

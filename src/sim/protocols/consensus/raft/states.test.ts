@@ -6,12 +6,12 @@ import { raft } from './raft';
 import { RAFT_TEST_NEMESIS, raftScenario } from './scenario';
 
 /**
- * A Raft server changes its state in place when the kernel says no one else holds it
- * (StepEnv.owned), reuses its effect lists (StepEnv.reuseEffects), and the kernel changes its
+ * A Raft server changes its state in place (contract v2), its log is declared a log (the
+ * kernel archives it in shared chunks and freezes written entries), and the kernel changes its
  * timer records in place; a checkpoint, a fork or an inspector read must see none of it. Each
  * run here is compared with the same run made while the inspector reads every node's state
- * after every step (which hands the states out, so every step copies): the same trace, the same
- * verdicts, the same states. Failures print the seed.
+ * after every step (the kernel hands out copies, and freezes the log entries it shares): the
+ * same trace, the same verdicts, the same states. Failures print the seed.
  */
 
 beforeAll(() => registerProtocol(raft));
@@ -38,7 +38,7 @@ function scenario(seed: number, params: Record<string, unknown>) {
 
 const statesJson = (sim: Simulation) => JSON.stringify(sim.nodeStates().map((n) => n.state));
 
-describe('Raft states changed in place', () => {
+describe('Raft states changed in place (contract v2)', () => {
   const paramSets: Record<string, unknown>[] = [
     {},
     { snapshotEvery: 20 },
