@@ -1,7 +1,9 @@
-import type { NodeView, Protocol } from '../../../protocol';
+import type { NodeView, Protocol, StateField } from '../../../protocol';
+import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { initClient, onClient } from './client';
 import { RAFT_INVARIANTS } from './invariants';
 import { lastLogIndex } from './log';
+import { logsTab } from './log-view';
 import { raftTopology } from './scenario';
 import { initServer, onServer } from './server';
 import { type ClientState, type RaftMsg, RaftParams, type RaftState, type ServerState } from './types';
@@ -30,7 +32,7 @@ const ROLE_LETTER = { follower: 'F', precandidate: 'P', candidate: 'C', leader: 
  * both roles: a field a role does not have is skipped.) With bugForgetVoteOnRestart a server
  * forgets votedFor on the 'restart' input (server.ts).
  */
-const DURABLE: readonly (keyof ServerState | keyof ClientState)[] = [
+const DURABLE: readonly StateField<RaftState>[] = [
   'kind',
   'currentTerm',
   'votedFor',
@@ -41,7 +43,7 @@ const DURABLE: readonly (keyof ServerState | keyof ClientState)[] = [
 ];
 
 /** The servers' logs: entries are never changed once written (the kernel shares and freezes them). */
-const LOGS: readonly (keyof ServerState)[] = ['log'];
+const LOGS: readonly StateField<RaftState>[] = ['log'];
 
 export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
   id: 'raft',
@@ -63,10 +65,13 @@ export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
     if (s.kind === 'server') onServer(ctx, s, input);
     else onClient(ctx, s, input);
   },
-  // The field lists name fields of either role; the contract's type takes the fields both share.
-  durable: DURABLE as readonly (keyof RaftState)[],
-  logs: LOGS as readonly (keyof RaftState)[],
+  durable: DURABLE,
+  logs: LOGS,
   invariants: RAFT_INVARIANTS,
+  // After the faults stop a majority elects a leader within a few election timeouts, and the
+  // clients' operations are answered again (§5.2, §8).
+  liveness: [clientOpsAnswered((p) => 10 * p.electionTimeoutMsMax * 1000)],
+  views: [logsTab],
   historyCheckers: ['linearizability'],
   metrics: [
     {
