@@ -427,10 +427,12 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
    */
   durable: readonly StateField<S>[];
   /**
-   * State fields that are logs: lists whose entries are never changed once written (they may
-   * be removed, or replaced by new entries), such as Raft's log. Declaring them lets the
+   * State fields that are logs, such as Raft's log: lists that change only at their ends
+   * (appended to, truncated, cut from the front when compacted), whose entries never change
+   * once written and never come back into the middle once removed. Declaring them lets the
    * kernel share their entries between checkpoints instead of copying them (docs/kernel.md
-   * "Checkpoints"); a written entry is then frozen, so changing one throws.
+   * "Protocol contract"); a written entry is then frozen, so changing one throws, and the
+   * tests check that nothing else changes a log.
    */
   logs?: readonly StateField<S>[];
   /** What the quick start adds to the default topology: workload, faults, run length (optional). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { archiveState, LOG_CHUNK, lookCopy, restoreState } from './archive';
+import { archiveState, LOG_CHUNK, lookCopy, restoreState, setLogVerification } from './archive';
 
 /** States with a log, as Raft keeps one: entries with a term and a command. */
 const entry = (term: number, k: number) => ({ term, command: { key: `k${k}`, value: `v${k}` } });
@@ -26,8 +26,8 @@ describe('checkpoint archives of contract-v2 states', () => {
     const log = Array.from({ length: 3 * LOG_CHUNK + 10 }, (_, k) => entry(1, k));
     const s = { log };
     const a1 = archiveState(s, ['log'], undefined) as unknown as { log: { chunks: unknown[][] } };
-    s.log.push(entry(2, -1));
-    s.log.splice(LOG_CHUNK * 2 + 5, 1, entry(2, -2)); // replace one entry in chunk 2
+    s.log.length = LOG_CHUNK * 2 + 5; // truncate inside chunk 2, then append
+    s.log.push(entry(2, -2));
     const a2 = archiveState(s, ['log'], a1 as never) as unknown as { log: { chunks: unknown[][] } };
     expect(a2.log.chunks[0]).toBe(a1.log.chunks[0]);
     expect(a2.log.chunks[1]).toBe(a1.log.chunks[1]);
@@ -61,33 +61,41 @@ describe('checkpoint archives of contract-v2 states', () => {
     expect(c.n).toBe(1);
   });
 
-  it('any sequence of appends, truncations and replacements restores exactly from every archive', () => {
-    type Op =
-      | { kind: 'append'; n: number }
-      | { kind: 'truncate'; to: number }
-      | { kind: 'replace'; at: number };
+  it('any sequence of appends, truncations and cuts from the front restores exactly from every archive', () => {
+    type Op = { kind: 'append'; n: number } | { kind: 'truncate'; to: number } | { kind: 'cut'; n: number };
     const op = fc.oneof(
       fc.record({ kind: fc.constant('append' as const), n: fc.integer({ min: 1, max: 900 }) }),
       fc.record({ kind: fc.constant('truncate' as const), to: fc.nat() }),
-      fc.record({ kind: fc.constant('replace' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('cut' as const), n: fc.nat() }),
     );
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 30 }), (ops: Op[]) => {
-        const s = { log: [] as ReturnType<typeof entry>[] };
-        let prev: ReturnType<typeof archiveState> | undefined;
-        const kept: [ReturnType<typeof archiveState>, string][] = [];
-        let t = 0;
-        for (const o of ops) {
-          t++;
-          if (o.kind === 'append') for (let k = 0; k < o.n; k++) s.log.push(entry(t, k));
-          else if (o.kind === 'truncate') s.log.length = Math.min(s.log.length, o.to % (s.log.length + 1));
-          else if (s.log.length > 0) s.log[o.at % s.log.length] = entry(t, -1);
-          prev = archiveState(s, ['log'], prev);
-          kept.push([prev, JSON.stringify(s)]);
-        }
-        for (const [a, json] of kept) expect(JSON.stringify(restoreState(a))).toBe(json);
-      }),
-      { seed: 11, numRuns: 60 },
-    );
+    for (const verify of [true, false]) {
+      setLogVerification(verify);
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 30 }), (ops: Op[]) => {
+          const s = { log: [] as ReturnType<typeof entry>[] };
+          let prev: ReturnType<typeof archiveState> | undefined;
+          const kept: [ReturnType<typeof archiveState>, string][] = [];
+          let t = 0;
+          for (const o of ops) {
+            t++;
+            if (o.kind === 'append') for (let k = 0; k < o.n; k++) s.log.push(entry(t, k));
+            else if (o.kind === 'truncate') s.log.length = Math.min(s.log.length, o.to % (s.log.length + 1));
+            else s.log.splice(0, o.n % (s.log.length + 1));
+            prev = archiveState(s, ['log'], prev);
+            kept.push([prev, JSON.stringify(s)]);
+          }
+          for (const [a, json] of kept) expect(JSON.stringify(restoreState(a))).toBe(json);
+        }),
+        { seed: 11, numRuns: 60 },
+      );
+    }
+    setLogVerification(true);
+  });
+
+  it('a log changed inside a full chunk is refused when verification is on (the tests run with it)', () => {
+    const s = { log: Array.from({ length: LOG_CHUNK + 5 }, (_, k) => entry(1, k)) };
+    const a = archiveState(s, ['log'], undefined);
+    s.log[10] = entry(2, 10); // not at an end: against the contract of Protocol.logs
+    expect(() => archiveState(s, ['log'], a)).toThrow(/state\.log changed at entry 10, inside the log/);
   });
 });
