@@ -1,20 +1,24 @@
 /**
  * The protocol contract's rules, checked on the source (issue "Protocol contract v2"):
- * - a protocol on contract v2 carries no engine plumbing: no ownership flags (`owned`,
- *   `reuseEffects`), no lent or pooled objects, no WeakSet, no module-level `let`;
+ * - a protocol carries no engine plumbing: no ownership flags (`owned`, `reuseEffects`), no
+ *   lent or pooled objects, no WeakSet, no module-level `let`;
  * - no room but src/sim names a protocol: not src/main, src/shared, src/renderer, src/server
  *   or src/cli, neither by id nor by importing a protocol's folder.
- * While the migration goes on, the folders still on the first contract and the places that
- * still name a protocol are listed here; each list only shrinks: a listed entry that no longer
- * applies fails the test too, so the list is kept true.
+ * The places that still name a protocol are listed here; the list only shrinks: a listed entry
+ * that no longer applies fails the test too, so the list is kept true.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listProtocols } from '../src/sim';
 
-/** Protocol folders still on the first contract (`step`): plumbing allowed until they move. */
-const ON_FIRST_CONTRACT: string[] = [];
+/** Protocol files that still run simulations themselves (experiments, test drivers): they move out next. */
+const STILL_IMPORTING: string[] = [
+  "src/sim/protocols/consensus/raft/driver.ts:2 import type { Simulation } from '../../../simulation';",
+  "src/sim/protocols/consensus/raft/experiment.ts:2 import { Kernel } from '../../../kernel/kernel';",
+  "src/sim/protocols/consensus/raft/experiment.ts:3 import { Rng } from '../../../kernel/rng';",
+  "src/sim/protocols/consensus/raft/scripts.ts:2 import type { Simulation } from '../../../simulation';",
+];
 
 /** Places outside src/sim that still name a protocol (file: what it names). */
 const STILL_NAMED = [
@@ -82,24 +86,19 @@ const protocolFolders = () =>
   );
 
 describe('protocol contract v2', () => {
-  it('protocols on contract v2 carry no engine plumbing', () => {
-    const moved = protocolFolders().filter((d) => !ON_FIRST_CONTRACT.some((l) => d.startsWith(l)));
-    expect(moved.length).toBeGreaterThan(0);
-    expect(
-      plumbing(moved.flatMap(sources).filter((f) => path.posix.dirname(f) !== 'src/sim/protocols')),
-    ).toEqual([]);
+  it('protocols carry no engine plumbing', () => {
+    const folders = protocolFolders();
+    expect(folders.length).toBeGreaterThanOrEqual(8);
+    expect(plumbing(folders.flatMap(sources))).toEqual([]);
   });
 
-  it('the list of folders on the first contract is true: each still has a `step` protocol', () => {
-    for (const dir of ON_FIRST_CONTRACT) {
-      const text = sources(dir)
-        .map((f) => fs.readFileSync(f, 'utf8'))
-        .join('\n');
-      expect(
-        /StepProtocol</.test(text),
-        `${dir} has moved to contract v2: take it off ON_FIRST_CONTRACT`,
-      ).toBe(true);
-    }
+  it('protocols know only the contract: no protocol imports the kernel or the simulation', () => {
+    const found: string[] = [];
+    for (const f of protocolFolders().flatMap(sources))
+      for (const [n, code] of codeLines(f))
+        if (/from\s+['"][./]+\/(kernel\/[^'"]*|simulation|run-summary)['"]/.test(code))
+          found.push(`${f}:${n} ${code.trim()}`);
+    expect(found).toEqual(STILL_IMPORTING);
   });
 
   it('no room outside src/sim names a protocol (beyond the places listed, which only shrink)', () => {

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import type { ViewKind } from '../shared/api/views';
 import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
-import {
-  type AnyProtocol,
-  type BugSwitch,
-  isStepProtocol,
-  type Lesson,
-  type Protocol,
-  type RoleSpec,
-} from './protocol';
+import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
@@ -112,7 +105,7 @@ export function listProtocols(): ProtocolInfo[] {
       >,
       defaults: p.params.parse({}) as Record<string, unknown>,
       invariants: p.invariants.map((i) => ({ id: i.id, title: i.title })),
-      liveness: (isStepProtocol(p) ? [] : (p.liveness ?? [])).map((l) => ({ id: l.id, title: l.title })),
+      liveness: (p.liveness ?? []).map((l) => ({ id: l.id, title: l.title })),
       views: (p.views ?? []).map((v) => ({ id: v.id, title: v.title, kind: v.kind })),
       historyCheckers: p.historyCheckers,
       metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
@@ -154,7 +147,7 @@ export function defaultScenario(protocolId: string): Scenario {
   if (quick) return quick();
   const params = p.params.parse({}) as Record<string, unknown>;
   const topo = p.defaultTopology(params);
-  const extra = isStepProtocol(p) ? undefined : (p as Protocol).quickStart?.(params);
+  const extra = p.quickStart?.(params);
   return ScenarioSchema.parse({
     schemaVersion: 1,
     name: extra?.name ?? `${p.title} quick start`,

@@ -13,10 +13,8 @@ import type { ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
  * Everything an engine needs (copies for checkpoints and forks, the outbox, caches) belongs to
  * the kernel: a protocol never copies its state, pools objects or keeps module-level state.
  * What survives a crash is declared as a list of state fields.
- *
- * The first version (`StepProtocol`: a step returns a new state and an effects record) is kept
- * while the built-in protocols move over; it goes when the last one has.
  */
+
 /** A node id as written in the scenario. */
 export type NodeId = string;
 
@@ -38,16 +36,6 @@ export interface ClientOp {
   key: string;
   /** The value to write (writes only; unique per run). */
   value?: string;
-}
-
-/** A node's answer to a client operation. */
-export interface ClientReply {
-  /** The operation id being answered. */
-  id: number;
-  /** False when the operation failed for certain (it did not take effect). */
-  ok: boolean;
-  /** The value read (reads), null for a missing key. */
-  value?: string | null;
 }
 
 /**
@@ -313,31 +301,6 @@ export interface LeaderHook<S> {
 }
 
 /**
- * What a nemesis tuned for a protocol may ask of it (first contract; optional; consensus
- * protocols give it). Read only while the nemesis uses them, so they cost nothing otherwise.
- */
-export interface NemesisHooks<S> {
-  /**
-   * The term or ballot round this node leads in, or null when it does not lead. The nemesis
-   * takes the up node with the highest value as "the leader", and a step after which the
-   * value changed from null (or to another round) as "just elected".
-   */
-  leads(state: S): number | null;
-  /**
-   * True when the step from `before` to `after` made a promise that must survive a crash: a
-   * vote (Raft's votedFor), a Paxos promise or acceptance. The nemesis may crash the node right
-   * after such a step and restart it at once, within the same term or ballot.
-   */
-  promised(before: S, after: S): boolean;
-  /**
-   * True when the step, taken as leader, advanced what the node knows committed (chosen)
-   * before anything of its own term or ballot was: the first commits of a new leadership,
-   * where a crash before the news leaves tests that a commit survives its leader.
-   */
-  firstCommits?(before: S, after: S): boolean;
-}
-
-/**
  * A view a protocol declares: a tab in the app, drawn by the generic renderer of its kind
  * (a ring, a log grid...; src/shared/api/views.ts). `read` builds the data from the nodes at
  * the current event; `previous` is what it returned the last time it was asked for this run
@@ -354,7 +317,7 @@ export interface ViewSpec<S, P = unknown> {
   read(nodes: readonly NodeView<S>[], params: P, previous: ViewData | null): ViewData | null;
 }
 
-/** What every protocol declares besides its handler (both contracts). */
+/** What every protocol declares besides its handler. */
 interface ProtocolInfoFields<P, S> {
   /** Catalog id used in scenarios. */
   id: string;
@@ -441,82 +404,6 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
   nemesis?: LeaderHook<S>;
 }
 
-/**
- * A protocol on the first contract: `step` returns a new state and an effects record. Kept
- * while the built-in protocols move to `Protocol`; removed with the last one.
- */
-export interface StepProtocol<P = unknown, S = unknown, M extends ProtocolMessage = ProtocolMessage>
-  extends ProtocolInfoFields<P, S> {
-  /** Handles one input. Must not mutate `state` unless `env.owned`. */
-  step(state: S, input: Input<M>, env: StepEnv<P>): Effects<S, M>;
-  /** The part of the state that survives a crash. */
-  durable(state: S): Partial<S>;
-  /** Hooks for the leader- and promise-targeted nemesis actions (docs/kernel.md "Nemesis"). */
-  nemesis?: NemesisHooks<S>;
-}
-
-/** A message to send (first contract). */
-export interface Outbound<M> {
-  /** Destination node id. */
-  to: NodeId;
-  /** The message. */
-  msg: M;
-}
-
-/** Set (or reset) or cancel a named timer on the node's local clock (first contract). */
-export type TimerCmd = { kind: 'set'; name: string; afterUs: number } | { kind: 'cancel'; name: string };
-
-/** What a step returns (first contract). */
-export interface Effects<S, M> {
-  /** The node's new state (a new object if anything changed). */
-  state: S;
-  /** Messages to send, in order. */
-  send?: Outbound<M>[];
-  /** Timer commands, in order. */
-  timers?: TimerCmd[];
-  /** Replies to client operations. */
-  reply?: ClientReply[];
-  /** Free-text notes for the trace. */
-  notes?: string[];
-}
-
-/** What the kernel tells a step about the world (first contract). The object is reused between steps. */
-export interface StepEnv<P> {
-  /** This node's id. */
-  self: NodeId;
-  /** This node's role. */
-  role: string;
-  /** The other protocol nodes (not switches, not removed), sorted by id. */
-  readonly peers: readonly NodeId[];
-  /** Ids of the nodes with a given role (sorted). */
-  nodesWithRole(role: string): readonly NodeId[];
-  /** The node's local clock, microseconds (integer part). */
-  localTimeUs: number;
-  /** This node's random stream. */
-  rng: Random;
-  /** Protocol params. */
-  params: P;
-  /**
-   * True when nothing but the kernel's current slot holds `state` (no checkpoint, fork, caller
-   * or nemesis watch has seen the object since a step made it): the step may change that object
-   * in place and return it. False: `state` must not be changed (return a new object). Either
-   * way a step returns its input or an object nothing else holds. Protocols may ignore this
-   * and always copy; it only saves the copy.
-   */
-  owned?: boolean;
-  /**
-   * True when the caller reads a step's effects before the next step and keeps neither the
-   * effects object, its lists nor their Outbound records (the kernel does so; it keeps only the
-   * messages, state and strings): a step may then return the same objects every time, refilled.
-   */
-  reuseEffects?: boolean;
-}
-
 /** A protocol with its type parameters erased (what the catalog holds). */
 // biome-ignore lint/suspicious/noExplicitAny: the catalog holds protocols of many state types.
-export type AnyProtocol = Protocol<any, any, any> | StepProtocol<any, any, any>;
-
-/** True for a protocol still on the first contract. */
-export function isStepProtocol(p: AnyProtocol): p is StepProtocol<unknown, unknown, ProtocolMessage> {
-  return 'step' in p;
-}
+export type AnyProtocol = Protocol<any, any, any>;

@@ -17,7 +17,7 @@ import {
   type Violation,
 } from './kernel/kernel';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
-import { isStepProtocol, type NodeBadge } from './protocol';
+import type { NodeBadge } from './protocol';
 
 /** A change applied at an event: live injection, or the difference of a fork. */
 export type Change =
@@ -597,7 +597,7 @@ export class Simulation {
         ? { id: inv.id, kind: 'invariant', ok: false, message: v.message, atEvent: v.eventIndex }
         : { id: inv.id, kind: 'invariant', ok: true, message: inv.title, atEvent: null },
     );
-    const liveness = isStepProtocol(k.protocol) ? [] : (k.protocol.liveness ?? []);
+    const liveness = k.protocol.liveness ?? [];
     const checked = k.livenessCheckedSoFar();
     liveness.forEach((l, n) => {
       if (v !== null && v.invariant === l.id)

@@ -11,19 +11,14 @@ import {
   type AnyProtocol,
   type CheckEvent,
   type ClientOp,
-  type Effects,
   type Input,
-  isStepProtocol,
   type LeaderHook,
   type Liveness,
   type LivenessView,
   NEMESIS_EVENTS,
-  type NemesisHooks,
   type NodeView,
   type Protocol,
   type ProtocolMessage,
-  type StepEnv,
-  type StepProtocol,
   type UnansweredOp,
 } from '../protocol';
 import { type Archived, archiveState, lookCopy, restoreState } from './archive';
@@ -144,29 +139,6 @@ export interface NetworkView {
   } & LinkProps)[];
   /** Active partition rules: node groups (both ways), or one way from -> to. */
   partitions: { id: string; groups?: string[][]; from?: string[]; to?: string[] }[];
-}
-
-/**
- * The StepEnv handed to every step, refreshed in place per step. A class (peers is a getter on
- * the prototype) rather than an object literal with a getter: V8 keeps such a literal in
- * dictionary mode, which made every env write and read on the hot path a hash lookup.
- */
-class KernelEnv implements StepEnv<unknown> {
-  self = '';
-  role = '';
-  localTimeUs = 0;
-  rng = new Rng(0);
-  owned = false;
-  readonly reuseEffects = true;
-  constructor(
-    private readonly peersFn: () => string[],
-    /** Ids of the nodes with a given role (sorted). */
-    readonly nodesWithRole: (role: string) => readonly string[],
-    public params: unknown,
-  ) {}
-  get peers(): readonly string[] {
-    return this.peersFn();
-  }
 }
 
 /**
@@ -307,13 +279,6 @@ export class Kernel {
    * snapshot holds it and it is changed in place (derived; a snapshot clears every flag).
    */
   private timersOwned: boolean[] = [];
-  /**
-   * Per node: nothing but this kernel holds its current state object (no snapshot, fork,
-   * caller or nemesis watch has seen it since a step made it), so a protocol may change it in
-   * place (StepEnv.owned). Derived: cleared by a snapshot, a load, a crash or restart and by
-   * nodeInfo(), which hands the object out.
-   */
-  private statesOwned: boolean[] = [];
   /** The input objects of deliveries and timer firings, reused by every step (see Input). */
   private readonly messageInput: { kind: 'message'; from: string; msg: unknown } = {
     kind: 'message',
@@ -426,17 +391,14 @@ export class Kernel {
   private readonly liveness: readonly Liveness<unknown, unknown>[];
   private livenessChecked: boolean[] = [];
   /** The protocol's nemesis hooks, when the scenario's nemesis watches steps (crashAfterPromise, crashNewLeader). */
-  private nemWatch: NemesisHooks<unknown> | LeaderHook<unknown> | null = null;
+  private nemWatch: LeaderHook<unknown> | null = null;
   /** Why the step watch crashes the node that just stepped (trace note). */
   private crashWhy = '';
   /** Workload key names by index, for a key pattern (derived cache). */
   private readonly patternKeys: string[] = [];
 
-  private readonly env: StepEnv<unknown>;
-  /** The protocol when it is on contract v2 (`on`), else null. */
-  private readonly handler: Protocol<unknown, unknown, ProtocolMessage> | null;
-  /** The protocol when it is on the first contract (`step`), else null. */
-  private readonly stepper: StepProtocol<unknown, unknown, ProtocolMessage> | null;
+  /** The protocol, as the kernel calls it. */
+  private readonly handler: Protocol<unknown, unknown, ProtocolMessage>;
   /** The context (and outbox) of contract-v2 handlers. */
   private readonly ctx: KernelCtx;
   /** Contract v2: the protocol's declared logs (shared between checkpoints in chunks). */
@@ -455,7 +417,6 @@ export class Kernel {
     nowUs: 0,
     events: NO_EVENTS,
   };
-  private envNode = 0;
   private readonly hasInvariants: boolean;
   private readonly delivered: number[] = [0];
   private typeIds = new Map<string, number>();
@@ -495,17 +456,9 @@ export class Kernel {
     for (const d of ['loss', 'partition', 'down', 'no-route', 'limit', 'unknown-node'])
       this.detailIds[d] = this.strings.id(d);
 
-    this.env = new KernelEnv(
-      () => this.peersOf(this.envNode),
-      (role: string) => this.nodesWithRole(role),
-      this.params,
-    );
-    this.stepper = isStepProtocol(protocol) ? protocol : null;
-    this.handler = isStepProtocol(protocol)
-      ? null
-      : (protocol as Protocol<unknown, unknown, ProtocolMessage>);
-    this.logs = this.handler?.logs ?? [];
-    this.liveness = this.handler?.liveness ?? [];
+    this.handler = protocol as Protocol<unknown, unknown, ProtocolMessage>;
+    this.logs = this.handler.logs ?? [];
+    this.liveness = this.handler.liveness ?? [];
     this.livenessChecked = this.liveness.map(() => false);
     this.ctx = new KernelCtx(
       {
@@ -567,7 +520,6 @@ export class Kernel {
   /** Changes protocol params from now on. */
   setParams(params: Record<string, unknown>): void {
     this.params = this.protocol.params.parse({ ...(this.params as object), ...params });
-    this.env.params = this.params;
     this.ctx.params = this.params;
   }
 
@@ -704,7 +656,6 @@ export class Kernel {
     this.paused.push(false);
     this.timers.push({});
     this.timersOwned.push(false);
-    this.statesOwned.push(false);
     this.clocks.push(newClock(n.clockOffsetUs, n.clockDriftPpm));
     this.clockT0.push(Number.NaN);
     this.clockL0.push(0);
@@ -735,7 +686,6 @@ export class Kernel {
 
   private initState(i: number): void {
     this.states[i] = this.protocol.init(this.initCtx(i));
-    this.statesOwned[i] = false;
     this.views[this.viewOf[i]!]!.state = this.states[i];
   }
 
@@ -804,47 +754,19 @@ export class Kernel {
     );
   }
 
-  private runStep(i: number, input: Input<unknown>): void {
-    if (this.handler !== null) {
-      this.runOn(this.handler, i, input);
-      return;
-    }
-    const env = this.env;
-    this.envNode = i;
-    env.self = this.ids[i]!;
-    env.role = this.roles[i]!;
-    env.localTimeUs = this.localNowUs(i);
-    env.rng = this.nodeRngs[i]!;
-    // The nemesis's watch compares the state before and after the step: no change in place then.
-    env.owned = this.statesOwned[i]! && this.nemWatch === null;
-    const before = this.states[i];
-    const eff = this.stepper!.step(before, input as Input<ProtocolMessage>, env) as Effects<
-      unknown,
-      { type: string }
-    >;
-    // A step returns its input or a state object no one else holds (StepEnv.owned).
-    if (eff.state !== before) this.statesOwned[i] = true;
-    this.states[i] = eff.state;
-    const view = this.views[this.viewOf[i]!]!;
-    view.state = eff.state;
-    // The nemesis may crash a node that just became leader before its messages leave.
-    const crashNow = this.nemWatch !== null && this.watchStep(i, before, eff.state);
-    if (crashNow) this.finishCrashedStep(i, eff, view);
-    else this.performEffects(i, eff, view);
-  }
-
   /**
-   * One input to a contract-v2 handler: it changes the node's state in place (checkpoints keep
-   * their own copies, see save), then the outbox is performed as the first contract's effects
-   * were: sends, timers, replies, notes, invariants.
+   * One input to the node's handler: it changes the node's state in place (checkpoints keep
+   * their own copies, see save), then the outbox is performed in a fixed order: sends, timers,
+   * replies, notes, invariants (docs/kernel.md "Protocol contract").
    */
-  private runOn(h: Protocol<unknown, unknown, ProtocolMessage>, i: number, input: Input<unknown>): void {
+  private runStep(i: number, input: Input<unknown>): void {
+    const h = this.handler;
     const view = this.views[this.viewOf[i]!]!;
     const state = this.states[i];
     const ctx = this.ctx;
     ctx.begin(i, this.ids[i]!, this.roles[i]!, this.nodeRngs[i]!);
-    // The nemesis's watch compares the state before and after the step, so it needs the before.
     h.on(ctx, state, input as unknown as Input<ProtocolMessage>);
+    // The nemesis aimed at leaders and promises reads the step's events (NEMESIS_EVENTS).
     if (this.nemWatch !== null && ctx.events.length > 0 && this.watchEvents(i, ctx.events)) {
       // Crashed at once: what it wrote is kept (durable decides); messages, timers and replies are lost.
       this.drainNotes(ctx, i);
@@ -869,50 +791,6 @@ export class Kernel {
   private drainNotes(ctx: KernelCtx, i: number): void {
     const notes = ctx.notes;
     for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
-  }
-
-  /** Sends, timers, replies and notes of a step, then the invariants. */
-  private performEffects(i: number, eff: Effects<unknown, { type: string }>, view: NodeView<unknown>): void {
-    if (eff.send !== undefined) {
-      const sends = eff.send;
-      for (let k = 0; k < sends.length; k++) {
-        const o = sends[k]!;
-        this.send(i, o.to, o.msg);
-      }
-    }
-    const timers = eff.timers;
-    if (timers !== undefined) {
-      for (let k = 0; k < timers.length; k++) {
-        const cmd = timers[k]!;
-        if (cmd.kind === 'set') this.setTimer(i, cmd.name, cmd.afterUs);
-        else this.dropTimer(i, cmd.name);
-      }
-    }
-    const reply = eff.reply;
-    if (reply !== undefined)
-      for (let k = 0; k < reply.length; k++) {
-        const r = reply[k]!;
-        this.onReply(i, r.id, r.ok, r.value);
-      }
-    const notes = eff.notes;
-    if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
-    if (this.hasInvariants) this.checkInvariants(view);
-  }
-
-  /**
-   * A step after which the node crashes at once: what it wrote is kept (durable() decides),
-   * its messages, timers and replies are lost with the process. Notes and invariants still see
-   * the step, then the crash happens at the same virtual time.
-   */
-  private finishCrashedStep(
-    i: number,
-    eff: Effects<unknown, { type: string }>,
-    view: NodeView<unknown>,
-  ): void {
-    const notes = eff.notes;
-    if (notes !== undefined) for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
-    if (this.hasInvariants) this.checkInvariants(view);
-    if (this.violation === null) this.onTargetedCrash(i, this.crashWhy);
   }
 
   /** No fault queued and the nemesis past its stopUs (or off): nothing more will go wrong. */
@@ -1518,7 +1396,6 @@ export class Kernel {
       return;
     }
     this.states[i] = this.durablePart(this.states[i]);
-    this.statesOwned[i] = false;
     const v = this.views[this.viewOf[i]!]!;
     v.up = false;
     v.state = this.states[i];
@@ -1526,12 +1403,11 @@ export class Kernel {
     // closed-loop client moves on at its timeout, as a real client would.
   }
 
-  /** What survives a crash: the protocol's declared durable fields (contract v2) or its durable() (first contract). */
+  /** What survives a crash: the protocol's declared durable fields. */
   private durablePart(state: unknown): unknown {
-    if (this.stepper !== null) return this.stepper.durable(state);
     const kept: Record<string, unknown> = {};
     const s = state as Record<string, unknown>;
-    for (const key of this.handler!.durable) if (key in s) kept[key] = s[key];
+    for (const key of this.handler.durable) if (key in s) kept[key] = s[key];
     return kept;
   }
 
@@ -1545,7 +1421,6 @@ export class Kernel {
     const base = this.protocol.init(this.initCtx(i)) as object;
     // The durable fields written before the crash overlay a fresh initial state.
     this.states[i] = { ...base, ...(this.states[i] as object) };
-    this.statesOwned[i] = false;
     const v = this.views[this.viewOf[i]!]!;
     v.up = true;
     v.state = this.states[i];
@@ -1764,39 +1639,10 @@ export class Kernel {
   }
 
   /**
-   * After each protocol step while the nemesis watches: a node that just became leader, or just
-   * made a promise, may be crashed right after (its messages of the step are already sent).
-   */
-  private watchStep(i: number, before: unknown, after: unknown): boolean {
-    const n = this.scenario.nemesis;
-    if (this.nowUs < n.startUs || (n.stopUs !== undefined && this.nowUs >= n.stopUs)) return false;
-    if (before === after) return false;
-    const hooks = this.nemWatch as NemesisHooks<unknown>;
-    if (n.crashNewLeader > 0) {
-      const now = hooks.leads(after);
-      if (now !== null && now !== hooks.leads(before) && this.nemRng.chance(n.crashNewLeader)) {
-        this.crashWhy = 'just elected, before its messages left';
-        return true;
-      }
-    }
-    if (
-      n.crashAfterFirstCommit > 0 &&
-      hooks.firstCommits !== undefined &&
-      hooks.firstCommits(before, after) &&
-      this.nemRng.chance(n.crashAfterFirstCommit)
-    ) {
-      this.crashWhy = 'a new leader, right after its first commit';
-      return true;
-    }
-    if (n.crashAfterPromise > 0 && hooks.promised(before, after) && this.nemRng.chance(n.crashAfterPromise))
-      this.schedule(this.nowUs, Ev.nemesis, i, -1, NEM_TARGETED, 'right after a promise');
-    return false;
-  }
-
-  /**
-   * After each contract-v2 step while the nemesis watches: the same choices as watchStep, made
-   * from the events the step emitted (NEMESIS_EVENTS) instead of a comparison of states, and
-   * drawn in the same order.
+   * After each step while the nemesis watches: a node that just became leader, or committed
+   * first as a new leader, may be crashed inside that step; one that just made a promise is
+   * crashed right after it (its messages already sent). Read from the events the step emitted
+   * (NEMESIS_EVENTS), drawn from the nemesis stream in this order.
    */
   private watchEvents(i: number, events: readonly CheckEvent[]): boolean {
     const n = this.scenario.nemesis;
@@ -1953,7 +1799,6 @@ export class Kernel {
   nodeInfo(i: number) {
     const id = this.ids[i]!;
     // The caller gets the state object itself: no step may change it in place afterwards.
-    this.statesOwned[i] = false;
     const sw = this.isSwitch[i]!;
     const up = this.up[i]! && this.present[i]!;
     return {
@@ -2038,7 +1883,6 @@ export class Kernel {
    */
   save(): KernelSnapshot {
     // The snapshot holds every state object from now on: the next step of each node copies.
-    this.statesOwned.fill(false);
     const nodeRngs = saveRngs(this.nodeRngs, this.savedNodeRngs);
     const linkRngs = saveRngs(this.linkRngs, this.savedLinkRngs);
     this.savedNodeRngs = nodeRngs;
@@ -2060,7 +1904,7 @@ export class Kernel {
       present: this.share('present', this.present),
       up: this.share('up', this.up),
       paused: this.share('paused', this.paused),
-      states: this.handler === null ? this.share('states', this.states) : this.archiveStates(),
+      states: this.archiveStates(),
       timers: this.share('timers', this.saveTimers()),
       clocks: this.share('clocks', this.clocks),
       nodeRngs,
@@ -2122,7 +1966,6 @@ export class Kernel {
     this.seq = g.seq as number;
     if (g.seed !== this.seed) this.reseed(g.seed as number);
     this.params = g.params;
-    this.env.params = this.params;
     this.ctx.params = this.params;
     this.violation = g.violation as Violation | null;
     this.heap.load(g.heap as HeapSnapshot);
@@ -2140,14 +1983,10 @@ export class Kernel {
     this.present = (g.present as boolean[]).slice();
     this.up = (g.up as boolean[]).slice();
     this.paused = (g.paused as boolean[]).slice();
-    if (this.handler === null) this.states = (g.states as unknown[]).slice();
-    else {
-      this.lastArchive = (g.states as (Archived | null)[]).map((a) => a ?? undefined);
-      this.states = (g.states as (Archived | null)[]).map((a) => (a === null ? null : restoreState(a)));
-    }
+    this.lastArchive = (g.states as (Archived | null)[]).map((a) => a ?? undefined);
+    this.states = (g.states as (Archived | null)[]).map((a) => (a === null ? null : restoreState(a)));
     this.timers = (g.timers as Record<string, TimerRec>[]).slice();
     this.timersOwned = this.timers.map(() => false);
-    this.statesOwned = this.states.map(() => false);
     this.clocks = (g.clocks as ClockState[]).slice();
     this.clockT0 = this.clocks.map(() => Number.NaN);
     this.clockL0 = this.clocks.map(() => 0);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registerProtocol } from '../catalog';
-import type { StepProtocol } from '../protocol';
+import type { Protocol } from '../protocol';
 
 /** Test-only protocol: records when its timers fire, on the local clock and in true time. */
 export interface ProbeState {
@@ -14,7 +14,7 @@ export interface ProbeState {
   durable: number;
 }
 
-export const probe: StepProtocol<{ tickUs: number; sendTo: string }, ProbeState, { type: string }> = {
+export const probe: Protocol<{ tickUs: number; sendTo: string }, ProbeState, { type: string }> = {
   id: 'test-probe',
   topic: 'test',
   title: 'Probe',
@@ -23,30 +23,18 @@ export const probe: StepProtocol<{ tickUs: number; sendTo: string }, ProbeState,
   params: z.object({ tickUs: z.number().default(100_000), sendTo: z.string().default('') }),
   defaultTopology: () => ({ nodes: [], links: [] }),
   init: () => ({ fired: [], got: [], volatile: 0, durable: 0 }),
-  step(s, input, env) {
-    if (input.kind === 'start' || input.kind === 'restart')
-      return { state: s, timers: [{ kind: 'set', name: 'tick', afterUs: env.params.tickUs }] };
-    if (input.kind === 'timer') {
-      const send =
-        env.params.sendTo !== '' && env.params.sendTo !== env.self
-          ? [{ to: env.params.sendTo, msg: { type: 'm' } }]
-          : [];
-      return {
-        state: {
-          ...s,
-          fired: [...s.fired, env.localTimeUs],
-          volatile: s.volatile + 1,
-          durable: s.durable + 1,
-        },
-        timers: [{ kind: 'set', name: 'tick', afterUs: env.params.tickUs }],
-        send,
-      };
-    }
-    if (input.kind === 'message')
-      return { state: { ...s, got: [...s.got, `${input.msg.type}:${input.from}`] } };
-    return { state: s };
+  on(ctx, s, input) {
+    if (input.kind === 'start' || input.kind === 'restart') ctx.setTimer('tick', ctx.params.tickUs);
+    else if (input.kind === 'timer') {
+      if (ctx.params.sendTo !== '' && ctx.params.sendTo !== ctx.self)
+        ctx.send(ctx.params.sendTo, { type: 'm' });
+      s.fired.push(ctx.now());
+      s.volatile += 1;
+      s.durable += 1;
+      ctx.setTimer('tick', ctx.params.tickUs);
+    } else if (input.kind === 'message') s.got.push(`${input.msg.type}:${input.from}`);
   },
-  durable: (s) => ({ durable: s.durable }),
+  durable: ['durable'],
   invariants: [],
   historyCheckers: [],
   metrics: [],

@@ -26,14 +26,7 @@ import { heartbeat, onAppendAck, onWrite, resumeLeading } from './leader';
 import { replicationBugs, replicationLesson, replicationTopology } from './lesson';
 import { replicationMetrics, replicationSummary } from './metrics';
 import { newReplica, rebuildKv, setWatchTimer } from './replica';
-import {
-  type ClientState,
-  ReadReplicationParams,
-  type ReplicaState,
-  type RRCtx,
-  type RRMsg,
-  type RRState,
-} from './types';
+import { ReadReplicationParams, type ReplicaState, type RRCtx, type RRMsg, type RRState } from './types';
 
 /** One input to a replica. */
 function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {

@@ -4,7 +4,7 @@ import type { Command } from './log';
 import type { RaftState } from './types';
 
 /** A command as a cell's hover text. */
-function describe(c: Command): string {
+function commandText(c: Command): string {
   switch (c.kind) {
     case 'noop':
       return 'no-op (§8)';
@@ -37,7 +37,7 @@ export const logsTab: ViewSpec<RaftState> = {
         up: v.up,
         label: v.up ? `${s.role} · term ${s.currentTerm}` : `term ${s.currentTerm}`,
         firstIndex: base + 1,
-        entries: log.map((e) => ({ term: e.term, text: describe(e.command) })),
+        entries: log.map((e) => ({ term: e.term, text: commandText(e.command) })),
         commitIndex: v.up ? s.commitIndex : 0,
       });
     }

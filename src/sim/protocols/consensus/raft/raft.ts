@@ -6,7 +6,7 @@ import { lastLogIndex } from './log';
 import { logsTab } from './log-view';
 import { raftTopology } from './scenario';
 import { initServer, onServer } from './server';
-import { type ClientState, type RaftMsg, RaftParams, type RaftState, type ServerState } from './types';
+import { type RaftMsg, RaftParams, type RaftState, type ServerState } from './types';
 
 /**
  * Raft (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm (Extended
