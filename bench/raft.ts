@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { registerProtocol } from '../src/sim/catalog';
-import { FIGURE16_RANGES, leaderElectionExperiment } from '../src/sim/protocols/consensus/raft/experiment';
+import { FIGURE16_RANGES, leaderElectionExperiment } from '../src/sim/experiments/election-timeouts';
 import { raft } from '../src/sim/protocols/consensus/raft/raft';
 import { raftScenario } from '../src/sim/protocols/consensus/raft/scenario';
 import { Simulation } from '../src/sim/simulation';

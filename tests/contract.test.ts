@@ -13,19 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { listProtocols } from '../src/sim';
 
 /** Protocol files that still run simulations themselves (experiments, test drivers): they move out next. */
-const STILL_IMPORTING: string[] = [
-  "src/sim/protocols/consensus/raft/driver.ts:2 import type { Simulation } from '../../../simulation';",
-  "src/sim/protocols/consensus/raft/experiment.ts:2 import { Kernel } from '../../../kernel/kernel';",
-  "src/sim/protocols/consensus/raft/experiment.ts:3 import { Rng } from '../../../kernel/rng';",
-  "src/sim/protocols/consensus/raft/scripts.ts:2 import type { Simulation } from '../../../simulation';",
-];
+const STILL_IMPORTING: string[] = [];
 
 /** Places outside src/sim that still name a protocol (file: what it names). */
-const STILL_NAMED = [
-  'src/main/api/handlers.ts: imports sim/protocols/consensus/raft/experiment',
-  "src/renderer/src/components/BottomPanel.tsx: 'raft'",
-  "src/renderer/src/components/views/ExperimentView.tsx: 'raft'",
-];
+const STILL_NAMED: string[] = [];
 
 function sources(dir: string): string[] {
   return fs

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ViewKind } from '../shared/api/views';
 import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
+import { type ExperimentInfo, experimentsOf } from './experiments';
 import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
@@ -42,6 +43,8 @@ export interface ProtocolInfo {
   liveness: { id: string; title: string }[];
   /** Views drawn by the app's generic renderers. */
   views: { id: string; title: string; kind: ViewKind }[];
+  /** Experiments that reproduce a figure of the protocol's source. */
+  experiments: ExperimentInfo[];
   /** End-of-run history checkers by id. */
   historyCheckers: string[];
   /** Metric series the protocol adds. */
@@ -107,6 +110,7 @@ export function listProtocols(): ProtocolInfo[] {
       invariants: p.invariants.map((i) => ({ id: i.id, title: i.title })),
       liveness: (p.liveness ?? []).map((l) => ({ id: l.id, title: l.title })),
       views: (p.views ?? []).map((v) => ({ id: v.id, title: v.title, kind: v.kind })),
+      experiments: experimentsOf(p.id),
       historyCheckers: p.historyCheckers,
       metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
       bugs: p.bugs,

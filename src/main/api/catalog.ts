@@ -25,6 +25,7 @@ export function createSimCatalog(): CatalogPort {
       invariants: p.invariants,
       liveness: p.liveness,
       views: p.views,
+      experiments: p.experiments,
       metrics: p.metrics,
       bugs: p.bugs,
       lesson: p.lesson,

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
-import { leaderElectionExperiment } from '../../sim/protocols/consensus/raft/experiment';
+import { runExperiment } from '../../sim';
 import type { Files } from '../files';
 import type { SimHost } from '../sim-host';
 import type { Library } from '../store/library';
@@ -109,8 +109,16 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
-    'experiments.electionTimeouts': ({ trials, ranges, seed }) =>
-      leaderElectionExperiment({ trials: trials ?? 40, seed: seed ?? 1, ...(ranges ? { ranges } : {}) }),
+    'experiments.run': ({ experiment, trials, seed }) => {
+      const series = runExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
+      if (series === undefined)
+        throw new DslabApiError({
+          code: 'not-found',
+          message: `No experiment with id ${JSON.stringify(experiment)}.`,
+          path: ['experiment'],
+        });
+      return series;
+    },
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),
     'files.open': () => (files ? files.open() : desktopOnly()),
     'files.save': ({ fileName, text }) => (files ? files.save(fileName, text) : desktopOnly()),

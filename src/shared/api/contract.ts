@@ -12,7 +12,7 @@ import { RunSummarySchema } from '../exercise/run-summary';
 import { FaultSchema, ScenarioSchema } from '../scenario/schema';
 import { libraryMethods } from './library-contract';
 import { method } from './method';
-import { ViewDataSchema, ViewInfoSchema } from './views';
+import { ExperimentInfoSchema, ExperimentSeriesSchema, ViewDataSchema, ViewInfoSchema } from './views';
 
 export type { MethodSpec } from './method';
 
@@ -91,6 +91,8 @@ export const ProtocolInfoSchema = z.object({
   liveness: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
   /** Views the protocol declares (tabs drawn by a generic renderer of their kind). */
   views: z.array(ViewInfoSchema).default([]),
+  /** Experiments that reproduce a figure of the protocol's source (`experiments.run`). */
+  experiments: z.array(ExperimentInfoSchema).default([]),
   /** Metric series the protocol adds. */
   metrics: z.array(z.object({ id: z.string(), unit: z.string() })),
   /** Known-wrong variants a learner can switch on (boolean params). */
@@ -482,34 +484,18 @@ export const methods = {
     ViewDataSchema.nullable(),
     "One of the protocol's declared views (catalog `views`) at the current event: data for the generic renderer of its kind; null when it has nothing to show yet.",
   ),
-  'experiments.electionTimeouts': method(
+  'experiments.run': method(
     z
       .object({
+        experiment: z.string().min(1).max(100),
         trials: z.number().int().min(5).max(500).default(40),
-        ranges: z
-          .array(
-            z.object({
-              minMs: z.number().int().min(1).max(10_000),
-              maxMs: z.number().int().min(1).max(10_000),
-            }),
-          )
-          .min(1)
-          .max(12)
-          .optional(),
         seed: z.number().int().min(0).max(0xffffffff).default(1),
       })
       .strict(),
-    z.array(
-      z.object({
-        range: z.object({ minMs: z.number(), maxMs: z.number() }),
-        samplesMs: z.array(z.number()),
-        cdf: z.array(z.object({ ms: z.number(), p: z.number() })),
-        medianMs: z.number(),
-        capped: z.number().int(),
-      }),
-    ),
-    "Raft's leader-election experiment (the paper's Figure 16): crash the leader many times per election-timeout range; time without a leader.",
+    z.array(ExperimentSeriesSchema),
+    "Runs one of a protocol's experiments (catalog `experiments`): many simulations on clusters of their own, one cumulative distribution per series.",
   ),
+
   ...libraryMethods,
   'files.open': method(
     z.object({}).strict(),

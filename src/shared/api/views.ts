@@ -71,3 +71,38 @@ export const ViewInfoSchema = z.object({
   /** Which generic renderer draws it. */
   kind: z.enum(['ring', 'log-grid']),
 });
+
+/** An experiment as the catalog lists it (src/sim/experiments). */
+export const ExperimentInfoSchema = z.object({
+  id: z.string(),
+  /** The protocol it belongs to. */
+  protocol: z.string(),
+  title: z.string(),
+  /** What it does and what to look for. */
+  summary: z.string(),
+  /** What a series is ("timeout range"). */
+  seriesLabel: z.string(),
+  /** The label of the trials choice. */
+  trialsLabel: z.string(),
+  /** What the x axis measures. */
+  measure: z.string(),
+  /** What a capped trial means. */
+  capNote: z.string(),
+  trialsChoices: z.array(z.number().int()),
+  defaultTrials: z.number().int(),
+});
+/** An experiment as the catalog lists it. */
+export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
+
+/** One line of an experiment's figure. */
+export const ExperimentSeriesSchema = z.object({
+  label: z.string(),
+  /** Measured values, ms, ascending. */
+  samplesMs: z.array(z.number()),
+  cdf: z.array(z.object({ ms: z.number(), p: z.number() })),
+  medianMs: z.number(),
+  /** Trials that hit the cap (censored, counted at the cap). */
+  capped: z.number().int(),
+});
+/** One line of an experiment's figure. */
+export type ExperimentSeries = z.infer<typeof ExperimentSeriesSchema>;

@@ -5,17 +5,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/sim/checkers/builtin';
 import type { Scenario } from '../../../src/shared/scenario/schema';
 import { registerProtocol } from '../../../src/sim/catalog';
-import type { RaftDriver } from '../../../src/sim/protocols/consensus/raft/driver';
 import { raft } from '../../../src/sim/protocols/consensus/raft/raft';
 import { raftScenario } from '../../../src/sim/protocols/consensus/raft/scenario';
+import { Simulation } from '../../../src/sim/simulation';
+import type { RaftDriver } from '../../../src/sim/test/raft-driver';
 import {
   figure8,
   figure8Scenario,
   firstElection,
   leaderPartitioned,
   splitVote,
-} from '../../../src/sim/protocols/consensus/raft/scripts';
-import { Simulation } from '../../../src/sim/simulation';
+} from '../../../src/sim/test/raft-scripts';
 
 /**
  * Golden transcripts (etcd raft's testdata style): each file is the scripted scenario (lines

@@ -22,12 +22,11 @@ import { SpaceTimeView } from './views/SpaceTimeView';
 
 type Tab = PanelTab | 'exercise';
 
-/** `only`: the tab is offered for that protocol alone (docs/views.md). */
-const TABS: { id: Tab; label: string; only?: string }[] = [
+/** The tabs every protocol has; a protocol's views and experiment come after Metrics (docs/views.md). */
+const TABS: { id: Tab; label: string }[] = [
   { id: 'events', label: 'Event log' },
   { id: 'spacetime', label: 'Space-time' },
   { id: 'metrics', label: 'Metrics' },
-  { id: 'experiment', label: 'Experiment', only: 'raft' },
   { id: 'checkers', label: 'Checkers' },
   { id: 'lesson', label: 'Lesson' },
   { id: 'compare', label: 'Compare' },
@@ -62,8 +61,10 @@ function TabBody({ tab }: { tab: Tab }) {
       return <EventLog />;
     case 'spacetime':
       return <SpaceTimeView />;
-    case 'experiment':
-      return <ExperimentView />;
+    case 'experiment': {
+      const info = protocol?.experiments[0];
+      return info ? <ExperimentView info={info} /> : null;
+    }
     case 'metrics':
       return <MetricsView />;
     case 'checkers':
@@ -135,13 +136,17 @@ export function BottomPanel() {
   const setUiTab = useUi((s) => s.setTab);
   const isExercise = useLibrary((s) => s.doc?.kind === 'exercise');
   const exerciseTab = useLibrary((s) => s.exerciseTab);
-  const protocolId = useSession((s) => s.protocolId);
   const views = useSession((s) => selectProtocol(s)?.views);
   // The protocol's own views come after the metrics, in the order it declares them.
   const viewTabs = (views ?? []).map((v) => ({ id: `view:${v.id}` as const, label: v.title }));
-  const general = TABS.filter((t) => !t.only || t.only === protocolId);
-  const at = general.findIndex((t) => t.id === 'metrics') + 1;
-  const shown: { id: Tab; label: string }[] = [...general.slice(0, at), ...viewTabs, ...general.slice(at)];
+  const hasExperiment = useSession((s) => (selectProtocol(s)?.experiments.length ?? 0) > 0);
+  const at = TABS.findIndex((t) => t.id === 'metrics') + 1;
+  const shown: { id: Tab; label: string }[] = [
+    ...TABS.slice(0, at),
+    ...viewTabs,
+    ...(hasExperiment ? [{ id: 'experiment' as const, label: 'Experiment' }] : []),
+    ...TABS.slice(at),
+  ];
   const tabs = isExercise ? [{ id: 'exercise' as const, label: 'Exercise' }, ...shown] : shown;
   // A protocol's tab (a view, the Experiment) left behind by a protocol switch falls back to the log.
   const tab: Tab =

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cdfPath,
-  cdfSeries,
-  type ElectionResult,
-  logDomain,
-  logTicks,
-  logX,
-  msLabel,
-  rangeLabel,
-} from './cdf';
+import { cdfPath, cdfSeries, type ElectionResult, logDomain, logTicks, logX, msLabel } from './cdf';
 
 const result = (minMs: number, maxMs: number, samples: number[], capped = 0): ElectionResult => ({
-  range: { minMs, maxMs },
+  label: minMs === maxMs ? `${minMs} ms` : `${minMs}–${maxMs} ms`,
   samplesMs: samples,
   cdf: samples.map((ms, i) => ({ ms, p: (i + 1) / samples.length })),
   medianMs: samples[Math.floor((samples.length - 1) / 2)] ?? 0,
@@ -19,9 +10,8 @@ const result = (minMs: number, maxMs: number, samples: number[], capped = 0): El
 });
 
 describe('Figure 16 series', () => {
-  it('labels ranges', () => {
-    expect(rangeLabel({ minMs: 150, maxMs: 300 })).toBe('150–300 ms');
-    expect(rangeLabel({ minMs: 150, maxMs: 150 })).toBe('150 ms');
+  it('labels each line with its series label', () => {
+    expect(cdfSeries([result(150, 300, [200])])[0]!.label).toBe('150–300 ms');
   });
 
   it('draws steps from p = 0 and merges equal times', () => {

@@ -1,10 +1,10 @@
 /**
- * Raft's Figure 16 as data: one cumulative-distribution step line per election-timeout range,
- * on a log-scale time axis like the paper's. Pure: no DOM.
+ * An experiment's figure as data (such as Raft's Figure 16): one cumulative-distribution step
+ * line per series, on a log-scale time axis like the paper's. Pure: no DOM.
  */
-import type { Res } from '../../../shared/api';
+import type { ExperimentSeries } from '../../../shared/api';
 
-export type ElectionResult = Res<'experiments.electionTimeouts'>[number];
+export type ElectionResult = ExperimentSeries;
 
 /** One range's line. */
 export interface CdfSeries {
@@ -18,11 +18,6 @@ export interface CdfSeries {
   trials: number;
   /** Step points (ms, cumulative fraction), starting at p = 0. */
   points: { ms: number; p: number }[];
-}
-
-/** "150–300 ms", or "150 ms" for a range with no spread. */
-export function rangeLabel(r: { minMs: number; maxMs: number }): string {
-  return r.minMs === r.maxMs ? `${r.minMs} ms` : `${r.minMs}–${r.maxMs} ms`;
 }
 
 /**
@@ -41,7 +36,7 @@ export function cdfSeries(results: readonly ElectionResult[]): CdfSeries[] {
       else points.push({ ms: c.ms, p }, { ms: c.ms, p: c.p }); // horizontal, then the step up
       p = c.p;
     }
-    return { label: rangeLabel(r.range), medianMs: r.medianMs, capped: r.capped, trials: n, points };
+    return { label: r.label, medianMs: r.medianMs, capped: r.capped, trials: n, points };
   });
 }
 

@@ -1,12 +1,13 @@
 /**
- * The Experiment tab (Raft only): the paper's Figure 16. `experiments.electionTimeouts` crashes
- * the leader of a five-server cluster many times per election-timeout range and measures how
- * long the cluster is without a leader; we plot one cumulative distribution per range on a
- * log-scale time axis, as the paper does. The host needs a few seconds, so the button shows it
- * is working and the result is kept (module state) when the tab is left and reopened.
+ * The Experiment tab, for a protocol that lists an experiment in the catalog (such as Raft's
+ * Figure 16): `experiments.run` runs many simulations on clusters of their own, and we plot one
+ * cumulative distribution per series on a log-scale time axis, as the papers do. The texts come
+ * with the experiment. The host needs a few seconds, so the button shows it is working and the
+ * result is kept (module state, per experiment) when the tab is left and reopened.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { create } from 'zustand';
+import type { ExperimentInfo } from '../../../../shared/api';
 import { call } from '../../api/client';
 import { useUi } from '../../stores/ui-store';
 import {
@@ -23,11 +24,10 @@ import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
 
-/** Trials per range people can choose (the paper used 1,000; these answer in seconds). */
-export const TRIAL_CHOICES = [20, 50, 100] as const;
-
 interface ExperimentState {
-  /** Trials per range of the shown result (or of the run in progress). */
+  /** The experiment the shown result (or the run in progress) belongs to. */
+  experiment: string | null;
+  /** Trials per series of the shown result (or of the run in progress). */
   trials: number;
   /** The last result. */
   results: ElectionResult[] | null;
@@ -37,18 +37,24 @@ interface ExperimentState {
 }
 
 const useExperiment = create<ExperimentState>()((set) => ({
+  experiment: null,
   trials: 20,
   results: null,
   runningSince: null,
   set: (patch) => set(patch),
 }));
 
-async function runExperiment(trials: number): Promise<void> {
+async function runExperiment(experiment: string, trials: number): Promise<void> {
   const st = useExperiment.getState();
   if (st.runningSince !== null) return;
-  st.set({ trials, runningSince: performance.now() });
+  st.set({
+    experiment,
+    trials,
+    results: st.experiment === experiment ? st.results : null,
+    runningSince: performance.now(),
+  });
   try {
-    const results = await call('experiments.electionTimeouts', { trials, seed: 1 });
+    const results = await call('experiments.run', { experiment, trials, seed: 1 });
     useExperiment.getState().set({ results });
   } catch (err) {
     useUi
@@ -72,7 +78,7 @@ function Elapsed({ since }: { since: number }) {
 const SERIES_SLOTS = [0, 1, 2, 3, 4, 5];
 const dash = (i: number) => (i >= 4 ? '6 3' : undefined);
 
-function Chart({ series }: { series: CdfSeries[] }) {
+function Chart({ series, info }: { series: CdfSeries[]; info: ExperimentInfo }) {
   const p = useViewPalette();
   const svgRef = useRef<SVGSVGElement>(null);
   const holder = useRef<HTMLDivElement>(null);
@@ -94,7 +100,7 @@ function Chart({ series }: { series: CdfSeries[] }) {
   // Label the 2x and 5x ticks only when a decade is wide enough for three labels.
   const decadePx = (box.x1 - box.x0) / Math.log10(domain[1] / domain[0]);
   const labelMinor = decadePx >= 150;
-  const stem = () => fileStem('figure-16', 'raft');
+  const stem = () => fileStem(info.id, info.protocol);
   return (
     <div className="views-exp-chart" ref={holder}>
       <svg
@@ -104,7 +110,7 @@ function Chart({ series }: { series: CdfSeries[] }) {
         height={H}
         viewBox={`0 0 ${W} ${H}`}
         role="img"
-        aria-label={`Cumulative fraction of trials with a new leader against time without a leader, ${series.length} timeout ranges`}
+        aria-label={`Cumulative fraction of trials against ${info.measure}, ${series.length} series (${info.seriesLabel})`}
         fontFamily={VIEW_FONT}
         fontSize={11}
       >
@@ -141,7 +147,7 @@ function Chart({ series }: { series: CdfSeries[] }) {
           );
         })}
         <text x={(box.x0 + box.x1) / 2} y={H - 6} textAnchor="middle" fill={p.text}>
-          time without a leader (log scale)
+          {info.measure} (log scale)
         </text>
         <text
           x={14}
@@ -170,7 +176,7 @@ function Chart({ series }: { series: CdfSeries[] }) {
         ))}
         {/* Legend: range, median, and how many never found a leader before the cap */}
         <text x={box.x1 + 18} y={box.y0 + 6} fill={p.text} fontWeight={600}>
-          timeout range
+          {info.seriesLabel}
         </text>
         <text x={box.x1 + 130} y={box.y0 + 6} fill={p.text} fontWeight={600}>
           median
@@ -205,7 +211,7 @@ function Chart({ series }: { series: CdfSeries[] }) {
         })}
         {series.some((s) => s.capped > 0) && (
           <text x={box.x1 + 18} y={box.y0 + 26 + series.length * 20 + 8} fill={p.muted} fontSize={10}>
-            capped: no leader within 10 s (off the line)
+            {info.capNote}
           </text>
         )}
       </svg>
@@ -214,8 +220,12 @@ function Chart({ series }: { series: CdfSeries[] }) {
   );
 }
 
-export function ExperimentView() {
-  const { trials, results, runningSince } = useExperiment();
+export function ExperimentView({ info }: { info: ExperimentInfo }) {
+  const st = useExperiment();
+  const mine = st.experiment === info.id;
+  const trials = mine ? st.trials : info.defaultTrials;
+  const results = mine ? st.results : null;
+  const runningSince = st.runningSince;
   const [choice, setChoice] = useState<number>(trials);
   const selectId = useId();
   const running = runningSince !== null;
@@ -223,17 +233,11 @@ export function ExperimentView() {
   return (
     <div className="views-exp">
       <div className="views-exp-side">
-        <h3 className="views-exp-title">Leader election after a crash (Raft paper, Figure 16)</h3>
-        <p className="views-exp-text">
-          Each line is one election-timeout range. For every trial the leader of a five-server cluster is
-          crashed and we measure how long the cluster goes without a new leader. When all servers wait the
-          same time they time out together, split the vote and try again, over and over; a few milliseconds of
-          randomness lets one server usually time out first and win before the others stand, so the lines move
-          left and get steep.
-        </p>
+        <h3 className="views-exp-title">{info.title}</h3>
+        <p className="views-exp-text">{info.summary}</p>
         <div className="views-group">
           <label className="tb-field" htmlFor={selectId}>
-            <span className="tb-label">Trials per range</span>
+            <span className="tb-label">{info.trialsLabel}</span>
             <select
               id={selectId}
               className="select small"
@@ -241,7 +245,7 @@ export function ExperimentView() {
               disabled={running}
               onChange={(e) => setChoice(Number(e.target.value))}
             >
-              {TRIAL_CHOICES.map((n) => (
+              {info.trialsChoices.map((n) => (
                 <option key={n} value={n}>
                   {n}
                 </option>
@@ -253,29 +257,29 @@ export function ExperimentView() {
             className="btn small primary"
             disabled={running}
             aria-busy={running}
-            onClick={() => void runExperiment(choice)}
+            onClick={() => void runExperiment(info.id, choice)}
           >
             {running ? 'Running…' : 'Run experiment'}
           </button>
           {running && runningSince !== null && (
             <span className="views-readout" role="status">
-              <span className="views-spinner" aria-hidden="true" /> crashing leaders…{' '}
+              <span className="views-spinner" aria-hidden="true" /> running trials…{' '}
               <Elapsed since={runningSince} />
             </span>
           )}
           {!running && results && (
-            <span className="views-readout muted">{trials} trials per range · seed 1</span>
+            <span className="views-readout muted">{trials} trials per series · seed 1</span>
           )}
         </div>
       </div>
       {series ? (
-        <Chart series={series} />
+        <Chart series={series} info={info} />
       ) : (
         <div className="empty views-exp-empty">
           <p className="empty-title">No result yet</p>
           <p className="empty-body">
-            Run the experiment: 20 trials per range take a few seconds. It runs on its own clusters and does
-            not touch the run on the canvas.
+            Run the experiment: {info.defaultTrials} trials per series take a few seconds. It runs on its own
+            clusters and does not touch the run on the canvas.
           </p>
         </div>
       )}

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../checkers/builtin';
 import { registerProtocol } from '../../../catalog';
 import { Simulation } from '../../../simulation';
+import { doubleVoteScenario, figure8, figure8Scenario } from '../../../test/raft-scripts';
 import { raftInvariants } from './invariants';
 import { raft } from './raft';
 import { RAFT_TEST_NEMESIS, raftScenario } from './scenario';
-import { doubleVoteScenario, figure8, figure8Scenario } from './scripts';
 
 /**
  * The invariants run at the steps that can break them, as the events the protocol emits say

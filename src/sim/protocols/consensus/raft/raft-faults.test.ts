@@ -3,9 +3,9 @@ import '../../../checkers/builtin';
 import { registerProtocol } from '../../../catalog';
 import type { Violation } from '../../../kernel/kernel';
 import { Simulation } from '../../../simulation';
+import { doubleVoteScenario, figure8, figure8Scenario } from '../../../test/raft-scripts';
 import { raft } from './raft';
 import { RAFT_TEST_NEMESIS, raftScenario } from './scenario';
-import { doubleVoteScenario, figure8, figure8Scenario } from './scripts';
 
 /**
  * Raft under the nemesis (crashes and restarts, partitions one-way and both ways, loss bursts,

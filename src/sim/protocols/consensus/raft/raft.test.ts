@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../checkers/builtin';
 import { registerProtocol } from '../../../catalog';
 import { Simulation } from '../../../simulation';
-import { RaftDriver } from './driver';
+import { RaftDriver } from '../../../test/raft-driver';
 import { lastLogIndex } from './log';
 import { raft } from './raft';
 import { raftScenario } from './scenario';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIGURE16_RANGES, leaderElectionExperiment } from './experiment';
+import { FIGURE16_RANGES, leaderElectionExperiment } from './election-timeouts';
 
 /** The paper's Figure 16 (§9.3) as a function: shape of its output, and the paper's trend. */
 describe('leader-election experiment (Figure 16)', () => {

@@ -1,9 +1,9 @@
-import type { Latency } from '../../../../shared/scenario/schema';
-import { Kernel } from '../../../kernel/kernel';
-import { Rng } from '../../../kernel/rng';
-import { raft } from './raft';
-import { RAFT_LATENCY, raftScenario } from './scenario';
-import type { ServerState } from './types';
+import type { Latency } from '../../shared/scenario/schema';
+import { Kernel } from '../kernel/kernel';
+import { Rng } from '../kernel/rng';
+import { raft } from '../protocols/consensus/raft/raft';
+import { RAFT_LATENCY, raftScenario } from '../protocols/consensus/raft/scenario';
+import type { ServerState } from '../protocols/consensus/raft/types';
 
 /**
  * The leader-election experiment of the paper's Figure 16 (§9.3): in a five-server cluster,

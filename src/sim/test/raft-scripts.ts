@@ -1,8 +1,8 @@
-import type { Scenario } from '../../../../shared/scenario/schema';
-import type { Simulation } from '../../../simulation';
-import { RaftDriver } from './driver';
-import { lastLogIndex, termAt } from './log';
-import { raftScenario } from './scenario';
+import type { Scenario } from '../../shared/scenario/schema';
+import { lastLogIndex, termAt } from '../protocols/consensus/raft/log';
+import { raftScenario } from '../protocols/consensus/raft/scenario';
+import type { Simulation } from '../simulation';
+import { RaftDriver } from './raft-driver';
 
 /**
  * The classic Raft scenarios as scripts over a RaftDriver: used by the golden transcripts

@@ -1,6 +1,6 @@
-import type { FaultInput, Scenario } from '../../../../shared/scenario/schema';
-import type { Simulation } from '../../../simulation';
-import type { ServerState } from './types';
+import type { FaultInput, Scenario } from '../../shared/scenario/schema';
+import type { ServerState } from '../protocols/consensus/raft/types';
+import type { Simulation } from '../simulation';
 
 /**
  * A small driver for scripted Raft runs (golden transcripts, the paper's scenarios, bug
