@@ -1,5 +1,5 @@
 /**
- * The layer rules of ARCHITECTURE.md, checked on the source itself: src/sim and
+ * The layer rules of docs/architecture.md, checked on the source itself: src/sim and
  * src/shared stay pure and deterministic (biome's noRestrictedImports covers imports in
  * the editor; this also catches wall time and unseeded randomness), and the renderer
  * never reaches into main, the server or the kernel's runtime.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ViewKind } from '../shared/api/views';
 import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
+import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
 import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
@@ -57,15 +58,6 @@ export interface ProtocolInfo {
 
 const protocols = new Map<string, AnyProtocol>();
 
-/** Topic titles by id (topics from the roadmap add themselves here as protocols arrive). */
-export const TOPIC_TITLES: Record<string, string> = {
-  basics: 'Simulation basics',
-  consensus: 'Consensus',
-  replication: 'Read replication',
-  sharding: 'Sharding',
-  'consistent-hashing': 'Consistent hashing',
-};
-
 /** Adds a protocol to the catalog (built-ins register themselves below). */
 export function registerProtocol(p: AnyProtocol): void {
   protocols.set(p.id, p);
@@ -97,7 +89,7 @@ export function listProtocols(): ProtocolInfo[] {
     .map((p) => ({
       id: p.id,
       topic: p.topic,
-      topicTitle: TOPIC_TITLES[p.topic] ?? p.topic,
+      topicTitle: topicTitle(p.topic),
       title: p.title,
       summary: p.lesson.summary,
       version: p.version,

@@ -23,7 +23,7 @@ function libraryScenarios() {
   });
 }
 
-// madsim-style: run twice, compare (CONVENTIONS.md "Determinism"). Failures print the seed.
+// madsim-style: run twice, compare (as madsim does; docs/kernel.md). Failures print the seed.
 describe('determinism', () => {
   for (const sc of builtinScenarios()) {
     it(`${sc.name}: same seed, same trace hash; another seed, another hash`, () => {

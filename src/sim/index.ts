@@ -20,7 +20,6 @@ export {
   type ProtocolInfo,
   registerProtocol,
   type ScenarioIssue,
-  TOPIC_TITLES,
 } from './catalog';
 export {
   type HistoryChecker,

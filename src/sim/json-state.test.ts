@@ -1,5 +1,5 @@
 /**
- * Node state is plain JSON-compatible data (ARCHITECTURE.md "The kernel"): it is snapshotted,
+ * Node state is plain JSON-compatible data (docs/kernel.md "Protocol contract"): it is snapshotted,
  * sent to the renderer and saved. Every registered protocol's default scenario, run for a
  * while, must have states that survive a JSON round trip unchanged (no Infinity, NaN,
  * undefined fields, Maps or class instances).

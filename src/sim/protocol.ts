@@ -3,8 +3,8 @@ import type { ViewData, ViewKind } from '../shared/api/views';
 import type { ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
 
 /**
- * The protocol contract, second version (docs/kernel.md "Protocol contract"; ARCHITECTURE.md
- * "A protocol"). A protocol is a state machine in the style of etcd-io/raft: the kernel hands
+ * The protocol contract, second version (docs/kernel.md "Protocol contract";
+ * docs/writing-a-protocol.md). A protocol is a state machine in the style of etcd-io/raft: the kernel hands
  * a node one input at a time, `on(ctx, state, input)` changes the node's plain, JSON-shaped
  * state in place and asks the context to send, set timers, reply, note and emit check events;
  * the kernel collects those requests (etcd's `Ready`) and performs them after the handler

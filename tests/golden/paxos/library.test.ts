@@ -353,7 +353,7 @@ const ENTRIES: Entry[] = [
 ];
 
 describe('built-in Paxos library files', () => {
-  // CONVENTIONS.md "Determinism": each built-in scenario twice gives the same trace hash, and a
+  // Determinism: each built-in scenario twice gives the same trace hash, and a
   // replay from a checkpoint reaches the same hash.
   it('every built-in scenario is deterministic and replays from a checkpoint', () => {
     for (const e of ENTRIES) {

@@ -10,7 +10,7 @@ import { Simulation } from '../../../src/sim/simulation';
 import { consensusScenario, eventSummary } from '../../../src/sim/test/paxos-kit';
 
 /**
- * Golden transcripts (etcd raft's testdata style, CONVENTIONS.md "Transcript tests"): each
+ * Golden transcripts (etcd raft's testdata style): each
  * case is a scripted scenario; its compact event summary (protocol notes, client operations,
  * faults), the final badges and the checker verdicts are compared with
  * tests/golden/paxos/<name>.txt. `UPDATE_GOLDEN=1 npx vitest run tests/golden/paxos` rewrites

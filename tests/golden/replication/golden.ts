@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Simulation } from '../../../src/sim/simulation';
 
 /**
- * Golden transcripts (CONVENTIONS.md "Transcript tests", after etcd raft's testdata): a
+ * Golden transcripts (after etcd raft's testdata): a
  * readable projection of a run's trace, compared with a file a person reviewed.
  * `UPDATE_GOLDEN=1 npx vitest run tests/golden` rewrites the files; review the diff.
  */

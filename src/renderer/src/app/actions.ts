@@ -1,6 +1,6 @@
 /**
  * The renderer's effects: API calls and the store updates they lead to. Components call
- * these; stores stay plain state (CONVENTIONS.md: thin stores, effects at the edge).
+ * these; stores stay plain state (thin stores, effects at the edge: docs/architecture.md).
  */
 import type { MenuCommand } from '../../../shared/api';
 import { call } from '../api/client';
