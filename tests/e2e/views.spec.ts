@@ -54,14 +54,18 @@ test('the checkers tab lists the protocol invariants, green while they hold', as
   await openOn(page, lab.server.url, 'broadcast');
   await page.getByRole('tab', { name: 'Checkers' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Checkers' });
-  // Before a run: listed, not evaluated.
-  await expect(panel.locator('.verdict[data-state="unknown"]')).toHaveCount(2);
+  // Before a run: two invariants and one liveness property, listed, not evaluated.
+  await expect(panel.locator('.verdict[data-state="unknown"]')).toHaveCount(3);
   await stepTimes(page, 10);
   for (const id of ['no-duplication', 'no-creation']) {
     const item = panel.getByRole('listitem').filter({ hasText: id });
     await expect(item).toHaveAttribute('data-state', 'ok');
     await expect(item).toContainText('holds');
   }
+  // Liveness is due 3 s after the last fault: ten events in, it is not evaluated yet.
+  const liveness = panel.getByRole('listitem').filter({ hasText: 'client-ops-answered' });
+  await expect(liveness).toHaveAttribute('data-state', 'unknown');
+  await expect(liveness).toContainText('liveness');
 });
 
 test('the inspector shows the selected node state as a tree with changes highlighted', async ({
