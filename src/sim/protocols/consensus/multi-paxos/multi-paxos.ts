@@ -10,7 +10,8 @@ import {
   type StateField,
 } from '../../../protocol';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
-import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from '../paxos/ballot';
+import { majority } from '../../../toolkit/quorum';
+import { type Ballot, ballotStr, cmpBallot, sameBallot } from '../paxos/ballot';
 
 /**
  * Multi-Paxos with a stable leader (Lamport, "Paxos Made Simple", 2001, §3; the structure of
@@ -225,7 +226,7 @@ export function chosenInSlot(
   slot: number,
 ): { cmd: string; b: string; by: string[] }[] {
   const replicas = nodes.filter((v) => v.role === 'replica');
-  const need = quorum(replicas.length);
+  const need = majority(replicas.length);
   const byBallot = new Map<string, { cmd: string; by: string[] }>();
   for (const r of replicas) {
     for (const vote of (r.state as Partial<ReplicaState>).votes?.[slot] ?? []) {
@@ -429,7 +430,7 @@ function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): vo
   }
   const m = input.msg;
   const from = input.from;
-  const majority = quorum(ctx.nodesWithRole('replica').length);
+  const need = majority(ctx.nodesWithRole('replica').length);
   switch (m.type) {
     case 'request':
       if (m.cmd.id in s.results)
@@ -461,7 +462,7 @@ function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): vo
         if (slot >= s.execNext && cmpBallot(v.b, s.reported[slot]?.b) > 0) s.reported[slot] = v;
       s.promises.push(from);
       s.promises.sort();
-      if (s.promises.length >= majority) becomeLeader(ctx, s);
+      if (s.promises.length >= need) becomeLeader(ctx, s);
       return;
     }
     case 'p2a': {
@@ -494,7 +495,7 @@ function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): vo
       if (s.mode !== 'leader' || !sameBallot(m.b, s.ballot) || p === undefined || p.acks.includes(from))
         return;
       p.acks.push(from);
-      if (p.acks.length < majority) return;
+      if (p.acks.length < need) return;
       // Accepted by a majority at our ballot: the slot is decided; tell the others.
       delete s.proposals[m.slot];
       ctx.sendAll('replica', { type: 'decision', slot: m.slot, cmd: p.cmd });

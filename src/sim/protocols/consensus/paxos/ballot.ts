@@ -29,8 +29,3 @@ export function sameBallot(a: Ballot | null | undefined, b: Ballot | null | unde
 export function ballotStr(b: Ballot | null | undefined): string {
   return b == null ? '-' : `${b.r}.${b.p}`;
 }
-
-/** Smallest majority of n voters. */
-export function quorum(n: number): number {
-  return Math.floor(n / 2) + 1;
-}

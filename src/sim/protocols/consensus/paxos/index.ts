@@ -1,4 +1,4 @@
-export { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot';
+export { type Ballot, ballotStr, cmpBallot, sameBallot } from './ballot';
 export {
   type AcceptorState,
   type ClientState,

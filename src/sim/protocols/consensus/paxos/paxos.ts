@@ -9,7 +9,8 @@ import {
   type StateField,
 } from '../../../protocol';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
-import { type Ballot, ballotStr, cmpBallot, quorum, sameBallot } from './ballot';
+import { majority } from '../../../toolkit/quorum';
+import { type Ballot, ballotStr, cmpBallot, sameBallot } from './ballot';
 
 /**
  * Single-decree Paxos (Lamport, "Paxos Made Simple", 2001, §2). Proposers, acceptors and
@@ -255,7 +256,7 @@ function onProposer(ctx: PaxosCtx, s: ProposerState, input: Input<PaxosMsg>): vo
   }
   const m = input.msg;
   const from = input.from;
-  const majority = quorum(ctx.nodesWithRole('acceptor').length);
+  const need = majority(ctx.nodesWithRole('acceptor').length);
   switch (m.type) {
     case 'request':
       request(ctx, s, from, m.id, m.value);
@@ -264,7 +265,7 @@ function onProposer(ctx: PaxosCtx, s: ProposerState, input: Input<PaxosMsg>): vo
       if (s.phase !== 'prepare' || !sameBallot(m.b, s.ballot)) return;
       s.promises[from] = m.accepted;
       const ids = Object.keys(s.promises).sort();
-      if (ids.length < majority) return;
+      if (ids.length < need) return;
       // P2c (§2.2, §2.3): propose the value of the highest-numbered proposal accepted by any
       // acceptor in the majority, or our own value if none of them accepted anything.
       let best: Accepted | null = null;
@@ -292,7 +293,7 @@ function onProposer(ctx: PaxosCtx, s: ProposerState, input: Input<PaxosMsg>): vo
       if (s.phase !== 'accept' || !sameBallot(m.b, s.ballot) || s.accepts.includes(from)) return;
       s.accepts.push(from);
       s.accepts.sort();
-      if (s.accepts.length < majority) return;
+      if (s.accepts.length < need) return;
       // A majority accepted (b, v) at one ballot: v is chosen (§2.2).
       const pending = s.pending;
       s.phase = 'done';
@@ -438,7 +439,7 @@ function onLearner(ctx: PaxosCtx, s: LearnerState, input: Input<PaxosMsg>): void
   t.from.push(input.from);
   t.from.sort();
   // §2.4: a value is learned once a majority of acceptors have accepted it (at one ballot).
-  if (t.from.length < quorum(ctx.nodesWithRole('acceptor').length) || s.learned === t.v) return;
+  if (t.from.length < majority(ctx.nodesWithRole('acceptor').length) || s.learned === t.v) return;
   if (!s.everLearned.includes(t.v)) s.everLearned.push(t.v);
   s.learned ??= t.v;
   s.learnedAt ??= m.b;
@@ -534,7 +535,7 @@ export function chosenValues(
   nodes: readonly NodeView<PaxosState>[],
 ): { v: string; b: string; by: string[] }[] {
   const acceptors = acceptorViews(nodes);
-  const need = quorum(acceptors.length);
+  const need = majority(acceptors.length);
   const byBallot = new Map<string, { v: string; by: string[] }>();
   for (const a of acceptors) {
     const votes = (a.state as Partial<AcceptorState>).votes ?? [];

@@ -1,4 +1,5 @@
 import type { Ctx, Input } from '../../../protocol';
+import { majority } from '../../../toolkit/quorum';
 import {
   chainAt,
   entriesBetween,
@@ -94,9 +95,9 @@ function servers(ctx: RaftCtx): readonly string[] {
   return ctx.nodesWithRole('server');
 }
 
-/** Votes (or replicas) that make a majority of the servers. */
-function majority(ctx: RaftCtx): number {
-  return Math.floor(servers(ctx).length / 2) + 1;
+/** Votes (or replicas) that make a majority of the servers (§5.2). */
+function quorumOf(ctx: RaftCtx): number {
+  return majority(servers(ctx).length);
 }
 
 /** §5.2: election timeouts are chosen randomly from a fixed interval. */
@@ -145,7 +146,7 @@ function startElection(ctx: RaftCtx, s: ServerState): void {
   ctx.emit({ type: 'promised', term: s.currentTerm, votedFor: ctx.self });
   ctx.note(`starts election for term ${s.currentTerm}`);
   resetElectionTimer(ctx);
-  if (s.votes.length >= majority(ctx)) {
+  if (s.votes.length >= quorumOf(ctx)) {
     becomeLeader(ctx, s);
     return;
   }
@@ -166,7 +167,7 @@ function startPreVote(ctx: RaftCtx, s: ServerState): void {
   s.votes = [ctx.self];
   ctx.note(`starts pre-vote for term ${s.currentTerm + 1}`);
   resetElectionTimer(ctx);
-  if (s.votes.length >= majority(ctx)) {
+  if (s.votes.length >= quorumOf(ctx)) {
     startElection(ctx, s);
     return;
   }
@@ -278,7 +279,7 @@ function advanceCommitIndex(ctx: RaftCtx, s: ServerState): void {
     if (!ctx.params.bugCommitPreviousTerm && termAt(s, n) !== s.currentTerm) break;
     let count = 1;
     for (const p of servers(ctx)) if (p !== ctx.self && s.matchIndex[p]! >= n) count++;
-    if (count >= majority(ctx)) {
+    if (count >= quorumOf(ctx)) {
       setCommitIndex(ctx, s, n);
       return;
     }
@@ -354,7 +355,7 @@ function serveReads(ctx: RaftCtx, s: ServerState): void {
   for (const r of s.reads) {
     let acks = 1;
     for (const p of servers(ctx)) if (p !== ctx.self && s.acked[p]! >= r.seq) acks++;
-    if (acks < majority(ctx) || s.lastApplied < r.readIndex) {
+    if (acks < quorumOf(ctx) || s.lastApplied < r.readIndex) {
       waiting.push(r);
       continue;
     }
@@ -459,12 +460,12 @@ function onRequestVoteResp(ctx: RaftCtx, s: ServerState, from: string, m: Reques
   if (m.pre) {
     if (s.role !== 'precandidate' || m.term !== s.currentTerm + 1) return;
     s.votes.push(from);
-    if (s.votes.length >= majority(ctx)) startElection(ctx, s);
+    if (s.votes.length >= quorumOf(ctx)) startElection(ctx, s);
     return;
   }
   if (s.role !== 'candidate' || m.term !== s.currentTerm) return;
   s.votes.push(from);
-  if (s.votes.length >= majority(ctx)) becomeLeader(ctx, s);
+  if (s.votes.length >= quorumOf(ctx)) becomeLeader(ctx, s);
 }
 
 /**
@@ -637,7 +638,7 @@ function onHeartbeat(ctx: RaftCtx, s: ServerState): void {
     if (now - s.leaderSinceUs >= windowUs) {
       let heard = 1;
       for (const p of servers(ctx)) if (p !== ctx.self && now - s.ackUs[p]! < windowUs) heard++;
-      if (heard < majority(ctx)) {
+      if (heard < quorumOf(ctx)) {
         ctx.note(`loses quorum in term ${s.currentTerm}`);
         becomeFollower(ctx, s, s.currentTerm, '');
         return;
