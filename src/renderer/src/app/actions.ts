@@ -10,18 +10,10 @@ import { resolveTheme, type ThemePref, useUi } from '../stores/ui-store';
 import { chooseAndImport, exportOpenDoc } from './files';
 import { applyLayoutSettings } from './layout';
 import { leaveDoc, newFromScenario, promptSaveAs, restoreSession, save } from './library';
+import { errorText, reportError } from './report';
 
 /** Where the last shown theme is mirrored so the next load paints in it before the API answers. */
 export const THEME_CACHE_KEY = 'dslab.theme';
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Reports a failed call as a toast; the lab keeps going. */
-export function reportError(what: string, err: unknown): void {
-  useUi.getState().toast(`${what}: ${errorText(err)}`, 'error');
-}
 
 /**
  * Loads app info, settings and the catalog, then goes back to where the person was: a

@@ -12,7 +12,7 @@ import { call } from '../api/client';
 import { type Branch, useCompare } from '../stores/compare-store';
 import { useRun } from '../stores/run-store';
 import { useUi } from '../stores/ui-store';
-import { reportError } from './actions';
+import { reportError } from './report';
 import { seek } from './run';
 
 /** Events of both runs the diagrams load: the newest ones, the same range in both. */

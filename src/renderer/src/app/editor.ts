@@ -8,8 +8,9 @@ import { describeSwitch, switchProtocolTopology } from '../graph/switch-protocol
 import { currentScenario, isPristine, useGraph } from '../stores/graph-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
-import { chooseProtocol, reportError } from './actions';
+import { chooseProtocol } from './actions';
 import { NODE_HEIGHT, NODE_WIDTH } from './placement';
+import { reportError } from './report';
 
 /**
  * Switches protocol. An untouched quick start is replaced by the new protocol's own quick

@@ -5,8 +5,8 @@
  */
 import { call, transport } from '../api/client';
 import { useLibrary } from '../stores/library-store';
-import { reportError } from './actions';
 import { exportItems, importText, save, showImportProblems } from './library';
+import { reportError } from './report';
 
 /** The largest file the browser reads for import (the store's own cap on documents). */
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;

@@ -16,8 +16,8 @@ import { usePlayback } from '../stores/playback-store';
 import { useRun } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
-import { reportError } from './actions';
 import { problemLines } from './problem-lines';
+import { errorText, reportError } from './report';
 import { currentScenario } from './run';
 
 type ItemRecord = Res<'library.open'>;
@@ -26,10 +26,6 @@ type ItemRecord = Res<'library.open'>;
 export const AUTOSAVE_IDLE_MS = 2000;
 /** How long after a change the dirty flag is recomputed (one canonical JSON per pause). */
 const DIRTY_DEBOUNCE_MS = 200;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function toast(text: string, tone: 'info' | 'error' = 'info'): void {
   useUi.getState().toast(text, tone);

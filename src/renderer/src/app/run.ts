@@ -29,7 +29,7 @@ import { usePlayback } from '../stores/playback-store';
 import { type CutOff, type LinkState, useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
-import { reportError } from './actions';
+import { reportError } from './report';
 
 let queue: Promise<unknown> = Promise.resolve();
 
