@@ -5,15 +5,11 @@
  * a bar after the last committed entry. Bound to the current event (refreshed while shown, at
  * most every 300 ms). Long logs show their last entries that fit.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { LogGridViewData } from '../../../../shared/api';
-import { call } from '../../api/client';
-import { useThrottledRefresh } from '../../app/use-throttled';
-import { useRun } from '../../stores/run-store';
-import { useUi } from '../../stores/ui-store';
+import { useRef } from 'react';
 import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
+import { useProtocolView } from './use-protocol-view';
 
 const REFRESH_MS = 300;
 const CELL = 26;
@@ -21,43 +17,9 @@ const ROW = 34;
 const LABEL_W = 150;
 
 export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId: string }) {
-  const simId = useRun((s) => s.simId);
-  const event = useRun((s) => s.status?.eventIndex ?? 0);
-  const [grid, setGrid] = useState<{ simId: string; data: LogGridViewData } | null>(null);
+  const { simId, event, data, box, width } = useProtocolView(viewId, 'log-grid', REFRESH_MS, 'the logs');
   const p = useViewPalette();
-  const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
-  const [width, setWidth] = useState(720);
-
-  useThrottledRefresh(
-    async () => {
-      if (!simId) return;
-      try {
-        const r = await call('sim.view', { simId, view: viewId });
-        if (useRun.getState().simId === simId) setGrid(r?.kind === 'log-grid' ? { simId, data: r } : null);
-      } catch (err) {
-        if (useRun.getState().simId === simId)
-          useUi
-            .getState()
-            .toast(`Could not read the logs: ${err instanceof Error ? err.message : String(err)}`, 'error');
-      }
-    },
-    `${simId}:${event}:${viewId}`,
-    simId !== null,
-    REFRESH_MS,
-  );
-
-  const data = grid && grid.simId === simId ? grid.data : null;
-  const shown = data !== null;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the box is a different element once the grid is shown.
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
-    ro.observe(el);
-    setWidth(el.clientWidth);
-    return () => ro.disconnect();
-  }, [shown]);
 
   if (!simId || !data) {
     return (

@@ -6,60 +6,23 @@
  * counts: keys per node, keys moved vs. what modulo-N hashing would have moved. Refreshed while
  * shown, at most every 500 ms.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { RingViewData } from '../../../../shared/api';
-import { call } from '../../api/client';
-import { useThrottledRefresh } from '../../app/use-throttled';
 import { formatCount } from '../../run/format';
-import { useRun } from '../../stores/run-store';
-import { useUi } from '../../stores/ui-store';
 import { barFractions, ringLayout } from '../../views/ring';
 import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
+import { useProtocolView } from './use-protocol-view';
 
 type Ring = RingViewData;
 
 const REFRESH_MS = 500;
 
 export function RingView({ viewId, protocolId }: { viewId: string; protocolId: string }) {
-  const simId = useRun((s) => s.simId);
-  const event = useRun((s) => s.status?.eventIndex ?? 0);
-  const [ring, setRing] = useState<{ simId: string; ring: Ring } | null>(null);
+  const { simId, event, data, box, width } = useProtocolView(viewId, 'ring', REFRESH_MS, 'the ring');
   const p = useViewPalette();
-  const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
-  const [width, setWidth] = useState(720);
-
-  useThrottledRefresh(
-    async () => {
-      if (!simId) return;
-      try {
-        const r = await call('sim.view', { simId, view: viewId });
-        if (useRun.getState().simId === simId) setRing(r?.kind === 'ring' ? { simId, ring: r } : null);
-      } catch (err) {
-        if (useRun.getState().simId === simId)
-          useUi
-            .getState()
-            .toast(`Could not read the ring: ${err instanceof Error ? err.message : String(err)}`, 'error');
-      }
-    },
-    `${simId}:${event}`,
-    simId !== null,
-    REFRESH_MS,
-  );
-
-  const data = ring && ring.simId === simId ? ring.ring : null;
-  const shown = data !== null;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the box is a different element once the ring is shown.
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
-    ro.observe(el);
-    setWidth(el.clientWidth);
-    return () => ro.disconnect();
-  }, [shown]);
 
   if (!simId || !data) {
     return (
