@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Ctx, Protocol } from '../../protocol';
 import { clientOpsAnswered } from '../../toolkit/liveness';
+import { fullMesh, square } from '../../toolkit/topology';
 
 /**
  * Eager reliable broadcast (Cachin, Guerraoui & Rodrigues, "Introduction to Reliable and
@@ -134,37 +135,13 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
   roles: [{ id: 'node', label: 'Node', min: 1, max: null }],
   params: BroadcastParams,
   defaultTopology() {
-    const ids = ['n1', 'n2', 'n3', 'n4'];
-    const pos = [
-      [100, 100],
-      [400, 100],
-      [400, 400],
-      [100, 400],
-    ];
-    return {
-      nodes: ids.map((id, k) => ({
-        id,
-        name: id,
-        role: 'node',
-        x: pos[k]![0]!,
-        y: pos[k]![1]!,
-        clockOffsetUs: 0,
-        clockDriftPpm: 0,
-      })),
-      // A full mesh, so any single link cut leaves a route.
-      links: ids.flatMap((a, i) =>
-        ids.slice(i + 1).map((b) => ({
-          id: `${a}-${b}`,
-          a,
-          b,
-          latency: { kind: 'normal' as const, meanUs: 2000, stdUs: 500, minUs: 500 },
-          lossRate: 0,
-          dupRate: 0,
-          reorderRate: 0,
-          reorderDelayUs: 5000,
-        })),
-      ),
-    };
+    // A full mesh, so any single link cut leaves a route.
+    return fullMesh(square(['n1', 'n2', 'n3', 'n4'], 'node'), {
+      kind: 'normal',
+      meanUs: 2000,
+      stdUs: 500,
+      minUs: 500,
+    });
   },
   init() {
     return { next: 1, delivered: 0, got: {}, recent: [], duplicates: 0, kv: {}, relays: 0 };

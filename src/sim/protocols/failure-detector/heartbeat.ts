@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx, Liveness, NodeView, Protocol } from '../../protocol';
+import { fullMesh, square } from '../../toolkit/topology';
 
 /**
  * An eventually perfect failure detector (◇P) by heartbeats with an increasing timeout:
@@ -111,37 +112,13 @@ export const heartbeat: Protocol<HeartbeatParams, HeartbeatState, HeartbeatMsg> 
   roles: [{ id: 'node', label: 'Process', min: 2, max: null }],
   params: HeartbeatParams,
   defaultTopology() {
-    const ids = ['p1', 'p2', 'p3', 'p4'];
-    const at = [
-      [120, 100],
-      [420, 100],
-      [420, 380],
-      [120, 380],
-    ];
-    return {
-      nodes: ids.map((id, k) => ({
-        id,
-        name: id,
-        role: 'node',
-        x: at[k]![0]!,
-        y: at[k]![1]!,
-        clockOffsetUs: 0,
-        clockDriftPpm: 0,
-      })),
-      // A full mesh whose round trips often exceed the first Δ: the detector must learn the network.
-      links: ids.flatMap((a, i) =>
-        ids.slice(i + 1).map((b) => ({
-          id: `${a}-${b}`,
-          a,
-          b,
-          latency: { kind: 'normal' as const, meanUs: 6000, stdUs: 2500, minUs: 1000 },
-          lossRate: 0,
-          dupRate: 0,
-          reorderRate: 0,
-          reorderDelayUs: 5000,
-        })),
-      ),
-    };
+    // A full mesh whose round trips often exceed the first Δ: the detector must learn the network.
+    return fullMesh(square(['p1', 'p2', 'p3', 'p4'], 'node', 120, 100, 300), {
+      kind: 'normal',
+      meanUs: 6000,
+      stdUs: 2500,
+      minUs: 1000,
+    });
   },
   quickStart() {
     return { faults: [{ atUs: 3_000_000, fault: { kind: 'crash', node: 'p4' } }], maxTimeUs: 8_000_000 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx, Protocol } from '../../protocol';
+import { star } from '../../toolkit/topology';
 
 /**
  * Ping-pong: every node pings the next node in id order (a ring) and answers pings with
@@ -51,31 +52,9 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
   roles: [{ id: 'node', label: 'Node', min: 2, max: null }],
   params: PingPongParams,
   defaultTopology() {
-    const ids = ['n1', 'n2', 'n3'];
-    return {
-      nodes: [
-        ...ids.map((id, k) => ({
-          id,
-          name: id,
-          role: 'node',
-          x: 100 + 200 * k,
-          y: 100,
-          clockOffsetUs: 0,
-          clockDriftPpm: 0,
-        })),
-        { id: 'sw', name: 'switch', role: 'switch', x: 300, y: 300, clockOffsetUs: 0, clockDriftPpm: 0 },
-      ],
-      links: ids.map((id) => ({
-        id: `${id}-sw`,
-        a: id,
-        b: 'sw',
-        latency: { kind: 'uniform' as const, minUs: 400, maxUs: 600 },
-        lossRate: 0,
-        dupRate: 0,
-        reorderRate: 0,
-        reorderDelayUs: 5000,
-      })),
-    };
+    // Three nodes on one switch, 400-600 us per hop.
+    const nodes = ['n1', 'n2', 'n3'].map((id, k) => ({ id, role: 'node', x: 100 + 200 * k, y: 100 }));
+    return star(nodes, { id: 'sw', x: 300, y: 300 }, { kind: 'uniform', minUs: 400, maxUs: 600 });
   },
   init(node) {
     const ring = node.nodes;
