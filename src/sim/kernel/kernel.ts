@@ -793,6 +793,19 @@ export class Kernel {
     for (let k = 0; k < notes.length; k++) this.note(TraceKind.note, i, notes[k]!);
   }
 
+  /** Stops the run at this event: a broken invariant or liveness property, on node i (-1 none). */
+  private breakRun(id: string, message: string, i: number): void {
+    this.violation = {
+      invariant: id,
+      message,
+      seed: this.seed,
+      timeUs: this.nowUs,
+      eventIndex: this.eventIndex,
+      node: i >= 0 ? this.ids[i]! : '',
+    };
+    this.note(TraceKind.violation, i, `${id}: ${message}`);
+  }
+
   /** No fault queued and the nemesis past its stopUs (or off): nothing more will go wrong. */
   private isQuiet(): boolean {
     if (this.faultsQueued > 0) return false;
@@ -818,15 +831,7 @@ export class Kernel {
       this.livenessChecked[k] = true;
       const msg = p.check(view, this.params);
       if (msg !== null) {
-        this.violation = {
-          invariant: p.id,
-          message: msg,
-          seed: this.seed,
-          timeUs: this.nowUs,
-          eventIndex: this.eventIndex,
-          node: '',
-        };
-        this.note(TraceKind.violation, -1, `${p.id}: ${msg}`);
+        this.breakRun(p.id, msg, -1);
         return;
       }
     }
@@ -849,15 +854,7 @@ export class Kernel {
       const inv = invariants[k]!;
       const msg = inv.check(view);
       if (msg !== null) {
-        this.violation = {
-          invariant: inv.id,
-          message: msg,
-          seed: this.seed,
-          timeUs: this.nowUs,
-          eventIndex: this.eventIndex,
-          node: changed.id,
-        };
-        this.note(TraceKind.violation, this.idIndex.get(changed.id) ?? -1, `${inv.id}: ${msg}`);
+        this.breakRun(inv.id, msg, this.idIndex.get(changed.id) ?? -1);
         return;
       }
     }
