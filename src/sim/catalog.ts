@@ -110,29 +110,18 @@ export function listProtocols(): ProtocolInfo[] {
     }));
 }
 
-/** A ready-to-run scenario for a protocol: its default topology and params, seed 1. */
 /**
- * Quick starts written by a protocol's authors (topology, params and a workload that shows
- * the protocol working). They live beside the protocols and import them, so the catalog
- * holds them here rather than on the protocol objects (which would make an import cycle).
+ * Whole-scenario quick starts of the protocols whose quick start changes more than the
+ * default topology's workload, faults and run length (its own topology or params). They live
+ * beside the protocols and import them, so the catalog holds them here rather than on the
+ * protocol objects (which would make an import cycle); every other protocol declares its
+ * quick start (Protocol.quickStart).
  */
 const quickStarts: Record<string, () => Scenario> = {
   raft: () => raftScenario({ name: 'Raft quick start' }),
   'read-replication': () => replicationQuickStart(),
   sharding: () => shardingQuickStart(),
   'consistent-hashing': () => chQuickStart(),
-};
-
-/** Workloads for protocols whose quick start is the default topology plus a workload. */
-const defaultWorkloads: Record<string, unknown> = {
-  broadcast: { kind: 'open', ratePerS: 20, readFraction: 0.3, keys: { pattern: 'key-{i}', count: 10 } },
-  paxos: { kind: 'closed', concurrency: 2, readFraction: 0.2, keys: { list: ['x'] } },
-  'multi-paxos': {
-    kind: 'closed',
-    concurrency: 2,
-    readFraction: 0.5,
-    keys: { pattern: 'key-{i}', count: 5 },
-  },
 };
 
 /** A ready-to-run scenario for a protocol: its quick start, or default topology and params, seed 1. */
@@ -151,7 +140,7 @@ export function defaultScenario(protocolId: string): Scenario {
     protocol: p.id,
     params,
     topology: topo,
-    workload: extra?.workload ?? defaultWorkloads[protocolId] ?? { kind: 'none' },
+    workload: extra?.workload ?? { kind: 'none' },
     faults: extra?.faults ?? [],
     seed: 1,
     limits: { maxTimeUs: extra?.maxTimeUs ?? 10_000_000 },

@@ -143,6 +143,12 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
       minUs: 500,
     });
   },
+  quickStart() {
+    // Writes broadcast at 20 per second from the nodes themselves (there is no client role).
+    return {
+      workload: { kind: 'open', ratePerS: 20, readFraction: 0.3, keys: { pattern: 'key-{i}', count: 10 } },
+    };
+  },
   init() {
     return { next: 1, delivered: 0, got: {}, recent: [], duplicates: 0, kv: {}, relays: 0 };
   },

@@ -674,6 +674,12 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
   ],
   params: MultiPaxosParams,
   defaultTopology: multiPaxosTopology,
+  quickStart() {
+    // Two clients reading and writing five keys through the replicated log.
+    return {
+      workload: { kind: 'closed', concurrency: 2, readFraction: 0.5, keys: { pattern: 'key-{i}', count: 5 } },
+    };
+  },
   init(n) {
     if (n.role === 'client') return { role: 'client', leaderHint: '', ops: {}, lastLatencyMs: 0, retries: 0 };
     return {

@@ -621,6 +621,10 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
   ],
   params: PaxosParams,
   defaultTopology: paxosTopology,
+  quickStart() {
+    // Two clients asking to choose a value for one key, x.
+    return { workload: { kind: 'closed', concurrency: 2, readFraction: 0.2, keys: { list: ['x'] } } };
+  },
   init(n) {
     switch (n.role) {
       case 'acceptor':
