@@ -7,15 +7,12 @@
  * shown, at most every 500 ms.
  */
 import { useRef } from 'react';
-import type { RingViewData } from '../../../../shared/api';
 import { formatCount } from '../../run/format';
 import { barFractions, ringLayout } from '../../views/ring';
 import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
 import { useViewPalette, VIEW_FONT } from './palette';
 import { useProtocolView } from './use-protocol-view';
-
-type Ring = RingViewData;
 
 const REFRESH_MS = 500;
 
