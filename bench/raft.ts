@@ -36,25 +36,26 @@ function cpuMs(fn: () => void): number {
   return (c.user + c.system) / 1000;
 }
 
+/** The benchmark cluster: five servers, two closed-loop clients (also bench/versus.ts's). */
+export const RAFT_BENCH_CLUSTER = {
+  name: 'raft bench',
+  seed: 1,
+  clients: 2,
+  workload: {
+    kind: 'closed',
+    concurrency: 2,
+    thinkTimeUs: 5000,
+    readFraction: 0.5,
+    keys: { pattern: 'k{i}', count: 100, distribution: 'uniform' },
+    timeoutUs: 1_000_000,
+  },
+} as const;
+
+/** Checkpoints as the app takes them: step back must keep working on long runs. */
+export const RAFT_BENCH_CHECKPOINTS = { checkpointEvery: 10_000 };
+
 function loadedCluster(maxTimeUs: number): Simulation {
-  return new Simulation(
-    raftScenario({
-      name: 'raft bench',
-      seed: 1,
-      clients: 2,
-      workload: {
-        kind: 'closed',
-        concurrency: 2,
-        thinkTimeUs: 5000,
-        readFraction: 0.5,
-        keys: { pattern: 'k{i}', count: 100, distribution: 'uniform' },
-        timeoutUs: 1_000_000,
-      },
-      maxTimeUs,
-    }),
-    // Checkpoints as the app takes them: step back must keep working on long runs.
-    { checkpointEvery: 10_000 },
-  );
+  return new Simulation(raftScenario({ ...RAFT_BENCH_CLUSTER, maxTimeUs }), RAFT_BENCH_CHECKPOINTS);
 }
 
 /** Raft figures by name (rates in events per CPU second, times in seconds or milliseconds). */

@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { RAFT_BENCH_CHECKPOINTS, RAFT_BENCH_CLUSTER } from './raft';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -48,23 +49,8 @@ async function loadBuild(name: string, dir: string): Promise<Build> {
     name,
     pingPong: (nodes) => new Simulation(scMod.pingPongStar(nodes)),
     raft: (maxTimeUs) =>
-      new Simulation(
-        raftMod.raftScenario({
-          name: 'raft bench',
-          seed: 1,
-          clients: 2,
-          workload: {
-            kind: 'closed',
-            concurrency: 2,
-            thinkTimeUs: 5000,
-            readFraction: 0.5,
-            keys: { pattern: 'k{i}', count: 100, distribution: 'uniform' },
-            timeoutUs: 1_000_000,
-          },
-          maxTimeUs,
-        }),
-        { checkpointEvery: 10_000 },
-      ),
+      // This build's cluster options, built by each build's own raftScenario.
+      new Simulation(raftMod.raftScenario({ ...RAFT_BENCH_CLUSTER, maxTimeUs }), RAFT_BENCH_CHECKPOINTS),
   };
 }
 
