@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Ctx, Protocol } from '../../protocol';
 import { clientOpsAnswered } from '../../toolkit/liveness';
+import { sumOver } from '../../toolkit/metrics';
 import { fullMesh, square } from '../../toolkit/topology';
 
 /**
@@ -210,17 +211,7 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
     },
   ],
   historyCheckers: [],
-  metrics: [
-    {
-      id: 'deliveredTotal',
-      unit: 'messages',
-      read(nodes) {
-        let n = 0;
-        for (const v of nodes) n += v.state.delivered;
-        return n;
-      },
-    },
-  ],
+  metrics: [sumOver('deliveredTotal', 'messages', (s) => s.delivered)],
   summary(s, up) {
     return up ? { text: `${s.delivered} delivered`, tone: 'good' } : { text: 'crashed', tone: 'bad' };
   },

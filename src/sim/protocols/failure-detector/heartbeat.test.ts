@@ -93,6 +93,21 @@ describe('heartbeat detector is eventually perfect (◇P), over seeds', () => {
     }
   });
 
+  it('counts mistakes through a crash: the metric never turns NaN and never drops (seeds 1-5)', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const sim = run(seed);
+      const v = sim.metrics().series.find((x) => x.id === 'wrongSuspicions')!.v;
+      expect(v.every(Number.isFinite), `seed=${seed}`).toBe(true);
+      for (let k = 1; k < v.length; k++) expect(v[k]!, `seed=${seed}`).toBeGreaterThanOrEqual(v[k - 1]!);
+      const down = sim.nodeStates().find((n) => n.id === 'p4')!;
+      expect(Object.keys(down.state as object).sort(), `seed=${seed}`).toEqual([
+        'delayUs',
+        'mistakes',
+        'suspicions',
+      ]);
+    }
+  });
+
   it('with bugNoIncrease, eventual strong accuracy is broken on every seed (1-20)', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const sim = run(seed, { params: { bugNoIncrease: true } });

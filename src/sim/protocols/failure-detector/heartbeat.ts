@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx, Liveness, NodeView, Protocol } from '../../protocol';
+import { sumOver } from '../../toolkit/metrics';
 import { fullMesh, square } from '../../toolkit/topology';
 
 /**
@@ -152,8 +153,9 @@ export const heartbeat: Protocol<HeartbeatParams, HeartbeatState, HeartbeatMsg> 
         return;
     }
   },
-  // A restarted process starts afresh but keeps what it learnt about the network.
-  durable: ['delayUs'],
+  // A restarted process starts afresh but keeps what it learnt about the network (and the
+  // lesson's counters, so the mistakes metric does not lose a crashed process's share).
+  durable: ['delayUs', 'suspicions', 'mistakes'],
   invariants: [
     {
       id: 'suspects-only-others',
@@ -167,17 +169,7 @@ export const heartbeat: Protocol<HeartbeatParams, HeartbeatState, HeartbeatMsg> 
   ],
   liveness: [strongCompleteness, eventualStrongAccuracy],
   historyCheckers: [],
-  metrics: [
-    {
-      id: 'wrongSuspicions',
-      unit: 'suspicions',
-      read(nodes) {
-        let n = 0;
-        for (const v of nodes) n += v.state.mistakes;
-        return n;
-      },
-    },
-  ],
+  metrics: [sumOver('wrongSuspicions', 'suspicions', (s) => s.mistakes)],
   summary(s, up) {
     if (!up) return { text: 'crashed', tone: 'bad' };
     return s.suspected.length === 0

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx, Protocol } from '../../protocol';
+import { sumOver } from '../../toolkit/metrics';
 import { star } from '../../toolkit/topology';
 
 /**
@@ -103,17 +104,7 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
     },
   ],
   historyCheckers: [],
-  metrics: [
-    {
-      id: 'rounds',
-      unit: 'rounds',
-      read(nodes) {
-        let n = 0;
-        for (const v of nodes) n += v.state.rounds;
-        return n;
-      },
-    },
-  ],
+  metrics: [sumOver('rounds', 'rounds', (s) => s.rounds)],
   summary(s, up) {
     return up ? { text: `${s.rounds} rounds`, tone: 'good' } : { text: 'crashed', tone: 'bad' };
   },
