@@ -1755,7 +1755,11 @@ export class Kernel {
     push(2, this.counters[C.delivered]!);
     push(3, this.counters[C.dropped]!);
     this.protocol.metrics.forEach((m, k) => {
-      push(5 + k, m.read(this.views));
+      const v = m.read(this.views);
+      // A gauge that is not a number is a protocol bug (often a crashed node's missing field):
+      // said at once, rather than a chart gap or a grade that skips the sample.
+      if (!Number.isFinite(v)) throw new Error(`metric ${m.id} read ${v}: a gauge must be a finite number`);
+      push(5 + k, v);
     });
     this.nextSampleUs = (Math.floor(tUs / SAMPLE_INTERVAL_US) + 1) * SAMPLE_INTERVAL_US;
   }

@@ -147,3 +147,17 @@ describe('liveness, checked once the faults stop', () => {
     expect(fork.violation).toEqual(v);
   });
 });
+
+describe('protocol metrics', () => {
+  it('a gauge that reads NaN stops the run with an error naming it', () => {
+    const bad: Protocol<Params, State, { type: string }> = {
+      ...kv,
+      id: 'test-kv-nan-metric',
+      liveness: [],
+      metrics: [{ id: 'broken', unit: 'x', read: () => Number.NaN }],
+    };
+    registerProtocol(bad);
+    const sim = new Simulation(scenario({ protocol: bad.id }));
+    expect(() => sim.runUntil(1_000_000)).toThrow(/metric broken read NaN: a gauge must be a finite number/);
+  });
+});
