@@ -7,6 +7,7 @@ import {
   isExternalLinkAllowed,
   isTrustedSender,
   secureWebPreferences,
+  senderFrameOf,
 } from './security';
 
 // Electron security checklist: https://www.electronjs.org/docs/latest/tutorial/security
@@ -75,13 +76,60 @@ describe('navigation and new windows', () => {
 
 describe('the IPC sender check', () => {
   const app = 'file:///opt/dslab/out/renderer/index.html';
-  it('trusts our own window showing our page', () => {
-    expect(isTrustedSender({ windowId: 1, frameUrl: app }, [1], app)).toBe(true);
+  const top = { url: app, origin: 'file://', isMainFrame: true };
+  it('trusts the main frame of our own window showing our page', () => {
+    expect(isTrustedSender({ windowId: 1, frame: top }, [1], app)).toBe(true);
   });
-  it('refuses other windows, no window, and other pages', () => {
-    expect(isTrustedSender({ windowId: 2, frameUrl: app }, [1], app)).toBe(false);
-    expect(isTrustedSender({ windowId: null, frameUrl: app }, [1], app)).toBe(false);
-    expect(isTrustedSender({ windowId: 1, frameUrl: 'https://evil.example/' }, [1], app)).toBe(false);
-    expect(isTrustedSender({ windowId: 1, frameUrl: null }, [1], app)).toBe(false);
+  it('refuses other windows, no window, other pages and a gone frame', () => {
+    expect(isTrustedSender({ windowId: 2, frame: top }, [1], app)).toBe(false);
+    expect(isTrustedSender({ windowId: null, frame: top }, [1], app)).toBe(false);
+    expect(isTrustedSender({ windowId: 1, frame: { ...top, url: 'https://evil.example/' } }, [1], app)).toBe(
+      false,
+    );
+    expect(isTrustedSender({ windowId: 1, frame: null }, [1], app)).toBe(false);
+  });
+  it('refuses an iframe, even one showing our own page', () => {
+    expect(isTrustedSender({ windowId: 1, frame: { ...top, isMainFrame: false } }, [1], app)).toBe(false);
+  });
+  it('refuses our page at another origin (an opaque, sandboxed one)', () => {
+    expect(isTrustedSender({ windowId: 1, frame: { ...top, origin: 'null' } }, [1], app)).toBe(false);
+    expect(
+      isTrustedSender({ windowId: 1, frame: { ...top, origin: 'https://evil.example' } }, [1], app),
+    ).toBe(false);
+  });
+  it('in dev, trusts the dev server origin only', () => {
+    const dev = 'http://localhost:5173/';
+    const frame = { url: 'http://localhost:5173/', origin: 'http://localhost:5173', isMainFrame: true };
+    expect(isTrustedSender({ windowId: 1, frame }, [1], dev)).toBe(true);
+    expect(
+      isTrustedSender({ windowId: 1, frame: { ...frame, origin: 'http://localhost:5174' } }, [1], dev),
+    ).toBe(false);
+  });
+});
+
+describe('reading the sender frame from Electron', () => {
+  const app = 'file:///opt/dslab/out/renderer/index.html';
+  const mainFrame = { url: app, origin: 'file://', parent: null, detached: false };
+  it('a top frame is the main frame', () => {
+    expect(senderFrameOf(mainFrame)).toEqual({ url: app, origin: 'file://', isMainFrame: true });
+  });
+  it('a frame with a parent, or detached while unloading, is not', () => {
+    expect(senderFrameOf({ ...mainFrame, parent: mainFrame })?.isMainFrame).toBe(false);
+    expect(senderFrameOf({ ...mainFrame, detached: true })?.isMainFrame).toBe(false);
+  });
+  it('a frame that navigated away (null) or was disposed (throws on read) is no sender', () => {
+    expect(senderFrameOf(null)).toBeNull();
+    const disposed = {
+      get url(): string {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+      origin: 'file://',
+      parent: null,
+    };
+    expect(senderFrameOf(disposed)).toBeNull();
+  });
+  it('an iframe showing our page is refused end to end', () => {
+    const iframe = senderFrameOf({ ...mainFrame, parent: mainFrame });
+    expect(isTrustedSender({ windowId: 1, frame: iframe }, [1], app)).toBe(false);
   });
 });
