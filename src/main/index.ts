@@ -3,14 +3,28 @@
  * Security follows Electron's checklist (see security.ts and docs/security.md).
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, screen, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  type MenuItemConstructorOptions,
+  screen,
+  session,
+  shell,
+} from 'electron';
 import { type EventName, type EventPayload, eventChannel } from '../shared/api';
 import { createApiHost } from './api/host';
 import { Files } from './files';
 import { registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { electronNativeBinding } from './native';
-import { isAllowedNavigation, isExternalLinkAllowed, secureWebPreferences } from './security';
+import {
+  denyAllPermissions,
+  isAllowedNavigation,
+  isExternalLinkAllowed,
+  secureWebPreferences,
+} from './security';
 import { openStore } from './store/database';
 import { SettingsRepo } from './store/settings';
 import { DEFAULT_SIZE, restoreBounds, type WindowBounds } from './window-state';
@@ -67,6 +81,8 @@ function fatal(err: unknown): void {
 }
 
 function start(): void {
+  // Before any page loads: the page may use no permission (camera, notifications, ...).
+  denyAllPermissions(session.defaultSession);
   const dataDir = app.getPath('userData');
   let nativeBinding: string | undefined;
   if (!app.isPackaged) {

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { WebContents } from 'electron';
 import { describe, expect, it } from 'vitest';
 import {
   CONTENT_SECURITY_POLICY,
+  denyAllPermissions,
   isAllowedNavigation,
   isExternalLinkAllowed,
   isTrustedSender,
+  type PermissionSession,
   secureWebPreferences,
   senderFrameOf,
 } from './security';
@@ -131,5 +134,76 @@ describe('reading the sender frame from Electron', () => {
   it('an iframe showing our page is refused end to end', () => {
     const iframe = senderFrameOf({ ...mainFrame, parent: mainFrame });
     expect(isTrustedSender({ windowId: 1, frame: iframe }, [1], app)).toBe(false);
+  });
+});
+
+describe('permissions', () => {
+  type RequestHandler = NonNullable<Parameters<PermissionSession['setPermissionRequestHandler']>[0]>;
+  type CheckHandler = NonNullable<Parameters<PermissionSession['setPermissionCheckHandler']>[0]>;
+  type DeviceHandler = NonNullable<Parameters<PermissionSession['setDevicePermissionHandler']>[0]>;
+  function installed() {
+    const got: { request?: RequestHandler; check?: CheckHandler; device?: DeviceHandler } = {};
+    const fake: PermissionSession = {
+      setPermissionRequestHandler: (h) => {
+        got.request = h ?? undefined;
+      },
+      setPermissionCheckHandler: (h) => {
+        got.check = h ?? undefined;
+      },
+      setDevicePermissionHandler: (h) => {
+        got.device = h ?? undefined;
+      },
+    };
+    denyAllPermissions(fake);
+    return got;
+  }
+  // A sample across Electron 45's list: devices, media, clipboard, notifications, the OS.
+  const asked = [
+    'media',
+    'display-capture',
+    'geolocation',
+    'notifications',
+    'clipboard-read',
+    'clipboard-sanitized-write',
+    'hid',
+    'serial',
+    'usb',
+    'fileSystem',
+    'fullscreen',
+    'pointerLock',
+    'openExternal',
+    'unknown',
+  ] as const;
+  const page = {} as WebContents;
+  it('installs a request, a check and a device handler', () => {
+    const got = installed();
+    expect(got.request).toBeTypeOf('function');
+    expect(got.check).toBeTypeOf('function');
+    expect(got.device).toBeTypeOf('function');
+  });
+  it('refuses every permission a page requests, answering each request once', () => {
+    const { request } = installed();
+    for (const permission of asked) {
+      const answers: boolean[] = [];
+      request?.(page, permission, (granted) => answers.push(granted), {
+        isMainFrame: true,
+        requestingUrl: 'file:///opt/dslab/out/renderer/index.html',
+      });
+      expect(answers, permission).toEqual([false]);
+    }
+  });
+  it('answers every permission check with no, from any origin', () => {
+    const { check } = installed();
+    for (const permission of asked) {
+      const details = { isMainFrame: true, requestingUrl: 'file:///opt/dslab/out/renderer/index.html' };
+      expect(check?.(page, permission, 'file://', details), permission).toBe(false);
+      expect(check?.(null, permission, 'https://evil.example', details), permission).toBe(false);
+    }
+  });
+  it('refuses every device', () => {
+    const { device } = installed();
+    for (const deviceType of ['hid', 'serial', 'usb'] as const) {
+      expect(device?.({ deviceType, origin: 'file://', device: {} as never })).toBe(false);
+    }
   });
 });

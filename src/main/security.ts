@@ -2,7 +2,7 @@
  * The Electron security checklist, as data and pure predicates so tests can assert it
  * without an Electron binary (see docs/security.md).
  */
-import type { WebPreferences } from 'electron';
+import type { Session, WebPreferences } from 'electron';
 
 /** Content-Security-Policy for the renderer; mirrored by the meta tag in index.html. */
 export const CONTENT_SECURITY_POLICY = [
@@ -34,6 +34,25 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     webviewTag: false,
     spellcheck: false,
   };
+}
+
+/** The session calls that install permission handlers (Electron's Session; a fake in tests). */
+export type PermissionSession = Pick<
+  Session,
+  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+>;
+
+/**
+ * Denies every permission a page can ask for. Electron grants them all when no handler is
+ * set (camera, microphone, geolocation, notifications, clipboard reading, HID, serial, USB,
+ * openExternal, ...); DSLab's page needs none of them. The check handler answers
+ * `navigator.permissions` and the checks most APIs make before they request; the device
+ * handler refuses devices a page did not pick in a chooser.
+ */
+export function denyAllPermissions(session: PermissionSession): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
 }
 
 /**
