@@ -25,7 +25,8 @@ import {
   isExternalLinkAllowed,
   secureWebPreferences,
 } from './security';
-import { openStore } from './store/database';
+import { quitOnStartupFailure, startupFailure, startWhenReady } from './startup';
+import { openStore, STORE_FILE } from './store/database';
 import { SettingsRepo } from './store/settings';
 import { DEFAULT_SIZE, restoreBounds, type WindowBounds } from './window-state';
 
@@ -54,7 +55,8 @@ if (!app.requestSingleInstanceLock()) {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
-  app.whenReady().then(start, (err) => fatal(err));
+  // Anything start() throws (a store that will not open, say) ends in a dialog and an exit.
+  void startWhenReady(app.whenReady(), start, fatal);
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
@@ -74,10 +76,18 @@ function appEntryUrl(): string {
   return new URL(`file://${path.join(__dirname, '../renderer/index.html')}`).href;
 }
 
+/** Shows why DSLab cannot start, releases the single-instance lock and exits. */
 function fatal(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  dialog.showErrorBox('DSLab could not start', message);
-  app.exit(1);
+  console.error(err);
+  const storeFile = path.join(app.getPath('userData'), STORE_FILE);
+  quitOnStartupFailure(
+    {
+      showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+      releaseSingleInstanceLock: () => app.releaseSingleInstanceLock(),
+      exit: (code) => app.exit(code),
+    },
+    startupFailure(err, storeFile),
+  );
 }
 
 function start(): void {
@@ -87,12 +97,10 @@ function start(): void {
   let nativeBinding: string | undefined;
   if (!app.isPackaged) {
     const found = electronNativeBinding(app.getAppPath(), process.versions.modules);
-    if ('error' in found) {
-      fatal(new Error(found.error));
-      return;
-    }
+    if ('error' in found) throw new Error(found.error);
     nativeBinding = found.path;
   }
+  // A corrupt or newer store throws here; startWhenReady turns it into a dialog and an exit.
   const db = openStore(dataDir, nativeBinding ? { nativeBinding } : {});
   const settings = new SettingsRepo(db);
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
