@@ -19,12 +19,7 @@ import { Files } from './files';
 import { registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { electronNativeBinding } from './native';
-import {
-  denyAllPermissions,
-  isAllowedNavigation,
-  isExternalLinkAllowed,
-  secureWebPreferences,
-} from './security';
+import { denyAllPermissions, isAllowedNavigation, isExternalLinkAllowed } from './security';
 import { quitOnStartupFailure, startupFailure, startWhenReady } from './startup';
 import { openStore, STORE_FILE } from './store/database';
 import { SettingsRepo } from './store/settings';
@@ -183,7 +178,21 @@ function start(): void {
     show: false,
     title: 'DSLab',
     backgroundColor: '#11151c',
-    webPreferences: secureWebPreferences(path.join(__dirname, '../preload/index.cjs')),
+    // Electron's security checklist, written out here so scanners (electronegativity, in
+    // tests/electronegativity.test.ts) read the values where the window is made.
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
   });
   if (saved?.maximized) mainWindow.maximize();
   mainWindow.once('ready-to-show', () => mainWindow?.show());

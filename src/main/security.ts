@@ -2,7 +2,7 @@
  * The Electron security checklist, as data and pure predicates so tests can assert it
  * without an Electron binary (see docs/security.md).
  */
-import type { Session, WebPreferences } from 'electron';
+import type { Session } from 'electron';
 
 /** Content-Security-Policy for the renderer; mirrored by the meta tag in index.html. */
 export const CONTENT_SECURITY_POLICY = [
@@ -18,23 +18,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-/** The only webPreferences DSLab's window is ever created with. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    spellcheck: false,
-  };
-}
 
 /** The session calls that install permission handlers (Electron's Session; a fake in tests). */
 export type PermissionSession = Pick<
