@@ -8,6 +8,7 @@ import path from 'node:path';
 import { MAX_FILE_BYTES } from '../../shared/files/format';
 import { sizeProblem } from '../../shared/files/parse';
 import { seedBuiltinLibrary } from './builtins';
+import { explainStoreError, STORE_FILE, StoreError } from './database';
 import { type ItemKind, type ItemSummary, Library, LibraryError, type LibraryOptions } from './library';
 
 /** What a command printed and how it ended. */
@@ -225,8 +226,11 @@ export function runLibraryCommand(
       }
     }
   } catch (e) {
-    if (e instanceof LibraryError) return { code: 1, stdout: '', stderr: `dslab library: ${e.message}\n` };
-    throw e;
+    // A file damaged past what opening it reads (a page deep in the file) fails here.
+    const err = explainStoreError(e, path.join(dataDir, STORE_FILE));
+    if (err instanceof LibraryError || err instanceof StoreError)
+      return { code: 1, stdout: '', stderr: `dslab library: ${err.message}\n` };
+    throw err;
   } finally {
     lib.close();
   }
