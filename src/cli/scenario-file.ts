@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { MAX_FILE_BYTES } from '../shared/files/format';
-import { type FileIssue, flattenIssues, parseFileData } from '../shared/files/parse';
+import { type FileIssue, flattenIssues, nestingProblem, parseFileData } from '../shared/files/parse';
 import { getProtocol, listProtocols, type Scenario, ScenarioSchema } from '../sim/index';
 import { UsageError } from './io';
 
@@ -213,6 +213,9 @@ export function validateScenarioData(
 ): Scenario {
   if (!isRecord(data))
     throw new UsageError(`${file}: expected a JSON object (a scenario), got ${describeValue(data)}`);
+  // Before anything recursive (structuredClone, the validators) meets it.
+  const tooDeep = nestingProblem(data);
+  if (tooDeep) throw new UsageError(issuesLine(file, [tooDeep], [], ''));
   const copy = structuredClone(data);
 
   if (copy.format === 'dslab') {
@@ -245,6 +248,8 @@ export function validateScenarioData(
   }
 
   for (const s of sets) applySet(copy, s);
+  const deepSet = sets.length > 0 ? nestingProblem(copy) : null;
+  if (deepSet) throw new UsageError(issuesLine(file, [deepSet], sets, ''));
   const r = ScenarioSchema.safeParse(copy);
   if (!r.success) throw new UsageError(issuesLine(file, zodIssues(r.error), sets, ''));
   return checkProtocol(file, r.data, sets, []);

@@ -323,6 +323,25 @@ describe('Library: files', () => {
     });
   });
 
+  it('refuses deeply nested documents with the path, through the API methods and import alike', () => {
+    const { lib } = mem();
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    const exercise = { ...makeExercise('deep'), variant: { params: { payloadBytes: { choices: [deep] } } } };
+    expect(code(() => lib.createExercise(exercise))).toMatch(
+      /^invalid: The exercise is not valid: \$\.variant\.params\.payloadBytes\.choices(\[0\])+: nested deeper than 64 levels of lists and objects$/,
+    );
+    const file = JSON.stringify({
+      format: 'dslab',
+      kind: 'exercise',
+      schemaVersion: 1,
+      exercise: { ...exercise, variant: { params: { payloadBytes: { choices: ['@'] } } } },
+    }).replace('"@"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(code(() => lib.importFile(file))).toMatch(
+      /^invalid: This is not a valid DSLab file: \$\.exercise\.variant\.params\.payloadBytes\.choices(\[0\])+: nested deeper than 64 levels of lists and objects$/,
+    );
+    expect(lib.list().total).toBe(0);
+  });
+
   it('writes all of an import or none of it', () => {
     const { lib } = mem();
     lib.db.exec(

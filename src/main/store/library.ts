@@ -26,6 +26,7 @@ import {
   describeIssues,
   type FileIssue,
   flattenIssues,
+  nestingProblem,
   parseFile,
   utf8Length,
 } from '../../shared/files/parse';
@@ -383,6 +384,12 @@ function toJson(doc: unknown, what: string): string {
 /** Validates a scenario or exercise document. */
 export function prepareDoc(kind: ItemKind, doc: unknown): Prepared {
   const what = kind;
+  // Nesting before anything recursive (JSON.stringify, the validators) meets it.
+  const tooDeep = nestingProblem(doc);
+  if (tooDeep)
+    throw new LibraryError('invalid', describeIssues([tooDeep], `The ${what} is not valid: `), {
+      issues: [tooDeep],
+    });
   // Size first: do not spend time validating something that will be refused anyway.
   toJson(doc, what);
   if (kind === 'scenario') {
