@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../../shared/files/format';
 import { sizeProblem } from '../../shared/files/parse';
+import { WriteFileError, writeFileWhole } from '../write-file';
 import { seedBuiltinLibrary } from './builtins';
 import { explainStoreError, STORE_FILE, StoreError } from './database';
 import { type ItemKind, type ItemSummary, Library, LibraryError, type LibraryOptions } from './library';
@@ -148,15 +149,20 @@ function importFiles(lib: Library, p: Parsed): CommandResult {
 
 function exportItems(lib: Library, p: Parsed, cwd: string): CommandResult {
   if (p.positional.length === 0) return usage('export needs at least one id');
+  if (p.flags.get('--out') === '') return usage('--out needs a file name');
   const title = p.flags.get('--title');
   const text = lib.exportFile(p.positional, typeof title === 'string' ? { title } : {});
   const outFile = p.flags.get('--out');
   if (typeof outFile === 'string') {
     const target = path.resolve(cwd, outFile);
-    // Write beside and rename, so an interrupted export never leaves half a file.
-    const tmp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, target);
+    // Whole or not at all, and only over a regular file (src/main/write-file.ts).
+    try {
+      writeFileWhole(target, text, `--out ${target}`);
+    } catch (e) {
+      if (e instanceof WriteFileError)
+        return { code: 1, stdout: '', stderr: `dslab library: ${e.message}\n` };
+      throw e;
+    }
     return ok(`wrote ${p.positional.length} item${p.positional.length === 1 ? '' : 's'} to ${target}\n`);
   }
   return ok(text);
