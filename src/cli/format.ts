@@ -1,4 +1,5 @@
 /** Text helpers shared by the commands' human-readable output. */
+import { printable } from '../shared/printable';
 import { shellQuote } from './args';
 import type { RunResult } from './run-seed';
 import type { SetOverride } from './scenario-file';
@@ -45,7 +46,7 @@ export function reproduceLine(
   let line = `reproduce with: dslab run ${shellQuote(file)} --seed ${seed}`;
   for (const s of sets) line += ` --set ${shellQuote(s.spec)}`;
   if (untilUs !== undefined) line += ` --until-ms ${untilUs / 1000}`;
-  return line;
+  return printable(line);
 }
 
 /** `label` padded so values line up. */
@@ -57,14 +58,14 @@ export function row(label: string, value: string): string {
 export function violationLines(r: RunResult): string {
   if (r.error !== undefined)
     return (
-      row('ERROR', `the simulation threw: ${r.error}`) +
+      row('ERROR', `the simulation threw: ${printable(r.error)}`) +
       row('at', `event ${grouped(r.events)}, ${ms(r.simulatedMs)}`)
     );
   const v = r.violation;
   if (v === null) return '';
-  const node = v.node === null || v.node === '' ? '' : `, node ${v.node}`;
+  const node = v.node === null || v.node === '' ? '' : `, node ${printable(v.node)}`;
   return (
-    row('VIOLATION', `${v.invariant}: ${v.message}`) +
+    row('VIOLATION', printable(`${v.invariant}: ${v.message}`)) +
     row('at', `event ${grouped(v.atEvent)}, ${ms(v.timeMs)}${node}`)
   );
 }

@@ -3,6 +3,7 @@
  * summary (aligned lines) or, with --json, one JSON object (RunResult).
  */
 
+import { printable } from '../../shared/printable';
 import { grouped, ms, reproduceLine, row, stopWords, violationLines } from '../format';
 import { EXIT_OK, EXIT_VIOLATION, type Io } from '../io';
 import { failed, type RunResult, runSeed } from '../run-seed';
@@ -62,7 +63,7 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   if (opts.json) await io.out(`${JSON.stringify(r)}\n`);
   else {
     const s = loaded.scenario;
-    let text = summaryText(r, `${s.name} (${s.protocol})`);
+    let text = summaryText(r, printable(`${s.name} (${s.protocol})`));
     if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`;
     await io.out(text);
   }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../../shared/files/format';
 import { sizeProblem } from '../../shared/files/parse';
+import { printable, printableLines } from '../../shared/printable';
 import { WriteFileError, writeFileWhole } from '../write-file';
 import { seedBuiltinLibrary } from './builtins';
 import { explainStoreError, STORE_FILE, StoreError } from './database';
@@ -74,11 +75,11 @@ function table(items: ItemSummary[]): string {
   const rows = items.map((i) => [
     i.id,
     i.kind,
-    i.name,
+    printable(i.name),
     `${i.topic}/${i.protocol}`,
     String(i.nodeCount),
     new Date(i.updatedAt).toISOString().slice(0, 16).replace('T', ' '),
-    i.tags.join(','),
+    printable(i.tags.join(',')),
   ]);
   const head = ['ID', 'KIND', 'NAME', 'PROTOCOL', 'NODES', 'UPDATED', 'TAGS'];
   const widths = head.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[c]!.length))));
@@ -137,7 +138,8 @@ function importFiles(lib: Library, p: Parsed): CommandResult {
     }
     try {
       const r = lib.importFile(text);
-      for (const i of [...r.scenarios, ...r.exercises]) out += `imported ${i.id}  ${i.kind}  ${i.name}\n`;
+      for (const i of [...r.scenarios, ...r.exercises])
+        out += `imported ${i.id}  ${i.kind}  ${printable(i.name)}\n`;
       if (r.fromVersion < 1) out += `${file}: migrated from schemaVersion ${r.fromVersion}\n`;
     } catch (e) {
       if (!(e instanceof LibraryError)) throw e;
@@ -186,8 +188,8 @@ function deleteItems(lib: Library, p: Parsed): CommandResult {
   return ok(out);
 }
 
-/** Runs `dslab library <args>` against the store in `dataDir`. */
-export function runLibraryCommand(
+/** The command itself; runLibraryCommand makes its messages printable. */
+function libraryCommand(
   dataDir: string,
   args: readonly string[],
   options: LibraryOptions & {
@@ -240,4 +242,18 @@ export function runLibraryCommand(
   } finally {
     lib.close();
   }
+}
+
+/**
+ * Runs `dslab library <args>` against the store in `dataDir`. Human text is printable: names
+ * and messages quoting a file have their control characters escaped (src/shared/printable.ts);
+ * `--json` and exported files stay exact JSON.
+ */
+export function runLibraryCommand(
+  dataDir: string,
+  args: readonly string[],
+  options: Parameters<typeof libraryCommand>[2] = {},
+): CommandResult {
+  const r = libraryCommand(dataDir, args, options);
+  return { ...r, stderr: printableLines(r.stderr) };
 }
