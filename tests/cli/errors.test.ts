@@ -45,6 +45,12 @@ const badParam = file(
     s.params = { retryUs: 'soon' };
   }),
 );
+const badRole = file(
+  'role.json',
+  scenarioWith((s) => {
+    (s.topology as unknown as { nodes: { role: string }[] }).nodes[0]!.role = 'wizard';
+  }),
+);
 const arrayFile = file('array.json', '[1, 2]');
 const bundle = file(
   'bundle.dslab.json',
@@ -115,6 +121,11 @@ const cases: [string, string[], RegExp][] = [
     /^dslab: .*proto\.json: protocol: unknown protocol no-such-protocol \(known: .*ping-pong.*\)$/,
   ],
   ['bad protocol params', ['run', badParam], /^dslab: .*param\.json: params\.retryUs: .*expected number/],
+  [
+    'a role the protocol lacks',
+    ['run', badRole],
+    /^dslab: .*role\.json: topology\.nodes\[0\]\.role: ping-pong has no role wizard/,
+  ],
   ['--seeds not A..B', ['check', pp, '--seeds', '5-9'], /^dslab: --seeds must look like A\.\.B \(got 5-9\)$/],
   [
     '--seeds backwards',
