@@ -73,7 +73,7 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
   }
   const passed = bad.seed > range.from ? `${''.padEnd(11)}seeds ${range.from}..${bad.seed - 1} passed\n` : '';
   await io.out(
-    `${failureText(bad)}${passed}${reproduceLine(opts.file, bad.seed, loaded.sets, opts.untilUs)}\n`,
+    `${failureText(bad)}${passed}${reproduceLine(opts.file, bad.seed, loaded.sets, opts.untilUs, opts.cwd)}\n`,
   );
   return EXIT_VIOLATION;
 }

@@ -64,10 +64,10 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   else {
     const s = loaded.scenario;
     let text = summaryText(r, printable(`${s.name} (${s.protocol})`));
-    if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`;
+    if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`;
     await io.out(text);
   }
   // With --json the reproduce line goes to stderr, so stdout stays one JSON object.
-  if (bad && opts.json) io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`);
+  if (bad && opts.json) io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`);
   return bad ? EXIT_VIOLATION : EXIT_OK;
 }

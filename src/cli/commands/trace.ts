@@ -62,7 +62,7 @@ export async function traceCommand(opts: TraceOptions, io: Io): Promise<number> 
   if (r.violation !== null) {
     const v = r.violation;
     io.err(`dslab trace: VIOLATION ${printable(`${v.invariant} at event ${v.atEvent}: ${v.message}`)}\n`);
-    io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`);
+    io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`);
     return EXIT_VIOLATION;
   }
   return EXIT_OK;
