@@ -82,6 +82,20 @@ describe('dslab library', () => {
     expect(runLibraryCommand(data, []).code).toBe(2);
   });
 
+  it('refuses a file whose JSON error quotes text with a newline in one line', () => {
+    const data = tmp();
+    const bad = path.join(data, 'two-lines.dslab.json');
+    fs.writeFileSync(bad, 'ab\nfake: imported sc_x');
+    const r = runLibraryCommand(data, ['import', bad], { builtinDir: null });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^.*two-lines\.dslab\.json: This is not a DSLab file: \$: not JSON \(.*ab\\nfake.*\)$/,
+      ),
+      '',
+    ]);
+  });
+
   describe('export --out', () => {
     /** A library with one scenario, and a work folder; returns its id. */
     function setup(): { data: string; work: string; id: string } {

@@ -143,7 +143,8 @@ function importFiles(lib: Library, p: Parsed): CommandResult {
       if (r.fromVersion < 1) out += `${file}: migrated from schemaVersion ${r.fromVersion}\n`;
     } catch (e) {
       if (!(e instanceof LibraryError)) throw e;
-      err += `${file}: ${e.message}\n`;
+      // One line per file, even when the reason quotes the file's text (a JSON syntax error).
+      err += `${file}: ${printable(e.message)}\n`;
     }
   }
   return { code: err ? 1 : 0, stdout: out, stderr: err };
@@ -237,7 +238,7 @@ function libraryCommand(
     // A file damaged past what opening it reads (a page deep in the file) fails here.
     const err = explainStoreError(e, path.join(dataDir, STORE_FILE));
     if (err instanceof LibraryError || err instanceof StoreError)
-      return { code: 1, stdout: '', stderr: `dslab library: ${err.message}\n` };
+      return { code: 1, stdout: '', stderr: `dslab library: ${printable(err.message)}\n` };
     throw err;
   } finally {
     lib.close();
