@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiHost } from '../main/api/host';
 import { defaultDataDir } from '../main/paths';
-import { openStore } from '../main/store/database';
+import { explainStoreError, openStore, STORE_FILE, StoreError } from '../main/store/database';
 import { startWebServer, type WebServer } from './server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,20 +38,30 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(staticDir, 'index.html')))
     fail(`no built renderer at ${staticDir}; run \`npm run build\` first`);
 
-  const db = openStore(dataDir);
   const version = (
     JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   ).version;
   let server: WebServer | undefined;
-  const host = createApiHost({
-    transport: 'web',
-    dataDir,
-    db,
-    version,
-    electronVersion: null,
-    emit: (event, payload) => server?.emit(event, payload),
-    log: (msg) => process.stderr.write(`${msg}\n`),
-  });
+  let db: ReturnType<typeof openStore>;
+  let host: ReturnType<typeof createApiHost>;
+  try {
+    db = openStore(dataDir);
+    host = createApiHost({
+      transport: 'web',
+      dataDir,
+      db,
+      version,
+      electronVersion: null,
+      emit: (event, payload) => server?.emit(event, payload),
+      log: (msg) => process.stderr.write(`${msg}\n`),
+    });
+  } catch (caught) {
+    // A damaged, empty or newer library (found on opening it, or when the built-ins are
+    // seeded): one sentence naming the file and what to do, not a stack trace.
+    const err = explainStoreError(caught, path.join(dataDir, STORE_FILE));
+    if (err instanceof StoreError) fail(err.message);
+    throw err;
+  }
   try {
     server = await startWebServer({ port, staticDir, dispatch: host.dispatch });
   } catch (err) {

@@ -158,11 +158,15 @@ export interface ScenarioIssue {
 /**
  * Checks a (schema-valid) scenario against its protocol: the protocol exists, params pass the
  * protocol's schema, every node's role is one the protocol declares (or 'switch' / 'client'),
- * and role counts are within the declared bounds. Empty when all is well.
+ * and (unless `roleCounts` is false) role counts are within the declared bounds. Empty when
+ * all is well. Import leaves the counts out: a scenario still being built may lack nodes.
  */
-export function checkScenario(scenario: Scenario): ScenarioIssue[] {
+export function checkScenario(scenario: Scenario, options: { roleCounts?: boolean } = {}): ScenarioIssue[] {
   const p = protocols.get(scenario.protocol);
-  if (p === undefined) return [{ path: ['protocol'], message: `unknown protocol ${scenario.protocol}` }];
+  if (p === undefined) {
+    const known = [...protocols.keys()].sort().join(', ');
+    return [{ path: ['protocol'], message: `unknown protocol ${scenario.protocol} (known: ${known})` }];
+  }
   const issues: ScenarioIssue[] = [];
   const parsed = p.params.safeParse(scenario.params);
   if (!parsed.success)
@@ -180,6 +184,7 @@ export function checkScenario(scenario: Scenario): ScenarioIssue[] {
       issues.push({ path: ['topology', 'nodes', i, 'role'], message: `${p.id} has no role ${n.role}` });
     counts.set(n.role, (counts.get(n.role) ?? 0) + 1);
   });
+  if (options.roleCounts === false) return issues;
   for (const r of p.roles) {
     const c = counts.get(r.id) ?? 0;
     if (c < r.min)

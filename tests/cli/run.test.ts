@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/cli/run-seed';
-import { cli, fixture } from './helpers';
+import { cli, fixture, ROOT } from './helpers';
 
 const SHA = /^[0-9a-f]{16}$/;
 
@@ -86,7 +86,7 @@ describe('dslab run', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^VIOLATION {3}no-duplication: n\d delivered n\d:\d+ twice$/m);
     expect(r.stdout).toMatch(/^at {10}event \d+, [\d.]+ ms, node n\d$/m);
-    expect(r.stdout).toContain(`reproduce with: dslab run ${file} --seed 3\n`);
+    expect(r.stdout).toContain(`reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed 3\n`);
 
     const j = await runJson(file, '--seed', '3');
     expect(j.code).toBe(1);
@@ -97,7 +97,7 @@ describe('dslab run', () => {
     expect(broken.atEvent).toBe(j.result.violation!.atEvent);
     expect(broken.atEvent).toBe(j.result.events);
     // stdout stays one JSON object; the reproduce line goes to stderr.
-    expect(j.stderr).toContain(`reproduce with: dslab run ${file} --seed 3`);
+    expect(j.stderr).toContain(`reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed 3`);
   });
 
   it('--until-ms stops early', async () => {

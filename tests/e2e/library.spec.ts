@@ -249,6 +249,45 @@ test('import a file from the file chooser; a bad file names the JSON path and ch
   await expect.poll(() => libraryTotal(page)).toBe(total + 1);
 });
 
+test('a file that cannot run (unknown protocol, role, params) is refused on import, naming each field', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const total = await libraryTotal(page);
+  const wrong = structuredClone(PING_PONG) as unknown as {
+    key?: string;
+    scenario: { name: string; protocol: string; topology: { nodes: { role: string }[] } };
+  };
+  delete wrong.key;
+  wrong.scenario.name = 'Cannot run';
+  wrong.scenario.topology.nodes[0]!.role = 'wizard';
+  const roleFile = writeTmp('wizard.dslab.json', JSON.stringify(wrong));
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await (await chooser).setFiles(roleFile);
+  const dialog = page.getByRole('dialog', { name: 'Could not import' });
+  await expect(dialog).toContainText('wizard.dslab.json was not imported');
+  const problems = dialog.getByRole('list', { name: 'Problems' }).getByRole('listitem');
+  await expect(problems).toHaveCount(1);
+  await expect(problems.nth(0)).toContainText('$.scenario.topology.nodes[0].role');
+  await expect(problems.nth(0)).toContainText('has no role wizard');
+  await dialog.getByRole('button', { name: 'OK' }).click();
+
+  wrong.scenario.protocol = 'raftt';
+  const protocolFile = writeTmp('raftt.dslab.json', JSON.stringify(wrong));
+  const chooser2 = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await (await chooser2).setFiles(protocolFile);
+  await expect(dialog).toContainText('raftt.dslab.json was not imported');
+  await expect(problems.nth(0)).toContainText('$.scenario.protocol');
+  await expect(problems.nth(0)).toContainText('unknown protocol raftt');
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(item(page, 'Cannot run')).toHaveCount(0);
+  await expect.poll(() => libraryTotal(page)).toBe(total);
+});
+
 test('export downloads a file that imports again', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);

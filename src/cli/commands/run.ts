@@ -3,6 +3,7 @@
  * summary (aligned lines) or, with --json, one JSON object (RunResult).
  */
 
+import { printable } from '../../shared/printable';
 import { grouped, ms, reproduceLine, row, stopWords, violationLines } from '../format';
 import { EXIT_OK, EXIT_VIOLATION, type Io } from '../io';
 import { failed, type RunResult, runSeed } from '../run-seed';
@@ -62,11 +63,11 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   if (opts.json) await io.out(`${JSON.stringify(r)}\n`);
   else {
     const s = loaded.scenario;
-    let text = summaryText(r, `${s.name} (${s.protocol})`);
-    if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`;
+    let text = summaryText(r, printable(`${s.name} (${s.protocol})`));
+    if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`;
     await io.out(text);
   }
   // With --json the reproduce line goes to stderr, so stdout stays one JSON object.
-  if (bad && opts.json) io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`);
+  if (bad && opts.json) io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`);
   return bad ? EXIT_VIOLATION : EXIT_OK;
 }

@@ -295,6 +295,53 @@ describe('Library: files', () => {
     expect(lib.db.prepare('SELECT total_changes() AS n').get()).toEqual(before);
   });
 
+  it('refuses a workload key list that is empty or too long, instead of storing the default keys', () => {
+    const { lib } = mem();
+    const withKeys = (keys: unknown) =>
+      JSON.stringify({
+        format: 'dslab',
+        kind: 'scenario',
+        schemaVersion: 1,
+        scenario: { ...makeScenario(3, 'keys'), workload: { kind: 'open', ratePerS: 10, keys } },
+      });
+    expect(code(() => lib.importFile(withKeys({ list: [] })))).toMatch(
+      /^invalid: This is not a valid DSLab file: \$\.scenario\.workload\.keys\.list: Too small: expected array to have >=1 items$/,
+    );
+    const many = Array.from({ length: 100_001 }, (_, i) => `k${i}`);
+    expect(code(() => lib.importFile(withKeys({ list: many })))).toMatch(
+      /^invalid: This is not a valid DSLab file: \$\.scenario\.workload\.keys\.list: Too big: expected array to have <=100000 items$/,
+    );
+    expect(lib.list().total).toBe(0);
+    // The two valid forms still import.
+    const ok = lib.importFile(withKeys({ list: ['a', 'b'] }));
+    expect(lib.getScenario(ok.scenarios[0]!.id).scenario.workload).toMatchObject({
+      keys: { list: ['a', 'b'] },
+    });
+    const pattern = lib.importFile(withKeys({ count: 5 }));
+    expect(lib.getScenario(pattern.scenarios[0]!.id).scenario.workload).toMatchObject({
+      keys: { pattern: 'key-{i}', count: 5 },
+    });
+  });
+
+  it('refuses deeply nested documents with the path, through the API methods and import alike', () => {
+    const { lib } = mem();
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    const exercise = { ...makeExercise('deep'), variant: { params: { payloadBytes: { choices: [deep] } } } };
+    expect(code(() => lib.createExercise(exercise))).toMatch(
+      /^invalid: The exercise is not valid: \$\.variant\.params\.payloadBytes\.choices(\[0\])+: nested deeper than 64 levels of lists and objects$/,
+    );
+    const file = JSON.stringify({
+      format: 'dslab',
+      kind: 'exercise',
+      schemaVersion: 1,
+      exercise: { ...exercise, variant: { params: { payloadBytes: { choices: ['@'] } } } },
+    }).replace('"@"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(code(() => lib.importFile(file))).toMatch(
+      /^invalid: This is not a valid DSLab file: \$\.exercise\.variant\.params\.payloadBytes\.choices(\[0\])+: nested deeper than 64 levels of lists and objects$/,
+    );
+    expect(lib.list().total).toBe(0);
+  });
+
   it('writes all of an import or none of it', () => {
     const { lib } = mem();
     lib.db.exec(

@@ -26,10 +26,12 @@ import {
   describeIssues,
   type FileIssue,
   flattenIssues,
+  nestingProblem,
   parseFile,
   utf8Length,
 } from '../../shared/files/parse';
 import { parseScenario, type Scenario, ScenarioSchema } from '../../shared/scenario/schema';
+import { catalogIssues } from './catalog-check';
 import { type OpenOptions, openStore } from './database';
 
 /** What went wrong, for the API layer to map. */
@@ -383,6 +385,12 @@ function toJson(doc: unknown, what: string): string {
 /** Validates a scenario or exercise document. */
 export function prepareDoc(kind: ItemKind, doc: unknown): Prepared {
   const what = kind;
+  // Nesting before anything recursive (JSON.stringify, the validators) meets it.
+  const tooDeep = nestingProblem(doc);
+  if (tooDeep)
+    throw new LibraryError('invalid', describeIssues([tooDeep], `The ${what} is not valid: `), {
+      issues: [tooDeep],
+    });
   // Size first: do not spend time validating something that will be refused anyway.
   toJson(doc, what);
   if (kind === 'scenario') {
@@ -1114,13 +1122,20 @@ export class Library {
   // ---- files ---------------------------------------------------------------------------
 
   /**
-   * Imports a `.dslab.json` text: validated in full first, then written in one transaction,
+   * Imports a `.dslab.json` text: validated in full first (schema, then the protocol catalog:
+   * catalog-check.ts), then written in one transaction,
    * so a refused file (or a failure while writing) changes nothing. Imported items are new
    * items of the person's own, even when the file came from the built-in library.
    */
   importFile(text: string): ImportResult {
     const parsed = parseFile(typeof text === 'string' ? text : String(text));
     if (!parsed.ok) throw new LibraryError(parsed.code, parsed.message, { issues: parsed.issues });
+    // A file that cannot run (unknown protocol, role or params) is refused like a broken one.
+    const catalog = catalogIssues(parsed.file);
+    if (catalog.length > 0)
+      throw new LibraryError('invalid', describeIssues(catalog, 'This is not a valid DSLab file: '), {
+        issues: catalog,
+      });
     const items = fileItems(parsed.file);
     const scen = items.scenarios.map((s) => ({ p: prepareDoc('scenario', s.scenario), meta: s }));
     const exer = items.exercises.map((e) => ({ p: prepareDoc('exercise', e.exercise), meta: e }));

@@ -193,7 +193,7 @@ export function WorkloadForm() {
           />
         </>
       )}
-      {keys && 'list' in keys && (
+      {keys?.list !== undefined && (
         <p className="fsec-note ff-wide">{keys.list.length} listed keys (edit in the file).</p>
       )}
     </Section>
