@@ -26,6 +26,7 @@ import { type ClockState, fireTimeUs, localAt, newClock, setDrift, slewClock, st
 import { KernelCtx } from './ctx';
 import { EventHeap, type HeapSnapshot } from './heap';
 import { Interner, type LazyText } from './intern';
+import { kvMetrics } from './kv-metrics';
 import { meanLatencyUs, sampleLatencyUs } from './latency';
 import { Rng, type RngState } from './rng';
 import { type RouteGraph, shortestTree } from './routing';
@@ -42,6 +43,9 @@ export const Ev = {
   clientTimeout: 6,
   nemesis: 7,
 } as const;
+
+/** The slot of the `opLatencyUs` series (one point per answered operation) among the kernel's series. */
+const OP_LATENCY_SERIES = 4;
 
 /** The arg of an Ev.nemesis event that crashes one node the step watch chose (kinds 0–3 are the random actions). */
 const NEM_TARGETED = 4;
@@ -1510,7 +1514,7 @@ export class Kernel {
     this.pushHistory(h);
     if (ok) this.counters[C.opsOk]!++;
     else this.counters[C.opsFailed]!++;
-    this.pushSample(4, this.nowUs, this.nowUs - p.startUs);
+    this.pushSample(OP_LATENCY_SERIES, this.nowUs, this.nowUs - p.startUs);
     this.row(TraceKind.reply, i, -1, -1, -1, this.strings.idByKey(this.replyNoteIds, id, h));
     this.nextAfter(p);
   }
@@ -1780,13 +1784,34 @@ export class Kernel {
   metrics(): { counters: Record<string, number>; gauges: Record<string, number>; series: Series[] } {
     return {
       counters: Object.fromEntries(COUNTERS.map((n, i) => [n, this.counters[i]!])),
-      gauges: { inFlight: this.inFlight, queued: this.heap.size, traceRows: this.trace.length },
+      gauges: {
+        inFlight: this.inFlight,
+        queued: this.heap.size,
+        traceRows: this.trace.length,
+        ...this.kvMetrics(),
+      },
       series: this.series.map((s, k) => ({
         ...s,
         tUs: s.tUs.slice(0, this.seriesLen[k]),
         v: s.v.slice(0, this.seriesLen[k]),
       })),
     };
+  }
+
+  /** The common key-value metrics (kv-metrics.ts) of a run with a workload; none without one. */
+  private kvMetrics(): Record<string, number> {
+    const w = this.scenario.workload;
+    if (w.kind === 'none') return {};
+    const c = this.counters;
+    const k = OP_LATENCY_SERIES;
+    return kvMetrics(this.series[k]!.v.slice(0, this.seriesLen[k]), {
+      invoked: c[C.opsInvoked]!,
+      ok: c[C.opsOk]!,
+      failed: c[C.opsFailed]!,
+      unknown: c[C.opsUnknown]!,
+      sent: c[C.sent]!,
+      spanUs: Math.max(0, this.nowUs - w.startUs),
+    });
   }
 
   // ---------------------------------------------------------------- inspection

@@ -8,7 +8,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Res } from '../../../shared/api';
 import { refreshMetrics } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
-import { formatCount } from '../run/format';
+import { formatMetric } from '../run/format';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { selectTheme, useUi } from '../stores/ui-store';
@@ -106,7 +106,7 @@ function Table({ caption, values }: { caption: string; values: Record<string, nu
         {entries.map(([k, v]) => (
           <tr key={k}>
             <th scope="row">{k}</th>
-            <td className="num metric-value">{formatCount(v)}</td>
+            <td className="num metric-value">{formatMetric(v)}</td>
           </tr>
         ))}
       </tbody>

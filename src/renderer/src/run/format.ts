@@ -24,6 +24,12 @@ export function formatCount(n: number): string {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** A metric's value: whole numbers as counts (1,234), fractions to four significant digits (0.9873, 183.3). */
+export function formatMetric(n: number): string {
+  if (Number.isInteger(n) || Math.abs(n) >= 1000) return formatCount(Math.round(n));
+  return String(Number(n.toPrecision(4)));
+}
+
 /** The event readout: "event 1,234". */
 export function formatEvent(index: number): string {
   return `event ${formatCount(index)}`;

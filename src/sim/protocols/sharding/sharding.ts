@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
 import type { Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
+import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 
 /**
@@ -167,11 +168,14 @@ export interface ShardState {
   tableSeen: number;
 }
 
-/** A client. */
-export interface ClientState {
+/**
+ * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts), which sends each
+ * operation to the router and never re-sends it (the workload's timeout gives up on it).
+ */
+export interface ClientState extends KvClientState {
   /** Discriminator. */
   kind: 'client';
-  /** Operations answered. */
+  /** Answers received (a duplicated answer counts twice). */
   done: number;
 }
 
@@ -440,20 +444,19 @@ function shardOn(ctx: C, s: ShardState, input: Input<ShardingMsg>): void {
   }
 }
 
+const clientKv = kvClient<P, ShardingMsg, ClientState, ResultMsg>({
+  address: (ctx) => ctx.nodesWithRole('router')[0] ?? '',
+  request: (_ctx, _c, r) =>
+    r.op === 'read'
+      ? { type: 'get', opId: r.id, key: r.key }
+      : { type: 'put', opId: r.id, key: r.key, value: r.value },
+  answers: { types: ['result'], id: (m) => m.opId },
+  read: (_ctx, _c, _r, _from, m) => ({ done: { ok: true, value: m.value } }),
+});
+
 function clientOn(ctx: C, c: ClientState, input: Input<ShardingMsg>): void {
-  if (input.kind === 'client') {
-    const op = input.op;
-    const router = ctx.nodesWithRole('router')[0];
-    if (router === undefined) ctx.reply(op, { ok: false });
-    else if (op.op === 'read') ctx.send(router, { type: 'get', opId: op.id, key: op.key });
-    else ctx.send(router, { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' });
-    return;
-  }
-  if (input.kind === 'message' && input.msg.type === 'result') {
-    const m = input.msg;
-    c.done += 1;
-    ctx.reply({ id: m.opId }, { ok: true, value: m.value });
-  }
+  if (input.kind === 'message' && input.msg.type === 'result') c.done += 1;
+  clientKv(ctx, c, input);
 }
 
 // ------------------------------------------------------------------ views and metrics
@@ -577,6 +580,7 @@ const DURABLE: StateField<ShardingState>[] = [
   'movedIn',
   'reshards',
   'done',
+  'pending',
 ];
 
 export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
@@ -619,7 +623,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
         movedIn: 0,
         forwarded: 0,
       };
-    return { kind: 'client', done: 0 };
+    return { kind: 'client', done: 0, ...initKvClient() };
   },
   on(ctx, s, input) {
     if (s.kind === 'router') routerOn(ctx, s, input);
@@ -628,7 +632,8 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   },
   // Shards keep their data (and the table it was placed by) on disk; the router keeps its table,
   // its write version and its reshard count, and rebuilds the rest at restart; a client keeps
-  // its count. One list for the three roles: a role keeps the fields it has.
+  // its count and its requests in flight (an answer that comes after a restart still reaches
+  // the workload). One list for the three roles: a role keeps the fields it has.
   durable: DURABLE,
   liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
