@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Dispatch } from '../main/api/dispatch';
 import type { EventName, EventPayload } from '../shared/api';
-import { serveStatic } from './static';
+import { parseTarget, plain, serveStatic } from './static';
 
 /** Options for a web-mode server. */
 export interface WebServerOptions {
@@ -24,6 +24,8 @@ export interface WebServerOptions {
   token?: string;
   /** Largest accepted message, bytes (default 24 MiB: a 20 MiB file plus its JSON envelope). */
   maxMessageBytes?: number;
+  /** Where failures are logged (default: stderr). */
+  log?: (message: string) => void;
 }
 
 /** A running web-mode server. */
@@ -51,7 +53,17 @@ interface CallMessage {
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
-  const server = http.createServer((req, res) => serveStatic(opts.staticDir, req, res));
+  const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const server = http.createServer((req, res) => {
+    // Whatever a request holds, it gets an answer and the server stays up.
+    try {
+      serveStatic(opts.staticDir, req, res);
+    } catch (err) {
+      log(`web: request ${JSON.stringify(req.url)} failed: ${err instanceof Error ? err.message : err}`);
+      if (!res.headersSent) plain(res, 500, 'Internal error');
+      else res.destroy();
+    }
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 24 * 1024 * 1024 });
 
   await new Promise<void>((resolve, reject) => {
@@ -63,14 +75,17 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
 
   server.on('upgrade', (req, socket, head) => {
+    // Node hands an upgrade's socket over without an error listener: a reset would crash us.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    const target = parseTarget(req.url);
+    if (target === null) return refuse(400, 'Bad Request');
+    if (target.path !== '/api') return refuse(404, 'Not Found');
     if (!allowedHosts.has(req.headers.host ?? '')) return refuse(403, 'Forbidden Host');
     if (!allowedOrigins.has(req.headers.origin ?? '')) return refuse(403, 'Forbidden Origin');
-    if (!tokenMatches(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized');
+    if (!tokenMatches(target.query.get('token'), token)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
