@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Dispatch } from '../main/api/dispatch';
-import type { EventName, EventPayload } from '../shared/api';
+import { type EventName, type EventPayload, MAX_MESSAGE_BYTES } from '../shared/api';
 import { parseTarget, plain, serveStatic } from './static';
 
 /** Options for a web-mode server. */
@@ -22,7 +22,7 @@ export interface WebServerOptions {
   dispatch: Dispatch;
   /** Fixed token (tests); default: 32 random bytes, base64url. */
   token?: string;
-  /** Largest accepted message, bytes (default 24 MiB: a 20 MiB file plus its JSON envelope). */
+  /** Largest accepted message, bytes (default MAX_MESSAGE_BYTES: a 20 MiB file, escaped, in its envelope). */
   maxMessageBytes?: number;
   /** Where failures are logged (default: stderr). */
   log?: (message: string) => void;
@@ -64,7 +64,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       else res.destroy();
     }
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 24 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,21 +90,31 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', async (data, isBinary) => {
-      if (isBinary) return reply(ws, null, badRequest('messages must be JSON text'));
-      let msg: CallMessage;
-      try {
-        msg = JSON.parse(data.toString()) as CallMessage;
-      } catch {
-        return reply(ws, null, badRequest('the message is not valid JSON'));
-      }
-      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') {
-        return reply(ws, null, badRequest('a call needs a numeric "id", a "method" and a "payload"'));
-      }
-      const envelope = await opts.dispatch(msg.method, msg.payload);
-      reply(ws, msg.id, envelope);
+    // A broken frame (oversize, invalid UTF-8, unmasked, reserved bits or opcodes, a bad close
+    // code, a fragmented control frame) is reported here; ws has already sent the close frame
+    // with the code RFC 6455 gives it (1002, 1007, 1009) and drops only this socket.
+    ws.on('error', (err) => log(`web: closed a socket: ${err.message}`));
+    ws.on('message', (data, isBinary) => {
+      void answer(ws, data.toString(), isBinary).catch((err: unknown) => {
+        log(`web: a call failed outside its handler: ${err instanceof Error ? err.stack : err}`);
+      });
     });
   });
+
+  async function answer(ws: WebSocket, text: string, isBinary: boolean): Promise<void> {
+    if (isBinary) return reply(ws, null, badRequest('messages must be JSON text'));
+    let msg: CallMessage;
+    try {
+      msg = JSON.parse(text) as CallMessage;
+    } catch {
+      return reply(ws, null, badRequest('the message is not valid JSON'));
+    }
+    if (typeof msg !== 'object' || msg === null || !Number.isSafeInteger(msg.id)) {
+      return reply(ws, null, badRequest('a call needs a whole-number "id", a "method" and a "payload"'));
+    }
+    const envelope = await opts.dispatch(msg.method, msg.payload);
+    reply(ws, msg.id, envelope);
+  }
 
   const origin = `http://127.0.0.1:${port}`;
   return {

@@ -166,11 +166,23 @@ export function ask(ws: WebSocket, id: number, method: string, payload: unknown 
   });
 }
 
+/** How a raw socket ended. */
+export interface Closed {
+  frame: boolean;
+  code: number | null;
+  reason: string;
+}
+
 /** A raw TCP connection that has completed the WebSocket handshake as a browser would. */
 export interface RawSocket {
   socket: net.Socket;
-  /** Resolves with the close frame's code (null: the connection ended without one). */
-  closed: Promise<{ code: number | null; reason: string }>;
+  /**
+   * Resolves when the server closes: `frame` tells whether it sent a close frame, `code` is the
+   * frame's code (null for a close frame without one, or for no frame at all).
+   */
+  closed: Promise<Closed>;
+  /** Resolves with the first text frame from the server that passes `pred`. */
+  text(pred: (text: string) => boolean): Promise<string>;
 }
 
 /** Opens /api over a raw TCP socket (valid Origin, Host and token) and completes the upgrade. */
@@ -180,8 +192,16 @@ export function rawUpgrade(s: Pick<ServerProcess, 'port' | 'origin' | 'token'>):
     const key = crypto.randomBytes(16).toString('base64');
     let buf = Buffer.alloc(0);
     let upgraded = false;
-    let settleClose: (v: { code: number | null; reason: string }) => void = () => {};
-    const closed = new Promise<{ code: number | null; reason: string }>((r) => {
+    const texts: string[] = [];
+    const waiters: { pred: (t: string) => boolean; resolve: (t: string) => void }[] = [];
+    const text = (pred: (t: string) => boolean) =>
+      new Promise<string>((r) => {
+        const seen = texts.find(pred);
+        if (seen !== undefined) r(seen);
+        else waiters.push({ pred, resolve: r });
+      });
+    let settleClose: (v: Closed) => void = () => {};
+    const closed = new Promise<Closed>((r) => {
       settleClose = r;
     });
     socket.on('data', (d: Buffer) => {
@@ -193,23 +213,38 @@ export function rawUpgrade(s: Pick<ServerProcess, 'port' | 'origin' | 'token'>):
         buf = buf.subarray(end + 4);
         if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`upgrade refused: ${head}`));
         upgraded = true;
-        resolve({ socket, closed });
+        resolve({ socket, closed, text });
       }
       // Server frames are unmasked; find a close frame (opcode 8) among them.
       for (;;) {
         const f = parseFrame(buf);
         if (!f) break;
         buf = buf.subarray(f.size);
+        if (f.opcode === 1) {
+          const t = f.payload.toString('utf8');
+          texts.push(t);
+          for (const w of waiters.splice(0)) {
+            if (w.pred(t)) w.resolve(t);
+            else waiters.push(w);
+          }
+        }
         if (f.opcode === 8) {
           settleClose({
+            frame: true,
             code: f.payload.length >= 2 ? f.payload.readUInt16BE(0) : null,
             reason: f.payload.subarray(2).toString('utf8'),
           });
         }
       }
     });
-    socket.on('error', () => settleClose({ code: null, reason: 'connection error' }));
-    socket.on('close', () => settleClose({ code: null, reason: 'connection closed' }));
+    socket.on('error', (err) => {
+      if (!upgraded) reject(err);
+      settleClose({ frame: false, code: null, reason: 'connection error' });
+    });
+    socket.on('close', () => {
+      if (!upgraded) reject(new Error('the connection closed before the upgrade'));
+      settleClose({ frame: false, code: null, reason: 'connection closed' });
+    });
     socket.write(
       [
         'GET /api?token=' + s.token + ' HTTP/1.1',

@@ -3,7 +3,8 @@
  * server's WebSocket. The launch token comes from the page URL (?token=...).
  */
 import type { DslabBridge, Envelope, EventName, MethodName } from '../../../shared/api';
-import { methodNames } from '../../../shared/api';
+import { MAX_MESSAGE_BYTES, methodNames } from '../../../shared/api';
+import { utf8Length } from '../../../shared/files/parse';
 
 type Pending = (envelope: Envelope<unknown>) => void;
 
@@ -63,9 +64,21 @@ export function createWsBridge(location: Location): DslabBridge {
         return { ok: false, error: { code: 'internal', message: (err as Error).message } };
       }
       const id = nextId++;
+      const text = JSON.stringify({ id, method, payload });
+      // The server closes a socket that sends more than it takes; say so here instead.
+      const bytes = text.length * 3 <= MAX_MESSAGE_BYTES ? 0 : utf8Length(text);
+      if (bytes > MAX_MESSAGE_BYTES) {
+        return {
+          ok: false,
+          error: {
+            code: 'too-large',
+            message: `${method}: the request is ${mib(bytes)} as sent; web mode carries at most ${mib(MAX_MESSAGE_BYTES)} in one message. Nothing was sent.`,
+          },
+        };
+      }
       return new Promise((resolve) => {
         pending.set(id, resolve as Pending);
-        ws.send(JSON.stringify({ id, method, payload }));
+        ws.send(text);
       });
     },
     on(event: EventName, listener: (payload: never) => void) {
@@ -80,4 +93,8 @@ export function createWsBridge(location: Location): DslabBridge {
       return () => set.delete(fn);
     },
   } as DslabBridge;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
