@@ -3,11 +3,19 @@
  * main process and the web server both build their dispatcher from `createHandlers`.
  */
 import type Database from 'better-sqlite3';
-import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
+import {
+  type DefaultTopology,
+  DslabApiError,
+  type EventName,
+  type EventPayload,
+  type ExperimentSeries,
+  type ProtocolInfo,
+} from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
-import { runExperiment } from '../../sim';
+import { startExperiment } from '../../sim';
 import type { Files } from '../files';
 import type { SimHost } from '../sim-host';
+import { PROGRESS_MS, realClock, runSliced, type SliceClock } from '../slices';
 import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
 import type { Handlers } from './dispatch';
@@ -43,6 +51,10 @@ export interface HostContext {
   library: Library;
   /** File dialogs and recent files (desktop only; absent in web mode). */
   files?: Files;
+  /** Pushes an event to the page(s) (experiments.progress); none: progress is not sent. */
+  emit?<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** The clock long work is sliced by (tests); default the real one. */
+  clock?: SliceClock;
 }
 
 function unknownProtocol(protocol: string): DslabApiError {
@@ -62,6 +74,8 @@ function desktopOnly(): never {
 
 export function createHandlers(ctx: HostContext): Handlers {
   const { sims, files } = ctx;
+  /** experiments.run calls under way that were given a runId, to cancel them. */
+  const experiments = new Map<string, { cancelled: boolean }>();
   const settings = new SettingsRepo(ctx.db);
   const sqliteVersion = (ctx.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
@@ -109,15 +123,64 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
-    'experiments.run': ({ experiment, trials, seed }) => {
-      const series = runExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
-      if (series === undefined)
+    'experiments.run': async ({ experiment, trials, seed, runId }) => {
+      const run = startExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
+      if (run === undefined)
         throw new DslabApiError({
           code: 'not-found',
           message: `No experiment with id ${JSON.stringify(experiment)}.`,
           path: ['experiment'],
         });
-      return series;
+      if (runId !== undefined && experiments.has(runId))
+        throw new DslabApiError({
+          code: 'conflict',
+          message: `An experiment run named ${JSON.stringify(runId)} is already running.`,
+          path: ['runId'],
+        });
+      const state = { cancelled: false };
+      if (runId !== undefined) experiments.set(runId, state);
+      const clock = ctx.clock ?? realClock;
+      let done = 0;
+      let lastProgressMs = Number.NEGATIVE_INFINITY;
+      let series: ExperimentSeries[] = [];
+      try {
+        const finished = await runSliced(
+          () => {
+            const r = run.trials.next();
+            if (r.done) series = r.value;
+            else done++;
+            return !r.done;
+          },
+          {
+            clock,
+            cancelled: () => state.cancelled,
+            afterSlice: () => {
+              const now = clock.nowMs();
+              if (now - lastProgressMs < PROGRESS_MS) return;
+              lastProgressMs = now;
+              ctx.emit?.('experiments.progress', {
+                runId: runId ?? null,
+                experiment,
+                done,
+                total: run.total,
+              });
+            },
+          },
+        );
+        if (!finished)
+          throw new DslabApiError({
+            code: 'cancelled',
+            message: `The experiment ${experiment} was cancelled after ${done} of ${run.total} trials.`,
+          });
+        return series;
+      } finally {
+        if (runId !== undefined) experiments.delete(runId);
+      }
+    },
+    'experiments.cancel': ({ runId }) => {
+      const state = experiments.get(runId);
+      if (state) state.cancelled = true;
+      return { cancelled: state !== undefined };
     },
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),
     'files.open': () => (files ? files.open() : desktopOnly()),

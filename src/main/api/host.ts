@@ -63,6 +63,7 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     catalog: createSimCatalog(),
     sims,
     library,
+    emit: opts.emit,
     ...(opts.files ? { files: opts.files } : {}),
   });
   return {
