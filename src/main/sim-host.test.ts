@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TraceKindSchema } from '../shared/api';
 import { defaultScenario } from '../sim';
 import { TRACE_KIND_NAMES } from '../sim/kernel/trace';
+import { BYTES_PER_TRACE_ROW } from './memory';
 import { MAX_SIMULATIONS, PROGRESS_MS, SimHost } from './sim-host';
 
 /** A host whose wall clock and timers the test drives by hand. */
@@ -313,5 +314,86 @@ describe('long calls run in slices', () => {
     host.pause(id);
     await expect(fork).rejects.toThrow(/fork of sim-1 was cancelled/);
     expect(host.size).toBe(1);
+  });
+});
+
+describe('memory budgets', () => {
+  /** A sliced host with small budgets and a host memory reading the test sets. */
+  function budgetHost(simRows: number, hostMb = 1024) {
+    let used = 100 * 1024 * 1024;
+    let now = 0;
+    const progress: { done: boolean; stopReason: string | null; playing: boolean }[] = [];
+    const host = new SimHost({
+      emit: ({ status }) => progress.push(status),
+      nowMs: () => ++now,
+      hostBytes: () => used,
+      budgets: { simBytes: simRows * BYTES_PER_TRACE_ROW, hostBytes: hostMb * 1024 * 1024 },
+    });
+    return { host, progress, setUsedMb: (mb: number) => (used = mb * 1024 * 1024) };
+  }
+
+  /** A scenario that may write a billion trace rows (the audit's 7.6 GB run). */
+  const hungry = () => {
+    const s = endless();
+    return { ...s, limits: { ...s.limits, maxTraceRows: 1e9 } };
+  };
+
+  it('a run stops at its own budget with a message naming it and how to raise it', async () => {
+    const { host } = budgetHost(20_000);
+    const id = host.create(hungry()).status.simId;
+    const end = await host.runUntil(id, 1e15, 100_000_000);
+    expect(end).toMatchObject({ done: true, stopReason: 'memory-budget', playing: false });
+    expect(end.traceRows).toBeGreaterThanOrEqual(20_000);
+    expect(end.traceRows).toBeLessThan(1_000_000);
+    expect(end.stopMessage).toMatch(/This run reached its memory budget: its [\d,]+ trace rows take about/);
+    expect(end.stopMessage).toMatch(/DSLAB_SIM_MEMORY_MB=N \(web mode: npm run web -- --sim-memory-mb N\)/);
+    // Going on is refused the same way; going back is free, and the run may come forward again.
+    expect(await host.step(id, 10)).toMatchObject({ steps: 0, stopReason: 'memory-budget' });
+    const back = await host.stepBack(id, end.eventIndex - 10);
+    expect(back).toMatchObject({ eventIndex: 10, done: false, stopReason: null });
+    expect(back.stopMessage).toBeUndefined();
+    expect(await host.step(id, 5)).toMatchObject({ eventIndex: 15, steps: 5 });
+  });
+
+  it('play stops at the budget too, and says so in its last progress event', async () => {
+    const { host, progress } = budgetHost(5_000);
+    const id = host.create(hungry()).status.simId;
+    host.play(id, 1e6);
+    while (progress.at(-1)?.playing !== false) await new Promise((r) => setTimeout(r, 5));
+    expect(progress.at(-1)).toMatchObject({ done: true, stopReason: 'memory-budget', playing: false });
+    expect(host.play(id, 1)).toMatchObject({ playing: false, stopReason: 'memory-budget' });
+  });
+
+  it('the host budget stops runs and refuses new ones, naming DSLAB_MEMORY_MB', async () => {
+    const { host, setUsedMb } = budgetHost(10_000_000, 512);
+    const id = host.create(endless()).status.simId;
+    setUsedMb(600);
+    const stopped = await host.runUntil(id, 1e15, 100_000_000);
+    expect(stopped).toMatchObject({ stopReason: 'memory-budget', done: true });
+    expect(stopped.stopMessage).toMatch(/DSLab is using 600 MiB, over its memory budget of 512 MiB/);
+    expect(() => host.create(pingPong())).toThrow(/No new run: DSLab is using 600 MiB.*DSLAB_MEMORY_MB=N/);
+    const node = host.nodes(id)[0]!.id;
+    await expect(host.fork(id, 0, { kind: 'fault', fault: { kind: 'crash', node } })).rejects.toThrow(
+      /No new run/,
+    );
+    // Memory freed elsewhere: the run goes on.
+    setUsedMb(300);
+    expect(await host.step(id, 3)).toMatchObject({ steps: 3, done: false });
+  });
+});
+
+describe('owners', () => {
+  it('release closes the runs one owner made, and only those', async () => {
+    const { host } = manualHost();
+    const a1 = host.create(pingPong(), 1, 'socket-a').status.simId;
+    const b1 = host.create(pingPong(), 1, 'socket-b').status.simId;
+    const node = host.nodes(a1)[0]!.id;
+    const forkA = (await host.fork(b1, 0, { kind: 'fault', fault: { kind: 'crash', node } }, 'socket-a'))
+      .status.simId;
+    expect(host.release('socket-a')).toBe(2);
+    expect(() => host.nodes(a1)).toThrow(/No open simulation/);
+    expect(() => host.nodes(forkA)).toThrow(/No open simulation/);
+    expect(host.nodes(b1).length).toBeGreaterThan(0);
+    expect(host.release('socket-a')).toBe(0);
   });
 });

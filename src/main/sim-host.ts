@@ -14,6 +14,12 @@
  * every other call, on any socket, is answered meanwhile. Pause (or close) cancels the job: the
  * call answers where the run got to. While a job runs, another call that would move the same run
  * is refused as busy.
+ *
+ * Memory: each run has a budget (its trace rows times BYTES_PER_TRACE_ROW) and the host has one
+ * (the process's heap and external memory). A run that reaches either stops where it is, as if
+ * at a limit: stopReason 'memory-budget' and a stopMessage naming the budget and how to raise
+ * it. A new run is refused while the host is over its budget. A run belongs to the socket that
+ * made it (its owner); release(owner) closes them all when that socket goes.
  */
 import {
   DslabApiError,
@@ -26,6 +32,15 @@ import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type TraceFilter } from '../sim';
 import { summarizeRun } from '../sim/run-summary';
+import {
+  BYTES_PER_TRACE_ROW,
+  formatBytes,
+  hostBytesInUse,
+  type MemoryBudgets,
+  memoryBudgets,
+  RAISE_HOST,
+  RAISE_SIM,
+} from './memory';
 import { PROGRESS_MS, realClock, SLICE_MS } from './slices';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
@@ -47,8 +62,12 @@ type Slice = (chunk: number) => { steps: number; more: boolean; matched?: boolea
 
 interface Entry {
   sim: Simulation;
+  /** Who made it (a web-mode socket), or null. */
+  owner: string | null;
   /** The stepping call running on it, if any. */
   job: Job | null;
+  /** Why it stopped at a memory budget, when it did (see overBudget). */
+  budgetStop: string | null;
   /** Ring view: the members seen by the last call, and the ones before the last change. */
   /** What each view returned last (see view). */
   lastViews: Map<string, ViewData>;
@@ -73,6 +92,10 @@ export interface SimHostDeps {
   cancel(handle: ReturnType<typeof setTimeout>): void;
   /** Lets the event loop serve other calls between two slices of a job. */
   yieldNow(): Promise<void>;
+  /** Bytes the host process uses now (hostBytesInUse in production). */
+  hostBytes(): number;
+  /** The memory budgets (default: from DSLAB_SIM_MEMORY_MB and DSLAB_MEMORY_MB, see memory.ts). */
+  budgets: MemoryBudgets;
 }
 
 const defaultDeps = (emit: SimHostDeps['emit']): SimHostDeps => ({
@@ -81,6 +104,8 @@ const defaultDeps = (emit: SimHostDeps['emit']): SimHostDeps => ({
   schedule: (fn, delayMs) => setTimeout(fn, delayMs),
   cancel: (h) => clearTimeout(h),
   yieldNow: realClock.yieldNow,
+  hostBytes: hostBytesInUse,
+  budgets: memoryBudgets().budgets,
 });
 
 export class SimHost {
@@ -93,7 +118,7 @@ export class SimHost {
   }
 
   /** Starts a simulation of a validated scenario, paused at event 0. */
-  create(scenario: Scenario, seed?: number): { status: SimStatusInfo; nodes: SimNode[] } {
+  create(scenario: Scenario, seed?: number, owner?: string): { status: SimStatusInfo; nodes: SimNode[] } {
     this.ensureRoom();
     let sim: Simulation;
     try {
@@ -105,7 +130,7 @@ export class SimHost {
         path: ['scenario'],
       });
     }
-    return this.add(sim);
+    return this.add(sim, owner);
   }
 
   /**
@@ -117,27 +142,38 @@ export class SimHost {
     simId: string,
     atEvent: number,
     change: SimChange,
+    owner?: string,
   ): Promise<{ status: SimStatusInfo; nodes: SimNode[] }> {
     const parent = this.entry(simId);
     this.ensureRoom();
     const f = parent.sim.forkBase(atEvent);
     const target = Math.max(0, Math.floor(atEvent));
-    const job = await this.job(simId, parent, 'sim.fork', this.seekSlice(f, target), { pauses: false });
-    if (job.cancelled) {
+    const job = await this.job(simId, parent, 'sim.fork', this.seekSlice(f, target), {
+      pauses: false,
+      watch: f,
+      forward: true,
+    });
+    if (job.end === 'cancelled') {
       throw new DslabApiError({
         code: 'conflict',
         message: `The fork of ${simId} was cancelled (the run was paused or closed) at event ${f.eventIndex} of ${target}; nothing was opened.`,
       });
     }
+    if (job.end === 'budget') {
+      throw new DslabApiError({
+        code: 'too-large',
+        message: `The fork of ${simId} stopped at event ${f.eventIndex} of ${target}; nothing was opened. ${job.why}`,
+      });
+    }
     f.applyLive(change);
     this.ensureRoom();
-    return this.add(f);
+    return this.add(f, owner);
   }
 
   step(simId: string, count: number): Promise<SimStatusInfo> {
     const e = this.entry(simId);
     let left = count;
-    return this.stepping(simId, e, 'sim.step', (chunk) => {
+    return this.stepping(simId, e, 'sim.step', true, (chunk) => {
       const ask = Math.min(chunk, left);
       const r = e.sim.step(ask);
       left -= r.steps;
@@ -148,7 +184,7 @@ export class SimHost {
   stepUntil(simId: string, filter: TraceFilter, maxEvents: number): Promise<SimStatusInfo> {
     const e = this.entry(simId);
     let left = maxEvents;
-    return this.stepping(simId, e, 'sim.stepUntil', (chunk) => {
+    return this.stepping(simId, e, 'sim.stepUntil', true, (chunk) => {
       const ask = Math.min(chunk, left);
       const r = e.sim.stepUntil(filter, ask);
       left -= r.steps;
@@ -160,7 +196,7 @@ export class SimHost {
   runUntil(simId: string, timeUs: number, maxEvents: number): Promise<SimStatusInfo> {
     const e = this.entry(simId);
     let left = maxEvents;
-    return this.stepping(simId, e, 'sim.runUntil', (chunk) => {
+    return this.stepping(simId, e, 'sim.runUntil', true, (chunk) => {
       const ask = Math.min(chunk, left);
       const r = e.sim.runUntil(timeUs, ask);
       left -= r.steps;
@@ -193,6 +229,11 @@ export class SimHost {
   play(simId: string, speed: number): SimStatusInfo {
     const e = this.entry(simId);
     this.refuseBusy(simId, e, 'sim.play');
+    e.budgetStop = this.overBudget(e.sim);
+    if (e.budgetStop !== null) {
+      this.stop(e);
+      return this.status(simId, e, 0);
+    }
     e.speed = speed;
     e.wallStartMs = this.deps.nowMs();
     e.virtStartUs = e.sim.nowUs;
@@ -274,16 +315,29 @@ export class SimHost {
     for (const id of [...this.sims.keys()]) this.close(id);
   }
 
+  /** Stops and drops the simulations an owner made (its socket closed); how many there were. */
+  release(owner: string): number {
+    let n = 0;
+    for (const [id, e] of [...this.sims]) {
+      if (e.owner !== owner) continue;
+      this.close(id);
+      n++;
+    }
+    return n;
+  }
+
   /** How many simulations are open. */
   get size(): number {
     return this.sims.size;
   }
 
-  private add(sim: Simulation) {
+  private add(sim: Simulation, owner?: string) {
     const simId = `sim-${this.nextId++}`;
     const e: Entry = {
       sim,
+      owner: owner ?? null,
       job: null,
+      budgetStop: null,
       lastViews: new Map(),
       playing: false,
       speed: 1,
@@ -304,6 +358,26 @@ export class SimHost {
         message: `At most ${MAX_SIMULATIONS} simulations can be open at once; close one first.`,
       });
     }
+    const host = this.hostOverBudget();
+    if (host !== null) throw new DslabApiError({ code: 'too-large', message: `No new run: ${host}` });
+  }
+
+  /** Why a run may not go further now: its own memory budget or the host's; null if it may. */
+  private overBudget(sim: Simulation): string | null {
+    const { simBytes } = this.deps.budgets;
+    const bytes = sim.traceRows * BYTES_PER_TRACE_ROW;
+    if (bytes > simBytes) {
+      return `This run reached its memory budget: its ${sim.traceRows.toLocaleString('en-US')} trace rows take about ${formatBytes(bytes)}, and one run may use ${formatBytes(simBytes)}. Step back or fork from an earlier event, lower the scenario's limits, or raise the budget with ${RAISE_SIM}.`;
+    }
+    return this.hostOverBudget();
+  }
+
+  /** Why the host may not grow now, or null. */
+  private hostOverBudget(): string | null {
+    const { hostBytes } = this.deps.budgets;
+    const used = this.deps.hostBytes();
+    if (used <= hostBytes) return null;
+    return `DSLab is using ${formatBytes(used)}, over its memory budget of ${formatBytes(hostBytes)}. Close runs you no longer need, or raise the budget with ${RAISE_HOST}.`;
   }
 
   private entry(simId: string): Entry {
@@ -319,8 +393,15 @@ export class SimHost {
   }
 
   /** A stepping call: stepping by hand pauses play first, then runs as a job. */
-  private async stepping(simId: string, e: Entry, method: string, slice: Slice, steps?: () => number) {
-    const job = await this.job(simId, e, method, slice, { pauses: true });
+  private async stepping(
+    simId: string,
+    e: Entry,
+    method: string,
+    forward: boolean,
+    slice: Slice,
+    steps?: () => number,
+  ) {
+    const job = await this.job(simId, e, method, slice, { pauses: true, watch: e.sim, forward });
     if (!this.sims.has(simId)) {
       throw new DslabApiError({
         code: 'conflict',
@@ -334,7 +415,8 @@ export class SimHost {
   /** Seeks in slices: to the last checkpoint at or before the target first, then forward. */
   private seekTo(simId: string, e: Entry, method: string, event: number): Promise<SimStatusInfo> {
     const start = e.sim.eventIndex;
-    return this.stepping(simId, e, method, this.seekSlice(e.sim, Math.max(0, Math.floor(event))), () =>
+    const target = Math.max(0, Math.floor(event));
+    return this.stepping(simId, e, method, target > start, this.seekSlice(e.sim, target), () =>
       Math.abs(e.sim.eventIndex - start),
     );
   }
@@ -357,24 +439,32 @@ export class SimHost {
   }
 
   /**
-   * Runs a slice function until it is done or cancelled: sub-chunks of `chunkEvents` events
-   * (adapted so one takes about a quarter of the budget) for at most CHUNK_BUDGET_MS, then a
-   * progress event and a yield to the event loop, and again.
+   * Runs a slice function until it is done, cancelled or over a memory budget: sub-chunks of
+   * `chunkEvents` events (adapted so one takes about a quarter of the budget) for at most
+   * CHUNK_BUDGET_MS, then a budget check, a progress event and a yield to the event loop, and
+   * again. `watch` is the run that grows (the fork for a fork); a call that moves it `forward`
+   * does not start when it is over budget. The entry's budgetStop says how it ended.
    */
   private async job(
     simId: string,
     e: Entry,
     method: string,
     slice: Slice,
-    opts: { pauses: boolean },
-  ): Promise<{ steps: number; matched: boolean | undefined; cancelled: boolean }> {
+    opts: { pauses: boolean; watch: Simulation; forward: boolean },
+  ): Promise<{
+    steps: number;
+    matched: boolean | undefined;
+    end: 'done' | 'cancelled' | 'budget';
+    why: string | null;
+  }> {
     this.refuseBusy(simId, e, method);
     if (opts.pauses) this.stop(e);
+    let why = opts.forward ? this.overBudget(opts.watch) : null;
     const job: Job = { method, cancelled: false };
     e.job = job;
     let steps = 0;
     let matched: boolean | undefined;
-    let more = true;
+    let more = why === null;
     try {
       while (more && !job.cancelled) {
         const started = this.deps.nowMs();
@@ -388,13 +478,19 @@ export class SimHost {
           this.adapt(e, asked, r.steps, this.deps.nowMs() - before);
         }
         if (!more) break;
+        why = this.overBudget(opts.watch);
+        if (why !== null) break;
         this.progress(simId, e, steps, false);
         await this.deps.yieldNow();
       }
     } finally {
       e.job = null;
     }
-    return { steps, matched, cancelled: more };
+    // Where the call ends decides what the status says: a run stopped at its budget says why.
+    if (why === null && opts.watch === e.sim) why = opts.forward && !more ? this.overBudget(e.sim) : null;
+    if (opts.watch === e.sim) e.budgetStop = why;
+    const end = why !== null ? 'budget' : more ? 'cancelled' : 'done';
+    return { steps, matched, end, why };
   }
 
   /** Refuses a call that would move a run while a stepping call is moving it. */
@@ -451,7 +547,8 @@ export class SimHost {
         break;
       }
     }
-    const finished = e.sim.done;
+    e.budgetStop = this.overBudget(e.sim);
+    const finished = e.sim.done || e.budgetStop !== null;
     if (finished) e.playing = false;
     this.progress(simId, e, steps, finished);
     if (e.playing) {
@@ -462,12 +559,15 @@ export class SimHost {
 
   private status(simId: string, e: Entry, steps: number, matched?: boolean): SimStatusInfo {
     const s = e.sim.status();
+    // A run at a memory budget reads as stopped at a limit, the kernel's own limits first.
+    const budget = e.budgetStop !== null && !s.done;
     return {
       simId,
       eventIndex: s.eventIndex,
       nowUs: s.nowUs,
-      done: s.done,
-      stopReason: s.stopReason,
+      done: s.done || budget,
+      stopReason: budget ? 'memory-budget' : s.stopReason,
+      ...(budget ? { stopMessage: e.budgetStop! } : {}),
       violation: s.violation,
       queued: s.queued,
       traceRows: s.traceRows,

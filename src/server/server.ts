@@ -8,9 +8,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Dispatch } from '../main/api/dispatch';
+import type { Caller, Dispatch } from '../main/api/dispatch';
 import { type EventName, type EventPayload, MAX_MESSAGE_BYTES } from '../shared/api';
+import { Connection } from './connection';
 import { parseTarget, plain, serveStatic } from './static';
+
+/** Open API sockets at most (a page uses one); more are refused with 503. */
+export const MAX_SOCKETS = 32;
 
 /** Options for a web-mode server. */
 export interface WebServerOptions {
@@ -26,6 +30,8 @@ export interface WebServerOptions {
   maxMessageBytes?: number;
   /** Where failures are logged (default: stderr). */
   log?: (message: string) => void;
+  /** Frees what a closed socket held: its simulations and experiments (ApiHost.release). */
+  release?: (caller: Caller) => void;
 }
 
 /** A running web-mode server. */
@@ -42,13 +48,6 @@ export interface WebServer {
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /** Stops listening and closes every socket. */
   close(): Promise<void>;
-}
-
-/** The wire format of a call from the page. */
-interface CallMessage {
-  id: number;
-  method: string;
-  payload: unknown;
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
@@ -86,35 +85,24 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!allowedHosts.has(req.headers.host ?? '')) return refuse(403, 'Forbidden Host');
     if (!allowedOrigins.has(req.headers.origin ?? '')) return refuse(403, 'Forbidden Origin');
     if (!tokenMatches(target.query.get('token'), token)) return refuse(401, 'Unauthorized');
+    if (connections.size >= MAX_SOCKETS) return refuse(503, 'Too Many Connections');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  const connections = new Map<WebSocket, Connection>();
   wss.on('connection', (ws: WebSocket) => {
     // A broken frame (oversize, invalid UTF-8, unmasked, reserved bits or opcodes, a bad close
     // code, a fragmented control frame) is reported here; ws has already sent the close frame
     // with the code RFC 6455 gives it (1002, 1007, 1009) and drops only this socket.
     ws.on('error', (err) => log(`web: closed a socket: ${err.message}`));
-    ws.on('message', (data, isBinary) => {
-      void answer(ws, data.toString(), isBinary).catch((err: unknown) => {
-        log(`web: a call failed outside its handler: ${err instanceof Error ? err.stack : err}`);
-      });
+    const conn = new Connection(ws, {
+      dispatch: opts.dispatch,
+      log,
+      ...(opts.release ? { release: opts.release } : {}),
     });
+    connections.set(ws, conn);
+    ws.on('close', () => connections.delete(ws));
   });
-
-  async function answer(ws: WebSocket, text: string, isBinary: boolean): Promise<void> {
-    if (isBinary) return reply(ws, null, badRequest('messages must be JSON text'));
-    let msg: CallMessage;
-    try {
-      msg = JSON.parse(text) as CallMessage;
-    } catch {
-      return reply(ws, null, badRequest('the message is not valid JSON'));
-    }
-    if (typeof msg !== 'object' || msg === null || !Number.isSafeInteger(msg.id)) {
-      return reply(ws, null, badRequest('a call needs a whole-number "id", a "method" and a "payload"'));
-    }
-    const envelope = await opts.dispatch(msg.method, msg.payload);
-    reply(ws, msg.id, envelope);
-  }
 
   const origin = `http://127.0.0.1:${port}`;
   return {
@@ -124,7 +112,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     port,
     emit(event, payload) {
       const text = JSON.stringify({ event, payload });
-      for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
+      for (const conn of connections.values()) conn.event(text);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -141,12 +129,4 @@ function tokenMatches(given: string | null, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function badRequest(message: string) {
-  return { ok: false as const, error: { code: 'bad-request' as const, message } };
-}
-
-function reply(ws: WebSocket, id: number | null, envelope: unknown): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...(envelope as object) }));
 }

@@ -8,14 +8,13 @@ import {
   DslabApiError,
   type EventName,
   type EventPayload,
-  type ExperimentSeries,
   type ProtocolInfo,
 } from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
-import { startExperiment } from '../../sim';
+import { ExperimentRuns } from '../experiment-runs';
 import type { Files } from '../files';
 import type { SimHost } from '../sim-host';
-import { PROGRESS_MS, realClock, runSliced, type SliceClock } from '../slices';
+import type { SliceClock } from '../slices';
 import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
 import type { Handlers } from './dispatch';
@@ -55,6 +54,8 @@ export interface HostContext {
   emit?<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /** The clock long work is sliced by (tests); default the real one. */
   clock?: SliceClock;
+  /** experiments.run calls under way (default: a runner of its own, with emit and clock). */
+  experiments?: ExperimentRuns;
 }
 
 function unknownProtocol(protocol: string): DslabApiError {
@@ -74,8 +75,12 @@ function desktopOnly(): never {
 
 export function createHandlers(ctx: HostContext): Handlers {
   const { sims, files } = ctx;
-  /** experiments.run calls under way that were given a runId, to cancel them. */
-  const experiments = new Map<string, { cancelled: boolean }>();
+  const experimentRuns =
+    ctx.experiments ??
+    new ExperimentRuns({
+      ...(ctx.emit ? { emit: ctx.emit } : {}),
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
+    });
   const settings = new SettingsRepo(ctx.db);
   const sqliteVersion = (ctx.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
@@ -103,7 +108,7 @@ export function createHandlers(ctx: HostContext): Handlers {
       if (!scenario) throw unknownProtocol(protocol);
       return scenario;
     },
-    'sim.create': ({ scenario, seed }) => sims.create(scenario as Scenario, seed),
+    'sim.create': ({ scenario, seed }, caller) => sims.create(scenario as Scenario, seed, caller?.id),
     'sim.step': ({ simId, count }) => sims.step(simId, count ?? 1),
     'sim.stepUntil': ({ simId, filter, maxEvents }) => sims.stepUntil(simId, filter, maxEvents ?? 1_000_000),
     'sim.runUntil': ({ simId, timeUs, maxEvents }) => sims.runUntil(simId, timeUs, maxEvents ?? 5_000_000),
@@ -112,7 +117,8 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.play': ({ simId, speed }) => sims.play(simId, speed ?? 1),
     'sim.pause': ({ simId }) => sims.pause(simId),
     'sim.inject': ({ simId, change }) => sims.inject(simId, change as never),
-    'sim.fork': ({ simId, atEvent, change }) => sims.fork(simId, atEvent, change as never),
+    'sim.fork': ({ simId, atEvent, change }, caller) =>
+      sims.fork(simId, atEvent, change as never, caller?.id),
     'sim.diverge': ({ a, b }) => sims.diverge(a, b),
     'sim.trace': ({ simId, from, to, max }) => sims.trace(simId, from, to, max ?? 5_000),
     'sim.nodes': ({ simId }) => sims.nodes(simId),
@@ -123,65 +129,9 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
-    'experiments.run': async ({ experiment, trials, seed, runId }) => {
-      const run = startExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
-      if (run === undefined)
-        throw new DslabApiError({
-          code: 'not-found',
-          message: `No experiment with id ${JSON.stringify(experiment)}.`,
-          path: ['experiment'],
-        });
-      if (runId !== undefined && experiments.has(runId))
-        throw new DslabApiError({
-          code: 'conflict',
-          message: `An experiment run named ${JSON.stringify(runId)} is already running.`,
-          path: ['runId'],
-        });
-      const state = { cancelled: false };
-      if (runId !== undefined) experiments.set(runId, state);
-      const clock = ctx.clock ?? realClock;
-      let done = 0;
-      let lastProgressMs = Number.NEGATIVE_INFINITY;
-      let series: ExperimentSeries[] = [];
-      try {
-        const finished = await runSliced(
-          () => {
-            const r = run.trials.next();
-            if (r.done) series = r.value;
-            else done++;
-            return !r.done;
-          },
-          {
-            clock,
-            cancelled: () => state.cancelled,
-            afterSlice: () => {
-              const now = clock.nowMs();
-              if (now - lastProgressMs < PROGRESS_MS) return;
-              lastProgressMs = now;
-              ctx.emit?.('experiments.progress', {
-                runId: runId ?? null,
-                experiment,
-                done,
-                total: run.total,
-              });
-            },
-          },
-        );
-        if (!finished)
-          throw new DslabApiError({
-            code: 'cancelled',
-            message: `The experiment ${experiment} was cancelled after ${done} of ${run.total} trials.`,
-          });
-        return series;
-      } finally {
-        if (runId !== undefined) experiments.delete(runId);
-      }
-    },
-    'experiments.cancel': ({ runId }) => {
-      const state = experiments.get(runId);
-      if (state) state.cancelled = true;
-      return { cancelled: state !== undefined };
-    },
+    'experiments.run': ({ experiment, trials, seed, runId }, caller) =>
+      experimentRuns.run({ experiment, trials: trials ?? 40, seed: seed ?? 1, runId }, caller?.id),
+    'experiments.cancel': ({ runId }) => ({ cancelled: experimentRuns.cancel(runId) }),
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),
     'files.open': () => (files ? files.open() : desktopOnly()),
     'files.save': ({ fileName, text }) => (files ? files.save(fileName, text) : desktopOnly()),

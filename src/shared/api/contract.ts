@@ -192,8 +192,13 @@ export const SimStatusSchema = z.object({
   nowUs: z.number(),
   /** No more events will be processed. */
   done: z.boolean(),
-  /** Why it stopped, if it did. */
+  /**
+   * Why it stopped, if it did: a kernel limit ('quiescent', 'time-limit', 'max-events',
+   * 'trace-limit', 'violation') or the host's 'memory-budget'.
+   */
   stopReason: z.string().nullable(),
+  /** The host's sentence when it stopped the run (a memory budget: which, how much, how to raise it). */
+  stopMessage: z.string().optional(),
   /** The broken invariant, if any. */
   violation: ViolationSchema.nullable(),
   /** Events queued. */
