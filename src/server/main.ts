@@ -1,6 +1,7 @@
 /**
- * `npm run web -- [--port N] [--data DIR] [--memory-mb N] [--sim-memory-mb N]`: DSLab in a
- * browser. Serves out/renderer (built by scripts/web.mjs) and the API on 127.0.0.1.
+ * `npm run web -- [--port N] [--data DIR] [--new-token] [--memory-mb N] [--sim-memory-mb N]`:
+ * DSLab in a browser. Serves out/renderer (built by scripts/web.mjs) and the API on 127.0.0.1,
+ * with the token kept in the data folder (--new-token replaces it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,9 +12,10 @@ import { memoryBudgets } from '../main/memory';
 import { defaultDataDir } from '../main/paths';
 import { openStore } from '../main/store/database';
 import { startWebServer, type WebServer } from './server';
+import { loadToken } from './token';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const USAGE = 'npm run web -- [--port N] [--data DIR] [--memory-mb N] [--sim-memory-mb N]';
+const USAGE = 'npm run web -- [--port N] [--data DIR] [--new-token] [--memory-mb N] [--sim-memory-mb N]';
 
 function fail(message: string): never {
   process.stderr.write(`dslab web: ${message}\n`);
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     static?: string;
     'memory-mb'?: string;
     'sim-memory-mb'?: string;
+    'new-token'?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
         static: { type: 'string' },
         'memory-mb': { type: 'string' },
         'sim-memory-mb': { type: 'string' },
+        'new-token': { type: 'boolean' },
       },
       strict: true,
     }));
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     fail(`no built renderer at ${staticDir}; run \`npm run build\` first`);
 
   const db = openStore(dataDir);
+  const kept = loadToken(dataDir, { rotate: values['new-token'] === true });
   const version = (
     JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   ).version;
@@ -71,7 +76,13 @@ async function main(): Promise<void> {
     budgets,
   });
   try {
-    server = await startWebServer({ port, staticDir, dispatch: host.dispatch, release: host.release });
+    server = await startWebServer({
+      port,
+      staticDir,
+      dispatch: host.dispatch,
+      release: host.release,
+      token: kept.token,
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     fail(code === 'EADDRINUSE' ? `port ${port} is in use; pass --port N (0 picks a free one)` : String(err));
@@ -79,6 +90,17 @@ async function main(): Promise<void> {
   const running = server;
   process.stdout.write(`DSLab web mode: open ${running.url}\n`);
   process.stdout.write(`Data folder: ${dataDir}\n`);
+  if (kept.state === 'kept') {
+    process.stdout.write(
+      'The link is the same at every launch: bookmark it. `npm run web -- --new-token` replaces it.\n',
+    );
+  } else {
+    const why =
+      kept.state === 'replaced' ? `${kept.file} held no token, so there is a new one` : 'A new token';
+    process.stdout.write(
+      `${why}: links with an older one no longer open the lab. This one stays until \`npm run web -- --new-token\`.\n`,
+    );
+  }
   const stop = async () => {
     host.close();
     await running.close();

@@ -1,8 +1,8 @@
 /**
  * Web mode: the built renderer and the same API as the Electron window, over a WebSocket
- * bound to 127.0.0.1 only. Each launch makes a random token; the page URL carries it and
- * the socket must present it. A socket from another Origin, or with a wrong Host (DNS
- * rebinding), is refused before the upgrade completes.
+ * bound to 127.0.0.1 only. The server has a random token (main.ts keeps it in the data folder,
+ * token.ts); the page URL carries it and the socket must present it. A socket from another
+ * Origin, or with a wrong Host (DNS rebinding), is refused before the upgrade completes.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -40,7 +40,7 @@ export interface WebServer {
   url: string;
   /** The origin pages are served from. */
   origin: string;
-  /** The launch token. */
+  /** The token the socket must present. */
   token: string;
   /** The bound port. */
   port: number;
@@ -56,7 +56,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const server = http.createServer((req, res) => {
     // Whatever a request holds, it gets an answer and the server stays up.
     try {
-      serveStatic(opts.staticDir, req, res);
+      if (req.url?.startsWith('/api/session')) session(req, res);
+      else serveStatic(opts.staticDir, req, res);
     } catch (err) {
       log(`web: request ${JSON.stringify(req.url)} failed: ${err instanceof Error ? err.message : err}`);
       if (!res.headersSent) plain(res, 500, 'Internal error');
@@ -72,6 +73,29 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const port = (server.address() as AddressInfo).port;
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
+
+  /**
+   * GET /api/session?token=…: whether a token opens the API, so a page whose socket was refused
+   * can say why (no token in its link, or not the server's token) rather than "cannot reach".
+   * It tells no more than the socket's own 401 does.
+   */
+  function session(req: http.IncomingMessage, res: http.ServerResponse) {
+    const target = parseTarget(req.url);
+    if (target === null) return plain(res, 400, 'Bad request: the path is malformed.');
+    if (target.path !== '/api/session') return plain(res, 404, 'Not found');
+    if (!allowedHosts.has(req.headers.host ?? '')) return plain(res, 403, 'Forbidden Host');
+    const given = target.query.get('token');
+    const problem = !given ? 'missing' : tokenMatches(given, token) ? null : 'wrong';
+    const body = JSON.stringify(problem ? { ok: false, problem } : { ok: true });
+    res
+      .writeHead(problem ? 401 : 200, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .end(body);
+  }
 
   server.on('upgrade', (req, socket, head) => {
     // Node hands an upgrade's socket over without an error listener: a reset would crash us.

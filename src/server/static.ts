@@ -49,7 +49,7 @@ export function plain(
   status: number,
   text: string,
   headers: Record<string, string> = {},
-) {
+): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(text);
 }
 

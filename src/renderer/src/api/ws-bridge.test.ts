@@ -1,7 +1,7 @@
 // Web mode's client: what it sends, and what it says when a message would be too large.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../../../shared/api';
-import { createWsBridge } from './ws-bridge';
+import { createWsBridge, whyRefused } from './ws-bridge';
 
 /** A WebSocket stand-in that opens at once and records what is sent. */
 class FakeSocket {
@@ -57,5 +57,35 @@ describe('the web-mode bridge', () => {
     if (!reply.ok)
       expect(reply.error.message).toMatch(/library\.import: the request is 48\.0 MiB .* at most 41\.0 MiB/);
     expect(FakeSocket.last!.sent).toHaveLength(1);
+  });
+});
+
+describe('why the socket was refused', () => {
+  const g2 = globalThis as { fetch: unknown };
+  const withFetch = async (fake: () => Promise<Response>, token: string) => {
+    const saved = g2.fetch;
+    g2.fetch = fake;
+    try {
+      return await whyRefused('127.0.0.1:5317', token);
+    } finally {
+      g2.fetch = saved;
+    }
+  };
+  const answer = (status: number, body: unknown) => async () =>
+    new Response(JSON.stringify(body), { status });
+
+  it('names a missing token, a token the server does not accept, and a server that is not there', async () => {
+    expect(await withFetch(answer(401, { ok: false, problem: 'missing' }), '')).toMatch(
+      /^This page's link has no token.*\nOpen the link `npm run web` printed when it started \(http:\/\/127\.0\.0\.1:5317\/\?token=…\)/,
+    );
+    expect(await withFetch(answer(401, { ok: false, problem: 'wrong' }), 'old')).toMatch(
+      /^This page's link carries a token the DSLab server does not accept: one from an earlier launch/,
+    );
+    expect(
+      await withFetch(async () => {
+        throw new TypeError('Failed to fetch');
+      }, 'x'),
+    ).toMatch(/^Cannot reach the DSLab server at 127\.0\.0\.1:5317\. Is `npm run web` still running\?/);
+    expect(await withFetch(answer(200, { ok: true }), 'right')).toMatch(/at most 32 pages at once/);
   });
 });

@@ -64,8 +64,8 @@ export function StatusBar() {
   return (
     <footer className="statusbar">
       {error ? (
-        <span className="status-error" role="alert">
-          {error}
+        <span className="status-error" role="alert" title={error}>
+          {error.split('\n')[0]}
         </span>
       ) : info ? (
         <span className="status-item" data-testid="app-info" title={info.dataDir}>
