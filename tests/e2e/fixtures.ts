@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { createApiHost } from '../../src/main/api/host';
 import type { MemoryBudgets } from '../../src/main/memory';
+import type { SliceClock } from '../../src/main/slices';
 import { openStore } from '../../src/main/store/database';
 import { startWebServer, type WebServer } from '../../src/server/server';
 
@@ -20,7 +21,7 @@ export interface Lab {
 
 export async function startLab(
   dataDir?: string,
-  opts: { budgets?: MemoryBudgets } = {},
+  opts: { budgets?: MemoryBudgets; experimentClock?: SliceClock } = {},
 ): Promise<Lab & { stop(): Promise<void> }> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-e2e-'));
   const db = openStore(dir);
@@ -33,6 +34,7 @@ export async function startLab(
     electronVersion: null,
     emit: (event, payload) => server?.emit(event, payload),
     ...(opts.budgets ? { budgets: opts.budgets } : {}),
+    ...(opts.experimentClock ? { experimentClock: opts.experimentClock } : {}),
   });
   server = await startWebServer({
     port: 0,

@@ -9,6 +9,7 @@ import { ExperimentRuns } from '../experiment-runs';
 import type { Files } from '../files';
 import { hostBytesInUse, type MemoryBudgets, memoryBudgets } from '../memory';
 import { SimHost } from '../sim-host';
+import type { SliceClock } from '../slices';
 import { seedBuiltinLibrary } from '../store/builtins';
 import { Library } from '../store/library';
 import { createSimCatalog } from './catalog';
@@ -37,6 +38,8 @@ export interface ApiHostOptions {
   files?: Files;
   /** Memory budgets (default: from DSLAB_SIM_MEMORY_MB and DSLAB_MEMORY_MB; problems are logged). */
   budgets?: MemoryBudgets;
+  /** The clock experiments are sliced by (tests slow them down with it); default the real one. */
+  experimentClock?: SliceClock;
 }
 
 /** A ready API host. */
@@ -63,6 +66,7 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
   const sims = new SimHost({ emit: (payload) => opts.emit('sim.progress', payload), budgets });
   const experiments = new ExperimentRuns({
     emit: opts.emit,
+    ...(opts.experimentClock ? { clock: opts.experimentClock } : {}),
     hostBudgetBytes: budgets.hostBytes,
     hostBytes: hostBytesInUse,
   });
