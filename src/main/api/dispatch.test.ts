@@ -18,7 +18,9 @@ function builtinExercise(): unknown {
 function setup() {
   const db = new Database(':memory:');
   migrate(db);
+  const events: { event: string; payload: unknown }[] = [];
   const handlers = createHandlers({
+    emit: (event, payload) => events.push({ event, payload }),
     transport: 'web',
     dataDir: '/tmp/x',
     db,
@@ -29,7 +31,7 @@ function setup() {
     library: new Library(db),
   });
   const logs: string[] = [];
-  return { db, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs };
+  return { db, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs, events };
 }
 
 describe('the API dispatcher', () => {
@@ -126,6 +128,7 @@ describe('the API dispatcher', () => {
       ['sim.summary', () => ({ simId })],
       ['sim.view', () => ({ simId, view: 'ring' })],
       ['experiments.run', () => ({ experiment: 'raft-election-timeouts', trials: 5 })],
+      ['experiments.cancel', () => ({ runId: 'none-running' })],
       ['library.createScenario', () => ({ scenario, tags: ['demo'] })],
       ['library.createExercise', () => ({ exercise: builtinExercise() })],
       ['library.list', () => ({ limit: 10 })],
@@ -234,6 +237,37 @@ describe('the API dispatcher', () => {
     await expect(dispatch('settings.get', {})).resolves.toEqual({
       ok: true,
       value: { theme: 'dark', lastTopic: null, lastProtocol: 'ping-pong' },
+    });
+  });
+
+  it('runs an experiment in slices: other calls are answered meanwhile, progress is sent, cancel stops it', async () => {
+    const { dispatch, events } = setup();
+    const run = dispatch('experiments.run', {
+      experiment: 'raft-election-timeouts',
+      trials: 500,
+      runId: 'fig16',
+    });
+    // The first slice has run; the call waits for its next turn while these are answered.
+    await expect(dispatch('app.echo', { text: 'meanwhile' })).resolves.toMatchObject({ ok: true });
+    await expect(
+      dispatch('experiments.run', { experiment: 'raft-election-timeouts', trials: 5, runId: 'fig16' }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'conflict', path: ['runId'] } });
+    await new Promise((r) => setTimeout(r, 30));
+    await expect(dispatch('experiments.cancel', { runId: 'fig16' })).resolves.toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
+    const res = await run;
+    expect(res).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    if (!res.ok)
+      expect(res.error.message).toMatch(/raft-election-timeouts was cancelled after \d+ of 3000 trials/);
+    const progress = events.filter((e) => e.event === 'experiments.progress').map((e) => e.payload);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[0]).toMatchObject({ runId: 'fig16', experiment: 'raft-election-timeouts', total: 3000 });
+    // Its name is free again, and a cancel of nothing says so.
+    await expect(dispatch('experiments.cancel', { runId: 'fig16' })).resolves.toEqual({
+      ok: true,
+      value: { cancelled: false },
     });
   });
 });

@@ -192,8 +192,13 @@ export const SimStatusSchema = z.object({
   nowUs: z.number(),
   /** No more events will be processed. */
   done: z.boolean(),
-  /** Why it stopped, if it did. */
+  /**
+   * Why it stopped, if it did: a kernel limit ('quiescent', 'time-limit', 'max-events',
+   * 'trace-limit', 'violation') or the host's 'memory-budget'.
+   */
   stopReason: z.string().nullable(),
+  /** The host's sentence when it stopped the run (a memory budget: which, how much, how to raise it). */
+  stopMessage: z.string().optional(),
   /** The broken invariant, if any. */
   violation: ViolationSchema.nullable(),
   /** Events queued. */
@@ -435,7 +440,11 @@ export const methods = {
     SimStatusSchema,
     'Play in the background: speed is virtual seconds per wall second; progress arrives as sim.progress.',
   ),
-  'sim.pause': method(simRef, SimStatusSchema, 'Stop playing (takes effect within one chunk, under 100 ms).'),
+  'sim.pause': method(
+    simRef,
+    SimStatusSchema,
+    'Stop playing, and stop a stepping call running on this run (it answers where the run got to); takes effect within one chunk, under 100 ms.',
+  ),
   'sim.inject': method(
     simRef.extend({ change: ChangeSchema }),
     SimStatusSchema,
@@ -490,10 +499,17 @@ export const methods = {
         experiment: z.string().min(1).max(100),
         trials: z.number().int().min(5).max(500).default(40),
         seed: z.number().int().min(0).max(0xffffffff).default(1),
+        /** A name the caller picks, to follow experiments.progress and to cancel the run. */
+        runId: z.string().min(1).max(100).optional(),
       })
       .strict(),
     z.array(ExperimentSeriesSchema),
-    "Runs one of a protocol's experiments (catalog `experiments`): many simulations on clusters of their own, one cumulative distribution per series.",
+    "Runs one of a protocol's experiments (catalog `experiments`): many simulations on clusters of their own, one cumulative distribution per series. It runs in slices (other calls are answered meanwhile), reports experiments.progress, and answers `cancelled` when experiments.cancel stops it.",
+  ),
+  'experiments.cancel': method(
+    z.object({ runId: z.string().min(1).max(100) }).strict(),
+    z.object({ cancelled: z.boolean() }),
+    'Stops the experiments.run started with this runId (false: none is running); that call answers `cancelled`.',
   ),
 
   ...libraryMethods,
@@ -522,6 +538,13 @@ export const methods = {
 export const events = {
   'app.menu': z.object({ command: MenuCommandSchema }),
   'sim.progress': z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
+  /** An experiments.run under way: trials done of the total (its runId, when it was given one). */
+  'experiments.progress': z.object({
+    runId: z.string().nullable(),
+    experiment: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
   /** Desktop: a file arrived from the menu's Open Recent, the OS (file association) or a second launch. */
   'app.openFile': z.object({ name: z.string(), path: z.string(), text: z.string() }),
 } as const;

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'too-large'
   | 'busy'
+  | 'cancelled'
   | 'internal'
   | 'forbidden';
 

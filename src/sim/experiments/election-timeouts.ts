@@ -105,12 +105,28 @@ function runTo(k: Kernel, untilUs: number): void {
 
 /** Time without a leader after a leader crash, per range (see the file comment). */
 export function leaderElectionExperiment(opts: ElectionExperimentOptions = {}): ElectionDistribution[] {
+  const trials = leaderElectionTrials(opts);
+  for (;;) {
+    const r = trials.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same experiment one trial at a time: it pauses (yields) before each trial and returns
+ * the distributions at the end, so a host can run it in slices and stay responsive. There are
+ * at most `ranges.length * trials` pauses.
+ */
+export function* leaderElectionTrials(
+  opts: ElectionExperimentOptions = {},
+): Generator<void, ElectionDistribution[]> {
   const ranges = opts.ranges ?? FIGURE16_RANGES;
   const trials = opts.trials ?? 100;
   const seed = opts.seed ?? 1;
   const capUs = (opts.capMs ?? 10_000) * 1000;
   const hb = opts.heartbeatMs ?? ((r: TimeoutRange) => Math.max(1, Math.floor(r.minMs / 3)));
-  return ranges.map((range, k) => {
+  const out: ElectionDistribution[] = [];
+  for (const [k, range] of ranges.entries()) {
     const sc = raftScenario({
       name: `figure 16 ${range.minMs}-${range.maxMs}`,
       servers: opts.servers ?? 5,
@@ -137,6 +153,7 @@ export function leaderElectionExperiment(opts: ElectionExperimentOptions = {}): 
     runUntil(kernel, capUs, () => leaderOf(kernel, servers).index >= 0);
     kernel.setParams({ electionTimeoutMsMin: range.minMs, electionTimeoutMsMax: range.maxMs });
     for (let t = 0; t < trials; t++) {
+      yield;
       // Let the cluster settle: every server hears the leader, timers are re-randomized.
       runTo(kernel, kernel.nowUs + 1000 * (4 * range.maxMs + settle.int(0, 2 * range.maxMs)));
       const old = leaderOf(kernel, servers);
@@ -156,12 +173,13 @@ export function leaderElectionExperiment(opts: ElectionExperimentOptions = {}): 
     }
     samples.sort((a, b) => a - b);
     const n = samples.length;
-    return {
+    out.push({
       range,
       samplesMs: samples,
       cdf: samples.map((ms, i) => ({ ms, p: (i + 1) / n })),
       medianMs: n === 0 ? 0 : samples[Math.floor((n - 1) / 2)]!,
       capped,
-    };
-  });
+    });
+  }
+  return out;
 }

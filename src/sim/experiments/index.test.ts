@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listProtocols } from '../catalog';
-import { experimentsOf, rangeLabel, runExperiment } from '.';
+import { experimentsOf, rangeLabel, runExperiment, startExperiment } from '.';
 
 describe('experiments', () => {
   it('Raft lists its Figure 16 experiment through the catalog; other protocols none', () => {
@@ -30,5 +30,20 @@ describe('experiments', () => {
     for (const s of series) expect(s.samplesMs.length).toBeGreaterThanOrEqual(1);
     expect(series.at(-1)!.samplesMs).toHaveLength(5);
     expect(runExperiment('no-such-experiment', { trials: 5, seed: 1 })).toBeUndefined();
+  });
+
+  it('runs a trial at a time for a host: at most `total` pauses, the same series as a straight run', () => {
+    const run = startExperiment('raft-election-timeouts', { trials: 5, seed: 3 })!;
+    expect(run.total).toBe(30);
+    let pauses = 0;
+    let r = run.trials.next();
+    while (!r.done) {
+      pauses++;
+      r = run.trials.next();
+    }
+    expect(pauses).toBeGreaterThan(0);
+    expect(pauses).toBeLessThanOrEqual(run.total);
+    expect(r.value).toEqual(runExperiment('raft-election-timeouts', { trials: 5, seed: 3 }));
+    expect(startExperiment('no-such-experiment', { trials: 5, seed: 1 })).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  * so they live here, beside the Simulation, not in a protocol's folder; each names the
  * protocol it belongs to, and the catalog lists it with that protocol.
  */
-import { FIGURE16_RANGES, leaderElectionExperiment } from './election-timeouts';
+import { FIGURE16_RANGES, leaderElectionTrials } from './election-timeouts';
 
 /** One line of an experiment's figure: samples and their empirical distribution. */
 export interface ExperimentSeries {
@@ -45,7 +45,18 @@ export interface ExperimentInfo {
 
 /** An experiment: its description and how to run it. */
 interface Experiment extends ExperimentInfo {
-  run(opts: { trials: number; seed: number }): ExperimentSeries[];
+  /** How many trials a run of `trials` per series makes in all. */
+  total(opts: { trials: number }): number;
+  /** The run, one trial at a time: it yields before each trial and returns the series. */
+  run(opts: { trials: number; seed: number }): Generator<void, ExperimentSeries[]>;
+}
+
+/** An experiment under way (startExperiment): its size and its trials, one `next()` each. */
+export interface ExperimentRun {
+  /** Trials in all (the generator yields at most this many times). */
+  total: number;
+  /** Yields before each trial; returns the series when done. */
+  trials: Generator<void, ExperimentSeries[]>;
 }
 
 /** "150–300 ms", or "150 ms" for a range with no spread. */
@@ -66,14 +77,17 @@ const EXPERIMENTS: Experiment[] = [
     capNote: 'capped: no leader within 10 s (off the line)',
     trialsChoices: [20, 50, 100],
     defaultTrials: 20,
-    run: ({ trials, seed }) =>
-      leaderElectionExperiment({ trials, seed, ranges: FIGURE16_RANGES }).map((d) => ({
+    total: ({ trials }) => trials * FIGURE16_RANGES.length,
+    run: function* ({ trials, seed }) {
+      const dists = yield* leaderElectionTrials({ trials, seed, ranges: FIGURE16_RANGES });
+      return dists.map((d) => ({
         label: rangeLabel(d.range),
         samplesMs: d.samplesMs,
         cdf: d.cdf,
         medianMs: d.medianMs,
         capped: d.capped,
-      })),
+      }));
+    },
   },
 ];
 
@@ -82,10 +96,24 @@ export function experimentsOf(protocolId: string): ExperimentInfo[] {
   return EXPERIMENTS.filter((e) => e.protocol === protocolId).map(({ run: _run, ...info }) => info);
 }
 
-/** Runs an experiment; undefined when there is no experiment with that id. */
+/** Starts an experiment to run a trial at a time; undefined when there is none with that id. */
+export function startExperiment(
+  id: string,
+  opts: { trials: number; seed: number },
+): ExperimentRun | undefined {
+  const e = EXPERIMENTS.find((x) => x.id === id);
+  return e ? { total: e.total(opts), trials: e.run(opts) } : undefined;
+}
+
+/** Runs an experiment through; undefined when there is no experiment with that id. */
 export function runExperiment(
   id: string,
   opts: { trials: number; seed: number },
 ): ExperimentSeries[] | undefined {
-  return EXPERIMENTS.find((e) => e.id === id)?.run(opts);
+  const run = startExperiment(id, opts);
+  if (!run) return undefined;
+  for (;;) {
+    const r = run.trials.next();
+    if (r.done) return r.value;
+  }
 }

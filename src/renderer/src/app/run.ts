@@ -60,8 +60,12 @@ function applyStatus(status: SimStatusInfo, nodes?: SimNode[]): void {
     if (moved) patch.prevNodes = run.nodes;
   }
   const wasViolation = run.violation;
+  const wasStopMessage = run.status?.stopMessage;
   if (status.violation) patch.violation = status.violation;
   run.set(patch);
+  // The host stopped the run (a memory budget): say why once, where it cannot be missed.
+  if (status.stopMessage && status.stopMessage !== wasStopMessage)
+    useUi.getState().toast(status.stopMessage, 'error');
   if (status.violation && !wasViolation) {
     const v = status.violation;
     const liveness = selectProtocol(useSession.getState())?.liveness.some((l) => l.id === v.invariant);

@@ -182,10 +182,32 @@ function LibraryDialogView({ dialog }: { dialog: LibraryDialog }) {
   );
 }
 
+/** The lab could not start (web mode: no server, or a link without the right token): why, and what to do. */
+function BootProblem({ error }: { error: string }) {
+  const [open, setOpen] = useState(true);
+  if (!open) return null;
+  return (
+    <Modal label="DSLab cannot open" onClose={() => setOpen(false)}>
+      {error.split('\n').map((line) => (
+        <p key={line} className="lib-dialog-body">
+          {line}
+        </p>
+      ))}
+      <div className="lib-dialog-buttons">
+        <button type="button" className="btn lib-primary" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 export function Dialogs() {
   const dialog = useUi((s) => s.dialog);
   const close = useUi((s) => s.closeDialog);
   const libDialog = useLibrary((s) => s.dialog);
+  const bootError = useSession((s) => (s.info ? null : s.error));
+  if (bootError) return <BootProblem key={bootError} error={bootError} />;
   // A library question (recover, conflict, unsaved changes) comes before the help dialogs.
   if (libDialog) return <LibraryDialogView key={libDialog.title} dialog={libDialog} />;
   if (dialog === 'shortcuts')

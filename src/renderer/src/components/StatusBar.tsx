@@ -18,13 +18,16 @@ function RunState() {
   if (status?.violation) {
     text = `stopped: ${status.violation.invariant} broken at event ${formatCount(status.violation.eventIndex)}`;
     tone = ' is-bad';
+  } else if (status?.stopReason === 'memory-budget') {
+    text = 'stopped: memory budget';
+    tone = ' is-bad';
   } else if (status?.done) text = `ended${status.stopReason ? `: ${status.stopReason}` : ''}`;
   else if (status?.playing) {
     text = `playing at ${formatSpeed(speedX)}`;
     tone = ' is-live';
   } else if (status) text = `paused · ${formatCount(status.queued)} queued`;
   return (
-    <span className={`status-item status-run${tone}`} data-testid="run-state">
+    <span className={`status-item status-run${tone}`} data-testid="run-state" title={status?.stopMessage}>
       Run: {text}
     </span>
   );
@@ -61,8 +64,8 @@ export function StatusBar() {
   return (
     <footer className="statusbar">
       {error ? (
-        <span className="status-error" role="alert">
-          {error}
+        <span className="status-error" role="alert" title={error}>
+          {error.split('\n')[0]}
         </span>
       ) : info ? (
         <span className="status-item" data-testid="app-info" title={info.dataDir}>

@@ -2,13 +2,14 @@
  * The Experiment tab, for a protocol that lists an experiment in the catalog (such as Raft's
  * Figure 16): `experiments.run` runs many simulations on clusters of their own, and we plot one
  * cumulative distribution per series on a log-scale time axis, as the papers do. The texts come
- * with the experiment. The host needs a few seconds, so the button shows it is working and the
+ * with the experiment. The host needs a few seconds, so the button shows it is working, the
+ * trials done so far (experiments.progress) and a Cancel button (experiments.cancel), and the
  * result is kept (module state, per experiment) when the tab is left and reopened.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { create } from 'zustand';
-import type { ExperimentInfo } from '../../../../shared/api';
-import { call } from '../../api/client';
+import { DslabApiError, type ExperimentInfo } from '../../../../shared/api';
+import { call, subscribe } from '../../api/client';
 import { useUi } from '../../stores/ui-store';
 import {
   type CdfSeries,
@@ -33,6 +34,9 @@ interface ExperimentState {
   results: ElectionResult[] | null;
   /** A run is in progress since this performance.now(), or null. */
   runningSince: number | null;
+  /** The run in progress: its runId (to cancel it) and the trials done of all. */
+  runId: string | null;
+  progress: { done: number; total: number } | null;
   set(patch: Partial<Omit<ExperimentState, 'set'>>): void;
 }
 
@@ -41,28 +45,52 @@ const useExperiment = create<ExperimentState>()((set) => ({
   trials: 20,
   results: null,
   runningSince: null,
+  runId: null,
+  progress: null,
   set: (patch) => set(patch),
 }));
+
+let runCount = 0;
 
 async function runExperiment(experiment: string, trials: number): Promise<void> {
   const st = useExperiment.getState();
   if (st.runningSince !== null) return;
+  const runId = `experiment-${++runCount}`;
   st.set({
     experiment,
     trials,
     results: st.experiment === experiment ? st.results : null,
     runningSince: performance.now(),
+    runId,
+    progress: null,
+  });
+  const off = subscribe('experiments.progress', (p) => {
+    if (p.runId === runId) useExperiment.getState().set({ progress: { done: p.done, total: p.total } });
   });
   try {
-    const results = await call('experiments.run', { experiment, trials, seed: 1 });
+    const results = await call('experiments.run', { experiment, trials, seed: 1, runId });
     useExperiment.getState().set({ results });
   } catch (err) {
-    useUi
-      .getState()
-      .toast(`The experiment failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    if (err instanceof DslabApiError && err.code === 'cancelled') {
+      const p = useExperiment.getState().progress;
+      const where = p ? ` after ${p.done} of ${p.total} trials` : '';
+      useUi.getState().toast(`The experiment was cancelled${where}; the last result is kept.`);
+    } else
+      useUi
+        .getState()
+        .toast(`The experiment failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
   } finally {
-    useExperiment.getState().set({ runningSince: null });
+    off();
+    useExperiment.getState().set({ runningSince: null, runId: null, progress: null });
   }
+}
+
+function cancelExperiment(): void {
+  const { runId } = useExperiment.getState();
+  if (!runId) return;
+  call('experiments.cancel', { runId }).catch((err) =>
+    useUi.getState().toast(`Could not cancel: ${err instanceof Error ? err.message : String(err)}`, 'error'),
+  );
 }
 
 function Elapsed({ since }: { since: number }) {
@@ -262,10 +290,20 @@ export function ExperimentView({ info }: { info: ExperimentInfo }) {
             {running ? 'Running…' : 'Run experiment'}
           </button>
           {running && runningSince !== null && (
-            <span className="views-readout" role="status">
-              <span className="views-spinner" aria-hidden="true" /> running trials…{' '}
-              <Elapsed since={runningSince} />
-            </span>
+            <>
+              <span className="views-readout" role="status">
+                <span className="views-spinner" aria-hidden="true" /> running trials…{' '}
+                {st.progress && (
+                  <span className="num">
+                    {st.progress.done} of {st.progress.total} ·{' '}
+                  </span>
+                )}
+                <Elapsed since={runningSince} />
+              </span>
+              <button type="button" className="btn small" onClick={cancelExperiment}>
+                Cancel
+              </button>
+            </>
           )}
           {!running && results && (
             <span className="views-readout muted">{trials} trials per series · seed 1</span>
