@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable, type KvOp, type LinResult } from './linearizability';
-import { benchLinearizability, makeBenchHistory } from './linearizability-bench';
+import { benchLinearizability, makeBenchHistory, makeKvBenchHistory } from './linearizability-bench';
 
 // ---------------------------------------------------------------------------------------
 // Builders. Times are µs; `ret: null` = never returned.
@@ -496,6 +496,36 @@ describe('benchmark workload', () => {
       const res = checkLinearizable(h);
       assertWitness(h, res);
       expect(res.statesExplored).toBeLessThan(50_000);
+    }
+  });
+
+  it('makeKvBenchHistory: Porcupine-like, deterministic, the bad one is the ok one plus the bug', () => {
+    const ok = makeKvBenchHistory(1);
+    const bad = makeKvBenchHistory(1, { badKeys: 3 });
+    expect(ok.history).toHaveLength(2000);
+    expect(makeKvBenchHistory(1)).toEqual(ok);
+    expect(new Set(ok.history.map((o) => o.client)).size).toBe(50);
+    expect([...new Set(ok.history.map((o) => o.key))].sort()).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
+    expect(new Set(ok.history.map((o) => o.kind))).toEqual(new Set(['get', 'put', 'append']));
+    expect(ok.badKeys).toEqual([]);
+    expect(bad.badKeys).toHaveLength(3);
+    // Same operations at the same times; only reads after the doubled appends differ.
+    const differ = bad.history.filter((o, i) => JSON.stringify(o) !== JSON.stringify(ok.history[i]));
+    expect(differ.length).toBeGreaterThan(0);
+    for (const o of differ) {
+      expect(o.kind).toBe('get');
+      expect(bad.badKeys).toContain(o.key);
     }
   });
 
