@@ -149,7 +149,13 @@ function assertWitness(history: KvOp[], res: LinResult): void {
 
 describe('checkLinearizable: basics and semantics', () => {
   it('accepts the empty history', () => {
-    expect(checkLinearizable([])).toEqual({ ok: true, keysChecked: 0, statesExplored: 0, linearization: {} });
+    expect(checkLinearizable([])).toEqual({
+      ok: true,
+      keysChecked: 0,
+      statesExplored: 0,
+      linearization: {},
+      keys: [],
+    });
   });
 
   it('a get of a missing key returns null', () => {
@@ -464,6 +470,69 @@ describe('checkLinearizable: state cap and determinism', () => {
   });
 });
 
+/**
+ * A key that is expensive to decide: `writers` concurrent puts, then a read of a value none of
+ * them wrote. Proving that read impossible means trying every subset of the puts (2^writers
+ * configurations and more), ids from 10,000 on.
+ */
+function expensiveKey(key: string, writers: number): KvOp[] {
+  const h: KvOp[] = [];
+  for (let i = 0; i < writers; i++) h.push(put(i, key, `v${i}`, 0, 100, 10_000 + i));
+  h.push(get(99, key, 'never-written', 200, 210, 10_000 + writers));
+  return h;
+}
+
+describe('checkLinearizable: keys are independent (P-compositionality)', () => {
+  it('an expensive first key does not stop a later illegal key from deciding the history', () => {
+    // Keys "0".."9" from the benchmark generator, one of them with a violation; "!hot" sorts
+    // first and needs far more than the budget.
+    const { history, badKeys } = makeKvBenchHistory(3, { clients: 10, ops: 400, badKeys: 1 });
+    const h = [...expensiveKey('!hot', 16), ...history];
+    for (const maxStates of [5_000, 40_000]) {
+      const res = checkLinearizable(h, { maxStates });
+      expect(res.ok).toBe(false);
+      expect(res.exhausted).toBeUndefined();
+      expect(res.failure!.key).toBe(badKeys[0]);
+      const hot = res.keys.find((k) => k.key === '!hot')!;
+      // Within one round's budget "!hot" has run out for good; with more, it was left for later.
+      expect(hot.verdict).toBe(maxStates === 5_000 ? 'exhausted' : 'unchecked');
+      expect(res.keys.find((k) => k.key === badKeys[0])!.verdict).toBe('illegal');
+    }
+  });
+
+  it('reports per key which keys were decided and which ran out of budget', () => {
+    const { history } = makeKvBenchHistory(5, { clients: 10, ops: 300, keys: 3 });
+    const h = [...expensiveKey('!hot', 14), ...history];
+    const res = checkLinearizable(h, { maxStates: 3_000 });
+    expect(res.ok).toBe(false);
+    expect(res.exhausted).toBe(true);
+    expect(res.keys).toEqual([
+      { key: '!hot', verdict: 'exhausted', states: 3_000, reason: 'states' },
+      { key: '0', verdict: 'linearizable', states: expect.any(Number) },
+      { key: '1', verdict: 'linearizable', states: expect.any(Number) },
+      { key: '2', verdict: 'linearizable', states: expect.any(Number) },
+    ]);
+    expect(res.keysChecked).toBe(4);
+    expect(res.failure!.key).toBe('!hot');
+    expect(res.failure!.message).toMatch(
+      /Gave up on key "!hot" after 3000 states.*3 of 4 keys were proven linearizable/,
+    );
+    // With the budget it needs, the same key is a definite violation.
+    expect(checkLinearizable(h).failure!.key).toBe('!hot');
+  });
+
+  it('a search that reaches its memory bound is undecided, not an exception', () => {
+    const h = expensiveKey('x', 14);
+    const res = checkLinearizable(h, { maxMemoryBytes: 256 * 1024 });
+    expect(res.ok).toBe(false);
+    expect(res.exhausted).toBe(true);
+    expect(res.keys).toEqual([
+      { key: 'x', verdict: 'exhausted', states: expect.any(Number), reason: 'memory' },
+    ]);
+    expect(res.failure!.message).toMatch(/memory bound/);
+  });
+});
+
 describe('benchmark workload', () => {
   it('makeBenchHistory is deterministic and realistic', () => {
     const h = makeBenchHistory(1);
@@ -527,6 +596,18 @@ describe('benchmark workload', () => {
       expect(o.kind).toBe('get');
       expect(bad.badKeys).toContain(o.key);
     }
+  });
+
+  it('decides both kv benchmark histories with the default budget', { timeout: 30_000 }, () => {
+    const ok = checkLinearizable(makeKvBenchHistory(1).history);
+    expect(ok.ok).toBe(true);
+    expect(ok.keys.every((k) => k.verdict === 'linearizable')).toBe(true);
+    const { history, badKeys } = makeKvBenchHistory(1, { badKeys: 3 });
+    const bad = checkLinearizable(history);
+    expect(bad.ok).toBe(false);
+    expect(bad.exhausted).toBeUndefined();
+    expect(badKeys).toContain(bad.failure!.key);
+    expect(bad.failure!.message).toMatch(/returned/);
   });
 
   it('a mutated read in a 1,000-operation history is found', () => {
