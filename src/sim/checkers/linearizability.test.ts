@@ -531,6 +531,18 @@ describe('checkLinearizable: keys are independent (P-compositionality)', () => {
     ]);
     expect(res.failure!.message).toMatch(/memory bound/);
   });
+
+  it('values with equal hashes are still told apart (Thue–Morse strings)', () => {
+    // t and u (its complement) of length 128 collide in both polynomial hashes mod 2^32.
+    let t = 'a';
+    let u = 'b';
+    for (let k = 0; k < 7; k++) [t, u] = [t + u, u + t];
+    const half = 64;
+    const built = [append(1, 'x', t.slice(0, half), 0, 10), append(1, 'x', t.slice(half), 20, 30)];
+    expect(checkLinearizable([...built, get(2, 'x', t, 40, 50)]).ok).toBe(true);
+    expect(checkLinearizable([...built, get(2, 'x', u, 40, 50)]).ok).toBe(false);
+    expect(checkLinearizable([put(1, 'x', t, 0, 10), get(2, 'x', u, 20, 30)]).ok).toBe(false);
+  });
 });
 
 describe('benchmark workload', () => {

@@ -338,22 +338,9 @@ function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: n
   const ops = all.filter((op) => !(op.kind === 'get' && op.returnUs === null));
   const n = ops.length;
 
-  // Intern states: id 0 is "missing"; every other id is a distinct string.
-  const stateStr: (string | null)[] = [null];
-  const stateId = new Map<string, number>();
-  // Bytes of the distinct values: their text (UTF-16) and 128 each (measured) for the tables.
-  let valueBytes = 0;
-  const intern = (v: string | null | undefined): number => {
-    if (v === null || v === undefined) return 0;
-    let id = stateId.get(v);
-    if (id === undefined) {
-      id = stateStr.length;
-      stateStr.push(v);
-      stateId.set(v, id);
-      valueBytes += 2 * v.length + 128;
-    }
-    return id;
-  };
+  // States are value ids: 0 is "missing"; every other id is a distinct string.
+  const values = new Values();
+  const intern = (v: string | null | undefined): number => values.of(v);
 
   const kind = new Uint8Array(n);
   const pending = new Uint8Array(n);
@@ -388,7 +375,7 @@ function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: n
         const memoKey = s * n + i;
         let r = appendMemo.get(memoKey);
         if (r === undefined) {
-          r = intern((stateStr[s] ?? '') + stateStr[argA[i]!]!);
+          r = values.concat(s, argA[i]!);
           if (appendMemo.size >= APPEND_MEMO_MAX) appendMemo.clear();
           appendMemo.set(memoKey, r);
         }
@@ -526,8 +513,8 @@ function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: n
   /** Why the search must stop now, or null: the budget, or memory (cache + values). */
   const overBudget = (): 'states' | 'memory' | null => {
     if (cache.size >= budget) return 'states';
-    const bytes = cache.bytes() + valueBytes + MEMO_ENTRY_BYTES * appendMemo.size;
-    if (stateStr.length >= MAX_INTERNED || bytes > maxBytes) return 'memory';
+    const bytes = cache.bytes() + values.bytes + MEMO_ENTRY_BYTES * appendMemo.size;
+    if (values.size >= MAX_INTERNED || bytes > maxBytes) return 'memory';
     return null;
   };
   const exhausted = (reason: 'states' | 'memory'): KeyOutcome => ({
@@ -584,7 +571,7 @@ function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: n
   const fail = (): KeyOutcome => ({
     kind: 'fail',
     states: cache.size,
-    failure: explain(key, all, ops, stuckOp, refused, placed, stateStr),
+    failure: explain(key, all, ops, stuckOp, refused, placed, values),
   });
   /**
    * Linearizes the op at call node `c`, reaching state `next`, if that configuration is new:
@@ -697,7 +684,7 @@ function explain(
   stuck: number,
   refused: readonly (number[] | undefined)[],
   placed: Uint8Array,
-  stateStr: readonly (string | null)[],
+  values: Values,
 ): LinFailure {
   const op = ops[stuck];
   if (op === undefined) {
@@ -711,7 +698,7 @@ function explain(
   const seen: { value: string | null; writer: KvOp | undefined }[] = [];
   for (let r = 0; r < rec.length; r += 2) {
     const w = rec[r + 1]!;
-    seen.push({ value: stateStr[rec[r]!] ?? null, writer: w >= 0 ? ops[w] : undefined });
+    seen.push({ value: values.text(rec[r]!), writer: w >= 0 ? ops[w] : undefined });
   }
   seen.sort((a, b) => {
     if (a.writer === undefined || b.writer === undefined) return a.writer === undefined ? -1 : 1;
@@ -777,6 +764,139 @@ function explain(
   if (barrier !== undefined) involved.add(barrier);
   const sorted = [...involved].sort((a, b) => a.callUs - b.callUs || a.id - b.id);
   return { key, ops: sorted.map((o) => o.id), message };
+}
+
+/** Two odd multipliers for the polynomial hashes of values (mod 2^32). */
+const B1 = 0x01000193;
+const B2 = 0x5bd1e995;
+
+/** b^e mod 2^32. */
+function powMod(b: number, e: number): number {
+  let r = 1;
+  let x = b;
+  for (let k = e; k > 0; k >>>= 1) {
+    if (k & 1) r = Math.imul(r, x);
+    x = Math.imul(x, x);
+  }
+  return r;
+}
+
+/**
+ * The distinct values of one key, as small integer ids: 0 is "missing"; every other id is a
+ * distinct string. A value made by an append is stored as (value before, appended value), not
+ * as a string, with two polynomial hashes and its length, so an append costs O(1) however long
+ * the value grows (the strings of an append-heavy key run to thousands of characters). Values
+ * with equal hashes and length are compared character by character (`text`), so two different
+ * values never share an id: a hash collision costs time, never a wrong verdict.
+ */
+class Values {
+  private readonly str: (string | null | undefined)[] = [null];
+  private readonly parent: number[] = [0];
+  private readonly tail: number[] = [0];
+  private readonly len: number[] = [0];
+  private readonly h1: number[] = [0];
+  private readonly h2: number[] = [0];
+  private readonly p1: number[] = [1];
+  private readonly p2: number[] = [1];
+  private readonly next: number[] = [-1];
+  private readonly heads = new Map<number, number>();
+  /** Rough bytes held (measured): 128 per value plus the characters of the strings kept whole. */
+  bytes = 0;
+
+  get size(): number {
+    return this.len.length;
+  }
+
+  /** The id of a string (0 for null/undefined: missing). */
+  of(v: string | null | undefined): number {
+    if (v === null || v === undefined) return 0;
+    let h1 = 0;
+    let h2 = 0;
+    for (let k = 0; k < v.length; k++) {
+      const c = v.charCodeAt(k);
+      h1 = (Math.imul(h1, B1) + c) | 0;
+      h2 = (Math.imul(h2, B2) + c) | 0;
+    }
+    const found = this.find(h1, h2, v.length, () => v);
+    if (found >= 0) return found;
+    this.bytes += 2 * v.length;
+    return this.add(v, 0, 0, v.length, h1, h2);
+  }
+
+  /** The id of (value s) + (value t), appended: an append to a missing value starts from ''. */
+  concat(s: number, t: number): number {
+    const lt = this.len[t]!;
+    if (lt === 0) return s === 0 ? this.of('') : s;
+    if (s === 0 || this.len[s] === 0) return t === 0 ? this.of('') : t;
+    const len = this.len[s]! + lt;
+    const h1 = (Math.imul(this.h1[s]!, this.pow(t, 1)) + this.h1[t]!) | 0;
+    const h2 = (Math.imul(this.h2[s]!, this.pow(t, 2)) + this.h2[t]!) | 0;
+    const found = this.find(h1, h2, len, () => this.text(s)! + this.text(t)!);
+    if (found >= 0) return found;
+    return this.add(undefined, s, t, len, h1, h2);
+  }
+
+  /** The value as a string (null: missing). */
+  text(id: number): string | null {
+    const own = this.str[id];
+    if (own !== undefined) return own;
+    const parts: string[] = [];
+    let v = id;
+    for (; this.str[v] === undefined; v = this.parent[v]!) parts.push(this.text(this.tail[v]!)!);
+    parts.push(this.str[v] ?? '');
+    return parts.reverse().join('');
+  }
+
+  /** B^len(t), memoised per value. */
+  private pow(t: number, which: 1 | 2): number {
+    const memo = which === 1 ? this.p1 : this.p2;
+    let p = memo[t]!;
+    if (p === 0) {
+      p = powMod(which === 1 ? B1 : B2, this.len[t]!);
+      memo[t] = p;
+    }
+    return p;
+  }
+
+  private bucket(h1: number, h2: number, len: number): number {
+    return (h1 ^ Math.imul(h2, 0x9e3779b1) ^ Math.imul(len, 0x85ebca6b)) & 0x3fffffff;
+  }
+
+  private find(h1: number, h2: number, len: number, full: () => string): number {
+    const head = this.heads.get(this.bucket(h1, h2, len));
+    if (head === undefined) return -1;
+    let text: string | undefined;
+    for (let e = head; e !== -1; e = this.next[e]!) {
+      if (this.h1[e] !== h1 || this.h2[e] !== h2 || this.len[e] !== len) continue;
+      text ??= full();
+      if (this.text(e) === text) return e;
+    }
+    return -1;
+  }
+
+  private add(
+    str: string | undefined,
+    parent: number,
+    tail: number,
+    len: number,
+    h1: number,
+    h2: number,
+  ): number {
+    const id = this.len.length;
+    const b = this.bucket(h1, h2, len);
+    this.str.push(str);
+    this.parent.push(parent);
+    this.tail.push(tail);
+    this.len.push(len);
+    this.h1.push(h1);
+    this.h2.push(h2);
+    this.p1.push(0);
+    this.p2.push(0);
+    this.next.push(this.heads.get(b) ?? -1);
+    this.heads.set(b, id);
+    this.bytes += 128;
+    return id;
+  }
 }
 
 /** Checks one key, turning an allocation failure of the engine into 'exhausted'. */
