@@ -322,7 +322,10 @@ export const VerdictSchema = z.object({
   id: z.string(),
   /** Checked as the run goes, once the faults stop (liveness), or at the end over the history. */
   kind: z.enum(['invariant', 'liveness', 'history']),
-  /** Holds, broken, or not evaluated yet. */
+  /**
+   * Holds, broken, or null: not evaluated yet, or (a history checker with atEvent set)
+   * evaluated without a verdict, e.g. the linearizability search ran out of budget on a key.
+   */
   ok: z.boolean().nullable(),
   /** Explanation. */
   message: z.string(),
