@@ -13,7 +13,7 @@ import { pingPongStar } from '../src/sim/scenarios';
 import { Simulation } from '../src/sim/simulation';
 import type { BrowserFigures } from './browser';
 import { benchLinearizabilityAll, linLines } from './linearizability';
-import { benchRaft } from './raft';
+import { benchRaft, fig16Lines } from './raft';
 import { benchStore } from './store';
 
 const json = process.argv.includes('--json');
@@ -243,10 +243,7 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
     `(h) raft, 5 servers + 2 clients   ${mps(raftFigures.raftEventsPerS ?? 0)} events per CPU s, ${mps(raftFigures.raftEventsPerWallS ?? 0)} per wall s (warm; cold run ${mps(raftFigures.raftColdEventsPerS ?? 0)}); ${raftFigures.raftVirtualSpanS} virtual s in ${(raftFigures.raftVirtualSpanWallS ?? 0).toFixed(1)} s wall (${(raftFigures.raftVirtualSpanCpuS ?? 0).toFixed(1)} s CPU)`,
-    `    figure 16: ${Object.entries(raftFigures)
-      .filter(([k]) => k.startsWith('fig16Median'))
-      .map(([k, v]) => `${k.slice('fig16Median'.length, -2).replace('_', '-')} ms: median ${v} ms`)
-      .join('; ')}`,
+    ...fig16Lines(raftFigures).map((l) => `    ${l}`),
     ...(browserFigures && browserLines
       ? browserLines(browserFigures)
           .slice(0, -2)

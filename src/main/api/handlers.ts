@@ -5,9 +5,9 @@
 import type Database from 'better-sqlite3';
 import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
-import { runExperiment } from '../../sim';
+import { experimentSteps } from '../../sim';
 import type { Files } from '../files';
-import type { SimHost } from '../sim-host';
+import { CHUNK_BUDGET_MS, type SimHost } from '../sim-host';
 import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
 import type { Handlers } from './dispatch';
@@ -109,15 +109,25 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
-    'experiments.run': ({ experiment, trials, seed }) => {
-      const series = runExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
-      if (series === undefined)
+    'experiments.run': async ({ experiment, trials, seed }) => {
+      const steps = experimentSteps(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
+      if (steps === undefined)
         throw new DslabApiError({
           code: 'not-found',
           message: `No experiment with id ${JSON.stringify(experiment)}.`,
           path: ['experiment'],
         });
-      return series;
+      // Thousands of trials take seconds: run them in chunks of about the sim host's budget
+      // and let other calls in between, as the sim host does for runs.
+      for (;;) {
+        const until = performance.now() + CHUNK_BUDGET_MS;
+        for (;;) {
+          const r = steps.next();
+          if (r.done) return r.value;
+          if (performance.now() >= until) break;
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),
     'files.open': () => (files ? files.open() : desktopOnly()),

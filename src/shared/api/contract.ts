@@ -491,7 +491,7 @@ export const methods = {
     z
       .object({
         experiment: z.string().min(1).max(100),
-        trials: z.number().int().min(5).max(500).default(40),
+        trials: z.number().int().min(5).max(1000).default(40),
         seed: z.number().int().min(0).max(0xffffffff).default(1),
       })
       .strict(),
