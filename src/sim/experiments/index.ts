@@ -115,7 +115,7 @@ const EXPERIMENTS: Experiment[] = [
     protocol: 'raft',
     title: 'Leader election after a crash (Raft paper, Figure 16)',
     summary:
-      'Each line is one election-timeout range. For every trial the leader of a five-server cluster is crashed and we measure how long the cluster goes without a new leader. When all servers wait the same time they time out together, split the vote and try again, over and over; a few milliseconds of randomness lets one server usually time out first and win before the others stand, so the lines move left and get steep. The second graph scales the timeouts down: less downtime, until the minimum timeout nears the broadcast time.',
+      'Each line is one election-timeout range. For every trial the leader of a five-server cluster is crashed and we measure how long the cluster goes without a new leader. When all servers wait the same time they time out together, split the vote and try again, over and over; with more randomness than the time a vote request takes to arrive, one server usually times out first and wins before the others stand, so the lines move left and get steep. The second graph scales the timeouts down: less downtime, until the minimum timeout nears the broadcast time.',
     method:
       "As in §9.3: five servers, a broadcast time of about 15 ms, heartbeats at half the minimum timeout, two followers lacking the leader's newest entry (they cannot win), the leader crashed at a uniformly random time within its heartbeat interval. A trial with no new leader within 10 s is censored: counted, and shown at the cap.",
     seriesLabel: 'timeout range',
