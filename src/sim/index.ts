@@ -32,6 +32,8 @@ export {
   type ExperimentInfo,
   type ExperimentRun,
   type ExperimentSeries,
+  type ExperimentSteps,
+  experimentSteps,
   experimentsOf,
   runExperiment,
   startExperiment,

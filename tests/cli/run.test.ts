@@ -152,3 +152,33 @@ describe('dslab run', () => {
     expect(a.result).toEqual(b.result);
   });
 });
+
+describe('dslab run: a history checker that could not decide', () => {
+  it('says "undecided" and prints what the checker found, without failing the run', async () => {
+    const { summaryText } = await import('../../src/cli/commands/run');
+    const { failed } = await import('../../src/cli/run-seed');
+    const r: RunResult = {
+      seed: 1,
+      events: 10,
+      simulatedMs: 1,
+      stopReason: 'quiescent',
+      traceHash: '0123456789abcdef',
+      metrics: { counters: {}, gauges: {}, series: {} },
+      invariants: [
+        { id: 'safety', kind: 'invariant', ok: true, message: 'safe', atEvent: null },
+        {
+          id: 'linearizability',
+          kind: 'history',
+          ok: null,
+          message: 'undecided: Gave up on key "0" after 1000000 states',
+          atEvent: 10,
+        },
+      ],
+      violation: null,
+    };
+    const text = summaryText(r, 'kv (raft)');
+    expect(text).toMatch(/^invariants {2}1 of 2 held, 1 undecided$/m);
+    expect(text).toMatch(/^history {5}linearizability: undecided: Gave up on key "0"/m);
+    expect(failed(r)).toBe(false);
+  });
+});

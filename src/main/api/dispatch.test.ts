@@ -35,6 +35,21 @@ function setup() {
 }
 
 describe('the API dispatcher', () => {
+  it('serves other calls while an experiment runs (it runs in chunks)', async () => {
+    const { dispatch } = setup();
+    const order: string[] = [];
+    const experiment = dispatch('experiments.run', { experiment: 'raft-election-timeouts', trials: 5 }).then(
+      (r) => {
+        order.push('experiment');
+        return r;
+      },
+    );
+    const echo = dispatch('app.echo', { text: 'meanwhile' }).then(() => order.push('echo'));
+    const [r] = await Promise.all([experiment, echo]);
+    expect(r).toMatchObject({ ok: true });
+    expect(order).toEqual(['echo', 'experiment']);
+  });
+
   it('answers a valid call with its value', async () => {
     const { dispatch } = setup();
     await expect(dispatch('app.echo', { text: 'hi' })).resolves.toEqual({ ok: true, value: { text: 'hi' } });

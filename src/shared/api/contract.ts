@@ -327,7 +327,10 @@ export const VerdictSchema = z.object({
   id: z.string(),
   /** Checked as the run goes, once the faults stop (liveness), or at the end over the history. */
   kind: z.enum(['invariant', 'liveness', 'history']),
-  /** Holds, broken, or not evaluated yet. */
+  /**
+   * Holds, broken, or null: not evaluated yet, or (a history checker with atEvent set)
+   * evaluated without a verdict, e.g. the linearizability search ran out of budget on a key.
+   */
   ok: z.boolean().nullable(),
   /** Explanation. */
   message: z.string(),
@@ -497,7 +500,7 @@ export const methods = {
     z
       .object({
         experiment: z.string().min(1).max(100),
-        trials: z.number().int().min(5).max(500).default(40),
+        trials: z.number().int().min(5).max(1000).default(40),
         seed: z.number().int().min(0).max(0xffffffff).default(1),
         /** A name the caller picks, to follow experiments.progress and to cancel the run. */
         runId: z.string().min(1).max(100).optional(),

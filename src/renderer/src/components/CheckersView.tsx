@@ -6,6 +6,7 @@
 import { refreshVerdicts, seek } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
 import { formatCount, formatTime } from '../run/format';
+import { verdictLook } from '../run/verdict';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 
@@ -88,8 +89,7 @@ export function CheckersView() {
       ) : (
         <ul className="verdicts" aria-label="Checkers">
           {list.map((v) => {
-            const state = v.ok === null ? 'unknown' : v.ok ? 'ok' : 'bad';
-            const word = v.ok === null ? 'not evaluated yet' : v.ok ? 'holds' : 'broken';
+            const { state, word } = verdictLook(v);
             return (
               <li key={v.id} className={`verdict is-${state}`} data-state={state}>
                 <span className="verdict-dot" aria-hidden="true">
