@@ -10,7 +10,7 @@ describe('experiment runs on the host', () => {
     const theirs = runs.run({ ...fig16, trials: 5, runId: 'b' }, 'socket-b');
     runs.release('socket-a');
     await expect(mine).rejects.toMatchObject({ code: 'cancelled' });
-    await expect(theirs).resolves.toHaveLength(6);
+    await expect(theirs).resolves.toHaveLength(11);
   });
 
   it('stops at the host memory budget, naming it and how to raise it', async () => {
@@ -21,7 +21,7 @@ describe('experiment runs on the host', () => {
     await expect(runs.run(fig16)).rejects.toMatchObject({
       code: 'too-large',
       message: expect.stringMatching(
-        /stopped after \d+ of 3000 trials: DSLab is using 700 MiB, over its memory budget of 512 MiB.*DSLAB_MEMORY_MB=N/,
+        /stopped after \d+ of 5000 trials: DSLab is using 700 MiB, over its memory budget of 512 MiB.*DSLAB_MEMORY_MB=N/,
       ),
     });
   });

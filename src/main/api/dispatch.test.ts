@@ -275,10 +275,10 @@ describe('the API dispatcher', () => {
     const res = await run;
     expect(res).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     if (!res.ok)
-      expect(res.error.message).toMatch(/raft-election-timeouts was cancelled after \d+ of 3000 trials/);
+      expect(res.error.message).toMatch(/raft-election-timeouts was cancelled after \d+ of 5000 trials/);
     const progress = events.filter((e) => e.event === 'experiments.progress').map((e) => e.payload);
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress[0]).toMatchObject({ runId: 'fig16', experiment: 'raft-election-timeouts', total: 3000 });
+    expect(progress[0]).toMatchObject({ runId: 'fig16', experiment: 'raft-election-timeouts', total: 5000 });
     // Its name is free again, and a cancel of nothing says so.
     await expect(dispatch('experiments.cancel', { runId: 'fig16' })).resolves.toEqual({
       ok: true,
