@@ -65,6 +65,12 @@ export const RoleInfoSchema = z.object({
   max: z.number().int().positive().nullable(),
 });
 
+/** Slowest and fastest playback the app offers, in virtual seconds per wall second. */
+export const SPEED_MIN_X = 0.001;
+export const SPEED_MAX_X = 1000;
+/** A playback speed the app offers. */
+export const SpeedSchema = z.number().min(SPEED_MIN_X).max(SPEED_MAX_X);
+
 /** One protocol in the catalog, as the editor sees it. */
 export const ProtocolInfoSchema = z.object({
   /** Catalog id, e.g. 'ping-pong'. */
@@ -79,6 +85,11 @@ export const ProtocolInfoSchema = z.object({
   summary: z.string(),
   /** Behaviour version (old traces hash differently after a bump). */
   version: z.number().int(),
+  /**
+   * Playback speed at which the protocol's story plays at a human pace, in virtual seconds per
+   * wall second: where the speed starts when a scenario of this protocol opens.
+   */
+  speed: SpeedSchema,
   /** Palette entries. */
   roles: z.array(RoleInfoSchema),
   /** JSON Schema of the params; drives the inspector form. */

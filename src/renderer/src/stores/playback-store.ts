@@ -3,10 +3,9 @@
  * lives in the run store, as the host reports it.
  */
 import { create } from 'zustand';
+import { SPEED_MAX_X, SPEED_MIN_X } from '../../../shared/api';
 
-/** Slowest and fastest playback, in virtual seconds per wall second. */
-export const SPEED_MIN_X = 0.001;
-export const SPEED_MAX_X = 1000;
+export { SPEED_MAX_X, SPEED_MIN_X };
 /**
  * The default speed: 0.005x, so a 1 ms hop takes 200 ms on screen and ping-pong's messages
  * can be followed by eye. Protocols with 100 ms timers want the slider further right.
