@@ -39,6 +39,15 @@ export const AppInfoSchema = z.object({
   sqliteVersion: z.string(),
 });
 
+/** Slowest and fastest playback the app offers, in virtual seconds per wall second. */
+export const SPEED_MIN_X = 0.001;
+export const SPEED_MAX_X = 1000;
+/** A playback speed the app offers. */
+export const SpeedSchema = z.number().min(SPEED_MIN_X).max(SPEED_MAX_X);
+
+/** Most scenarios whose playback speed is remembered (Settings.speeds). */
+export const SPEEDS_KEPT = 200;
+
 /** User preferences kept in the store. */
 export const SettingsSchema = z.object({
   /** Light, dark or follow the OS. */
@@ -51,6 +60,15 @@ export const SettingsSchema = z.object({
   bottomPanelHeightPx: z.number().int().min(120).max(4000).nullable().optional(),
   /** Whether the bottom panel is collapsed to its tab strip; absent: expanded. */
   bottomPanelCollapsed: z.boolean().optional(),
+  /**
+   * The playback speed the person chose per scenario (`item:<library id>`, or `new:<protocol>`
+   * for a protocol's unsaved quick start), most recently chosen last; absent: each opens at its
+   * protocol's speed.
+   */
+  speeds: z
+    .record(z.string().min(1).max(200), SpeedSchema)
+    .refine((r) => Object.keys(r).length <= SPEEDS_KEPT, `at most ${SPEEDS_KEPT} speeds are kept`)
+    .optional(),
 });
 
 /** A role a protocol offers in the palette. */
@@ -64,12 +82,6 @@ export const RoleInfoSchema = z.object({
   /** Most nodes of this role, or null for no limit. */
   max: z.number().int().positive().nullable(),
 });
-
-/** Slowest and fastest playback the app offers, in virtual seconds per wall second. */
-export const SPEED_MIN_X = 0.001;
-export const SPEED_MAX_X = 1000;
-/** A playback speed the app offers. */
-export const SpeedSchema = z.number().min(SPEED_MIN_X).max(SPEED_MAX_X);
 
 /** One protocol in the catalog, as the editor sees it. */
 export const ProtocolInfoSchema = z.object({
