@@ -246,12 +246,20 @@ export const SimNodeSchema = z.object({
   role: z.string(),
   /** Display name. */
   name: z.string(),
+  /**
+   * Canvas position, as the scenario or the add-node fault that added the node gave it (the
+   * canvas draws a node the run added there).
+   */
+  x: z.number(),
+  y: z.number(),
   /** False when crashed or removed. */
   up: z.boolean(),
   /** Paused by a fault. */
   paused: z.boolean(),
   /** Removed from the topology. */
   removed: z.boolean(),
+  /** Added by the run (an add-node fault): not in the scenario's topology, drawn while present. */
+  added: z.boolean(),
   /** The node's local clock, microseconds. */
   localTimeUs: z.number(),
   /** Local clock minus true time, microseconds. */

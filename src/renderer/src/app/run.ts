@@ -12,6 +12,7 @@ import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared
 import type { FaultInput, Scenario } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
 import type { ScriptEntry } from '../graph/fault-script';
+import { runLinksOf } from '../graph/membership';
 import { toScenario } from '../graph/scenario';
 import {
   applyFetch,
@@ -26,7 +27,7 @@ import {
 } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
-import { type CutOff, type LinkState, useRun } from '../stores/run-store';
+import { type CutOff, type LinkState, setRunLinks, useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { reportError } from './report';
@@ -365,7 +366,10 @@ async function sync(): Promise<void> {
       // Link state changes only at events; ask once per event shown (stepping back included).
       const v = await call('sim.links', { simId });
       const now = useRun.getState();
-      if (now.simId === simId) now.set({ ...linkView(v), linksAt: v.eventIndex });
+      if (now.simId === simId) {
+        now.set({ ...linkView(v), linksAt: v.eventIndex });
+        setRunLinks(runLinksOf(v.links));
+      }
     }
     const run = useRun.getState();
     if (run.simId === simId && run.status) {
