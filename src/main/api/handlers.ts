@@ -7,6 +7,7 @@ import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../sh
 import type { Scenario } from '../../shared/scenario/schema';
 import { runExperiment } from '../../sim';
 import type { Files } from '../files';
+import type { SeedSearchHost } from '../seed-search';
 import type { SimHost } from '../sim-host';
 import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
@@ -39,6 +40,8 @@ export interface HostContext {
   catalog: CatalogPort;
   /** The running simulations. */
   sims: SimHost;
+  /** The running seed searches. */
+  searches: SeedSearchHost;
   /** Saved scenarios, exercises and runs. */
   library: Library;
   /** File dialogs and recent files (desktop only; absent in web mode). */
@@ -109,6 +112,8 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
+    'search.start': ({ scenario, from, to }) => ctx.searches.start(scenario as Scenario, from, to),
+    'search.cancel': ({ searchId }) => ctx.searches.cancel(searchId),
     'experiments.run': ({ experiment, trials, seed }) => {
       const series = runExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
       if (series === undefined)

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { EventName, EventPayload } from '../../shared/api';
 import type { Files } from '../files';
+import { SeedSearchHost } from '../seed-search';
 import { SimHost } from '../sim-host';
 import { seedBuiltinLibrary } from '../store/builtins';
 import { Library } from '../store/library';
@@ -43,12 +44,13 @@ export interface ApiHost {
   sims: SimHost;
   /** The library over the store. */
   library: Library;
-  /** Stops every simulation. */
+  /** Stops every simulation and seed search. */
   close(): void;
 }
 
 export function createApiHost(opts: ApiHostOptions): ApiHost {
   const sims = new SimHost({ emit: (payload) => opts.emit('sim.progress', payload) });
+  const searches = new SeedSearchHost({ emit: (status) => opts.emit('search.progress', status) });
   const library = new Library(opts.db);
   // Built-ins are seeded at every start: new ones are added, untouched ones updated, the
   // person's edits kept (see docs/library.md). A file that fails is reported, not fatal.
@@ -62,6 +64,7 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     electronVersion: opts.electronVersion,
     catalog: createSimCatalog(),
     sims,
+    searches,
     library,
     ...(opts.files ? { files: opts.files } : {}),
   });
@@ -69,6 +72,9 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     dispatch: createDispatcher(handlers, opts.log),
     sims,
     library,
-    close: () => sims.closeAll(),
+    close: () => {
+      sims.closeAll();
+      searches.close();
+    },
   };
 }

@@ -397,6 +397,35 @@ export const DivergenceSchema = z.object({
 });
 
 const simRef = z.object({ simId: SimIdSchema }).strict();
+
+/** Most seeds one search covers (`search.start`). */
+export const SEARCH_MAX_SEEDS = 100_000;
+
+/** Where a seed search stands (`search.start`, `search.cancel`, `search.progress`). */
+export const SearchStatusSchema = z.object({
+  /** The search's handle. */
+  searchId: z.string(),
+  /** The seed range, inclusive. */
+  from: z.number().int(),
+  to: z.number().int(),
+  /** The seed under way (or the last one run). */
+  seed: z.number().int(),
+  /** Seeds run to their end so far. */
+  done: z.number().int(),
+  /** running; found (a seed failed a check); none (every seed passed); cancelled; error (a run threw). */
+  state: z.enum(['running', 'found', 'none', 'cancelled', 'error']),
+  /** The first failing seed: the check it failed, why, and the event to open it at. */
+  found: z
+    .object({
+      seed: z.number().int(),
+      invariant: z.string(),
+      message: z.string(),
+      eventIndex: z.number().int(),
+    })
+    .nullable(),
+  /** What a run that threw said (state error). */
+  error: z.string().nullable(),
+});
 const count = z.number().int().min(1).max(10_000_000).default(1);
 
 export const methods = {
@@ -515,6 +544,27 @@ export const methods = {
     ViewDataSchema.nullable(),
     "One of the protocol's declared views (catalog `views`) at the current event: data for the generic renderer of its kind; null when it has nothing to show yet.",
   ),
+  'search.start': method(
+    z
+      .object({
+        scenario: ScenarioSchema,
+        from: z.number().int().min(0).max(0xffffffff),
+        to: z.number().int().min(0).max(0xffffffff),
+      })
+      .strict()
+      .refine((r) => r.to >= r.from, { message: 'to must be at least from', path: ['to'] })
+      .refine((r) => r.to - r.from < SEARCH_MAX_SEEDS, {
+        message: `at most ${SEARCH_MAX_SEEDS} seeds per search`,
+        path: ['to'],
+      }),
+    SearchStatusSchema,
+    'Run the scenario for each seed from..to in the background, stopping at the first that fails a check (what `dslab check --seeds` does); progress arrives as search.progress.',
+  ),
+  'search.cancel': method(
+    z.object({ searchId: z.string().min(1) }).strict(),
+    SearchStatusSchema,
+    'Stop a seed search (within one chunk of work).',
+  ),
   'experiments.run': method(
     z
       .object({
@@ -553,6 +603,7 @@ export const methods = {
 export const events = {
   'app.menu': z.object({ command: MenuCommandSchema }),
   'sim.progress': z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
+  'search.progress': SearchStatusSchema,
   /** Desktop: a file arrived from the menu's Open Recent, the OS (file association) or a second launch. */
   'app.openFile': z.object({ name: z.string(), path: z.string(), text: z.string() }),
 } as const;
@@ -575,6 +626,7 @@ export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;
 export type SimStatusInfo = z.output<typeof SimStatusSchema>;
 export type SimNode = z.output<typeof SimNodeSchema>;
+export type SearchStatus = z.output<typeof SearchStatusSchema>;
 export type TraceRow = z.output<typeof TraceEventSchema>;
 export type Divergence = z.output<typeof DivergenceSchema>;
 export type SimChange = z.output<typeof ChangeSchema>;

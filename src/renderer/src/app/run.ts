@@ -174,6 +174,14 @@ export function seek(event: number): Promise<unknown> {
   });
 }
 
+/** Opens the run of the current scenario and seed at an event (a fresh run if there is none). */
+export function openAt(event: number): Promise<unknown> {
+  return serial('Could not open the run at the event', async () => {
+    const simId = await ensureRun();
+    await nodesFor(simId, await call('sim.seek', { simId, event }));
+  });
+}
+
 /**
  * Scrubbing (the timeline): seeks coalesced so at most one sim.seek is in flight and the
  * latest position wins. The nodes follow on the next animation frame (one sim.nodes per frame,
