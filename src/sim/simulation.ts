@@ -73,12 +73,17 @@ export interface NodeInfo {
   role: string;
   /** Display name. */
   name: string;
+  /** Canvas position, as the scenario or the add-node fault that added the node gave it. */
+  x: number;
+  y: number;
   /** False when crashed or removed. */
   up: boolean;
   /** True when paused. */
   paused: boolean;
   /** True when removed from the topology. */
   removed: boolean;
+  /** True when the run added it (an add-node fault): the scenario's topology does not have it. */
+  added: boolean;
   /** The node's local clock, microseconds. */
   localTimeUs: number;
   /** Local clock minus true time, microseconds. */

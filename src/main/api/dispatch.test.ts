@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type MethodName, methodNames, methods } from '../../shared/api';
+import { SeedSearchHost } from '../seed-search';
 import { SimHost } from '../sim-host';
 import { migrate } from '../store/database';
 import { Library } from '../store/library';
@@ -28,6 +29,7 @@ function setup() {
     electronVersion: null,
     catalog: createSimCatalog(),
     sims: new SimHost({ emit: () => {} }),
+    searches: new SeedSearchHost({ emit: () => {} }),
     library: new Library(db),
   });
   const logs: string[] = [];
@@ -142,6 +144,8 @@ describe('the API dispatcher', () => {
       ['sim.invariants', () => ({ simId })],
       ['sim.summary', () => ({ simId })],
       ['sim.view', () => ({ simId, view: 'ring' })],
+      ['search.start', () => ({ scenario, from: 1, to: 3 })],
+      ['search.cancel', () => ({ searchId: (got['search.start'] as { searchId: string }).searchId })],
       ['experiments.run', () => ({ experiment: 'raft-election-timeouts', trials: 5 })],
       ['experiments.cancel', () => ({ runId: 'none-running' })],
       ['library.createScenario', () => ({ scenario, tags: ['demo'] })],

@@ -13,6 +13,7 @@ import {
 import type { Scenario } from '../../shared/scenario/schema';
 import { ExperimentRuns } from '../experiment-runs';
 import type { Files } from '../files';
+import type { SeedSearchHost } from '../seed-search';
 import type { SimHost } from '../sim-host';
 import type { SliceClock } from '../slices';
 import type { Library } from '../store/library';
@@ -46,6 +47,8 @@ export interface HostContext {
   catalog: CatalogPort;
   /** The running simulations. */
   sims: SimHost;
+  /** The running seed searches. */
+  searches: SeedSearchHost;
   /** Saved scenarios, exercises and runs. */
   library: Library;
   /** File dialogs and recent files (desktop only; absent in web mode). */
@@ -129,6 +132,8 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
+    'search.start': ({ scenario, from, to }) => ctx.searches.start(scenario as Scenario, from, to),
+    'search.cancel': ({ searchId }) => ctx.searches.cancel(searchId),
     'experiments.run': ({ experiment, trials, seed, runId }, caller) =>
       experimentRuns.run({ experiment, trials: trials ?? 40, seed: seed ?? 1, runId }, caller?.id),
     'experiments.cancel': ({ runId }) => ({ cancelled: experimentRuns.cancel(runId) }),

@@ -8,6 +8,7 @@ import type { EventName, EventPayload } from '../../shared/api';
 import { ExperimentRuns } from '../experiment-runs';
 import type { Files } from '../files';
 import { hostBytesInUse, type MemoryBudgets, memoryBudgets } from '../memory';
+import { SeedSearchHost } from '../seed-search';
 import { SimHost } from '../sim-host';
 import type { SliceClock } from '../slices';
 import { seedBuiltinLibrary } from '../store/builtins';
@@ -52,7 +53,7 @@ export interface ApiHost {
   library: Library;
   /** Frees what a caller (a closed web-mode socket) held: its simulations and experiments. */
   release(caller: Caller): void;
-  /** Stops every simulation. */
+  /** Stops every simulation and seed search. */
   close(): void;
 }
 
@@ -70,6 +71,7 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     hostBudgetBytes: budgets.hostBytes,
     hostBytes: hostBytesInUse,
   });
+  const searches = new SeedSearchHost({ emit: (status) => opts.emit('search.progress', status) });
   const library = new Library(opts.db);
   // Built-ins are seeded at every start: new ones are added, untouched ones updated, the
   // person's edits kept (see docs/library.md). A file that fails is reported, not fatal.
@@ -83,6 +85,7 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     electronVersion: opts.electronVersion,
     catalog: createSimCatalog(),
     sims,
+    searches,
     library,
     emit: opts.emit,
     experiments,
@@ -96,6 +99,9 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
       sims.release(caller.id);
       experiments.release(caller.id);
     },
-    close: () => sims.closeAll(),
+    close: () => {
+      sims.closeAll();
+      searches.close();
+    },
   };
 }

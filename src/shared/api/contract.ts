@@ -39,6 +39,15 @@ export const AppInfoSchema = z.object({
   sqliteVersion: z.string(),
 });
 
+/** Slowest and fastest playback the app offers, in virtual seconds per wall second. */
+export const SPEED_MIN_X = 0.001;
+export const SPEED_MAX_X = 1000;
+/** A playback speed the app offers. */
+export const SpeedSchema = z.number().min(SPEED_MIN_X).max(SPEED_MAX_X);
+
+/** Most scenarios whose playback speed is remembered (Settings.speeds). */
+export const SPEEDS_KEPT = 200;
+
 /** User preferences kept in the store. */
 export const SettingsSchema = z.object({
   /** Light, dark or follow the OS. */
@@ -51,6 +60,15 @@ export const SettingsSchema = z.object({
   bottomPanelHeightPx: z.number().int().min(120).max(4000).nullable().optional(),
   /** Whether the bottom panel is collapsed to its tab strip; absent: expanded. */
   bottomPanelCollapsed: z.boolean().optional(),
+  /**
+   * The playback speed the person chose per scenario (`item:<library id>`, or `new:<protocol>`
+   * for a protocol's unsaved quick start), most recently chosen last; absent: each opens at its
+   * protocol's speed.
+   */
+  speeds: z
+    .record(z.string().min(1).max(200), SpeedSchema)
+    .refine((r) => Object.keys(r).length <= SPEEDS_KEPT, `at most ${SPEEDS_KEPT} speeds are kept`)
+    .optional(),
 });
 
 /** A role a protocol offers in the palette. */
@@ -79,6 +97,11 @@ export const ProtocolInfoSchema = z.object({
   summary: z.string(),
   /** Behaviour version (old traces hash differently after a bump). */
   version: z.number().int(),
+  /**
+   * Playback speed at which the protocol's story plays at a human pace, in virtual seconds per
+   * wall second: where the speed starts when a scenario of this protocol opens.
+   */
+  speed: SpeedSchema,
   /** Palette entries. */
   roles: z.array(RoleInfoSchema),
   /** JSON Schema of the params; drives the inspector form. */
@@ -228,12 +251,20 @@ export const SimNodeSchema = z.object({
   role: z.string(),
   /** Display name. */
   name: z.string(),
+  /**
+   * Canvas position, as the scenario or the add-node fault that added the node gave it (the
+   * canvas draws a node the run added there).
+   */
+  x: z.number(),
+  y: z.number(),
   /** False when crashed or removed. */
   up: z.boolean(),
   /** Paused by a fault. */
   paused: z.boolean(),
   /** Removed from the topology. */
   removed: z.boolean(),
+  /** Added by the run (an add-node fault): not in the scenario's topology, drawn while present. */
+  added: z.boolean(),
   /** The node's local clock, microseconds. */
   localTimeUs: z.number(),
   /** Local clock minus true time, microseconds. */
@@ -374,6 +405,35 @@ export const DivergenceSchema = z.object({
 });
 
 const simRef = z.object({ simId: SimIdSchema }).strict();
+
+/** Most seeds one search covers (`search.start`). */
+export const SEARCH_MAX_SEEDS = 100_000;
+
+/** Where a seed search stands (`search.start`, `search.cancel`, `search.progress`). */
+export const SearchStatusSchema = z.object({
+  /** The search's handle. */
+  searchId: z.string(),
+  /** The seed range, inclusive. */
+  from: z.number().int(),
+  to: z.number().int(),
+  /** The seed under way (or the last one run). */
+  seed: z.number().int(),
+  /** Seeds run to their end so far. */
+  done: z.number().int(),
+  /** running; found (a seed failed a check); none (every seed passed); cancelled; error (a run threw). */
+  state: z.enum(['running', 'found', 'none', 'cancelled', 'error']),
+  /** The first failing seed: the check it failed, why, and the event to open it at. */
+  found: z
+    .object({
+      seed: z.number().int(),
+      invariant: z.string(),
+      message: z.string(),
+      eventIndex: z.number().int(),
+    })
+    .nullable(),
+  /** What a run that threw said (state error). */
+  error: z.string().nullable(),
+});
 const count = z.number().int().min(1).max(10_000_000).default(1);
 
 export const methods = {
@@ -496,6 +556,27 @@ export const methods = {
     ViewDataSchema.nullable(),
     "One of the protocol's declared views (catalog `views`) at the current event: data for the generic renderer of its kind; null when it has nothing to show yet.",
   ),
+  'search.start': method(
+    z
+      .object({
+        scenario: ScenarioSchema,
+        from: z.number().int().min(0).max(0xffffffff),
+        to: z.number().int().min(0).max(0xffffffff),
+      })
+      .strict()
+      .refine((r) => r.to >= r.from, { message: 'to must be at least from', path: ['to'] })
+      .refine((r) => r.to - r.from < SEARCH_MAX_SEEDS, {
+        message: `at most ${SEARCH_MAX_SEEDS} seeds per search`,
+        path: ['to'],
+      }),
+    SearchStatusSchema,
+    'Run the scenario for each seed from..to in the background, stopping at the first that fails a check (what `dslab check --seeds` does); progress arrives as search.progress.',
+  ),
+  'search.cancel': method(
+    z.object({ searchId: z.string().min(1) }).strict(),
+    SearchStatusSchema,
+    'Stop a seed search (within one chunk of work).',
+  ),
   'experiments.run': method(
     z
       .object({
@@ -548,6 +629,7 @@ export const events = {
     done: z.number().int(),
     total: z.number().int(),
   }),
+  'search.progress': SearchStatusSchema,
   /** Desktop: a file arrived from the menu's Open Recent, the OS (file association) or a second launch. */
   'app.openFile': z.object({ name: z.string(), path: z.string(), text: z.string() }),
 } as const;
@@ -570,6 +652,7 @@ export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;
 export type SimStatusInfo = z.output<typeof SimStatusSchema>;
 export type SimNode = z.output<typeof SimNodeSchema>;
+export type SearchStatus = z.output<typeof SearchStatusSchema>;
 export type TraceRow = z.output<typeof TraceEventSchema>;
 export type Divergence = z.output<typeof DivergenceSchema>;
 export type SimChange = z.output<typeof ChangeSchema>;

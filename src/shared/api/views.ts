@@ -25,6 +25,13 @@ export const RingViewSchema = z.object({
   /** Keys moved so far, and what modulo-N hashing would have moved. */
   keysMoved: z.number(),
   keysMovedModuloN: z.number(),
+  /**
+   * Keys each node that is up stores now, by node id: what its canvas badge counts, beside the
+   * keys the ring places on it (absent: the protocol does not say).
+   */
+  held: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Keys written that no node that is up stores (lost with a removed node, or on a crashed one). */
+  unheld: z.number().int().nonnegative().optional(),
 });
 
 /** One node's replicated log as a row of entries (RaftScope's view): term colours, commit mark. */

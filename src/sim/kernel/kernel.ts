@@ -1827,10 +1827,15 @@ export class Kernel {
     // The caller gets the state object itself: no step may change it in place afterwards.
     const sw = this.isSwitch[i]!;
     const up = this.up[i]! && this.present[i]!;
+    const at = this.positions[i]!;
     return {
       id,
       role: this.roles[i]!,
-      name: this.positions[i]!.name,
+      name: at.name,
+      x: at.x,
+      y: at.y,
+      // Nodes after the scenario's own were added by the run (an add-node fault).
+      added: i >= this.scenario.topology.nodes.length,
       up,
       paused: this.paused[i]!,
       removed: !this.present[i],

@@ -9,6 +9,7 @@ import { currentScenario, isPristine, useGraph } from '../stores/graph-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { chooseProtocol } from './actions';
+import { applyScenarioSpeed } from './pace';
 import { NODE_HEIGHT, NODE_WIDTH } from './placement';
 import { reportError } from './report';
 
@@ -47,6 +48,7 @@ export async function switchProtocol(id: string): Promise<void> {
       useGraph.getState().markEdited();
       ui.toast(describeSwitch(mapped));
     }
+    applyScenarioSpeed({ protocolChanged: true });
   } catch (err) {
     reportError('Could not switch protocol', err);
     return;

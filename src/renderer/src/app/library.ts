@@ -16,6 +16,7 @@ import { usePlayback } from '../stores/playback-store';
 import { useRun } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
+import { applyScenarioSpeed, carrySpeed, currentSpeedKey } from './pace';
 import { problemLines } from './problem-lines';
 import { errorText, reportError } from './report';
 import { currentScenario } from './run';
@@ -49,12 +50,13 @@ function markSaved(): void {
   useLibrary.getState().set({ savedJson: snapshot(), dirty: false });
 }
 
-/** Replaces the canvas with a scenario: protocol, graph and seed. */
+/** Replaces the canvas with a scenario: protocol, graph, seed and playback speed. */
 function showScenario(scenario: Scenario): void {
   const session = useSession.getState();
   if (session.protocols.some((p) => p.id === scenario.protocol)) session.setProtocolId(scenario.protocol);
   useGraph.getState().loadScenario(scenario);
   usePlayback.getState().setSeed(scenario.seed);
+  applyScenarioSpeed();
 }
 
 /** The scenario an exercise starts from for the learner named now. */
@@ -315,6 +317,7 @@ async function createItem(name: string): Promise<boolean> {
   const doc = useLibrary.getState().doc;
   if (!doc) return false;
   const body = docBody({ ...doc, name });
+  const speedFrom = currentSpeedKey();
   const record =
     doc.kind === 'exercise'
       ? await call('library.createExercise', { exercise: body })
@@ -322,6 +325,7 @@ async function createItem(name: string): Promise<boolean> {
   useLibrary.getState().set({
     doc: { ...doc, itemId: record.id, name: record.name, revision: record.revision, builtin: false },
   });
+  carrySpeed(speedFrom);
   markSaved();
   touch(record.id);
   useLibrary.getState().bump();
@@ -336,6 +340,7 @@ export async function saveAsName(name: string): Promise<boolean> {
   const trimmed = name.trim() || 'Untitled';
   try {
     if (!doc.itemId) return await createItem(trimmed);
+    const speedFrom = currentSpeedKey();
     const summary = await call('library.saveAs', {
       id: doc.itemId,
       doc: docBody({ ...doc, name: trimmed }),
@@ -344,6 +349,7 @@ export async function saveAsName(name: string): Promise<boolean> {
     useLibrary.getState().set({
       doc: { ...doc, itemId: summary.id, name: summary.name, revision: summary.revision, builtin: false },
     });
+    carrySpeed(speedFrom);
     markSaved();
     touch(summary.id);
     useLibrary.getState().bump();

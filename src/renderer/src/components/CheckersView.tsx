@@ -1,7 +1,8 @@
 /**
  * The Checkers tab: each invariant and history checker green (holds), red (broken) or grey
  * (not evaluated yet); a violation names its message, event, time and seed, with a button
- * that goes to the event. The host stops a run at the event that broke an invariant.
+ * that goes to the event. The host stops a run at the event that broke an invariant. Above
+ * them, a seed search (SeedSearch) finds a seed that fails a check, as `dslab check` does.
  */
 import { refreshVerdicts, seek } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
@@ -9,6 +10,7 @@ import { formatCount, formatTime } from '../run/format';
 import { verdictLook } from '../run/verdict';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { SeedSearch } from './SeedSearch';
 
 export function CheckersView() {
   const simId = useRun((s) => s.simId);
@@ -44,6 +46,7 @@ export function CheckersView() {
 
   return (
     <div className="checkers">
+      <SeedSearch />
       {violation && (
         <div className="violation" role="alert">
           <p className="violation-title">

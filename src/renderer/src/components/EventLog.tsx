@@ -7,9 +7,9 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TraceRow } from '../../../shared/api';
 import { loadEarlier, seek } from '../app/run';
+import { useListedNodes } from '../app/use-listed-nodes';
 import { formatCount, formatDuration, msgTypeSlot } from '../run/format';
 import { lastRowAtOrBefore } from '../run/trace-cache';
-import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { NEXT_KINDS } from './StepToNext';
 
@@ -73,7 +73,7 @@ export function EventLog() {
   const current = useRun((s) => s.status?.eventIndex ?? 0);
   const hasRun = useRun((s) => s.simId !== null);
   const playing = useRun((s) => s.status?.playing ?? false);
-  const graphNodes = useGraph((s) => s.nodes);
+  const listed = useListedNodes();
   const [node, setNode] = useState('');
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
@@ -86,7 +86,7 @@ export function EventLog() {
   const box = useRef<HTMLDivElement>(null);
   const ids = { node: useId(), kind: useId(), text: useId() };
 
-  const names = useMemo(() => new Map(graphNodes.map((n) => [n.id, n.data.name])), [graphNodes]);
+  const names = useMemo(() => new Map(listed.map((n) => [n.id, n.name])), [listed]);
   const name = (id: string) => names.get(id) ?? id;
 
   const rows = useMemo(() => {
@@ -160,12 +160,12 @@ export function EventLog() {
   // The same elements while the nodes do not change, so React skips them on every scroll.
   const nodeOptions = useMemo(
     () =>
-      graphNodes.map((n) => (
+      listed.map((n) => (
         <option key={n.id} value={n.id}>
-          {n.data.name}
+          {n.name}
         </option>
       )),
-    [graphNodes],
+    [listed],
   );
 
   return (

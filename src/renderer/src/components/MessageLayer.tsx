@@ -19,7 +19,7 @@ import { msgTypeSlot } from '../run/format';
 import { DROP_EVENTS, type DropMark, type Flight } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
-import { useRun } from '../stores/run-store';
+import { useMembership, useRun } from '../stores/run-store';
 import { selectTheme, useUi } from '../stores/ui-store';
 
 /** Longest a progress event is extrapolated while playing (wall ms); then the dots wait. */
@@ -90,7 +90,20 @@ export function flightSummary(flights: readonly Flight[], drops: readonly DropMa
 export function MessageLayer() {
   const store = useStoreApi();
   const edges = useGraph((s) => s.edges);
-  const route = useMemo(() => routeFinder(edges), [edges]);
+  const links = useMembership((s) => s.links);
+  // Routes over the links the run has now: the scenario's it did not remove, and those it added.
+  const route = useMemo(
+    () =>
+      routeFinder(
+        links === null
+          ? edges
+          : [
+              ...edges.filter((e) => links.present.has(e.id)),
+              ...links.added.map((l) => ({ source: l.a, target: l.b })),
+            ],
+      ),
+    [edges, links],
+  );
   const theme = useUi(selectTheme);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [summary, setSummary] = useState('No messages in flight.');

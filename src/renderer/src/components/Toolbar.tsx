@@ -2,7 +2,8 @@
 import { useId } from 'react';
 import { toggleTheme } from '../app/actions';
 import { switchProtocol, switchTopic } from '../app/editor';
-import { pause, play, reset, speedChanged, step, stepBack } from '../app/run';
+import { chooseSpeed } from '../app/pace';
+import { pause, play, reset, step, stepBack } from '../app/run';
 import { formatEvent, formatSpeed, formatTime } from '../run/format';
 import { useGraph } from '../stores/graph-store';
 import { clampSeed, SPEED_MAX_X, SPEED_MIN_X, usePlayback } from '../stores/playback-store';
@@ -80,7 +81,6 @@ function RunControls() {
   const seed = usePlayback((s) => s.seed);
   const speedX = usePlayback((s) => s.speedX);
   const setSeed = usePlayback((s) => s.setSeed);
-  const setSpeed = usePlayback((s) => s.setSpeed);
   const playing = useRun(selectPlaying);
   const event = useRun(selectEvent);
   const nowUs = useRun(selectNowUs);
@@ -166,10 +166,7 @@ function RunControls() {
           value={Math.log10(speedX)}
           aria-valuetext={formatSpeed(speedX)}
           title="Playback speed: virtual seconds per wall second (log scale)"
-          onChange={(e) => {
-            setSpeed(Number((10 ** Number(e.target.value)).toPrecision(3)));
-            speedChanged();
-          }}
+          onChange={(e) => chooseSpeed(Number((10 ** Number(e.target.value)).toPrecision(3)))}
         />
         <span className="speed-value" aria-hidden="true">
           {formatSpeed(speedX)}

@@ -620,12 +620,33 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   topic: 'consistent-hashing',
   title: 'Consistent hashing',
   version: 1,
+  // 400 operations a second and a hop of 1 ms: the story is the ring's keys moving when n5
+  // joins (3 s) and n2 leaves (5 s), 6 s and 10 s after Play at 0.5x.
+  speed: 0.5,
   roles: [
     { id: 'coordinator', label: 'Coordinator', min: 1, max: 1 },
     { id: 'node', label: 'Storage node', min: 1, max: null },
     { id: 'client', label: 'Client', min: 0, max: null },
   ],
   params: ConsistentHashingParams,
+  quickStart() {
+    // Ring of n1..n4 (64 virtual nodes each), 1000 keys; n5 joins at 3 s, n2 is removed at 5 s.
+    return {
+      name: 'Consistent hashing: a node joins, a node leaves',
+      workload: {
+        kind: 'open',
+        ratePerS: 400,
+        readFraction: 0.3,
+        keys: { pattern: 'k{i}', count: 1000 },
+        stopUs: 6_500_000,
+      },
+      faults: [
+        ...addNodeFaults('n5', 3_000_000),
+        { atUs: 5_000_000, fault: { kind: 'remove-node', node: 'n2' } },
+      ],
+      maxTimeUs: 7_000_000,
+    };
+  },
   defaultTopology(): DefaultTopology {
     const ids = ['coord', 'n1', 'n2', 'n3', 'n4', 'c1'];
     const roles: Record<string, string> = { coord: 'coordinator', c1: 'client' };

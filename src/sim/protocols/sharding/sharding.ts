@@ -542,6 +542,17 @@ function lan(a: string, b: string) {
   };
 }
 
+/** An open-loop workload over 600 user keys. */
+export function shardingWorkload(distribution: 'uniform' | 'zipf' | 'sequential' = 'uniform') {
+  return {
+    kind: 'open' as const,
+    ratePerS: 300,
+    readFraction: 0.5,
+    keys: { pattern: 'user-{i}', count: 600, distribution, zipfS: 1.1 },
+    stopUs: 6_000_000,
+  };
+}
+
 /** Router, three shards, two clients, one switch. */
 export function shardingTopology(): DefaultTopology {
   const ids = ['router', 's1', 's2', 's3', 'c1', 'c2'];
@@ -588,6 +599,9 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   topic: 'sharding',
   title: 'Sharding behind a router',
   version: 1,
+  // 300 operations a second over hops of 1 ms: at 0.1x thirty a second reach the shards, few
+  // enough to follow, and the keys fill the shards' bars within the first seconds.
+  speed: 0.1,
   roles: [
     { id: 'router', label: 'Router', min: 1, max: 1 },
     { id: 'shard', label: 'Shard', min: 1, max: null },
@@ -595,6 +609,10 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   ],
   params: ShardingParams,
   defaultTopology: shardingTopology,
+  quickStart() {
+    // Hash (CRC-32) modulo 3 by default, uniform keys.
+    return { name: 'Sharding quick start', workload: shardingWorkload(), maxTimeUs: 7_000_000 };
+  },
   init(n) {
     if (n.role === 'router') {
       const table: RoutingTable = { version: 1, ...wantedTable(n.params, []) };
