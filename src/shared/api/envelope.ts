@@ -13,7 +13,8 @@ export type ApiErrorCode =
   | 'too-large'
   | 'busy'
   | 'internal'
-  | 'forbidden';
+  | 'forbidden'
+  | 'read-only';
 
 /** A failed call. */
 export interface ApiError {
