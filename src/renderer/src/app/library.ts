@@ -256,6 +256,8 @@ export async function save(): Promise<boolean> {
   const doc = lib.doc;
   const body = docBody();
   if (!doc || !body) return false;
+  // Built-ins stay as shipped (the store refuses too): the changes go to a copy.
+  if (doc.itemId && doc.builtin) return askSaveCopy();
   try {
     if (!doc.itemId) return await createItem(doc.name);
     const summary = await call('library.save', { id: doc.itemId, doc: body, expectedRevision: doc.revision });
@@ -266,9 +268,36 @@ export async function save(): Promise<boolean> {
     return true;
   } catch (err) {
     if (isConflict(err)) return askConflict(errorText(err));
+    // A built-in this window did not know was one (an older list): save a copy instead.
+    if (err instanceof DslabApiError && err.code === 'read-only') return askSaveCopy();
     reportError('Could not save', err);
     return false;
   }
+}
+
+/**
+ * Save on a built-in: asks for a name and saves the changes as a new item of the person's own,
+ * which becomes the open document. Resolves true when saved, false when cancelled.
+ */
+function askSaveCopy(): Promise<boolean> {
+  const doc = useLibrary.getState().doc;
+  if (!doc) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    useLibrary.getState().set({
+      dialog: {
+        kind: 'name',
+        title: 'Save a copy',
+        lede: `"${doc.name}" is a built-in and stays as shipped. Your changes are saved as a new item in your library.`,
+        initial: `${doc.name} (copy)`,
+        confirm: 'Save copy',
+        run: async (name) => {
+          useLibrary.getState().set({ dialog: null });
+          resolve(await saveAsName(name));
+        },
+        cancel: () => resolve(false),
+      },
+    });
+  });
 }
 
 function askConflict(message: string): Promise<boolean> {
@@ -411,6 +440,28 @@ export async function trashItem(id: string): Promise<void> {
     toast(`Moved "${summary.name}" to the trash.`);
   } catch (err) {
     reportError('Could not delete', err);
+  }
+}
+
+/**
+ * Puts a built-in back as shipped. The person's edited version (from a DSLab before built-ins
+ * were read-only) is kept by the store as their own item; when the built-in is open, unsaved
+ * changes are asked about first and the canvas shows the shipped version after.
+ */
+export async function restoreBuiltin(id: string): Promise<void> {
+  const isOpen = () => useLibrary.getState().doc?.itemId === id;
+  if (isOpen() && !(await leaveDoc())) return;
+  try {
+    const { item, copy } = await call('library.restoreBuiltin', { id });
+    useLibrary.getState().bump();
+    if (isOpen()) showRecord(await call('library.get', { id }));
+    toast(
+      copy
+        ? `Restored "${item.name}" as shipped. Your version is kept as "${copy.name}".`
+        : `"${item.name}" is as shipped.`,
+    );
+  } catch (err) {
+    reportError('Could not restore the built-in', err);
   }
 }
 
