@@ -125,9 +125,9 @@ test('the library lists the built-ins and search finds one', async ({ page, lab 
   await expect(page.getByText('Nothing matches “nothing-like-this”.')).toBeVisible();
   await page.getByRole('searchbox', { name: 'Search the library' }).fill('');
 
-  // The tag filter narrows the list.
+  // The tag filter narrows the list (the starters: Ping-pong ring and the Raft quick start).
   await page.getByRole('combobox', { name: 'Tag' }).selectOption('starter');
-  await expect(list.locator('.lib-item')).toHaveCount(1);
+  await expect(list.locator('.lib-item')).toHaveCount(2);
 });
 
 test('Save on a changed built-in saves a copy; the built-in stays as shipped', async ({ page, lab }) => {
@@ -331,12 +331,17 @@ test('the welcome view shows the topics and opens one with its lesson', async ({
   const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
   await expect(welcome).toBeVisible();
   const topics = welcome.getByRole('list', { name: 'Topics' });
-  await expect(topics.getByRole('button', { name: /Simulation basics/ })).toBeEnabled();
+  await expect(
+    topics.getByRole('group', { name: 'Simulation basics' }).getByRole('button').first(),
+  ).toBeEnabled();
   await expect(welcome.getByRole('button', { name: /^CAP/ })).toBeDisabled();
   await expect(welcome.getByRole('button', { name: /^CAP/ })).toContainText('CAP');
   await page.screenshot({ path: shot('library-welcome.png') });
 
-  await topics.getByRole('button', { name: /Simulation basics/ }).click();
+  await topics
+    .getByRole('group', { name: 'Simulation basics' })
+    .getByRole('button', { name: 'Ping-pong' })
+    .click();
   await expect(welcome).toBeHidden();
   await expect(docState(page)).toContainText('Ping-pong ring');
   await expect(page.getByRole('tab', { name: 'Lesson' })).toHaveAttribute('aria-selected', 'true');
@@ -434,6 +439,52 @@ test('a built-in changed by an older DSLab is restored as shipped; the changed o
   } finally {
     await lab.stop();
   }
+});
+
+test('a topic card offers its protocols; switching topic opens its quick start, asking first', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
+  const consensus = welcome.getByRole('group', { name: 'Consensus' });
+  await expect(consensus.getByRole('button')).toHaveText(['Multi-Paxos', 'Paxos', 'Raft']);
+  await consensus.getByRole('button', { name: 'Raft', exact: true }).click();
+  await expect(welcome).toBeHidden();
+  const protocol = page.getByRole('combobox', { name: 'Protocol' });
+  const topic = page.getByRole('combobox', { name: 'Topic' });
+  await expect(protocol).toHaveValue('raft');
+  await expect(docState(page)).toContainText('Raft: five servers, two clients');
+
+  // Another protocol of the topic keeps the person's topology and says so plainly.
+  await dragClientIn(page);
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+  await protocol.selectOption('multi-paxos');
+  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+    'Switched to Multi-Paxos, keeping your 8 nodes: 5 server nodes now run as replica; 3 kept their role.',
+  );
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+  await expect(docState(page)).toContainText('Raft: five servers, two clients');
+  await expect(docState(page)).toContainText('unsaved changes');
+
+  // Another topic opens that topic's quick start, asking first about the unsaved changes.
+  await topic.selectOption('consistent-hashing');
+  const ask = page.getByRole('dialog', { name: 'Unsaved changes' });
+  await expect(ask).toContainText('"Raft: five servers, two clients"');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ask).toBeHidden();
+  await expect(topic).toHaveValue('consensus');
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+
+  await topic.selectOption('consistent-hashing');
+  await ask.getByRole('button', { name: "Don't save" }).click();
+  await expect(protocol).toHaveValue('consistent-hashing');
+  await expect(docState(page)).toContainText('Consistent hashing: a node joins, a node leaves');
+  await expect(docState(page)).toContainText('not saved yet');
+  const canvasNode = (name: string) =>
+    page.locator('.react-flow__node').and(page.getByRole('group', { name, exact: true }));
+  await expect(canvasNode('s1')).toHaveCount(0);
+  await expect(canvasNode('coord')).toBeVisible();
 });
 
 test('unsaved edits are autosaved and recovered after a reload', async ({ page, lab }) => {

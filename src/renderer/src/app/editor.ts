@@ -9,15 +9,17 @@ import { currentScenario, isPristine, useGraph } from '../stores/graph-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { chooseProtocol } from './actions';
+import { openTopic, shortTitle } from './library';
 import { NODE_HEIGHT, NODE_WIDTH } from './placement';
 import { reportError } from './report';
 
 /**
- * Switches protocol. An untouched quick start is replaced by the new protocol's own quick
- * start (its topology was made for it). A canvas the person edited is kept: nodes whose role
- * the new protocol has (or client/switch) stay, the others are remapped or removed
- * (graph/switch-protocol.ts), and a toast says what happened. Params, workload and limits
- * become the new protocol's defaults either way.
+ * Switches protocol within the topic. An untouched quick start is replaced by the new
+ * protocol's own quick start (its topology was made for it). A canvas the person edited is
+ * kept: nodes whose role the new protocol has (or client/switch) stay, the others are remapped
+ * or removed (graph/switch-protocol.ts), and a toast says what happened; the open document
+ * keeps its name and has unsaved changes. Params, workload and limits become the new
+ * protocol's defaults either way.
  */
 export async function switchProtocol(id: string): Promise<void> {
   const graph = useGraph.getState();
@@ -45,7 +47,7 @@ export async function switchProtocol(id: string): Promise<void> {
       });
       // Still the person's topology: a further switch maps it again instead of replacing it.
       useGraph.getState().markEdited();
-      ui.toast(describeSwitch(mapped));
+      ui.toast(describeSwitch(mapped, shortTitle(protocol)));
     }
   } catch (err) {
     reportError('Could not switch protocol', err);
@@ -56,10 +58,13 @@ export async function switchProtocol(id: string): Promise<void> {
   );
 }
 
-/** Switches topic: to the topic's first protocol, the same way as switchProtocol. */
+/**
+ * Switches topic: opens that topic's quick start, as its card in the welcome view does
+ * (asking first about unsaved changes). Another topic's protocol rarely has a use for this
+ * topology, so it is not carried over (protocols within one topic do: switchProtocol).
+ */
 export async function switchTopic(topic: string): Promise<void> {
-  const first = useSession.getState().protocols.find((p) => p.topic === topic);
-  if (first) await switchProtocol(first.id);
+  await openTopic(topic, { lesson: false });
 }
 
 /**

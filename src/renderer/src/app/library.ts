@@ -120,11 +120,15 @@ function showRecord(record: ItemRecord, body?: unknown): boolean {
   }
 }
 
-/** Asks what to do with unsaved changes; resolves true when it is fine to go on. */
+/**
+ * Asks what to do with unsaved changes (to a library item, or to a new document the person
+ * has changed: that is work too); resolves true when it is fine to go on.
+ */
 export function leaveDoc(): Promise<boolean> {
   const lib = useLibrary.getState();
-  // Only saved items ask: a new scratch document is replaced as before (File › New resets).
-  if (!lib.dirty || !lib.doc?.itemId) return Promise.resolve(true);
+  // Compared now, not read from the dirty flag: that is recomputed 200 ms after an edit, and an
+  // edit just before leaving is work too.
+  if (!lib.doc || snapshot() === lib.savedJson) return Promise.resolve(true);
   const name = lib.doc.name;
   return new Promise((resolve) => {
     const close = (ok: boolean) => {
@@ -168,6 +172,11 @@ export async function openItem(id: string, opts: { guard?: boolean } = {}): Prom
   }
 }
 
+/** The built-in scenario a protocol starts from: one tagged `starter` or named "… quick start". */
+function isQuickStart(item: { name: string; tags: string[] }): boolean {
+  return /quick start/i.test(item.name) || item.tags.includes('starter');
+}
+
 /** Starts a new, unsaved document from a scenario (the first Save creates the item). */
 export function newFromScenario(scenario: Scenario): void {
   useLibrary.getState().set({
@@ -185,13 +194,20 @@ export function protocolsOf(topic: string): ProtocolInfo[] {
 }
 
 /**
- * Opens a topic from the welcome view: its built-in scenario (a quick start when there is
- * one), else the first protocol's default scenario; the Lesson tab opens, ready to Play.
+ * Opens a topic's quick start (asking first about unsaved changes): for a chosen protocol, its
+ * built-in quick start, else its default scenario as a new document; for the topic alone, the
+ * first protocol's built-in quick start, else any quick start of the topic, else any built-in
+ * scenario of it, else the first protocol's default scenario. From the welcome view the Lesson
+ * tab opens, ready to Play; the toolbar's topic picker leaves the tabs alone (`lesson: false`).
  */
-export async function openTopic(topic: string): Promise<void> {
-  if (!(await leaveDoc())) return;
+export async function openTopic(
+  topic: string,
+  opts: { protocol?: string; lesson?: boolean } = {},
+): Promise<void> {
   const protocols = protocolsOf(topic);
-  if (protocols.length === 0) return;
+  const chosen = opts.protocol === undefined ? null : protocols.find((p) => p.id === opts.protocol);
+  if (protocols.length === 0 || chosen === undefined) return;
+  if (!(await leaveDoc())) return;
   const offered = new Set(protocols.map((p) => p.id));
   try {
     const { items } = await call('library.list', {
@@ -201,26 +217,32 @@ export async function openTopic(topic: string): Promise<void> {
       limit: 500,
     });
     const builtins = items.filter((i) => i.builtin && i.topic === topic && offered.has(i.protocol));
-    // Prefer the topic's first protocol (its quick start first), then any quick start, then any.
-    const quick = (i: (typeof items)[number]) => /quick start/i.test(i.name) || i.tags.includes('starter');
-    const first = protocols[0]?.id;
-    const pick =
-      builtins.find((i) => i.protocol === first && quick(i)) ??
-      builtins.find((i) => i.protocol === first) ??
-      builtins.find(quick) ??
-      builtins[0];
+    const first = chosen ?? protocols[0]!;
+    const pick = chosen
+      ? builtins.find((i) => i.protocol === chosen.id && isQuickStart(i))
+      : (builtins.find((i) => i.protocol === first.id && isQuickStart(i)) ??
+        builtins.find((i) => i.protocol === first.id) ??
+        builtins.find(isQuickStart) ??
+        builtins[0]);
     if (pick) {
       await openItem(pick.id, { guard: false });
     } else {
-      const protocol = protocols[0]!;
-      newFromScenario(await call('catalog.defaultScenario', { protocol: protocol.id }));
-      remember({ topic, protocol: protocol.id } as Scenario);
+      newFromScenario(await call('catalog.defaultScenario', { protocol: first.id }));
+      remember({ topic, protocol: first.id } as Scenario);
     }
-    useUi.getState().setTab('lesson');
-    useLibrary.getState().set({ exerciseTab: false, welcome: false });
+    if (opts.lesson !== false) {
+      useUi.getState().setTab('lesson');
+      useLibrary.getState().set({ exerciseTab: false });
+    }
+    useLibrary.getState().set({ welcome: false });
   } catch (err) {
     reportError('Could not open the topic', err);
   }
+}
+
+/** A short name for a protocol: its title without the parenthesis ("Paxos (single decree)" → "Paxos"). */
+export function shortTitle(protocol: ProtocolInfo): string {
+  return protocol.title.replace(/\s*\(.*\)\s*$/, '') || protocol.title;
 }
 
 /** Re-derives the exercise's scenario for the learner named now (seed and varied params). */

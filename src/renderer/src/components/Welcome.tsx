@@ -1,16 +1,45 @@
 /**
- * The welcome view: first run, or File › New with nothing open. Each topic the catalog has
- * protocols for is a card that opens its built-in scenario with the Lesson tab, ready to Play;
- * the roadmap's other topics are listed as "coming". It sits above the canvas (not over it),
- * so the workbench below stays usable; it closes when a topic is chosen, a run starts or the
- * topology is edited.
+ * The welcome view: first run, or New… in the library. Each topic the catalog has protocols
+ * for is a card: one protocol, and the card opens its quick start; several, and the card offers
+ * each (Consensus: Raft, Paxos, Multi-Paxos), so the learner picks. The roadmap's other
+ * topics are listed as "coming". It sits above the canvas (not over it), so the workbench
+ * below stays usable; it closes when a topic is chosen, a run starts or the topology is edited.
  */
-import { useEffect, useRef } from 'react';
-import { TOPICS } from '../../../shared/topics';
-import { openTopic } from '../app/library';
+import { useEffect, useId, useRef } from 'react';
+import type { ProtocolInfo } from '../../../shared/api';
+import { TOPICS, type TopicInfo } from '../../../shared/topics';
+import { openTopic, shortTitle } from '../app/library';
 import { useLibrary } from '../stores/library-store';
 import { useSession } from '../stores/session-store';
 import { CloseIcon } from './icons';
+
+type Offered = TopicInfo & { protocols: ProtocolInfo[] };
+
+/** A topic with several protocols: the learner picks one. */
+function MultiCard({ topic }: { topic: Offered }) {
+  const titleId = useId();
+  return (
+    <fieldset className="welcome-card is-multi" aria-labelledby={titleId}>
+      <span className="welcome-card-title" id={titleId}>
+        {topic.title}
+      </span>
+      <span className="welcome-card-blurb">{topic.blurb}</span>
+      <span className="welcome-protocols">
+        {topic.protocols.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            className="welcome-protocol"
+            title={`${p.title}: ${p.summary}`}
+            onClick={() => void openTopic(topic.id, { protocol: p.id })}
+          >
+            {shortTitle(p)}
+          </button>
+        ))}
+      </span>
+    </fieldset>
+  );
+}
 
 export function Welcome() {
   const show = useLibrary((s) => s.welcome);
@@ -18,11 +47,11 @@ export function Welcome() {
   const hasDoc = useLibrary((s) => s.doc !== null);
   const ref = useRef<HTMLElement>(null);
   useEffect(() => {
-    if (show) ref.current?.querySelector<HTMLElement>('.welcome-card:not(:disabled)')?.focus();
+    if (show) ref.current?.querySelector<HTMLElement>('.welcome-grid button:not(:disabled)')?.focus();
   }, [show]);
   if (!show) return null;
   const close = () => useLibrary.getState().set({ welcome: false });
-  const offered = TOPICS.map((t) => ({
+  const offered: Offered[] = TOPICS.map((t) => ({
     ...t,
     protocols: protocols.filter((p) => p.topic === t.id),
   }));
@@ -61,13 +90,17 @@ export function Welcome() {
         <ul className="welcome-grid" aria-label="Topics">
           {ready.map((t) => (
             <li key={t.id} className="welcome-cell">
-              <button type="button" className="welcome-card" onClick={() => void openTopic(t.id)}>
-                <span className="welcome-card-title">{t.title}</span>
-                <span className="welcome-card-blurb">{t.blurb}</span>
-                <span className="welcome-card-foot" title={t.protocols.map((p) => p.title).join(' · ')}>
-                  {t.protocols.length === 1 ? t.protocols[0]?.title : `${t.protocols.length} protocols`}
-                </span>
-              </button>
+              {t.protocols.length === 1 ? (
+                <button type="button" className="welcome-card" onClick={() => void openTopic(t.id)}>
+                  <span className="welcome-card-title">{t.title}</span>
+                  <span className="welcome-card-blurb">{t.blurb}</span>
+                  <span className="welcome-card-foot" title={t.protocols[0]?.title}>
+                    {t.protocols[0] ? shortTitle(t.protocols[0]) : ''}
+                  </span>
+                </button>
+              ) : (
+                <MultiCard topic={t} />
+              )}
             </li>
           ))}
         </ul>
