@@ -487,6 +487,41 @@ test('a topic card offers its protocols; switching topic opens its quick start, 
   await expect(canvasNode('coord')).toBeVisible();
 });
 
+test('New… offers an empty canvas: a chosen topic and protocol, no nodes', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await page.getByRole('button', { name: 'New…' }).click();
+  const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
+  await expect(welcome).toBeVisible();
+  await welcome.getByRole('button', { name: /^Empty canvas/ }).click();
+  const card = welcome.getByRole('group', { name: 'Empty canvas' });
+  await card.getByRole('combobox', { name: 'Topic' }).selectOption('consensus');
+  const protocols = card.getByRole('combobox', { name: 'Protocol' });
+  await expect(protocols.locator('option')).toHaveText(['Multi-Paxos', 'Paxos', 'Raft']);
+  await protocols.selectOption('paxos');
+  await page.screenshot({ path: shot('library-empty-canvas.png') });
+  expect(await seriousViolations(page)).toEqual([]);
+  await card.getByRole('button', { name: 'Start empty' }).click();
+
+  await expect(welcome).toBeHidden();
+  await expect(page.getByRole('combobox', { name: 'Protocol' })).toHaveValue('paxos');
+  await expect(docState(page)).toContainText('Untitled Paxos scenario');
+  await expect(docState(page)).toContainText('not saved yet');
+  await expect(page.locator('.react-flow__node')).toHaveCount(0);
+  await expect(page.getByText('0 nodes · 0 links')).toBeVisible();
+
+  // The palette builds on it; the work is asked about before another topic replaces it.
+  await page.getByRole('tab', { name: 'Parts' }).click();
+  await page.getByRole('button', { name: 'Add Acceptor' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.react-flow__node')).toHaveCount(1);
+  await expect(docState(page)).toContainText('unsaved changes');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('basics');
+  await expect(page.getByRole('dialog', { name: 'Unsaved changes' })).toContainText(
+    '"Untitled Paxos scenario"',
+  );
+});
+
 test('unsaved edits are autosaved and recovered after a reload', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);

@@ -122,7 +122,7 @@ function showRecord(record: ItemRecord, body?: unknown): boolean {
 
 /**
  * Asks what to do with unsaved changes (to a library item, or to a new document the person
- * has changed: that is work too); resolves true when it is fine to go on.
+ * has changed: an empty canvas they built on is work too); resolves true when it is fine to go on.
  */
 export function leaveDoc(): Promise<boolean> {
   const lib = useLibrary.getState();
@@ -243,6 +243,35 @@ export async function openTopic(
 /** A short name for a protocol: its title without the parenthesis ("Paxos (single decree)" → "Paxos"). */
 export function shortTitle(protocol: ProtocolInfo): string {
   return protocol.title.replace(/\s*\(.*\)\s*$/, '') || protocol.title;
+}
+
+/**
+ * File › New's other choice: an empty canvas for a protocol (asking first about unsaved
+ * changes). A new, unsaved document with the protocol's default params and run limits and no
+ * nodes, links, workload or faults; the person builds the cluster from the palette.
+ */
+export async function newEmptyCanvas(protocolId: string): Promise<void> {
+  const protocol = useSession.getState().protocols.find((p) => p.id === protocolId);
+  if (!protocol) return;
+  if (!(await leaveDoc())) return;
+  try {
+    const quick = await call('catalog.defaultScenario', { protocol: protocol.id });
+    const empty = ScenarioSchema.parse({
+      schemaVersion: quick.schemaVersion,
+      name: `Untitled ${shortTitle(protocol)} scenario`,
+      topic: quick.topic,
+      protocol: quick.protocol,
+      params: quick.params,
+      topology: { nodes: [], links: [] },
+      seed: quick.seed,
+      limits: quick.limits,
+    });
+    newFromScenario(empty);
+    remember(empty);
+    useUi.getState().toast(`An empty ${shortTitle(protocol)} canvas: add nodes from the Parts tab.`);
+  } catch (err) {
+    reportError('Could not start an empty canvas', err);
+  }
 }
 
 /** Re-derives the exercise's scenario for the learner named now (seed and varied params). */

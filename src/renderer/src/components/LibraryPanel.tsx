@@ -388,7 +388,7 @@ export function LibraryPanel() {
             <button
               type="button"
               className="btn small"
-              title="Start from a topic's ready-made scenario"
+              title="Start from a topic's ready-made scenario, or from an empty canvas"
               onClick={() => set({ welcome: true })}
             >
               New…
