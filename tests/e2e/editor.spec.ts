@@ -266,8 +266,9 @@ test('switching protocol keeps the nodes whose roles map and says what changed',
   await page.keyboard.press('Enter');
   await expect(nodes(page)).toHaveCount(paxos + 1);
   await protocol.selectOption('multi-paxos');
-  await expect(toasts(page)).toContainText(/Kept 3 nodes; 2 'proposer' nodes became 'replica'/);
-  await expect(toasts(page)).toContainText("3 'acceptor' nodes became 'replica'");
+  await expect(toasts(page)).toContainText(
+    'Switched to Multi-Paxos, keeping your 9 nodes: 2 proposer nodes now run as replica, 3 acceptor nodes now run as replica, 1 learner node now runs as replica; 3 kept their role.',
+  );
   await expect(nodes(page)).toHaveCount(paxos + 1);
   // The inspector describes the new protocol and its params.
   const inspector = inspectorOf(page);
@@ -278,7 +279,7 @@ test('switching protocol keeps the nodes whose roles map and says what changed',
   // Still the person's topology: switching back maps it again (replicas become proposers).
   await protocol.selectOption('paxos');
   await expect(toasts(page)).toContainText(
-    "Kept 3 nodes; 4 'replica' nodes became 'proposer'; 1 'replica' node became 'acceptor'",
+    'Switched to Paxos, keeping your 9 nodes: 4 replica nodes now run as proposer, 1 replica node now runs as acceptor',
   );
   await expect(nodes(page)).toHaveCount(paxos + 1);
 });

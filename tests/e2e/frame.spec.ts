@@ -272,7 +272,12 @@ test('menu commands: New resets, Save saves to the library, About shows the host
   await page.keyboard.press('Enter');
   await expect(nodes).toHaveCount(before + 1);
 
+  // The added node is unsaved work, so New asks first (Don't save: the default topology again).
   lab.server.emit('app.menu', { command: 'file.new' });
+  await page
+    .getByRole('dialog', { name: 'Unsaved changes' })
+    .getByRole('button', { name: "Don't save" })
+    .click();
   await expect(nodes).toHaveCount(before);
 
   lab.server.emit('app.menu', { command: 'file.save' });

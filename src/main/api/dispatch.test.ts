@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type MethodName, methodNames, methods } from '../../shared/api';
 import { SeedSearchHost } from '../seed-search';
 import { SimHost } from '../sim-host';
+import { seedBuiltinLibrary } from '../store/builtins';
 import { migrate } from '../store/database';
 import { Library } from '../store/library';
 import { createSimCatalog } from './catalog';
@@ -20,6 +21,7 @@ function setup() {
   const db = new Database(':memory:');
   migrate(db);
   const events: { event: string; payload: unknown }[] = [];
+  const library = new Library(db);
   const handlers = createHandlers({
     emit: (event, payload) => events.push({ event, payload }),
     transport: 'web',
@@ -30,10 +32,10 @@ function setup() {
     catalog: createSimCatalog(),
     sims: new SimHost({ emit: () => {} }),
     searches: new SeedSearchHost({ emit: () => {} }),
-    library: new Library(db),
+    library,
   });
   const logs: string[] = [];
-  return { db, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs, events };
+  return { db, library, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs, events };
 }
 
 describe('the API dispatcher', () => {
@@ -102,7 +104,9 @@ describe('the API dispatcher', () => {
   });
 
   it('has a handler for every method, whose answer matches the response schema', async () => {
-    const { handlers, dispatch } = setup();
+    const { handlers, dispatch, library } = setup();
+    seedBuiltinLibrary(library);
+    const builtin = library.list({ limit: 1 }).items[0]!.id;
     expect(Object.keys(handlers).sort()).toEqual([...methodNames].sort());
     const protocol = createSimCatalog().list()[0]!.id;
     const scenario = createSimCatalog().defaultScenario(protocol);
@@ -171,6 +175,7 @@ describe('the API dispatcher', () => {
       ['sim.close', () => ({ simId })],
       ['library.trash', () => ({ id: item().id })],
       ['library.restore', () => ({ id: item().id })],
+      ['library.restoreBuiltin', () => ({ id: builtin })],
       ['library.emptyTrash', () => ({})],
     ];
     // The file dialogs exist only in the desktop app; here (no Files port) they refuse clearly.
@@ -237,6 +242,26 @@ describe('the API dispatcher', () => {
       ok: false,
       error: { code: 'conflict' },
     });
+  });
+
+  it('refuses a save over a built-in as read-only, from any client', async () => {
+    const { dispatch, library } = setup();
+    seedBuiltinLibrary(library);
+    const ring = library.list().items.find((i) => i.name === 'Ping-pong ring')!;
+    const doc = { ...library.getScenario(ring.id).scenario, protocol: 'raft', topic: 'consensus' };
+    const res = await dispatch('library.save', { id: ring.id, doc, expectedRevision: ring.revision });
+    expect(res).toMatchObject({
+      ok: false,
+      error: {
+        code: 'read-only',
+        message: expect.stringMatching(/^"Ping-pong ring" is a built-in and stays as shipped/),
+      },
+    });
+    await expect(dispatch('library.rename', { id: ring.id, name: 'Mine' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'read-only' },
+    });
+    expect(library.getScenario(ring.id)).toMatchObject({ name: 'Ping-pong ring', protocol: 'ping-pong' });
   });
 
   it('keeps the bottom panel layout and refuses a height out of range', async () => {

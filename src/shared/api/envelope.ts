@@ -14,7 +14,8 @@ export type ApiErrorCode =
   | 'busy'
   | 'cancelled'
   | 'internal'
-  | 'forbidden';
+  | 'forbidden'
+  | 'read-only';
 
 /** A failed call. */
 export interface ApiError {

@@ -97,6 +97,12 @@ function About() {
   );
 }
 
+/** Closes a name dialog without a name: its `cancel` hears of it first. */
+function cancelName(dialog: Extract<LibraryDialog, { kind: 'name' }>): void {
+  dialog.cancel?.();
+  useLibrary.getState().set({ dialog: null });
+}
+
 function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }> }) {
   const [value, setValue] = useState(dialog.initial);
   const ref = useRef<HTMLInputElement>(null);
@@ -112,6 +118,7 @@ function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }>
         if (value.trim()) void dialog.run(value);
       }}
     >
+      {dialog.lede && <p className="lib-dialog-body">{dialog.lede}</p>}
       <label className="field">
         <span className="field-label">Name</span>
         <input
@@ -126,7 +133,7 @@ function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }>
         <button type="submit" className="btn lib-primary" disabled={!value.trim()}>
           {dialog.confirm}
         </button>
-        <button type="button" className="btn" onClick={() => useLibrary.getState().set({ dialog: null })}>
+        <button type="button" className="btn" onClick={() => cancelName(dialog)}>
           Cancel
         </button>
       </div>
@@ -139,6 +146,7 @@ function LibraryDialogView({ dialog }: { dialog: LibraryDialog }) {
   const close = () => {
     // Esc or the close button: the last button of a question is its "Cancel"/"Discard".
     if (dialog.kind === 'ask') void dialog.buttons[dialog.buttons.length - 1]?.run();
+    else if (dialog.kind === 'name') cancelName(dialog);
     else useLibrary.getState().set({ dialog: null });
   };
   return (

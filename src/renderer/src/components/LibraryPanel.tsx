@@ -7,7 +7,15 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { topicTitle } from '../../../shared/topics';
 import { call } from '../api/client';
 import { chooseAndImport, exportToFile } from '../app/files';
-import { askEmptyTrash, duplicateItem, openItem, renameItem, restoreItem, trashItem } from '../app/library';
+import {
+  askEmptyTrash,
+  duplicateItem,
+  openItem,
+  renameItem,
+  restoreBuiltin,
+  restoreItem,
+  trashItem,
+} from '../app/library';
 import { type ItemSummary, type LibrarySort, useLibrary } from '../stores/library-store';
 
 const SORTS: { id: LibrarySort; label: string }[] = [
@@ -149,7 +157,7 @@ function Item({
           onClick={onSelect}
           onDoubleClick={() => !item.trashedAt && void openItem(item.id)}
           onKeyDown={(e) => {
-            if (e.key === 'F2' && !item.trashedAt) {
+            if (e.key === 'F2' && !item.trashedAt && !item.builtin) {
               e.preventDefault();
               setLib({ renamingId: item.id });
             }
@@ -162,6 +170,14 @@ function Item({
           <span className="lib-item-meta" title={`${topicTitle(item.topic)} · ${meta}`}>
             {item.kind === 'exercise' && <span className="lib-chip is-exercise">exercise</span>}
             {item.builtin && <span className="lib-chip">built-in</span>}
+            {item.builtinEdited && (
+              <span
+                className="lib-chip"
+                title="Changed by an earlier DSLab: Restore built-in puts it back as shipped"
+              >
+                changed
+              </span>
+            )}
             <span className="lib-item-sub">{meta}</span>
           </span>
         </button>
@@ -195,12 +211,25 @@ function Item({
                 <button type="button" className="btn small" onClick={() => void duplicateItem(item.id)}>
                   Duplicate
                 </button>
-                <button type="button" className="btn small" onClick={() => setLib({ renamingId: item.id })}>
-                  Rename
-                </button>
+                {/* A built-in keeps its name (it is read-only: docs/library.md); Duplicate gives one to rename. */}
+                {!item.builtin && (
+                  <button type="button" className="btn small" onClick={() => setLib({ renamingId: item.id })}>
+                    Rename
+                  </button>
+                )}
                 <button type="button" className="btn small" onClick={() => void exportToFile([item.id])}>
                   Export
                 </button>
+                {item.builtinEdited && (
+                  <button
+                    type="button"
+                    className="btn small"
+                    title="Put back the version DSLab ships; your changed version is kept as a copy"
+                    onClick={() => void restoreBuiltin(item.id)}
+                  >
+                    Restore built-in
+                  </button>
+                )}
                 <button
                   type="button"
                   className="btn small lib-danger"
@@ -359,7 +388,7 @@ export function LibraryPanel() {
             <button
               type="button"
               className="btn small"
-              title="Start from a topic's ready-made scenario"
+              title="Start from a topic's ready-made scenario, or from an empty canvas"
               onClick={() => set({ welcome: true })}
             >
               New…

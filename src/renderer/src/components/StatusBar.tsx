@@ -39,11 +39,13 @@ function DocState() {
   const dirty = useLibrary((s) => s.dirty);
   if (!doc) return null;
   const where = doc.itemId ? (doc.builtin ? 'built-in' : 'library') : 'not saved yet';
+  const saves =
+    doc.itemId && doc.builtin ? 'Ctrl+S saves a copy (built-ins stay as shipped)' : 'Ctrl+S saves';
   return (
     <span
       className="status-item status-doc"
       data-testid="doc-state"
-      title={dirty ? 'Unsaved changes: Ctrl+S saves' : 'Saved'}
+      title={dirty ? `Unsaved changes: ${saves}` : doc.itemId ? 'Saved' : 'Not saved yet: Ctrl+S saves'}
     >
       {dirty && <span className="status-dirty" aria-hidden="true" />}
       <span className="status-doc-name">{doc.name}</span>
