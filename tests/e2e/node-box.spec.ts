@@ -78,7 +78,7 @@ test('after a run makes the nodes taller, a connection dragged from a dot starts
   // Start a connection from n2's bottom dot: xyflow draws the line from where it believes
   // that dot is, which is the handles the node carries (graph/node-box.ts withBox).
   await n2.hover();
-  const dot = (await n2.locator('.react-flow__handle-bottom').boundingBox())!;
+  const dot = (await n2.locator('.lab-handle.react-flow__handle-bottom').boundingBox())!;
   const from = { x: dot.x + dot.width / 2, y: dot.y + dot.height / 2 };
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();

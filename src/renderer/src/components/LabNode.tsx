@@ -7,6 +7,7 @@ import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
 import { type KeyboardEvent, memo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRoles } from '../app/use-roles';
+import { BODY_HANDLE } from '../graph/node-box';
 import { roleLabel, roleTone } from '../graph/roles';
 import { nameProblem } from '../graph/topology';
 import type { LabFlowNode } from '../graph/types';
@@ -189,6 +190,15 @@ function LabNodeView({ id, data, selected }: NodeProps<LabFlowNode>) {
       {SIDES.map((s) => (
         <Handle key={s.id} id={s.id} type="source" position={s.position} className="lab-handle" />
       ))}
+      {/* The whole node as a drop target while a link is being drawn (xyflow prefers the handle
+          under the pointer); it starts nothing, and is hidden otherwise (graph/node-box.ts). */}
+      <Handle
+        id={BODY_HANDLE}
+        type="source"
+        position={Position.Top}
+        className="lab-body-handle"
+        isConnectableStart={false}
+      />
     </div>
   );
 }
