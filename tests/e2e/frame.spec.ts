@@ -303,6 +303,24 @@ test('a link dropped anywhere on a node body connects to it, with the node marke
   await expect(target).toHaveClass(/selected/);
 });
 
+test('web mode loads with no failed request: the tab icon is the logo, not a 404', async ({ page, lab }) => {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') failed.push(`console: ${m.text()}`);
+  });
+  await openLab(page, lab.server.url);
+  // Chromium fetches the tab icon after the load (/favicon.ico when none is declared).
+  await page.waitForLoadState('networkidle');
+  expect(failed).toEqual([]);
+  const href = await page.locator('link[rel="icon"]').getAttribute('href', { timeout: 1000 });
+  const icon = await page.request.get(new URL(href ?? '', page.url()).href);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/svg+xml');
+});
+
 test('menu commands: New resets, Save saves to the library, About shows the host', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   const nodes = page.locator('.react-flow__node');
