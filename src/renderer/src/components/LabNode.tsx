@@ -4,7 +4,7 @@
  * is on the minority side of a partition or cut) and the clock error.
  */
 import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
-import { type KeyboardEvent, memo, useRef, useState } from 'react';
+import { Fragment, type KeyboardEvent, memo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRoles } from '../app/use-roles';
 import { BODY_HANDLE } from '../graph/node-box';
@@ -107,6 +107,24 @@ function selectMarks(id: string, far: boolean) {
   };
 }
 
+/**
+ * A badge's text, whole: it wraps onto more lines rather than being cut ("acceptor · prom…"),
+ * and breaks only between its " · " parts while a part fits the node.
+ */
+function BadgeText({ text }: { text: string }) {
+  const parts = text.split(' · ');
+  return parts.map((p, i) => {
+    const last = i === parts.length - 1;
+    return (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, in order.
+      <Fragment key={i}>
+        <span className="badge-part">{last ? p : `${p}\u00a0·`}</span>
+        {last ? '' : ' '}
+      </Fragment>
+    );
+  });
+}
+
 /** The run's view of this node: badge, up/paused, clock error (null with no run). */
 function RunMarks({ id }: { id: string }) {
   const far = useStore(selectFar);
@@ -131,7 +149,7 @@ function RunMarks({ id }: { id: string }) {
           <span className="node-badge is-far" data-tone-run={sim.tone} />
         ) : (
           <span className="node-badge" data-tone-run={sim.tone} title="The protocol's summary of this node">
-            {sim.text}
+            <BadgeText text={sim.text} />
           </span>
         )
       ) : null}
