@@ -224,6 +224,48 @@ test('two items never share a name: a taken name gets a number, and the toast sa
   }
 });
 
+test('the library list is one tab stop: Tab goes past it, the arrows move within', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const list = page.getByRole('list', { name: 'Library items' });
+  const count = await list.locator('.lib-item-main').count();
+  expect(count).toBeGreaterThan(10);
+  // Tab from the search box until the focus leaves the sidebar, noting the items it lands on.
+  await page.getByRole('searchbox', { name: 'Search the library' }).focus();
+  const stops: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const where = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el?.closest('aside')) return null;
+      return el.classList.contains('lib-item-main')
+        ? (el.closest('li')?.getAttribute('aria-label') ?? '?')
+        : '';
+    });
+    if (where === null) break;
+    if (where) stops.push(where);
+  }
+  expect(stops, 'library items Tab stops on').toHaveLength(1);
+  const first = await list
+    .locator('.lib-item-main')
+    .first()
+    .evaluate((el) => el.closest('li')!.getAttribute('aria-label'));
+  expect(stops[0]).toBe(first);
+  // The arrows move between items, Home and End to the ends; Tab then leaves from there.
+  const items = list.locator('.lib-item-main');
+  await items.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(items.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(items.last()).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(items.nth(1)).toBeFocused();
+});
+
 test('Empty trash deletes for good after asking', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);
