@@ -217,3 +217,27 @@ test('at 1024x700 the bottom tab strip shows whole tabs, apart, and the rest und
   await expect(tablist.getByRole('tab', { name: last })).toBeFocused();
   await expect(page.getByRole('tabpanel', { name: last })).toBeVisible();
 });
+
+test('at 1024x700 the status bar items do not run into each other', async ({ page, lab }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openLab(page, lab.server.url);
+  await runButton(page, 'Step').click();
+  await expect(page.getByTestId('run-state')).toContainText('paused');
+  const items = await page
+    .locator('footer.statusbar > .status-item')
+    .evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { text: el.textContent ?? '', x: r.x, right: r.right, cut: el.scrollWidth > el.clientWidth + 1 };
+      }),
+    );
+  expect(items.length).toBeGreaterThanOrEqual(5);
+  for (let i = 1; i < items.length; i++)
+    expect(items[i]!.x, `"${items[i]!.text}" starts after "${items[i - 1]!.text}"`).toBeGreaterThanOrEqual(
+      items[i - 1]!.right,
+    );
+  // The counts, seed, run state and theme are whole; only the app line and document name may
+  // give way (with an ellipsis).
+  for (const it of items.slice(-4)) expect(it.cut, `"${it.text}" is whole`).toBe(false);
+  expect(items[items.length - 1]!.right).toBeLessThanOrEqual(1024);
+});
