@@ -223,14 +223,12 @@ test('at 1024x700 the status bar items do not run into each other', async ({ pag
   await openLab(page, lab.server.url);
   await runButton(page, 'Step').click();
   await expect(page.getByTestId('run-state')).toContainText('paused');
-  const items = await page
-    .locator('footer.statusbar > .status-item')
-    .evaluateAll((els) =>
-      els.map((el) => {
-        const r = el.getBoundingClientRect();
-        return { text: el.textContent ?? '', x: r.x, right: r.right, cut: el.scrollWidth > el.clientWidth + 1 };
-      }),
-    );
+  const items = await page.locator('footer.statusbar > .status-item').evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent ?? '', x: r.x, right: r.right, cut: el.scrollWidth > el.clientWidth + 1 };
+    }),
+  );
   expect(items.length).toBeGreaterThanOrEqual(5);
   for (let i = 1; i < items.length; i++)
     expect(items[i]!.x, `"${items[i]!.text}" starts after "${items[i - 1]!.text}"`).toBeGreaterThanOrEqual(
