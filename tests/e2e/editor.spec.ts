@@ -93,6 +93,23 @@ test('a protocol param changes through the form; an invalid value shows why and 
   await expect(inspector.getByRole('textbox', { name: 'Concurrency (ops)' })).toHaveValue('1');
 });
 
+test("sharding's Shard count says what its 0 means, so it does not read as no shards", async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('sharding');
+  await expect(canvasNode(page, 's3')).toBeVisible();
+  const inspector = inspectorOf(page);
+  const count = inspector.getByRole('textbox', { name: 'Shard count' });
+  await expect(count).toHaveValue('0');
+  await expect(count).toHaveAccessibleDescription(/^0: every shard in the topology/);
+  await expect(inspector.getByText('0: every shard in the topology')).toBeVisible();
+  // A param without a special value has no note.
+  await expect(inspector.getByRole('textbox', { name: 'Tick (µs)' })).toHaveAccessibleDescription('');
+});
+
 test('a link: uniform 5–10 ms latency and 10% loss, shown again after reselecting', async ({ page, lab }) => {
   await openOn(page, lab.server.url, 'ping-pong');
   const inspector = inspectorOf(page);

@@ -233,6 +233,74 @@ test('rename in place, delete to the trash, restore', async ({ page, lab }) => {
   await expect.poll(() => libraryTotal(page)).toBe(total);
 });
 
+test('two items never share a name: a taken name gets a number, and the toast says so', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const it = await select(page, 'Ping-pong ring');
+  await it.getByRole('button', { name: 'Rename' }).click();
+  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring' });
+  // A built-in's name, in other letter case: names compare without case.
+  await field.fill('raft: FIVE servers, two clients');
+  await field.press('Enter');
+  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+    '"raft: FIVE servers, two clients" is taken, so it is "raft: FIVE servers, two clients (2)".',
+  );
+  await expect(item(page, 'raft: FIVE servers, two clients (2)')).toBeVisible();
+  await expect(item(page, 'Raft: five servers, two clients')).toBeVisible();
+  // Duplicating twice: "(copy)", then "(copy 2)".
+  for (const name of ['Raft: five servers, two clients (copy)', 'Raft: five servers, two clients (copy 2)']) {
+    await (await select(page, 'Raft: five servers, two clients'))
+      .getByRole('button', { name: 'Duplicate' })
+      .click();
+    await expect(item(page, name)).toBeVisible();
+  }
+});
+
+test('the library list is one tab stop: Tab goes past it, the arrows move within', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const list = page.getByRole('list', { name: 'Library items' });
+  const count = await list.locator('.lib-item-main').count();
+  expect(count).toBeGreaterThan(10);
+  // Tab from the search box until the focus leaves the sidebar, noting the items it lands on.
+  await page.getByRole('searchbox', { name: 'Search the library' }).focus();
+  const stops: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const where = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el?.closest('aside')) return null;
+      return el.classList.contains('lib-item-main')
+        ? (el.closest('li')?.getAttribute('aria-label') ?? '?')
+        : '';
+    });
+    if (where === null) break;
+    if (where) stops.push(where);
+  }
+  expect(stops, 'library items Tab stops on').toHaveLength(1);
+  const first = await list
+    .locator('.lib-item-main')
+    .first()
+    .evaluate((el) => el.closest('li')!.getAttribute('aria-label'));
+  expect(stops[0]).toBe(first);
+  // The arrows move between items, Home and End to the ends; Tab then leaves from there.
+  const items = list.locator('.lib-item-main');
+  await items.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(items.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(items.last()).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(items.nth(1)).toBeFocused();
+});
+
 test('Empty trash deletes for good after asking', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);
@@ -341,7 +409,9 @@ test('export downloads a file that imports again', async ({ page, lab }) => {
   await page.getByRole('button', { name: 'Import…' }).click();
   await (await chooser).setFiles(saved);
   await expect.poll(() => libraryTotal(page)).toBe(total + 1);
-  await expect(item(page, 'Ping-pong ring')).toHaveCount(2);
+  // Beside the original, under a free name (two items never share one).
+  await expect(item(page, 'Ping-pong ring')).toHaveCount(1);
+  await expect(item(page, 'Ping-pong ring (2)')).toHaveCount(1);
 });
 
 test('a .dslab.json dropped on the window is imported', async ({ page, lab }) => {

@@ -119,6 +119,50 @@ describe('Library: scenarios', () => {
     expect(lib.list({ sort: 'name' }).items.map((i) => i.name)).toEqual(['A2', 'A2 (copy)', 'B']);
   });
 
+  it('never gives two items one name: automatic names get the first free number', () => {
+    const { lib } = mem();
+    const a = lib.createScenario(makeScenario(3, 'Raft quick start'));
+    // Saving a second fresh quick start, importing one, a duplicate, a save as.
+    expect(lib.createScenario(makeScenario(3, 'raft QUICK start')).name).toBe('raft QUICK start (2)');
+    expect(lib.importFile(lib.exportFile(a.id)).scenarios[0]!.name).toBe('Raft quick start (3)');
+    expect(lib.duplicate(a.id).name).toBe('Raft quick start (copy)');
+    expect(lib.duplicate(a.id).name).toBe('Raft quick start (copy 2)');
+    const s = lib.getScenario(a.id).scenario;
+    expect(lib.saveAs(a.id, s, 'Raft quick start (copy)').name).toBe('Raft quick start (copy 3)');
+    // The document's own name follows the item's.
+    const b = lib.createScenario(makeScenario(3, 'B'));
+    const renamed = lib.rename(b.id, 'Raft quick start (2)');
+    expect(renamed.name).toBe('Raft quick start (4)');
+    expect(lib.getScenario(b.id).scenario.name).toBe('Raft quick start (4)');
+    // Renaming an item to its own name, or saving it unchanged, keeps it.
+    expect(lib.rename(a.id, 'Raft quick start').name).toBe('Raft quick start');
+    expect(lib.save(a.id, s, lib.getScenario(a.id).revision).name).toBe('Raft quick start');
+    // A save that renames the document to another item's name gets a free one.
+    const c = lib.createScenario(makeScenario(3, 'C'));
+    expect(lib.save(c.id, { ...makeScenario(3, 'B2'), name: 'Raft quick start' }, 1).name).toBe(
+      'Raft quick start (5)',
+    );
+    const names = lib.list({ limit: 100 }).items.map((i) => i.name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('frees the name of a trashed item; restoring it then gives it a free one', () => {
+    const { lib } = mem();
+    const a = lib.createScenario(makeScenario(3, 'A'));
+    lib.trash(a.id);
+    const b = lib.createScenario(makeScenario(3, 'A'));
+    expect(b.name).toBe('A');
+    const back = lib.restore(a.id);
+    expect(back.name).toBe('A (2)');
+    expect(lib.getScenario(a.id).scenario.name).toBe('A (2)');
+    expect(
+      lib
+        .list()
+        .items.map((i) => i.name)
+        .sort(),
+    ).toEqual(['A', 'A (2)']);
+  });
+
   it('trash, restore, empty the trash (runs and autosaves go with it)', () => {
     const { lib } = mem();
     const a = lib.createScenario(makeScenario(3, 'A'));
@@ -278,10 +322,14 @@ describe('Library: files', () => {
     const bundle = lib.exportFile([s.id, e.id], { title: 'Week 1' });
     expect(JSON.parse(bundle)).toMatchObject({ kind: 'bundle', title: 'Week 1' });
     const r = lib.importFile(bundle);
-    expect(r.scenarios.map((i) => i.name)).toEqual(['S']);
-    expect(r.exercises.map((i) => i.name)).toEqual(['E']);
+    // Imported beside the originals, so under free names (the library's names are unique).
+    expect(r.scenarios.map((i) => i.name)).toEqual(['S (2)']);
+    expect(r.exercises.map((i) => i.name)).toEqual(['E (2)']);
     expect(r.scenarios[0]!.id).not.toBe(s.id);
-    expect(lib.getScenario(r.scenarios[0]!.id).scenario).toEqual(lib.getScenario(s.id).scenario);
+    expect(lib.getScenario(r.scenarios[0]!.id).scenario).toEqual({
+      ...lib.getScenario(s.id).scenario,
+      name: 'S (2)',
+    });
     expect(lib.list().total).toBe(4);
     expect(code(() => lib.exportFile(['missing']))).toMatch(/^not-found/);
   });

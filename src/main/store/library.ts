@@ -480,6 +480,21 @@ function withName(kind: ItemKind, doc: Scenario | Exercise, name: string): Scena
   return kind === 'scenario' ? { ...(doc as Scenario), name } : { ...(doc as Exercise), title: name };
 }
 
+/**
+ * The names to try after `name`, in order: "A (2)", "A (3)"… for "A" (and "A (4)" after
+ * "A (3)"), "A (copy 2)", "A (copy 3)"… for "A (copy)". Each fits MAX_NAME.
+ */
+export function* nextNames(name: string): Generator<string> {
+  const copy = /^(.*) \(copy(?: (\d+))?\)$/.exec(name);
+  const numbered = copy ? null : /^(.*) \((\d+)\)$/.exec(name);
+  const base = copy?.[1] ?? numbered?.[1] ?? name;
+  let n = copy ? Number(copy[2] ?? 1) + 1 : numbered ? Number(numbered[2]) + 1 : 2;
+  for (; ; n++) {
+    const suffix = copy ? ` (copy ${n})` : ` (${n})`;
+    yield `${base.slice(0, MAX_NAME - suffix.length).trimEnd()}${suffix}`;
+  }
+}
+
 /** Turns free text into an FTS5 query: every word must match, as a prefix. */
 export function ftsQuery(text: string): string | null {
   const words = text.normalize('NFKC').match(/[\p{L}\p{N}_]+/gu) ?? [];
@@ -789,7 +804,36 @@ export class Library {
     this.stmts.setTagsCol.run(JSON.stringify(tags), this.now(), seq);
   }
 
-  private insert(p: Prepared, meta: ItemMeta, builtinKey: string | null = null): number {
+  /** Whether an item outside the trash, other than `exceptSeq`, has this name (case-insensitively). */
+  private nameTaken(name: string, exceptSeq: number): boolean {
+    return (
+      this.db
+        .prepare<[number, string], { x: number }>(
+          'SELECT 1 AS x FROM items WHERE trashed_at IS NULL AND seq != ? AND name = ? COLLATE NOCASE LIMIT 1',
+        )
+        .get(exceptSeq, name) !== undefined
+    );
+  }
+
+  /**
+   * `name` if no other item outside the trash has it, else the first free of nextNames: two
+   * library items never share a name (docs/library.md "Names"). Call inside the write.
+   */
+  private freeName(name: string, exceptSeq = -1): string {
+    if (!this.nameTaken(name, exceptSeq)) return name;
+    for (const next of nextNames(name)) if (!this.nameTaken(next, exceptSeq)) return next;
+    return name; // unreachable: nextNames never ends
+  }
+
+  /** The document under a free name (itself when its name is free). */
+  private withFreeName(p: Prepared, exceptSeq = -1): Prepared {
+    const name = this.freeName(p.name, exceptSeq);
+    return name === p.name ? p : prepareDoc(p.kind, withName(p.kind, p.doc, name));
+  }
+
+  /** Inserts an item; a person's item (not a built-in) gets a free name. */
+  private insert(given: Prepared, meta: ItemMeta, builtinKey: string | null = null): number {
+    const p = builtinKey === null ? this.withFreeName(given) : given;
     const description = cleanDescription(meta.description);
     const tags = cleanTags(meta.tags ?? []);
     const id = this.newId(p.kind === 'scenario' ? 'sc' : 'ex');
@@ -842,9 +886,11 @@ export class Library {
     const row = this.row(id);
     // Whether an item is a built-in is fixed when it is inserted, so this check cannot go stale.
     refuseBuiltin(row, 'it cannot be saved over');
-    const p = prepareDoc(row.kind, doc);
+    const given = prepareDoc(row.kind, doc);
     return this.write(() => {
       const current = this.row(id);
+      // A document renamed in the editor to another item's name is saved under a free one.
+      const p = given.name === current.name ? given : this.withFreeName(given, current.seq);
       const info = this.stmts.updateDoc.run({
         seq: current.seq,
         revision: expectedRevision,
@@ -892,7 +938,7 @@ export class Library {
       refuseBuiltin(row, 'it keeps its name');
       const rec = this.record(row);
       const doc = rec.kind === 'scenario' ? rec.scenario : rec.exercise;
-      const p = prepareDoc(row.kind, withName(row.kind, doc, clean));
+      const p = prepareDoc(row.kind, withName(row.kind, doc, this.freeName(clean, row.seq)));
       const info = this.stmts.updateDoc.run({
         seq: row.seq,
         revision: expectedRevision ?? row.revision,
@@ -951,11 +997,34 @@ export class Library {
     });
   }
 
-  /** Takes an item out of the trash. */
+  /** Takes an item out of the trash; if another item took its name meanwhile, it gets a free one. */
   restore(id: string): ItemSummary {
     return this.write(() => {
       const row = this.row(id);
-      this.db.prepare('UPDATE items SET trashed_at = NULL WHERE seq = ?').run(row.seq);
+      if (row.trashed_at !== null) {
+        const name = this.freeName(row.name, row.seq);
+        this.db.prepare('UPDATE items SET trashed_at = NULL WHERE seq = ?').run(row.seq);
+        if (name !== row.name) {
+          const rec = this.record(row);
+          const p = prepareDoc(
+            row.kind,
+            withName(row.kind, rec.kind === 'scenario' ? rec.scenario : rec.exercise, name),
+          );
+          this.stmts.updateDoc.run({
+            seq: row.seq,
+            revision: row.revision,
+            name: p.name,
+            topic: p.topic,
+            protocol: p.protocol,
+            nodeCount: p.nodeCount,
+            hash: contentHash(p.json, row.description),
+            description: row.description,
+            now: this.now(),
+          });
+          this.stmts.updateDocBody.run(p.json, row.seq);
+          this.index(row.seq);
+        }
+      }
       return this.summaryBySeq(row.seq);
     });
   }

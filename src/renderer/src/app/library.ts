@@ -465,6 +465,8 @@ export async function renameItem(id: string, name: string): Promise<void> {
   if (!trimmed) return;
   try {
     const summary = await call('library.rename', { id, name: trimmed });
+    // Two items never share a name: the library numbered a taken one (docs/library.md "Names").
+    if (summary.name !== trimmed) toast(`"${trimmed}" is taken, so it is "${summary.name}".`);
     const lib = useLibrary.getState();
     if (lib.doc?.itemId === id) {
       const wasClean = !lib.dirty;

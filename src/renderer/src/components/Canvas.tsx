@@ -293,6 +293,11 @@ export function Canvas() {
     return () => ro.disconnect();
   }, [fitView]);
 
+  // While a link is being drawn every node is a drop target (LabNode's body handle): a class on
+  // the canvas, not state, so starting a drag renders no node.
+  const onConnectStart = useCallback(() => sectionRef.current?.classList.add('is-connecting'), []);
+  const onConnectEnd = useCallback(() => sectionRef.current?.classList.remove('is-connecting'), []);
+
   const onConnect = useCallback((c: Connection) => {
     const problem = useGraph.getState().connect(c.source, c.target);
     if (problem) useUi.getState().toast(problem);
@@ -348,6 +353,8 @@ export function Canvas() {
         onNodesChange={onShownNodesChange}
         onEdgesChange={onShownEdgesChange}
         onConnect={onConnect}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
         onSelectionChange={onSelectionChange}
         onNodeDoubleClick={onNodeDoubleClick}
         onNodeContextMenu={onNodeContextMenu}

@@ -130,12 +130,17 @@ function Item({
   item,
   selected,
   open,
+  tabbable,
   onSelect,
+  onFocus,
 }: {
   item: ItemSummary;
   selected: boolean;
   open: boolean;
+  /** The list's one tab stop (roving tabindex): the others are reached with the arrow keys. */
+  tabbable: boolean;
   onSelect(): void;
+  onFocus(): void;
 }) {
   const renaming = useLibrary((s) => s.renamingId === item.id);
   const setLib = useLibrary((s) => s.set);
@@ -154,6 +159,8 @@ function Item({
           className="lib-item-main"
           aria-expanded={selected}
           aria-controls={detailsId}
+          tabIndex={tabbable ? 0 : -1}
+          onFocus={onFocus}
           onClick={onSelect}
           onDoubleClick={() => !item.trashedAt && void openItem(item.id)}
           onKeyDown={(e) => {
@@ -256,15 +263,24 @@ export function LibraryPanel() {
   const { items, loading, error } = useItems();
   const tags = useTags();
   const [selected, setSelected] = useState<string | null>(null);
+  const [focused, setFocused] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const ids = useId();
 
-  // Up/Down move between items (the list is one tab stop per item otherwise).
+  // The list is one tab stop (roving tabindex), so Tab goes past it to the canvas instead of
+  // through every item: the item last focused, else the selected one, the open one, the first.
+  const has = (id: string | null) => id !== null && items.some((i) => i.id === id);
+  const tabStop = [focused, selected, openId].find(has) ?? items[0]?.id ?? null;
+
+  // Up/Down move between items, Home/End to the first and last.
   const onListKey = (e: KeyboardEvent) => {
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    if (!(e.target as HTMLElement).classList.contains('lib-item-main')) return;
     const buttons = Array.from(listRef.current?.querySelectorAll<HTMLElement>('.lib-item-main') ?? []);
     const i = buttons.indexOf(document.activeElement as HTMLElement);
-    const next = buttons[i + (e.key === 'ArrowDown' ? 1 : -1)];
+    const to =
+      e.key === 'Home' ? 0 : e.key === 'End' ? buttons.length - 1 : i + (e.key === 'ArrowDown' ? 1 : -1);
+    const next = buttons[to];
     if (next) {
       e.preventDefault();
       next.focus();
@@ -363,7 +379,9 @@ export function LibraryPanel() {
               item={item}
               selected={selected === item.id}
               open={openId === item.id}
+              tabbable={tabStop === item.id}
               onSelect={() => setSelected((s) => (s === item.id ? null : item.id))}
+              onFocus={() => setFocused(item.id)}
             />
           ))}
         </ul>

@@ -25,7 +25,13 @@ export const ShardingParams = z.object({
   /** Hash function for the hash strategy (and the directory's fallback). */
   hash: z.enum(HASH_NAMES).default('crc32'),
   /** Use the first N shards by id (0: every shard in the topology). Change it live to reshard. */
-  shardCount: z.number().int().min(0).max(1000).default(0),
+  shardCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('0: every shard in the topology. Change it live to reshard.'),
   /** Range strategy: split points, ascending; shard i holds keys in [split[i-1], split[i]). */
   rangeSplits: z.array(z.string().max(100)).max(1000).default(['user-3', 'user-5']),
   /** Directory strategy: key prefix -> shard id (longest prefix wins; others fall back to hash). */
@@ -35,7 +41,7 @@ export const ShardingParams = z.object({
   /** How often the router re-reads the membership and params (and reshards if they changed). */
   tickUs: z.number().int().min(1000).max(10_000_000).default(100_000),
   /** A range scan from the router this often (0: none). */
-  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000),
+  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000).describe('0: no range scans.'),
   /** Range scanned: [scanFrom, scanTo). */
   scanFrom: z.string().max(100).default('user-1'),
   /** End of the range scanned (exclusive). */

@@ -7,12 +7,14 @@
  * many ("37 of 1000 over 10 s"). The texts come with the experiment. The host needs seconds, so
  * the button shows it is working, the trials done so far (experiments.progress) and a Cancel
  * button (experiments.cancel), and the result is kept (module state, per experiment) when the
- * tab is left and reopened.
+ * tab is left and reopened, for as long as the same scenario is open: another scenario (opened,
+ * a new one, another protocol) starts with no result, rather than one run before it was opened.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { create } from 'zustand';
 import { DslabApiError, type ExperimentInfo } from '../../../../shared/api';
 import { call, subscribe } from '../../api/client';
+import { useGraph } from '../../stores/graph-store';
 import { useUi } from '../../stores/ui-store';
 import {
   type CdfSeries,
@@ -34,6 +36,8 @@ interface ExperimentState {
   experiment: string | null;
   /** Trials per series of the shown result (or of the run in progress). */
   trials: number;
+  /** The scenario it was run for: the graph store's loadCount when the run started. */
+  load: number;
   /** The last result. */
   results: ElectionResult[] | null;
   /** A run is in progress since this performance.now(), or null. */
@@ -47,6 +51,7 @@ interface ExperimentState {
 const useExperiment = create<ExperimentState>()((set) => ({
   experiment: null,
   trials: 20,
+  load: -1,
   results: null,
   runningSince: null,
   runId: null,
@@ -60,10 +65,12 @@ async function runExperiment(experiment: string, trials: number): Promise<void> 
   const st = useExperiment.getState();
   if (st.runningSince !== null) return;
   const runId = `experiment-${++runCount}`;
+  const load = useGraph.getState().loadCount;
   st.set({
     experiment,
     trials,
-    results: st.experiment === experiment ? st.results : null,
+    load,
+    results: st.experiment === experiment && st.load === load ? st.results : null,
     runningSince: performance.now(),
     runId,
     progress: null,
@@ -336,7 +343,8 @@ function Chart({ series, info }: { series: CdfSeries[]; info: ExperimentInfo }) 
 
 export function ExperimentView({ info }: { info: ExperimentInfo }) {
   const st = useExperiment();
-  const mine = st.experiment === info.id;
+  const load = useGraph((s) => s.loadCount);
+  const mine = st.experiment === info.id && st.load === load;
   const trials = mine ? st.trials : info.defaultTrials;
   const results = mine ? st.results : null;
   const runningSince = st.runningSince;
