@@ -26,10 +26,12 @@ export function formatCount(n: number): string {
 
 /**
  * A metric's value in a chart head or table: whole numbers exactly, with thousands separated
- * ("10,763", not a rounded "10760"), others to 4 significant digits ("2.832").
+ * ("10,763", not a rounded "10760"), fractions from 1,000 up to the nearest whole ("12,346"),
+ * smaller ones to 4 significant digits ("2.832", "0.9873").
  */
 export function formatMetric(v: number): string {
-  return Number.isInteger(v) ? formatCount(v) : String(Number(v.toPrecision(4)));
+  if (Number.isInteger(v) || Math.abs(v) >= 1000) return formatCount(Math.round(v));
+  return String(Number(v.toPrecision(4)));
 }
 
 /**
