@@ -239,9 +239,12 @@ test('two items never share a name: a taken name gets a number, and the toast sa
 }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);
-  const it = await select(page, 'Ping-pong ring');
+  // Built-ins keep their names (read-only), so rename a copy of one: the person's own item.
+  await (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Duplicate' }).click();
+  await expect(item(page, 'Ping-pong ring (copy)')).toBeVisible();
+  const it = await select(page, 'Ping-pong ring (copy)');
   await it.getByRole('button', { name: 'Rename' }).click();
-  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring' });
+  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring (copy)' });
   // A built-in's name, in other letter case: names compare without case.
   await field.fill('raft: FIVE servers, two clients');
   await field.press('Enter');
