@@ -77,6 +77,8 @@ test('a node the run adds is drawn, filtered and badged; stepping back takes it 
   await page.setViewportSize({ width: 1024, height: 700 });
   await expect(canvasNode(page, 'n5')).toBeVisible();
   await page.screenshot({ path: shot('membership-1024-dark.png') });
-  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  // At 1024 px the theme button is folded into the toolbar's "More controls".
+  await page.getByRole('button', { name: 'More controls' }).click();
+  await page.getByRole('button', { name: 'Light theme' }).click();
   await page.screenshot({ path: shot('membership-1024-light.png') });
 });

@@ -707,7 +707,15 @@ export async function restoreSession(settings: Settings, protocols: ProtocolInfo
   if (await offerRecovery()) return;
   try {
     const [last] = await call('library.recent', { limit: 1 });
-    if (last && protocols.some((p) => p.id === last.protocol) && (await openItem(last.id, { guard: false })))
+    // The item is where the person was unless they chose another protocol after opening it
+    // (a topic's quick start, then another of its protocols: a new document of that one).
+    const stillThere = !settings.lastProtocol || settings.lastProtocol === last?.protocol;
+    if (
+      last &&
+      stillThere &&
+      protocols.some((p) => p.id === last.protocol) &&
+      (await openItem(last.id, { guard: false }))
+    )
       return;
   } catch {
     // No recent items to go back to; fall through to the protocol choice.
