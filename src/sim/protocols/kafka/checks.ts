@@ -205,6 +205,7 @@ export const kafkaMetrics: MetricSpec<KafkaState>[] = [
   },
   { id: 'isrShrinks', unit: 'changes', read: (n) => controllerOf(n)?.isrShrinks ?? 0 },
   { id: 'uncleanLeaderElections', unit: 'elections', read: (n) => controllerOf(n)?.uncleanElections ?? 0 },
+  { id: 'ackedRecords', unit: 'records', read: (n) => clientsOf(n).reduce((a, c) => a + c.acked.length, 0) },
   { id: 'lostAckedRecords', unit: 'records', read: lostAckedRecords },
   {
     id: 'notEnoughReplicas',
