@@ -117,21 +117,22 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
   summary(s, up) {
     if (!up) return { text: 'crashed', tone: 'bad' };
     if (s.kind === 'controller') {
-      const fenced = Object.values(s.brokers).filter((b) => b.fenced).length;
+      const brokers = Object.values(s.brokers);
+      const live = brokers.filter((b) => !b.fenced).length;
       const offline = s.partitions.filter((p) => p.leader === '').length;
       return {
-        text: `controller · ${fenced} fenced${offline > 0 ? ` · ${offline} offline` : ''}`,
-        tone: offline > 0 ? 'bad' : fenced > 0 ? 'warn' : 'good',
+        text: `brokers ${live}/${brokers.length}${offline > 0 ? ` · ${offline} offline` : ''}`,
+        tone: offline > 0 ? 'bad' : live < brokers.length ? 'warn' : 'good',
       };
     }
     if (s.kind === 'broker') {
-      const led = s.partitions.filter((p, i) => s.leading[i] != null && p.leader !== '');
       if (s.metadataVersion === 0) return { text: 'no metadata yet', tone: 'warn' };
+      const led = s.partitions.filter((p, i) => s.leading[i] != null && p.leader !== '');
       if (led.length === 0) return { text: 'follower', tone: 'neutral' };
-      const short = led.some((p) => p.isr.length < p.replicas.length);
+      const short = led.filter((p) => p.isr.length < p.replicas.length);
       return {
-        text: `leads ${led.map((p) => `p${p.partition} (ISR ${p.isr.length}/${p.replicas.length})`).join(' ')}`,
-        tone: short ? 'warn' : 'good',
+        text: `leads ${led.map((p) => `p${p.partition}`).join(' ')}${short.length > 0 ? ` · ISR ${short[0]!.isr.length}/${short[0]!.replicas.length}` : ''}`,
+        tone: short.length > 0 ? 'warn' : 'good',
       };
     }
     return {
