@@ -161,12 +161,12 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       '"truncate" notes when b1 returns with records the new leader never had (KIP-101)',
     ],
     tryThis: [
-      'Set acks to 1 and run the quick start over a few seeds: lostAckedRecords counts records the clients were told are written and that b1 took down with it; the linearizability check fails',
-      'Set minInsyncReplicas to 3 and crash a follower: acks=all writes are refused with NotEnoughReplicas (notEnoughReplicas metric) until it is back in the ISR',
-      'Open the unclean-election scenario: b2 and b3 fall behind and leave the ISR, b1 dies, and with uncleanLeaderElection on b2 leads without b1’s records: lostAckedRecords and the failed linearizability check are the lesson; turn the param off and p0 stays offline instead',
+      'Set acks to 1 and run the quick start over a few seeds: the linearizability check fails (a read misses a write the leader already acknowledged), and on some seeds lostAckedRecords counts records b1 took down with it',
+      'Set minInsyncReplicas to 3: while b1 is out of the ISR, acks=all writes are refused with NotEnoughReplicas (the notEnoughReplicas metric), and accepted again once it is back',
+      'Open the unclean-election scenario: b2 and b3 lose b1 and leave p0’s ISR, b1 goes on alone and dies, and with uncleanLeaderElection on b2 leads without b1’s records: lostAckedRecords and the failed linearizability check are the lesson; turn the param off and p0 stays offline until b1 returns instead',
       'Turn on bugAdvanceHwBeforeIsr: the hw-within-isr invariant stops the run at the first produce',
-      'Turn on bugAckAllFromLeaderOnly and run seeds: a leader crash now loses acknowledged records and acked-not-lost catches it',
-      'Raise replicaLagTimeMaxMs to 2000: after the crash, acks=all writes wait that long for b1 to leave the ISR',
+      'Turn on bugAckAllFromLeaderOnly: acked-not-lost stops the run at the first acknowledgement of a record a follower in the ISR does not have yet, which a leader crash would lose',
+      'Raise sessionTimeoutMs to 1000: nobody leads p0 for a second after b1’s crash ("timed out at b1" notes), while p1 and p2 go on once b1 leaves their ISR after replicaLagTimeMaxMs',
     ],
   },
 };
