@@ -164,7 +164,13 @@ function onMetadata(ctx: C, s: BrokerState, m: MsgOf<'Metadata'>): void {
               lastFetchUs: now,
               lastFetchLeaderLogEndOffset: 0,
             };
-        s.leading[i] = { epochStartOffset: logEndOffset(r), followers, waiting: [], pendingIsr: null };
+        s.leading[i] = {
+          epochStartOffset: logEndOffset(r),
+          followers,
+          waiting: [],
+          pendingIsr: null,
+          pendingSentUs: 0,
+        };
         ctx.note(`p${i}: leader, epoch ${p.leaderEpoch}, from offset ${logEndOffset(r)}`);
         ctx.emit({
           type: 'became-leader',
@@ -173,7 +179,11 @@ function onMetadata(ctx: C, s: BrokerState, m: MsgOf<'Metadata'>): void {
           clean: p.leaderRecoveryState === 'recovered',
         });
         maybeAdvanceHighWatermark(ctx, s, i);
-      } else if (led.pendingIsr !== null && sameSet(led.pendingIsr, p.isr)) led.pendingIsr = null;
+      } else {
+        // The controller's record may answer an AlterPartition whose response is still on its way.
+        if (led.pendingIsr !== null && sameSet(led.pendingIsr, p.isr)) led.pendingIsr = null;
+        maybeAdvanceHighWatermark(ctx, s, i);
+      }
     } else if (led !== null) {
       // Leadership moved on: produces waiting for acks=all get no answer (their outcome is unknown).
       s.leading[i] = null;
@@ -190,15 +200,18 @@ function onAlterPartitionResponse(ctx: C, s: BrokerState, m: MsgOf<'AlterPartiti
   const cur = s.partitions[m.partition];
   if (l === null || l === undefined || cur === undefined) return;
   if (m.record.partitionEpoch >= cur.partitionEpoch) s.partitions[m.partition] = m.record;
-  l.pendingIsr = null;
+  // Only the answer to the request in flight ends it: a late answer to an earlier one (whose
+  // result the metadata brought first) must not drop a newer request from the maximal ISR.
+  if (l.pendingIsr !== null && sameSet(l.pendingIsr, m.requested)) l.pendingIsr = null;
   maybeAdvanceHighWatermark(ctx, s, m.partition);
 }
 
-/** Asks the controller for a new ISR (one request in flight per partition). */
+/** Asks the controller for a new ISR (one request in flight per partition, sent again until answered). */
 function alterIsr(ctx: C, s: BrokerState, i: number, isr: string[]): void {
   const p = s.partitions[i]!;
   const l = s.leading[i]!;
   l.pendingIsr = isr;
+  l.pendingSentUs = ctx.now();
   ctx.send(controllerOf(ctx), {
     type: 'AlterPartition',
     partition: i,
@@ -212,7 +225,13 @@ function alterIsr(ctx: C, s: BrokerState, i: number, isr: string[]): void {
 function maybeShrinkIsr(ctx: C, s: BrokerState): void {
   const now = ctx.now();
   s.leading.forEach((l, i) => {
-    if (l === null || l.pendingIsr !== null) return;
+    if (l === null) return;
+    if (l.pendingIsr !== null) {
+      // Unanswered (lost, or the controller was down): ask again, at the current epochs.
+      if (now - l.pendingSentUs >= (ctx.params.replicaLagTimeMaxMs * 1000) / 2)
+        alterIsr(ctx, s, i, l.pendingIsr);
+      return;
+    }
     const p = s.partitions[i]!;
     const out = p.isr.filter(
       (f) =>

@@ -195,7 +195,13 @@ function onAlterPartition(ctx: C, s: ControllerState, from: string, m: MsgOf<'Al
     m.isr.every((r) => p.replicas.includes(r) && live(s, r)) &&
     m.isr.includes(from);
   if (!ok) {
-    ctx.send(from, { type: 'AlterPartitionResponse', partition: m.partition, accepted: false, record: p });
+    ctx.send(from, {
+      type: 'AlterPartitionResponse',
+      partition: m.partition,
+      requested: m.isr,
+      accepted: false,
+      record: p,
+    });
     return;
   }
   if (m.isr.length < p.isr.length) s.isrShrinks += 1;
@@ -209,6 +215,12 @@ function onAlterPartition(ctx: C, s: ControllerState, from: string, m: MsgOf<'Al
   };
   s.partitions[m.partition] = next;
   ctx.note(`p${m.partition} ISR [${next.isr.join(',')}]`);
-  ctx.send(from, { type: 'AlterPartitionResponse', partition: m.partition, accepted: true, record: next });
+  ctx.send(from, {
+    type: 'AlterPartitionResponse',
+    partition: m.partition,
+    requested: m.isr,
+    accepted: true,
+    record: next,
+  });
   publish(ctx, s);
 }

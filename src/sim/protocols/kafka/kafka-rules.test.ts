@@ -171,7 +171,13 @@ describe('Kafka replication rules (Design §4.7)', () => {
     handle(
       kafka,
       s,
-      msg('ctl', { type: 'AlterPartitionResponse', partition: 0, accepted: true, record: accepted }),
+      msg('ctl', {
+        type: 'AlterPartitionResponse',
+        partition: 0,
+        requested: ['b1', 'b2'],
+        accepted: true,
+        record: accepted,
+      }),
       world('b1', {}, 270_000),
     );
     expect(s.replicas[0]!.highWatermark).toBe(1);
@@ -186,6 +192,54 @@ describe('Kafka replication rules (Design §4.7)', () => {
     expect(s.leading[0]!.followers.b2!.lastCaughtUpUs).toBe(10_000);
     handle(kafka, s, msg('b2', fetch(3, 0)), world('b1', {}, 30_000)); // at the log end
     expect(s.leading[0]!.followers.b2!.lastCaughtUpUs).toBe(30_000);
+  });
+
+  it('a late answer to an earlier AlterPartition leaves the newer one pending: the HW still counts the follower coming back', () => {
+    // Found by a run with lossy links (seed 25): the metadata brought the shrink first, b3 was
+    // asked back in, then the shrink's own answer arrived and dropped b3 from the maximal ISR.
+    const s = leader([rec(0, 0), rec(1, 0), rec(2, 0), rec(3, 0)]);
+    handle(kafka, s, msg('b2', fetch(4, 0)), world('b1', {}, 50_000));
+    handle(kafka, s, { kind: 'timer', name: 'isr' }, world('b1', {}, 250_000)); // b3 out: shrink asked
+    expect(s.leading[0]!.pendingIsr).toEqual(['b1', 'b2']);
+    const shrunk = { ...s.partitions[0]!, isr: ['b1', 'b2'], partitionEpoch: 1 };
+    handle(
+      kafka,
+      s,
+      msg('ctl', { type: 'Metadata', version: 2, partitions: [shrunk] }),
+      world('b1', {}, 251_000),
+    );
+    expect(s.replicas[0]!.highWatermark).toBe(4);
+    handle(kafka, s, msg('b3', fetch(4, 0)), world('b1', {}, 252_000)); // caught up to the HW: asked back in
+    expect(s.leading[0]!.pendingIsr).toEqual(['b1', 'b2', 'b3']);
+    handle(kafka, s, msg('c1', produce(9, '1')), world('b1', {}, 252_500));
+    handle(kafka, s, msg('b2', fetch(5, 0)), world('b1', {}, 253_000));
+    handle(
+      kafka,
+      s,
+      msg('ctl', {
+        type: 'AlterPartitionResponse',
+        partition: 0,
+        requested: ['b1', 'b2'],
+        accepted: true,
+        record: shrunk,
+      }),
+      world('b1', {}, 254_000),
+    );
+    expect(s.leading[0]!.pendingIsr).toEqual(['b1', 'b2', 'b3']);
+    expect(s.replicas[0]!.highWatermark).toBe(4); // b3 has 4 records: not 5
+  });
+
+  it('an AlterPartition left unanswered is sent again at the current epochs', () => {
+    const s = leader([rec(0, 0)]);
+    handle(kafka, s, msg('b2', fetch(1, 0)), world('b1', {}, 50_000));
+    handle(kafka, s, { kind: 'timer', name: 'isr' }, world('b1', {}, 250_000));
+    const again = handle(kafka, s, { kind: 'timer', name: 'isr' }, world('b1', {}, 350_000));
+    expect(again.sent).toEqual([
+      {
+        to: 'ctl',
+        msg: { type: 'AlterPartition', partition: 0, leaderEpoch: 0, partitionEpoch: 0, isr: ['b1', 'b2'] },
+      },
+    ]);
   });
 
   it('a caught-up follower outside the ISR is asked back in', () => {

@@ -136,7 +136,9 @@ describe('each check fires on a state that breaks it', () => {
     ],
     metadataVersion: 1,
     partitions: [p0],
-    leading: [leads ? { epochStartOffset: 0, followers: {}, waiting: [], pendingIsr: null } : null],
+    leading: [
+      leads ? { epochStartOffset: 0, followers: {}, waiting: [], pendingIsr: null, pendingSentUs: 0 } : null,
+    ],
     fetching: {},
     appended: 0,
     fetched: 0,

@@ -155,6 +155,8 @@ export interface LeaderState {
   waiting: WaitingProduce[];
   /** The ISR of an AlterPartition in flight (null: none); the HW counts the union with the ISR (KIP-497's "maximal ISR"). */
   pendingIsr: Id[] | null;
+  /** When that AlterPartition was last sent (local clock): unanswered, it is sent again. */
+  pendingSentUs: number;
 }
 
 /** A broker. */
@@ -246,7 +248,14 @@ export type KafkaMsg =
   | { type: 'BrokerHeartbeat'; metadataVersion: number }
   | { type: 'Metadata'; version: number; partitions: PartitionRecord[] }
   | { type: 'AlterPartition'; partition: number; leaderEpoch: number; partitionEpoch: number; isr: Id[] }
-  | { type: 'AlterPartitionResponse'; partition: number; accepted: boolean; record: PartitionRecord }
+  | {
+      type: 'AlterPartitionResponse';
+      partition: number;
+      /** The ISR the request asked for: an answer to an older request leaves a newer one pending. */
+      requested: Id[];
+      accepted: boolean;
+      record: PartitionRecord;
+    }
   | { type: 'Fetch'; partitions: FetchPartition[] }
   | { type: 'FetchResponse'; partitions: FetchPartitionResponse[] }
   | { type: 'Produce'; req: number; partition: number; key: string; value: string; acks: '0' | '1' | 'all' }
