@@ -33,7 +33,7 @@ export function initBroker(params: KafkaParams): BrokerState {
     replicas: Array.from({ length: params.partitions }, () => null),
     metadataVersion: 0,
     partitions: [],
-    leading: [],
+    leading: Array.from({ length: params.partitions }, () => null),
     fetching: {},
     appended: 0,
     fetched: 0,
@@ -146,6 +146,9 @@ function onMetadata(ctx: C, s: BrokerState, m: MsgOf<'Metadata'>): void {
     const i = p.partition;
     const before = s.partitions[i];
     s.partitions[i] = p;
+    // No holes in the per-partition lists: a state is plain JSON (a hole would read back as null).
+    if (s.leading[i] === undefined) s.leading[i] = null;
+    if (s.replicas[i] === undefined) s.replicas[i] = null;
     if (!p.replicas.includes(ctx.self)) {
       s.leading[i] = null;
       continue;
