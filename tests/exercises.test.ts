@@ -41,6 +41,8 @@ const SOLUTIONS: Record<string, Solution> = {
   ],
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
+  'dynamo-consistent-partition': (s) => withParams(s, { mode: 'cp' }),
+  'dynamo-quorum-overlap': (s) => withParams(s, { r: 2, w: 2 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
   'paxos-break-forget-promise': (s) => {
