@@ -171,6 +171,8 @@ function onRequest(ctx: C, s: ReplicaState, from: string, m: RequestMsg): void {
       by: ctx.self,
       vv: vvJoin([m.context, { [ctx.self]: counter }]),
     };
+    const standIns = Object.entries(plan.hintFor).map(([t, home]) => `${t} keeps a hint for ${home}`);
+    if (standIns.length > 0) ctx.note(`put ${m.key}: sloppy quorum, ${standIns.join(', ')}`);
     for (const t of c.targets) {
       const msg: PutMsg = {
         type: 'Put',
