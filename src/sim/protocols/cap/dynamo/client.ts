@@ -63,10 +63,11 @@ const client = kvClient<P, DynamoMsg, DynamoClientState, ResponseMsg>({
     }
     // A refusal or a timeout from a node the request has since left says nothing about it.
     if (from !== r.to) return {};
-    // Refused: nothing was done. A get that timed out did nothing either. A put that timed
-    // out may be stored on some replicas: its outcome stays unknown, and the retry timer
-    // sends it on to the next node.
-    if (m.outcome === 'refused' || r.op === 'read') return { done: { ok: false } };
+    // A get that was refused or timed out did nothing. A put refused on its first send did
+    // nothing either; but a put that timed out may be stored on some replicas, and so may an
+    // earlier send of one refused now: its outcome stays unknown, and the retry timer sends it
+    // on to the next node.
+    if (r.op === 'read' || (m.outcome === 'refused' && r.tries === 1)) return { done: { ok: false } };
     return {};
   },
 });

@@ -4,6 +4,7 @@ import { registerProtocol } from '../../../catalog';
 import type { Input } from '../../../protocol';
 import { Simulation } from '../../../simulation';
 import { handle } from '../../../toolkit/recorder';
+import { initClient } from './client';
 import { dynamo } from './dynamo';
 import { initReplica } from './replica';
 import { buildRing, preferenceList, walk } from './ring';
@@ -156,6 +157,23 @@ describe('coordinating a request (§4.5, §4.6)', () => {
     );
   });
 
+  it('a client fails a put refused on its first send, but not one refused after a re-send (it may be stored)', () => {
+    const c = initClient();
+    const w = (now: number) => world('c1', {}, now);
+    const op = { id: 7, client: 'c1', op: 'write' as const, key: KEY, value: 'v7' };
+    expect(handle(dynamo, c, { kind: 'client', op }, w(0)).sent[0]?.to).toBe('n1');
+    const refused: DynamoMsg = { type: 'Response', req: 1, outcome: 'refused', values: [], context: {} };
+    // Sent to n1, which timed out on its quorum; the client re-sends to n2, which refuses.
+    expect(handle(dynamo, c, { kind: 'timer', name: 'op:7' }, w(300_000)).sent[0]?.to).toBe('n2');
+    expect(handle(dynamo, c, msg('n2', refused), w(310_000)).replies).toEqual([]);
+    // A fresh put refused at once did nothing: it fails.
+    const d = initClient();
+    handle(dynamo, d, { kind: 'client', op }, w(0));
+    expect(handle(dynamo, d, msg('n1', refused), w(1000)).replies).toEqual([
+      { id: 7, result: { ok: false } },
+    ]);
+  });
+
   it('R and W above N are refused with the field named', () => {
     const r = DynamoParams.safeParse({ n: 3, r: 4 });
     expect(r.success).toBe(false);
@@ -179,7 +197,10 @@ describe('CAP on the kernel, over seeds (same topology, same partition 1 s to 3 
       const sim = run(dynamoPartition({ mode: 'cp' }), seed);
       const bad = sim.invariants().filter((x) => x.ok !== true);
       expect(bad, `seed=${seed}`).toEqual([]);
-      expect(sim.metrics().counters.opsFailed, `seed=${seed}`).toBeGreaterThan(10);
+      const m = sim.metrics();
+      expect(m.counters.opsFailed! + m.counters.opsUnknown!, `seed=${seed}`).toBeGreaterThanOrEqual(5);
+      const ap = run(dynamoPartition({ mode: 'ap' }), seed).metrics();
+      expect(m.gauges.availability, `seed=${seed}`).toBeLessThan(ap.gauges.availability!);
     }
   });
 

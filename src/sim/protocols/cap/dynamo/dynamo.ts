@@ -125,6 +125,21 @@ const replicaSum = (id: string, unit: string, f: (s: ReplicaState) => number): M
   sumOver<S>(id, unit, (s) => (s.kind === 'replica' ? f(s) : undefined));
 
 const metrics: MetricSpec<S>[] = [
+  {
+    // Availability as the coordinators see it, cumulative: requests answered ok over all they took.
+    id: 'answeredShare',
+    unit: 'fraction',
+    read(nodes) {
+      let ok = 0;
+      let all = 0;
+      for (const v of nodes)
+        if (isReplica(v)) {
+          ok += v.state.served ?? 0;
+          all += (v.state.served ?? 0) + (v.state.refused ?? 0) + (v.state.timedOut ?? 0);
+        }
+      return all === 0 ? 1 : ok / all;
+    },
+  },
   replicaSum('staleReads', 'reads', (s) => s.staleReads),
   replicaSum('conflictingReads', 'reads', (s) => s.conflictingReads),
   replicaSum('refused', 'requests', (s) => s.refused),
