@@ -191,7 +191,7 @@ export const PARTITION = [
 export const dynamo: Protocol<P, S, DynamoMsg> = {
   id: 'dynamo',
   topic: 'cap',
-  title: 'Dynamo quorums (CP or AP)',
+  title: 'Dynamo: CP or AP',
   version: 1,
   // A request takes a few ms; the partition comes 1 s in and heals at 3 s: 4 s and 12 s
   // after Play at 0.25x, with the two sides drifting apart in between.
@@ -268,7 +268,7 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
     if (s.kind === 'client')
       return { text: `via ${s.leader || '—'} · ${s.pending.length} waiting`, tone: 'neutral' };
     const keys = Object.keys(s.store).length;
-    const parts = [`${keys} keys`];
+    const parts = [keys === 1 ? '1 key' : `${keys} keys`];
     if (s.hints.length > 0) parts.push(`${s.hints.length} hints`);
     if (s.suspected.length > 0) parts.push(`${s.suspected.join(',')} down?`);
     return {
