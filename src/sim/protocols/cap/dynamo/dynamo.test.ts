@@ -8,7 +8,7 @@ import { initClient } from './client';
 import { dynamo } from './dynamo';
 import { initReplica } from './replica';
 import { buildRing, preferenceList, walk } from './ring';
-import { dynamoNoPartition, dynamoPartition } from './scenarios';
+import { dynamoClockSkew, dynamoNoPartition, dynamoPartition } from './scenarios';
 import { type DynamoMsg, DynamoParams, type ReplicaState } from './types';
 import { reconcile, type Version, vvJoin } from './versions';
 
@@ -174,6 +174,38 @@ describe('coordinating a request (§4.5, §4.6)', () => {
     ]);
   });
 
+  it('a client that read siblings writes with their joined vector, and the new version replaces them (§4.4)', () => {
+    const c = initClient();
+    const w = world('c1');
+    const read = { id: 1, client: 'c1', op: 'read' as const, key: KEY };
+    handle(dynamo, c, { kind: 'client', op: read }, w);
+    const ctxVv = { n1: 1, n2: 1 };
+    const got = handle(
+      dynamo,
+      c,
+      msg('n1', { type: 'Response', req: 1, outcome: 'ok', values: ['b', 'a'], context: ctxVv }),
+      w,
+    );
+    expect(got.replies).toEqual([{ id: 1, result: { ok: true, value: 'a | b' } }]);
+    const sent = handle(
+      dynamo,
+      c,
+      { kind: 'client', op: { id: 2, client: 'c1', op: 'write', key: KEY, value: 'm' } },
+      w,
+    ).sent;
+    expect(sent[0]?.msg).toMatchObject({ type: 'Request', op: 'put', context: ctxVv });
+    // The coordinator's new version descends from both siblings: a replica keeps it alone.
+    const s = replica('n1', { conflict: 'vv' });
+    s.store[KEY] = [v('a', 1, 'n1', { n1: 1 }), v('b', 2, 'n2', { n2: 1 })];
+    handle(
+      dynamo,
+      s,
+      msg('c1', { type: 'Request', req: 2, op: 'put', key: KEY, value: 'm', context: ctxVv }),
+      world('n1', { conflict: 'vv' }),
+    );
+    expect(s.store[KEY]?.map((x) => x.value)).toEqual(['m']);
+  });
+
   it('R and W above N are refused with the field named', () => {
     const r = DynamoParams.safeParse({ n: 3, r: 4 });
     expect(r.success).toBe(false);
@@ -228,6 +260,16 @@ describe('CAP on the kernel, over seeds (same topology, same partition 1 s to 3 
       expect(verdict(strict, 'linearizability').ok, `seed=${seed}`).toBe(true);
     }
     expect(staleRuns).toBeGreaterThanOrEqual(SEEDS.length - 1);
+  });
+});
+
+describe('last writer wins on a skewed clock (§4.4)', () => {
+  it('with n4 50 ms behind, cp with strict quorums still loses later writes: not linearizable', () => {
+    for (const seed of SEEDS.slice(0, 5)) {
+      const sim = run(dynamoClockSkew(), seed);
+      expect(sim.violation, `seed=${seed}`).toBeNull();
+      expect(verdict(sim, 'linearizability').ok, `seed=${seed}`).toBe(false);
+    }
   });
 });
 
