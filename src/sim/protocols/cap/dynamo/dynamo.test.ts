@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ScenarioSchema } from '../../../../shared/scenario/schema';
 import '../../../checkers/builtin';
 import { registerProtocol } from '../../../catalog';
 import type { Input } from '../../../protocol';
@@ -260,6 +261,27 @@ describe('CAP on the kernel, over seeds (same topology, same partition 1 s to 3 
       expect(verdict(strict, 'linearizability').ok, `seed=${seed}`).toBe(true);
     }
     expect(staleRuns).toBeGreaterThanOrEqual(SEEDS.length - 1);
+  });
+});
+
+describe('anti-entropy (§4.7)', () => {
+  it('without read repair and with no reads after the heal, only anti-entropy brings the replicas together', () => {
+    const last = (sim: Simulation, id: string) =>
+      sim
+        .metrics()
+        .series.find((x) => x.id === id)!
+        .v.at(-1);
+    for (const seed of SEEDS.slice(0, 5)) {
+      const quiet = (antiEntropy: boolean) => {
+        const base = dynamoPartition({ mode: 'ap', readRepair: false, antiEntropy });
+        return ScenarioSchema.parse({ ...base, workload: { ...base.workload, stopUs: 2_900_000 } });
+      };
+      const without = run(quiet(false), seed);
+      const withAe = run(quiet(true), seed);
+      expect(last(without, 'divergentKeys'), `seed=${seed}`).toBeGreaterThan(0);
+      expect(last(withAe, 'divergentKeys'), `seed=${seed}`).toBe(0);
+      expect(withAe.violation, `seed=${seed}`).toBeNull();
+    }
   });
 });
 

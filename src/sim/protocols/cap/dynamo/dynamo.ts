@@ -11,7 +11,7 @@ import { coversAll, reconcile, type Version } from './versions';
  * CAP with Dynamo-style quorums: a replicated key-value store after DeCandia et al., "Dynamo:
  * Amazon's Highly Available Key-value Store", SOSP 2007, §4 (partitioning §4.2, replication
  * §4.3, versioning §4.4, get/put with N, R and W §4.5, sloppy quorums and hinted handoff §4.6,
- * failure detection §4.8.3; read repair §5). The same cluster runs in one of two modes, on the
+ * anti-entropy §4.7, failure detection §4.8.3; read repair §5). The same cluster runs in one of two modes, on the
  * same topology and the same partition:
  * - `cp`: strict quorums among a key's N home replicas. A request that cannot reach R (W) of
  *   them is refused or times out: consistent, not available (Gilbert & Lynch, "Brewer's
@@ -152,6 +152,7 @@ const metrics: MetricSpec<S>[] = [
   },
   replicaSum('handoffs', 'hints', (s) => s.handoffs),
   replicaSum('readRepairs', 'writes', (s) => s.repairs),
+  replicaSum('antiEntropyRepairs', 'keys', (s) => s.synced),
 ];
 
 // A replica's disk: its store, hints and version counters (§4.6: hints live in a local
@@ -301,6 +302,7 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
       'Without the partition, set R = 1 and W = 1: reads get faster (opLatencyP50Us) and staleReads appear; R = 2, W = 2 removes them',
       'Set conflict to vv: concurrent writes come back as siblings (conflictingReads), and the client’s next write merges them',
       'Step n4’s clock back 50 ms with a clock-step fault under lww: its writes lose to older ones, even in CP mode',
+      'Turn off readRepair and stop the workload at 2.9 s: some keys stay divergent after the heal; turn on antiEntropy and they agree within about a second',
       'Turn on bugCountHintAsHomeReplica in cp mode: the strict-quorum invariant stops the run once the partition starts',
     ],
   },

@@ -11,6 +11,7 @@ import type {
   ReplicaState,
   RequestMsg,
   StoredEvent,
+  SyncMsg,
 } from './types';
 import { type ConflictMode, coversAll, describeVersion, reconcile, type Version, vvJoin } from './versions';
 
@@ -33,7 +34,9 @@ import { type ConflictMode, coversAll, describeVersion, reconcile, type Version,
  *   before it answers (the second phase of Attiya, Bar-Noy and Dolev's register, J. ACM 1995:
  *   without it two reads in a row can see a new value and then the old one);
  * - failure detection (§4.8.3): every node sends a heartbeat every `pingMs`; a peer silent
- *   for three periods is believed down until it is heard from again.
+ *   for three periods is believed down until it is heard from again;
+ * - anti-entropy (§4.7, when on): every `antiEntropyMs` a node and its next peer exchange the
+ *   versions of the keys they share and both keep the newer ones.
  */
 
 type P = DynamoParams;
@@ -61,6 +64,8 @@ export function initReplica(): ReplicaState {
     conflictingReads: 0,
     repairs: 0,
     handoffs: 0,
+    syncNext: 0,
+    synced: 0,
   };
 }
 
@@ -425,12 +430,54 @@ function onHandoffAck(
   ctx.note(`hint for ${key} handed back to ${from}`);
 }
 
+/**
+ * Anti-entropy (§4.7). Dynamo compares Merkle trees of each key range two replicas share and
+ * transfers only the ranges that differ; with a handful of keys this lab sends the shared keys'
+ * versions whole. Every `antiEntropyMs` a replica picks the next peer it believes up (round
+ * robin) and sends the versions of every key both are home replicas of; the peer keeps the
+ * newer ones and sends back the keys where it holds something the sender lacks.
+ */
+function shared(ctx: C, s: ReplicaState, peer: string): { key: string; versions: Version[] }[] {
+  const out: { key: string; versions: Version[] }[] = [];
+  for (const key of Object.keys(s.store).sort()) {
+    const home = preferenceList(s.ring, key, ctx.params.n);
+    if (home.includes(ctx.self) && home.includes(peer)) out.push({ key, versions: s.store[key]! });
+  }
+  return out;
+}
+
+function onSyncTimer(ctx: C, s: ReplicaState): void {
+  const peers = replicas(ctx).filter((x) => x !== ctx.self);
+  for (let k = 0; k < peers.length; k++) {
+    const peer = peers[(s.syncNext + k) % peers.length]!;
+    if (!healthy(ctx, s, peer)) continue;
+    s.syncNext = (s.syncNext + k + 1) % peers.length;
+    ctx.send(peer, { type: 'Sync', entries: shared(ctx, s, peer), reply: true });
+    break;
+  }
+  ctx.setTimer('sync', ctx.params.antiEntropyMs * 1000);
+}
+
+function onSync(ctx: C, s: ReplicaState, from: string, m: SyncMsg): void {
+  const mode = ctx.params.conflict;
+  const theirs = new Map(m.entries.map((e) => [e.key, e.versions]));
+  for (const e of m.entries)
+    if (!coversAll(s.store[e.key] ?? [], e.versions, mode)) {
+      s.synced += 1;
+      store(ctx, s, e.key, e.versions);
+    }
+  if (!m.reply) return;
+  const back = shared(ctx, s, from).filter((e) => !coversAll(theirs.get(e.key) ?? [], e.versions, mode));
+  if (back.length > 0) ctx.send(from, { type: 'Sync', entries: back, reply: false });
+}
+
 function startUp(ctx: C, s: ReplicaState): void {
   s.ring = buildRing(replicas(ctx), ctx.params.vnodes);
   const now = ctx.now();
   for (const peer of replicas(ctx)) if (peer !== ctx.self) s.lastHeardUs[peer] = now;
   ctx.setTimer('ping', ctx.params.pingMs * 1000);
   ctx.setTimer('handoff', ctx.params.handoffMs * 1000);
+  if (ctx.params.antiEntropy) ctx.setTimer('sync', ctx.params.antiEntropyMs * 1000);
 }
 
 /** A replica's handler. */
@@ -446,6 +493,7 @@ export function replicaOn(ctx: C, s: ReplicaState, input: Input<DynamoMsg>): voi
     case 'timer':
       if (input.name === 'ping') onPingTimer(ctx, s);
       else if (input.name === 'handoff') onHandoffTimer(ctx, s);
+      else if (input.name === 'sync') onSyncTimer(ctx, s);
       else if (input.name.startsWith('req:')) onCoordTimer(ctx, s, Number(input.name.slice(4)));
       return;
     case 'message':
@@ -491,6 +539,9 @@ export function replicaOn(ctx: C, s: ReplicaState, input: Input<DynamoMsg>): voi
       return;
     case 'HandoffAck':
       onHandoffAck(ctx, s, from, m.key, m.versions);
+      return;
+    case 'Sync':
+      onSync(ctx, s, from, m);
       return;
     default:
       return;

@@ -23,6 +23,10 @@ export const DynamoParams = z
     conflict: z.enum(['lww', 'vv']).default('lww'),
     /** Read repair: after answering a read, bring replicas that answered an older version up to date (§5). */
     readRepair: z.boolean().default(true),
+    /** Anti-entropy (§4.7): every antiEntropyMs a replica compares the keys it shares with the next peer, and both keep the newer versions. */
+    antiEntropy: z.boolean().default(false),
+    /** Anti-entropy period. */
+    antiEntropyMs: z.number().int().min(10).max(60_000).default(500),
     /** Points per node on the hash ring (§4.2). */
     vnodes: z.number().int().min(1).max(64).default(8),
     /** How long a coordinator waits for its quorum (and for stragglers, for read repair). */
@@ -127,6 +131,10 @@ export interface ReplicaState {
   repairs: number;
   /** Hinted replicas handed back to their home node. */
   handoffs: number;
+  /** Anti-entropy: the peer (index among the replicas) to compare with next. */
+  syncNext: number;
+  /** Anti-entropy: versions of keys brought up to date by a peer's comparison. */
+  synced: number;
 }
 
 /** A client: the toolkit's retrying key-value client, plus the contexts of §4.4. */
@@ -234,6 +242,14 @@ export interface HandoffAckMsg {
   /** The versions it stored. */
   versions: Version[];
 }
+/** Anti-entropy (§4.7): the versions of the keys two replicas share; `reply` asks for the newer ones back. */
+export interface SyncMsg {
+  type: 'Sync';
+  /** Key and versions, for every key both replicas are home replicas of. */
+  entries: { key: string; versions: Version[] }[];
+  /** True for the first message of a comparison: answer with what the sender lacks. */
+  reply: boolean;
+}
 /** Heartbeat of the failure detector. */
 export interface PingMsg {
   type: 'Ping';
@@ -251,6 +267,7 @@ export type DynamoMsg =
   | RepairAckMsg
   | HandoffMsg
   | HandoffAckMsg
+  | SyncMsg
   | PingMsg;
 
 /** Check event: a replica's versions of a key changed (the versions-never-go-back invariant judges it). */
