@@ -207,6 +207,23 @@ describe('coordinating a request (§4.5, §4.6)', () => {
     expect(s.store[KEY]?.map((x) => x.value)).toEqual(['m']);
   });
 
+  it('anti-entropy: a replica keeps what is newer and sends back what its peer lacks (§4.7)', () => {
+    const [a, b] = [HOME[0]!, HOME[1]!];
+    const s = replica(a, { antiEntropy: true });
+    const mine = v('new', 9, a, {});
+    s.store[KEY] = [mine];
+    const out = handle(
+      dynamo,
+      s,
+      msg(b, { type: 'Sync', entries: [{ key: KEY, versions: [v('old', 5, b, {})] }], reply: true }),
+      world(a, { antiEntropy: true }),
+    );
+    expect(s.store[KEY]).toEqual([mine]);
+    expect(out.sent).toEqual([
+      { to: b, msg: { type: 'Sync', entries: [{ key: KEY, versions: [mine] }], reply: false } },
+    ]);
+  });
+
   it('R and W above N are refused with the field named', () => {
     const r = DynamoParams.safeParse({ n: 3, r: 4 });
     expect(r.success).toBe(false);
