@@ -101,7 +101,7 @@ export interface Ordering {
   clockB: Record<string, number>;
 }
 
-function describe(r: TraceEvent): string {
+function describeRow(r: TraceEvent): string {
   const detail = r.detail ?? '';
   switch (r.kind) {
     case 'send':
@@ -151,7 +151,7 @@ export function causalityOf(rows: readonly TraceEvent[]): Causality {
       node: r.node,
       kind: r.kind,
       seq: (prev < 0 ? 0 : clocks[prev * n + h]!) + 1,
-      text: describe(r),
+      text: describeRow(r),
     };
     if (r.sendId !== undefined && (r.kind === 'send' || r.kind === 'deliver')) {
       e.sendId = r.sendId;

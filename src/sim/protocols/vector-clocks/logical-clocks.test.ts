@@ -74,7 +74,12 @@ describe('Lamport clocks (1978, IR1 and IR2)', () => {
     expect(s.C).toBe(1);
     const late = fresh('lamport', { bugIncrementAfterSend: true });
     const t = late.state('p1');
-    const out = handle(logicalClocks, t, timer('send'), { self: 'p1', nodes, params: late.params, rng: firstPeer });
+    const out = handle(logicalClocks, t, timer('send'), {
+      self: 'p1',
+      nodes,
+      params: late.params,
+      rng: firstPeer,
+    });
     expect(t.C).toBe(1);
     expect(out.sent[0]!.msg.t).toBe(0);
   });
@@ -133,7 +138,8 @@ function runOf(clock: 'lamport' | 'vector', seed: number, params: Partial<Logica
   // The k-th stamped event of a process is its k-th note; its step's first row stands for it in
   // the trace (a step's later rows, its sends and its note, have no other causes).
   const firstRow = new Map<string, number>();
-  for (const r of rows) if (!firstRow.has(`${r.index}/${r.node}`)) firstRow.set(`${r.index}/${r.node}`, r.row);
+  for (const r of rows)
+    if (!firstRow.has(`${r.index}/${r.node}`)) firstRow.set(`${r.index}/${r.node}`, r.row);
   const events: { node: string; t: Stamp; pos: number }[] = [];
   for (const n of sim.nodeStates()) {
     const notes = rows.filter((r) => r.kind === 'note' && r.node === n.id);
@@ -144,7 +150,12 @@ function runOf(clock: 'lamport' | 'vector', seed: number, params: Partial<Logica
       events.push({ node: n.id, t: e.t, pos });
     });
   }
-  return { sim, c, events, hash: rows.map((r) => `${r.index} ${r.kind} ${r.node} ${r.peer ?? ''}`).join('\n') };
+  return {
+    sim,
+    c,
+    events,
+    hash: rows.map((r) => `${r.index} ${r.kind} ${r.node} ${r.peer ?? ''}`).join('\n'),
+  };
 }
 
 describe('logical clocks against the happened-before relation of the trace (src/sim/analysis)', () => {
@@ -156,9 +167,10 @@ describe('logical clocks against the happened-before relation of the trace (src/
       for (const a of events)
         for (const b of events)
           if (a !== b)
-            expect(stampBefore(a.t, b.t), `seed=${seed} ${a.node}:${JSON.stringify(a.t)} ${b.node}:${JSON.stringify(b.t)}`).toBe(
-              happenedBefore(c, a.pos, b.pos),
-            );
+            expect(
+              stampBefore(a.t, b.t),
+              `seed=${seed} ${a.node}:${JSON.stringify(a.t)} ${b.node}:${JSON.stringify(b.t)}`,
+            ).toBe(happenedBefore(c, a.pos, b.pos));
     }
   });
 
@@ -177,10 +189,17 @@ describe('logical clocks against the happened-before relation of the trace (src/
           if (happenedBefore(c, a.pos, b.pos)) expect(stampBefore(a.t, b.t), `seed=${seed}`).toBe(true);
           else if (!happenedBefore(c, b.pos, a.pos) && stampBefore(a.t, b.t)) concurrentButOrdered++;
         }
-      expect(concurrentButOrdered, `seed=${seed}: a concurrent pair with ordered Lamport stamps`).toBeGreaterThan(0);
+      expect(
+        concurrentButOrdered,
+        `seed=${seed}: a concurrent pair with ordered Lamport stamps`,
+      ).toBeGreaterThan(0);
       // The metric says the same: Lamport stamps prove only some of the concurrent receipts
       // (the ties) that vector stamps prove.
-      const last = (s: Simulation) => s.metrics().series.find((x) => x.id === 'concurrentReceipts')?.v.at(-1) ?? 0;
+      const last = (s: Simulation) =>
+        s
+          .metrics()
+          .series.find((x) => x.id === 'concurrentReceipts')
+          ?.v.at(-1) ?? 0;
       expect(last(sim), `seed=${seed}`).toBeLessThanOrEqual(last(vector.sim));
       lamportFound += last(sim);
       vectorFound += last(vector.sim);

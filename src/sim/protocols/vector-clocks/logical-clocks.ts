@@ -329,11 +329,13 @@ export const logicalClocks: Protocol<LogicalClockParams, LogicalClockState, Stam
   bugs: [
     {
       param: 'bugNoMergeOnReceive',
-      title: 'A receipt ignores the message’s timestamp: a receive can carry a smaller stamp than its send (C2 breaks)',
+      title:
+        'A receipt ignores the message’s timestamp: a receive can carry a smaller stamp than its send (C2 breaks)',
     },
     {
       param: 'bugIncrementAfterSend',
-      title: 'A message carries the clock from before the send ticked it: the receipt can tie with its send (C2 breaks)',
+      title:
+        'A message carries the clock from before the send ticked it: the receipt can tie with its send (C2 breaks)',
     },
   ],
   lesson: {
