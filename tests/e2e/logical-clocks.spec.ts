@@ -1,0 +1,52 @@
+// Logical clocks in the app (issue 18): the quick start runs, each process's badge shows its
+// vector clock, the event log and the space-time tab carry each event's stamp, and the
+// inspector shows the clock and the stamped events. Also the screenshots of the quick start.
+import type { Page } from '@playwright/test';
+import { expect, shot, test } from './fixtures';
+import { canvasNode, eventIndex, runButton } from './run-helpers';
+
+async function openClocks(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  const topic = page.getByRole('combobox', { name: 'Topic' });
+  await expect(topic).not.toHaveValue('');
+  await topic.selectOption('vector-clocks');
+  const picker = page.getByRole('combobox', { name: 'Protocol' });
+  await expect(picker).toHaveValue('logical-clocks');
+  await expect(canvasNode(page, 'p1')).toBeVisible();
+  await expect(runButton(page, 'Play')).toBeEnabled();
+}
+
+/** Runs up to an event index with Step until (seek), so the picture does not depend on wall time. */
+async function runTo(page: Page, event: number): Promise<void> {
+  await page.getByRole('tabpanel', { name: 'Event log' }).waitFor();
+  while ((await eventIndex(page)) < event) {
+    await runButton(page, 'Step').click();
+    const before = await eventIndex(page);
+    await expect.poll(() => eventIndex(page)).toBeGreaterThanOrEqual(before);
+  }
+}
+
+for (const [w, h, scheme] of [
+  [1440, 900, 'light'],
+  [1024, 700, 'dark'],
+] as const) {
+  test(`logical clocks quick start at ${w}x${h} ${scheme}: stamps on badges, notes and the inspector`, async ({
+    page,
+    lab,
+  }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openClocks(page, lab.server.url);
+    await runTo(page, 30);
+    // Each badge is the process's vector clock, in process order.
+    await expect(canvasNode(page, 'p1')).toContainText(/V=\(\d+,\d+,\d+\)/);
+    await expect(page.getByRole('tabpanel', { name: 'Event log' })).toContainText(/receive from p\d · V=\(/);
+    await page.screenshot({ path: shot(`logical-clocks-log-${w}-${scheme}.png`) });
+    await page.getByRole('tab', { name: 'Space-time' }).click();
+    await expect(page.getByRole('tabpanel', { name: 'Space-time' }).locator('svg').first()).toBeVisible();
+    await canvasNode(page, 'p2').click();
+    await page.screenshot({ path: shot(`logical-clocks-spacetime-${w}-${scheme}.png`) });
+  });
+}
