@@ -406,6 +406,26 @@ export const DivergenceSchema = z.object({
 
 const simRef = z.object({ simId: SimIdSchema }).strict();
 
+/** A message on a happened-before chain (sim.causality). */
+const HopSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  msgType: z.string(),
+  sendRow: z.number().int(),
+  deliverRow: z.number().int(),
+  sendIndex: z.number().int(),
+  deliverIndex: z.number().int(),
+});
+
+/** How two events are ordered, and why (src/sim/analysis/causality.ts `Ordering`). */
+export const OrderingSchema = z.object({
+  relation: z.enum(['before', 'after', 'concurrent', 'same']),
+  chain: z.array(HopSchema),
+  reason: z.string(),
+  clockA: z.record(z.string(), z.number()),
+  clockB: z.record(z.string(), z.number()),
+});
+
 /** Most seeds one search covers (`search.start`). */
 export const SEARCH_MAX_SEEDS = 100_000;
 
@@ -533,6 +553,16 @@ export const methods = {
     'Trace rows of events from..to (event indexes, end exclusive), at most max.',
   ),
   'sim.nodes': method(simRef, z.array(SimNodeSchema), 'Every node with its state and badge.'),
+  'sim.causality': method(
+    simRef.extend({ rowA: z.number().int().min(0), rowB: z.number().int().min(0) }),
+    OrderingSchema,
+    'How the events of two trace rows are ordered by happened-before (before, after, concurrent or the same event), with the chain of messages and both vector clocks, computed from the trace so far.',
+  ),
+  'sim.shiviz': method(
+    simRef,
+    z.object({ text: z.string(), events: z.number().int() }),
+    "The run so far as a log ShiViz opens: its regex line, an empty delimiter line, then each process event and `host {vector clock}` (the CLI's dslab shiviz).",
+  ),
   'sim.links': method(
     simRef,
     SimLinksSchema,
