@@ -1,7 +1,9 @@
 // Logical clocks in the app (issue 18): the quick start runs, each process's badge shows its
 // vector clock, the event log and the space-time tab carry each event's stamp, and the
 // inspector shows the clock and the stamped events. Also the screenshots of the quick start.
+import fs from 'node:fs';
 import type { Page } from '@playwright/test';
+import { parseShiViz, SHIVIZ_REGEX } from '../../src/sim/analysis/causality';
 import { expect, shot, test } from './fixtures';
 import { canvasNode, eventIndex, runButton } from './run-helpers';
 
@@ -50,3 +52,22 @@ for (const [w, h, scheme] of [
     await page.screenshot({ path: shot(`logical-clocks-spacetime-${w}-${scheme}.png`) });
   });
 }
+
+test('Export ShiViz in the space-time tab downloads the run so far as a ShiViz log', async ({
+  page,
+  lab,
+}) => {
+  await openClocks(page, lab.server.url);
+  await runTo(page, 12);
+  await page.getByRole('tab', { name: 'Space-time' }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export ShiViz' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^space-time-logical-clocks-e\d+\.shiviz\.log$/);
+  const text = fs.readFileSync((await download.path())!, 'utf8');
+  const events = parseShiViz(text);
+  expect(text.split('\n')[0]).toBe(SHIVIZ_REGEX);
+  expect(events.length).toBeGreaterThan(12);
+  expect(events[0]).toEqual({ event: 'start · event 1, 0.000 ms', host: 'p1', clock: { p1: 1 } });
+});

@@ -7,6 +7,7 @@
  */
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { TraceRow } from '../../../../shared/api';
+import { call } from '../../api/client';
 import { seek } from '../../app/run';
 import { useListedNodes } from '../../app/use-listed-nodes';
 import { formatCount, formatDuration } from '../../run/format';
@@ -23,7 +24,7 @@ import {
   viewWindow,
   windowed,
 } from '../../views/spacetime';
-import { exportPng, exportSvg, fileStem } from './export';
+import { downloadBlob, exportPng, exportSvg, fileStem } from './export';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
 import { Lanes, TimeGrid } from './SpaceTimeParts';
 
@@ -234,6 +235,17 @@ export function SpaceTimeView() {
       );
   };
 
+  // The run so far as a ShiViz log (vector clocks from the trace: docs/cli.md "dslab shiviz").
+  const exportShiviz = () => {
+    const simId = useRun.getState().simId;
+    if (simId === null) return;
+    call('sim.shiviz', { simId })
+      .then(({ text }) => downloadBlob(new Blob([text], { type: 'text/plain' }), `${stem()}.shiviz.log`))
+      .catch((err: unknown) =>
+        useUi.getState().toast(err instanceof Error ? err.message : String(err), 'error'),
+      );
+  };
+
   if (!hasRun) {
     return (
       <div className="empty">
@@ -310,6 +322,14 @@ export function SpaceTimeView() {
           </button>
           <button type="button" className="btn small" onClick={() => exportAs('png')}>
             Export PNG
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={exportShiviz}
+            title="The run so far as a log ShiViz opens, with vector clocks computed from the trace"
+          >
+            Export ShiViz
           </button>
         </div>
       </div>
