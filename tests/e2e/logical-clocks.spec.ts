@@ -71,3 +71,40 @@ test('Export ShiViz in the space-time tab downloads the run so far as a ShiViz l
   expect(events.length).toBeGreaterThan(12);
   expect(events[0]).toEqual({ event: 'start · event 1, 0.000 ms', host: 'p1', clock: { p1: 1 } });
 });
+
+test('Shift+click two events in the space-time tab: the lab says how happened-before orders them', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openClocks(page, lab.server.url);
+  await runTo(page, 30);
+  await page.getByRole('tab', { name: 'Space-time' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Space-time' });
+  // A message from p2 to p1 (the first delivered), then the receipt's note at p1: the same process.
+  const arrow = panel.locator('[data-testid="st-arrow"][data-end="deliver"]').first();
+  const event = await arrow.getAttribute('data-event');
+  await arrow.click({ modifiers: ['Shift'] });
+  const status = panel.getByTestId('st-causality');
+  await expect(status).toContainText('One event picked');
+  await panel
+    .locator(`[data-testid="st-mark"][data-kind="note"][data-event="${event}"]`)
+    .click({ modifiers: ['Shift'] });
+  await expect(status).toContainText(
+    /^Before: p1's deliver Msg from p2 .* happened before p1's receive from p2/,
+  );
+  // The first message of the run and a later event: before, after or concurrent, with the reason.
+  await panel.getByRole('button', { name: 'Clear' }).click();
+  await expect(status).toHaveCount(0);
+  const first = panel.locator('[data-testid="st-arrow"]').first();
+  await first.click({ modifiers: ['Shift'] });
+  await panel
+    .locator('[data-testid="st-mark"][data-kind="note"]')
+    .nth(8)
+    .click({ modifiers: ['Shift'] });
+  await expect(status).toContainText(/^(Before|After|Concurrent): /);
+  await expect(panel.locator('[data-picked]')).toHaveCount(2);
+  await page.screenshot({ path: shot('logical-clocks-causality-1440-light.png') });
+});

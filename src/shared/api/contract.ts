@@ -677,6 +677,8 @@ export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export type AppInfo = z.output<typeof AppInfoSchema>;
 export type Settings = z.output<typeof SettingsSchema>;
+/** How two events are ordered by happened-before (sim.causality). */
+export type Ordering = z.output<typeof OrderingSchema>;
 export type ProtocolInfo = z.output<typeof ProtocolInfoSchema>;
 export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;

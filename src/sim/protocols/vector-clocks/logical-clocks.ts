@@ -347,10 +347,11 @@ export const logicalClocks: Protocol<LogicalClockParams, LogicalClockState, Stam
       'With the vector clock, two events whose stamps are incomparable (each larger somewhere) are concurrent: no message chain joins them',
     ],
     tryThis: [
+      'Shift+click two events in the space-time tab: the lab says before, after or concurrent, and names the chain of messages; compare with their stamps',
       'Set clock to lamport and run the same seed: the same events, now with scalar stamps. Find two concurrent events with different Lamport stamps: the order Lamport gives them is arbitrary',
       'Turn on bugNoMergeOnReceive and watch the Clock Condition stop the run at the first receipt stamped before its send',
       'Turn on bugIncrementAfterSend: the message carries one less than its send event, and a receipt can tie with it',
-      'Export the run for ShiViz (npx dslab shiviz <file> --out run.log) and open it at bestchai.bitbucket.io/shiviz',
+      'Export the run for ShiViz (Export ShiViz in the space-time tab, or npx dslab shiviz <file> --out run.log) and open it at bestchai.bitbucket.io/shiviz',
     ],
   },
 };
