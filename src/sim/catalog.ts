@@ -11,6 +11,7 @@ import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { pingPong } from './protocols/ping-pong/ping-pong';
+import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
 import { quickStartScenario } from './toolkit/quick-start';
@@ -73,6 +74,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  pubsub,
 ] as AnyProtocol[])
   registerProtocol(p);
 

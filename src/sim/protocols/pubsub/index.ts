@@ -1,0 +1,2 @@
+export * from './pubsub';
+export * from './types';
