@@ -1,2 +1,3 @@
 export * from './pubsub';
+export * from './scenarios';
 export * from './types';
