@@ -90,6 +90,9 @@ const SOLUTIONS: Record<string, Solution> = {
       }),
       20,
     ),
+  // A queue deep enough for what piles up while s2 is away (about 40 a queue in two seconds).
+  'pubsub-backpressure': (s) => withParams(s, { queueCapacity: 100 }),
+  'pubsub-effectively-once': (s) => withParams(s, { semantics: 'effectively-once' }),
   'raft-split-votes': (s) => withParams(s, { electionTimeoutMsMax: 300 }),
   'replication-failover-no-lost-writes': (s) => withParams(s, { mode: 'sync' }),
   'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync' }),
