@@ -7,7 +7,8 @@ import type { BrokerState, Delivery, Message, PublishMsg, PubSubMsg, PubSubParam
  * routing key); each queue hands its messages to its consumers round robin, at most `prefetch`
  * unacknowledged at a time per consumer, and takes a message back (requeue) when its delivery
  * is rejected, is not acknowledged within the ack timeout, or its consumer is lost. A message
- * delivered `maxDeliveries` times without an ack goes to the dead-letter queue instead.
+ * rejected `maxAttempts` times (its processing failed each time: a poison message) goes to the
+ * dead-letter queue instead.
  */
 type BrokerCtx = Ctx<PubSubParams, PubSubMsg>;
 
@@ -39,16 +40,19 @@ export function initBroker(): BrokerState {
 }
 
 /**
- * Takes a delivery back: to the head of its queue marked redelivered, or, once it has been
- * delivered `maxDeliveries` times, to the dead-letter queue (RabbitMQ's delivery limit).
+ * Takes deliveries back: to the head of their queue marked redelivered, or, for one its
+ * consumer rejected for the `maxAttempts`-th time, to the dead-letter queue (a delivery limit,
+ * as RabbitMQ's quorum queues have). Only rejections count: a delivery that comes back because
+ * its ack is late, its consumer was lost or the broker restarted says nothing about the message.
  */
 function requeue(ctx: BrokerCtx, s: BrokerState, q: Queue, ds: Delivery[], why: string): void {
   const back: Message[] = [];
   for (const d of ds) {
-    if (d.msg.deliveries >= ctx.params.maxDeliveries) {
+    const rejections = d.msg.rejections + (why === 'rejected' ? 1 : 0);
+    if (rejections >= ctx.params.maxAttempts) {
       s.deadLetters.push({ queue: q.name, id: d.msg.id, reason: 'delivery-limit' });
-      ctx.note(`dead-letter ${d.msg.id} from ${q.name} after ${d.msg.deliveries} deliveries`);
-    } else back.push({ ...d.msg, redelivered: true });
+      ctx.note(`dead-letter ${d.msg.id} from ${q.name}: rejected ${rejections} times`);
+    } else back.push({ ...d.msg, rejections, redelivered: true });
   }
   if (back.length > 0) {
     q.ready.unshift(...back);

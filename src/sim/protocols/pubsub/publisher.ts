@@ -31,6 +31,7 @@ function message(ctx: PubCtx, r: KvRequest, publishedUs: number, tries: number):
     body: r.value,
     publishedUs,
     deliveries: 0,
+    rejections: 0,
     redelivered: false,
   };
 }

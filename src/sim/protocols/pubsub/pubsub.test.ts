@@ -41,6 +41,7 @@ const message = (seq: number, topic = 'orders', change: Partial<Message> = {}): 
   body: `v${seq}`,
   publishedUs: 0,
   deliveries: 0,
+  rejections: 0,
   redelivered: false,
   ...change,
 });
@@ -120,8 +121,8 @@ describe('the broker (AMQP 0-9-1 model)', () => {
     expect(b.refused).toBe(1);
   });
 
-  it('a nack puts the message back at the head, redelivered; after maxDeliveries it is dead-lettered', () => {
-    const p = params({ maxDeliveries: 2, mode: 'competing', prefetch: 1 });
+  it('a nack puts the message back at the head, redelivered; after maxAttempts rejections it is dead-lettered', () => {
+    const p = params({ maxAttempts: 2, mode: 'competing', prefetch: 1 });
     const b = init<BrokerState>('broker', p);
     handle(pubsub, b, subscribe('s1'), world('broker', p));
     handle(pubsub, b, publish(1), world('broker', p));
@@ -134,7 +135,7 @@ describe('the broker (AMQP 0-9-1 model)', () => {
           type: 'Deliver',
           queue: 'orders',
           tag: 2,
-          msg: { ...message(1), deliveries: 2, redelivered: true },
+          msg: { ...message(1), deliveries: 2, rejections: 1, redelivered: true },
         },
       },
     ]);
@@ -154,6 +155,12 @@ describe('the broker (AMQP 0-9-1 model)', () => {
     const late = handle(pubsub, b, tick, world('broker', p, 200_000));
     expect(late.notes).toContain('requeue p1:1 in orders (ack timeout)');
     expect(late.sent.map((o) => o.to)).toEqual(['s2']);
+    // A late ack says nothing about the message: it does not count toward the delivery limit.
+    expect(b.queues.orders!.unacked[0]!.msg).toMatchObject({
+      deliveries: 2,
+      rejections: 0,
+      redelivered: true,
+    });
     const lost = handle(pubsub, b, tick, world('broker', p, 310_000));
     expect(lost.notes).toContain('lost consumer s1');
     expect(b.queues.orders!.consumers).toEqual(['s2']);

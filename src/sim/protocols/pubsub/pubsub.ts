@@ -34,8 +34,8 @@ import {
  *   a nack, a lost consumer or an ack that does not come within `ackTimeoutMs` puts it back at
  *   the head of its queue with the redelivered flag set;
  * - prefetch: a consumer holds at most `prefetch` unacked deliveries (backpressure);
- * - delivery limit and dead-lettering: a message delivered `maxDeliveries` times without an ack
- *   goes to the dead-letter queue instead of being redelivered once more;
+ * - delivery limit and dead-lettering: a message whose processing failed (the consumer rejected
+ *   it) `maxAttempts` times goes to the dead-letter queue instead of being redelivered again;
  * - durable queues with persistent messages survive a broker restart; transient ones do not.
  *
  * Delivery semantics (`semantics`): at-most-once sends and forgets at both ends; at-least-once

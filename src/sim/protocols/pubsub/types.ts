@@ -29,8 +29,8 @@ export const PubSubParams = z.object({
   queueCapacity: z.number().int().min(1).max(100_000).default(100),
   /** How long the broker waits for an ack before it redelivers, milliseconds. */
   ackTimeoutMs: z.number().min(1).max(60_000).default(200),
-  /** Deliveries of one message before it is dead-lettered instead of redelivered (delivery limit). */
-  maxDeliveries: z.number().int().min(1).max(100).default(3),
+  /** Failed processing attempts (rejections) of one message before it is dead-lettered instead of redelivered. */
+  maxAttempts: z.number().int().min(1).max(100).default(3),
   /** How long a consumer takes to process one message, milliseconds. */
   processMs: z.number().min(0).max(10_000).default(8),
   /** Chance that processing a message fails (the consumer rejects it and it is redelivered). */
@@ -71,6 +71,8 @@ export interface Message {
   publishedUs: number;
   /** Deliveries so far (x-delivery-count). */
   deliveries: number;
+  /** Deliveries its consumer rejected (processing failed): what the delivery limit counts. */
+  rejections: number;
   /** True once the message has been delivered before (AMQP's redelivered flag). */
   redelivered: boolean;
 }
@@ -109,7 +111,7 @@ export interface DeadLetter {
   queue: string;
   /** Message id. */
   id: string;
-  /** Why: 'delivery-limit' (too many deliveries without an ack). */
+  /** Why: 'delivery-limit' (rejected `maxAttempts` times). */
   reason: string;
 }
 
