@@ -117,14 +117,17 @@ const e2eLatency: MetricSpec<PubSubState> = {
 const brokerField = (f: (s: BrokerState) => number) => (s: PubSubState) => (isBroker(s) ? f(s) : undefined);
 const subField = (f: (s: SubscriberState) => number) => (s: PubSubState) => (isSub(s) ? f(s) : undefined);
 
-/** Where the quick start draws its nodes. */
+/**
+ * Where the quick start draws its nodes: publishers on the left, the broker in the middle, the
+ * subscribers on the right, kept clear of the canvas's bottom-right corner (the minimap's).
+ */
 const PLACES: [string, string, number, number][] = [
-  ['p1', 'client', 100, 130],
-  ['p2', 'client', 100, 370],
+  ['p1', 'client', 100, 120],
+  ['p2', 'client', 100, 400],
   ['broker', 'broker', 400, 250],
-  ['s1', 'subscriber', 700, 90],
-  ['s2', 'subscriber', 700, 250],
-  ['s3', 'subscriber', 700, 410],
+  ['s1', 'subscriber', 700, 0],
+  ['s2', 'subscriber', 700, 120],
+  ['s3', 'subscriber', 700, 240],
 ];
 
 export const pubsub: Protocol<PubSubParams, PubSubState, PubSubMsg> = {
