@@ -338,6 +338,22 @@ describe('the guarantees, over seeds', () => {
     expect(duplicates).toBeGreaterThan(0);
   });
 
+  it('competing consumers each dedupe against their own table: the metric counts a message another one applied (nemesis, seeds 1-3)', () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const sim = run(pubsubNemesis(), seed, { semantics: 'effectively-once', mode: 'competing' });
+      expect(sim.violation, `seed=${seed}`).toBeNull();
+      const subs = states<SubscriberState>(sim, 'subscriber');
+      const own = subs.reduce((n, s) => n + s.duplicateEffects, 0);
+      const owners = new Map<string, number>();
+      for (const s of subs)
+        for (const id of Object.keys(s.applied)) owners.set(id, (owners.get(id) ?? 0) + 1);
+      const across = [...owners.values()].reduce((n, k) => n + k - 1, 0);
+      expect(own, `seed=${seed}`).toBe(0);
+      expect(across, `seed=${seed}`).toBeGreaterThan(0);
+      expect(last(sim, 'duplicateEffects'), `seed=${seed}`).toBe(across);
+    }
+  });
+
   it('at least once applies the duplicates: the duplicateEffects metric counts them (nemesis, seeds 1-4)', () => {
     let dup = 0;
     for (let seed = 1; seed <= 4; seed++) dup += last(run(pubsubNemesis(), seed), 'duplicateEffects');

@@ -114,6 +114,31 @@ const e2eLatency: MetricSpec<PubSubState> = {
   },
 };
 
+/**
+ * Effects applied more than once: a subscriber applying a message again, and, with competing
+ * consumers, a second subscriber applying a message of the shared queue that another already
+ * applied (each keeps its own table, so neither sees the other's: a duplicate all the same).
+ */
+const duplicateEffects: MetricSpec<PubSubState> = {
+  id: 'duplicateEffects',
+  unit: 'messages',
+  read(nodes: readonly Node[]) {
+    let n = 0;
+    const seen = new Set<string>();
+    for (const v of nodes) {
+      const s = v.state;
+      if (!isSub(s)) continue;
+      n += s.duplicateEffects ?? 0;
+      for (const [id, a] of Object.entries(s.applied ?? {})) {
+        const key = `${a.queue}|${id}`;
+        if (seen.has(key)) n += 1;
+        else seen.add(key);
+      }
+    }
+    return n;
+  },
+};
+
 const brokerField = (f: (s: BrokerState) => number) => (s: PubSubState) => (isBroker(s) ? f(s) : undefined);
 const subField = (f: (s: SubscriberState) => number) => (s: PubSubState) => (isSub(s) ? f(s) : undefined);
 
@@ -258,11 +283,7 @@ export const pubsub: Protocol<PubSubParams, PubSubState, PubSubMsg> = {
       'messages',
       subField((s) => s.duplicates),
     ),
-    sumOver(
-      'duplicateEffects',
-      'messages',
-      subField((s) => s.duplicateEffects),
-    ),
+    duplicateEffects,
     sumOver(
       'redeliveries',
       'messages',
@@ -319,6 +340,7 @@ export const pubsub: Protocol<PubSubParams, PubSubState, PubSubMsg> = {
     ],
     tryThis: [
       'Set semantics to effectively-once: duplicates are still delivered, but duplicateEffects stays at 0',
+      'Then set mode to competing and add a nemesis: duplicateEffects is no longer 0, because each subscriber dedupes against its own table only',
       'Turn on bugNoDedupe under effectively-once and watch no-duplicate-effects stop the run',
       'Turn on bugAckBeforeProcess: a message acked and then failed or crashed is gone, and no-lost-message fires',
       "Set mode to competing: the subscribers share each topic's queue and each message is processed once in all",
