@@ -1,5 +1,5 @@
 import type { Ctx, Input } from '../../protocol';
-import { initKvClient, type KvRequest, kvClient } from '../../toolkit/kv-client';
+import { initKvClient, kvClient } from '../../toolkit/kv-client';
 import { acking } from './broker';
 import type { Message, PublisherState, PubSubMsg, PubSubParams } from './types';
 
@@ -20,8 +20,15 @@ export function initPublisher(): PublisherState {
 
 const brokerOf = (ctx: PubCtx): string => ctx.nodesWithRole('broker')[0] ?? '';
 
+/** What a publish is made of: its sequence number (the request number), topic and body. */
+interface Draft {
+  req: number;
+  key: string;
+  value: string;
+}
+
 /** The message a publish carries: its id and sequence number come from the request number. */
-function message(ctx: PubCtx, r: KvRequest, publishedUs: number, tries: number): Message {
+function message(ctx: PubCtx, r: Draft, publishedUs: number, tries: number): Message {
   return {
     id: `${ctx.self}:${r.req}`,
     topic: r.key,
@@ -73,7 +80,7 @@ export function onPublisher(ctx: PubCtx, c: PublisherState, input: Input<PubSubM
     c.published += 1;
     if (!acking(ctx.params)) {
       // Fire and forget: no confirm, no re-send; the workload hears "ok" at once.
-      const r = { req: c.nextReq, key: op.key, value: op.value ?? '' } as KvRequest;
+      const r: Draft = { req: c.nextReq, key: op.key, value: op.value ?? '' };
       c.nextReq += 1;
       const broker = brokerOf(ctx);
       if (broker !== '')
