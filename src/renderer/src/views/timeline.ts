@@ -26,9 +26,9 @@ export interface TimelineLayout {
 }
 
 export const LABEL_W = 78;
-export const ROW_H = 30;
-export const LEVEL_H = 14;
-const AXIS_H = 22;
+export const ROW_H = 24;
+export const LEVEL_H = 13;
+const AXIS_H = 18;
 /** A label's width in the view's 11 px font, roughly. */
 export const textWidth = (text: string): number => text.length * 6.2 + 8;
 

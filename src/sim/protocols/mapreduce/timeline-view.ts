@@ -20,7 +20,7 @@ export const tasksView: ViewSpec<unknown> = {
     const done = (ts: { state: string }[]) => ts.filter((t) => t.state === 'completed').length;
     return {
       kind: 'timeline',
-      caption: `Task executions per worker · maps ${done(s.map)}/${s.M}, reduces ${done(s.reduce)}/${s.R}${s.done ? ' · job done' : ''}`,
+      caption: `Executions per worker · maps ${done(s.map)}/${s.M} · reduces ${done(s.reduce)}/${s.R}${s.done ? ' · job done' : ''}`,
       rows: nodes.filter((n) => n.role === 'worker').map((n) => ({ id: n.id, label: n.id, up: n.up })),
       bars: s.bars.map((b) => ({
         row: b.worker,

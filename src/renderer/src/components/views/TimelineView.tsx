@@ -93,7 +93,7 @@ export function TimelineView({ viewId, protocolId }: { viewId: string; protocolI
           <rect x={0} y={0} width={L.width} height={L.height} fill={p.bg} />
           {L.ticks.map((t) => (
             <g key={t}>
-              <line x1={L.x(t)} x2={L.x(t)} y1={16} y2={rowsBottom} stroke={p.border} strokeWidth={1} />
+              <line x1={L.x(t)} x2={L.x(t)} y1={15} y2={rowsBottom} stroke={p.border} strokeWidth={1} />
               <text x={L.x(t)} y={12} textAnchor="middle" fill={p.faint} fontSize={10}>
                 {tickLabelMs(t)}
                 {t === L.ticks[L.ticks.length - 1] ? ' ms' : ''}
@@ -122,8 +122,8 @@ export function TimelineView({ viewId, protocolId }: { viewId: string; protocolI
           {L.bars.map((g) => {
             const b = data.bars[g.k]!;
             const colour = toneColour(p, b.tone);
-            const y = L.rowY(g.row) + 5;
-            const h = ROW_H - 10;
+            const y = L.rowY(g.row) + 3;
+            const h = ROW_H - 6;
             return (
               <g
                 key={g.k}
@@ -162,7 +162,7 @@ export function TimelineView({ viewId, protocolId }: { viewId: string; protocolI
           {L.markers.map((m) => {
             const mk = data.markers[m.k]!;
             const rowK = mk.row === undefined ? -1 : data.rows.findIndex((r) => r.id === mk.row);
-            const labelY = 22 + m.level * LEVEL_H + 10;
+            const labelY = 18 + m.level * LEVEL_H + 10;
             const w = textWidth(mk.label);
             const anchorEnd = m.x + w > L.width;
             return (
