@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { murmur3 } from '../../hashing';
 import type { Ctx, DefaultTopology, Liveness, NodeView, Protocol, StateField } from '../../protocol';
 import { sumOver } from '../../toolkit/metrics';
 import { star } from '../../toolkit/topology';
@@ -242,11 +243,19 @@ const reduceLabel = (r: number): string => `R${r}`;
 const kb = (bytes: number): number => bytes / 1024;
 /** How much slower this worker runs (the straggler of §3.6). */
 const slowness = (ctx: C): number => (ctx.params.slowWorker === ctx.self ? ctx.params.slowFactor : 1);
-/** The workers holding a replica of split m (§3.4): two, next to each other in id order (GFS keeps three). */
-export const replicasOf = (m: number, workers: readonly string[]): string[] =>
-  workers.length === 0
-    ? []
-    : [...new Set([workers[m % workers.length]!, workers[(m + 1) % workers.length]!])];
+/**
+ * The workers holding a replica of split m (§3.4): GFS keeps three copies of each 64 MB block on
+ * chunkservers of its choosing; here two copies, on the two workers that rank highest by
+ * murmur3("<worker>/split-<m>") (rendezvous hashing: a fixed, spread-out placement).
+ */
+export function replicasOf(m: number, workers: readonly string[]): string[] {
+  return workers
+    .map((w) => ({ w, h: murmur3(`${w}/split-${m}`) }))
+    .sort((a, b) => b.h - a.h || (a.w < b.w ? -1 : 1))
+    .slice(0, 2)
+    .map((x) => x.w)
+    .sort();
+}
 
 function newTask(): TaskInfo {
   return { state: 'idle', worker: '', attempt: 0, runs: 0, startUs: 0 };
@@ -804,7 +813,7 @@ export const mapReduce: Protocol<P, MapReduceState, MapReduceMsg> = {
   params: MapReduceParams,
   defaultTopology: () => topology(4),
   quickStart: () => ({
-    name: 'MapReduce quick start: word count, w3 crashes after two maps',
+    name: 'MapReduce quick start: word count, w3 crashes after its map',
     faults: [{ atUs: 300_000, fault: { kind: 'crash', node: 'w3' } }],
     maxTimeUs: 3_000_000,
   }),
@@ -916,12 +925,12 @@ export const mapReduce: Protocol<P, MapReduceState, MapReduceMsg> = {
       'MapReduce runs a job over many machines: a master cuts the input into M splits and hands out map tasks, whose output stays on each worker’s own disk in R regions; reduce tasks then fetch their region from every map worker, sort it by key and write one output file each. When a worker fails, the master runs its tasks again — its completed map tasks too, because their output was on the failed machine.',
     watch: [
       'The Tasks tab: one row per worker, a bar per task execution (blue maps, green reduces, amber backups, red work thrown away)',
-      'w3 crashes at 300 ms, just after finishing M2: 300 ms later the master marks it failed and M2 goes back to idle, though it had completed',
+      'w3 crashes at 300 ms, after finishing M3: 300 ms later the master marks it failed, and M3 goes back to idle although it had completed (its output was on w3’s disk)',
       'The reduces start only once every map is done; their badges count the regions fetched (the shuffle)',
       'The checkers panel: every output file is compared with a direct count of the corpus',
     ],
     tryThis: [
-      'Turn on bugNoRerunCompletedMaps: the reduces wait for M2’s output on a dead machine, and job-completes stops the run',
+      'Turn on bugNoRerunCompletedMaps: the reduces wait for M3’s output on a dead machine, and job-completes stops the run',
       'Set slowWorker to w4 (slowFactor 10): the job waits for one straggler; then turn on backupTasks and compare jobTimeMs',
       'With backupTasks on and a straggler, turn on bugCommitReduceTwice: two executions of the same reduce write one file twice',
       'Change job to inverted-index, grep or sort, and open the master in the inspector to read its output files',
