@@ -42,6 +42,8 @@ const SOLUTIONS: Record<string, Solution> = {
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
+  'mapreduce-backup-tasks': (s) => withParams(s, { backupTasks: true }),
+  'mapreduce-locality': (s) => withParams(s, { locality: true }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
   'paxos-break-forget-promise': (s) => {
     const faults = s.faults.filter((f) => f.fault.kind.startsWith('partition'));
