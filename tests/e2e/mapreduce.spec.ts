@@ -24,7 +24,7 @@ test('MapReduce: the Tasks tab draws each worker’s executions, the crash’s l
   await expect(panel).toContainText('job done', { timeout: 60_000 });
   await runButton(page, 'Pause').click();
   await expect(svg.getByTestId('timeline-row')).toHaveCount(4);
-  // w3 crashed after two maps: its lost work is red, and the master's verdict is marked.
+  // w3 crashed after its map: its lost work is red, and the master's verdict is marked.
   await expect(svg.locator('[data-testid="timeline-bar"][data-tone="bad"]')).not.toHaveCount(0);
   await expect(svg.getByTestId('timeline-marker')).toContainText(['w3 failed', 'job done']);
   await expect(svg.locator('[data-row="w3"]')).toContainText('down');
