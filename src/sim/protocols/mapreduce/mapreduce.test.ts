@@ -222,7 +222,7 @@ describe('MapReduce master rules (§3.1-§3.3)', () => {
     for (const bug of [false, true]) {
       const p = params({ bugCommitReduceTwice: bug, reduceTasks: 1 });
       const s = master(p);
-      s.map.forEach((t) => Object.assign(t, { state: 'completed', worker: 'w1' }));
+      for (const t of s.map) Object.assign(t, { state: 'completed', worker: 'w1' });
       s.workers.w1 = {
         alive: true,
         lastHeardUs: 0,
@@ -367,7 +367,8 @@ function run(sc: Scenario, seed: number): Simulation {
   sim.runUntil(sc.limits.maxTimeUs);
   return sim;
 }
-const withScenario = (sc: Scenario, over: Partial<Scenario>) => ScenarioSchema.parse({ ...sc, ...over });
+const withScenario = (sc: Scenario, over: Record<string, unknown>) =>
+  ScenarioSchema.parse({ ...sc, ...over });
 const verdict = (sim: Simulation, id: string) => sim.invariants().find((i) => i.id === id)!;
 
 /** The output files, in order, concatenated. */
