@@ -406,6 +406,30 @@ describe('MapReduce over seeds: the output is right under crashes, and every tas
       }
   });
 
+  it('under a nemesis crashing random nodes (the master too) until 1.5 s, every seed finishes with the direct answer (1-20)', () => {
+    let reExecuted = 0;
+    for (const seed of SEEDS) {
+      const sc = withScenario(mrQuickStart({ settleMs: 3000 }), {
+        faults: [],
+        nemesis: {
+          enabled: true,
+          startUs: 100_000,
+          stopUs: 1_500_000,
+          crashRatePerS: 2,
+          meanDowntimeUs: 300_000,
+        },
+        limits: { maxTimeUs: 6_000_000 },
+      });
+      const sim = run(sc, seed);
+      expect(sim.violation, `seed=${seed}`).toBeNull();
+      expect(verdict(sim, 'job-completes').ok, `seed=${seed}`).toBe(true);
+      const s = masterState(sim);
+      expect([...output(s)].sort(), `seed=${seed}`).toEqual(directOutput('word-count', ''));
+      reExecuted += s.reExecuted;
+    }
+    expect(reExecuted).toBeGreaterThan(20); // the crashes did cost work
+  });
+
   it('with bugNoRerunCompletedMaps, job-completes stops the quick start on every seed (1-20)', () => {
     for (const seed of SEEDS) {
       const sim = run(mrQuickStart({ bugNoRerunCompletedMaps: true }), seed);
