@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TimelineViewSchema } from '../../../shared/api/views';
 import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
 import type { Input } from '../../protocol';
 import { Simulation } from '../../simulation';
@@ -24,6 +25,7 @@ import {
   type WorkerState,
 } from './mapreduce';
 import { mrQuickStart } from './scenarios';
+import { tasksView } from './timeline-view';
 
 const nodes = { m: 'master', w1: 'worker', w2: 'worker', w3: 'worker', w4: 'worker' };
 const ids = Object.keys(nodes).sort();
@@ -495,5 +497,25 @@ describe('MapReduce over seeds: the output is right under crashes, and every tas
       expect(s.markers.map((m) => m.label)).toContain('master restarted');
       expect([...output(s)].sort()).toEqual(directOutput('word-count', ''));
     }
+  });
+});
+
+describe('MapReduce Tasks view (a timeline)', () => {
+  it('draws a row per worker and a bar per execution, lost work in red, and fits the API schema', () => {
+    const sim = run(mrQuickStart(), 1);
+    const nodes = sim.nodeStates().map((n) => ({ id: n.id, role: n.role, up: n.up, state: n.state }));
+    const data = tasksView.read(nodes as never, mapReduce.params.parse({}), null)!;
+    expect(TimelineViewSchema.parse(data)).toEqual(data);
+    expect(data.rows.map((r) => [r.id, r.up])).toEqual([
+      ['w1', true],
+      ['w2', true],
+      ['w3', false],
+      ['w4', true],
+    ]);
+    const lost = data.bars.filter((b) => b.tone === 'bad').map((b) => `${b.row} ${b.label}`);
+    expect(lost).toEqual(['w3 M3', 'w3 R2']);
+    expect(data.bars.every((b) => b.endUs !== null)).toBe(true);
+    expect(data.markers.map((m) => m.label)).toEqual(['w3 failed', 'job done']);
+    expect(data.caption).toBe('Executions per worker · maps 8/8 · reduces 3/3 · job done');
   });
 });
