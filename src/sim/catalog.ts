@@ -5,6 +5,7 @@ import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
 import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
+import { ntp } from './protocols/clocks/ntp';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
@@ -73,6 +74,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  ntp,
 ] as AnyProtocol[])
   registerProtocol(p);
 
