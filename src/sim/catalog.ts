@@ -5,6 +5,8 @@ import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
 import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
+import { berkeley } from './protocols/clocks/berkeley';
+import { cristian } from './protocols/clocks/cristian';
 import { ntp } from './protocols/clocks/ntp';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
@@ -75,6 +77,8 @@ for (const p of [
   sharding,
   consistentHashing,
   ntp,
+  cristian,
+  berkeley,
 ] as AnyProtocol[])
   registerProtocol(p);
 

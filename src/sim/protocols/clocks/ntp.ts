@@ -38,6 +38,7 @@ import {
   slewLeft,
   stepClock,
 } from './soft-clock';
+import { ms, signedMs } from './units';
 
 export const NtpParams = z.object({
   /** Poll interval: how often a client asks its server, ms (RFC: 2^poll s, at least 16 s; 1 s here so the story plays in seconds). */
@@ -290,13 +291,6 @@ function update(ctx: C, s: NtpState, from: string, best: Sample, m: NtpReply, ne
   s.updates += 1;
   s.boundUs = rootDistance(s, p, hw);
   ctx.emit({ type: 'clock-update', clockUs: now, boundUs: s.boundUs, newest });
-}
-
-function ms(us: number): string {
-  return `${(us / 1000).toFixed(2)} ms`;
-}
-function signedMs(us: number): string {
-  return `${us >= 0 ? '+' : '−'}${ms(Math.abs(us))}`;
 }
 
 /**
