@@ -22,8 +22,15 @@
 import { z } from 'zod';
 import type { Ctx, Liveness, Protocol } from '../../protocol';
 import { link } from '../../toolkit/topology';
-import { newSoftClock, readClock, type SoftClock, slewClock, stepClock } from './soft-clock';
-import { ms, signedMs } from './units';
+import {
+  decidedCorrection,
+  newSoftClock,
+  readClock,
+  type SoftClock,
+  slewClock,
+  stepClock,
+} from './soft-clock';
+import { ms, signedDuration, signedMs } from './units';
 
 export const BerkeleyParams = z.object({
   /** How often the master starts a round, ms. */
@@ -38,8 +45,8 @@ export const BerkeleyParams = z.object({
   stepThresholdMs: z.number().int().min(1).max(10_000).default(20),
   /** The slew rate, ppm (adjtime's 500 ppm). */
   slewPpm: z.number().int().min(1).max(100_000).default(500),
-  /** How long after the last fault every slave may take to be adjusted again (liveness), s. */
-  settleS: z.number().int().min(1).max(3600).default(10),
+  /** How long after the last fault every slave may take to be adjusted again (liveness), ms. */
+  settleMs: z.number().int().min(100).max(3_600_000).default(10_000),
 });
 export type BerkeleyParams = z.infer<typeof BerkeleyParams>;
 
@@ -156,7 +163,7 @@ function apply(ctx: C, s: BerkeleyState, delta: number): void {
 const allAdjusted: Liveness<BerkeleyState, BerkeleyParams> = {
   id: 'all-adjusted',
   title: 'Eventually every slave has been adjusted by the master',
-  withinUs: (p) => p.settleS * 1_000_000,
+  withinUs: (p) => p.settleMs * 1000,
   check({ nodes }) {
     if (!nodes.some((n) => n.up && n.state.kind === 'master')) return null;
     for (const n of nodes)
@@ -199,11 +206,11 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
     // that the fault-tolerant average leaves out, then brings in line.
     return {
       nodes: [
-        n('m', 'master', 400, 80, 20_000, 30),
-        n('s1', 'slave', 150, 300, -60_000, -40),
-        n('s2', 'slave', 320, 400, 90_000, 20),
-        n('s3', 'slave', 480, 400, -10_000, 50),
-        n('s4', 'slave', 650, 300, 5_000_000, -25),
+        n('m', 'master', 255, 250, 20_000, 30),
+        n('s1', 'slave', 0, 0, -60_000, -40),
+        n('s2', 'slave', 170, 0, 90_000, 20),
+        n('s3', 'slave', 340, 0, -10_000, 50),
+        n('s4', 'slave', 510, 0, 5_000_000, -25),
       ],
       links: ['s1', 's2', 's3', 's4'].map((x) => link('m', x, lan)),
     };
@@ -279,7 +286,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
         : { text: `master · spread ${ms(s.spreadUs)}`, tone: s.excluded.length > 0 ? 'warn' : 'good' };
     return s.adjustments === 0
       ? { text: 'not adjusted yet', tone: 'warn' }
-      : { text: `moved ${signedMs(s.lastCorrection)}`, tone: 'good' };
+      : { text: `corr. ${signedDuration(decidedCorrection(s.clock))}`, tone: 'good' };
   },
   bugs: [],
   lesson: {

@@ -19,8 +19,8 @@
 import { z } from 'zod';
 import type { Ctx, Invariant, Liveness, Protocol } from '../../protocol';
 import { link } from '../../toolkit/topology';
-import { newSoftClock, readClock, type SoftClock, stepClock } from './soft-clock';
-import { ms, signedMs } from './units';
+import { decidedCorrection, newSoftClock, readClock, type SoftClock, stepClock } from './soft-clock';
+import { ms, signedDuration, signedMs } from './units';
 
 export const CristianParams = z.object({
   /** How often a client reads the server's clock, ms. */
@@ -31,8 +31,8 @@ export const CristianParams = z.object({
   maxRoundTripMs: z.number().int().min(1).max(10_000).default(30),
   /** ρ: the drift the clocks may have, ppm: the error grows by ρ × 2D during a reading. */
   rhoPpm: z.number().min(0).max(1000).default(100),
-  /** How long after the last fault every client may take to be synchronized again (liveness), s. */
-  settleS: z.number().int().min(1).max(3600).default(10),
+  /** How long after the last fault every client may take to be synchronized again (liveness), ms. */
+  settleMs: z.number().int().min(100).max(3_600_000).default(10_000),
   /** Bug switch: set the clock to T, as if the reply had taken no time. */
   bugNoHalfRtt: z.boolean().default(false),
 });
@@ -140,7 +140,7 @@ const withinBound: Invariant<CristianState> = {
 const allSynchronized: Liveness<CristianState, CristianParams> = {
   id: 'all-synchronized',
   title: 'Eventually every client has accepted a reading',
-  withinUs: (p) => p.settleS * 1_000_000,
+  withinUs: (p) => p.settleMs * 1000,
   check({ nodes }) {
     for (const n of nodes)
       if (n.up && n.state.kind === 'client' && n.state.server !== '' && !n.state.synced)
@@ -182,10 +182,10 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
     });
     return {
       nodes: [
-        n('ts', 'server', 400, 80, 0, 0),
-        n('c1', 'client', 160, 340, 250_000, 40),
-        n('c2', 'client', 400, 380, -80_000, -30),
-        n('c3', 'client', 640, 340, 1_200_000, 60),
+        n('ts', 'server', 200, 250, 0, 0),
+        n('c1', 'client', 0, 0, 250_000, 40),
+        n('c2', 'client', 200, 0, -80_000, -30),
+        n('c3', 'client', 400, 0, 1_200_000, 60),
       ],
       // c3 sits behind a slower, jittery link: some of its round trips exceed 2U and are rejected.
       links: [link('ts', 'c1', lan), link('ts', 'c2', lan), link('ts', 'c3', slow)],
@@ -265,7 +265,7 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
     if (!up) return { text: 'crashed', tone: 'bad' };
     if (s.kind === 'server') return { text: 'time server', tone: 'good' };
     if (!s.synced) return { text: 'not set yet', tone: 'warn' };
-    return { text: `±${ms(s.boundUs)} · 2D ${ms(2 * s.halfRtt)}`, tone: 'good' };
+    return { text: `±${ms(s.boundUs)} · corr. ${signedDuration(decidedCorrection(s.clock))}`, tone: 'good' };
   },
   bugs: [
     {

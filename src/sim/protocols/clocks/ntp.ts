@@ -31,6 +31,7 @@ import type { Ctx, Invariant, Liveness, MetricSpec, NodeView, Protocol } from '.
 import { link } from '../../toolkit/topology';
 import {
   correctionAt,
+  decidedCorrection,
   newSoftClock,
   readClock,
   type SoftClock,
@@ -38,7 +39,7 @@ import {
   slewLeft,
   stepClock,
 } from './soft-clock';
-import { ms, signedMs } from './units';
+import { ms, signedDuration, signedMs } from './units';
 
 export const NtpParams = z.object({
   /** Poll interval: how often a client asks its server, ms (RFC: 2^poll s, at least 16 s; 1 s here so the story plays in seconds). */
@@ -49,8 +50,8 @@ export const NtpParams = z.object({
   slewPpm: z.number().int().min(1).max(100_000).default(500),
   /** PHI: the frequency tolerance assumed for every clock, ppm (RFC 5905 §7.2: 15 ppm). The bound holds while real drift stays within it. */
   phiPpm: z.number().min(0).max(1000).default(15),
-  /** How long after the last fault every node may take to be synchronized again (the liveness bound), s. */
-  settleS: z.number().int().min(1).max(3600).default(20),
+  /** How long after the last fault every node may take to be synchronized again (the liveness bound), ms. */
+  settleMs: z.number().int().min(100).max(3_600_000).default(20_000),
   /** Bug switch: ignore the network delay (θ = T3 − T4, δ = 0): the clock lags by the reply's trip, yet claims a tight bound. */
   bugIgnoreDelay: z.boolean().default(false),
   /** Bug switch: step every correction, however small: the clock jumps, and backwards as often as not. */
@@ -327,11 +328,11 @@ const slewSmall: Invariant<NtpState> = {
   },
 };
 
-/** Every node with a server is synchronized within `settleS` of the last fault. */
+/** Every node with a server is synchronized within `settleMs` of the last fault. */
 const allSynchronized: Liveness<NtpState, NtpParams> = {
   id: 'all-synchronized',
   title: 'Eventually every node that has a server is synchronized',
-  withinUs: (p) => p.settleS * 1_000_000,
+  withinUs: (p) => p.settleMs * 1000,
   check({ nodes }) {
     for (const n of nodes)
       if (n.up && n.state.srcadr !== '' && n.state.leap === NOSYNC) return `${n.id} is not synchronized`;
@@ -399,7 +400,8 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
   ],
   params: NtpParams,
   defaultTopology() {
-    // One primary with a perfect clock (it stands for its GPS receiver), two secondaries a WAN
+    // Drawn upside down, time flowing up from the reference at the bottom. One primary with a
+    // perfect clock (it stands for its GPS receiver), two secondaries a WAN
     // hop away, four clients on LANs; clocks off by milliseconds to seconds, drifting within PHI.
     const wan = { kind: 'normal', meanUs: 20_000, stdUs: 3000, minUs: 12_000 } as const;
     const lan = { kind: 'normal', meanUs: 2000, stdUs: 600, minUs: 500 } as const;
@@ -421,13 +423,13 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     });
     return {
       nodes: [
-        n('s1', 'primary', 400, 60, 0, 0),
-        n('s2a', 'secondary', 220, 240, 250_000, 10),
-        n('s2b', 'secondary', 580, 240, -300_000, -8),
-        n('c1', 'client', 100, 420, 800_000, 12),
-        n('c3', 'client', 320, 420, 5000, 14),
-        n('c2', 'client', 480, 420, -20_000, -5),
-        n('c4', 'client', 700, 420, -1_500_000, -12),
+        n('s1', 'primary', 255, 330, 0, 0),
+        n('s2a', 'secondary', 85, 170, 250_000, 10),
+        n('s2b', 'secondary', 425, 170, -300_000, -8),
+        n('c1', 'client', 0, 0, 800_000, 12),
+        n('c3', 'client', 170, 0, 5000, 14),
+        n('c2', 'client', 340, 0, -20_000, -5),
+        n('c4', 'client', 510, 0, -1_500_000, -12),
       ],
       links: [
         link('s1', 's2a', wan),
@@ -482,7 +484,11 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     if (!up) return { text: 'crashed', tone: 'bad' };
     if (s.kind === 'primary') return { text: 'stratum 1 · reference', tone: 'good' };
     if (s.leap === NOSYNC) return { text: 'unsynchronized', tone: 'warn' };
-    return { text: `stratum ${s.stratum} · ±${ms(s.boundUs)}`, tone: 'good' };
+    // The canvas's clock badge shows the hardware clock's error; this shows NTP's correction on top.
+    return {
+      text: `stratum ${s.stratum} · ±${ms(s.boundUs)} · corr. ${signedDuration(decidedCorrection(s.clock))}`,
+      tone: 'good',
+    };
   },
   bugs: [
     {
@@ -501,7 +507,7 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     watch: [
       'The secondaries synchronize first (stratum 2), then the clients (stratum 3): a client ignores a server that is not synchronized yet',
       'c1 and c4 start far off and are stepped; c2 is 20 ms off and slewed at 500 ppm, which takes 40 s',
-      "The badges: each node's error bound, about half the round trips down to the primary",
+      "Each node's badge: its stratum, the error bound NTP claims (about half the round trips down to the primary) and the correction NTP applies; the clock badge below it is the hardware clock's own error, which the correction cancels",
       "At 30 s c1's clock jumps 500 ms ahead; its next poll steps it back",
     ],
     tryThis: [

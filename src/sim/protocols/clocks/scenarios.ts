@@ -38,10 +38,10 @@ export function ntpAsymmetric(params: Record<string, unknown> = {}): Scenario {
     params: ntp.params.parse(params),
     topology: {
       nodes: [
-        node('s1', 'primary', 400, 80, 0, 0),
-        node('c1', 'client', 180, 360, 300_000, 5),
-        node('sw', 'switch', 180, 120, 0, 0),
-        node('c2', 'client', 620, 360, -300_000, -5),
+        node('s1', 'primary', 250, 250, 0, 0),
+        node('c1', 'client', 0, 0, 300_000, 5),
+        node('sw', 'switch', 0, 250, 0, 0),
+        node('c2', 'client', 500, 0, -300_000, -5),
       ],
       links: [
         link('c1', 's1', direct),
@@ -90,7 +90,7 @@ export function cristianTighter(): Scenario {
         l.b === 'c3' ? { ...l, latency: { kind: 'normal', meanUs: 8000, stdUs: 3000, minUs: 4000 } } : l,
       ),
     },
-    params: { ...base.params, settleS: 20 },
+    params: { ...base.params, settleMs: 20_000 },
     limits: { maxTimeUs: 30_000_000 },
   });
 }

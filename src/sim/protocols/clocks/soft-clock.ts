@@ -75,3 +75,8 @@ export function slewClock(c: SoftClock, hwUs: number, deltaUs: number, ratePpm: 
   c.slewLeftUs = deltaUs;
   c.slewPpm = ratePpm;
 }
+
+/** The whole correction decided so far: applied, plus what the slew in progress will still apply. */
+export function decidedCorrection(c: SoftClock): number {
+  return c.correctionUs + c.slewLeftUs;
+}
