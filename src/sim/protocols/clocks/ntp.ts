@@ -513,8 +513,8 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     tryThis: [
       'Turn on bugIgnoreDelay: within-bound stops the run at the first update, the clock a one-way trip behind while it claims microseconds',
       'Turn on bugAlwaysStep: slew-under-threshold catches the first small step',
-      'Make one direction of a link slower (cut c1→s2a and route it through a switch on a slow link): the offset errs by half the asymmetry, and the bound still holds',
-      "Raise a client's drift to 200 ppm, above PHI: the bound no longer covers what drift adds between polls",
+      "Open the library's 'NTP: an asymmetric route': c1's requests take 20 ms and its replies 1 ms, so it settles about 9.5 ms ahead of true time while measuring an offset near 0, still within its bound of half the round trip",
+      "Raise c3's drift to 5,000 ppm (a broken oscillator): a 500 ppm slew cannot keep up, so its offset grows past 128 ms and NTP steps it, a saw-tooth of about 100 ms (the offsetUs series; NTP's frequency discipline, left out here, would learn the drift)",
     ],
   },
 };
