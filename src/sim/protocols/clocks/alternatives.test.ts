@@ -136,3 +136,27 @@ describe('the Berkeley algorithm', () => {
     }
   });
 });
+
+describe('the liveness checks fire', () => {
+  // A node cut off from everyone for the whole run never synchronizes: once the bound has
+  // passed since the (only) fault, the property must say so.
+  const isolate = (protocol: string, node: string, others: string[]) => {
+    const sc = defaultScenario(protocol);
+    sc.faults = [{ atUs: 0, fault: { kind: 'partition', groups: [[node], others] } }];
+    const sim = new Simulation(sc, { seed: 1 });
+    sim.runUntil(sc.limits.maxTimeUs);
+    return sim.violation;
+  };
+
+  it("NTP's all-synchronized, when a client can reach no server", () => {
+    const v = isolate('ntp', 'c1', ['s1', 's2a', 's2b', 'c2', 'c3', 'c4']);
+    expect(v?.invariant).toBe('all-synchronized');
+    expect(v?.message).toBe('c1 is not synchronized');
+    expect(v?.timeUs).toBeGreaterThanOrEqual(20_000_000);
+  });
+
+  it("Cristian's all-synchronized and Berkeley's all-adjusted, likewise", () => {
+    expect(isolate('cristian', 'c2', ['ts', 'c1', 'c3'])?.message).toBe('c2 has no reading');
+    expect(isolate('berkeley', 's3', ['m', 's1', 's2', 's4'])?.message).toBe('s3 was never adjusted');
+  });
+});
