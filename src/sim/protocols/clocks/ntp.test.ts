@@ -4,7 +4,17 @@ import { defaultScenario } from '../../catalog';
 import { Simulation } from '../../simulation';
 import { handle } from '../../toolkit/recorder';
 import { link } from '../../toolkit/topology';
-import { bestSample, MAXSTRAT, NOSYNC, type NtpMsg, NtpParams, type NtpState, ntp, onWire } from './ntp';
+import {
+  bestSample,
+  MAXSTRAT,
+  NOSYNC,
+  type NtpMsg,
+  NtpParams,
+  type NtpState,
+  ntp,
+  onWire,
+  rootDistance,
+} from './ntp';
 import { newSoftClock, readClock, slewClock, slewLeft, stepClock } from './soft-clock';
 
 const params = NtpParams.parse({});
@@ -146,6 +156,27 @@ describe('the on-wire rules', () => {
   });
 });
 
+describe('the within-bound check', () => {
+  const inv = ntp.invariants.find((i) => i.id === 'within-bound')!;
+  const view = (clockUs: number, nowUs: number, newest = true) => {
+    const changed = { id: 'c1', role: 'client', up: true, state: fresh('c1') };
+    const events = [{ type: 'clock-update', clockUs, boundUs: 1000, newest }];
+    return { nodes: [changed], changed, nowUs, events };
+  };
+
+  it('compares the clock after an update with true time, and fires outside the bound', () => {
+    expect(inv.check(view(5_001_000, 5_000_000))).toBeNull();
+    expect(inv.check(view(4_999_000, 5_000_000))).toBeNull();
+    expect(inv.check(view(5_001_500, 5_000_000))).toBe(
+      'c1 is +1.50 ms off true time, outside its bound ±1.00 ms',
+    );
+  });
+
+  it('leaves out updates from an older sample (it may predate a clock fault)', () => {
+    expect(inv.check(view(5_100_000, 5_000_000, false))).toBeNull();
+  });
+});
+
 describe('the software clock', () => {
   it('a slew never makes time run backwards and ends exactly at the correction', () => {
     const c = newSoftClock();
@@ -180,8 +211,8 @@ describe('NTP on the kernel', () => {
       for (const id of ['s2a', 's2b', 'c1', 'c2', 'c3', 'c4']) {
         const s = sim.nodeState(id)!.state as NtpState;
         expect(s.leap, `seed=${seed} ${id}`).toBe(0);
-        // Within the bound it claims, aged to now (PHI × time since its update) and rounding.
-        const bound = s.boundUs + (15 / 1e6) * 2_000_000 + 2;
+        // Within the bound it claims now (λ aged by PHI since its update, the slew left), and rounding.
+        const bound = rootDistance(s, params, sim.nodeState(id)!.localTimeUs) + 2;
         expect(Math.abs(trueError(sim, id)), `seed=${seed} ${id}`).toBeLessThanOrEqual(bound);
       }
       const series = sim.metrics().series;
