@@ -299,7 +299,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
     ],
     tryThis: [
       'Lower toleranceMs to 20: the first round leaves out clocks that are merely far, and the average moves',
-      "Slow one link to 40 ms: that slave's readings err by up to half its round trip",
+      "Set s2's link to a constant 30 ms: its round trips (60 ms) exceed maxRoundTripMs, so the master leaves it out of every round and all-adjusted reports it 10 s in",
       'Crash the master: the slaves drift apart again (TEMPO elects a new master; this slice does not)',
     ],
   },
