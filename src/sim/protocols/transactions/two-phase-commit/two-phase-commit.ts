@@ -1156,11 +1156,11 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
       'locksHeld and blockedTxns staying up until the coordinator restarts, reads its log and aborts (abortsRecovery)',
     ],
     tryThis: [
-      "Move the coordinator's crash to 335 ms, after its COMMIT record is on disk: on restart it finds COMMIT in its log and re-sends it",
-      'Set noVotes to ["T2@p3"]: p3 votes NO and aborts at once, so the others learn ABORT from p3 through the cooperative termination protocol instead of blocking',
-      'Switch termination to coordinator-only with the same NO vote and watch them block anyway',
-      'Turn on bugForgetLogOnRestart, move the crash to 335 ms: the coordinator forgets its COMMIT and a checker stops the run',
-      'Turn on bugCommitBeforeAllVotes with voteNoProbability 0.3: validity breaks on the first NO',
+      "Move the coordinator's crash to 335 ms, after its COMMIT record is on disk: the participants commit, and on restart the coordinator finds COMMIT in its log and re-sends it to collect the acknowledgements",
+      'Set noVotes to ["T2@p3"] and move the crash to 307 ms, before any vote arrives: p3 knows T2 aborted, and p1 and p2 learn it from p3 through the cooperative termination protocol instead of blocking',
+      'Then switch termination to coordinator-only: p1 and p2 block until the coordinator returns, although p3 knew the answer all along',
+      'Turn on bugForgetLogOnRestart and crash p1 at 318 ms, restarting it at 325 ms: it forgets that it voted YES, and atomicity stops the run',
+      'Open the clients scenario and turn on bugCommitBeforeAllVotes: validity breaks at the first transaction with a NO vote',
     ],
   },
 };
