@@ -946,23 +946,26 @@ const abortMetric = (id: string, cause: AbortCause) => ({
   read: (n: readonly NodeView<TwoPcState>[]) => coordinatorOf(n)?.stats?.aborts?.[cause] ?? 0,
 });
 
-/** A coordinator above three participants on one switch; hops of about 5 ms. */
+/**
+ * Three participants in a row above a switch, the coordinator below it (and clients to its
+ * left): the canvas's minimap, bottom right, covers nobody. Hops of about 5 ms.
+ */
 export function twoPcTopology(clients = 0) {
   const placed = [
-    { id: 'coord', role: 'coordinator', x: 350, y: 80 },
-    { id: 'p1', role: 'participant', x: 130, y: 420 },
-    { id: 'p2', role: 'participant', x: 350, y: 460 },
-    { id: 'p3', role: 'participant', x: 570, y: 420 },
+    { id: 'coord', role: 'coordinator', x: 350, y: 330 },
+    { id: 'p1', role: 'participant', x: 60, y: 60 },
+    { id: 'p2', role: 'participant', x: 350, y: 40 },
+    { id: 'p3', role: 'participant', x: 640, y: 60 },
     ...Array.from({ length: clients }, (_, k) => ({
       id: `c${k + 1}`,
       role: 'client',
-      x: 120 + k * 460,
-      y: 60,
+      x: 60 + k * 140,
+      y: 330,
     })),
   ];
   return star(
     placed,
-    { id: 'sw', x: 350, y: 260 },
+    { id: 'sw', x: 350, y: 190 },
     { kind: 'normal', meanUs: 2500, stdUs: 250, minUs: 1000 },
   );
 }
