@@ -228,56 +228,83 @@ export type TwoPcState = CoordinatorState | ParticipantState | ClientState;
 
 /** Coordinator -> participant: VOTE-REQ (§7.4), with the participants and the work. */
 export interface PrepareMsg {
+  /** Message type. */
   type: 'Prepare';
+  /** The transaction. */
   tid: string;
+  /** What to do at this participant. */
   op: TxnOp;
+  /** Every participant, for the termination protocol. */
   participants: string[];
 }
 /** Participant -> coordinator: YES, with the value read for a read transaction. */
 export interface VoteYesMsg {
+  /** Message type. */
   type: 'VoteYes';
+  /** The transaction. */
   tid: string;
+  /** A read's value under the lock (null: no such key, or a write). */
   value: string | null;
 }
 /** Participant -> coordinator: NO, and why. */
 export interface VoteNoMsg {
+  /** Message type. */
   type: 'VoteNo';
+  /** The transaction. */
   tid: string;
+  /** Why (the coordinator counts aborts by cause). */
   cause: NoCause;
 }
 /** The decision: coordinator -> participant, or participant -> participant in the termination protocol. */
 export interface DecisionMsg {
+  /** The decision. */
   type: 'Commit' | 'Abort';
+  /** The transaction. */
   tid: string;
 }
 /** Participant -> coordinator: the decision is known and on disk here. */
 export interface AckMsg {
+  /** Message type. */
   type: 'Ack';
+  /** The transaction. */
   tid: string;
 }
 /** Uncertain participant -> coordinator and participants: DECISION-REQ (§7.4). */
 export interface DecisionRequestMsg {
+  /** Message type. */
   type: 'DecisionRequest';
+  /** The transaction. */
   tid: string;
 }
 /** Participant -> participant: I voted YES and do not know the decision either. */
 export interface UncertainMsg {
+  /** Message type. */
   type: 'Uncertain';
+  /** The transaction. */
   tid: string;
 }
 /** Client -> coordinator: run this operation as a transaction. */
 export interface TxnRequestMsg {
+  /** Message type. */
   type: 'TxnRequest';
+  /** The client's request number. */
   req: number;
+  /** Read or write. */
   op: 'read' | 'write';
+  /** The key. */
   key: string;
+  /** The value to write ('' for a read). */
   value: string;
 }
 /** Coordinator -> client: committed (with the value read) or aborted. */
 export interface TxnResultMsg {
+  /** Message type. */
   type: 'TxnResult';
+  /** The request it answers. */
   req: number;
+  /** Committed (true) or aborted. */
   ok: boolean;
+  /** The value read (reads), or null. */
   value: string | null;
 }
 
