@@ -16,7 +16,6 @@ export function twoPcClients(params: Record<string, unknown> = {}): Scenario {
   const base = quickStartScenario(twoPhaseCommit, {
     txnEveryMs: 0,
     voteNoProbability: 0.1,
-    settleMs: 1000,
     ...params,
   });
   return ScenarioSchema.parse({

@@ -332,6 +332,8 @@ describe('two-phase commit: the blocking case, seeds 1-20', () => {
       expect(seriesLast(sim, 'timeBlockedMs'), at).toBeGreaterThan(3 * 780);
       expect(seriesLast(sim, 'timeBlockedMs'), at).toBeLessThan(3 * 800);
       expect(seriesLast(sim, 'abortsRecovery'), at).toBe(1);
+      // Once the coordinator is back, every transaction is decided everywhere (AC5), checked.
+      expect(sim.invariants().find((v) => v.id === 'every-transaction-decided')?.ok, at).toBe(true);
       expect(seriesLast(sim, 'commits'), at).toBeGreaterThanOrEqual(3); // T1, then T3 and T4 after the restart
       for (const id of ['coord', ...PARTS]) {
         const st = stateOf(sim, id);
