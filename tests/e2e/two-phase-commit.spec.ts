@@ -54,5 +54,17 @@ for (const [w, h, scheme] of [
     await page.getByRole('tab', { name: 'Metrics' }).click();
     await expect(page.getByRole('tabpanel', { name: 'Metrics' })).toContainText('locksHeld');
     await page.screenshot({ path: shot(`two-phase-commit-metrics-${scheme}-${w}.png`) });
+    // Played to its end, the run shows every transaction decided once the coordinator is back.
+    await page.getByRole('slider', { name: 'Speed' }).focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    await page.getByRole('tab', { name: 'Checkers' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Checkers' });
+    const verdict = panel.locator('.verdict', {
+      has: page.locator('code', { hasText: 'every-transaction-decided' }),
+    });
+    await expect(verdict).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
+    await expect(canvasNode(page, 'p1')).toContainText('idle');
+    await page.screenshot({ path: shot(`two-phase-commit-checkers-${scheme}-${w}.png`) });
   });
 }
