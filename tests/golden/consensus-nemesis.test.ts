@@ -31,13 +31,21 @@ function check(scenario: Scenario, from: number, to: number) {
   return null;
 }
 
-/** The workbench's path: the host creates the run with the seed and runs it to the end. */
+/**
+ * The workbench's path: the host creates the run with the seed and runs it to the end. What
+ * broke: the invariant that stopped the run, or else the history check that failed at its end
+ * (every run with a workload is checked for linearizability), as the Checkers tab shows it.
+ */
 function replayInHost(scenario: Scenario, seed: number) {
   const host = new SimHost({ emit: () => {} });
   const { status } = host.create(scenario, seed);
   const end = host.runUntil(status.simId, scenario.limits.maxTimeUs, 100_000_000);
+  const history = host
+    .invariants(status.simId)
+    .find((v) => v.kind === 'history' && v.ok === false && !v.lesson);
   host.closeAll();
-  return end.violation;
+  if (end.violation) return end.violation;
+  return history ? { invariant: history.id, eventIndex: history.atEvent, message: history.message } : null;
 }
 
 const CASES: { file: string; seeds: number; bugs: string[] }[] = [

@@ -9,5 +9,5 @@ registerHistoryChecker('linearizability', (history) => {
   const r = checkLinearizable(history);
   if (r.ok) return { ok: true, message: `linearizable (${r.keysChecked} keys)` };
   if (r.exhausted) return { ok: false, message: `search budget exhausted: verdict unknown` };
-  return { ok: false, message: r.failure?.message ?? 'not linearizable' };
+  return { ok: false, message: r.failure?.message ?? 'not linearizable', ops: r.failure?.ops ?? [] };
 });

@@ -36,6 +36,8 @@ export interface HistoryVerdict {
   ok: boolean;
   /** Explanation (required when not ok). */
   message?: string;
+  /** When not ok: the ids of the operations that show it (the one that could not be placed first). */
+  ops?: number[];
 }
 
 /** A history checker. */
