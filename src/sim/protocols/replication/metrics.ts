@@ -88,7 +88,7 @@ export const replicationMetrics: MetricSpec<RRState>[] = [
 export function replicationSummary(s: RRState, up: boolean): NodeBadge {
   if (!up) return { text: 'crashed', tone: 'bad' };
   if (s.kind === 'client') {
-    const pend = Object.keys(s.pending).length;
+    const pend = s.pending.length;
     return { text: `${s.writes}w ${s.reads}r${pend > 0 ? ` (${pend} waiting)` : ''}`, tone: 'neutral' };
   }
   if (s.leader) return { text: `leader e${s.epoch} · v${s.log.length}`, tone: 'good' };

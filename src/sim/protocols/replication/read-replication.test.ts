@@ -261,7 +261,7 @@ describe('read replication: rules one input at a time', () => {
     // A client keeps everything, its operations in flight included.
     const c = init('c1') as ClientState;
     on('c1', c, { kind: 'client', op: { id: 4, client: 'c1', op: 'write', key: 'x', value: 'v' } });
-    expect(Object.keys(c.pending)).toEqual(['4']);
+    expect(c.pending.map((r) => r.id)).toEqual([4]);
     const ckept: Record<string, unknown> = {};
     for (const f of readReplication.durable) if (f in c) ckept[f] = c[f as keyof ClientState];
     expect({ ...init('c1'), ...ckept }).toEqual(c);
@@ -292,7 +292,45 @@ describe('read replication: rules one input at a time', () => {
       2000,
     );
     expect(ok.replies).toEqual([{ id: 2, result: { ok: true, value: 'a' } }]);
-    expect(c).toMatchObject({ reads: 1, readSeq: 5, sessionViolations: 0, pending: {} });
+    expect(c).toMatchObject({ reads: 1, readSeq: 5, sessionViolations: 0, pending: [] });
+  });
+
+  it('a client gives up an unanswered operation after clientTimeoutUs, without re-sending it', () => {
+    const p = params({ clientTimeoutUs: 300_000 });
+    const c = init('c1', p) as ClientState;
+    const sent = on(
+      'c1',
+      c,
+      { kind: 'client', op: { id: 7, client: 'c1', op: 'write', key: 'x', value: 'a' } },
+      p,
+    );
+    expect(sent.sent).toEqual([{ to: 'r1', msg: { type: 'write', opId: 7, key: 'x', value: 'a' } }]);
+    expect(sent.timers).toEqual([{ name: 'op:7', afterUs: 300_000 }]);
+    const out = on('c1', c, { kind: 'timer', name: 'op:7' }, p, 300_000);
+    expect(c.pending).toEqual([]);
+    expect(out.sent).toEqual([]);
+    expect(out.replies).toEqual([]); // the outcome stays unknown: the write may have been appended
+    expect(out.notes).toEqual(['#7 given up after 1 tries']);
+  });
+
+  it('a write refused by a replica that does not lead goes to the leader it names', () => {
+    const c = init('c1') as ClientState;
+    on('c1', c, { kind: 'client', op: { id: 3, client: 'c1', op: 'write', key: 'x', value: 'a' } });
+    const out = on('c1', c, {
+      kind: 'message',
+      from: 'r1',
+      msg: { type: 'writeFail', opId: 3, leader: 'r2', epoch: 2 },
+    });
+    expect(out.sent).toEqual([{ to: 'r2', msg: { type: 'write', opId: 3, key: 'x', value: 'a' } }]);
+    expect(out.replies).toEqual([]);
+    expect(c).toMatchObject({ leader: 'r2', epoch: 2 });
+    // Without a hint the write failed for certain: it was never appended.
+    const none = on('c1', c, {
+      kind: 'message',
+      from: 'r2',
+      msg: { type: 'writeFail', opId: 3, leader: '', epoch: 2 },
+    });
+    expect(none.replies).toEqual([{ id: 3, result: { ok: false } }]);
   });
 });
 

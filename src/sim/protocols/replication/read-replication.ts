@@ -33,7 +33,7 @@ function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {
   switch (input.kind) {
     case 'start':
     case 'restart': {
-      // Whom it followed is not on disk (leaderId is durable for clients only, see `durable`).
+      // Whom it followed is not on disk.
       if (input.kind === 'restart') s.leaderId = '';
       // Until an election says otherwise, the node with role 'leader' leads epoch 1.
       if (s.epoch === 1 && !s.leader) s.leaderId = ctx.nodesWithRole('leader')[0] ?? '';
@@ -86,7 +86,7 @@ function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {
  * What survives a crash. A replica keeps what it wrote to disk: its log, its election state
  * (epoch, vote, whether it leads; Raft Figure 2's persistent state) and what it acknowledged
  * and counted; it rebuilds its data from the log on restart. A client keeps everything (its
- * operations in flight stay pending until the workload times them out).
+ * requests in flight stay pending, and are given up after `clientTimeoutUs`).
  */
 const DURABLE: StateField<RRState>[] = [
   // Replica and client.
@@ -104,8 +104,10 @@ const DURABLE: StateField<RRState>[] = [
   'promotedByParam',
   'commitSeq',
   'commitTimesUs',
-  // Client (a replica forgets leaderId on restart, see onReplica).
-  'leaderId',
+  // Client (the toolkit client's fields, its leader hint included, and read replication's own).
+  'nextReq',
+  'retries',
+  'lastLatencyUs',
   'writeSeq',
   'readSeq',
   'pending',

@@ -6,7 +6,8 @@
  * Replicated Data" (PDIS 1994). See docs/protocols/replication.md.
  */
 import { z } from 'zod';
-import type { ClientOp, Ctx } from '../../protocol';
+import type { Ctx } from '../../protocol';
+import type { KvClientState } from '../../toolkit/kv-client';
 
 /** The params schema: every field defaulted, so `parse({})` gives the defaults. */
 export const ReadReplicationParams = z.object({
@@ -26,6 +27,8 @@ export const ReadReplicationParams = z.object({
   heartbeatUs: z.number().int().min(1000).max(10_000_000).default(50_000),
   /** Automatic failover: silence from the leader after which a follower stands (plus jitter up to half of it). */
   failoverTimeoutUs: z.number().int().min(1000).max(60_000_000).default(300_000),
+  /** How long a client waits for an answer before it gives the operation up (never re-sent, so never applied twice). */
+  clientTimeoutUs: z.number().int().min(1000).max(60_000_000).default(500_000),
   /** Most log entries per append message. */
   maxBatch: z.number().int().min(1).max(10_000).default(64),
   /** Bug switch: semi-sync and sync leaders acknowledge a write before any follower confirmed it. */
@@ -159,34 +162,27 @@ export interface ReplicaState {
   promotedByParam: boolean;
 }
 
-/** A client operation in flight. */
-export interface PendingOp {
-  /** The operation. */
-  op: ClientOp;
-  /** The replica it was sent to. */
-  to: string;
-  /** The version the replica must have to serve it (0: any; what the read message carries). */
-  minSeq: number;
-  /** The client's session floor when it sent the read (0: no guarantee asked). */
+/** What a client keeps with a request (the toolkit's `r.data`): the session floor of a read. */
+export interface SessionRead {
+  /** The client's session floor when it sent the read (0: no guarantee asked; 0 for writes). */
   floor: number;
-  /** The client's local time when it sent the operation. */
-  sentUs: number;
+  /** The floor the read message carries (0: any version will do; the bug switch sends 0). */
+  minSeq: number;
 }
 
-/** A client node: forwards workload operations to replicas (its whole state survives a crash). */
-export interface ClientState {
+/**
+ * A client node: the toolkit's key-value client (`leader` hint, `pending` requests...) with
+ * the session floors and counters of read replication. Its whole state survives a crash.
+ */
+export interface ClientState extends KvClientState<SessionRead> {
   /** Discriminator. */
   kind: 'client';
-  /** Believed leader. */
-  leaderId: string;
-  /** Epoch of that belief. */
+  /** Epoch of the leader hint. */
   epoch: number;
   /** Highest seq of this client's acknowledged writes (read-your-writes floor). */
   writeSeq: number;
   /** Highest replica version this client has read from (monotonic-reads floor). */
   readSeq: number;
-  /** Operations in flight, by operation id. */
-  pending: Record<number, PendingOp>;
   /** Writes acknowledged. */
   writes: number;
   /** Sum of write latencies, microseconds. */
