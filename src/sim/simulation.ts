@@ -16,6 +16,7 @@ import {
   type StopReason,
   type Violation,
 } from './kernel/kernel';
+import { staleReadCount } from './kernel/kv-metrics';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { NodeBadge } from './protocol';
 
@@ -584,7 +585,13 @@ export class Simulation {
 
   /** Counters, gauges and time series. */
   metrics(): { counters: Record<string, number>; gauges: Record<string, number>; series: Series[] } {
-    return this.kernel.metrics();
+    const m = this.kernel.metrics();
+    if (this.scenario.workload.kind === 'none') return m;
+    // Read off the client history (kernel/kv-metrics.ts), like the kernel's own key-value gauges.
+    const { reads, stale } = staleReadCount(this.kernel.kvHistory());
+    m.gauges.staleReads = stale;
+    if (reads > 0) m.gauges.staleReadRate = stale / reads;
+    return m;
   }
 
   /** Every node (switches and removed nodes included), in scenario order. */
