@@ -4,7 +4,9 @@
  * answers `writeFail` with its hint and the client follows it. Reads go where the read policy
  * says (the leader, or a random follower), carrying the session floor of read-your-writes or
  * monotonic reads (Terry et al. 1994; DDIA ch. 5, "Reading Your Own Writes", "Monotonic
- * Reads"); a follower below the floor answers `readBehind` and the client asks the leader.
+ * Reads"); a follower below the floor answers `readBehind` and the client asks the leader. A
+ * read meant for the leader says so: a replica that does not lead refuses it (`readFail`,
+ * with its hint) rather than answer from its own copy.
  * A request unanswered after `clientTimeoutUs` is given up, never re-sent (so a write is
  * never applied twice): its outcome stays unknown.
  */
@@ -14,6 +16,7 @@ import { replicas } from './replica';
 import type {
   ClientState,
   ReadBehindMsg,
+  ReadFailMsg,
   ReadOkMsg,
   RRCtx,
   RRMsg,
@@ -59,7 +62,7 @@ function sessionFloor(ctx: RRCtx, c: ClientState): number {
   return 0;
 }
 
-type Answer = WriteOkMsg | WriteFailMsg | ReadOkMsg | ReadBehindMsg;
+type Answer = WriteOkMsg | WriteFailMsg | ReadOkMsg | ReadFailMsg | ReadBehindMsg;
 
 /** What an answer says about its request. */
 function readAnswer(ctx: RRCtx, c: ClientState, r: KvRequest<SessionRead>, from: string, m: Answer) {
@@ -71,7 +74,9 @@ function readAnswer(ctx: RRCtx, c: ClientState, r: KvRequest<SessionRead>, from:
       c.writeLatencySumUs += tookUs;
       return { done: { ok: true as const }, leader: from };
     case 'writeFail':
-      // The replica does not lead and did not append the write: follow its hint, or fail.
+    case 'readFail':
+      // The replica does not lead (or no longer does) and did not append the write or serve the
+      // read: follow its hint, or fail.
       if (m.epoch >= c.epoch && m.leader !== '' && m.leader !== from) {
         c.epoch = m.epoch;
         return { redirect: m.leader, leader: m.leader };
@@ -80,7 +85,10 @@ function readAnswer(ctx: RRCtx, c: ClientState, r: KvRequest<SessionRead>, from:
     case 'readBehind':
       // The follower is below the session floor: ask the leader instead, which has every write.
       c.redirected += 1;
-      if (r.data !== undefined) r.data.minSeq = 0;
+      if (r.data !== undefined) {
+        r.data.minSeq = 0;
+        r.data.leader = true;
+      }
       return { redirect: believedLeader(ctx, c) };
     case 'readOk': {
       const floor = r.data?.floor ?? 0;
@@ -105,16 +113,26 @@ const client = kvClient<RRCtx['params'], RRMsg, ClientState, Answer, SessionRead
   begin(ctx, c, op) {
     const floor = op.op === 'write' ? 0 : sessionFloor(ctx, c);
     // The bug switch forgets to send the floor; the client still knows it (and checks it).
-    return { floor, minSeq: ctx.params.bugIgnoreSession ? 0 : floor };
+    return {
+      floor,
+      minSeq: ctx.params.bugIgnoreSession ? 0 : floor,
+      leader: ctx.params.readPolicy === 'leader',
+    };
   },
   address(ctx, c, r) {
     return r.op === 'write' ? believedLeader(ctx, c) : readTarget(ctx, c);
   },
   request(_ctx, _c, r) {
     if (r.op === 'write') return { type: 'write', opId: r.id, key: r.key, value: r.value };
-    return { type: 'read', opId: r.id, key: r.key, minSeq: r.data?.minSeq ?? 0 };
+    return {
+      type: 'read',
+      opId: r.id,
+      key: r.key,
+      minSeq: r.data?.minSeq ?? 0,
+      leader: r.data?.leader ?? false,
+    };
   },
-  answers: { types: ['writeOk', 'writeFail', 'readOk', 'readBehind'], id: (m) => m.opId },
+  answers: { types: ['writeOk', 'writeFail', 'readOk', 'readFail', 'readBehind'], id: (m) => m.opId },
   read: readAnswer,
 });
 

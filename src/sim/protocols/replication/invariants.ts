@@ -4,7 +4,7 @@
  * follower always holds an up-to-date copy of the leader's data), and the session guarantees
  * (Terry et al. 1994).
  */
-import type { Invariant } from '../../protocol';
+import { type Invariant, NEMESIS_EVENTS } from '../../protocol';
 import { currentLeader } from './cluster-view';
 import type { RRState } from './types';
 
@@ -15,9 +15,9 @@ export const replicationInvariants: Invariant<RRState>[] = [
     title: 'At most one replica leads any epoch',
     check({ changed, nodes }) {
       const s = changed.state;
-      if (s.kind !== 'replica' || !s.leader) return null;
+      if (s.kind !== 'replica' || !s.leading) return null;
       for (const v of nodes)
-        if (v.id !== changed.id && v.state.kind === 'replica' && v.state.leader && v.state.epoch === s.epoch)
+        if (v.id !== changed.id && v.state.kind === 'replica' && v.state.leading && v.state.epoch === s.epoch)
           return `${changed.id} and ${v.id} both lead epoch ${s.epoch}`;
       return null;
     },
@@ -28,10 +28,10 @@ export const replicationInvariants: Invariant<RRState>[] = [
     check({ changed, nodes, events }) {
       const s = changed.state;
       if (s.kind !== 'replica') return null;
-      if (!events.some((e) => e.type === 'promoted')) {
+      if (!events.some((e) => e.type === NEMESIS_EVENTS.elected)) {
         // A deposed leader that does not know it yet (split brain) may still acknowledge:
         // against a newer leader's final log, such a write is lost the moment it is answered.
-        if (!s.leader) return null;
+        if (!s.leading) return null;
         const newer = currentLeader(nodes);
         if (newer === undefined || newer.state.epoch <= s.epoch) return null;
         for (const a of s.acked) {
@@ -41,7 +41,7 @@ export const replicationInvariants: Invariant<RRState>[] = [
         }
         return null;
       }
-      // Checked in the step a replica takes over (it emits 'promoted'): its log is final from here on.
+      // Checked in the step a replica takes over (it emits 'elected'): its log is final from here on.
       for (const v of nodes) {
         if (v.state.kind !== 'replica') continue;
         for (const a of v.state.acked) {

@@ -8,7 +8,7 @@ export const replicationWorkload = {
   thinkTimeUs: 20_000,
   readFraction: 0.7,
   keys: { pattern: 'key-{i}', count: 20, distribution: 'zipf' as const, zipfS: 1.1 },
-  timeoutUs: 400_000,
+  timeoutUs: 1_000_000,
 };
 
 /** The quick start: async replication, reads from any follower, automatic failover, no faults. */
