@@ -14,6 +14,7 @@
  */
 import { NEMESIS_EVENTS } from '../../protocol';
 import { majority } from '../../toolkit/quorum';
+import { durabilityGap } from './promises';
 import { applyTo, followersOf, lastSeq, replicas, stepDown } from './replica';
 import type {
   AppendAckMsg,
@@ -112,6 +113,8 @@ function advanceCommit(ctx: RRCtx, s: ReplicaState): { moved: boolean; done: Wai
   // A committed write is answered; with waitFor 'applied', once the followers the mode waits for applied it.
   const applied = (seq: number) =>
     need === 0 || ctx.params.waitFor === 'stored' || copies(ctx, s, 'appliedBy', seq) >= need;
+  // What the mode promises (a bug switch breaks the promise without changing it).
+  const durable = durabilityGap(ctx.params, replicas(ctx).length) === null;
   const done: WaitingWrite[] = [];
   const waiting: WaitingWrite[] = [];
   for (const w of s.waiting) {
@@ -124,6 +127,7 @@ function advanceCommit(ctx: RRCtx, s: ReplicaState): { moved: boolean; done: Wai
         key: e.key,
         value: e.value,
         mode: ctx.params.mode,
+        durable,
       });
       done.push(w);
     } else waiting.push(w);

@@ -63,7 +63,7 @@ export const replicationLesson: Lesson = {
     'The lag on each follower badge, and the far follower r3 falling behind',
     'staleReads and staleReadRate: reads that returned older data than a write that had already completed',
     'writeLatencyMs when you switch between async, semi-sync and sync, and waitFor stored or applied',
-    '"lost write" notes and the lostWrites metric after a failover',
+    '"lost write" notes and the lostWrites metric after a failover, and the durability check in the Checkers tab listing the writes',
     'The Checkers tab: linearizability, red where the settings promise it, amber where failing is the lesson',
   ],
   tryThis: [
@@ -73,7 +73,7 @@ export const replicationLesson: Lesson = {
     'Cut r1 off from its followers (a one-way partition r1 -> r2,r3) at 1.8 s and crash it at 2 s, in async mode: the follower that takes over lacks the writes r1 confirmed meanwhile, and lostWrites counts them; restart r1 to see a "lost write" note for each',
     'Switch mode to sync and repeat the crash: no write is lost, but writes now wait for the far follower (and, after the failover, for r1 to come back)',
     'With readPolicy leader and mode sync, compare leaderReads barrier and lease: a barrier costs a heartbeat round per read; a lease answers at once, and trusts that clocks keep time',
-    'Turn on bugAckBeforeReplicate in sync mode and crash the leader: the sync-no-lost-writes invariant stops the run',
+    'Turn on bugAckBeforeReplicate in sync or semi-sync mode and crash the leader: the no-lost-writes invariant stops the run',
     'Set failover to manual, crash r1, then set promote to r2: nobody takes writes until you do',
   ],
 };

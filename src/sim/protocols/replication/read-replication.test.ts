@@ -659,21 +659,51 @@ describe('read replication: failover (DDIA ch. 5 "Handling Node Outages")', () =
     expect(lostRuns).toBeGreaterThan(0);
   });
 
-  it('bug switch bugAckBeforeReplicate: sync-no-lost-writes stops the run at the promotion', () => {
-    const sim = run(replicationFailover({ mode: 'sync', bugAckBeforeReplicate: true }), 1);
-    expect(sim.violation?.invariant).toBe('sync-no-lost-writes');
-    expect(sim.violation?.node).toBe('r2');
-    // Under the nemesis no run loses a sync-acknowledged write without the invariant saying so
-    // (promotion check, and the split-brain check on a deposed leader still answering).
-    for (const seed of SEEDS.slice(0, 40)) {
-      const sim = run(chaos({ mode: 'sync', bugAckBeforeReplicate: true }, seed), seed);
-      if (sim.violation === null) expect(seriesLast(sim, 'lostWrites'), `seed=${seed}`).toBe(0);
+  it('bug switch bugAckBeforeReplicate: no-lost-writes stops the run at the promotion, in sync and semi-sync mode', () => {
+    for (const mode of ['sync', 'semi-sync'] as const) {
+      const sim = run(replicationFailover({ mode, bugAckBeforeReplicate: true }), 1);
+      expect(sim.violation?.invariant, mode).toBe('no-lost-writes');
+      expect(sim.violation?.message, mode).toMatch(
+        new RegExp(`acknowledged in ${mode} mode by r1 .* does not have it`),
+      );
+      // Under the nemesis no run loses an acknowledged write without the invariant saying so
+      // (promotion check, and the split-brain check on a deposed leader still answering).
+      for (const seed of SEEDS.slice(0, 40)) {
+        const sim = run(chaos({ mode, bugAckBeforeReplicate: true }, seed), seed);
+        if (sim.violation === null) expect(seriesLast(sim, 'lostWrites'), `${mode} seed=${seed}`).toBe(0);
+      }
     }
-    // And a seed found by search (reproduce with the printed seed).
-    const found = SEEDS.find(
-      (seed) => run(chaos({ mode: 'sync', bugAckBeforeReplicate: true }, seed), seed).violation !== null,
-    );
-    expect(found, 'no seed broke the invariant under the nemesis').toBeDefined();
+  });
+
+  it('durability: async losses are the lesson, listed one by one; sync keeps every write', () => {
+    const durability = (sim: Simulation) => sim.invariants().find((v) => v.id === 'durability')!;
+    const lossy = run(replicationFailover(), 1);
+    const v = durability(lossy);
+    const lost = seriesLast(lossy, 'lostWrites');
+    expect(lost).toBeGreaterThan(0);
+    expect(v).toMatchObject({ ok: false, message: `acknowledged writes lost: ${lost}` });
+    expect(v.lesson).toMatch(/^asynchronous replication acknowledges a write before any follower has it/);
+    expect(v.details).toHaveLength(lost);
+    expect(v.details![0]).toMatch(/^#\d+ key-\d+=v\d+ \(seq \d+, epoch 1, acknowledged in async mode\)$/);
+    const kept = run(replicationFailover({ mode: 'sync' }), 1);
+    expect(durability(kept)).toMatchObject({ ok: true, title: 'Every acknowledged write survives failover' });
+    expect(durability(kept).lesson).toBeUndefined();
+    // Semi-sync promises it only when the copies are a majority: one ack of four followers is not.
+    const wide = readReplication.notPromised!(params({ mode: 'semi-sync' }), {
+      ...replicationQuickStart(),
+      topology: {
+        ...replicationQuickStart().topology,
+        nodes: [
+          ...replicationQuickStart().topology.nodes,
+          { id: 'r4', name: 'r4', role: 'follower', x: 0, y: 0, clockOffsetUs: 0, clockDriftPpm: 0 },
+          { id: 'r5', name: 'r5', role: 'follower', x: 0, y: 0, clockOffsetUs: 0, clockDriftPpm: 0 },
+        ],
+      },
+    });
+    expect(wide.durability).toMatch(/semi-sync with 2 copies of 5 replicas/);
+    expect(
+      readReplication.notPromised!(params({ mode: 'semi-sync' }), replicationQuickStart()).durability,
+    ).toBeUndefined();
   });
 
   it('manual failover: nobody takes over until `promote` names a replica', () => {

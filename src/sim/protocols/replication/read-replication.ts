@@ -21,11 +21,11 @@ import { clientOpsAnswered } from '../../toolkit/liveness';
 import { newClient, onClient } from './client';
 import { onVote, onVoteReq, onWatch } from './failover';
 import { onAppend, onRead } from './follower';
-import { replicationInvariants } from './invariants';
+import { durabilityCheck, replicationInvariants } from './invariants';
 import { heartbeat, leadFromStart, onAppendAck, onWrite } from './leader';
 import { replicationBugs, replicationLesson, replicationTopology } from './lesson';
 import { replicationMetrics, replicationSummary } from './metrics';
-import { linearizabilityGap } from './promises';
+import { durabilityGap, linearizabilityGap, replicaCount } from './promises';
 import { applyTo, newReplica, setWatchTimer } from './replica';
 import { ReadReplicationParams, type ReplicaState, type RRCtx, type RRMsg, type RRState } from './types';
 
@@ -153,11 +153,14 @@ export const readReplication: Protocol<ReadReplicationParams, RRState, RRMsg> = 
   // cluster owes no answers then, so the property is checked with automatic failover only.
   liveness: [clientOpsAnswered((p) => (p.failover === 'manual' ? Number.POSITIVE_INFINITY : 3_000_000))],
   invariants: replicationInvariants,
+  runChecks: [durabilityCheck],
   historyCheckers: [],
   notPromised(p, scenario) {
     const out: Record<string, string> = {};
     const why = linearizabilityGap(p, scenario);
     if (why !== null) out.linearizability = why;
+    const lost = durabilityGap(p, replicaCount(scenario));
+    if (lost !== null) out.durability = lost;
     return out;
   },
   metrics: replicationMetrics,

@@ -88,8 +88,10 @@ export interface AckedWrite {
   key: string;
   /** Value. */
   value: string;
-  /** Mode the leader was in when it acknowledged (the sync invariant only covers 'sync'). */
+  /** Mode the leader was in when it acknowledged. */
   mode: ReplicationMode;
+  /** Whether that mode promised durability then (promises.ts): the no-lost-writes invariant covers these. */
+  durable: boolean;
 }
 
 /** Replication lag of one follower as its leader sees it. */
