@@ -6,6 +6,7 @@
  * follower of a majority wins. Manual: no elections; the replica the `promote` param names
  * promotes itself.
  */
+import { NEMESIS_EVENTS } from '../../protocol';
 import { becomeLeader } from './leader';
 import { lastEpoch, lastSeq, replicas, setWatchTimer, stepDown } from './replica';
 import type { ReplicaState, RRCtx, VoteMsg, VoteReqMsg } from './types';
@@ -47,6 +48,8 @@ export function onVoteReq(ctx: RRCtx, s: ReplicaState, from: string, m: VoteReqM
   if (grant) {
     s.votedFor = from;
     setWatchTimer(ctx);
+    // A vote must survive a crash (votedFor is durable): the nemesis may test that here.
+    ctx.emit({ type: NEMESIS_EVENTS.promised, epoch: m.epoch });
   }
   ctx.send(from, { type: 'vote', epoch: s.epoch, granted: grant });
 }

@@ -73,6 +73,7 @@ export const replicationLesson: Lesson = {
     'Cut r1 off from its followers (a one-way partition r1 -> r2,r3) at 1.8 s and crash it at 2 s, in async mode: the follower that takes over lacks the writes r1 confirmed meanwhile, and lostWrites counts them; restart r1 to see a "lost write" note for each',
     'Switch mode to sync and repeat the crash: no write is lost, but writes now wait for the far follower (and, after the failover, for r1 to come back)',
     'With readPolicy leader and mode sync, compare leaderReads barrier and lease: a barrier costs a heartbeat round per read; a lease answers at once, and trusts that clocks keep time',
+    "With readPolicy leader, mode semi-sync and leaderReads lease, cut r1 off from r2, r3 and c2 (not c1) and step r1's clock back 2 s: r1 keeps answering c1 from its old data after r2 took c2's writes, and the linearizability check fails, as the lesson. Switch to barrier: it holds",
     'Turn on bugAckBeforeReplicate in sync or semi-sync mode and crash the leader: the no-lost-writes invariant stops the run',
     'Set failover to manual, crash r1, then set promote to r2: nobody takes writes until you do',
   ],
