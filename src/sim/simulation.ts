@@ -125,7 +125,7 @@ export const KV_HISTORY_CHECKERS: readonly string[] = ['linearizability'];
 /** Titles of the built-in history checkers. */
 const HISTORY_TITLES: Record<string, string> = {
   linearizability:
-    'Linearizable: every read and write appears to take effect at one instant between its call and its answer',
+    'Linearizable: each read and write takes effect at one instant between its call and its answer',
 };
 
 /** Most detail lines a verdict carries. */
