@@ -13,6 +13,7 @@ import { C, Metrics, type MetricsSnapshot, type Series } from './metrics';
 import { Nemesis, type NemesisSnapshot } from './nemesis';
 import { Network, type NetworkSnapshot, type NetworkView } from './network';
 import { Nodes, type NodesSnapshot } from './nodes';
+import type { Rng } from './rng';
 import { type KernelSnapshot, SnapshotShare } from './snapshots';
 import { Timers, type TimersSnapshot } from './timers';
 import { Trace, TraceKind } from './trace';
@@ -128,6 +129,16 @@ export class Kernel {
   };
   private readonly timerInput: { kind: 'timer'; name: string } = { kind: 'timer', name: '' };
   private initialised = false;
+  /** The protocol has invariants; the nemesis watches steps (constant for the run). */
+  private readonly hasInvariants: boolean;
+  private readonly nemesisWatches: boolean;
+  // The node table's arrays that a step reads, kept here (they are never replaced, see Nodes).
+  private readonly nodeIds: readonly string[];
+  private readonly roles: readonly string[];
+  private readonly states: readonly unknown[];
+  private readonly rngs: readonly Rng[];
+  private readonly views: readonly NodeView<unknown>[];
+  private readonly viewOf: readonly number[];
 
   constructor(
     /** The protocol. */
@@ -153,14 +164,15 @@ export class Kernel {
     this.workload = new Workload(this);
     this.nemesis = new Nemesis(this);
     const nodes = this.nodes;
-    this.ctx = new KernelCtx(
-      {
-        peersOf: (i) => nodes.peersOf(i),
-        nodesWithRole: (role) => nodes.nodesWithRole(role),
-        localNowUs: (i) => nodes.localNowUs(i, this.nowUs),
-      },
-      this.params,
-    );
+    this.ctx = new KernelCtx(nodes, this.params);
+    this.hasInvariants = this.checks.hasInvariants;
+    this.nemesisWatches = this.nemesis.watch !== null;
+    this.nodeIds = nodes.ids;
+    this.roles = nodes.roles;
+    this.states = nodes.states;
+    this.rngs = nodes.rngs;
+    this.views = nodes.views;
+    this.viewOf = nodes.viewOf;
 
     for (const n of scenario.topology.nodes) this.addNode(n);
     for (const l of scenario.topology.links) this.network.addLink(l);
@@ -292,7 +304,7 @@ export class Kernel {
       case Ev.deliver:
         if (this.network.arrive(node, peer, arg, payload)) {
           const input = this.messageInput;
-          input.from = this.nodes.ids[peer]!;
+          input.from = this.nodeIds[peer]!;
           input.msg = payload;
           this.runStep(node, input);
         }
@@ -333,20 +345,17 @@ export class Kernel {
    * replies, notes, invariants (docs/kernel.md "Protocol contract").
    */
   runStep(i: number, input: Input<unknown>): void {
-    const nodes = this.nodes;
-    const view = nodes.views[nodes.viewOf[i]!]!;
-    const state = nodes.states[i];
+    const view = this.views[this.viewOf[i]!]!;
+    const state = this.states[i];
     const ctx = this.ctx;
-    ctx.begin(i, nodes.ids[i]!, nodes.roles[i]!, nodes.rngs[i]!);
+    ctx.begin(i, this.nodeIds[i]!, this.roles[i]!, this.rngs[i]!);
     this.handler.on(ctx, state, input as unknown as Input<ProtocolMessage>);
-    const checks = this.checks;
     // The nemesis aimed at leaders and promises reads the step's events (NEMESIS_EVENTS).
-    const nemesis = this.nemesis;
-    if (nemesis.watch !== null && ctx.events.length > 0 && nemesis.watchEvents(i, ctx.events)) {
+    if (this.nemesisWatches && ctx.events.length > 0 && this.nemesis.watchEvents(i, ctx.events)) {
       // Crashed at once: what it wrote is kept (durable decides); messages, timers and replies are lost.
       this.drainNotes(ctx, i);
-      if (checks.hasInvariants) checks.checkInvariants(view, ctx.events);
-      if (this.violation === null) nemesis.onTargetedCrash(i, nemesis.crashWhy);
+      if (this.hasInvariants) this.checks.checkInvariants(view, ctx.events);
+      if (this.violation === null) this.nemesis.onTargetedCrash(i, this.nemesis.crashWhy);
       return;
     }
     const network = this.network;
@@ -362,7 +371,7 @@ export class Kernel {
       this.workload.onReply(i, ctx.replyId[k]!, r.ok, r.ok ? r.value : undefined);
     }
     this.drainNotes(ctx, i);
-    if (checks.hasInvariants) checks.checkInvariants(view, ctx.events);
+    if (this.hasInvariants) this.checks.checkInvariants(view, ctx.events);
   }
 
   private drainNotes(ctx: KernelCtx, i: number): void {

@@ -123,10 +123,22 @@ export class Network {
 
   private readonly nodes: Nodes;
   private readonly counters: Float64Array;
+  // The node table's arrays that a send and an arrival read (never replaced, see Nodes).
+  private readonly idIndex: ReadonlyMap<string, number>;
+  private readonly present: readonly boolean[];
+  private readonly isSwitch: readonly boolean[];
+  private readonly up: readonly boolean[];
+  private readonly paused: readonly boolean[];
 
   constructor(private readonly k: Kernel) {
-    this.nodes = k.nodes;
+    const nodes = k.nodes;
+    this.nodes = nodes;
     this.counters = k.stats.counters;
+    this.idIndex = nodes.idIndex;
+    this.present = nodes.present;
+    this.isSwitch = nodes.isSwitch;
+    this.up = nodes.up;
+    this.paused = nodes.paused;
     for (const d of ['loss', 'partition', 'down', 'no-route', 'limit', 'unknown-node'])
       this.detailIds[d] = k.strings.id(d);
   }
@@ -253,7 +265,6 @@ export class Network {
   /** Node src sends msg to node id `to`: a send row, then a queued delivery (or two) or a drop. */
   send(src: number, to: string, msg: { type: string }): void {
     const k = this.k;
-    const nodes = this.nodes;
     const sendId = this.nextSendId++;
     const type = this.typeId(msg.type);
     if (src * 3 >= this.sendMeta.length) this.growSendCache(src + 1);
@@ -279,14 +290,14 @@ export class Network {
         meta[m + 1] = (meta[m + 1]! + 1) % SEND_CACHE;
       }
       tos[e] = to;
-      int[e * 4] = nodes.idIndex.get(to) ?? -1;
+      int[e * 4] = this.idIndex.get(to) ?? -1;
       int[e * 4 + 1] = -2;
       this.sendPath[e] = null;
     }
     const dst = int[e * 4]!;
     this.counters[C.sent]!++;
     k.row(TraceKind.send, src, dst, type, sendId, -1);
-    if (dst < 0 || !nodes.present[dst] || nodes.isSwitch[dst]) {
+    if (dst < 0 || !this.present[dst] || this.isSwitch[dst]) {
       this.drop(src, dst, type, sendId, 'unknown-node', 'droppedNoRoute');
       return;
     }
@@ -372,14 +383,14 @@ export class Network {
    * or removed, else counted and written; true when i's handler should now get it.
    */
   arrive(i: number, src: number, sendId: number, msg: unknown): boolean {
-    const nodes = this.nodes;
-    if (nodes.paused[i] && nodes.up[i]) {
-      nodes.held[i] = [...nodes.held[i]!, { kind: Ev.deliver, peer: src, arg: sendId, payload: msg }];
+    if (this.paused[i] && this.up[i]) {
+      const held = this.nodes.held;
+      held[i] = [...held[i]!, { kind: Ev.deliver, peer: src, arg: sendId, payload: msg }];
       return false;
     }
     this.inFlight--;
     const type = this.typeId((msg as { type: string }).type);
-    if (!nodes.present[i] || !nodes.up[i]) {
+    if (!this.present[i] || !this.up[i]) {
       this.drop(src, i, type, sendId, 'down', 'droppedDown');
       return false;
     }

@@ -2,6 +2,7 @@ import type { ScenarioNode } from '../../shared/scenario/schema';
 import type { NodeView } from '../protocol';
 import { type Archived, archiveState, restoreState } from './archive';
 import { type ClockState, localAt, newClock } from './clock';
+import type { CtxHost } from './ctx';
 import type { Kernel } from './kernel';
 import { Rng } from './rng';
 import { loadRngs, type SnapshotShare } from './snapshots';
@@ -45,37 +46,39 @@ export interface NodesSnapshot {
  * stays as a tombstone), with its protocol state, clock, random stream (`node:<id>`) and the
  * inputs held while it is paused; and the membership protocols read (peers, nodes of a role),
  * cached until the membership changes. Parallel arrays, one entry per node, read by every
- * other part of the kernel. Per-node tables that a snapshot shares (held lists) are copied on
- * write: a list is replaced, never changed in place.
+ * other part of the kernel. The arrays themselves are never replaced (a snapshot is loaded
+ * into them), so a part on the hot path may keep a reference to one instead of reading it
+ * through the table. A held list is copied on write (replaced, never changed in place): a
+ * snapshot shares them.
  */
-export class Nodes {
+export class Nodes implements CtxHost {
   /** Node ids by index (the kernel's internalized copies). */
-  ids: string[] = [];
-  roles: string[] = [];
-  isSwitch: boolean[] = [];
+  readonly ids: string[] = [];
+  readonly roles: string[] = [];
+  readonly isSwitch: boolean[] = [];
   /** False once removed. */
-  present: boolean[] = [];
+  readonly present: boolean[] = [];
   /** False while crashed (or removed). */
-  up: boolean[] = [];
-  paused: boolean[] = [];
+  readonly up: boolean[] = [];
+  readonly paused: boolean[] = [];
   /** Protocol states (switches null); a handler changes its node's state in place. */
-  states: unknown[] = [];
-  clocks: ClockState[] = [];
+  readonly states: unknown[] = [];
+  readonly clocks: ClockState[] = [];
   /**
    * Per node, for a clock that runs at rate 1 (no drift, no slew): its t0Us and l0Us, so a
    * step reads its local time from two dense arrays instead of the clock object (localAt's
    * own arithmetic; derived from clocks). NaN in clockT0 for any other clock.
    */
-  clockT0: number[] = [];
-  clockL0: number[] = [];
+  readonly clockT0: number[] = [];
+  readonly clockL0: number[] = [];
   /** Random streams, `node:<id>`. */
-  rngs: Rng[] = [];
-  held: Held[][] = [];
-  idIndex = new Map<string, number>();
+  readonly rngs: Rng[] = [];
+  readonly held: Held[][] = [];
+  readonly idIndex = new Map<string, number>();
   /** The protocol nodes as invariants see them, and each node's place in that list (-1 switch). */
-  views: NodeView<unknown>[] = [];
-  viewOf: number[] = [];
-  positions: { name: string; x: number; y: number }[] = [];
+  readonly views: NodeView<unknown>[] = [];
+  readonly viewOf: number[] = [];
+  readonly positions: { name: string; x: number; y: number }[] = [];
   /** Contract v2: each node's state as the last checkpoint taken or loaded holds it. */
   private lastArchive: (Archived | undefined)[] = [];
 
@@ -128,8 +131,9 @@ export class Nodes {
     this.clockL0[i] = c.l0Us;
   }
 
-  /** Node i's local clock at true time nowUs, integer microseconds. */
-  localNowUs(i: number, nowUs: number): number {
+  /** Node i's local clock now, integer microseconds (the context's now()). */
+  localNowUs(i: number): number {
+    const nowUs = this.k.nowUs;
     const t0 = this.clockT0[i]!;
     // Rate-1 clock: localAt is l0Us + (t - t0Us) * 1, the same value without the clock object.
     return Math.floor(!Number.isNaN(t0) ? this.clockL0[i]! + (nowUs - t0) : localAt(this.clocks[i]!, nowUs));
@@ -213,27 +217,33 @@ export class Nodes {
     };
   }
 
-  /** Restores the table whole: a seek may cross an add-node either way. */
+  /** Restores the table whole (a seek may cross an add-node either way), into the same arrays. */
   load(s: NodesSnapshot): void {
-    this.ids = s.ids.slice();
-    this.roles = s.roles.slice();
-    this.isSwitch = s.isSwitch.slice();
-    this.viewOf = s.viewOf.slice();
-    this.positions = s.positions.slice();
+    refill(this.ids, s.ids);
+    refill(this.roles, s.roles);
+    refill(this.isSwitch, s.isSwitch);
+    refill(this.viewOf, s.viewOf);
+    refill(this.positions, s.positions);
     const n = this.ids.length;
-    this.idIndex = new Map(this.ids.map((id, i) => [id, i]));
-    this.present = s.present.slice();
-    this.up = s.up.slice();
-    this.paused = s.paused.slice();
+    this.idIndex.clear();
+    for (let i = 0; i < n; i++) this.idIndex.set(this.ids[i]!, i);
+    refill(this.present, s.present);
+    refill(this.up, s.up);
+    refill(this.paused, s.paused);
     this.lastArchive = s.states.map((a) => a ?? undefined);
-    this.states = s.states.map((a) => (a === null ? null : restoreState(a)));
-    this.clocks = s.clocks.slice();
-    this.clockT0 = this.clocks.map(() => Number.NaN);
-    this.clockL0 = this.clocks.map(() => 0);
-    for (let i = 0; i < this.clocks.length; i++) this.refreshClockFast(i);
+    this.states.length = 0;
+    for (const a of s.states) this.states.push(a === null ? null : restoreState(a));
+    refill(this.clocks, s.clocks);
+    this.clockT0.length = 0;
+    this.clockL0.length = 0;
+    for (let i = 0; i < this.clocks.length; i++) {
+      this.clockT0.push(Number.NaN);
+      this.clockL0.push(0);
+      this.refreshClockFast(i);
+    }
     loadRngs(this.rngs, s.rngs);
-    this.held = s.held.slice();
-    this.views = [];
+    refill(this.held, s.held);
+    this.views.length = 0;
     for (let i = 0; i < n; i++) {
       if (this.viewOf[i]! >= 0)
         this.views.push({
@@ -244,4 +254,10 @@ export class Nodes {
         });
     }
   }
+}
+
+/** Makes dst a copy of src in place (the node table's arrays are never replaced; see Nodes). */
+function refill<T>(dst: T[], src: readonly T[]): void {
+  dst.length = 0;
+  for (let i = 0; i < src.length; i++) dst.push(src[i]!);
 }

@@ -1,4 +1,4 @@
-import { fireTimeUs, localAt } from './clock';
+import { type ClockState, fireTimeUs, localAt } from './clock';
 import { Ev } from './events';
 import type { Kernel } from './kernel';
 import { C } from './metrics';
@@ -47,10 +47,13 @@ export class Timers {
   private gen = 0;
   private readonly nodes: Nodes;
   private readonly counters: Float64Array;
+  /** The node table's clocks (never replaced, see Nodes). */
+  private readonly clocks: readonly ClockState[];
 
   constructor(private readonly k: Kernel) {
     this.nodes = k.nodes;
     this.counters = k.stats.counters;
+    this.clocks = k.nodes.clocks;
   }
 
   /** A table for a new node. */
@@ -66,7 +69,7 @@ export class Timers {
   comesDue(i: number, name: string, gen: number, t: number): boolean {
     const rec = this.tables[i]![name];
     if (rec === undefined || rec.gen !== gen) return false;
-    const due = fireTimeUs(this.nodes.clocks[i]!, t, rec.deadlineUs);
+    const due = fireTimeUs(this.clocks[i]!, t, rec.deadlineUs);
     if (due > t) {
       this.put(i, name, rec.gen, rec.deadlineUs, due);
       this.k.schedule(due, Ev.timer, i, -1, rec.gen, name);
@@ -95,7 +98,7 @@ export class Timers {
   /** Sets (or resets) timer `name` of node i to fire afterUs of its local clock from now. */
   set(i: number, name: string, afterUs: number): void {
     const k = this.k;
-    const clock = this.nodes.clocks[i]!;
+    const clock = this.clocks[i]!;
     const deadlineUs = localAt(clock, k.nowUs) + Math.max(0, afterUs);
     const at = fireTimeUs(clock, k.nowUs, deadlineUs);
     const rec = this.tables[i]![name];
@@ -116,7 +119,7 @@ export class Timers {
   /** After a clock change, node i's timers are re-planned against the new clock. */
   replan(i: number): void {
     const k = this.k;
-    const clock = this.nodes.clocks[i]!;
+    const clock = this.clocks[i]!;
     const tm = this.tables[i]!;
     for (const name of Object.keys(tm).sort()) {
       const rec = tm[name]!;
