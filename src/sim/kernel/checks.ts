@@ -1,4 +1,4 @@
-import type { CheckEvent, Liveness, LivenessView, NodeView, UnansweredOp } from '../protocol';
+import type { CheckEvent, Invariant, Liveness, LivenessView, NodeView, UnansweredOp } from '../protocol';
 import type { Kernel } from './kernel';
 import { TraceKind } from './trace';
 
@@ -38,26 +38,31 @@ export class Checks {
     events: NO_EVENTS,
   };
 
+  /** The protocol's invariants, and the node table's views they read (never replaced, see Nodes). */
+  private readonly invariants: readonly Invariant<unknown>[];
+  private readonly views: NodeView<unknown>[];
+
   constructor(private readonly k: Kernel) {
-    this.hasInvariants = k.protocol.invariants.length > 0;
+    this.invariants = k.protocol.invariants;
+    this.views = k.nodes.views;
+    this.hasInvariants = this.invariants.length > 0;
     this.liveness = k.protocol.liveness ?? [];
     this.livenessChecked = this.liveness.map(() => false);
   }
 
   /** The invariants, after a step of the node whose view is `changed`, seeing that step's events. */
   checkInvariants(changed: NodeView<unknown>, events: readonly CheckEvent[] = NO_EVENTS): void {
-    const k = this.k;
     const view = this.clusterView;
-    view.nodes = k.nodes.views;
+    view.nodes = this.views;
     view.changed = changed;
-    view.nowUs = k.nowUs;
+    view.nowUs = this.k.nowUs;
     view.events = events;
-    const invariants = k.protocol.invariants;
+    const invariants = this.invariants;
     for (let n = 0; n < invariants.length; n++) {
       const inv = invariants[n]!;
       const msg = inv.check(view);
       if (msg !== null) {
-        this.breakRun(inv.id, msg, k.nodes.idIndex.get(changed.id) ?? -1);
+        this.breakRun(inv.id, msg, this.k.nodes.idIndex.get(changed.id) ?? -1);
         return;
       }
     }
