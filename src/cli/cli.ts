@@ -5,6 +5,7 @@
  * process's streams; tests call it (or the commands) with a memory Io.
  */
 import path from 'node:path';
+import { printable, printableLines } from '../shared/printable';
 import {
   list,
   oneFile,
@@ -58,11 +59,11 @@ export async function runCli(argv: readonly string[], io: Io, ctx: CliContext = 
     return await dispatch(argv, io, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`dslab: ${e.message}\n`);
+      io.err(`dslab: ${printable(e.message)}\n`);
       return EXIT_USAGE;
     }
     io.err(
-      `dslab: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      `dslab: internal error (please report it): ${printableLines(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`,
     );
     return EXIT_INTERNAL;
   }

@@ -1,4 +1,7 @@
 /** Text helpers shared by the commands' human-readable output. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { printable } from '../shared/printable';
 import { shellQuote } from './args';
 import type { RunResult } from './run-seed';
 import type { SetOverride } from './scenario-file';
@@ -35,17 +38,31 @@ export function stopWords(reason: RunResult['stopReason']): string {
   }
 }
 
-/** What re-runs one seed exactly: `reproduce with: dslab run <file> --seed N [--set ...] [--until-ms T]`. */
+/** The project folder (where `npx dslab` and `npm run -s lab` work). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `file` as typed in `cwd`, named so it works from the project folder: relative inside it, absolute outside. */
+export function fromProject(file: string, cwd: string): string {
+  const abs = path.resolve(cwd, file);
+  const rel = path.relative(PROJECT_ROOT, abs);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
+
+/**
+ * What re-runs one seed exactly, as a command that works as typed from the project folder
+ * (docs/cli.md): `reproduce with: npx dslab run <file> --seed N [--set ...] [--until-ms T]`.
+ */
 export function reproduceLine(
   file: string,
   seed: number,
   sets: readonly SetOverride[],
-  untilUs?: number,
+  untilUs: number | undefined,
+  cwd: string = process.cwd(),
 ): string {
-  let line = `reproduce with: dslab run ${shellQuote(file)} --seed ${seed}`;
+  let line = `reproduce with: npx dslab run ${shellQuote(fromProject(file, cwd))} --seed ${seed}`;
   for (const s of sets) line += ` --set ${shellQuote(s.spec)}`;
   if (untilUs !== undefined) line += ` --until-ms ${untilUs / 1000}`;
-  return line;
+  return printable(line);
 }
 
 /** `label` padded so values line up. */
@@ -57,14 +74,14 @@ export function row(label: string, value: string): string {
 export function violationLines(r: RunResult): string {
   if (r.error !== undefined)
     return (
-      row('ERROR', `the simulation threw: ${r.error}`) +
+      row('ERROR', `the simulation threw: ${printable(r.error)}`) +
       row('at', `event ${grouped(r.events)}, ${ms(r.simulatedMs)}`)
     );
   const v = r.violation;
   if (v === null) return '';
-  const node = v.node === null || v.node === '' ? '' : `, node ${v.node}`;
+  const node = v.node === null || v.node === '' ? '' : `, node ${printable(v.node)}`;
   return (
-    row('VIOLATION', `${v.invariant}: ${v.message}`) +
+    row('VIOLATION', printable(`${v.invariant}: ${v.message}`)) +
     row('at', `event ${grouped(v.atEvent)}, ${ms(v.timeMs)}${node}`)
   );
 }

@@ -16,7 +16,8 @@ Commands:
 
 <file> is scenario JSON (docs/scenario-format.md) or a .dslab.json scenario or
 exercise file. Exit codes: 0 ok, 1 a violation was found, 2 bad input.
-docs/cli.md has the details.
+From the project folder: npx dslab <command>, or npm run -s lab -- <command>;
+npm link puts dslab on your PATH. docs/cli.md has the details.
 `;
 
 const SET = `  --set path=value    set a scenario field by dotted path before validation, e.g.

@@ -1,5 +1,5 @@
 /**
- * Entry of the `dslab` command (`npm run lab -- <command>`, bin/dslab.mjs). The logic lives in
+ * Entry of the `dslab` command (`npx dslab`, `npm run -s lab -- <command>`, bin/dslab.mjs). The logic lives in
  * cli.ts so tests can run it in-process; this file only binds it to the process.
  */
 import { runCli } from './cli';

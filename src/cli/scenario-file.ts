@@ -8,8 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { MAX_FILE_BYTES } from '../shared/files/format';
-import { type FileIssue, flattenIssues, parseFileData } from '../shared/files/parse';
-import { getProtocol, listProtocols, type Scenario, ScenarioSchema } from '../sim/index';
+import {
+  type FileIssue,
+  flattenIssues,
+  formatPath,
+  nestingProblem,
+  parseFileData,
+} from '../shared/files/parse';
+import { checkScenario, type Scenario, ScenarioSchema } from '../sim/index';
 import { UsageError } from './io';
 
 /** A `--set path=value` override, parsed. */
@@ -184,25 +190,28 @@ function zodIssues(error: z.ZodError, prefix: (string | number)[] = []): FileIss
   return flattenIssues(error.issues, prefix);
 }
 
-/** Checks what the scenario schema cannot: the protocol exists and its params are valid. */
+/**
+ * Checks what the scenario schema cannot, as the simulation will: the protocol exists, each
+ * node's role is one it has, its params are valid and role counts are within bounds
+ * (src/sim/catalog.ts checkScenario, the check an import also makes).
+ */
 function checkProtocol(
   file: string,
   scenario: Scenario,
   sets: readonly SetOverride[],
   prefix: (string | number)[],
 ): Scenario {
-  const protocol = getProtocol(scenario.protocol);
+  const issues = checkScenario(scenario);
+  if (issues.length === 0) return scenario;
   const pfx = prefix.length > 0 ? `${pathText(prefix)}.` : '';
-  if (protocol === undefined) {
-    const known = listProtocols()
-      .map((p) => p.id)
-      .join(', ');
-    throw new UsageError(`${file}: ${pfx}protocol: unknown protocol ${scenario.protocol} (known: ${known})`);
-  }
-  const params = protocol.params.safeParse(scenario.params);
-  if (!params.success)
-    throw new UsageError(issuesLine(file, zodIssues(params.error, [...prefix, 'params']), sets, pfx));
-  return scenario;
+  throw new UsageError(
+    issuesLine(
+      file,
+      issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message })),
+      sets,
+      pfx,
+    ),
+  );
 }
 
 /** Validates scenario data (already parsed JSON) with overrides applied. */
@@ -213,6 +222,9 @@ export function validateScenarioData(
 ): Scenario {
   if (!isRecord(data))
     throw new UsageError(`${file}: expected a JSON object (a scenario), got ${describeValue(data)}`);
+  // Before anything recursive (structuredClone, the validators) meets it.
+  const tooDeep = nestingProblem(data);
+  if (tooDeep) throw new UsageError(issuesLine(file, [tooDeep], [], ''));
   const copy = structuredClone(data);
 
   if (copy.format === 'dslab') {
@@ -245,6 +257,8 @@ export function validateScenarioData(
   }
 
   for (const s of sets) applySet(copy, s);
+  const deepSet = sets.length > 0 ? nestingProblem(copy) : null;
+  if (deepSet) throw new UsageError(issuesLine(file, [deepSet], sets, ''));
   const r = ScenarioSchema.safeParse(copy);
   if (!r.success) throw new UsageError(issuesLine(file, zodIssues(r.error), sets, ''));
   return checkProtocol(file, r.data, sets, []);

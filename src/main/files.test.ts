@@ -46,6 +46,31 @@ describe('desktop files', () => {
     expect(files.recent()).toEqual([file]);
   });
 
+  it('never saves over a symbolic link or a folder: a clear error, the link and its file kept', async () => {
+    const dir = tmp();
+    const real = path.join(dir, 'real.dslab.json');
+    fs.writeFileSync(real, 'keep me');
+    const link = path.join(dir, 'link.dslab.json');
+    fs.symlinkSync(real, link);
+    for (const [target, message] of [
+      [
+        link,
+        `${link} is a symbolic link; DSLab replaces only regular files. Name the file it points to (${real}) or another name.`,
+      ],
+      [dir, `${dir} is a folder; name a file (in it, or elsewhere).`],
+    ] as const) {
+      const files = new Files(memoryStore(), {
+        chooseOpen: async () => null,
+        chooseSave: async () => target,
+      });
+      await expect(files.save('x.dslab.json', 'new')).rejects.toMatchObject({ code: 'bad-request', message });
+      expect(files.recent()).toEqual([]);
+    }
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real, 'utf8')).toBe('keep me');
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.dslab.json', 'real.dslab.json']);
+  });
+
   it('refuses a file over the size cap before reading it', () => {
     const dir = tmp();
     const file = path.join(dir, 'big.dslab.json');

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DslabApiError } from '../shared/api';
 import { MAX_FILE_BYTES } from '../shared/files/format';
+import { WriteFileError, writeFileWhole } from './write-file';
 
 /** How many recent files are remembered. */
 export const MAX_RECENT = 10;
@@ -84,13 +85,20 @@ export class Files {
     return file ? this.read(file) : null;
   }
 
-  /** Writes through a temporary file and a rename, so a crash never leaves half a file. */
+  /**
+   * Writes through a temporary file and a rename, so a crash never leaves half a file, and
+   * only over a regular file (never a link, folder or special file: src/main/write-file.ts).
+   */
   async save(fileName: string, text: string): Promise<{ path: string } | null> {
     const file = await this.dialogs.chooseSave(fileName);
     if (!file) return null;
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text, 'utf8');
-    fs.renameSync(tmp, file);
+    try {
+      writeFileWhole(path.resolve(file), text, file);
+    } catch (err) {
+      if (err instanceof WriteFileError)
+        throw new DslabApiError({ code: 'bad-request', message: err.message });
+      throw err;
+    }
     this.remember(file);
     return { path: path.resolve(file) };
   }

@@ -3,15 +3,25 @@
  * Security follows Electron's checklist (see security.ts and docs/security.md).
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, screen, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  type MenuItemConstructorOptions,
+  screen,
+  session,
+  shell,
+} from 'electron';
 import { type EventName, type EventPayload, eventChannel } from '../shared/api';
 import { createApiHost } from './api/host';
 import { Files } from './files';
 import { registerIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { electronNativeBinding } from './native';
-import { isAllowedNavigation, isExternalLinkAllowed, secureWebPreferences } from './security';
-import { openStore } from './store/database';
+import { denyAllPermissions, isAllowedNavigation, isExternalLinkAllowed } from './security';
+import { quitOnStartupFailure, startupFailure, startWhenReady } from './startup';
+import { openStore, STORE_FILE } from './store/database';
 import { SettingsRepo } from './store/settings';
 import { DEFAULT_SIZE, restoreBounds, type WindowBounds } from './window-state';
 
@@ -40,7 +50,8 @@ if (!app.requestSingleInstanceLock()) {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
-  app.whenReady().then(start, (err) => fatal(err));
+  // Anything start() throws (a store that will not open, say) ends in a dialog and an exit.
+  void startWhenReady(app.whenReady(), start, fatal);
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
@@ -60,23 +71,31 @@ function appEntryUrl(): string {
   return new URL(`file://${path.join(__dirname, '../renderer/index.html')}`).href;
 }
 
+/** Shows why DSLab cannot start, releases the single-instance lock and exits. */
 function fatal(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  dialog.showErrorBox('DSLab could not start', message);
-  app.exit(1);
+  console.error(err);
+  const storeFile = path.join(app.getPath('userData'), STORE_FILE);
+  quitOnStartupFailure(
+    {
+      showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+      releaseSingleInstanceLock: () => app.releaseSingleInstanceLock(),
+      exit: (code) => app.exit(code),
+    },
+    startupFailure(err, storeFile),
+  );
 }
 
 function start(): void {
+  // Before any page loads: the page may use no permission (camera, notifications, ...).
+  denyAllPermissions(session.defaultSession);
   const dataDir = app.getPath('userData');
   let nativeBinding: string | undefined;
   if (!app.isPackaged) {
     const found = electronNativeBinding(app.getAppPath(), process.versions.modules);
-    if ('error' in found) {
-      fatal(new Error(found.error));
-      return;
-    }
+    if ('error' in found) throw new Error(found.error);
     nativeBinding = found.path;
   }
+  // A corrupt or newer store throws here; startWhenReady turns it into a dialog and an exit.
   const db = openStore(dataDir, nativeBinding ? { nativeBinding } : {});
   const settings = new SettingsRepo(db);
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
@@ -159,7 +178,21 @@ function start(): void {
     show: false,
     title: 'DSLab',
     backgroundColor: '#11151c',
-    webPreferences: secureWebPreferences(path.join(__dirname, '../preload/index.cjs')),
+    // Electron's security checklist, written out here so scanners (electronegativity, in
+    // tests/electronegativity.test.ts) read the values where the window is made.
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
   });
   if (saved?.maximized) mainWindow.maximize();
   mainWindow.once('ready-to-show', () => mainWindow?.show());

@@ -2,7 +2,7 @@
  * The Electron security checklist, as data and pure predicates so tests can assert it
  * without an Electron binary (see docs/security.md).
  */
-import type { WebPreferences } from 'electron';
+import type { Session } from 'electron';
 
 /** Content-Security-Policy for the renderer; mirrored by the meta tag in index.html. */
 export const CONTENT_SECURITY_POLICY = [
@@ -19,21 +19,23 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The only webPreferences DSLab's window is ever created with. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    spellcheck: false,
-  };
+/** The session calls that install permission handlers (Electron's Session; a fake in tests). */
+export type PermissionSession = Pick<
+  Session,
+  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+>;
+
+/**
+ * Denies every permission a page can ask for. Electron grants them all when no handler is
+ * set (camera, microphone, geolocation, notifications, clipboard reading, HID, serial, USB,
+ * openExternal, ...); DSLab's page needs none of them. The check handler answers
+ * `navigator.permissions` and the checks most APIs make before they request; the device
+ * handler refuses devices a page did not pick in a chooser.
+ */
+export function denyAllPermissions(session: PermissionSession): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
 }
 
 /**
@@ -60,16 +62,73 @@ export function isExternalLinkAllowed(url: string): boolean {
   }
 }
 
+/** What the IPC check reads of the frame that sent a message (Electron's WebFrameMain). */
+export interface SenderFrame {
+  /** The frame's current URL. */
+  url: string;
+  /** The frame's origin as Chromium serializes it: `file://` for file pages, `"null"` if opaque. */
+  origin: string;
+  /** True for the top frame of its page, false for any iframe (or a frame being unloaded). */
+  isMainFrame: boolean;
+}
+
+/** The fields of Electron's WebFrameMain this module reads; a plain object in tests. */
+export interface FrameLike {
+  readonly url: string;
+  readonly origin: string;
+  readonly parent: unknown;
+  readonly detached?: boolean;
+}
+
+/**
+ * Reads what the sender check needs from `event.senderFrame`. Electron documents that
+ * `senderFrame` is null once the frame navigated away or was destroyed, that a top frame's
+ * `parent` is null, and that reading a disposed frame throws; all of these give null or a
+ * frame that is not trusted, never an exception.
+ */
+export function senderFrameOf(frame: FrameLike | null | undefined): SenderFrame | null {
+  if (!frame) return null;
+  try {
+    return {
+      url: frame.url,
+      origin: frame.origin,
+      isMainFrame: frame.parent === null && frame.detached !== true,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The origin Chromium reports for a frame showing `appUrl`: `file://` for the packaged
+ * app's file page (Electron's WebFrameMain.origin, unlike the WHATWG URL parser's "null"),
+ * the URL's origin for the dev server, null when no frame can have it.
+ */
+export function appOrigin(appUrl: string): string | null {
+  try {
+    const url = new URL(appUrl);
+    if (url.protocol === 'file:') return 'file://';
+    return url.origin === 'null' ? null : url.origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * An IPC message is trusted only if it comes from the main frame of one of our own
- * windows, showing our own page (electron/fiddle's check, plus the frame's URL).
+ * windows, at our page's origin, showing our own page (Electron's security checklist,
+ * "Validate the sender of all IPC messages"). An iframe never qualifies, even one showing
+ * our page.
  */
 export function isTrustedSender(
-  sender: { windowId: number | null; frameUrl: string | null },
+  sender: { windowId: number | null; frame: SenderFrame | null },
   ourWindowIds: readonly number[],
   appUrl: string,
 ): boolean {
   if (sender.windowId === null || !ourWindowIds.includes(sender.windowId)) return false;
-  if (!sender.frameUrl) return false;
-  return isAllowedNavigation(sender.frameUrl, appUrl);
+  const frame = sender.frame;
+  if (!frame?.isMainFrame) return false;
+  const origin = appOrigin(appUrl);
+  if (origin === null || frame.origin !== origin) return false;
+  return isAllowedNavigation(frame.url, appUrl);
 }

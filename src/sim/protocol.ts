@@ -327,6 +327,14 @@ interface ProtocolInfoFields<P, S> {
   title: string;
   /** Bumped when behaviour changes (old traces then hash differently). */
   version: number;
+  /**
+   * The playback speed at which the quick start's story plays at a human pace, in virtual
+   * seconds per wall second: the app starts a scenario of this protocol at it (a learner's own
+   * choice, once made, is remembered per scenario). Pick it so the first thing worth watching
+   * happens within a few seconds of Play and a message hop can still be followed by eye
+   * (Raft: 0.05x puts the first election, about 165 ms in, 3 s after Play).
+   */
+  speed: number;
   /** Palette entries. */
   roles: RoleSpec[];
   /** Params schema (every field defaulted, so `parse({})` gives the defaults). */
@@ -355,7 +363,8 @@ interface ProtocolInfoFields<P, S> {
 
 /**
  * What a protocol's quick start adds to its default topology and params: a workload, a fault
- * script, a run length. Plain scenario fields, validated with the scenario (src/shared/scenario).
+ * script, a run length. Plain scenario fields, validated with the scenario (src/shared/scenario);
+ * src/sim/toolkit/quick-start.ts builds the scenario.
  */
 export interface QuickStart {
   /** The scenario's name (default: "<title> quick start"). */
@@ -398,7 +407,10 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
    * tests check that nothing else changes a log.
    */
   logs?: readonly StateField<S>[];
-  /** What the quick start adds to the default topology: workload, faults, run length (optional). */
+  /**
+   * What the quick start adds to the default topology: workload, faults, run length (optional).
+   * Gets the parsed params (the defaults, or a variant's), the same the topology is built from.
+   */
   quickStart?(params: P): QuickStart;
   /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */
   nemesis?: LeaderHook<S>;

@@ -2,23 +2,21 @@
  * What the library keeps of a run (src/shared/exercise/run-summary.ts), built from a live
  * simulation: totals, final metric values, checker verdicts and event counts. Exercise goals
  * are graded against exactly this, so its names are part of the exercise format:
- *   metrics: every counter and gauge by name; each protocol metric's value at the end of the
- *            run; for other series `<id>` the last sample, and for
- *            latency-like series (unit us) also `<id>.mean`, `<id>.p50`, `<id>.p99`, `<id>.max`;
+ *   metrics: every counter and gauge by name (the gauges of a run with a workload include the
+ *            common key-value metrics: `opLatencyP50Us`, `opLatencyP99Us`, `opsPerS`,
+ *            `availability`, `msgsPerOp`, defined in kernel/kv-metrics.ts); each protocol
+ *            metric's value at the end of the run; for other series `<id>` the last sample,
+ *            and for latency-like series (unit us) also `<id>.mean`, `<id>.p50`, `<id>.p99`,
+ *            `<id>.max` (for `opLatencyUs`, `.p50` and `.p99` equal the gauges above);
  *   eventCounts: trace rows by kind (`send`, `drop`, ...) and sends by message type (`msg:<type>`).
  */
 import type { RunSummary } from '../shared/exercise/run-summary';
 import { getProtocol } from './catalog';
+import { quantile } from './kernel/kv-metrics';
 import type { Simulation } from './simulation';
 
 /** Rows read per trace window while counting. */
 const WINDOW_EVENTS = 20_000;
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 export function summarizeRun(sim: Simulation): RunSummary {
   const status = sim.status();

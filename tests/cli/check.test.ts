@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/cli/run-seed';
-import { cli, fixture } from './helpers';
+import { cli, fixture, ROOT } from './helpers';
 
 describe('dslab check', () => {
   it('exits 0 when every invariant holds on every seed', async () => {
@@ -26,7 +27,7 @@ describe('dslab check', () => {
     expect(m).not.toBeNull();
     const [, seed, event, , node, message] = m!;
     expect(Number(seed)).toBeGreaterThanOrEqual(4);
-    expect(r.stdout).toContain(`reproduce with: dslab run ${file} --seed ${seed}\n`);
+    expect(r.stdout).toContain(`reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed ${seed}\n`);
 
     // The reproduce line gives the same violation.
     const again = await cli('run', file, '--seed', seed!, '--json');
@@ -38,7 +39,9 @@ describe('dslab check', () => {
     const file = fixture('broadcast.json');
     const r = await cli('check', file, '--seeds', '1..3', '--set', 'params.bugNoDedupe=true');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`reproduce with: dslab run ${file} --seed 1 --set params.bugNoDedupe=true\n`);
+    expect(r.stdout).toContain(
+      `reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed 1 --set params.bugNoDedupe=true\n`,
+    );
   });
 
   it('reports the first violating seed in seed order with workers too', async () => {

@@ -45,6 +45,12 @@ const badParam = file(
     s.params = { retryUs: 'soon' };
   }),
 );
+const badRole = file(
+  'role.json',
+  scenarioWith((s) => {
+    (s.topology as unknown as { nodes: { role: string }[] }).nodes[0]!.role = 'wizard';
+  }),
+);
 const arrayFile = file('array.json', '[1, 2]');
 const bundle = file(
   'bundle.dslab.json',
@@ -59,8 +65,36 @@ const badWrapped = file(
     scenario: JSON.parse(scenarioWith((s) => s.topology.links.push({ id: 'l3', a: 'n1', b: 'n9' }))),
   }),
 );
+/** An exercise whose variant choices nest 100,000 lists deep (it once blew the validator's stack). */
+function deepExercise(wrapped: boolean): string {
+  const ex = {
+    format: 'dslab',
+    kind: 'exercise',
+    schemaVersion: 1,
+    exercise: {
+      title: 'deep',
+      scenario: JSON.parse(fs.readFileSync(pp, 'utf8')),
+      variant: { params: { retryUs: { choices: ['@'] } } },
+    },
+  };
+  const text = JSON.stringify(wrapped ? ex : ex.exercise.scenario);
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  return wrapped ? text.replace('"@"', deep) : text.replace('"params":{', `"params":{"deep":${deep},`);
+}
+const deepWrapped = file('deep.dslab.json', deepExercise(true));
+const deepBare = file('deep.json', deepExercise(false));
 
 const cases: [string, string[], RegExp][] = [
+  [
+    '100,000 nested lists in a library file',
+    ['run', deepWrapped],
+    /^dslab: .*deep\.dslab\.json: exercise\.variant\.params\.retryUs\.choices(\[0\])+: nested deeper than 64 levels of lists and objects$/,
+  ],
+  [
+    '100,000 nested lists in a bare scenario',
+    ['run', deepBare],
+    /^dslab: .*deep\.json: params\.deep(\[0\])+: nested deeper than 64 levels of lists and objects$/,
+  ],
   ['a missing file', ['run', missing], /^dslab: cannot read .*x\.json: no such file$/],
   ['a folder', ['run', tmp], /^dslab: cannot read .*: it is a folder$/],
   ['a file that is not JSON', ['run', notJson], /^dslab: .*broken\.json is not JSON: .+ at line 3 column 5$/],
@@ -87,6 +121,11 @@ const cases: [string, string[], RegExp][] = [
     /^dslab: .*proto\.json: protocol: unknown protocol no-such-protocol \(known: .*ping-pong.*\)$/,
   ],
   ['bad protocol params', ['run', badParam], /^dslab: .*param\.json: params\.retryUs: .*expected number/],
+  [
+    'a role the protocol lacks',
+    ['run', badRole],
+    /^dslab: .*role\.json: topology\.nodes\[0\]\.role: ping-pong has no role wizard/,
+  ],
   ['--seeds not A..B', ['check', pp, '--seeds', '5-9'], /^dslab: --seeds must look like A\.\.B \(got 5-9\)$/],
   [
     '--seeds backwards',
@@ -166,6 +205,17 @@ const cases: [string, string[], RegExp][] = [
   ],
   ['--data without a folder', ['library', 'list', '--data'], /^dslab: --data needs a folder$/],
 ];
+
+describe('a library import of deeply nested input', () => {
+  it('is refused with the path and a reason, not an internal error', async () => {
+    const r = await cli('library', 'import', deepWrapped, '--data', path.join(tmp, 'data'));
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^.*deep\.dslab\.json: This is not a valid DSLab file: \$\.exercise\.variant\.params\.retryUs\.choices(\[0\])+: nested deeper than 64 levels of lists and objects\n$/,
+    );
+    expect(r.code).toBe(1);
+  });
+});
 
 describe('bad input', () => {
   it.each(cases)('%s: exit 2 and one line naming it', async (_name, argv, expected) => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/cli/run-seed';
-import { cli, fixture } from './helpers';
+import { cli, fixture, ROOT } from './helpers';
 
 const SHA = /^[0-9a-f]{16}$/;
 
@@ -86,7 +86,7 @@ describe('dslab run', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^VIOLATION {3}no-duplication: n\d delivered n\d:\d+ twice$/m);
     expect(r.stdout).toMatch(/^at {10}event \d+, [\d.]+ ms, node n\d$/m);
-    expect(r.stdout).toContain(`reproduce with: dslab run ${file} --seed 3\n`);
+    expect(r.stdout).toContain(`reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed 3\n`);
 
     const j = await runJson(file, '--seed', '3');
     expect(j.code).toBe(1);
@@ -97,7 +97,7 @@ describe('dslab run', () => {
     expect(broken.atEvent).toBe(j.result.violation!.atEvent);
     expect(broken.atEvent).toBe(j.result.events);
     // stdout stays one JSON object; the reproduce line goes to stderr.
-    expect(j.stderr).toContain(`reproduce with: dslab run ${file} --seed 3`);
+    expect(j.stderr).toContain(`reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed 3`);
   });
 
   it('--until-ms stops early', async () => {
@@ -150,5 +150,35 @@ describe('dslab run', () => {
     const a = await runJson(bom);
     const b = await runJson(path.join('tests', 'cli', 'fixtures', 'ping-pong.json'));
     expect(a.result).toEqual(b.result);
+  });
+});
+
+describe('dslab run: a history checker that could not decide', () => {
+  it('says "undecided" and prints what the checker found, without failing the run', async () => {
+    const { summaryText } = await import('../../src/cli/commands/run');
+    const { failed } = await import('../../src/cli/run-seed');
+    const r: RunResult = {
+      seed: 1,
+      events: 10,
+      simulatedMs: 1,
+      stopReason: 'quiescent',
+      traceHash: '0123456789abcdef',
+      metrics: { counters: {}, gauges: {}, series: {} },
+      invariants: [
+        { id: 'safety', kind: 'invariant', ok: true, message: 'safe', atEvent: null },
+        {
+          id: 'linearizability',
+          kind: 'history',
+          ok: null,
+          message: 'undecided: Gave up on key "0" after 1000000 states',
+          atEvent: 10,
+        },
+      ],
+      violation: null,
+    };
+    const text = summaryText(r, 'kv (raft)');
+    expect(text).toMatch(/^invariants {2}1 of 2 held, 1 undecided$/m);
+    expect(text).toMatch(/^history {5}linearizability: undecided: Gave up on key "0"/m);
+    expect(failed(r)).toBe(false);
   });
 });

@@ -41,7 +41,7 @@ describe('a simulation that throws', () => {
     const run = await cli('run', file, '--seed', '5');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^ERROR {7}the simulation threw: boom at seq 20$/m);
-    expect(run.stdout).toContain(`reproduce with: dslab run ${file} --seed 5`);
+    expect(run.stdout).toContain(`reproduce with: npx dslab run ${file} --seed 5`);
     const check = await cli('check', file, '--seeds', '5..6');
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(

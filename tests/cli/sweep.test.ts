@@ -29,7 +29,7 @@ describe('dslab sweep', () => {
     const lines = ndjson(r.stdout) as RunResult[];
     expect(lines.map((l) => l.seed)).toEqual([1, 2, 3, 4]);
     expect(lines.every((l) => l.violation?.invariant === 'no-duplication')).toBe(true);
-    expect(r.stderr).toContain('sweep: first failing seed 1; reproduce with: dslab run ');
+    expect(r.stderr).toContain('sweep: first failing seed 1; reproduce with: npx dslab run ');
   });
 
   it('as a real process with worker threads: the same bytes for --workers 1 and 3', () => {

@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/cli/scenario-file';
 import { createSimulation } from '../../src/sim/index';
-import { cli, fixture, ndjson } from './helpers';
+import { cli, fixture, ndjson, ROOT } from './helpers';
 
 interface Row {
   index: number;
@@ -37,7 +38,7 @@ describe('dslab trace', () => {
     expect(r.code).toBe(1);
     const rows = ndjson(r.stdout) as Row[];
     expect(rows.at(-1)?.kind).toBe('violation');
-    expect(r.stderr).toContain(`reproduce with: dslab run ${file} --seed 3`);
+    expect(r.stderr).toContain(`reproduce with: npx dslab run ${path.relative(ROOT, file)} --seed 3`);
   });
 
   it('--until-ms bounds the virtual time', async () => {

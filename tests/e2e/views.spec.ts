@@ -1,7 +1,7 @@
 // The bottom panel's views and the inspector during a run (web mode): event log filters and
 // seeking, metrics charts, checkers, the node's state tree. Also the run screenshots.
-import { expect, test } from './fixtures';
-import { canvasNode, eventIndex, logRows, openOn, runButton, stepTimes } from './run-helpers';
+import { expect, shot, test } from './fixtures';
+import { canvasNode, eventIndex, logRows, openOn, runButton, stepTimes, timeText } from './run-helpers';
 
 test('the event log filters by node, kind and text, and a click on a row seeks there', async ({
   page,
@@ -48,6 +48,49 @@ test('the metrics tab charts the protocol series and lists counters', async ({ p
   await expect(panel.locator('figure canvas').first()).toBeVisible();
   await expect(panel.getByRole('table', { name: 'Counters' })).toContainText('sent');
   await expect(panel.getByRole('img', { name: /rounds over virtual time/ })).toBeVisible();
+});
+
+test('the metrics tab lists the key-value metrics of a run with a workload, fractions unrounded', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  const topic = page.getByRole('combobox', { name: 'Topic' });
+  await expect(topic).not.toHaveValue('');
+  await topic.selectOption('consensus');
+  const picker = page.getByRole('combobox', { name: 'Protocol' });
+  await picker.selectOption('raft');
+  await expect(picker).toHaveValue('raft');
+  const speed = page.getByRole('slider', { name: 'Speed' });
+  await speed.focus();
+  await page.keyboard.press('End');
+  await runButton(page, 'Play').click();
+  // The quick start runs 10 virtual seconds, about 10 s at the fastest speed.
+  await expect(runButton(page, 'Play')).toBeDisabled({ timeout: 60_000 });
+  await expect.poll(() => timeText(page)).toMatch(/\d s$/);
+  await page.getByRole('tab', { name: 'Metrics' }).click();
+  const gauges = page.getByRole('tabpanel', { name: 'Metrics' }).getByRole('table', { name: 'Gauges' });
+  const value = (name: string) => gauges.getByRole('row', { name: new RegExp(`^${name}\\b`) }).locator('td');
+  for (const name of ['opLatencyP50Us', 'opLatencyP99Us', 'opsPerS', 'availability', 'msgsPerOp'])
+    await expect(value(name)).toHaveText(/^[\d,.]+$/);
+  // A share is shown as one (0.9873 or 1), not cut to 0.
+  await expect(value('availability')).toHaveText(/^(1|0\.\d+)$/);
+  expect(Number(await value('availability').textContent())).toBeGreaterThan(0.5);
+  for (const [w, h] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const)
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(300);
+      await gauges.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shot(`metrics-kv-${w}-${scheme}.png`) });
+    }
 });
 
 test('the checkers tab lists the protocol invariants, green while they hold', async ({ page, lab }) => {
@@ -97,10 +140,12 @@ test('screenshots of a running cluster, light and dark', async ({ page, lab }) =
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.emulateMedia({ colorScheme: 'light' });
   await openOn(page, lab.server.url, 'broadcast');
-  // Play about a second and a half of virtual time at 1x so the charts have a history.
+  // Play about a second and a half of virtual time at 1x so the charts have a history (from
+  // broadcast's own speed, up the log slider).
   const speed = page.getByRole('slider', { name: 'Speed' });
   await speed.focus();
-  for (let i = 0; i < 46; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < 200 && (await speed.getAttribute('aria-valuetext')) !== '1x'; i++)
+    await page.keyboard.press('ArrowRight');
   await expect(speed).toHaveAttribute('aria-valuetext', '1x');
   await runButton(page, 'Play').click();
   await page.waitForTimeout(1500);

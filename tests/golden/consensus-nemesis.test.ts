@@ -32,10 +32,10 @@ function check(scenario: Scenario, from: number, to: number) {
 }
 
 /** The workbench's path: the host creates the run with the seed and runs it to the end. */
-function replayInHost(scenario: Scenario, seed: number) {
+async function replayInHost(scenario: Scenario, seed: number) {
   const host = new SimHost({ emit: () => {} });
   const { status } = host.create(scenario, seed);
-  const end = host.runUntil(status.simId, scenario.limits.maxTimeUs, 100_000_000);
+  const end = await host.runUntil(status.simId, scenario.limits.maxTimeUs, 100_000_000);
   host.closeAll();
   return end.violation;
 }
@@ -66,12 +66,12 @@ describe('consensus under the tuned nemesis', () => {
     });
 
     for (const bug of c.bugs) {
-      it(`${c.file} with ${bug}: the check finds a violation early, and its seed replays to it in the workbench`, () => {
+      it(`${c.file} with ${bug}: the check finds a violation early, and its seed replays to it in the workbench`, async () => {
         const scenario = load(c.file, [`params.${bug}=true`]);
         const found = check(scenario, 1, 30);
         expect(found, `${bug}: no violation on seeds 1..30`).not.toBeNull();
         const v = found!.result.violation!;
-        const replayed = replayInHost(scenario, found!.seed);
+        const replayed = await replayInHost(scenario, found!.seed);
         expect(replayed?.invariant, `seed ${found!.seed}`).toBe(v.invariant);
         expect(replayed?.eventIndex, `seed ${found!.seed}`).toBe(v.atEvent);
         expect(replayed?.message).toBe(v.message);

@@ -3,6 +3,8 @@
  * in order and stops at the first one whose invariants (or history checkers) fail.
  * Exit 0 when every invariant held on every seed, 1 with the first violating seed.
  */
+
+import { printable } from '../../shared/printable';
 import type { SeedRange } from '../args';
 import { seedCount } from '../args';
 import { grouped, ms, reproduceLine } from '../format';
@@ -31,10 +33,10 @@ export interface CheckOptions {
 /** The lines that report a failing seed. */
 export function failureText(r: RunResult): string {
   if (r.error !== undefined)
-    return `ERROR      seed ${r.seed}: the simulation threw at event ${grouped(r.events)} (${ms(r.simulatedMs)}): ${r.error}\n`;
+    return `ERROR      seed ${r.seed}: the simulation threw at event ${grouped(r.events)} (${ms(r.simulatedMs)}): ${printable(r.error)}\n`;
   const v = r.violation!;
-  const node = v.node === null || v.node === '' ? '' : `, node ${v.node}`;
-  return `VIOLATION  seed ${r.seed}: ${v.invariant} broke at event ${grouped(v.atEvent)} (${ms(v.timeMs)}${node}): ${v.message}\n`;
+  const node = v.node === null || v.node === '' ? '' : `, node ${printable(v.node)}`;
+  return `VIOLATION  seed ${r.seed}: ${printable(v.invariant)} broke at event ${grouped(v.atEvent)} (${ms(v.timeMs)}${node}): ${printable(v.message)}\n`;
 }
 
 /** Runs `dslab check`. */
@@ -71,7 +73,7 @@ export async function checkCommand(opts: CheckOptions, io: Io): Promise<number> 
   }
   const passed = bad.seed > range.from ? `${''.padEnd(11)}seeds ${range.from}..${bad.seed - 1} passed\n` : '';
   await io.out(
-    `${failureText(bad)}${passed}${reproduceLine(opts.file, bad.seed, loaded.sets, opts.untilUs)}\n`,
+    `${failureText(bad)}${passed}${reproduceLine(opts.file, bad.seed, loaded.sets, opts.untilUs, opts.cwd)}\n`,
   );
   return EXIT_VIOLATION;
 }

@@ -3,6 +3,7 @@
  * summary (aligned lines) or, with --json, one JSON object (RunResult).
  */
 
+import { printable } from '../../shared/printable';
 import { grouped, ms, reproduceLine, row, stopWords, violationLines } from '../format';
 import { EXIT_OK, EXIT_VIOLATION, type Io } from '../io';
 import { failed, type RunResult, runSeed } from '../run-seed';
@@ -22,6 +23,11 @@ export interface RunOptions {
   json?: boolean;
   /** Folder the file is relative to (default: process.cwd()). */
   cwd?: string;
+}
+
+/** A history checker that ran but could not decide (its `ok` is null once evaluated). */
+export function undecidedVerdict(v: RunResult['invariants'][number]): boolean {
+  return v.kind === 'history' && v.ok === null && v.atEvent !== null;
 }
 
 /** The human summary of one run. */
@@ -44,11 +50,17 @@ export function summaryText(r: RunResult, title: string): string {
       );
     const held = r.invariants.filter((v) => v.ok === true).length;
     const broken = r.invariants.filter((v) => v.ok === false).length;
-    const pending = r.invariants.filter((v) => v.ok === null).length;
+    const undecided = r.invariants.filter((v) => undecidedVerdict(v));
+    const pending = r.invariants.filter((v) => v.ok === null).length - undecided.length;
     let verdicts = `${held} of ${r.invariants.length} held`;
     if (broken > 0) verdicts += `, ${broken} BROKEN`;
+    if (undecided.length > 0) verdicts += `, ${undecided.length} undecided`;
     if (pending > 0) verdicts += `, ${pending} not evaluated`;
     out += row('invariants', verdicts);
+    // History checkers say what they found (a broken one is the VIOLATION line below).
+    for (const v of r.invariants)
+      if (v.kind === 'history' && v.ok !== false && v.atEvent !== null)
+        out += row('history', `${v.id}: ${v.message}`);
   }
   return out + violationLines(r);
 }
@@ -62,11 +74,11 @@ export async function runCommand(opts: RunOptions, io: Io): Promise<number> {
   if (opts.json) await io.out(`${JSON.stringify(r)}\n`);
   else {
     const s = loaded.scenario;
-    let text = summaryText(r, `${s.name} (${s.protocol})`);
-    if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`;
+    let text = summaryText(r, printable(`${s.name} (${s.protocol})`));
+    if (bad) text += `${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`;
     await io.out(text);
   }
   // With --json the reproduce line goes to stderr, so stdout stays one JSON object.
-  if (bad && opts.json) io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`);
+  if (bad && opts.json) io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`);
   return bad ? EXIT_VIOLATION : EXIT_OK;
 }

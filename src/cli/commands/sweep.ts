@@ -55,7 +55,7 @@ export async function sweepCommand(opts: SweepOptions, io: Io): Promise<number> 
   const s = total === 1 ? '' : 's';
   let summary = `sweep: ${total} seed${s} (${opts.seeds.from}..${opts.seeds.to}) in ${progress.elapsedS().toFixed(1)} s, ${failures} failing\n`;
   if (firstFailing !== null)
-    summary += `sweep: first failing seed ${firstFailing}; ${reproduceLine(opts.file, firstFailing, loaded.sets, opts.untilUs)}\n`;
+    summary += `sweep: first failing seed ${firstFailing}; ${reproduceLine(opts.file, firstFailing, loaded.sets, opts.untilUs, opts.cwd)}\n`;
   io.err(summary);
   return failures > 0 ? EXIT_VIOLATION : EXIT_OK;
 }

@@ -5,6 +5,7 @@
  * A one-line note with the seed goes to stderr; stdout is pure NDJSON.
  */
 
+import { printable } from '../../shared/printable';
 import { grouped, reproduceLine, stopWords } from '../format';
 import { EXIT_OK, EXIT_VIOLATION, type Io, UsageError } from '../io';
 import { advance, createRun, summariseRun } from '../run-seed';
@@ -60,8 +61,8 @@ export async function traceCommand(opts: TraceOptions, io: Io): Promise<number> 
   );
   if (r.violation !== null) {
     const v = r.violation;
-    io.err(`dslab trace: VIOLATION ${v.invariant} at event ${v.atEvent}: ${v.message}\n`);
-    io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs)}\n`);
+    io.err(`dslab trace: VIOLATION ${printable(`${v.invariant} at event ${v.atEvent}: ${v.message}`)}\n`);
+    io.err(`${reproduceLine(opts.file, seed, loaded.sets, opts.untilUs, opts.cwd)}\n`);
     return EXIT_VIOLATION;
   }
   return EXIT_OK;

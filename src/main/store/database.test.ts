@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +75,121 @@ describe('the store', () => {
     const again = new Database(path.join(dir, STORE_FILE));
     expect(again.pragma('user_version', { simple: true })).toBe(latestVersion + 5);
     again.close();
+  });
+
+  /** Every file in `dir` with its bytes, to check that a refusal changed nothing. */
+  function snapshot(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of fs.readdirSync(dir).sort())
+      out[f] = crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(dir, f)))
+        .digest('hex');
+    return out;
+  }
+
+  it('refuses a newer rollback-journal database before anything writes: same bytes, no new files', () => {
+    const dir = tmp();
+    const file = path.join(dir, STORE_FILE);
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE future (x INTEGER); INSERT INTO future VALUES (1)');
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(fs.readFileSync(file)[18]).toBe(1); // header: rollback journal, not WAL
+    const before = snapshot(dir);
+    expect(() => openStore(dir)).toThrow(
+      `The library ${file} was written by a newer DSLab (schema 99; this version knows up to ${latestVersion}). Nothing was changed. Update DSLab to open it.`,
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('refuses a newer WAL database whose version is still in the WAL, without checkpointing it', () => {
+    const dir = tmp();
+    const writer = new Database(path.join(tmp(), 'w.sqlite'));
+    writer.pragma('journal_mode = WAL');
+    writer.exec('CREATE TABLE future (x INTEGER)');
+    writer.pragma(`user_version = ${latestVersion}`);
+    writer.pragma('wal_checkpoint(TRUNCATE)');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.pragma('user_version = 99');
+    // A newer DSLab that stopped before checkpointing: the main file still says the old version.
+    fs.copyFileSync(writer.name, path.join(dir, STORE_FILE));
+    fs.copyFileSync(`${writer.name}-wal`, path.join(dir, `${STORE_FILE}-wal`));
+    writer.close();
+    const file = path.join(dir, STORE_FILE);
+    const before = snapshot(dir);
+    expect(() => openStore(dir)).toThrow(/newer DSLab \(schema 99; .*Nothing was changed\./);
+    const after = snapshot(dir);
+    delete after[`${STORE_FILE}-shm`]; // SQLite's shared-memory index of the WAL, made by any reader
+    expect(after).toEqual(before);
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('refuses a file that is not an SQLite database, naming it, and changes nothing', () => {
+    const dir = tmp();
+    const file = path.join(dir, STORE_FILE);
+    fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(200));
+    const before = snapshot(dir);
+    expect(() => openStore(dir)).toThrow(
+      `The library ${file} is not an SQLite database (it does not start with SQLite's header): it is damaged, or another program's file. Nothing was changed. Restore it from a backup, or move it aside to start a new, empty library.`,
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('refuses a damaged database (valid header, garbage after it), naming it, and changes nothing', () => {
+    const dir = tmp();
+    const file = path.join(dir, STORE_FILE);
+    openStore(dir).close();
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0xa5, 100); // keep the 100-byte header, wreck every page
+    fs.writeFileSync(file, bytes);
+    const before = snapshot(dir);
+    expect(() => openStore(dir)).toThrow(
+      new RegExp(
+        `^The library ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(SQLite: .+\\)\\. Nothing was changed\\. Restore it from a backup, or move it aside to start a new, empty library\\.$`,
+      ),
+    );
+    const after = snapshot(dir);
+    delete after[`${STORE_FILE}-shm`];
+    delete after[`${STORE_FILE}-wal`];
+    expect(after).toEqual(before);
+  });
+
+  it('refuses an empty (0-byte) file instead of setting it up as a new library', () => {
+    const dir = tmp();
+    const file = path.join(dir, STORE_FILE);
+    fs.writeFileSync(file, '');
+    expect(() => openStore(dir)).toThrow(
+      `The library ${file} is empty (0 bytes): whatever it held is gone (a crash, a full disk or a sync tool can truncate a file). Nothing was changed. Restore it from a backup; to start a new, empty library, delete the empty file.`,
+    );
+    expect(fs.readdirSync(dir)).toEqual([STORE_FILE]);
+    expect(fs.statSync(file).size).toBe(0);
+  });
+
+  it('refuses a folder where the database file should be', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, STORE_FILE));
+    expect(() => openStore(dir)).toThrow(
+      /^The library .*dslab\.sqlite is a folder, not a database file\. Nothing was changed\./,
+    );
+  });
+
+  it('creates a new library whole or not at all: no empty file is left when creation fails', () => {
+    const dir = tmp();
+    const failing: Migration[] = [
+      {
+        version: 1,
+        title: 'fails',
+        up: () => {
+          throw new Error('disk on fire');
+        },
+      },
+    ];
+    expect(() => openStore(dir, { migrations: failing })).toThrow(/disk on fire/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    // The next start creates it normally.
+    openStore(dir).close();
+    expect(fs.readdirSync(dir)).toEqual([STORE_FILE]);
   });
 
   it('explains an unusable native binding', () => {

@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../../shared/files/format';
 import { sizeProblem } from '../../shared/files/parse';
+import { printable, printableLines } from '../../shared/printable';
+import { WriteFileError, writeFileWhole } from '../write-file';
 import { seedBuiltinLibrary } from './builtins';
+import { explainStoreError, STORE_FILE, StoreError } from './database';
 import { type ItemKind, type ItemSummary, Library, LibraryError, type LibraryOptions } from './library';
 
 /** What a command printed and how it ended. */
@@ -72,11 +75,11 @@ function table(items: ItemSummary[]): string {
   const rows = items.map((i) => [
     i.id,
     i.kind,
-    i.name,
+    printable(i.name),
     `${i.topic}/${i.protocol}`,
     String(i.nodeCount),
     new Date(i.updatedAt).toISOString().slice(0, 16).replace('T', ' '),
-    i.tags.join(','),
+    printable(i.tags.join(',')),
   ]);
   const head = ['ID', 'KIND', 'NAME', 'PROTOCOL', 'NODES', 'UPDATED', 'TAGS'];
   const widths = head.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[c]!.length))));
@@ -135,11 +138,13 @@ function importFiles(lib: Library, p: Parsed): CommandResult {
     }
     try {
       const r = lib.importFile(text);
-      for (const i of [...r.scenarios, ...r.exercises]) out += `imported ${i.id}  ${i.kind}  ${i.name}\n`;
+      for (const i of [...r.scenarios, ...r.exercises])
+        out += `imported ${i.id}  ${i.kind}  ${printable(i.name)}\n`;
       if (r.fromVersion < 1) out += `${file}: migrated from schemaVersion ${r.fromVersion}\n`;
     } catch (e) {
       if (!(e instanceof LibraryError)) throw e;
-      err += `${file}: ${e.message}\n`;
+      // One line per file, even when the reason quotes the file's text (a JSON syntax error).
+      err += `${file}: ${printable(e.message)}\n`;
     }
   }
   return { code: err ? 1 : 0, stdout: out, stderr: err };
@@ -147,15 +152,20 @@ function importFiles(lib: Library, p: Parsed): CommandResult {
 
 function exportItems(lib: Library, p: Parsed, cwd: string): CommandResult {
   if (p.positional.length === 0) return usage('export needs at least one id');
+  if (p.flags.get('--out') === '') return usage('--out needs a file name');
   const title = p.flags.get('--title');
   const text = lib.exportFile(p.positional, typeof title === 'string' ? { title } : {});
   const outFile = p.flags.get('--out');
   if (typeof outFile === 'string') {
     const target = path.resolve(cwd, outFile);
-    // Write beside and rename, so an interrupted export never leaves half a file.
-    const tmp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, target);
+    // Whole or not at all, and only over a regular file (src/main/write-file.ts).
+    try {
+      writeFileWhole(target, text, `--out ${target}`);
+    } catch (e) {
+      if (e instanceof WriteFileError)
+        return { code: 1, stdout: '', stderr: `dslab library: ${e.message}\n` };
+      throw e;
+    }
     return ok(`wrote ${p.positional.length} item${p.positional.length === 1 ? '' : 's'} to ${target}\n`);
   }
   return ok(text);
@@ -179,8 +189,8 @@ function deleteItems(lib: Library, p: Parsed): CommandResult {
   return ok(out);
 }
 
-/** Runs `dslab library <args>` against the store in `dataDir`. */
-export function runLibraryCommand(
+/** The command itself; runLibraryCommand makes its messages printable. */
+function libraryCommand(
   dataDir: string,
   args: readonly string[],
   options: LibraryOptions & {
@@ -225,9 +235,26 @@ export function runLibraryCommand(
       }
     }
   } catch (e) {
-    if (e instanceof LibraryError) return { code: 1, stdout: '', stderr: `dslab library: ${e.message}\n` };
-    throw e;
+    // A file damaged past what opening it reads (a page deep in the file) fails here.
+    const err = explainStoreError(e, path.join(dataDir, STORE_FILE));
+    if (err instanceof LibraryError || err instanceof StoreError)
+      return { code: 1, stdout: '', stderr: `dslab library: ${printable(err.message)}\n` };
+    throw err;
   } finally {
     lib.close();
   }
+}
+
+/**
+ * Runs `dslab library <args>` against the store in `dataDir`. Human text is printable: names
+ * and messages quoting a file have their control characters escaped (src/shared/printable.ts);
+ * `--json` and exported files stay exact JSON.
+ */
+export function runLibraryCommand(
+  dataDir: string,
+  args: readonly string[],
+  options: Parameters<typeof libraryCommand>[2] = {},
+): CommandResult {
+  const r = libraryCommand(dataDir, args, options);
+  return { ...r, stderr: printableLines(r.stderr) };
 }

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { makeExercise, makeScenario } from '../../../tests/store/fixtures';
 import { canonicalJson } from './canonical';
-import { FILE_SCHEMA_VERSION, fileItems, MAX_FILE_BYTES, makeFile, serializeFile } from './format';
-import { formatPath, parseFile, utf8Length } from './parse';
+import {
+  FILE_SCHEMA_VERSION,
+  fileItems,
+  MAX_FILE_BYTES,
+  MAX_NESTING,
+  makeFile,
+  serializeFile,
+} from './format';
+import { formatPath, nestingProblem, parseFile, utf8Length } from './parse';
 
 const scenarioFile = (over: Record<string, unknown> = {}) =>
   JSON.stringify({ format: 'dslab', kind: 'scenario', schemaVersion: 1, scenario: makeScenario(5), ...over });
@@ -79,6 +86,22 @@ describe('.dslab.json files', () => {
     expect(r.message).toMatch(/at most 0\.0 MiB/);
     expect(parseFile(`"${'é'.repeat(600)}"`, 1000).ok).toBe(false);
     expect(MAX_FILE_BYTES).toBe(20 * 1024 * 1024);
+  });
+
+  it('allows 64 levels of lists and objects and refuses the 65th, naming its path', () => {
+    const nest = (levels: number): unknown => {
+      let v: unknown = 1;
+      for (let i = 0; i < levels; i++) v = i % 2 ? { k: v } : [v];
+      return v;
+    };
+    expect(MAX_NESTING).toBe(64);
+    expect(nestingProblem(nest(64))).toBeNull();
+    const deep = nestingProblem({ a: [0, nest(64)] });
+    expect(deep?.message).toBe('nested deeper than 64 levels of lists and objects');
+    expect(deep?.path).toMatch(/^\$\.a\[1\](\.k\[0\])+$/);
+    expect(nestingProblem(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`))?.path).toMatch(
+      /^\$(\[0\]){64}$/,
+    );
   });
 
   it('counts UTF-8 bytes', () => {

@@ -16,6 +16,11 @@ export const FILE_FORMAT = 'dslab';
 export const FILE_SCHEMA_VERSION = 1;
 /** Files larger than this (UTF-8 bytes) are refused before parsing: 20 MiB. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+/**
+ * Lists and objects nest at most this deep in a file (a real file needs under 20 levels).
+ * Deeper input is refused before validation, whose recursion it would otherwise overflow.
+ */
+export const MAX_NESTING = 64;
 /** A bundle holds at most this many items. */
 export const MAX_BUNDLE_ITEMS = 1000;
 /** The suffix DSLab gives its files. */

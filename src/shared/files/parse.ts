@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import { type DslabFile, DslabFileSchema, FILE_FORMAT, FILE_SCHEMA_VERSION, MAX_FILE_BYTES } from './format';
+import {
+  type DslabFile,
+  DslabFileSchema,
+  FILE_FORMAT,
+  FILE_SCHEMA_VERSION,
+  MAX_FILE_BYTES,
+  MAX_NESTING,
+} from './format';
 import { declaredVersion, fileMigrations } from './migrations';
 
 /** One problem in a file: where (`$.scenario.topology.links[3].a`) and why. */
@@ -116,11 +123,45 @@ export function sizeProblem(bytes: number, maxBytes = MAX_FILE_BYTES): string | 
     : null;
 }
 
+/**
+ * The first value nested deeper than `max` lists and objects, as an issue (null when none).
+ * Walks with its own stack, so no input is too deep for it; the validators that run after it
+ * recurse, and JSON.parse accepts nesting far beyond what they survive.
+ */
+export function nestingProblem(data: unknown, max = MAX_NESTING): FileIssue | null {
+  interface At {
+    value: unknown;
+    depth: number;
+    key: PropertyKey;
+    parent: At | null;
+  }
+  const stack: At[] = [{ value: data, depth: 0, key: '', parent: null }];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    const v = at.value;
+    if (typeof v !== 'object' || v === null) continue;
+    if (at.depth >= max) {
+      const path: PropertyKey[] = [];
+      for (let a: At | null = at; a?.parent; a = a.parent) path.unshift(a.key);
+      return { path: formatPath(path), message: `nested deeper than ${max} levels of lists and objects` };
+    }
+    const depth = at.depth + 1;
+    if (Array.isArray(v))
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, key: i, parent: at });
+    else
+      for (const k of Object.keys(v).reverse())
+        stack.push({ value: (v as Record<string, unknown>)[k], depth, key: k, parent: at });
+  }
+  return null;
+}
+
 /** Migrates already-parsed JSON to the current schemaVersion and validates it. */
 export function parseFileData(data: unknown): ParseFileResult {
   const lead = 'This is not a valid DSLab file: ';
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return refuse('invalid', [{ path: '$', message: 'expected a JSON object' }], lead);
+  const tooDeep = nestingProblem(data);
+  if (tooDeep) return refuse('invalid', [tooDeep], lead);
   let current = data as Record<string, unknown>;
   // A bare scenario (no wrapper, with `topology`), as docs/scenario-format.md shows and the
   // CLI runs, is read as a scenario file of the current version.

@@ -141,7 +141,9 @@ export const ScriptedFaultSchema = z.object({
 });
 
 // The explicit list comes first: the pattern variant is all defaults and would otherwise
-// match (and strip) a list.
+// match (and strip) a list. The pattern variant also refuses a `list`, so a list the first
+// variant refuses (empty, too long) is refused with its reason instead of being read as the
+// default pattern with the list dropped.
 /** Which keys operations use. */
 export const KeysSchema = z.union([
   z.object({
@@ -153,6 +155,8 @@ export const KeysSchema = z.union([
     zipfS: z.number().gt(0).max(5).default(1.1),
   }),
   z.object({
+    /** Not in this variant: a `list` makes it the explicit list above. */
+    list: z.never().optional(),
     /** Key pattern; {i} is replaced by the key number 0..count-1. */
     pattern: z.string().min(1).max(100).default('key-{i}'),
     /** Number of keys. */

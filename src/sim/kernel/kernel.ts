@@ -467,7 +467,14 @@ export class Kernel {
       inFlight: this.network.inFlight,
       queued: this.heap.size,
       traceRows: this.trace.length,
+      ...this.kvMetrics(),
     });
+  }
+
+  /** The common key-value metrics (kv-metrics.ts) of a run with a workload; none without one. */
+  private kvMetrics(): Record<string, number> {
+    const w = this.scenario.workload;
+    return w.kind === 'none' ? {} : this.stats.kvGauges(this.nowUs - w.startUs);
   }
 
   /** The protocol nodes as invariants see them (live: read, never keep or change). */
@@ -481,10 +488,15 @@ export class Kernel {
     const id = nodes.ids[i]!;
     const sw = nodes.isSwitch[i]!;
     const up = nodes.up[i]! && nodes.present[i]!;
+    const at = nodes.positions[i]!;
     return {
       id,
       role: nodes.roles[i]!,
-      name: nodes.positions[i]!.name,
+      name: at.name,
+      x: at.x,
+      y: at.y,
+      // Nodes after the scenario's own were added by the run (an add-node fault).
+      added: i >= this.scenario.topology.nodes.length,
       up,
       paused: nodes.paused[i]!,
       removed: !nodes.present[i],

@@ -1,4 +1,5 @@
 import type { NodeView, Protocol, ProtocolMessage } from '../protocol';
+import { kvMetrics } from './kv-metrics';
 
 /** Kernel counters, by slot in a Float64Array (a typed array: cheap to bump and to copy). */
 export const COUNTERS = [
@@ -123,6 +124,23 @@ export class Metrics {
     s.tUs[n] = tUs;
     s.v[n] = v;
     this.seriesLen[k] = n + 1;
+  }
+
+  /**
+   * The common key-value metrics (kv-metrics.ts) of a run with a workload, from the op-latency
+   * series and the op counters; spanUs is the virtual time since the workload started.
+   */
+  kvGauges(spanUs: number): Record<string, number> {
+    const c = this.counters;
+    const k = SERIES_OP_LATENCY;
+    return kvMetrics(this.series[k]!.v.slice(0, this.seriesLen[k]), {
+      invoked: c[C.opsInvoked]!,
+      ok: c[C.opsOk]!,
+      failed: c[C.opsFailed]!,
+      unknown: c[C.opsUnknown]!,
+      sent: c[C.sent]!,
+      spanUs: Math.max(0, spanUs),
+    });
   }
 
   /** Counters, gauges and series (copies; JSON-serialisable). */

@@ -112,12 +112,12 @@ export class Workload {
     const w = this.k.scenario.workload;
     if (w.kind === 'none') return '';
     const k = w.keys;
-    const count = 'list' in k ? k.list.length : k.count;
+    const count = k.list !== undefined ? k.list.length : k.count;
     let i: number;
     if (k.distribution === 'sequential') i = this.seqKey++ % count;
     else if (k.distribution === 'uniform') i = Math.floor(this.rng.next() * count);
     else i = zipfRank(this.rng.next(), count, k.zipfS) - 1;
-    if ('list' in k) return k.list[i]!;
+    if (k.list !== undefined) return k.list[i]!;
     // Key names from a pattern are built once per index (a cache: the scenario never changes).
     let name = this.patternKeys[i];
     if (name === undefined) {

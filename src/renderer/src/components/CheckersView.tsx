@@ -1,13 +1,16 @@
 /**
  * The Checkers tab: each invariant and history checker green (holds), red (broken) or grey
  * (not evaluated yet); a violation names its message, event, time and seed, with a button
- * that goes to the event. The host stops a run at the event that broke an invariant.
+ * that goes to the event. The host stops a run at the event that broke an invariant. Above
+ * them, a seed search (SeedSearch) finds a seed that fails a check, as `dslab check` does.
  */
 import { refreshVerdicts, seek } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
 import { formatCount, formatTime } from '../run/format';
+import { verdictLook } from '../run/verdict';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { SeedSearch } from './SeedSearch';
 
 export function CheckersView() {
   const simId = useRun((s) => s.simId);
@@ -43,6 +46,7 @@ export function CheckersView() {
 
   return (
     <div className="checkers">
+      <SeedSearch />
       {violation && (
         <div className="violation" role="alert">
           <p className="violation-title">
@@ -88,8 +92,7 @@ export function CheckersView() {
       ) : (
         <ul className="verdicts" aria-label="Checkers">
           {list.map((v) => {
-            const state = v.ok === null ? 'unknown' : v.ok ? 'ok' : 'bad';
-            const word = v.ok === null ? 'not evaluated yet' : v.ok ? 'holds' : 'broken';
+            const { state, word } = verdictLook(v);
             return (
               <li key={v.id} className={`verdict is-${state}`} data-state={state}>
                 <span className="verdict-dot" aria-hidden="true">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceRow } from '../../../shared/api';
-import { formatCount, formatSpeed, formatTime, msgTypeSlot } from './format';
+import { formatCount, formatMetric, formatSpeed, formatTime, msgTypeSlot } from './format';
 import {
   applyFetch,
   capFront,
@@ -77,5 +77,13 @@ describe('formats', () => {
     expect(formatSpeed(1000)).toBe('1000x');
     expect(msgTypeSlot('ping')).toBe(msgTypeSlot('ping'));
     expect(msgTypeSlot('ping')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shows metrics that are fractions (availability, messages per operation) without cutting them to 0', () => {
+    expect(formatMetric(0.98734)).toBe('0.9873');
+    expect(formatMetric(183.2666)).toBe('183.3');
+    expect(formatMetric(2500)).toBe('2,500');
+    expect(formatMetric(12345.6)).toBe('12,346');
+    expect(formatMetric(0)).toBe('0');
   });
 });

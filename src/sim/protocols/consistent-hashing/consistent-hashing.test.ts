@@ -262,6 +262,34 @@ describe('consistent hashing: runs', () => {
     }
   });
 
+  it("the Ring view's held counts are the canvas badges' counts, and count the keys lost with n2", () => {
+    for (const replicationFactor of [1, 2]) {
+      const sim = new Simulation(chQuickStart({ replicationFactor }));
+      let unheld = 0;
+      for (const t of [2_000_000, 4_000_000, 7_000_000]) {
+        sim.runUntil(t);
+        const ring = sim.view('ring');
+        if (ring?.kind !== 'ring') throw new Error('no ring view');
+        unheld = ring.unheld ?? 0;
+        const badges: Record<string, number> = {};
+        for (const n of sim.nodeStates())
+          if (n.role === 'node' && n.up) badges[n.id] = Number(/^(\d+) keys$/.exec(n.badge.text)?.[1]);
+        expect(ring.held, `rf ${replicationFactor} at ${t}`).toEqual(badges);
+        const stored = new Set(
+          sim
+            .nodeStates()
+            .filter((n) => n.up && n.role === 'node')
+            .flatMap((n) => Object.keys((n.state as StoreState).data)),
+        );
+        const coord = sim.nodeStates().find((n) => n.role === 'coordinator')!.state as CoordinatorState;
+        expect(ring.unheld).toBe(coord.keys.filter((k) => !stored.has(k)).length);
+      }
+      // One copy: n2's keys leave with it, and the view says how many; two copies keep them all.
+      if (replicationFactor === 1) expect(unheld).toBeGreaterThan(0);
+      else expect(unheld).toBe(0);
+    }
+  });
+
   it('a join: each moved key is one transfer message, to the new node only (ring, rendezvous, jump)', () => {
     for (const scheme of ['ring', 'rendezvous', 'jump'])
       for (const seed of [1, 2, 3]) {

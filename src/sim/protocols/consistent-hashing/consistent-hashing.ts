@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
 import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
+import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { ringTab } from './ring-view';
 
@@ -251,11 +252,14 @@ export interface StoreState {
   ring: Ring;
 }
 
-/** A client. */
-export interface CHClientState {
+/**
+ * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts), which sends each
+ * operation to the coordinator and never re-sends it (the workload's timeout gives up on it).
+ */
+export interface CHClientState extends KvClientState {
   /** Discriminator. */
   kind: 'client';
-  /** Operations answered. */
+  /** Answers received (a duplicated answer counts twice). */
   done: number;
 }
 
@@ -544,19 +548,19 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
   }
 }
 
+const clientKv = kvClient<P, CHMsg, CHClientState, ResultMsg>({
+  address: (ctx) => ctx.nodesWithRole('coordinator')[0] ?? '',
+  request: (_ctx, _c, r) =>
+    r.op === 'read'
+      ? { type: 'get', opId: r.id, key: r.key }
+      : { type: 'put', opId: r.id, key: r.key, value: r.value },
+  answers: { types: ['result'], id: (m) => m.opId },
+  read: (_ctx, _c, _r, _from, m) => ({ done: { ok: true, value: m.value } }),
+});
+
 function clientOn(ctx: C, c: CHClientState, input: Input<CHMsg>): void {
-  if (input.kind === 'client') {
-    const op = input.op;
-    const to = ctx.nodesWithRole('coordinator')[0];
-    if (to === undefined) ctx.reply(op, { ok: false });
-    else if (op.op === 'read') ctx.send(to, { type: 'get', opId: op.id, key: op.key });
-    else ctx.send(to, { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' });
-    return;
-  }
-  if (input.kind === 'message' && input.msg.type === 'result') {
-    c.done += 1;
-    ctx.reply({ id: input.msg.opId }, { ok: true, value: input.msg.value });
-  }
+  if (input.kind === 'message' && input.msg.type === 'result') c.done += 1;
+  clientKv(ctx, c, input);
 }
 
 /** Storage nodes in id order, up or not (slot k of the metrics is always the same node). */
@@ -607,6 +611,7 @@ const DURABLE: StateField<CHState>[] = [
   'placement',
   'ring',
   'done',
+  'pending',
 ];
 const LOGS: StateField<CHState>[] = ['keys'];
 
@@ -615,12 +620,33 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   topic: 'consistent-hashing',
   title: 'Consistent hashing',
   version: 1,
+  // 400 operations a second and a hop of 1 ms: the story is the ring's keys moving when n5
+  // joins (3 s) and n2 leaves (5 s), 6 s and 10 s after Play at 0.5x.
+  speed: 0.5,
   roles: [
     { id: 'coordinator', label: 'Coordinator', min: 1, max: 1 },
     { id: 'node', label: 'Storage node', min: 1, max: null },
     { id: 'client', label: 'Client', min: 0, max: null },
   ],
   params: ConsistentHashingParams,
+  quickStart() {
+    // Ring of n1..n4 (64 virtual nodes each), 1000 keys; n5 joins at 3 s, n2 is removed at 5 s.
+    return {
+      name: 'Consistent hashing: a node joins, a node leaves',
+      workload: {
+        kind: 'open',
+        ratePerS: 400,
+        readFraction: 0.3,
+        keys: { pattern: 'k{i}', count: 1000 },
+        stopUs: 6_500_000,
+      },
+      faults: [
+        ...addNodeFaults('n5', 3_000_000),
+        { atUs: 5_000_000, fault: { kind: 'remove-node', node: 'n2' } },
+      ],
+      maxTimeUs: 7_000_000,
+    };
+  },
   defaultTopology(): DefaultTopology {
     const ids = ['coord', 'n1', 'n2', 'n3', 'n4', 'c1'];
     const roles: Record<string, string> = { coord: 'coordinator', c1: 'client' };
@@ -669,7 +695,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         forwarded: 0,
         ring: [],
       };
-    return { kind: 'client', done: 0 };
+    return { kind: 'client', done: 0, ...initKvClient() };
   },
   on(ctx, s, input) {
     if (s.kind === 'coordinator') coordinatorOn(ctx, s, input);
@@ -677,8 +703,10 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     else clientOn(ctx, s, input);
   },
   // A storage node keeps its data and the membership it placed them by (members, version,
-  // placement and their ring) on disk, and its transfer count; the coordinator and clients
-  // keep everything. One list for the three roles: a role keeps the fields it has.
+  // placement and their ring) on disk, and its transfer count; the coordinator keeps
+  // everything; a client keeps its count and its requests in flight (an answer that comes
+  // after a restart still reaches the workload). One list for the three roles: a role keeps
+  // the fields it has.
   durable: DURABLE,
   logs: LOGS,
   liveness: [clientOpsAnswered(() => 3_000_000)],

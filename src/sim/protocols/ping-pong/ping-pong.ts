@@ -50,6 +50,8 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
   topic: 'basics',
   title: 'Ping-pong',
   version: 1,
+  // Hops of 1 ms: at 0.005x each takes 200 ms on screen, so a ball can be followed round the ring.
+  speed: 0.005,
   roles: [{ id: 'node', label: 'Node', min: 2, max: null }],
   params: PingPongParams,
   defaultTopology() {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
 import type { Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
+import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 
 /**
@@ -24,7 +25,13 @@ export const ShardingParams = z.object({
   /** Hash function for the hash strategy (and the directory's fallback). */
   hash: z.enum(HASH_NAMES).default('crc32'),
   /** Use the first N shards by id (0: every shard in the topology). Change it live to reshard. */
-  shardCount: z.number().int().min(0).max(1000).default(0),
+  shardCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('0: every shard in the topology. Change it live to reshard.'),
   /** Range strategy: split points, ascending; shard i holds keys in [split[i-1], split[i]). */
   rangeSplits: z.array(z.string().max(100)).max(1000).default(['user-3', 'user-5']),
   /** Directory strategy: key prefix -> shard id (longest prefix wins; others fall back to hash). */
@@ -34,7 +41,7 @@ export const ShardingParams = z.object({
   /** How often the router re-reads the membership and params (and reshards if they changed). */
   tickUs: z.number().int().min(1000).max(10_000_000).default(100_000),
   /** A range scan from the router this often (0: none). */
-  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000),
+  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000).describe('0: no range scans.'),
   /** Range scanned: [scanFrom, scanTo). */
   scanFrom: z.string().max(100).default('user-1'),
   /** End of the range scanned (exclusive). */
@@ -167,11 +174,14 @@ export interface ShardState {
   tableSeen: number;
 }
 
-/** A client. */
-export interface ClientState {
+/**
+ * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts), which sends each
+ * operation to the router and never re-sends it (the workload's timeout gives up on it).
+ */
+export interface ClientState extends KvClientState {
   /** Discriminator. */
   kind: 'client';
-  /** Operations answered. */
+  /** Answers received (a duplicated answer counts twice). */
   done: number;
 }
 
@@ -440,20 +450,19 @@ function shardOn(ctx: C, s: ShardState, input: Input<ShardingMsg>): void {
   }
 }
 
+const clientKv = kvClient<P, ShardingMsg, ClientState, ResultMsg>({
+  address: (ctx) => ctx.nodesWithRole('router')[0] ?? '',
+  request: (_ctx, _c, r) =>
+    r.op === 'read'
+      ? { type: 'get', opId: r.id, key: r.key }
+      : { type: 'put', opId: r.id, key: r.key, value: r.value },
+  answers: { types: ['result'], id: (m) => m.opId },
+  read: (_ctx, _c, _r, _from, m) => ({ done: { ok: true, value: m.value } }),
+});
+
 function clientOn(ctx: C, c: ClientState, input: Input<ShardingMsg>): void {
-  if (input.kind === 'client') {
-    const op = input.op;
-    const router = ctx.nodesWithRole('router')[0];
-    if (router === undefined) ctx.reply(op, { ok: false });
-    else if (op.op === 'read') ctx.send(router, { type: 'get', opId: op.id, key: op.key });
-    else ctx.send(router, { type: 'put', opId: op.id, key: op.key, value: op.value ?? '' });
-    return;
-  }
-  if (input.kind === 'message' && input.msg.type === 'result') {
-    const m = input.msg;
-    c.done += 1;
-    ctx.reply({ id: m.opId }, { ok: true, value: m.value });
-  }
+  if (input.kind === 'message' && input.msg.type === 'result') c.done += 1;
+  clientKv(ctx, c, input);
 }
 
 // ------------------------------------------------------------------ views and metrics
@@ -539,6 +548,17 @@ function lan(a: string, b: string) {
   };
 }
 
+/** An open-loop workload over 600 user keys. */
+export function shardingWorkload(distribution: 'uniform' | 'zipf' | 'sequential' = 'uniform') {
+  return {
+    kind: 'open' as const,
+    ratePerS: 300,
+    readFraction: 0.5,
+    keys: { pattern: 'user-{i}', count: 600, distribution, zipfS: 1.1 },
+    stopUs: 6_000_000,
+  };
+}
+
 /** Router, three shards, two clients, one switch. */
 export function shardingTopology(): DefaultTopology {
   const ids = ['router', 's1', 's2', 's3', 'c1', 'c2'];
@@ -577,6 +597,7 @@ const DURABLE: StateField<ShardingState>[] = [
   'movedIn',
   'reshards',
   'done',
+  'pending',
 ];
 
 export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
@@ -584,6 +605,9 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   topic: 'sharding',
   title: 'Sharding behind a router',
   version: 1,
+  // 300 operations a second over hops of 1 ms: at 0.1x thirty a second reach the shards, few
+  // enough to follow, and the keys fill the shards' bars within the first seconds.
+  speed: 0.1,
   roles: [
     { id: 'router', label: 'Router', min: 1, max: 1 },
     { id: 'shard', label: 'Shard', min: 1, max: null },
@@ -591,6 +615,10 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   ],
   params: ShardingParams,
   defaultTopology: shardingTopology,
+  quickStart() {
+    // Hash (CRC-32) modulo 3 by default, uniform keys.
+    return { name: 'Sharding quick start', workload: shardingWorkload(), maxTimeUs: 7_000_000 };
+  },
   init(n) {
     if (n.role === 'router') {
       const table: RoutingTable = { version: 1, ...wantedTable(n.params, []) };
@@ -619,7 +647,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
         movedIn: 0,
         forwarded: 0,
       };
-    return { kind: 'client', done: 0 };
+    return { kind: 'client', done: 0, ...initKvClient() };
   },
   on(ctx, s, input) {
     if (s.kind === 'router') routerOn(ctx, s, input);
@@ -628,7 +656,8 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   },
   // Shards keep their data (and the table it was placed by) on disk; the router keeps its table,
   // its write version and its reshard count, and rebuilds the rest at restart; a client keeps
-  // its count. One list for the three roles: a role keeps the fields it has.
+  // its count and its requests in flight (an answer that comes after a restart still reaches
+  // the workload). One list for the three roles: a role keeps the fields it has.
   durable: DURABLE,
   liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [

@@ -9,6 +9,7 @@ import {
   type Protocol,
   type StateField,
 } from '../../../protocol';
+import { initKvClient, type KvClientState, kvClient, nextAfter } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { majority } from '../../../toolkit/quorum';
 import { type Ballot, ballotStr, cmpBallot, sameBallot } from '../paxos/ballot';
@@ -117,6 +118,9 @@ export type MultiPaxosMsg =
   /** Leader → replica: decided slots. */
   | { type: 'decisions'; entries: [number, Cmd][] };
 
+/** What answers a client. */
+type ClientAnswer = Extract<MultiPaxosMsg, { type: 'response' | 'redirect' }>;
+
 /** A replica: acceptor + learner + leader candidate + key-value state machine. */
 export interface ReplicaState {
   /** Role tag. */
@@ -168,32 +172,13 @@ export interface ReplicaState {
   noops: number;
 }
 
-/** An operation a client is waiting on. */
-export interface MpClientOp {
-  /** The command. */
-  cmd: Cmd & { kind: 'op' };
-  /** Sends so far. */
-  tries: number;
-  /** Where the last send went. */
-  target: string;
-  /** Immediate re-sends after redirects since the last timer. */
-  hops: number;
-  /** Local time of the first send, microseconds. */
-  sentAtUs: number;
-}
-
-/** A client. */
-export interface MpClientState {
+/**
+ * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts): who it thinks leads
+ * (`leader`), its operations in progress (`pending`), its re-sends after a timeout (`retries`).
+ */
+export interface MpClientState extends KvClientState {
   /** Role tag. */
   role: 'client';
-  /** Who we think leads. */
-  leaderHint: string;
-  /** Operations in progress by op id. */
-  ops: Record<string, MpClientOp>;
-  /** Latency of the last answered operation, local clock, milliseconds. */
-  lastLatencyMs: number;
-  /** Re-sends after a timeout (statistic). */
-  retries: number;
 }
 
 /** Any Multi-Paxos node. */
@@ -377,7 +362,7 @@ function propose(ctx: MpCtx, s: ReplicaState, cmd: Cmd & { kind: 'op' }, client:
 // ------------------------------------------------------------------ replica
 
 /** The workload's operation as a command of this replica's own (client nodes build theirs the same way). */
-function opCmd(client: string, op: ClientOp): Cmd & { kind: 'op' } {
+function opCmd(client: string, op: Pick<ClientOp, 'id' | 'op' | 'key' | 'value'>): Cmd & { kind: 'op' } {
   return op.op === 'write'
     ? { kind: 'op', client, id: op.id, op: 'put', key: op.key, value: op.value ?? '' }
     : { kind: 'op', client, id: op.id, op: 'get', key: op.key };
@@ -539,70 +524,34 @@ function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): vo
 
 // ------------------------------------------------------------------ client
 
-function onClient(ctx: MpCtx, s: MpClientState, input: Input<MultiPaxosMsg>): void {
-  const replicas = ctx.nodesWithRole('replica');
-  const next = (id: string) => replicas[(replicas.indexOf(id) + 1) % replicas.length] ?? '';
-  switch (input.kind) {
-    case 'start':
-    case 'restart':
-      return;
-    case 'client': {
-      const op = input.op;
-      const target = s.leaderHint !== '' ? s.leaderHint : (replicas[0] ?? '');
-      if (target === '') {
-        ctx.reply(op, { ok: false });
-        return;
-      }
-      const cmd = opCmd(ctx.self, op);
-      s.leaderHint = target;
-      s.ops[op.id] = { cmd, tries: 1, target, hops: 0, sentAtUs: ctx.now() };
-      ctx.send(target, { type: 'request', cmd });
-      ctx.setTimer(`op:${op.id}`, ms(ctx.params.clientRetryMs));
-      return;
-    }
-    case 'timer': {
-      const id = input.name.startsWith('op:') ? input.name.slice(3) : '';
-      const o = s.ops[id];
-      if (o === undefined) return;
-      if (o.tries >= ctx.params.clientMaxTries) {
-        delete s.ops[id];
-        ctx.note(`#${id} given up after ${o.tries} tries`);
-        return;
-      }
-      // No answer: the target may be down or cut off; try the next replica.
-      o.target = next(o.target);
-      o.tries += 1;
-      o.hops = 0;
-      s.leaderHint = o.target;
-      s.retries += 1;
-      ctx.send(o.target, { type: 'request', cmd: o.cmd });
-      ctx.setTimer(input.name, ms(ctx.params.clientRetryMs));
-      return;
-    }
-    case 'message':
-      break;
-  }
-  const m = input.msg;
-  if (m.type === 'redirect') {
-    const o = s.ops[m.id];
-    if (o === undefined || m.leader === '' || m.leader === input.from) return;
-    s.leaderHint = m.leader;
+/**
+ * A client, on the toolkit's key-value client. It sends each command to the replica it thinks
+ * leads (the first replica when it has no idea), follows a redirect to the leader a replica
+ * names, re-sends to the next replica after clientRetryMs without an answer (and takes it for
+ * the leader), and gives up after clientMaxTries sends (the outcome stays unknown).
+ */
+const onClient = kvClient<MultiPaxosParams, MultiPaxosMsg, MpClientState, ClientAnswer>({
+  retry: {
+    timer: 'per-request',
+    afterUs: (p) => ms(p.clientRetryMs),
+    maxTries: (p) => p.clientMaxTries,
+  },
+  address(ctx, c, r, why) {
+    const replicas = ctx.nodesWithRole('replica');
+    // After a timeout the target may be down or cut off; try the next replica.
+    c.leader =
+      why === 'timeout' ? nextAfter(replicas, r.to) : c.leader !== '' ? c.leader : (replicas[0] ?? '');
+    return c.leader;
+  },
+  request: (ctx, _c, r) => ({ type: 'request', cmd: opCmd(ctx.self, r) }),
+  answers: { types: ['response', 'redirect'], id: (m) => m.id },
+  read(_ctx, _c, r, from, m) {
+    if (m.type === 'response')
+      return { done: r.op === 'read' ? { ok: true, value: m.value } : { ok: true }, leader: from };
     // Follow a redirect at once, a few times per attempt; the retry timer covers the rest.
-    if (o.hops >= 3) return;
-    o.target = m.leader;
-    o.hops += 1;
-    ctx.send(m.leader, { type: 'request', cmd: o.cmd });
-    return;
-  }
-  if (m.type !== 'response') return;
-  const o = s.ops[m.id];
-  if (o === undefined) return;
-  delete s.ops[m.id];
-  s.leaderHint = input.from;
-  s.lastLatencyMs = (ctx.now() - o.sentAtUs) / 1000;
-  ctx.reply(m, o.cmd.op === 'get' ? { ok: true, value: m.value } : { ok: true });
-  ctx.cancelTimer(`op:${m.id}`);
-}
+    return m.leader === '' || m.leader === from ? {} : { redirect: m.leader, leader: m.leader };
+  },
+});
 
 // ------------------------------------------------------------------ topology
 
@@ -668,6 +617,9 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
   topic: 'consensus',
   title: 'Multi-Paxos (stable leader, replicated key-value store)',
   version: 1,
+  // Election timeouts of 150-300 ms and hops of about 4 ms: at 0.05x the first leader (about
+  // 220 ms in) is chosen 4.4 s after Play and a hop takes 80 ms on screen.
+  speed: 0.05,
   roles: [
     { id: 'replica', label: 'Replica', min: 1, max: null },
     { id: 'client', label: 'Client', min: 0, max: null },
@@ -681,7 +633,7 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
     };
   },
   init(n) {
-    if (n.role === 'client') return { role: 'client', leaderHint: '', ops: {}, lastLatencyMs: 0, retries: 0 };
+    if (n.role === 'client') return { role: 'client', ...initKvClient() };
     return {
       role: 'replica',
       promised: null,
@@ -792,7 +744,7 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
       read(nodes) {
         const c = nodes.filter((v) => v.role === 'client' && v.up);
         if (c.length === 0) return 0;
-        return c.reduce((n, v) => n + ((v.state as MpClientState).lastLatencyMs ?? 0), 0) / c.length;
+        return c.reduce((n, v) => n + ((v.state as MpClientState).lastLatencyUs ?? 0) / 1000, 0) / c.length;
       },
     },
   ],
@@ -800,7 +752,7 @@ export const multiPaxos: Protocol<MultiPaxosParams, MultiPaxosState, MultiPaxosM
     if (!up) return { text: `${s.role} · crashed`, tone: 'bad' };
     if (s.role === 'client')
       return {
-        text: `client · ${Object.keys(s.ops).length} waiting · leader? ${s.leaderHint || '-'}`,
+        text: `client · ${s.pending.length} waiting · leader? ${s.leader || '-'}`,
         tone: 'neutral',
       };
     const log = `${s.execNext} executed`;

@@ -8,6 +8,7 @@ import {
   type Protocol,
   type StateField,
 } from '../../../protocol';
+import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { majority } from '../../../toolkit/quorum';
 import { type Ballot, ballotStr, cmpBallot, sameBallot } from './ballot';
@@ -86,6 +87,9 @@ export type PaxosMsg =
   /** Learner → acceptor: tell me what you accepted (catch-up after loss or a restart). */
   | { type: 'sync' };
 
+/** What answers a client. */
+type ClientAnswer = Extract<PaxosMsg, { type: 'result' | 'readReply' }>;
+
 /** What a proposer is doing. */
 export type ProposerPhase = 'idle' | 'prepare' | 'accept' | 'backoff' | 'done';
 
@@ -148,34 +152,14 @@ export interface LearnerState {
   everLearned: string[];
 }
 
-/** An operation a client is waiting on. */
-export interface ClientPending {
-  /** Workload op id. */
-  id: number;
-  /** Write (propose a value) or read (ask a learner). */
-  kind: 'write' | 'read';
-  /** The value to propose (writes). */
-  value: string;
-  /** Sends so far. */
-  tries: number;
-  /** Where the last send went. */
-  target: string;
-  /** Local time of the first send, microseconds. */
-  sentAtUs: number;
-}
-
-/** A client. */
-export interface ClientState {
+/**
+ * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts). Its operations in
+ * progress are `pending`; `nextReq - 1` operations have started since it (re)started (the
+ * round robin over proposers starts there).
+ */
+export interface ClientState extends KvClientState {
   /** Role tag. */
   role: 'client';
-  /** Operations in progress, by op id. */
-  ops: Record<string, ClientPending>;
-  /** Operations started (round-robin over proposers starts here). */
-  started: number;
-  /** Latency of the last answered operation, local clock, milliseconds. */
-  lastLatencyMs: number;
-  /** Re-sends after a timeout (statistic). */
-  retries: number;
 }
 
 /** Any Paxos node. */
@@ -449,75 +433,37 @@ function onLearner(ctx: PaxosCtx, s: LearnerState, input: Input<PaxosMsg>): void
 
 // ------------------------------------------------------------------ client
 
-function clientTarget(ctx: PaxosCtx, kind: 'write' | 'read', k: number): string {
-  const list = ctx.nodesWithRole(kind === 'write' ? 'proposer' : 'learner');
-  return list.length === 0 ? '' : list[k % list.length]!;
-}
+/** Where a client sends an operation: writes to a proposer (to get chosen), reads to a learner. */
+const clientServers = (ctx: PaxosCtx, kind: 'read' | 'write') =>
+  ctx.nodesWithRole(kind === 'write' ? 'proposer' : 'learner');
 
-function clientSend(p: ClientPending): PaxosMsg {
-  return p.kind === 'write' ? { type: 'request', id: p.id, value: p.value } : { type: 'read', id: p.id };
-}
-
-function onClient(ctx: PaxosCtx, s: ClientState, input: Input<PaxosMsg>): void {
-  switch (input.kind) {
-    case 'start':
-    case 'restart':
-      return;
-    case 'client': {
-      const op = input.op;
-      const kind = op.op;
-      // Round-robin: consecutive operations go to different proposers (so concurrent writes
-      // from one client can duel, as two clients' would).
-      const target = clientTarget(ctx, kind, s.started);
-      if (target === '') {
-        ctx.reply(op, { ok: false });
-        return;
-      }
-      const p: ClientPending = {
-        id: op.id,
-        kind,
-        value: op.value ?? '',
-        tries: 1,
-        target,
-        sentAtUs: ctx.now(),
-      };
-      s.ops[op.id] = p;
-      s.started += 1;
-      ctx.send(target, clientSend(p));
-      ctx.setTimer(`op:${op.id}`, ms(ctx.params.clientRetryMs));
-      return;
-    }
-    case 'timer': {
-      const id = input.name.startsWith('op:') ? input.name.slice(3) : '';
-      const p = s.ops[id];
-      if (p === undefined) return;
-      if (p.tries >= ctx.params.clientMaxTries) {
-        delete s.ops[id];
-        ctx.note(`#${id} given up after ${p.tries} tries`);
-        return;
-      }
-      const list = ctx.nodesWithRole(p.kind === 'write' ? 'proposer' : 'learner');
-      p.target = list[(Math.max(0, list.indexOf(p.target)) + 1) % list.length]!;
-      p.tries += 1;
-      s.retries += 1;
-      ctx.send(p.target, clientSend(p));
-      ctx.setTimer(input.name, ms(ctx.params.clientRetryMs));
-      return;
-    }
-    case 'message':
-      break;
-  }
-  const m = input.msg;
-  if (m.type !== 'result' && m.type !== 'readReply') return;
-  const p = s.ops[m.id];
-  if (p === undefined) return;
-  delete s.ops[m.id];
-  s.lastLatencyMs = (ctx.now() - p.sentAtUs) / 1000;
-  // A write is ok when its own value was chosen; when another value was chosen it certainly
-  // did not take effect (at most one value is ever chosen), so it fails.
-  ctx.reply(m, m.type === 'result' ? { ok: m.chosen === p.value } : { ok: true, value: m.value });
-  ctx.cancelTimer(`op:${m.id}`);
-}
+/**
+ * A client, on the toolkit's key-value client. It hands each write to a proposer and asks a
+ * learner for reads; with no answer within clientRetryMs it re-sends to the next one, and gives
+ * up after clientMaxTries sends (the outcome stays unknown).
+ */
+const onClient = kvClient<PaxosParams, PaxosMsg, ClientState, ClientAnswer>({
+  retry: {
+    timer: 'per-request',
+    afterUs: (p) => ms(p.clientRetryMs),
+    maxTries: (p) => p.clientMaxTries,
+  },
+  address(ctx, _c, r, why) {
+    const list = clientServers(ctx, r.op);
+    if (why === 'timeout') return list[(Math.max(0, list.indexOf(r.to)) + 1) % list.length]!;
+    // Round-robin: consecutive operations go to different proposers (so concurrent writes
+    // from one client can duel, as two clients' would).
+    return list.length === 0 ? '' : list[(r.req - 1) % list.length]!;
+  },
+  request: (_ctx, _c, r) =>
+    r.op === 'write' ? { type: 'request', id: r.id, value: r.value } : { type: 'read', id: r.id },
+  answers: { types: ['result', 'readReply'], id: (m) => m.id },
+  read(_ctx, _c, r, _from, m) {
+    // A write is ok when its own value was chosen; when another value was chosen it certainly
+    // did not take effect (at most one value is ever chosen), so it fails.
+    return { done: m.type === 'result' ? { ok: m.chosen === r.value } : { ok: true, value: m.value } };
+  },
+});
 
 // ------------------------------------------------------------------ checker helpers
 
@@ -613,6 +559,9 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
   topic: 'consensus',
   title: 'Paxos (single decree)',
   version: 1,
+  // Hops of about 4 ms: at 0.02x a hop takes 0.2 s on screen, and the two phases of the first
+  // ballot (four hops) about a second.
+  speed: 0.02,
   roles: [
     { id: 'proposer', label: 'Proposer', min: 1, max: null },
     { id: 'acceptor', label: 'Acceptor', min: 1, max: null },
@@ -632,7 +581,7 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
       case 'learner':
         return { role: 'learner', tally: {}, learned: null, learnedAt: null, everLearned: [] };
       case 'client':
-        return { role: 'client', ops: {}, started: 0, lastLatencyMs: 0, retries: 0 };
+        return { role: 'client', ...initKvClient() };
       default:
         return {
           role: 'proposer',
@@ -739,7 +688,7 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
       read(nodes) {
         const c = nodes.filter((v) => v.role === 'client' && v.up);
         if (c.length === 0) return 0;
-        return c.reduce((n, v) => n + ((v.state as ClientState).lastLatencyMs ?? 0), 0) / c.length;
+        return c.reduce((n, v) => n + ((v.state as ClientState).lastLatencyUs ?? 0) / 1000, 0) / c.length;
       },
     },
   ],
@@ -763,7 +712,7 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
           ? { text: 'learner · nothing learned', tone: 'neutral' }
           : { text: `learner · learned ${s.learned}@${ballotStr(s.learnedAt)}`, tone: 'good' };
       case 'client':
-        return { text: `client · ${Object.keys(s.ops).length} waiting`, tone: 'neutral' };
+        return { text: `client · ${s.pending.length} waiting`, tone: 'neutral' };
     }
   },
   nemesis: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KvClientState } from '../../../toolkit/kv-client';
 import type { KeyValueStore, LogEntry, Session, Snapshot } from './log';
 
 /*
@@ -122,36 +123,15 @@ export interface ServerState {
   ghost: Ghost;
 }
 
-/** A request a client keeps until it is answered. */
-export interface ClientPending {
-  /** Request id (unique per client; retries reuse it). */
-  reqId: number;
-  /** Workload operation id (what the reply to the workload names). */
-  opId: number;
-  /** get or put. */
-  op: 'get' | 'put';
-  /** Key. */
-  key: string;
-  /** Value (puts). */
-  value: string;
-  /** Server it was last sent to. */
-  to: string;
-  /** Local time it was last sent, microseconds. */
-  sentUs: number;
-  /** Redirects followed since the last timeout (caps redirect loops between stale servers). */
-  hops: number;
-}
-
-/** A Raft client's state. */
-export interface ClientState {
+/**
+ * A Raft client's state (§8): the toolkit's key-value client (src/sim/toolkit/kv-client.ts):
+ * the server believed to be leader (`leader`, '' unknown), the outstanding requests in
+ * request-id order (`pending`), and the next request id (`nextReq`, persistent, so a restarted
+ * client never reuses an id).
+ */
+export interface ClientState extends KvClientState {
   /** Discriminator. */
   kind: 'client';
-  /** Next request id (persistent, so a restarted client never reuses an id). */
-  nextReq: number;
-  /** The server believed to be leader, '' unknown. */
-  leader: string;
-  /** Outstanding requests, ascending by request id. */
-  pending: ClientPending[];
 }
 
 /** Any node's state. */
