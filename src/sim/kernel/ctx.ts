@@ -1,6 +1,6 @@
 import type { CheckEvent, ClientResult, Ctx, NodeId, ProtocolMessage, Random } from '../protocol';
 
-/** The kernel services a context forwards to (implemented by Kernel). */
+/** The kernel services a context forwards to (implemented by the node table, nodes.ts). */
 export interface CtxHost {
   /** The other protocol nodes of node i, sorted. */
   peersOf(i: number): readonly string[];
@@ -13,7 +13,7 @@ export interface CtxHost {
 /**
  * The context handed to every `on` call (contract v2), one per kernel, refreshed per input.
  * It is the outbox of etcd-raft's `Ready`: requests are queued in flat, reused arrays and the
- * kernel performs them once the handler returns (Kernel.drain), so a handler that throws or a
+ * kernel performs them once the handler returns (Kernel.runStep), so a handler that throws or a
  * node the nemesis crashes right after its step sends nothing. Nothing here is protocol code:
  * this is where the queueing speed lives.
  */
