@@ -115,6 +115,13 @@ export interface Ctx<P, M> {
   now(): number;
   /** Ids of the nodes with a role, sorted (this node included when it has that role). */
   nodesWithRole(role: string): readonly NodeId[];
+  /** A node's display name as the scenario gives it (its id when the scenario gives none). */
+  nameOf(id: NodeId): string;
+  /**
+   * The keys the scenario's workload declares, in order: its key list, or its pattern's keys for
+   * 0..count-1; empty without a workload. The same list for every node and the whole run.
+   */
+  keySpace(): readonly string[];
   /** Sends a message over the network. */
   send(to: NodeId, msg: M): void;
   /** Sends one message to every node of a role but this one, in id order. */

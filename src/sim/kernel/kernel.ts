@@ -400,6 +400,8 @@ export class Kernel {
   private crashWhy = '';
   /** Workload key names by index, for a key pattern (derived cache). */
   private readonly patternKeys: string[] = [];
+  /** Every key the workload declares, in order (derived cache, built on first use). */
+  private declaredKeys: readonly string[] | null = null;
 
   /** The protocol, as the kernel calls it. */
   private readonly handler: Protocol<unknown, unknown, ProtocolMessage>;
@@ -469,6 +471,8 @@ export class Kernel {
         peersOf: (i) => this.peersOf(i),
         nodesWithRole: (role) => this.nodesWithRole(role),
         localNowUs: (i) => this.localNowUs(i),
+        nameOf: (id) => this.nameOf(id),
+        keySpace: () => this.keySpace(),
       },
       this.params,
     );
@@ -750,6 +754,31 @@ export class Kernel {
   }
 
   /** Node i's local clock now, integer microseconds. */
+  /** A node's display name as the scenario gives it, or its id when it has none (or is unknown). */
+  private nameOf(id: string): string {
+    const i = this.idIndex.get(id);
+    const name = i === undefined ? '' : (this.positions[i]?.name ?? '');
+    return name === '' ? id : name;
+  }
+
+  /** The workload's declared keys: its list, or its pattern for 0..count-1 (empty without a workload). */
+  private keySpace(): readonly string[] {
+    if (this.declaredKeys !== null) return this.declaredKeys;
+    const w = this.scenario.workload;
+    let keys: string[] = [];
+    if (w.kind !== 'none') {
+      const k = w.keys;
+      if (k.list !== undefined) keys = [...k.list];
+      else {
+        keys = new Array<string>(k.count);
+        for (let i = 0; i < k.count; i++)
+          keys[i] = this.patternKeys[i] ?? k.pattern.replaceAll('{i}', String(i));
+      }
+    }
+    this.declaredKeys = Object.freeze(keys);
+    return this.declaredKeys;
+  }
+
   private localNowUs(i: number): number {
     const t0 = this.clockT0[i]!;
     // Rate-1 clock: localAt is l0Us + (t - t0Us) * 1, the same value without the clock object.
