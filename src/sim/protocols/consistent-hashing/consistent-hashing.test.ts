@@ -120,6 +120,13 @@ describe('consistent hashing: the rules, one input at a time', () => {
   const msg = (from: string, m: CHMsg) => ({ kind: 'message' as const, from, msg: m });
   const three = ['n1', 'n2', 'n3'];
   const four = ['n1', 'n2', 'n3', 'n4'];
+  const { scheme, hash, vnodes, replicationFactor } = params;
+  const members = (version: number, ms: string[]): CHMsg => ({
+    type: 'members',
+    version,
+    members: ms,
+    placement: { scheme, hash, vnodes, replicationFactor },
+  });
 
   it('the coordinator sends a write to every replica, the primary answers, and the key is remembered once (Dynamo §4.3)', () => {
     const c = init('coord') as CoordinatorState;
@@ -147,17 +154,12 @@ describe('consistent hashing: the rules, one input at a time', () => {
 
   it('a node applying new members sends each key to the owners that gain it and keeps only its own (Karger §4)', () => {
     const s = init('n1') as StoreState;
-    handle(consistentHashing, s, msg('coord', { type: 'members', version: 1, members: three }), world('n1'));
+    handle(consistentHashing, s, msg('coord', members(1, three)), world('n1'));
     const old = placer(params, three);
     const next = placer(params, four);
     const mine = KEYS.slice(0, 300).filter((k) => old(k).includes('n1'));
     for (const [i, k] of mine.entries()) s.data[k] = { value: `v${i}`, ver: i + 1 };
-    const out = handle(
-      consistentHashing,
-      s,
-      msg('coord', { type: 'members', version: 2, members: four }),
-      world('n1'),
-    );
+    const out = handle(consistentHashing, s, msg('coord', members(2, four)), world('n1'));
     // n1 sends a key when it is the first old owner still a member; only n4 can gain keys.
     const sent = mine.filter((k) => old(k)[0] === 'n1' && next(k).includes('n4') && !old(k).includes('n4'));
     expect(sent.length).toBeGreaterThan(0);
@@ -170,19 +172,14 @@ describe('consistent hashing: the rules, one input at a time', () => {
     expect(out.events).toEqual([{ type: 'members-seen', version: 2 }]);
     // Under bugStaleRing a later membership is seen but not applied.
     const bug = { ...params, bugStaleRing: true };
-    const stale = handle(
-      consistentHashing,
-      s,
-      msg('coord', { type: 'members', version: 3, members: three }),
-      world('n1', bug),
-    );
+    const stale = handle(consistentHashing, s, msg('coord', members(3, three)), world('n1', bug));
     expect(stale.sent).toEqual([]);
     expect(s).toMatchObject({ version: 2, versionSeen: 3, members: four });
   });
 
   it('a transfer under an older membership goes on to the owners the receiver knows; an older value never overwrites a newer one', () => {
     const s = init('n1') as StoreState;
-    handle(consistentHashing, s, msg('coord', { type: 'members', version: 1, members: four }), world('n1'));
+    handle(consistentHashing, s, msg('coord', members(1, four)), world('n1'));
     const owners = placer(params, four);
     const mine = KEYS.find((k) => owners(k).includes('n1'))!;
     const theirs = KEYS.find((k) => !owners(k).includes('n1'))!;
@@ -274,6 +271,32 @@ describe('consistent hashing: runs', () => {
         expect(sends.length, `${scheme} seed=${seed}`).toBe(seriesLast(sim, 'lastChangeMoved'));
         expect(sends.every((r) => r.peer === 'n5')).toBe(true);
         expect(seriesLast(sim, 'lastChangeMovedModuloN')).toBeGreaterThan(3 * sends.length);
+      }
+  });
+
+  it('params changed live take effect with the next membership version: placement holds and keys end on their owners', () => {
+    // Before: the coordinator placed requests by the new params at once while the nodes still
+    // held the old version, and key-placement broke within milliseconds of the change.
+    const changes = [
+      { vnodes: 8 },
+      { scheme: 'rendezvous' },
+      { scheme: 'jump' },
+      { hash: 'crc32' },
+      { replicationFactor: 2 },
+    ];
+    for (const change of changes)
+      for (const seed of [1, 2]) {
+        const sim = new Simulation(chQuickStart(), { seed });
+        sim.runUntil(1_000_000);
+        sim.applyLive({ kind: 'params', params: change });
+        sim.runUntil(2_900_000);
+        expect(sim.violation, `${JSON.stringify(change)} seed=${seed}`).toBeNull();
+        const owners = placer(P(change), ['n1', 'n2', 'n3', 'n4']);
+        for (const id of ['n1', 'n2', 'n3', 'n4'])
+          for (const k of Object.keys((sim.nodeState(id)!.state as StoreState).data))
+            expect(owners(k), `${JSON.stringify(change)} seed=${seed}: ${k} on ${id}`).toContain(id);
+        sim.runUntil(Number.MAX_SAFE_INTEGER);
+        expect(sim.violation, `${JSON.stringify(change)} seed=${seed}`).toBeNull();
       }
   });
 

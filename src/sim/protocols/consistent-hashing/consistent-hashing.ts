@@ -222,7 +222,7 @@ export interface CoordinatorState {
   lastMovedModuloN: number;
   /** Membership changes seen. */
   changes: number;
-  /** Placement params of the current version. */
+  /** Placement params of the current version (requests are placed by these, not by params changed since). */
   placement: PlacementParams | null;
   /** The ring of the current members (empty for rendezvous and jump). */
   ring: Ring;
@@ -323,7 +323,7 @@ export interface ResultMsg {
   /** The value read, or null. */
   value: string | null;
 }
-/** Coordinator -> node: the membership now in force. */
+/** Coordinator -> node: the membership now in force, and how keys are placed under it. */
 export interface MembersMsg {
   /** Message type. */
   type: 'members';
@@ -331,6 +331,8 @@ export interface MembersMsg {
   version: number;
   /** The members (sorted). */
   members: string[];
+  /** The placement params of this version. */
+  placement: PlacementParams;
 }
 /** Node -> node: a key handed over to an owner that gains it (or sent on by a node that is not one). */
 export interface TransferMsg {
@@ -367,7 +369,12 @@ export type PlacementEvent = StoredEvent | MembersSeenEvent;
 type C = Ctx<P, CHMsg>;
 
 function placementOf(p: P): PlacementParams {
-  return { scheme: p.scheme, hash: p.hash, vnodes: p.vnodes, replicationFactor: p.replicationFactor };
+  return {
+    scheme: p.scheme,
+    hash: p.hash,
+    vnodes: p.vnodes,
+    replicationFactor: p.replicationFactor,
+  };
 }
 
 /**
@@ -387,8 +394,9 @@ function ringFor(p: PlacementParams, members: readonly string[], ...held: Placed
 
 /**
  * The coordinator's tick: re-read the membership and params; on a change bump the version,
- * send the members to old and new members, and count the keys whose primary moved under the
- * scheme and under modulo N. `first` (start or restart) announces without counting.
+ * send the members and the placement params to old and new members, and count the keys whose
+ * primary moved under the scheme and under modulo N. `first` (start or restart) announces
+ * without counting.
  */
 function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
   const members = [...ctx.nodesWithRole('node')].sort();
@@ -401,7 +409,7 @@ function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
   if (!first && same) return;
   const version = s.version + 1;
   for (const to of [...new Set([...s.members, ...members])].sort())
-    ctx.send(to, { type: 'members', version, members });
+    ctx.send(to, { type: 'members', version, members, placement });
   const ring = ringFor(placement, members, s);
   if (!first) {
     // The keys seen so far whose primary moves, under the scheme and under modulo N.
@@ -444,8 +452,9 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<CHMsg>): void {
   }
   const m = input.msg;
   if (m.type !== 'get' && m.type !== 'put') return;
-  // Placed with the params in force now (they may have changed since the last tick).
-  const p = placementOf(ctx.params);
+  // Placed as the current membership version says, the version the nodes hold: params changed
+  // live take effect at the next tick, which announces them with a new version.
+  const p = s.placement ?? placementOf(ctx.params);
   const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
   if (owners.length === 0) return;
   if (m.type === 'get') {
@@ -490,10 +499,11 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
       s.versionSeen = Math.max(s.versionSeen, m.version);
       ctx.emit({ type: 'members-seen', version: m.version } satisfies MembersSeenEvent);
       if (ctx.params.bugStaleRing && s.version > 0) return;
-      // Hand-over: owners of each key before and after the change.
-      const before = s.placement ?? placementOf(ctx.params);
+      // Hand-over: owners of each key before and after the change, each placed as its
+      // membership version says.
+      const before = s.placement ?? m.placement;
       const beforeRing = ringFor(before, s.members, s);
-      const after = placementOf(ctx.params);
+      const after = m.placement;
       const afterRing = ringFor(after, m.members, s);
       const kept: StoreState['data'] = {};
       let sent = 0;
@@ -523,7 +533,7 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
     case 'transfer': {
       // Handed over under an older membership than ours: send it on to the owners we know.
       if (!ctx.params.bugStaleRing && s.members.length > 0) {
-        const p = placementOf(ctx.params);
+        const p = s.placement ?? placementOf(ctx.params);
         const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
         if (!owners.includes(ctx.self)) {
           s.forwarded += 1;
