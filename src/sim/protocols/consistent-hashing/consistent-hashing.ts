@@ -117,13 +117,20 @@ export function placer(params: PlacementParams, members: readonly string[]): (ke
   return (key) => ownersOf(key, params, nodes, ring);
 }
 
-/** The owner under modulo-N hashing over the sorted members (the baseline). */
-export function moduloOwner(key: string, members: readonly string[], hash: HashName): string {
-  const nodes = [...members].sort();
+/** The owner under modulo-N hashing over the members (the baseline); `members` must be sorted. */
+function moduloOwnerSorted(key: string, nodes: readonly string[], hash: HashName): string {
   return nodes.length === 0 ? '' : nodes[hashOf(hash, key) % nodes.length]!;
 }
 
-/** Keys whose primary owner differs between two member lists, under the scheme and under modulo N. */
+/** The owner under modulo-N hashing over the sorted members (the baseline). */
+export function moduloOwner(key: string, members: readonly string[], hash: HashName): string {
+  return moduloOwnerSorted(key, [...members].sort(), hash);
+}
+
+/**
+ * Keys whose primary owner differs between two member lists, under the scheme and under modulo N
+ * (over the same members and hash).
+ */
 export function movedKeys(
   params: PlacementParams,
   before: readonly string[],
@@ -133,11 +140,13 @@ export function movedKeys(
 ): { moved: string[]; movedModuloN: string[] } {
   const a = placer(paramsBefore, before);
   const b = placer(params, after);
+  const sa = [...before].sort();
+  const sb = [...after].sort();
   const moved: string[] = [];
   const movedModuloN: string[] = [];
   for (const k of keys) {
     if (a(k)[0] !== b(k)[0]) moved.push(k);
-    if (moduloOwner(k, before, params.hash) !== moduloOwner(k, after, params.hash)) movedModuloN.push(k);
+    if (moduloOwnerSorted(k, sa, params.hash) !== moduloOwnerSorted(k, sb, params.hash)) movedModuloN.push(k);
   }
   return { moved, movedModuloN };
 }
@@ -212,9 +221,9 @@ export interface CoordinatorState {
   keys: string[];
   /** Number of keys in `keys`. */
   keyCount: number;
-  /** Keys whose primary moved, over all changes. */
+  /** Keys of the declared key space (`ctx.keySpace()`) whose primary moved, over all changes. */
   keysMoved: number;
-  /** Keys modulo-N hashing would have moved, over the same changes. */
+  /** Keys of the declared key space modulo-N hashing would have moved, over the same changes. */
   keysMovedModuloN: number;
   /** The last change's figures. */
   lastMoved: number;
@@ -394,9 +403,9 @@ function ringFor(p: PlacementParams, members: readonly string[], ...held: Placed
 
 /**
  * The coordinator's tick: re-read the membership and params; on a change bump the version,
- * send the members and the placement params to old and new members, and count the keys whose
- * primary moved under the scheme and under modulo N. `first` (start or restart) announces
- * without counting.
+ * send the members and the placement params to old and new members, and count the keys of
+ * the declared key space whose primary moved, under the scheme and under modulo N. `first`
+ * (start or restart) announces without counting.
  */
 function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
   const members = [...ctx.nodesWithRole('node')].sort();
@@ -412,14 +421,16 @@ function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
     ctx.send(to, { type: 'members', version, members, placement });
   const ring = ringFor(placement, members, s);
   if (!first) {
-    // The keys seen so far whose primary moves, under the scheme and under modulo N.
+    // Every key the scenario declares (not only those written so far) whose primary moves,
+    // under the scheme and under modulo N over the same members: what "keys moved" means.
+    const space = ctx.keySpace();
     const before = s.placement ?? placement;
     const beforeRing = ringFor(before, s.members, s);
     let moved = 0;
     let movedModuloN = 0;
-    for (const k of s.keys) {
+    for (const k of space) {
       if (ownersOf(k, before, s.members, beforeRing)[0] !== ownersOf(k, placement, members, ring)[0]) moved++;
-      if (moduloOwner(k, s.members, placement.hash) !== moduloOwner(k, members, placement.hash))
+      if (moduloOwnerSorted(k, s.members, placement.hash) !== moduloOwnerSorted(k, members, placement.hash))
         movedModuloN++;
     }
     s.keysMoved += moved;
@@ -428,7 +439,7 @@ function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
     s.lastMovedModuloN = movedModuloN;
     s.changes += 1;
     ctx.note(
-      `members v${version}: ${members.join(',')}; ${ctx.params.scheme} moves ${moved} of ${s.keyCount} keys, modulo-N would move ${movedModuloN}`,
+      `members v${version}: ${members.join(',')}; ${ctx.params.scheme} moves ${moved} of ${space.length} keys, modulo-N would move ${movedModuloN}`,
     );
   }
   s.version = version;
