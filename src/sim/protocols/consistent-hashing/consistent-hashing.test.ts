@@ -92,7 +92,7 @@ describe('placement properties (Karger et al. 1997 §4 "monotonicity"; Dynamo §
     for (const k of KEYS.slice(0, 200)) expect(new Set(f(k)).size).toBe(3);
   });
 
-  it('ringView: vnode labels `<node>#<i>`, angles in [0, 360), moved keys listed', () => {
+  it('ringView: vnode labels `<name>#<i>` (the id when no name is given), angles in [0, 360), moved keys listed', () => {
     const v = ringView(P({ vnodes: 4 }), ['a', 'b'], ['x', 'y', 'z'], ['a']);
     expect(v.vnodes.map((x) => x.label).sort()).toEqual([
       'a#0',
@@ -126,6 +126,7 @@ describe('consistent hashing: the rules, one input at a time', () => {
     version,
     members: ms,
     placement: { scheme, hash, vnodes, replicationFactor },
+    names: {},
   });
 
   it('the coordinator sends a write to every replica, the primary answers, and the key is remembered once (Dynamo §4.3)', () => {
@@ -322,6 +323,40 @@ describe('consistent hashing: runs', () => {
         sim.runUntil(Number.MAX_SAFE_INTEGER);
         expect(sim.violation, `${JSON.stringify(change)} seed=${seed}`).toBeNull();
       }
+  });
+
+  it('the ring hashes the display names a user sees (`<name>#<i>`), not the node ids', () => {
+    // The quick start with every storage node's id changed and its name kept places every key on
+    // the node with the same name as the quick start does.
+    const base = chQuickStart();
+    const rename = (id: string) => (/^n\d$/.test(id) ? `store-${id}` : id);
+    const renamed = ScenarioSchema.parse({
+      ...base,
+      topology: {
+        nodes: base.topology.nodes.map((n) => ({ ...n, id: rename(n.id), name: n.id })),
+        links: base.topology.links.map((l) => ({ ...l, a: rename(l.a), b: rename(l.b) })),
+      },
+      faults: [],
+    });
+    const plain = ScenarioSchema.parse({ ...base, faults: [] });
+    const a = new Simulation(plain, { seed: 1 });
+    const b = new Simulation(renamed, { seed: 1 });
+    a.runUntil(2_000_000);
+    b.runUntil(2_000_000);
+    const ring = (b.nodeState('coord')!.state as CoordinatorState).ring;
+    const labels = ring.filter((v) => v.node === 'store-n1').map((v) => v.label);
+    expect(labels.length).toBe(64);
+    expect(labels.every((l) => /^n1#\d+$/.test(l))).toBe(true);
+    expect(ring.map((v) => v.label)).toEqual(
+      (a.nodeState('coord')!.state as CoordinatorState).ring.map((v) => v.label),
+    );
+    for (const id of ['n1', 'n2', 'n3', 'n4'])
+      expect(Object.keys((b.nodeState(`store-${id}`)!.state as StoreState).data).sort(), id).toEqual(
+        Object.keys((a.nodeState(id)!.state as StoreState).data).sort(),
+      );
+    // The Ring tab shows the same labels.
+    const view = b.view('ring');
+    expect(view?.kind === 'ring' && view.vnodes.every((v) => /^n\d#\d+$/.test(v.label))).toBe(true);
   });
 
   it('removing a node: with one copy its keys are gone; with replicationFactor 2 a replica hands them on', () => {

@@ -30,7 +30,7 @@ export const ConsistentHashingParams = z.object({
   scheme: z.enum(['ring', 'rendezvous', 'jump']).default('ring'),
   /** Hash function for ring points, keys and rendezvous weights. */
   hash: z.enum(HASH_NAMES).default('murmur3'),
-  /** Ring: virtual nodes per node (labels `<node>#<i>`). */
+  /** Ring: virtual nodes per node (labels `<name>#<i>`, the node's display name). */
   vnodes: z.number().int().min(1).max(1000).default(64),
   /** Copies of each key: the next N distinct nodes (1: no replication). */
   replicationFactor: z.number().int().min(1).max(10).default(1),
@@ -45,30 +45,49 @@ type P = ConsistentHashingParams;
 /** What placement depends on. */
 export type PlacementParams = Pick<P, 'scheme' | 'hash' | 'vnodes' | 'replicationFactor'>;
 
+/** Display names by node id (a node missing here is labelled by its id). */
+export type NodeNames = Readonly<Record<string, string>>;
+
 const TWO32 = 4294967296;
 
 /** A virtual node: one of a node's points on the ring (Dynamo §4.2). */
 export interface VirtualNode {
   /** Position on the ring: the hash of the label, an unsigned 32-bit integer. */
   position: number;
-  /** The node it stands for. */
+  /** The node it stands for (its id). */
   node: string;
-  /** What is hashed: `<node>#<i>`. */
+  /** What is hashed: `<name>#<i>`, with the node's display name as the scenario gives it. */
   label: string;
 }
 
-/** A ring: the virtual nodes sorted by position (ties broken by label). */
+/** A ring: the virtual nodes sorted by position (ties broken by label, then node id). */
 export type Ring = VirtualNode[];
 
-/** Builds the ring of `nodes` with `vnodes` points each (ties broken by label). */
-export function buildRing(nodes: readonly string[], vnodes: number, hash: HashName): Ring {
+/**
+ * Builds the ring of `nodes` (ids) with `vnodes` points each, at the hash of `<name>#<i>`, where
+ * name is the node's display name from `names` (its id when it has none): the labels a user sees
+ * are the ones hashed. Ties are broken by label, then by node id (two nodes given the same name
+ * share their points).
+ */
+export function buildRing(
+  nodes: readonly string[],
+  vnodes: number,
+  hash: HashName,
+  names: NodeNames = {},
+): Ring {
   const ring: Ring = [];
-  for (const node of nodes)
+  for (const node of nodes) {
+    const name = names[node] || node;
     for (let i = 0; i < vnodes; i++) {
-      const label = `${node}#${i}`;
+      const label = `${name}#${i}`;
       ring.push({ position: hashOf(hash, label), node, label });
     }
-  return ring.sort((a, b) => a.position - b.position || (a.label < b.label ? -1 : 1));
+  }
+  return ring.sort(
+    (a, b) =>
+      a.position - b.position ||
+      (a.label < b.label ? -1 : a.label > b.label ? 1 : a.node < b.node ? -1 : a.node > b.node ? 1 : 0),
+  );
 }
 
 /** The first `count` distinct nodes clockwise from the key's position (Dynamo §4.3). */
@@ -111,9 +130,13 @@ export function ownersOf(key: string, p: PlacementParams, members: readonly stri
 }
 
 /** A placement function for a member list: key -> owners, primary first (builds the ring once). */
-export function placer(params: PlacementParams, members: readonly string[]): (key: string) => string[] {
+export function placer(
+  params: PlacementParams,
+  members: readonly string[],
+  names: NodeNames = {},
+): (key: string) => string[] {
   const nodes = [...members].sort();
-  const ring = params.scheme === 'ring' ? buildRing(nodes, params.vnodes, params.hash) : [];
+  const ring = params.scheme === 'ring' ? buildRing(nodes, params.vnodes, params.hash, names) : [];
   return (key) => ownersOf(key, params, nodes, ring);
 }
 
@@ -137,9 +160,10 @@ export function movedKeys(
   after: readonly string[],
   keys: readonly string[],
   paramsBefore: PlacementParams = params,
+  names: NodeNames = {},
 ): { moved: string[]; movedModuloN: string[] } {
-  const a = placer(paramsBefore, before);
-  const b = placer(params, after);
+  const a = placer(paramsBefore, before, names);
+  const b = placer(params, after, names);
   const sa = [...before].sort();
   const sb = [...after].sort();
   const moved: string[] = [];
@@ -162,20 +186,22 @@ export interface RingView {
 }
 
 /**
- * Ring data for the workbench's ring view: a pure function of params, members, keys and
- * (optionally) the previous members. Angles are degrees clockwise from the top, [0, 360).
+ * Ring data for the workbench's ring view: a pure function of params, members, keys,
+ * (optionally) the previous members and the nodes' display names (vnode labels `<name>#<i>`).
+ * Angles are degrees clockwise from the top, [0, 360).
  */
 export function ringView(
   params: PlacementParams,
   nodes: readonly string[],
   keys: readonly string[] = [],
   previous?: readonly string[],
+  names: NodeNames = {},
 ): RingView {
   const sorted = [...nodes].sort();
   const angle = (h: number) => (h / TWO32) * 360;
-  const ring = params.scheme === 'ring' ? buildRing(sorted, params.vnodes, params.hash) : [];
+  const ring = params.scheme === 'ring' ? buildRing(sorted, params.vnodes, params.hash, names) : [];
   const place = (key: string) => ownersOf(key, params, sorted, ring);
-  const before = previous === undefined ? null : placer(params, previous);
+  const before = previous === undefined ? null : placer(params, previous, names);
   const vnodes = ring.map((v) => ({ label: v.label, node: v.node, angle: angle(v.position) }));
   const ks = [...keys]
     .sort()
@@ -199,12 +225,14 @@ export interface Versioned {
   ver: number;
 }
 
-/** What a coordinator or a storage node placed keys by: members, params and their ring. */
+/** What a coordinator or a storage node placed keys by: members, params, names and their ring. */
 interface Placed {
   /** Members (sorted). */
   members: string[];
   /** Placement params (null before the first membership). */
   placement: PlacementParams | null;
+  /** Display names of the members, by id (what the ring's labels are made of). */
+  names: Record<string, string>;
   /** The ring of those members under those params (empty for rendezvous and jump). */
   ring: Ring;
 }
@@ -233,6 +261,8 @@ export interface CoordinatorState {
   changes: number;
   /** Placement params of the current version (requests are placed by these, not by params changed since). */
   placement: PlacementParams | null;
+  /** Display names of every storage node seen, by id. */
+  names: Record<string, string>;
   /** The ring of the current members (empty for rendezvous and jump). */
   ring: Ring;
 }
@@ -257,6 +287,8 @@ export interface StoreState {
   placement: PlacementParams | null;
   /** Keys received under an older membership and sent on to their owner. */
   forwarded: number;
+  /** Display names of the applied members, by id (from the membership message). */
+  names: Record<string, string>;
   /** The ring of the applied members (empty for rendezvous and jump). */
   ring: Ring;
 }
@@ -342,6 +374,8 @@ export interface MembersMsg {
   members: string[];
   /** The placement params of this version. */
   placement: PlacementParams;
+  /** The members' display names, by id (the ring hashes `<name>#<i>`). */
+  names: Record<string, string>;
 }
 /** Node -> node: a key handed over to an owner that gains it (or sent on by a node that is not one). */
 export interface TransferMsg {
@@ -388,24 +422,25 @@ function placementOf(p: P): PlacementParams {
 
 /**
  * The ring of `members` under `p`: the ring a state already holds when it was built for the
- * same members and ring params, else a new one. (A ring is rebuilt when the members change;
- * placement params can change live between two membership versions.)
+ * same members and ring params, else a new one from the members' display names. (A ring is
+ * rebuilt when the members change; placement params can change live between two membership
+ * versions. Names are the scenario's and do not change during a run.)
  */
-function ringFor(p: PlacementParams, members: readonly string[], ...held: Placed[]): Ring {
+function ringFor(p: PlacementParams, members: readonly string[], names: NodeNames, ...held: Placed[]): Ring {
   if (p.scheme !== 'ring') return [];
   for (const h of held) {
     const q = h.placement;
     if (q === null || q.scheme !== 'ring' || q.vnodes !== p.vnodes || q.hash !== p.hash) continue;
     if (h.members.length === members.length && h.members.every((m, i) => m === members[i])) return h.ring;
   }
-  return buildRing(members, p.vnodes, p.hash);
+  return buildRing(members, p.vnodes, p.hash, names);
 }
 
 /**
  * The coordinator's tick: re-read the membership and params; on a change bump the version,
- * send the members and the placement params to old and new members, and count the keys of
- * the declared key space whose primary moved, under the scheme and under modulo N. `first`
- * (start or restart) announces without counting.
+ * send the members, the placement params and the members' display names to old and new
+ * members, and count the keys of the declared key space whose primary moved, under the scheme
+ * and under modulo N. `first` (start or restart) announces without counting.
  */
 function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
   const members = [...ctx.nodesWithRole('node')].sort();
@@ -417,15 +452,18 @@ function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
     JSON.stringify(placement) === JSON.stringify(s.placement);
   if (!first && same) return;
   const version = s.version + 1;
+  for (const m of members) s.names[m] = ctx.nameOf(m);
+  const names: Record<string, string> = {};
+  for (const m of members) names[m] = s.names[m]!;
   for (const to of [...new Set([...s.members, ...members])].sort())
-    ctx.send(to, { type: 'members', version, members, placement });
-  const ring = ringFor(placement, members, s);
+    ctx.send(to, { type: 'members', version, members, placement, names });
+  const ring = ringFor(placement, members, s.names, s);
   if (!first) {
     // Every key the scenario declares (not only those written so far) whose primary moves,
     // under the scheme and under modulo N over the same members: what "keys moved" means.
     const space = ctx.keySpace();
     const before = s.placement ?? placement;
-    const beforeRing = ringFor(before, s.members, s);
+    const beforeRing = ringFor(before, s.members, s.names, s);
     let moved = 0;
     let movedModuloN = 0;
     for (const k of space) {
@@ -466,7 +504,7 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<CHMsg>): void {
   // Placed as the current membership version says, the version the nodes hold: params changed
   // live take effect at the next tick, which announces them with a new version.
   const p = s.placement ?? placementOf(ctx.params);
-  const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
+  const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s.names, s));
   if (owners.length === 0) return;
   if (m.type === 'get') {
     ctx.send(owners[0]!, { type: 'nodeGet', opId: m.opId, client: input.from, key: m.key });
@@ -513,9 +551,9 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
       // Hand-over: owners of each key before and after the change, each placed as its
       // membership version says.
       const before = s.placement ?? m.placement;
-      const beforeRing = ringFor(before, s.members, s);
+      const beforeRing = ringFor(before, s.members, s.names, s);
       const after = m.placement;
-      const afterRing = ringFor(after, m.members, s);
+      const afterRing = ringFor(after, m.members, m.names, s);
       const kept: StoreState['data'] = {};
       let sent = 0;
       for (const k of Object.keys(s.data).sort()) {
@@ -537,6 +575,7 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
       s.data = kept;
       s.transfers += sent;
       s.placement = after;
+      s.names = m.names;
       s.ring = afterRing;
       if (sent > 0) ctx.note(`${ctx.self} hands ${sent} key(s) over for members v${m.version}`);
       return;
@@ -545,7 +584,7 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
       // Handed over under an older membership than ours: send it on to the owners we know.
       if (!ctx.params.bugStaleRing && s.members.length > 0) {
         const p = s.placement ?? placementOf(ctx.params);
-        const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
+        const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s.names, s));
         if (!owners.includes(ctx.self)) {
           s.forwarded += 1;
           for (const to of owners) ctx.send(to, m);
@@ -630,6 +669,7 @@ const DURABLE: StateField<CHState>[] = [
   'changes',
   'transfers',
   'placement',
+  'names',
   'ring',
   'done',
   'pending',
@@ -680,6 +720,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         lastMovedModuloN: 0,
         changes: 0,
         placement: null,
+        names: {},
         ring: [],
       };
     if (n.role === 'node')
@@ -693,6 +734,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         transfers: 0,
         placement: null,
         forwarded: 0,
+        names: {},
         ring: [],
       };
     return { kind: 'client', done: 0, ...initKvClient() };
@@ -726,7 +768,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         // node's keys change only where it says so: every key is judged in the step that
         // brings news of the membership (the first step the check applies after a change),
         // and after that the key a step stored.
-        const ring = ringFor(s.placement, c.members, s, c);
+        const ring = ringFor(s.placement, c.members, c.names, s, c);
         for (const k of keysToJudge(s, events)) {
           const o = ownersOf(k, s.placement, c.members, ring);
           if (!o.includes(changed.id))

@@ -22,7 +22,7 @@ export const ringTab: ViewSpec<unknown> = {
         ? prev.members
         : (prev?.previousMembers ?? null);
     const keys = state.keys;
-    const view = ringView(state.placement, members, keys, previousMembers ?? undefined);
+    const view = ringView(state.placement, members, keys, previousMembers ?? undefined, state.names ?? {});
     return {
       kind: 'ring',
       scheme: state.placement.scheme,
