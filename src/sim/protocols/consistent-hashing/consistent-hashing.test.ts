@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
-import { registerProtocol } from '../../catalog';
+import { checkScenario, registerProtocol } from '../../catalog';
+import { jumpHash, key64 } from '../../hashing';
 import { Simulation } from '../../simulation';
 import { seriesLast } from '../../test/summary';
 import { handle } from '../../toolkit/recorder';
@@ -110,6 +111,61 @@ describe('placement properties (Karger et al. 1997 §4 "monotonicity"; Dynamo §
   });
 });
 
+describe('jump hash on integer keys (Lamping & Veach 2014)', () => {
+  const members = ['n1', 'n2', 'n3', 'n4', 'n5'];
+  it('keyType integer: a decimal key is the 64-bit key itself; keyType string hashes the text', () => {
+    const int = placer(P({ scheme: 'jump', keyType: 'integer' }), members);
+    const str = placer(P({ scheme: 'jump' }), members);
+    for (const k of ['0', '1', '42', '18446744073709551615']) {
+      expect(int(k)[0], k).toBe(members[jumpHash(BigInt(k), members.length)]);
+      expect(str(k)[0], k).toBe(members[jumpHash(key64(k), members.length)]);
+    }
+  });
+
+  it('integer keys 0..N-1 spread evenly and a sixth bucket takes about 1/6 of them', () => {
+    const keys = Array.from({ length: 6000 }, (_, i) => String(i));
+    const p = P({ scheme: 'jump', keyType: 'integer' });
+    const place = placer(p, members);
+    const counts = new Map<string, number>();
+    for (const k of keys) counts.set(place(k)[0]!, (counts.get(place(k)[0]!) ?? 0) + 1);
+    for (const m of members) expect(Math.abs(counts.get(m)! / keys.length - 1 / 5), m).toBeLessThan(0.03);
+    const m = movedKeys(p, members, [...members, 'n6'], keys);
+    expect(Math.abs(m.moved.length / keys.length - 1 / 6)).toBeLessThan(0.03);
+  });
+
+  it('a scenario that says its keys are integers must give decimal keys: the check names the field', () => {
+    const base = chQuickStart({ scheme: 'jump', keyType: 'integer' });
+    expect(checkScenario(base)).toEqual([
+      {
+        path: ['workload', 'keys', 'pattern'],
+        message:
+          'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal (a pattern such as "{i}"); "k{i}" gives "k999"',
+      },
+    ]);
+    const ok = ScenarioSchema.parse({
+      ...base,
+      workload: { ...base.workload, keys: { pattern: '{i}', count: 1000 } },
+    });
+    expect(checkScenario(ok)).toEqual([]);
+    const list = ScenarioSchema.parse({
+      ...base,
+      workload: { ...base.workload, keys: { list: ['7', '-1'] } },
+    });
+    expect(checkScenario(list)).toEqual([
+      {
+        path: ['workload', 'keys', 'list', 1],
+        message:
+          'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal; "-1" is not',
+      },
+    ]);
+    // Integer keys run: placement holds through the join and the removal.
+    const sim = new Simulation(ok, { seed: 1 });
+    sim.runUntil(Number.MAX_SAFE_INTEGER);
+    expect(sim.violation).toBeNull();
+    expect((sim.nodeState('coord')!.state as CoordinatorState).keys.every((k) => /^\d+$/.test(k))).toBe(true);
+  });
+});
+
 describe('consistent hashing: the rules, one input at a time', () => {
   const params = P({ replicationFactor: 2 });
   const roles = { coord: 'coordinator', n1: 'node', n2: 'node', n3: 'node', n4: 'node', c1: 'client' };
@@ -120,12 +176,12 @@ describe('consistent hashing: the rules, one input at a time', () => {
   const msg = (from: string, m: CHMsg) => ({ kind: 'message' as const, from, msg: m });
   const three = ['n1', 'n2', 'n3'];
   const four = ['n1', 'n2', 'n3', 'n4'];
-  const { scheme, hash, vnodes, replicationFactor } = params;
+  const { scheme, hash, vnodes, replicationFactor, keyType } = params;
   const members = (version: number, ms: string[]): CHMsg => ({
     type: 'members',
     version,
     members: ms,
-    placement: { scheme, hash, vnodes, replicationFactor },
+    placement: { scheme, hash, vnodes, replicationFactor, keyType },
     names: {},
   });
 

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
-import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
+import type {
+  CheckEvent,
+  Ctx,
+  DefaultTopology,
+  Input,
+  NodeView,
+  Protocol,
+  ScenarioIssue,
+  StateField,
+} from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
 import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
@@ -36,6 +45,13 @@ export const ConsistentHashingParams = z.object({
   replicationFactor: z.number().int().min(1).max(10).default(1),
   /** How often the coordinator re-reads membership and params. */
   tickUs: z.number().int().min(1000).max(10_000_000).default(100_000),
+  /**
+   * What a key is. `string`: its text is hashed to a 64-bit key for jump hash (`key64`).
+   * `integer`: every key is an unsigned 64-bit integer written in decimal (`42`), which jump hash
+   * takes as it is, as in Lamping & Veach 2014 (the scenario's keys must then be decimal
+   * integers: a pattern such as `{i}`). The ring and rendezvous hash the key's text either way.
+   */
+  keyType: z.enum(['string', 'integer']).default('string'),
   /** Bug switch: nodes ignore membership changes: they keep keys they no longer own. */
   bugStaleRing: z.boolean().default(false),
 });
@@ -43,7 +59,8 @@ export const ConsistentHashingParams = z.object({
 export type ConsistentHashingParams = z.infer<typeof ConsistentHashingParams>;
 type P = ConsistentHashingParams;
 /** What placement depends on. */
-export type PlacementParams = Pick<P, 'scheme' | 'hash' | 'vnodes' | 'replicationFactor'>;
+export type PlacementParams = Pick<P, 'scheme' | 'hash' | 'vnodes' | 'replicationFactor'> &
+  Partial<Pick<P, 'keyType'>>;
 
 /** Display names by node id (a node missing here is labelled by its id). */
 export type NodeNames = Readonly<Record<string, string>>;
@@ -90,6 +107,25 @@ export function buildRing(
   );
 }
 
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** A key as an unsigned 64-bit integer when it is one written in decimal, else null. */
+export function integerKey(key: string): bigint | null {
+  if (!/^[0-9]{1,20}$/.test(key)) return null;
+  const k = BigInt(key);
+  return k <= UINT64_MAX ? k : null;
+}
+
+/**
+ * The 64-bit key jump hash takes: the key itself under `keyType: 'integer'` (Lamping & Veach
+ * 2014), else the string hashed to 64 bits (`key64`). A key that is not a decimal integer is
+ * hashed even under 'integer' (the scenario check refuses such keys up front; a live change of
+ * keyType can still meet one).
+ */
+export function jumpKey(key: string, keyType: PlacementParams['keyType'] = 'string'): bigint {
+  return (keyType === 'integer' ? integerKey(key) : null) ?? key64(key);
+}
+
 /** The first `count` distinct nodes clockwise from the key's position (Dynamo §4.3). */
 export function ringOwners(ring: Ring, key: string, count: number, hash: HashName): string[] {
   const n = ring.length;
@@ -123,7 +159,7 @@ export function ownersOf(key: string, p: PlacementParams, members: readonly stri
   if (p.scheme === 'rendezvous') return rendezvousTop(key, members, rf, p.hash);
   if (p.scheme === 'jump') {
     // Buckets are the members in id order; replicas are the next buckets.
-    const b = jumpHash(key64(key), n);
+    const b = jumpHash(jumpKey(key, p.keyType), n);
     return Array.from({ length: rf }, (_, j) => members[(b + j) % n]!);
   }
   return ringOwners(ring, key, rf, p.hash);
@@ -417,6 +453,7 @@ function placementOf(p: P): PlacementParams {
     hash: p.hash,
     vnodes: p.vnodes,
     replicationFactor: p.replicationFactor,
+    keyType: p.keyType,
   };
 }
 
@@ -751,6 +788,31 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   // the fields it has.
   durable: DURABLE,
   logs: LOGS,
+  scenarioIssues(scenario, params) {
+    // Integer keys (for jump hash, as its paper takes them) must be written as decimal integers.
+    const w = scenario.workload;
+    if (params.keyType !== 'integer' || w.kind === 'none') return [];
+    const issues: ScenarioIssue[] = [];
+    const why = 'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal';
+    if (w.keys.list !== undefined) {
+      const at = w.keys.list.findIndex((k) => integerKey(k) === null);
+      if (at >= 0)
+        issues.push({
+          path: ['workload', 'keys', 'list', at],
+          message: `${why}; ${JSON.stringify(w.keys.list[at])} is not`,
+        });
+    } else {
+      const { pattern, count } = w.keys;
+      // The pattern's keys are integers when the pattern is digits around {i}; the longest is the last.
+      const last = pattern.replaceAll('{i}', String(count - 1));
+      if (!/^[0-9]*$/.test(pattern.replaceAll('{i}', '')) || integerKey(last) === null)
+        issues.push({
+          path: ['workload', 'keys', 'pattern'],
+          message: `${why} (a pattern such as "{i}"); "${pattern}" gives ${JSON.stringify(last)}`,
+        });
+    }
+    return issues;
+  },
   liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
     {
