@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ViewData, ViewKind } from '../shared/api/views';
-import type { ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
+import type { Scenario, ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
 
 /**
  * The protocol contract, second version (docs/kernel.md "Protocol contract";
@@ -115,6 +115,13 @@ export interface Ctx<P, M> {
   now(): number;
   /** Ids of the nodes with a role, sorted (this node included when it has that role). */
   nodesWithRole(role: string): readonly NodeId[];
+  /** A node's display name as the scenario gives it (its id when the scenario gives none). */
+  nameOf(id: NodeId): string;
+  /**
+   * The keys the scenario's workload declares, in order: its key list, or its pattern's keys for
+   * 0..count-1; empty without a workload. The same list for every node and the whole run.
+   */
+  keySpace(): readonly string[];
   /** Sends a message over the network. */
   send(to: NodeId, msg: M): void;
   /** Sends one message to every node of a role but this one, in id order. */
@@ -414,6 +421,20 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
   quickStart?(params: P): QuickStart;
   /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */
   nemesis?: LeaderHook<S>;
+  /**
+   * What is wrong with a scenario beyond its params and roles, where the two must agree (say,
+   * the workload's keys and a param that says what a key is), or nothing (optional). Called by
+   * `checkScenario` with params already valid; each issue names the offending path.
+   */
+  scenarioIssues?(scenario: Scenario, params: P): ScenarioIssue[];
+}
+
+/** A problem with a scenario that the file schema alone cannot see. */
+export interface ScenarioIssue {
+  /** Path of the offending field, as zod reports paths. */
+  path: (string | number)[];
+  /** What is wrong. */
+  message: string;
 }
 
 /** A protocol with its type parameters erased (what the catalog holds). */

@@ -40,14 +40,26 @@ async function replayInHost(scenario: Scenario, seed: number) {
   return end.violation;
 }
 
-const CASES: { file: string; seeds: number; bugs: string[] }[] = [
+/** Each bug switch with the last seed the check may need (its first failing seed, rounded up). */
+const CASES: { file: string; seeds: number; bugs: [string, number][] }[] = [
   {
     file: 'raft-nemesis.dslab.json',
     seeds: 6,
-    bugs: ['bugNoElectionRestriction', 'bugCommitPreviousTerm', 'bugForgetVoteOnRestart'],
+    bugs: [
+      ['bugNoElectionRestriction', 30],
+      ['bugCommitPreviousTerm', 30],
+      ['bugForgetVoteOnRestart', 30],
+    ],
   },
-  { file: 'paxos-nemesis.dslab.json', seeds: 40, bugs: ['bugForgetPromiseOnRestart'] },
-  { file: 'paxos-multi-nemesis.dslab.json', seeds: 20, bugs: ['bugForgetPromiseOnRestart'] },
+  { file: 'paxos-nemesis.dslab.json', seeds: 40, bugs: [['bugForgetPromiseOnRestart', 30]] },
+  {
+    file: 'paxos-multi-nemesis.dslab.json',
+    seeds: 20,
+    bugs: [
+      ['bugNoNoopFill', 10],
+      ['bugForgetPromiseOnRestart', 40],
+    ],
+  },
 ];
 
 describe('consensus under the tuned nemesis', () => {
@@ -65,11 +77,11 @@ describe('consensus under the tuned nemesis', () => {
       expect(found, found ? `seed ${found.seed}: ${JSON.stringify(found.result.violation)}` : '').toBeNull();
     });
 
-    for (const bug of c.bugs) {
+    for (const [bug, within] of c.bugs) {
       it(`${c.file} with ${bug}: the check finds a violation early, and its seed replays to it in the workbench`, async () => {
         const scenario = load(c.file, [`params.${bug}=true`]);
-        const found = check(scenario, 1, 30);
-        expect(found, `${bug}: no violation on seeds 1..30`).not.toBeNull();
+        const found = check(scenario, 1, within);
+        expect(found, `${bug}: no violation on seeds 1..${within}`).not.toBeNull();
         const v = found!.result.violation!;
         const replayed = await replayInHost(scenario, found!.seed);
         expect(replayed?.invariant, `seed ${found!.seed}`).toBe(v.invariant);

@@ -8,6 +8,10 @@ export interface CtxHost {
   nodesWithRole(role: string): readonly string[];
   /** Node i's local clock now, integer microseconds. */
   localNowUs(i: number): number;
+  /** A node's display name (its id when it has none). */
+  nameOf(id: string): string;
+  /** The workload's declared keys, in order. */
+  keySpace(): readonly string[];
 }
 
 /**
@@ -73,6 +77,14 @@ export class KernelCtx implements Ctx<unknown, ProtocolMessage> {
 
   nodesWithRole(role: string): readonly NodeId[] {
     return this.host.nodesWithRole(role);
+  }
+
+  nameOf(id: NodeId): string {
+    return this.host.nameOf(id);
+  }
+
+  keySpace(): readonly string[] {
+    return this.host.keySpace();
   }
 
   send(to: NodeId, msg: ProtocolMessage): void {

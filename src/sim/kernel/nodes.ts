@@ -139,6 +139,18 @@ export class Nodes implements CtxHost {
     return Math.floor(!Number.isNaN(t0) ? this.clockL0[i]! + (nowUs - t0) : localAt(this.clocks[i]!, nowUs));
   }
 
+  /** A node's display name as the scenario gives it, or its id when it has none (or is unknown). */
+  nameOf(id: string): string {
+    const i = this.idIndex.get(id);
+    const name = i === undefined ? '' : (this.positions[i]?.name ?? '');
+    return name === '' ? id : name;
+  }
+
+  /** The workload's declared keys, in order (the context's keySpace()). */
+  keySpace(): readonly string[] {
+    return this.k.workload.keySpace();
+  }
+
   /** Ids of the present protocol nodes, sorted. */
   sortedProtocolIds(): string[] {
     if (this.sortedIds === null) {

@@ -76,6 +76,8 @@ export class Workload {
   private historyLen = 0;
   /** Workload key names by index, for a key pattern (derived cache). */
   private readonly patternKeys: string[] = [];
+  /** Every key the workload declares, in order (derived cache, built on first use). */
+  private declaredKeys: readonly string[] | null = null;
   /** Interned ids of the client and reply notes by operation id (Interner.idByKey). */
   private readonly clientNoteIds: number[] = [];
   private readonly replyNoteIds: number[] = [];
@@ -106,6 +108,23 @@ export class Workload {
       for (const c of this.clientNodes())
         for (let s = 0; s < w.concurrency; s++) k.schedule(w.startUs, Ev.clientNext, c, -1, s, null);
     }
+  }
+
+  /** The workload's declared keys: its list, or its pattern for 0..count-1 (empty without a workload). */
+  keySpace(): readonly string[] {
+    if (this.declaredKeys !== null) return this.declaredKeys;
+    const w = this.k.scenario.workload;
+    let keys: string[] = [];
+    if (w.kind !== 'none') {
+      const k = w.keys;
+      if (k.list !== undefined) keys = [...k.list];
+      else {
+        keys = new Array<string>(k.count);
+        for (let i = 0; i < k.count; i++) keys[i] = this.patternKeys[i] ?? k.pattern.replaceAll('{i}', String(i));
+      }
+    }
+    this.declaredKeys = Object.freeze(keys);
+    return this.declaredKeys;
   }
 
   private pickKey(): string {
