@@ -96,6 +96,21 @@ describe('protocol contract v2', () => {
     expect(namings(['src/main', 'src/shared', 'src/renderer', 'src/server', 'src/cli'])).toEqual(STILL_NAMED);
   });
 
+  it('the catalog is one line per protocol: it names no protocol and imports only protocol objects', () => {
+    const builtins = listProtocols().filter((p) => p.topic !== 'test');
+    const found: string[] = [];
+    const imports: string[] = [];
+    for (const [n, code] of codeLines('src/sim/catalog.ts')) {
+      for (const p of builtins) if (code.includes(`'${p.id}'`)) found.push(`${n}: '${p.id}'`);
+      const m = code.match(/^import\s+\{([^}]*)\}\s+from\s+'\.\/protocols\//);
+      if (m) imports.push(m[1]!.trim());
+    }
+    expect(found).toEqual([]);
+    // A quick start, a speed or a view comes from the protocol object, not from a side import.
+    expect(imports).toHaveLength(builtins.length);
+    for (const names of imports) expect(names).toMatch(/^\w+$/);
+  });
+
   it('the plumbing rule catches what it should', () => {
     const probe = 'tests/.contract-probe.ts';
     fs.writeFileSync(

@@ -7,6 +7,19 @@
  * Playing: every tick runs events until the virtual time a wall clock at `speed` has reached,
  * but never more than CHUNK_BUDGET_MS of work, then yields to the event loop. So a pause (or any
  * other API call) is handled within one chunk; progress is pushed at most every PROGRESS_MS.
+ *
+ * Stepping calls (step, stepUntil, runUntil, stepBack, seek, and a fork's replay) run the same
+ * way: a job of slices of at most CHUNK_BUDGET_MS, yielding between them, with progress events
+ * while it lasts. `sim.runUntil {timeUs: 1e15, maxEvents: 1e8}` takes as long as it takes, but
+ * every other call, on any socket, is answered meanwhile. Pause (or close) cancels the job: the
+ * call answers where the run got to. While a job runs, another call that would move the same run
+ * is refused as busy.
+ *
+ * Memory: each run has a budget (its trace rows times BYTES_PER_TRACE_ROW) and the host has one
+ * (the process's heap and external memory). A run that reaches either stops where it is, as if
+ * at a limit: stopReason 'memory-budget' and a stopMessage naming the budget and how to raise
+ * it. A new run is refused while the host is over its budget. A run belongs to the socket that
+ * made it (its owner); release(owner) closes them all when that socket goes.
  */
 import {
   DslabApiError,
@@ -17,18 +30,44 @@ import {
 } from '../shared/api';
 import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
-import { createSimulation, type Simulation, type StepResult, type TraceFilter } from '../sim';
+import { createSimulation, type Simulation, type TraceFilter } from '../sim';
 import { summarizeRun } from '../sim/run-summary';
+import {
+  BYTES_PER_TRACE_ROW,
+  formatBytes,
+  hostBytesInUse,
+  type MemoryBudgets,
+  memoryBudgets,
+  RAISE_HOST,
+  RAISE_SIM,
+} from './memory';
+import { PROGRESS_MS, realClock, SLICE_MS } from './slices';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
 export const MAX_SIMULATIONS = 16;
-/** Wall-clock work per play tick, milliseconds. */
-export const CHUNK_BUDGET_MS = 8;
-/** Least wall time between two progress events, milliseconds. */
-export const PROGRESS_MS = 50;
+/** Wall-clock work per play tick or job slice, milliseconds (src/main/slices.ts). */
+export const CHUNK_BUDGET_MS = SLICE_MS;
+export { PROGRESS_MS };
+
+/** A stepping call in progress on a run (see SimHost.job). */
+interface Job {
+  /** The API method it serves, for the busy answer. */
+  method: string;
+  /** Set by pause or close: the job stops before its next slice. */
+  cancelled: boolean;
+}
+
+/** One slice of a job: run at most `chunk` events; `more` is false once the call is complete. */
+type Slice = (chunk: number) => { steps: number; more: boolean; matched?: boolean };
 
 interface Entry {
   sim: Simulation;
+  /** Who made it (a web-mode socket), or null. */
+  owner: string | null;
+  /** The stepping call running on it, if any. */
+  job: Job | null;
+  /** Why it stopped at a memory budget, when it did (see overBudget). */
+  budgetStop: string | null;
   /** Ring view: the members seen by the last call, and the ones before the last change. */
   /** What each view returned last (see view). */
   lastViews: Map<string, ViewData>;
@@ -51,13 +90,22 @@ export interface SimHostDeps {
   schedule(fn: () => void, delayMs: number): ReturnType<typeof setTimeout>;
   /** Cancels a scheduled tick. */
   cancel(handle: ReturnType<typeof setTimeout>): void;
+  /** Lets the event loop serve other calls between two slices of a job. */
+  yieldNow(): Promise<void>;
+  /** Bytes the host process uses now (hostBytesInUse in production). */
+  hostBytes(): number;
+  /** The memory budgets (default: from DSLAB_SIM_MEMORY_MB and DSLAB_MEMORY_MB, see memory.ts). */
+  budgets: MemoryBudgets;
 }
 
 const defaultDeps = (emit: SimHostDeps['emit']): SimHostDeps => ({
   emit,
-  nowMs: () => performance.now(),
+  nowMs: realClock.nowMs,
   schedule: (fn, delayMs) => setTimeout(fn, delayMs),
   cancel: (h) => clearTimeout(h),
+  yieldNow: realClock.yieldNow,
+  hostBytes: hostBytesInUse,
+  budgets: memoryBudgets().budgets,
 });
 
 export class SimHost {
@@ -70,7 +118,7 @@ export class SimHost {
   }
 
   /** Starts a simulation of a validated scenario, paused at event 0. */
-  create(scenario: Scenario, seed?: number): { status: SimStatusInfo; nodes: SimNode[] } {
+  create(scenario: Scenario, seed?: number, owner?: string): { status: SimStatusInfo; nodes: SimNode[] } {
     this.ensureRoom();
     let sim: Simulation;
     try {
@@ -82,43 +130,110 @@ export class SimHost {
         path: ['scenario'],
       });
     }
-    return this.add(sim);
+    return this.add(sim, owner);
   }
 
-  /** A new simulation from an event of an existing one, with a change applied there. */
-  fork(simId: string, atEvent: number, change: SimChange): { status: SimStatusInfo; nodes: SimNode[] } {
-    const { sim } = this.entry(simId);
+  /**
+   * A new simulation from an event of an existing one, with a change applied there. The new run
+   * starts from the parent's last checkpoint at or before that event and is replayed to it in
+   * slices; the parent is busy meanwhile, and pausing or closing it cancels the fork.
+   */
+  async fork(
+    simId: string,
+    atEvent: number,
+    change: SimChange,
+    owner?: string,
+  ): Promise<{ status: SimStatusInfo; nodes: SimNode[] }> {
+    const parent = this.entry(simId);
     this.ensureRoom();
-    return this.add(sim.fork(atEvent, change));
+    const f = parent.sim.forkBase(atEvent);
+    const target = Math.max(0, Math.floor(atEvent));
+    const job = await this.job(simId, parent, 'sim.fork', this.seekSlice(f, target), {
+      pauses: false,
+      watch: f,
+      forward: true,
+    });
+    if (job.end === 'cancelled') {
+      throw new DslabApiError({
+        code: 'conflict',
+        message: `The fork of ${simId} was cancelled (the run was paused or closed) at event ${f.eventIndex} of ${target}; nothing was opened.`,
+      });
+    }
+    if (job.end === 'budget') {
+      throw new DslabApiError({
+        code: 'too-large',
+        message: `The fork of ${simId} stopped at event ${f.eventIndex} of ${target}; nothing was opened. ${job.why}`,
+      });
+    }
+    f.applyLive(change);
+    this.ensureRoom();
+    return this.add(f, owner);
   }
 
-  step(simId: string, count: number): SimStatusInfo {
-    return this.drive(simId, (sim) => sim.step(count));
+  step(simId: string, count: number): Promise<SimStatusInfo> {
+    const e = this.entry(simId);
+    let left = count;
+    return this.stepping(simId, e, 'sim.step', true, (chunk) => {
+      const ask = Math.min(chunk, left);
+      const r = e.sim.step(ask);
+      left -= r.steps;
+      return { steps: r.steps, more: left > 0 && r.steps === ask };
+    });
   }
 
-  stepUntil(simId: string, filter: TraceFilter, maxEvents: number): SimStatusInfo {
-    return this.drive(simId, (sim) => sim.stepUntil(filter, maxEvents));
+  stepUntil(simId: string, filter: TraceFilter, maxEvents: number): Promise<SimStatusInfo> {
+    const e = this.entry(simId);
+    let left = maxEvents;
+    return this.stepping(simId, e, 'sim.stepUntil', true, (chunk) => {
+      const ask = Math.min(chunk, left);
+      const r = e.sim.stepUntil(filter, ask);
+      left -= r.steps;
+      const matched = r.matched === true;
+      return { steps: r.steps, matched, more: !matched && left > 0 && r.steps === ask };
+    });
   }
 
-  runUntil(simId: string, timeUs: number, maxEvents: number): SimStatusInfo {
-    return this.drive(simId, (sim) => sim.runUntil(timeUs, maxEvents));
+  runUntil(simId: string, timeUs: number, maxEvents: number): Promise<SimStatusInfo> {
+    const e = this.entry(simId);
+    let left = maxEvents;
+    return this.stepping(simId, e, 'sim.runUntil', true, (chunk) => {
+      const ask = Math.min(chunk, left);
+      const r = e.sim.runUntil(timeUs, ask);
+      left -= r.steps;
+      return { steps: r.steps, more: left > 0 && r.steps === ask };
+    });
   }
 
-  stepBack(simId: string, count: number): SimStatusInfo {
-    return this.drive(simId, (sim) => sim.stepBack(count));
+  stepBack(simId: string, count: number): Promise<SimStatusInfo> {
+    const e = this.entry(simId);
+    return this.seekTo(simId, e, 'sim.stepBack', Math.max(0, e.sim.eventIndex - count));
   }
 
-  seek(simId: string, event: number): SimStatusInfo {
-    return this.drive(simId, (sim) => sim.seek(event));
+  seek(simId: string, event: number): Promise<SimStatusInfo> {
+    return this.seekTo(simId, this.entry(simId), 'sim.seek', event);
   }
 
   inject(simId: string, change: SimChange): SimStatusInfo {
-    return this.drive(simId, (sim) => sim.applyLive(change), false);
+    const e = this.entry(simId);
+    this.refuseBusy(simId, e, 'sim.inject');
+    const r = e.sim.applyLive(change);
+    if (e.playing) {
+      // A live change while playing: keep the wall/virtual anchor consistent.
+      e.wallStartMs = this.deps.nowMs();
+      e.virtStartUs = e.sim.nowUs;
+    }
+    return this.status(simId, e, r.steps);
   }
 
   /** Starts (or re-speeds) background play. */
   play(simId: string, speed: number): SimStatusInfo {
     const e = this.entry(simId);
+    this.refuseBusy(simId, e, 'sim.play');
+    e.budgetStop = this.overBudget(e.sim);
+    if (e.budgetStop !== null) {
+      this.stop(e);
+      return this.status(simId, e, 0);
+    }
     e.speed = speed;
     e.wallStartMs = this.deps.nowMs();
     e.virtStartUs = e.sim.nowUs;
@@ -129,10 +244,11 @@ export class SimHost {
     return this.status(simId, e, 0);
   }
 
-  /** Stops background play; the next tick will not run. */
+  /** Stops background play (the next tick will not run) and cancels a running stepping call. */
   pause(simId: string): SimStatusInfo {
     const e = this.entry(simId);
     this.stop(e);
+    if (e.job) e.job.cancelled = true;
     return this.status(simId, e, 0);
   }
 
@@ -189,6 +305,7 @@ export class SimHost {
     const e = this.sims.get(simId);
     if (!e) return { closed: false };
     this.stop(e);
+    if (e.job) e.job.cancelled = true;
     this.sims.delete(simId);
     return { closed: true };
   }
@@ -198,15 +315,29 @@ export class SimHost {
     for (const id of [...this.sims.keys()]) this.close(id);
   }
 
+  /** Stops and drops the simulations an owner made (its socket closed); how many there were. */
+  release(owner: string): number {
+    let n = 0;
+    for (const [id, e] of [...this.sims]) {
+      if (e.owner !== owner) continue;
+      this.close(id);
+      n++;
+    }
+    return n;
+  }
+
   /** How many simulations are open. */
   get size(): number {
     return this.sims.size;
   }
 
-  private add(sim: Simulation) {
+  private add(sim: Simulation, owner?: string) {
     const simId = `sim-${this.nextId++}`;
     const e: Entry = {
       sim,
+      owner: owner ?? null,
+      job: null,
+      budgetStop: null,
       lastViews: new Map(),
       playing: false,
       speed: 1,
@@ -227,6 +358,26 @@ export class SimHost {
         message: `At most ${MAX_SIMULATIONS} simulations can be open at once; close one first.`,
       });
     }
+    const host = this.hostOverBudget();
+    if (host !== null) throw new DslabApiError({ code: 'too-large', message: `No new run: ${host}` });
+  }
+
+  /** Why a run may not go further now: its own memory budget or the host's; null if it may. */
+  private overBudget(sim: Simulation): string | null {
+    const { simBytes } = this.deps.budgets;
+    const bytes = sim.traceRows * BYTES_PER_TRACE_ROW;
+    if (bytes > simBytes) {
+      return `This run reached its memory budget: its ${sim.traceRows.toLocaleString('en-US')} trace rows take about ${formatBytes(bytes)}, and one run may use ${formatBytes(simBytes)}. Step back or fork from an earlier event, lower the scenario's limits, or raise the budget with ${RAISE_SIM}.`;
+    }
+    return this.hostOverBudget();
+  }
+
+  /** Why the host may not grow now, or null. */
+  private hostOverBudget(): string | null {
+    const { hostBytes } = this.deps.budgets;
+    const used = this.deps.hostBytes();
+    if (used <= hostBytes) return null;
+    return `DSLab is using ${formatBytes(used)}, over its memory budget of ${formatBytes(hostBytes)}. Close runs you no longer need, or raise the budget with ${RAISE_HOST}.`;
   }
 
   private entry(simId: string): Entry {
@@ -241,17 +392,129 @@ export class SimHost {
     return e;
   }
 
-  /** Runs one synchronous stepping call; stepping by hand pauses play first. */
-  private drive(simId: string, fn: (sim: Simulation) => StepResult, pauses = true): SimStatusInfo {
-    const e = this.entry(simId);
-    if (pauses) this.stop(e);
-    const r = fn(e.sim);
-    if (e.playing) {
-      // A live change while playing: keep the wall/virtual anchor consistent.
-      e.wallStartMs = this.deps.nowMs();
-      e.virtStartUs = e.sim.nowUs;
+  /** A stepping call: stepping by hand pauses play first, then runs as a job. */
+  private async stepping(
+    simId: string,
+    e: Entry,
+    method: string,
+    forward: boolean,
+    slice: Slice,
+    steps?: () => number,
+  ) {
+    const job = await this.job(simId, e, method, slice, { pauses: true, watch: e.sim, forward });
+    if (!this.sims.has(simId)) {
+      throw new DslabApiError({
+        code: 'conflict',
+        message: `${simId} was closed while ${method} ran.`,
+        path: ['simId'],
+      });
     }
-    return this.status(simId, e, r.steps, r.matched);
+    return this.status(simId, e, steps ? steps() : job.steps, job.matched);
+  }
+
+  /** Seeks in slices: to the last checkpoint at or before the target first, then forward. */
+  private seekTo(simId: string, e: Entry, method: string, event: number): Promise<SimStatusInfo> {
+    const start = e.sim.eventIndex;
+    const target = Math.max(0, Math.floor(event));
+    return this.stepping(simId, e, method, target > start, this.seekSlice(e.sim, target), () =>
+      Math.abs(e.sim.eventIndex - start),
+    );
+  }
+
+  /** The slices of sim.seek(target): the same state, in pieces of at most `chunk` events. */
+  private seekSlice(sim: Simulation, target: number): Slice {
+    let first = true;
+    return (chunk) => {
+      if (first) {
+        first = false;
+        const cp = sim.checkpointAtOrBefore(target);
+        if (target < sim.eventIndex || cp > sim.eventIndex) sim.seek(cp); // a restore, no replay
+      }
+      const from = sim.eventIndex;
+      const to = Math.min(target, from + chunk);
+      sim.seek(to);
+      const moved = sim.eventIndex - from;
+      return { steps: moved, more: sim.eventIndex < target && moved === to - from };
+    };
+  }
+
+  /**
+   * Runs a slice function until it is done, cancelled or over a memory budget: sub-chunks of
+   * `chunkEvents` events (adapted so one takes about a quarter of the budget) for at most
+   * CHUNK_BUDGET_MS, then a budget check, a progress event and a yield to the event loop, and
+   * again. `watch` is the run that grows (the fork for a fork); a call that moves it `forward`
+   * does not start when it is over budget. The entry's budgetStop says how it ended.
+   */
+  private async job(
+    simId: string,
+    e: Entry,
+    method: string,
+    slice: Slice,
+    opts: { pauses: boolean; watch: Simulation; forward: boolean },
+  ): Promise<{
+    steps: number;
+    matched: boolean | undefined;
+    end: 'done' | 'cancelled' | 'budget';
+    why: string | null;
+  }> {
+    this.refuseBusy(simId, e, method);
+    if (opts.pauses) this.stop(e);
+    let why = opts.forward ? this.overBudget(opts.watch) : null;
+    const job: Job = { method, cancelled: false };
+    e.job = job;
+    let steps = 0;
+    let matched: boolean | undefined;
+    let more = why === null;
+    try {
+      while (more && !job.cancelled) {
+        const started = this.deps.nowMs();
+        while (more && this.deps.nowMs() - started < CHUNK_BUDGET_MS) {
+          const before = this.deps.nowMs();
+          const asked = e.chunkEvents;
+          const r = slice(asked);
+          steps += r.steps;
+          more = r.more;
+          if (r.matched !== undefined) matched = r.matched;
+          this.adapt(e, asked, r.steps, this.deps.nowMs() - before);
+        }
+        if (!more) break;
+        why = this.overBudget(opts.watch);
+        if (why !== null) break;
+        this.progress(simId, e, steps, false);
+        await this.deps.yieldNow();
+      }
+    } finally {
+      e.job = null;
+    }
+    // Where the call ends decides what the status says: a run stopped at its budget says why.
+    if (why === null && opts.watch === e.sim) why = opts.forward && !more ? this.overBudget(e.sim) : null;
+    if (opts.watch === e.sim) e.budgetStop = why;
+    const end = why !== null ? 'budget' : more ? 'cancelled' : 'done';
+    return { steps, matched, end, why };
+  }
+
+  /** Refuses a call that would move a run while a stepping call is moving it. */
+  private refuseBusy(simId: string, e: Entry, method: string): void {
+    if (!e.job) return;
+    throw new DslabApiError({
+      code: 'busy',
+      message: `${simId} is busy with ${e.job.method} (at event ${e.sim.eventIndex.toLocaleString('en-US')}); ${method} can run once it answers, or pause the run to stop it.`,
+    });
+  }
+
+  /** Sizes the next sub-chunk so one takes about a quarter of the budget. */
+  private adapt(e: Entry, asked: number, steps: number, tookMs: number): void {
+    if (steps >= asked && tookMs < CHUNK_BUDGET_MS / 8)
+      e.chunkEvents = Math.min(e.chunkEvents * 2, 1_000_000);
+    else if (tookMs > CHUNK_BUDGET_MS / 2) e.chunkEvents = Math.max(100, Math.floor(e.chunkEvents / 2));
+  }
+
+  /** Pushes a progress event, at most every PROGRESS_MS unless `force`. */
+  private progress(simId: string, e: Entry, steps: number, force: boolean): void {
+    const now = this.deps.nowMs();
+    if (!force && now - e.lastProgressMs < PROGRESS_MS) return;
+    e.lastProgressMs = now;
+    this.deps.emit({ status: this.status(simId, e, steps), nodes: this.nodes(simId) });
   }
 
   private stop(e: Entry): void {
@@ -275,25 +538,19 @@ export class SimHost {
     // Run in sub-chunks until the target time, the budget, or the end.
     while (!e.sim.done && this.deps.nowMs() - started < CHUNK_BUDGET_MS) {
       const before = this.deps.nowMs();
-      const r = e.sim.runUntil(Math.floor(targetUs), e.chunkEvents);
+      const asked = e.chunkEvents;
+      const r = e.sim.runUntil(Math.floor(targetUs), asked);
       steps += r.steps;
-      const took = this.deps.nowMs() - before;
-      // Adapt the sub-chunk so one takes about a quarter of the budget.
-      if (r.steps >= e.chunkEvents && took < CHUNK_BUDGET_MS / 8)
-        e.chunkEvents = Math.min(e.chunkEvents * 2, 1_000_000);
-      else if (took > CHUNK_BUDGET_MS / 2) e.chunkEvents = Math.max(100, Math.floor(e.chunkEvents / 2));
-      if (r.steps < e.chunkEvents) {
+      this.adapt(e, asked, r.steps, this.deps.nowMs() - before);
+      if (r.steps < asked) {
         caughtUp = true; // the next event lies beyond the target time (or there is none)
         break;
       }
     }
-    const now = this.deps.nowMs();
-    const finished = e.sim.done;
+    e.budgetStop = this.overBudget(e.sim);
+    const finished = e.sim.done || e.budgetStop !== null;
     if (finished) e.playing = false;
-    if (finished || now - e.lastProgressMs >= PROGRESS_MS) {
-      e.lastProgressMs = now;
-      this.deps.emit({ status: this.status(simId, e, steps), nodes: this.nodes(simId) });
-    }
+    this.progress(simId, e, steps, finished);
     if (e.playing) {
       // Caught up with the wall clock: wait a frame; otherwise yield and go on at once.
       this.scheduleTick(simId, e, caughtUp ? 16 : 0);
@@ -302,12 +559,15 @@ export class SimHost {
 
   private status(simId: string, e: Entry, steps: number, matched?: boolean): SimStatusInfo {
     const s = e.sim.status();
+    // A run at a memory budget reads as stopped at a limit, the kernel's own limits first.
+    const budget = e.budgetStop !== null && !s.done;
     return {
       simId,
       eventIndex: s.eventIndex,
       nowUs: s.nowUs,
-      done: s.done,
-      stopReason: s.stopReason,
+      done: s.done || budget,
+      stopReason: budget ? 'memory-budget' : s.stopReason,
+      ...(budget ? { stopMessage: e.budgetStop! } : {}),
       violation: s.violation,
       queued: s.queued,
       traceRows: s.traceRows,

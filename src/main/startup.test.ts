@@ -58,8 +58,8 @@ describe('a store that fails to open at startup', () => {
     expect(shell.calls).toEqual(['dialog', 'release lock', 'exit 1']);
     expect(shell.dialogs[0]?.title).toBe('DSLab could not open its library');
     expect(shell.dialogs[0]?.content).toContain(file);
-    expect(shell.dialogs[0]?.content).toMatch(/not a database/);
-    expect(shell.dialogs[0]?.content).toMatch(/move the file aside/);
+    expect(shell.dialogs[0]?.content).toMatch(/not an SQLite database/);
+    expect(shell.dialogs[0]?.content).toMatch(/move it aside/);
   });
 
   it('a library from a newer DSLab: its own sentence, the file, then quit', async () => {

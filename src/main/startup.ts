@@ -5,7 +5,7 @@
  * the process exits. Nothing is left running without a window.
  */
 import Database from 'better-sqlite3';
-import { StoreError } from './store/database';
+import { explainStoreError, StoreError } from './store/database';
 
 /** The parts of Electron's `app` and `dialog` a startup failure uses (fakes in tests). */
 export interface StartupShell {
@@ -38,7 +38,9 @@ export function startWhenReady(
  * SQLite's, such as "file is not a database") name the library file and what to do; any
  * other error is shown as it is.
  */
-export function startupFailure(err: unknown, storeFile: string): StartupFailure {
+export function startupFailure(caught: unknown, storeFile: string): StartupFailure {
+  // SQLite's own errors found while opening become the store's sentence naming the file.
+  const err = explainStoreError(caught, storeFile);
   const reason = err instanceof Error ? err.message : String(err);
   if (err instanceof StoreError) {
     return {

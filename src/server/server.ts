@@ -1,16 +1,20 @@
 /**
  * Web mode: the built renderer and the same API as the Electron window, over a WebSocket
- * bound to 127.0.0.1 only. Each launch makes a random token; the page URL carries it and
- * the socket must present it. A socket from another Origin, or with a wrong Host (DNS
- * rebinding), is refused before the upgrade completes.
+ * bound to 127.0.0.1 only. The server has a random token (main.ts keeps it in the data folder,
+ * token.ts); the page URL carries it and the socket must present it. A socket from another
+ * Origin, or with a wrong Host (DNS rebinding), is refused before the upgrade completes.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Dispatch } from '../main/api/dispatch';
-import type { EventName, EventPayload } from '../shared/api';
-import { serveStatic } from './static';
+import type { Caller, Dispatch } from '../main/api/dispatch';
+import { type EventName, type EventPayload, MAX_MESSAGE_BYTES } from '../shared/api';
+import { Connection } from './connection';
+import { parseTarget, plain, serveStatic } from './static';
+
+/** Open API sockets at most (a page uses one); more are refused with 503. */
+export const MAX_SOCKETS = 32;
 
 /** Options for a web-mode server. */
 export interface WebServerOptions {
@@ -22,8 +26,12 @@ export interface WebServerOptions {
   dispatch: Dispatch;
   /** Fixed token (tests); default: 32 random bytes, base64url. */
   token?: string;
-  /** Largest accepted message, bytes (default 24 MiB: a 20 MiB file plus its JSON envelope). */
+  /** Largest accepted message, bytes (default MAX_MESSAGE_BYTES: a 20 MiB file, escaped, in its envelope). */
   maxMessageBytes?: number;
+  /** Where failures are logged (default: stderr). */
+  log?: (message: string) => void;
+  /** Frees what a closed socket held: its simulations and experiments (ApiHost.release). */
+  release?: (caller: Caller) => void;
 }
 
 /** A running web-mode server. */
@@ -32,7 +40,7 @@ export interface WebServer {
   url: string;
   /** The origin pages are served from. */
   origin: string;
-  /** The launch token. */
+  /** The token the socket must present. */
   token: string;
   /** The bound port. */
   port: number;
@@ -42,17 +50,21 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** The wire format of a call from the page. */
-interface CallMessage {
-  id: number;
-  method: string;
-  payload: unknown;
-}
-
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
-  const server = http.createServer((req, res) => serveStatic(opts.staticDir, req, res));
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 24 * 1024 * 1024 });
+  const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const server = http.createServer((req, res) => {
+    // Whatever a request holds, it gets an answer and the server stays up.
+    try {
+      if (req.url?.startsWith('/api/session')) session(req, res);
+      else serveStatic(opts.staticDir, req, res);
+    } catch (err) {
+      log(`web: request ${JSON.stringify(req.url)} failed: ${err instanceof Error ? err.message : err}`);
+      if (!res.headersSent) plain(res, 500, 'Internal error');
+      else res.destroy();
+    }
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,33 +74,58 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
 
+  /**
+   * GET /api/session?token=…: whether a token opens the API, so a page whose socket was refused
+   * can say why (no token in its link, or not the server's token) rather than "cannot reach".
+   * It tells no more than the socket's own 401 does.
+   */
+  function session(req: http.IncomingMessage, res: http.ServerResponse) {
+    const target = parseTarget(req.url);
+    if (target === null) return plain(res, 400, 'Bad request: the path is malformed.');
+    if (target.path !== '/api/session') return plain(res, 404, 'Not found');
+    if (!allowedHosts.has(req.headers.host ?? '')) return plain(res, 403, 'Forbidden Host');
+    const given = target.query.get('token');
+    const problem = !given ? 'missing' : tokenMatches(given, token) ? null : 'wrong';
+    const body = JSON.stringify(problem ? { ok: false, problem } : { ok: true });
+    res
+      .writeHead(problem ? 401 : 200, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .end(body);
+  }
+
   server.on('upgrade', (req, socket, head) => {
+    // Node hands an upgrade's socket over without an error listener: a reset would crash us.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    const target = parseTarget(req.url);
+    if (target === null) return refuse(400, 'Bad Request');
+    if (target.path !== '/api') return refuse(404, 'Not Found');
     if (!allowedHosts.has(req.headers.host ?? '')) return refuse(403, 'Forbidden Host');
     if (!allowedOrigins.has(req.headers.origin ?? '')) return refuse(403, 'Forbidden Origin');
-    if (!tokenMatches(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized');
+    if (!tokenMatches(target.query.get('token'), token)) return refuse(401, 'Unauthorized');
+    if (connections.size >= MAX_SOCKETS) return refuse(503, 'Too Many Connections');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  const connections = new Map<WebSocket, Connection>();
   wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', async (data, isBinary) => {
-      if (isBinary) return reply(ws, null, badRequest('messages must be JSON text'));
-      let msg: CallMessage;
-      try {
-        msg = JSON.parse(data.toString()) as CallMessage;
-      } catch {
-        return reply(ws, null, badRequest('the message is not valid JSON'));
-      }
-      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') {
-        return reply(ws, null, badRequest('a call needs a numeric "id", a "method" and a "payload"'));
-      }
-      const envelope = await opts.dispatch(msg.method, msg.payload);
-      reply(ws, msg.id, envelope);
+    // A broken frame (oversize, invalid UTF-8, unmasked, reserved bits or opcodes, a bad close
+    // code, a fragmented control frame) is reported here; ws has already sent the close frame
+    // with the code RFC 6455 gives it (1002, 1007, 1009) and drops only this socket.
+    ws.on('error', (err) => log(`web: closed a socket: ${err.message}`));
+    const conn = new Connection(ws, {
+      dispatch: opts.dispatch,
+      log,
+      ...(opts.release ? { release: opts.release } : {}),
     });
+    connections.set(ws, conn);
+    ws.on('close', () => connections.delete(ws));
   });
 
   const origin = `http://127.0.0.1:${port}`;
@@ -99,7 +136,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     port,
     emit(event, payload) {
       const text = JSON.stringify({ event, payload });
-      for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
+      for (const conn of connections.values()) conn.event(text);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -116,12 +153,4 @@ function tokenMatches(given: string | null, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function badRequest(message: string) {
-  return { ok: false as const, error: { code: 'bad-request' as const, message } };
-}
-
-function reply(ws: WebSocket, id: number | null, envelope: unknown): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...(envelope as object) }));
 }

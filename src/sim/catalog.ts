@@ -1,22 +1,19 @@
 import { z } from 'zod';
 import type { ViewKind } from '../shared/api/views';
-import { type Scenario, ScenarioSchema } from '../shared/scenario/schema';
+import type { Scenario } from '../shared/scenario/schema';
 import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
-import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
+import type { AnyProtocol, BugSwitch, Lesson, RoleSpec, ScenarioIssue } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
-import { raftScenario } from './protocols/consensus/raft/scenario';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
-import { chQuickStart } from './protocols/consistent-hashing/scenarios';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { readReplication } from './protocols/replication/read-replication';
-import { replicationQuickStart } from './protocols/replication/scenarios';
-import { shardingQuickStart } from './protocols/sharding/scenarios';
 import { sharding } from './protocols/sharding/sharding';
+import { quickStartScenario } from './toolkit/quick-start';
 
 /** What the palette, the inspector and the library need to know about a protocol. */
 export interface ProtocolInfo {
@@ -32,6 +29,8 @@ export interface ProtocolInfo {
   summary: string;
   /** Behaviour version. */
   version: number;
+  /** Playback speed at which the protocol's story plays at a human pace (virtual s per wall s). */
+  speed: number;
   /** Palette entries ('switch' is always available besides these). */
   roles: RoleSpec[];
   /** JSON Schema of the params (drives the inspector form). */
@@ -95,6 +94,7 @@ export function listProtocols(): ProtocolInfo[] {
       title: p.title,
       summary: p.lesson.summary,
       version: p.version,
+      speed: p.speed,
       roles: p.roles,
       paramsJsonSchema: z.toJSONSchema(p.params, { io: 'input', unrepresentable: 'any' }) as Record<
         string,
@@ -114,49 +114,16 @@ export function listProtocols(): ProtocolInfo[] {
 }
 
 /**
- * Whole-scenario quick starts of the protocols whose quick start changes more than the
- * default topology's workload, faults and run length (its own topology or params). They live
- * beside the protocols and import them, so the catalog holds them here rather than on the
- * protocol objects (which would make an import cycle); every other protocol declares its
- * quick start (Protocol.quickStart).
+ * A ready-to-run scenario for a protocol, seed 1: its quick start, which the protocol declares
+ * (`quickStart`: workload, faults, run length) over its default topology and params.
  */
-const quickStarts: Record<string, () => Scenario> = {
-  raft: () => raftScenario({ name: 'Raft quick start' }),
-  'read-replication': () => replicationQuickStart(),
-  sharding: () => shardingQuickStart(),
-  'consistent-hashing': () => chQuickStart(),
-};
-
-/** A ready-to-run scenario for a protocol: its quick start, or default topology and params, seed 1. */
 export function defaultScenario(protocolId: string): Scenario {
   const p = protocols.get(protocolId);
   if (p === undefined) throw new Error(`unknown protocol ${protocolId}`);
-  const quick = quickStarts[protocolId];
-  if (quick) return quick();
-  const params = p.params.parse({}) as Record<string, unknown>;
-  const topo = p.defaultTopology(params);
-  const extra = p.quickStart?.(params);
-  return ScenarioSchema.parse({
-    schemaVersion: 1,
-    name: extra?.name ?? `${p.title} quick start`,
-    topic: p.topic,
-    protocol: p.id,
-    params,
-    topology: topo,
-    workload: extra?.workload ?? { kind: 'none' },
-    faults: extra?.faults ?? [],
-    seed: 1,
-    limits: { maxTimeUs: extra?.maxTimeUs ?? 10_000_000 },
-  });
+  return quickStartScenario(p);
 }
 
-/** A problem with a scenario that the file schema alone cannot see. */
-export interface ScenarioIssue {
-  /** Path of the offending field, as zod reports paths. */
-  path: (string | number)[];
-  /** What is wrong. */
-  message: string;
-}
+export type { ScenarioIssue } from './protocol';
 
 /**
  * Checks a (schema-valid) scenario against its protocol: the protocol exists, params pass the
@@ -178,6 +145,8 @@ export function checkScenario(scenario: Scenario, options: { roleCounts?: boolea
         path: ['params', ...i.path.map((x) => (typeof x === 'symbol' ? String(x) : x))],
         message: i.message,
       });
+  if (parsed.success && p.scenarioIssues !== undefined)
+    issues.push(...p.scenarioIssues(scenario, parsed.data));
   const roles = new Map(p.roles.map((r) => [r.id, r]));
   const counts = new Map<string, number>();
   scenario.topology.nodes.forEach((n, i) => {

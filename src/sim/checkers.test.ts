@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScenario, listProtocols } from './catalog';
-import { registerHistoryChecker } from './checkers/history';
-import './checkers/builtin';
+import { linearizabilityVerdict } from './checkers/builtin';
+import { type KvOp, registerHistoryChecker } from './checkers/history';
+import { checkLinearizable } from './checkers/linearizability';
 import { builtinScenarios } from './scenarios';
 import { Simulation } from './simulation';
 import { scenario } from './test/helpers';
@@ -284,5 +285,19 @@ describe('scenario checks against the protocol', () => {
     const one = { ...sc, topology: { ...sc.topology, nodes: sc.topology.nodes.slice(0, 1), links: [] } };
     expect(checkScenario(one)[0]!.message).toMatch(/at least 2/);
     expect(() => new Simulation(bad)).toThrow(ScenarioError);
+  });
+});
+
+describe('the linearizability verdict', () => {
+  it('is undecided (null, not broken) when a key ran out of budget, naming the key', () => {
+    const h: KvOp[] = [];
+    for (let i = 0; i < 12; i++)
+      h.push({ id: i, client: i, kind: 'put', key: 'x', value: `v${i}`, callUs: 0, returnUs: 100 });
+    h.push({ id: 99, client: 99, kind: 'get', key: 'x', output: 'nope', callUs: 200, returnUs: 210 });
+    h.push({ id: 100, client: 1, kind: 'put', key: 'y', value: 'a', callUs: 0, returnUs: 10 });
+    const v = linearizabilityVerdict(checkLinearizable(h, { maxStates: 500 }));
+    expect(v.ok).toBeNull();
+    expect(v.message).toMatch(/^undecided: Gave up on key "x" .*1 of 2 keys were proven linearizable/);
+    expect(linearizabilityVerdict(checkLinearizable(h)).ok).toBe(false);
   });
 });

@@ -28,7 +28,16 @@ export {
   type KvOp,
   registerHistoryChecker,
 } from './checkers/history';
-export { type ExperimentInfo, type ExperimentSeries, experimentsOf, runExperiment } from './experiments';
+export {
+  type ExperimentInfo,
+  type ExperimentRun,
+  type ExperimentSeries,
+  type ExperimentSteps,
+  experimentSteps,
+  experimentsOf,
+  runExperiment,
+  startExperiment,
+} from './experiments';
 export type { Series, StopReason, Violation } from './kernel/kernel';
 export { TRACE_KIND_NAMES, type TraceEvent, type TraceKindName } from './kernel/trace';
 export type * from './protocol';

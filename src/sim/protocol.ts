@@ -115,6 +115,13 @@ export interface Ctx<P, M> {
   now(): number;
   /** Ids of the nodes with a role, sorted (this node included when it has that role). */
   nodesWithRole(role: string): readonly NodeId[];
+  /** A node's display name as the scenario gives it (its id when the scenario gives none). */
+  nameOf(id: NodeId): string;
+  /**
+   * The keys the scenario's workload declares, in order: its key list, or its pattern's keys for
+   * 0..count-1; empty without a workload. The same list for every node and the whole run.
+   */
+  keySpace(): readonly string[];
   /** Sends a message over the network. */
   send(to: NodeId, msg: M): void;
   /** Sends one message to every node of a role but this one, in id order. */
@@ -358,6 +365,14 @@ interface ProtocolInfoFields<P, S> {
   title: string;
   /** Bumped when behaviour changes (old traces then hash differently). */
   version: number;
+  /**
+   * The playback speed at which the quick start's story plays at a human pace, in virtual
+   * seconds per wall second: the app starts a scenario of this protocol at it (a learner's own
+   * choice, once made, is remembered per scenario). Pick it so the first thing worth watching
+   * happens within a few seconds of Play and a message hop can still be followed by eye
+   * (Raft: 0.05x puts the first election, about 165 ms in, 3 s after Play).
+   */
+  speed: number;
   /** Palette entries. */
   roles: RoleSpec[];
   /** Params schema (every field defaulted, so `parse({})` gives the defaults). */
@@ -398,7 +413,8 @@ interface ProtocolInfoFields<P, S> {
 
 /**
  * What a protocol's quick start adds to its default topology and params: a workload, a fault
- * script, a run length. Plain scenario fields, validated with the scenario (src/shared/scenario).
+ * script, a run length. Plain scenario fields, validated with the scenario (src/shared/scenario);
+ * src/sim/toolkit/quick-start.ts builds the scenario.
  */
 export interface QuickStart {
   /** The scenario's name (default: "<title> quick start"). */
@@ -441,10 +457,27 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
    * tests check that nothing else changes a log.
    */
   logs?: readonly StateField<S>[];
-  /** What the quick start adds to the default topology: workload, faults, run length (optional). */
+  /**
+   * What the quick start adds to the default topology: workload, faults, run length (optional).
+   * Gets the parsed params (the defaults, or a variant's), the same the topology is built from.
+   */
   quickStart?(params: P): QuickStart;
   /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */
   nemesis?: LeaderHook<S>;
+  /**
+   * What is wrong with a scenario beyond its params and roles, where the two must agree (say,
+   * the workload's keys and a param that says what a key is), or nothing (optional). Called by
+   * `checkScenario` with params already valid; each issue names the offending path.
+   */
+  scenarioIssues?(scenario: Scenario, params: P): ScenarioIssue[];
+}
+
+/** A problem with a scenario that the file schema alone cannot see. */
+export interface ScenarioIssue {
+  /** Path of the offending field, as zod reports paths. */
+  path: (string | number)[];
+  /** What is wrong. */
+  message: string;
 }
 
 /** A protocol with its type parameters erased (what the catalog holds). */

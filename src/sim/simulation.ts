@@ -74,12 +74,17 @@ export interface NodeInfo {
   role: string;
   /** Display name. */
   name: string;
+  /** Canvas position, as the scenario or the add-node fault that added the node gave it. */
+  x: number;
+  y: number;
   /** False when crashed or removed. */
   up: boolean;
   /** True when paused. */
   paused: boolean;
   /** True when removed from the topology. */
   removed: boolean;
+  /** True when the run added it (an add-node fault): the scenario's topology does not have it. */
+  added: boolean;
   /** The node's local clock, microseconds. */
   localTimeUs: number;
   /** Local clock minus true time, microseconds. */
@@ -523,13 +528,24 @@ export class Simulation {
    * from the start instead.
    */
   fork(atEvent: number, change: Change): Simulation {
+    const f = this.forkBase(atEvent);
+    f.seek(Math.max(0, Math.floor(atEvent)));
+    f.applyLive(change);
+    return f;
+  }
+
+  /**
+   * The first half of fork: the new run, holding this one's past up to the last checkpoint at
+   * or before atEvent (or event 0), not yet replayed to atEvent. A host that replays in chunks
+   * seeks it there and applies the change itself; fork does both at once.
+   */
+  forkBase(atEvent: number): Simulation {
     const f = new Simulation(this.scenario, { ...this.opts, seed: this.opts.seed ?? this.scenario.seed });
     atEvent = Math.max(0, Math.floor(atEvent));
     f.injections = this.injections.filter((x) => x.atEvent <= atEvent);
     f.injPtr = 0;
     if (atEvent <= this.kernel.eventIndex) {
-      let best = 0;
-      for (const i of this.cpIndexes) if (i <= atEvent && i > best) best = i;
+      const best = this.checkpointAtOrBefore(atEvent);
       const snap = this.cps.get(best)!;
       f.kernel.adopt(this.kernel, snap);
       f.cps = new Map();
@@ -539,9 +555,18 @@ export class Simulation {
       f.injPtr = f.injections.findIndex((x) => x.atEvent >= best);
       if (f.injPtr < 0) f.injPtr = f.injections.length;
     }
-    f.seek(atEvent);
-    f.applyLive(change);
     return f;
+  }
+
+  /**
+   * The event of the last checkpoint at or before `event`: where seek(event) restores from
+   * when it goes back, or jumps to when it lies ahead of the current event. A host that replays
+   * in chunks seeks there first, then forward a chunk at a time.
+   */
+  checkpointAtOrBefore(event: number): number {
+    let best = 0;
+    for (const i of this.cpIndexes) if (i <= event && i > best) best = i;
+    return best;
   }
 
   // -------------------------------------------------------------- trace

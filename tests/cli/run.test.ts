@@ -48,6 +48,15 @@ describe('dslab run', () => {
         message: 'A node never counts more rounds than pings it sent',
         atEvent: null,
       },
+      {
+        // The liveness property is checked from 20 retry intervals (1 s) after the last fault:
+        // a 1 s run ends before.
+        id: 'rounds-complete',
+        kind: 'liveness',
+        ok: null,
+        message: 'checked once the faults have stopped for long enough',
+        atEvent: null,
+      },
     ]);
     expect(result.violation).toBeNull();
   });
@@ -76,7 +85,7 @@ describe('dslab run', () => {
     expect(r.stdout).toMatch(/^events {6}[\d,]+$/m);
     expect(r.stdout).toMatch(/^simulated {3}[\d,.]+ ms \(time limit reached\)$/m);
     expect(r.stdout).toMatch(/^trace hash {2}[0-9a-f]{16}$/m);
-    expect(r.stdout).toMatch(/^invariants {2}1 of 1 held$/m);
+    expect(r.stdout).toMatch(/^invariants {2}1 of 2 held, 1 not evaluated$/m);
     expect(r.stdout).not.toMatch(/VIOLATION|reproduce/);
   });
 
@@ -150,5 +159,35 @@ describe('dslab run', () => {
     const a = await runJson(bom);
     const b = await runJson(path.join('tests', 'cli', 'fixtures', 'ping-pong.json'));
     expect(a.result).toEqual(b.result);
+  });
+});
+
+describe('dslab run: a history checker that could not decide', () => {
+  it('says "undecided" and prints what the checker found, without failing the run', async () => {
+    const { summaryText } = await import('../../src/cli/commands/run');
+    const { failed } = await import('../../src/cli/run-seed');
+    const r: RunResult = {
+      seed: 1,
+      events: 10,
+      simulatedMs: 1,
+      stopReason: 'quiescent',
+      traceHash: '0123456789abcdef',
+      metrics: { counters: {}, gauges: {}, series: {} },
+      invariants: [
+        { id: 'safety', kind: 'invariant', ok: true, message: 'safe', atEvent: null },
+        {
+          id: 'linearizability',
+          kind: 'history',
+          ok: null,
+          message: 'undecided: Gave up on key "0" after 1000000 states',
+          atEvent: 10,
+        },
+      ],
+      violation: null,
+    };
+    const text = summaryText(r, 'kv (raft)');
+    expect(text).toMatch(/^invariants {2}1 of 2 held, 1 undecided$/m);
+    expect(text).toMatch(/^history {5}linearizability: undecided: Gave up on key "0"/m);
+    expect(failed(r)).toBe(false);
   });
 });

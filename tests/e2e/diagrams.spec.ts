@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Download, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, shot, test } from './fixtures';
 import { canvasNode, eventIndex, openOn, runButton } from './run-helpers';
 
 /** Opens the lab on any topic's protocol. */
@@ -181,23 +181,50 @@ test('ring: virtual nodes and keys, and what the join of n5 moved vs modulo-N', 
   await page.screenshot({ path: 'test-results/views-ring-light.png' });
 });
 
-test('experiment: Raft Figure 16 with 20 trials draws one CDF per timeout range', async ({ page, lab }) => {
-  test.setTimeout(180_000);
+test('experiment: Raft Figure 16 draws both graphs, every trial counted, censored ones at the cap', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(240_000);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.emulateMedia({ colorScheme: 'light' });
   await openProtocol(page, lab.server.url, 'consensus', 'raft');
   await expect(page.getByRole('tab', { name: 'Ring' })).toHaveCount(0);
   await page.getByRole('tab', { name: 'Experiment' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Experiment' });
-  await panel.getByRole('combobox', { name: 'Trials per range' }).selectOption('20');
+  const trials = panel.getByRole('combobox', { name: 'Trials per range' });
+  // The paper's 1000 trials per range is the default; 50 keeps the test short.
+  await expect(trials).toHaveValue('1000');
+  await trials.selectOption('50');
   const run = panel.getByRole('button', { name: 'Run experiment' });
   await run.click();
   const series = panel.getByTestId('cdf-series');
-  await expect(series).toHaveCount(6, { timeout: 150_000 });
-  await expect(panel.getByTestId('cdf-legend')).toHaveCount(6);
-  await expect(panel.getByTestId('cdf-legend').first()).toContainText('150 ms');
+  await expect(series).toHaveCount(11, { timeout: 200_000 });
+  await expect(panel.getByTestId('cdf-panel')).toHaveCount(2);
+  const legend = panel.getByTestId('cdf-legend');
+  await expect(legend).toHaveCount(11);
+  // 150 ms (no randomness): split votes repeat, every trial censored, and it says so.
+  await expect(legend.first()).toContainText('150 ms');
+  await expect(legend.first()).toContainText('50 of 50 over 10 s');
+  await expect(panel.getByTestId('cdf-censored').first()).toBeVisible();
+  await expect(panel.getByTestId('cdf-cap').first()).toContainText('cap 10 s');
   await expect(run).toBeEnabled();
-  await page.screenshot({ path: 'test-results/views-experiment-light.png' });
+  await page.screenshot({ path: shot('views-experiment-light.png') });
+  const scroller = page.locator('.views-exp');
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(300);
+      await scroller.evaluate((el) => el.scrollTo(0, 0));
+      await page.screenshot({ path: shot(`experiment-${width}x${height}-${scheme}.png`) });
+      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.screenshot({ path: shot(`experiment-${width}x${height}-${scheme}-end.png`) });
+    }
+  }
 });
 
 test.describe('accessibility', () => {

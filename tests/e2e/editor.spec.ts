@@ -93,6 +93,23 @@ test('a protocol param changes through the form; an invalid value shows why and 
   await expect(inspector.getByRole('textbox', { name: 'Concurrency (ops)' })).toHaveValue('1');
 });
 
+test("sharding's Shard count says what its 0 means, so it does not read as no shards", async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('sharding');
+  await expect(canvasNode(page, 's3')).toBeVisible();
+  const inspector = inspectorOf(page);
+  const count = inspector.getByRole('textbox', { name: 'Shard count' });
+  await expect(count).toHaveValue('0');
+  await expect(count).toHaveAccessibleDescription(/^0: every shard in the topology/);
+  await expect(inspector.getByText('0: every shard in the topology')).toBeVisible();
+  // A param without a special value has no note.
+  await expect(inspector.getByRole('textbox', { name: 'Tick (µs)' })).toHaveAccessibleDescription('');
+});
+
 test('a link: uniform 5–10 ms latency and 10% loss, shown again after reselecting', async ({ page, lab }) => {
   await openOn(page, lab.server.url, 'ping-pong');
   const inspector = inspectorOf(page);
@@ -266,8 +283,9 @@ test('switching protocol keeps the nodes whose roles map and says what changed',
   await page.keyboard.press('Enter');
   await expect(nodes(page)).toHaveCount(paxos + 1);
   await protocol.selectOption('multi-paxos');
-  await expect(toasts(page)).toContainText(/Kept 3 nodes; 2 'proposer' nodes became 'replica'/);
-  await expect(toasts(page)).toContainText("3 'acceptor' nodes became 'replica'");
+  await expect(toasts(page)).toContainText(
+    'Switched to Multi-Paxos, keeping your 9 nodes: 2 proposer nodes now run as replica, 3 acceptor nodes now run as replica, 1 learner node now runs as replica; 3 kept their role.',
+  );
   await expect(nodes(page)).toHaveCount(paxos + 1);
   // The inspector describes the new protocol and its params.
   const inspector = inspectorOf(page);
@@ -278,7 +296,7 @@ test('switching protocol keeps the nodes whose roles map and says what changed',
   // Still the person's topology: switching back maps it again (replicas become proposers).
   await protocol.selectOption('paxos');
   await expect(toasts(page)).toContainText(
-    "Kept 3 nodes; 4 'replica' nodes became 'proposer'; 1 'replica' node became 'acceptor'",
+    'Switched to Paxos, keeping your 9 nodes: 4 replica nodes now run as proposer, 1 replica node now runs as acceptor',
   );
   await expect(nodes(page)).toHaveCount(paxos + 1);
 });

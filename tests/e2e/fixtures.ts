@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { createApiHost } from '../../src/main/api/host';
+import type { MemoryBudgets } from '../../src/main/memory';
+import type { SliceClock } from '../../src/main/slices';
 import { openStore } from '../../src/main/store/database';
 import { startWebServer, type WebServer } from '../../src/server/server';
 
@@ -17,7 +19,10 @@ export interface Lab {
   dataDir: string;
 }
 
-export async function startLab(dataDir?: string): Promise<Lab & { stop(): Promise<void> }> {
+export async function startLab(
+  dataDir?: string,
+  opts: { budgets?: MemoryBudgets; experimentClock?: SliceClock } = {},
+): Promise<Lab & { stop(): Promise<void> }> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-e2e-'));
   const db = openStore(dir);
   let server: WebServer | undefined;
@@ -28,11 +33,14 @@ export async function startLab(dataDir?: string): Promise<Lab & { stop(): Promis
     version: '0.0.0-test',
     electronVersion: null,
     emit: (event, payload) => server?.emit(event, payload),
+    ...(opts.budgets ? { budgets: opts.budgets } : {}),
+    ...(opts.experimentClock ? { experimentClock: opts.experimentClock } : {}),
   });
   server = await startWebServer({
     port: 0,
     staticDir: path.resolve('out/renderer'),
     dispatch: host.dispatch,
+    release: host.release,
   });
   return {
     server,

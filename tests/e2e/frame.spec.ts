@@ -66,12 +66,13 @@ test('the toolbar has the run controls, ready once the scenario loads, and live 
   await expect(seed).toHaveValue('42');
   await expect(page.getByRole('contentinfo')).toContainText('seed 42');
 
-  // Speed is virtual seconds per wall second on a log scale: 20 presses are one decade.
+  // Speed is virtual seconds per wall second on a log scale: 20 presses are one decade. It starts
+  // at the protocol's own (the first launch opens the heartbeat detector, 0.05x).
   const speed = banner.getByRole('slider', { name: 'Speed' });
-  await expect(speed).toHaveAttribute('aria-valuetext', '0.005x');
+  await expect(speed).toHaveAttribute('aria-valuetext', '0.05x');
   await speed.focus();
   for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
-  await expect(speed).toHaveAttribute('aria-valuetext', '0.05x');
+  await expect(speed).toHaveAttribute('aria-valuetext', '0.5x');
 });
 
 test('the topic and protocol pickers list the catalog and the default topology is on the canvas', async ({
@@ -244,9 +245,9 @@ test('dragging from one node handle to another links the two nodes', async ({ pa
   await expect(client).toBeVisible();
 
   const first = page.locator('.react-flow__node').first();
-  const from = (await client.locator('.react-flow__handle-top').boundingBox())!;
+  const from = (await client.locator('.lab-handle.react-flow__handle-top').boundingBox())!;
   await first.hover();
-  const to = (await first.locator('.react-flow__handle-bottom').boundingBox())!;
+  const to = (await first.locator('.lab-handle.react-flow__handle-bottom').boundingBox())!;
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
@@ -263,6 +264,67 @@ test('dragging from one node handle to another links the two nodes', async ({ pa
   await expect(inspector).toContainText('client-1');
 });
 
+test('a link dropped anywhere on a node body connects to it, with the node marked while dragging', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  const edges = page.locator('.react-flow__edge');
+  const before = await edges.count();
+  const pane = page.locator('.react-flow__pane');
+  const box = (await pane.boundingBox())!;
+  await page
+    .getByRole('button', { name: 'Add Client' })
+    .dragTo(pane, { targetPosition: { x: box.width * 0.5, y: box.height * 0.85 } });
+  const client = node(page, 'client-1');
+  await expect(client).toBeVisible();
+
+  // From the client's top dot to the middle of the first node, far from any of its dots.
+  const target = page.locator('.react-flow__node').first();
+  const name = (await target.getAttribute('aria-label'))!;
+  await client.hover();
+  const from = (await client.locator('.react-flow__handle-top.lab-handle').boundingBox())!;
+  const body = (await target.boundingBox())!;
+  const mid = { x: body.x + body.width * 0.4, y: body.y + body.height / 2 };
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(mid.x, mid.y, { steps: 12 });
+  // While dragging, the node under the pointer is marked as where the link will go...
+  const drop = target.locator('.lab-body-handle');
+  await expect(drop).toHaveClass(/\bvalid\b/);
+  await expect(drop).toHaveCSS('outline-style', 'solid');
+  // ...and the node the link starts from is not a target.
+  await expect(client.locator('.lab-body-handle')).toHaveCSS('visibility', 'hidden');
+  await page.mouse.up();
+  await expect(edges).toHaveCount(before + 1);
+  await expect(page.getByRole('group', { name: `Link client-1 – ${name}` })).toHaveCount(1);
+  // Once the drag is over, the body is a body again: a click selects the node.
+  await expect(drop).toHaveCSS('visibility', 'hidden');
+  await target.click();
+  await expect(target).toHaveClass(/selected/);
+});
+
+test('web mode loads with no failed request: the tab icon is the logo, not a 404', async ({ page, lab }) => {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('console', (m) => {
+    // The meta-tag CSP repeats the header's frame-ancestors on purpose (docs/security.md);
+    // Chromium says it ignores it there, which is no failed request.
+    if (m.type() === 'error' && !/frame-ancestors.*<meta>/.test(m.text()))
+      failed.push(`console: ${m.text()}`);
+  });
+  await openLab(page, lab.server.url);
+  // Chromium fetches the tab icon after the load (/favicon.ico when none is declared).
+  await page.waitForLoadState('networkidle');
+  expect(failed).toEqual([]);
+  const href = await page.locator('link[rel="icon"]').getAttribute('href', { timeout: 1000 });
+  const icon = await page.request.get(new URL(href ?? '', page.url()).href);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/svg+xml');
+});
+
 test('menu commands: New resets, Save saves to the library, About shows the host', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   const nodes = page.locator('.react-flow__node');
@@ -271,7 +333,12 @@ test('menu commands: New resets, Save saves to the library, About shows the host
   await page.keyboard.press('Enter');
   await expect(nodes).toHaveCount(before + 1);
 
+  // The added node is unsaved work, so New asks first (Don't save: the default topology again).
   lab.server.emit('app.menu', { command: 'file.new' });
+  await page
+    .getByRole('dialog', { name: 'Unsaved changes' })
+    .getByRole('button', { name: "Don't save" })
+    .click();
   await expect(nodes).toHaveCount(before);
 
   lab.server.emit('app.menu', { command: 'file.save' });

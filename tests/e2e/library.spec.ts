@@ -6,7 +6,12 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, shot, test } from './fixtures';
+import { seedBuiltinLibrary } from '../../src/main/store/builtins';
+import { openStore } from '../../src/main/store/database';
+import { contentHash, Library } from '../../src/main/store/library';
+import { canonicalJson } from '../../src/shared/files/canonical';
+import { defaultScenario } from '../../src/sim';
+import { expect, shot, startLab, test } from './fixtures';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -120,34 +125,63 @@ test('the library lists the built-ins and search finds one', async ({ page, lab 
   await expect(page.getByText('Nothing matches “nothing-like-this”.')).toBeVisible();
   await page.getByRole('searchbox', { name: 'Search the library' }).fill('');
 
-  // The tag filter narrows the list.
+  // The tag filter narrows the list (the starters: Ping-pong ring and the Raft quick start).
   await page.getByRole('combobox', { name: 'Tag' }).selectOption('starter');
-  await expect(list.locator('.lib-item')).toHaveCount(1);
+  await expect(list.locator('.lib-item')).toHaveCount(2);
 });
 
-test('open a built-in, change it, Save: after a reload it is back with the change', async ({ page, lab }) => {
+test('Save on a changed built-in saves a copy; the built-in stays as shipped', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);
   await openItem(page, 'Ping-pong ring');
   const before = await nodeCount(page);
   await expect(docState(page)).not.toContainText('unsaved');
+  await expect(docState(page)).toContainText('built-in');
 
   await dragClientIn(page);
   await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
   await expect(docState(page)).toContainText('unsaved changes');
   await expect(page).toHaveTitle(/● Ping-pong ring/);
 
+  // Save offers a copy with a new name; Cancel leaves everything as it was.
   await page.keyboard.press('Control+s');
-  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Saved "Ping-pong ring"');
-  await expect(docState(page)).not.toContainText('unsaved');
+  const dialog = page.getByRole('dialog', { name: 'Save a copy' });
+  await expect(dialog).toContainText('"Ping-pong ring" is a built-in and stays as shipped');
+  await expect(dialog.getByRole('textbox', { name: 'Name' })).toHaveValue('Ping-pong ring (copy)');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(docState(page)).toContainText('unsaved changes');
 
+  // (Ctrl+S fires once per 300 ms, since the desktop menu may deliver the same press.)
+  await expect(async () => {
+    if (!(await dialog.isVisible())) await page.keyboard.press('Control+s');
+    await expect(dialog).toBeVisible({ timeout: 500 });
+  }).toPass();
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('My ring');
+  await dialog.getByRole('button', { name: 'Save copy' }).click();
+  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+    'Saved a copy as "My ring"',
+  );
+  await expect(docState(page)).toContainText('My ring');
+  await expect(docState(page)).toContainText('library');
+  await expect(docState(page)).not.toContainText('unsaved');
+  await showLibrary(page);
+  await expect(item(page, 'My ring')).not.toContainText('built-in');
+  await expect(item(page, 'Ping-pong ring')).toContainText(`ping-pong · ${before} nodes`);
+
+  // After a reload the copy is open with the change, and the built-in is as shipped.
   await page.reload();
-  await expect(docState(page)).toContainText('Ping-pong ring');
+  await expect(docState(page)).toContainText('My ring');
   await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
   await expect(page.getByRole('group', { name: 'client-1' })).toBeVisible();
-
   await showLibrary(page);
-  await select(page, 'Ping-pong ring');
+  await openItem(page, 'Ping-pong ring');
+  await expect(page.locator('.react-flow__node')).toHaveCount(before);
+  // A built-in keeps its name: no Rename (Duplicate makes one to rename).
+  await expect((await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Rename' })).toHaveCount(0);
+
+  await openItem(page, 'My ring');
+  await select(page, 'My ring');
   await page.screenshot({ path: shot('library-panel.png') });
   const root = page.locator('html');
   if ((await root.getAttribute('data-theme')) !== 'dark') await page.keyboard.press('Control+Shift+D');
@@ -175,13 +209,14 @@ test('Save As makes a copy that becomes the open document', async ({ page, lab }
 test('rename in place, delete to the trash, restore', async ({ page, lab }) => {
   await openLab(page, lab.server.url);
   await showLibrary(page);
-  const it = await select(page, 'Ping-pong ring');
+  await (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Duplicate' }).click();
+  const it = await select(page, 'Ping-pong ring (copy)');
   await it.getByRole('button', { name: 'Rename' }).click();
-  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring' });
+  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring (copy)' });
   await field.fill('Ring of three');
   await field.press('Enter');
   await expect(item(page, 'Ring of three')).toBeVisible();
-  await expect(item(page, 'Ping-pong ring')).toHaveCount(0);
+  await expect(item(page, 'Ping-pong ring (copy)')).toHaveCount(0);
 
   const total = await libraryTotal(page);
   await (await select(page, 'Ring of three')).getByRole('button', { name: 'Delete' }).click();
@@ -196,6 +231,77 @@ test('rename in place, delete to the trash, restore', async ({ page, lab }) => {
   await page.getByRole('button', { name: 'Library', exact: true }).click();
   await expect(item(page, 'Ring of three')).toBeVisible();
   await expect.poll(() => libraryTotal(page)).toBe(total);
+});
+
+test('two items never share a name: a taken name gets a number, and the toast says so', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  // Built-ins keep their names (read-only), so rename a copy of one: the person's own item.
+  await (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Duplicate' }).click();
+  await expect(item(page, 'Ping-pong ring (copy)')).toBeVisible();
+  const it = await select(page, 'Ping-pong ring (copy)');
+  await it.getByRole('button', { name: 'Rename' }).click();
+  const field = page.getByRole('textbox', { name: 'New name for Ping-pong ring (copy)' });
+  // A built-in's name, in other letter case: names compare without case.
+  await field.fill('raft: FIVE servers, two clients');
+  await field.press('Enter');
+  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+    '"raft: FIVE servers, two clients" is taken, so it is "raft: FIVE servers, two clients (2)".',
+  );
+  await expect(item(page, 'raft: FIVE servers, two clients (2)')).toBeVisible();
+  await expect(item(page, 'Raft: five servers, two clients')).toBeVisible();
+  // Duplicating twice: "(copy)", then "(copy 2)".
+  for (const name of ['Raft: five servers, two clients (copy)', 'Raft: five servers, two clients (copy 2)']) {
+    await (await select(page, 'Raft: five servers, two clients'))
+      .getByRole('button', { name: 'Duplicate' })
+      .click();
+    await expect(item(page, name)).toBeVisible();
+  }
+});
+
+test('the library list is one tab stop: Tab goes past it, the arrows move within', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  const list = page.getByRole('list', { name: 'Library items' });
+  const count = await list.locator('.lib-item-main').count();
+  expect(count).toBeGreaterThan(10);
+  // Tab from the search box until the focus leaves the sidebar, noting the items it lands on.
+  await page.getByRole('searchbox', { name: 'Search the library' }).focus();
+  const stops: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const where = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el?.closest('aside')) return null;
+      return el.classList.contains('lib-item-main')
+        ? (el.closest('li')?.getAttribute('aria-label') ?? '?')
+        : '';
+    });
+    if (where === null) break;
+    if (where) stops.push(where);
+  }
+  expect(stops, 'library items Tab stops on').toHaveLength(1);
+  const first = await list
+    .locator('.lib-item-main')
+    .first()
+    .evaluate((el) => el.closest('li')!.getAttribute('aria-label'));
+  expect(stops[0]).toBe(first);
+  // The arrows move between items, Home and End to the ends; Tab then leaves from there.
+  const items = list.locator('.lib-item-main');
+  await items.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(items.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(items.last()).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(items.nth(1)).toBeFocused();
 });
 
 test('Empty trash deletes for good after asking', async ({ page, lab }) => {
@@ -306,7 +412,9 @@ test('export downloads a file that imports again', async ({ page, lab }) => {
   await page.getByRole('button', { name: 'Import…' }).click();
   await (await chooser).setFiles(saved);
   await expect.poll(() => libraryTotal(page)).toBe(total + 1);
-  await expect(item(page, 'Ping-pong ring')).toHaveCount(2);
+  // Beside the original, under a free name (two items never share one).
+  await expect(item(page, 'Ping-pong ring')).toHaveCount(1);
+  await expect(item(page, 'Ping-pong ring (2)')).toHaveCount(1);
 });
 
 test('a .dslab.json dropped on the window is imported', async ({ page, lab }) => {
@@ -335,12 +443,17 @@ test('the welcome view shows the topics and opens one with its lesson', async ({
   const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
   await expect(welcome).toBeVisible();
   const topics = welcome.getByRole('list', { name: 'Topics' });
-  await expect(topics.getByRole('button', { name: /Simulation basics/ })).toBeEnabled();
+  await expect(
+    topics.getByRole('group', { name: 'Simulation basics' }).getByRole('button').first(),
+  ).toBeEnabled();
   await expect(welcome.getByRole('button', { name: /^CAP/ })).toBeDisabled();
   await expect(welcome.getByRole('button', { name: /^CAP/ })).toContainText('CAP');
   await page.screenshot({ path: shot('library-welcome.png') });
 
-  await topics.getByRole('button', { name: /Simulation basics/ }).click();
+  await topics
+    .getByRole('group', { name: 'Simulation basics' })
+    .getByRole('button', { name: 'Ping-pong' })
+    .click();
   await expect(welcome).toBeHidden();
   await expect(docState(page)).toContainText('Ping-pong ring');
   await expect(page.getByRole('tab', { name: 'Lesson' })).toHaveAttribute('aria-selected', 'true');
@@ -350,6 +463,175 @@ test('the welcome view shows the topics and opens one with its lesson', async ({
   await page.reload();
   await expect(docState(page)).toContainText('Ping-pong ring');
   await expect(welcome).toBeHidden();
+});
+
+/** One raw API call over the page's WebSocket, as any client could send it: the whole reply. */
+async function rawCall(page: Page, method: string, payload: unknown): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    async ({ method, payload }) => {
+      const token = new URLSearchParams(location.search).get('token');
+      const ws = new WebSocket(`ws://${location.host}/api?token=${token}`);
+      await new Promise((r) => (ws.onopen = r));
+      const reply = await new Promise<Record<string, unknown>>((resolve) => {
+        ws.onmessage = (ev) => resolve(JSON.parse(String(ev.data)));
+        ws.send(JSON.stringify({ id: 1, method, payload }));
+      });
+      ws.close();
+      return reply;
+    },
+    { method, payload },
+  );
+}
+
+test('a client that saves over a built-in anyway is refused, and nothing changes', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  const { value } = (await rawCall(page, 'library.list', {})) as {
+    value: { items: { id: string; name: string; revision: number }[] };
+  };
+  const ring = value.items.find((i) => i.name === 'Ping-pong ring')!;
+  const raft = (await rawCall(page, 'catalog.defaultScenario', { protocol: 'raft' })).value as object;
+  const doc = { ...raft, name: 'Ping-pong ring' };
+  const reply = await rawCall(page, 'library.save', { id: ring.id, doc, expectedRevision: ring.revision });
+  expect(reply).toMatchObject({
+    ok: false,
+    error: {
+      code: 'read-only',
+      message: expect.stringContaining('"Ping-pong ring" is a built-in and stays as shipped'),
+    },
+  });
+  await showLibrary(page);
+  await expect(item(page, 'Ping-pong ring')).toContainText('ping-pong');
+});
+
+test('a built-in changed by an older DSLab is restored as shipped; the changed one is kept', async ({
+  page,
+}) => {
+  // A data folder where an older DSLab saved Raft over "Ping-pong ring" (what issue 15 saw).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-e2e-'));
+  const db = openStore(dir);
+  const library = new Library(db);
+  seedBuiltinLibrary(library);
+  const ring = library.list().items.find((i) => i.name === 'Ping-pong ring')!;
+  const raft = { ...defaultScenario('raft'), name: 'Ping-pong ring' };
+  const body = canonicalJson(raft);
+  db.prepare('UPDATE item_docs SET doc = ? WHERE item_seq = (SELECT seq FROM items WHERE id = ?)').run(
+    body,
+    ring.id,
+  );
+  db.prepare(
+    `UPDATE items SET protocol = 'raft', topic = 'consensus', node_count = ?, content_hash = ?,
+       revision = revision + 1 WHERE id = ?`,
+  ).run(raft.topology.nodes.length, contentHash(body, ring.description), ring.id);
+  db.close();
+
+  const lab = await startLab(dir);
+  try {
+    await openLab(page, lab.server.url);
+    await showLibrary(page);
+    await expect(item(page, 'Ping-pong ring')).toContainText('raft');
+    await expect(item(page, 'Ping-pong ring')).toContainText('changed');
+    await openItem(page, 'Ping-pong ring');
+    await expect(page.getByRole('combobox', { name: 'Protocol' })).toHaveValue('raft');
+
+    await (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Restore built-in' }).click();
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+      'Restored "Ping-pong ring" as shipped. Your version is kept as "Ping-pong ring (your version)".',
+    );
+    // The open built-in shows the shipped version; the changed one is the person's own.
+    await expect(page.getByRole('combobox', { name: 'Protocol' })).toHaveValue('ping-pong');
+    await expect(docState(page)).toContainText('Ping-pong ring');
+    await expect(docState(page)).not.toContainText('unsaved');
+    await expect(item(page, 'Ping-pong ring')).toContainText('ping-pong');
+    await expect(item(page, 'Ping-pong ring')).not.toContainText('changed');
+    await expect(item(page, 'Ping-pong ring (your version)')).toContainText('raft');
+    await expect(item(page, 'Ping-pong ring (your version)')).not.toContainText('built-in');
+    await expect(
+      (await select(page, 'Ping-pong ring')).getByRole('button', { name: 'Restore built-in' }),
+    ).toHaveCount(0);
+  } finally {
+    await lab.stop();
+  }
+});
+
+test('a topic card offers its protocols; switching topic opens its quick start, asking first', async ({
+  page,
+  lab,
+}) => {
+  await openLab(page, lab.server.url);
+  const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
+  const consensus = welcome.getByRole('group', { name: 'Consensus' });
+  await expect(consensus.getByRole('button')).toHaveText(['Multi-Paxos', 'Paxos', 'Raft']);
+  await consensus.getByRole('button', { name: 'Raft', exact: true }).click();
+  await expect(welcome).toBeHidden();
+  const protocol = page.getByRole('combobox', { name: 'Protocol' });
+  const topic = page.getByRole('combobox', { name: 'Topic' });
+  await expect(protocol).toHaveValue('raft');
+  await expect(docState(page)).toContainText('Raft: five servers, two clients');
+
+  // Another protocol of the topic keeps the person's topology and says so plainly.
+  await dragClientIn(page);
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+  await protocol.selectOption('multi-paxos');
+  await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+    'Switched to Multi-Paxos, keeping your 8 nodes: 5 server nodes now run as replica; 3 kept their role.',
+  );
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+  await expect(docState(page)).toContainText('Raft: five servers, two clients');
+  await expect(docState(page)).toContainText('unsaved changes');
+
+  // Another topic opens that topic's quick start, asking first about the unsaved changes.
+  await topic.selectOption('consistent-hashing');
+  const ask = page.getByRole('dialog', { name: 'Unsaved changes' });
+  await expect(ask).toContainText('"Raft: five servers, two clients"');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ask).toBeHidden();
+  await expect(topic).toHaveValue('consensus');
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+
+  await topic.selectOption('consistent-hashing');
+  await ask.getByRole('button', { name: "Don't save" }).click();
+  await expect(protocol).toHaveValue('consistent-hashing');
+  await expect(docState(page)).toContainText('Consistent hashing: a node joins, a node leaves');
+  await expect(docState(page)).toContainText('not saved yet');
+  const canvasNode = (name: string) =>
+    page.locator('.react-flow__node').and(page.getByRole('group', { name, exact: true }));
+  await expect(canvasNode('s1')).toHaveCount(0);
+  await expect(canvasNode('coord')).toBeVisible();
+});
+
+test('New… offers an empty canvas: a chosen topic and protocol, no nodes', async ({ page, lab }) => {
+  await openLab(page, lab.server.url);
+  await showLibrary(page);
+  await page.getByRole('button', { name: 'New…' }).click();
+  const welcome = page.getByRole('region', { name: 'Welcome to DSLab' });
+  await expect(welcome).toBeVisible();
+  await welcome.getByRole('button', { name: /^Empty canvas/ }).click();
+  const card = welcome.getByRole('group', { name: 'Empty canvas' });
+  await card.getByRole('combobox', { name: 'Topic' }).selectOption('consensus');
+  const protocols = card.getByRole('combobox', { name: 'Protocol' });
+  await expect(protocols.locator('option')).toHaveText(['Multi-Paxos', 'Paxos', 'Raft']);
+  await protocols.selectOption('paxos');
+  await page.screenshot({ path: shot('library-empty-canvas.png') });
+  expect(await seriousViolations(page)).toEqual([]);
+  await card.getByRole('button', { name: 'Start empty' }).click();
+
+  await expect(welcome).toBeHidden();
+  await expect(page.getByRole('combobox', { name: 'Protocol' })).toHaveValue('paxos');
+  await expect(docState(page)).toContainText('Untitled Paxos scenario');
+  await expect(docState(page)).toContainText('not saved yet');
+  await expect(page.locator('.react-flow__node')).toHaveCount(0);
+  await expect(page.getByText('0 nodes · 0 links')).toBeVisible();
+
+  // The palette builds on it; the work is asked about before another topic replaces it.
+  await page.getByRole('tab', { name: 'Parts' }).click();
+  await page.getByRole('button', { name: 'Add Acceptor' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.react-flow__node')).toHaveCount(1);
+  await expect(docState(page)).toContainText('unsaved changes');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('basics');
+  await expect(page.getByRole('dialog', { name: 'Unsaved changes' })).toContainText(
+    '"Untitled Paxos scenario"',
+  );
 });
 
 test('unsaved edits are autosaved and recovered after a reload', async ({ page, lab }) => {
@@ -385,12 +667,18 @@ test('a save over a newer revision asks: Save as copy keeps both', async ({ page
   await openLab(page, lab.server.url);
   await showLibrary(page);
   await openItem(page, 'Ping-pong ring');
+  // An item of the person's own (built-ins are never saved over).
+  await page.keyboard.press('Control+Shift+s');
+  const saveAs = page.getByRole('dialog', { name: 'Save as' });
+  await saveAs.getByRole('textbox', { name: 'Name' }).fill('My ring');
+  await saveAs.getByRole('button', { name: 'Save' }).click();
+  await expect(docState(page)).toContainText('My ring');
   const before = await nodeCount(page);
 
   // A second window opens the same item (the one opened last), changes and saves it.
   const other = await page.context().newPage();
   await openLab(other, lab.server.url);
-  await expect(docState(other)).toContainText('Ping-pong ring');
+  await expect(docState(other)).toContainText('My ring');
   await dragClientIn(other);
   await expect(docState(other)).toContainText('unsaved changes');
   await other.keyboard.press('Control+s');
@@ -405,10 +693,10 @@ test('a save over a newer revision asks: Save as copy keeps both', async ({ page
   await expect(dialog).toContainText('saved elsewhere');
   await dialog.getByRole('button', { name: 'Save as copy' }).click();
   await expect(dialog).toBeHidden();
-  await expect(docState(page)).toContainText('Ping-pong ring (copy)');
+  await expect(docState(page)).toContainText('My ring (copy)');
   await expect(docState(page)).not.toContainText('unsaved');
   await showLibrary(page);
-  await expect(item(page, 'Ping-pong ring (copy)')).toBeVisible();
+  await expect(item(page, 'My ring (copy)')).toBeVisible();
 });
 
 for (const theme of ['light', 'dark'] as const) {

@@ -78,7 +78,7 @@ test('after a run makes the nodes taller, a connection dragged from a dot starts
   // Start a connection from n2's bottom dot: xyflow draws the line from where it believes
   // that dot is, which is the handles the node carries (graph/node-box.ts withBox).
   await n2.hover();
-  const dot = (await n2.locator('.react-flow__handle-bottom').boundingBox())!;
+  const dot = (await n2.locator('.lab-handle.react-flow__handle-bottom').boundingBox())!;
   const from = { x: dot.x + dot.width / 2, y: dot.y + dot.height / 2 };
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
@@ -99,4 +99,40 @@ test('after a run makes the nodes taller, a connection dragged from a dot starts
   await page.mouse.up();
   expect(Math.abs(start.x - from.x)).toBeLessThan(1.5);
   expect(Math.abs(start.y - from.y)).toBeLessThan(1.5);
+});
+
+test('a long badge is shown whole: it wraps inside its node, which grows, and the dots follow', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('consensus');
+  const picker = page.getByRole('combobox', { name: 'Protocol' });
+  if ((await picker.inputValue()) !== 'paxos') await picker.selectOption('paxos');
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeEnabled();
+  await stepTimes(page, 1);
+  // Paxos's acceptors say "acceptor · promised - · none accepted": far wider than a node.
+  const badges = page.locator('.react-flow__node .node-badge');
+  await expect(badges.filter({ hasText: 'acceptor · promised' }).first()).toBeVisible();
+  const shown = await badges.evaluateAll((els) =>
+    els.map((b) => {
+      const node = b.closest('.react-flow__node')!.getBoundingClientRect();
+      const r = b.getBoundingClientRect();
+      return {
+        text: b.textContent ?? '',
+        cut: b.scrollWidth > b.clientWidth + 0.5 || b.scrollHeight > b.clientHeight + 0.5,
+        inside: r.left >= node.left - 0.5 && r.right <= node.right + 0.5 && r.bottom <= node.bottom + 0.5,
+      };
+    }),
+  );
+  expect(shown.length).toBeGreaterThan(3);
+  for (const b of shown) {
+    expect(b.cut, `"${b.text}" is cut`).toBe(false);
+    expect(b.inside, `"${b.text}" stays inside its node`).toBe(true);
+  }
+  // The wrapped nodes are taller; their dots are where xyflow believes them to be.
+  const drawn = await drawnBoxes(page);
+  expect(Math.max(...drawn.map((n) => n.height))).toBeGreaterThan(NODE_HEIGHT + 20);
+  expectDotsAsDrawn(drawn);
 });

@@ -166,3 +166,58 @@ test('isolating a selection of nodes partitions it from the rest', async ({ page
   await page.getByRole('button', { name: 'Next drop' }).click();
   await expect(page.locator('.log-row.is-current[data-kind="drop"]').first()).toContainText('partition');
 });
+
+test('the event log never shows a blank frame while playing or after Pause', async ({ page, lab }) => {
+  await openOn(page, lab.server.url, 'broadcast');
+  // 2x: rows arrive faster than the log's scroll events (the case that blanked it), and the
+  // 10 s run lasts 5 s, so Pause lands while it plays.
+  const speed = page.getByRole('slider', { name: 'Speed' });
+  await speed.focus();
+  // From the protocol's own speed, step up to 2x (each step is 0.05 of a decade).
+  for (let i = 0; i < 120 && (await speed.getAttribute('aria-valuetext')) !== '2x'; i++)
+    await page.keyboard.press('ArrowRight');
+  await expect(speed).toHaveAttribute('aria-valuetext', '2x');
+  // Look at every frame just before it is painted: resize observer callbacks run after all
+  // animation frame callbacks and layout. A frame is blank when the log holds rows but none of
+  // them is inside its scroller.
+  await page.evaluate(() => {
+    const w = window as unknown as { blankFrames: string[]; frames: number };
+    w.blankFrames = [];
+    w.frames = 0;
+    let seen = false;
+    const probe = document.createElement('div');
+    probe.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0;pointer-events:none';
+    document.body.append(probe);
+    new ResizeObserver(() => {
+      w.frames++;
+      const scroller = document.querySelector('.log-scroll');
+      if (!scroller) return;
+      const box = scroller.getBoundingClientRect();
+      const shown = [...scroller.querySelectorAll('.log-row')].some((r) => {
+        const b = r.getBoundingClientRect();
+        return b.bottom > box.top + 2 && b.top < box.bottom - 2;
+      });
+      if (shown) seen = true;
+      else if (seen) w.blankFrames.push(`scrolled to ${scroller.scrollTop} of ${scroller.scrollHeight} px`);
+    }).observe(probe);
+    let k = 0;
+    const tick = () => {
+      probe.style.width = `${1 + (k++ % 2)}px`;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await runButton(page, 'Play').click();
+  await expect.poll(() => eventIndex(page), { timeout: 10_000 }).toBeGreaterThan(300);
+  await page.waitForTimeout(1000);
+  await runButton(page, 'Pause').click();
+  await expect(runButton(page, 'Play')).toHaveAttribute('aria-pressed', 'false');
+  await page.waitForTimeout(1000);
+  const seen = await page.evaluate(() => {
+    const w = window as unknown as { blankFrames: string[]; frames: number };
+    return { frames: w.frames, blankFrames: w.blankFrames };
+  });
+  expect(seen.frames, 'frames looked at').toBeGreaterThan(60);
+  expect(seen.blankFrames, 'blank frames of the event log').toEqual([]);
+  await expect(logRows(page).last()).toBeInViewport();
+});

@@ -140,10 +140,12 @@ test('screenshots of a running cluster, light and dark', async ({ page, lab }) =
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.emulateMedia({ colorScheme: 'light' });
   await openOn(page, lab.server.url, 'broadcast');
-  // Play about a second and a half of virtual time at 1x so the charts have a history.
+  // Play about a second and a half of virtual time at 1x so the charts have a history (from
+  // broadcast's own speed, up the log slider).
   const speed = page.getByRole('slider', { name: 'Speed' });
   await speed.focus();
-  for (let i = 0; i < 46; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < 200 && (await speed.getAttribute('aria-valuetext')) !== '1x'; i++)
+    await page.keyboard.press('ArrowRight');
   await expect(speed).toHaveAttribute('aria-valuetext', '1x');
   await runButton(page, 'Play').click();
   await page.waitForTimeout(1500);

@@ -61,3 +61,25 @@ test('a malformed payload gets an error naming the field, and the next call work
   expect(result.unknown).toMatchObject({ id: 2, ok: false, error: { code: 'unknown-method' } });
   expect(result.good).toEqual({ id: 3, ok: true, value: { text: 'still here' } });
 });
+
+test('a link without its token says so and how to get a working link', async ({ page, lab }) => {
+  await page.goto(`${lab.server.origin}/`);
+  const dialog = page.getByRole('dialog', { name: 'DSLab cannot open' });
+  await expect(dialog).toContainText("This page's link has no token");
+  await expect(dialog).toContainText('Open the link `npm run web` printed when it started');
+  await expect(dialog).toContainText('bookmark that one');
+  await expect(page.getByRole('alert')).toHaveText(
+    "This page's link has no token, so the DSLab server does not let it in.",
+  );
+  await expect(page.getByText('Cannot reach the DSLab server')).toHaveCount(0);
+});
+
+test('a link with a token from an earlier launch says so', async ({ page, lab }) => {
+  await page.goto(`${lab.server.origin}/?token=from-an-earlier-launch`);
+  const dialog = page.getByRole('dialog', { name: 'DSLab cannot open' });
+  await expect(dialog).toContainText(
+    'carries a token the DSLab server does not accept: one from an earlier launch',
+  );
+  await expect(dialog).toContainText('npm run web -- --new-token');
+  await expect(dialog).toContainText('Open the link `npm run web` printed when it started');
+});

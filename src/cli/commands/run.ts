@@ -25,6 +25,11 @@ export interface RunOptions {
   cwd?: string;
 }
 
+/** A history checker that ran but could not decide (its `ok` is null once evaluated). */
+export function undecidedVerdict(v: RunResult['invariants'][number]): boolean {
+  return v.kind === 'history' && v.ok === null && v.atEvent !== null;
+}
+
 /** The human summary of one run. */
 export function summaryText(r: RunResult, title: string): string {
   const c = r.metrics.counters;
@@ -46,14 +51,20 @@ export function summaryText(r: RunResult, title: string): string {
     const held = r.invariants.filter((v) => v.ok === true).length;
     const lessons = r.invariants.filter((v) => v.ok === false && v.lesson !== undefined);
     const broken = r.invariants.filter((v) => v.ok === false).length - lessons.length;
-    const pending = r.invariants.filter((v) => v.ok === null).length;
+    const undecided = r.invariants.filter((v) => undecidedVerdict(v));
+    const pending = r.invariants.filter((v) => v.ok === null).length - undecided.length;
     let verdicts = `${held} of ${r.invariants.length} held`;
     if (broken > 0) verdicts += `, ${broken} BROKEN`;
     if (lessons.length > 0) verdicts += `, ${lessons.length} failed as the lesson`;
+    if (undecided.length > 0) verdicts += `, ${undecided.length} undecided`;
     if (pending > 0) verdicts += `, ${pending} not evaluated`;
     out += row('invariants', verdicts);
     // A check the protocol does not promise here failed: what it found, and why that is the lesson.
     for (const v of lessons) out += row('lesson', `${v.id}: ${v.message} (${v.lesson})`);
+    // History checkers say what they found (a broken one is the VIOLATION line below).
+    for (const v of r.invariants)
+      if (v.kind === 'history' && v.ok !== false && v.atEvent !== null)
+        out += row('history', `${v.id}: ${v.message}`);
   }
   return out + violationLines(r);
 }

@@ -19,6 +19,7 @@ export function createSimCatalog(): CatalogPort {
       title: p.title,
       summary: p.lesson.summary,
       version: p.version,
+      speed: p.speed,
       roles: p.roles.map((r) => ({ id: r.id, label: r.label, min: r.min, max: r.max })),
       paramsJsonSchema: p.paramsJsonSchema,
       defaults: p.defaults,

@@ -3,7 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type MethodName, methodNames, methods } from '../../shared/api';
+import { SeedSearchHost } from '../seed-search';
 import { SimHost } from '../sim-host';
+import { seedBuiltinLibrary } from '../store/builtins';
 import { migrate } from '../store/database';
 import { Library } from '../store/library';
 import { createSimCatalog } from './catalog';
@@ -18,7 +20,10 @@ function builtinExercise(): unknown {
 function setup() {
   const db = new Database(':memory:');
   migrate(db);
+  const events: { event: string; payload: unknown }[] = [];
+  const library = new Library(db);
   const handlers = createHandlers({
+    emit: (event, payload) => events.push({ event, payload }),
     transport: 'web',
     dataDir: '/tmp/x',
     db,
@@ -26,13 +31,29 @@ function setup() {
     electronVersion: null,
     catalog: createSimCatalog(),
     sims: new SimHost({ emit: () => {} }),
-    library: new Library(db),
+    searches: new SeedSearchHost({ emit: () => {} }),
+    library,
   });
   const logs: string[] = [];
-  return { db, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs };
+  return { db, library, dispatch: createDispatcher(handlers, (m) => logs.push(m)), handlers, logs, events };
 }
 
 describe('the API dispatcher', () => {
+  it('serves other calls while an experiment runs (it runs in chunks)', async () => {
+    const { dispatch } = setup();
+    const order: string[] = [];
+    const experiment = dispatch('experiments.run', { experiment: 'raft-election-timeouts', trials: 5 }).then(
+      (r) => {
+        order.push('experiment');
+        return r;
+      },
+    );
+    const echo = dispatch('app.echo', { text: 'meanwhile' }).then(() => order.push('echo'));
+    const [r] = await Promise.all([experiment, echo]);
+    expect(r).toMatchObject({ ok: true });
+    expect(order).toEqual(['echo', 'experiment']);
+  });
+
   it('answers a valid call with its value', async () => {
     const { dispatch } = setup();
     await expect(dispatch('app.echo', { text: 'hi' })).resolves.toEqual({ ok: true, value: { text: 'hi' } });
@@ -83,7 +104,9 @@ describe('the API dispatcher', () => {
   });
 
   it('has a handler for every method, whose answer matches the response schema', async () => {
-    const { handlers, dispatch } = setup();
+    const { handlers, dispatch, library } = setup();
+    seedBuiltinLibrary(library);
+    const builtin = library.list({ limit: 1 }).items[0]!.id;
     expect(Object.keys(handlers).sort()).toEqual([...methodNames].sort());
     const protocol = createSimCatalog().list()[0]!.id;
     const scenario = createSimCatalog().defaultScenario(protocol);
@@ -125,7 +148,10 @@ describe('the API dispatcher', () => {
       ['sim.invariants', () => ({ simId })],
       ['sim.summary', () => ({ simId })],
       ['sim.view', () => ({ simId, view: 'ring' })],
+      ['search.start', () => ({ scenario, from: 1, to: 3 })],
+      ['search.cancel', () => ({ searchId: (got['search.start'] as { searchId: string }).searchId })],
       ['experiments.run', () => ({ experiment: 'raft-election-timeouts', trials: 5 })],
+      ['experiments.cancel', () => ({ runId: 'none-running' })],
       ['library.createScenario', () => ({ scenario, tags: ['demo'] })],
       ['library.createExercise', () => ({ exercise: builtinExercise() })],
       ['library.list', () => ({ limit: 10 })],
@@ -149,6 +175,7 @@ describe('the API dispatcher', () => {
       ['sim.close', () => ({ simId })],
       ['library.trash', () => ({ id: item().id })],
       ['library.restore', () => ({ id: item().id })],
+      ['library.restoreBuiltin', () => ({ id: builtin })],
       ['library.emptyTrash', () => ({})],
     ];
     // The file dialogs exist only in the desktop app; here (no Files port) they refuse clearly.
@@ -217,6 +244,26 @@ describe('the API dispatcher', () => {
     });
   });
 
+  it('refuses a save over a built-in as read-only, from any client', async () => {
+    const { dispatch, library } = setup();
+    seedBuiltinLibrary(library);
+    const ring = library.list().items.find((i) => i.name === 'Ping-pong ring')!;
+    const doc = { ...library.getScenario(ring.id).scenario, protocol: 'raft', topic: 'consensus' };
+    const res = await dispatch('library.save', { id: ring.id, doc, expectedRevision: ring.revision });
+    expect(res).toMatchObject({
+      ok: false,
+      error: {
+        code: 'read-only',
+        message: expect.stringMatching(/^"Ping-pong ring" is a built-in and stays as shipped/),
+      },
+    });
+    await expect(dispatch('library.rename', { id: ring.id, name: 'Mine' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'read-only' },
+    });
+    expect(library.getScenario(ring.id)).toMatchObject({ name: 'Ping-pong ring', protocol: 'ping-pong' });
+  });
+
   it('keeps the bottom panel layout and refuses a height out of range', async () => {
     const { dispatch } = setup();
     await dispatch('settings.set', { bottomPanelHeightPx: 320, bottomPanelCollapsed: true });
@@ -234,6 +281,37 @@ describe('the API dispatcher', () => {
     await expect(dispatch('settings.get', {})).resolves.toEqual({
       ok: true,
       value: { theme: 'dark', lastTopic: null, lastProtocol: 'ping-pong' },
+    });
+  });
+
+  it('runs an experiment in slices: other calls are answered meanwhile, progress is sent, cancel stops it', async () => {
+    const { dispatch, events } = setup();
+    const run = dispatch('experiments.run', {
+      experiment: 'raft-election-timeouts',
+      trials: 500,
+      runId: 'fig16',
+    });
+    // The first slice has run; the call waits for its next turn while these are answered.
+    await expect(dispatch('app.echo', { text: 'meanwhile' })).resolves.toMatchObject({ ok: true });
+    await expect(
+      dispatch('experiments.run', { experiment: 'raft-election-timeouts', trials: 5, runId: 'fig16' }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'conflict', path: ['runId'] } });
+    await new Promise((r) => setTimeout(r, 30));
+    await expect(dispatch('experiments.cancel', { runId: 'fig16' })).resolves.toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
+    const res = await run;
+    expect(res).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    if (!res.ok)
+      expect(res.error.message).toMatch(/raft-election-timeouts was cancelled after \d+ of 5000 trials/);
+    const progress = events.filter((e) => e.event === 'experiments.progress').map((e) => e.payload);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[0]).toMatchObject({ runId: 'fig16', experiment: 'raft-election-timeouts', total: 5000 });
+    // Its name is free again, and a cancel of nothing says so.
+    await expect(dispatch('experiments.cancel', { runId: 'fig16' })).resolves.toEqual({
+      ok: true,
+      value: { cancelled: false },
     });
   });
 });

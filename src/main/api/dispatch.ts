@@ -16,15 +16,26 @@ import {
   type Res,
 } from '../../shared/api';
 
-/** One handler per method, receiving the validated payload. */
-export type Handlers = { [M in MethodName]: (payload: Req<M>) => Res<M> | Promise<Res<M>> };
+/**
+ * Who makes a call: one web-mode socket. What its calls open (simulations, experiments) ends
+ * when it closes (ApiHost.release). Electron's window has no caller: closing it ends everything.
+ */
+export interface Caller {
+  /** Unique per socket for the life of the server. */
+  readonly id: string;
+}
+
+/** One handler per method, receiving the validated payload and who called. */
+export type Handlers = {
+  [M in MethodName]: (payload: Req<M>, caller?: Caller) => Res<M> | Promise<Res<M>>;
+};
 
 /** Dispatches a call; never throws. */
-export type Dispatch = (method: unknown, payload: unknown) => Promise<Envelope<unknown>>;
+export type Dispatch = (method: unknown, payload: unknown, caller?: Caller) => Promise<Envelope<unknown>>;
 
 /** Builds the dispatcher over a complete handler table. */
 export function createDispatcher(handlers: Handlers, log: (msg: string) => void = () => {}): Dispatch {
-  return async (method, payload) => {
+  return async (method, payload, caller) => {
     if (!isMethodName(method)) {
       return fail({ code: 'unknown-method', message: `Unknown API method ${JSON.stringify(method)}.` });
     }
@@ -38,8 +49,8 @@ export function createDispatcher(handlers: Handlers, log: (msg: string) => void 
       });
     }
     try {
-      const handler = handlers[method] as (p: unknown) => unknown;
-      const value = await handler(parsed.data);
+      const handler = handlers[method] as (p: unknown, caller?: Caller) => unknown;
+      const value = await handler(parsed.data, caller);
       return { ok: true, value };
     } catch (err) {
       if (err instanceof DslabApiError) {

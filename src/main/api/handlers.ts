@@ -3,11 +3,19 @@
  * main process and the web server both build their dispatcher from `createHandlers`.
  */
 import type Database from 'better-sqlite3';
-import { type DefaultTopology, DslabApiError, type ProtocolInfo } from '../../shared/api';
+import {
+  type DefaultTopology,
+  DslabApiError,
+  type EventName,
+  type EventPayload,
+  type ProtocolInfo,
+} from '../../shared/api';
 import type { Scenario } from '../../shared/scenario/schema';
-import { runExperiment } from '../../sim';
+import { ExperimentRuns } from '../experiment-runs';
 import type { Files } from '../files';
+import type { SeedSearchHost } from '../seed-search';
 import type { SimHost } from '../sim-host';
+import type { SliceClock } from '../slices';
 import type { Library } from '../store/library';
 import { SettingsRepo } from '../store/settings';
 import type { Handlers } from './dispatch';
@@ -39,10 +47,18 @@ export interface HostContext {
   catalog: CatalogPort;
   /** The running simulations. */
   sims: SimHost;
+  /** The running seed searches. */
+  searches: SeedSearchHost;
   /** Saved scenarios, exercises and runs. */
   library: Library;
   /** File dialogs and recent files (desktop only; absent in web mode). */
   files?: Files;
+  /** Pushes an event to the page(s) (experiments.progress); none: progress is not sent. */
+  emit?<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** The clock long work is sliced by (tests); default the real one. */
+  clock?: SliceClock;
+  /** experiments.run calls under way (default: a runner of its own, with emit and clock). */
+  experiments?: ExperimentRuns;
 }
 
 function unknownProtocol(protocol: string): DslabApiError {
@@ -62,6 +78,12 @@ function desktopOnly(): never {
 
 export function createHandlers(ctx: HostContext): Handlers {
   const { sims, files } = ctx;
+  const experimentRuns =
+    ctx.experiments ??
+    new ExperimentRuns({
+      ...(ctx.emit ? { emit: ctx.emit } : {}),
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
+    });
   const settings = new SettingsRepo(ctx.db);
   const sqliteVersion = (ctx.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
@@ -89,7 +111,7 @@ export function createHandlers(ctx: HostContext): Handlers {
       if (!scenario) throw unknownProtocol(protocol);
       return scenario;
     },
-    'sim.create': ({ scenario, seed }) => sims.create(scenario as Scenario, seed),
+    'sim.create': ({ scenario, seed }, caller) => sims.create(scenario as Scenario, seed, caller?.id),
     'sim.step': ({ simId, count }) => sims.step(simId, count ?? 1),
     'sim.stepUntil': ({ simId, filter, maxEvents }) => sims.stepUntil(simId, filter, maxEvents ?? 1_000_000),
     'sim.runUntil': ({ simId, timeUs, maxEvents }) => sims.runUntil(simId, timeUs, maxEvents ?? 5_000_000),
@@ -98,7 +120,8 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.play': ({ simId, speed }) => sims.play(simId, speed ?? 1),
     'sim.pause': ({ simId }) => sims.pause(simId),
     'sim.inject': ({ simId, change }) => sims.inject(simId, change as never),
-    'sim.fork': ({ simId, atEvent, change }) => sims.fork(simId, atEvent, change as never),
+    'sim.fork': ({ simId, atEvent, change }, caller) =>
+      sims.fork(simId, atEvent, change as never, caller?.id),
     'sim.diverge': ({ a, b }) => sims.diverge(a, b),
     'sim.trace': ({ simId, from, to, max }) => sims.trace(simId, from, to, max ?? 5_000),
     'sim.nodes': ({ simId }) => sims.nodes(simId),
@@ -109,16 +132,11 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.close': ({ simId }) => sims.close(simId),
     'sim.summary': ({ simId }) => sims.summary(simId).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
-    'experiments.run': ({ experiment, trials, seed }) => {
-      const series = runExperiment(experiment, { trials: trials ?? 40, seed: seed ?? 1 });
-      if (series === undefined)
-        throw new DslabApiError({
-          code: 'not-found',
-          message: `No experiment with id ${JSON.stringify(experiment)}.`,
-          path: ['experiment'],
-        });
-      return series;
-    },
+    'search.start': ({ scenario, from, to }) => ctx.searches.start(scenario as Scenario, from, to),
+    'search.cancel': ({ searchId }) => ctx.searches.cancel(searchId),
+    'experiments.run': ({ experiment, trials, seed, runId }, caller) =>
+      experimentRuns.run({ experiment, trials: trials ?? 40, seed: seed ?? 1, runId }, caller?.id),
+    'experiments.cancel': ({ runId }) => ({ cancelled: experimentRuns.cancel(runId) }),
     ...libraryHandlers(ctx.library, { summaryOf: (simId) => sims.summary(simId) }),
     'files.open': () => (files ? files.open() : desktopOnly()),
     'files.save': ({ fileName, text }) => (files ? files.save(fileName, text) : desktopOnly()),

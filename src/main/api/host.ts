@@ -5,12 +5,16 @@
  */
 import type Database from 'better-sqlite3';
 import type { EventName, EventPayload } from '../../shared/api';
+import { ExperimentRuns } from '../experiment-runs';
 import type { Files } from '../files';
+import { hostBytesInUse, type MemoryBudgets, memoryBudgets } from '../memory';
+import { SeedSearchHost } from '../seed-search';
 import { SimHost } from '../sim-host';
+import type { SliceClock } from '../slices';
 import { seedBuiltinLibrary } from '../store/builtins';
 import { Library } from '../store/library';
 import { createSimCatalog } from './catalog';
-import { createDispatcher, type Dispatch } from './dispatch';
+import { type Caller, createDispatcher, type Dispatch } from './dispatch';
 import { createHandlers } from './handlers';
 
 /** What a host provides. */
@@ -33,6 +37,10 @@ export interface ApiHostOptions {
   builtinDir?: string | null;
   /** File dialogs and recent files (the desktop app). */
   files?: Files;
+  /** Memory budgets (default: from DSLAB_SIM_MEMORY_MB and DSLAB_MEMORY_MB; problems are logged). */
+  budgets?: MemoryBudgets;
+  /** The clock experiments are sliced by (tests slow them down with it); default the real one. */
+  experimentClock?: SliceClock;
 }
 
 /** A ready API host. */
@@ -43,12 +51,27 @@ export interface ApiHost {
   sims: SimHost;
   /** The library over the store. */
   library: Library;
-  /** Stops every simulation. */
+  /** Frees what a caller (a closed web-mode socket) held: its simulations and experiments. */
+  release(caller: Caller): void;
+  /** Stops every simulation and seed search. */
   close(): void;
 }
 
 export function createApiHost(opts: ApiHostOptions): ApiHost {
-  const sims = new SimHost({ emit: (payload) => opts.emit('sim.progress', payload) });
+  let budgets = opts.budgets;
+  if (!budgets) {
+    const fromEnv = memoryBudgets();
+    for (const problem of fromEnv.problems) opts.log?.(`memory budget: ${problem}; using the default`);
+    budgets = fromEnv.budgets;
+  }
+  const sims = new SimHost({ emit: (payload) => opts.emit('sim.progress', payload), budgets });
+  const experiments = new ExperimentRuns({
+    emit: opts.emit,
+    ...(opts.experimentClock ? { clock: opts.experimentClock } : {}),
+    hostBudgetBytes: budgets.hostBytes,
+    hostBytes: hostBytesInUse,
+  });
+  const searches = new SeedSearchHost({ emit: (status) => opts.emit('search.progress', status) });
   const library = new Library(opts.db);
   // Built-ins are seeded at every start: new ones are added, untouched ones updated, the
   // person's edits kept (see docs/library.md). A file that fails is reported, not fatal.
@@ -62,13 +85,23 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     electronVersion: opts.electronVersion,
     catalog: createSimCatalog(),
     sims,
+    searches,
     library,
+    emit: opts.emit,
+    experiments,
     ...(opts.files ? { files: opts.files } : {}),
   });
   return {
     dispatch: createDispatcher(handlers, opts.log),
     sims,
     library,
-    close: () => sims.closeAll(),
+    release: (caller) => {
+      sims.release(caller.id);
+      experiments.release(caller.id);
+    },
+    close: () => {
+      sims.closeAll();
+      searches.close();
+    },
   };
 }

@@ -14,6 +14,7 @@ const codes: Record<LibraryErrorCode, ApiErrorCode> = {
   invalid: 'bad-request',
   'too-large': 'too-large',
   busy: 'busy',
+  'read-only': 'read-only',
 };
 
 /** Runs a store call, mapping its errors. */
@@ -77,6 +78,7 @@ export function libraryHandlers(lib: Library, runs: RunSource): LibraryHandlers 
     'library.duplicate': ({ id, name }) => guard(() => lib.duplicate(id, name)),
     'library.trash': ({ id }) => guard(() => lib.trash(id)),
     'library.restore': ({ id }) => guard(() => lib.restore(id)),
+    'library.restoreBuiltin': ({ id }) => guard(() => lib.restoreBuiltin(id)),
     'library.emptyTrash': () => guard(() => ({ deleted: lib.emptyTrash() })),
     'library.tag': ({ id, add, remove }) =>
       guard(() => {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeExercise, makeScenario, passingRun } from '../../../tests/store/fixtures';
+import { canonicalJson } from '../../shared/files/canonical';
 import { migrate } from './database';
-import { Library, LibraryError } from './library';
+import { contentHash, Library, LibraryError } from './library';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -116,6 +117,50 @@ describe('Library: scenarios', () => {
     const dup = lib.duplicate(id);
     expect(dup).toMatchObject({ name: 'A2 (copy)', tags: ['t'], builtin: false });
     expect(lib.list({ sort: 'name' }).items.map((i) => i.name)).toEqual(['A2', 'A2 (copy)', 'B']);
+  });
+
+  it('never gives two items one name: automatic names get the first free number', () => {
+    const { lib } = mem();
+    const a = lib.createScenario(makeScenario(3, 'Raft quick start'));
+    // Saving a second fresh quick start, importing one, a duplicate, a save as.
+    expect(lib.createScenario(makeScenario(3, 'raft QUICK start')).name).toBe('raft QUICK start (2)');
+    expect(lib.importFile(lib.exportFile(a.id)).scenarios[0]!.name).toBe('Raft quick start (3)');
+    expect(lib.duplicate(a.id).name).toBe('Raft quick start (copy)');
+    expect(lib.duplicate(a.id).name).toBe('Raft quick start (copy 2)');
+    const s = lib.getScenario(a.id).scenario;
+    expect(lib.saveAs(a.id, s, 'Raft quick start (copy)').name).toBe('Raft quick start (copy 3)');
+    // The document's own name follows the item's.
+    const b = lib.createScenario(makeScenario(3, 'B'));
+    const renamed = lib.rename(b.id, 'Raft quick start (2)');
+    expect(renamed.name).toBe('Raft quick start (4)');
+    expect(lib.getScenario(b.id).scenario.name).toBe('Raft quick start (4)');
+    // Renaming an item to its own name, or saving it unchanged, keeps it.
+    expect(lib.rename(a.id, 'Raft quick start').name).toBe('Raft quick start');
+    expect(lib.save(a.id, s, lib.getScenario(a.id).revision).name).toBe('Raft quick start');
+    // A save that renames the document to another item's name gets a free one.
+    const c = lib.createScenario(makeScenario(3, 'C'));
+    expect(lib.save(c.id, { ...makeScenario(3, 'B2'), name: 'Raft quick start' }, 1).name).toBe(
+      'Raft quick start (5)',
+    );
+    const names = lib.list({ limit: 100 }).items.map((i) => i.name.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('frees the name of a trashed item; restoring it then gives it a free one', () => {
+    const { lib } = mem();
+    const a = lib.createScenario(makeScenario(3, 'A'));
+    lib.trash(a.id);
+    const b = lib.createScenario(makeScenario(3, 'A'));
+    expect(b.name).toBe('A');
+    const back = lib.restore(a.id);
+    expect(back.name).toBe('A (2)');
+    expect(lib.getScenario(a.id).scenario.name).toBe('A (2)');
+    expect(
+      lib
+        .list()
+        .items.map((i) => i.name)
+        .sort(),
+    ).toEqual(['A', 'A (2)']);
   });
 
   it('trash, restore, empty the trash (runs and autosaves go with it)', () => {
@@ -277,10 +322,14 @@ describe('Library: files', () => {
     const bundle = lib.exportFile([s.id, e.id], { title: 'Week 1' });
     expect(JSON.parse(bundle)).toMatchObject({ kind: 'bundle', title: 'Week 1' });
     const r = lib.importFile(bundle);
-    expect(r.scenarios.map((i) => i.name)).toEqual(['S']);
-    expect(r.exercises.map((i) => i.name)).toEqual(['E']);
+    // Imported beside the originals, so under free names (the library's names are unique).
+    expect(r.scenarios.map((i) => i.name)).toEqual(['S (2)']);
+    expect(r.exercises.map((i) => i.name)).toEqual(['E (2)']);
     expect(r.scenarios[0]!.id).not.toBe(s.id);
-    expect(lib.getScenario(r.scenarios[0]!.id).scenario).toEqual(lib.getScenario(s.id).scenario);
+    expect(lib.getScenario(r.scenarios[0]!.id).scenario).toEqual({
+      ...lib.getScenario(s.id).scenario,
+      name: 'S (2)',
+    });
     expect(lib.list().total).toBe(4);
     expect(code(() => lib.exportFile(['missing']))).toMatch(/^not-found/);
   });
@@ -363,6 +412,21 @@ describe('Library: files', () => {
   });
 });
 
+/**
+ * Edits a built-in's stored document the way a DSLab from before built-ins were read-only
+ * saved it (today's `save` refuses): new body, its content hash, the next revision.
+ */
+function legacyEdit(lib: Library, id: string, change: Record<string, unknown>): void {
+  const rec = lib.getScenario(id);
+  const doc = canonicalJson({ ...rec.scenario, ...change });
+  lib.db
+    .prepare('UPDATE item_docs SET doc = ? WHERE item_seq = (SELECT seq FROM items WHERE id = ?)')
+    .run(doc, id);
+  lib.db
+    .prepare('UPDATE items SET name = ?, content_hash = ?, revision = revision + 1 WHERE id = ?')
+    .run((change.name as string | undefined) ?? rec.name, contentHash(doc, rec.description), id);
+}
+
 describe('Library: built-ins', () => {
   const file = (key: string, name: string, seed: number, description = '') =>
     JSON.stringify({
@@ -392,9 +456,8 @@ describe('Library: built-ins', () => {
     expect(lib.seedBuiltins(v1).unchanged).toEqual(['b:a', 'b:b', 'b:c']);
     const byName = (n: string) => lib.list().items.find((i) => i.name === n)!;
     expect(byName('A').builtin).toBe(true);
-    // The person edits B and deletes C.
-    const b = byName('B');
-    lib.save(b.id, { ...lib.getScenario(b.id).scenario, seed: 99 }, b.revision);
+    // B was edited by a DSLab from before built-ins were read-only; the person deletes C.
+    legacyEdit(lib, byName('B').id, { seed: 99 });
     lib.trash(byName('C').id);
     lib.emptyTrash();
     // A new DSLab ships new versions of all three, and a fourth.
@@ -425,6 +488,78 @@ describe('Library: built-ins', () => {
     expect(lib.seedBuiltins([{ name: 'b.dslab.json', text: file('b:b', 'B', 3) }]).kept).toEqual(['b:b']);
     // Duplicating a built-in gives the person's own copy.
     expect(lib.duplicate(byName('A').id).builtin).toBe(false);
+  });
+
+  it('refuses to save over, rename or re-describe a built-in, and nothing changes', () => {
+    const { lib } = mem();
+    lib.seedBuiltins([{ name: 'a.dslab.json', text: file('b:a', 'Ring', 1, 'as shipped') }]);
+    const a = lib.list().items[0]!;
+    expect(a).toMatchObject({ builtin: true, builtinEdited: false });
+    const changed = { ...lib.getScenario(a.id).scenario, protocol: 'raft' };
+    expect(code(() => lib.save(a.id, changed, a.revision))).toBe(
+      'read-only: "Ring" is a built-in and stays as shipped, so it cannot be saved over. Save your version as a new item (Save As) or duplicate it.',
+    );
+    expect(code(() => lib.rename(a.id, 'Mine'))).toMatch(
+      /^read-only: "Ring" is a built-in .* keeps its name/,
+    );
+    expect(code(() => lib.setDescription(a.id, 'mine'))).toMatch(/^read-only: .*keeps its description/);
+    expect(lib.getSummary(a.id)).toEqual(a);
+    expect(lib.getScenario(a.id).scenario.protocol).toBe('ping-pong');
+    // Save As is the way: a copy of the person's own, which saves like any item.
+    const copy = lib.saveAs(a.id, changed, 'My ring');
+    expect(copy).toMatchObject({ name: 'My ring', builtin: false, builtinEdited: false });
+    expect(lib.save(copy.id, { ...changed, name: 'My ring', seed: 4 }, copy.revision).revision).toBe(2);
+  });
+
+  it('restores an edited built-in as shipped and keeps the edited version as a copy', () => {
+    const { lib } = mem();
+    const v1 = [
+      { name: 'a.dslab.json', text: file('b:a', 'Ring', 1, 'as shipped') },
+      { name: 'b.dslab.json', text: file('b:b', 'Other', 1) },
+    ];
+    lib.seedBuiltins(v1);
+    const byName = (n: string) => lib.list().items.find((i) => i.name === n)!;
+    const ring = byName('Ring');
+    lib.addTags(ring.id, ['mine']);
+    legacyEdit(lib, ring.id, { seed: 99, name: 'Ring, my way' });
+    lib.autosave(ring.id, { draft: true });
+    expect(byName('Ring, my way')).toMatchObject({ builtin: true, builtinEdited: true });
+    expect(byName('Other').builtinEdited).toBe(false);
+
+    // A later start seeds the same files and leaves the edited one as it is.
+    expect(lib.seedBuiltins(v1).unchanged).toEqual(['b:a', 'b:b']);
+    expect(byName('Ring, my way').builtinEdited).toBe(true);
+    const { item, copy } = lib.restoreBuiltin(ring.id);
+    expect(item).toMatchObject({
+      id: ring.id,
+      name: 'Ring',
+      description: 'as shipped',
+      builtin: true,
+      builtinEdited: false,
+      hasAutosave: false,
+      tags: ['mine'],
+    });
+    expect(lib.getScenario(ring.id).scenario.seed).toBe(1);
+    expect(copy).toMatchObject({ name: 'Ring, my way (your version)', builtin: false, tags: ['mine'] });
+    expect(lib.getScenario(copy!.id).scenario.seed).toBe(99);
+    expect(lib.search('shipped').map((i) => i.name)).toEqual(['Ring', 'Ring, my way (your version)']);
+    // Restoring one that is as shipped changes nothing and makes no copy.
+    expect(lib.restoreBuiltin(ring.id)).toEqual({ item, copy: null });
+    expect(lib.seedBuiltins(v1).unchanged).toEqual(['b:a', 'b:b']);
+  });
+
+  it('refuses to restore an item that is not a built-in, or one no longer shipped', () => {
+    const { lib } = mem();
+    lib.seedBuiltins([{ name: 'a.dslab.json', text: file('b:a', 'Ring', 1) }]);
+    const ring = lib.list().items[0]!;
+    const own = lib.createScenario(makeScenario(2, 'Own'));
+    expect(code(() => lib.restoreBuiltin(own.id))).toBe(
+      'invalid: "Own" is not a built-in, so there is no shipped version to restore.',
+    );
+    lib.seedBuiltins([]);
+    expect(code(() => lib.restoreBuiltin(ring.id))).toBe(
+      'not-found: "Ring" is no longer shipped with this DSLab, so there is no version to restore.',
+    );
   });
 
   it('reports a broken built-in file and still seeds the others', () => {

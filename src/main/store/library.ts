@@ -35,7 +35,7 @@ import { catalogIssues } from './catalog-check';
 import { type OpenOptions, openStore } from './database';
 
 /** What went wrong, for the API layer to map. */
-export type LibraryErrorCode = 'not-found' | 'conflict' | 'invalid' | 'too-large' | 'busy';
+export type LibraryErrorCode = 'not-found' | 'conflict' | 'invalid' | 'too-large' | 'busy' | 'read-only';
 
 /** An error with a code and a sentence naming what is wrong. */
 export class LibraryError extends Error {
@@ -86,8 +86,13 @@ export interface ItemSummary {
   openedAt: number | null;
   /** When it was moved to the trash (null: not in the trash). */
   trashedAt: number | null;
-  /** True for an item seeded from the built-in library. */
+  /** True for an item seeded from the built-in library (read-only: save a copy instead). */
   builtin: boolean;
+  /**
+   * True for a built-in whose document differs from the version shipped: edited by a DSLab
+   * from before built-ins were read-only. `restoreBuiltin` puts the shipped version back.
+   */
+  builtinEdited: boolean;
   /** True when an autosave newer than the saved document exists. */
   hasAutosave: boolean;
 }
@@ -207,6 +212,14 @@ export interface BuiltinFile {
   text: string;
 }
 
+/** What restoring a built-in did. */
+export interface RestoreBuiltinResult {
+  /** The built-in, as shipped again. */
+  item: ItemSummary;
+  /** The person's edited version, kept as their own item (null when nothing differed). */
+  copy: ItemSummary | null;
+}
+
 /** What seeding the built-ins did, by built-in key. */
 export interface SeedReport {
   /** New built-ins inserted. */
@@ -248,6 +261,7 @@ interface ItemRow {
   opened_at: number | null;
   trashed_at: number | null;
   builtin_key: string | null;
+  builtin_edited: number;
   has_autosave: number;
 }
 
@@ -264,9 +278,18 @@ interface RunRow {
   created_at: number;
 }
 
+/**
+ * 1 for a built-in whose document is not the one last seeded (the `builtins` table keeps that
+ * version's hash): the person edited it before built-ins were read-only. CASE evaluates the
+ * lookup only for built-in rows, so a list of the person's own items pays nothing for it.
+ */
+const BUILTIN_EDITED = `CASE WHEN i.builtin_key IS NULL THEN 0
+  ELSE i.content_hash IS NOT (SELECT b.hash FROM builtins b WHERE b.key = i.builtin_key) END`;
+
 /** The columns lists read: never `doc`. */
 const SUMMARY_COLS = `i.seq, i.id, i.kind, i.name, i.description, i.tags, i.topic, i.protocol, i.node_count,
   i.content_hash, i.revision, i.created_at, i.updated_at, i.opened_at, i.trashed_at, i.builtin_key,
+  ${BUILTIN_EDITED} AS builtin_edited,
   EXISTS (SELECT 1 FROM autosaves a WHERE a.item_seq = i.seq) AS has_autosave`;
 
 /**
@@ -278,6 +301,7 @@ const SUMMARY_JSON = `json_object('id', i.id, 'kind', i.kind, 'name', i.name, 'd
   'tags', json(i.tags), 'topic', i.topic, 'protocol', i.protocol, 'nodeCount', i.node_count,
   'revision', i.revision, 'createdAt', i.created_at, 'updatedAt', i.updated_at, 'openedAt', i.opened_at,
   'trashedAt', i.trashed_at, 'builtin', json(iif(i.builtin_key IS NULL, 'false', 'true')),
+  'builtinEdited', json(iif(${BUILTIN_EDITED}, 'true', 'false')),
   'hasAutosave', json(iif(EXISTS (SELECT 1 FROM autosaves a WHERE a.item_seq = i.seq), 'true', 'false')))`;
 
 const MAX_TAGS = 50;
@@ -435,8 +459,40 @@ export function prepareDoc(kind: ItemKind, doc: unknown): Prepared {
   };
 }
 
+/** `name` with a suffix such as " (copy)", shortened so the result stays a valid name. */
+function suffixed(name: string, suffix: string): string {
+  return `${name.length > MAX_NAME - suffix.length ? name.slice(0, MAX_NAME - suffix.length) : name}${suffix}`;
+}
+
+/**
+ * Built-ins are read-only: the library keeps them as shipped, so a learner can always go back
+ * to them and an upgrade can replace them. A change is saved as the person's own copy.
+ */
+function refuseBuiltin(row: { name: string; builtin_key: string | null }, what: string): void {
+  if (row.builtin_key !== null)
+    throw new LibraryError(
+      'read-only',
+      `"${row.name}" is a built-in and stays as shipped, so ${what}. Save your version as a new item (Save As) or duplicate it.`,
+    );
+}
+
 function withName(kind: ItemKind, doc: Scenario | Exercise, name: string): Scenario | Exercise {
   return kind === 'scenario' ? { ...(doc as Scenario), name } : { ...(doc as Exercise), title: name };
+}
+
+/**
+ * The names to try after `name`, in order: "A (2)", "A (3)"… for "A" (and "A (4)" after
+ * "A (3)"), "A (copy 2)", "A (copy 3)"… for "A (copy)". Each fits MAX_NAME.
+ */
+export function* nextNames(name: string): Generator<string> {
+  const copy = /^(.*) \(copy(?: (\d+))?\)$/.exec(name);
+  const numbered = copy ? null : /^(.*) \((\d+)\)$/.exec(name);
+  const base = copy?.[1] ?? numbered?.[1] ?? name;
+  let n = copy ? Number(copy[2] ?? 1) + 1 : numbered ? Number(numbered[2]) + 1 : 2;
+  for (; ; n++) {
+    const suffix = copy ? ` (copy ${n})` : ` (${n})`;
+    yield `${base.slice(0, MAX_NAME - suffix.length).trimEnd()}${suffix}`;
+  }
 }
 
 /** Turns free text into an FTS5 query: every word must match, as a prefix. */
@@ -455,6 +511,8 @@ export class Library {
   private readonly now: () => number;
   private readonly newId: (prefix: 'sc' | 'ex' | 'run') => string;
   private readonly stmts: ReturnType<Library['prepareStatements']>;
+  /** The built-ins as shipped, by key: the files last given to seedBuiltins (restoreBuiltin reads them). */
+  private shipped = new Map<string, { p: Prepared; description: string }>();
 
   constructor(db: Database.Database, options: LibraryOptions = {}) {
     this.db = db;
@@ -544,6 +602,7 @@ export class Library {
       openedAt: row.opened_at,
       trashedAt: row.trashed_at,
       builtin: row.builtin_key !== null,
+      builtinEdited: row.builtin_edited === 1,
       hasAutosave: row.has_autosave === 1,
     };
   }
@@ -745,7 +804,36 @@ export class Library {
     this.stmts.setTagsCol.run(JSON.stringify(tags), this.now(), seq);
   }
 
-  private insert(p: Prepared, meta: ItemMeta, builtinKey: string | null = null): number {
+  /** Whether an item outside the trash, other than `exceptSeq`, has this name (case-insensitively). */
+  private nameTaken(name: string, exceptSeq: number): boolean {
+    return (
+      this.db
+        .prepare<[number, string], { x: number }>(
+          'SELECT 1 AS x FROM items WHERE trashed_at IS NULL AND seq != ? AND name = ? COLLATE NOCASE LIMIT 1',
+        )
+        .get(exceptSeq, name) !== undefined
+    );
+  }
+
+  /**
+   * `name` if no other item outside the trash has it, else the first free of nextNames: two
+   * library items never share a name (docs/library.md "Names"). Call inside the write.
+   */
+  private freeName(name: string, exceptSeq = -1): string {
+    if (!this.nameTaken(name, exceptSeq)) return name;
+    for (const next of nextNames(name)) if (!this.nameTaken(next, exceptSeq)) return next;
+    return name; // unreachable: nextNames never ends
+  }
+
+  /** The document under a free name (itself when its name is free). */
+  private withFreeName(p: Prepared, exceptSeq = -1): Prepared {
+    const name = this.freeName(p.name, exceptSeq);
+    return name === p.name ? p : prepareDoc(p.kind, withName(p.kind, p.doc, name));
+  }
+
+  /** Inserts an item; a person's item (not a built-in) gets a free name. */
+  private insert(given: Prepared, meta: ItemMeta, builtinKey: string | null = null): number {
+    const p = builtinKey === null ? this.withFreeName(given) : given;
     const description = cleanDescription(meta.description);
     const tags = cleanTags(meta.tags ?? []);
     const id = this.newId(p.kind === 'scenario' ? 'sc' : 'ex');
@@ -796,9 +884,13 @@ export class Library {
    */
   save(id: string, doc: unknown, expectedRevision: number): ItemSummary {
     const row = this.row(id);
-    const p = prepareDoc(row.kind, doc);
+    // Whether an item is a built-in is fixed when it is inserted, so this check cannot go stale.
+    refuseBuiltin(row, 'it cannot be saved over');
+    const given = prepareDoc(row.kind, doc);
     return this.write(() => {
       const current = this.row(id);
+      // A document renamed in the editor to another item's name is saved under a free one.
+      const p = given.name === current.name ? given : this.withFreeName(given, current.seq);
       const info = this.stmts.updateDoc.run({
         seq: current.seq,
         revision: expectedRevision,
@@ -843,9 +935,10 @@ export class Library {
     const clean = cleanName(name);
     return this.write(() => {
       const row = this.row(id);
+      refuseBuiltin(row, 'it keeps its name');
       const rec = this.record(row);
       const doc = rec.kind === 'scenario' ? rec.scenario : rec.exercise;
-      const p = prepareDoc(row.kind, withName(row.kind, doc, clean));
+      const p = prepareDoc(row.kind, withName(row.kind, doc, this.freeName(clean, row.seq)));
       const info = this.stmts.updateDoc.run({
         seq: row.seq,
         revision: expectedRevision ?? row.revision,
@@ -873,6 +966,7 @@ export class Library {
     const text = cleanDescription(description);
     return this.write(() => {
       const row = this.row(id);
+      refuseBuiltin(row, 'it keeps its description');
       const docJson = this.stmts.docById.get(id)!.doc;
       this.db
         .prepare('UPDATE items SET description = ?, content_hash = ?, updated_at = ? WHERE seq = ?')
@@ -885,8 +979,7 @@ export class Library {
   /** Copies an item (document, description, tags; not runs or autosave) under a new name (default "<name> (copy)"). */
   duplicate(id: string, name?: string): ItemSummary {
     const rec = this.getItem(id);
-    const base = rec.name.length > MAX_NAME - 7 ? rec.name.slice(0, MAX_NAME - 7) : rec.name;
-    const clean = cleanName(name ?? `${base} (copy)`);
+    const clean = cleanName(name ?? suffixed(rec.name, ' (copy)'));
     const doc = rec.kind === 'scenario' ? rec.scenario : rec.exercise;
     const p = prepareDoc(rec.kind, withName(rec.kind, doc, clean));
     return this.write(() =>
@@ -904,11 +997,34 @@ export class Library {
     });
   }
 
-  /** Takes an item out of the trash. */
+  /** Takes an item out of the trash; if another item took its name meanwhile, it gets a free one. */
   restore(id: string): ItemSummary {
     return this.write(() => {
       const row = this.row(id);
-      this.db.prepare('UPDATE items SET trashed_at = NULL WHERE seq = ?').run(row.seq);
+      if (row.trashed_at !== null) {
+        const name = this.freeName(row.name, row.seq);
+        this.db.prepare('UPDATE items SET trashed_at = NULL WHERE seq = ?').run(row.seq);
+        if (name !== row.name) {
+          const rec = this.record(row);
+          const p = prepareDoc(
+            row.kind,
+            withName(row.kind, rec.kind === 'scenario' ? rec.scenario : rec.exercise, name),
+          );
+          this.stmts.updateDoc.run({
+            seq: row.seq,
+            revision: row.revision,
+            name: p.name,
+            topic: p.topic,
+            protocol: p.protocol,
+            nodeCount: p.nodeCount,
+            hash: contentHash(p.json, row.description),
+            description: row.description,
+            now: this.now(),
+          });
+          this.stmts.updateDocBody.run(p.json, row.seq);
+          this.index(row.seq);
+        }
+      }
       return this.summaryBySeq(row.seq);
     });
   }
@@ -1198,6 +1314,7 @@ export class Library {
         report.refused.push(`${f.name}: ${err.message}`);
       }
     }
+    this.shipped = new Map(entries.map((e) => [e.key, { p: e.p, description: e.description }]));
     this.write(() => {
       const getB = this.db.prepare<[string], { hash: string; item_seq: number | null }>(
         'SELECT hash, item_seq FROM builtins WHERE key = ?',
@@ -1249,5 +1366,55 @@ export class Library {
       }
     });
     return report;
+  }
+
+  /**
+   * Puts a built-in back as shipped with this DSLab (the version seedBuiltins was last given).
+   * A built-in the person edited (possible before built-ins were read-only) has their version
+   * kept first as their own item, "<name> (your version)", so nothing saved is lost. Its tags,
+   * runs and trash state stay; its autosave is dropped (it was an edit of the old version).
+   */
+  restoreBuiltin(id: string): RestoreBuiltinResult {
+    const row = this.row(id);
+    if (row.builtin_key === null)
+      throw new LibraryError(
+        'invalid',
+        `"${row.name}" is not a built-in, so there is no shipped version to restore.`,
+      );
+    const shipped = this.shipped.get(row.builtin_key);
+    if (!shipped)
+      throw new LibraryError(
+        'not-found',
+        `"${row.name}" is no longer shipped with this DSLab, so there is no version to restore.`,
+      );
+    const hash = contentHash(shipped.p.json, shipped.description);
+    return this.write(() => {
+      const current = this.row(id);
+      let copy: ItemSummary | null = null;
+      if (current.content_hash !== hash) {
+        const rec = this.record(current);
+        const doc = rec.kind === 'scenario' ? rec.scenario : rec.exercise;
+        const p = prepareDoc(rec.kind, withName(rec.kind, doc, suffixed(rec.name, ' (your version)')));
+        copy = this.summaryBySeq(this.insert(p, { description: rec.description, tags: rec.tags }));
+        this.stmts.updateDoc.run({
+          seq: current.seq,
+          revision: current.revision,
+          name: shipped.p.name,
+          topic: shipped.p.topic,
+          protocol: shipped.p.protocol,
+          nodeCount: shipped.p.nodeCount,
+          hash,
+          description: shipped.description,
+          now: this.now(),
+        });
+        this.stmts.updateDocBody.run(shipped.p.json, current.seq);
+        this.index(current.seq);
+      }
+      this.stmts.deleteAutosave.run(current.seq);
+      this.db
+        .prepare('UPDATE builtins SET hash = ?, item_seq = ? WHERE key = ?')
+        .run(hash, current.seq, row.builtin_key);
+      return { item: this.summaryBySeq(current.seq), copy };
+    });
   }
 }

@@ -39,6 +39,15 @@ export const AppInfoSchema = z.object({
   sqliteVersion: z.string(),
 });
 
+/** Slowest and fastest playback the app offers, in virtual seconds per wall second. */
+export const SPEED_MIN_X = 0.001;
+export const SPEED_MAX_X = 1000;
+/** A playback speed the app offers. */
+export const SpeedSchema = z.number().min(SPEED_MIN_X).max(SPEED_MAX_X);
+
+/** Most scenarios whose playback speed is remembered (Settings.speeds). */
+export const SPEEDS_KEPT = 200;
+
 /** User preferences kept in the store. */
 export const SettingsSchema = z.object({
   /** Light, dark or follow the OS. */
@@ -51,6 +60,15 @@ export const SettingsSchema = z.object({
   bottomPanelHeightPx: z.number().int().min(120).max(4000).nullable().optional(),
   /** Whether the bottom panel is collapsed to its tab strip; absent: expanded. */
   bottomPanelCollapsed: z.boolean().optional(),
+  /**
+   * The playback speed the person chose per scenario (`item:<library id>`, or `new:<protocol>`
+   * for a protocol's unsaved quick start), most recently chosen last; absent: each opens at its
+   * protocol's speed.
+   */
+  speeds: z
+    .record(z.string().min(1).max(200), SpeedSchema)
+    .refine((r) => Object.keys(r).length <= SPEEDS_KEPT, `at most ${SPEEDS_KEPT} speeds are kept`)
+    .optional(),
 });
 
 /** A role a protocol offers in the palette. */
@@ -79,6 +97,11 @@ export const ProtocolInfoSchema = z.object({
   summary: z.string(),
   /** Behaviour version (old traces hash differently after a bump). */
   version: z.number().int(),
+  /**
+   * Playback speed at which the protocol's story plays at a human pace, in virtual seconds per
+   * wall second: where the speed starts when a scenario of this protocol opens.
+   */
+  speed: SpeedSchema,
   /** Palette entries. */
   roles: z.array(RoleInfoSchema),
   /** JSON Schema of the params; drives the inspector form. */
@@ -194,8 +217,13 @@ export const SimStatusSchema = z.object({
   nowUs: z.number(),
   /** No more events will be processed. */
   done: z.boolean(),
-  /** Why it stopped, if it did. */
+  /**
+   * Why it stopped, if it did: a kernel limit ('quiescent', 'time-limit', 'max-events',
+   * 'trace-limit', 'violation') or the host's 'memory-budget'.
+   */
   stopReason: z.string().nullable(),
+  /** The host's sentence when it stopped the run (a memory budget: which, how much, how to raise it). */
+  stopMessage: z.string().optional(),
   /** The broken invariant, if any. */
   violation: ViolationSchema.nullable(),
   /** Events queued. */
@@ -225,12 +253,20 @@ export const SimNodeSchema = z.object({
   role: z.string(),
   /** Display name. */
   name: z.string(),
+  /**
+   * Canvas position, as the scenario or the add-node fault that added the node gave it (the
+   * canvas draws a node the run added there).
+   */
+  x: z.number(),
+  y: z.number(),
   /** False when crashed or removed. */
   up: z.boolean(),
   /** Paused by a fault. */
   paused: z.boolean(),
   /** Removed from the topology. */
   removed: z.boolean(),
+  /** Added by the run (an add-node fault): not in the scenario's topology, drawn while present. */
+  added: z.boolean(),
   /** The node's local clock, microseconds. */
   localTimeUs: z.number(),
   /** Local clock minus true time, microseconds. */
@@ -324,7 +360,10 @@ export const VerdictSchema = z.object({
   id: z.string(),
   /** Checked as the run goes, once the faults stop (liveness), or at the end over the history. */
   kind: z.enum(['invariant', 'liveness', 'history']),
-  /** Holds, broken, or not evaluated yet. */
+  /**
+   * Holds, broken, or null: not evaluated yet, or (a history checker with atEvent set)
+   * evaluated without a verdict, e.g. the linearizability search ran out of budget on a key.
+   */
   ok: z.boolean().nullable(),
   /** Explanation. */
   message: z.string(),
@@ -374,6 +413,35 @@ export const DivergenceSchema = z.object({
 });
 
 const simRef = z.object({ simId: SimIdSchema }).strict();
+
+/** Most seeds one search covers (`search.start`). */
+export const SEARCH_MAX_SEEDS = 100_000;
+
+/** Where a seed search stands (`search.start`, `search.cancel`, `search.progress`). */
+export const SearchStatusSchema = z.object({
+  /** The search's handle. */
+  searchId: z.string(),
+  /** The seed range, inclusive. */
+  from: z.number().int(),
+  to: z.number().int(),
+  /** The seed under way (or the last one run). */
+  seed: z.number().int(),
+  /** Seeds run to their end so far. */
+  done: z.number().int(),
+  /** running; found (a seed failed a check); none (every seed passed); cancelled; error (a run threw). */
+  state: z.enum(['running', 'found', 'none', 'cancelled', 'error']),
+  /** The first failing seed: the check it failed, why, and the event to open it at. */
+  found: z
+    .object({
+      seed: z.number().int(),
+      invariant: z.string(),
+      message: z.string(),
+      eventIndex: z.number().int(),
+    })
+    .nullable(),
+  /** What a run that threw said (state error). */
+  error: z.string().nullable(),
+});
 const count = z.number().int().min(1).max(10_000_000).default(1);
 
 export const methods = {
@@ -443,7 +511,11 @@ export const methods = {
     SimStatusSchema,
     'Play in the background: speed is virtual seconds per wall second; progress arrives as sim.progress.',
   ),
-  'sim.pause': method(simRef, SimStatusSchema, 'Stop playing (takes effect within one chunk, under 100 ms).'),
+  'sim.pause': method(
+    simRef,
+    SimStatusSchema,
+    'Stop playing, and stop a stepping call running on this run (it answers where the run got to); takes effect within one chunk, under 100 ms.',
+  ),
   'sim.inject': method(
     simRef.extend({ change: ChangeSchema }),
     SimStatusSchema,
@@ -492,16 +564,44 @@ export const methods = {
     ViewDataSchema.nullable(),
     "One of the protocol's declared views (catalog `views`) at the current event: data for the generic renderer of its kind; null when it has nothing to show yet.",
   ),
+  'search.start': method(
+    z
+      .object({
+        scenario: ScenarioSchema,
+        from: z.number().int().min(0).max(0xffffffff),
+        to: z.number().int().min(0).max(0xffffffff),
+      })
+      .strict()
+      .refine((r) => r.to >= r.from, { message: 'to must be at least from', path: ['to'] })
+      .refine((r) => r.to - r.from < SEARCH_MAX_SEEDS, {
+        message: `at most ${SEARCH_MAX_SEEDS} seeds per search`,
+        path: ['to'],
+      }),
+    SearchStatusSchema,
+    'Run the scenario for each seed from..to in the background, stopping at the first that fails a check (what `dslab check --seeds` does); progress arrives as search.progress.',
+  ),
+  'search.cancel': method(
+    z.object({ searchId: z.string().min(1) }).strict(),
+    SearchStatusSchema,
+    'Stop a seed search (within one chunk of work).',
+  ),
   'experiments.run': method(
     z
       .object({
         experiment: z.string().min(1).max(100),
-        trials: z.number().int().min(5).max(500).default(40),
+        trials: z.number().int().min(5).max(1000).default(40),
         seed: z.number().int().min(0).max(0xffffffff).default(1),
+        /** A name the caller picks, to follow experiments.progress and to cancel the run. */
+        runId: z.string().min(1).max(100).optional(),
       })
       .strict(),
     z.array(ExperimentSeriesSchema),
-    "Runs one of a protocol's experiments (catalog `experiments`): many simulations on clusters of their own, one cumulative distribution per series.",
+    "Runs one of a protocol's experiments (catalog `experiments`): many simulations on clusters of their own, one cumulative distribution per series. It runs in slices (other calls are answered meanwhile), reports experiments.progress, and answers `cancelled` when experiments.cancel stops it.",
+  ),
+  'experiments.cancel': method(
+    z.object({ runId: z.string().min(1).max(100) }).strict(),
+    z.object({ cancelled: z.boolean() }),
+    'Stops the experiments.run started with this runId (false: none is running); that call answers `cancelled`.',
   ),
 
   ...libraryMethods,
@@ -530,6 +630,14 @@ export const methods = {
 export const events = {
   'app.menu': z.object({ command: MenuCommandSchema }),
   'sim.progress': z.object({ status: SimStatusSchema, nodes: z.array(SimNodeSchema) }),
+  /** An experiments.run under way: trials done of the total (its runId, when it was given one). */
+  'experiments.progress': z.object({
+    runId: z.string().nullable(),
+    experiment: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+  'search.progress': SearchStatusSchema,
   /** Desktop: a file arrived from the menu's Open Recent, the OS (file association) or a second launch. */
   'app.openFile': z.object({ name: z.string(), path: z.string(), text: z.string() }),
 } as const;
@@ -552,6 +660,7 @@ export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;
 export type SimStatusInfo = z.output<typeof SimStatusSchema>;
 export type SimNode = z.output<typeof SimNodeSchema>;
+export type SearchStatus = z.output<typeof SearchStatusSchema>;
 export type TraceRow = z.output<typeof TraceEventSchema>;
 export type Divergence = z.output<typeof DivergenceSchema>;
 export type SimChange = z.output<typeof ChangeSchema>;

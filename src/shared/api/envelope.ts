@@ -12,8 +12,10 @@ export type ApiErrorCode =
   | 'conflict'
   | 'too-large'
   | 'busy'
+  | 'cancelled'
   | 'internal'
-  | 'forbidden';
+  | 'forbidden'
+  | 'read-only';
 
 /** A failed call. */
 export interface ApiError {

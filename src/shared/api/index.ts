@@ -1,4 +1,5 @@
 export * from './bridge';
 export * from './contract';
 export * from './envelope';
+export * from './limits';
 export * from './views';

@@ -39,8 +39,10 @@ export const ItemSummarySchema = z.object({
   openedAt: z.number().nullable(),
   /** Moved to the trash at, or null. */
   trashedAt: z.number().nullable(),
-  /** Seeded from the built-in library. */
+  /** Seeded from the built-in library: read-only (saves are refused with `read-only`). */
   builtin: z.boolean(),
+  /** A built-in edited before built-ins were read-only: `library.restoreBuiltin` brings back the shipped version. */
+  builtinEdited: z.boolean(),
   /** An autosave newer than the saved document exists. */
   hasAutosave: z.boolean(),
 });
@@ -125,7 +127,7 @@ export const libraryMethods = {
   'library.save': method(
     z.object({ id, doc: z.unknown(), expectedRevision: z.number().int().min(0) }).strict(),
     ItemSummarySchema,
-    'Save a changed document; refused as a conflict if it changed elsewhere since expectedRevision.',
+    'Save a changed document; refused as a conflict if it changed elsewhere since expectedRevision, and as read-only for a built-in.',
   ),
   'library.saveAs': method(
     z.object({ id, doc: z.unknown(), name }).strict(),
@@ -135,7 +137,7 @@ export const libraryMethods = {
   'library.rename': method(
     z.object({ id, name, expectedRevision: z.number().int().min(0).optional() }).strict(),
     ItemSummarySchema,
-    'Rename an item.',
+    'Rename an item (a built-in keeps its name: read-only).',
   ),
   'library.duplicate': method(
     z.object({ id, name: name.optional() }).strict(),
@@ -144,6 +146,11 @@ export const libraryMethods = {
   ),
   'library.trash': method(ref, ItemSummarySchema, 'Move an item to the trash.'),
   'library.restore': method(ref, ItemSummarySchema, 'Bring an item back from the trash.'),
+  'library.restoreBuiltin': method(
+    ref,
+    z.object({ item: ItemSummarySchema, copy: ItemSummarySchema.nullable() }),
+    "Put a built-in back as shipped; an edited version is kept first as the person's own copy.",
+  ),
   'library.emptyTrash': method(
     z.object({}).strict(),
     z.object({ deleted: z.number().int() }),

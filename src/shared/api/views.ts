@@ -25,6 +25,13 @@ export const RingViewSchema = z.object({
   /** Keys moved so far, and what modulo-N hashing would have moved. */
   keysMoved: z.number(),
   keysMovedModuloN: z.number(),
+  /**
+   * Keys each node that is up stores now, by node id: what its canvas badge counts, beside the
+   * keys the ring places on it (absent: the protocol does not say).
+   */
+  held: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Keys written that no node that is up stores (lost with a removed node, or on a crashed one). */
+  unheld: z.number().int().nonnegative().optional(),
 });
 
 /** One node's replicated log as a row of entries (RaftScope's view): term colours, commit mark. */
@@ -80,29 +87,41 @@ export const ExperimentInfoSchema = z.object({
   title: z.string(),
   /** What it does and what to look for. */
   summary: z.string(),
+  /** How it follows its source, and where it differs. */
+  method: z.string(),
   /** What a series is ("timeout range"). */
   seriesLabel: z.string(),
   /** The label of the trials choice. */
   trialsLabel: z.string(),
   /** What the x axis measures. */
   measure: z.string(),
-  /** What a capped trial means. */
-  capNote: z.string(),
+  /** What a censored trial (one that hit the cap) means. */
+  censoredNote: z.string(),
+  /** The graphs, in order (a series names its panel). */
+  panels: z.array(z.object({ id: z.string(), title: z.string() })).min(1),
   trialsChoices: z.array(z.number().int()),
   defaultTrials: z.number().int(),
 });
 /** An experiment as the catalog lists it. */
 export type ExperimentInfo = z.infer<typeof ExperimentInfoSchema>;
 
-/** One line of an experiment's figure. */
+/** One line of an experiment's figure: every trial, measured or censored. */
 export const ExperimentSeriesSchema = z.object({
   label: z.string(),
-  /** Measured values, ms, ascending. */
+  /** The panel it is drawn in (an id of the experiment's panels). */
+  panel: z.string(),
+  /** Trials run; every one counts. */
+  trials: z.number().int(),
+  /** Measured values, ms, ascending (censored trials are not among them). */
   samplesMs: z.array(z.number()),
+  /** Trials that reached the cap without a result (censored: above every sample). */
+  censored: z.number().int(),
+  /** The cap, ms. */
+  capMs: z.number(),
+  /** Empirical CDF over all trials; it ends below 1 when some are censored. */
   cdf: z.array(z.object({ ms: z.number(), p: z.number() })),
-  medianMs: z.number(),
-  /** Trials that hit the cap (censored, counted at the cap). */
-  capped: z.number().int(),
+  /** Median over all trials, ms; null when half of them or more are censored. */
+  medianMs: z.number().nullable(),
 });
 /** One line of an experiment's figure. */
 export type ExperimentSeries = z.infer<typeof ExperimentSeriesSchema>;

@@ -1,13 +1,16 @@
-import { registerHistoryChecker } from './history';
-import { checkLinearizable } from './linearizability';
-
 /**
  * Registers the built-in history checkers. Imported for its effect by src/sim/index.ts, so
  * a host that imports the sim gets them; the kernel itself does not depend on them.
  */
-registerHistoryChecker('linearizability', (history) => {
-  const r = checkLinearizable(history);
+import { type HistoryVerdict, registerHistoryChecker } from './history';
+import { checkLinearizable, type LinResult } from './linearizability';
+
+/** The linearizability checker's answer as a verdict: held, broken, or undecided (null). */
+export function linearizabilityVerdict(r: LinResult): HistoryVerdict {
   if (r.ok) return { ok: true, message: `linearizable (${r.keysChecked} keys)` };
-  if (r.exhausted) return { ok: false, message: `search budget exhausted: verdict unknown` };
+  // Undecided: the message names the keys that ran out and how many were proven linearizable.
+  if (r.exhausted) return { ok: null, message: `undecided: ${r.failure?.message ?? ''}` };
   return { ok: false, message: r.failure?.message ?? 'not linearizable', ops: r.failure?.ops ?? [] };
-});
+}
+
+registerHistoryChecker('linearizability', (history) => linearizabilityVerdict(checkLinearizable(history)));

@@ -32,9 +32,12 @@ export interface KvOp {
 
 /** What a history checker returns. */
 export interface HistoryVerdict {
-  /** True when the history passes. */
-  ok: boolean;
-  /** Explanation (required when not ok). */
+  /**
+   * True when the history passes, false when it fails, null when the checker could not decide
+   * (the linearizability search ran out of budget on some key): not a failure of the run.
+   */
+  ok: boolean | null;
+  /** Explanation (required when not ok, and when undecided). */
   message?: string;
   /** When not ok: the ids of the operations that show it (the one that could not be placed first). */
   ops?: number[];

@@ -110,3 +110,120 @@ export function benchLinearizability(
   const result = checkLinearizable(history);
   return { ops: history.length, ok: result.ok, statesExplored: result.statesExplored };
 }
+
+/**
+ * makeKvBenchHistory's timing, calibrated on Porcupine's c50 logs: one operation in five is
+ * slow (there, 20% take 100–2,400 log lines against a median of 13); a slow one takes effect
+ * early (applied, but the answer was lost) or late (applied only after a retry), rarely in
+ * between, as the first read that sees a slow append there shows.
+ */
+const SLOW_RATE = 0.2;
+const EARLY_RATE = 0.4;
+const FAST_US = [200, 1500] as const;
+const SLOW_US = [5000, 40_000] as const;
+const THINK_US = 500;
+
+/** Options of makeKvBenchHistory. */
+export type KvBenchOptions = {
+  /** Closed-loop clients (default 50). */
+  clients?: number;
+  /** Keys "0", "1", ... (default 10). */
+  keys?: number;
+  /** Operations (default 2,000). */
+  ops?: number;
+  /** Keys given a violation (default 0: linearizable by construction). */
+  badKeys?: number;
+};
+
+/**
+ * A key-value history in the shape of Porcupine's hardest kv test logs (`c50-ok`, `c50-bad`:
+ * 50 clients of a replicated key-value service, 10 keys, about 2,000 operations: 45% get, 50%
+ * append, 5% put, values "x <client> <n> y"). Clients are closed loops against one atomic
+ * store, each operation taking effect at one instant of its interval. Most operations take
+ * 0.2–1.5 ms; one in five takes 5–40 ms and takes effect near its start or near its end (see
+ * SLOW_RATE), so a key has a few operations outstanding at once and now and then a dozen.
+ *
+ * With `badKeys` > 0 the store has the classic bug of a replicated key-value service that
+ * forgets a client's retry was already applied: on that many keys one append takes effect
+ * twice, and a later get sees its text twice. Fragments are unique, so no order of the
+ * operations produces that value: the history is not linearizable, at exactly those keys. The
+ * operations and their timing are the same as without the bug (same seed). Deterministic in
+ * `seed`; pure (the bench harness times the check).
+ */
+export function makeKvBenchHistory(
+  seed: number,
+  o: KvBenchOptions = {},
+): { history: KvOp[]; badKeys: string[] } {
+  const clients = o.clients ?? 50;
+  const keyCount = o.keys ?? 10;
+  const total = o.ops ?? 2000;
+  const rnd = mulberry32(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const free: number[] = [];
+  const seq: number[] = [];
+  for (let c = 0; c < clients; c++) {
+    free.push(int(0, 2000));
+    seq.push(0);
+  }
+  type Planned = { op: KvOp; lin: number };
+  const planned: Planned[] = [];
+  for (let id = 0; id < total; id++) {
+    let c = 0;
+    for (let j = 1; j < clients; j++) if (free[j]! < free[c]!) c = j;
+    const callUs = free[c]! + int(0, THINK_US);
+    const slow = rnd() < SLOW_RATE;
+    const latency = slow ? int(SLOW_US[0], SLOW_US[1]) : int(FAST_US[0], FAST_US[1]);
+    const returnUs = callUs + latency;
+    const where = slow ? rnd() : -1;
+    const r = rnd();
+    const kind: KvOp['kind'] = r < 0.45 ? 'get' : r < 0.95 ? 'append' : 'put';
+    const op: KvOp = { id, client: c, kind, key: String(int(0, keyCount - 1)), callUs, returnUs };
+    if (kind !== 'get') op.value = `x ${c} ${seq[c]!++} y`;
+    free[c] = returnUs;
+    const lin =
+      where < 0
+        ? int(callUs, returnUs)
+        : where < EARLY_RATE
+          ? int(callUs, callUs + FAST_US[1])
+          : int(returnUs - FAST_US[1], returnUs);
+    planned.push({ op, lin });
+  }
+  planned.sort((a, b) => a.lin - b.lin || a.op.id - b.op.id);
+
+  // The keys to break, and on each the append to apply twice: one followed by a get before
+  // the next put, so that the duplicate is seen.
+  const bad = new Map<string, number>();
+  const want = Math.min(o.badKeys ?? 0, keyCount);
+  const order = Array.from({ length: keyCount }, (_, k) => String(k));
+  for (let k = order.length - 1; k > 0; k--) {
+    const j = int(0, k);
+    [order[k], order[j]] = [order[j]!, order[k]!];
+  }
+  for (const key of order) {
+    if (bad.size === want) break;
+    const onKey = planned.filter((p) => p.op.key === key);
+    for (let i = Math.floor(onKey.length / 2); i < onKey.length; i++) {
+      if (onKey[i]!.op.kind !== 'append') continue;
+      const next = onKey.slice(i + 1).find((p) => p.op.kind !== 'append');
+      if (next?.op.kind === 'get') {
+        bad.set(key, onKey[i]!.op.id);
+        break;
+      }
+    }
+  }
+
+  const store = new Map<string, string>();
+  for (const { op } of planned) {
+    const cur = store.get(op.key) ?? null;
+    if (op.kind === 'get') op.output = cur;
+    else if (op.kind === 'put') store.set(op.key, op.value!);
+    else {
+      const twice = bad.get(op.key) === op.id;
+      store.set(op.key, (cur ?? '') + op.value! + (twice ? op.value! : ''));
+    }
+  }
+  return {
+    history: planned.map((p) => p.op).sort((a, b) => a.id - b.id),
+    badKeys: [...bad.keys()].sort(),
+  };
+}

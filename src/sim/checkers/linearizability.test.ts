@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable, type KvOp, type LinResult } from './linearizability';
-import { benchLinearizability, makeBenchHistory } from './linearizability-bench';
+import { benchLinearizability, makeBenchHistory, makeKvBenchHistory } from './linearizability-bench';
 
 // ---------------------------------------------------------------------------------------
 // Builders. Times are µs; `ret: null` = never returned.
@@ -149,7 +149,13 @@ function assertWitness(history: KvOp[], res: LinResult): void {
 
 describe('checkLinearizable: basics and semantics', () => {
   it('accepts the empty history', () => {
-    expect(checkLinearizable([])).toEqual({ ok: true, keysChecked: 0, statesExplored: 0, linearization: {} });
+    expect(checkLinearizable([])).toEqual({
+      ok: true,
+      keysChecked: 0,
+      statesExplored: 0,
+      linearization: {},
+      keys: [],
+    });
   });
 
   it('a get of a missing key returns null', () => {
@@ -464,6 +470,81 @@ describe('checkLinearizable: state cap and determinism', () => {
   });
 });
 
+/**
+ * A key that is expensive to decide: `writers` concurrent puts, then a read of a value none of
+ * them wrote. Proving that read impossible means trying every subset of the puts (2^writers
+ * configurations and more), ids from 10,000 on.
+ */
+function expensiveKey(key: string, writers: number): KvOp[] {
+  const h: KvOp[] = [];
+  for (let i = 0; i < writers; i++) h.push(put(i, key, `v${i}`, 0, 100, 10_000 + i));
+  h.push(get(99, key, 'never-written', 200, 210, 10_000 + writers));
+  return h;
+}
+
+describe('checkLinearizable: keys are independent (P-compositionality)', () => {
+  it('an expensive first key does not stop a later illegal key from deciding the history', () => {
+    // Keys "0".."9" from the benchmark generator, one of them with a violation; "!hot" sorts
+    // first and needs far more than the budget.
+    const { history, badKeys } = makeKvBenchHistory(3, { clients: 10, ops: 400, badKeys: 1 });
+    const h = [...expensiveKey('!hot', 16), ...history];
+    for (const maxStates of [5_000, 40_000]) {
+      const res = checkLinearizable(h, { maxStates });
+      expect(res.ok).toBe(false);
+      expect(res.exhausted).toBeUndefined();
+      expect(res.failure!.key).toBe(badKeys[0]);
+      const hot = res.keys.find((k) => k.key === '!hot')!;
+      // Within one round's budget "!hot" has run out for good; with more, it was left for later.
+      expect(hot.verdict).toBe(maxStates === 5_000 ? 'exhausted' : 'unchecked');
+      expect(res.keys.find((k) => k.key === badKeys[0])!.verdict).toBe('illegal');
+    }
+  });
+
+  it('reports per key which keys were decided and which ran out of budget', () => {
+    const { history } = makeKvBenchHistory(5, { clients: 10, ops: 300, keys: 3 });
+    const h = [...expensiveKey('!hot', 14), ...history];
+    const res = checkLinearizable(h, { maxStates: 3_000 });
+    expect(res.ok).toBe(false);
+    expect(res.exhausted).toBe(true);
+    expect(res.keys).toEqual([
+      { key: '!hot', verdict: 'exhausted', states: 3_000, reason: 'states' },
+      { key: '0', verdict: 'linearizable', states: expect.any(Number) },
+      { key: '1', verdict: 'linearizable', states: expect.any(Number) },
+      { key: '2', verdict: 'linearizable', states: expect.any(Number) },
+    ]);
+    expect(res.keysChecked).toBe(4);
+    expect(res.failure!.key).toBe('!hot');
+    expect(res.failure!.message).toMatch(
+      /Gave up on key "!hot" after 3000 states.*3 of 4 keys were proven linearizable/,
+    );
+    // With the budget it needs, the same key is a definite violation.
+    expect(checkLinearizable(h).failure!.key).toBe('!hot');
+  });
+
+  it('a search that reaches its memory bound is undecided, not an exception', () => {
+    const h = expensiveKey('x', 14);
+    const res = checkLinearizable(h, { maxMemoryBytes: 256 * 1024 });
+    expect(res.ok).toBe(false);
+    expect(res.exhausted).toBe(true);
+    expect(res.keys).toEqual([
+      { key: 'x', verdict: 'exhausted', states: expect.any(Number), reason: 'memory' },
+    ]);
+    expect(res.failure!.message).toMatch(/memory bound/);
+  });
+
+  it('values with equal hashes are still told apart (Thue–Morse strings)', () => {
+    // t and u (its complement) of length 128 collide in both polynomial hashes mod 2^32.
+    let t = 'a';
+    let u = 'b';
+    for (let k = 0; k < 7; k++) [t, u] = [t + u, u + t];
+    const half = 64;
+    const built = [append(1, 'x', t.slice(0, half), 0, 10), append(1, 'x', t.slice(half), 20, 30)];
+    expect(checkLinearizable([...built, get(2, 'x', t, 40, 50)]).ok).toBe(true);
+    expect(checkLinearizable([...built, get(2, 'x', u, 40, 50)]).ok).toBe(false);
+    expect(checkLinearizable([put(1, 'x', t, 0, 10), get(2, 'x', u, 20, 30)]).ok).toBe(false);
+  });
+});
+
 describe('benchmark workload', () => {
   it('makeBenchHistory is deterministic and realistic', () => {
     const h = makeBenchHistory(1);
@@ -497,6 +578,48 @@ describe('benchmark workload', () => {
       assertWitness(h, res);
       expect(res.statesExplored).toBeLessThan(50_000);
     }
+  });
+
+  it('makeKvBenchHistory: Porcupine-like, deterministic, the bad one is the ok one plus the bug', () => {
+    const ok = makeKvBenchHistory(1);
+    const bad = makeKvBenchHistory(1, { badKeys: 3 });
+    expect(ok.history).toHaveLength(2000);
+    expect(makeKvBenchHistory(1)).toEqual(ok);
+    expect(new Set(ok.history.map((o) => o.client)).size).toBe(50);
+    expect([...new Set(ok.history.map((o) => o.key))].sort()).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
+    expect(new Set(ok.history.map((o) => o.kind))).toEqual(new Set(['get', 'put', 'append']));
+    expect(ok.badKeys).toEqual([]);
+    expect(bad.badKeys).toHaveLength(3);
+    // Same operations at the same times; only reads after the doubled appends differ.
+    const differ = bad.history.filter((o, i) => JSON.stringify(o) !== JSON.stringify(ok.history[i]));
+    expect(differ.length).toBeGreaterThan(0);
+    for (const o of differ) {
+      expect(o.kind).toBe('get');
+      expect(bad.badKeys).toContain(o.key);
+    }
+  });
+
+  it('decides both kv benchmark histories with the default budget', { timeout: 30_000 }, () => {
+    const ok = checkLinearizable(makeKvBenchHistory(1).history);
+    expect(ok.ok).toBe(true);
+    expect(ok.keys.every((k) => k.verdict === 'linearizable')).toBe(true);
+    const { history, badKeys } = makeKvBenchHistory(1, { badKeys: 3 });
+    const bad = checkLinearizable(history);
+    expect(bad.ok).toBe(false);
+    expect(bad.exhausted).toBeUndefined();
+    expect(badKeys).toContain(bad.failure!.key);
+    expect(bad.failure!.message).toMatch(/returned/);
   });
 
   it('a mutated read in a 1,000-operation history is found', () => {

@@ -48,10 +48,32 @@ export type KvOp = {
 
 export type LinOptions = {
   /**
-   * Budget of distinct search configurations, summed over all keys. When it runs out the
-   * checker stops and reports `exhausted: true` (verdict unknown). Default DEFAULT_MAX_STATES.
+   * Budget of distinct search configurations for each key on its own. A key that runs out of
+   * it is undecided ('exhausted'); the other keys are still checked. Default DEFAULT_MAX_STATES.
    */
   maxStates?: number;
+  /**
+   * Memory one key's search may hold, bytes (its table of configurations and the distinct
+   * values it met). Past it the key is undecided, as when maxStates runs out. Keys are searched
+   * one at a time, so this bounds the checker's memory. Default DEFAULT_MAX_MEMORY_BYTES.
+   */
+  maxMemoryBytes?: number;
+};
+
+/**
+ * What became of one key: a linearization was found, it is illegal (a definite violation), the
+ * search ran out of budget or memory ('exhausted': undecided), or it was never finished because
+ * another key had already proved the history illegal ('unchecked').
+ */
+export type KeyVerdict = 'linearizable' | 'illegal' | 'exhausted' | 'unchecked';
+
+export type KeyReport = {
+  key: string;
+  verdict: KeyVerdict;
+  /** Configurations stored by this key's searches, restarts included. */
+  states: number;
+  /** For 'exhausted': what ran out. */
+  reason?: 'states' | 'memory';
 };
 
 export type LinFailure = {
@@ -68,13 +90,22 @@ export type LinFailure = {
 export type LinResult = {
   /** true only when a linearization was found for every key. */
   ok: boolean;
+  /** Keys decided (linearizable or illegal) or given up on (exhausted). */
   keysChecked: number;
-  /** Distinct (linearized set, state) configurations visited, over all keys. */
+  /**
+   * (Linearized set, state) configurations stored, over all keys and all rounds: a
+   * deterministic measure of the work done.
+   */
   statesExplored: number;
-  /** The search gave up at maxStates: the history is neither proven ok nor proven wrong. */
+  /**
+   * No key is illegal but at least one ran out of budget or memory: the history is neither
+   * proven ok nor proven wrong. `keys` says which.
+   */
   exhausted?: boolean;
   /** Present when ok is false: the violation, or (with exhausted) where the search gave up. */
   failure?: LinFailure;
+  /** Every key, in sorted order, with what became of it. */
+  keys: KeyReport[];
   /**
    * When ok: a witness order (operation ids) per key. Pending operations that the witness
    * does not need are left out: they are taken never to have had an effect.
@@ -83,6 +114,25 @@ export type LinResult = {
 };
 
 export const DEFAULT_MAX_STATES = 1_000_000;
+/**
+ * 256 MiB, counted as the search's tables (configurations, values, append memo). A search that
+ * stops at DEFAULT_MAX_STATES on an append-heavy key counts about 170 MB (measured); the
+ * process grows by about twice what is counted (garbage of earlier rounds, arrays doubling).
+ */
+export const DEFAULT_MAX_MEMORY_BYTES = 256 * 1024 * 1024;
+/**
+ * Round budgets per key (see checkLinearizable): maxStates, a ROUND_GROWTH-th of it before
+ * that, and so on down to the smallest that is at least FIRST_ROUND_STATES.
+ */
+const FIRST_ROUND_STATES = 10_000;
+const ROUND_GROWTH = 4;
+
+/** The budgets of the rounds, ascending; the last is maxStates. */
+function roundBudgets(maxStates: number): number[] {
+  const out = [maxStates];
+  while (out[0]! / ROUND_GROWTH >= FIRST_ROUND_STATES) out.unshift(Math.floor(out[0]! / ROUND_GROWTH));
+  return out;
+}
 
 const GET = 0;
 const PUT = 1;
@@ -140,21 +190,34 @@ function zobrist(i: number): number {
  * caller as a short canonical Int32 record (see `encode` in checkKey) and hashed (Zobrist XOR
  * of the linearized set mixed with the state). Records with equal hashes are compared
  * exactly, so a hash collision can never prune a live branch.
+ *
+ * Everything lives in typed arrays (a chained hash table: bucket heads, per-entry hash, chain
+ * link and record offset, and one pool of records), not in a Map: V8 refuses a Map of more
+ * than 2^24 entries (`RangeError: Map maximum size exceeded`), and typed arrays let the cache
+ * count its own bytes. It never grows past `maxBytes`; `add` answers FULL instead.
  */
 class ConfigCache {
   private pool = new Int32Array(4096);
   private used = 0;
+  private table = new Int32Array(1024); // bucket -> entry + 1 (0: empty)
+  private hashes = new Int32Array(256);
   private start = new Int32Array(256);
-  private chain = new Int32Array(256);
-  private readonly heads = new Map<number, number>();
+  private chain = new Int32Array(256); // entry -> next entry + 1 in its bucket (0: end)
   size = 0;
 
-  /** Adds the record buf[0..len); false if it was already present. */
-  add(hash: number, buf: Int32Array, len: number): boolean {
-    const head = this.heads.get(hash);
-    const first = head === undefined ? -1 : head;
+  constructor(private readonly maxBytes: number) {}
+
+  /** Bytes held by the typed arrays. */
+  bytes(): number {
+    return 4 * (this.pool.length + this.table.length + 3 * this.hashes.length);
+  }
+
+  /** Adds the record buf[0..len): ADDED, PRESENT, or FULL when it would pass maxBytes. */
+  add(hash: number, buf: Int32Array, len: number): number {
     const pool = this.pool;
-    for (let e = first; e !== -1; e = this.chain[e]!) {
+    let mask = this.table.length - 1;
+    for (let e = this.table[hash & mask]! - 1; e !== -1; e = this.chain[e]! - 1) {
+      if (this.hashes[e] !== hash) continue;
       const base = this.start[e]!;
       if (pool[base] !== len) continue;
       let same = true;
@@ -164,38 +227,78 @@ class ConfigCache {
           break;
         }
       }
-      if (same) return false;
+      if (same) return PRESENT;
     }
-    if (this.size === this.chain.length) {
-      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.chain = grow(this.chain);
-      this.start = grow(this.start);
-    }
-    while (this.used + len + 1 > this.pool.length) {
-      const bigger = new Int32Array(this.pool.length * 2);
-      bigger.set(this.pool);
-      this.pool = bigger;
-    }
+    if (!this.reserve(len + 1)) return FULL;
+    mask = this.table.length - 1;
     const idx = this.size++;
     const base = this.used;
     this.pool[base] = len;
     for (let w = 0; w < len; w++) this.pool[base + 1 + w] = buf[w]!;
     this.used += len + 1;
+    this.hashes[idx] = hash;
     this.start[idx] = base;
-    this.chain[idx] = first;
-    this.heads.set(hash, idx);
+    this.chain[idx] = this.table[hash & mask]!;
+    this.table[hash & mask] = idx + 1;
+    return ADDED;
+  }
+
+  /** Makes room for one more entry of `words` pool words; false if that would pass maxBytes. */
+  private reserve(words: number): boolean {
+    let pool = this.pool.length;
+    while (this.used + words > pool) pool *= 2;
+    const entries = this.size === this.hashes.length ? this.hashes.length * 2 : this.hashes.length;
+    const table = this.size + 1 > this.table.length ? this.table.length * 2 : this.table.length;
+    if (4 * (pool + table + 3 * entries) > this.maxBytes) return false;
+    try {
+      if (pool !== this.pool.length) this.pool = grow(this.pool, pool);
+      if (entries !== this.hashes.length) {
+        this.hashes = grow(this.hashes, entries);
+        this.start = grow(this.start, entries);
+        this.chain = grow(this.chain, entries);
+      }
+      if (table !== this.table.length) this.rehash(table);
+    } catch (e) {
+      // The engine could not allocate (a RangeError): as full as it can get.
+      if (e instanceof RangeError) return false;
+      throw e;
+    }
     return true;
   }
+
+  private rehash(length: number): void {
+    const table = new Int32Array(length);
+    const mask = length - 1;
+    for (let e = 0; e < this.size; e++) {
+      const b = this.hashes[e]! & mask;
+      this.chain[e] = table[b]!;
+      table[b] = e + 1;
+    }
+    this.table = table;
+  }
+}
+
+const ADDED = 1;
+const PRESENT = 0;
+const FULL = -1;
+
+function grow(a: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(length);
+  b.set(a);
+  return b;
 }
 
 type KeyOutcome =
   | { kind: 'ok'; states: number; order: number[] }
   | { kind: 'fail'; states: number; failure: LinFailure }
-  | { kind: 'exhausted'; states: number };
+  | { kind: 'exhausted'; states: number; reason: 'states' | 'memory' };
+
+/** Entries of the append memo before it is dropped and started again (it is only a memo). */
+const APPEND_MEMO_MAX = 1 << 20;
+/** What one entry of the append memo holds, bytes (measured, rounded up). */
+const MEMO_ENTRY_BYTES = 48;
+/** Distinct values of one key, well under V8's limit of 2^24 entries in a Map. */
+const MAX_INTERNED = 1 << 23;
 
 const MAX_RECORDED_STATES = 8;
 
@@ -225,25 +328,19 @@ function describeOp(op: KvOp): string {
   return `${fmtOp(op)} by client ${op.client} (op #${op.id}, ${fmtInterval(op)})`;
 }
 
-/** Checks one key's operations (all with op.key === key). */
-function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome {
+/**
+ * Checks one key's operations (all with op.key === key), storing at most `budget` search
+ * configurations and holding at most about `maxBytes` of memory (the cache's typed arrays plus
+ * the distinct values met); past either it answers 'exhausted'.
+ */
+function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: number): KeyOutcome {
   // Pending gets have no effect and an unknown output: they constrain nothing. Drop them.
   const ops = all.filter((op) => !(op.kind === 'get' && op.returnUs === null));
   const n = ops.length;
 
-  // Intern states: id 0 is "missing"; every other id is a distinct string.
-  const stateStr: (string | null)[] = [null];
-  const stateId = new Map<string, number>();
-  const intern = (v: string | null | undefined): number => {
-    if (v === null || v === undefined) return 0;
-    let id = stateId.get(v);
-    if (id === undefined) {
-      id = stateStr.length;
-      stateStr.push(v);
-      stateId.set(v, id);
-    }
-    return id;
-  };
+  // States are value ids: 0 is "missing"; every other id is a distinct string.
+  const values = new Values();
+  const intern = (v: string | null | undefined): number => values.of(v);
 
   const kind = new Uint8Array(n);
   const pending = new Uint8Array(n);
@@ -278,7 +375,8 @@ function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome
         const memoKey = s * n + i;
         let r = appendMemo.get(memoKey);
         if (r === undefined) {
-          r = intern((stateStr[s] ?? '') + stateStr[argA[i]!]!);
+          r = values.concat(s, argA[i]!);
+          if (appendMemo.size >= APPEND_MEMO_MAX) appendMemo.clear();
           appendMemo.set(memoKey, r);
         }
         return r;
@@ -411,7 +509,19 @@ function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome
 
   const zob = new Int32Array(n);
   for (let i = 0; i < n; i++) zob[i] = zobrist(i);
-  const cache = new ConfigCache();
+  const cache = new ConfigCache(maxBytes);
+  /** Why the search must stop now, or null: the budget, or memory (cache + values). */
+  const overBudget = (): 'states' | 'memory' | null => {
+    if (cache.size >= budget) return 'states';
+    const bytes = cache.bytes() + values.bytes + MEMO_ENTRY_BYTES * appendMemo.size;
+    if (values.size >= MAX_INTERNED || bytes > maxBytes) return 'memory';
+    return null;
+  };
+  const exhausted = (reason: 'states' | 'memory'): KeyOutcome => ({
+    kind: 'exhausted',
+    states: cache.size,
+    reason,
+  });
   const hashOf = (z: number, s: number): number => {
     let h = z ^ Math.imul(s + 1, 0x27d4eb2d);
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
@@ -461,16 +571,20 @@ function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome
   const fail = (): KeyOutcome => ({
     kind: 'fail',
     states: cache.size,
-    failure: explain(key, all, ops, stuckOp, refused, placed, stateStr),
+    failure: explain(key, all, ops, stuckOp, refused, placed, values),
   });
-  /** Linearizes the op at call node `c`, reaching state `next`, if that configuration is new. */
-  const tryLift = (c: number, next: number, forced: number): boolean => {
+  /**
+   * Linearizes the op at call node `c`, reaching state `next`, if that configuration is new:
+   * ADDED; PRESENT if it was seen before; FULL if the cache may not grow.
+   */
+  const tryLift = (c: number, next: number, forced: number): number => {
     const i = nodeOp[c]!;
     const before = mark(i);
     const z = zhash ^ zob[i]!;
-    if (!cache.add(hashOf(z, next), buf, encode(next))) {
+    const added = cache.add(hashOf(z, next), buf, encode(next));
+    if (added !== ADDED) {
       unmark(i, before);
-      return false;
+      return added;
     }
     stackNode[depth] = c;
     stackState[depth] = state;
@@ -483,7 +597,7 @@ function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome
     state = next;
     zhash = z;
     lift(c);
-    return true;
+    return ADDED;
   };
   /** Pops frames until one leaves alternatives to try; returns the node to resume at, or -1. */
   const backtrack = (): number => {
@@ -515,8 +629,11 @@ function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome
         }
       }
       if (forcedNode !== -1) {
-        if (cache.size >= budget) return { kind: 'exhausted', states: cache.size };
-        if (tryLift(forcedNode, state, 1)) {
+        const stop = overBudget();
+        if (stop !== null) return exhausted(stop);
+        const added = tryLift(forcedNode, state, 1);
+        if (added === FULL) return exhausted('memory');
+        if (added === ADDED) {
           entry = nxt[0]!;
           fresh = true;
           continue;
@@ -531,8 +648,11 @@ function checkKey(key: string, all: readonly KvOp[], budget: number): KeyOutcome
       const i = nodeOp[entry]!;
       const next = step(i, state);
       if (next >= 0) {
-        if (cache.size >= budget) return { kind: 'exhausted', states: cache.size };
-        if (tryLift(entry, next, 0)) {
+        const stop = overBudget();
+        if (stop !== null) return exhausted(stop);
+        const added = tryLift(entry, next, 0);
+        if (added === FULL) return exhausted('memory');
+        if (added === ADDED) {
           entry = nxt[0]!;
           fresh = true;
           continue;
@@ -564,7 +684,7 @@ function explain(
   stuck: number,
   refused: readonly (number[] | undefined)[],
   placed: Uint8Array,
-  stateStr: readonly (string | null)[],
+  values: Values,
 ): LinFailure {
   const op = ops[stuck];
   if (op === undefined) {
@@ -578,7 +698,7 @@ function explain(
   const seen: { value: string | null; writer: KvOp | undefined }[] = [];
   for (let r = 0; r < rec.length; r += 2) {
     const w = rec[r + 1]!;
-    seen.push({ value: stateStr[rec[r]!] ?? null, writer: w >= 0 ? ops[w] : undefined });
+    seen.push({ value: values.text(rec[r]!), writer: w >= 0 ? ops[w] : undefined });
   }
   seen.sort((a, b) => {
     if (a.writer === undefined || b.writer === undefined) return a.writer === undefined ? -1 : 1;
@@ -646,14 +766,173 @@ function explain(
   return { key, ops: sorted.map((o) => o.id), message };
 }
 
+/** Two odd multipliers for the polynomial hashes of values (mod 2^32). */
+const B1 = 0x01000193;
+const B2 = 0x5bd1e995;
+
+/** b^e mod 2^32. */
+function powMod(b: number, e: number): number {
+  let r = 1;
+  let x = b;
+  for (let k = e; k > 0; k >>>= 1) {
+    if (k & 1) r = Math.imul(r, x);
+    x = Math.imul(x, x);
+  }
+  return r;
+}
+
+/**
+ * The distinct values of one key, as small integer ids: 0 is "missing"; every other id is a
+ * distinct string. A value made by an append is stored as (value before, appended value), not
+ * as a string, with two polynomial hashes and its length, so an append costs O(1) however long
+ * the value grows (the strings of an append-heavy key run to thousands of characters). Values
+ * with equal hashes and length are compared character by character (`text`), so two different
+ * values never share an id: a hash collision costs time, never a wrong verdict.
+ */
+class Values {
+  private readonly str: (string | null | undefined)[] = [null];
+  private readonly parent: number[] = [0];
+  private readonly tail: number[] = [0];
+  private readonly len: number[] = [0];
+  private readonly h1: number[] = [0];
+  private readonly h2: number[] = [0];
+  private readonly p1: number[] = [1];
+  private readonly p2: number[] = [1];
+  private readonly next: number[] = [-1];
+  private readonly heads = new Map<number, number>();
+  /** Rough bytes held (measured): 128 per value plus the characters of the strings kept whole. */
+  bytes = 0;
+
+  get size(): number {
+    return this.len.length;
+  }
+
+  /** The id of a string (0 for null/undefined: missing). */
+  of(v: string | null | undefined): number {
+    if (v === null || v === undefined) return 0;
+    let h1 = 0;
+    let h2 = 0;
+    for (let k = 0; k < v.length; k++) {
+      const c = v.charCodeAt(k);
+      h1 = (Math.imul(h1, B1) + c) | 0;
+      h2 = (Math.imul(h2, B2) + c) | 0;
+    }
+    const found = this.find(h1, h2, v.length, () => v);
+    if (found >= 0) return found;
+    this.bytes += 2 * v.length;
+    return this.add(v, 0, 0, v.length, h1, h2);
+  }
+
+  /** The id of (value s) + (value t), appended: an append to a missing value starts from ''. */
+  concat(s: number, t: number): number {
+    const lt = this.len[t]!;
+    if (lt === 0) return s === 0 ? this.of('') : s;
+    if (s === 0 || this.len[s] === 0) return t === 0 ? this.of('') : t;
+    const len = this.len[s]! + lt;
+    const h1 = (Math.imul(this.h1[s]!, this.pow(t, 1)) + this.h1[t]!) | 0;
+    const h2 = (Math.imul(this.h2[s]!, this.pow(t, 2)) + this.h2[t]!) | 0;
+    const found = this.find(h1, h2, len, () => this.text(s)! + this.text(t)!);
+    if (found >= 0) return found;
+    return this.add(undefined, s, t, len, h1, h2);
+  }
+
+  /** The value as a string (null: missing). */
+  text(id: number): string | null {
+    const own = this.str[id];
+    if (own !== undefined) return own;
+    const parts: string[] = [];
+    let v = id;
+    for (; this.str[v] === undefined; v = this.parent[v]!) parts.push(this.text(this.tail[v]!)!);
+    parts.push(this.str[v] ?? '');
+    return parts.reverse().join('');
+  }
+
+  /** B^len(t), memoised per value. */
+  private pow(t: number, which: 1 | 2): number {
+    const memo = which === 1 ? this.p1 : this.p2;
+    let p = memo[t]!;
+    if (p === 0) {
+      p = powMod(which === 1 ? B1 : B2, this.len[t]!);
+      memo[t] = p;
+    }
+    return p;
+  }
+
+  private bucket(h1: number, h2: number, len: number): number {
+    return (h1 ^ Math.imul(h2, 0x9e3779b1) ^ Math.imul(len, 0x85ebca6b)) & 0x3fffffff;
+  }
+
+  private find(h1: number, h2: number, len: number, full: () => string): number {
+    const head = this.heads.get(this.bucket(h1, h2, len));
+    if (head === undefined) return -1;
+    let text: string | undefined;
+    for (let e = head; e !== -1; e = this.next[e]!) {
+      if (this.h1[e] !== h1 || this.h2[e] !== h2 || this.len[e] !== len) continue;
+      text ??= full();
+      if (this.text(e) === text) return e;
+    }
+    return -1;
+  }
+
+  private add(
+    str: string | undefined,
+    parent: number,
+    tail: number,
+    len: number,
+    h1: number,
+    h2: number,
+  ): number {
+    const id = this.len.length;
+    const b = this.bucket(h1, h2, len);
+    this.str.push(str);
+    this.parent.push(parent);
+    this.tail.push(tail);
+    this.len.push(len);
+    this.h1.push(h1);
+    this.h2.push(h2);
+    this.p1.push(0);
+    this.p2.push(0);
+    this.next.push(this.heads.get(b) ?? -1);
+    this.heads.set(b, id);
+    this.bytes += 128;
+    return id;
+  }
+}
+
+/** Checks one key, turning an allocation failure of the engine into 'exhausted'. */
+function checkKeySafely(key: string, ops: readonly KvOp[], budget: number, maxBytes: number): KeyOutcome {
+  try {
+    return checkKey(key, ops, budget, maxBytes);
+  } catch (e) {
+    // A RangeError here is the engine refusing memory (an array, a string or a Map too big).
+    if (e instanceof RangeError) return { kind: 'exhausted', states: 0, reason: 'memory' };
+    throw e;
+  }
+}
+
+function quoteKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, 8).map((k) => JSON.stringify(k));
+  return keys.length > 8 ? `${shown.join(', ')} and ${keys.length - 8} more` : shown.join(', ');
+}
+
 /**
  * Checks that `history` is linearizable with respect to a sequential key-value map (see the
  * module comment for the exact semantics). Throws on malformed input (duplicate ids,
  * returnUs < callUs, a completed get without output, a completed cas without 'ok'/'fail').
+ *
+ * Keys are independent (P-compositionality), so each has its own budget, and they are searched
+ * in rounds: every key still undecided gets a search of at least FIRST_ROUND_STATES
+ * configurations, then ROUND_GROWTH times more, and so on up to maxStates (roundBudgets). A key proven illegal decides the history
+ * at once; a key that needs many states delays the others by at most about ROUND_GROWTH times
+ * what they need themselves, and one that runs out of budget hides nothing: every other key
+ * still gets its own full budget. A round starts a key's search afresh (its table of
+ * configurations is dropped between rounds), so only one key's search is in memory at a time;
+ * the repeated work is at most 1/(ROUND_GROWTH - 1) of the last round's.
  */
 export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {}): LinResult {
   validate(history);
-  const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
+  const maxStates = Math.max(1, opts.maxStates ?? DEFAULT_MAX_STATES);
+  const maxBytes = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
   const byKey = new Map<string, KvOp[]>();
   for (const op of history) {
     let list = byKey.get(op.key);
@@ -664,36 +943,76 @@ export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {
     list.push(op);
   }
   const keys = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const opsOf = new Map<string, KvOp[]>();
+  for (const key of keys) {
+    opsOf.set(
+      key,
+      byKey
+        .get(key)!
+        .slice()
+        .sort((a, b) => a.callUs - b.callUs || a.id - b.id),
+    );
+  }
+  const reports = new Map<string, KeyReport>();
+  for (const key of keys) reports.set(key, { key, verdict: 'unchecked', states: 0 });
+  const keyList = (): KeyReport[] => keys.map((k) => reports.get(k)!);
   let statesExplored = 0;
   let keysChecked = 0;
   const linearization: Record<string, number[]> = {};
-  for (const key of keys) {
-    const ops = byKey
-      .get(key)!
-      .slice()
-      .sort((a, b) => a.callUs - b.callUs || a.id - b.id);
-    const outcome = checkKey(key, ops, maxStates - statesExplored);
-    statesExplored += outcome.states;
-    keysChecked++;
-    if (outcome.kind === 'fail') {
-      return { ok: false, keysChecked, statesExplored, failure: outcome.failure };
+
+  let undecided = keys;
+  for (const budget of roundBudgets(maxStates)) {
+    const again: string[] = [];
+    for (const key of undecided) {
+      const outcome = checkKeySafely(key, opsOf.get(key)!, budget, maxBytes);
+      const report = reports.get(key)!;
+      report.states += outcome.states;
+      statesExplored += outcome.states;
+      if (outcome.kind === 'fail') {
+        report.verdict = 'illegal';
+        keysChecked++;
+        return { ok: false, keysChecked, statesExplored, failure: outcome.failure, keys: keyList() };
+      }
+      if (outcome.kind === 'ok') {
+        report.verdict = 'linearizable';
+        keysChecked++;
+        linearization[key] = outcome.order;
+      } else if (outcome.reason === 'memory' || budget === maxStates) {
+        // Out of memory does not get better with a bigger budget.
+        report.verdict = 'exhausted';
+        report.reason = outcome.reason;
+        keysChecked++;
+      } else {
+        again.push(key);
+      }
     }
-    if (outcome.kind === 'exhausted') {
-      return {
-        ok: false,
-        keysChecked,
-        statesExplored,
-        exhausted: true,
-        failure: {
-          key,
-          ops: [],
-          message:
-            `Gave up on key ${JSON.stringify(key)} after exploring ${statesExplored} states ` +
-            `(maxStates = ${maxStates}); the history is neither proven linearizable nor proven wrong.`,
-        },
-      };
-    }
-    linearization[key] = outcome.order;
+    undecided = again;
+    if (undecided.length === 0) break;
   }
-  return { ok: true, keysChecked, statesExplored, linearization };
+  const out = keyList().filter((r) => r.verdict === 'exhausted');
+  if (out.length === 0) return { ok: true, keysChecked, statesExplored, linearization, keys: keyList() };
+  const first = out[0]!;
+  const decided = keyList()
+    .filter((r) => r.verdict === 'linearizable')
+    .map((r) => r.key);
+  const why =
+    first.reason === 'memory'
+      ? `its search reached the memory bound (maxMemoryBytes = ${maxBytes})`
+      : `${maxStates} states (maxStates, per key)`;
+  return {
+    ok: false,
+    keysChecked,
+    statesExplored,
+    exhausted: true,
+    failure: {
+      key: first.key,
+      ops: [],
+      message:
+        `Gave up on key ${JSON.stringify(first.key)} after ${why}` +
+        (out.length > 1 ? `, and on ${quoteKeys(out.slice(1).map((r) => r.key))}` : '') +
+        `; ${decided.length === 0 ? 'no key was' : `${decided.length} of ${keys.length} keys were`} proven ` +
+        'linearizable and none illegal, so the history is neither proven linearizable nor proven wrong.',
+    },
+    keys: keyList(),
+  };
 }

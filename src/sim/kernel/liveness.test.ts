@@ -28,6 +28,7 @@ const kv: Protocol<Params, State, { type: string }> = {
   topic: 'test',
   title: 'Test KV',
   version: 1,
+  speed: 0.01,
   roles: [{ id: 'node', label: 'Node', min: 1, max: null }],
   params: Params,
   defaultTopology: () => ({ nodes: [], links: [] }),

@@ -19,6 +19,7 @@ export const probe: Protocol<{ tickUs: number; sendTo: string }, ProbeState, { t
   topic: 'test',
   title: 'Probe',
   version: 1,
+  speed: 0.01,
   roles: [{ id: 'node', label: 'Node', min: 1, max: null }],
   params: z.object({ tickUs: z.number().default(100_000), sendTo: z.string().default('') }),
   defaultTopology: () => ({ nodes: [], links: [] }),

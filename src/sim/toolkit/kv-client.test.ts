@@ -221,6 +221,7 @@ describe('kv client: crash and restart', () => {
       topic: 'test',
       title: id,
       version: 1,
+      speed: 0.05,
       roles: [
         { id: 'server', label: 'Server', min: 1, max: null },
         { id: 'client', label: 'Client', min: 0, max: null },

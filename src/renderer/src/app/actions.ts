@@ -10,6 +10,7 @@ import { resolveTheme, type ThemePref, useUi } from '../stores/ui-store';
 import { chooseAndImport, exportOpenDoc } from './files';
 import { applyLayoutSettings } from './layout';
 import { leaveDoc, newFromScenario, promptSaveAs, restoreSession, save } from './library';
+import { loadSpeeds } from './pace';
 import { errorText, reportError } from './report';
 
 /** Where the last shown theme is mirrored so the next load paints in it before the API answers. */
@@ -32,6 +33,7 @@ export async function boot(): Promise<void> {
     session.setProtocols(protocols);
     useUi.getState().setThemePref(settings.theme);
     applyLayoutSettings(settings);
+    loadSpeeds(settings);
     await restoreSession(settings, protocols);
   } catch (err) {
     session.setError(errorText(err));

@@ -6,18 +6,23 @@ import { call } from '../api/client';
 import { type LayoutAlgorithm, layoutTopology } from '../graph/layout';
 import { describeSwitch, switchProtocolTopology } from '../graph/switch-protocol';
 import { currentScenario, isPristine, useGraph } from '../stores/graph-store';
+import { useLibrary } from '../stores/library-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { chooseProtocol } from './actions';
+import { newEmptyCanvas, openTopic, shortTitle } from './library';
+import { applyScenarioSpeed } from './pace';
 import { NODE_HEIGHT, NODE_WIDTH } from './placement';
 import { reportError } from './report';
 
 /**
- * Switches protocol. An untouched quick start is replaced by the new protocol's own quick
- * start (its topology was made for it). A canvas the person edited is kept: nodes whose role
- * the new protocol has (or client/switch) stay, the others are remapped or removed
- * (graph/switch-protocol.ts), and a toast says what happened. Params, workload and limits
- * become the new protocol's defaults either way.
+ * Switches protocol within the topic. An untouched quick start is replaced by the new
+ * protocol's own quick start (its topology was made for it). A canvas the person edited is
+ * kept: nodes whose role the new protocol has (or client/switch) stay, the others are remapped
+ * or removed (graph/switch-protocol.ts), and a toast says what happened; the open document
+ * keeps its name and has unsaved changes. An empty canvas stays empty (a new one becomes the
+ * new protocol's empty canvas; a saved item keeps its name, with no workload).
+ * Otherwise params, workload and limits become the new protocol's defaults.
  */
 export async function switchProtocol(id: string): Promise<void> {
   const graph = useGraph.getState();
@@ -25,8 +30,12 @@ export async function switchProtocol(id: string): Promise<void> {
   const protocol = session.protocols.find((p) => p.id === id);
   if (!protocol || id === session.protocolId) return;
   const current = currentScenario(graph);
-  if (!current || isPristine(graph) || current.topology.nodes.length === 0) {
+  if (!current || (isPristine(graph) && current.topology.nodes.length > 0)) {
     await chooseProtocol(id);
+    return;
+  }
+  if (current.topology.nodes.length === 0 && !useLibrary.getState().doc?.itemId) {
+    await newEmptyCanvas(id);
     return;
   }
   session.setProtocolId(id);
@@ -35,7 +44,13 @@ export async function switchProtocol(id: string): Promise<void> {
     if (useSession.getState().protocolId !== id) return;
     const mapped = switchProtocolTopology(current.topology, protocol.roles);
     const ui = useUi.getState();
-    if (mapped.protocolNodes === 0) {
+    if (current.topology.nodes.length === 0) {
+      // Like File › New's empty canvas: no clients yet, so no workload or faults to go with them.
+      useGraph
+        .getState()
+        .loadScenario({ ...fresh, topology: current.topology, workload: { kind: 'none' }, faults: [] });
+      ui.toast(`Switched to ${shortTitle(protocol)}; the canvas stays empty.`);
+    } else if (mapped.protocolNodes === 0) {
       useGraph.getState().loadScenario(fresh);
       ui.toast(`None of the nodes could run ${protocol.title}, so its default topology was loaded.`);
     } else {
@@ -45,8 +60,9 @@ export async function switchProtocol(id: string): Promise<void> {
       });
       // Still the person's topology: a further switch maps it again instead of replacing it.
       useGraph.getState().markEdited();
-      ui.toast(describeSwitch(mapped));
+      ui.toast(describeSwitch(mapped, shortTitle(protocol)));
     }
+    applyScenarioSpeed({ protocolChanged: true });
   } catch (err) {
     reportError('Could not switch protocol', err);
     return;
@@ -56,10 +72,13 @@ export async function switchProtocol(id: string): Promise<void> {
   );
 }
 
-/** Switches topic: to the topic's first protocol, the same way as switchProtocol. */
+/**
+ * Switches topic: opens that topic's quick start, as its card in the welcome view does
+ * (asking first about unsaved changes). Another topic's protocol rarely has a use for this
+ * topology, so it is not carried over (protocols within one topic do: switchProtocol).
+ */
 export async function switchTopic(topic: string): Promise<void> {
-  const first = useSession.getState().protocols.find((p) => p.topic === topic);
-  if (first) await switchProtocol(first.id);
+  await openTopic(topic, { lesson: false });
 }
 
 /**

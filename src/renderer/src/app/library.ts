@@ -16,6 +16,7 @@ import { usePlayback } from '../stores/playback-store';
 import { useRun } from '../stores/run-store';
 import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
+import { applyScenarioSpeed, carrySpeed, currentSpeedKey } from './pace';
 import { problemLines } from './problem-lines';
 import { errorText, reportError } from './report';
 import { currentScenario } from './run';
@@ -49,12 +50,13 @@ function markSaved(): void {
   useLibrary.getState().set({ savedJson: snapshot(), dirty: false });
 }
 
-/** Replaces the canvas with a scenario: protocol, graph and seed. */
+/** Replaces the canvas with a scenario: protocol, graph, seed and playback speed. */
 function showScenario(scenario: Scenario): void {
   const session = useSession.getState();
   if (session.protocols.some((p) => p.id === scenario.protocol)) session.setProtocolId(scenario.protocol);
   useGraph.getState().loadScenario(scenario);
   usePlayback.getState().setSeed(scenario.seed);
+  applyScenarioSpeed();
 }
 
 /** The scenario an exercise starts from for the learner named now. */
@@ -120,11 +122,15 @@ function showRecord(record: ItemRecord, body?: unknown): boolean {
   }
 }
 
-/** Asks what to do with unsaved changes; resolves true when it is fine to go on. */
+/**
+ * Asks what to do with unsaved changes (to a library item, or to a new document the person
+ * has changed: an empty canvas they built on is work too); resolves true when it is fine to go on.
+ */
 export function leaveDoc(): Promise<boolean> {
   const lib = useLibrary.getState();
-  // Only saved items ask: a new scratch document is replaced as before (File › New resets).
-  if (!lib.dirty || !lib.doc?.itemId) return Promise.resolve(true);
+  // Compared now, not read from the dirty flag: that is recomputed 200 ms after an edit, and an
+  // edit just before leaving is work too.
+  if (!lib.doc || snapshot() === lib.savedJson) return Promise.resolve(true);
   const name = lib.doc.name;
   return new Promise((resolve) => {
     const close = (ok: boolean) => {
@@ -168,6 +174,11 @@ export async function openItem(id: string, opts: { guard?: boolean } = {}): Prom
   }
 }
 
+/** The built-in scenario a protocol starts from: one tagged `starter` or named "… quick start". */
+function isQuickStart(item: { name: string; tags: string[] }): boolean {
+  return /quick start/i.test(item.name) || item.tags.includes('starter');
+}
+
 /** Starts a new, unsaved document from a scenario (the first Save creates the item). */
 export function newFromScenario(scenario: Scenario): void {
   useLibrary.getState().set({
@@ -185,13 +196,20 @@ export function protocolsOf(topic: string): ProtocolInfo[] {
 }
 
 /**
- * Opens a topic from the welcome view: its built-in scenario (a quick start when there is
- * one), else the first protocol's default scenario; the Lesson tab opens, ready to Play.
+ * Opens a topic's quick start (asking first about unsaved changes): for a chosen protocol, its
+ * built-in quick start, else its default scenario as a new document; for the topic alone, the
+ * first protocol's built-in quick start, else any quick start of the topic, else any built-in
+ * scenario of it, else the first protocol's default scenario. From the welcome view the Lesson
+ * tab opens, ready to Play; the toolbar's topic picker leaves the tabs alone (`lesson: false`).
  */
-export async function openTopic(topic: string): Promise<void> {
-  if (!(await leaveDoc())) return;
+export async function openTopic(
+  topic: string,
+  opts: { protocol?: string; lesson?: boolean } = {},
+): Promise<void> {
   const protocols = protocolsOf(topic);
-  if (protocols.length === 0) return;
+  const chosen = opts.protocol === undefined ? null : protocols.find((p) => p.id === opts.protocol);
+  if (protocols.length === 0 || chosen === undefined) return;
+  if (!(await leaveDoc())) return;
   const offered = new Set(protocols.map((p) => p.id));
   try {
     const { items } = await call('library.list', {
@@ -201,25 +219,60 @@ export async function openTopic(topic: string): Promise<void> {
       limit: 500,
     });
     const builtins = items.filter((i) => i.builtin && i.topic === topic && offered.has(i.protocol));
-    // Prefer the topic's first protocol (its quick start first), then any quick start, then any.
-    const quick = (i: (typeof items)[number]) => /quick start/i.test(i.name) || i.tags.includes('starter');
-    const first = protocols[0]?.id;
-    const pick =
-      builtins.find((i) => i.protocol === first && quick(i)) ??
-      builtins.find((i) => i.protocol === first) ??
-      builtins.find(quick) ??
-      builtins[0];
+    const first = chosen ?? protocols[0]!;
+    const pick = chosen
+      ? builtins.find((i) => i.protocol === chosen.id && isQuickStart(i))
+      : (builtins.find((i) => i.protocol === first.id && isQuickStart(i)) ??
+        builtins.find((i) => i.protocol === first.id) ??
+        builtins.find(isQuickStart) ??
+        builtins[0]);
     if (pick) {
       await openItem(pick.id, { guard: false });
     } else {
-      const protocol = protocols[0]!;
-      newFromScenario(await call('catalog.defaultScenario', { protocol: protocol.id }));
-      remember({ topic, protocol: protocol.id } as Scenario);
+      newFromScenario(await call('catalog.defaultScenario', { protocol: first.id }));
+      remember({ topic, protocol: first.id } as Scenario);
     }
-    useUi.getState().setTab('lesson');
-    useLibrary.getState().set({ exerciseTab: false, welcome: false });
+    if (opts.lesson !== false) {
+      useUi.getState().setTab('lesson');
+      useLibrary.getState().set({ exerciseTab: false });
+    }
+    useLibrary.getState().set({ welcome: false });
   } catch (err) {
     reportError('Could not open the topic', err);
+  }
+}
+
+/** A short name for a protocol: its title without the parenthesis ("Paxos (single decree)" → "Paxos"). */
+export function shortTitle(protocol: ProtocolInfo): string {
+  return protocol.title.replace(/\s*\(.*\)\s*$/, '') || protocol.title;
+}
+
+/**
+ * File › New's other choice: an empty canvas for a protocol (asking first about unsaved
+ * changes). A new, unsaved document with the protocol's default params and run limits and no
+ * nodes, links, workload or faults; the person builds the cluster from the palette.
+ */
+export async function newEmptyCanvas(protocolId: string): Promise<void> {
+  const protocol = useSession.getState().protocols.find((p) => p.id === protocolId);
+  if (!protocol) return;
+  if (!(await leaveDoc())) return;
+  try {
+    const quick = await call('catalog.defaultScenario', { protocol: protocol.id });
+    const empty = ScenarioSchema.parse({
+      schemaVersion: quick.schemaVersion,
+      name: `Untitled ${shortTitle(protocol)} scenario`,
+      topic: quick.topic,
+      protocol: quick.protocol,
+      params: quick.params,
+      topology: { nodes: [], links: [] },
+      seed: quick.seed,
+      limits: quick.limits,
+    });
+    newFromScenario(empty);
+    remember(empty);
+    useUi.getState().toast(`An empty ${shortTitle(protocol)} canvas: add nodes from the Parts tab.`);
+  } catch (err) {
+    reportError('Could not start an empty canvas', err);
   }
 }
 
@@ -256,6 +309,8 @@ export async function save(): Promise<boolean> {
   const doc = lib.doc;
   const body = docBody();
   if (!doc || !body) return false;
+  // Built-ins stay as shipped (the store refuses too): the changes go to a copy.
+  if (doc.itemId && doc.builtin) return askSaveCopy();
   try {
     if (!doc.itemId) return await createItem(doc.name);
     const summary = await call('library.save', { id: doc.itemId, doc: body, expectedRevision: doc.revision });
@@ -266,9 +321,36 @@ export async function save(): Promise<boolean> {
     return true;
   } catch (err) {
     if (isConflict(err)) return askConflict(errorText(err));
+    // A built-in this window did not know was one (an older list): save a copy instead.
+    if (err instanceof DslabApiError && err.code === 'read-only') return askSaveCopy();
     reportError('Could not save', err);
     return false;
   }
+}
+
+/**
+ * Save on a built-in: asks for a name and saves the changes as a new item of the person's own,
+ * which becomes the open document. Resolves true when saved, false when cancelled.
+ */
+function askSaveCopy(): Promise<boolean> {
+  const doc = useLibrary.getState().doc;
+  if (!doc) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    useLibrary.getState().set({
+      dialog: {
+        kind: 'name',
+        title: 'Save a copy',
+        lede: `"${doc.name}" is a built-in and stays as shipped. Your changes are saved as a new item in your library.`,
+        initial: `${doc.name} (copy)`,
+        confirm: 'Save copy',
+        run: async (name) => {
+          useLibrary.getState().set({ dialog: null });
+          resolve(await saveAsName(name));
+        },
+        cancel: () => resolve(false),
+      },
+    });
+  });
 }
 
 function askConflict(message: string): Promise<boolean> {
@@ -315,6 +397,7 @@ async function createItem(name: string): Promise<boolean> {
   const doc = useLibrary.getState().doc;
   if (!doc) return false;
   const body = docBody({ ...doc, name });
+  const speedFrom = currentSpeedKey();
   const record =
     doc.kind === 'exercise'
       ? await call('library.createExercise', { exercise: body })
@@ -322,6 +405,7 @@ async function createItem(name: string): Promise<boolean> {
   useLibrary.getState().set({
     doc: { ...doc, itemId: record.id, name: record.name, revision: record.revision, builtin: false },
   });
+  carrySpeed(speedFrom);
   markSaved();
   touch(record.id);
   useLibrary.getState().bump();
@@ -336,6 +420,7 @@ export async function saveAsName(name: string): Promise<boolean> {
   const trimmed = name.trim() || 'Untitled';
   try {
     if (!doc.itemId) return await createItem(trimmed);
+    const speedFrom = currentSpeedKey();
     const summary = await call('library.saveAs', {
       id: doc.itemId,
       doc: docBody({ ...doc, name: trimmed }),
@@ -344,6 +429,7 @@ export async function saveAsName(name: string): Promise<boolean> {
     useLibrary.getState().set({
       doc: { ...doc, itemId: summary.id, name: summary.name, revision: summary.revision, builtin: false },
     });
+    carrySpeed(speedFrom);
     markSaved();
     touch(summary.id);
     useLibrary.getState().bump();
@@ -379,6 +465,8 @@ export async function renameItem(id: string, name: string): Promise<void> {
   if (!trimmed) return;
   try {
     const summary = await call('library.rename', { id, name: trimmed });
+    // Two items never share a name: the library numbered a taken one (docs/library.md "Names").
+    if (summary.name !== trimmed) toast(`"${trimmed}" is taken, so it is "${summary.name}".`);
     const lib = useLibrary.getState();
     if (lib.doc?.itemId === id) {
       const wasClean = !lib.dirty;
@@ -411,6 +499,28 @@ export async function trashItem(id: string): Promise<void> {
     toast(`Moved "${summary.name}" to the trash.`);
   } catch (err) {
     reportError('Could not delete', err);
+  }
+}
+
+/**
+ * Puts a built-in back as shipped. The person's edited version (from a DSLab before built-ins
+ * were read-only) is kept by the store as their own item; when the built-in is open, unsaved
+ * changes are asked about first and the canvas shows the shipped version after.
+ */
+export async function restoreBuiltin(id: string): Promise<void> {
+  const isOpen = () => useLibrary.getState().doc?.itemId === id;
+  if (isOpen() && !(await leaveDoc())) return;
+  try {
+    const { item, copy } = await call('library.restoreBuiltin', { id });
+    useLibrary.getState().bump();
+    if (isOpen()) showRecord(await call('library.get', { id }));
+    toast(
+      copy
+        ? `Restored "${item.name}" as shipped. Your version is kept as "${copy.name}".`
+        : `"${item.name}" is as shipped.`,
+    );
+  } catch (err) {
+    reportError('Could not restore the built-in', err);
   }
 }
 
@@ -597,7 +707,15 @@ export async function restoreSession(settings: Settings, protocols: ProtocolInfo
   if (await offerRecovery()) return;
   try {
     const [last] = await call('library.recent', { limit: 1 });
-    if (last && protocols.some((p) => p.id === last.protocol) && (await openItem(last.id, { guard: false })))
+    // The item is where the person was unless they chose another protocol after opening it
+    // (a topic's quick start, then another of its protocols: a new document of that one).
+    const stillThere = !settings.lastProtocol || settings.lastProtocol === last?.protocol;
+    if (
+      last &&
+      stillThere &&
+      protocols.some((p) => p.id === last.protocol) &&
+      (await openItem(last.id, { guard: false }))
+    )
       return;
   } catch {
     // No recent items to go back to; fall through to the protocol choice.

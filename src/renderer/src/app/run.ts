@@ -12,6 +12,7 @@ import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared
 import type { FaultInput, Scenario } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
 import type { ScriptEntry } from '../graph/fault-script';
+import { runLinksOf } from '../graph/membership';
 import { toScenario } from '../graph/scenario';
 import {
   applyFetch,
@@ -26,7 +27,7 @@ import {
 } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
-import { type CutOff, type LinkState, useRun } from '../stores/run-store';
+import { type CutOff, type LinkState, setRunLinks, useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { reportError } from './report';
@@ -60,8 +61,12 @@ function applyStatus(status: SimStatusInfo, nodes?: SimNode[]): void {
     if (moved) patch.prevNodes = run.nodes;
   }
   const wasViolation = run.violation;
+  const wasStopMessage = run.status?.stopMessage;
   if (status.violation) patch.violation = status.violation;
   run.set(patch);
+  // The host stopped the run (a memory budget): say why once, where it cannot be missed.
+  if (status.stopMessage && status.stopMessage !== wasStopMessage)
+    useUi.getState().toast(status.stopMessage, 'error');
   if (status.violation && !wasViolation) {
     const v = status.violation;
     const liveness = selectProtocol(useSession.getState())?.liveness.some((l) => l.id === v.invariant);
@@ -169,6 +174,14 @@ export function seek(event: number): Promise<unknown> {
   return serial('Could not go to the event', async () => {
     const simId = useRun.getState().simId;
     if (!simId) return;
+    await nodesFor(simId, await call('sim.seek', { simId, event }));
+  });
+}
+
+/** Opens the run of the current scenario and seed at an event (a fresh run if there is none). */
+export function openAt(event: number): Promise<unknown> {
+  return serial('Could not open the run at the event', async () => {
+    const simId = await ensureRun();
     await nodesFor(simId, await call('sim.seek', { simId, event }));
   });
 }
@@ -365,7 +378,10 @@ async function sync(): Promise<void> {
       // Link state changes only at events; ask once per event shown (stepping back included).
       const v = await call('sim.links', { simId });
       const now = useRun.getState();
-      if (now.simId === simId) now.set({ ...linkView(v), linksAt: v.eventIndex });
+      if (now.simId === simId) {
+        now.set({ ...linkView(v), linksAt: v.eventIndex });
+        setRunLinks(runLinksOf(v.links));
+      }
     }
     const run = useRun.getState();
     if (run.simId === simId && run.status) {

@@ -3,17 +3,28 @@
  * the Exercise tab while an exercise is open (its selection lives in the library store). Its
  * height comes from the splitter above it (Splitter.tsx); it collapses to its tab strip.
  */
-import { type CSSProperties, type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import {
+  type CSSProperties,
+  type KeyboardEvent,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
 import { setBottomCollapsed } from '../app/layout';
 import { useLibrary } from '../stores/library-store';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { type PanelTab, useUi } from '../stores/ui-store';
 import { CheckersView } from './CheckersView';
+import { ContextMenu } from './ContextMenu';
 import { EventLog } from './EventLog';
 import { ExercisePanel } from './ExercisePanel';
 import { ChevronDownIcon } from './icons';
 import { MetricsView } from './MetricsView';
+import { useFold } from './useFold';
 import { CompareView } from './views/CompareView';
 import { ExperimentView } from './views/ExperimentView';
 import { LogGridView } from './views/LogGridView';
@@ -175,18 +186,34 @@ export function BottomPanel() {
   );
   const base = useId();
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
+  // A narrow panel first packs its tabs tighter, then moves the last ones (never the chosen
+  // one) into the "More tabs" menu: level 1 is compact, each level above it one tab less.
+  const head = useRef<HTMLDivElement>(null);
+  const strip = useRef<HTMLDivElement>(null);
+  const level = useFold(head, [strip], tabs.length, tabs.map((t) => t.id).join(' '));
+  const others = tabs.filter((t) => t.id !== tab);
+  const folded = level > 1 ? others.slice(-(level - 1)) : [];
+  const inStrip = tabs.filter((t) => !folded.includes(t));
+  const [moreAt, setMoreAt] = useState<{ x: number; y: number } | null>(null);
+  const moreButton = useRef<HTMLButtonElement>(null);
+  const closeMore = useCallback(() => setMoreAt(null), []);
   const onKeyDown = (e: KeyboardEvent) => {
-    const i = tabs.findIndex((t) => t.id === tab);
+    const i = inStrip.findIndex((t) => t.id === tab);
     let next = -1;
-    if (e.key === 'ArrowRight') next = (i + 1) % tabs.length;
-    else if (e.key === 'ArrowLeft') next = (i - 1 + tabs.length) % tabs.length;
+    if (e.key === 'ArrowRight') next = (i + 1) % inStrip.length;
+    else if (e.key === 'ArrowLeft') next = (i - 1 + inStrip.length) % inStrip.length;
     else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = tabs.length - 1;
-    const t = tabs[next];
+    else if (e.key === 'End') next = inStrip.length - 1;
+    const t = inStrip[next];
     if (!t) return;
     e.preventDefault();
     setTab(t.id);
     refs.current[t.id]?.focus();
+  };
+  const chooseFolded = (t: Tab) => {
+    setTab(t);
+    // The chosen tab takes a place in the strip; the focus goes to it once it is drawn.
+    requestAnimationFrame(() => refs.current[t]?.focus());
   };
   // The chosen height overrides the default for the tab (styles.css, "Timeline scrubber, splitter…").
   const style = heightPx === null ? undefined : ({ '--bottom-h': `${heightPx}px` } as CSSProperties);
@@ -197,9 +224,9 @@ export function BottomPanel() {
       aria-label="Run output"
       style={style}
     >
-      <div className="bottom-head">
-        <div className="tabs" role="tablist" aria-label="Run output" onKeyDown={onKeyDown}>
-          {tabs.map((t) => (
+      <div ref={head} className={`bottom-head${level > 0 ? ' is-compact' : ''}`}>
+        <div ref={strip} className="tabs" role="tablist" aria-label="Run output" onKeyDown={onKeyDown}>
+          {inStrip.map((t) => (
             <button
               key={t.id}
               ref={(el) => {
@@ -219,6 +246,33 @@ export function BottomPanel() {
             </button>
           ))}
         </div>
+        {folded.length > 0 && (
+          <button
+            ref={moreButton}
+            type="button"
+            className="tabs-more"
+            aria-haspopup="menu"
+            aria-expanded={moreAt !== null}
+            aria-label={`${folded.length} more tabs`}
+            title={folded.map((t) => t.label).join(', ')}
+            onClick={() => {
+              const r = moreButton.current?.getBoundingClientRect();
+              setMoreAt(moreAt || !r ? null : { x: r.left, y: r.bottom + 2 });
+            }}
+          >
+            {folded.length} more
+            <ChevronDownIcon />
+          </button>
+        )}
+        {moreAt && (
+          <ContextMenu
+            x={moreAt.x}
+            y={moreAt.y}
+            label="More tabs"
+            items={folded.map((t) => ({ label: t.label, run: () => chooseFolded(t.id) }))}
+            onClose={closeMore}
+          />
+        )}
         <button
           type="button"
           className="icon-btn small bottom-toggle"

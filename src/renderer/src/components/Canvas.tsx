@@ -1,12 +1,15 @@
 /** The editor canvas: the topology as nodes and links, drop target of the palette. */
 import {
+  applyNodeChanges,
   Background,
   BackgroundVariant,
   type Connection,
   ConnectionMode,
   Controls,
+  type EdgeChange,
   type EdgeTypes,
   MiniMap,
+  type NodeChange,
   type NodeTypes,
   type OnSelectionChangeParams,
   Panel,
@@ -20,6 +23,7 @@ import {
   type PointerEvent,
   useCallback,
   useEffect,
+  useMemo,
   useRef,
   useState,
 } from 'react';
@@ -27,9 +31,12 @@ import { autoLayout, copyNodes, pasteNodes, redoEdit, undoEdit } from '../app/ed
 import { linkMenu, nodeMenu } from '../app/faults';
 import { CANVAS_ID, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
 import { useRoles } from '../app/use-roles';
+import { addedFlowNodes, canvasEdges } from '../graph/membership';
+import { withBox } from '../graph/node-box';
 import { roleTone } from '../graph/roles';
 import type { LabFlowEdge, LabFlowNode } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
+import { useMembership } from '../stores/run-store';
 import { useSelection } from '../stores/selection-store';
 import { selectTheme, useUi } from '../stores/ui-store';
 import { ContextMenu, type MenuItem } from './ContextMenu';
@@ -119,12 +126,53 @@ export const FIT_OPTIONS = {
   duration: 0,
 } as const;
 
-export function Canvas() {
+/**
+ * The nodes and links the canvas draws: the topology's, plus what the run added and has at the
+ * current event (graph/membership.ts). The run's nodes keep their own xyflow state here (what
+ * it measured, whether selected); changes to them never reach the topology.
+ */
+function useShownGraph() {
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
-  const loadCount = useGraph((s) => s.loadCount);
   const onNodesChange = useGraph((s) => s.onNodesChange);
   const onEdgesChange = useGraph((s) => s.onEdgesChange);
+  const added = useMembership((s) => s.added);
+  const links = useMembership((s) => s.links);
+  const [runNodes, setRunNodes] = useState<LabFlowNode[]>([]);
+  useEffect(() => setRunNodes((prev) => addedFlowNodes(prev, added)), [added]);
+  const runIds = useMemo(() => new Set(runNodes.map((n) => n.id)), [runNodes]);
+  const shownNodes = useMemo(
+    () => (runNodes.length === 0 ? nodes : [...nodes, ...runNodes]),
+    [nodes, runNodes],
+  );
+  const shownEdges = useMemo(() => {
+    if (links === null) return edges;
+    const names = new Map(shownNodes.map((n) => [n.id, n.data.name]));
+    return canvasEdges(edges, links, names);
+  }, [edges, links, shownNodes]);
+  const onShownNodesChange = useCallback(
+    (changes: NodeChange<LabFlowNode>[]) => {
+      const mine = changes.filter((c) => c.type !== 'add' && runIds.has(c.id));
+      const rest = mine.length === 0 ? changes : changes.filter((c) => !mine.includes(c));
+      if (rest.length > 0) onNodesChange(rest);
+      if (mine.length > 0) setRunNodes((prev) => applyNodeChanges(mine, prev).map(withBox));
+    },
+    [runIds, onNodesChange],
+  );
+  const onShownEdgesChange = useCallback(
+    (changes: EdgeChange<LabFlowEdge>[]) => {
+      const ids = new Set(edges.map((e) => e.id));
+      const rest = changes.filter((c) => c.type === 'add' || ids.has(c.id));
+      if (rest.length > 0) onEdgesChange(rest);
+    },
+    [edges, onEdgesChange],
+  );
+  return { nodes, shownNodes, shownEdges, runNodes, onShownNodesChange, onShownEdgesChange };
+}
+
+export function Canvas() {
+  const { nodes, shownNodes, shownEdges, runNodes, onShownNodesChange, onShownEdgesChange } = useShownGraph();
+  const loadCount = useGraph((s) => s.loadCount);
   const setSelection = useSelection((s) => s.set);
   const theme = useUi(selectTheme);
   const roles = useRoles();
@@ -208,6 +256,18 @@ export function Canvas() {
     }
   }, [loadCount, fitView]);
 
+  // A node the run adds may land outside the frame: while the person has not panned or zoomed,
+  // the graph is framed again when the run's nodes come or go (a join is worth seeing).
+  const runKey = runNodes.map((n) => n.id).join(' ');
+  const runKeyShown = useRef(runKey);
+  useEffect(() => {
+    if (runKey === runKeyShown.current) return;
+    runKeyShown.current = runKey;
+    if (!framed.current) return;
+    const raf = requestAnimationFrame(() => void fitView({ ...FIT_OPTIONS, duration: 200 }));
+    return () => cancelAnimationFrame(raf);
+  }, [runKey, fitView]);
+
   // While the person has not panned or zoomed since the graph was framed, a canvas that
   // changes size (the bottom panel resized, restored from the settings, collapsed) frames it
   // again, so the graph does not sit in a corner of the new canvas.
@@ -232,6 +292,11 @@ export function Canvas() {
     ro.observe(el);
     return () => ro.disconnect();
   }, [fitView]);
+
+  // While a link is being drawn every node is a drop target (LabNode's body handle): a class on
+  // the canvas, not state, so starting a drag renders no node.
+  const onConnectStart = useCallback(() => sectionRef.current?.classList.add('is-connecting'), []);
+  const onConnectEnd = useCallback(() => sectionRef.current?.classList.remove('is-connecting'), []);
 
   const onConnect = useCallback((c: Connection) => {
     const problem = useGraph.getState().connect(c.source, c.target);
@@ -281,13 +346,15 @@ export function Canvas() {
       onPointerDown={capturePanDrag}
     >
       <ReactFlow<LabFlowNode, LabFlowEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={shownNodes}
+        edges={shownEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
+        onNodesChange={onShownNodesChange}
+        onEdgesChange={onShownEdgesChange}
         onConnect={onConnect}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
         onSelectionChange={onSelectionChange}
         onNodeDoubleClick={onNodeDoubleClick}
         onNodeContextMenu={onNodeContextMenu}

@@ -4,13 +4,17 @@
  * the failure is the lesson, and the tab says why) or grey (not evaluated yet); a failed
  * history or run check says what it found and lists the operations or writes that show it. A
  * violation names its message, event, time and seed, with a button that goes to the event.
- * The host stops a run at the event that broke an invariant.
+ * The host stops a run at the event that broke an invariant. A history checker whose search ran
+ * out of budget is grey and says "undecided". Above them, a seed search (SeedSearch) finds
+ * a seed that fails a check, as `dslab check` does.
  */
 import { refreshVerdicts, seek } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
 import { formatCount, formatTime } from '../run/format';
+import { verdictLook } from '../run/verdict';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { SeedSearch } from './SeedSearch';
 
 export function CheckersView() {
   const simId = useRun((s) => s.simId);
@@ -55,6 +59,7 @@ export function CheckersView() {
 
   return (
     <div className="checkers">
+      <SeedSearch />
       {violation && (
         <div className="violation" role="alert">
           <p className="violation-title">
@@ -102,15 +107,7 @@ export function CheckersView() {
           {list.map((v) => {
             // A check the protocol does not promise here fails as the lesson, not as a bug.
             const lesson = v.ok === false && 'lesson' in v && v.lesson !== undefined ? v.lesson : null;
-            const state = v.ok === null ? 'unknown' : v.ok ? 'ok' : lesson !== null ? 'lesson' : 'bad';
-            const word =
-              v.ok === null
-                ? 'not evaluated yet'
-                : v.ok
-                  ? 'holds'
-                  : lesson !== null
-                    ? 'fails: the lesson'
-                    : 'broken';
+            const { state, word } = verdictLook({ ...v, lesson: lesson ?? undefined });
             const title = ('title' in v ? v.title : undefined) ?? titles.get(v.id) ?? v.message ?? v.id;
             const details = v.ok === false && 'details' in v ? (v.details ?? []) : [];
             // A broken invariant's message is in the violation box above; other failures say theirs here.

@@ -97,6 +97,12 @@ function About() {
   );
 }
 
+/** Closes a name dialog without a name: its `cancel` hears of it first. */
+function cancelName(dialog: Extract<LibraryDialog, { kind: 'name' }>): void {
+  dialog.cancel?.();
+  useLibrary.getState().set({ dialog: null });
+}
+
 function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }> }) {
   const [value, setValue] = useState(dialog.initial);
   const ref = useRef<HTMLInputElement>(null);
@@ -112,6 +118,7 @@ function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }>
         if (value.trim()) void dialog.run(value);
       }}
     >
+      {dialog.lede && <p className="lib-dialog-body">{dialog.lede}</p>}
       <label className="field">
         <span className="field-label">Name</span>
         <input
@@ -126,7 +133,7 @@ function NameForm({ dialog }: { dialog: Extract<LibraryDialog, { kind: 'name' }>
         <button type="submit" className="btn lib-primary" disabled={!value.trim()}>
           {dialog.confirm}
         </button>
-        <button type="button" className="btn" onClick={() => useLibrary.getState().set({ dialog: null })}>
+        <button type="button" className="btn" onClick={() => cancelName(dialog)}>
           Cancel
         </button>
       </div>
@@ -139,6 +146,7 @@ function LibraryDialogView({ dialog }: { dialog: LibraryDialog }) {
   const close = () => {
     // Esc or the close button: the last button of a question is its "Cancel"/"Discard".
     if (dialog.kind === 'ask') void dialog.buttons[dialog.buttons.length - 1]?.run();
+    else if (dialog.kind === 'name') cancelName(dialog);
     else useLibrary.getState().set({ dialog: null });
   };
   return (
@@ -182,10 +190,32 @@ function LibraryDialogView({ dialog }: { dialog: LibraryDialog }) {
   );
 }
 
+/** The lab could not start (web mode: no server, or a link without the right token): why, and what to do. */
+function BootProblem({ error }: { error: string }) {
+  const [open, setOpen] = useState(true);
+  if (!open) return null;
+  return (
+    <Modal label="DSLab cannot open" onClose={() => setOpen(false)}>
+      {error.split('\n').map((line) => (
+        <p key={line} className="lib-dialog-body">
+          {line}
+        </p>
+      ))}
+      <div className="lib-dialog-buttons">
+        <button type="button" className="btn lib-primary" onClick={() => window.location.reload()}>
+          Reload
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 export function Dialogs() {
   const dialog = useUi((s) => s.dialog);
   const close = useUi((s) => s.closeDialog);
   const libDialog = useLibrary((s) => s.dialog);
+  const bootError = useSession((s) => (s.info ? null : s.error));
+  if (bootError) return <BootProblem key={bootError} error={bootError} />;
   // A library question (recover, conflict, unsaved changes) comes before the help dialogs.
   if (libDialog) return <LibraryDialogView key={libDialog.title} dialog={libDialog} />;
   if (dialog === 'shortcuts')

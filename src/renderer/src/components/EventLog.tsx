@@ -4,12 +4,13 @@
  * that row's event. Rows after the current event (after a step back or a seek) are dimmed:
  * replay is deterministic, so they are what will happen next.
  */
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { TraceRow } from '../../../shared/api';
 import { loadEarlier, seek } from '../app/run';
+import { useListedNodes } from '../app/use-listed-nodes';
 import { formatCount, formatDuration, msgTypeSlot } from '../run/format';
 import { lastRowAtOrBefore } from '../run/trace-cache';
-import { useGraph } from '../stores/graph-store';
 import { useRun } from '../stores/run-store';
 import { NEXT_KINDS } from './StepToNext';
 
@@ -73,7 +74,7 @@ export function EventLog() {
   const current = useRun((s) => s.status?.eventIndex ?? 0);
   const hasRun = useRun((s) => s.simId !== null);
   const playing = useRun((s) => s.status?.playing ?? false);
-  const graphNodes = useGraph((s) => s.nodes);
+  const listed = useListedNodes();
   const [node, setNode] = useState('');
   const [kind, setKind] = useState('');
   const [text, setText] = useState('');
@@ -86,7 +87,7 @@ export function EventLog() {
   const box = useRef<HTMLDivElement>(null);
   const ids = { node: useId(), kind: useId(), text: useId() };
 
-  const names = useMemo(() => new Map(graphNodes.map((n) => [n.id, n.data.name])), [graphNodes]);
+  const names = useMemo(() => new Map(listed.map((n) => [n.id, n.name])), [listed]);
   const name = (id: string) => names.get(id) ?? id;
 
   const rows = useMemo(() => {
@@ -109,6 +110,10 @@ export function EventLog() {
   const latest = useRef(target);
   latest.current = target;
   const pending = useRef(0);
+  // The offset this component last scrolled to itself: the scroll event that follows is not the
+  // person scrolling (it may arrive after more rows came, when the offset no longer looks like
+  // the bottom, and used to stop the following).
+  const wrote = useRef<number | null>(null);
   useEffect(() => {
     if (!follow.current || target === null || Math.abs(top.current - target) <= 1 || pending.current) return;
     pending.current = requestAnimationFrame(() => {
@@ -118,6 +123,11 @@ export function EventLog() {
       if (!el || !follow.current || to === null) return;
       el.scrollTop = to;
       top.current = to;
+      wrote.current = to;
+      // Draw the rows of the new offset in this frame: left to the scroll event, the frame
+      // showed the old offset's rows scrolled out of sight (the log went blank while playing
+      // and at a Pause).
+      flushSync(() => setScrollTop(to));
     });
   }, [target]);
   useEffect(() => () => cancelAnimationFrame(pending.current), []);
@@ -125,7 +135,8 @@ export function EventLog() {
   // After a seek or step back (the timeline, a row click), bring the current event's rows
   // into view if they are not.
   const shownCurrent = useRef(current);
-  useEffect(() => {
+  // A layout effect: the rows for the new offset render before the browser paints it.
+  useLayoutEffect(() => {
     const el = box.current;
     if (!el || playing || shownCurrent.current === current) return;
     shownCurrent.current = current;
@@ -138,6 +149,8 @@ export function EventLog() {
     el.scrollTop = follow.current
       ? Math.max(0, rows.length * ROW_PX - height)
       : Math.max(0, top - Math.floor(height / 2));
+    wrote.current = el.scrollTop;
+    setScrollTop(el.scrollTop);
   }, [current, rows, height, playing]);
 
   // The scroller exists only once there is a run: observe it from then on (and the panel's
@@ -151,8 +164,8 @@ export function EventLog() {
     return () => ro.disconnect();
   }, [hasRun]);
 
-  // The scroll offset as last reported, but never past the rows held now (the window can
-  // shrink before the browser reports the clamped offset).
+  // The scroll offset as last set or reported, but never past the rows held now (the window
+  // can shrink before the browser reports the clamped offset).
   const y = Math.min(scrollTop, Math.max(0, rows.length * ROW_PX - height));
   const first = Math.max(0, Math.floor(y / ROW_PX) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((y + height) / ROW_PX) + OVERSCAN);
@@ -160,12 +173,12 @@ export function EventLog() {
   // The same elements while the nodes do not change, so React skips them on every scroll.
   const nodeOptions = useMemo(
     () =>
-      graphNodes.map((n) => (
+      listed.map((n) => (
         <option key={n.id} value={n.id}>
-          {n.data.name}
+          {n.name}
         </option>
       )),
-    [graphNodes],
+    [listed],
   );
 
   return (
@@ -245,7 +258,11 @@ export function EventLog() {
             const y = e.currentTarget.scrollTop;
             top.current = y;
             setScrollTop(y);
-            // At the bottom (within a row): keep following. Heights from state, not the element.
+            const ours = wrote.current !== null && Math.abs(y - wrote.current) <= 1;
+            wrote.current = null;
+            if (ours) return;
+            // The person scrolled: at the bottom (within a row), keep following. Heights from
+            // state, not the element.
             follow.current = y + height >= rows.length * ROW_PX - ROW_PX;
           }}
         >

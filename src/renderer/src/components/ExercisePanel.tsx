@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Res } from '../../../shared/api';
-import { type Grade, grade } from '../../../shared/exercise/goals';
+import { describeGoal, type Grade, grade } from '../../../shared/exercise/goals';
 import type { Exercise } from '../../../shared/exercise/schema';
 import { variantFor } from '../../../shared/exercise/variant';
 import { call } from '../api/client';
@@ -218,7 +218,7 @@ export function ExercisePanel() {
                     {state === 'pass' ? '✓' : '○'}
                   </span>
                   <span>
-                    <span className="ex-goal-title">{r?.title ?? g.title ?? g.id}</span>
+                    <span className="ex-goal-title">{r?.title ?? describeGoal(g)}</span>
                     <span className="sr-only">
                       {state === 'pass'
                         ? ': met so far. '

@@ -2,12 +2,13 @@
 import { type ReactNode, useEffect, useId, useState } from 'react';
 import { healAll, isolate } from '../app/faults';
 import { useRoles } from '../app/use-roles';
+import type { AddedNode } from '../graph/membership';
 import { roleLabel, roleTone } from '../graph/roles';
 import { nameProblem, roleCounts } from '../graph/topology';
 import type { LabFlowEdge, LabFlowNode, PaletteRole } from '../graph/types';
 import { formatDuration, formatSignedDuration } from '../run/format';
 import { useGraph } from '../stores/graph-store';
-import { useRun } from '../stores/run-store';
+import { useMembership, useRun } from '../stores/run-store';
 import { useSelection } from '../stores/selection-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { FaultScriptForm } from './forms/FaultScript';
@@ -108,6 +109,27 @@ function NodeInspector({ node, roles }: { node: LabFlowNode; roles: PaletteRole[
           )}
         </Row>
       </dl>
+      <NodeRunState id={node.id} />
+    </>
+  );
+}
+
+/** A node the run added (an add-node fault): not part of the topology, so only its run state. */
+function RunAddedInspector({ node, roles }: { node: AddedNode; roles: PaletteRole[] }) {
+  return (
+    <>
+      <div className="insp-head">
+        <span className="role-dot" data-tone={roleTone(node.role, roles)} aria-hidden="true" />
+        <h2 className="insp-title">{node.name}</h2>
+        <span className="insp-kind">Node</span>
+      </div>
+      <dl className="kv">
+        <Row term="Role">{roleLabel(node.role, roles)}</Row>
+      </dl>
+      <p className="insp-note">
+        Added by the run (an add-node fault in the script): it is drawn while the run has it, and is not part
+        of the topology you edit.
+      </p>
       <NodeRunState id={node.id} />
     </>
   );
@@ -282,9 +304,13 @@ export function Inspector() {
   const edge = useGraph((s) =>
     edgeIds.length === 1 && nodeIds.length === 0 ? s.edges.find((e) => e.id === edgeIds[0]) : undefined,
   );
+  const runAdded = useMembership((s) =>
+    nodeIds.length === 1 && !node ? s.added.find((n) => n.id === nodeIds[0]) : undefined,
+  );
   const many = nodeIds.length + edgeIds.length > 1 && !node;
   let body: ReactNode;
   if (node) body = <NodeInspector key={node.id} node={node} roles={roles} />;
+  else if (runAdded && edgeIds.length === 0) body = <RunAddedInspector node={runAdded} roles={roles} />;
   else if (edge) body = <LinkInspector key={edge.id} edge={edge} roles={roles} />;
   else if (many)
     body = (

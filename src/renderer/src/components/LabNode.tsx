@@ -4,9 +4,10 @@
  * is on the minority side of a partition or cut) and the clock error.
  */
 import { Handle, type NodeProps, Position, useStore } from '@xyflow/react';
-import { type KeyboardEvent, memo, useRef, useState } from 'react';
+import { Fragment, type KeyboardEvent, memo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRoles } from '../app/use-roles';
+import { BODY_HANDLE } from '../graph/node-box';
 import { roleLabel, roleTone } from '../graph/roles';
 import { nameProblem } from '../graph/topology';
 import type { LabFlowNode } from '../graph/types';
@@ -106,6 +107,24 @@ function selectMarks(id: string, far: boolean) {
   };
 }
 
+/**
+ * A badge's text, whole: it wraps onto more lines rather than being cut ("acceptor · prom…"),
+ * and breaks only between its " · " parts while a part fits the node.
+ */
+function BadgeText({ text }: { text: string }) {
+  const parts = text.split(' · ');
+  return parts.map((p, i) => {
+    const last = i === parts.length - 1;
+    return (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, in order.
+      <Fragment key={i}>
+        <span className="badge-part">{last ? p : `${p}\u00a0·`}</span>
+        {last ? '' : ' '}
+      </Fragment>
+    );
+  });
+}
+
 /** The run's view of this node: badge, up/paused, clock error (null with no run). */
 function RunMarks({ id }: { id: string }) {
   const far = useStore(selectFar);
@@ -130,7 +149,7 @@ function RunMarks({ id }: { id: string }) {
           <span className="node-badge is-far" data-tone-run={sim.tone} />
         ) : (
           <span className="node-badge" data-tone-run={sim.tone} title="The protocol's summary of this node">
-            {sim.text}
+            <BadgeText text={sim.text} />
           </span>
         )
       ) : null}
@@ -189,6 +208,15 @@ function LabNodeView({ id, data, selected }: NodeProps<LabFlowNode>) {
       {SIDES.map((s) => (
         <Handle key={s.id} id={s.id} type="source" position={s.position} className="lab-handle" />
       ))}
+      {/* The whole node as a drop target while a link is being drawn (xyflow prefers the handle
+          under the pointer); it starts nothing, and is hidden otherwise (graph/node-box.ts). */}
+      <Handle
+        id={BODY_HANDLE}
+        type="source"
+        position={Position.Top}
+        className="lab-body-handle"
+        isConnectableStart={false}
+      />
     </div>
   );
 }

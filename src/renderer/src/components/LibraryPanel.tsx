@@ -7,7 +7,15 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { topicTitle } from '../../../shared/topics';
 import { call } from '../api/client';
 import { chooseAndImport, exportToFile } from '../app/files';
-import { askEmptyTrash, duplicateItem, openItem, renameItem, restoreItem, trashItem } from '../app/library';
+import {
+  askEmptyTrash,
+  duplicateItem,
+  openItem,
+  renameItem,
+  restoreBuiltin,
+  restoreItem,
+  trashItem,
+} from '../app/library';
 import { type ItemSummary, type LibrarySort, useLibrary } from '../stores/library-store';
 
 const SORTS: { id: LibrarySort; label: string }[] = [
@@ -122,12 +130,17 @@ function Item({
   item,
   selected,
   open,
+  tabbable,
   onSelect,
+  onFocus,
 }: {
   item: ItemSummary;
   selected: boolean;
   open: boolean;
+  /** The list's one tab stop (roving tabindex): the others are reached with the arrow keys. */
+  tabbable: boolean;
   onSelect(): void;
+  onFocus(): void;
 }) {
   const renaming = useLibrary((s) => s.renamingId === item.id);
   const setLib = useLibrary((s) => s.set);
@@ -146,10 +159,12 @@ function Item({
           className="lib-item-main"
           aria-expanded={selected}
           aria-controls={detailsId}
+          tabIndex={tabbable ? 0 : -1}
+          onFocus={onFocus}
           onClick={onSelect}
           onDoubleClick={() => !item.trashedAt && void openItem(item.id)}
           onKeyDown={(e) => {
-            if (e.key === 'F2' && !item.trashedAt) {
+            if (e.key === 'F2' && !item.trashedAt && !item.builtin) {
               e.preventDefault();
               setLib({ renamingId: item.id });
             }
@@ -162,6 +177,14 @@ function Item({
           <span className="lib-item-meta" title={`${topicTitle(item.topic)} · ${meta}`}>
             {item.kind === 'exercise' && <span className="lib-chip is-exercise">exercise</span>}
             {item.builtin && <span className="lib-chip">built-in</span>}
+            {item.builtinEdited && (
+              <span
+                className="lib-chip"
+                title="Changed by an earlier DSLab: Restore built-in puts it back as shipped"
+              >
+                changed
+              </span>
+            )}
             <span className="lib-item-sub">{meta}</span>
           </span>
         </button>
@@ -195,12 +218,25 @@ function Item({
                 <button type="button" className="btn small" onClick={() => void duplicateItem(item.id)}>
                   Duplicate
                 </button>
-                <button type="button" className="btn small" onClick={() => setLib({ renamingId: item.id })}>
-                  Rename
-                </button>
+                {/* A built-in keeps its name (it is read-only: docs/library.md); Duplicate gives one to rename. */}
+                {!item.builtin && (
+                  <button type="button" className="btn small" onClick={() => setLib({ renamingId: item.id })}>
+                    Rename
+                  </button>
+                )}
                 <button type="button" className="btn small" onClick={() => void exportToFile([item.id])}>
                   Export
                 </button>
+                {item.builtinEdited && (
+                  <button
+                    type="button"
+                    className="btn small"
+                    title="Put back the version DSLab ships; your changed version is kept as a copy"
+                    onClick={() => void restoreBuiltin(item.id)}
+                  >
+                    Restore built-in
+                  </button>
+                )}
                 <button
                   type="button"
                   className="btn small lib-danger"
@@ -227,15 +263,24 @@ export function LibraryPanel() {
   const { items, loading, error } = useItems();
   const tags = useTags();
   const [selected, setSelected] = useState<string | null>(null);
+  const [focused, setFocused] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const ids = useId();
 
-  // Up/Down move between items (the list is one tab stop per item otherwise).
+  // The list is one tab stop (roving tabindex), so Tab goes past it to the canvas instead of
+  // through every item: the item last focused, else the selected one, the open one, the first.
+  const has = (id: string | null) => id !== null && items.some((i) => i.id === id);
+  const tabStop = [focused, selected, openId].find(has) ?? items[0]?.id ?? null;
+
+  // Up/Down move between items, Home/End to the first and last.
   const onListKey = (e: KeyboardEvent) => {
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    if (!(e.target as HTMLElement).classList.contains('lib-item-main')) return;
     const buttons = Array.from(listRef.current?.querySelectorAll<HTMLElement>('.lib-item-main') ?? []);
     const i = buttons.indexOf(document.activeElement as HTMLElement);
-    const next = buttons[i + (e.key === 'ArrowDown' ? 1 : -1)];
+    const to =
+      e.key === 'Home' ? 0 : e.key === 'End' ? buttons.length - 1 : i + (e.key === 'ArrowDown' ? 1 : -1);
+    const next = buttons[to];
     if (next) {
       e.preventDefault();
       next.focus();
@@ -334,7 +379,9 @@ export function LibraryPanel() {
               item={item}
               selected={selected === item.id}
               open={openId === item.id}
+              tabbable={tabStop === item.id}
               onSelect={() => setSelected((s) => (s === item.id ? null : item.id))}
+              onFocus={() => setFocused(item.id)}
             />
           ))}
         </ul>
@@ -359,7 +406,7 @@ export function LibraryPanel() {
             <button
               type="button"
               className="btn small"
-              title="Start from a topic's ready-made scenario"
+              title="Start from a topic's ready-made scenario, or from an empty canvas"
               onClick={() => set({ welcome: true })}
             >
               New…

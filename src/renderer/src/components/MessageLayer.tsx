@@ -16,10 +16,11 @@ import { useStoreApi } from '@xyflow/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { routeFinder } from '../graph/scenario';
 import { msgTypeSlot } from '../run/format';
+import { placeLabels } from '../run/labels';
 import { DROP_EVENTS, type DropMark, type Flight } from '../run/trace-cache';
 import { useGraph } from '../stores/graph-store';
 import { usePlayback } from '../stores/playback-store';
-import { useRun } from '../stores/run-store';
+import { useMembership, useRun } from '../stores/run-store';
 import { selectTheme, useUi } from '../stores/ui-store';
 
 /** Longest a progress event is extrapolated while playing (wall ms); then the dots wait. */
@@ -90,7 +91,20 @@ export function flightSummary(flights: readonly Flight[], drops: readonly DropMa
 export function MessageLayer() {
   const store = useStoreApi();
   const edges = useGraph((s) => s.edges);
-  const route = useMemo(() => routeFinder(edges), [edges]);
+  const links = useMembership((s) => s.links);
+  // Routes over the links the run has now: the scenario's it did not remove, and those it added.
+  const route = useMemo(
+    () =>
+      routeFinder(
+        links === null
+          ? edges
+          : [
+              ...edges.filter((e) => links.present.has(e.id)),
+              ...links.added.map((l) => ({ source: l.a, target: l.b })),
+            ],
+      ),
+    [edges, links],
+  );
   const theme = useUi(selectTheme);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [summary, setSummary] = useState('No messages in flight.');
@@ -230,7 +244,7 @@ export function MessageLayer() {
       ctx.globalAlpha = 1;
 
       const labelled = flights.length < LABEL_UNDER;
-      const placed: { p: Point; slot: number; type: string }[] = [];
+      const placed: { p: Point; type: string }[] = [];
       // Dots grouped by colour: one path per colour, filled and ringed once.
       const bySlot: Point[][] = Array.from({ length: SLOTS }, () => []);
       for (const f of flights) {
@@ -241,7 +255,7 @@ export function MessageLayer() {
         if (!inView(p)) continue;
         const slot = msgTypeSlot(f.msgType, SLOTS);
         bySlot[slot]!.push(p);
-        if (labelled) placed.push({ p, slot, type: f.msgType });
+        if (labelled) placed.push({ p, type: f.msgType });
       }
       ctx.lineWidth = DOT_RING;
       ctx.strokeStyle = colours.ring;
@@ -263,10 +277,13 @@ export function MessageLayer() {
         ctx.textBaseline = 'middle';
         ctx.lineJoin = 'round';
         ctx.lineWidth = LABEL_RING;
-        for (const { p, slot, type } of placed) {
-          ctx.strokeText(type, p.x + 9, p.y - 9);
-          ctx.fillStyle = colours.msg[slot]!;
-          ctx.fillText(type, p.x + 9, p.y - 9);
+        // Placed apart from each other (run/labels.ts), not all at one offset from their dot.
+        const width = (t: string) => ctx.measureText(t).width;
+        const inputs = placed.map(({ p, type }) => ({ x: p.x, y: p.y, text: type, width: width(type) }));
+        for (const l of placeLabels(inputs, LABEL_PX * 1.25, width)) {
+          ctx.strokeText(l.text, l.x, l.y);
+          ctx.fillStyle = colours.msg[msgTypeSlot(l.type, SLOTS)]!;
+          ctx.fillText(l.text, l.x, l.y);
         }
       }
     };

@@ -8,7 +8,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Res } from '../../../shared/api';
 import { refreshMetrics } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
-import { formatMetric } from '../run/format';
+import { formatEvent, formatMetric, formatTick, formatTime } from '../run/format';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { selectTheme, useUi } from '../stores/ui-store';
@@ -18,6 +18,41 @@ import { downloadBlob } from './views/export';
 type Series = Res<'sim.metrics'>['series'][number];
 
 const CHART_HEIGHT = 84;
+
+/**
+ * A y axis as wide as its widest tick label (uPlot's axis auto-size recipe): a fixed 40 px cut
+ * "10000" to "0000". uPlot lays a chart out in up to 3 passes, the labels of one pass depending
+ * on the size the previous one chose, and draws the last pass's labels without laying out
+ * again; so the second pass keeps the wider of its two sizes and the third changes nothing,
+ * and the chart's padding is fixed so the y labels are known from the first pass.
+ */
+/** The axis's font as uPlot keeps it after setup ([font scaled to the device, ...]). */
+function axisFont(axis: uPlot.Axis): string {
+  const font = (axis as { font?: string | [string] }).font;
+  return Array.isArray(font) ? font[0] : (font ?? '10px sans-serif');
+}
+
+/** Room, in CSS px, between the chart's left edge and its widest y label as drawn (null: none). */
+function labelRoom(self: uPlot): number | null {
+  const axis = self.axes[1] as uPlot.Axis & { _values?: string[]; _show?: boolean };
+  const widest = (axis._values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+  if (!axis._show || !widest) return null;
+  self.ctx.font = axisFont(axis);
+  const text = self.ctx.measureText(widest).width / devicePixelRatio;
+  return self.bbox.left / devicePixelRatio - (axis.ticks?.size ?? 10) - (axis.gap ?? 5) - text;
+}
+
+const fitLabels: uPlot.Axis.Size = (self, values, axisIdx, cycleNum) => {
+  const axis = self.axes[axisIdx] as uPlot.Axis & { _size?: number };
+  if (cycleNum > 2 && axis._size) return axis._size;
+  const widest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 2;
+  if (widest) {
+    self.ctx.font = axisFont(axis);
+    size += self.ctx.measureText(widest).width / devicePixelRatio;
+  }
+  return Math.ceil(cycleNum > 1 ? Math.max(size, axis._size ?? 0) : size);
+};
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -53,13 +88,26 @@ function Chart({ series, slot }: { series: Series; slot: number }) {
         width: Math.max(160, el.clientWidth),
         height: CHART_HEIGHT,
         legend: { show: false },
+        // Fixed padding (top, right: room for the edge labels), so the plot's height, and with
+        // it the y labels, is known in uPlot's first layout pass (see fitLabels).
+        padding: [10, 18, 0, 0],
         cursor: { show: true, points: { show: false } },
         scales: { x: { time: false } },
         axes: [
           { ...axis, size: 26, values: (_u, ticks) => ticks.map((t) => `${Number(t.toPrecision(4))}`) },
-          { ...axis, size: 40, values: (_u, ticks) => ticks.map((t) => `${Number(t.toPrecision(3))}`) },
+          { ...axis, size: fitLabels, values: (_u, ticks) => ticks.map(formatTick) },
         ],
         series: [{}, { stroke, width: 1.5, fill: `${stroke}22`, points: { show: false } }],
+        // The px left of the widest y label once drawn (negative: cut off), for the tests.
+        hooks: {
+          draw: [
+            (self) => {
+              const room = labelRoom(self);
+              if (room === null) delete el.dataset.labelRoom;
+              else el.dataset.labelRoom = String(Math.floor(room));
+            },
+          ],
+        },
       },
       [[], []],
       el,
@@ -87,9 +135,7 @@ function Chart({ series, slot }: { series: Series; slot: number }) {
       <figcaption className="chart-head">
         <span className="chart-title">{series.id}</span>
         <span className="chart-value num">
-          {last === undefined
-            ? '—'
-            : `${Number((series.unit === 'us' ? last / 1000 : last).toPrecision(4))} ${unit}`}
+          {last === undefined ? '—' : `${formatMetric(series.unit === 'us' ? last / 1000 : last)} ${unit}`}
         </span>
       </figcaption>
       <div ref={box} className="chart-plot" role="img" aria-label={`${series.id} over virtual time (ms)`} />
@@ -135,8 +181,15 @@ export function MetricsView() {
       </div>
     );
   }
+  // The charts are samples (the kernel takes one every 100 ms of virtual time); the tables are
+  // the values at the current event. They differ between samples, so each says when it is.
+  const lastSampleUs = metrics.series.reduce((t, x) => Math.max(t, x.tUs[x.tUs.length - 1] ?? 0), 0);
   return (
     <div className="metrics">
+      <p className="metrics-when" data-testid="metrics-when">
+        Charts: samples, the last at <span className="num">{formatTime(lastSampleUs)}</span>. Counters and
+        gauges: at <span className="num">{formatEvent(metrics.counters.events ?? event)}</span>.
+      </p>
       <div className="charts">
         {metrics.series.map((s, i) => (
           <Chart key={s.id} series={s} slot={i % 8} />

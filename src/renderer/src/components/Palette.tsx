@@ -189,7 +189,7 @@ export function Palette() {
         {section('Generic', generic)}
         <p className="palette-hint" id={`${CANVAS_ID}-palette-hint`}>
           Drag a part onto the canvas, or focus it and press Enter to add it at the centre. Connect nodes by
-          dragging from one node's edge dot to another.
+          dragging from a node's edge dot onto another node.
         </p>
       </div>
     </aside>

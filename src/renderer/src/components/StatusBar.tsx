@@ -18,13 +18,16 @@ function RunState() {
   if (status?.violation) {
     text = `stopped: ${status.violation.invariant} broken at event ${formatCount(status.violation.eventIndex)}`;
     tone = ' is-bad';
+  } else if (status?.stopReason === 'memory-budget') {
+    text = 'stopped: memory budget';
+    tone = ' is-bad';
   } else if (status?.done) text = `ended${status.stopReason ? `: ${status.stopReason}` : ''}`;
   else if (status?.playing) {
     text = `playing at ${formatSpeed(speedX)}`;
     tone = ' is-live';
   } else if (status) text = `paused · ${formatCount(status.queued)} queued`;
   return (
-    <span className={`status-item status-run${tone}`} data-testid="run-state">
+    <span className={`status-item status-run${tone}`} data-testid="run-state" title={status?.stopMessage}>
       Run: {text}
     </span>
   );
@@ -36,11 +39,13 @@ function DocState() {
   const dirty = useLibrary((s) => s.dirty);
   if (!doc) return null;
   const where = doc.itemId ? (doc.builtin ? 'built-in' : 'library') : 'not saved yet';
+  const saves =
+    doc.itemId && doc.builtin ? 'Ctrl+S saves a copy (built-ins stay as shipped)' : 'Ctrl+S saves';
   return (
     <span
       className="status-item status-doc"
       data-testid="doc-state"
-      title={dirty ? 'Unsaved changes: Ctrl+S saves' : 'Saved'}
+      title={dirty ? `Unsaved changes: ${saves}` : doc.itemId ? 'Saved' : 'Not saved yet: Ctrl+S saves'}
     >
       {dirty && <span className="status-dirty" aria-hidden="true" />}
       <span className="status-doc-name">{doc.name}</span>
@@ -61,8 +66,8 @@ export function StatusBar() {
   return (
     <footer className="statusbar">
       {error ? (
-        <span className="status-error" role="alert">
-          {error}
+        <span className="status-error" role="alert" title={error}>
+          {error.split('\n')[0]}
         </span>
       ) : info ? (
         <span className="status-item" data-testid="app-info" title={info.dataDir}>

@@ -5,7 +5,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { TraceRow } from '../../../shared/api';
 import { type NextFilter, stepUntil } from '../app/run';
-import { useGraph } from '../stores/graph-store';
+import { useListedNodes } from '../app/use-listed-nodes';
 import { ChevronDownIcon, NextIcon } from './icons';
 
 /** Kinds offered, with what each means to a learner. */
@@ -21,7 +21,7 @@ export const NEXT_KINDS: { kind: TraceRow['kind']; hint: string }[] = [
 
 export function StepToNext({ disabled }: { disabled: boolean }) {
   const [open, setOpen] = useState(false);
-  const nodes = useGraph((s) => s.nodes);
+  const nodes = useListedNodes();
   const panelId = useId();
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
@@ -99,10 +99,10 @@ export function StepToNext({ disabled }: { disabled: boolean }) {
                 key={n.id}
                 type="button"
                 className="chip-btn"
-                aria-label={`Next event at ${n.data.name}`}
+                aria-label={`Next event at ${n.name}`}
                 onClick={() => go({ node: n.id })}
               >
-                {n.data.name}
+                {n.name}
               </button>
             ))}
           </div>

@@ -111,3 +111,8 @@ export const ClockIcon = () => (
     <path d="M8 5v3l2 1.5" />
   </Svg>
 );
+export const MoreIcon = () => (
+  <Svg>
+    <path d="M3.5 8h.01M8 8h.01M12.5 8h.01" strokeWidth="2.5" />
+  </Svg>
+);

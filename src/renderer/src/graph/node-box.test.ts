@@ -12,7 +12,7 @@ const centre = (h: { x: number; y: number; width?: number; height?: number }) =>
 });
 
 describe('a node box known before layout', () => {
-  it('puts one dot at the middle of each side, just inside the 1 px border, with the ids LabNode renders', () => {
+  it('puts one dot at the middle of each side, just inside the 1 px border, then the body, with the ids LabNode renders', () => {
     for (const [w, h] of [
       [NODE_WIDTH, NODE_HEIGHT],
       [168, 83],
@@ -24,13 +24,17 @@ describe('a node box known before layout', () => {
         ['r', 'right', 'source'],
         ['b', 'bottom', 'source'],
         ['l', 'left', 'source'],
+        ['body', 'top', 'source'],
       ]);
       expect(hs.map(centre)).toEqual([
         { x: w / 2, y: 1 },
         { x: w - 1, y: h / 2 },
         { x: w / 2, y: h - 1 },
         { x: 1, y: h / 2 },
+        { x: w / 2, y: h / 2 },
       ]);
+      // The body handle is the node's border box: a link dropped anywhere on it lands.
+      expect(hs[4]).toMatchObject({ x: 0, y: 0, width: w, height: h });
     }
   });
 

@@ -23,9 +23,16 @@ const HANDLE = 9;
 const BORDER = 1;
 
 /**
+ * The id of the handle that covers the whole node (`.lab-body-handle`): while a link is being
+ * drawn it takes a drop anywhere on the node (docs/editor.md "Linking nodes").
+ */
+export const BODY_HANDLE = 'body';
+
+/**
  * The 4 connection dots of a node of this size, where xyflow would measure them: centred on
  * each side, just inside the border (LabNode renders them with ids t, r, b, l, all sources:
- * links are undirected and the canvas connects in loose mode).
+ * links are undirected and the canvas connects in loose mode); then the body handle, the
+ * node's border box (last, so an edge without a handle id never picks it).
  */
 export function nodeHandles(width: number, height: number): NodeHandle[] {
   const dot = (id: string, position: Position, cx: number, cy: number): NodeHandle => ({
@@ -42,6 +49,7 @@ export function nodeHandles(width: number, height: number): NodeHandle[] {
     dot('r', Position.Right, width - BORDER, height / 2),
     dot('b', Position.Bottom, width / 2, height - BORDER),
     dot('l', Position.Left, BORDER, height / 2),
+    { id: BODY_HANDLE, type: 'source', position: Position.Top, width, height, x: 0, y: 0 },
   ];
 }
 

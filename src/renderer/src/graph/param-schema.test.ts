@@ -5,7 +5,7 @@ import { labelOf, paramFields, paramText, parseParam } from './param-schema';
 // The same way the catalog produces paramsJsonSchema (src/sim/catalog.ts).
 const params = z.object({
   electionTimeoutMsMin: z.number().int().min(1).max(60_000).default(150),
-  retryUs: z.number().int().min(0).default(50_000),
+  retryUs: z.number().int().min(0).default(50_000).describe('0: never retry.'),
   ratio: z.number().gt(0).max(5).default(1),
   mode: z.enum(['async', 'sync']).default('async'),
   promote: z.string().max(8).default(''),
@@ -20,6 +20,11 @@ const bugs = [{ param: 'bugWrongSeq', title: 'Wrong sequence numbers' }];
 describe('param form from JSON Schema', () => {
   const fields = paramFields(schema, bugs);
   const field = (k: string) => fields.find((f) => f.key === k)!;
+
+  it("keeps what the protocol says a value means as the field's note", () => {
+    expect(field('retryUs').note).toBe('0: never retry.');
+    expect(field('electionTimeoutMsMin').note).toBeUndefined();
+  });
 
   it('labels keys and reads their unit', () => {
     expect(labelOf('electionTimeoutMsMin')).toEqual({ label: 'Election timeout min', unit: 'ms' });

@@ -32,6 +32,11 @@ export interface ParamField {
   bug: boolean;
   /** The bug switch's description, when it is one. */
   bugTitle?: string;
+  /**
+   * What the protocol says about the param (its schema's description), shown under the field:
+   * where a value means something special ("0: every shard in the topology").
+   */
+  note?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -70,6 +75,7 @@ export function paramFields(schema: Json, bugs: readonly { param: string; title:
       integer: type === 'integer',
       bug: bugTitle.has(key),
       ...(bugTitle.has(key) ? { bugTitle: bugTitle.get(key) } : {}),
+      ...(typeof p.description === 'string' && p.description ? { note: p.description } : {}),
     };
     if (Array.isArray(p.enum)) {
       f.kind = 'enum';

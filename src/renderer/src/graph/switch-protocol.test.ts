@@ -46,7 +46,9 @@ describe('switchProtocolTopology', () => {
     expect(r.remapped).toEqual([]);
     expect(r.nodes.map((n) => n.role)).toEqual(['node', 'node', 'switch']);
     expect(r.links).toHaveLength(1);
-    expect(describeSwitch(r)).toBe('Kept 3 nodes.');
+    expect(describeSwitch(r, 'Broadcast')).toBe(
+      'Switched to Broadcast, keeping your 3 nodes and their roles.',
+    );
   });
 
   it('remaps roles the new protocol lacks to its main role', () => {
@@ -67,8 +69,9 @@ describe('switchProtocolTopology', () => {
     ]);
     expect(r.links).toHaveLength(2);
     expect(r.protocolNodes).toBe(3);
-    expect(describeSwitch(r)).toBe(
-      "Kept 1 node; 2 'proposer' nodes became 'replica'; 1 'acceptor' node became 'replica'.",
+    // Says the nodes stayed (the old "Kept 1 node; ..." read as if three were lost).
+    expect(describeSwitch(r, 'Multi-Paxos')).toBe(
+      'Switched to Multi-Paxos, keeping your 4 nodes: 2 proposer nodes now run as replica, 1 acceptor node now runs as replica; 1 kept its role.',
     );
   });
 
@@ -102,7 +105,9 @@ describe('switchProtocolTopology', () => {
     expect(r.nodes.find((n) => n.id === 'x')?.role).toBe('follower');
     expect(r.removed).toBe(2);
     expect(r.links.map((l) => l.id)).toEqual(['b']);
-    expect(describeSwitch(r)).toBe("Kept 2 nodes; 1 'other' node became 'follower'; removed 2.");
+    expect(describeSwitch(r, 'Replication')).toBe(
+      'Switched to Replication, keeping 3 of your 5 nodes: 1 other node now runs as follower; 2 kept their role; 2 nodes had no role left in Replication and were removed.',
+    );
   });
 
   it('keeps positions, names and clocks of survivors', () => {

@@ -97,10 +97,33 @@ export function switchProtocolTopology(
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** What the switch did, in one sentence: "Kept 3 nodes; 2 'proposer' nodes became 'replica'; removed 1." */
-export function describeSwitch(r: Pick<SwitchResult, 'kept' | 'remapped' | 'removed'>): string {
-  const parts = [`Kept ${plural(r.kept, 'node')}`];
-  for (const g of r.remapped) parts.push(`${plural(g.count, `'${g.from}' node`)} became '${g.to}'`);
-  if (r.removed > 0) parts.push(`removed ${r.removed}`);
-  return `${parts.join('; ')}.`;
+/**
+ * What the switch did, in plain words that say the nodes were kept:
+ * "Switched to Multi-Paxos, keeping your 9 nodes: 2 proposer nodes now run as replica, 3
+ * acceptor nodes now run as replica; 3 kept their role." Removed nodes are counted as such.
+ */
+export function describeSwitch(
+  r: Pick<SwitchResult, 'kept' | 'remapped' | 'removed'>,
+  protocolTitle: string,
+): string {
+  const moved = r.remapped.reduce((n, g) => n + g.count, 0);
+  const total = r.kept + moved + r.removed;
+  const head =
+    r.removed === 0
+      ? `Switched to ${protocolTitle}, keeping your ${plural(total, 'node')}`
+      : `Switched to ${protocolTitle}, keeping ${r.kept + moved} of your ${plural(total, 'node')}`;
+  if (moved === 0 && r.removed === 0) return `${head} and their roles.`;
+  const parts: string[] = [];
+  if (moved > 0)
+    parts.push(
+      r.remapped
+        .map((g) => `${plural(g.count, `${g.from} node`)} now ${g.count === 1 ? 'runs' : 'run'} as ${g.to}`)
+        .join(', '),
+    );
+  if (r.kept > 0) parts.push(`${r.kept} kept ${r.kept === 1 ? 'its' : 'their'} role`);
+  if (r.removed > 0)
+    parts.push(
+      `${plural(r.removed, 'node')} had no role left in ${protocolTitle} and ${r.removed === 1 ? 'was' : 'were'} removed`,
+    );
+  return `${head}: ${parts.join('; ')}.`;
 }

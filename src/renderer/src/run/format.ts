@@ -24,10 +24,26 @@ export function formatCount(n: number): string {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** A metric's value: whole numbers as counts (1,234), fractions to four significant digits (0.9873, 183.3). */
-export function formatMetric(n: number): string {
-  if (Number.isInteger(n) || Math.abs(n) >= 1000) return formatCount(Math.round(n));
-  return String(Number(n.toPrecision(4)));
+/**
+ * A metric's value in a chart head or table: whole numbers exactly, with thousands separated
+ * ("10,763", not a rounded "10760"), fractions from 1,000 up to the nearest whole ("12,346"),
+ * smaller ones to 4 significant digits ("2.832", "0.9873").
+ */
+export function formatMetric(v: number): string {
+  if (Number.isInteger(v) || Math.abs(v) >= 1000) return formatCount(Math.round(v));
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * A chart's axis tick: short, so the axis stays narrow ("950", "2500", "12k", "1.5M"); at most
+ * 3 significant digits past 9,999.
+ */
+export function formatTick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${Number((v / 1e9).toPrecision(3))}G`;
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return String(Number(v.toPrecision(4)));
 }
 
 /** The event readout: "event 1,234". */

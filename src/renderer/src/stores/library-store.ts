@@ -20,7 +20,7 @@ export interface OpenDoc {
   name: string;
   /** The revision the editor loaded (sent with Save; a stale one is a conflict). */
   revision: number;
-  /** Seeded from the built-in library. */
+  /** Seeded from the built-in library: read-only, so Save makes a copy. */
   builtin: boolean;
   /** The exercise around the scenario, for kind 'exercise'. */
   exercise: Exercise | null;
@@ -50,11 +50,15 @@ export type LibraryDialog =
       kind: 'name';
       /** Dialog title. */
       title: string;
+      /** A sentence above the field (optional). */
+      lede?: string;
       /** Initial text. */
       initial: string;
       /** The confirm button's label. */
       confirm: string;
       run(name: string): void | Promise<void>;
+      /** Called when the dialog is cancelled (Cancel, Esc, the close button), before it closes. */
+      cancel?(): void;
     };
 
 export type SidebarTab = 'parts' | 'library';

@@ -3,13 +3,14 @@
  * lives in the run store, as the host reports it.
  */
 import { create } from 'zustand';
+import { SPEED_MAX_X, SPEED_MIN_X } from '../../../shared/api';
+import { clampSpeed, type Speeds } from '../run/speeds';
 
-/** Slowest and fastest playback, in virtual seconds per wall second. */
-export const SPEED_MIN_X = 0.001;
-export const SPEED_MAX_X = 1000;
+export { SPEED_MAX_X, SPEED_MIN_X };
 /**
- * The default speed: 0.005x, so a 1 ms hop takes 200 ms on screen and ping-pong's messages
- * can be followed by eye. Protocols with 100 ms timers want the slider further right.
+ * The speed before any scenario opened: 0.005x, so a 1 ms hop takes 200 ms on screen. A
+ * scenario opens at its protocol's own speed (ProtocolInfo.speed) or the one chosen for it
+ * (app/pace.ts).
  */
 export const SPEED_DEFAULT_X = 0.005;
 
@@ -18,10 +19,14 @@ interface PlaybackState {
   seed: number;
   /** Playback speed in virtual seconds per wall second. */
   speedX: number;
+  /** The speed chosen per scenario (kept in the settings; run/speeds.ts). */
+  speeds: Speeds;
   /** Sets the seed (a non-negative integer below 2^32). */
   setSeed(seed: number): void;
   /** Sets the speed, clamped to the supported range. */
   setSpeed(speedX: number): void;
+  /** Replaces the speeds chosen per scenario. */
+  setSpeeds(speeds: Speeds): void;
 }
 
 /** Clamps a seed to a non-negative 32-bit integer. */
@@ -33,6 +38,8 @@ export function clampSeed(seed: number): number {
 export const usePlayback = create<PlaybackState>()((set) => ({
   seed: 1,
   speedX: SPEED_DEFAULT_X,
+  speeds: {},
   setSeed: (seed) => set({ seed: clampSeed(seed) }),
-  setSpeed: (speedX) => set({ speedX: Math.min(SPEED_MAX_X, Math.max(SPEED_MIN_X, speedX)) }),
+  setSpeed: (speedX) => set({ speedX: clampSpeed(speedX) }),
+  setSpeeds: (speeds) => set({ speeds }),
 }));

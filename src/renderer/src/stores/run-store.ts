@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { Res, SimInjection, SimLinks, SimNode, SimStatusInfo } from '../../../shared/api';
+import { type AddedNode, addedNodesKey, addedNodesOf, type RunLinks, runLinksKey } from '../graph/membership';
 import { type DropMark, EMPTY_CACHE, type Flight, type TraceCache } from '../run/trace-cache';
 
 /** A link's state as the host reports it (sim.links). */
@@ -116,4 +117,35 @@ useRun.subscribe((s, prev) => {
   const wait = NODE_REFRESH_MS - (performance.now() - nodesShownAt);
   if (!playing || !prev.status?.playing || wait <= 0) showNodes();
   else if (!nodesTimer) nodesTimer = setTimeout(showNodes, wait);
+});
+
+/**
+ * The run's membership where it differs from the scenario's topology, at the current event
+ * (graph/membership.ts): the nodes and links the run added, and which links are present (null
+ * before sim.links answered, or with no run). A new object only when membership changes, so
+ * the canvas, the node filters and the lanes follow a join or a leave without re-rendering on
+ * every event.
+ */
+export const useMembership = create<{ added: AddedNode[]; links: RunLinks | null }>()(() => ({
+  added: [],
+  links: null,
+}));
+
+let addedKey = '';
+let linksKey = '';
+/** Lands sim.links's answer in the membership (once per event shown). */
+export function setRunLinks(links: RunLinks | null): void {
+  const key = runLinksKey(links);
+  if (key === linksKey) return;
+  linksKey = key;
+  useMembership.setState({ links });
+}
+useRun.subscribe((s, prev) => {
+  if (s.nodes === prev.nodes && s.simId === prev.simId) return;
+  if (s.simId === null) setRunLinks(null);
+  const added = addedNodesOf(s.nodes);
+  const key = addedNodesKey(added);
+  if (key === addedKey) return;
+  addedKey = key;
+  useMembership.setState({ added });
 });

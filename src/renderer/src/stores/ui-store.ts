@@ -13,7 +13,7 @@ export type PanelTab =
   | 'compare'
   /** A view the protocol declares (catalog `views`), by id. */
   | `view:${string}`;
-export type DialogId = 'shortcuts' | 'about';
+export type DialogId = 'shortcuts' | 'about' | 'branch';
 
 /** A short, non-blocking message. */
 export interface Toast {

@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { cdfPath, cdfSeries, type ElectionResult, logDomain, logTicks, logX, msLabel } from './cdf';
+import {
+  cdfPath,
+  cdfSeries,
+  censoredLabel,
+  type ElectionResult,
+  logDomain,
+  logTicks,
+  logX,
+  msLabel,
+} from './cdf';
 
-const result = (minMs: number, maxMs: number, samples: number[], capped = 0): ElectionResult => ({
-  label: minMs === maxMs ? `${minMs} ms` : `${minMs}–${maxMs} ms`,
-  samplesMs: samples,
-  cdf: samples.map((ms, i) => ({ ms, p: (i + 1) / samples.length })),
-  medianMs: samples[Math.floor((samples.length - 1) / 2)] ?? 0,
-  capped,
-});
+/** A series as the experiment answers it: censored trials counted in `trials`, not in `samplesMs`. */
+const result = (minMs: number, maxMs: number, samples: number[], censored = 0): ElectionResult => {
+  const trials = samples.length + censored;
+  return {
+    label: minMs === maxMs ? `${minMs} ms` : `${minMs}–${maxMs} ms`,
+    panel: 'randomness',
+    trials,
+    samplesMs: samples,
+    censored,
+    capMs: 10_000,
+    cdf: samples.map((ms, i) => ({ ms, p: (i + 1) / trials })),
+    medianMs: 2 * censored < trials ? samples[Math.floor((trials - 1) / 2)]! : null,
+  };
+};
 
 describe('Figure 16 series', () => {
   it('labels each line with its series label', () => {
@@ -27,12 +43,22 @@ describe('Figure 16 series', () => {
     expect(s!.trials).toBe(4);
   });
 
-  it('leaves capped trials off the line, so it stops below 1', () => {
-    const [s] = cdfSeries([result(150, 150, [500, 10_000, 10_000, 10_000], 3)]);
-    expect(s!.points.at(-1)).toEqual({ ms: 500, p: 0.25 });
-    expect(s!.capped).toBe(3);
-    const [none] = cdfSeries([result(150, 150, [10_000, 10_000], 2)]);
-    expect(none!.points).toEqual([]);
+  it('counts censored trials: the line runs flat to the cap below 100%, and says how many', () => {
+    const [s] = cdfSeries([result(150, 151, [500], 3)]);
+    expect(s!.trials).toBe(4);
+    expect(s!.points).toEqual([
+      { ms: 500, p: 0 },
+      { ms: 500, p: 0.25 },
+      { ms: 10_000, p: 0.25 },
+    ]);
+    expect(s!.endP).toBe(0.25);
+    expect(s!.medianMs).toBeNull();
+    expect(censoredLabel(s!)).toBe('3 of 4 over 10 s');
+    // Every trial censored: nothing to draw but the mark at the cap, at 0%.
+    const [none] = cdfSeries([result(150, 150, [], 1000)]);
+    expect(none!.points).toEqual([{ ms: 10_000, p: 0 }]);
+    expect(censoredLabel(none!)).toBe('1000 of 1000 over 10 s');
+    expect(censoredLabel(cdfSeries([result(150, 300, [200])])[0]!)).toBe('');
   });
 
   it('uses whole decades on a log x axis', () => {

@@ -1,43 +1,65 @@
 /**
  * An experiment's figure as data (such as Raft's Figure 16): one cumulative-distribution step
- * line per series, on a log-scale time axis like the paper's. Pure: no DOM.
+ * line per series, in one graph per panel, on a log-scale time axis with the cumulative percent
+ * of all trials up the side, as the paper draws it. Pure: no DOM.
  */
 import type { ExperimentSeries } from '../../../shared/api';
 
 export type ElectionResult = ExperimentSeries;
 
-/** One range's line. */
+/** One series' line. */
 export interface CdfSeries {
   /** "150–300 ms". */
   label: string;
-  /** Median time without a leader, ms. */
-  medianMs: number;
-  /** Trials that found no leader within the experiment's cap (left off the line). */
-  capped: number;
+  /** The panel (graph) it is drawn in. */
+  panel: string;
+  /** Median over all trials, ms; null when half or more were censored. */
+  medianMs: number | null;
+  /** Trials that reached the cap without a result (censored). */
+  censored: number;
   /** Trials in all. */
   trials: number;
-  /** Step points (ms, cumulative fraction), starting at p = 0. */
+  /** The cap, ms. */
+  capMs: number;
+  /**
+   * Step points (ms, cumulative fraction of all trials), starting at p = 0. With censored
+   * trials the line runs on flat to the cap, where the censored marker sits: the rest of the
+   * trials are somewhere beyond it.
+   */
   points: { ms: number; p: number }[];
+  /** The fraction of trials with a result within the cap (where the line ends). */
+  endP: number;
 }
 
-/**
- * Series from the experiment's answer. Capped trials (no leader before the cap) are the largest
- * samples; they are left off, so a line that never reaches 1 says "some never converged".
- */
+/** Series from the experiment's answer (its CDF is over all trials, censored ones included). */
 export function cdfSeries(results: readonly ElectionResult[]): CdfSeries[] {
   return results.map((r) => {
-    const n = r.samplesMs.length;
-    const kept = r.cdf.slice(0, Math.max(0, r.cdf.length - r.capped));
     const points: { ms: number; p: number }[] = [];
     let p = 0;
-    for (const c of kept) {
+    for (const c of r.cdf) {
       const last = points[points.length - 1];
       if (last && last.ms === c.ms) last.p = c.p;
       else points.push({ ms: c.ms, p }, { ms: c.ms, p: c.p }); // horizontal, then the step up
       p = c.p;
     }
-    return { label: r.label, medianMs: r.medianMs, capped: r.capped, trials: n, points };
+    const endP = r.trials === 0 ? 0 : (r.trials - r.censored) / r.trials;
+    if (r.censored > 0) points.push({ ms: r.capMs, p: endP });
+    return {
+      label: r.label,
+      panel: r.panel,
+      medianMs: r.medianMs,
+      censored: r.censored,
+      trials: r.trials,
+      capMs: r.capMs,
+      points,
+      endP,
+    };
   });
+}
+
+/** "37 of 1000 over 10 s": a series' censored trials, or '' when none. */
+export function censoredLabel(s: Pick<CdfSeries, 'censored' | 'trials' | 'capMs'>): string {
+  return s.censored === 0 ? '' : `${s.censored} of ${s.trials} over ${msLabel(s.capMs)}`;
 }
 
 /** The x domain in ms: whole decades around every point (at least 100 ms .. 1 s). */

@@ -57,9 +57,9 @@ describe('ring geometry', () => {
       ['d', 0, 2],
     ]);
     expect(l.nodes).toEqual([
-      { id: 'n1', slot: 0, keys: 1, vnodes: 1, member: true },
-      { id: 'n2', slot: 1, keys: 1, vnodes: 1, member: true },
-      { id: 'n10', slot: 2, keys: 2, vnodes: 1, member: true },
+      { id: 'n1', slot: 0, keys: 1, held: null, vnodes: 1, member: true },
+      { id: 'n2', slot: 1, keys: 1, held: null, vnodes: 1, member: true },
+      { id: 'n10', slot: 2, keys: 2, held: null, vnodes: 1, member: true },
     ]);
     const capped = ringLayout(ring, { cx: 0, cy: 0, r: 10 }, 1);
     expect(capped.moves).toHaveLength(1);

@@ -31,8 +31,11 @@ export interface RingFrame {
 
 /** The ring laid out for drawing. */
 export interface RingLayout {
-  /** Physical nodes in id order, each with its colour slot and key count. */
-  nodes: { id: string; slot: number; keys: number; vnodes: number; member: boolean }[];
+  /**
+   * Physical nodes in id order, each with its colour slot, the keys the ring places on it and,
+   * when the view says, the keys it stores (null: down, or not said).
+   */
+  nodes: { id: string; slot: number; keys: number; held: number | null; vnodes: number; member: boolean }[];
   /** Virtual-node ticks, outward from the circle. */
   ticks: { label: string; node: string; slot: number; a: Pt; b: Pt }[];
   /** Key dots inside the circle. */
@@ -101,6 +104,7 @@ export function ringLayout(ring: RingInfo, f: RingFrame, maxMoves = 400): RingLa
     id,
     slot: slot(id),
     keys: keyCount.get(id) ?? 0,
+    held: ring.held?.[id] ?? null,
     vnodes: vnodeCount.get(id) ?? 0,
     member: members.has(id),
   }));

@@ -9,6 +9,16 @@ function linkTo(a: string, b: string, latency: DefaultTopology['links'][number][
   return { id: `${a}-${b}`, a, b, latency, lossRate: 0, dupRate: 0, reorderRate: 0, reorderDelayUs: 5000 };
 }
 
+/** The workload of the replication scenarios: two closed-loop clients, mostly reads, a few hot keys. */
+export const replicationWorkload = {
+  kind: 'closed' as const,
+  concurrency: 2,
+  thinkTimeUs: 20_000,
+  readFraction: 0.7,
+  keys: { pattern: 'key-{i}', count: 20, distribution: 'zipf' as const, zipfS: 1.1 },
+  timeoutUs: 1_000_000,
+};
+
 /** The default topology: leader r1, followers r2 (near) and r3 (far), clients c1 and c2, one switch. */
 export function replicationTopology(): DefaultTopology {
   const node = (id: string, role: string, x: number, y: number) => ({

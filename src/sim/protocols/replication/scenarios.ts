@@ -1,30 +1,13 @@
 import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
+import { quickStartScenario } from '../../toolkit/quick-start';
+import { replicationWorkload } from './lesson';
 import { readReplication } from './read-replication';
 
-/** The workload of the replication scenarios: two closed-loop clients, mostly reads, a few hot keys. */
-export const replicationWorkload = {
-  kind: 'closed' as const,
-  concurrency: 2,
-  thinkTimeUs: 20_000,
-  readFraction: 0.7,
-  keys: { pattern: 'key-{i}', count: 20, distribution: 'zipf' as const, zipfS: 1.1 },
-  timeoutUs: 1_000_000,
-};
+export { replicationWorkload };
 
-/** The quick start: async replication, reads from any follower, automatic failover, no faults. */
+/** The quick start (readReplication.quickStart: async replication, no faults) with `params`. */
 export function replicationQuickStart(params: Record<string, unknown> = {}): Scenario {
-  const p = readReplication.params.parse(params);
-  return ScenarioSchema.parse({
-    schemaVersion: 1,
-    name: 'Read replication quick start',
-    topic: 'replication',
-    protocol: 'read-replication',
-    params: p,
-    topology: readReplication.defaultTopology(p),
-    workload: { ...replicationWorkload, stopUs: 5_000_000 },
-    seed: 1,
-    limits: { maxTimeUs: 6_000_000 },
-  });
+  return quickStartScenario(readReplication, params);
 }
 
 /**

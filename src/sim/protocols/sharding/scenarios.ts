@@ -1,34 +1,18 @@
 import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
-import { addShardFaults, sharding } from './sharding';
+import { quickStartScenario } from '../../toolkit/quick-start';
+import { addShardFaults, sharding, shardingWorkload } from './sharding';
 
-/** An open-loop workload over 600 user keys. */
-export function shardingWorkload(distribution: 'uniform' | 'zipf' | 'sequential' = 'uniform') {
-  return {
-    kind: 'open' as const,
-    ratePerS: 300,
-    readFraction: 0.5,
-    keys: { pattern: 'user-{i}', count: 600, distribution, zipfS: 1.1 },
-    stopUs: 6_000_000,
-  };
-}
+export { shardingWorkload } from './sharding';
 
-/** Quick start: hash (CRC-32) modulo 3, uniform keys. */
+/** The quick start (sharding.quickStart: hash modulo 3) with `params` and keys drawn by `distribution`. */
 export function shardingQuickStart(
   params: Record<string, unknown> = {},
   distribution: 'uniform' | 'zipf' | 'sequential' = 'uniform',
 ): Scenario {
-  const p = sharding.params.parse(params);
-  return ScenarioSchema.parse({
-    schemaVersion: 1,
-    name: 'Sharding quick start',
-    topic: 'sharding',
-    protocol: 'sharding',
-    params: p,
-    topology: sharding.defaultTopology(p),
-    workload: shardingWorkload(distribution),
-    seed: 1,
-    limits: { maxTimeUs: 7_000_000 },
-  });
+  const base = quickStartScenario(sharding, params);
+  return distribution === 'uniform'
+    ? base
+    : ScenarioSchema.parse({ ...base, workload: shardingWorkload(distribution) });
 }
 
 /** Resharding: a fourth shard s4 joins at 3 s; the router notices on its next tick. */

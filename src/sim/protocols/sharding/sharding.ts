@@ -25,7 +25,13 @@ export const ShardingParams = z.object({
   /** Hash function for the hash strategy (and the directory's fallback). */
   hash: z.enum(HASH_NAMES).default('crc32'),
   /** Use the first N shards by id (0: every shard in the topology). Change it live to reshard. */
-  shardCount: z.number().int().min(0).max(1000).default(0),
+  shardCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('0: every shard in the topology. Change it live to reshard.'),
   /** Range strategy: split points, ascending; shard i holds keys in [split[i-1], split[i]). */
   rangeSplits: z.array(z.string().max(100)).max(1000).default(['user-3', 'user-5']),
   /** Directory strategy: key prefix -> shard id (longest prefix wins; others fall back to hash). */
@@ -35,7 +41,7 @@ export const ShardingParams = z.object({
   /** How often the router re-reads the membership and params (and reshards if they changed). */
   tickUs: z.number().int().min(1000).max(10_000_000).default(100_000),
   /** A range scan from the router this often (0: none). */
-  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000),
+  scanEveryUs: z.number().int().min(0).max(60_000_000).default(500_000).describe('0: no range scans.'),
   /** Range scanned: [scanFrom, scanTo). */
   scanFrom: z.string().max(100).default('user-1'),
   /** End of the range scanned (exclusive). */
@@ -470,6 +476,15 @@ function routerOf(nodes: readonly NodeView<ShardingState>[]): RouterState | unde
   for (const v of nodes) if (v.state.kind === 'router') return v.state;
   return undefined;
 }
+/**
+ * The router while it is up. Its load window (`window`, `recent`, `recentUs`) is not durable:
+ * a crashed router's state holds only its table, write version and reshard count, so the load
+ * metrics read 0 until it restarts (it routes nothing meanwhile).
+ */
+function upRouterOf(nodes: readonly NodeView<ShardingState>[]): RouterState | undefined {
+  for (const v of nodes) if (v.state.kind === 'router') return v.up ? v.state : undefined;
+  return undefined;
+}
 
 /** Max over mean of a list of non-negative numbers (1 when all equal, 0 when all zero). */
 export function imbalance(xs: readonly number[]): number {
@@ -520,7 +535,7 @@ const slotMetrics = SLOTS.flatMap((k) => [
     unit: 'requests/s',
     read: (n: readonly NodeView<ShardingState>[]) => {
       const s = shardsOf(n)[k - 1];
-      const r = routerOf(n);
+      const r = upRouterOf(n);
       return s === undefined || r === undefined ? 0 : recentRatePerS(r, s.id);
     },
   },
@@ -539,6 +554,17 @@ function lan(a: string, b: string) {
     dupRate: 0,
     reorderRate: 0,
     reorderDelayUs: 5000,
+  };
+}
+
+/** An open-loop workload over 600 user keys. */
+export function shardingWorkload(distribution: 'uniform' | 'zipf' | 'sequential' = 'uniform') {
+  return {
+    kind: 'open' as const,
+    ratePerS: 300,
+    readFraction: 0.5,
+    keys: { pattern: 'user-{i}', count: 600, distribution, zipfS: 1.1 },
+    stopUs: 6_000_000,
   };
 }
 
@@ -588,6 +614,9 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   topic: 'sharding',
   title: 'Sharding behind a router',
   version: 1,
+  // 300 operations a second over hops of 1 ms: at 0.1x thirty a second reach the shards, few
+  // enough to follow, and the keys fill the shards' bars within the first seconds.
+  speed: 0.1,
   roles: [
     { id: 'router', label: 'Router', min: 1, max: 1 },
     { id: 'shard', label: 'Shard', min: 1, max: null },
@@ -595,6 +624,10 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
   ],
   params: ShardingParams,
   defaultTopology: shardingTopology,
+  quickStart() {
+    // Hash (CRC-32) modulo 3 by default, uniform keys.
+    return { name: 'Sharding quick start', workload: shardingWorkload(), maxTimeUs: 7_000_000 };
+  },
   init(n) {
     if (n.role === 'router') {
       const table: RoutingTable = { version: 1, ...wantedTable(n.params, []) };
@@ -669,12 +702,13 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
       id: 'loadImbalance',
       unit: 'max/mean',
       read: (n) => {
-        const r = routerOf(n);
+        const r = upRouterOf(n);
         return r === undefined ? 0 : imbalance(r.table.shards.map((id) => recentLoad(r, id)));
       },
     },
     {
-      // Since the start (cumulative requests served).
+      // Since the start (cumulative requests served; a shard's count is not durable, so a
+      // crashed shard counts 0, as its shard{k}Load does, and starts again from 0 at restart).
       id: 'loadImbalanceTotal',
       unit: 'max/mean',
       read: (n) => {
@@ -682,7 +716,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
         return imbalance(
           shardsOf(n)
             .filter((v) => ids.includes(v.id))
-            .map((v) => v.state.served),
+            .map((v) => (v.up ? v.state.served : 0)),
         );
       },
     },
@@ -690,7 +724,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
     {
       id: 'forwarded',
       unit: 'requests',
-      read: (n) => shardsOf(n).reduce((a, v) => a + v.state.forwarded, 0),
+      read: (n) => shardsOf(n).reduce((a, v) => a + (v.up ? v.state.forwarded : 0), 0),
     },
     { id: 'reshards', unit: 'changes', read: (n) => routerOf(n)?.reshards ?? 0 },
     { id: 'scanFanout', unit: 'shards', read: (n) => routerOf(n)?.lastFanout ?? 0 },

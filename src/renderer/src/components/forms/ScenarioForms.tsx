@@ -40,7 +40,7 @@ function ParamInput({
         label={f.label}
         checked={value === true}
         bug={f.bug}
-        hint={f.bugTitle}
+        hint={f.bugTitle ?? f.note}
         onChange={(v) => setParam(f.key, v)}
       />
     );
@@ -64,6 +64,7 @@ function ParamInput({
       numeric={f.kind === 'number'}
       wide={f.kind === 'list' || f.kind === 'json'}
       hint={range ? `${f.key}: ${range}` : f.kind === 'list' ? `${f.key}: comma-separated` : f.key}
+      note={f.note}
       text={paramText(f, value)}
       commit={(t) => {
         const r = parseParam(schema, f, t);

@@ -17,6 +17,7 @@ function Frame({
   hint,
   children,
   wide,
+  note,
 }: {
   id: string;
   label: string;
@@ -26,6 +27,7 @@ function Frame({
   hint?: string;
   children: ReactNode;
   wide?: boolean;
+  note?: { id: string; text: string };
 }) {
   return (
     <div className={`ff${wide ? ' ff-wide' : ''}${error ? ' has-error' : ''}`}>
@@ -40,6 +42,11 @@ function Frame({
           </span>
         ) : null}
       </div>
+      {note && (
+        <p className="ff-note" id={note.id}>
+          {note.text}
+        </p>
+      )}
       {error && (
         <p className="ff-error" id={errorId} role="alert">
           {error}
@@ -60,6 +67,7 @@ export function TextField({
   numeric,
   disabled,
   placeholder,
+  note,
 }: {
   /** Label shown above (and the accessible name, with the unit). */
   label: string;
@@ -79,17 +87,30 @@ export function TextField({
   disabled?: boolean;
   /** Shown while empty. */
   placeholder?: string;
+  /** A line under the field (its accessible description): what a value means. */
+  note?: string;
 }) {
   const id = useId();
   const errorId = useId();
+  const noteId = useId();
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const described = [note ? noteId : '', error ? errorId : ''].filter(Boolean).join(' ');
   const revert = () => {
     setDraft(null);
     setError(null);
   };
   return (
-    <Frame id={id} label={label} unit={unit} error={error} errorId={errorId} hint={hint} wide={wide}>
+    <Frame
+      id={id}
+      label={label}
+      unit={unit}
+      error={error}
+      errorId={errorId}
+      hint={hint}
+      wide={wide}
+      note={note ? { id: noteId, text: note } : undefined}
+    >
       <input
         id={id}
         className={`input${numeric ? ' num-input' : ''}`}
@@ -99,7 +120,7 @@ export function TextField({
         disabled={disabled}
         placeholder={placeholder}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={described || undefined}
         aria-label={unit ? `${label} (${unit})` : undefined}
         onChange={(e) => {
           const t = e.target.value;

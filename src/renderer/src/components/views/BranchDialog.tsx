@@ -14,6 +14,7 @@ import { useCompare } from '../../stores/compare-store';
 import { useGraph } from '../../stores/graph-store';
 import { useRun } from '../../stores/run-store';
 import { selectProtocol, useSession } from '../../stores/session-store';
+import { useUi } from '../../stores/ui-store';
 import { Modal } from '../Modal';
 
 type Kind = 'fault' | 'param' | 'bug';
@@ -232,29 +233,38 @@ function BranchForm({ onDone }: { onDone(): void }) {
 }
 
 /** The toolbar button and the dialog it opens; enabled once a run exists. */
-export function BranchButton() {
-  const [open, setOpen] = useState(false);
+/**
+ * The Branch… button and its dialog (ui store `dialog: 'branch'`, so the toolbar's More menu can
+ * open it too). Mounted even while the toolbar has folded the button into that menu
+ * (`inline` false): it keeps the branch following the main run.
+ */
+export function BranchButton({ inline = true }: { inline?: boolean }) {
+  const open = useUi((s) => s.dialog === 'branch');
+  const openDialog = useUi((s) => s.openDialog);
+  const closeDialog = useUi((s) => s.closeDialog);
   const hasRun = useRun((s) => s.simId !== null && s.status !== null);
   const hasBranch = useCompare((s) => s.branch !== null);
   // The branch goes with the main run: closed when that is reset or replaced.
   useEffect(() => watchMainRun(), []);
   return (
     <>
-      <button
-        type="button"
-        className={`btn small tb-branch${hasBranch ? ' is-on' : ''}`}
-        aria-label="Branch"
-        title="Branch: fork the run here with a change and compare both futures"
-        disabled={!hasRun}
-        onClick={() => setOpen(true)}
-      >
-        Branch…
-      </button>
+      {inline && (
+        <button
+          type="button"
+          className={`btn small tb-branch${hasBranch ? ' is-on' : ''}`}
+          aria-label="Branch"
+          title="Branch: fork the run here with a change and compare both futures"
+          disabled={!hasRun}
+          onClick={() => openDialog('branch')}
+        >
+          Branch…
+        </button>
+      )}
       {/* In the body, not inside the toolbar's run group (its styles and its name stay out). */}
       {open &&
         createPortal(
-          <Modal label="Branch the run" onClose={() => setOpen(false)}>
-            <BranchForm onDone={() => setOpen(false)} />
+          <Modal label="Branch the run" onClose={closeDialog}>
+            <BranchForm onDone={closeDialog} />
           </Modal>,
           document.body,
         )}

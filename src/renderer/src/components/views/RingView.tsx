@@ -39,9 +39,10 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
   const cy = H / 2;
   const L = ringLayout(data, { cx, cy, r });
   const sideX = cx + r + 48;
-  const sideW = Math.max(220, width - sideX - 24);
+  const sideW = Math.max(data.held ? 300 : 220, width - sideX - 24);
   const W = Math.max(width, sideX + sideW + 24);
-  const barW = Math.max(80, sideW - 190);
+  // Room after the bar for its count ("259 · holds 222" with held counts, "259" without).
+  const barW = Math.max(80, sideW - (data.held ? 250 : 190));
   const keyBars = barFractions(L.nodes.map((n) => n.keys));
   const movedBars = barFractions([data.keysMoved, data.keysMovedModuloN]);
   const total = data.keys.length;
@@ -148,7 +149,7 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
           ))}
           {/* Keys per node */}
           <text x={sideX} y={20} fill={p.text} fontWeight={600}>
-            Keys per node
+            {data.held ? 'Keys per node: placed by the ring · held' : 'Keys per node'}
           </text>
           {L.nodes.map((n, i) => {
             const y = legendTop + i * rowH;
@@ -173,6 +174,12 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
                 />
                 <text x={sideX + 136 + (keyBars[i] ?? 0) * barW} y={y} fill={p.muted}>
                   {formatCount(n.keys)}
+                  {n.held !== null && (
+                    <tspan data-testid="ring-held" data-node={n.id} data-value={n.held}>
+                      {` · holds ${formatCount(n.held)}`}
+                      <title>{`${n.id} stores ${formatCount(n.held)} keys now (its badge on the canvas)`}</title>
+                    </tspan>
+                  )}
                 </text>
               </g>
             );
@@ -213,6 +220,17 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
               ? `Last change: ${formatCount(data.moved.length)} of ${formatCount(total)} keys changed primary (arrows: old owner → new).`
               : 'No membership change seen while this tab was open.'}
           </text>
+          {(data.unheld ?? 0) > 0 && (
+            <text
+              x={sideX}
+              y={movedTop + 100}
+              fill={p.danger}
+              data-testid="ring-unheld"
+              data-value={data.unheld}
+            >
+              {`${formatCount(data.unheld ?? 0)} of ${formatCount(total)} keys written are held by no node that is up.`}
+            </text>
+          )}
         </svg>
       </div>
     </div>

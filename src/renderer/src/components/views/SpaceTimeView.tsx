@@ -8,8 +8,8 @@
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { TraceRow } from '../../../../shared/api';
 import { seek } from '../../app/run';
+import { useListedNodes } from '../../app/use-listed-nodes';
 import { formatCount, formatDuration } from '../../run/format';
-import { useGraph } from '../../stores/graph-store';
 import { useRun } from '../../stores/run-store';
 import { selectProtocol, useSession } from '../../stores/session-store';
 import { useUi } from '../../stores/ui-store';
@@ -141,7 +141,7 @@ function MarkGlyph({ m, x, y, p }: { m: StMark; x: number; y: number; p: ViewPal
 export function SpaceTimeView() {
   const run = useThrottledRun();
   const hasRun = useRun((s) => s.simId !== null);
-  const graphNodes = useGraph((s) => s.nodes);
+  const listed = useListedNodes();
   const protocol = useSession(selectProtocol);
   const p = useViewPalette();
   const [spanUs, setSpanUs] = useState<number | null>(null);
@@ -151,8 +151,8 @@ export function SpaceTimeView() {
   const { width, height } = useBoxSize(box);
 
   const laneNodes = useMemo(
-    () => graphNodes.filter((n) => n.data.role !== 'switch').map((n) => ({ id: n.id, name: n.data.name })),
-    [graphNodes],
+    () => listed.filter((n) => n.role !== 'switch').map((n) => ({ id: n.id, name: n.name })),
+    [listed],
   );
   const downNow = useMemo(() => new Set(run.down ? run.down.split(',') : []), [run.down]);
   const model = useMemo(() => buildModel(run.rows, laneNodes, downNow), [run.rows, laneNodes, downNow]);

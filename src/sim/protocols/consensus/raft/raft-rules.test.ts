@@ -116,6 +116,21 @@ describe('Raft §5.2 leader election', () => {
     expect(t.afterUs).toBeLessThanOrEqual(300_000);
   });
 
+  it('draws election timeouts uniformly to the microsecond, not in whole milliseconds', () => {
+    // 150–151 ms (the paper's Figure 16): two whole-ms values would make ties, and split votes, common.
+    const params = { electionTimeoutMsMin: 150, electionTimeoutMsMax: 151 };
+    const w: RecorderWorld<RaftParams> = { ...world('s1', params), rng: new Rng(7, 's1') };
+    const draws = new Set<number>();
+    for (let k = 0; k < 200; k++) {
+      const r = handle(raft, initServer(), { kind: 'start' }, w);
+      const t = r.timers.find((x) => x.name === 'election')!.afterUs!;
+      expect(t).toBeGreaterThanOrEqual(150_000);
+      expect(t).toBeLessThanOrEqual(151_000);
+      draws.add(t);
+    }
+    expect(draws.size).toBeGreaterThan(150);
+  });
+
   it('grants at most one vote per term, first come first served', () => {
     const rv = (term: number) => ({
       type: 'RequestVote' as const,

@@ -64,6 +64,16 @@ export function raftTopology(
   return { nodes, links };
 }
 
+/** The clients' workload: closed loop, one request at a time per client, 10 keys, 50% reads. */
+export const RAFT_CLIENT_WORKLOAD = {
+  kind: 'closed',
+  concurrency: 1,
+  thinkTimeUs: 10_000,
+  readFraction: 0.5,
+  keys: { pattern: 'k{i}', count: 10, distribution: 'uniform' },
+  timeoutUs: 1_000_000,
+};
+
 /** Options for raftScenario. */
 export interface RaftScenarioOptions {
   /** Scenario name. */
@@ -98,18 +108,7 @@ export function raftScenario(o: RaftScenarioOptions = {}): Scenario {
     protocol: 'raft',
     params: o.params ?? {},
     topology: raftTopology(o.servers ?? 5, clients, o.latency),
-    workload:
-      o.workload ??
-      (clients > 0
-        ? {
-            kind: 'closed',
-            concurrency: 1,
-            thinkTimeUs: 10_000,
-            readFraction: 0.5,
-            keys: { pattern: 'k{i}', count: 10, distribution: 'uniform' },
-            timeoutUs: 1_000_000,
-          }
-        : { kind: 'none' }),
+    workload: o.workload ?? (clients > 0 ? RAFT_CLIENT_WORKLOAD : { kind: 'none' }),
     faults: o.faults ?? [],
     nemesis: o.nemesis ?? { enabled: false },
     seed: o.seed ?? 1,

@@ -100,10 +100,14 @@ function quorumOf(ctx: RaftCtx): number {
   return majority(servers(ctx).length);
 }
 
-/** §5.2: election timeouts are chosen randomly from a fixed interval. */
+/**
+ * §5.2: election timeouts are chosen randomly from a fixed interval: uniformly between the
+ * minimum and the maximum, to the microsecond (the kernel's time unit), so that 150–151 ms
+ * has a thousand possible timeouts, not two.
+ */
 function resetElectionTimer(ctx: RaftCtx): void {
   const { electionTimeoutMsMin: lo, electionTimeoutMsMax: hi } = ctx.params;
-  ctx.setTimer('election', ctx.rng.int(Math.min(lo, hi), Math.max(lo, hi)) * MS);
+  ctx.setTimer('election', ctx.rng.int(Math.min(lo, hi) * MS, Math.max(lo, hi) * MS));
 }
 
 /** Answers the reads that can no longer be served here (not leader any more): the client retries. */
