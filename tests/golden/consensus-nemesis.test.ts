@@ -95,7 +95,7 @@ describe('consensus under the tuned nemesis', () => {
         expect(replayed?.invariant, `seed ${found!.seed}`).toBe(v.invariant);
         expect(replayed?.eventIndex, `seed ${found!.seed}`).toBe(v.atEvent);
         expect(replayed?.message).toBe(v.message);
-      });
+      }, 240_000);
     }
   }
 });
