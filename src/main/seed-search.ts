@@ -115,7 +115,8 @@ export class SeedSearchHost {
         sim.runFor(SUB_CHUNK);
         if (!sim.done) continue;
         const k = sim.violation;
-        const h = k === null ? sim.invariants().find((v) => v.ok === false) : undefined;
+        const h =
+          k === null ? sim.invariants().find((v) => v.ok === false && v.lesson === undefined) : undefined;
         if (k !== null || h !== undefined) {
           st.found =
             k !== null

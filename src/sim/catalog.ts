@@ -45,8 +45,10 @@ export interface ProtocolInfo {
   views: { id: string; title: string; kind: ViewKind }[];
   /** Experiments that reproduce a figure of the protocol's source. */
   experiments: ExperimentInfo[];
-  /** End-of-run history checkers by id. */
+  /** End-of-run history checkers by id (a run with a workload is also checked for linearizability). */
   historyCheckers: string[];
+  /** Checks of the run so far that never stop it (Protocol.runChecks). */
+  runChecks: { id: string; title: string }[];
   /** Metric series the protocol adds. */
   metrics: { id: string; unit: string }[];
   /** Known-wrong variants. */
@@ -104,6 +106,7 @@ export function listProtocols(): ProtocolInfo[] {
       views: (p.views ?? []).map((v) => ({ id: v.id, title: v.title, kind: v.kind })),
       experiments: experimentsOf(p.id),
       historyCheckers: p.historyCheckers,
+      runChecks: (p.runChecks ?? []).map((c) => ({ id: c.id, title: c.title })),
       metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
       bugs: p.bugs,
       lesson: p.lesson,

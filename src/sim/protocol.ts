@@ -238,6 +238,37 @@ export interface Liveness<S, P = unknown> {
   check(view: LivenessView<S>, params: P): string | null;
 }
 
+/** What a run check sees: every protocol node as it is now, and the params. */
+export interface RunCheckView<S, P = unknown> {
+  /** All protocol nodes (switches excluded; a crashed node shows what its disk kept). */
+  nodes: readonly NodeView<S>[];
+  /** Protocol params. */
+  params: P;
+}
+
+/** A run check's finding: what is wrong, and the items that show it (writes, operations). */
+export interface RunCheckFailure {
+  /** What is wrong, in one line, such as "acknowledged writes lost: 4". */
+  message: string;
+  /** One line per item that shows it (at most a few hundred), such as each lost write. */
+  details?: string[];
+}
+
+/**
+ * A check of the whole run so far, read off the nodes whenever the checkers are shown (and at
+ * the end): unlike an invariant it never stops the run, so a property that a protocol keeps
+ * only under some params (durability of acknowledged writes, say) can fail as the lesson
+ * (Protocol.notPromised) and still be counted and listed.
+ */
+export interface RunCheck<S, P = unknown> {
+  /** Stable id. */
+  id: string;
+  /** What the check promises, in one line. */
+  title: string;
+  /** null when it holds, else what is wrong. */
+  check(view: RunCheckView<S, P>): RunCheckFailure | null;
+}
+
 /** A gauge sampled in virtual time. */
 export interface MetricSpec<S> {
   /** Series name. */
@@ -354,8 +385,20 @@ interface ProtocolInfoFields<P, S> {
   invariants: Invariant<S>[];
   /** Liveness properties, checked once the faults stop (optional). */
   liveness?: Liveness<S, P>[];
-  /** End-of-run history checkers by id (see checkers/history.ts). */
+  /**
+   * End-of-run history checkers by id (see checkers/history.ts). Every run with a workload is
+   * checked for linearizability besides these (src/sim/simulation.ts `KV_HISTORY_CHECKERS`).
+   */
   historyCheckers: string[];
+  /** Checks of the run so far that never stop it (optional; see RunCheck). */
+  runChecks?: RunCheck<S, P>[];
+  /**
+   * The history checks and run checks this protocol does not promise to pass with these params
+   * in this scenario, each with why: a failure of one is what the lesson shows (reads from
+   * asynchronous followers are not linearizable), not a bug in the protocol or in DSLab, and
+   * it does not fail the run. Invariants always stop the run, so they are never listed here.
+   */
+  notPromised?(params: P, scenario: Scenario): Record<string, string>;
   /** Gauges sampled in virtual time. */
   metrics: MetricSpec<S>[];
   /** Views drawn by the app's generic renderers (optional). */

@@ -31,13 +31,21 @@ function check(scenario: Scenario, from: number, to: number) {
   return null;
 }
 
-/** The workbench's path: the host creates the run with the seed and runs it to the end. */
+/**
+ * The workbench's path: the host creates the run with the seed and runs it to the end. What
+ * broke: the invariant that stopped the run, or else the history check that failed at its end
+ * (every run with a workload is checked for linearizability), as the Checkers tab shows it.
+ */
 async function replayInHost(scenario: Scenario, seed: number) {
   const host = new SimHost({ emit: () => {} });
   const { status } = host.create(scenario, seed);
   const end = await host.runUntil(status.simId, scenario.limits.maxTimeUs, 100_000_000);
+  const history = host
+    .invariants(status.simId)
+    .find((v) => v.kind === 'history' && v.ok === false && !v.lesson);
   host.closeAll();
-  return end.violation;
+  if (end.violation) return end.violation;
+  return history ? { invariant: history.id, eventIndex: history.atEvent, message: history.message } : null;
 }
 
 /** Each bug switch with the last seed the check may need (its first failing seed, rounded up). */
@@ -87,7 +95,7 @@ describe('consensus under the tuned nemesis', () => {
         expect(replayed?.invariant, `seed ${found!.seed}`).toBe(v.invariant);
         expect(replayed?.eventIndex, `seed ${found!.seed}`).toBe(v.atEvent);
         expect(replayed?.message).toBe(v.message);
-      });
+      }, 240_000);
     }
   }
 });

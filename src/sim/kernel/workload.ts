@@ -120,7 +120,8 @@ export class Workload {
       if (k.list !== undefined) keys = [...k.list];
       else {
         keys = new Array<string>(k.count);
-        for (let i = 0; i < k.count; i++) keys[i] = this.patternKeys[i] ?? k.pattern.replaceAll('{i}', String(i));
+        for (let i = 0; i < k.count; i++)
+          keys[i] = this.patternKeys[i] ?? k.pattern.replaceAll('{i}', String(i));
       }
     }
     this.declaredKeys = Object.freeze(keys);

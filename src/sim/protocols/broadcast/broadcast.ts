@@ -214,6 +214,12 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
     },
   ],
   historyCheckers: [],
+  // Reliable broadcast orders nothing: a read returns one node's copy while other writes are
+  // still on their way to it (Cachin et al. §3.9 gives the ordered broadcasts that would).
+  notPromised: () => ({
+    linearizability:
+      'reads return the local copy of one node, and broadcast delivers writes in no common order: a read can miss a write that another node already answered',
+  }),
   metrics: [sumOver('deliveredTotal', 'messages', (s) => s.delivered)],
   summary(s, up) {
     return up ? { text: `${s.delivered} delivered`, tone: 'good' } : { text: 'crashed', tone: 'bad' };

@@ -862,6 +862,14 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     },
   ],
   historyCheckers: [],
+  // Placement is not agreement: nothing orders a key's reads and writes across a membership
+  // change (Dynamo is eventually consistent, DeCandia et al. §2, §4.5).
+  notPromised: (p) => ({
+    linearizability:
+      p.replicationFactor === 1
+        ? 'each key has one copy: a node that leaves takes its keys with it, and a read can reach a new owner before the hand-over does'
+        : 'keys move on a membership change with no fencing and writes go to the copies with no quorum: a read can reach a copy before a write or a hand-over does',
+  }),
   views: [ringTab],
   metrics: [
     ...[1, 2, 3, 4, 5, 6].map((k) => ({

@@ -568,5 +568,5 @@ describe('safety under faults', () => {
     }
     console.log(`multi-paxos bugNoNoopFill caught by client-ops-answered on ${caught} of 40 seeds`);
     expect(caught).toBeGreaterThan(0);
-  });
+  }, 240_000);
 });
