@@ -149,9 +149,9 @@ const PLAN: {
   {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
-    catches: 'sync-no-lost-writes',
-    where: library('replication-failover-no-lost-writes.dslab.json', ['params.mode=sync']),
-    why: 'the failover exercise (the leader is cut off, then crashes, under writes) in sync mode, the mode that promises no lost write',
+    catches: 'no-lost-writes',
+    where: library('replication-nemesis.dslab.json', ['params.mode=semi-sync']),
+    why: 'the replication nemesis (crashes aimed at the leader, partitions, loss, clock steps) in semi-sync mode, which promises that an acknowledged write survives the leader',
   },
   {
     protocol: 'read-replication',
