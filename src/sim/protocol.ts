@@ -218,6 +218,18 @@ export interface LivenessView<S> {
   quietSinceUs: number;
   /** Operations invoked since the faults stopped that have no answer: pending or given up on. */
   unanswered: readonly UnansweredOp[];
+  /**
+   * Messages in flight now. 0 means the network has drained: a protocol with no timer that
+   * sends will receive nothing more, so a property such as "every correct node delivered what
+   * one delivered" can be judged.
+   */
+  inFlight: number;
+  /**
+   * Messages the network has lost so far: to loss, a partition, no route or the in-flight cap
+   * (not those sent to a node that was down). Algorithms that assume perfect links promise
+   * nothing on a run where this is above 0.
+   */
+  lostToNetwork: number;
 }
 
 /**

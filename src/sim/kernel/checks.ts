@@ -1,5 +1,6 @@
 import type { CheckEvent, Invariant, Liveness, LivenessView, NodeView, UnansweredOp } from '../protocol';
 import type { Kernel } from './kernel';
+import { C } from './metrics';
 import { TraceKind } from './trace';
 
 /** The check events of a step that emitted none. */
@@ -96,7 +97,16 @@ export class Checks {
               gaveUpUs: null,
             });
         unanswered.push(...this.gaveUp);
-        view = { nodes: k.nodes.views, nowUs: k.nowUs, quietSinceUs: lastFaultUs, unanswered };
+        const c = k.stats.counters;
+        view = {
+          nodes: k.nodes.views,
+          nowUs: k.nowUs,
+          quietSinceUs: lastFaultUs,
+          unanswered,
+          inFlight: k.network.inFlight,
+          lostToNetwork:
+            c[C.droppedLoss]! + c[C.droppedPartition]! + c[C.droppedNoRoute]! + c[C.droppedLimit]!,
+        };
       }
       this.livenessChecked[n] = true;
       const msg = p.check(view, k.params);

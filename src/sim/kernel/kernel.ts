@@ -132,6 +132,8 @@ export class Kernel {
   /** The protocol has invariants; the nemesis watches steps (constant for the run). */
   private readonly hasInvariants: boolean;
   private readonly nemesisWatches: boolean;
+  /** The nemesis may crash a node part-way through a step's sends (crashMidSend). */
+  private readonly nemesisCutsSends: boolean;
   // The node table's arrays that a step reads, kept here (they are never replaced, see Nodes).
   private readonly nodeIds: readonly string[];
   private readonly roles: readonly string[];
@@ -167,6 +169,7 @@ export class Kernel {
     this.ctx = new KernelCtx(nodes, this.params);
     this.hasInvariants = this.checks.hasInvariants;
     this.nemesisWatches = this.nemesis.watch !== null;
+    this.nemesisCutsSends = this.nemesis.cutsSends;
     this.nodeIds = nodes.ids;
     this.roles = nodes.roles;
     this.states = nodes.states;
@@ -357,6 +360,19 @@ export class Kernel {
       return;
     }
     const network = this.network;
+    // The nemesis may crash the node while it sends (crashMidSend): part of the messages leave,
+    // then the crash loses the rest with the step's timers and replies.
+    if (this.nemesisCutsSends && ctx.nSend >= 2) {
+      const part = this.nemesis.cutSends(ctx.nSend);
+      if (part >= 0) {
+        for (let k = 0; k < part; k++) network.send(i, ctx.sendTo[k]!, ctx.sendMsg[k]!);
+        this.drainNotes(ctx, i);
+        if (this.hasInvariants) this.checks.checkInvariants(view, ctx.events);
+        if (this.violation === null)
+          this.nemesis.onTargetedCrash(i, `while sending: ${part} of ${ctx.nSend} messages left`);
+        return;
+      }
+    }
     for (let k = 0; k < ctx.nSend; k++) network.send(i, ctx.sendTo[k]!, ctx.sendMsg[k]!);
     const timers = this.timers;
     for (let k = 0; k < ctx.nTimer; k++) {

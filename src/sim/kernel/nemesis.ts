@@ -27,6 +27,8 @@ export class Nemesis {
   readonly watch: LeaderHook<unknown> | null = null;
   /** Why the step watch crashes the node that just stepped (trace note). */
   crashWhy = '';
+  /** The scenario's nemesis may cut a step's sends short with a crash (crashMidSend > 0). */
+  readonly cutsSends: boolean;
 
   constructor(private readonly k: Kernel) {
     this.rng = new Rng(k.seed, 'nemesis');
@@ -38,6 +40,7 @@ export class Nemesis {
       (nem.crashAfterPromise > 0 || nem.crashNewLeader > 0 || nem.crashAfterFirstCommit > 0)
     )
       this.watch = hooks;
+    this.cutsSends = nem.enabled && nem.crashMidSend > 0;
   }
 
   /** New stream from a new seed (a fork with another seed). */
@@ -148,6 +151,19 @@ export class Nemesis {
     if (n.crashAfterPromise > 0 && has(NEMESIS_EVENTS.promised) && this.rng.chance(n.crashAfterPromise))
       k.schedule(k.nowUs, Ev.nemesis, i, -1, NEM_TARGETED, 'right after a promise');
     return false;
+  }
+
+  /**
+   * A step of node i is about to send `sends` messages (two or more): how many of them leave
+   * before the node crashes, or -1 when the nemesis lets the step finish. Drawn from the
+   * nemesis stream (chance crashMidSend, then a part of 1..sends-1), only inside its window.
+   */
+  cutSends(sends: number): number {
+    const k = this.k;
+    const n = k.scenario.nemesis;
+    if (k.nowUs < n.startUs || (n.stopUs !== undefined && k.nowUs >= n.stopUs)) return -1;
+    if (!this.rng.chance(n.crashMidSend)) return -1;
+    return this.rng.int(1, sends - 1);
   }
 
   /** A crash the step watch asked for; a promise crash restarts quickly, a new leader's like any crash. */
