@@ -72,9 +72,9 @@ const PLAN: {
   {
     protocol: 'broadcast',
     bug: 'bugNoRelay',
-    catches: null,
-    where: library('broadcast-mesh.dslab.json'),
-    why: 'the library broadcast scenario: full mesh, client writes, n1 crashes and restarts. A gap: no check states agreement (RB4), and none can here without failing the correct protocol too (see docs/protocols/bug-switches.md)',
+    catches: 'agreement',
+    where: library('broadcast-crash-while-sending.dslab.json'),
+    why: "the crash-while-sending scenario: full mesh, client writes, and a nemesis that crashes a node part-way through a step's sends (crashMidSend), so an origin can reach only some nodes",
   },
   {
     protocol: 'heartbeat-detector',
