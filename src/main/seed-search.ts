@@ -128,7 +128,7 @@ export class SeedSearchHost {
           s.checks ??= sim.invariantsInPieces();
           const verdicts = s.checks.advance(READ_PIECE);
           if (verdicts === null) continue;
-          h = verdicts.find((v) => v.ok === false);
+          h = verdicts.find((v) => v.ok === false && v.lesson === undefined);
         }
         if (k !== null || h !== undefined) {
           st.found =

@@ -112,6 +112,8 @@ export const ProtocolInfoSchema = z.object({
   invariants: z.array(z.object({ id: z.string(), title: z.string() })),
   /** Liveness properties, checked once the faults stop. */
   liveness: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
+  /** Checks of the run so far that never stop it (shown with the invariants). */
+  runChecks: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
   /** Views the protocol declares (tabs drawn by a generic renderer of their kind). */
   views: z.array(ViewInfoSchema).default([]),
   /** Experiments that reproduce a figure of the protocol's source (`experiments.run`). */
@@ -367,6 +369,12 @@ export const VerdictSchema = z.object({
   message: z.string(),
   /** Event of the violation or evaluation. */
   atEvent: z.number().int().nullable(),
+  /** What the check promises (history and run checks). */
+  title: z.string().optional(),
+  /** Set when the protocol does not promise this check here: why (a failure is the lesson, not a bug). */
+  lesson: z.string().optional(),
+  /** For a failure: one line per item that shows it (offending operations, lost writes). */
+  details: z.array(z.string()).optional(),
 });
 
 /** Metrics of a run. */

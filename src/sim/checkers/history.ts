@@ -39,6 +39,8 @@ export interface HistoryVerdict {
   ok: boolean | null;
   /** Explanation (required when not ok, and when undecided). */
   message?: string;
+  /** When not ok: the ids of the operations that show it (the one that could not be placed first). */
+  ops?: number[];
 }
 
 /** A history checker. */
