@@ -40,9 +40,9 @@ async function replayInHost(scenario: Scenario, seed: number) {
   const host = new SimHost({ emit: () => {} });
   const { status } = host.create(scenario, seed);
   const end = await host.runUntil(status.simId, scenario.limits.maxTimeUs, 100_000_000);
-  const history = host
-    .invariants(status.simId)
-    .find((v) => v.kind === 'history' && v.ok === false && !v.lesson);
+  const history = (await host.invariants(status.simId)).find(
+    (v) => v.kind === 'history' && v.ok === false && !v.lesson,
+  );
   host.closeAll();
   if (end.violation) return end.violation;
   return history ? { invariant: history.id, eventIndex: history.atEvent, message: history.message } : null;

@@ -3,7 +3,7 @@
  * a host that imports the sim gets them; the kernel itself does not depend on them.
  */
 import { type HistoryVerdict, registerHistoryChecker } from './history';
-import { checkLinearizable, type LinResult } from './linearizability';
+import { checkLinearizable, type LinResult, startLinearizabilityCheck } from './linearizability';
 
 /** The linearizability checker's answer as a verdict: held, broken, or undecided (null). */
 export function linearizabilityVerdict(r: LinResult): HistoryVerdict {
@@ -13,4 +13,17 @@ export function linearizabilityVerdict(r: LinResult): HistoryVerdict {
   return { ok: false, message: r.failure?.message ?? 'not linearizable', ops: r.failure?.ops ?? [] };
 }
 
-registerHistoryChecker('linearizability', (history) => linearizabilityVerdict(checkLinearizable(history)));
+registerHistoryChecker(
+  'linearizability',
+  (history) => linearizabilityVerdict(checkLinearizable(history)),
+  (history) => {
+    const check = startLinearizabilityCheck(history);
+    return {
+      advance: (work) => {
+        const r = check.advance(work);
+        return r === null ? null : linearizabilityVerdict(r);
+      },
+      progress: () => check.progress(),
+    };
+  },
+);
