@@ -92,7 +92,7 @@ const SOLUTIONS: Record<string, Solution> = {
     ),
   'raft-split-votes': (s) => withParams(s, { electionTimeoutMsMax: 300 }),
   'replication-failover-no-lost-writes': (s) => withParams(s, { mode: 'sync' }),
-  'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync' }),
+  'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync', waitFor: 'applied' }),
   // Bring s3 in live (the inspector's shardCount while the run goes).
   'sharding-add-a-shard': (s) => [{ scenario: s, live: { atUs: 2_000_000, params: { shardCount: 3 } } }],
   'sharding-cheap-range-scans': (s) => withParams(s, { strategy: 'range' }),
