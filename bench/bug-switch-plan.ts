@@ -147,6 +147,20 @@ const PLAN: {
     why: 'a fourth shard joins at 3 s (a reshard)',
   },
   {
+    protocol: 'two-phase-commit',
+    bug: 'bugCommitBeforeAllVotes',
+    catches: 'validity',
+    where: library('two-phase-commit-clients.dslab.json'),
+    why: 'the clients scenario: transactions from clients, some participants vote NO, so committing before every vote is in commits a transaction someone refused',
+  },
+  {
+    protocol: 'two-phase-commit',
+    bug: 'bugForgetLogOnRestart',
+    catches: 'atomicity',
+    where: library('two-phase-commit-clients.dslab.json'),
+    why: 'the clients scenario: participants crash and restart while transactions are in flight, so one that forgot its YES vote decides differently from the others',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

@@ -13,6 +13,7 @@ import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
+import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { quickStartScenario } from './toolkit/quick-start';
 
 /** What the palette, the inspector and the library need to know about a protocol. */
@@ -75,6 +76,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  twoPhaseCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
 
