@@ -95,10 +95,19 @@ const SOLUTIONS: Record<string, Solution> = {
     ),
   'raft-split-votes': (s) => withParams(s, { electionTimeoutMsMax: 300 }),
   'replication-failover-no-lost-writes': (s) => withParams(s, { mode: 'sync' }),
-  'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync' }),
+  'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync', waitFor: 'applied' }),
   // Bring s3 in live (the inspector's shardCount while the run goes).
   'sharding-add-a-shard': (s) => [{ scenario: s, live: { atUs: 2_000_000, params: { shardCount: 3 } } }],
   'sharding-cheap-range-scans': (s) => withParams(s, { strategy: 'range' }),
+  'two-phase-commit-ask-the-others': (s) => withParams(s, { termination: 'cooperative' }),
+  // Crash p1 at 318 ms, after its YES for T2 is on disk and before the Commit arrives.
+  'two-phase-commit-break-forget-log': (s) => [
+    {
+      scenario: edit(s, {
+        faults: s.faults.map((f) => ({ ...f, atUs: f.atUs + 118_000 })),
+      }),
+    },
+  ],
 };
 
 const dir = path.resolve('resources/library');
