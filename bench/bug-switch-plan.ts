@@ -161,6 +161,27 @@ const PLAN: {
     why: 'the clients scenario: participants crash and restart while transactions are in flight, so one that forgot its YES vote decides differently from the others',
   },
   {
+    protocol: 'ntp',
+    bug: 'bugIgnoreDelay',
+    catches: 'within-bound',
+    where: library('ntp-quick-start.dslab.json'),
+    why: 'the NTP quick start: a stratum hierarchy over links of a few ms, where an offset that ignores the round trip misses the claimed bound',
+  },
+  {
+    protocol: 'ntp',
+    bug: 'bugAlwaysStep',
+    catches: 'slew-under-threshold',
+    where: library('ntp-quick-start.dslab.json'),
+    why: 'the NTP quick start: small offsets that RFC 5905 slews, which the switch steps',
+  },
+  {
+    protocol: 'cristian',
+    bug: 'bugNoHalfRtt',
+    catches: 'within-bound',
+    where: library('cristian-quick-start.dslab.json'),
+    why: 'the Cristian quick start: a client that sets its clock to the server time without half the round trip misses its bound',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

@@ -39,10 +39,13 @@ const SOLUTIONS: Record<string, Solution> = {
   'broadcast-break-dedupe': (s) => [
     { scenario: edit(s, { workload: { ...s.workload, ratePerS: 2000 } as Scenario['workload'] }) },
   ],
+  'cristian-tighter-readings': (s) => withParams(s, { maxRoundTripMs: 16 }),
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
+  // Step c2's 100 ms at its first update instead of slewing it for 200 s.
+  'ntp-slew-or-step': (s) => withParams(s, { stepThresholdMs: 50 }),
   'paxos-break-forget-promise': (s) => {
     const faults = s.faults.filter((f) => f.fault.kind.startsWith('partition'));
     for (let t = 2000; t < 200_000; t += 5000)

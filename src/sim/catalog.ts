@@ -5,6 +5,9 @@ import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
 import type { AnyProtocol, BugSwitch, Lesson, RoleSpec, ScenarioIssue } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
+import { berkeley } from './protocols/clocks/berkeley';
+import { cristian } from './protocols/clocks/cristian';
+import { ntp } from './protocols/clocks/ntp';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
@@ -76,6 +79,9 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  ntp,
+  cristian,
+  berkeley,
   twoPhaseCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
