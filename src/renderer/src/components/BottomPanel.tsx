@@ -129,7 +129,10 @@ function TabBody({ tab }: { tab: Tab }) {
 /** A red count on the Checkers tab while a checker is broken. */
 function BrokenCount() {
   const broken = useRun((s) =>
-    s.status?.violation ? 1 : (s.verdicts?.filter((v) => v.ok === false).length ?? 0),
+    // A check that fails as the lesson (not promised here) is not counted as broken.
+    s.status?.violation
+      ? 1
+      : (s.verdicts?.filter((v) => v.ok === false && v.lesson === undefined).length ?? 0),
   );
   if (broken === 0) return null;
   return (
