@@ -182,6 +182,20 @@ const PLAN: {
     why: 'the Cristian quick start: a client that sets its clock to the server time without half the round trip misses its bound',
   },
   {
+    protocol: 'mapreduce',
+    bug: 'bugNoRerunCompletedMaps',
+    catches: 'job-completes',
+    where: library('mapreduce-quick-start.dslab.json'),
+    why: 'the MapReduce quick start: a worker that completed map tasks crashes, so its map output (on its local disk) is gone and must be made again',
+  },
+  {
+    protocol: 'mapreduce',
+    bug: 'bugCommitReduceTwice',
+    catches: 'exactly-once-commit',
+    where: library('mapreduce-straggler.dslab.json'),
+    why: 'the straggler scenario with backup tasks on: two copies of a reduce task finish, and only the first may commit',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

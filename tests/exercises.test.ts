@@ -43,6 +43,8 @@ const SOLUTIONS: Record<string, Solution> = {
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
+  'mapreduce-backup-tasks': (s) => withParams(s, { backupTasks: true }),
+  'mapreduce-locality': (s) => withParams(s, { locality: true }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
   // Step c2's 100 ms at its first update instead of slewing it for 200 s.
   'ntp-slew-or-step': (s) => withParams(s, { stepThresholdMs: 50 }),

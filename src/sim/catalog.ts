@@ -13,6 +13,7 @@ import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
+import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
@@ -79,6 +80,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  mapReduce,
   ntp,
   cristian,
   berkeley,

@@ -30,6 +30,7 @@ import { ExperimentView } from './views/ExperimentView';
 import { LogGridView } from './views/LogGridView';
 import { RingView } from './views/RingView';
 import { SpaceTimeView } from './views/SpaceTimeView';
+import { TimelineView } from './views/TimelineView';
 
 type Tab = PanelTab | 'exercise';
 
@@ -63,6 +64,8 @@ function TabBody({ tab }: { tab: Tab }) {
         return <RingView viewId={view.id} protocolId={protocol.id} />;
       case 'log-grid':
         return <LogGridView viewId={view.id} protocolId={protocol.id} />;
+      case 'timeline':
+        return <TimelineView viewId={view.id} protocolId={protocol.id} />;
     }
   }
   switch (tab) {
