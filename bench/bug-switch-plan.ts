@@ -196,6 +196,20 @@ const PLAN: {
     why: 'the straggler scenario with backup tasks on: two copies of a reduce task finish, and only the first may commit',
   },
   {
+    protocol: 'pubsub',
+    bug: 'bugAckBeforeProcess',
+    catches: 'no-lost-message',
+    where: library('pubsub-nemesis.dslab.json'),
+    why: 'the pub/sub nemesis: consumers crash while they hold messages, so one acknowledged before it was processed is lost under at-least-once',
+  },
+  {
+    protocol: 'pubsub',
+    bug: 'bugNoDedupe',
+    catches: 'no-duplicate-effects',
+    where: library('pubsub-nemesis.dslab.json', ['params.semantics=effectively-once']),
+    why: 'the pub/sub nemesis in effectively-once mode: redeliveries after crashes reach consumers that must dedupe them',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

@@ -95,6 +95,20 @@ const SOLUTIONS: Record<string, Solution> = {
       }),
       20,
     ),
+  // Crash s1 for 100 ms one second in, while it holds acked messages it has not processed.
+  'pubsub-ack-too-early': (s) =>
+    seeds(
+      edit(s, {
+        faults: [
+          { atUs: 1_000_000, fault: { kind: 'crash', node: 's1' } },
+          { atUs: 1_100_000, fault: { kind: 'restart', node: 's1' } },
+        ],
+      }),
+      10,
+    ),
+  // A queue deep enough for what piles up while s2 is away (about 40 a queue in two seconds).
+  'pubsub-backpressure': (s) => withParams(s, { queueCapacity: 100 }),
+  'pubsub-effectively-once': (s) => withParams(s, { semantics: 'effectively-once' }),
   'raft-split-votes': (s) => withParams(s, { electionTimeoutMsMax: 300 }),
   'replication-failover-no-lost-writes': (s) => withParams(s, { mode: 'sync' }),
   'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync', waitFor: 'applied' }),

@@ -15,6 +15,7 @@ import { consistentHashing } from './protocols/consistent-hashing/consistent-has
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
+import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
@@ -80,6 +81,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  pubsub,
   mapReduce,
   ntp,
   cristian,
