@@ -132,7 +132,7 @@ export function createHandlers(ctx: HostContext): Handlers {
     'sim.metrics': ({ simId }) => sims.metrics(simId),
     'sim.invariants': ({ simId }) => sims.invariants(simId),
     'sim.close': ({ simId }) => sims.close(simId),
-    'sim.summary': ({ simId }) => sims.summary(simId).summary,
+    'sim.summary': async ({ simId }) => (await sims.summary(simId)).summary,
     'sim.view': ({ simId, view }) => sims.view(simId, view),
     'search.start': ({ scenario, from, to }) => ctx.searches.start(scenario as Scenario, from, to),
     'search.cancel': ({ searchId }) => ctx.searches.cancel(searchId),
