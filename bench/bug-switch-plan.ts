@@ -210,6 +210,20 @@ const PLAN: {
     why: 'the pub/sub nemesis in effectively-once mode: redeliveries after crashes reach consumers that must dedupe them',
   },
   {
+    protocol: 'logical-clocks',
+    bug: 'bugNoMergeOnReceive',
+    catches: 'clock-condition',
+    where: library('logical-clocks-vector.dslab.json'),
+    why: 'the vector-clock run: processes exchanging messages at random, where a receipt that does not merge the sender stamp breaks the clock condition at once',
+  },
+  {
+    protocol: 'logical-clocks',
+    bug: 'bugIncrementAfterSend',
+    catches: 'clock-condition',
+    where: library('logical-clocks-vector.dslab.json'),
+    why: 'the vector-clock run: a message stamped before the send event ticks carries a stamp the receipt can equal',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

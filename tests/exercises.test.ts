@@ -43,6 +43,10 @@ const SOLUTIONS: Record<string, Solution> = {
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
+  // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
+  'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),
+  // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.
+  'logical-clocks-prove-concurrency': (s) => withParams(s, { clock: 'vector' }),
   'mapreduce-backup-tasks': (s) => withParams(s, { backupTasks: true }),
   'mapreduce-locality': (s) => withParams(s, { locality: true }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.

@@ -32,6 +32,7 @@ import {
 import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type TraceFilter } from '../sim';
+import { causalityOf, ordering, toShiViz } from '../sim/analysis/causality';
 import { summarizeRunInPieces } from '../sim/run-summary';
 import type { Divergence, InPieces, Verdict } from '../sim/simulation';
 import {
@@ -50,6 +51,11 @@ export const MAX_SIMULATIONS = 16;
 /** Wall-clock work per play tick or job slice, milliseconds (src/main/slices.ts). */
 export const CHUNK_BUDGET_MS = SLICE_MS;
 export { PROGRESS_MS };
+/**
+ * Most trace rows sim.causality and sim.shiviz read: they compute happened-before in one go (not
+ * in slices), which takes about a second per million rows; the CLI's dslab shiviz has no bound.
+ */
+export const CAUSALITY_MAX_ROWS = 200_000;
 /** Units of a long read's work (checker steps, events counted, rows compared) between clock reads. */
 export const READ_PIECE = 2_000;
 
@@ -280,6 +286,36 @@ export class SimHost {
   trace(simId: string, from: number, to: number, max: number) {
     const { sim } = this.entry(simId);
     return { rows: sim.traceWindow({ from, to }, max), total: sim.traceRows };
+  }
+
+  /** The trace so far as happened-before (src/sim/analysis/causality.ts), refused past CAUSALITY_MAX_ROWS. */
+  private causalityOf(simId: string) {
+    const { sim } = this.entry(simId);
+    if (sim.traceRows > CAUSALITY_MAX_ROWS)
+      throw new DslabApiError({
+        code: 'too-large',
+        message: `The run has ${sim.traceRows.toLocaleString('en-US')} trace rows; the app computes happened-before for at most ${CAUSALITY_MAX_ROWS.toLocaleString('en-US')} (dslab shiviz --from/--to exports a window of any run)`,
+      });
+    return causalityOf(sim.traceWindow({ from: 0, to: sim.eventIndex + 1 }, Number.MAX_SAFE_INTEGER));
+  }
+
+  /** How the events of two trace rows are ordered by happened-before, and why. */
+  causality(simId: string, rowA: number, rowB: number) {
+    const c = this.causalityOf(simId);
+    for (const row of [rowA, rowB])
+      if (!c.at.has(row))
+        throw new DslabApiError({
+          code: 'bad-request',
+          message: `Row ${row} is not an event of a process in this run so far (a drop, a violation, or past the current event)`,
+          path: [row === rowA ? 'rowA' : 'rowB'],
+        });
+    return ordering(c, rowA, rowB);
+  }
+
+  /** The run so far as a ShiViz log. */
+  shiviz(simId: string) {
+    const c = this.causalityOf(simId);
+    return { text: toShiViz(c), events: c.events.length };
   }
 
   /**

@@ -18,6 +18,7 @@ import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
+import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { quickStartScenario } from './toolkit/quick-start';
 
@@ -81,6 +82,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  logicalClocks,
   pubsub,
   mapReduce,
   ntp,

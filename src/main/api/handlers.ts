@@ -124,6 +124,8 @@ export function createHandlers(ctx: HostContext): Handlers {
       sims.fork(simId, atEvent, change as never, caller?.id),
     'sim.diverge': ({ a, b }) => sims.diverge(a, b),
     'sim.trace': ({ simId, from, to, max }) => sims.trace(simId, from, to, max ?? 5_000),
+    'sim.causality': ({ simId, rowA, rowB }) => sims.causality(simId, rowA, rowB),
+    'sim.shiviz': ({ simId }) => sims.shiviz(simId),
     'sim.nodes': ({ simId }) => sims.nodes(simId),
     'sim.links': ({ simId }) => sims.links(simId),
     'sim.injections': ({ simId }) => sims.injections(simId),

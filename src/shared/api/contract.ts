@@ -414,6 +414,26 @@ export const DivergenceSchema = z.object({
 
 const simRef = z.object({ simId: SimIdSchema }).strict();
 
+/** A message on a happened-before chain (sim.causality). */
+const HopSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  msgType: z.string(),
+  sendRow: z.number().int(),
+  deliverRow: z.number().int(),
+  sendIndex: z.number().int(),
+  deliverIndex: z.number().int(),
+});
+
+/** How two events are ordered, and why (src/sim/analysis/causality.ts `Ordering`). */
+export const OrderingSchema = z.object({
+  relation: z.enum(['before', 'after', 'concurrent', 'same']),
+  chain: z.array(HopSchema),
+  reason: z.string(),
+  clockA: z.record(z.string(), z.number()),
+  clockB: z.record(z.string(), z.number()),
+});
+
 /** Most seeds one search covers (`search.start`). */
 export const SEARCH_MAX_SEEDS = 100_000;
 
@@ -541,6 +561,16 @@ export const methods = {
     'Trace rows of events from..to (event indexes, end exclusive), at most max.',
   ),
   'sim.nodes': method(simRef, z.array(SimNodeSchema), 'Every node with its state and badge.'),
+  'sim.causality': method(
+    simRef.extend({ rowA: z.number().int().min(0), rowB: z.number().int().min(0) }),
+    OrderingSchema,
+    'How the events of two trace rows are ordered by happened-before (before, after, concurrent or the same event), with the chain of messages and both vector clocks, computed from the trace so far.',
+  ),
+  'sim.shiviz': method(
+    simRef,
+    z.object({ text: z.string(), events: z.number().int() }),
+    "The run so far as a log ShiViz opens: its regex line, an empty delimiter line, then each process event and `host {vector clock}` (the CLI's dslab shiviz).",
+  ),
   'sim.links': method(
     simRef,
     SimLinksSchema,
@@ -670,6 +700,8 @@ export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export type AppInfo = z.output<typeof AppInfoSchema>;
 export type Settings = z.output<typeof SettingsSchema>;
+/** How two events are ordered by happened-before (sim.causality). */
+export type Ordering = z.output<typeof OrderingSchema>;
 export type ProtocolInfo = z.output<typeof ProtocolInfoSchema>;
 export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;
