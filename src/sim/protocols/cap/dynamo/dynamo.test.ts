@@ -247,6 +247,8 @@ describe('CAP on the kernel, over seeds (same topology, same partition 1 s to 3 
       const sim = run(dynamoPartition({ mode: 'cp' }), seed);
       const bad = sim.invariants().filter((x) => x.ok !== true);
       expect(bad, `seed=${seed}`).toEqual([]);
+      // CP with R + W > N on true clocks promises linearizability: a failure would be a bug.
+      expect(verdict(sim, 'linearizability').lesson, `seed=${seed}`).toBeUndefined();
       const m = sim.metrics();
       expect(m.counters.opsFailed! + m.counters.opsUnknown!, `seed=${seed}`).toBeGreaterThanOrEqual(5);
       const ap = run(dynamoPartition({ mode: 'ap' }), seed).metrics();
@@ -258,6 +260,8 @@ describe('CAP on the kernel, over seeds (same topology, same partition 1 s to 3 
     for (const seed of SEEDS) {
       const sim = run(dynamoPartition({ mode: 'ap' }), seed);
       expect(verdict(sim, 'linearizability').ok, `seed=${seed}`).toBe(false);
+      // AP does not promise it: the failure is the lesson, not a bug (Protocol.notPromised).
+      expect(verdict(sim, 'linearizability').lesson, `seed=${seed}`).toMatch(/^AP answers/);
       expect(sim.violation, `seed=${seed}`).toBeNull();
       const m = sim.metrics();
       expect(m.gauges.availability, `seed=${seed}`).toBeGreaterThan(0.98);
@@ -308,6 +312,7 @@ describe('last writer wins on a skewed clock (§4.4)', () => {
       const sim = run(dynamoClockSkew(), seed);
       expect(sim.violation, `seed=${seed}`).toBeNull();
       expect(verdict(sim, 'linearizability').ok, `seed=${seed}`).toBe(false);
+      expect(verdict(sim, 'linearizability').lesson, `seed=${seed}`).toMatch(/last-writer-wins/);
     }
   });
 });

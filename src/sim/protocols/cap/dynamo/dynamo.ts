@@ -1,3 +1,4 @@
+import type { Scenario } from '../../../../shared/scenario/schema';
 import type { Invariant, Liveness, MetricSpec, NodeView, Protocol, StateField } from '../../../protocol';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { sumOver } from '../../../toolkit/metrics';
@@ -189,6 +190,15 @@ export const PARTITION = [
   ['n4', 'n5', 'c2'],
 ];
 
+/** The scenario sets clocks apart from true time: offsets, drift, clock faults or a clock-skewing nemesis. */
+function skewsClocks(scenario: Scenario): boolean {
+  return (
+    scenario.topology.nodes.some((n) => (n.clockOffsetUs ?? 0) !== 0 || (n.clockDriftPpm ?? 0) !== 0) ||
+    scenario.faults.some((f) => f.fault.kind.startsWith('clock-')) ||
+    (scenario.nemesis.enabled && scenario.nemesis.clockSkewRatePerS > 0)
+  );
+}
+
 export const dynamo: Protocol<P, S, DynamoMsg> = {
   id: 'dynamo',
   topic: 'cap',
@@ -263,6 +273,26 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
   invariants,
   liveness: [clientOpsAnswered(() => 2_000_000), hintsHandedBack],
   historyCheckers: ['linearizability'],
+  // What the lesson shows fails as the lesson, not as a bug: CP with R + W > N and
+  // last-writer-wins on true clocks is the only linearizable setting here.
+  notPromised(p, scenario): Record<string, string> {
+    const why: string[] = [];
+    if (p.mode === 'ap')
+      why.push(
+        'AP answers from whichever W nodes it reaches (sloppy quorums, §4.6): both sides of a partition take writes the other cannot see',
+      );
+    if (p.r + p.w <= p.n)
+      why.push(`R + W = ${p.r + p.w} is not above N = ${p.n}: a read quorum can miss the last write quorum`);
+    if (p.conflict === 'vv')
+      why.push(
+        'version vectors keep concurrent writes as siblings and a read may return several (§4.4): no single order of writes',
+      );
+    if (p.conflict === 'lww' && skewsClocks(scenario))
+      why.push(
+        "last-writer-wins orders writes by the coordinators' clocks, and this scenario moves them: a later write can carry an older timestamp",
+      );
+    return why.length === 0 ? {} : { linearizability: why.join('; ') };
+  },
   metrics,
   summary(s, up) {
     if (!up) return { text: 'down', tone: 'bad' };
