@@ -224,6 +224,20 @@ const PLAN: {
     why: 'the vector-clock run: a message stamped before the send event ticks carries a stamp the receipt can equal',
   },
   {
+    protocol: 'dynamo',
+    bug: 'bugCountHintAsHomeReplica',
+    catches: 'strict-quorum',
+    where: library('dynamo-cp-partition.dslab.json'),
+    why: 'CP under a partition: the minority side reaches stand-ins outside the key preference list, which the switch counts toward the strict quorum',
+  },
+  {
+    protocol: 'dynamo',
+    bug: 'bugNoReadRepairVersionCheck',
+    catches: 'versions-never-go-back',
+    where: library('dynamo-quorum-overlap.dslab.json', ['params.r=2', 'params.w=2']),
+    why: 'the quorum-overlap exercise with R = W = 2: read repair runs on most reads, and one that overwrites without comparing versions sends a replica back',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

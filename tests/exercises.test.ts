@@ -42,6 +42,8 @@ const SOLUTIONS: Record<string, Solution> = {
   'cristian-tighter-readings': (s) => withParams(s, { maxRoundTripMs: 16 }),
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
+  'dynamo-consistent-partition': (s) => withParams(s, { mode: 'cp' }),
+  'dynamo-quorum-overlap': (s) => withParams(s, { r: 2, w: 2 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
   'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),

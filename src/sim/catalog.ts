@@ -5,6 +5,7 @@ import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
 import type { AnyProtocol, BugSwitch, Lesson, RoleSpec, ScenarioIssue } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
+import { dynamo } from './protocols/cap/dynamo/dynamo';
 import { berkeley } from './protocols/clocks/berkeley';
 import { cristian } from './protocols/clocks/cristian';
 import { ntp } from './protocols/clocks/ntp';
@@ -82,6 +83,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  dynamo,
   logicalClocks,
   pubsub,
   mapReduce,
