@@ -39,12 +39,23 @@ const SOLUTIONS: Record<string, Solution> = {
   'broadcast-break-dedupe': (s) => [
     { scenario: edit(s, { workload: { ...s.workload, ratePerS: 2000 } as Scenario['workload'] }) },
   ],
+  'cristian-tighter-readings': (s) => withParams(s, { maxRoundTripMs: 16 }),
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),
+  'dynamo-consistent-partition': (s) => withParams(s, { mode: 'cp' }),
+  'dynamo-quorum-overlap': (s) => withParams(s, { r: 2, w: 2 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
+  // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
+  'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),
+  // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.
+  'logical-clocks-prove-concurrency': (s) => withParams(s, { clock: 'vector' }),
+  'mapreduce-backup-tasks': (s) => withParams(s, { backupTasks: true }),
+  'mapreduce-locality': (s) => withParams(s, { locality: true }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
+  // Step c2's 100 ms at its first update instead of slewing it for 200 s.
+  'ntp-slew-or-step': (s) => withParams(s, { stepThresholdMs: 50 }),
   'paxos-break-forget-promise': (s) => {
     const faults = s.faults.filter((f) => f.fault.kind.startsWith('partition'));
     for (let t = 2000; t < 200_000; t += 5000)
@@ -92,12 +103,35 @@ const SOLUTIONS: Record<string, Solution> = {
       }),
       20,
     ),
+  // Crash s1 for 100 ms one second in, while it holds acked messages it has not processed.
+  'pubsub-ack-too-early': (s) =>
+    seeds(
+      edit(s, {
+        faults: [
+          { atUs: 1_000_000, fault: { kind: 'crash', node: 's1' } },
+          { atUs: 1_100_000, fault: { kind: 'restart', node: 's1' } },
+        ],
+      }),
+      10,
+    ),
+  // A queue deep enough for what piles up while s2 is away (about 40 a queue in two seconds).
+  'pubsub-backpressure': (s) => withParams(s, { queueCapacity: 100 }),
+  'pubsub-effectively-once': (s) => withParams(s, { semantics: 'effectively-once' }),
   'raft-split-votes': (s) => withParams(s, { electionTimeoutMsMax: 300 }),
   'replication-failover-no-lost-writes': (s) => withParams(s, { mode: 'sync' }),
-  'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync' }),
+  'replication-no-stale-reads': (s) => withParams(s, { mode: 'sync', waitFor: 'applied' }),
   // Bring s3 in live (the inspector's shardCount while the run goes).
   'sharding-add-a-shard': (s) => [{ scenario: s, live: { atUs: 2_000_000, params: { shardCount: 3 } } }],
   'sharding-cheap-range-scans': (s) => withParams(s, { strategy: 'range' }),
+  'two-phase-commit-ask-the-others': (s) => withParams(s, { termination: 'cooperative' }),
+  // Crash p1 at 318 ms, after its YES for T2 is on disk and before the Commit arrives.
+  'two-phase-commit-break-forget-log': (s) => [
+    {
+      scenario: edit(s, {
+        faults: s.faults.map((f) => ({ ...f, atUs: f.atUs + 118_000 })),
+      }),
+    },
+  ],
 };
 
 const dir = path.resolve('resources/library');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { grade } from '../src/shared/exercise/goals';
 import { fileItems } from '../src/shared/files/format';
 import { parseFile } from '../src/shared/files/parse';
-import { createSimulation, listProtocols } from '../src/sim';
+import { createSimulation, KV_HISTORY_CHECKERS, listProtocols } from '../src/sim';
 import { summarizeRun } from '../src/sim/run-summary';
 
 const dir = path.resolve('resources/library');
@@ -42,6 +42,9 @@ describe('built-in exercises are gradable', () => {
         ...protocol!.invariants.map((i) => i.id),
         ...protocol!.liveness.map((l) => l.id),
         ...protocol!.historyCheckers,
+        ...protocol!.runChecks.map((c) => c.id),
+        // Every run with a workload is checked for linearizability.
+        ...(exercise.scenario.workload.kind === 'none' ? [] : KV_HISTORY_CHECKERS),
       ]);
       for (const goal of exercise.goals) {
         if (goal.kind === 'metric')

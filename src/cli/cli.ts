@@ -21,6 +21,7 @@ import { benchCommand } from './commands/bench';
 import { checkCommand } from './commands/check';
 import { libraryCommand, splitDataFlag } from './commands/library';
 import { runCommand } from './commands/run';
+import { shivizCommand } from './commands/shiviz';
 import { sweepCommand } from './commands/sweep';
 import { traceCommand } from './commands/trace';
 import { COMMAND_HELP, USAGE } from './help';
@@ -46,6 +47,14 @@ const FLAGS: Record<string, Parameters<typeof parseFlags>[2]> = {
   check: { seeds: { type: 'string' }, ...WORKERS, ...UNTIL, ...SETS },
   sweep: { seeds: { type: 'string' }, ...WORKERS, ...UNTIL, ...SETS },
   trace: { ...SEED, from: { type: 'string' }, to: { type: 'string' }, ...UNTIL, ...SETS },
+  shiviz: {
+    ...SEED,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    ...UNTIL,
+    ...SETS,
+  },
   bench: { json: { type: 'boolean' }, quick: { type: 'boolean' } },
 };
 
@@ -162,6 +171,25 @@ async function dispatch(argv: readonly string[], io: Io, ctx: CliContext): Promi
           ...(seed === undefined ? {} : { seed }),
           ...(from === undefined ? {} : { from }),
           ...(to === undefined ? {} : { to }),
+        },
+        io,
+      );
+    }
+    case 'shiviz': {
+      const file = oneFile(command, positionals);
+      const seed = optional(str(v, 'seed'), (t) => parseSeed(t));
+      const from = optional(str(v, 'from'), (t) => parseIndex(t, '--from'));
+      const to = optional(str(v, 'to'), (t) => parseIndex(t, '--to'));
+      const out = str(v, 'out');
+      return shivizCommand(
+        {
+          ...base,
+          file,
+          ...withUntil,
+          ...(seed === undefined ? {} : { seed }),
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          ...(out === undefined ? {} : { out }),
         },
         io,
       );

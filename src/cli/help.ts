@@ -10,6 +10,7 @@ Commands:
   check <file>      run seeds; exit 1 at the first broken invariant
   sweep <file>      run a seed range; one NDJSON line per seed, in seed order
   trace <file>      print a run's trace events as NDJSON
+  shiviz <file>     write a run's events with vector clocks as a ShiViz log
   bench             run the kernel benchmark
   library <cmd>     list, import, export, delete items of the DSLab library
   help [command]    this text, or one command's options
@@ -81,6 +82,23 @@ ${UNTIL}
 ${SET}
 
 Exit: 0, 1 when the traced run broke an invariant, 2 bad input.
+`,
+  shiviz: `Usage: dslab shiviz <file> [--seed N] [--from i] [--to j] [--until-ms T] [--set path=value ...] [--out FILE]
+
+Writes the events of a run (of any protocol) in the log format ShiViz opens
+(https://bestchai.bitbucket.io/shiviz/, "Select a file"): the parsing regex, an empty
+delimiter line, then per event its text and "<process> <vector clock as JSON>". The
+clocks are computed from the trace (happened-before: process order plus messages) over
+the events exported, so each process's own entry starts at 1.
+
+  --seed N            seed (default: the scenario's seed)
+  --from i            first event index (default 0)
+  --to j              end event index, exclusive (default: the end of the run)
+  --out FILE          write FILE (whole or not at all) instead of stdout
+${UNTIL}
+${SET}
+
+Exit: 0, 1 when the run broke an invariant (the log is written anyway), 2 bad input.
 `,
   bench: `Usage: dslab bench [--json] [--quick]
 

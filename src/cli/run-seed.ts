@@ -17,6 +17,10 @@ export interface CliVerdict {
   message: string;
   /** Event index of the violation (or of a history evaluation); null otherwise. */
   atEvent: number | null;
+  /** Set when the protocol does not promise this check here: why (a failure is the lesson and fails nothing). */
+  lesson?: string;
+  /** For a failure: one line per item that shows it (offending operations, lost writes). */
+  details?: string[];
 }
 
 /** A metric series reduced to a few numbers (a sweep line stays small). */
@@ -119,9 +123,15 @@ export function summariseRun(sim: Simulation, untilUs?: number): RunResult {
   const m = sim.metrics();
   const series: Record<string, SeriesSummary> = {};
   for (const s of m.series) series[s.id] = summarise(s.v, s.unit);
-  const invariants: CliVerdict[] = sim
-    .invariants()
-    .map((v) => ({ id: v.id, kind: v.kind, ok: v.ok, message: v.message, atEvent: v.atEvent }));
+  const invariants: CliVerdict[] = sim.invariants().map((v) => ({
+    id: v.id,
+    kind: v.kind,
+    ok: v.ok,
+    message: v.message,
+    atEvent: v.atEvent,
+    ...(v.lesson === undefined ? {} : { lesson: v.lesson }),
+    ...(v.details === undefined ? {} : { details: v.details }),
+  }));
   const k = sim.violation;
   let violation: CliViolation | null = null;
   if (k !== null)
@@ -133,7 +143,8 @@ export function summariseRun(sim: Simulation, untilUs?: number): RunResult {
       node: k.node,
     };
   else {
-    const h = invariants.find((v) => v.ok === false);
+    // A check that fails as the lesson (not promised here) is not a violation.
+    const h = invariants.find((v) => v.ok === false && v.lesson === undefined);
     if (h !== undefined)
       violation = {
         invariant: h.id,

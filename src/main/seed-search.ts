@@ -9,7 +9,8 @@
 import { DslabApiError, type SearchStatus } from '../shared/api';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation } from '../sim';
-import { CHUNK_BUDGET_MS, PROGRESS_MS, type SimHostDeps } from './sim-host';
+import type { InPieces, Verdict } from '../sim/simulation';
+import { CHUNK_BUDGET_MS, PROGRESS_MS, READ_PIECE, type SimHostDeps } from './sim-host';
 
 /** Most searches one host runs at once. */
 export const MAX_SEARCHES = 2;
@@ -21,6 +22,8 @@ interface Search {
   scenario: Scenario;
   /** The run of the seed under way. */
   sim: Simulation | null;
+  /** Its history checks, once it has ended (they run in the same chunks as the run). */
+  checks: InPieces<Verdict[]> | null;
   lastProgressMs: number;
   timer: ReturnType<typeof setTimeout> | null;
 }
@@ -66,6 +69,7 @@ export class SeedSearchHost {
       status: { searchId, from, to, seed: from, done: 0, state: 'running', found: null, error: null },
       scenario,
       sim: null,
+      checks: null,
       lastProgressMs: this.deps.nowMs(),
       timer: null,
     };
@@ -99,6 +103,7 @@ export class SeedSearchHost {
     if (s.timer !== null) this.deps.cancel(s.timer);
     s.timer = null;
     s.sim = null;
+    s.checks = null;
     this.deps.emit({ ...s.status });
   }
 
@@ -112,10 +117,19 @@ export class SeedSearchHost {
         const st = s.status;
         s.sim ??= createSimulation(s.scenario, { seed: st.seed, checkpointEvery: Number.MAX_SAFE_INTEGER });
         const sim = s.sim;
-        sim.runFor(SUB_CHUNK);
-        if (!sim.done) continue;
+        if (!sim.done) {
+          sim.runFor(SUB_CHUNK);
+          continue;
+        }
         const k = sim.violation;
-        const h = k === null ? sim.invariants().find((v) => v.ok === false) : undefined;
+        let h: Verdict | undefined;
+        if (k === null) {
+          // The history checks can take seconds on a long run: a piece at a time, like the run.
+          s.checks ??= sim.invariantsInPieces();
+          const verdicts = s.checks.advance(READ_PIECE);
+          if (verdicts === null) continue;
+          h = verdicts.find((v) => v.ok === false && v.lesson === undefined);
+        }
         if (k !== null || h !== undefined) {
           st.found =
             k !== null
@@ -133,6 +147,7 @@ export class SeedSearchHost {
         }
         st.done += 1;
         s.sim = null;
+        s.checks = null;
         if (st.seed >= st.to) {
           st.state = 'none';
           this.finish(s);

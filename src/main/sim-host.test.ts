@@ -155,7 +155,7 @@ describe('the sim host', () => {
     const node = host.nodes(id)[0]!.id;
     const fork = (await host.fork(id, 20, { kind: 'fault', fault: { kind: 'crash', node } })).status.simId;
     await host.runUntil(fork, (await host.step(id, 0)).nowUs, 10_000);
-    const d = host.diverge(id, fork);
+    const d = await host.diverge(id, fork);
     expect(d.index).toBe(21);
     expect(d.b).toMatchObject({ kind: 'fault', index: 21 });
     expect(() => host.diverge(id, 'sim-99')).toThrow(/No open simulation sim-99/);
@@ -167,7 +167,7 @@ describe('run summaries', () => {
     const { host } = manualHost();
     const id = host.create(defaultScenario('broadcast')).status.simId;
     await host.runUntil(id, 1_000_000, 1_000_000);
-    const { summary } = host.summary(id);
+    const { summary } = await host.summary(id);
     const rows = host.trace(id, 0, 1e9, 50_000).rows;
     expect(summary.events).toBe((await host.step(id, 0)).eventIndex);
     expect(summary.eventCounts.send).toBe(rows.filter((r) => r.kind === 'send').length);
@@ -184,7 +184,7 @@ describe('run summaries', () => {
     const scenario = defaultScenario('broadcast');
     const id = host.create({ ...scenario, params: { ...scenario.params, bugNoDedupe: true } }).status.simId;
     await host.runUntil(id, 5_000_000, 5_000_000);
-    const { summary } = host.summary(id);
+    const { summary } = await host.summary(id);
     expect(summary.outcome).toBe('violation');
     const broken = summary.invariants.find((v) => !v.ok);
     expect(broken?.id).toBe('no-duplication');

@@ -23,6 +23,7 @@
  */
 import {
   DslabApiError,
+  type EventPayload,
   type SimChange,
   type SimNode,
   type SimStatusInfo,
@@ -31,7 +32,9 @@ import {
 import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
 import { createSimulation, type Simulation, type TraceFilter } from '../sim';
-import { summarizeRun } from '../sim/run-summary';
+import { causalityOf, ordering, toShiViz } from '../sim/analysis/causality';
+import { summarizeRunInPieces } from '../sim/run-summary';
+import type { Divergence, InPieces, Verdict } from '../sim/simulation';
 import {
   BYTES_PER_TRACE_ROW,
   formatBytes,
@@ -41,13 +44,27 @@ import {
   RAISE_HOST,
   RAISE_SIM,
 } from './memory';
-import { PROGRESS_MS, realClock, SLICE_MS } from './slices';
+import { PROGRESS_MS, realClock, runSliced, SLICE_MS } from './slices';
 
 /** Most simulations one host keeps at once (each holds a trace and checkpoints). */
 export const MAX_SIMULATIONS = 16;
 /** Wall-clock work per play tick or job slice, milliseconds (src/main/slices.ts). */
 export const CHUNK_BUDGET_MS = SLICE_MS;
 export { PROGRESS_MS };
+/**
+ * Most trace rows sim.causality and sim.shiviz read: they compute happened-before in one go (not
+ * in slices), which takes about a second per million rows; the CLI's dslab shiviz has no bound.
+ */
+export const CAUSALITY_MAX_ROWS = 200_000;
+/** Units of a long read's work (checker steps, events counted, rows compared) between clock reads. */
+export const READ_PIECE = 2_000;
+
+/** A long read's progress (the sim.readProgress event). */
+type ReadProgress = EventPayload<'sim.readProgress'>;
+/** The methods whose reads run in slices. */
+type ReadMethod = ReadProgress['method'];
+/** A long read: work in pieces, and how far it got ({what, done, total}). */
+type Read<T> = InPieces<T> & { progress(): Omit<ReadProgress, 'simId' | 'method'> };
 
 /** A stepping call in progress on a run (see SimHost.job). */
 interface Job {
@@ -68,6 +85,16 @@ interface Entry {
   job: Job | null;
   /** Why it stopped at a memory budget, when it did (see overBudget). */
   budgetStop: string | null;
+  /**
+   * Times the run went back (a seek or step back restored a checkpoint) or was changed live:
+   * a long read under way starts over, since rows it read may now be different.
+   */
+  rewinds: number;
+  /** Long reads under way (see read): closing the run cancels them. */
+  reads: Set<{ cancelled: boolean }>;
+  /** The last verdicts, at an event and rewinds count (`${eventIndex}/${rewinds}`), and a check under way. */
+  verdicts: { at: string; value: Verdict[] } | null;
+  checking: { at: string; value: Promise<Verdict[]> } | null;
   /** Ring view: the members seen by the last call, and the ones before the last change. */
   /** What each view returned last (see view). */
   lastViews: Map<string, ViewData>;
@@ -84,6 +111,8 @@ interface Entry {
 export interface SimHostDeps {
   /** Pushes a progress event to the window/page. */
   emit(payload: { status: SimStatusInfo; nodes: SimNode[] }): void;
+  /** Pushes a long read's progress (sim.readProgress); default: not sent. */
+  emitRead(payload: ReadProgress): void;
   /** Wall clock in milliseconds (performance.now in production). */
   nowMs(): number;
   /** Schedules the next tick. */
@@ -100,6 +129,7 @@ export interface SimHostDeps {
 
 const defaultDeps = (emit: SimHostDeps['emit']): SimHostDeps => ({
   emit,
+  emitRead: () => {},
   nowMs: realClock.nowMs,
   schedule: (fn, delayMs) => setTimeout(fn, delayMs),
   cancel: (h) => clearTimeout(h),
@@ -217,6 +247,7 @@ export class SimHost {
     const e = this.entry(simId);
     this.refuseBusy(simId, e, 'sim.inject');
     const r = e.sim.applyLive(change);
+    e.rewinds++; // the run's future changed: a read under way starts over
     if (e.playing) {
       // A live change while playing: keep the wall/virtual anchor consistent.
       e.wallStartMs = this.deps.nowMs();
@@ -257,9 +288,50 @@ export class SimHost {
     return { rows: sim.traceWindow({ from, to }, max), total: sim.traceRows };
   }
 
-  /** The first trace row where two open runs differ (see Simulation.divergence). */
-  diverge(a: string, b: string) {
-    return this.entry(a).sim.divergence(this.entry(b).sim);
+  /** The trace so far as happened-before (src/sim/analysis/causality.ts), refused past CAUSALITY_MAX_ROWS. */
+  private causalityOf(simId: string) {
+    const { sim } = this.entry(simId);
+    if (sim.traceRows > CAUSALITY_MAX_ROWS)
+      throw new DslabApiError({
+        code: 'too-large',
+        message: `The run has ${sim.traceRows.toLocaleString('en-US')} trace rows; the app computes happened-before for at most ${CAUSALITY_MAX_ROWS.toLocaleString('en-US')} (dslab shiviz --from/--to exports a window of any run)`,
+      });
+    return causalityOf(sim.traceWindow({ from: 0, to: sim.eventIndex + 1 }, Number.MAX_SAFE_INTEGER));
+  }
+
+  /** How the events of two trace rows are ordered by happened-before, and why. */
+  causality(simId: string, rowA: number, rowB: number) {
+    const c = this.causalityOf(simId);
+    for (const row of [rowA, rowB])
+      if (!c.at.has(row))
+        throw new DslabApiError({
+          code: 'bad-request',
+          message: `Row ${row} is not an event of a process in this run so far (a drop, a violation, or past the current event)`,
+          path: [row === rowA ? 'rowA' : 'rowB'],
+        });
+    return ordering(c, rowA, rowB);
+  }
+
+  /** The run so far as a ShiViz log. */
+  shiviz(simId: string) {
+    const c = this.causalityOf(simId);
+    return { text: toShiViz(c), events: c.events.length };
+  }
+
+  /**
+   * The first trace row where two open runs differ (see Simulation.divergence), compared in
+   * slices (a long read, see read).
+   */
+  diverge(a: string, b: string): Promise<Divergence> {
+    const ea = this.entry(a);
+    const eb = this.entry(b);
+    return this.read('sim.diverge', [a, b], true, () => {
+      const d = ea.sim.divergenceInPieces(eb.sim);
+      return {
+        advance: (w) => d.advance(w),
+        progress: () => ({ what: 'trace rows compared', ...d.progress() }),
+      };
+    });
   }
 
   nodes(simId: string): SimNode[] {
@@ -280,14 +352,61 @@ export class SimHost {
     return this.entry(simId).sim.metrics();
   }
 
-  invariants(simId: string) {
-    return this.entry(simId).sim.invariants();
+  /**
+   * Checker verdicts at the current event. The history checks of a finished run can take
+   * seconds: they run in slices (a long read, see read), and their verdicts are kept until the
+   * run moves, so asking again is immediate; two calls at the same event share one check.
+   */
+  invariants(simId: string): Promise<Verdict[]> {
+    const e = this.entry(simId);
+    const at = `${e.sim.eventIndex}/${e.rewinds}`;
+    if (e.verdicts?.at === at) return Promise.resolve(e.verdicts.value);
+    if (e.checking?.at === at) return e.checking.value;
+    const value = this.read('sim.invariants', [simId], false, () => {
+      const c = e.sim.invariantsInPieces();
+      return {
+        advance: (w) => c.advance(w),
+        progress: () => {
+          const p = c.progress();
+          return p === null
+            ? { what: 'verdicts', done: 1, total: 1 }
+            : { what: `history check ${p.checker}`, done: p.done, total: p.total };
+        },
+      };
+    });
+    const checking = { at, value };
+    e.checking = checking;
+    value
+      .then((v) => {
+        e.verdicts = { at, value: v };
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (e.checking === checking) e.checking = null;
+      });
+    return value;
   }
 
-  /** The run's summary as the library records it, and the scenario it ran. */
-  summary(simId: string): { summary: RunSummary; scenario: Scenario } {
-    const { sim } = this.entry(simId);
-    return { summary: summarizeRun(sim), scenario: sim.scenario };
+  /**
+   * The run's summary as the library records it, and the scenario it ran, built in slices (a
+   * long read, see read); verdicts already checked at this event are used as they are.
+   */
+  async summary(simId: string): Promise<{ summary: RunSummary; scenario: Scenario }> {
+    const e = this.entry(simId);
+    const summary = await this.read('sim.summary', [simId], true, () => {
+      const known = e.verdicts?.at === `${e.sim.eventIndex}/${e.rewinds}` ? e.verdicts.value : undefined;
+      const w = summarizeRunInPieces(e.sim, known);
+      return {
+        advance: (n) => w.advance(n),
+        progress: () => {
+          const p = w.progress();
+          return p.checker === null
+            ? { what: 'events counted', done: p.done, total: p.total }
+            : { what: `history check ${p.checker}`, done: p.done, total: p.total };
+        },
+      };
+    });
+    return { summary, scenario: e.sim.scenario };
   }
 
   /**
@@ -306,6 +425,7 @@ export class SimHost {
     if (!e) return { closed: false };
     this.stop(e);
     if (e.job) e.job.cancelled = true;
+    for (const r of e.reads) r.cancelled = true;
     this.sims.delete(simId);
     return { closed: true };
   }
@@ -338,6 +458,10 @@ export class SimHost {
       owner: owner ?? null,
       job: null,
       budgetStop: null,
+      rewinds: 0,
+      reads: new Set(),
+      verdicts: null,
+      checking: null,
       lastViews: new Map(),
       playing: false,
       speed: 1,
@@ -416,6 +540,7 @@ export class SimHost {
   private seekTo(simId: string, e: Entry, method: string, event: number): Promise<SimStatusInfo> {
     const start = e.sim.eventIndex;
     const target = Math.max(0, Math.floor(event));
+    if (target < start && !e.job) e.rewinds++; // it restores a checkpoint: a read under way starts over
     return this.stepping(simId, e, method, target > start, this.seekSlice(e.sim, target), () =>
       Math.abs(e.sim.eventIndex - start),
     );
@@ -491,6 +616,63 @@ export class SimHost {
     if (opts.watch === e.sim) e.budgetStop = why;
     const end = why !== null ? 'budget' : more ? 'cancelled' : 'done';
     return { steps, matched, end, why };
+  }
+
+  /**
+   * A long read of open runs (history checks, a summary, a comparison), in slices of at most
+   * CHUNK_BUDGET_MS like a job, yielding between them, with sim.readProgress at most every
+   * PROGRESS_MS. It neither moves the runs nor makes them busy: they may play or step
+   * meanwhile, and Pause does not stop it. When `restart` and one of them went back or was
+   * changed live (rewinds), the read starts over, since rows it read may now differ; closing
+   * one cancels it, and the call answers a conflict.
+   */
+  private async read<T>(
+    method: ReadMethod,
+    simIds: string[],
+    restart: boolean,
+    start: () => Read<T>,
+  ): Promise<T> {
+    const entries = simIds.map((id) => this.entry(id));
+    const token = { cancelled: false };
+    for (const e of entries) e.reads.add(token);
+    const rewinds = () => entries.map((e) => e.rewinds).join('/');
+    let seen = rewinds();
+    let lastProgressMs = this.deps.nowMs();
+    try {
+      let work = start();
+      let result: T | null = null;
+      const finished = await runSliced(
+        () => {
+          if (restart && rewinds() !== seen) {
+            seen = rewinds();
+            work = start();
+          }
+          result = work.advance(READ_PIECE);
+          return result === null;
+        },
+        {
+          clock: this.deps,
+          cancelled: () => token.cancelled,
+          afterSlice: () => {
+            const now = this.deps.nowMs();
+            if (now - lastProgressMs < PROGRESS_MS) return;
+            lastProgressMs = now;
+            this.deps.emitRead({ simId: simIds[0]!, method, ...work.progress() });
+          },
+        },
+      );
+      if (!finished || result === null) {
+        const closed = simIds.filter((id) => !this.sims.has(id));
+        throw new DslabApiError({
+          code: 'conflict',
+          message: `${closed.join(' and ') || simIds.join(' and ')} was closed while ${method} ran; nothing was answered.`,
+          path: ['simId'],
+        });
+      }
+      return result;
+    } finally {
+      for (const e of entries) e.reads.delete(token);
+    }
   }
 
   /** Refuses a call that would move a run while a stepping call is moving it. */

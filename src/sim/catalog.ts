@@ -3,17 +3,25 @@ import type { ViewKind } from '../shared/api/views';
 import type { Scenario } from '../shared/scenario/schema';
 import { topicTitle } from '../shared/topics';
 import { type ExperimentInfo, experimentsOf } from './experiments';
-import type { AnyProtocol, BugSwitch, Lesson, RoleSpec } from './protocol';
+import type { AnyProtocol, BugSwitch, Lesson, RoleSpec, ScenarioIssue } from './protocol';
 import { broadcast } from './protocols/broadcast/broadcast';
+import { dynamo } from './protocols/cap/dynamo/dynamo';
+import { berkeley } from './protocols/clocks/berkeley';
+import { cristian } from './protocols/clocks/cristian';
+import { ntp } from './protocols/clocks/ntp';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { kafka } from './protocols/kafka/kafka';
+import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
+import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
+import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
+import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { quickStartScenario } from './toolkit/quick-start';
 
 /** What the palette, the inspector and the library need to know about a protocol. */
@@ -46,8 +54,10 @@ export interface ProtocolInfo {
   views: { id: string; title: string; kind: ViewKind }[];
   /** Experiments that reproduce a figure of the protocol's source. */
   experiments: ExperimentInfo[];
-  /** End-of-run history checkers by id. */
+  /** End-of-run history checkers by id (a run with a workload is also checked for linearizability). */
   historyCheckers: string[];
+  /** Checks of the run so far that never stop it (Protocol.runChecks). */
+  runChecks: { id: string; title: string }[];
   /** Metric series the protocol adds. */
   metrics: { id: string; unit: string }[];
   /** Known-wrong variants. */
@@ -75,6 +85,14 @@ for (const p of [
   sharding,
   consistentHashing,
   kafka,
+  dynamo,
+  logicalClocks,
+  pubsub,
+  mapReduce,
+  ntp,
+  cristian,
+  berkeley,
+  twoPhaseCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
 
@@ -106,6 +124,7 @@ export function listProtocols(): ProtocolInfo[] {
       views: (p.views ?? []).map((v) => ({ id: v.id, title: v.title, kind: v.kind })),
       experiments: experimentsOf(p.id),
       historyCheckers: p.historyCheckers,
+      runChecks: (p.runChecks ?? []).map((c) => ({ id: c.id, title: c.title })),
       metrics: p.metrics.map((m) => ({ id: m.id, unit: m.unit })),
       bugs: p.bugs,
       lesson: p.lesson,
@@ -122,13 +141,7 @@ export function defaultScenario(protocolId: string): Scenario {
   return quickStartScenario(p);
 }
 
-/** A problem with a scenario that the file schema alone cannot see. */
-export interface ScenarioIssue {
-  /** Path of the offending field, as zod reports paths. */
-  path: (string | number)[];
-  /** What is wrong. */
-  message: string;
-}
+export type { ScenarioIssue } from './protocol';
 
 /**
  * Checks a (schema-valid) scenario against its protocol: the protocol exists, params pass the
@@ -150,6 +163,8 @@ export function checkScenario(scenario: Scenario, options: { roleCounts?: boolea
         path: ['params', ...i.path.map((x) => (typeof x === 'symbol' ? String(x) : x))],
         message: i.message,
       });
+  if (parsed.success && p.scenarioIssues !== undefined)
+    issues.push(...p.scenarioIssues(scenario, parsed.data));
   const roles = new Map(p.roles.map((r) => [r.id, r]));
   const counts = new Map<string, number>();
   scenario.topology.nodes.forEach((n, i) => {

@@ -78,6 +78,56 @@ describe('history checkers', () => {
   });
 });
 
+describe('every key-value run is checked for linearizability', () => {
+  const done = (sim: Simulation) => {
+    while (!sim.done) sim.runFor(100_000);
+    return sim;
+  };
+
+  it('a run with a workload gets the verdict whatever its protocol declares', () => {
+    const sc = defaultScenario('sharding');
+    const sim = new Simulation(sc);
+    expect(sim.kernelForTests.protocol.historyCheckers).not.toContain('linearizability');
+    expect(sim.invariants().find((v) => v.id === 'linearizability')).toMatchObject({
+      kind: 'history',
+      ok: null,
+    });
+    done(sim);
+    const v = sim.invariants().find((x) => x.id === 'linearizability')!;
+    expect(v).toMatchObject({ ok: true, atEvent: sim.eventIndex });
+    expect(v.title).toMatch(/Linearizable/);
+    expect(v.lesson).toBeUndefined();
+  });
+
+  it('a run without a workload is not', () => {
+    const sim = new Simulation(defaultScenario('ping-pong'));
+    sim.runFor(1000);
+    expect(sim.invariants().some((v) => v.id === 'linearizability')).toBe(false);
+  });
+
+  it('a failure names the offending operations; where the protocol does not promise it, it is the lesson', () => {
+    // Broadcast reads return one node's copy: not linearizable, and the protocol says so.
+    const sim = done(new Simulation(builtinScenarios()[3]!));
+    const v = sim.invariants().find((x) => x.id === 'linearizability')!;
+    expect(v.ok).toBe(false);
+    expect(v.lesson).toMatch(/local copy/);
+    expect(v.details!.length).toBeGreaterThan(0);
+    // The operation that could not be placed, as the message names it, is among them.
+    const named = /op #(\d+)/.exec(v.message)![1];
+    expect(v.details!.some((d) => d.startsWith(`#${named} client `))).toBe(true);
+    expect(v.details!.every((d) => /^#\d+ client \d+ (read \S+ -> \S+|write \S+=\S*) \[/.test(d))).toBe(true);
+    // Without the lesson it is a bug: the same failure, no lesson.
+    const proto = sim.kernelForTests.protocol;
+    const saved = proto.notPromised;
+    proto.notPromised = undefined;
+    try {
+      expect(sim.invariants().find((x) => x.id === 'linearizability')!.lesson).toBeUndefined();
+    } finally {
+      proto.notPromised = saved;
+    }
+  });
+});
+
 describe('workloads', () => {
   it('open loop issues about rate x time operations with keys from the pattern', () => {
     const sc = scenario({

@@ -45,6 +45,7 @@ export {
   type Change,
   createSimulation,
   type Divergence,
+  KV_HISTORY_CHECKERS,
   type NodeInfo,
   ScenarioError,
   type SimStatus,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ViewData, ViewKind } from '../shared/api/views';
-import type { ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
+import type { Scenario, ScenarioLink, ScenarioNode } from '../shared/scenario/schema';
 
 /**
  * The protocol contract, second version (docs/kernel.md "Protocol contract";
@@ -115,6 +115,13 @@ export interface Ctx<P, M> {
   now(): number;
   /** Ids of the nodes with a role, sorted (this node included when it has that role). */
   nodesWithRole(role: string): readonly NodeId[];
+  /** A node's display name as the scenario gives it (its id when the scenario gives none). */
+  nameOf(id: NodeId): string;
+  /**
+   * The keys the scenario's workload declares, in order: its key list, or its pattern's keys for
+   * 0..count-1; empty without a workload. The same list for every node and the whole run.
+   */
+  keySpace(): readonly string[];
   /** Sends a message over the network. */
   send(to: NodeId, msg: M): void;
   /** Sends one message to every node of a role but this one, in id order. */
@@ -211,6 +218,18 @@ export interface LivenessView<S> {
   quietSinceUs: number;
   /** Operations invoked since the faults stopped that have no answer: pending or given up on. */
   unanswered: readonly UnansweredOp[];
+  /**
+   * Messages in flight now. 0 means the network has drained: a protocol with no timer that
+   * sends will receive nothing more, so a property such as "every correct node delivered what
+   * one delivered" can be judged.
+   */
+  inFlight: number;
+  /**
+   * Messages the network has lost so far: to loss, a partition, no route or the in-flight cap
+   * (not those sent to a node that was down). Algorithms that assume perfect links promise
+   * nothing on a run where this is above 0.
+   */
+  lostToNetwork: number;
 }
 
 /**
@@ -229,6 +248,37 @@ export interface Liveness<S, P = unknown> {
   withinUs(params: P): number;
   /** null when it holds, else what is wrong. */
   check(view: LivenessView<S>, params: P): string | null;
+}
+
+/** What a run check sees: every protocol node as it is now, and the params. */
+export interface RunCheckView<S, P = unknown> {
+  /** All protocol nodes (switches excluded; a crashed node shows what its disk kept). */
+  nodes: readonly NodeView<S>[];
+  /** Protocol params. */
+  params: P;
+}
+
+/** A run check's finding: what is wrong, and the items that show it (writes, operations). */
+export interface RunCheckFailure {
+  /** What is wrong, in one line, such as "acknowledged writes lost: 4". */
+  message: string;
+  /** One line per item that shows it (at most a few hundred), such as each lost write. */
+  details?: string[];
+}
+
+/**
+ * A check of the whole run so far, read off the nodes whenever the checkers are shown (and at
+ * the end): unlike an invariant it never stops the run, so a property that a protocol keeps
+ * only under some params (durability of acknowledged writes, say) can fail as the lesson
+ * (Protocol.notPromised) and still be counted and listed.
+ */
+export interface RunCheck<S, P = unknown> {
+  /** Stable id. */
+  id: string;
+  /** What the check promises, in one line. */
+  title: string;
+  /** null when it holds, else what is wrong. */
+  check(view: RunCheckView<S, P>): RunCheckFailure | null;
 }
 
 /** A gauge sampled in virtual time. */
@@ -347,8 +397,20 @@ interface ProtocolInfoFields<P, S> {
   invariants: Invariant<S>[];
   /** Liveness properties, checked once the faults stop (optional). */
   liveness?: Liveness<S, P>[];
-  /** End-of-run history checkers by id (see checkers/history.ts). */
+  /**
+   * End-of-run history checkers by id (see checkers/history.ts). Every run with a workload is
+   * checked for linearizability besides these (src/sim/simulation.ts `KV_HISTORY_CHECKERS`).
+   */
   historyCheckers: string[];
+  /** Checks of the run so far that never stop it (optional; see RunCheck). */
+  runChecks?: RunCheck<S, P>[];
+  /**
+   * The history checks and run checks this protocol does not promise to pass with these params
+   * in this scenario, each with why: a failure of one is what the lesson shows (reads from
+   * asynchronous followers are not linearizable), not a bug in the protocol or in DSLab, and
+   * it does not fail the run. Invariants always stop the run, so they are never listed here.
+   */
+  notPromised?(params: P, scenario: Scenario): Record<string, string>;
   /** Gauges sampled in virtual time. */
   metrics: MetricSpec<S>[];
   /** Views drawn by the app's generic renderers (optional). */
@@ -414,6 +476,20 @@ export interface Protocol<P = unknown, S = unknown, M extends ProtocolMessage = 
   quickStart?(params: P): QuickStart;
   /** Who leads, for the nemesis aimed at leaders; its other targets come from NEMESIS_EVENTS. */
   nemesis?: LeaderHook<S>;
+  /**
+   * What is wrong with a scenario beyond its params and roles, where the two must agree (say,
+   * the workload's keys and a param that says what a key is), or nothing (optional). Called by
+   * `checkScenario` with params already valid; each issue names the offending path.
+   */
+  scenarioIssues?(scenario: Scenario, params: P): ScenarioIssue[];
+}
+
+/** A problem with a scenario that the file schema alone cannot see. */
+export interface ScenarioIssue {
+  /** Path of the offending field, as zod reports paths. */
+  path: (string | number)[];
+  /** What is wrong. */
+  message: string;
 }
 
 /** A protocol with its type parameters erased (what the catalog holds). */

@@ -13,12 +13,30 @@
 import type { RunSummary } from '../shared/exercise/run-summary';
 import { getProtocol } from './catalog';
 import { quantile } from './kernel/kv-metrics';
-import type { Simulation } from './simulation';
+import { type CheckProgress, type InPieces, runToEnd, type Simulation, type Verdict } from './simulation';
 
 /** Rows read per trace window while counting. */
 const WINDOW_EVENTS = 20_000;
 
 export function summarizeRun(sim: Simulation): RunSummary {
+  return runToEnd(summarizeRunInPieces(sim));
+}
+
+/** How far a summary under way got: the history checks first, then the events counted. */
+export type SummaryProgress = CheckProgress | { checker: null; done: number; total: number };
+
+/**
+ * summarizeRun, a piece at a time (on a long run its history checks and its count of events
+ * take seconds): the status, metrics and protocol metrics are read at once, then each call of
+ * advance does at most about `work` steps of the history checks or counts at most `work`
+ * events. The summary is of the event it was called at; the run should not go back meanwhile
+ * (the sim host starts over when it does). `known`: the run's verdicts at this event when the
+ * caller has them already (sim.invariants answered them), so the checks are not run again.
+ */
+export function summarizeRunInPieces(
+  sim: Simulation,
+  known?: Verdict[],
+): InPieces<RunSummary> & { progress(): SummaryProgress } {
   const status = sim.status();
   const m = sim.metrics();
   const metrics: Record<string, number> = {};
@@ -51,17 +69,6 @@ export function summarizeRun(sim: Simulation): RunSummary {
     }
   }
 
-  const eventCounts: Record<string, number> = {};
-  for (let from = 0; from <= status.eventIndex; from += WINDOW_EVENTS) {
-    for (const row of sim.traceWindow({ from, to: from + WINDOW_EVENTS }, Number.MAX_SAFE_INTEGER)) {
-      eventCounts[row.kind] = (eventCounts[row.kind] ?? 0) + 1;
-      if (row.kind === 'send' && row.msgType) {
-        const key = `msg:${row.msgType}`;
-        eventCounts[key] = (eventCounts[key] ?? 0) + 1;
-      }
-    }
-  }
-
   const outcome = status.violation
     ? 'violation'
     : status.stopReason === 'quiescent' || status.stopReason === 'time-limit'
@@ -70,21 +77,50 @@ export function summarizeRun(sim: Simulation): RunSummary {
         ? 'stopped'
         : 'limit';
 
+  const checks = known === undefined ? sim.invariantsInPieces() : null;
+  let verdicts: Verdict[] | null = known ?? null;
+  const eventCounts: Record<string, number> = {};
+  let from = 0; // the next event to count
   return {
-    seed: status.seed,
-    events: status.eventIndex,
-    simulatedUs: Math.max(0, Math.floor(status.nowUs)),
-    outcome,
-    metrics,
-    invariants: sim
-      .invariants()
-      .filter((v) => v.ok !== null)
-      .map((v) => ({
-        id: v.id,
-        ok: v.ok === true,
-        message: v.ok ? '' : v.message,
-        ...(v.atEvent === null ? {} : { atEvent: v.atEvent }),
-      })),
-    eventCounts,
+    advance(work: number): RunSummary | null {
+      verdicts ??= checks!.advance(work);
+      if (verdicts === null) return null;
+      let left = work;
+      while (from <= status.eventIndex) {
+        if (left <= 0) return null;
+        const n = Math.min(WINDOW_EVENTS, left);
+        left -= n;
+        for (const row of sim.traceWindow({ from, to: from + n }, Number.MAX_SAFE_INTEGER)) {
+          eventCounts[row.kind] = (eventCounts[row.kind] ?? 0) + 1;
+          if (row.kind === 'send' && row.msgType) {
+            const key = `msg:${row.msgType}`;
+            eventCounts[key] = (eventCounts[key] ?? 0) + 1;
+          }
+        }
+        from += n;
+      }
+      return {
+        seed: status.seed,
+        events: status.eventIndex,
+        simulatedUs: Math.max(0, Math.floor(status.nowUs)),
+        outcome,
+        metrics,
+        invariants: verdicts
+          .filter((v) => v.ok !== null)
+          .map((v) => ({
+            id: v.id,
+            ok: v.ok === true,
+            message: v.ok ? '' : v.message,
+            ...(v.atEvent === null ? {} : { atEvent: v.atEvent }),
+          })),
+        eventCounts,
+      };
+    },
+    progress: () =>
+      checks?.progress() ?? {
+        checker: null,
+        done: Math.min(from, status.eventIndex + 1),
+        total: status.eventIndex + 1,
+      },
   };
 }

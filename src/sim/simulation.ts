@@ -7,7 +7,7 @@ import {
   ScenarioSchema,
 } from '../shared/scenario/schema';
 import { checkScenario, getProtocol, type ScenarioIssue } from './catalog';
-import { historyChecker, type KvOp } from './checkers/history';
+import { type HistoryCheckRun, historyChecker, type KvOp, startHistoryCheck } from './checkers/history';
 import {
   Kernel,
   type KernelSnapshot,
@@ -16,6 +16,7 @@ import {
   type StopReason,
   type Violation,
 } from './kernel/kernel';
+import { staleReadCount } from './kernel/kv-metrics';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { NodeBadge } from './protocol';
 
@@ -108,6 +109,42 @@ export interface Verdict {
   message: string;
   /** Event index of the violation (or of the evaluation), null if none. */
   atEvent: number | null;
+  /** What the check promises, when the verdict has a title of its own (history and run checks). */
+  title?: string;
+  /**
+   * Set when the protocol does not promise this check with these params (Protocol.notPromised):
+   * why. A failure is then what the lesson shows, not a bug, and does not fail the run.
+   */
+  lesson?: string;
+  /** For a failure: one line per item that shows it (the offending operations, the lost writes). */
+  details?: string[];
+}
+
+/**
+ * The history checkers every run with a workload gets, whatever its protocol declares: a
+ * key-value run (one whose clients answer the workload's reads and writes) says whether its
+ * history was linearizable. A protocol that does not promise it says so (Protocol.notPromised).
+ */
+export const KV_HISTORY_CHECKERS: readonly string[] = ['linearizability'];
+
+/** Titles of the built-in history checkers. */
+const HISTORY_TITLES: Record<string, string> = {
+  linearizability:
+    'Linearizable: each read and write takes effect at one instant between its call and its answer',
+};
+
+/** Most detail lines a verdict carries. */
+const MAX_DETAILS = 200;
+
+/** One client operation of the history as a line: `#12 client 1 read key-3 -> v9 [1.200-1.234 ms]`. */
+export function describeOp(op: KvOp): string {
+  const ms = (us: number) => (us / 1000).toFixed(3);
+  const what =
+    op.kind === 'put'
+      ? `write ${op.key}=${op.value ?? ''}`
+      : `read ${op.key} -> ${op.returnUs === null ? '?' : op.output === null || op.output === undefined ? 'missing' : op.output}`;
+  const until = op.returnUs === null ? 'no answer' : `${ms(op.returnUs)} ms`;
+  return `#${op.id} client ${op.client} ${what} [${ms(op.callUs)} ms - ${until}]`;
 }
 
 /** What a stepping call reports. */
@@ -573,7 +610,13 @@ export class Simulation {
 
   /** Counters, gauges and time series. */
   metrics(): { counters: Record<string, number>; gauges: Record<string, number>; series: Series[] } {
-    return this.kernel.metrics();
+    const m = this.kernel.metrics();
+    if (this.scenario.workload.kind === 'none') return m;
+    // Read off the client history (kernel/kv-metrics.ts), like the kernel's own key-value gauges.
+    const { reads, stale } = staleReadCount(this.kernel.kvHistory());
+    m.gauges.staleReads = stale;
+    if (reads > 0) m.gauges.staleReadRate = stale / reads;
+    return m;
   }
 
   /** Every node (switches and removed nodes included), in scenario order. */
@@ -611,10 +654,24 @@ export class Simulation {
   }
 
   /**
-   * Checker verdicts: every invariant (false at the violating event), then every history
-   * checker (evaluated only once the run is done; null before, or when not registered).
+   * Checker verdicts: every invariant (false at the violating event), every liveness property,
+   * every history checker (evaluated only once the run is done; null before, or when not
+   * registered; a run with a workload always gets KV_HISTORY_CHECKERS), then every run check
+   * (evaluated now). A history or run check the protocol does not promise here carries the
+   * lesson's `lesson`; a failure lists what shows it in `details`. invariantsInPieces run to
+   * its end.
    */
   invariants(): Verdict[] {
+    return runToEnd(this.invariantsInPieces());
+  }
+
+  /**
+   * invariants(), a piece at a time (the history checks can take seconds on a long run): the
+   * invariant and liveness verdicts are read at once, the history of the run as it is now is
+   * taken, and each history checker runs on it for at most about `work` of its steps per call
+   * of advance. The verdicts are those of the event the call was made at.
+   */
+  invariantsInPieces(): InPieces<Verdict[]> & { progress(): CheckProgress | null } {
     const k = this.kernel;
     const v = k.violation;
     const out: Verdict[] = k.protocol.invariants.map((inv) =>
@@ -638,22 +695,82 @@ export class Simulation {
           atEvent: null,
         });
     });
-    for (const id of k.protocol.historyCheckers) {
-      const check = historyChecker(id);
-      if (!this.done || check === undefined) {
-        out.push({
+    const notPromised = k.protocol.notPromised?.(k.params, this.scenario) ?? {};
+    const withLesson = (verdict: Verdict): Verdict => {
+      const why = notPromised[verdict.id];
+      return why === undefined ? verdict : { ...verdict, lesson: why };
+    };
+    const ids = [...k.protocol.historyCheckers];
+    if (this.scenario.workload.kind !== 'none')
+      for (const id of KV_HISTORY_CHECKERS) if (!ids.includes(id)) ids.push(id);
+    // The history checks still to run: the slot of out each fills, in the protocol's order.
+    const todo: { id: string; slot: number; run: HistoryCheckRun }[] = [];
+    const atEvent = k.eventIndex;
+    let history: KvOp[] | null = null;
+    for (const id of ids) {
+      const registered = historyChecker(id) !== undefined;
+      const title = HISTORY_TITLES[id];
+      const titled = title === undefined ? {} : { title };
+      out.push(
+        withLesson({
           id,
           kind: 'history',
           ok: null,
-          message: check === undefined ? 'checker not registered' : 'evaluated when the run is done',
+          message: registered ? 'evaluated when the run is done' : 'checker not registered',
           atEvent: null,
-        });
-        continue;
-      }
-      const r = check(k.kvHistory());
-      out.push({ id, kind: 'history', ok: r.ok, message: r.message ?? '', atEvent: k.eventIndex });
+          ...titled,
+        }),
+      );
+      if (!registered || !this.done) continue;
+      history ??= k.kvHistory();
+      todo.push({ id, slot: out.length - 1, run: startHistoryCheck(id, history)! });
     }
-    return out;
+    for (const c of k.protocol.runChecks ?? []) {
+      const r = c.check({ nodes: k.nodeViews(), params: k.params });
+      const verdict: Verdict =
+        r === null
+          ? { id: c.id, kind: 'history', ok: true, message: c.title, atEvent: k.eventIndex, title: c.title }
+          : {
+              id: c.id,
+              kind: 'history',
+              ok: false,
+              message: r.message,
+              atEvent: k.eventIndex,
+              title: c.title,
+            };
+      if (r?.details !== undefined && r.details.length > 0) verdict.details = r.details.slice(0, MAX_DETAILS);
+      out.push(withLesson(verdict));
+    }
+    return {
+      advance(work: number): Verdict[] | null {
+        while (todo.length > 0) {
+          const { id, slot, run } = todo[0]!;
+          const r = run.advance(work);
+          if (r === null) return null;
+          const title = HISTORY_TITLES[id];
+          const verdict: Verdict = {
+            id,
+            kind: 'history',
+            ok: r.ok,
+            message: r.message ?? '',
+            atEvent,
+            ...(title === undefined ? {} : { title }),
+          };
+          if (r.ok === false && r.ops !== undefined && r.ops.length > 0 && history !== null) {
+            const byId = new Map(history.map((op) => [op.id, op]));
+            verdict.details = r.ops
+              .slice(0, MAX_DETAILS)
+              .map((n) => byId.get(n))
+              .filter((op) => op !== undefined)
+              .map(describeOp);
+          }
+          out[slot] = withLesson(verdict);
+          todo.shift();
+        }
+        return out;
+      },
+      progress: () => (todo.length === 0 ? null : { checker: todo[0]!.id, ...todo[0]!.run.progress() }),
+    };
   }
 
   /** Live changes made so far, with the event index each was made at (save them with a run to replay it). */
@@ -768,16 +885,37 @@ export class Simulation {
    * past its end, the first of those is the difference. Pure: neither run moves.
    */
   divergence(other: Simulation): Divergence {
-    const ta = this.kernel.trace;
-    const tb = other.kernel.trace;
-    const n = Math.min(ta.length, tb.length);
-    for (let r = 0; r < n; r++) if (!ta.sameRowAs(tb, r)) return divergedAt(r, ta.row(r), tb.row(r), n);
-    if (ta.length !== tb.length && (ta.length < tb.length ? this.done : other.done)) {
-      const a = n < ta.length ? ta.row(n) : null;
-      const b = n < tb.length ? tb.row(n) : null;
-      return divergedAt(n, a, b, n);
-    }
-    return { compared: n, row: null, index: null, timeUs: null, a: null, b: null };
+    return runToEnd(this.divergenceInPieces(other));
+  }
+
+  /**
+   * divergence(), a piece at a time: at most `work` rows compared per call of advance. The rows
+   * compared are those both runs had when it was called; neither run should go back meanwhile
+   * (the sim host starts over when one does).
+   */
+  divergenceInPieces(
+    other: Simulation,
+  ): InPieces<Divergence> & { progress(): { done: number; total: number } } {
+    const n = Math.min(this.kernel.trace.length, other.kernel.trace.length);
+    const aDone = this.done;
+    const bDone = other.done;
+    let r = 0;
+    return {
+      advance: (work) => {
+        const ta = this.kernel.trace;
+        const tb = other.kernel.trace;
+        const end = Math.min(n, r + work, ta.length, tb.length);
+        for (; r < end; r++) if (!ta.sameRowAs(tb, r)) return divergedAt(r, ta.row(r), tb.row(r), n);
+        if (r < n && r < Math.min(ta.length, tb.length)) return null;
+        if (ta.length !== tb.length && (ta.length < tb.length ? aDone : bDone)) {
+          const a = n < ta.length ? ta.row(n) : null;
+          const b = n < tb.length ? tb.row(n) : null;
+          return divergedAt(n, a, b, n);
+        }
+        return { compared: n, row: null, index: null, timeUs: null, a: null, b: null };
+      },
+      progress: () => ({ done: r, total: n }),
+    };
   }
 
   /** Number of checkpoints held (for diagnostics and the benchmark). */
@@ -837,6 +975,29 @@ function cutOff(net: NetworkView, blocked: (src: string, dst: string) => boolean
     res.push({ node: p.id, from: from.sort(), minority: talking * 2 <= peers.length });
   });
   return res;
+}
+
+/**
+ * Work done a piece at a time: each call of advance does at most about `work` units (the
+ * method's own unit) and answers the result once there is one, else null.
+ */
+export interface InPieces<T> {
+  advance(work: number): T | null;
+}
+
+/** Runs work in pieces to its end, in one go. */
+export function runToEnd<T>(w: InPieces<T>): T {
+  for (;;) {
+    const r = w.advance(Number.POSITIVE_INFINITY);
+    if (r !== null) return r;
+  }
+}
+
+/** How far a history check under way got, in its checker's unit (keys, for linearizability). */
+export interface CheckProgress {
+  checker: string;
+  done: number;
+  total: number;
 }
 
 /** Where two runs' traces first differ (Simulation.divergence). */

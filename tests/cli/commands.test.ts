@@ -18,7 +18,7 @@ describe('help', () => {
       const r = await cli(...argv);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Usage: dslab <command> [options]');
-      for (const c of ['run', 'check', 'sweep', 'trace', 'bench', 'library'])
+      for (const c of ['run', 'check', 'sweep', 'trace', 'shiviz', 'bench', 'library'])
         expect(r.stdout).toContain(`  ${c} `);
     }
     for (const command of Object.keys(COMMAND_HELP)) {
@@ -36,6 +36,7 @@ describe('help', () => {
       check: ['--seeds', '--workers', '--until-ms', '--set'],
       sweep: ['--seeds', '--workers', '--until-ms', '--set'],
       trace: ['--seed', '--from', '--to', '--until-ms', '--set'],
+      shiviz: ['--seed', '--from', '--to', '--until-ms', '--set', '--out'],
       bench: ['--json', '--quick'],
       library: ['--data', 'list', 'import', 'export', 'delete'],
     };

@@ -99,6 +99,53 @@ describe('long calls in web mode', () => {
   });
 });
 
+describe('long reads in web mode', () => {
+  it('while the history check of a finished run runs (sim.invariants), others are answered; closing the run stops it', async () => {
+    const a = await openSocket(server);
+    const b = await openSocket(server);
+    // Raft with 30 requests outstanding on one key for a second of virtual time: a run of a
+    // couple of seconds whose linearizability check explores its million states (seconds more).
+    const def = await ask(a, 1, 'catalog.defaultScenario', { protocol: 'raft' });
+    const s = def.value as { limits: Record<string, number>; workload: Record<string, unknown> };
+    const scenario = {
+      ...s,
+      workload: {
+        kind: 'closed',
+        concurrency: 30,
+        readFraction: 0.5,
+        keys: { pattern: 'k{i}', count: 1, distribution: 'uniform', zipfS: 1.1 },
+      },
+      limits: { ...s.limits, maxTimeUs: 1_000_000 },
+    };
+    const created = await ask(a, 2, 'sim.create', { scenario });
+    expect(created.ok, JSON.stringify(created.error)).toBe(true);
+    const simId = (created.value as { status: { simId: string } }).status.simId;
+    const ran = await ask(a, 3, 'sim.runUntil', { simId, timeUs: 1e15, maxEvents: 100_000_000 });
+    expect(ran).toMatchObject({ ok: true, value: { done: true } });
+    // The first progress of the check (it is pushed at most every 50 ms while it runs).
+    const progress = new Promise<string>((resolve) =>
+      a.on('message', (d) => {
+        const m = JSON.parse(d.toString()) as { event?: string; payload?: { simId: string; what: string } };
+        if (m.event === 'sim.readProgress' && m.payload?.simId === simId) resolve(m.payload.what);
+      }),
+    );
+    const order: string[] = [];
+    const long = track(a, order, 10, 'sim.invariants', { simId }, 'invariants');
+    for (let i = 0; i < 3; i++) await track(b, order, 20 + i, 'app.echo', { text: 'x' }, `ping ${i}`);
+    // The same page: Pause and a read of the run are answered too (the run is not busy).
+    await track(a, order, 30, 'sim.pause', { simId }, 'pause');
+    await track(a, order, 31, 'sim.nodes', { simId }, 'nodes');
+    expect(await progress).toBe('history check linearizability');
+    await track(a, order, 32, 'sim.close', { simId }, 'close');
+    const end = await long;
+    expect(order).toEqual(['ping 0', 'ping 1', 'ping 2', 'pause', 'nodes', 'close', 'invariants']);
+    expect(end).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(end.error?.message).toMatch(/closed while sim\.invariants ran/);
+    a.close();
+    b.close();
+  });
+});
+
 describe('stopping', () => {
   it('SIGTERM during a long call stops the server', async () => {
     const own = await startServerProcess();

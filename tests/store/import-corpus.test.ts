@@ -1,9 +1,10 @@
 /**
  * The audit's fuzz corpus (issue 16, "Keep"): a few hundred malformed files, generated in the
  * test (fast-check, fixed seed, so the corpus is the same on every run), each imported through
- * the CLI (`dslab library import`) and through the API's `library.import` method (the
- * dispatcher web mode's WebSocket and the app's IPC both call). Every one must be refused
- * with a message naming what is wrong, and the database file must keep every byte.
+ * the CLI (`dslab library import`) and through the API's `library.import` method: over a live
+ * web-mode WebSocket (the server as a child process, as a page reaches it) and through the
+ * dispatcher in process (what the app's IPC calls). Every one must be refused with a message
+ * naming what is wrong, and the database file must keep every byte.
  *
  * Every generator makes a file that cannot be valid (truncated JSON, an unknown protocol, a
  * dangling link, ...), so "refused" is the only right answer. A failure prints the case.
@@ -21,6 +22,7 @@ import { loadBuiltinFiles } from '../../src/main/store/builtins';
 import { openStore, STORE_FILE } from '../../src/main/store/database';
 import { MAX_FILE_BYTES } from '../../src/shared/files/format';
 import { listProtocols } from '../../src/sim';
+import { ask, openSocket, startServerProcess } from '../server/helpers';
 import { makeExercise, makeScenario } from './fixtures';
 
 const SEED = 16_2026;
@@ -246,6 +248,31 @@ describe(`a corpus of ${CASES} malformed files`, () => {
     expect(host.library.list().total).toBe(total);
     host.close();
     db.close();
+  });
+
+  it('is refused over a live web-mode socket, each with a message, the database unchanged byte for byte', async () => {
+    const dir = tmp();
+    const server = await startServerProcess({ dataDir: dir });
+    try {
+      const ws = await openSocket(server);
+      // A round trip after start-up: the built-ins are seeded, the library is settled.
+      const { total } = (await ask(ws, 0, 'library.list', {})).value as { total: number };
+      const before = sha(dir);
+      for (const [i, c] of corpus.entries()) {
+        const r = await ask(ws, i + 1, 'library.import', { text: c.text });
+        const why = `${c.kind}: ${c.text.slice(0, 300)}`;
+        expect(r.ok, why).toBe(false);
+        expect(['bad-request', 'too-large'], why).toContain(r.error?.code);
+        expect(r.error?.message, why).toMatch(MESSAGE);
+        expect(r.error?.message, why).toContain(c.names);
+        expect(sha(dir), why).toBe(before);
+      }
+      expect(await ask(ws, corpus.length + 1, 'library.list', {})).toMatchObject({ value: { total } });
+      ws.close();
+      expect(server.exited()).toBe(false);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('is refused by dslab library import, each with one line naming the file, the database unchanged', async () => {

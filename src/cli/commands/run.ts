@@ -49,14 +49,18 @@ export function summaryText(r: RunResult, title: string): string {
         `${grouped(c.opsInvoked ?? 0)} invoked, ${grouped(c.opsOk ?? 0)} ok, ${grouped(c.opsFailed ?? 0)} failed, ${grouped(c.opsUnknown ?? 0)} unknown`,
       );
     const held = r.invariants.filter((v) => v.ok === true).length;
-    const broken = r.invariants.filter((v) => v.ok === false).length;
+    const lessons = r.invariants.filter((v) => v.ok === false && v.lesson !== undefined);
+    const broken = r.invariants.filter((v) => v.ok === false).length - lessons.length;
     const undecided = r.invariants.filter((v) => undecidedVerdict(v));
     const pending = r.invariants.filter((v) => v.ok === null).length - undecided.length;
     let verdicts = `${held} of ${r.invariants.length} held`;
     if (broken > 0) verdicts += `, ${broken} BROKEN`;
+    if (lessons.length > 0) verdicts += `, ${lessons.length} failed as the lesson`;
     if (undecided.length > 0) verdicts += `, ${undecided.length} undecided`;
     if (pending > 0) verdicts += `, ${pending} not evaluated`;
     out += row('invariants', verdicts);
+    // A check the protocol does not promise here failed: what it found, and why that is the lesson.
+    for (const v of lessons) out += row('lesson', `${v.id}: ${v.message} (${v.lesson})`);
     // History checkers say what they found (a broken one is the VIOLATION line below).
     for (const v of r.invariants)
       if (v.kind === 'history' && v.ok !== false && v.atEvent !== null)

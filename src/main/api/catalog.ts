@@ -25,6 +25,7 @@ export function createSimCatalog(): CatalogPort {
       defaults: p.defaults,
       invariants: p.invariants,
       liveness: p.liveness,
+      runChecks: p.runChecks,
       views: p.views,
       experiments: p.experiments,
       metrics: p.metrics,

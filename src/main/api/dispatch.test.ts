@@ -137,6 +137,8 @@ describe('the API dispatcher', () => {
       ['sim.inject', () => ({ simId, change: { kind: 'fault', fault: { kind: 'crash', node } } })],
       ['sim.fork', () => ({ simId, atEvent: 2, change: { kind: 'seed', seed: 9 } })],
       ['sim.trace', () => ({ simId, from: 0, to: 100 })],
+      ['sim.causality', () => ({ simId, rowA: 0, rowB: 1 })],
+      ['sim.shiviz', () => ({ simId })],
       [
         'sim.diverge',
         () => ({ a: simId, b: (got['sim.fork'] as { status: { simId: string } }).status.simId }),

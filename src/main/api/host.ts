@@ -64,7 +64,11 @@ export function createApiHost(opts: ApiHostOptions): ApiHost {
     for (const problem of fromEnv.problems) opts.log?.(`memory budget: ${problem}; using the default`);
     budgets = fromEnv.budgets;
   }
-  const sims = new SimHost({ emit: (payload) => opts.emit('sim.progress', payload), budgets });
+  const sims = new SimHost({
+    emit: (payload) => opts.emit('sim.progress', payload),
+    emitRead: (payload) => opts.emit('sim.readProgress', payload),
+    budgets,
+  });
   const experiments = new ExperimentRuns({
     emit: opts.emit,
     ...(opts.experimentClock ? { clock: opts.experimentClock } : {}),

@@ -57,7 +57,7 @@ type LibraryHandlers = Pick<Handlers, Extract<keyof Handlers, `library.${string}
 /** What the library handlers need to know about open simulations. */
 export interface RunSource {
   /** The run's summary and scenario, for recording. */
-  summaryOf(simId: string): { summary: RunSummary; scenario: Scenario };
+  summaryOf(simId: string): Promise<{ summary: RunSummary; scenario: Scenario }>;
 }
 
 export function libraryHandlers(lib: Library, runs: RunSource): LibraryHandlers {
@@ -104,8 +104,8 @@ export function libraryHandlers(lib: Library, runs: RunSource): LibraryHandlers 
         const name = ids.length === 1 ? lib.getSummary(ids[0]!).name : (title ?? 'dslab-bundle');
         return { text, fileName: exportFileName(name) };
       }),
-    'runs.record': ({ itemId, simId, learner }) => {
-      const { summary, scenario } = runs.summaryOf(simId);
+    'runs.record': async ({ itemId, simId, learner }) => {
+      const { summary, scenario } = await runs.summaryOf(simId);
       return guard(() =>
         lib.recordRun(itemId, summary, { scenario, ...(learner === undefined ? {} : { learner }) }),
       );

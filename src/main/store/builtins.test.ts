@@ -5,6 +5,7 @@ import { RunSummarySchema } from '../../shared/exercise/run-summary';
 import { fileItems } from '../../shared/files/format';
 import { parseFile } from '../../shared/files/parse';
 import { getProtocol } from '../../sim/catalog';
+import { KV_HISTORY_CHECKERS } from '../../sim/simulation';
 import { builtinLibraryDir, loadBuiltinFiles } from './builtins';
 import { migrate } from './database';
 import { Library } from './library';
@@ -54,6 +55,9 @@ describe('the built-in library (resources/library)', () => {
           ...p.invariants.map((i) => i.id),
           ...((p as { liveness?: { id: string }[] }).liveness ?? []).map((l) => l.id),
           ...p.historyCheckers,
+          ...(p.runChecks ?? []).map((c) => c.id),
+          // Every run with a workload is checked for linearizability.
+          ...(e.exercise.scenario.workload.kind === 'none' ? [] : KV_HISTORY_CHECKERS),
         ];
         for (const g of e.exercise.goals)
           if (g.kind === 'invariant' && !checks.includes(g.invariant))

@@ -112,6 +112,8 @@ export const ProtocolInfoSchema = z.object({
   invariants: z.array(z.object({ id: z.string(), title: z.string() })),
   /** Liveness properties, checked once the faults stop. */
   liveness: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
+  /** Checks of the run so far that never stop it (shown with the invariants). */
+  runChecks: z.array(z.object({ id: z.string(), title: z.string() })).default([]),
   /** Views the protocol declares (tabs drawn by a generic renderer of their kind). */
   views: z.array(ViewInfoSchema).default([]),
   /** Experiments that reproduce a figure of the protocol's source (`experiments.run`). */
@@ -367,6 +369,12 @@ export const VerdictSchema = z.object({
   message: z.string(),
   /** Event of the violation or evaluation. */
   atEvent: z.number().int().nullable(),
+  /** What the check promises (history and run checks). */
+  title: z.string().optional(),
+  /** Set when the protocol does not promise this check here: why (a failure is the lesson, not a bug). */
+  lesson: z.string().optional(),
+  /** For a failure: one line per item that shows it (offending operations, lost writes). */
+  details: z.array(z.string()).optional(),
 });
 
 /** Metrics of a run. */
@@ -405,6 +413,26 @@ export const DivergenceSchema = z.object({
 });
 
 const simRef = z.object({ simId: SimIdSchema }).strict();
+
+/** A message on a happened-before chain (sim.causality). */
+const HopSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  msgType: z.string(),
+  sendRow: z.number().int(),
+  deliverRow: z.number().int(),
+  sendIndex: z.number().int(),
+  deliverIndex: z.number().int(),
+});
+
+/** How two events are ordered, and why (src/sim/analysis/causality.ts `Ordering`). */
+export const OrderingSchema = z.object({
+  relation: z.enum(['before', 'after', 'concurrent', 'same']),
+  chain: z.array(HopSchema),
+  reason: z.string(),
+  clockA: z.record(z.string(), z.number()),
+  clockB: z.record(z.string(), z.number()),
+});
 
 /** Most seeds one search covers (`search.start`). */
 export const SEARCH_MAX_SEEDS = 100_000;
@@ -521,7 +549,7 @@ export const methods = {
   'sim.diverge': method(
     z.object({ a: SimIdSchema, b: SimIdSchema }).strict(),
     DivergenceSchema,
-    'The first trace row where two runs differ (a fork and its parent), compared on event, time, kind, node, peer, message type and detail over the rows both have.',
+    'The first trace row where two runs differ (a fork and its parent), compared on event, time, kind, node, peer, message type and detail over the rows both have. Compared in slices (other calls are answered meanwhile; progress as sim.readProgress); closing either run cancels it.',
   ),
   'sim.trace': method(
     simRef.extend({
@@ -533,6 +561,16 @@ export const methods = {
     'Trace rows of events from..to (event indexes, end exclusive), at most max.',
   ),
   'sim.nodes': method(simRef, z.array(SimNodeSchema), 'Every node with its state and badge.'),
+  'sim.causality': method(
+    simRef.extend({ rowA: z.number().int().min(0), rowB: z.number().int().min(0) }),
+    OrderingSchema,
+    'How the events of two trace rows are ordered by happened-before (before, after, concurrent or the same event), with the chain of messages and both vector clocks, computed from the trace so far.',
+  ),
+  'sim.shiviz': method(
+    simRef,
+    z.object({ text: z.string(), events: z.number().int() }),
+    "The run so far as a log ShiViz opens: its regex line, an empty delimiter line, then each process event and `host {vector clock}` (the CLI's dslab shiviz).",
+  ),
   'sim.links': method(
     simRef,
     SimLinksSchema,
@@ -544,12 +582,16 @@ export const methods = {
     'The faults injected live in this run, in order, with the virtual time each happens at.',
   ),
   'sim.metrics': method(simRef, SimMetricsSchema, 'Counters, gauges and series so far.'),
-  'sim.invariants': method(simRef, z.array(VerdictSchema), 'Checker verdicts so far.'),
+  'sim.invariants': method(
+    simRef,
+    z.array(VerdictSchema),
+    'Checker verdicts so far. The history checks of a finished run run in slices (other calls are answered meanwhile; progress as sim.readProgress) and are kept until the run moves; closing the run cancels them.',
+  ),
   'sim.close': method(simRef, z.object({ closed: z.boolean() }), 'Drop a simulation and its memory.'),
   'sim.summary': method(
     simRef,
     RunSummarySchema,
-    'What the library keeps of the run so far: totals, final metrics, verdicts, event counts.',
+    'What the library keeps of the run so far: totals, final metrics, verdicts, event counts. Built in slices like sim.invariants.',
   ),
   'sim.view': method(
     z.object({ simId: z.string().min(1).max(100), view: z.string().min(1).max(100) }).strict(),
@@ -630,6 +672,17 @@ export const events = {
     total: z.number().int(),
   }),
   'search.progress': SearchStatusSchema,
+  /**
+   * A long read of a run under way (sim.invariants' history checks, sim.summary, sim.diverge):
+   * how far it got in `what` (keys of a history checker, events counted, rows compared).
+   */
+  'sim.readProgress': z.object({
+    simId: z.string(),
+    method: z.enum(['sim.invariants', 'sim.summary', 'sim.diverge']),
+    what: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
   /** Desktop: a file arrived from the menu's Open Recent, the OS (file association) or a second launch. */
   'app.openFile': z.object({ name: z.string(), path: z.string(), text: z.string() }),
 } as const;
@@ -647,6 +700,8 @@ export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export type AppInfo = z.output<typeof AppInfoSchema>;
 export type Settings = z.output<typeof SettingsSchema>;
+/** How two events are ordered by happened-before (sim.causality). */
+export type Ordering = z.output<typeof OrderingSchema>;
 export type ProtocolInfo = z.output<typeof ProtocolInfoSchema>;
 export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;

@@ -58,8 +58,57 @@ export const LogGridViewSchema = z.object({
   rows: z.array(LogGridRowSchema),
 });
 
+/** A bar's colour hint: the badge tones plus 'info' (a second neutral colour). */
+export const TimelineToneSchema = z.enum(['neutral', 'info', 'good', 'warn', 'bad']);
+
+/**
+ * A timeline (Gantt chart): one row per node, bars for spans of time (a task, a lock held...)
+ * and markers for moments (a failure, the end). Times are virtual microseconds; a bar still
+ * under way has no end and is drawn up to the current time.
+ */
+export const TimelineViewSchema = z.object({
+  kind: z.literal('timeline'),
+  /** What a bar is, as a caption. */
+  caption: z.string(),
+  /** The rows, top to bottom. */
+  rows: z.array(
+    z.object({
+      /** Row id (a node id, usually). */
+      id: z.string(),
+      /** Label shown at the row's start. */
+      label: z.string(),
+      /** False when the node is down now (the row is greyed). */
+      up: z.boolean(),
+    }),
+  ),
+  /** The bars, each on a row. */
+  bars: z.array(
+    z.object({
+      /** The row's id. */
+      row: z.string(),
+      /** Start, and end (null while under way), microseconds. */
+      startUs: z.number(),
+      endUs: z.number().nullable(),
+      /** Short text drawn in the bar. */
+      label: z.string(),
+      /** Colour hint. */
+      tone: TimelineToneSchema,
+      /** Longer text shown on hover. */
+      title: z.string().optional(),
+    }),
+  ),
+  /** Moments: a dashed line across the rows (or on one row) with a label. */
+  markers: z.array(z.object({ atUs: z.number(), label: z.string(), row: z.string().optional() })),
+  /** What each tone means, for the legend (optional). */
+  legend: z.array(z.object({ tone: TimelineToneSchema, label: z.string() })).optional(),
+});
+
 /** A view's data, by kind. */
-export const ViewDataSchema = z.discriminatedUnion('kind', [RingViewSchema, LogGridViewSchema]);
+export const ViewDataSchema = z.discriminatedUnion('kind', [
+  RingViewSchema,
+  LogGridViewSchema,
+  TimelineViewSchema,
+]);
 /** A view's data, by kind. */
 export type ViewData = z.infer<typeof ViewDataSchema>;
 /** The kinds of view. */
@@ -68,6 +117,8 @@ export type ViewKind = ViewData['kind'];
 export type RingViewData = z.infer<typeof RingViewSchema>;
 /** A log grid view. */
 export type LogGridViewData = z.infer<typeof LogGridViewSchema>;
+/** A timeline (Gantt) view. */
+export type TimelineViewData = z.infer<typeof TimelineViewSchema>;
 
 /** A view as the catalog lists it. */
 export const ViewInfoSchema = z.object({
@@ -76,7 +127,7 @@ export const ViewInfoSchema = z.object({
   /** Tab title. */
   title: z.string(),
   /** Which generic renderer draws it. */
-  kind: z.enum(['ring', 'log-grid']),
+  kind: z.enum(['ring', 'log-grid', 'timeline']),
 });
 
 /** An experiment as the catalog lists it (src/sim/experiments). */

@@ -247,6 +247,12 @@ export const NemesisSchema = z.object({
   crashNewLeader: probability.default(0),
   /** Chance that a new leader crashes right after its first commits, before telling anyone. */
   crashAfterFirstCommit: probability.default(0),
+  /**
+   * Chance that a step which sends to two or more nodes is cut short by a crash while sending:
+   * a random part of its messages leaves (at least one, never all), then the node crashes (any
+   * protocol; Cachin et al. 2011 §3.3: a process may crash in the middle of a broadcast).
+   */
+  crashMidSend: probability.default(0),
 });
 export type Nemesis = z.infer<typeof NemesisSchema>;
 
@@ -302,6 +308,7 @@ export const ScenarioSchema = z
       crashAfterPromise: 0,
       crashNewLeader: 0,
       crashAfterFirstCommit: 0,
+      crashMidSend: 0,
     }),
     /** The run's seed (unsigned 32-bit). */
     seed: z.number().int().min(0).max(0xffffffff),

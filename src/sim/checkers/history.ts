@@ -39,19 +39,58 @@ export interface HistoryVerdict {
   ok: boolean | null;
   /** Explanation (required when not ok, and when undecided). */
   message?: string;
+  /** When not ok: the ids of the operations that show it (the one that could not be placed first). */
+  ops?: number[];
 }
 
 /** A history checker. */
 export type HistoryChecker = (history: readonly KvOp[]) => HistoryVerdict;
 
-const registry = new Map<string, HistoryChecker>();
+/**
+ * A history check under way, done a piece at a time so a host can serve other work between
+ * pieces (the sim host does, in slices of a few milliseconds: docs/architecture.md).
+ */
+export interface HistoryCheckRun {
+  /** Goes on for at most about `work` steps (the checker's unit); the verdict once decided, else null. */
+  advance(work: number): HistoryVerdict | null;
+  /** How far it got, in the checker's own unit (keys decided, for linearizability). */
+  progress(): { done: number; total: number };
+}
 
-/** Registers (or replaces) a history checker by id. */
-export function registerHistoryChecker(id: string, check: HistoryChecker): void {
-  registry.set(id, check);
+/** Starts a check of a history that runs a piece at a time. */
+export type SteppedHistoryChecker = (history: readonly KvOp[]) => HistoryCheckRun;
+
+const registry = new Map<string, { check: HistoryChecker; start: SteppedHistoryChecker }>();
+
+/**
+ * Registers (or replaces) a history checker by id. A checker that can work in pieces passes
+ * `start` as well; one that cannot runs whole in its first piece.
+ */
+export function registerHistoryChecker(
+  id: string,
+  check: HistoryChecker,
+  start?: SteppedHistoryChecker,
+): void {
+  registry.set(id, { check, start: start ?? ((history) => inOnePiece(check, history)) });
 }
 
 /** The checker registered under id, if any. */
 export function historyChecker(id: string): HistoryChecker | undefined {
-  return registry.get(id);
+  return registry.get(id)?.check;
+}
+
+/** Starts the checker registered under id on a history, to run a piece at a time; undefined if none. */
+export function startHistoryCheck(id: string, history: readonly KvOp[]): HistoryCheckRun | undefined {
+  return registry.get(id)?.start(history);
+}
+
+function inOnePiece(check: HistoryChecker, history: readonly KvOp[]): HistoryCheckRun {
+  let verdict: HistoryVerdict | null = null;
+  return {
+    advance: () => {
+      verdict ??= check(history);
+      return verdict;
+    },
+    progress: () => ({ done: verdict === null ? 0 : 1, total: 1 }),
+  };
 }

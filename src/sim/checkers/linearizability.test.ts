@@ -18,7 +18,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkLinearizable, type KvOp, type LinResult } from './linearizability';
+import { checkLinearizable, type KvOp, type LinResult, startLinearizabilityCheck } from './linearizability';
 import { benchLinearizability, makeBenchHistory, makeKvBenchHistory } from './linearizability-bench';
 
 // ---------------------------------------------------------------------------------------
@@ -775,5 +775,47 @@ describe('checkLinearizable: properties', () => {
       }),
       { numRuns: 3000, seed: 7 },
     );
+  });
+});
+
+describe('startLinearizabilityCheck: the same check a piece at a time', () => {
+  /** Runs a check in pieces of `work` steps; how many pieces it took and the result. */
+  function inPieces(history: KvOp[], work: number, opts = {}) {
+    const check = startLinearizabilityCheck(history, opts);
+    let pieces = 0;
+    const progress: number[] = [];
+    for (;;) {
+      pieces++;
+      const r = check.advance(work);
+      progress.push(check.progress().done);
+      if (r !== null) return { r, pieces, progress, total: check.progress().total };
+    }
+  }
+
+  it('stops after the steps it is given and answers what one piece answers', () => {
+    for (const badKeys of [0, 2]) {
+      const { history } = makeKvBenchHistory(5, { clients: 10, ops: 300, keys: 4, badKeys });
+      const whole = checkLinearizable(history);
+      const { r, pieces, progress, total } = inPieces(history, 50);
+      expect(pieces).toBeGreaterThan(10);
+      expect(r).toEqual(whole);
+      expect(total).toBe(4);
+      // Keys decided only go up, to the count the result names.
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      expect(progress.at(-1)).toBe(whole.keysChecked);
+    }
+  });
+
+  it('carries a key over to the next round in pieces too (a budget too small for one round)', () => {
+    const { history } = makeKvBenchHistory(5, { clients: 10, ops: 300, keys: 3 });
+    const opts = { maxStates: 50_000 };
+    expect(inPieces(history, 7, opts).r).toEqual(checkLinearizable(history, opts));
+  });
+
+  it('an answered check keeps its answer', () => {
+    const check = startLinearizabilityCheck([put(0, 'k', 'a', 0, 1), get(1, 'k', 'a', 2, 3)]);
+    const r = check.advance(Number.POSITIVE_INFINITY);
+    expect(r?.ok).toBe(true);
+    expect(check.advance(1)).toBe(r);
   });
 });

@@ -329,11 +329,21 @@ function describeOp(op: KvOp): string {
 }
 
 /**
+ * One key's search, resumable: each call does at most `work` steps of the search (a step tries
+ * one operation in one configuration) and answers the outcome once there is one, else null.
+ */
+type KeySearch = (work: Work) => KeyOutcome | null;
+
+/** Steps of search a caller allows; each step takes one off `left` (see LinCheck.advance). */
+type Work = { left: number };
+
+/**
  * Checks one key's operations (all with op.key === key), storing at most `budget` search
  * configurations and holding at most about `maxBytes` of memory (the cache's typed arrays plus
- * the distinct values met); past either it answers 'exhausted'.
+ * the distinct values met); past either it answers 'exhausted'. The search is returned ready
+ * to run a piece at a time (KeySearch), so a host can do it between other work.
  */
-function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: number): KeyOutcome {
+function searchKey(key: string, all: readonly KvOp[], budget: number, maxBytes: number): KeySearch {
   // Pending gets have no effect and an unknown output: they constrain nothing. Drop them.
   const ops = all.filter((op) => !(op.kind === 'get' && op.returnUs === null));
   const n = ops.length;
@@ -618,62 +628,67 @@ function checkKey(key: string, all: readonly KvOp[], budget: number, maxBytes: n
 
   let entry = nxt[0]!;
   let fresh = true; // entry === nxt[0] in a configuration not yet scanned for forced moves
-  while (linCompleted < completedCount) {
-    if (fresh) {
-      fresh = false;
-      let forcedNode = -1;
-      for (let e = nxt[0]!; e !== -1 && isCall[e]; e = nxt[e]!) {
-        if (isIdentityLegal(nodeOp[e]!, state)) {
-          forcedNode = e;
-          break;
+  const search = (work: Work): KeyOutcome | null => {
+    while (linCompleted < completedCount) {
+      if (work.left <= 0) return null; // more to do: the caller resumes here
+      work.left--;
+      if (fresh) {
+        fresh = false;
+        let forcedNode = -1;
+        for (let e = nxt[0]!; e !== -1 && isCall[e]; e = nxt[e]!) {
+          if (isIdentityLegal(nodeOp[e]!, state)) {
+            forcedNode = e;
+            break;
+          }
         }
-      }
-      if (forcedNode !== -1) {
-        const stop = overBudget();
-        if (stop !== null) return exhausted(stop);
-        const added = tryLift(forcedNode, state, 1);
-        if (added === FULL) return exhausted('memory');
-        if (added === ADDED) {
-          entry = nxt[0]!;
-          fresh = true;
+        if (forcedNode !== -1) {
+          const stop = overBudget();
+          if (stop !== null) return exhausted(stop);
+          const added = tryLift(forcedNode, state, 1);
+          if (added === FULL) return exhausted('memory');
+          if (added === ADDED) {
+            entry = nxt[0]!;
+            fresh = true;
+            continue;
+          }
+          // Seen before, hence failed; so does this configuration.
+          entry = backtrack();
+          if (entry === -1) return fail();
           continue;
         }
-        // Seen before, hence failed; so does this configuration.
+      }
+      if (isCall[entry]) {
+        const i = nodeOp[entry]!;
+        const next = step(i, state);
+        if (next >= 0) {
+          const stop = overBudget();
+          if (stop !== null) return exhausted(stop);
+          const added = tryLift(entry, next, 0);
+          if (added === FULL) return exhausted('memory');
+          if (added === ADDED) {
+            entry = nxt[0]!;
+            fresh = true;
+            continue;
+          }
+        } else {
+          recordRefusal(i, state, writer);
+        }
+        entry = nxt[entry]!;
+      } else {
+        // The earliest outstanding return: that op had to be linearized by now and was not.
+        if (depth > bestDepth) {
+          bestDepth = depth;
+          stuckOp = nodeOp[entry]!;
+        }
         entry = backtrack();
         if (entry === -1) return fail();
-        continue;
       }
     }
-    if (isCall[entry]) {
-      const i = nodeOp[entry]!;
-      const next = step(i, state);
-      if (next >= 0) {
-        const stop = overBudget();
-        if (stop !== null) return exhausted(stop);
-        const added = tryLift(entry, next, 0);
-        if (added === FULL) return exhausted('memory');
-        if (added === ADDED) {
-          entry = nxt[0]!;
-          fresh = true;
-          continue;
-        }
-      } else {
-        recordRefusal(i, state, writer);
-      }
-      entry = nxt[entry]!;
-    } else {
-      // The earliest outstanding return: that op had to be linearized by now and was not.
-      if (depth > bestDepth) {
-        bestDepth = depth;
-        stuckOp = nodeOp[entry]!;
-      }
-      entry = backtrack();
-      if (entry === -1) return fail();
-    }
-  }
-  const order: number[] = [];
-  for (let d = 0; d < depth; d++) order.push(ops[nodeOp[stackNode[d]!]!]!.id);
-  return { kind: 'ok', states: cache.size, order };
+    const order: number[] = [];
+    for (let d = 0; d < depth; d++) order.push(ops[nodeOp[stackNode[d]!]!]!.id);
+    return { kind: 'ok', states: cache.size, order };
+  };
+  return search;
 }
 
 /** Builds the human-readable account of why `stuck` could not be placed. */
@@ -899,13 +914,15 @@ class Values {
   }
 }
 
-/** Checks one key, turning an allocation failure of the engine into 'exhausted'. */
-function checkKeySafely(key: string, ops: readonly KvOp[], budget: number, maxBytes: number): KeyOutcome {
+/** The engine refusing memory (an array, a string or a Map too big) is a search out of memory. */
+const OUT_OF_MEMORY: KeyOutcome = { kind: 'exhausted', states: 0, reason: 'memory' };
+
+/** Runs a step of a key's search, turning an allocation failure of the engine into 'exhausted'. */
+function runSafely(step: () => KeyOutcome | null): KeyOutcome | null {
   try {
-    return checkKey(key, ops, budget, maxBytes);
+    return step();
   } catch (e) {
-    // A RangeError here is the engine refusing memory (an array, a string or a Map too big).
-    if (e instanceof RangeError) return { kind: 'exhausted', states: 0, reason: 'memory' };
+    if (e instanceof RangeError) return OUT_OF_MEMORY;
     throw e;
   }
 }
@@ -913,6 +930,23 @@ function checkKeySafely(key: string, ops: readonly KvOp[], budget: number, maxBy
 function quoteKeys(keys: readonly string[]): string {
   const shown = keys.slice(0, 8).map((k) => JSON.stringify(k));
   return keys.length > 8 ? `${shown.join(', ')} and ${keys.length - 8} more` : shown.join(', ');
+}
+
+/** A linearizability check under way (startLinearizabilityCheck). */
+export interface LinCheck {
+  /**
+   * Goes on with the check for at most about `work` steps of search (a step tries one
+   * operation in one configuration; preparing a key's search counts as one step). Answers the
+   * result once the check is decided, else null: call again to go on.
+   */
+  advance(work: number): LinResult | null;
+  /** Keys decided so far (linearizable, illegal or given up on), of all keys. */
+  progress(): { done: number; total: number };
+}
+
+/** Checks `history` in one piece: startLinearizabilityCheck run to its end. */
+export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {}): LinResult {
+  return startLinearizabilityCheck(history, opts).advance(Number.POSITIVE_INFINITY)!;
 }
 
 /**
@@ -928,8 +962,11 @@ function quoteKeys(keys: readonly string[]): string {
  * still gets its own full budget. A round starts a key's search afresh (its table of
  * configurations is dropped between rounds), so only one key's search is in memory at a time;
  * the repeated work is at most 1/(ROUND_GROWTH - 1) of the last round's.
+ *
+ * The check is returned ready to run a piece at a time (LinCheck.advance), so a host can do it
+ * between other work; checkLinearizable runs it in one piece. Either way the result is the same.
  */
-export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {}): LinResult {
+export function startLinearizabilityCheck(history: readonly KvOp[], opts: LinOptions = {}): LinCheck {
   validate(history);
   const maxStates = Math.max(1, opts.maxStates ?? DEFAULT_MAX_STATES);
   const maxBytes = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
@@ -960,20 +997,59 @@ export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {
   let keysChecked = 0;
   const linearization: Record<string, number[]> = {};
 
+  // The rounds of checkLinearizable's comment, as a state machine that can stop between steps:
+  // round `round` checks undecided[at], whose search (if started) is `search`.
+  const budgets = roundBudgets(maxStates);
+  let round = 0;
   let undecided = keys;
-  for (const budget of roundBudgets(maxStates)) {
-    const again: string[] = [];
-    for (const key of undecided) {
-      const outcome = checkKeySafely(key, opsOf.get(key)!, budget, maxBytes);
+  let again: string[] = [];
+  let at = 0;
+  let search: KeySearch | null = null;
+  let result: LinResult | null = null;
+
+  const startKey = (key: string, budget: number): KeySearch => {
+    try {
+      return searchKey(key, opsOf.get(key)!, budget, maxBytes);
+    } catch (e) {
+      if (e instanceof RangeError) return () => OUT_OF_MEMORY;
+      throw e;
+    }
+  };
+
+  const advance = (steps: number): LinResult | null => {
+    const work: Work = { left: steps };
+    while (result === null) {
+      if (at >= undecided.length) {
+        if (again.length === 0) {
+          result = finish();
+          break;
+        }
+        undecided = again;
+        again = [];
+        at = 0;
+        round++;
+        continue;
+      }
+      if (work.left <= 0) return null;
+      const key = undecided[at]!;
+      const budget = budgets[round]!;
+      if (search === null) {
+        work.left--;
+        search = startKey(key, budget);
+      }
+      const s = search;
+      const outcome = runSafely(() => s(work));
+      if (outcome === null) return null;
+      search = null;
+      at++;
       const report = reports.get(key)!;
       report.states += outcome.states;
       statesExplored += outcome.states;
       if (outcome.kind === 'fail') {
         report.verdict = 'illegal';
         keysChecked++;
-        return { ok: false, keysChecked, statesExplored, failure: outcome.failure, keys: keyList() };
-      }
-      if (outcome.kind === 'ok') {
+        result = { ok: false, keysChecked, statesExplored, failure: outcome.failure, keys: keyList() };
+      } else if (outcome.kind === 'ok') {
         report.verdict = 'linearizable';
         keysChecked++;
         linearization[key] = outcome.order;
@@ -986,33 +1062,37 @@ export function checkLinearizable(history: readonly KvOp[], opts: LinOptions = {
         again.push(key);
       }
     }
-    undecided = again;
-    if (undecided.length === 0) break;
-  }
-  const out = keyList().filter((r) => r.verdict === 'exhausted');
-  if (out.length === 0) return { ok: true, keysChecked, statesExplored, linearization, keys: keyList() };
-  const first = out[0]!;
-  const decided = keyList()
-    .filter((r) => r.verdict === 'linearizable')
-    .map((r) => r.key);
-  const why =
-    first.reason === 'memory'
-      ? `its search reached the memory bound (maxMemoryBytes = ${maxBytes})`
-      : `${maxStates} states (maxStates, per key)`;
-  return {
-    ok: false,
-    keysChecked,
-    statesExplored,
-    exhausted: true,
-    failure: {
-      key: first.key,
-      ops: [],
-      message:
-        `Gave up on key ${JSON.stringify(first.key)} after ${why}` +
-        (out.length > 1 ? `, and on ${quoteKeys(out.slice(1).map((r) => r.key))}` : '') +
-        `; ${decided.length === 0 ? 'no key was' : `${decided.length} of ${keys.length} keys were`} proven ` +
-        'linearizable and none illegal, so the history is neither proven linearizable nor proven wrong.',
-    },
-    keys: keyList(),
+    return result;
   };
+
+  const finish = (): LinResult => {
+    const out = keyList().filter((r) => r.verdict === 'exhausted');
+    if (out.length === 0) return { ok: true, keysChecked, statesExplored, linearization, keys: keyList() };
+    const first = out[0]!;
+    const decided = keyList()
+      .filter((r) => r.verdict === 'linearizable')
+      .map((r) => r.key);
+    const why =
+      first.reason === 'memory'
+        ? `its search reached the memory bound (maxMemoryBytes = ${maxBytes})`
+        : `${maxStates} states (maxStates, per key)`;
+    return {
+      ok: false,
+      keysChecked,
+      statesExplored,
+      exhausted: true,
+      failure: {
+        key: first.key,
+        ops: [],
+        message:
+          `Gave up on key ${JSON.stringify(first.key)} after ${why}` +
+          (out.length > 1 ? `, and on ${quoteKeys(out.slice(1).map((r) => r.key))}` : '') +
+          `; ${decided.length === 0 ? 'no key was' : `${decided.length} of ${keys.length} keys were`} proven ` +
+          'linearizable and none illegal, so the history is neither proven linearizable nor proven wrong.',
+      },
+      keys: keyList(),
+    };
+  };
+
+  return { advance, progress: () => ({ done: keysChecked, total: keys.length }) };
 }

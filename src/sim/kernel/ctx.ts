@@ -1,6 +1,6 @@
 import type { CheckEvent, ClientResult, Ctx, NodeId, ProtocolMessage, Random } from '../protocol';
 
-/** The kernel services a context forwards to (implemented by Kernel). */
+/** The kernel services a context forwards to (implemented by the node table, nodes.ts). */
 export interface CtxHost {
   /** The other protocol nodes of node i, sorted. */
   peersOf(i: number): readonly string[];
@@ -8,12 +8,16 @@ export interface CtxHost {
   nodesWithRole(role: string): readonly string[];
   /** Node i's local clock now, integer microseconds. */
   localNowUs(i: number): number;
+  /** A node's display name (its id when it has none). */
+  nameOf(id: string): string;
+  /** The workload's declared keys, in order. */
+  keySpace(): readonly string[];
 }
 
 /**
  * The context handed to every `on` call (contract v2), one per kernel, refreshed per input.
  * It is the outbox of etcd-raft's `Ready`: requests are queued in flat, reused arrays and the
- * kernel performs them once the handler returns (Kernel.drain), so a handler that throws or a
+ * kernel performs them once the handler returns (Kernel.runStep), so a handler that throws or a
  * node the nemesis crashes right after its step sends nothing. Nothing here is protocol code:
  * this is where the queueing speed lives.
  */
@@ -73,6 +77,14 @@ export class KernelCtx implements Ctx<unknown, ProtocolMessage> {
 
   nodesWithRole(role: string): readonly NodeId[] {
     return this.host.nodesWithRole(role);
+  }
+
+  nameOf(id: NodeId): string {
+    return this.host.nameOf(id);
+  }
+
+  keySpace(): readonly string[] {
+    return this.host.keySpace();
   }
 
   send(to: NodeId, msg: ProtocolMessage): void {

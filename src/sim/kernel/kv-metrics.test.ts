@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScenario } from '../catalog';
+import type { KvOp } from '../checkers/history';
 import { summarizeRun } from '../run-summary';
 import { Simulation } from '../simulation';
-import { kvMetrics, quantile } from './kv-metrics';
+import { kvMetrics, quantile, staleReadCount } from './kv-metrics';
 
 /**
  * The common key-value metrics: their definitions on a history small enough to work out by
@@ -83,5 +84,76 @@ describe('key-value metrics: in every run with a workload', () => {
     sim.runFor(3000);
     sim.stepBack(3000);
     expect(sim.metrics().gauges).toEqual(before);
+  });
+});
+
+describe('stale reads, in real-time order from the client history', () => {
+  const put = (id: number, key: string, callUs: number, returnUs: number | null): KvOp => ({
+    id,
+    client: 0,
+    kind: 'put',
+    key,
+    value: `v${id}`,
+    callUs,
+    returnUs,
+  });
+  const get = (
+    id: number,
+    key: string,
+    output: string | null,
+    callUs: number,
+    returnUs: number | null,
+  ): KvOp => ({
+    id,
+    client: 1,
+    kind: 'get',
+    key,
+    output,
+    callUs,
+    returnUs,
+  });
+
+  it('a read is stale when it returns a value older than a write that completed before it began', () => {
+    const h = [put(1, 'x', 0, 10), put(2, 'x', 20, 30)];
+    // Begun after write 2 completed: v1 and "missing" are older than v2; v2 is not.
+    expect(staleReadCount([...h, get(3, 'x', 'v1', 40, 50)])).toEqual({ reads: 1, stale: 1, ids: [3] });
+    expect(staleReadCount([...h, get(3, 'x', null, 40, 50)]).stale).toBe(1);
+    expect(staleReadCount([...h, get(3, 'x', 'v2', 40, 50)]).stale).toBe(0);
+    // Begun while write 2 was under way (concurrent): either value will do.
+    expect(staleReadCount([...h, get(3, 'x', 'v1', 25, 50)]).stale).toBe(0);
+    // Begun at the instant write 2 completed: concurrent too (intervals are closed).
+    expect(staleReadCount([...h, get(3, 'x', 'v1', 30, 50)]).stale).toBe(0);
+    // Another key's writes say nothing about this one.
+    expect(staleReadCount([...h, get(3, 'y', null, 40, 50)]).stale).toBe(0);
+  });
+
+  it('is never judged on writes that overlap or whose outcome is unknown', () => {
+    // Write 1 was still under way when write 2 began: no order between them, so v1 is not older.
+    expect(staleReadCount([put(1, 'x', 0, 25), put(2, 'x', 20, 30), get(3, 'x', 'v1', 40, 50)]).stale).toBe(
+      0,
+    );
+    // Write 1 never answered: it may have taken effect after write 2.
+    expect(staleReadCount([put(1, 'x', 0, null), put(2, 'x', 20, 30), get(3, 'x', 'v1', 40, 50)]).stale).toBe(
+      0,
+    );
+    // Only a write that completed makes a later read stale; reads never answered are not counted.
+    expect(
+      staleReadCount([put(1, 'x', 0, null), get(3, 'x', null, 40, 50), get(4, 'x', null, 40, null)]),
+    ).toEqual({
+      reads: 1,
+      stale: 0,
+      ids: [],
+    });
+  });
+
+  it('every run with a workload reports them as gauges, from its history', () => {
+    const sim = new Simulation(defaultScenario('read-replication'));
+    sim.runUntil(2_000_000);
+    const g = sim.metrics().gauges;
+    const found = staleReadCount(sim.history());
+    expect(found.reads).toBeGreaterThan(50);
+    expect(g.staleReads).toBe(found.stale);
+    expect(g.staleReadRate).toBe(found.stale / found.reads);
+    expect(new Simulation(defaultScenario('ping-pong')).metrics().gauges.staleReads).toBeUndefined();
   });
 });

@@ -10,9 +10,13 @@
  * - `availability`: the share of finished operations answered ok, out of those answered ok,
  *   answered failed, or given up on at the workload's timeout (pending ones are not counted);
  * - `msgsPerOp`: messages sent (every protocol message, background traffic included) per
- *   operation invoked.
+ *   operation invoked;
+ * - `staleReads`, `staleReadRate`: reads that returned a value older than a write that had
+ *   completed before the read began, in real time (`staleReadCount`), and their share of the
+ *   reads answered.
  * A metric with nothing to measure yet (no answer, no time, no operation) is absent.
  */
+import type { KvOp } from '../checkers/history';
 
 /** The nearest-rank quantile of ascending values: the smallest value with at least q of them at or below it (0 when empty). */
 export function quantile(sorted: ArrayLike<number>, q: number): number {
@@ -50,4 +54,74 @@ export function kvMetrics(latenciesUs: ArrayLike<number>, t: KvTotals): Record<s
   if (answered + t.unknown > 0) out.availability = t.ok / (answered + t.unknown);
   if (t.invoked > 0) out.msgsPerOp = t.sent / t.invoked;
   return out;
+}
+
+/** What `staleReadCount` finds. */
+export interface StaleReads {
+  /** Reads answered (ok) in the history. */
+  reads: number;
+  /** Of those, reads that returned a value older than a write completed before they began. */
+  stale: number;
+  /** Their ids, in history order. */
+  ids: number[];
+}
+
+/**
+ * Stale reads in real-time order, from the client history alone (no clocks of the nodes): a
+ * read is stale when some write w' to its key completed before the read began, and the read
+ * returned either nothing (the key missing) or the value of a write that completed before w'
+ * began. A read concurrent with a write is never stale, and a read of a write whose outcome is
+ * unknown cannot be shown older. Each stale read is a violation of linearizability that needs
+ * no search: the named write had completed, so a later read must see it or something newer.
+ * Writes carry unique values (the workload's `v<id>`), which identify the write a read saw.
+ */
+export function staleReadCount(history: readonly KvOp[]): StaleReads {
+  // Per key: completed writes by answer time, with the latest start among those answered so far.
+  const writes = new Map<string, { returnUs: number; callUs: number }[]>();
+  const byValue = new Map<string, KvOp>();
+  for (const op of history) {
+    if (op.kind !== 'put') continue;
+    if (op.value !== undefined) byValue.set(`${op.key}\u0000${op.value}`, op);
+    if (op.returnUs === null) continue;
+    const list = writes.get(op.key) ?? [];
+    if (list.length === 0) writes.set(op.key, list);
+    list.push({ returnUs: op.returnUs, callUs: op.callUs });
+  }
+  const prefixMaxCall = new Map<string, { returnUs: number[]; maxCallUs: number[] }>();
+  for (const [key, list] of writes) {
+    list.sort((a, b) => a.returnUs - b.returnUs);
+    const maxCallUs: number[] = [];
+    let m = Number.NEGATIVE_INFINITY;
+    for (const w of list) {
+      m = Math.max(m, w.callUs);
+      maxCallUs.push(m);
+    }
+    prefixMaxCall.set(key, { returnUs: list.map((w) => w.returnUs), maxCallUs });
+  }
+  let reads = 0;
+  const ids: number[] = [];
+  for (const op of history) {
+    if (op.kind !== 'get' || op.returnUs === null) continue;
+    reads++;
+    const w = prefixMaxCall.get(op.key);
+    if (w === undefined) continue;
+    // Writes answered strictly before the read began: the latest start among them.
+    let lo = 0;
+    let hi = w.returnUs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (w.returnUs[mid]! < op.callUs) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) continue;
+    const latestStartUs = w.maxCallUs[lo - 1]!;
+    const out = op.output ?? null;
+    if (out === null) {
+      ids.push(op.id);
+      continue;
+    }
+    const seen = byValue.get(`${op.key}\u0000${out}`);
+    if (seen !== undefined && seen.returnUs !== null && seen.returnUs < latestStartUs) ids.push(op.id);
+  }
+  return { reads, stale: ids.length, ids };
 }

@@ -37,6 +37,10 @@ export interface RecorderWorld<P> {
   nowUs?: number;
   /** The random stream (default: one that throws if drawn from). */
   rng?: Random;
+  /** Display names by node id (default: each node's id). */
+  names?: Record<NodeId, string>;
+  /** The workload's declared keys (default: none). */
+  keySpace?: readonly string[];
 }
 
 const noRandom: Random = new Proxy({} as Random, {
@@ -62,6 +66,8 @@ export function recordingCtx<P, M extends ProtocolMessage>(
     rng: world.rng ?? noRandom,
     now: () => Math.floor(world.nowUs ?? 0),
     nodesWithRole: (role) => ids.filter((id) => world.nodes[id] === role),
+    nameOf: (id) => world.names?.[id] || id,
+    keySpace: () => world.keySpace ?? [],
     send: (to, msg) => void out.sent.push({ to, msg }),
     sendAll: (role, msg) => {
       for (const id of ids) if (id !== world.self && world.nodes[id] === role) out.sent.push({ to: id, msg });

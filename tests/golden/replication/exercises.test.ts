@@ -22,13 +22,17 @@ describe('built-in replication exercises', () => {
     }
   });
 
-  it('scale reads without stale reads: leader-only reads and read-your-writes fail, sync passes', () => {
+  it('scale reads without stale reads: leader-only reads and sync alone fail, sync waiting for applied passes', () => {
     const ex = loadExercise('replication-no-stale-reads');
     for (const who of LEARNERS) {
       expect(runAndGrade(ex, who).passed, who).toBe(false);
       const leaderOnly = runAndGrade(ex, who, { readPolicy: 'leader' });
       expect(leaderOnly.goals.find((g) => g.id === 'followers-read')?.passed, who).toBe(false);
-      const g = runAndGrade(ex, who, { mode: 'sync' });
+      // Sync followers store a write before it is acknowledged, but apply it only when they hear
+      // it is committed: a read there in between is stale.
+      const stored = runAndGrade(ex, who, { mode: 'sync' });
+      expect(stored.goals.find((g) => g.id === 'no-stale')?.passed, who).toBe(false);
+      const g = runAndGrade(ex, who, { mode: 'sync', waitFor: 'applied' });
       expect(g.passed, `${who}: ${JSON.stringify(g.goals.filter((x) => !x.passed))}`).toBe(true);
     }
   });

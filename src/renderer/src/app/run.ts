@@ -3,7 +3,10 @@
  * answers and sim.progress events land in the run store. The renderer never simulates.
  *
  * Commands run one after another (a small promise queue), so Play's sim.create finishes
- * before a Pause that was clicked right after it. Trace, node and verdict fetches that follow
+ * before a Pause that was clicked right after it. Pause, Reset and a reset by an edit also go
+ * past the queue: while a command is under way (a step to a far event can take seconds), they
+ * send sim.pause at once, which stops that command on the host (it answers where the run got
+ * to), and then take their turn in the queue as before. Trace, node and verdict fetches that follow
  * a status change are coalesced to one per animation frame, one in flight at a time, so
  * 20 Hz progress events never queue up work on the main thread.
  */
@@ -33,15 +36,36 @@ import { useUi } from '../stores/ui-store';
 import { reportError } from './report';
 
 let queue: Promise<unknown> = Promise.resolve();
+/** Commands queued or under way. */
+let queued = 0;
 
 /** Runs commands in order; a failing one reports and does not block the next. */
 function serial<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-  const next = queue.then(fn).catch((err) => {
-    reportError(what, err);
-    return undefined;
-  });
+  queued++;
+  const next = queue
+    .then(fn)
+    .catch((err) => {
+      reportError(what, err);
+      return undefined;
+    })
+    .finally(() => {
+      queued--;
+    });
   queue = next;
   return next;
+}
+
+/**
+ * Stops the command under way now, without waiting for its turn: the host's sim.pause also
+ * cancels a stepping call of the run (docs/architecture.md), which then answers where the run
+ * got to. Nothing to do when no command is queued (the caller's own turn comes at once).
+ */
+function interrupt(): void {
+  const simId = useRun.getState().simId;
+  if (!simId || queued === 0) return;
+  call('sim.pause', { simId })
+    .then((status) => applyStatus(status))
+    .catch(() => {}); // the run was closed meanwhile: the queued command says what matters
 }
 
 function byId(nodes: SimNode[]): Record<string, SimNode> {
@@ -126,8 +150,9 @@ export function play(): Promise<unknown> {
   });
 }
 
-/** Stops playing. */
+/** Stops playing, and stops a command under way (a long step) at once. */
 export function pause(): Promise<unknown> {
+  interrupt();
   return serial('Could not pause', async () => {
     const simId = useRun.getState().simId;
     if (simId) applyStatus(await call('sim.pause', { simId }));
@@ -273,6 +298,7 @@ async function closeRun(): Promise<void> {
 
 /** Back to event 0: a fresh run of the same scenario and seed. */
 export function reset(): Promise<unknown> {
+  interrupt();
   return serial('Could not reset', async () => {
     const had = useRun.getState().simId !== null;
     await closeRun();
@@ -282,6 +308,7 @@ export function reset(): Promise<unknown> {
 
 /** The scenario changed under a run (topology edit, seed): drop the run and say why. */
 export function invalidate(reason: string | null): Promise<unknown> {
+  interrupt();
   return serial('Could not reset the run', async () => {
     if (!useRun.getState().simId) return;
     await closeRun();

@@ -30,6 +30,7 @@ import { ExperimentView } from './views/ExperimentView';
 import { LogGridView } from './views/LogGridView';
 import { RingView } from './views/RingView';
 import { SpaceTimeView } from './views/SpaceTimeView';
+import { TimelineView } from './views/TimelineView';
 
 type Tab = PanelTab | 'exercise';
 
@@ -63,6 +64,8 @@ function TabBody({ tab }: { tab: Tab }) {
         return <RingView viewId={view.id} protocolId={protocol.id} />;
       case 'log-grid':
         return <LogGridView viewId={view.id} protocolId={protocol.id} />;
+      case 'timeline':
+        return <TimelineView viewId={view.id} protocolId={protocol.id} />;
     }
   }
   switch (tab) {
@@ -126,7 +129,10 @@ function TabBody({ tab }: { tab: Tab }) {
 /** A red count on the Checkers tab while a checker is broken. */
 function BrokenCount() {
   const broken = useRun((s) =>
-    s.status?.violation ? 1 : (s.verdicts?.filter((v) => v.ok === false).length ?? 0),
+    // A check that fails as the lesson (not promised here) is not counted as broken.
+    s.status?.violation
+      ? 1
+      : (s.verdicts?.filter((v) => v.ok === false && v.lesson === undefined).length ?? 0),
   );
   if (broken === 0) return null;
   return (

@@ -1,8 +1,12 @@
 /**
- * The Checkers tab: each invariant and history checker green (holds), red (broken) or grey
- * (not evaluated yet); a violation names its message, event, time and seed, with a button
- * that goes to the event. The host stops a run at the event that broke an invariant. Above
- * them, a seed search (SeedSearch) finds a seed that fails a check, as `dslab check` does.
+ * The Checkers tab: each invariant, liveness property, history checker and run check green
+ * (holds), red (broken), amber (fails, but the protocol does not promise it with these params:
+ * the failure is the lesson, and the tab says why) or grey (not evaluated yet); a failed
+ * history or run check says what it found and lists the operations or writes that show it. A
+ * violation names its message, event, time and seed, with a button that goes to the event.
+ * The host stops a run at the event that broke an invariant. A history checker whose search ran
+ * out of budget is grey and says "undecided". Above them, a seed search (SeedSearch) finds
+ * a seed that fails a check, as `dslab check` does.
  */
 import { refreshVerdicts, seek } from '../app/run';
 import { useThrottledRefresh } from '../app/use-throttled';
@@ -21,7 +25,9 @@ export function CheckersView() {
   useThrottledRefresh(refreshVerdicts, `${simId}:${event}`, simId !== null, 400);
 
   const titles = new Map(
-    [...(protocol?.invariants ?? []), ...(protocol?.liveness ?? [])].map((i) => [i.id, i.title]),
+    [...(protocol?.invariants ?? []), ...(protocol?.liveness ?? []), ...(protocol?.runChecks ?? [])].map(
+      (i) => [i.id, i.title],
+    ),
   );
   const isLiveness = (id: string) => (protocol?.liveness ?? []).some((l) => l.id === id);
   const list =
@@ -38,6 +44,13 @@ export function CheckersView() {
           ...(protocol?.liveness ?? []).map((l) => ({
             id: l.id,
             kind: 'liveness' as const,
+            ok: null,
+            message: '',
+            atEvent: null,
+          })),
+          ...(protocol?.runChecks ?? []).map((c) => ({
+            id: c.id,
+            kind: 'history' as const,
             ok: null,
             message: '',
             atEvent: null,
@@ -92,22 +105,50 @@ export function CheckersView() {
       ) : (
         <ul className="verdicts" aria-label="Checkers">
           {list.map((v) => {
-            const { state, word } = verdictLook(v);
+            // A check the protocol does not promise here fails as the lesson, not as a bug.
+            const lesson = v.ok === false && 'lesson' in v && v.lesson !== undefined ? v.lesson : null;
+            const { state, word } = verdictLook({ ...v, lesson: lesson ?? undefined });
+            const title = ('title' in v ? v.title : undefined) ?? titles.get(v.id) ?? v.message ?? v.id;
+            const details = v.ok === false && 'details' in v ? (v.details ?? []) : [];
+            // A broken invariant's message is in the violation box above; other failures say theirs here.
+            const says = v.ok === false && v.kind !== 'invariant' && !isLiveness(v.id) ? v.message : null;
             return (
               <li key={v.id} className={`verdict is-${state}`} data-state={state}>
-                <span className="verdict-dot" aria-hidden="true">
-                  {v.ok === null ? '–' : v.ok ? '✓' : '✗'}
-                </span>
-                <span className="verdict-name">
-                  <span className="verdict-title">{titles.get(v.id) ?? v.message ?? v.id}</span>
-                  <code className="verdict-id">{v.id}</code>
-                  <span className="verdict-kind">{v.kind}</span>
-                </span>
-                <span className={`verdict-state is-${state}`}>{word}</span>
-                {v.ok === false && v.atEvent !== null && (
-                  <button type="button" className="btn small" onClick={() => void seek(v.atEvent ?? 0)}>
-                    Go to event {formatCount(v.atEvent)}
-                  </button>
+                <div className="verdict-row">
+                  <span className="verdict-dot" aria-hidden="true">
+                    {v.ok === null ? '–' : v.ok ? '✓' : lesson !== null ? '!' : '✗'}
+                  </span>
+                  <span className="verdict-name">
+                    <span className="verdict-title">{title}</span>
+                    <code className="verdict-id">{v.id}</code>
+                    <span className="verdict-kind">{v.kind}</span>
+                  </span>
+                  <span className={`verdict-state is-${state}`}>{word}</span>
+                  {v.ok === false && v.atEvent !== null && lesson === null && (
+                    <button type="button" className="btn small" onClick={() => void seek(v.atEvent ?? 0)}>
+                      Go to event {formatCount(v.atEvent)}
+                    </button>
+                  )}
+                </div>
+                {says !== null && <p className="verdict-msg">{says}</p>}
+                {lesson !== null && (
+                  <p className="verdict-lesson">
+                    <strong>Not promised here:</strong> {lesson}
+                  </p>
+                )}
+                {details.length > 0 && (
+                  <details className="verdict-details">
+                    <summary>
+                      {details.length === 1 ? '1 item' : `${formatCount(details.length)} items`} that show it
+                    </summary>
+                    <ul>
+                      {details.map((d) => (
+                        <li key={d}>
+                          <code>{d}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
                 )}
               </li>
             );

@@ -276,6 +276,16 @@ function ScenarioInspector({ roles }: { roles: PaletteRole[] }) {
           </ul>
         </>
       )}
+      {(protocol.runChecks?.length ?? 0) > 0 && (
+        <>
+          <h3 className="panel-heading">Checked over the whole run</h3>
+          <ul className="plain-list">
+            {protocol.runChecks.map((c) => (
+              <li key={c.id}>{c.title}</li>
+            ))}
+          </ul>
+        </>
+      )}
       <ParamsForm protocol={protocol} />
       <WorkloadForm />
       <NemesisForm />

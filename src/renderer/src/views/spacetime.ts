@@ -35,6 +35,10 @@ export interface StArrow {
   sendUs: number;
   /** Event of the send. */
   sendEvent: number;
+  /** Trace row of the send. */
+  sendRow: number;
+  /** Trace row of the delivery or drop (the send's row when open). */
+  endRow: number;
   /** Virtual time of the delivery or drop, µs (the window's last time when open). */
   endUs: number;
   /** Event of the delivery or drop (the send's event when open). */
@@ -49,6 +53,8 @@ export interface StArrow {
 export interface StMark {
   /** Event index. */
   event: number;
+  /** Trace row. */
+  row: number;
   /** Virtual time, µs. */
   timeUs: number;
   /** Node id, or null for a global fault (partition, heal, ...). */
@@ -134,8 +140,10 @@ export function buildModel(
         slot: msgTypeSlot(r.msgType),
         sendUs: r.timeUs,
         sendEvent: r.index,
+        sendRow: r.row,
         endUs: lastUs,
         endEvent: r.index,
+        endRow: r.row,
         end: 'open',
       };
       arrows.push(a);
@@ -150,6 +158,7 @@ export function buildModel(
       open.delete(r.sendId);
       a.endUs = r.timeUs;
       a.endEvent = r.index;
+      a.endRow = r.row;
       a.end = r.kind;
       if (r.kind === 'drop') a.reason = r.detail ?? 'drop';
       continue;
@@ -165,6 +174,7 @@ export function buildModel(
       if (onLane) seen.add(r.node);
       marks.push({
         event: r.index,
+        row: r.row,
         timeUs: r.timeUs,
         node: onLane ? r.node : null,
         kind: r.kind,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Ctx, Protocol } from '../../protocol';
+import type { Ctx, Liveness, Protocol } from '../../protocol';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { sumOver } from '../../toolkit/metrics';
 import { fullMesh, square } from '../../toolkit/topology';
@@ -9,7 +9,8 @@ import { fullMesh, square } from '../../toolkit/topology';
  * Secure Distributed Programming", 2nd ed., 2011, Algorithm 3.2): a node that delivers a
  * message for the first time relays it to every other node, so if any correct node delivers
  * it, all correct nodes do (agreement), even when the origin crashes mid-broadcast.
- * Properties checked as the run goes (§3.3): no duplication, no creation.
+ * Properties checked as the run goes (§3.3): no duplication (RB2), no creation (RB3); and once
+ * the faults stop and the network has drained, agreement (RB4) among the correct nodes.
  * Client writes are broadcast; a client read returns the node's local value (a replicated
  * register without consensus: fine for learning, not linearizable). Workload operations go
  * straight to broadcast nodes: the protocol has no client role.
@@ -61,6 +62,11 @@ export interface BroadcastState {
   kv: Record<string, string>;
   /** Messages relayed since the last start (volatile). */
   relays: number;
+  /**
+   * Times this node restarted after a crash (durable). The book's model is crash-stop: a node
+   * that never crashed is *correct*, and agreement (RB4) is promised among correct nodes.
+   */
+  restarts: number;
 }
 
 const RECENT = 8;
@@ -128,6 +134,44 @@ function deliver(
   if (relay && ctx.self !== m.origin) s.relays += 1;
 }
 
+/**
+ * Agreement (RB4): if a correct node delivers m, every correct node delivers m. "Eventually" is
+ * judged when it can be: once the faults have stopped (and 1 s more) and no message is in
+ * flight, a node with nothing left to receive never will (the protocol sets no timers). Only on
+ * runs whose links lost nothing: Algorithm 3.2 assumes perfect links and retransmits nothing
+ * (§2.4's perfect links would), so a lost copy is the network's doing, not a broken promise.
+ */
+const agreement: Liveness<BroadcastState, BroadcastParams> = {
+  id: 'agreement',
+  title: 'A message one correct node delivered, every correct node delivers (RB4)',
+  withinUs: () => 1_000_000,
+  check({ nodes, inFlight, lostToNetwork }) {
+    if (inFlight > 0 || lostToNetwork > 0) return null;
+    const correct = nodes.filter((v) => v.up && v.state.restarts === 0);
+    for (const a of correct)
+      for (const origin of Object.keys(a.state.got))
+        for (const b of correct) {
+          const missing = firstMissing(a.state.got[origin]!, b.state.got[origin] ?? []);
+          if (missing !== null)
+            return `${a.id} delivered ${origin}:${missing} but ${b.id}, also correct, never will (nothing is in flight)`;
+        }
+    return null;
+  },
+};
+
+/** The first sequence number in ranges a that is not in ranges b, or null. */
+function firstMissing(a: readonly number[], b: readonly number[]): number | null {
+  // Ranges are kept merged, so equal sets are equal arrays (the usual case: nothing to walk).
+  if (a.length === b.length && a.every((x, k) => x === b[k])) return null;
+  for (let k = 0; k < a.length; k += 2)
+    for (let n = a[k]!; n <= a[k + 1]!; n++) {
+      let inB = false;
+      for (let j = 0; j < b.length && !inB; j += 2) inB = n >= b[j]! && n <= b[j + 1]!;
+      if (!inB) return n;
+    }
+  return null;
+}
+
 export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> = {
   id: 'broadcast',
   topic: 'basics',
@@ -154,12 +198,14 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
     };
   },
   init() {
-    return { next: 1, delivered: 0, got: {}, recent: [], duplicates: 0, kv: {}, relays: 0 };
+    return { next: 1, delivered: 0, got: {}, recent: [], duplicates: 0, kv: {}, relays: 0, restarts: 0 };
   },
   on(ctx, s, input) {
     switch (input.kind) {
-      case 'start':
       case 'restart':
+        s.restarts += 1;
+        return;
+      case 'start':
       case 'timer':
         return;
       case 'message':
@@ -187,8 +233,8 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
       }
     }
   },
-  durable: ['next', 'delivered', 'got', 'recent', 'duplicates', 'kv'],
-  liveness: [clientOpsAnswered(() => 3_000_000)],
+  durable: ['next', 'delivered', 'got', 'recent', 'duplicates', 'kv', 'restarts'],
+  liveness: [clientOpsAnswered(() => 3_000_000), agreement],
   invariants: [
     {
       id: 'no-duplication',
@@ -214,6 +260,12 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
     },
   ],
   historyCheckers: [],
+  // Reliable broadcast orders nothing: a read returns one node's copy while other writes are
+  // still on their way to it (Cachin et al. §3.9 gives the ordered broadcasts that would).
+  notPromised: () => ({
+    linearizability:
+      'reads return the local copy of one node, and broadcast delivers writes in no common order: a read can miss a write that another node already answered',
+  }),
   metrics: [sumOver('deliveredTotal', 'messages', (s) => s.delivered)],
   summary(s, up) {
     return up ? { text: `${s.delivered} delivered`, tone: 'good' } : { text: 'crashed', tone: 'bad' };
@@ -230,7 +282,7 @@ export const broadcast: Protocol<BroadcastParams, BroadcastState, BroadcastMsg> 
       'Which nodes deliver after the origin crashes',
     ],
     tryThis: [
-      'Turn on bugNoRelay, crash a node right after it broadcasts, and compare delivered counts',
+      'Open "Reliable broadcast, crashes while sending", turn on bugNoRelay and run: the agreement check finds a node that never gets a message another delivered',
       'Turn on bugNoDedupe and watch the no-duplication invariant stop the run',
     ],
   },

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
-import { registerProtocol } from '../../catalog';
+import { checkScenario, registerProtocol } from '../../catalog';
+import { jumpHash, key64 } from '../../hashing';
 import { Simulation } from '../../simulation';
 import { seriesLast } from '../../test/summary';
 import { handle } from '../../toolkit/recorder';
@@ -92,7 +93,7 @@ describe('placement properties (Karger et al. 1997 §4 "monotonicity"; Dynamo §
     for (const k of KEYS.slice(0, 200)) expect(new Set(f(k)).size).toBe(3);
   });
 
-  it('ringView: vnode labels `<node>#<i>`, angles in [0, 360), moved keys listed', () => {
+  it('ringView: vnode labels `<name>#<i>` (the id when no name is given), angles in [0, 360), moved keys listed', () => {
     const v = ringView(P({ vnodes: 4 }), ['a', 'b'], ['x', 'y', 'z'], ['a']);
     expect(v.vnodes.map((x) => x.label).sort()).toEqual([
       'a#0',
@@ -110,6 +111,61 @@ describe('placement properties (Karger et al. 1997 §4 "monotonicity"; Dynamo §
   });
 });
 
+describe('jump hash on integer keys (Lamping & Veach 2014)', () => {
+  const members = ['n1', 'n2', 'n3', 'n4', 'n5'];
+  it('keyType integer: a decimal key is the 64-bit key itself; keyType string hashes the text', () => {
+    const int = placer(P({ scheme: 'jump', keyType: 'integer' }), members);
+    const str = placer(P({ scheme: 'jump' }), members);
+    for (const k of ['0', '1', '42', '18446744073709551615']) {
+      expect(int(k)[0], k).toBe(members[jumpHash(BigInt(k), members.length)]);
+      expect(str(k)[0], k).toBe(members[jumpHash(key64(k), members.length)]);
+    }
+  });
+
+  it('integer keys 0..N-1 spread evenly and a sixth bucket takes about 1/6 of them', () => {
+    const keys = Array.from({ length: 6000 }, (_, i) => String(i));
+    const p = P({ scheme: 'jump', keyType: 'integer' });
+    const place = placer(p, members);
+    const counts = new Map<string, number>();
+    for (const k of keys) counts.set(place(k)[0]!, (counts.get(place(k)[0]!) ?? 0) + 1);
+    for (const m of members) expect(Math.abs(counts.get(m)! / keys.length - 1 / 5), m).toBeLessThan(0.03);
+    const m = movedKeys(p, members, [...members, 'n6'], keys);
+    expect(Math.abs(m.moved.length / keys.length - 1 / 6)).toBeLessThan(0.03);
+  });
+
+  it('a scenario that says its keys are integers must give decimal keys: the check names the field', () => {
+    const base = chQuickStart({ scheme: 'jump', keyType: 'integer' });
+    expect(checkScenario(base)).toEqual([
+      {
+        path: ['workload', 'keys', 'pattern'],
+        message:
+          'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal (a pattern such as "{i}"); "k{i}" gives "k999"',
+      },
+    ]);
+    const ok = ScenarioSchema.parse({
+      ...base,
+      workload: { ...base.workload, keys: { pattern: '{i}', count: 1000 } },
+    });
+    expect(checkScenario(ok)).toEqual([]);
+    const list = ScenarioSchema.parse({
+      ...base,
+      workload: { ...base.workload, keys: { list: ['7', '-1'] } },
+    });
+    expect(checkScenario(list)).toEqual([
+      {
+        path: ['workload', 'keys', 'list', 1],
+        message:
+          'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal; "-1" is not',
+      },
+    ]);
+    // Integer keys run: placement holds through the join and the removal.
+    const sim = new Simulation(ok, { seed: 1 });
+    sim.runUntil(Number.MAX_SAFE_INTEGER);
+    expect(sim.violation).toBeNull();
+    expect((sim.nodeState('coord')!.state as CoordinatorState).keys.every((k) => /^\d+$/.test(k))).toBe(true);
+  });
+});
+
 describe('consistent hashing: the rules, one input at a time', () => {
   const params = P({ replicationFactor: 2 });
   const roles = { coord: 'coordinator', n1: 'node', n2: 'node', n3: 'node', n4: 'node', c1: 'client' };
@@ -120,6 +176,14 @@ describe('consistent hashing: the rules, one input at a time', () => {
   const msg = (from: string, m: CHMsg) => ({ kind: 'message' as const, from, msg: m });
   const three = ['n1', 'n2', 'n3'];
   const four = ['n1', 'n2', 'n3', 'n4'];
+  const { scheme, hash, vnodes, replicationFactor, keyType } = params;
+  const members = (version: number, ms: string[]): CHMsg => ({
+    type: 'members',
+    version,
+    members: ms,
+    placement: { scheme, hash, vnodes, replicationFactor, keyType },
+    names: {},
+  });
 
   it('the coordinator sends a write to every replica, the primary answers, and the key is remembered once (Dynamo §4.3)', () => {
     const c = init('coord') as CoordinatorState;
@@ -147,17 +211,12 @@ describe('consistent hashing: the rules, one input at a time', () => {
 
   it('a node applying new members sends each key to the owners that gain it and keeps only its own (Karger §4)', () => {
     const s = init('n1') as StoreState;
-    handle(consistentHashing, s, msg('coord', { type: 'members', version: 1, members: three }), world('n1'));
+    handle(consistentHashing, s, msg('coord', members(1, three)), world('n1'));
     const old = placer(params, three);
     const next = placer(params, four);
     const mine = KEYS.slice(0, 300).filter((k) => old(k).includes('n1'));
     for (const [i, k] of mine.entries()) s.data[k] = { value: `v${i}`, ver: i + 1 };
-    const out = handle(
-      consistentHashing,
-      s,
-      msg('coord', { type: 'members', version: 2, members: four }),
-      world('n1'),
-    );
+    const out = handle(consistentHashing, s, msg('coord', members(2, four)), world('n1'));
     // n1 sends a key when it is the first old owner still a member; only n4 can gain keys.
     const sent = mine.filter((k) => old(k)[0] === 'n1' && next(k).includes('n4') && !old(k).includes('n4'));
     expect(sent.length).toBeGreaterThan(0);
@@ -170,19 +229,14 @@ describe('consistent hashing: the rules, one input at a time', () => {
     expect(out.events).toEqual([{ type: 'members-seen', version: 2 }]);
     // Under bugStaleRing a later membership is seen but not applied.
     const bug = { ...params, bugStaleRing: true };
-    const stale = handle(
-      consistentHashing,
-      s,
-      msg('coord', { type: 'members', version: 3, members: three }),
-      world('n1', bug),
-    );
+    const stale = handle(consistentHashing, s, msg('coord', members(3, three)), world('n1', bug));
     expect(stale.sent).toEqual([]);
     expect(s).toMatchObject({ version: 2, versionSeen: 3, members: four });
   });
 
   it('a transfer under an older membership goes on to the owners the receiver knows; an older value never overwrites a newer one', () => {
     const s = init('n1') as StoreState;
-    handle(consistentHashing, s, msg('coord', { type: 'members', version: 1, members: four }), world('n1'));
+    handle(consistentHashing, s, msg('coord', members(1, four)), world('n1'));
     const owners = placer(params, four);
     const mine = KEYS.find((k) => owners(k).includes('n1'))!;
     const theirs = KEYS.find((k) => !owners(k).includes('n1'))!;
@@ -290,19 +344,103 @@ describe('consistent hashing: runs', () => {
     }
   });
 
-  it('a join: each moved key is one transfer message, to the new node only (ring, rendezvous, jump)', () => {
+  it('a join: each moved key that was written is one transfer message, to the new node only (ring, rendezvous, jump)', () => {
     for (const scheme of ['ring', 'rendezvous', 'jump'])
       for (const seed of [1, 2, 3]) {
         const sim = new Simulation(chQuickStart({ scheme }), { seed });
         sim.runUntil(4_000_000);
         expect(sim.violation, `${scheme} seed=${seed}`).toBeNull();
-        const sends = sim
-          .traceWindow({ from: 0, to: Number.MAX_SAFE_INTEGER }, Number.MAX_SAFE_INTEGER)
-          .filter((r) => r.kind === 'send' && r.msgType === 'transfer');
-        expect(sends.length, `${scheme} seed=${seed}`).toBe(seriesLast(sim, 'lastChangeMoved'));
+        const rows = sim.traceWindow({ from: 0, to: Number.MAX_SAFE_INTEGER }, Number.MAX_SAFE_INTEGER);
+        const sends = rows.filter((r) => r.kind === 'send' && r.msgType === 'transfer');
+        // The keys written before the coordinator announced the join whose primary moved: one
+        // transfer each.
+        sim.seek(rows.find((r) => r.kind === 'note' && r.detail?.startsWith('members v2'))!.index);
+        const written = (sim.nodeState('coord')!.state as CoordinatorState).keys;
+        const before = ['n1', 'n2', 'n3', 'n4'];
+        const m = movedKeys(P({ scheme }), before, [...before, 'n5'], written);
+        expect(sends.length, `${scheme} seed=${seed}`).toBe(m.moved.length);
         expect(sends.every((r) => r.peer === 'n5')).toBe(true);
-        expect(seriesLast(sim, 'lastChangeMovedModuloN')).toBeGreaterThan(3 * sends.length);
       }
+  });
+
+  it('"keys moved" counts the whole key space the scenario declares, not only the keys written so far', () => {
+    const all = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+    const four = ['n1', 'n2', 'n3', 'n4'];
+    for (const scheme of ['ring', 'rendezvous', 'jump'] as const) {
+      // A slow workload writes a few dozen keys before n5 joins at 3 s.
+      const base = chQuickStart({ scheme });
+      const sc = ScenarioSchema.parse({ ...base, workload: { ...base.workload, ratePerS: 10 } });
+      const sim = new Simulation(sc, { seed: 1 });
+      sim.runUntil(3_500_000);
+      const c = sim.nodeState('coord')!.state as CoordinatorState;
+      expect(c.keyCount).toBeLessThan(100);
+      const m = movedKeys(P({ scheme }), four, [...four, 'n5'], all);
+      expect(c.lastMoved, scheme).toBe(m.moved.length);
+      expect(c.lastMovedModuloN, scheme).toBe(m.movedModuloN.length);
+      // About 1/5 of the keys move when a fifth node joins, as the lesson says; modulo N moves 4/5.
+      expect(Math.abs(c.lastMoved / 1000 - 1 / 5), scheme).toBeLessThan(0.05);
+      expect(Math.abs(c.lastMovedModuloN / 1000 - 4 / 5), scheme).toBeLessThan(0.05);
+    }
+  });
+
+  it('params changed live take effect with the next membership version: placement holds and keys end on their owners', () => {
+    // Before: the coordinator placed requests by the new params at once while the nodes still
+    // held the old version, and key-placement broke within milliseconds of the change.
+    const changes = [
+      { vnodes: 8 },
+      { scheme: 'rendezvous' },
+      { scheme: 'jump' },
+      { hash: 'crc32' },
+      { replicationFactor: 2 },
+    ];
+    for (const change of changes)
+      for (const seed of [1, 2]) {
+        const sim = new Simulation(chQuickStart(), { seed });
+        sim.runUntil(1_000_000);
+        sim.applyLive({ kind: 'params', params: change });
+        sim.runUntil(2_900_000);
+        expect(sim.violation, `${JSON.stringify(change)} seed=${seed}`).toBeNull();
+        const owners = placer(P(change), ['n1', 'n2', 'n3', 'n4']);
+        for (const id of ['n1', 'n2', 'n3', 'n4'])
+          for (const k of Object.keys((sim.nodeState(id)!.state as StoreState).data))
+            expect(owners(k), `${JSON.stringify(change)} seed=${seed}: ${k} on ${id}`).toContain(id);
+        sim.runUntil(Number.MAX_SAFE_INTEGER);
+        expect(sim.violation, `${JSON.stringify(change)} seed=${seed}`).toBeNull();
+      }
+  });
+
+  it('the ring hashes the display names a user sees (`<name>#<i>`), not the node ids', () => {
+    // The quick start with every storage node's id changed and its name kept places every key on
+    // the node with the same name as the quick start does.
+    const base = chQuickStart();
+    const rename = (id: string) => (/^n\d$/.test(id) ? `store-${id}` : id);
+    const renamed = ScenarioSchema.parse({
+      ...base,
+      topology: {
+        nodes: base.topology.nodes.map((n) => ({ ...n, id: rename(n.id), name: n.id })),
+        links: base.topology.links.map((l) => ({ ...l, a: rename(l.a), b: rename(l.b) })),
+      },
+      faults: [],
+    });
+    const plain = ScenarioSchema.parse({ ...base, faults: [] });
+    const a = new Simulation(plain, { seed: 1 });
+    const b = new Simulation(renamed, { seed: 1 });
+    a.runUntil(2_000_000);
+    b.runUntil(2_000_000);
+    const ring = (b.nodeState('coord')!.state as CoordinatorState).ring;
+    const labels = ring.filter((v) => v.node === 'store-n1').map((v) => v.label);
+    expect(labels.length).toBe(64);
+    expect(labels.every((l) => /^n1#\d+$/.test(l))).toBe(true);
+    expect(ring.map((v) => v.label)).toEqual(
+      (a.nodeState('coord')!.state as CoordinatorState).ring.map((v) => v.label),
+    );
+    for (const id of ['n1', 'n2', 'n3', 'n4'])
+      expect(Object.keys((b.nodeState(`store-${id}`)!.state as StoreState).data).sort(), id).toEqual(
+        Object.keys((a.nodeState(id)!.state as StoreState).data).sort(),
+      );
+    // The Ring tab shows the same labels.
+    const view = b.view('ring');
+    expect(view?.kind === 'ring' && view.vnodes.every((v) => /^n\d#\d+$/.test(v.label))).toBe(true);
   });
 
   it('removing a node: with one copy its keys are gone; with replicationFactor 2 a replica hands them on', () => {

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { HASH_NAMES, type HashName, hashOf, jumpHash, key64, rendezvousTop } from '../../hashing';
-import type { CheckEvent, Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
+import type {
+  CheckEvent,
+  Ctx,
+  DefaultTopology,
+  Input,
+  NodeView,
+  Protocol,
+  ScenarioIssue,
+  StateField,
+} from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
 import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
@@ -30,12 +39,19 @@ export const ConsistentHashingParams = z.object({
   scheme: z.enum(['ring', 'rendezvous', 'jump']).default('ring'),
   /** Hash function for ring points, keys and rendezvous weights. */
   hash: z.enum(HASH_NAMES).default('murmur3'),
-  /** Ring: virtual nodes per node (labels `<node>#<i>`). */
+  /** Ring: virtual nodes per node (labels `<name>#<i>`, the node's display name). */
   vnodes: z.number().int().min(1).max(1000).default(64),
   /** Copies of each key: the next N distinct nodes (1: no replication). */
   replicationFactor: z.number().int().min(1).max(10).default(1),
   /** How often the coordinator re-reads membership and params. */
   tickUs: z.number().int().min(1000).max(10_000_000).default(100_000),
+  /**
+   * What a key is. `string`: its text is hashed to a 64-bit key for jump hash (`key64`).
+   * `integer`: every key is an unsigned 64-bit integer written in decimal (`42`), which jump hash
+   * takes as it is, as in Lamping & Veach 2014 (the scenario's keys must then be decimal
+   * integers: a pattern such as `{i}`). The ring and rendezvous hash the key's text either way.
+   */
+  keyType: z.enum(['string', 'integer']).default('string'),
   /** Bug switch: nodes ignore membership changes: they keep keys they no longer own. */
   bugStaleRing: z.boolean().default(false),
 });
@@ -43,7 +59,11 @@ export const ConsistentHashingParams = z.object({
 export type ConsistentHashingParams = z.infer<typeof ConsistentHashingParams>;
 type P = ConsistentHashingParams;
 /** What placement depends on. */
-export type PlacementParams = Pick<P, 'scheme' | 'hash' | 'vnodes' | 'replicationFactor'>;
+export type PlacementParams = Pick<P, 'scheme' | 'hash' | 'vnodes' | 'replicationFactor'> &
+  Partial<Pick<P, 'keyType'>>;
+
+/** Display names by node id (a node missing here is labelled by its id). */
+export type NodeNames = Readonly<Record<string, string>>;
 
 const TWO32 = 4294967296;
 
@@ -51,24 +71,59 @@ const TWO32 = 4294967296;
 export interface VirtualNode {
   /** Position on the ring: the hash of the label, an unsigned 32-bit integer. */
   position: number;
-  /** The node it stands for. */
+  /** The node it stands for (its id). */
   node: string;
-  /** What is hashed: `<node>#<i>`. */
+  /** What is hashed: `<name>#<i>`, with the node's display name as the scenario gives it. */
   label: string;
 }
 
-/** A ring: the virtual nodes sorted by position (ties broken by label). */
+/** A ring: the virtual nodes sorted by position (ties broken by label, then node id). */
 export type Ring = VirtualNode[];
 
-/** Builds the ring of `nodes` with `vnodes` points each (ties broken by label). */
-export function buildRing(nodes: readonly string[], vnodes: number, hash: HashName): Ring {
+/**
+ * Builds the ring of `nodes` (ids) with `vnodes` points each, at the hash of `<name>#<i>`, where
+ * name is the node's display name from `names` (its id when it has none): the labels a user sees
+ * are the ones hashed. Ties are broken by label, then by node id (two nodes given the same name
+ * share their points).
+ */
+export function buildRing(
+  nodes: readonly string[],
+  vnodes: number,
+  hash: HashName,
+  names: NodeNames = {},
+): Ring {
   const ring: Ring = [];
-  for (const node of nodes)
+  for (const node of nodes) {
+    const name = names[node] || node;
     for (let i = 0; i < vnodes; i++) {
-      const label = `${node}#${i}`;
+      const label = `${name}#${i}`;
       ring.push({ position: hashOf(hash, label), node, label });
     }
-  return ring.sort((a, b) => a.position - b.position || (a.label < b.label ? -1 : 1));
+  }
+  return ring.sort(
+    (a, b) =>
+      a.position - b.position ||
+      (a.label < b.label ? -1 : a.label > b.label ? 1 : a.node < b.node ? -1 : a.node > b.node ? 1 : 0),
+  );
+}
+
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** A key as an unsigned 64-bit integer when it is one written in decimal, else null. */
+export function integerKey(key: string): bigint | null {
+  if (!/^[0-9]{1,20}$/.test(key)) return null;
+  const k = BigInt(key);
+  return k <= UINT64_MAX ? k : null;
+}
+
+/**
+ * The 64-bit key jump hash takes: the key itself under `keyType: 'integer'` (Lamping & Veach
+ * 2014), else the string hashed to 64 bits (`key64`). A key that is not a decimal integer is
+ * hashed even under 'integer' (the scenario check refuses such keys up front; a live change of
+ * keyType can still meet one).
+ */
+export function jumpKey(key: string, keyType: PlacementParams['keyType'] = 'string'): bigint {
+  return (keyType === 'integer' ? integerKey(key) : null) ?? key64(key);
 }
 
 /** The first `count` distinct nodes clockwise from the key's position (Dynamo §4.3). */
@@ -104,40 +159,54 @@ export function ownersOf(key: string, p: PlacementParams, members: readonly stri
   if (p.scheme === 'rendezvous') return rendezvousTop(key, members, rf, p.hash);
   if (p.scheme === 'jump') {
     // Buckets are the members in id order; replicas are the next buckets.
-    const b = jumpHash(key64(key), n);
+    const b = jumpHash(jumpKey(key, p.keyType), n);
     return Array.from({ length: rf }, (_, j) => members[(b + j) % n]!);
   }
   return ringOwners(ring, key, rf, p.hash);
 }
 
 /** A placement function for a member list: key -> owners, primary first (builds the ring once). */
-export function placer(params: PlacementParams, members: readonly string[]): (key: string) => string[] {
+export function placer(
+  params: PlacementParams,
+  members: readonly string[],
+  names: NodeNames = {},
+): (key: string) => string[] {
   const nodes = [...members].sort();
-  const ring = params.scheme === 'ring' ? buildRing(nodes, params.vnodes, params.hash) : [];
+  const ring = params.scheme === 'ring' ? buildRing(nodes, params.vnodes, params.hash, names) : [];
   return (key) => ownersOf(key, params, nodes, ring);
+}
+
+/** The owner under modulo-N hashing over the members (the baseline); `members` must be sorted. */
+function moduloOwnerSorted(key: string, nodes: readonly string[], hash: HashName): string {
+  return nodes.length === 0 ? '' : nodes[hashOf(hash, key) % nodes.length]!;
 }
 
 /** The owner under modulo-N hashing over the sorted members (the baseline). */
 export function moduloOwner(key: string, members: readonly string[], hash: HashName): string {
-  const nodes = [...members].sort();
-  return nodes.length === 0 ? '' : nodes[hashOf(hash, key) % nodes.length]!;
+  return moduloOwnerSorted(key, [...members].sort(), hash);
 }
 
-/** Keys whose primary owner differs between two member lists, under the scheme and under modulo N. */
+/**
+ * Keys whose primary owner differs between two member lists, under the scheme and under modulo N
+ * (over the same members and hash).
+ */
 export function movedKeys(
   params: PlacementParams,
   before: readonly string[],
   after: readonly string[],
   keys: readonly string[],
   paramsBefore: PlacementParams = params,
+  names: NodeNames = {},
 ): { moved: string[]; movedModuloN: string[] } {
-  const a = placer(paramsBefore, before);
-  const b = placer(params, after);
+  const a = placer(paramsBefore, before, names);
+  const b = placer(params, after, names);
+  const sa = [...before].sort();
+  const sb = [...after].sort();
   const moved: string[] = [];
   const movedModuloN: string[] = [];
   for (const k of keys) {
     if (a(k)[0] !== b(k)[0]) moved.push(k);
-    if (moduloOwner(k, before, params.hash) !== moduloOwner(k, after, params.hash)) movedModuloN.push(k);
+    if (moduloOwnerSorted(k, sa, params.hash) !== moduloOwnerSorted(k, sb, params.hash)) movedModuloN.push(k);
   }
   return { moved, movedModuloN };
 }
@@ -153,20 +222,22 @@ export interface RingView {
 }
 
 /**
- * Ring data for the workbench's ring view: a pure function of params, members, keys and
- * (optionally) the previous members. Angles are degrees clockwise from the top, [0, 360).
+ * Ring data for the workbench's ring view: a pure function of params, members, keys,
+ * (optionally) the previous members and the nodes' display names (vnode labels `<name>#<i>`).
+ * Angles are degrees clockwise from the top, [0, 360).
  */
 export function ringView(
   params: PlacementParams,
   nodes: readonly string[],
   keys: readonly string[] = [],
   previous?: readonly string[],
+  names: NodeNames = {},
 ): RingView {
   const sorted = [...nodes].sort();
   const angle = (h: number) => (h / TWO32) * 360;
-  const ring = params.scheme === 'ring' ? buildRing(sorted, params.vnodes, params.hash) : [];
+  const ring = params.scheme === 'ring' ? buildRing(sorted, params.vnodes, params.hash, names) : [];
   const place = (key: string) => ownersOf(key, params, sorted, ring);
-  const before = previous === undefined ? null : placer(params, previous);
+  const before = previous === undefined ? null : placer(params, previous, names);
   const vnodes = ring.map((v) => ({ label: v.label, node: v.node, angle: angle(v.position) }));
   const ks = [...keys]
     .sort()
@@ -190,12 +261,14 @@ export interface Versioned {
   ver: number;
 }
 
-/** What a coordinator or a storage node placed keys by: members, params and their ring. */
+/** What a coordinator or a storage node placed keys by: members, params, names and their ring. */
 interface Placed {
   /** Members (sorted). */
   members: string[];
   /** Placement params (null before the first membership). */
   placement: PlacementParams | null;
+  /** Display names of the members, by id (what the ring's labels are made of). */
+  names: Record<string, string>;
   /** The ring of those members under those params (empty for rendezvous and jump). */
   ring: Ring;
 }
@@ -212,9 +285,9 @@ export interface CoordinatorState {
   keys: string[];
   /** Number of keys in `keys`. */
   keyCount: number;
-  /** Keys whose primary moved, over all changes. */
+  /** Keys of the declared key space (`ctx.keySpace()`) whose primary moved, over all changes. */
   keysMoved: number;
-  /** Keys modulo-N hashing would have moved, over the same changes. */
+  /** Keys of the declared key space modulo-N hashing would have moved, over the same changes. */
   keysMovedModuloN: number;
   /** The last change's figures. */
   lastMoved: number;
@@ -222,8 +295,10 @@ export interface CoordinatorState {
   lastMovedModuloN: number;
   /** Membership changes seen. */
   changes: number;
-  /** Placement params of the current version. */
+  /** Placement params of the current version (requests are placed by these, not by params changed since). */
   placement: PlacementParams | null;
+  /** Display names of every storage node seen, by id. */
+  names: Record<string, string>;
   /** The ring of the current members (empty for rendezvous and jump). */
   ring: Ring;
 }
@@ -248,6 +323,8 @@ export interface StoreState {
   placement: PlacementParams | null;
   /** Keys received under an older membership and sent on to their owner. */
   forwarded: number;
+  /** Display names of the applied members, by id (from the membership message). */
+  names: Record<string, string>;
   /** The ring of the applied members (empty for rendezvous and jump). */
   ring: Ring;
 }
@@ -323,7 +400,7 @@ export interface ResultMsg {
   /** The value read, or null. */
   value: string | null;
 }
-/** Coordinator -> node: the membership now in force. */
+/** Coordinator -> node: the membership now in force, and how keys are placed under it. */
 export interface MembersMsg {
   /** Message type. */
   type: 'members';
@@ -331,6 +408,10 @@ export interface MembersMsg {
   version: number;
   /** The members (sorted). */
   members: string[];
+  /** The placement params of this version. */
+  placement: PlacementParams;
+  /** The members' display names, by id (the ring hashes `<name>#<i>`). */
+  names: Record<string, string>;
 }
 /** Node -> node: a key handed over to an owner that gains it (or sent on by a node that is not one). */
 export interface TransferMsg {
@@ -367,28 +448,36 @@ export type PlacementEvent = StoredEvent | MembersSeenEvent;
 type C = Ctx<P, CHMsg>;
 
 function placementOf(p: P): PlacementParams {
-  return { scheme: p.scheme, hash: p.hash, vnodes: p.vnodes, replicationFactor: p.replicationFactor };
+  return {
+    scheme: p.scheme,
+    hash: p.hash,
+    vnodes: p.vnodes,
+    replicationFactor: p.replicationFactor,
+    keyType: p.keyType,
+  };
 }
 
 /**
  * The ring of `members` under `p`: the ring a state already holds when it was built for the
- * same members and ring params, else a new one. (A ring is rebuilt when the members change;
- * placement params can change live between two membership versions.)
+ * same members and ring params, else a new one from the members' display names. (A ring is
+ * rebuilt when the members change; placement params can change live between two membership
+ * versions. Names are the scenario's and do not change during a run.)
  */
-function ringFor(p: PlacementParams, members: readonly string[], ...held: Placed[]): Ring {
+function ringFor(p: PlacementParams, members: readonly string[], names: NodeNames, ...held: Placed[]): Ring {
   if (p.scheme !== 'ring') return [];
   for (const h of held) {
     const q = h.placement;
     if (q === null || q.scheme !== 'ring' || q.vnodes !== p.vnodes || q.hash !== p.hash) continue;
     if (h.members.length === members.length && h.members.every((m, i) => m === members[i])) return h.ring;
   }
-  return buildRing(members, p.vnodes, p.hash);
+  return buildRing(members, p.vnodes, p.hash, names);
 }
 
 /**
  * The coordinator's tick: re-read the membership and params; on a change bump the version,
- * send the members to old and new members, and count the keys whose primary moved under the
- * scheme and under modulo N. `first` (start or restart) announces without counting.
+ * send the members, the placement params and the members' display names to old and new
+ * members, and count the keys of the declared key space whose primary moved, under the scheme
+ * and under modulo N. `first` (start or restart) announces without counting.
  */
 function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
   const members = [...ctx.nodesWithRole('node')].sort();
@@ -400,18 +489,23 @@ function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
     JSON.stringify(placement) === JSON.stringify(s.placement);
   if (!first && same) return;
   const version = s.version + 1;
+  for (const m of members) s.names[m] = ctx.nameOf(m);
+  const names: Record<string, string> = {};
+  for (const m of members) names[m] = s.names[m]!;
   for (const to of [...new Set([...s.members, ...members])].sort())
-    ctx.send(to, { type: 'members', version, members });
-  const ring = ringFor(placement, members, s);
+    ctx.send(to, { type: 'members', version, members, placement, names });
+  const ring = ringFor(placement, members, s.names, s);
   if (!first) {
-    // The keys seen so far whose primary moves, under the scheme and under modulo N.
+    // Every key the scenario declares (not only those written so far) whose primary moves,
+    // under the scheme and under modulo N over the same members: what "keys moved" means.
+    const space = ctx.keySpace();
     const before = s.placement ?? placement;
-    const beforeRing = ringFor(before, s.members, s);
+    const beforeRing = ringFor(before, s.members, s.names, s);
     let moved = 0;
     let movedModuloN = 0;
-    for (const k of s.keys) {
+    for (const k of space) {
       if (ownersOf(k, before, s.members, beforeRing)[0] !== ownersOf(k, placement, members, ring)[0]) moved++;
-      if (moduloOwner(k, s.members, placement.hash) !== moduloOwner(k, members, placement.hash))
+      if (moduloOwnerSorted(k, s.members, placement.hash) !== moduloOwnerSorted(k, members, placement.hash))
         movedModuloN++;
     }
     s.keysMoved += moved;
@@ -420,7 +514,7 @@ function coordinatorTick(ctx: C, s: CoordinatorState, first: boolean): void {
     s.lastMovedModuloN = movedModuloN;
     s.changes += 1;
     ctx.note(
-      `members v${version}: ${members.join(',')}; ${ctx.params.scheme} moves ${moved} of ${s.keyCount} keys, modulo-N would move ${movedModuloN}`,
+      `members v${version}: ${members.join(',')}; ${ctx.params.scheme} moves ${moved} of ${space.length} keys, modulo-N would move ${movedModuloN}`,
     );
   }
   s.version = version;
@@ -444,9 +538,10 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<CHMsg>): void {
   }
   const m = input.msg;
   if (m.type !== 'get' && m.type !== 'put') return;
-  // Placed with the params in force now (they may have changed since the last tick).
-  const p = placementOf(ctx.params);
-  const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
+  // Placed as the current membership version says, the version the nodes hold: params changed
+  // live take effect at the next tick, which announces them with a new version.
+  const p = s.placement ?? placementOf(ctx.params);
+  const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s.names, s));
   if (owners.length === 0) return;
   if (m.type === 'get') {
     ctx.send(owners[0]!, { type: 'nodeGet', opId: m.opId, client: input.from, key: m.key });
@@ -490,11 +585,12 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
       s.versionSeen = Math.max(s.versionSeen, m.version);
       ctx.emit({ type: 'members-seen', version: m.version } satisfies MembersSeenEvent);
       if (ctx.params.bugStaleRing && s.version > 0) return;
-      // Hand-over: owners of each key before and after the change.
-      const before = s.placement ?? placementOf(ctx.params);
-      const beforeRing = ringFor(before, s.members, s);
-      const after = placementOf(ctx.params);
-      const afterRing = ringFor(after, m.members, s);
+      // Hand-over: owners of each key before and after the change, each placed as its
+      // membership version says.
+      const before = s.placement ?? m.placement;
+      const beforeRing = ringFor(before, s.members, s.names, s);
+      const after = m.placement;
+      const afterRing = ringFor(after, m.members, m.names, s);
       const kept: StoreState['data'] = {};
       let sent = 0;
       for (const k of Object.keys(s.data).sort()) {
@@ -516,6 +612,7 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
       s.data = kept;
       s.transfers += sent;
       s.placement = after;
+      s.names = m.names;
       s.ring = afterRing;
       if (sent > 0) ctx.note(`${ctx.self} hands ${sent} key(s) over for members v${m.version}`);
       return;
@@ -523,8 +620,8 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
     case 'transfer': {
       // Handed over under an older membership than ours: send it on to the owners we know.
       if (!ctx.params.bugStaleRing && s.members.length > 0) {
-        const p = placementOf(ctx.params);
-        const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s));
+        const p = s.placement ?? placementOf(ctx.params);
+        const owners = ownersOf(m.key, p, s.members, ringFor(p, s.members, s.names, s));
         if (!owners.includes(ctx.self)) {
           s.forwarded += 1;
           for (const to of owners) ctx.send(to, m);
@@ -609,6 +706,7 @@ const DURABLE: StateField<CHState>[] = [
   'changes',
   'transfers',
   'placement',
+  'names',
   'ring',
   'done',
   'pending',
@@ -680,6 +778,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         lastMovedModuloN: 0,
         changes: 0,
         placement: null,
+        names: {},
         ring: [],
       };
     if (n.role === 'node')
@@ -693,6 +792,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         transfers: 0,
         placement: null,
         forwarded: 0,
+        names: {},
         ring: [],
       };
     return { kind: 'client', done: 0, ...initKvClient() };
@@ -709,6 +809,31 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   // the fields it has.
   durable: DURABLE,
   logs: LOGS,
+  scenarioIssues(scenario, params) {
+    // Integer keys (for jump hash, as its paper takes them) must be written as decimal integers.
+    const w = scenario.workload;
+    if (params.keyType !== 'integer' || w.kind === 'none') return [];
+    const issues: ScenarioIssue[] = [];
+    const why = 'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal';
+    if (w.keys.list !== undefined) {
+      const at = w.keys.list.findIndex((k) => integerKey(k) === null);
+      if (at >= 0)
+        issues.push({
+          path: ['workload', 'keys', 'list', at],
+          message: `${why}; ${JSON.stringify(w.keys.list[at])} is not`,
+        });
+    } else {
+      const { pattern, count } = w.keys;
+      // The pattern's keys are integers when the pattern is digits around {i}; the longest is the last.
+      const last = pattern.replaceAll('{i}', String(count - 1));
+      if (!/^[0-9]*$/.test(pattern.replaceAll('{i}', '')) || integerKey(last) === null)
+        issues.push({
+          path: ['workload', 'keys', 'pattern'],
+          message: `${why} (a pattern such as "{i}"); "${pattern}" gives ${JSON.stringify(last)}`,
+        });
+    }
+    return issues;
+  },
   liveness: [clientOpsAnswered(() => 3_000_000)],
   invariants: [
     {
@@ -726,7 +851,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         // node's keys change only where it says so: every key is judged in the step that
         // brings news of the membership (the first step the check applies after a change),
         // and after that the key a step stored.
-        const ring = ringFor(s.placement, c.members, s, c);
+        const ring = ringFor(s.placement, c.members, c.names, s, c);
         for (const k of keysToJudge(s, events)) {
           const o = ownersOf(k, s.placement, c.members, ring);
           if (!o.includes(changed.id))
@@ -737,6 +862,14 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     },
   ],
   historyCheckers: [],
+  // Placement is not agreement: nothing orders a key's reads and writes across a membership
+  // change (Dynamo is eventually consistent, DeCandia et al. §2, §4.5).
+  notPromised: (p) => ({
+    linearizability:
+      p.replicationFactor === 1
+        ? 'each key has one copy: a node that leaves takes its keys with it, and a read can reach a new owner before the hand-over does'
+        : 'keys move on a membership change with no fencing and writes go to the copies with no quorum: a read can reach a copy before a write or a hand-over does',
+  }),
   views: [ringTab],
   metrics: [
     ...[1, 2, 3, 4, 5, 6].map((k) => ({

@@ -25,7 +25,7 @@ export const ringTab: ViewSpec<unknown> = {
         ? prev.members
         : (prev?.previousMembers ?? null);
     const keys = state.keys;
-    const view = ringView(state.placement, members, keys, previousMembers ?? undefined);
+    const view = ringView(state.placement, members, keys, previousMembers ?? undefined, state.names ?? {});
     const held: Record<string, number> = {};
     const stored = new Set<string>();
     for (const n of nodes) {

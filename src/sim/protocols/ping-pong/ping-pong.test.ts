@@ -3,7 +3,7 @@ import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { defaultScenario } from '../../catalog';
 import { Simulation } from '../../simulation';
 import { handle } from '../../toolkit/recorder';
-import { type PingPongMsg, type PingPongState, pingPong } from './ping-pong';
+import { MAX_TRIES, type PingPongMsg, type PingPongState, pingPong } from './ping-pong';
 
 /** Ping-pong's rules, one input at a time, off the kernel. */
 const params = pingPong.params.parse({ retryUs: 100 });
@@ -88,5 +88,40 @@ describe('ping-pong rules', () => {
     expect(back.rounds).toBeGreaterThan(kept.rounds);
     expect(back.seq).toBeGreaterThan(kept.seq);
     expect(back.answered).toBeLessThan(kept.rounds); // volatile: counted again from 0
+  });
+});
+
+describe('ping-pong liveness: every node completes a round once the faults stop', () => {
+  const withLoss = (bugWrongSeq: boolean) => {
+    const base = defaultScenario('ping-pong');
+    return ScenarioSchema.parse({
+      ...base,
+      params: { ...base.params, bugWrongSeq },
+      topology: { ...base.topology, links: base.topology.links.map((l) => ({ ...l, lossRate: 0.05 })) },
+      faults: [
+        { atUs: 200_000, fault: { kind: 'crash', node: 'n2' } },
+        { atUs: 600_000, fault: { kind: 'restart', node: 'n2' } },
+      ],
+      limits: { maxTimeUs: 3_000_000 },
+    });
+  };
+
+  it('holds for the correct protocol on lossy links, after a crash', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const sim = new Simulation(withLoss(false), { seed });
+      sim.runUntil(Number.MAX_SAFE_INTEGER);
+      expect(sim.violation, `seed=${seed}`).toBeNull();
+      expect(sim.invariants().find((c) => c.id === 'rounds-complete')?.ok, `seed=${seed}`).toBe(true);
+    }
+  });
+
+  it('bugWrongSeq: no pong ever counts, and rounds-complete stops the run', () => {
+    const sim = new Simulation(withLoss(true), { seed: 1 });
+    sim.runUntil(Number.MAX_SAFE_INTEGER);
+    expect(sim.violation?.invariant).toBe('rounds-complete');
+    const sent = Number(
+      /sent (\d+) pings to n\d since its last round/.exec(sim.violation?.message ?? '')?.[1],
+    );
+    expect(sent).toBeGreaterThan(MAX_TRIES);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Ctx, Protocol } from '../../protocol';
+import type { Ctx, Liveness, Protocol } from '../../protocol';
 import { sumOver } from '../../toolkit/metrics';
 import { star } from '../../toolkit/topology';
 
@@ -35,11 +35,38 @@ export interface PingPongState {
   sentAtUs: number;
   /** Last measured round trip on the local clock (volatile). */
   lastRttUs: number;
+  /** Pings sent since the last round (the outstanding one included; volatile). */
+  unanswered: number;
 }
+
+/** Tries a node may make without completing a round once the faults stop (see roundsComplete). */
+export const MAX_TRIES = 20;
+
+/**
+ * "After the faults stop, every node whose partner runs completes a round within MAX_TRIES
+ * pings": on a network that delivers, a ping or its pong may be lost a few times, never twenty
+ * in a row. Checked from MAX_TRIES retry intervals after the last fault (no check without
+ * retries: a lost ping then stalls its pair for good, which the lesson shows).
+ */
+const roundsComplete: Liveness<PingPongState, PingPongParams> = {
+  id: 'rounds-complete',
+  title: `After the faults stop, every node whose partner is up completes a round within ${MAX_TRIES} pings`,
+  withinUs: (p) => MAX_TRIES * Math.max(p.retryUs, 1),
+  check({ nodes }) {
+    for (const v of nodes) {
+      const s = v.state;
+      if (!v.up || s.partner === '' || s.unanswered <= MAX_TRIES) continue;
+      if (!nodes.some((w) => w.id === s.partner && w.up)) continue;
+      return `${v.id} sent ${s.unanswered} pings to ${s.partner} since its last round, and none was answered`;
+    }
+    return null;
+  },
+};
 
 /** Sends the next ping to the partner and, when retries are on, arms the retry timer. */
 function sendPing(ctx: Ctx<PingPongParams, PingPongMsg>, s: PingPongState): void {
   s.seq += 1;
+  s.unanswered += 1;
   s.sentAtUs = ctx.now();
   ctx.send(s.partner, { type: 'ping', seq: s.seq });
   if (ctx.params.retryUs > 0) ctx.setTimer('retry', ctx.params.retryUs);
@@ -63,7 +90,7 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
     const ring = node.nodes;
     const k = ring.indexOf(node.id);
     const partner = ring.length > 1 ? ring[(k + 1) % ring.length]! : '';
-    return { partner, seq: 0, rounds: 0, answered: 0, sentAtUs: 0, lastRttUs: 0 };
+    return { partner, seq: 0, rounds: 0, answered: 0, sentAtUs: 0, lastRttUs: 0, unanswered: 0 };
   },
   on(ctx, s, input) {
     switch (input.kind) {
@@ -85,6 +112,7 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
         // Only the pong for the outstanding ping counts; late duplicates are ignored.
         if (m.seq !== s.seq || input.from !== s.partner) return;
         s.rounds += 1;
+        s.unanswered = 0;
         s.lastRttUs = ctx.now() - s.sentAtUs;
         sendPing(ctx, s);
         return;
@@ -95,6 +123,7 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
     }
   },
   durable: ['partner', 'rounds', 'seq'],
+  liveness: [roundsComplete],
   invariants: [
     {
       id: 'rounds-le-pings',
@@ -113,7 +142,8 @@ export const pingPong: Protocol<PingPongParams, PingPongState, PingPongMsg> = {
   bugs: [
     {
       param: 'bugWrongSeq',
-      title: 'Pongs echo the wrong sequence number, so pingers only advance on retries',
+      title:
+        'Pongs echo the wrong sequence number: the pong of the outstanding ping never comes, so pingers only retry',
     },
   ],
   lesson: {

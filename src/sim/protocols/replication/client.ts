@@ -1,22 +1,38 @@
 /**
- * A client node: it sends the workload's writes to the leader it believes in and its reads
- * where the read policy says (the leader, or a random follower), with the session floor of
- * read-your-writes or monotonic reads (Terry et al. 1994; DDIA ch. 5, "Reading Your Own
- * Writes", "Monotonic Reads"), and answers the workload from the replicas' replies.
+ * A client node: the toolkit's key-value client (src/sim/toolkit/kv-client.ts) with what is
+ * read replication's own. Writes go to the leader it believes in; a replica that does not lead
+ * answers `writeFail` with its hint and the client follows it. Reads go where the read policy
+ * says (the leader, or a random follower), carrying the session floor of read-your-writes or
+ * monotonic reads (Terry et al. 1994; DDIA ch. 5, "Reading Your Own Writes", "Monotonic
+ * Reads"); a follower below the floor answers `readBehind` and the client asks the leader. A
+ * read meant for the leader says so: a replica that does not lead refuses it (`readFail`,
+ * with its hint) rather than answer from its own copy.
+ * A request unanswered after `clientTimeoutUs` is given up, never re-sent (so a write is
+ * never applied twice): its outcome stays unknown.
  */
 import type { Input } from '../../protocol';
+import { initKvClient, type KvRequest, kvClient } from '../../toolkit/kv-client';
 import { replicas } from './replica';
-import type { ClientState, RRCtx, RRMsg } from './types';
+import type {
+  ClientState,
+  ReadBehindMsg,
+  ReadFailMsg,
+  ReadOkMsg,
+  RRCtx,
+  RRMsg,
+  SessionRead,
+  WriteFailMsg,
+  WriteOkMsg,
+} from './types';
 
 /** A client's state at first start. */
 export function newClient(): ClientState {
   return {
     kind: 'client',
-    leaderId: '',
+    ...initKvClient(),
     epoch: 0,
     writeSeq: 0,
     readSeq: 0,
-    pending: {},
     writes: 0,
     writeLatencySumUs: 0,
     reads: 0,
@@ -26,11 +42,16 @@ export function newClient(): ClientState {
   };
 }
 
+/** The leader as far as the client knows: its hint, else the node with role 'leader'. */
+function believedLeader(ctx: RRCtx, c: ClientState): string {
+  return c.leader || ctx.nodesWithRole('leader')[0] || replicas(ctx)[0] || '';
+}
+
 /** Where a read goes: the leader, or a random follower. */
 function readTarget(ctx: RRCtx, c: ClientState): string {
-  const all = replicas(ctx);
-  const followers = all.filter((r) => r !== c.leaderId);
-  if (ctx.params.readPolicy === 'leader' || followers.length === 0) return c.leaderId || all[0]!;
+  const leader = believedLeader(ctx, c);
+  const followers = replicas(ctx).filter((r) => r !== leader);
+  if (ctx.params.readPolicy === 'leader' || followers.length === 0) return leader;
   return ctx.rng.pick(followers);
 }
 
@@ -41,84 +62,88 @@ function sessionFloor(ctx: RRCtx, c: ClientState): number {
   return 0;
 }
 
-/** One input to a client: send workload operations to replicas, answer them from the replies. */
-export function onClient(ctx: RRCtx, c: ClientState, input: Input<RRMsg>): void {
-  // The initial leader is the node with role 'leader' until someone says otherwise.
-  if (c.leaderId === '') c.leaderId = ctx.nodesWithRole('leader')[0] ?? '';
-  switch (input.kind) {
-    case 'start':
-    case 'restart':
-    case 'timer':
-      return;
-    case 'client': {
-      const op = input.op;
-      if (op.op === 'write') {
-        const to = c.leaderId || replicas(ctx)[0]!;
-        c.pending[op.id] = { op, to, minSeq: 0, floor: 0, sentUs: ctx.now() };
-        ctx.send(to, { type: 'write', opId: op.id, key: op.key, value: op.value ?? '' });
-        return;
+type Answer = WriteOkMsg | WriteFailMsg | ReadOkMsg | ReadFailMsg | ReadBehindMsg;
+
+/** What an answer says about its request. */
+function readAnswer(ctx: RRCtx, c: ClientState, r: KvRequest<SessionRead>, from: string, m: Answer) {
+  const tookUs = ctx.now() - r.firstUs;
+  switch (m.type) {
+    case 'writeOk':
+      c.writeSeq = Math.max(c.writeSeq, m.seq);
+      c.writes += 1;
+      c.writeLatencySumUs += tookUs;
+      return { done: { ok: true as const }, leader: from };
+    case 'writeFail':
+    case 'readFail':
+      // The replica does not lead (or no longer does) and did not append the write or serve the
+      // read: follow its hint, or fail.
+      if (m.epoch >= c.epoch && m.leader !== '' && m.leader !== from) {
+        c.epoch = m.epoch;
+        return { redirect: m.leader, leader: m.leader };
       }
-      const to = readTarget(ctx, c);
-      const floor = sessionFloor(ctx, c);
-      const minSeq = ctx.params.bugIgnoreSession ? 0 : floor;
-      c.pending[op.id] = { op, to, minSeq, floor, sentUs: ctx.now() };
-      ctx.send(to, { type: 'read', opId: op.id, key: op.key, minSeq });
-      return;
-    }
-    case 'message': {
-      const m = input.msg;
-      if (m.type === 'newLeader') {
-        if (m.epoch >= c.epoch) {
-          c.leaderId = input.from;
-          c.epoch = m.epoch;
-        }
-        return;
+      return { done: { ok: false as const } };
+    case 'readBehind':
+      // The follower is below the session floor: ask the leader instead, which has every write.
+      c.redirected += 1;
+      if (r.data !== undefined) {
+        r.data.minSeq = 0;
+        r.data.leader = true;
       }
-      if (!('opId' in m)) return;
-      const p = c.pending[m.opId];
-      if (p === undefined) return;
-      const tookUs = ctx.now() - p.sentUs;
-      switch (m.type) {
-        case 'writeOk':
-          delete c.pending[m.opId];
-          c.writeSeq = Math.max(c.writeSeq, m.seq);
-          c.writes += 1;
-          c.writeLatencySumUs += tookUs;
-          ctx.reply(p.op, { ok: true });
-          return;
-        case 'writeFail':
-          delete c.pending[m.opId];
-          if (m.epoch >= c.epoch && m.leader !== '') {
-            c.leaderId = m.leader;
-            c.epoch = m.epoch;
-          }
-          ctx.reply(p.op, { ok: false });
-          return;
-        case 'readBehind': {
-          // The follower is below the session floor: ask the leader instead.
-          const to = c.leaderId || replicas(ctx)[0]!;
-          c.redirected += 1;
-          c.pending[m.opId] = { ...p, to, minSeq: 0 };
-          ctx.send(to, { type: 'read', opId: m.opId, key: p.op.key, minSeq: 0 });
-          return;
-        }
-        case 'readOk': {
-          delete c.pending[m.opId];
-          const violated = m.seq < p.floor;
-          c.readSeq = Math.max(c.readSeq, m.seq);
-          c.reads += 1;
-          c.readLatencySumUs += tookUs;
-          if (violated) c.sessionViolations += 1;
-          ctx.reply(p.op, { ok: true, value: m.value });
-          if (violated)
-            ctx.note(
-              `session guarantee broken: #${m.opId} read version ${m.seq} below the session floor ${p.floor}`,
-            );
-          return;
-        }
-        default:
-          return;
+      return { redirect: believedLeader(ctx, c) };
+    case 'readOk': {
+      const floor = r.data?.floor ?? 0;
+      c.readSeq = Math.max(c.readSeq, m.seq);
+      c.reads += 1;
+      c.readLatencySumUs += tookUs;
+      if (m.seq < floor) {
+        c.sessionViolations += 1;
+        ctx.note(
+          `session guarantee broken: #${m.opId} read version ${m.seq} below the session floor ${floor}`,
+        );
       }
+      return { done: { ok: true as const, value: m.value } };
     }
   }
+}
+
+/** The toolkit client with read replication's addresses, messages and answers. */
+const client = kvClient<RRCtx['params'], RRMsg, ClientState, Answer, SessionRead>({
+  // Never re-sent: a re-sent write could be appended twice. Given up after one wait.
+  retry: { timer: 'per-request', afterUs: (p) => p.clientTimeoutUs, maxTries: () => 1 },
+  begin(ctx, c, op) {
+    const floor = op.op === 'write' ? 0 : sessionFloor(ctx, c);
+    // The bug switch forgets to send the floor; the client still knows it (and checks it).
+    return {
+      floor,
+      minSeq: ctx.params.bugIgnoreSession ? 0 : floor,
+      leader: ctx.params.readPolicy === 'leader',
+    };
+  },
+  address(ctx, c, r) {
+    return r.op === 'write' ? believedLeader(ctx, c) : readTarget(ctx, c);
+  },
+  request(_ctx, _c, r) {
+    if (r.op === 'write') return { type: 'write', opId: r.id, key: r.key, value: r.value };
+    return {
+      type: 'read',
+      opId: r.id,
+      key: r.key,
+      minSeq: r.data?.minSeq ?? 0,
+      leader: r.data?.leader ?? false,
+    };
+  },
+  answers: { types: ['writeOk', 'writeFail', 'readOk', 'readFail', 'readBehind'], id: (m) => m.opId },
+  read: readAnswer,
+});
+
+/** One input to a client: a new leader's announcement, or the toolkit client's business. */
+export function onClient(ctx: RRCtx, c: ClientState, input: Input<RRMsg>): void {
+  if (input.kind === 'message' && input.msg.type === 'newLeader') {
+    if (input.msg.epoch >= c.epoch) {
+      c.leader = input.from;
+      c.epoch = input.msg.epoch;
+    }
+    return;
+  }
+  client(ctx, c, input);
 }

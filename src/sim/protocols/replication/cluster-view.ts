@@ -15,7 +15,7 @@ export function isReplica(v: NodeView<RRState>): v is NodeView<ReplicaState> {
 export function currentLeader(nodes: readonly NodeView<RRState>[]): NodeView<ReplicaState> | undefined {
   let best: NodeView<ReplicaState> | undefined;
   for (const v of nodes) {
-    if (!isReplica(v) || !v.up || !v.state.leader) continue;
+    if (!isReplica(v) || !v.up || !v.state.leading) continue;
     if (best === undefined || v.state.epoch > best.state.epoch) best = v;
   }
   return best;

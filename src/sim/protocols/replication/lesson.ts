@@ -16,7 +16,7 @@ export const replicationWorkload = {
   thinkTimeUs: 20_000,
   readFraction: 0.7,
   keys: { pattern: 'key-{i}', count: 20, distribution: 'zipf' as const, zipfS: 1.1 },
-  timeoutUs: 400_000,
+  timeoutUs: 1_000_000,
 };
 
 /** The default topology: leader r1, followers r2 (near) and r3 (far), clients c1 and c2, one switch. */
@@ -68,19 +68,23 @@ export const replicationBugs: BugSwitch[] = [
 /** The lesson. */
 export const replicationLesson: Lesson = {
   summary:
-    'One leader takes the writes and streams them to followers, which answer reads. Asynchronous followers are cheap but trail behind, so a read can return old data and a failover can drop writes the leader already confirmed. Waiting for followers before confirming closes both gaps and costs write latency.',
+    'One leader takes the writes and streams them to followers, which answer reads. Asynchronous followers are cheap but trail behind, so a read can return old data and a failover can drop writes the leader already confirmed. Waiting for followers to store a write keeps it through a failover and costs write latency; only reads at a leader that checks it still leads are linearizable, and follower reads never are.',
   watch: [
     'The lag on each follower badge, and the far follower r3 falling behind',
-    '"stale read" notes in the trace and the staleReadRate metric',
-    'writeLatencyMs when you switch between async, semi-sync and sync',
-    '"lost write" notes and the lostWrites metric after a failover',
+    'staleReads and staleReadRate: reads that returned older data than a write that had already completed',
+    'writeLatencyMs when you switch between async, semi-sync and sync, and waitFor stored or applied',
+    '"lost write" notes and the lostWrites metric after a failover, and the durability check in the Checkers tab listing the writes',
+    'The Checkers tab: linearizability, red where the settings promise it, amber where failing is the lesson',
   ],
   tryThis: [
-    'Run the default (async, reads from any follower) and count the stale-read notes; then set readPolicy to leader and watch them vanish while the leader does all the reading work',
+    'Run the default (async, reads from any follower) and look at staleReads; then set readPolicy to leader and watch them vanish while the leader does all the reading work',
     'Set readPolicy to read-your-writes: your own writes are always visible, yet other clients can still read stale data',
+    'Set mode to sync: followers store every write before it is acknowledged, yet their reads still go stale, because a follower applies a write only when it hears it is committed. Set waitFor to applied: the stale reads stop, and writes wait one more round trip',
     'Cut r1 off from its followers (a one-way partition r1 -> r2,r3) at 1.8 s and crash it at 2 s, in async mode: the follower that takes over lacks the writes r1 confirmed meanwhile, and lostWrites counts them; restart r1 to see a "lost write" note for each',
-    'Switch mode to sync and repeat the crash: no write is lost, but writes now wait for the far follower',
-    'Turn on bugAckBeforeReplicate in sync mode and crash the leader: the sync-no-lost-writes invariant stops the run',
+    'Switch mode to sync and repeat the crash: no write is lost, but writes now wait for the far follower (and, after the failover, for r1 to come back)',
+    'With readPolicy leader and mode sync, compare leaderReads barrier and lease: a barrier costs a heartbeat round per read; a lease answers at once, and trusts that clocks keep time',
+    "With readPolicy leader, mode semi-sync and leaderReads lease, cut r1 off from r2, r3 and c2 (not c1) and step r1's clock back 2 s: r1 keeps answering c1 from its old data after r2 took c2's writes, and the linearizability check fails, as the lesson. Switch to barrier: it holds",
+    'Turn on bugAckBeforeReplicate in sync or semi-sync mode and crash the leader: the no-lost-writes invariant stops the run',
     'Set failover to manual, crash r1, then set promote to r2: nobody takes writes until you do',
   ],
 };

@@ -70,15 +70,6 @@ export const replicationMetrics: MetricSpec<RRState>[] = [
   ...slotMetrics,
   { id: 'readsServed', unit: 'reads', read: (n) => sumReplicas(n, (s) => s.readsServed) },
   { id: 'followerReads', unit: 'reads', read: (n) => sumReplicas(n, (s) => s.followerReads) },
-  { id: 'staleReads', unit: 'reads', read: (n) => sumReplicas(n, (s) => s.staleReads) },
-  {
-    id: 'staleReadRate',
-    unit: 'fraction',
-    read: (n) => {
-      const r = sumReplicas(n, (s) => s.readsServed);
-      return r === 0 ? 0 : sumReplicas(n, (s) => s.staleReads) / r;
-    },
-  },
   { id: 'lostWrites', unit: 'writes', read: (n) => lostWrites(n).length },
   { id: 'writesAcked', unit: 'writes', read: (n) => sumClients(n, (c) => c.writes) },
   { id: 'epoch', unit: 'epoch', read: (n) => currentLeader(n)?.state.epoch ?? 0 },
@@ -88,10 +79,10 @@ export const replicationMetrics: MetricSpec<RRState>[] = [
 export function replicationSummary(s: RRState, up: boolean): NodeBadge {
   if (!up) return { text: 'crashed', tone: 'bad' };
   if (s.kind === 'client') {
-    const pend = Object.keys(s.pending).length;
+    const pend = s.pending.length;
     return { text: `${s.writes}w ${s.reads}r${pend > 0 ? ` (${pend} waiting)` : ''}`, tone: 'neutral' };
   }
-  if (s.leader) return { text: `leader e${s.epoch} · v${s.log.length}`, tone: 'good' };
+  if (s.leading) return { text: `leader e${s.epoch} · v${s.log.length}`, tone: 'good' };
   if (s.candidate) return { text: `candidate e${s.epoch}`, tone: 'warn' };
   const behind = Math.max(0, s.leaderSeq - s.log.length);
   return {

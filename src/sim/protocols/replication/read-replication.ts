@@ -21,11 +21,12 @@ import { clientOpsAnswered } from '../../toolkit/liveness';
 import { newClient, onClient } from './client';
 import { onVote, onVoteReq, onWatch } from './failover';
 import { onAppend, onRead } from './follower';
-import { replicationInvariants } from './invariants';
-import { heartbeat, onAppendAck, onWrite, resumeLeading } from './leader';
+import { durabilityCheck, replicationInvariants } from './invariants';
+import { heartbeat, leadFromStart, onAppendAck, onWrite } from './leader';
 import { replicationBugs, replicationLesson, replicationTopology, replicationWorkload } from './lesson';
 import { replicationMetrics, replicationSummary } from './metrics';
-import { newReplica, rebuildKv, setWatchTimer } from './replica';
+import { durabilityGap, linearizabilityGap, replicaCount } from './promises';
+import { applyTo, newReplica, setWatchTimer } from './replica';
 import { ReadReplicationParams, type ReplicaState, type RRCtx, type RRMsg, type RRState } from './types';
 
 /** One input to a replica. */
@@ -33,20 +34,24 @@ function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {
   switch (input.kind) {
     case 'start':
     case 'restart': {
-      // Whom it followed is not on disk (leaderId is durable for clients only, see `durable`).
-      if (input.kind === 'restart') s.leaderId = '';
-      // Until an election says otherwise, the node with role 'leader' leads epoch 1.
-      if (s.epoch === 1 && !s.leader) s.leaderId = ctx.nodesWithRole('leader')[0] ?? '';
-      // The data is rebuilt from the log on disk.
-      s.kv = rebuildKv(s.log);
+      if (input.kind === 'restart') {
+        // Leadership and whom it followed are not on disk: a restarted leader is a follower
+        // until an election (or the operator) says otherwise.
+        s.leading = false;
+        s.leaderId = '';
+      } else if (!s.leading) s.leaderId = ctx.nodesWithRole('leader')[0] ?? '';
+      // The data is rebuilt from the committed part of the log on disk.
+      s.kv = {};
+      s.applied = 0;
+      applyTo(s, s.commitSeq);
       s.candidate = false;
       s.votes = [];
-      if (s.leader) resumeLeading(ctx, s, input.kind === 'restart');
+      if (s.leading) leadFromStart(ctx, s);
       else setWatchTimer(ctx);
       return;
     }
     case 'timer':
-      if (input.name === 'heartbeat' && s.leader) heartbeat(ctx, s);
+      if (input.name === 'heartbeat' && s.leading) heartbeat(ctx, s);
       else if (input.name === 'watch') onWatch(ctx, s);
       return;
     case 'client':
@@ -83,29 +88,30 @@ function onReplica(ctx: RRCtx, s: ReplicaState, input: Input<RRMsg>): void {
 }
 
 /**
- * What survives a crash. A replica keeps what it wrote to disk: its log, its election state
- * (epoch, vote, whether it leads; Raft Figure 2's persistent state) and what it acknowledged
- * and counted; it rebuilds its data from the log on restart. A client keeps everything (its
- * operations in flight stay pending until the workload times them out).
+ * What survives a crash. A replica keeps what it wrote to disk: its log and commit point, its
+ * election state (epoch and vote: Raft Figure 2's persistent state) and what it acknowledged
+ * and counted; it rebuilds its data from the committed log on restart and comes back as a
+ * follower. A client keeps everything (its requests in flight stay pending, and are given up
+ * after `clientTimeoutUs`).
  */
 const DURABLE: StateField<RRState>[] = [
   // Replica and client.
   'kind',
   'epoch',
   // Replica.
-  'leader',
   'votedFor',
   'log',
   'acked',
   'lost',
   'readsServed',
   'followerReads',
-  'staleReads',
   'promotedByParam',
   'commitSeq',
-  'commitTimesUs',
-  // Client (a replica forgets leaderId on restart, see onReplica).
-  'leaderId',
+  // Client (the toolkit client's fields, its leader hint included, and read replication's own).
+  'leader',
+  'nextReq',
+  'retries',
+  'lastLatencyUs',
   'writeSeq',
   'readSeq',
   'pending',
@@ -118,13 +124,13 @@ const DURABLE: StateField<RRState>[] = [
 ];
 
 /** A replica's lists whose written entries never change (entries are only added or removed). */
-const LOGS: StateField<RRState>[] = ['log', 'commitTimesUs', 'acked', 'lost'];
+const LOGS: StateField<RRState>[] = ['log', 'acked', 'lost'];
 
 export const readReplication: Protocol<ReadReplicationParams, RRState, RRMsg> = {
   id: 'read-replication',
   topic: 'replication',
   title: 'Leader-follower read replication',
-  version: 1,
+  version: 2,
   // Hops of about 25 ms and a 50 ms heartbeat: at 0.1x a message crosses in a quarter of a
   // second and the first stale read (about 0.3 s in) shows 3 s after Play.
   speed: 0.1,
@@ -152,11 +158,22 @@ export const readReplication: Protocol<ReadReplicationParams, RRState, RRMsg> = 
   },
   durable: DURABLE,
   logs: LOGS,
+  // The nemesis aimed at leaders crashes or cuts off the replica leading the highest epoch.
+  nemesis: { leads: (s) => (s.kind === 'replica' && s.leading ? s.epoch : null) },
   // With manual failover a lost leader stays lost until an operator promotes a replica: the
   // cluster owes no answers then, so the property is checked with automatic failover only.
   liveness: [clientOpsAnswered((p) => (p.failover === 'manual' ? Number.POSITIVE_INFINITY : 3_000_000))],
   invariants: replicationInvariants,
+  runChecks: [durabilityCheck],
   historyCheckers: [],
+  notPromised(p, scenario) {
+    const out: Record<string, string> = {};
+    const why = linearizabilityGap(p, scenario);
+    if (why !== null) out.linearizability = why;
+    const lost = durabilityGap(p, replicaCount(scenario));
+    if (lost !== null) out.durability = lost;
+    return out;
+  },
   metrics: replicationMetrics,
   summary: replicationSummary,
   bugs: replicationBugs,

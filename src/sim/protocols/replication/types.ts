@@ -6,7 +6,8 @@
  * Replicated Data" (PDIS 1994). See docs/protocols/replication.md.
  */
 import { z } from 'zod';
-import type { ClientOp, Ctx } from '../../protocol';
+import type { Ctx } from '../../protocol';
+import type { KvClientState } from '../../toolkit/kv-client';
 
 /** The params schema: every field defaulted, so `parse({})` gives the defaults. */
 export const ReadReplicationParams = z.object({
@@ -14,8 +15,23 @@ export const ReadReplicationParams = z.object({
   mode: z.enum(['async', 'semi-sync', 'sync']).default('async'),
   /** Semi-synchronous mode: follower acknowledgements to wait for (capped at the follower count). */
   semiSyncAcks: z.number().int().min(1).max(16).default(1),
+  /**
+   * sync and semi-sync: what the leader waits for from a follower before it answers a write:
+   * that the follower stored it (durable), or that it also applied it, so reads there see it
+   * (PostgreSQL's `synchronous_commit = remote_apply`).
+   */
+  waitFor: z.enum(['stored', 'applied']).default('stored'),
   /** Where clients read: the leader, any follower, or a follower that honours a session guarantee. */
   readPolicy: z.enum(['leader', 'any-follower', 'read-your-writes', 'monotonic']).default('any-follower'),
+  /**
+   * How the leader makes sure it still leads before it answers a read (Raft thesis §6.4): a read
+   * barrier (a heartbeat round acknowledged by a majority after the read arrived), or a lease
+   * (no round while `leaseUs` has not passed since a round a majority acknowledged: followers
+   * promise not to elect anyone for `failoverTimeoutUs` after they hear the leader).
+   */
+  leaderReads: z.enum(['barrier', 'lease']).default('barrier'),
+  /** Lease reads: how long after a round's start a majority's acknowledgements let the leader read alone. */
+  leaseUs: z.number().int().min(1000).max(60_000_000).default(240_000),
   /** automatic: followers that miss heartbeats elect the most up-to-date follower; manual: `promote` does. */
   failover: z.enum(['manual', 'automatic']).default('automatic'),
   /** Manual failover: the replica to promote ('' none). Change it live, or script it with `promoteAtUs`. */
@@ -26,6 +42,8 @@ export const ReadReplicationParams = z.object({
   heartbeatUs: z.number().int().min(1000).max(10_000_000).default(50_000),
   /** Automatic failover: silence from the leader after which a follower stands (plus jitter up to half of it). */
   failoverTimeoutUs: z.number().int().min(1000).max(60_000_000).default(300_000),
+  /** How long a client waits for an answer before it gives the operation up (never re-sent, so never applied twice). */
+  clientTimeoutUs: z.number().int().min(1000).max(60_000_000).default(1_000_000),
   /** Most log entries per append message. */
   maxBatch: z.number().int().min(1).max(10_000).default(64),
   /** Bug switch: semi-sync and sync leaders acknowledge a write before any follower confirmed it. */
@@ -39,17 +57,20 @@ type P = ReadReplicationParams;
 /** Replication mode. */
 export type ReplicationMode = P['mode'];
 
-/** One write in the replicated log. */
+/**
+ * One write in the replicated log. A new leader's first entry is a no-op (Raft §8): `opId` 0,
+ * `key` '' (see `isNoop`); it commits the entries of older epochs before it.
+ */
 export interface LogEntry {
   /** Position in the log, from 1 (the data's version number after applying it). */
   seq: number;
   /** Leader epoch that created it. */
   epoch: number;
-  /** Key written. */
+  /** Key written ('' for a no-op). */
   key: string;
   /** Value written. */
   value: string;
-  /** Client operation id. */
+  /** Client operation id (0 for a no-op). */
   opId: number;
   /** Leader's local time when it was appended. */
   atUs: number;
@@ -67,20 +88,10 @@ export interface AckedWrite {
   key: string;
   /** Value. */
   value: string;
-  /** Mode the leader was in when it acknowledged (the sync invariant only covers 'sync'). */
+  /** Mode the leader was in when it acknowledged. */
   mode: ReplicationMode;
-}
-
-/** A read served by a follower, reported to the leader for the stale-read audit. */
-export interface ReadAudit {
-  /** Client operation id. */
-  opId: number;
-  /** Key read. */
-  key: string;
-  /** Version of the key the follower returned (0: missing). */
-  keySeq: number;
-  /** Follower's local time when it served the read. */
-  atUs: number;
+  /** Whether that mode promised durability then (promises.ts): the no-lost-writes invariant covers these. */
+  durable: boolean;
 }
 
 /** Replication lag of one follower as its leader sees it. */
@@ -101,6 +112,18 @@ export interface WaitingWrite {
   from: string;
 }
 
+/** A read the leader holds until it knows it still leads (a barrier round, or a lease). */
+export interface WaitingRead {
+  /** The client operation id. */
+  opId: number;
+  /** The client node to answer. */
+  from: string;
+  /** The key. */
+  key: string;
+  /** The heartbeat round that must be acknowledged by a majority: one sent after the read arrived. */
+  round: number;
+}
+
 /** A key's current value on a replica and the log position that wrote it. */
 export interface Versioned {
   /** The value. */
@@ -113,8 +136,8 @@ export interface Versioned {
 export interface ReplicaState {
   /** Discriminator. */
   kind: 'replica';
-  /** True while this replica leads its epoch (durable: a restarted leader resumes until told otherwise). */
-  leader: boolean;
+  /** True while this replica leads its epoch (volatile: a restarted leader comes back as a follower). */
+  leading: boolean;
   /** Candidate in an automatic election (volatile). */
   candidate: boolean;
   /** Highest epoch seen (durable). */
@@ -125,20 +148,41 @@ export interface ReplicaState {
   votes: string[];
   /** The leader of `epoch` as far as known ('' unknown; volatile). */
   leaderId: string;
+  /** Local time this replica last heard the leader of its epoch (-1 never; volatile): it refuses votes for `failoverTimeoutUs` after. */
+  heardUs: number;
   /** The replicated log (durable). */
   log: LogEntry[];
-  /** Applied data: key -> value and the seq that wrote it (rebuilt from the log). */
-  kv: Record<string, Versioned>;
-  /** Leader: highest committed seq; follower: the leader's commit seq it last heard (durable). */
+  /**
+   * Highest seq known committed (durable): the leader's commit point, or the leader's as a
+   * follower last heard it. Only committed entries are applied.
+   */
   commitSeq: number;
-  /** Leader: local time each seq was committed, index seq-1 (for the stale-read audit; durable). */
-  commitTimesUs: number[];
+  /** Highest seq applied to `kv` (Raft's lastApplied; rebuilt from the log on restart). */
+  applied: number;
+  /** Applied data: key -> value and the seq that wrote it (the committed prefix of the log). */
+  kv: Record<string, Versioned>;
+  /** Leader: the seq of this leadership's first entry (its no-op; 0 for epoch 1's first leader): reads wait until it is committed. */
+  epochStart: number;
   /** Leader: highest seq known to be stored on each follower. */
   match: Record<string, number>;
+  /** Leader: highest seq known to be applied on each follower (for `waitFor: applied`). */
+  appliedBy: Record<string, number>;
   /** Leader: next seq to send to each follower. */
   next: Record<string, number>;
   /** Leader: writes waiting for acknowledgements, in seq order. */
   waiting: WaitingWrite[];
+  /** A deposed leader: writes it appended but never answered, until the new leader's log settles them (volatile). */
+  orphans: WaitingWrite[];
+  /** Leader: the current heartbeat round (every broadcast of appends starts one; volatile). */
+  round: number;
+  /** Leader: highest round each follower acknowledged in this epoch. */
+  heard: Record<string, number>;
+  /** Leader: local start time of each round not yet acknowledged by a majority (for the lease), by round. */
+  roundStartUs: Record<string, number>;
+  /** Leader: local time its lease ends (-1: none). */
+  leaseUntilUs: number;
+  /** Leader: reads waiting until it knows it still leads. */
+  reads: WaitingRead[];
   /** Leader: lag of each follower. */
   lag: Record<string, Lag>;
   /** Follower: the leader's last seq as last heard (for the follower's own badge). */
@@ -147,46 +191,37 @@ export interface ReplicaState {
   acked: AckedWrite[];
   /** Acknowledged writes this replica had to discard when it rejoined (durable). */
   lost: AckedWrite[];
-  /** Follower: reads served since the last ack, for the leader's audit (volatile). */
-  audits: ReadAudit[];
   /** Reads this replica served (durable counter). */
   readsServed: number;
   /** Of those, reads served while a follower (durable counter). */
   followerReads: number;
-  /** Leader: audited follower reads that were stale (durable counter). */
-  staleReads: number;
   /** Manual failover: this replica already acted on the `promote` param (durable). */
   promotedByParam: boolean;
 }
 
-/** A client operation in flight. */
-export interface PendingOp {
-  /** The operation. */
-  op: ClientOp;
-  /** The replica it was sent to. */
-  to: string;
-  /** The version the replica must have to serve it (0: any; what the read message carries). */
-  minSeq: number;
-  /** The client's session floor when it sent the read (0: no guarantee asked). */
+/** What a client keeps with a request (the toolkit's `r.data`): the session floor of a read. */
+export interface SessionRead {
+  /** The client's session floor when it sent the read (0: no guarantee asked; 0 for writes). */
   floor: number;
-  /** The client's local time when it sent the operation. */
-  sentUs: number;
+  /** The floor the read message carries (0: any version will do; the bug switch sends 0). */
+  minSeq: number;
+  /** A read meant for the leader (the `leader` read policy, or sent there because a follower was behind). */
+  leader: boolean;
 }
 
-/** A client node: forwards workload operations to replicas (its whole state survives a crash). */
-export interface ClientState {
+/**
+ * A client node: the toolkit's key-value client (`leader` hint, `pending` requests...) with
+ * the session floors and counters of read replication. Its whole state survives a crash.
+ */
+export interface ClientState extends KvClientState<SessionRead> {
   /** Discriminator. */
   kind: 'client';
-  /** Believed leader. */
-  leaderId: string;
-  /** Epoch of that belief. */
+  /** Epoch of the leader hint. */
   epoch: number;
   /** Highest seq of this client's acknowledged writes (read-your-writes floor). */
   writeSeq: number;
   /** Highest replica version this client has read from (monotonic-reads floor). */
   readSeq: number;
-  /** Operations in flight, by operation id. */
-  pending: Record<number, PendingOp>;
   /** Writes acknowledged. */
   writes: number;
   /** Sum of write latencies, microseconds. */
@@ -248,6 +283,20 @@ export interface ReadMsg {
   key: string;
   /** The session floor (0: any version will do). */
   minSeq: number;
+  /** True for a read meant for the leader: only a replica that leads answers it, once it knows it still leads. */
+  leader: boolean;
+}
+
+/** A replica that does not lead, to a client's leader read: not the leader; here is who is, as far as known. */
+export interface ReadFailMsg {
+  /** Message type. */
+  type: 'readFail';
+  /** Client operation id. */
+  opId: number;
+  /** The leader hint ('' unknown). */
+  leader: string;
+  /** The epoch of that hint. */
+  epoch: number;
 }
 
 /** Replica to client: the value read. */
@@ -260,17 +309,17 @@ export interface ReadOkMsg {
   value: string | null;
   /** The key's version (0: missing). */
   keySeq: number;
-  /** The replica's version (its last seq). */
+  /** The replica's version (its applied seq: the data the read saw). */
   seq: number;
 }
 
-/** Follower to client: my log is below your session floor; ask the leader. */
+/** Follower to client: my data is below your session floor; ask the leader. */
 export interface ReadBehindMsg {
   /** Message type. */
   type: 'readBehind';
   /** Client operation id. */
   opId: number;
-  /** The follower's last seq. */
+  /** The follower's applied seq. */
   seq: number;
 }
 
@@ -290,9 +339,11 @@ export interface AppendMsg {
   commitSeq: number;
   /** The leader's last seq. */
   leaderSeq: number;
+  /** The leader's heartbeat round when it sent this (echoed in the ack: the read barrier and the lease count them). */
+  round: number;
 }
 
-/** Follower to leader: the answer to an append, with the reads served since the last one. */
+/** Follower to leader: the answer to an append. */
 export interface AppendAckMsg {
   /** Message type. */
   type: 'appendAck';
@@ -302,8 +353,10 @@ export interface AppendAckMsg {
   ok: boolean;
   /** ok: the last seq known to match the leader's log; not ok: a hint where to resume. */
   lastSeq: number;
-  /** Reads served since the last ack, for the leader's stale-read audit. */
-  audits: ReadAudit[];
+  /** The follower's applied seq (what its reads see). */
+  applied: number;
+  /** The round of the append this answers. */
+  round: number;
 }
 
 /** Candidate to replicas: vote for me in this epoch. Raft §5.2's RequestVote. */
@@ -343,6 +396,7 @@ export type RRMsg =
   | WriteFailMsg
   | ReadMsg
   | ReadOkMsg
+  | ReadFailMsg
   | ReadBehindMsg
   | AppendMsg
   | AppendAckMsg

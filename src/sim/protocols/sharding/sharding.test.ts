@@ -156,6 +156,28 @@ describe('sharding: the rules, one input at a time', () => {
 });
 
 describe('sharding: runs', () => {
+  it('the metrics read a crashed router and crashed shards: the add-shard scenario under a nemesis runs to its end', () => {
+    // Seeds 1 and 5 threw: a crashed router's state holds only its durable fields, and the load
+    // metrics read its window (TypeError), a crashed shard's request count (NaN).
+    const base = shardingAddShard();
+    const sc = ScenarioSchema.parse({
+      ...base,
+      nemesis: { enabled: true, crashRatePerS: 2, meanDowntimeUs: 300_000, partitionRatePerS: 1 },
+    });
+    for (const seed of [1, 5]) {
+      const sim = new Simulation(sc, { seed });
+      sim.runUntil(Number.MAX_SAFE_INTEGER);
+      expect(sim.stopReason, `seed=${seed}`).toBe('time-limit');
+      const m = sim.metrics().series;
+      const routerDown = sim
+        .traceWindow({ from: 0, to: sim.eventIndex + 1 }, 1e9)
+        .some((r) => r.kind === 'fault' && r.node === 'router' && /crash/.test(r.detail ?? ''));
+      expect(routerDown, `seed=${seed}: the nemesis crashed the router`).toBe(true);
+      for (const id of ['loadImbalance', 'loadImbalanceTotal', 'forwarded', 'shard1RatePerS'])
+        expect(m.find((x) => x.id === id)!.v.every(Number.isFinite), `seed=${seed} ${id}`).toBe(true);
+    }
+  });
+
   it('uniform keys under hashing: keys and load are balanced (imbalance near 1)', () => {
     for (const seed of SEEDS.slice(0, 8)) {
       const sim = run(shardingQuickStart(), seed);

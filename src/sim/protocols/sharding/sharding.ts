@@ -476,6 +476,15 @@ function routerOf(nodes: readonly NodeView<ShardingState>[]): RouterState | unde
   for (const v of nodes) if (v.state.kind === 'router') return v.state;
   return undefined;
 }
+/**
+ * The router while it is up. Its load window (`window`, `recent`, `recentUs`) is not durable:
+ * a crashed router's state holds only its table, write version and reshard count, so the load
+ * metrics read 0 until it restarts (it routes nothing meanwhile).
+ */
+function upRouterOf(nodes: readonly NodeView<ShardingState>[]): RouterState | undefined {
+  for (const v of nodes) if (v.state.kind === 'router') return v.up ? v.state : undefined;
+  return undefined;
+}
 
 /** Max over mean of a list of non-negative numbers (1 when all equal, 0 when all zero). */
 export function imbalance(xs: readonly number[]): number {
@@ -526,7 +535,7 @@ const slotMetrics = SLOTS.flatMap((k) => [
     unit: 'requests/s',
     read: (n: readonly NodeView<ShardingState>[]) => {
       const s = shardsOf(n)[k - 1];
-      const r = routerOf(n);
+      const r = upRouterOf(n);
       return s === undefined || r === undefined ? 0 : recentRatePerS(r, s.id);
     },
   },
@@ -693,12 +702,13 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
       id: 'loadImbalance',
       unit: 'max/mean',
       read: (n) => {
-        const r = routerOf(n);
+        const r = upRouterOf(n);
         return r === undefined ? 0 : imbalance(r.table.shards.map((id) => recentLoad(r, id)));
       },
     },
     {
-      // Since the start (cumulative requests served).
+      // Since the start (cumulative requests served; a shard's count is not durable, so a
+      // crashed shard counts 0, as its shard{k}Load does, and starts again from 0 at restart).
       id: 'loadImbalanceTotal',
       unit: 'max/mean',
       read: (n) => {
@@ -706,7 +716,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
         return imbalance(
           shardsOf(n)
             .filter((v) => ids.includes(v.id))
-            .map((v) => v.state.served),
+            .map((v) => (v.up ? v.state.served : 0)),
         );
       },
     },
@@ -714,7 +724,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
     {
       id: 'forwarded',
       unit: 'requests',
-      read: (n) => shardsOf(n).reduce((a, v) => a + v.state.forwarded, 0),
+      read: (n) => shardsOf(n).reduce((a, v) => a + (v.up ? v.state.forwarded : 0), 0),
     },
     { id: 'reshards', unit: 'changes', read: (n) => routerOf(n)?.reshards ?? 0 },
     { id: 'scanFanout', unit: 'shards', read: (n) => routerOf(n)?.lastFanout ?? 0 },

@@ -243,6 +243,12 @@ const NEMESIS_SPECS: NumSpec[] = [
     ...PCT,
     hint: 'Chance a new leader crashes right after its first commit, before telling anyone',
   },
+  {
+    path: ['crashMidSend'],
+    label: 'Crash while sending',
+    ...PCT,
+    hint: 'Chance a step that sends to several nodes is cut short by a crash: only part of its messages leave',
+  },
   { path: ['startUs'], label: 'Start', ...MS },
   { path: ['stopUs'], label: 'Stop', ...MS, optional: true, hint: 'Empty: until the run ends' },
 ];

@@ -6,7 +6,8 @@
  * SVG with explicit colours so it exports as .svg or .png as shown.
  */
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
-import type { TraceRow } from '../../../../shared/api';
+import type { Ordering, TraceRow } from '../../../../shared/api';
+import { call } from '../../api/client';
 import { seek } from '../../app/run';
 import { useListedNodes } from '../../app/use-listed-nodes';
 import { formatCount, formatDuration } from '../../run/format';
@@ -23,7 +24,7 @@ import {
   viewWindow,
   windowed,
 } from '../../views/spacetime';
-import { exportPng, exportSvg, fileStem } from './export';
+import { downloadBlob, exportPng, exportSvg, fileStem } from './export';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
 import { Lanes, TimeGrid } from './SpaceTimeParts';
 
@@ -146,6 +147,15 @@ export function SpaceTimeView() {
   const p = useViewPalette();
   const [spanUs, setSpanUs] = useState<number | null>(null);
   const [panUs, setPanUs] = useState(0);
+  // Shift+click picks up to two events; the host says how happened-before orders them (sim.causality).
+  const [picked, setPicked] = useState<number[]>([]);
+  const [order, setOrder] = useState<Ordering | null>(null);
+  const simId = useRun((s) => s.simId);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new run forgets the events picked in the last.
+  useEffect(() => {
+    setPicked([]);
+    setOrder(null);
+  }, [simId]);
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const { width, height } = useBoxSize(box);
@@ -212,10 +222,27 @@ export function SpaceTimeView() {
   });
 
   const onClick = (e: React.MouseEvent<SVGSVGElement>) => {
+    if (e.shiftKey) {
+      const row = Number((e.target as Element).closest('[data-row]')?.getAttribute('data-row'));
+      if (Number.isFinite(row) && row >= 0) pick(row);
+      return;
+    }
     const target = (e.target as Element).closest('[data-event]');
     const ev = Number(target?.getAttribute('data-event'));
     if (Number.isFinite(ev) && ev > 0) void seek(ev);
   };
+  const pick = (row: number) => {
+    const next = picked.length >= 2 ? [row] : [...picked, row];
+    setPicked(next);
+    setOrder(null);
+    if (next.length === 2 && simId !== null)
+      call('sim.causality', { simId, rowA: next[0]!, rowB: next[1]! })
+        .then(setOrder)
+        .catch((err: unknown) =>
+          useUi.getState().toast(err instanceof Error ? err.message : String(err), 'error'),
+        );
+  };
+  const isPicked = (row: number) => picked.includes(row);
 
   const types = useMemo(() => {
     const m = new Map<string, number>();
@@ -230,6 +257,17 @@ export function SpaceTimeView() {
     if (kind === 'svg') exportSvg(svg, stem());
     else
       exportPng(svg, stem()).catch((err: unknown) =>
+        useUi.getState().toast(err instanceof Error ? err.message : String(err), 'error'),
+      );
+  };
+
+  // The run so far as a ShiViz log (vector clocks from the trace: docs/cli.md "dslab shiviz").
+  const exportShiviz = () => {
+    const simId = useRun.getState().simId;
+    if (simId === null) return;
+    call('sim.shiviz', { simId })
+      .then(({ text }) => downloadBlob(new Blob([text], { type: 'text/plain' }), `${stem()}.shiviz.log`))
+      .catch((err: unknown) =>
         useUi.getState().toast(err instanceof Error ? err.message : String(err), 'error'),
       );
   };
@@ -311,8 +349,35 @@ export function SpaceTimeView() {
           <button type="button" className="btn small" onClick={() => exportAs('png')}>
             Export PNG
           </button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={exportShiviz}
+            title="The run so far as a log ShiViz opens, with vector clocks computed from the trace"
+          >
+            Export ShiViz
+          </button>
         </div>
       </div>
+      {picked.length > 0 && (
+        <div className="views-notice" role="status" data-testid="st-causality">
+          {picked.length === 1
+            ? 'One event picked: Shift+click another to see how happened-before orders them.'
+            : order === null
+              ? 'Ordering the two events…'
+              : `${order.relation === 'before' ? 'Before' : order.relation === 'after' ? 'After' : order.relation === 'concurrent' ? 'Concurrent' : 'The same event'}: ${order.reason}`}{' '}
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => {
+              setPicked([]);
+              setOrder(null);
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      )}
       {(view.arrowsOmitted > 0 || view.marksOmitted > 0) && (
         <p className="views-notice" role="status">
           Showing the {formatCount(MAX_ARROWS)} messages nearest the current event;{' '}
@@ -451,9 +516,21 @@ export function SpaceTimeView() {
                   data-testid="st-arrow"
                   data-event={event}
                   data-send-event={a.sendEvent}
+                  data-row={a.end === 'deliver' ? a.endRow : a.sendRow}
                   data-end={a.end}
+                  data-picked={isPicked(a.end === 'deliver' ? a.endRow : a.sendRow) || undefined}
                   opacity={ahead ? 0.35 : 1}
                 >
+                  {isPicked(a.end === 'deliver' ? a.endRow : a.sendRow) && (
+                    <circle
+                      cx={a.end === 'deliver' ? x2d : x1}
+                      cy={a.end === 'deliver' ? y2 : y1}
+                      r={8}
+                      fill="none"
+                      stroke={p.accent}
+                      strokeWidth={2}
+                    />
+                  )}
                   <line x1={x1} y1={y1} x2={x2d} y2={y2} stroke="transparent" strokeWidth={9} />
                   <line
                     x1={x1}
@@ -491,10 +568,15 @@ export function SpaceTimeView() {
                   className="views-hit"
                   data-testid="st-mark"
                   data-event={m.event}
+                  data-row={m.row}
                   data-kind={m.kind}
+                  data-picked={isPicked(m.row) || undefined}
                   opacity={m.event > run.event ? 0.35 : 1}
                 >
                   <circle cx={x(m.timeUs)} cy={y} r={6} fill="transparent" />
+                  {isPicked(m.row) && (
+                    <circle cx={x(m.timeUs)} cy={y} r={8} fill="none" stroke={p.accent} strokeWidth={2} />
+                  )}
                   <MarkGlyph m={m} x={x(m.timeUs)} y={y} p={p} />
                   <title>{`${MARK_LABEL[m.kind] ?? m.kind}${m.detail ? ` ${m.detail}` : ''} at ${m.node}, ${formatDuration(m.timeUs)} (event ${m.event})`}</title>
                 </g>

@@ -16,6 +16,9 @@ export interface ViewPalette {
   border: string;
   accent: string;
   danger: string;
+  /** Tones of timeline bars besides accent and danger: done / under way, caution. */
+  good: string;
+  warn: string;
   /** The eight message-type colours, slot 0..7. */
   msg: string[];
 }
@@ -35,6 +38,8 @@ function readPalette(): ViewPalette {
     border: read(s, '--border', '#dfe2e6'),
     accent: read(s, '--accent', '#0b63ce'),
     danger: read(s, '--danger', '#c21c2a'),
+    good: read(s, '--role-2', '#1a7f37'),
+    warn: read(s, '--role-4', '#b54708'),
     msg: Array.from({ length: 8 }, (_, i) => read(s, `--msg-${i}`, '#888888')),
   };
 }

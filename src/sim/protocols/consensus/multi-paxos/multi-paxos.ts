@@ -429,6 +429,10 @@ function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): vo
         ctx.send(from, { type: 'nack', b: m.b, promised: s.promised! });
         return;
       }
+      // The promise rises to b here (P1a lets an acceptor accept above its promise): a promise
+      // a restart must keep. An acceptance under a promise already made is not one: nothing a
+      // restart could forget is new, and with one per slot the nemesis's crash after a promise
+      // would fire on every command (as Raft's votes, not its appends, are its promises).
       if (!sameBallot(m.b, s.promised)) ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
       s.promised = m.b;
       stepDown(ctx, s, m.b);
@@ -459,7 +463,11 @@ function onReplica(ctx: MpCtx, s: ReplicaState, input: Input<MultiPaxosMsg>): vo
       stepDown(ctx, s, m.b);
       const prev = s.accepted[m.slot];
       const fresh = prev === undefined || !sameBallot(prev.b, m.b);
-      if (fresh || !sameBallot(m.b, s.promised)) ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
+      // The promise rises to b here (P1a lets an acceptor accept above its promise): a promise
+      // a restart must keep. An acceptance under a promise already made is not one: nothing a
+      // restart could forget is new, and with one per slot the nemesis's crash after a promise
+      // would fire on every command (as Raft's votes, not its appends, are its promises).
+      if (!sameBallot(m.b, s.promised)) ctx.emit({ type: NEMESIS_EVENTS.promised, ballot: m.b });
       s.promised = m.b;
       if (fresh) {
         s.accepted[m.slot] = { b: m.b, cmd: m.cmd };

@@ -1,0 +1,4 @@
+export * from './dynamo';
+export * from './scenarios';
+export * from './types';
+export * from './versions';

@@ -1,0 +1,3 @@
+export * from './jobs';
+export * from './mapreduce';
+export * from './scenarios';

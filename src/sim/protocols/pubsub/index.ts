@@ -1,0 +1,3 @@
+export * from './pubsub';
+export * from './scenarios';
+export * from './types';

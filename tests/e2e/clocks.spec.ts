@@ -1,0 +1,78 @@
+// Physical clocks in the app: NTP's quick start synchronizes its strata (badges show stratum
+// and error bound), and the Metrics tab plots the measured offset and the promised bound.
+// Also the screenshots of the topic (1440x900 light, 1024x700 dark).
+import type { Page } from '@playwright/test';
+import { expect, shot, test } from './fixtures';
+import { runButton } from './run-helpers';
+
+async function openClocks(page: Page, url: string, protocol = 'ntp'): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  const topic = page.getByRole('combobox', { name: 'Topic' });
+  await expect(topic).not.toHaveValue('');
+  await topic.selectOption('clocks');
+  const picker = page.getByRole('combobox', { name: 'Protocol' });
+  await picker.selectOption(protocol);
+  await expect(picker).toHaveValue(protocol);
+  await expect(runButton(page, 'Play')).toBeEnabled();
+}
+
+/** Virtual time shown in the toolbar, in seconds. */
+async function seconds(page: Page): Promise<number> {
+  const text = (await page.getByRole('banner').getByLabel('Virtual time').textContent()) ?? '';
+  const m = text.match(/([\d.,]+)\s*(ms|s)\b/);
+  if (!m) return 0;
+  const v = Number(m[1]!.replace(/,/g, ''));
+  return m[2] === 'ms' ? v / 1000 : v;
+}
+
+for (const [w, h, scheme] of [
+  [1440, 900, 'light'],
+  [1024, 700, 'dark'],
+] as const) {
+  test(`NTP quick start: the strata synchronize (${w}x${h} ${scheme})`, async ({ page, lab }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openClocks(page, lab.server.url);
+    await expect(page.locator('.react-flow__node', { hasText: 'stratum 1' }).first()).toBeVisible();
+    const speed = page.getByRole('slider', { name: 'Speed' });
+    await speed.focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    await expect.poll(() => seconds(page), { timeout: 60_000 }).toBeGreaterThan(4);
+    if (await runButton(page, 'Pause').isEnabled()) await runButton(page, 'Pause').click();
+    // Every client has reached stratum 3 (its secondary synchronized first).
+    await expect(page.locator('.react-flow__node', { hasText: 'stratum 3' })).toHaveCount(4, {
+      timeout: 10_000,
+    });
+    await page.screenshot({ path: shot(`clocks-ntp-${w}-${scheme}.png`) });
+    await page.getByRole('tab', { name: 'Metrics' }).click();
+    const metrics = page.getByRole('tabpanel', { name: 'Metrics' });
+    await expect(metrics).toContainText('boundUs');
+    await metrics.getByText('offsetUs', { exact: true }).first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot(`clocks-ntp-metrics-${w}-${scheme}.png`) });
+  });
+}
+
+for (const [protocol, badge] of [
+  ['cristian', 'corr.'],
+  ['berkeley', 'master · spread'],
+] as const) {
+  test(`${protocol} quick start: every clock corrected (1440x900 light)`, async ({ page, lab }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await openClocks(page, lab.server.url, protocol);
+    const speed = page.getByRole('slider', { name: 'Speed' });
+    await speed.focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    await expect.poll(() => seconds(page), { timeout: 60_000 }).toBeGreaterThan(4);
+    if (await runButton(page, 'Pause').isEnabled()) await runButton(page, 'Pause').click();
+    await expect(page.locator('.react-flow__node', { hasText: badge }).first()).toBeVisible({
+      timeout: 10_000,
+    });
+    await page.screenshot({ path: shot(`clocks-${protocol}-1440-light.png`) });
+  });
+}
