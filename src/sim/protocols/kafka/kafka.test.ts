@@ -52,6 +52,10 @@ describe('Kafka quick start: b1 (p0’s leader) crashes at 1 s and returns at 2 
       const sim = run(kafkaQuickStart({ acks: '1' }), seed);
       expect(sim.violation, `seed=${seed}`).toBeNull();
       expect(verdict(sim, 'linearizability'), `seed=${seed}`).toBe(false);
+      // Not promised with acks=1: the failure is the lesson (Protocol.notPromised).
+      expect(sim.invariants().find((v) => v.id === 'linearizability')?.lesson, `seed=${seed}`).toMatch(
+        /^acks=1/,
+      );
       lost += seriesMax(sim, 'lostAckedRecords') > 0 ? 1 : 0;
     }
     expect(lost).toBeGreaterThanOrEqual(3);
@@ -76,6 +80,9 @@ describe('Kafka: unclean leader election (the lesson: availability against ackno
       expect(seriesMax(sim, 'lostAckedRecords'), `seed=${seed}`).toBeGreaterThan(0);
       expect(state<BrokerState>(sim, 'b1').truncated, `seed=${seed}`).toBeGreaterThan(0);
       expect(verdict(sim, 'linearizability'), `seed=${seed}`).toBe(false);
+      expect(sim.invariants().find((v) => v.id === 'linearizability')?.lesson, `seed=${seed}`).toMatch(
+        /unclean/,
+      );
     }
   });
 

@@ -112,6 +112,19 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
   // find it within a request timeout.
   liveness: [clientOpsAnswered((p) => (p.sessionTimeoutMs + p.requestTimeoutMs) * 1000 + 500_000)],
   historyCheckers: ['linearizability'],
+  // The settings the lesson turns to lose acknowledged records fail as the lesson, not as a bug.
+  notPromised(p): Record<string, string> {
+    const why: string[] = [];
+    if (p.acks !== 'all')
+      why.push(
+        `acks=${p.acks} answers before the in-sync followers have the record: a read at the high watermark misses an acknowledged write, and a leader crash loses it`,
+      );
+    if (p.uncleanLeaderElection)
+      why.push(
+        'unclean leader election makes a replica outside the ISR leader when none in it is alive: records it never had are lost, though acknowledged',
+      );
+    return why.length === 0 ? {} : { linearizability: why.join('; ') };
+  },
   metrics: kafkaMetrics,
   views: [logsTab],
   summary(s, up) {
