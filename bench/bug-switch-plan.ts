@@ -238,6 +238,20 @@ const PLAN: {
     why: 'the quorum-overlap exercise with R = W = 2: read repair runs on most reads, and one that overwrites without comparing versions sends a replica back',
   },
   {
+    protocol: 'kafka',
+    bug: 'bugAdvanceHwBeforeIsr',
+    catches: 'hw-within-isr',
+    where: library('kafka-quick-start.dslab.json'),
+    why: 'the Kafka quick start: producers with acks=all while a broker crashes, so a high watermark taken from the leader alone passes records a follower in the ISR lacks',
+  },
+  {
+    protocol: 'kafka',
+    bug: 'bugAckAllFromLeaderOnly',
+    catches: 'acked-not-lost',
+    where: library('kafka-quick-start.dslab.json'),
+    why: 'the Kafka quick start: a leader that acknowledges acks=all records on its own write loses them when it crashes',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

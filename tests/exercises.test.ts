@@ -45,6 +45,8 @@ const SOLUTIONS: Record<string, Solution> = {
   'dynamo-consistent-partition': (s) => withParams(s, { mode: 'cp' }),
   'dynamo-quorum-overlap': (s) => withParams(s, { r: 2, w: 2 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
+  'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
+  'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
   // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
   'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),
   // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.

@@ -14,6 +14,7 @@ import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
+import { kafka } from './protocols/kafka/kafka';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
@@ -83,6 +84,7 @@ for (const p of [
   readReplication,
   sharding,
   consistentHashing,
+  kafka,
   dynamo,
   logicalClocks,
   pubsub,

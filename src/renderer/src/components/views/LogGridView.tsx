@@ -42,6 +42,8 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
   const top = 30;
   const H = top + data.rows.length * ROW + 12;
   const x = (index: number) => LABEL_W + (index - first) * CELL;
+  // The label starts after the longest node name (about 7 px a character at 11 px, bold).
+  const labelX = Math.max(46, 16 + 7 * Math.max(0, ...data.rows.map((r) => r.node.length)));
   const everyIndex = shownCols <= 30 ? 1 : 5;
 
   return (
@@ -89,7 +91,7 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
                 <text x={10} y={y + 17} fill={p.text} fontWeight={600}>
                   {row.node}
                 </text>
-                <text x={46} y={y + 17} fill={p.muted}>
+                <text x={labelX} y={y + 17} fill={p.muted}>
                   {row.up ? row.label : 'down'}
                 </text>
                 {row.entries.map((e, k) => {

@@ -1,0 +1,220 @@
+/**
+ * What Kafka's replication promises (Design §4.7), as checks over the nodes' states and the
+ * facts the handlers state:
+ * - a record below the high watermark is on every in-sync replica ("committed");
+ * - consumers read committed records only;
+ * - per-partition order: replicas agree on every committed offset, so every consumer sees one
+ *   order per partition;
+ * - with acks=all, an acknowledged record is never lost while an in-sync replica survives: a
+ *   clean election keeps it. An unclean election may lose it (the lesson, not a bug): the
+ *   checks leave a partition's records from before its last unclean election alone, and the
+ *   lostAckedRecords metric counts them.
+ */
+import type { CheckEvent, Invariant, MetricSpec, NodeView } from '../../protocol';
+import type { AckedRecord, BrokerState, ClientState, ControllerState, KafkaState, ReplicaLog } from './types';
+
+type V = NodeView<KafkaState>;
+
+export const controllerOf = (nodes: readonly V[]): ControllerState | undefined => {
+  for (const v of nodes) if (v.state.kind === 'controller') return v.state;
+  return undefined;
+};
+const brokerById = (nodes: readonly V[], id: string): BrokerState | undefined => {
+  for (const v of nodes) if (v.id === id && v.state.kind === 'broker') return v.state;
+  return undefined;
+};
+export const brokersOf = (nodes: readonly V[]): { id: string; up: boolean; state: BrokerState }[] =>
+  nodes.flatMap((v) => (v.state.kind === 'broker' ? [{ id: v.id, up: v.up, state: v.state }] : []));
+const clientsOf = (nodes: readonly V[]): ClientState[] =>
+  nodes.flatMap((v) => (v.state.kind === 'client' ? [v.state] : []));
+
+const same = (r: ReplicaLog, o: number, other: ReplicaLog) => {
+  const a = r.log[o];
+  const b = other.log[o];
+  return a !== undefined && b !== undefined && a.epoch === b.epoch && a.key === b.key && a.value === b.value;
+};
+
+/** The in-sync replica of `partition` that lacks, or holds otherwise, a record of `leader`'s below `upTo`; null when none. */
+function isrMemberMissing(
+  nodes: readonly V[],
+  partition: number,
+  leaderId: string,
+  leader: ReplicaLog,
+  upTo: number,
+): string | null {
+  const c = controllerOf(nodes);
+  const p = c?.partitions[partition];
+  if (p === undefined || upTo === 0) return null;
+  for (const m of p.isr) {
+    if (m === leaderId) continue;
+    const r = brokerById(nodes, m)?.replicas[partition];
+    if (r === null || r === undefined || r.log.length < upTo)
+      return `${m} (in the ISR) has ${r?.log.length ?? 0} record(s) of p${partition}, below offset ${upTo}`;
+    if (!same(r, upTo - 1, leader))
+      return `${m} (in the ISR) holds another record at p${partition} offset ${upTo - 1}`;
+  }
+  return null;
+}
+
+/** The partition's last unclean election epoch (-1: none). */
+const uncleanEpoch = (c: ControllerState | undefined, partition: number) =>
+  c?.lastUncleanEpoch[partition] ?? -1;
+
+/** An acknowledged acks=all record the clean leader `leaderId` does not hold; null when it holds them all. */
+function lostOn(nodes: readonly V[], leaderId: string, partition: number): string | null {
+  const c = controllerOf(nodes);
+  const r = brokerById(nodes, leaderId)?.replicas[partition];
+  const check = (a: AckedRecord) => {
+    if (a.acks !== 'all' || a.partition !== partition || a.epoch < uncleanEpoch(c, partition)) return null;
+    const rec = r?.log[a.offset];
+    return rec !== undefined && rec.value === a.value
+      ? null
+      : `record ${a.key}=${a.value} acknowledged at p${partition} offset ${a.offset} (acks=all) is not in the log of ${leaderId}, its leader`;
+  };
+  for (const cl of clientsOf(nodes))
+    for (const a of cl.acked) {
+      const bad = check(a);
+      if (bad !== null) return bad;
+    }
+  return null;
+}
+
+const eventsOf = (events: readonly CheckEvent[], type: string) => events.filter((e) => e.type === type);
+
+export const kafkaInvariants: Invariant<KafkaState>[] = [
+  {
+    id: 'hw-within-isr',
+    title:
+      'The high watermark never passes a record that an in-sync replica lacks (§4.7: committed = on every ISR member)',
+    check({ changed, nodes }) {
+      const s = changed.state;
+      if (s.kind !== 'broker' || !changed.up) return null;
+      const c = controllerOf(nodes);
+      for (let i = 0; i < s.leading.length; i++) {
+        const r = s.replicas[i];
+        if (s.leading[i] == null || r == null) continue;
+        const p = c?.partitions[i];
+        if (p === undefined || p.leader !== changed.id || p.leaderEpoch !== s.partitions[i]?.leaderEpoch)
+          continue;
+        const bad = isrMemberMissing(nodes, i, changed.id, r, r.highWatermark);
+        if (bad !== null) return `${changed.id} has p${i}'s high watermark at ${r.highWatermark}, but ${bad}`;
+      }
+      return null;
+    },
+  },
+  {
+    id: 'consumers-read-committed',
+    title: 'A consumer reads only below the high watermark: records every in-sync replica holds',
+    check({ changed, nodes, events }) {
+      const s = changed.state;
+      if (s.kind !== 'broker') return null;
+      for (const e of eventsOf(events, 'consumed')) {
+        const i = e.partition as number;
+        const upTo = e.upTo as number;
+        const r = s.replicas[i];
+        if (r == null) continue;
+        if (upTo > r.highWatermark)
+          return `${changed.id} served p${i} up to ${upTo}, above its high watermark ${r.highWatermark}`;
+        const bad = isrMemberMissing(nodes, i, changed.id, r, upTo);
+        if (bad !== null) return `a consumer read p${i} up to offset ${upTo} from ${changed.id}, but ${bad}`;
+      }
+      return null;
+    },
+  },
+  {
+    id: 'partition-order',
+    title: 'Per-partition order: every two replicas hold the same records below both their high watermarks',
+    check({ changed, nodes }) {
+      const s = changed.state;
+      if (s.kind !== 'broker' || !changed.up) return null;
+      const c = controllerOf(nodes);
+      for (let i = 0; i < s.replicas.length; i++) {
+        const r = s.replicas[i];
+        if (r == null || uncleanEpoch(c, i) >= 0) continue;
+        for (const b of brokersOf(nodes)) {
+          const o = b.id === changed.id ? null : b.state.replicas[i];
+          if (o == null) continue;
+          const n = Math.min(r.highWatermark, o.highWatermark, r.log.length, o.log.length);
+          for (let k = n - 1; k >= 0; k--)
+            if (!same(r, k, o))
+              return `p${i} offset ${k} is committed on ${changed.id} and ${b.id} with different records`;
+        }
+      }
+      return null;
+    },
+  },
+  {
+    id: 'acked-not-lost',
+    title:
+      'With acks=all, an acknowledged record is on every in-sync replica, and every clean leader election keeps it (§4.7 "Availability and Durability Guarantees")',
+    check({ changed, nodes, events }) {
+      const s = changed.state;
+      if (s.kind === 'broker') {
+        for (const e of eventsOf(events, 'became-leader')) {
+          if (e.clean !== true) continue;
+          const bad = lostOn(nodes, changed.id, e.partition as number);
+          if (bad !== null)
+            return `${changed.id} became leader of p${e.partition} (epoch ${e.epoch}): ${bad}`;
+        }
+        return null;
+      }
+      if (s.kind !== 'client') return null;
+      // An acks=all acknowledgement means the record is committed: on every in-sync replica.
+      const c = controllerOf(nodes);
+      for (const e of eventsOf(events, 'acked')) {
+        const i = e.partition as number;
+        const offset = e.offset as number;
+        const p = c?.partitions[i];
+        if (e.acks !== 'all' || p === undefined || (e.epoch as number) < uncleanEpoch(c, i)) continue;
+        for (const m of p.isr) {
+          const rec = brokerById(nodes, m)?.replicas[i]?.log[offset];
+          if (rec === undefined || rec.value !== e.value)
+            return `${changed.id} heard ${e.value} acknowledged at p${i} offset ${offset} (acks=all), but ${m}, in the ISR, does not hold it: a leader crash now loses it`;
+        }
+      }
+      return null;
+    },
+  },
+];
+
+/** Acknowledged records (acks 1 and all) that the current leader of their partition does not hold. */
+export function lostAckedRecords(nodes: readonly V[]): number {
+  const c = controllerOf(nodes);
+  if (c === undefined) return 0;
+  let lost = 0;
+  for (const cl of clientsOf(nodes))
+    for (const a of cl.acked) {
+      const leader = c.partitions[a.partition]?.leader ?? '';
+      if (leader === '') continue;
+      const rec = brokerById(nodes, leader)?.replicas[a.partition]?.log[a.offset];
+      if (rec === undefined || rec.value !== a.value) lost++;
+    }
+  return lost;
+}
+
+export const kafkaMetrics: MetricSpec<KafkaState>[] = [
+  {
+    id: 'underReplicatedPartitions',
+    unit: 'partitions',
+    read: (n) => controllerOf(n)?.partitions.filter((p) => p.isr.length < p.replicas.length).length ?? 0,
+  },
+  {
+    id: 'offlinePartitions',
+    unit: 'partitions',
+    read: (n) => controllerOf(n)?.partitions.filter((p) => p.leader === '').length ?? 0,
+  },
+  { id: 'isrShrinks', unit: 'changes', read: (n) => controllerOf(n)?.isrShrinks ?? 0 },
+  { id: 'uncleanLeaderElections', unit: 'elections', read: (n) => controllerOf(n)?.uncleanElections ?? 0 },
+  { id: 'ackedRecords', unit: 'records', read: (n) => clientsOf(n).reduce((a, c) => a + c.acked.length, 0) },
+  { id: 'lostAckedRecords', unit: 'records', read: lostAckedRecords },
+  {
+    id: 'notEnoughReplicas',
+    unit: 'produces',
+    read: (n) => clientsOf(n).reduce((a, c) => a + c.notEnoughReplicas, 0),
+  },
+  {
+    id: 'truncatedRecords',
+    unit: 'records',
+    read: (n) => brokersOf(n).reduce((a, b) => a + b.state.truncated, 0),
+  },
+];

@@ -1,0 +1,3 @@
+export { kafka, kafkaTopology, kafkaWorkload } from './kafka';
+export { murmur2, partitionForKey, partitionForKeyless, toPositive } from './partitioner';
+export * from './scenarios';

@@ -1,0 +1,275 @@
+/**
+ * Kafka's replicated log, as the Apache Kafka documentation describes it ("Design" §4.7
+ * "Replication", https://kafka.apache.org/documentation/#replication) with the leader-epoch
+ * truncation of KIP-101 (in the fetch-based form of KIP-320/KIP-595): params, messages and
+ * state in Kafka's own names. See docs/protocols/kafka.md.
+ */
+import { z } from 'zod';
+import type { KvClientState } from '../../toolkit/kv-client';
+
+export const KafkaParams = z.object({
+  /** Partitions of the one topic (fixed when the controller creates it at start). */
+  partitions: z
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .default(3)
+    .describe('Partitions of the topic, fixed at creation.'),
+  /** replication.factor: replicas per partition (at most the number of brokers). */
+  replicationFactor: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(3)
+    .describe('replication.factor: copies of each partition.'),
+  /** acks: when a leader answers a produce: never (0), once it has the record (1), once every in-sync replica has it (all). */
+  acks: z
+    .enum(['0', '1', 'all'])
+    .default('all')
+    .describe('acks: 0 no answer, 1 leader only, all every in-sync replica.'),
+  /** min.insync.replicas: with acks=all, a leader refuses a produce (NotEnoughReplicas) while its ISR is smaller. */
+  minInsyncReplicas: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(2)
+    .describe('min.insync.replicas: smallest ISR that takes acks=all writes.'),
+  /** unclean.leader.election.enable: elect a replica outside the ISR when no in-sync one is alive. */
+  uncleanLeaderElection: z
+    .boolean()
+    .default(false)
+    .describe('unclean.leader.election.enable: may lose acknowledged records.'),
+  /** replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR (Kafka: 30 000). */
+  replicaLagTimeMaxMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(200)
+    .describe('replica.lag.time.max.ms (Kafka: 30000).'),
+  /** How long a follower waits after an empty fetch before the next (replica.fetch.wait.max.ms; Kafka: 500). */
+  fetchWaitMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .describe('Pause after an empty fetch (replica.fetch.wait.max.ms).'),
+  /** Records a fetch response carries at most (a stand-in for replica.fetch.max.bytes). */
+  fetchMaxRecords: z.number().int().min(1).max(1000).default(50),
+  /** broker.heartbeat.interval.ms (Kafka: 2 000). */
+  heartbeatMs: z
+    .number()
+    .int()
+    .min(5)
+    .max(10_000)
+    .default(50)
+    .describe('broker.heartbeat.interval.ms (Kafka: 2000).'),
+  /** broker.session.timeout.ms: the controller fences a broker it has not heard from for this long (Kafka: 9 000). */
+  sessionTimeoutMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(300)
+    .describe('broker.session.timeout.ms (Kafka: 9000).'),
+  /** A client gives up on a request after this long and asks for the partition's leader again (request.timeout.ms). */
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(400)
+    .describe('request.timeout.ms: then refresh metadata.'),
+  /** Bug switch: the leader moves the high watermark to its own log end, not the ISR's minimum. */
+  bugAdvanceHwBeforeIsr: z.boolean().default(false),
+  /** Bug switch: with acks=all the leader answers as soon as it has appended, like acks=1. */
+  bugAckAllFromLeaderOnly: z.boolean().default(false),
+});
+/** Kafka params. */
+export type KafkaParams = z.infer<typeof KafkaParams>;
+
+/** A node id. */
+type Id = string;
+
+/** One record of a partition's log (a record batch of one record): its offset, the leader epoch that wrote it, key and value. */
+export interface LogRecord {
+  offset: number;
+  /** partitionLeaderEpoch: the epoch of the leader that appended it (KIP-101). */
+  epoch: number;
+  key: string;
+  value: string;
+}
+
+/**
+ * A partition as the controller records it (KRaft's PartitionRecord / PartitionChangeRecord):
+ * its replicas in preference order, the leader ('' when offline), the leader epoch, the ISR,
+ * the partition epoch (bumped at every change, so a stale AlterPartition is refused: KIP-497)
+ * and whether an unclean election made the leader (leaderRecoveryState, KIP-704).
+ */
+export interface PartitionRecord {
+  partition: number;
+  replicas: Id[];
+  leader: Id;
+  leaderEpoch: number;
+  isr: Id[];
+  partitionEpoch: number;
+  leaderRecoveryState: 'recovered' | 'recovering';
+}
+
+/** A broker's copy of one partition, on disk: the log and the high-watermark checkpoint. */
+export interface ReplicaLog {
+  log: LogRecord[];
+  /** The high watermark: offsets below it are committed (§4.7), so consumers may read them. */
+  highWatermark: number;
+}
+
+/** What a leader knows of one follower (Kafka's Replica state). */
+export interface FollowerState {
+  /** The follower's log end offset: the fetchOffset of its last fetch. */
+  logEndOffset: number;
+  /** When it was last caught up (Replica.updateFetchState). */
+  lastCaughtUpUs: number;
+  /** When it last fetched, and the leader's log end offset then. */
+  lastFetchUs: number;
+  lastFetchLeaderLogEndOffset: number;
+}
+
+/** A produce waiting for the high watermark to pass its offset (acks=all: a DelayedProduce). */
+export interface WaitingProduce {
+  client: Id;
+  req: number;
+  offset: number;
+}
+
+/** What a broker keeps while it leads a partition. */
+export interface LeaderState {
+  /** The log end offset when it became leader: the first offset of its epoch (KIP-101's cache entry). */
+  epochStartOffset: number;
+  /** Followers of this partition, by id. */
+  followers: Record<Id, FollowerState>;
+  /** acks=all produces waiting for the high watermark. */
+  waiting: WaitingProduce[];
+  /** The ISR of an AlterPartition in flight (null: none); the HW counts the union with the ISR (KIP-497's "maximal ISR"). */
+  pendingIsr: Id[] | null;
+  /** When that AlterPartition was last sent (local clock): unanswered, it is sent again. */
+  pendingSentUs: number;
+}
+
+/** A broker. */
+export interface BrokerState {
+  kind: 'broker';
+  /** Per partition: this broker's copy (durable), null when it holds no replica of it. */
+  replicas: (ReplicaLog | null)[];
+  /** The cluster metadata as last heard from the controller (version 0: nothing yet). */
+  metadataVersion: number;
+  partitions: PartitionRecord[];
+  /** Per partition: the leader's state while this broker leads it, else null. */
+  leading: (LeaderState | null)[];
+  /** Fetches in flight, by leader: when sent (local clock). */
+  fetching: Record<Id, number>;
+  /** Records appended as leader, and fetched as follower. */
+  appended: number;
+  fetched: number;
+  /** Records removed by truncation (KIP-101), and unclean elections this broker won. */
+  truncated: number;
+}
+
+/** The controller (KRaft's active controller, KIP-631): brokers' sessions and the partitions. */
+export interface ControllerState {
+  kind: 'controller';
+  metadataVersion: number;
+  partitions: PartitionRecord[];
+  /** Per broker: the last heartbeat (local clock) and whether it is fenced. */
+  brokers: Record<Id, { lastHeartbeatUs: number; fenced: boolean }>;
+  /** Per partition: the leader epoch of its last unclean election (-1: none). */
+  lastUncleanEpoch: number[];
+  elections: number;
+  uncleanElections: number;
+  isrShrinks: number;
+  isrExpands: number;
+}
+
+/** A record a producer was told is written. */
+export interface AckedRecord {
+  partition: number;
+  offset: number;
+  epoch: number;
+  key: string;
+  value: string;
+  acks: '1' | 'all';
+}
+
+/** A producer and consumer (the workload's client), on the toolkit's key-value client. */
+export interface ClientState extends KvClientState {
+  kind: 'client';
+  /** The leader of each partition as this client last heard ('' unknown): its metadata cache. */
+  leaders: Id[];
+  /** Records acknowledged to this client (acks 1 and all), what the durability check reads. */
+  acked: AckedRecord[];
+  /** Produces refused with NotEnoughReplicas. */
+  notEnoughReplicas: number;
+  /** acks=0 records sent (never answered). */
+  fireAndForget: number;
+}
+
+export type KafkaState = BrokerState | ControllerState | ClientState;
+
+/** A partition of a Fetch: where the follower is, and the epoch of its last record (KIP-320). */
+export interface FetchPartition {
+  partition: number;
+  fetchOffset: number;
+  lastFetchedEpoch: number;
+  currentLeaderEpoch: number;
+}
+
+/** A partition of a FetchResponse. */
+export interface FetchPartitionResponse {
+  partition: number;
+  error: 'none' | 'not-leader-or-follower' | 'fenced-leader-epoch';
+  records: LogRecord[];
+  highWatermark: number;
+  /** Where the follower's log diverges from the leader's: truncate to endOffset (KIP-101/KIP-320), or null. */
+  divergingEpoch: { epoch: number; endOffset: number } | null;
+}
+
+/** A produce or read error, as Kafka names them. */
+export type ClientError =
+  | 'none'
+  | 'not-leader-or-follower'
+  | 'not-enough-replicas'
+  | 'not-enough-replicas-after-append'
+  | 'offset-not-available';
+
+export type KafkaMsg =
+  | { type: 'BrokerHeartbeat'; metadataVersion: number }
+  | { type: 'Metadata'; version: number; partitions: PartitionRecord[] }
+  | { type: 'AlterPartition'; partition: number; leaderEpoch: number; partitionEpoch: number; isr: Id[] }
+  | {
+      type: 'AlterPartitionResponse';
+      partition: number;
+      /** The ISR the request asked for: an answer to an older request leaves a newer one pending. */
+      requested: Id[];
+      accepted: boolean;
+      record: PartitionRecord;
+    }
+  | { type: 'Fetch'; partitions: FetchPartition[] }
+  | { type: 'FetchResponse'; partitions: FetchPartitionResponse[] }
+  | { type: 'Produce'; req: number; partition: number; key: string; value: string; acks: '0' | '1' | 'all' }
+  | {
+      type: 'ProduceResponse';
+      req: number;
+      partition: number;
+      error: ClientError;
+      offset: number;
+      epoch: number;
+      leader: Id;
+    }
+  | { type: 'ReadLatest'; req: number; partition: number; key: string }
+  | { type: 'ReadLatestResponse'; req: number; error: ClientError; value: string | null; leader: Id };
+
+/** A message of one type. */
+export type MsgOf<T extends KafkaMsg['type']> = Extract<KafkaMsg, { type: T }>;
