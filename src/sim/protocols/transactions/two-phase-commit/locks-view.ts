@@ -117,10 +117,10 @@ export const locksView: ViewSpec<TwoPcState> = {
       bars,
       markers,
       legend: [
-        { tone: 'info', label: 'locked, forcing YES' },
-        { tone: 'warn', label: 'voted YES, uncertain' },
+        { tone: 'info', label: 'forcing YES' },
+        { tone: 'warn', label: 'voted YES: uncertain' },
         { tone: 'bad', label: 'blocked: asking for the decision' },
-        { tone: 'good', label: 'COMMIT known, forcing it' },
+        { tone: 'good', label: 'forcing COMMIT' },
         { tone: 'neutral', label: 'coordinator down' },
       ],
     };
