@@ -92,6 +92,8 @@ for (const [w, h, scheme] of [
     await expect(svg.locator('[data-testid="timeline-bar"][data-tone="bad"]')).toHaveCount(3);
     await expect(svg.locator('[data-row="coord"]')).toContainText('down');
     await expect(svg.getByTestId('timeline-marker')).toContainText(["coord's last step before crashing"]);
+    // The panel grows for a protocol's view, so every row shows without scrolling.
+    await expect(svg.locator('[data-row="coord"]')).toBeInViewport({ ratio: 1 });
     await page.waitForTimeout(400);
     await page.screenshot({ path: shot(`two-phase-commit-locks-blocked-${scheme}-${w}.png`) });
     await page.getByRole('slider', { name: 'Speed' }).focus();
