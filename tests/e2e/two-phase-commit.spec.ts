@@ -94,6 +94,18 @@ for (const [w, h, scheme] of [
     await expect(svg.getByTestId('timeline-marker')).toContainText(["coord's last step before crashing"]);
     // The panel grows for a protocol's view, so every row shows without scrolling.
     await expect(svg.locator('[data-row="coord"]')).toBeInViewport({ ratio: 1 });
+    // A down row's "down" stands a word apart from its name ("coord down", not "coorddown").
+    const gap = await svg.locator('[data-row="coord"]').evaluate((g) => {
+      const glyphs: { c: string; x: number; w: number }[] = [];
+      for (const t of g.querySelectorAll('text'))
+        for (let i = 0; i < t.getNumberOfChars(); i++) {
+          const r = t.getExtentOfChar(i);
+          glyphs.push({ c: t.textContent?.[i] ?? '', x: r.x, w: r.width });
+        }
+      const k = glyphs.map((x) => x.c).join('').indexOf('down');
+      return glyphs[k]!.x - (glyphs[k - 1]!.x + glyphs[k - 1]!.w);
+    });
+    expect(gap).toBeGreaterThanOrEqual(3);
     await page.waitForTimeout(400);
     await page.screenshot({ path: shot(`two-phase-commit-locks-blocked-${scheme}-${w}.png`) });
     await page.getByRole('slider', { name: 'Speed' }).focus();
