@@ -1316,6 +1316,7 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
       'The coordinator crashing after every YES arrived but before its COMMIT record reached the disk',
       'The participants turning "blocked (holding locks)", asking each other (DecisionRequest) and all answering Uncertain',
       'locksHeld and blockedTxns staying up until the coordinator restarts, reads its log and aborts (abortsRecovery)',
+      "The Locks tab: every participant's T2 lock turning red (blocked) and staying red until the coordinator is back",
     ],
     tryThis: [
       "Move the coordinator's crash to 335 ms, after its COMMIT record is on disk: the participants commit, and on restart the coordinator finds COMMIT in its log and re-sends it to collect the acknowledgements",
