@@ -102,7 +102,10 @@ for (const [w, h, scheme] of [
           const r = t.getExtentOfChar(i);
           glyphs.push({ c: t.textContent?.[i] ?? '', x: r.x, w: r.width });
         }
-      const k = glyphs.map((x) => x.c).join('').indexOf('down');
+      const k = glyphs
+        .map((x) => x.c)
+        .join('')
+        .indexOf('down');
       return glyphs[k]!.x - (glyphs[k - 1]!.x + glyphs[k - 1]!.w);
     });
     expect(gap).toBeGreaterThanOrEqual(3);
