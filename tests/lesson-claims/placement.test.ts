@@ -15,7 +15,7 @@ registerProtocol(sharding);
 const SCHEMES = ['ring', 'rendezvous', 'jump'] as const;
 
 describe('consistent hashing: "switch scheme to rendezvous and jump"', () => {
-  const P = (scheme: string) => consistentHashing.params.parse({ scheme });
+  const paramsFor = (scheme: string) => consistentHashing.params.parse({ scheme });
   const four = ['n1', 'n2', 'n3', 'n4'];
   const five = [...four, 'n5'];
 
@@ -24,11 +24,11 @@ describe('consistent hashing: "switch scheme to rendezvous and jump"', () => {
     for (let s = 1; s <= 20; s++) {
       const keys = Array.from({ length: 1000 }, (_, i) => `k${s}-${i}`);
       for (const scheme of SCHEMES) {
-        const join = movedKeys(P(scheme), four, five, keys).moved.length / keys.length;
+        const join = movedKeys(paramsFor(scheme), four, five, keys).moved.length / keys.length;
         expect(Math.abs(join - 1 / 5), `key space ${s}, ${scheme} join: ${join}`).toBeLessThan(0.05);
         const leave =
           movedKeys(
-            P(scheme),
+            paramsFor(scheme),
             five,
             five.filter((n) => n !== 'n2'),
             keys,
