@@ -60,6 +60,22 @@ describe('consistent hashing: "switch scheme to rendezvous and jump"', () => {
   });
 });
 
+describe('consistent hashing: "set vnodes to 1 and compare keysStddevRel with vnodes 64 and 256"', () => {
+  it('more points per node, smoother keys per node (seeds 1..3)', () => {
+    for (const seed of [1, 2, 3]) {
+      const sd = (vnodes: number) => {
+        const sim = new Simulation(chQuickStart({ vnodes }), { seed });
+        sim.runUntil(Number.MAX_SAFE_INTEGER);
+        return seriesLast(sim, 'keysStddevRel');
+      };
+      const [one, sixtyFour, many] = [sd(1), sd(64), sd(256)];
+      expect(one, `seed ${seed}`).toBeGreaterThan(sixtyFour!);
+      expect(sixtyFour, `seed ${seed}`).toBeGreaterThan(many!);
+      expect(many, `seed ${seed}`).toBeLessThan(0.1);
+    }
+  });
+});
+
 describe('sharding: "use the range strategy with sequential keys"', () => {
   /** Per 0.2 s window: the shard that took the most requests and its share of them. */
   const windows = (sim: Simulation) => {
