@@ -14,6 +14,7 @@ import { star } from '../../toolkit/topology';
 import { initBroker, onBroker } from './broker';
 import { kafkaInvariants, kafkaMetrics } from './checks';
 import { initClient, onClient } from './client';
+import { initConsumer, onConsumer } from './consumer';
 import { initController, onController } from './controller';
 import { type KafkaMsg, KafkaParams, type KafkaState } from './types';
 import { logsTab } from './view';
@@ -66,6 +67,8 @@ const DURABLE: StateField<KafkaState>[] = [
   'nextReq',
   'notEnoughReplicas',
   'fireAndForget',
+  'group',
+  'processed',
 ];
 
 export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
@@ -80,6 +83,7 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     { id: 'controller', label: 'Controller', min: 1, max: 1 },
     { id: 'broker', label: 'Broker', min: 1, max: null },
     { id: 'client', label: 'Client', min: 0, max: null },
+    { id: 'consumer', label: 'Group consumer', min: 0, max: null },
   ],
   params: KafkaParams,
   defaultTopology: kafkaTopology,
@@ -97,13 +101,15 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     };
   },
   init(n) {
-    if (n.role === 'controller') return initController();
+    if (n.role === 'controller') return initController(n.params);
     if (n.role === 'broker') return initBroker(n.params);
+    if (n.role === 'consumer') return initConsumer(n.params);
     return initClient(n.params);
   },
   on(ctx, s, input) {
     if (s.kind === 'controller') onController(ctx, s, input);
     else if (s.kind === 'broker') onBroker(ctx, s, input);
+    else if (s.kind === 'consumer') onConsumer(ctx, s, input);
     else onClient(ctx, s, input);
   },
   durable: DURABLE,
@@ -148,6 +154,13 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
         tone: short.length > 0 ? 'warn' : 'good',
       };
     }
+    if (s.kind === 'consumer') {
+      if (s.generation < 0) return { text: 'joining the group', tone: 'warn' };
+      return {
+        text: `gen ${s.generation} · ${s.assigned.map((p) => `p${p}@${s.position[p]}`).join(' ') || 'idle'}`,
+        tone: 'good',
+      };
+    }
     return {
       text: `${s.acked.length} acked${s.notEnoughReplicas > 0 ? ` · ${s.notEnoughReplicas} refused` : ''}`,
       tone: s.notEnoughReplicas > 0 ? 'warn' : 'neutral',
@@ -162,6 +175,11 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     {
       param: 'bugAckAllFromLeaderOnly',
       title: 'acks=all is answered once the leader has the record: a leader crash loses acknowledged records',
+    },
+    {
+      param: 'bugCommitStaleGeneration',
+      title:
+        'The group coordinator takes offset commits from any generation: a consumer removed from the group moves the offset back',
     },
   ],
   lesson: {
