@@ -48,8 +48,8 @@ export function kafkaConsumerGroup(params: Record<string, unknown> = {}): Scenar
       id,
       name: id,
       role: 'consumer',
-      x: 680,
-      y: 200 + 110 * i,
+      x: 700,
+      y: 20 + 110 * i,
       clockOffsetUs: 0,
       clockDriftPpm: 0,
     });
