@@ -252,6 +252,13 @@ const PLAN: {
     why: 'the Kafka quick start: a leader that acknowledges acks=all records on its own write loses them when it crashes',
   },
   {
+    protocol: 'kafka',
+    bug: 'bugCommitStaleGeneration',
+    catches: 'committed-once-per-group',
+    where: library('kafka-consumer-group.dslab.json'),
+    why: 'the consumer-group scenario: g3 crashes and returns and g2 is cut off from the coordinator while it reads on, so commits of an older generation arrive after a rebalance',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

@@ -20,8 +20,8 @@ import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
-import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
+import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { quickStartScenario } from './toolkit/quick-start';
 
 /** What the palette, the inspector and the library need to know about a protocol. */

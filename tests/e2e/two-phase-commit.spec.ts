@@ -68,3 +68,55 @@ for (const [w, h, scheme] of [
     await page.screenshot({ path: shot(`two-phase-commit-checkers-${scheme}-${w}.png`) });
   });
 }
+
+// The Locks tab (a 'timeline' view, issue 17): while the coordinator is down every participant's
+// T2 lock is a red "blocked" bar still growing; played on, the bars end when it is back.
+for (const [w, h, scheme] of [
+  [1440, 900, 'light'],
+  [1024, 700, 'dark'],
+] as const) {
+  test(`two-phase commit Locks tab: locks held, blocked, until the coordinator returns (${w}x${h} ${scheme})`, async ({
+    page,
+    lab,
+  }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await open2pc(page, lab.server.url);
+    await page.getByRole('tab', { name: 'Locks' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Locks' });
+    await playUntil(page, 0.6);
+    const svg = panel.getByTestId('timeline-svg');
+    await expect(svg.getByTestId('timeline-row')).toHaveCount(4);
+    await expect(panel).toContainText('3 blocked');
+    await expect(svg.locator('[data-testid="timeline-bar"][data-tone="bad"]')).toHaveCount(3);
+    await expect(svg.locator('[data-row="coord"]')).toContainText('down');
+    await expect(svg.getByTestId('timeline-marker')).toContainText(["coord's last step before crashing"]);
+    // The panel grows for a protocol's view, so every row shows without scrolling.
+    await expect(svg.locator('[data-row="coord"]')).toBeInViewport({ ratio: 1 });
+    // A down row's "down" stands a word apart from its name ("coord down", not "coorddown").
+    const gap = await svg.locator('[data-row="coord"]').evaluate((g) => {
+      const glyphs: { c: string; x: number; w: number }[] = [];
+      for (const t of g.querySelectorAll('text'))
+        for (let i = 0; i < t.getNumberOfChars(); i++) {
+          const r = t.getExtentOfChar(i);
+          glyphs.push({ c: t.textContent?.[i] ?? '', x: r.x, w: r.width });
+        }
+      const k = glyphs
+        .map((x) => x.c)
+        .join('')
+        .indexOf('down');
+      return glyphs[k]!.x - (glyphs[k - 1]!.x + glyphs[k - 1]!.w);
+    });
+    expect(gap).toBeGreaterThanOrEqual(3);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: shot(`two-phase-commit-locks-blocked-${scheme}-${w}.png`) });
+    await page.getByRole('slider', { name: 'Speed' }).focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    await expect(svg.getByTestId('timeline-marker')).toContainText(['coord restarts'], { timeout: 60_000 });
+    await expect(panel).toContainText('0 held now', { timeout: 60_000 });
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: shot(`two-phase-commit-locks-${scheme}-${w}.png`) });
+  });
+}

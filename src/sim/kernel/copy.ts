@@ -1,8 +1,8 @@
 /**
  * Deep copies of node states, which are plain JSON-shaped data (objects, arrays, strings,
- * finite numbers, booleans, null). The kernel copies a state where a protocol would otherwise
- * see its own history change: before the first change after a checkpoint, a fork or a look by
- * the inspector (copy on write, see Kernel.runOn). Protocols never copy.
+ * finite numbers, booleans, null). The kernel copies a state where its history must not change
+ * under it: a checkpoint keeps a copy and a restore copies it back (archive.ts), and the
+ * inspector is given a copy (archive.ts lookCopy, from Kernel.nodeInfo). Protocols never copy.
  *
  * A hand-written walk rather than structuredClone: node states are small objects read on the
  * hot path, and structuredClone's serializer costs several times more per object there. It

@@ -279,7 +279,7 @@ const ENTRIES: Entry[] = [
       schemaVersion: 1,
       key: 'builtin:paxos-multi-quick-start',
       description:
-        'Multi-Paxos on three replicas with two clients doing puts and gets. The leader r1 crashes at 1 s and comes back at 2 s. Watch the leader badge move, the takeover note (re-proposed slots and no-ops), chosenSlots and the client latency.',
+        'Multi-Paxos on three replicas with two clients doing puts and gets. r1, the leader on this seed, crashes at 1 s and comes back at 2 s (on another seed another replica may win the first election: crash that one instead). Watch the leader badge move, the takeover note (re-proposed slots and no-ops), chosenSlots and the client latency.',
       tags: ['consensus', 'paxos', 'multi-paxos', 'faults'],
       scenario: mpQuickStart,
     },

@@ -951,7 +951,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
       'Add a node n5 (add-node plus a link) at 3 s: about 1/5 of the keys move, modulo-N would move about 4/5',
       'Set vnodes to 1 and compare keysStddevRel with vnodes 64 and 256',
       'Remove n2: only n2’s keys move (with replicationFactor 1 they are lost with it; try 2)',
-      'Switch scheme to rendezvous and jump: jump moves the fewest keys when n5 is added, but cannot remove a node in the middle cheaply',
+      'Switch scheme to rendezvous and jump: each moves about 1/5 of the keys when n5 is added, like the ring, but jump cannot remove a node in the middle cheaply: when n2 leaves, most keys move',
       'Turn on bugStaleRing and add a node: the key-placement invariant stops the run',
     ],
   },

@@ -116,6 +116,9 @@ export function onBroker(ctx: C, s: BrokerState, input: Input<KafkaMsg>): void {
         case 'ReadLatest':
           onReadLatest(ctx, s, input.from, m);
           return;
+        case 'ConsumerFetch':
+          onConsumerFetch(ctx, s, input.from, m);
+          return;
         default:
           return;
       }
@@ -515,4 +518,43 @@ function onFetchResponse(ctx: C, s: BrokerState, from: string, m: MsgOf<'FetchRe
     r.highWatermark = Math.max(r.highWatermark, Math.min(f.highWatermark, r.log.length));
   }
   if (more) fetchAll(ctx, s, from);
+}
+
+/**
+ * A group member's fetch (§4.5): the leader answers with the records from `offset` below its
+ * high watermark ("only committed messages are ever given out to the consumer", §4.7), at most
+ * `fetchMaxRecords`; a broker that does not lead says who does.
+ */
+function onConsumerFetch(ctx: C, s: BrokerState, from: string, m: MsgOf<'ConsumerFetch'>): void {
+  const i = m.partition;
+  const l = s.leading[i];
+  const r = s.replicas[i];
+  const answer = (
+    error: 'none' | 'not-leader-or-follower' | 'offset-not-available',
+    records: LogRecord[] = [],
+  ) =>
+    ctx.send(from, {
+      type: 'ConsumerFetchResponse',
+      partition: i,
+      offset: m.offset,
+      error,
+      records,
+      leader: s.partitions[i]?.leader ?? '',
+    });
+  if (l == null || r == null) {
+    answer('not-leader-or-follower');
+    return;
+  }
+  // KIP-207: a new leader serves nothing until its high watermark reaches its epoch's start.
+  if (r.highWatermark < l.epochStartOffset) {
+    answer('offset-not-available');
+    return;
+  }
+  const upTo = Math.min(r.highWatermark, m.offset + ctx.params.fetchMaxRecords);
+  if (upTo <= m.offset) {
+    answer('none');
+    return;
+  }
+  ctx.emit({ type: 'consumed', partition: i, upTo });
+  answer('none', r.log.slice(m.offset, upTo));
 }

@@ -11,7 +11,15 @@
  *   lostAckedRecords metric counts them.
  */
 import type { CheckEvent, Invariant, MetricSpec, NodeView } from '../../protocol';
-import type { AckedRecord, BrokerState, ClientState, ControllerState, KafkaState, ReplicaLog } from './types';
+import type {
+  AckedRecord,
+  BrokerState,
+  ClientState,
+  ConsumerState,
+  ControllerState,
+  KafkaState,
+  ReplicaLog,
+} from './types';
 
 type V = NodeView<KafkaState>;
 
@@ -27,6 +35,8 @@ export const brokersOf = (nodes: readonly V[]): { id: string; up: boolean; state
   nodes.flatMap((v) => (v.state.kind === 'broker' ? [{ id: v.id, up: v.up, state: v.state }] : []));
 const clientsOf = (nodes: readonly V[]): ClientState[] =>
   nodes.flatMap((v) => (v.state.kind === 'client' ? [v.state] : []));
+const consumersOf = (nodes: readonly V[]): ConsumerState[] =>
+  nodes.flatMap((v) => (v.state.kind === 'consumer' ? [v.state] : []));
 
 const same = (r: ReplicaLog, o: number, other: ReplicaLog) => {
   const a = r.log[o];
@@ -175,6 +185,25 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
       return null;
     },
   },
+  {
+    id: 'committed-once-per-group',
+    title:
+      'Each offset is committed once per group: every commit starts where the group stood, so no record is consumed twice, or skipped, as committed (§4.6)',
+    check({ changed, events }) {
+      if (changed.state.kind !== 'controller') return null;
+      for (const e of eventsOf(events, 'offset-committed')) {
+        const { partition, member, generation, from, to, prev } = e as unknown as Record<
+          string,
+          number | string
+        >;
+        if (from === prev) continue;
+        return (from as number) < (prev as number)
+          ? `${member} (generation ${generation}) committed p${partition} offsets ${from}..${(to as number) - 1}, but the group had committed up to ${prev}: offsets ${from}..${Math.min(to as number, prev as number) - 1} are consumed twice${(to as number) < (prev as number) ? `, and the group's offset moves back to ${to}` : ''}`
+          : `${member} (generation ${generation}) committed p${partition} from ${from}, but the group stood at ${prev}: offsets ${prev}..${(from as number) - 1} are skipped`;
+      }
+      return null;
+    },
+  },
 ];
 
 /** Acknowledged records (acks 1 and all) that the current leader of their partition does not hold. */
@@ -212,6 +241,18 @@ export const kafkaMetrics: MetricSpec<KafkaState>[] = [
     unit: 'produces',
     read: (n) => clientsOf(n).reduce((a, c) => a + c.notEnoughReplicas, 0),
   },
+  { id: 'groupRebalances', unit: 'rebalances', read: (n) => controllerOf(n)?.group.rebalances ?? 0 },
+  {
+    id: 'committedRecords',
+    unit: 'records',
+    read: (n) => controllerOf(n)?.group.committed.reduce((a, b) => a + b, 0) ?? 0,
+  },
+  {
+    id: 'processedRecords',
+    unit: 'records',
+    read: (n) => consumersOf(n).reduce((a, c) => a + c.processed, 0),
+  },
+  { id: 'rejectedCommits', unit: 'commits', read: (n) => controllerOf(n)?.group.rejectedCommits ?? 0 },
   {
     id: 'truncatedRecords',
     unit: 'records',

@@ -7,12 +7,13 @@
  * (AlterPartition, KIP-497) and pushes every change of the metadata to the brokers.
  */
 import type { Ctx, Input } from '../../protocol';
+import { expireMembers, initGroup, onGroupMessage, restartGroup } from './group';
 import type { ControllerState, KafkaMsg, KafkaParams, MsgOf, PartitionRecord } from './types';
 
 type C = Ctx<KafkaParams, KafkaMsg>;
 
 /** The controller before the topic exists. */
-export function initController(): ControllerState {
+export function initController(params: KafkaParams): ControllerState {
   return {
     kind: 'controller',
     metadataVersion: 0,
@@ -23,6 +24,7 @@ export function initController(): ControllerState {
     uncleanElections: 0,
     isrShrinks: 0,
     isrExpands: 0,
+    group: initGroup(params.partitions),
   };
 }
 
@@ -137,6 +139,7 @@ export function onController(ctx: C, s: ControllerState, input: Input<KafkaMsg>)
         s.partitions = assignReplicas(brokers, ctx.params.partitions, ctx.params.replicationFactor);
         s.lastUncleanEpoch = s.partitions.map(() => -1);
       }
+      restartGroup(ctx, s.group);
       publish(ctx, s);
       ctx.setTimer('session', ctx.params.heartbeatMs * 1000);
       return;
@@ -146,12 +149,15 @@ export function onController(ctx: C, s: ControllerState, input: Input<KafkaMsg>)
       const now = ctx.now();
       for (const [b, info] of Object.entries(s.brokers))
         if (!info.fenced && now - info.lastHeartbeatUs > ctx.params.sessionTimeoutMs * 1000) fence(ctx, s, b);
+      // The group coordinator's sessions are checked on the same tick.
+      expireMembers(ctx, s.group);
       ctx.setTimer('session', ctx.params.heartbeatMs * 1000);
       return;
     }
     case 'message':
       if (input.msg.type === 'BrokerHeartbeat') onHeartbeat(ctx, s, input.from, input.msg);
       else if (input.msg.type === 'AlterPartition') onAlterPartition(ctx, s, input.from, input.msg);
+      else onGroupMessage(ctx, s.group, input.from, input.msg);
       return;
     case 'client':
       ctx.reply(input.op, { ok: false });

@@ -322,13 +322,13 @@ describe('leader epochs and truncation (KIP-101, KIP-320)', () => {
 
 describe('the controller (KIP-631, KIP-497)', () => {
   const ctl = (): ControllerState => {
-    const c = initController();
+    const c = initController(params());
     handle(kafka, c, { kind: 'start' }, world('ctl'));
     return c;
   };
 
   it('creates the topic at start: replicas b1,b2,b3 for p0, b1 leads, everyone in sync, pushed to every broker', () => {
-    const c = initController();
+    const c = initController(params());
     const out = handle(kafka, c, { kind: 'start' }, world('ctl'));
     expect(c.partitions[0]).toMatchObject({
       replicas: ['b1', 'b2', 'b3'],

@@ -12,6 +12,7 @@ import { Simulation } from '../../simulation';
 import { seriesMax } from '../../test/summary';
 import { kafka, kafkaQuickStart, kafkaUncleanElection } from '.';
 import { kafkaInvariants } from './checks';
+import { initGroup } from './group';
 import type { BrokerState, ClientState, ControllerState, KafkaState } from './types';
 
 registerProtocol(kafka);
@@ -135,6 +136,7 @@ describe('each check fires on a state that breaks it', () => {
     uncleanElections: 0,
     isrShrinks: 0,
     isrExpands: 0,
+    group: initGroup(1),
   });
   const broker = (values: string[], hw: number, leads: boolean): BrokerState => ({
     kind: 'broker',

@@ -14,6 +14,7 @@ import { star } from '../../toolkit/topology';
 import { initBroker, onBroker } from './broker';
 import { kafkaInvariants, kafkaMetrics } from './checks';
 import { initClient, onClient } from './client';
+import { initConsumer, onConsumer } from './consumer';
 import { initController, onController } from './controller';
 import { type KafkaMsg, KafkaParams, type KafkaState } from './types';
 import { logsTab } from './view';
@@ -66,6 +67,8 @@ const DURABLE: StateField<KafkaState>[] = [
   'nextReq',
   'notEnoughReplicas',
   'fireAndForget',
+  'group',
+  'processed',
 ];
 
 export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
@@ -80,6 +83,7 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     { id: 'controller', label: 'Controller', min: 1, max: 1 },
     { id: 'broker', label: 'Broker', min: 1, max: null },
     { id: 'client', label: 'Client', min: 0, max: null },
+    { id: 'consumer', label: 'Group consumer', min: 0, max: null },
   ],
   params: KafkaParams,
   defaultTopology: kafkaTopology,
@@ -97,13 +101,15 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     };
   },
   init(n) {
-    if (n.role === 'controller') return initController();
+    if (n.role === 'controller') return initController(n.params);
     if (n.role === 'broker') return initBroker(n.params);
+    if (n.role === 'consumer') return initConsumer(n.params);
     return initClient(n.params);
   },
   on(ctx, s, input) {
     if (s.kind === 'controller') onController(ctx, s, input);
     else if (s.kind === 'broker') onBroker(ctx, s, input);
+    else if (s.kind === 'consumer') onConsumer(ctx, s, input);
     else onClient(ctx, s, input);
   },
   durable: DURABLE,
@@ -148,6 +154,13 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
         tone: short.length > 0 ? 'warn' : 'good',
       };
     }
+    if (s.kind === 'consumer') {
+      if (s.generation < 0) return { text: 'joining the group', tone: 'warn' };
+      return {
+        text: `gen ${s.generation} · ${s.assigned.map((p) => `p${p}@${s.position[p]}`).join(' ') || 'idle'}`,
+        tone: 'good',
+      };
+    }
     return {
       text: `${s.acked.length} acked${s.notEnoughReplicas > 0 ? ` · ${s.notEnoughReplicas} refused` : ''}`,
       tone: s.notEnoughReplicas > 0 ? 'warn' : 'neutral',
@@ -162,6 +175,11 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     {
       param: 'bugAckAllFromLeaderOnly',
       title: 'acks=all is answered once the leader has the record: a leader crash loses acknowledged records',
+    },
+    {
+      param: 'bugCommitStaleGeneration',
+      title:
+        'The group coordinator takes offset commits from any generation: a consumer removed from the group moves the offset back',
     },
   ],
   lesson: {
@@ -179,6 +197,7 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       'Open the unclean-election scenario: b2 and b3 lose b1 and leave p0’s ISR, b1 goes on alone and dies, and with uncleanLeaderElection on b2 leads without b1’s records: lostAckedRecords and the failed linearizability check are the lesson; turn the param off and p0 stays offline until b1 returns instead',
       'Turn on bugAdvanceHwBeforeIsr: the hw-within-isr invariant stops the run at the first produce',
       'Turn on bugAckAllFromLeaderOnly: acked-not-lost stops the run at the first acknowledgement of a record a follower in the ISR does not have yet, which a leader crash would lose',
+      'Open the consumer-group scenario: "rebalance, generation N" notes at each join and each session that ends, every member resuming from the committed offsets; when g2, cut off from ctl, hears it was removed, its late commit is refused (rejectedCommits). Try assignor sticky and see fewer partitions move; turn on bugCommitStaleGeneration and committed-once-per-group stops the run',
       'Raise sessionTimeoutMs to 1000: nobody leads p0 for a second after b1’s crash ("timed out at b1" notes), while p1 and p2 go on once b1 leaves their ISR after replicaLagTimeMaxMs',
     ],
   },

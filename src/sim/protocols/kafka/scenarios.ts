@@ -1,6 +1,7 @@
 import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
 import { quickStartScenario } from '../../toolkit/quick-start';
-import { kafka } from './kafka';
+import { link } from '../../toolkit/topology';
+import { kafka, kafkaTopology } from './kafka';
 
 /** The quick start (kafka.quickStart: b1, p0's leader, crashes at 1 s and returns at 2 s) with `params`. */
 export function kafkaQuickStart(params: Record<string, unknown> = {}): Scenario {
@@ -30,7 +31,47 @@ export function kafkaUncleanElection(params: Record<string, unknown> = {}): Scen
   });
 }
 
+/**
+ * A consumer group (§4.5, §4.6): consumers g1, g2 and g3 join the group and share p0-p2 by the
+ * `assignor` param while c1 and c2 produce. g3 crashes at 1 s (its session ends: a rebalance)
+ * and comes back at 1.8 s (it joins: another); g2 is cut off from the coordinator from 2.2 s to
+ * 2.8 s but still reaches the brokers, so it is removed and goes on reading as a "zombie"; when
+ * it hears it was removed it tries to commit what it read, which the coordinator must refuse.
+ */
+export function kafkaConsumerGroup(params: Record<string, unknown> = {}): Scenario {
+  const base = kafkaQuickStart(params);
+  const consumers = ['g1', 'g2', 'g3'];
+  const topology = kafkaTopology();
+  const latency = { kind: 'normal' as const, meanUs: 1000, stdUs: 200, minUs: 300 };
+  consumers.forEach((id, i) => {
+    topology.nodes.push({
+      id,
+      name: id,
+      role: 'consumer',
+      x: 700,
+      y: 20 + 110 * i,
+      clockOffsetUs: 0,
+      clockDriftPpm: 0,
+    });
+    topology.links.push(link(id, 'sw', latency, `${id}-sw`));
+  });
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'Kafka: a consumer group rebalances',
+    topology,
+    faults: [
+      { atUs: 1_000_000, fault: { kind: 'crash', node: 'g3' } },
+      { atUs: 1_800_000, fault: { kind: 'restart', node: 'g3' } },
+      { atUs: 2_200_000, fault: { kind: 'partition-oneway', id: 'zombie', from: ['g2'], to: ['ctl'] } },
+      { atUs: 2_200_000, fault: { kind: 'partition-oneway', id: 'zombie2', from: ['ctl'], to: ['g2'] } },
+      { atUs: 2_800_000, fault: { kind: 'heal', id: 'zombie' } },
+      { atUs: 2_800_000, fault: { kind: 'heal', id: 'zombie2' } },
+    ],
+    limits: { ...base.limits, maxTimeUs: 3_500_000 },
+  });
+}
+
 /** The built-in Kafka scenarios. */
 export function kafkaScenarios(): Scenario[] {
-  return [kafkaQuickStart(), kafkaUncleanElection()];
+  return [kafkaQuickStart(), kafkaUncleanElection(), kafkaConsumerGroup()];
 }

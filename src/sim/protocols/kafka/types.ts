@@ -84,6 +84,29 @@ export const KafkaParams = z.object({
     .max(60_000)
     .default(400)
     .describe('request.timeout.ms: then refresh metadata.'),
+  /** partition.assignment.strategy of the consumer group (consumers are the `consumer` role; none by default). */
+  assignor: z
+    .enum(['range', 'roundrobin', 'sticky'])
+    .default('range')
+    .describe('partition.assignment.strategy of the consumer group.'),
+  /** The group coordinator removes a consumer it has not heard from for this long (session.timeout.ms; Kafka: 45 000). */
+  groupSessionTimeoutMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(300)
+    .describe('Consumer session.timeout.ms (Kafka: 45000).'),
+  /** heartbeat.interval.ms of a consumer (Kafka: 3 000). */
+  consumerHeartbeatMs: z
+    .number()
+    .int()
+    .min(5)
+    .max(10_000)
+    .default(50)
+    .describe('Consumer heartbeat.interval.ms (Kafka: 3000).'),
+  /** Bug switch: the coordinator takes offset commits from any generation, so a removed consumer's late commit counts. */
+  bugCommitStaleGeneration: z.boolean().default(false),
   /** Bug switch: the leader moves the high watermark to its own log end, not the ISR's minimum. */
   bugAdvanceHwBeforeIsr: z.boolean().default(false),
   /** Bug switch: with acks=all the leader answers as soon as it has appended, like acks=1. */
@@ -191,6 +214,46 @@ export interface ControllerState {
   uncleanElections: number;
   isrShrinks: number;
   isrExpands: number;
+  /** The consumer group's coordinator (on the controller here; Kafka: the broker leading the group's __consumer_offsets partition). */
+  group: GroupState;
+}
+
+/**
+ * A consumer group as its coordinator keeps it (KIP-848's server-side form: the coordinator
+ * runs the assignor): the generation (bumped at every rebalance), the members and when each was
+ * last heard, what each is assigned, and the committed offset of each partition (the next record
+ * the group will consume).
+ */
+export interface GroupState {
+  generation: number;
+  members: Record<Id, { lastHeartbeatUs: number }>;
+  /** Member → partitions, of the current generation. */
+  assignment: Record<Id, number[]>;
+  /** Per partition: the committed offset (0: nothing consumed yet). */
+  committed: number[];
+  rebalances: number;
+  /** Offset commits refused for a stale generation or a partition the member does not own. */
+  rejectedCommits: number;
+}
+
+/** A member of the consumer group (role `consumer`): it consumes the partitions it is assigned and commits after each batch. */
+export interface ConsumerState {
+  kind: 'consumer';
+  /** The generation of the assignment it holds (-1: none yet). */
+  generation: number;
+  assigned: number[];
+  /** Per partition: the next offset to consume (the committed offset at assignment, then past each batch). */
+  position: number[];
+  /** Per partition: a fetch or commit in flight, and when it was sent (-1: none). */
+  inFlightUs: number[];
+  /** Per partition: the commit in flight (its range), to send again until answered. */
+  pendingCommit: ({ from: number; to: number } | null)[];
+  /** Per partition: the leader as last heard ('' unknown). */
+  leaders: Id[];
+  /** Records processed, over its life (kept across a crash). */
+  processed: number;
+  /** When it last heard from the coordinator (local clock). */
+  lastJoinUs: number;
 }
 
 /** A record a producer was told is written. */
@@ -216,7 +279,7 @@ export interface ClientState extends KvClientState {
   fireAndForget: number;
 }
 
-export type KafkaState = BrokerState | ControllerState | ClientState;
+export type KafkaState = BrokerState | ControllerState | ClientState | ConsumerState;
 
 /** A partition of a Fetch: where the follower is, and the epoch of its last record (KIP-320). */
 export interface FetchPartition {
@@ -269,6 +332,27 @@ export type KafkaMsg =
       leader: Id;
     }
   | { type: 'ReadLatest'; req: number; partition: number; key: string }
+  | { type: 'JoinGroup'; held: number[] }
+  | { type: 'SyncAssignment'; generation: number; partitions: number[]; committed: number[] }
+  | { type: 'GroupHeartbeat'; generation: number }
+  | { type: 'GroupHeartbeatResponse'; error: 'none' | 'unknown-member' }
+  | { type: 'OffsetCommit'; generation: number; partition: number; from: number; to: number }
+  | {
+      type: 'OffsetCommitResponse';
+      generation: number;
+      partition: number;
+      to: number;
+      error: 'none' | 'illegal-generation';
+    }
+  | { type: 'ConsumerFetch'; partition: number; offset: number }
+  | {
+      type: 'ConsumerFetchResponse';
+      partition: number;
+      offset: number;
+      error: 'none' | 'not-leader-or-follower' | 'offset-not-available';
+      records: LogRecord[];
+      leader: Id;
+    }
   | { type: 'ReadLatestResponse'; req: number; error: ClientError; value: string | null; leader: Id };
 
 /** A message of one type. */

@@ -758,7 +758,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
     ],
     tryThis: [
       'Switch the workload to zipf keys and watch loadImbalance climb while keyImbalance stays near 1',
-      'Use the range strategy with sequential keys: every new key lands on the last shard',
+      'Use the range strategy with sequential keys: each moment one shard takes all the writes, and the hotspot moves from shard to shard as the keys advance (loadImbalance, over short windows, climbs)',
       'Set shardCount to 2, run a while, then set it to 3: count the transfer messages (about 2/3 of the keys move going from 2 to 3 shards, about 3/4 going from 3 to 4)',
       'Compare scanFanout under range (1 shard for a narrow scan) and hash (every shard)',
       'Turn on bugStaleRoutingTable and reshard: the key-placement invariant stops the run',

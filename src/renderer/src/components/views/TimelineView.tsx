@@ -109,14 +109,15 @@ export function TimelineView({ viewId, protocolId }: { viewId: string; protocolI
                 height={ROW_H - 4}
                 fill={p.band}
               />
+              {/* "down" follows the name (right-aligned it ran into names of five letters). */}
               <text x={10} y={L.rowY(k) + ROW_H / 2 + 4} fill={p.text} fontWeight={600}>
                 {row.label}
+                {!row.up && (
+                  <tspan dx={5} fill={p.danger} fontWeight={400}>
+                    down
+                  </tspan>
+                )}
               </text>
-              {!row.up && (
-                <text x={LABEL_W - 8} y={L.rowY(k) + ROW_H / 2 + 4} textAnchor="end" fill={p.danger}>
-                  down
-                </text>
-              )}
             </g>
           ))}
           {L.bars.map((g) => {

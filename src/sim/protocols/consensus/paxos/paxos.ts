@@ -737,8 +737,8 @@ export const paxos: Protocol<PaxosParams, PaxosState, PaxosMsg> = {
       'The learner badge: it learns only once a majority accepted at one ballot',
     ],
     tryThis: [
-      'Make two proposers duel: use a closed workload with concurrency 2 (or two clients), set backoffMsMin and backoffMsMax to 0, and watch duels climb while no value is chosen for a while',
-      'Restore a random backoff (10–120 ms) and see how one proposer wins quickly: randomness breaks the symmetry',
+      'Make two proposers duel: use a closed workload with concurrency 2 (or two clients), set backoffMsMin and backoffMsMax to 0, and try a few seeds: on some the proposers pre-empt each other two or three times before a value is chosen',
+      'Restore a random backoff (10–120 ms): on every seed a proposer is pre-empted at most once before a value is chosen. Randomness breaks the symmetry',
       'Crash one acceptor before the first request: two of three is still a majority, so a value is chosen. Crash two and nothing can be chosen until one comes back',
       'Crash an acceptor after it promised, restart it, and check in the inspector that the promise survived',
       'Turn on bugForgetPromiseOnRestart, add crash/restart faults (or the nemesis), and let the at-most-one-chosen checker stop the run when a second value gets chosen',

@@ -190,7 +190,7 @@ export const raft: Protocol<RaftParams, RaftState, RaftMsg> = {
       'Set electionTimeoutMsMin equal to electionTimeoutMsMax and watch split votes repeat',
       'Turn on bugForgetVoteOnRestart, add nemesis crashes, and find a seed where election-safety breaks',
       'Turn on bugNoElectionRestriction with crashes and partitions: leader-completeness or state-machine-safety stops the run',
-      'Turn on bugCommitPreviousTerm with maxEntriesPerAppend 1 and replay the Figure 8 scenario from the library',
+      'Turn on bugCommitPreviousTerm in "Raft under the consensus nemesis" (one entry per AppendEntries, as in Figure 8) and try seeds: on some a leader commits an older-term entry by counting replicas, a later leader erases it, and leader-completeness stops the run',
     ],
   },
 };

@@ -1,2 +1,3 @@
+export * from './locks-view';
 export * from './scenarios';
 export * from './two-phase-commit';

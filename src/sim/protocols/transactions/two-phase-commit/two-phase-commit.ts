@@ -3,6 +3,7 @@ import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } 
 import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
+import { locksView } from './locks-view';
 
 /**
  * Two-phase commit with a distributed-transaction log, after Bernstein, Hadzilacos & Goodman,
@@ -167,6 +168,46 @@ export interface CoordinatorState {
   stats: CoordinatorStats;
   /** For the checkers. */
   audit: Audit;
+  /** For the Locks view: when it last took a step, local clock, microseconds (kept across crashes). */
+  lastStepUs: number;
+  /** For the Locks view: its crashes, from its last step before each to its restart (the last OUTAGES_KEPT). */
+  outages: Outage[];
+}
+
+/**
+ * A crash, as the node itself can tell it at its restart: it last took a step at `fromUs` and
+ * restarted at `toUs` (local clock). A node cannot see the moment it crashes, so the span
+ * begins at its last step before it (the event log has the crash's own time).
+ */
+export interface Outage {
+  /** Its last step before the crash, microseconds. */
+  fromUs: number;
+  /** Its restart, microseconds. */
+  toUs: number;
+}
+
+/**
+ * A lock a participant held for a transaction, for the Locks view (no rule reads it): taken at
+ * VOTE-REQ, YES on disk and voted, the first decision request (blocked), the decision, the
+ * release. Local clock, microseconds; null: not (yet) reached.
+ */
+export interface LockSpan {
+  /** The transaction. */
+  tid: string;
+  /** The key locked. */
+  key: string;
+  /** VOTE-REQ arrived and the lock was taken. */
+  lockedUs: number;
+  /** The YES record reached the disk and the vote went out. */
+  yesUs: number | null;
+  /** The decision timeout expired and it first asked for the decision. */
+  blockedUs: number | null;
+  /** It learned the decision. */
+  decidedUs: number | null;
+  /** It released the lock. */
+  endUs: number | null;
+  /** How the lock ended: the decision, or lost in a crash before the YES record was on disk. */
+  outcome: Outcome | 'lost' | null;
 }
 
 /** A transaction at a participant. */
@@ -215,6 +256,12 @@ export interface ParticipantState {
   stats: ParticipantStats;
   /** For the checkers. */
   audit: Audit;
+  /** For the Locks view: its locks over time, the last LOCK_SPANS_KEPT (kept across crashes). */
+  lockSpans: LockSpan[];
+  /** For the Locks view: when it last took a step, local clock, microseconds (kept across crashes). */
+  lastStepUs: number;
+  /** For the Locks view: its crashes (the last OUTAGES_KEPT). */
+  outages: Outage[];
 }
 
 /** A client: the toolkit's key-value client; each operation is one transaction. */
@@ -329,6 +376,10 @@ const VOTES = 'votes:';
 const RESEND = 'resend:';
 const DECIDE = 'decide:';
 const NEXT_TXN = 'next-txn';
+/** How many lock spans a participant keeps for the Locks view. */
+export const LOCK_SPANS_KEPT = 50;
+/** How many crashes a node keeps for the Locks view. */
+export const OUTAGES_KEPT = 20;
 
 /** Sends a 2PC message and counts it (messages per transaction). */
 function send(ctx: C, s: Node2pc, to: string, msg: TwoPcMsg): void {
@@ -507,8 +558,20 @@ function coordinatorRecover(ctx: C, s: CoordinatorState): void {
   }
 }
 
+/** For the Locks view: the node's steps, and at a restart the crash it came back from. */
+function stepped(ctx: C, s: Node2pc, input: Input<TwoPcMsg>): number {
+  const last = s.lastStepUs;
+  s.lastStepUs = ctx.now();
+  if (input.kind === 'restart') {
+    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
+    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
+  }
+  return last;
+}
+
 function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<TwoPcMsg>): void {
   const p = ctx.params;
+  stepped(ctx, s, input);
   switch (input.kind) {
     case 'start':
     case 'restart':
@@ -600,11 +663,49 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<TwoPcMsg>): voi
 
 // ------------------------------------------------------------------ participant
 
-/** Releases a transaction's lock and forgets it (it is decided here). */
-function release(s: ParticipantState, tid: string): void {
+/** The Locks view's open span of a transaction, if any. */
+function openSpan(s: ParticipantState, tid: string): LockSpan | undefined {
+  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
+    const sp = s.lockSpans[i]!;
+    if (sp.tid === tid && sp.endUs === null) return sp;
+  }
+  return undefined;
+}
+
+/** For the Locks view: a lock taken now (the oldest finished span makes room). */
+function spanBegins(
+  s: ParticipantState,
+  tid: string,
+  key: string,
+  nowUs: number,
+  yesUs: number | null,
+): void {
+  s.lockSpans.push({
+    tid,
+    key,
+    lockedUs: nowUs,
+    yesUs,
+    blockedUs: null,
+    decidedUs: null,
+    endUs: null,
+    outcome: null,
+  });
+  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
+  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
+  s.lockSpans.splice(Math.max(0, k), 1);
+}
+
+/** Releases a transaction's lock and forgets it (it is decided here, `outcome`). */
+function release(ctx: C, s: ParticipantState, tid: string, outcome: Outcome): void {
   const t = s.txns[tid];
   if (t !== undefined && s.locks[t.op.key] === tid) delete s.locks[t.op.key];
   delete s.txns[tid];
+  const sp = openSpan(s, tid);
+  if (sp !== undefined) {
+    sp.endUs = ctx.now();
+    sp.decidedUs ??= sp.endUs;
+    sp.outcome = outcome;
+  }
 }
 
 /** Adds the time a transaction spent blocked to the counter. */
@@ -622,7 +723,7 @@ function participantAbort(ctx: C, s: ParticipantState, tid: string, participants
     s.forcing = s.forcing.filter((r) => r.tid !== tid);
   }
   s.log.push({ tid, type: 'abort' });
-  release(s, tid);
+  release(ctx, s, tid, 'abort');
   decided(ctx, s, tid, 'abort', participants);
 }
 
@@ -646,6 +747,7 @@ function onPrepare(ctx: C, s: ParticipantState, from: string, m: PrepareMsg): vo
     return;
   }
   s.locks[m.op.key] = m.tid;
+  spanBegins(s, m.tid, m.op.key, ctx.now(), null);
   s.txns[m.tid] = {
     phase: 'voting',
     coordinator: from,
@@ -663,6 +765,8 @@ function onPrepare(ctx: C, s: ParticipantState, from: string, m: PrepareMsg): vo
 function votedYes(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   t.phase = 'uncertain';
   s.audit.votes[tid] ??= 'yes';
+  const sp = openSpan(s, tid);
+  if (sp !== undefined) sp.yesUs = ctx.now();
   const value = t.op.kind === 'read' ? (s.data[t.op.key] ?? null) : null;
   send(ctx, s, t.coordinator, { type: 'VoteYes', tid, value });
   ctx.setTimer(DECIDE + tid, us(ctx.params.decisionTimeoutMs));
@@ -672,7 +776,7 @@ function votedYes(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): 
 function committedHere(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   if (t.op.kind === 'write') s.data[t.op.key] = t.op.value;
   unblock(ctx, s, t);
-  release(s, tid);
+  release(ctx, s, tid, 'commit');
   decided(ctx, s, tid, 'commit', t.participants);
   send(ctx, s, t.coordinator, { type: 'Ack', tid });
 }
@@ -697,6 +801,8 @@ function onDecision(ctx: C, s: ParticipantState, from: string, m: DecisionMsg): 
     unblock(ctx, s, t);
     t.blockedSinceUs = null;
     t.phase = 'committing';
+    const sp = openSpan(s, m.tid);
+    if (sp !== undefined) sp.decidedUs = ctx.now();
     ctx.cancelTimer(DECIDE + m.tid);
     ctx.cancelTimer(FORCE + m.tid);
     s.forcing = s.forcing.filter((r) => r.tid !== m.tid);
@@ -741,6 +847,8 @@ function onDecisionRequest(ctx: C, s: ParticipantState, from: string, m: Decisio
 function askForDecision(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   if (t.phase !== 'uncertain') return;
   t.blockedSinceUs ??= ctx.now();
+  const sp = openSpan(s, tid);
+  if (sp !== undefined) sp.blockedUs ??= t.blockedSinceUs;
   t.asked += 1;
   t.uncertain = [];
   const others = ctx.params.termination === 'cooperative' ? t.participants.filter((q) => q !== ctx.self) : [];
@@ -760,7 +868,7 @@ function onUncertain(ctx: C, s: ParticipantState, from: string, m: UncertainMsg)
 }
 
 /** Recovery (§7.4): decisions are on disk; a YES without a decision is uncertain: lock again and ask. */
-function participantRecover(ctx: C, s: ParticipantState): void {
+function participantRecover(ctx: C, s: ParticipantState, lastStepUs: number): void {
   if (ctx.params.bugForgetLogOnRestart && s.log.length > 0) {
     s.log = [];
     ctx.note('restarts without its log (bugForgetLogOnRestart)');
@@ -773,6 +881,13 @@ function participantRecover(ctx: C, s: ParticipantState): void {
   for (const [tid, r] of yes) {
     const op = r.op ?? { kind: 'write' as const, key: '', value: '' };
     s.locks[op.key] = tid;
+    // The Locks view: a YES on disk binds it through the crash, so its lock span goes on.
+    const sp = openSpan(s, tid);
+    if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
+    else {
+      sp.decidedUs = null;
+      sp.yesUs ??= sp.lockedUs;
+    }
     s.txns[tid] = {
       phase: 'uncertain',
       coordinator: r.coordinator ?? '',
@@ -786,14 +901,21 @@ function participantRecover(ctx: C, s: ParticipantState): void {
     ctx.setTimer(DECIDE + tid, 0);
     ctx.note(`${tid}: voted YES before the crash and has no decision; asks`);
   }
+  // A lock with no YES on disk (or a forgotten log) was lost with the process.
+  for (const sp of s.lockSpans)
+    if (sp.endUs === null && !yes.has(sp.tid)) {
+      sp.endUs = Math.max(sp.lockedUs, lastStepUs);
+      sp.outcome = 'lost';
+    }
 }
 
 function participantOn(ctx: C, s: ParticipantState, input: Input<TwoPcMsg>): void {
+  const lastStepUs = stepped(ctx, s, input);
   switch (input.kind) {
     case 'start':
       return;
     case 'restart':
-      participantRecover(ctx, s);
+      participantRecover(ctx, s, lastStepUs);
       return;
     case 'client':
       ctx.reply(input.op, { ok: false }); // transactions begin at the coordinator
@@ -1006,6 +1128,9 @@ const DURABLE: StateField<TwoPcState>[] = [
   'nextTxn',
   'stats',
   'audit',
+  'lockSpans',
+  'lastStepUs',
+  'outages',
   'nextReq',
   'pending',
 ];
@@ -1058,6 +1183,8 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
           aborts: { 'vote-no': 0, 'lock-conflict': 0, 'vote-timeout': 0, recovery: 0, termination: 0 },
         },
         audit: emptyAudit(),
+        lastStepUs: 0,
+        outages: [],
       };
     if (n.role === 'participant')
       return {
@@ -1069,6 +1196,9 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
         txns: {},
         stats: { ...stats, blockedUs: 0 },
         audit: emptyAudit(),
+        lockSpans: [],
+        lastStepUs: 0,
+        outages: [],
       };
     return { kind: 'client', ...initKvClient() };
   },
@@ -1082,6 +1212,7 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
   invariants: [atomicity, validity, durability, locksOnlyUndecided],
   liveness: [everyTxnDecided, clientOpsAnswered((p) => us(p.settleMs))],
   historyCheckers: ['linearizability'],
+  views: [locksView],
   metrics: [
     {
       id: 'locksHeld',
@@ -1186,6 +1317,7 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
       'The coordinator crashing after every YES arrived but before its COMMIT record reached the disk',
       'The participants turning "blocked (holding locks)", asking each other (DecisionRequest) and all answering Uncertain',
       'locksHeld and blockedTxns staying up until the coordinator restarts, reads its log and aborts (abortsRecovery)',
+      "The Locks tab: every participant's T2 lock turning red (blocked) and staying red until the coordinator is back",
     ],
     tryThis: [
       "Move the coordinator's crash to 335 ms, after its COMMIT record is on disk: the participants commit, and on restart the coordinator finds COMMIT in its log and re-sends it to collect the acknowledgements",
