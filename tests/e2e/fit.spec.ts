@@ -239,3 +239,23 @@ test('at 1024x700 the status bar items do not run into each other', async ({ pag
   for (const it of items.slice(-4)) expect(it.cut, `"${it.text}" is whole`).toBe(false);
   expect(items[items.length - 1]!.right).toBeLessThanOrEqual(1024);
 });
+
+test('at 1024x700 the event log filter row keeps its row count on one line', async ({ page, lab }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openLab(page, lab.server.url);
+  await playToEnd(page);
+  const count = page.locator('.log-count');
+  await expect(count).toHaveText(/\d rows$/);
+  const { lines, right, rowRight } = await count.evaluate((el) => {
+    const text = document.createRange();
+    text.selectNodeContents(el);
+    const row = el.closest('.log-filters')!.getBoundingClientRect();
+    return {
+      lines: new Set([...text.getClientRects()].map((l) => Math.round(l.y))).size,
+      right: el.getBoundingClientRect().right,
+      rowRight: row.right,
+    };
+  });
+  expect(lines, 'the row count on one line').toBe(1);
+  expect(right, 'the row count inside its row').toBeLessThanOrEqual(rowRight);
+});

@@ -1,5 +1,5 @@
 /** The lab's frame: toolbar, palette, canvas, inspector, bottom panel, status bar. */
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { subscribe } from './api/client';
 import { boot, runMenuCommand, saveOnce, THEME_CACHE_KEY, toggleTheme } from './app/actions';
@@ -7,7 +7,7 @@ import { chooseAndImport, importBrowserFile, registerFileInput, startDropImport 
 import { importText, promptSaveAs, startDocFollower } from './app/library';
 import { pause, play, startRunFollower, step, stepBack } from './app/run';
 import { BOTTOM_PANEL_ID, BottomPanel } from './components/BottomPanel';
-import { Canvas, FIT_OPTIONS } from './components/Canvas';
+import { Canvas, useFitGraph } from './components/Canvas';
 import { Dialogs } from './components/Dialogs';
 import { Inspector } from './components/Inspector';
 import { Palette } from './components/Palette';
@@ -90,7 +90,7 @@ function ImportInput() {
 }
 
 function Shell() {
-  const { fitView } = useReactFlow();
+  const fitView = useFitGraph();
   useThemeOnRoot();
   useDocumentTitle();
 
@@ -110,7 +110,7 @@ function Shell() {
   }, []);
 
   useEffect(() => {
-    const fitAll = () => void fitView({ ...FIT_OPTIONS, duration: 200 });
+    const fitAll = () => void fitView({ duration: 200 });
     const off = subscribe('app.menu', ({ command }) => runMenuCommand(command, fitAll));
     const onKeyDown = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;

@@ -5,6 +5,7 @@ import {
   BackgroundVariant,
   type Connection,
   ConnectionMode,
+  ControlButton,
   Controls,
   type EdgeChange,
   type EdgeTypes,
@@ -31,6 +32,7 @@ import { autoLayout, copyNodes, pasteNodes, redoEdit, undoEdit } from '../app/ed
 import { linkMenu, nodeMenu } from '../app/faults';
 import { CANVAS_ID, NODE_HEIGHT, NODE_WIDTH, PALETTE_MIME } from '../app/placement';
 import { useRoles } from '../app/use-roles';
+import { FIT_MAX_ZOOM, fitPadding, type Overlays, type Size } from '../graph/fit';
 import { addedFlowNodes, canvasEdges } from '../graph/membership';
 import { withBox } from '../graph/node-box';
 import { roleTone } from '../graph/roles';
@@ -117,14 +119,51 @@ function capturePanDrag(e: PointerEvent): void {
 }
 
 /**
- * Framing the graph: 64 px at the top keep the floating edit toolbar off the first row of
- * nodes; 13% on the other sides is about what the old uniform 0.35 padding left.
+ * Framing the graph when nothing is measured yet (xyflow's own first fit): 64 px at the top keep
+ * the floating edit toolbar off the first row of nodes. Every later fit is `useFitGraph`'s, which
+ * also keeps nodes out from under the minimap and the zoom controls (graph/fit.ts).
  */
 export const FIT_OPTIONS = {
   padding: { top: '64px', bottom: '13%', x: '13%' },
-  maxZoom: 1.1,
+  maxZoom: FIT_MAX_ZOOM,
   duration: 0,
 } as const;
+
+/** What floats over the canvas, measured from the flow element's edges (graph/fit.ts). */
+function measureOverlays(flow: Element): { canvas: Size; overlays: Overlays } {
+  const c = flow.getBoundingClientRect();
+  const box = (sel: string) => flow.querySelector(sel)?.getBoundingClientRect();
+  const mm = box('.react-flow__minimap');
+  const ctl = box('.react-flow__controls');
+  const bar = box('.react-flow__panel.top-center');
+  return {
+    canvas: { width: c.width, height: c.height },
+    overlays: {
+      minimap: mm ? { width: c.right - mm.left, height: c.bottom - mm.top } : null,
+      controls: ctl ? { width: ctl.right - c.left, height: c.bottom - ctl.top } : null,
+      toolbar: bar && bar.height > 0 ? bar.bottom - c.top : 52,
+    },
+  };
+}
+
+/**
+ * Frames the graph clear of the minimap, the zoom controls and the edit toolbar (graph/fit.ts);
+ * every fit of the canvas goes through it (the zoom controls' button and View › Fit too).
+ */
+export function useFitGraph(): (opts?: { duration?: number }) => Promise<boolean> {
+  const { fitView, getNodes, getNodesBounds } = useReactFlow();
+  return useCallback(
+    (opts: { duration?: number } = {}) => {
+      const flow = document.getElementById(CANVAS_ID)?.querySelector('.react-flow');
+      const nodes = getNodes();
+      if (!flow || nodes.length === 0) return fitView({ ...FIT_OPTIONS, ...opts });
+      const { canvas, overlays } = measureOverlays(flow);
+      const padding = fitPadding(canvas, getNodesBounds(nodes), overlays);
+      return fitView({ padding, maxZoom: FIT_MAX_ZOOM, duration: opts.duration ?? 0 });
+    },
+    [fitView, getNodes, getNodesBounds],
+  );
+}
 
 /**
  * The nodes and links the canvas draws: the topology's, plus what the run added and has at the
@@ -176,7 +215,9 @@ export function Canvas() {
   const setSelection = useSelection((s) => s.set);
   const theme = useUi(selectTheme);
   const roles = useRoles();
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition } = useReactFlow();
+  const fitView = useFitGraph();
+  const sectionRef = useRef<HTMLElement>(null);
   const [menu, setMenu] = useState<OpenMenu | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
 
@@ -243,7 +284,7 @@ export function Canvas() {
     if (fitCount > 0) {
       framed.current = true;
       // Wait a frame: xyflow measures the moved nodes before it can frame them.
-      const raf = requestAnimationFrame(() => void fitView({ ...FIT_OPTIONS, duration: 300 }));
+      const raf = requestAnimationFrame(() => void fitView({ duration: 300 }));
       return () => cancelAnimationFrame(raf);
     }
   }, [fitCount, fitView]);
@@ -252,7 +293,7 @@ export function Canvas() {
   useEffect(() => {
     if (loadCount > 0) {
       framed.current = true;
-      void fitView(FIT_OPTIONS);
+      void fitView();
     }
   }, [loadCount, fitView]);
 
@@ -264,14 +305,13 @@ export function Canvas() {
     if (runKey === runKeyShown.current) return;
     runKeyShown.current = runKey;
     if (!framed.current) return;
-    const raf = requestAnimationFrame(() => void fitView({ ...FIT_OPTIONS, duration: 200 }));
+    const raf = requestAnimationFrame(() => void fitView({ duration: 200 }));
     return () => cancelAnimationFrame(raf);
   }, [runKey, fitView]);
 
   // While the person has not panned or zoomed since the graph was framed, a canvas that
   // changes size (the bottom panel resized, restored from the settings, collapsed) frames it
   // again, so the graph does not sit in a corner of the new canvas.
-  const sectionRef = useRef<HTMLElement>(null);
   const onMoveStart = useCallback((e: unknown) => {
     if (!e) return; // null: a programmatic move (fitView, setViewport)
     framed.current = false;
@@ -287,7 +327,7 @@ export function Canvas() {
       const now = el.getBoundingClientRect();
       const changed = Math.abs(now.height - last.height) > 1 || Math.abs(now.width - last.width) > 1;
       last = now;
-      if (changed && framed.current) void fitView(FIT_OPTIONS);
+      if (changed && framed.current) void fitView();
     });
     ro.observe(el);
     return () => ro.disconnect();
@@ -385,7 +425,16 @@ export function Canvas() {
         <Panel position="top-center">
           <EditToolbar />
         </Panel>
-        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_OPTIONS} />
+        <Controls position="bottom-left" showInteractive={false} showFitView={false}>
+          <ControlButton
+            className="react-flow__controls-fitview"
+            onClick={() => void fitView({ duration: 200 })}
+            title="Fit View"
+            aria-label="Fit View"
+          >
+            <FitIcon />
+          </ControlButton>
+        </Controls>
         <MiniMap
           position="bottom-right"
           pannable
@@ -408,5 +457,14 @@ export function Canvas() {
         </div>
       )}
     </section>
+  );
+}
+
+/** xyflow's fit-view picture, for the zoom controls' own Fit View button. */
+function FitIcon() {
+  return (
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+    </svg>
   );
 }

@@ -206,11 +206,11 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
     // that the fault-tolerant average leaves out, then brings in line.
     return {
       nodes: [
-        n('m', 'master', 255, 250, 20_000, 30),
+        n('m', 'master', 300, 250, 20_000, 30),
         n('s1', 'slave', 0, 0, -60_000, -40),
-        n('s2', 'slave', 170, 0, 90_000, 20),
-        n('s3', 'slave', 340, 0, -10_000, 50),
-        n('s4', 'slave', 510, 0, 5_000_000, -25),
+        n('s2', 'slave', 200, 0, 90_000, 20),
+        n('s3', 'slave', 400, 0, -10_000, 50),
+        n('s4', 'slave', 600, 0, 5_000_000, -25),
       ],
       links: ['s1', 's2', 's3', 's4'].map((x) => link('m', x, lan)),
     };

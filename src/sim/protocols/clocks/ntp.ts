@@ -423,13 +423,13 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     });
     return {
       nodes: [
-        n('s1', 'primary', 255, 330, 0, 0),
-        n('s2a', 'secondary', 85, 170, 250_000, 10),
-        n('s2b', 'secondary', 425, 170, -300_000, -8),
+        n('s1', 'primary', 300, 330, 0, 0),
+        n('s2a', 'secondary', 100, 170, 250_000, 10),
+        n('s2b', 'secondary', 500, 170, -300_000, -8),
         n('c1', 'client', 0, 0, 800_000, 12),
-        n('c3', 'client', 170, 0, 5000, 14),
-        n('c2', 'client', 340, 0, -20_000, -5),
-        n('c4', 'client', 510, 0, -1_500_000, -12),
+        n('c3', 'client', 200, 0, 5000, 14),
+        n('c2', 'client', 400, 0, -20_000, -5),
+        n('c4', 'client', 600, 0, -1_500_000, -12),
       ],
       links: [
         link('s1', 's2a', wan),

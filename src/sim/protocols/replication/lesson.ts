@@ -34,10 +34,10 @@ export function replicationTopology(): DefaultTopology {
   return {
     nodes: [
       node('r1', 'leader', 300, 80),
-      node('r2', 'follower', 120, 300),
-      node('r3', 'follower', 480, 300),
-      node('c1', 'client', 120, 520),
-      node('c2', 'client', 480, 520),
+      node('r2', 'follower', 100, 300),
+      node('r3', 'follower', 500, 300),
+      node('c1', 'client', 100, 520),
+      node('c2', 'client', 500, 520),
       node('sw', 'switch', 300, 300),
     ],
     links: [

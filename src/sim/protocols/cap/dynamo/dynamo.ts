@@ -215,7 +215,7 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
   defaultTopology() {
     const clients = [
       { id: 'c1', x: 680, y: 110, near: 'n1' },
-      { id: 'c2', x: 110, y: 500, near: 'n4' },
+      { id: 'c2', x: 70, y: 500, near: 'n4' },
     ];
     const nodes = [
       ...REPLICAS.map((r) => ({

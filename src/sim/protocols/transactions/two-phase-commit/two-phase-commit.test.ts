@@ -193,6 +193,15 @@ describe('two-phase commit: the rules (Bernstein et al. §7.4)', () => {
     expect(s.txns).toEqual({});
   });
 
+  it("an idle participant's badge counts the keys it holds in words that agree", () => {
+    const s = participant();
+    expect(twoPhaseCommit.summary(s, true).text).toBe('idle · 0 keys');
+    s.data.k1 = 'T1';
+    expect(twoPhaseCommit.summary(s, true).text).toBe('idle · 1 key');
+    s.data.k2 = 'T2';
+    expect(twoPhaseCommit.summary(s, true).text).toBe('idle · 2 keys');
+  });
+
   it('an uncertain participant asks the coordinator and, cooperatively, every other participant', () => {
     const s = uncertainParticipant();
     expect(types(handle(twoPhaseCommit, s, timer('decide:T1'), world('p1', {}, 5)))).toEqual([

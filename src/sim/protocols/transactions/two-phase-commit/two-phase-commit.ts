@@ -1292,7 +1292,8 @@ export const twoPhaseCommit: Protocol<P, TwoPcState, TwoPcMsg> = {
           t.phase === 'voting' ? 'forcing YES' : t.phase === 'uncertain' ? 'voted YES' : 'forcing COMMIT';
         return { text: `${tid} ${what} · lock ${t.op.key}`, tone: 'warn' };
       }
-      return { text: `idle · ${Object.keys(s.data).length} keys`, tone: 'neutral' };
+      const held = Object.keys(s.data).length;
+      return { text: `idle · ${held} ${held === 1 ? 'key' : 'keys'}`, tone: 'neutral' };
     }
     return { text: `${s.pending.length} pending`, tone: 'neutral' };
   },

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { FIT_MAX_ZOOM, type FitPadding, fitPadding, type Overlays, type Size } from './fit';
+
+// The canvas of a 1024x700 window with the panels open, and what floats over it (measured).
+const SMALL: Size = { width: 560, height: 330 };
+const OVERLAYS: Overlays = {
+  minimap: { width: 183, height: 127 },
+  controls: { width: 43, height: 97 },
+  toolbar: 52,
+};
+
+const px = (p: FitPadding) => ({
+  top: Number.parseFloat(p.top),
+  right: Number.parseFloat(p.right),
+  bottom: Number.parseFloat(p.bottom),
+  left: Number.parseFloat(p.left),
+});
+
+/** Where xyflow puts the graph for these paddings: centred in the room they leave. */
+function placed(canvas: Size, graph: Size, pad: FitPadding) {
+  const p = px(pad);
+  const zoom = Math.min(
+    FIT_MAX_ZOOM,
+    (canvas.width - p.left - p.right) / graph.width,
+    (canvas.height - p.top - p.bottom) / graph.height,
+  );
+  const w = graph.width * zoom;
+  const h = graph.height * zoom;
+  const left = p.left + (canvas.width - p.left - p.right - w) / 2;
+  const top = p.top + (canvas.height - p.top - p.bottom - h) / 2;
+  return { left, top, right: left + w, bottom: top + h, zoom };
+}
+
+/** The graph's box is clear of the corner boxes of the minimap and the controls. */
+function clearOfCorners(canvas: Size, box: ReturnType<typeof placed>, o: Overlays): boolean {
+  const mm = o.minimap!;
+  const ctl = o.controls!;
+  const underMinimap = box.right > canvas.width - mm.width && box.bottom > canvas.height - mm.height;
+  const underControls = box.left < ctl.width && box.bottom > canvas.height - ctl.height;
+  return !underMinimap && !underControls && box.top >= o.toolbar;
+}
+
+describe('fitPadding', () => {
+  it.each([
+    ['a wide row', { width: 900, height: 80 }],
+    ['a tall column', { width: 170, height: 700 }],
+    ['a square ring', { width: 500, height: 500 }],
+    ['one node', { width: 168, height: 56 }],
+    ['a wide cluster', { width: 1200, height: 420 }],
+  ])('frames %s clear of the minimap, controls and toolbar', (_, graph) => {
+    for (const canvas of [SMALL, { width: 960, height: 520 }]) {
+      const box = placed(canvas, graph, fitPadding(canvas, graph, OVERLAYS));
+      expect(clearOfCorners(canvas, box, OVERLAYS)).toBe(true);
+      expect(box.left).toBeGreaterThanOrEqual(0);
+      expect(box.right).toBeLessThanOrEqual(canvas.width);
+      expect(box.bottom).toBeLessThanOrEqual(canvas.height);
+    }
+  });
+
+  it('keeps a wide graph above the minimap and a tall one beside it, whichever shows it larger', () => {
+    const wide = px(fitPadding(SMALL, { width: 900, height: 80 }, OVERLAYS));
+    expect(wide.bottom).toBeGreaterThanOrEqual(127);
+    expect(wide.right).toBeLessThan(183);
+    const tall = px(fitPadding(SMALL, { width: 170, height: 700 }, OVERLAYS));
+    expect(tall.right).toBeGreaterThanOrEqual(183);
+    expect(tall.bottom).toBeLessThan(127);
+  });
+
+  it('without overlays keeps the margins it always had', () => {
+    const p = px(
+      fitPadding(SMALL, { width: 500, height: 300 }, { minimap: null, controls: null, toolbar: 52 }),
+    );
+    expect(p).toEqual({
+      top: 64,
+      right: Math.round(560 * 0.13),
+      bottom: Math.round(330 * 0.13),
+      left: Math.round(560 * 0.13),
+    });
+  });
+});

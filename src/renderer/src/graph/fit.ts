@@ -1,0 +1,78 @@
+/**
+ * Framing the graph on the canvas so that nothing floating over the canvas covers a node.
+ *
+ * The minimap sits in the bottom-right corner and the zoom controls in the bottom-left one; in a
+ * 1024x700 window the minimap is a third of the canvas's height, so a uniform padding left
+ * nodes under it. A graph framed clear of a corner box must end above it or left of it
+ * (right of it, for the controls): `fitPadding` works out both ways and keeps the one that
+ * shows the graph larger (docs/workbench.md "Checked at 1024x700").
+ */
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** Paddings in screen pixels, as xyflow's `fitView({ padding })` takes them. */
+export interface FitPadding {
+  top: `${number}px`;
+  right: `${number}px`;
+  bottom: `${number}px`;
+  left: `${number}px`;
+}
+
+/**
+ * What floats over the canvas, each as the room it takes from the canvas's edges (margin
+ * included): the minimap from the bottom-right corner, the zoom controls from the bottom-left,
+ * the edit toolbar from the top.
+ */
+export interface Overlays {
+  minimap: Size | null;
+  controls: Size | null;
+  toolbar: number;
+}
+
+/** Room kept between a node and the canvas's edge, or what floats over it. */
+export const FIT_GAP = 12;
+/** The share of the canvas kept free around the graph on its sides and bottom. */
+export const FIT_MARGIN = 0.13;
+/** The largest zoom a fit chooses: a small graph is not blown up. */
+export const FIT_MAX_ZOOM = 1.1;
+
+interface Pads {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/** The zoom at which `graph` fills the canvas inside the paddings. */
+function zoomFor(canvas: Size, graph: Size, p: Pads): number {
+  const w = Math.max(1, canvas.width - p.left - p.right);
+  const h = Math.max(1, canvas.height - p.top - p.bottom);
+  return Math.min(FIT_MAX_ZOOM, w / Math.max(1, graph.width), h / Math.max(1, graph.height));
+}
+
+/**
+ * The paddings that frame `graph` (its bounds, flow units) on `canvas` clear of the overlays:
+ * the graph ends above the bottom corners' boxes, or between them, whichever zooms in more.
+ */
+export function fitPadding(canvas: Size, graph: Size, overlays: Overlays): FitPadding {
+  const side = Math.round(canvas.width * FIT_MARGIN);
+  const base: Pads = {
+    top: Math.max(overlays.toolbar + FIT_GAP, Math.round(canvas.height * 0.05)),
+    right: side,
+    bottom: Math.round(canvas.height * FIT_MARGIN),
+    left: side,
+  };
+  const mm = overlays.minimap ?? { width: 0, height: 0 };
+  const ctl = overlays.controls ?? { width: 0, height: 0 };
+  const above: Pads = { ...base, bottom: Math.max(base.bottom, mm.height + FIT_GAP, ctl.height + FIT_GAP) };
+  const between: Pads = {
+    ...base,
+    right: Math.max(base.right, mm.width + FIT_GAP),
+    left: Math.max(base.left, ctl.width + FIT_GAP),
+  };
+  const p = zoomFor(canvas, graph, between) > zoomFor(canvas, graph, above) ? between : above;
+  return { top: `${p.top}px`, right: `${p.right}px`, bottom: `${p.bottom}px`, left: `${p.left}px` };
+}
