@@ -139,7 +139,8 @@ function measureOverlays(flow: Element): { canvas: Size; overlays: Overlays } {
   return {
     canvas: { width: c.width, height: c.height },
     overlays: {
-      minimap: mm ? { width: c.right - mm.left, height: c.bottom - mm.top } : null,
+      // A minimap hidden by the narrow-window rule (styles.css) measures 0 wide: nothing to avoid.
+      minimap: mm && mm.width > 0 ? { width: c.right - mm.left, height: c.bottom - mm.top } : null,
       controls: ctl ? { width: ctl.right - c.left, height: c.bottom - ctl.top } : null,
       toolbar: bar && bar.height > 0 ? bar.bottom - c.top : 52,
     },
