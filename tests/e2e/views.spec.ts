@@ -97,8 +97,8 @@ test('the checkers tab lists the protocol invariants, green while they hold', as
   await openOn(page, lab.server.url, 'broadcast');
   await page.getByRole('tab', { name: 'Checkers' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Checkers' });
-  // Before a run: two invariants and one liveness property, listed, not evaluated.
-  await expect(panel.locator('.verdict[data-state="unknown"]')).toHaveCount(3);
+  // Before a run: two invariants and two liveness properties (answers, agreement), listed, not evaluated.
+  await expect(panel.locator('.verdict[data-state="unknown"]')).toHaveCount(4);
   await stepTimes(page, 10);
   for (const id of ['no-duplication', 'no-creation']) {
     const item = panel.getByRole('listitem').filter({ hasText: id });
