@@ -16,6 +16,21 @@ function node(n: PlacedNode): ScenarioNode {
   return { id: n.id, name: n.id, role: n.role, x: n.x, y: n.y, clockOffsetUs: 0, clockDriftPpm: 0 };
 }
 
+/**
+ * A node whose clock starts off true time (offset) and runs fast or slow (drift), for protocols
+ * about clocks: the kernel models the clock, the protocol only sees its local time.
+ */
+export function clockedNode(
+  id: string,
+  role: string,
+  x: number,
+  y: number,
+  clockOffsetUs: number,
+  clockDriftPpm: number,
+): ScenarioNode {
+  return { ...node({ id, role, x, y }), clockOffsetUs, clockDriftPpm };
+}
+
 /** A link with the given latency and an otherwise perfect network. */
 export function link(a: string, b: string, latency: Latency, id = `${a}-${b}`): ScenarioLink {
   return { id, a, b, latency, lossRate: 0, dupRate: 0, reorderRate: 0, reorderDelayUs: 5000 };

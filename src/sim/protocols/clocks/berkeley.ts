@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import type { Ctx, Liveness, Protocol } from '../../protocol';
-import { link } from '../../toolkit/topology';
+import { clockedNode, link } from '../../toolkit/topology';
 import {
   decidedCorrection,
   newSoftClock,
@@ -186,22 +186,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
   params: BerkeleyParams,
   defaultTopology() {
     const lan = { kind: 'normal', meanUs: 3000, stdUs: 800, minUs: 1000 } as const;
-    const n = (
-      id: string,
-      role: string,
-      x: number,
-      y: number,
-      clockOffsetUs: number,
-      clockDriftPpm: number,
-    ) => ({
-      id,
-      name: id,
-      role,
-      x,
-      y,
-      clockOffsetUs,
-      clockDriftPpm,
-    });
+    const n = clockedNode;
     // No clock is right: the group agrees on its average. s4's clock is 5 s off: a broken clock
     // that the fault-tolerant average leaves out, then brings in line.
     return {

@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import type { Ctx, Invariant, Liveness, Protocol } from '../../protocol';
-import { link } from '../../toolkit/topology';
+import { clockedNode, link } from '../../toolkit/topology';
 import { decidedCorrection, newSoftClock, readClock, type SoftClock, stepClock } from './soft-clock';
 import { ms, signedDuration, signedMs } from './units';
 
@@ -164,22 +164,7 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
   defaultTopology() {
     const lan = { kind: 'uniform', minUs: 4000, maxUs: 7000 } as const;
     const slow = { kind: 'normal', meanUs: 10_000, stdUs: 5000, minUs: 4000 } as const;
-    const n = (
-      id: string,
-      role: string,
-      x: number,
-      y: number,
-      clockOffsetUs: number,
-      clockDriftPpm: number,
-    ) => ({
-      id,
-      name: id,
-      role,
-      x,
-      y,
-      clockOffsetUs,
-      clockDriftPpm,
-    });
+    const n = clockedNode;
     return {
       nodes: [
         n('ts', 'server', 200, 250, 0, 0),

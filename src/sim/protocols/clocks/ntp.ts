@@ -28,7 +28,7 @@
  */
 import { z } from 'zod';
 import type { Ctx, Invariant, Liveness, MetricSpec, NodeView, Protocol } from '../../protocol';
-import { link } from '../../toolkit/topology';
+import { clockedNode, link } from '../../toolkit/topology';
 import {
   correctionAt,
   decidedCorrection,
@@ -405,22 +405,7 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     // hop away, four clients on LANs; clocks off by milliseconds to seconds, drifting within PHI.
     const wan = { kind: 'normal', meanUs: 20_000, stdUs: 3000, minUs: 12_000 } as const;
     const lan = { kind: 'normal', meanUs: 2000, stdUs: 600, minUs: 500 } as const;
-    const n = (
-      id: string,
-      role: string,
-      x: number,
-      y: number,
-      clockOffsetUs: number,
-      clockDriftPpm: number,
-    ) => ({
-      id,
-      name: id,
-      role,
-      x,
-      y,
-      clockOffsetUs,
-      clockDriftPpm,
-    });
+    const n = clockedNode;
     return {
       nodes: [
         n('s1', 'primary', 300, 330, 0, 0),
