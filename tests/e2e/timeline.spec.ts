@@ -129,6 +129,8 @@ test('scrubbing back and pressing Play continues from there, and the timeline fo
     .poll(async () => Number(await timeline(page).getAttribute('aria-valuemax')))
     .toBeGreaterThan(n);
   await runButton(page, 'Pause').click();
+  // Pause takes effect once the host says so; events of the page in flight may still land.
+  await expect(runButton(page, 'Play')).toHaveAttribute('aria-pressed', 'false');
   const end = await eventIndex(page);
   await expect(timeline(page)).toHaveAttribute('aria-valuenow', String(end));
   await expect(timeline(page)).toHaveAttribute('aria-valuemax', String(end));
