@@ -22,6 +22,7 @@ import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
+import { zookeeper } from './protocols/zookeeper/zookeeper';
 import { quickStartScenario } from './toolkit/quick-start';
 
 /** What the palette, the inspector and the library need to know about a protocol. */
@@ -93,6 +94,7 @@ for (const p of [
   cristian,
   berkeley,
   twoPhaseCommit,
+  zookeeper,
 ] as AnyProtocol[])
   registerProtocol(p);
 

@@ -1,0 +1,305 @@
+import { describe, expect, it } from 'vitest';
+import { runSeed } from '../../../cli/run-seed';
+import { Simulation } from '../../simulation';
+import { handle, type RecorderWorld } from '../../toolkit/recorder';
+import { zkLeaderCrash, zkLeaderCutOff, zkQuickStart } from './scenarios';
+import { initServer } from './server';
+import { applyTxn, type DataTree, initialTree, prepare, sequenceSuffix, zxidHex, zxidOf } from './tree';
+import { type ServerState, type ZkMsg, ZooKeeperParams } from './types';
+import { zookeeper } from './zookeeper';
+
+const base = { session: 'S', xid: 1, origin: 's1' };
+
+/** A tree with /lock, /kv/a and an open session S. */
+function tree(): DataTree {
+  const t = initialTree({ '/lock': [], '/kv': ['a'] });
+  t.sessions.S = { client: 'c1', timeoutMs: 800, lastXid: 0 };
+  return t;
+}
+
+describe('the data model and its txns (Hunt et al. §2.1-2.2, §4.1)', () => {
+  it('a sequential child is named with the parent cversion, ten digits zero padded', () => {
+    const t = tree();
+    const a = prepare(
+      t,
+      { op: 'create', path: '/lock/c1-', data: '', ephemeral: true, sequential: true },
+      base,
+    );
+    expect(a).toMatchObject({
+      kind: 'create',
+      path: '/lock/c1-0000000000',
+      ephemeralOwner: 'S',
+      parentCversion: 1,
+    });
+    applyTxn(t, a, zxidOf(1, 1));
+    const b = prepare(
+      t,
+      { op: 'create', path: '/lock/c2-', data: '', ephemeral: true, sequential: true },
+      { ...base, xid: 2 },
+    );
+    expect(b).toMatchObject({ path: '/lock/c2-0000000001' });
+    expect(sequenceSuffix(42)).toBe('0000000042');
+  });
+
+  it('setData and delete are conditional on the version; -1 matches any', () => {
+    const t = tree();
+    expect(prepare(t, { op: 'setData', path: '/kv/a', data: 'x', version: 3 }, base)).toMatchObject({
+      kind: 'error',
+      err: 'BadVersion',
+    });
+    const set = prepare(t, { op: 'setData', path: '/kv/a', data: 'x', version: 0 }, base);
+    expect(set).toMatchObject({ kind: 'setData', version: 1 });
+    applyTxn(t, set, zxidOf(1, 1));
+    expect(prepare(t, { op: 'setData', path: '/kv/a', data: 'y', version: -1 }, base)).toMatchObject({
+      version: 2,
+    });
+    expect(prepare(t, { op: 'delete', path: '/kv/a', version: 0 }, base)).toMatchObject({
+      err: 'BadVersion',
+    });
+    expect(prepare(t, { op: 'delete', path: '/kv', version: -1 }, base)).toMatchObject({ err: 'NotEmpty' });
+    expect(prepare(t, { op: 'delete', path: '/nope', version: -1 }, base)).toMatchObject({ err: 'NoNode' });
+  });
+
+  it('an ephemeral znode has no children, and a closed session can create nothing', () => {
+    const t = tree();
+    applyTxn(
+      t,
+      prepare(t, { op: 'create', path: '/e', data: '', ephemeral: true, sequential: false }, base),
+      5,
+    );
+    expect(
+      prepare(t, { op: 'create', path: '/e/x', data: '', ephemeral: false, sequential: false }, base),
+    ).toMatchObject({ err: 'NoChildrenForEphemerals' });
+    expect(
+      prepare(t, { op: 'create', path: '/e', data: '', ephemeral: false, sequential: false }, base),
+    ).toMatchObject({ err: 'NodeExists' });
+    expect(
+      prepare(
+        t,
+        { op: 'create', path: '/f', data: '', ephemeral: true, sequential: false },
+        { ...base, session: 'gone' },
+      ),
+    ).toMatchObject({ err: 'SessionExpired' });
+  });
+
+  it('txns are idempotent: applying one twice changes nothing more', () => {
+    const t = tree();
+    const txn = prepare(
+      t,
+      { op: 'create', path: '/lock/c1-', data: 'c1', ephemeral: true, sequential: true },
+      base,
+    );
+    applyTxn(t, txn, 7);
+    const once = structuredClone(t);
+    applyTxn(t, txn, 7);
+    expect(t).toEqual(once);
+  });
+
+  it("closing a session deletes its ephemeral znodes and bumps the parent's cversion", () => {
+    const t = tree();
+    applyTxn(
+      t,
+      prepare(t, { op: 'create', path: '/lock/c1-', data: '', ephemeral: true, sequential: true }, base),
+      1,
+    );
+    const changed = applyTxn(
+      t,
+      { kind: 'closeSession', session: 'S', xid: 0, origin: 's1', ephemerals: ['/lock/c1-0000000000'] },
+      2,
+    );
+    expect(t.nodes['/lock']!.children).toEqual([]);
+    expect(t.nodes['/lock']!.cversion).toBe(2);
+    expect(t.sessions.S).toBeUndefined();
+    expect(changed.childrenChanged).toEqual(['/lock']);
+  });
+
+  it('a zxid prints as 0x<epoch><counter>', () => {
+    expect(zxidHex(zxidOf(2, 5))).toBe('0x200000005');
+  });
+});
+
+const params = ZooKeeperParams.parse({});
+const world = (
+  self: string,
+  over: Partial<RecorderWorld<ZooKeeperParams>> = {},
+): RecorderWorld<ZooKeeperParams> => ({
+  self,
+  nodes: { s1: 'server', s2: 'server', s3: 'server', c1: 'client' },
+  params,
+  ...over,
+});
+const msg = (from: string, m: ZkMsg) => ({ kind: 'message' as const, from, msg: m });
+
+/** s3 leading epoch 1 with s1 and s2 in broadcast, one outstanding proposal. */
+function leader(p = params): ServerState {
+  const s = initServer('s3');
+  s.tree = initialTree({ '/kv': ['a'] });
+  s.tree.sessions.S = { client: 'c1', timeoutMs: 800, lastXid: 0 };
+  Object.assign(s, {
+    state: 'LEADING',
+    leader: 's3',
+    phase: 'broadcast',
+    established: true,
+    newEpoch: 1,
+    currentEpoch: 1,
+    acceptedEpoch: 1,
+  });
+  s.learners = { s1: { phase: 'broadcast', heardUs: 0 }, s2: { phase: 'broadcast', heardUs: 0 } };
+  s.prepTree = structuredClone(s.tree);
+  const out = handle(
+    zookeeper,
+    s,
+    msg('s1', {
+      type: 'REQUEST',
+      epoch: 1,
+      session: 'S',
+      xid: 1,
+      origin: 's1',
+      req: { op: 'setData', path: '/kv/a', data: 'x', version: -1 },
+    }),
+    world('s3', { params: p }),
+  );
+  expect(out.sent.filter((x) => x.msg.type === 'PROPOSAL').map((x) => x.to)).toEqual(['s1', 's2']);
+  return s;
+}
+
+describe('Zab (DSN 2011 §IV)', () => {
+  it('fast leader election: a better vote (epoch, zxid, id) is adopted and sent on', () => {
+    const s = initServer('s1');
+    handle(zookeeper, s, { kind: 'start' }, world('s1'));
+    const out = handle(
+      zookeeper,
+      s,
+      msg('s3', {
+        type: 'NOTIFICATION',
+        vote: { leader: 's3', zxid: 0, epoch: 0 },
+        round: 1,
+        state: 'LOOKING',
+      }),
+      world('s1'),
+    );
+    expect(s.vote.leader).toBe('s3');
+    expect(out.sent.map((x) => x.to)).toEqual(['s2', 's3']);
+    // A quorum (s1, s3) agrees: the decision waits for the finalize timer.
+    expect(out.timers).toContainEqual({ name: 'finalize', afterUs: params.finalizeWaitMs * 1000 });
+    // A worse vote (lower zxid) changes nothing.
+    s.history.push({
+      zxid: 9,
+      txn: { kind: 'error', err: 'NoNode', op: 'x', path: '/', session: 'S', xid: 1, origin: 's1' },
+    });
+    const none = handle(
+      zookeeper,
+      s,
+      msg('s2', {
+        type: 'NOTIFICATION',
+        vote: { leader: 's2', zxid: 0, epoch: 0 },
+        round: 1,
+        state: 'LOOKING',
+      }),
+      world('s1'),
+    );
+    expect(s.vote.leader).toBe('s3');
+    expect(none.sent).toEqual([]);
+  });
+
+  it('the leader commits a proposal once a quorum acknowledged it, not before', () => {
+    const s = leader();
+    expect(s.committed).toBe(0);
+    const out = handle(zookeeper, s, msg('s1', { type: 'ACK', epoch: 1, zxid: zxidOf(1, 1) }), world('s3'));
+    expect(s.committed).toBe(1);
+    expect(s.tree.nodes['/kv/a']!.data).toBe('x');
+    expect(out.sent.filter((x) => x.msg.type === 'COMMIT').map((x) => x.to)).toEqual(['s1', 's2']);
+  });
+
+  it('bugCommitWithoutQuorum: the leader commits on its own ack', () => {
+    const s = leader(ZooKeeperParams.parse({ bugCommitWithoutQuorum: true }));
+    expect(s.committed).toBe(1);
+  });
+
+  it('synchronization: NEWLEADER makes the leader history the follower history', () => {
+    const f = initServer('s1');
+    Object.assign(f, { state: 'FOLLOWING', leader: 's3', acceptedEpoch: 2, currentEpoch: 1 });
+    f.history = [
+      {
+        zxid: zxidOf(1, 7),
+        txn: { kind: 'error', err: 'NoNode', op: 'x', path: '/', session: 'S', xid: 1, origin: 's1' },
+      },
+    ];
+    const h = [
+      {
+        zxid: zxidOf(1, 6),
+        txn: {
+          kind: 'error' as const,
+          err: 'NoNode' as const,
+          op: 'y',
+          path: '/',
+          session: 'S',
+          xid: 1,
+          origin: 's1',
+        },
+      },
+    ];
+    const out = handle(zookeeper, f, msg('s3', { type: 'NEWLEADER', epoch: 2, history: h }), world('s1'));
+    expect(f.history.map((p) => p.zxid)).toEqual([zxidOf(1, 6)]);
+    expect(f.currentEpoch).toBe(2);
+    expect(out.sent).toEqual([{ to: 's3', msg: { type: 'ACKNEWLEADER', epoch: 2 } }]);
+  });
+
+  it('a NEWEPOCH below the accepted epoch sends the follower back to looking', () => {
+    const f = initServer('s1');
+    Object.assign(f, { state: 'FOLLOWING', leader: 's3', acceptedEpoch: 4 });
+    handle(zookeeper, f, msg('s3', { type: 'NEWEPOCH', epoch: 3 }), world('s1'));
+    expect(f.state).toBe('LOOKING');
+  });
+});
+
+describe('whole runs, seeds 1-6', () => {
+  const SEEDS = [1, 2, 3, 4, 5, 6];
+
+  it('the quick start: the lock changes hands, c1 expires, no check breaks', () => {
+    for (const seed of SEEDS) {
+      const r = runSeed(zkQuickStart(), seed);
+      expect(r.violation, `seed=${seed}`).toBeNull();
+      expect(r.metrics.series.locksAcquired!.last, `seed=${seed}`).toBeGreaterThan(10);
+      expect(r.metrics.series.sessionsExpired!.last, `seed=${seed}`).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('the herd version costs more messages per release than watching the predecessor', () => {
+    for (const seed of SEEDS.slice(0, 3)) {
+      const good = runSeed(zkQuickStart(), seed).metrics.series.lockMsgsPerRelease!.last!;
+      const herd = runSeed(zkQuickStart({ bugHerdLock: true }), seed).metrics.series.lockMsgsPerRelease!
+        .last!;
+      expect(herd, `seed=${seed}`).toBeGreaterThan(1.5 * good);
+    }
+  });
+
+  it('through a leader crash and a cut-off leader, every server ends with the same txns', () => {
+    for (const make of [zkLeaderCrash, zkLeaderCutOff])
+      for (const seed of SEEDS.slice(0, 3)) {
+        const sim = new Simulation(make(), { seed });
+        sim.runFor(1e9);
+        const servers = sim.nodeStates().filter((n) => (n.state as ServerState).kind === 'server');
+        const delivered = servers.map((n) =>
+          (n.state as ServerState).history.slice(0, (n.state as ServerState).committed).map((p) => p.zxid),
+        );
+        const longest = delivered.reduce((a, b) => (a.length >= b.length ? a : b));
+        for (const d of delivered) expect(d, `seed=${seed}`).toEqual(longest.slice(0, d.length));
+        expect(Math.min(...delivered.map((d) => d.length)), `seed=${seed}`).toBeGreaterThan(
+          0.9 * longest.length,
+        );
+        const v = sim.invariants().filter((x) => x.ok === false);
+        expect(
+          v.filter((x) => x.lesson === undefined),
+          `seed=${seed}`,
+        ).toEqual([]);
+      }
+  });
+
+  it('with sync before every read, the leader-crash history is linearizable', () => {
+    for (const seed of SEEDS.slice(0, 3)) {
+      const r = runSeed(zkLeaderCrash({ readMode: 'sync' }), seed);
+      expect(r.invariants.find((v) => v.id === 'linearizability')?.ok, `seed=${seed}`).toBe(true);
+    }
+  });
+});
