@@ -303,3 +303,30 @@ describe('whole runs, seeds 1-6', () => {
     }
   });
 });
+
+describe('the Znodes view', () => {
+  it("shows the leader's tree: the lock queue's ephemeral znodes with their owners and the predecessor watches", () => {
+    const sim = new Simulation(zkQuickStart(), { seed: 1 });
+    sim.runUntil(1_000_000);
+    const v = sim.view('znodes');
+    expect(v?.kind).toBe('tree');
+    if (v?.kind !== 'tree') return;
+    expect(v.source).toMatch(/^s3's copy \(leader\)/);
+    const lock = v.rows.find((r) => r.id === '/lock')!;
+    expect(lock.depth).toBe(1);
+    const queue = v.rows.filter((r) => r.id.startsWith('/lock/'));
+    expect(queue.length).toBeGreaterThanOrEqual(2);
+    for (const r of queue) {
+      expect(r.depth).toBe(2);
+      expect(r.label).toMatch(/^c\d-\d{10}$/);
+      expect(r.badges.some((b) => b.text === `ephemeral · ${r.label.slice(0, 2)}`)).toBe(true);
+    }
+    // The holder is marked; every other znode of the queue but the last is watched by its successor alone.
+    expect(
+      queue.filter((r) => r.badges.some((b) => b.text.startsWith('lock held by'))).length,
+    ).toBeLessThanOrEqual(1);
+    const watched = queue.filter((r) => r.badges.some((b) => b.text.startsWith('watched by')));
+    for (const r of watched)
+      expect(r.badges.find((b) => b.text.startsWith('watched by'))!.text).not.toContain(',');
+  });
+});

@@ -14,6 +14,7 @@ import { zkInvariants } from './checks';
 import { initClient, onClient } from './client';
 import { initServer, lastApplied, onServer } from './server';
 import { zxidHex } from './tree';
+import { treeView } from './tree-view';
 import { type ClientState, type ServerState, type ZkMsg, type ZkState, ZooKeeperParams } from './types';
 
 const LATENCY: Latency = { kind: 'uniform', minUs: 1000, maxUs: 3000 };
@@ -134,6 +135,7 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
           : 'sync is not a quorum operation: the leader answers it from what it has proposed, so a leader that has just lost its quorum without knowing it can let a read miss a write (ZooKeeper Programmer\'s Guide, "Consistency Guarantees")',
     };
   },
+  views: [treeView],
   metrics: [
     {
       id: 'leaders',
