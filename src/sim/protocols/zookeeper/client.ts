@@ -78,6 +78,7 @@ export function onClient(ctx: C, c: ClientState, input: Input<ZkMsg>): void {
     case 'timer':
       if (input.name === 'tick') onTick(ctx, c);
       else if (input.name === 'lock') onLockTimer(ctx, c);
+      else if (input.name === 'work') onWork(ctx, c);
       return;
     case 'client':
       onWorkload(ctx, c, input.op);
@@ -253,6 +254,18 @@ function onLockTimer(ctx: C, c: ClientState): void {
   }
 }
 
+/**
+ * A lock holder's work on the store it protects (when the scenario has one): a write now and
+ * every two ticks while it believes it holds the lock, carrying its token, the sequence number
+ * of its lock znode (a fencing token: Kleppmann, "How to do distributed locking", 2016).
+ */
+function onWork(ctx: C, c: ClientState): void {
+  const store = ctx.nodesWithRole('store')[0];
+  if (store === undefined || !c.holdsLock) return;
+  ctx.send(store, { type: 'STOREWRITE', token: sequenceOf(c.myNode) });
+  ctx.setTimer('work', 2 * ctx.params.tickMs * 1000);
+}
+
 /** Step 2: getChildren(l); the herd version sets a watch on l itself. */
 function list(ctx: C, c: ClientState): void {
   c.lock = 'listing';
@@ -298,6 +311,7 @@ function onLockResult(ctx: C, c: ClientState, o: Outstanding, m: Result): void {
       ctx.emit({ type: 'lock-acquired', client: ctx.self, node: c.myNode });
       ctx.note(`holds the lock (${c.myNode})`);
       ctx.setTimer('lock', ctx.params.lockHoldMs * 1000);
+      onWork(ctx, c);
       return;
     }
     c.lock = 'watching';

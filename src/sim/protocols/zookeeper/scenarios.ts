@@ -1,6 +1,7 @@
 /** ZooKeeper's built-in scenarios (the quick start is zookeeper.quickStart). */
 import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
 import { quickStartScenario } from '../../toolkit/quick-start';
+import { link } from '../../toolkit/topology';
 import { zkTopology, zookeeper } from './zookeeper';
 
 /** Every client reads and writes five keys, one operation at a time. */
@@ -35,15 +36,15 @@ export function zkLeaderCrash(params: Record<string, unknown> = {}): Scenario {
 }
 
 /**
- * The leader s3 and its client c3 cut off from the rest from 2 s to 3.5 s: s1 and s2 elect a
- * new leader and go on; s3 must not commit c3's writes alone, and must take the new leader's
- * history when it comes back.
+ * The leader s3 and the clients cut off from s1 and s2 from 2 s to 3.5 s: s3 has no quorum, so
+ * it must not commit the clients' writes; it gives up leading after syncLimit, s1 and s2 elect
+ * a new leader, and when the cut heals s3 must take the new leader's history.
  */
 export function zkLeaderCutOff(params: Record<string, unknown> = {}): Scenario {
   const base = zkLeaderCrash(params);
   return ScenarioSchema.parse({
     ...base,
-    name: 'ZooKeeper: the leader cut off with one client',
+    name: 'ZooKeeper: the leader and the clients cut off from a quorum',
     faults: [
       {
         atUs: 2_000_000,
@@ -51,8 +52,8 @@ export function zkLeaderCutOff(params: Record<string, unknown> = {}): Scenario {
           kind: 'partition',
           id: 'cut',
           groups: [
-            ['s3', 'c3'],
-            ['s1', 's2', 'c1', 'c2'],
+            ['s3', 'c1', 'c2', 'c3'],
+            ['s1', 's2'],
           ],
         },
       },
@@ -61,7 +62,44 @@ export function zkLeaderCutOff(params: Record<string, unknown> = {}): Scenario {
   });
 }
 
+/**
+ * The classic pitfall: c1 takes the lock, then pauses (a long GC, say) from 0.3 s to 2 s, past
+ * its 800 ms session timeout. Its session expires, its znode goes, c2 takes the lock and writes
+ * to the store; c1 wakes still believing it holds the lock and writes too. Fencing (the lock
+ * znode's sequence number as a token the store checks) is the fix.
+ */
+export function zkPausedHolder(params: Record<string, unknown> = {}): Scenario {
+  const base = quickStartScenario(zookeeper, {
+    lockHoldMs: 1500,
+    lockThinkMs: 300,
+    ...params,
+    recipe: 'lock',
+  });
+  const topo = zkTopology(3, 2);
+  topo.nodes.push({
+    id: 'store',
+    name: 'store',
+    role: 'store',
+    x: 400,
+    y: 560,
+    clockOffsetUs: 0,
+    clockDriftPpm: 0,
+  });
+  for (const c of ['c1', 'c2'])
+    topo.links.push(link(c, 'store', { kind: 'uniform', minUs: 1000, maxUs: 3000 }));
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'ZooKeeper: a lock holder paused past its session timeout',
+    topology: topo,
+    faults: [
+      { atUs: 300_000, fault: { kind: 'pause', node: 'c1' } },
+      { atUs: 2_000_000, fault: { kind: 'resume', node: 'c1' } },
+    ],
+    limits: { ...base.limits, maxTimeUs: 4_000_000 },
+  });
+}
+
 /** The built-in ZooKeeper scenarios (determinism tests run each twice). */
 export function zkScenarios(): Scenario[] {
-  return [zkQuickStart(), zkLeaderCrash(), zkLeaderCutOff()];
+  return [zkQuickStart(), zkLeaderCrash(), zkLeaderCutOff(), zkPausedHolder()];
 }

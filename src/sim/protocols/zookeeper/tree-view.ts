@@ -53,7 +53,7 @@ export function readTree(nodes: readonly NodeView<ZkState>[]): TreeViewData | nu
     if (s.kind === 'server') {
       gather(dataW, s.dataWatches, clientOf);
       gather(childW, s.childWatches, clientOf);
-    } else if (s.holdsLock) holder[s.myNode] = n.id;
+    } else if (s.kind === 'client' && s.holdsLock) holder[s.myNode] = n.id;
   }
   const rows: Row[] = [];
   const walk = (path: string, depth: number): void => {

@@ -52,8 +52,15 @@ export const ZooKeeperParams = z.object({
     .int()
     .min(0)
     .max(10_000)
-    .default(100)
+    .default(20)
     .describe('Lock recipe: pause between a release and the next try, ms'),
+  /** Lock recipe with a store: writes carry the lock znode's sequence number and the store refuses older ones. */
+  fencing: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Lock recipe: the store refuses a write whose token (the lock znode's sequence number) is older than one it took",
+    ),
   /** Reads: served by the client's server from its own copy (local), or after a sync (§2.2). */
   readMode: z
     .enum(['local', 'sync'])
@@ -240,7 +247,19 @@ export interface ClientState {
   recipeMsgs: number;
 }
 
-export type ZkState = ServerState | ClientState;
+/** The resource the lock protects (Kleppmann's fencing example): it takes writes from lock holders. */
+export interface StoreState {
+  kind: 'store';
+  /** The highest token of a write it took (-1 before the first). */
+  maxToken: number;
+  /** The client of that write. */
+  lastWriter: string;
+  /** Writes taken, and refused for an old token. */
+  writes: number;
+  refused: number;
+}
+
+export type ZkState = ServerState | ClientState | StoreState;
 
 /** Messages. Server-to-server names follow Zab and the ZooKeeper implementation. */
 export type ZkMsg =
@@ -291,6 +310,8 @@ export type ZkMsg =
       event: 'NodeDataChanged' | 'NodeDeleted' | 'NodeCreated' | 'NodeChildrenChanged';
     }
   | { type: 'CPING'; session: string }
+  // A lock holder's write to the store, with its token.
+  | { type: 'STOREWRITE'; token: number }
   | { type: 'CPONG'; zxid: Zxid };
 
 /** The znode the workload's key is stored in. */

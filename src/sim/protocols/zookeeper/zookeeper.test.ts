@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runSeed } from '../../../cli/run-seed';
+import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { Simulation } from '../../simulation';
 import { handle, type RecorderWorld } from '../../toolkit/recorder';
-import { zkLeaderCrash, zkLeaderCutOff, zkQuickStart } from './scenarios';
+import { zkLeaderCrash, zkLeaderCutOff, zkPausedHolder, zkQuickStart } from './scenarios';
 import { initServer } from './server';
 import { applyTxn, type DataTree, initialTree, prepare, sequenceSuffix, zxidHex, zxidOf } from './tree';
 import { type ServerState, type ZkMsg, ZooKeeperParams } from './types';
@@ -328,5 +329,49 @@ describe('the Znodes view', () => {
     const watched = queue.filter((r) => r.badges.some((b) => b.text.startsWith('watched by')));
     for (const r of watched)
       expect(r.badges.find((b) => b.text.startsWith('watched by'))!.text).not.toContain(',');
+  });
+});
+
+describe('the checks fire when something is wrong', () => {
+  /** The first seed of 1..5 a check stops, with what stopped it. */
+  const caught = (make: () => ReturnType<typeof zkQuickStart>) => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = runSeed(make(), seed);
+      if (r.violation !== null) return { seed, id: r.violation.invariant };
+    }
+    return null;
+  };
+
+  it('each bug switch is caught by its check; the same seed passes without it', () => {
+    const cases: [string, (p: Record<string, unknown>) => ReturnType<typeof zkQuickStart>, string][] = [
+      ['bugCommitWithoutQuorum', zkLeaderCutOff, 'zab-primary-integrity'],
+      ['bugSkipSyncPhase', zkLeaderCutOff, 'zab-prefix'],
+      ['bugNoEphemeralCleanup', zkQuickStart, 'ephemerals-die-with-session'],
+    ];
+    for (const [bug, make, check] of cases) {
+      const c = caught(() => make({ [bug]: true }));
+      expect(c?.id, bug).toBe(check);
+      expect(runSeed(make({}), c!.seed).violation, `${bug} off, seed=${c!.seed}`).toBeNull();
+    }
+  });
+
+  it('a holder paused past its session timeout writes after the next holder: fencing-tokens stop it', () => {
+    expect(caught(() => zkPausedHolder())?.id).toBe('fenced-writes');
+    for (let seed = 1; seed <= 3; seed++) {
+      const r = runSeed(zkPausedHolder({ fencing: true }), seed);
+      expect(r.violation, `seed=${seed}`).toBeNull();
+    }
+  });
+
+  it('without a store, the paused holder and the next one both believe they hold the lock', () => {
+    const s = zkPausedHolder();
+    const noStore = ScenarioSchema.parse({
+      ...s,
+      topology: {
+        nodes: s.topology.nodes.filter((n) => n.role !== 'store'),
+        links: s.topology.links.filter((l) => l.a !== 'store' && l.b !== 'store'),
+      },
+    });
+    expect(caught(() => noStore)?.id).toBe('lock-mutual-exclusion');
   });
 });

@@ -13,6 +13,7 @@ import { link } from '../../toolkit/topology';
 import { zkInvariants } from './checks';
 import { initClient, onClient } from './client';
 import { initServer, lastApplied, onServer } from './server';
+import { initStore, onStore } from './store';
 import { zxidHex } from './tree';
 import { treeView } from './tree-view';
 import { type ClientState, type ServerState, type ZkMsg, type ZkState, ZooKeeperParams } from './types';
@@ -57,6 +58,11 @@ const DURABLE = [
   'acquired',
   'released',
   'recipeMsgs',
+  // The store keeps what it took.
+  'maxToken',
+  'lastWriter',
+  'writes',
+  'refused',
 ] as const;
 
 const msgsPerRelease: MetricSpec<ZkState> = {
@@ -100,6 +106,7 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
   roles: [
     { id: 'server', label: 'Server', min: 1, max: 9 },
     { id: 'client', label: 'Client', min: 0, max: null },
+    { id: 'store', label: 'Store (a resource the lock guards)', min: 0, max: 1 },
   ],
   params: ZooKeeperParams,
   defaultTopology: () => zkTopology(3, 5),
@@ -113,10 +120,12 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
     };
   },
   init(n) {
+    if (n.role === 'store') return initStore();
     return n.role === 'client' ? initClient() : initServer(n.id);
   },
   on(ctx, s, input) {
     if (s.kind === 'server') onServer(ctx, s, input);
+    else if (s.kind === 'store') onStore(ctx, s, input);
     else onClient(ctx, s, input);
   },
   durable: DURABLE,
@@ -167,6 +176,13 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
           : { text: `syncing with ${s.leader}`, tone: 'warn' };
       return { text: `looking (round ${s.round})`, tone: 'warn' };
     }
+    if (s.kind === 'store')
+      return up
+        ? {
+            text: s.maxToken < 0 ? 'no writes yet' : `token ${s.maxToken} · ${s.lastWriter}`,
+            tone: s.refused > 0 ? 'warn' : 'neutral',
+          }
+        : { text: 'down', tone: 'bad' };
     const c = s as ClientState;
     if (!up) return { text: 'down', tone: 'bad' };
     if (c.status !== 'connected') return { text: `${c.status} ${c.server}`, tone: 'warn' };
