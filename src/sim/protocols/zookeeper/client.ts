@@ -102,9 +102,15 @@ function connect(ctx: C, c: ClientState, server: string): void {
   });
 }
 
-/** The connection is gone: requests in flight are lost (their outcome unknown); try the next server. */
+/**
+ * The connection is gone (ZooKeeper's CONNECTIONLOSS): requests in flight are lost. A read
+ * failed for certain; a write's outcome is unknown (it may commit), so the workload's timeout
+ * records it. Then try the next server.
+ */
 function disconnect(ctx: C, c: ClientState, why: string): void {
   ctx.note(`disconnected from ${c.server}: ${why}`);
+  for (const o of c.outstanding)
+    if (o.opId !== null && o.opId >= 0 && o.req.op === 'getData') ctx.reply({ id: o.opId }, { ok: false });
   c.status = 'disconnected';
   c.outstanding = [];
   c.heardUs = ctx.now();

@@ -11,7 +11,7 @@ export const ZK_WORKLOAD = {
   thinkTimeUs: 20_000,
   readFraction: 0.5,
   keys: { pattern: 'k{i}', count: 5, distribution: 'uniform' },
-  timeoutUs: 2_000_000,
+  timeoutUs: 500_000,
 };
 
 /** The quick start: the lock recipe on three servers, c1 crashes at 2 s. */

@@ -53,6 +53,9 @@ const DURABLE = [
   'currentEpoch',
   'history',
   'sessionsIssued',
+  // The counters the metrics sum.
+  'proposals',
+  'watchesFired',
   // A client keeps its counters (the metrics sum them); its session lives on the servers.
   'expiries',
   'acquired',
