@@ -45,6 +45,10 @@ const SOLUTIONS: Record<string, Solution> = {
   'dynamo-consistent-partition': (s) => withParams(s, { mode: 'cp' }),
   'dynamo-quorum-overlap': (s) => withParams(s, { r: 2, w: 2 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
+  // The store checks the lock znode's sequence number: c1's late write is refused.
+  'zookeeper-fence-the-lock': (s) => withParams(s, { fencing: true }),
+  // Each waiter watches only its predecessor (§2.4), not /lock.
+  'zookeeper-quiet-the-herd': (s) => withParams(s, { bugHerdLock: false }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
   // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
