@@ -91,7 +91,7 @@ export function readTree(nodes: readonly NodeView<ZkState>[]): TreeViewData | nu
     const data = z.data === null ? '' : ` · "${z.data.length > 24 ? `${z.data.slice(0, 23)}…` : z.data}"`;
     const kids =
       z.children.length > 0 || z.cversion > 0
-        ? ` · ${z.children.length} children (cversion ${z.cversion})`
+        ? ` · ${z.children.length} ${z.children.length === 1 ? 'child' : 'children'} (cversion ${z.cversion})`
         : '';
     rows.push({
       id: path,
