@@ -171,7 +171,14 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
       return;
     }
     case 'REFUSED':
-      if (c.status !== 'disconnected') disconnect(ctx, c, m.why);
+      if (c.status === 'disconnected') return;
+      // A client without a session waits for a server that is up but has no leader yet (the
+      // ensemble is electing one); otherwise it moves on to the next server.
+      if (m.notYet && c.session === null) {
+        c.status = 'disconnected';
+        return;
+      }
+      disconnect(ctx, c, m.why);
       return;
     case 'EXPIRED':
       ctx.note(`session ${m.session} expired`);

@@ -63,6 +63,28 @@ export function zkLeaderCutOff(params: Record<string, unknown> = {}): Scenario {
 }
 
 /**
+ * Reads are local: with the link between the leader s3 and the follower s1 slow (20-40 ms),
+ * s1 applies each commit late, and c1, connected to s1, can read an older value than one
+ * another client's write has already returned. `readMode: 'sync'` makes each read wait for
+ * the leader's latest proposal.
+ */
+export function zkSlowFollower(params: Record<string, unknown> = {}): Scenario {
+  const base = zkLeaderCrash(params);
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'ZooKeeper: local reads at a slow follower',
+    topology: {
+      ...base.topology,
+      links: base.topology.links.map((l) =>
+        l.id === 's1-s3' ? { ...l, latency: { kind: 'uniform', minUs: 20_000, maxUs: 40_000 } } : l,
+      ),
+    },
+    faults: [],
+    limits: { ...base.limits, maxTimeUs: 3_000_000 },
+  });
+}
+
+/**
  * The classic pitfall: c1 takes the lock, then pauses (a long GC, say) from 0.3 s to 2 s, past
  * its 800 ms session timeout. Its session expires, its znode goes, c2 takes the lock and writes
  * to the store; c1 wakes still believing it holds the lock and writes too. Fencing (the lock
@@ -101,5 +123,5 @@ export function zkPausedHolder(params: Record<string, unknown> = {}): Scenario {
 
 /** The built-in ZooKeeper scenarios (determinism tests run each twice). */
 export function zkScenarios(): Scenario[] {
-  return [zkQuickStart(), zkLeaderCrash(), zkLeaderCutOff(), zkPausedHolder()];
+  return [zkQuickStart(), zkLeaderCrash(), zkLeaderCutOff(), zkSlowFollower(), zkPausedHolder()];
 }

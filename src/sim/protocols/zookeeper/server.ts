@@ -154,7 +154,11 @@ export function onServer(ctx: C, s: ServerState, input: Input<ZkMsg>): void {
 /** Back to LOOKING: a new election round with a vote for itself; its clients are let go. */
 export function lookForLeader(ctx: C, s: ServerState): void {
   for (const [session, client] of Object.entries(s.conns))
-    ctx.send(client, { type: 'REFUSED', why: `${ctx.self} is looking for a leader (session ${session})` });
+    ctx.send(client, {
+      type: 'REFUSED',
+      why: `${ctx.self} is looking for a leader (session ${session})`,
+      notYet: false,
+    });
   s.conns = {};
   s.queue = [];
   s.dataWatches = {};
@@ -557,7 +561,11 @@ function touch(ctx: C, s: ServerState, session: string): void {
 
 function onConnect(ctx: C, s: ServerState, from: string, m: Extract<ZkMsg, { type: 'CONNECT' }>): void {
   if (!serving(s)) {
-    ctx.send(from, { type: 'REFUSED', why: `${ctx.self} is not serving (${s.state.toLowerCase()})` });
+    ctx.send(from, {
+      type: 'REFUSED',
+      why: `${ctx.self} is not serving (${s.state.toLowerCase()})`,
+      notYet: true,
+    });
     return;
   }
   // A client never moves to a server that has seen less than it has (§2.3, the zxid check).
@@ -565,6 +573,7 @@ function onConnect(ctx: C, s: ServerState, from: string, m: Extract<ZkMsg, { typ
     ctx.send(from, {
       type: 'REFUSED',
       why: `${ctx.self} is at ${zxidHex(lastApplied(s))}, behind the client's ${zxidHex(m.lastZxidSeen)}`,
+      notYet: false,
     });
     return;
   }
@@ -592,7 +601,11 @@ function onConnect(ctx: C, s: ServerState, from: string, m: Extract<ZkMsg, { typ
 
 function onOp(ctx: C, s: ServerState, from: string, m: Extract<ZkMsg, { type: 'OP' }>): void {
   if (s.conns[m.session] !== from) {
-    ctx.send(from, { type: 'REFUSED', why: `session ${m.session} is not connected to ${ctx.self}` });
+    ctx.send(from, {
+      type: 'REFUSED',
+      why: `session ${m.session} is not connected to ${ctx.self}`,
+      notYet: false,
+    });
     return;
   }
   touch(ctx, s, m.session);
@@ -795,7 +808,12 @@ function onMessage(ctx: C, s: ServerState, from: string, m: ZkMsg): void {
         ctx.send(from, { type: 'CPONG', zxid: lastApplied(s) });
       } else if (serving(s) && s.tree.sessions[m.session] === undefined)
         ctx.send(from, { type: 'EXPIRED', session: m.session });
-      else ctx.send(from, { type: 'REFUSED', why: `session ${m.session} is not connected to ${ctx.self}` });
+      else
+        ctx.send(from, {
+          type: 'REFUSED',
+          why: `session ${m.session} is not connected to ${ctx.self}`,
+          notYet: false,
+        });
       return;
     default:
       return; // client-bound messages

@@ -291,7 +291,8 @@ export type ZkMsg =
   // Client and server.
   | { type: 'CONNECT'; session: string | null; lastZxidSeen: Zxid; timeoutMs: number }
   | { type: 'CONNECTED'; session: string; zxid: Zxid }
-  | { type: 'REFUSED'; why: string }
+  /** `notYet`: the server is up but not serving yet (no leader): a new client may wait for it. */
+  | { type: 'REFUSED'; why: string; notYet: boolean }
   | { type: 'EXPIRED'; session: string }
   | { type: 'OP'; session: string; xid: number; req: ZkRequest }
   | {
