@@ -21,7 +21,12 @@ test('ZooKeeper: the Znodes tab shows the lock queue, its owners and watches as 
   await runButton(page, 'Play').click();
   // The first leader and sessions come within a second of Play; then the queue forms.
   await expect(panel).toContainText("s3's copy (leader)", { timeout: 30_000 });
-  await expect(panel.getByTestId('tree-row').filter({ hasText: /^.*c\d-\d{10}/ }).first()).toBeVisible({
+  await expect(
+    panel
+      .getByTestId('tree-row')
+      .filter({ hasText: /^.*c\d-\d{10}/ })
+      .first(),
+  ).toBeVisible({
     timeout: 30_000,
   });
   await expect(panel).toContainText('lock held by', { timeout: 30_000 });
