@@ -6,7 +6,7 @@ import { handle, type RecorderWorld } from '../../toolkit/recorder';
 import { zkLeaderCrash, zkLeaderCutOff, zkPausedHolder, zkQuickStart, zkSlowFollower } from './scenarios';
 import { initServer } from './server';
 import { applyTxn, type DataTree, initialTree, prepare, sequenceSuffix, zxidHex, zxidOf } from './tree';
-import { type ServerState, type ZkMsg, ZooKeeperParams } from './types';
+import { type ClientState, type ServerState, type ZkMsg, ZooKeeperParams } from './types';
 import { zookeeper } from './zookeeper';
 
 const base = { session: 'S', xid: 1, origin: 's1' };
@@ -387,5 +387,83 @@ describe('the checks fire when something is wrong', () => {
       },
     });
     expect(caught(() => noStore)?.id).toBe('lock-mutual-exclusion');
+  });
+});
+
+describe('the lock recipe (§2.4), one answer at a time', () => {
+  const cworld = (p = params) => world('c2', { params: p });
+  /** c2 connected with session S, its create answered with /lock/c2-0000000001. */
+  function waiting(p = params) {
+    const c = zookeeper.init({
+      id: 'c2',
+      role: 'client',
+      params: p,
+      nodes: ['c1', 's1', 's2', 's3'],
+    }) as ClientState;
+    Object.assign(c, { session: 'S', status: 'connected', server: 's1', lock: 'creating', nextXid: 2 });
+    c.outstanding = [
+      {
+        xid: 1,
+        req: { op: 'create', path: '/lock/c2-', data: 'c2', ephemeral: true, sequential: true },
+        opId: null,
+        value: '',
+      },
+    ];
+    const result = (xid: number, value: string | null, children: string[] | null = null) =>
+      msg('s1', { type: 'RESULT', xid, zxid: 5, err: null, value, children, version: 0 });
+    const created = handle(zookeeper, c, result(1, '/lock/c2-0000000001'), cworld(p));
+    expect(created.sent.map((x) => x.msg)).toEqual([
+      { type: 'OP', session: 'S', xid: 2, req: { op: 'getChildren', path: '/lock', watch: p.bugHerdLock } },
+    ]);
+    const listed = handle(
+      zookeeper,
+      c,
+      result(2, null, ['c2-0000000001', 'c1-0000000000', 'c3-0000000002']),
+      cworld(p),
+    );
+    return { c, listed };
+  }
+
+  it('a waiter watches only the znode just before its own', () => {
+    const { c, listed } = waiting();
+    expect(c.lock).toBe('watching');
+    expect(c.watching).toBe('/lock/c1-0000000000');
+    expect(listed.sent.map((x) => x.msg)).toEqual([
+      { type: 'OP', session: 'S', xid: 3, req: { op: 'exists', path: '/lock/c1-0000000000', watch: true } },
+    ]);
+  });
+
+  it('bugHerdLock: the waiter relies on its watch on /lock and asks for nothing more', () => {
+    const { c, listed } = waiting(ZooKeeperParams.parse({ bugHerdLock: true }));
+    expect(c.watching).toBe('/lock');
+    expect(listed.sent).toEqual([]);
+  });
+
+  it('when the predecessor goes, the waiter lists again and holds the lock if its znode is lowest', () => {
+    const { c } = waiting();
+    const woke = handle(
+      zookeeper,
+      c,
+      msg('s1', { type: 'WATCH', path: '/lock/c1-0000000000', event: 'NodeDeleted' }),
+      cworld(),
+    );
+    expect(woke.sent.map((x) => (x.msg as { req?: { op: string } }).req?.op)).toEqual(['getChildren']);
+    const xid = (woke.sent[0]!.msg as { xid: number }).xid;
+    handle(
+      zookeeper,
+      c,
+      msg('s1', {
+        type: 'RESULT',
+        xid,
+        zxid: 9,
+        err: null,
+        value: null,
+        children: ['c3-0000000002', 'c2-0000000001'],
+        version: 0,
+      }),
+      cworld(),
+    );
+    expect(c.holdsLock).toBe(true);
+    expect(c.lock).toBe('held');
   });
 });
