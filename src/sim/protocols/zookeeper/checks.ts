@@ -8,9 +8,9 @@
  * (§2.1): an ephemeral znode lives no longer than its session. The lock recipe's (§2.4): at
  * most one client believes it holds the lock.
  */
-import type { ClusterView, Invariant, NodeView } from '../../protocol';
+import type { ClusterView, Invariant, Liveness, NodeView } from '../../protocol';
 import { zxidHex } from './tree';
-import type { ClientState, ServerState, ZkState } from './types';
+import type { ClientState, ServerState, ZkState, ZooKeeperParams } from './types';
 
 const serverOf = (n: NodeView<ZkState>): ServerState | null =>
   n.up && n.state.kind === 'server' ? n.state : null;
@@ -164,3 +164,27 @@ export const zkInvariants: Invariant<ZkState>[] = [
   mutex,
   fenced,
 ];
+
+/**
+ * Group membership (§2.4): once the faults stop, within two session timeouts (a failed member's
+ * session must expire) every client that is up lists exactly the clients that are up.
+ */
+export const groupViews: Liveness<ZkState, ZooKeeperParams> = {
+  id: 'group-views-converge',
+  title: 'After the faults stop, every client lists exactly the clients that are up (group membership)',
+  withinUs: (p) => 2 * p.sessionTimeoutMs * 1000 + 1_000_000,
+  check({ nodes }, p) {
+    if (p.recipe !== 'membership') return null;
+    const up = nodes
+      .filter((n) => n.up && n.state.kind === 'client')
+      .map((n) => n.id)
+      .sort();
+    for (const n of nodes) {
+      if (!n.up || n.state.kind !== 'client') continue;
+      const seen = n.state.members.join(',');
+      if (seen !== up.join(','))
+        return `${n.id} lists [${n.state.members.join(', ')}], but the clients up are [${up.join(', ')}]`;
+    }
+    return null;
+  },
+};

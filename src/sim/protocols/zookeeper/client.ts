@@ -26,6 +26,7 @@ import {
   type ClientState,
   keyPath,
   LOCK_PATH,
+  MEMBERS_PATH,
   type Outstanding,
   type ZkMsg,
   type ZooKeeperParams,
@@ -52,6 +53,7 @@ export function initClient(): ClientState {
     holdsLock: false,
     acquired: 0,
     released: 0,
+    members: [],
     recipeMsgs: 0,
   };
 }
@@ -168,6 +170,7 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
       for (const o of c.backlog) send(ctx, c, o);
       c.backlog = [];
       if (ctx.params.recipe === 'lock') resumeLock(ctx, c, fresh);
+      if (ctx.params.recipe === 'membership') join(ctx, c, fresh);
       return;
     }
     case 'REFUSED':
@@ -194,6 +197,10 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
       onResult(ctx, c, m);
       return;
     case 'WATCH':
+      if (ctx.params.recipe === 'membership' && m.path === MEMBERS_PATH) {
+        listMembers(ctx, c);
+        return;
+      }
       if (ctx.params.recipe === 'lock' && m.path.startsWith(LOCK_PATH)) {
         c.recipeMsgs += 1;
         if (c.lock === 'watching' && (m.path === c.watching || m.path === LOCK_PATH)) list(ctx, c);
@@ -219,7 +226,33 @@ function onResult(ctx: C, c: ClientState, m: Result): void {
     return;
   }
   c.recipeMsgs += 1;
+  if (ctx.params.recipe === 'membership') {
+    if (o!.req.op === 'getChildren' && m.children !== null) c.members = m.children.slice().sort();
+    return;
+  }
   onLockResult(ctx, c, o!, m);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group membership (§2.4): each member is an ephemeral child of /members; members list the
+// children with a watch and list again when it fires, so a member that fails leaves every
+// view once its session expires.
+
+function join(ctx: C, c: ClientState, fresh: boolean): void {
+  // A new session (first, or after expiry) creates its znode; a reconnected one still has it.
+  if (fresh)
+    request(ctx, c, {
+      op: 'create',
+      path: `${MEMBERS_PATH}/${ctx.self}`,
+      data: ctx.self,
+      ephemeral: true,
+      sequential: false,
+    });
+  listMembers(ctx, c); // the watch set at the last server is gone with that connection
+}
+
+function listMembers(ctx: C, c: ClientState): void {
+  request(ctx, c, { op: 'getChildren', path: MEMBERS_PATH, watch: true });
 }
 
 // ---------------------------------------------------------------------------------------------

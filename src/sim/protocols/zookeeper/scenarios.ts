@@ -63,6 +63,25 @@ export function zkLeaderCutOff(params: Record<string, unknown> = {}): Scenario {
 }
 
 /**
+ * Group membership (§2.4): four clients join /members as ephemeral znodes and watch the group.
+ * c2 crashes at 1.5 s (it leaves every view once its session expires) and restarts at 3 s (it
+ * joins again with a new session).
+ */
+export function zkMembership(params: Record<string, unknown> = {}): Scenario {
+  const base = quickStartScenario(zookeeper, { ...params, recipe: 'membership' });
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'ZooKeeper: group membership',
+    topology: zkTopology(3, 4),
+    faults: [
+      { atUs: 1_500_000, fault: { kind: 'crash', node: 'c2' } },
+      { atUs: 3_000_000, fault: { kind: 'restart', node: 'c2' } },
+    ],
+    limits: { ...base.limits, maxTimeUs: 6_000_000 },
+  });
+}
+
+/**
  * Reads are local: with the link between the leader s3 and the follower s1 slow (20-40 ms),
  * s1 applies each commit late, and c1, connected to s1, can read an older value than one
  * another client's write has already returned. `readMode: 'sync'` makes each read wait for
@@ -123,5 +142,12 @@ export function zkPausedHolder(params: Record<string, unknown> = {}): Scenario {
 
 /** The built-in ZooKeeper scenarios (determinism tests run each twice). */
 export function zkScenarios(): Scenario[] {
-  return [zkQuickStart(), zkLeaderCrash(), zkLeaderCutOff(), zkSlowFollower(), zkPausedHolder()];
+  return [
+    zkQuickStart(),
+    zkLeaderCrash(),
+    zkLeaderCutOff(),
+    zkSlowFollower(),
+    zkMembership(),
+    zkPausedHolder(),
+  ];
 }

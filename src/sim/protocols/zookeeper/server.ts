@@ -35,6 +35,7 @@ import {
 import {
   keyPath,
   LOCK_PATH,
+  MEMBERS_PATH,
   type Proposal,
   type Queued,
   type ServerState,
@@ -85,6 +86,7 @@ export function startTree(ctx: C): DataTree {
   const keys = ctx.keySpace();
   if (keys.length > 0) parents[keyPath('').slice(0, -1)] = keys;
   if (ctx.params.recipe === 'lock') parents[LOCK_PATH] = [];
+  if (ctx.params.recipe === 'membership') parents[MEMBERS_PATH] = [];
   return initialTree(parents);
 }
 

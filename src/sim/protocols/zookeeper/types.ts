@@ -36,9 +36,11 @@ export const ZooKeeperParams = z.object({
     .describe('Session timeout: a session silent this long expires and its ephemeral znodes go, ms'),
   /** What the clients do besides the workload's reads and writes. */
   recipe: z
-    .enum(['none', 'lock'])
+    .enum(['none', 'lock', 'membership'])
     .default('lock')
-    .describe('Recipe the clients run (§2.4): none (the workload only) or a lock on /lock'),
+    .describe(
+      'Recipe the clients run (§2.4): none (the workload only), a lock on /lock, or group membership under /members',
+    ),
   /** Lock recipe: how long a client holds the lock, then between a release and its next try. */
   lockHoldMs: z
     .number()
@@ -243,6 +245,8 @@ export interface ClientState {
   acquired: number;
   /** Locks released. */
   released: number;
+  /** Group membership: the members this client last listed under /members, sorted. */
+  members: string[];
   /** Lock-recipe messages sent and received (requests, answers, watch events). */
   recipeMsgs: number;
 }
@@ -319,3 +323,5 @@ export type ZkMsg =
 export const keyPath = (key: string): string => `/kv/${key}`;
 /** The lock recipe's parent znode. */
 export const LOCK_PATH = '/lock';
+/** The group membership recipe's parent znode. */
+export const MEMBERS_PATH = '/members';

@@ -3,7 +3,14 @@ import { runSeed } from '../../../cli/run-seed';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { Simulation } from '../../simulation';
 import { handle, type RecorderWorld } from '../../toolkit/recorder';
-import { zkLeaderCrash, zkLeaderCutOff, zkPausedHolder, zkQuickStart, zkSlowFollower } from './scenarios';
+import {
+  zkLeaderCrash,
+  zkLeaderCutOff,
+  zkMembership,
+  zkPausedHolder,
+  zkQuickStart,
+  zkSlowFollower,
+} from './scenarios';
 import { initServer } from './server';
 import { applyTxn, type DataTree, initialTree, prepare, sequenceSuffix, zxidHex, zxidOf } from './tree';
 import { type ClientState, type ServerState, type ZkMsg, ZooKeeperParams } from './types';
@@ -308,6 +315,24 @@ describe('whole runs, seeds 1-6', () => {
         (v) => v.id === 'linearizability',
       )!;
       expect(sync.ok, `seed=${seed}`).toBe(true);
+    }
+  });
+
+  it('group membership: a crashed member leaves every view once its session expires, and rejoins', () => {
+    for (const seed of SEEDS.slice(0, 3)) {
+      const sim = new Simulation(zkMembership(), { seed });
+      const views = () =>
+        sim
+          .nodeStates()
+          .filter((n) => n.up && (n.state as ClientState).kind === 'client')
+          .map((n) => (n.state as ClientState).members.join(','));
+      sim.runUntil(1_400_000);
+      expect(views(), `seed=${seed}`).toEqual(Array(4).fill('c1,c2,c3,c4'));
+      sim.runUntil(2_900_000); // c2 crashed at 1.5 s; its 800 ms session has expired
+      expect(views(), `seed=${seed}`).toEqual(Array(3).fill('c1,c3,c4'));
+      sim.runUntil(6_000_000);
+      expect(views(), `seed=${seed}`).toEqual(Array(4).fill('c1,c2,c3,c4'));
+      expect(sim.invariants().find((v) => v.id === 'group-views-converge')?.ok, `seed=${seed}`).toBe(true);
     }
   });
 

@@ -10,7 +10,7 @@ import type { DefaultTopology, MetricSpec, NodeView, Protocol } from '../../prot
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { sumOver } from '../../toolkit/metrics';
 import { link } from '../../toolkit/topology';
-import { zkInvariants } from './checks';
+import { groupViews, zkInvariants } from './checks';
 import { initClient, onClient } from './client';
 import { initServer, lastApplied, onServer } from './server';
 import { initStore, onStore } from './store';
@@ -137,6 +137,7 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
   // session's move to another server (two thirds of its timeout) bound how long a client waits.
   liveness: [
     clientOpsAnswered((p) => (2 * p.syncLimitTicks * p.tickMs + 2 * p.sessionTimeoutMs) * 1000 + 1_000_000),
+    groupViews,
   ],
   historyCheckers: ['linearizability'],
   notPromised(p) {
