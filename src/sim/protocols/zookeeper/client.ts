@@ -24,6 +24,7 @@ import { nextAfter } from '../../toolkit/kv-client';
 import type { ZkRequest } from './tree';
 import {
   type ClientState,
+  ELECTION_PATH,
   keyPath,
   LOCK_PATH,
   MEMBERS_PATH,
@@ -59,6 +60,11 @@ export function initClient(): ClientState {
 }
 
 const timeoutUs = (p: ZooKeeperParams): number => p.sessionTimeoutMs * 1000;
+
+/** True when the clients queue with ephemeral-sequential znodes: the lock, and leader election. */
+const queues = (ctx: C): boolean => ctx.params.recipe === 'lock' || ctx.params.recipe === 'election';
+/** Where they queue. */
+const queuePath = (ctx: C): string => (ctx.params.recipe === 'election' ? ELECTION_PATH : LOCK_PATH);
 
 /** The sequence number of a sequential znode's name (its last ten digits). */
 export function sequenceOf(name: string): number {
@@ -169,7 +175,7 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
       ctx.note(`${fresh ? 'session' : 'reconnected'} ${m.session} at ${from}`);
       for (const o of c.backlog) send(ctx, c, o);
       c.backlog = [];
-      if (ctx.params.recipe === 'lock') resumeLock(ctx, c, fresh);
+      if (queues(ctx)) resumeLock(ctx, c, fresh);
       if (ctx.params.recipe === 'membership') join(ctx, c, fresh);
       return;
     }
@@ -201,9 +207,9 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
         listMembers(ctx, c);
         return;
       }
-      if (ctx.params.recipe === 'lock' && m.path.startsWith(LOCK_PATH)) {
+      if (queues(ctx) && m.path.startsWith(queuePath(ctx))) {
         c.recipeMsgs += 1;
-        if (c.lock === 'watching' && (m.path === c.watching || m.path === LOCK_PATH)) list(ctx, c);
+        if (c.lock === 'watching' && (m.path === c.watching || m.path === queuePath(ctx))) list(ctx, c);
       }
       return;
     default:
@@ -287,7 +293,7 @@ function onLockTimer(ctx: C, c: ClientState): void {
     c.lock = 'creating';
     request(ctx, c, {
       op: 'create',
-      path: `${LOCK_PATH}/${ctx.self}-`,
+      path: `${queuePath(ctx)}/${ctx.self}-`,
       data: ctx.self,
       ephemeral: true,
       sequential: true,
@@ -316,7 +322,7 @@ function onWork(ctx: C, c: ClientState): void {
 function list(ctx: C, c: ClientState): void {
   c.lock = 'listing';
   c.watching = '';
-  request(ctx, c, { op: 'getChildren', path: LOCK_PATH, watch: ctx.params.bugHerdLock });
+  request(ctx, c, { op: 'getChildren', path: queuePath(ctx), watch: ctx.params.bugHerdLock });
 }
 
 function onLockResult(ctx: C, c: ClientState, o: Outstanding, m: Result): void {
@@ -339,9 +345,9 @@ function onLockResult(ctx: C, c: ClientState, o: Outstanding, m: Result): void {
         onLockTimer(ctx, c);
         return;
       }
-      c.myNode = `${LOCK_PATH}/${mine}`;
+      c.myNode = `${queuePath(ctx)}/${mine}`;
     }
-    const me = c.myNode.slice(LOCK_PATH.length + 1);
+    const me = c.myNode.slice(queuePath(ctx).length + 1);
     const k = children.indexOf(me);
     if (k < 0) {
       // Our znode is gone (our session was expired and renewed): start over.
@@ -355,6 +361,11 @@ function onLockResult(ctx: C, c: ClientState, o: Outstanding, m: Result): void {
       c.holdsLock = true;
       c.acquired += 1;
       ctx.emit({ type: 'lock-acquired', client: ctx.self, node: c.myNode });
+      if (ctx.params.recipe === 'election') {
+        // Leader election: the lowest znode leads, and leads until its session ends.
+        ctx.note(`leads (${c.myNode})`);
+        return;
+      }
       ctx.note(`holds the lock (${c.myNode})`);
       ctx.setTimer('lock', ctx.params.lockHoldMs * 1000);
       onWork(ctx, c);
@@ -362,10 +373,10 @@ function onLockResult(ctx: C, c: ClientState, o: Outstanding, m: Result): void {
     }
     c.lock = 'watching';
     if (ctx.params.bugHerdLock) {
-      c.watching = LOCK_PATH; // the getChildren watch is set: any change wakes us
+      c.watching = queuePath(ctx); // the getChildren watch is set: any change wakes us
       return;
     }
-    c.watching = `${LOCK_PATH}/${children[k - 1]!}`;
+    c.watching = `${queuePath(ctx)}/${children[k - 1]!}`;
     request(ctx, c, { op: 'exists', path: c.watching, watch: true });
   } else if (op === 'exists' && c.lock === 'watching') {
     if (m.value === null) list(ctx, c); // the predecessor is already gone

@@ -82,6 +82,26 @@ export function zkMembership(params: Record<string, unknown> = {}): Scenario {
 }
 
 /**
+ * Leader election (the recipes' election: the lock's queue whose head never lets go): three
+ * clients queue under /election; the first, c1, leads. It crashes at 1.5 s; when its session
+ * expires its znode goes, the watch of the next in line fires and c2 leads. c1 restarts at 3 s
+ * and queues behind the others.
+ */
+export function zkElection(params: Record<string, unknown> = {}): Scenario {
+  const base = quickStartScenario(zookeeper, { ...params, recipe: 'election' });
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'ZooKeeper: leader election among clients',
+    topology: zkTopology(3, 3),
+    faults: [
+      { atUs: 1_500_000, fault: { kind: 'crash', node: 'c1' } },
+      { atUs: 3_000_000, fault: { kind: 'restart', node: 'c1' } },
+    ],
+    limits: { ...base.limits, maxTimeUs: 5_000_000 },
+  });
+}
+
+/**
  * Reads are local: with the link between the leader s3 and the follower s1 slow (20-40 ms),
  * s1 applies each commit late, and c1, connected to s1, can read an older value than one
  * another client's write has already returned. `readMode: 'sync'` makes each read wait for

@@ -33,6 +33,7 @@ import {
   zxidOf,
 } from './tree';
 import {
+  ELECTION_PATH,
   keyPath,
   LOCK_PATH,
   MEMBERS_PATH,
@@ -86,6 +87,7 @@ export function startTree(ctx: C): DataTree {
   const keys = ctx.keySpace();
   if (keys.length > 0) parents[keyPath('').slice(0, -1)] = keys;
   if (ctx.params.recipe === 'lock') parents[LOCK_PATH] = [];
+  if (ctx.params.recipe === 'election') parents[ELECTION_PATH] = [];
   if (ctx.params.recipe === 'membership') parents[MEMBERS_PATH] = [];
   return initialTree(parents);
 }

@@ -38,7 +38,8 @@ function gather(
   }
 }
 
-export function readTree(nodes: readonly NodeView<ZkState>[]): TreeViewData | null {
+export function readTree(nodes: readonly NodeView<ZkState>[], recipe = 'lock'): TreeViewData | null {
+  const leaderWord = recipe === 'election' ? 'leader:' : 'lock held by';
   const from = shown(nodes);
   if (from === null) return null;
   const { tree } = from.s;
@@ -72,7 +73,7 @@ export function readTree(nodes: readonly NodeView<ZkState>[]): TreeViewData | nu
     }
     if (holder[path] !== undefined) {
       tone = 'good';
-      badges.push({ text: `lock held by ${holder[path]}`, tone: 'good' });
+      badges.push({ text: `${leaderWord} ${holder[path]}`, tone: 'good' });
     }
     const dw = [...(dataW[path] ?? [])].sort();
     if (dw.length > 0)
@@ -124,5 +125,5 @@ export const treeView: ViewSpec<ZkState, ZooKeeperParams> = {
   id: 'znodes',
   title: 'Znodes',
   kind: 'tree',
-  read: (nodes) => readTree(nodes),
+  read: (nodes, params) => readTree(nodes, params.recipe),
 };

@@ -36,10 +36,10 @@ export const ZooKeeperParams = z.object({
     .describe('Session timeout: a session silent this long expires and its ephemeral znodes go, ms'),
   /** What the clients do besides the workload's reads and writes. */
   recipe: z
-    .enum(['none', 'lock', 'membership'])
+    .enum(['none', 'lock', 'membership', 'election'])
     .default('lock')
     .describe(
-      'Recipe the clients run (§2.4): none (the workload only), a lock on /lock, or group membership under /members',
+      'Recipe the clients run (§2.4): none (the workload only), a lock on /lock, group membership under /members, or leader election under /election',
     ),
   /** Lock recipe: how long a client holds the lock, then between a release and its next try. */
   lockHoldMs: z
@@ -323,5 +323,7 @@ export type ZkMsg =
 export const keyPath = (key: string): string => `/kv/${key}`;
 /** The lock recipe's parent znode. */
 export const LOCK_PATH = '/lock';
+/** The leader election recipe's parent znode (the lock's queue, with a leader that never lets go). */
+export const ELECTION_PATH = '/election';
 /** The group membership recipe's parent znode. */
 export const MEMBERS_PATH = '/members';

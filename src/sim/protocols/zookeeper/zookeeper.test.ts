@@ -4,6 +4,7 @@ import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { Simulation } from '../../simulation';
 import { handle, type RecorderWorld } from '../../toolkit/recorder';
 import {
+  zkElection,
   zkLeaderCrash,
   zkLeaderCutOff,
   zkMembership,
@@ -333,6 +334,31 @@ describe('whole runs, seeds 1-6', () => {
       sim.runUntil(6_000_000);
       expect(views(), `seed=${seed}`).toEqual(Array(4).fill('c1,c2,c3,c4'));
       expect(sim.invariants().find((v) => v.id === 'group-views-converge')?.ok, `seed=${seed}`).toBe(true);
+    }
+  });
+
+  it('leader election: the first in line leads until its session ends, then one next in line does', () => {
+    for (const seed of SEEDS.slice(0, 3)) {
+      const sim = new Simulation(zkElection(), { seed });
+      const leaders = () =>
+        sim
+          .nodeStates()
+          .filter(
+            (n) => n.up && (n.state as ClientState).kind === 'client' && (n.state as ClientState).holdsLock,
+          )
+          .map((n) => n.id);
+      sim.runUntil(1_400_000);
+      expect(leaders(), `seed=${seed}`).toEqual(['c1']);
+      sim.runUntil(2_900_000); // c1 crashed at 1.5 s and its session has expired: the next in line leads
+      const next = leaders();
+      expect(next.length, `seed=${seed}`).toBe(1);
+      expect(next[0], `seed=${seed}`).not.toBe('c1');
+      sim.runUntil(5_000_000); // c1 is back, queued behind the others
+      expect(leaders(), `seed=${seed}`).toEqual(next);
+      expect(
+        sim.invariants().filter((v) => v.ok === false && v.lesson === undefined),
+        `seed=${seed}`,
+      ).toEqual([]);
     }
   });
 

@@ -190,7 +190,11 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
     const c = s as ClientState;
     if (!up) return { text: 'down', tone: 'bad' };
     if (c.status !== 'connected') return { text: `${c.status} ${c.server}`, tone: 'warn' };
-    if (c.holdsLock) return { text: `${c.server} · holds the lock`, tone: 'good' };
+    if (c.holdsLock)
+      return {
+        text: `${c.server} · ${c.myNode.startsWith('/election') ? 'leads' : 'holds the lock'}`,
+        tone: 'good',
+      };
     if (c.lock === 'watching')
       return {
         text: `${c.server} · waits on ${c.watching.slice(c.watching.lastIndexOf('/') + 1)}`,
