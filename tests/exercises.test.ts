@@ -47,6 +47,9 @@ const SOLUTIONS: Record<string, Solution> = {
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
+  'kafka-group-fewer-moves': (s) => withParams(s, { assignor: 'sticky' }),
+  // Longer than g3's 0.8 s down, short enough for the progress check to run before the end.
+  'kafka-group-ride-out-a-cut': (s) => withParams(s, { groupSessionTimeoutMs: 1000 }),
   // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
   'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),
   // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.

@@ -318,7 +318,7 @@ function onProduce(ctx: C, s: BrokerState, from: string, m: MsgOf<'Produce'>): v
     return;
   }
   const offset = logEndOffset(r);
-  r.log.push({ offset, epoch: p.leaderEpoch, key: m.key, value: m.value });
+  r.log.push({ offset, epoch: p.leaderEpoch, timestamp: ctx.now(), key: m.key, value: m.value });
   s.appended += 1;
   if (m.acks === '1' || (m.acks === 'all' && ctx.params.bugAckAllFromLeaderOnly))
     ctx.send(from, {

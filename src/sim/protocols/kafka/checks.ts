@@ -10,13 +10,14 @@
  *   checks leave a partition's records from before its last unclean election alone, and the
  *   lostAckedRecords metric counts them.
  */
-import type { CheckEvent, Invariant, MetricSpec, NodeView } from '../../protocol';
+import type { CheckEvent, Invariant, Liveness, MetricSpec, NodeView } from '../../protocol';
 import type {
   AckedRecord,
   BrokerState,
   ClientState,
   ConsumerState,
   ControllerState,
+  KafkaParams,
   KafkaState,
   ReplicaLog,
 } from './types';
@@ -206,6 +207,57 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
   },
 ];
 
+/**
+ * How long after the last fault the group may take to consume again: a member's session to end
+ * (groupSessionTimeoutMs) or a broker's, then a consumer's fetch to the dead leader to time out
+ * (requestTimeoutMs), a follower cut off to leave the ISR so the high watermark moves
+ * (replicaLagTimeMaxMs), and a few heartbeats and polls.
+ */
+export const groupSettleUs = (p: KafkaParams) =>
+  (Math.max(p.groupSessionTimeoutMs, p.sessionTimeoutMs + p.requestTimeoutMs) +
+    p.replicaLagTimeMaxMs +
+    2 * p.consumerHeartbeatMs +
+    5 * p.fetchWaitMs) *
+  1000;
+
+/**
+ * The consumer group's liveness (§4.5, §4.6): once the faults stop, every partition is owned by
+ * a live member that holds the current generation's assignment, and the group consumes every
+ * committed record: none older (by its LogAppendTime timestamp) than the settle bound lies
+ * between the group's committed offset and the leader's high watermark. Nothing to check
+ * without consumers.
+ */
+export const groupConsumesEveryRecord: Liveness<KafkaState, KafkaParams> = {
+  id: 'group-consumes-every-record',
+  title:
+    'After the faults stop, every partition is assigned to a live member of the current generation, and the group consumes every committed record',
+  withinUs: groupSettleUs,
+  check({ nodes, nowUs }, params) {
+    if (!nodes.some((v) => v.state.kind === 'consumer')) return null;
+    const cv = nodes.find((v) => v.state.kind === 'controller');
+    if (cv === undefined || cv.state.kind !== 'controller') return null;
+    if (!cv.up) return 'the group coordinator is down';
+    const c = cv.state;
+    const g = c.group;
+    const oldest = nowUs - groupSettleUs(params);
+    for (let p = 0; p < c.partitions.length; p++) {
+      const owner = Object.keys(g.assignment).find((m) => g.assignment[m]!.includes(p));
+      if (owner === undefined) return `p${p} is assigned to no member in generation ${g.generation}`;
+      const ov = nodes.find((v) => v.id === owner);
+      if (ov === undefined || !ov.up) return `p${p} is assigned to ${owner}, which is down`;
+      if (ov.state.kind !== 'consumer') return `p${p} is assigned to ${owner}, not a consumer`;
+      if (ov.state.generation !== g.generation || !ov.state.assigned.includes(p))
+        return `p${p} is assigned to ${owner} in generation ${g.generation}, but ${owner} holds generation ${ov.state.generation} with [${ov.state.assigned.map((q) => `p${q}`).join(' ')}]`;
+      const leader = c.partitions[p]!.leader;
+      const r = leader === '' ? undefined : brokerById(nodes, leader)?.replicas[p];
+      const next = r?.log[g.committed[p] ?? 0];
+      if (r != null && next !== undefined && next.offset < r.highWatermark && next.timestamp < oldest)
+        return `p${p}: the record at offset ${next.offset}, appended at ${(next.timestamp / 1e6).toFixed(3)} s and committed on ${leader}, is not consumed by the group (its committed offset is ${g.committed[p]})`;
+    }
+    return null;
+  },
+};
+
 /** Acknowledged records (acks 1 and all) that the current leader of their partition does not hold. */
 export function lostAckedRecords(nodes: readonly V[]): number {
   const c = controllerOf(nodes);
@@ -252,6 +304,7 @@ export const kafkaMetrics: MetricSpec<KafkaState>[] = [
     unit: 'records',
     read: (n) => consumersOf(n).reduce((a, c) => a + c.processed, 0),
   },
+  { id: 'partitionMoves', unit: 'partitions', read: (n) => controllerOf(n)?.group.moves ?? 0 },
   { id: 'rejectedCommits', unit: 'commits', read: (n) => controllerOf(n)?.group.rejectedCommits ?? 0 },
   {
     id: 'truncatedRecords',

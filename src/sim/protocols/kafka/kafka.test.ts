@@ -141,7 +141,10 @@ describe('each check fires on a state that breaks it', () => {
   const broker = (values: string[], hw: number, leads: boolean): BrokerState => ({
     kind: 'broker',
     replicas: [
-      { log: values.map((v, o) => ({ offset: o, epoch: 0, key: 'k', value: v })), highWatermark: hw },
+      {
+        log: values.map((v, o) => ({ offset: o, epoch: 0, timestamp: 0, key: 'k', value: v })),
+        highWatermark: hw,
+      },
     ],
     metadataVersion: 1,
     partitions: [p0],

@@ -12,7 +12,7 @@ import type { DefaultTopology, Protocol, StateField } from '../../protocol';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { star } from '../../toolkit/topology';
 import { initBroker, onBroker } from './broker';
-import { kafkaInvariants, kafkaMetrics } from './checks';
+import { groupConsumesEveryRecord, kafkaInvariants, kafkaMetrics } from './checks';
 import { initClient, onClient } from './client';
 import { initConsumer, onConsumer } from './consumer';
 import { initController, onController } from './controller';
@@ -116,7 +116,11 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
   invariants: kafkaInvariants,
   // Once the faults stop, a new leader is in place within a session timeout and the clients
   // find it within a request timeout.
-  liveness: [clientOpsAnswered((p) => (p.sessionTimeoutMs + p.requestTimeoutMs) * 1000 + 500_000)],
+  // The consumer group, once the faults stop, owns every partition and consumes every record.
+  liveness: [
+    clientOpsAnswered((p) => (p.sessionTimeoutMs + p.requestTimeoutMs) * 1000 + 500_000),
+    groupConsumesEveryRecord,
+  ],
   historyCheckers: ['linearizability'],
   // The settings the lesson turns to lose acknowledged records fail as the lesson, not as a bug.
   notPromised(p): Record<string, string> {
@@ -197,7 +201,7 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       'Open the unclean-election scenario: b2 and b3 lose b1 and leave p0’s ISR, b1 goes on alone and dies, and with uncleanLeaderElection on b2 leads without b1’s records: lostAckedRecords and the failed linearizability check are the lesson; turn the param off and p0 stays offline until b1 returns instead',
       'Turn on bugAdvanceHwBeforeIsr: the hw-within-isr invariant stops the run at the first produce',
       'Turn on bugAckAllFromLeaderOnly: acked-not-lost stops the run at the first acknowledgement of a record a follower in the ISR does not have yet, which a leader crash would lose',
-      'Open the consumer-group scenario: "rebalance, generation N" notes at each join and each session that ends, every member resuming from the committed offsets; when g2, cut off from ctl, hears it was removed, its late commit is refused (rejectedCommits). Try assignor sticky and see fewer partitions move; turn on bugCommitStaleGeneration and committed-once-per-group stops the run',
+      'Open the consumer-group scenario: "rebalance, generation N" notes at each join and each session that ends, every member resuming from the committed offsets; when g2, cut off from ctl, hears it was removed, its late commit is refused (rejectedCommits). Try assignor sticky and see fewer partitions move (partitionMoves 6 instead of 9); turn on bugCommitStaleGeneration and committed-once-per-group stops the run',
       'Raise sessionTimeoutMs to 1000: nobody leads p0 for a second after b1’s crash ("timed out at b1" notes), while p1 and p2 go on once b1 leaves their ISR after replicaLagTimeMaxMs',
     ],
   },

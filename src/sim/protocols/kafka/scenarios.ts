@@ -67,7 +67,7 @@ export function kafkaConsumerGroup(params: Record<string, unknown> = {}): Scenar
       { atUs: 2_800_000, fault: { kind: 'heal', id: 'zombie' } },
       { atUs: 2_800_000, fault: { kind: 'heal', id: 'zombie2' } },
     ],
-    limits: { ...base.limits, maxTimeUs: 3_500_000 },
+    limits: { ...base.limits, maxTimeUs: 4_500_000 },
   });
 }
 

@@ -123,6 +123,8 @@ export interface LogRecord {
   offset: number;
   /** partitionLeaderEpoch: the epoch of the leader that appended it (KIP-101). */
   epoch: number;
+  /** The record's timestamp (KIP-32, message.timestamp.type=LogAppendTime): the leader's clock at the append, µs. */
+  timestamp: number;
   key: string;
   value: string;
 }
@@ -232,6 +234,8 @@ export interface GroupState {
   /** Per partition: the committed offset (0: nothing consumed yet). */
   committed: number[];
   rebalances: number;
+  /** Partitions that changed owner in a rebalance (a leaver's partitions included): what a sticky assignor saves. */
+  moves: number;
   /** Offset commits refused for a stale generation or a partition the member does not own. */
   rejectedCommits: number;
 }
