@@ -9,7 +9,7 @@ import { registerProtocol } from '../../catalog';
 import type { Input, NodeView } from '../../protocol';
 import { Simulation } from '../../simulation';
 import { handle } from '../../toolkit/recorder';
-import { kafka, kafkaConsumerGroup } from '.';
+import { kafka, kafkaConsumerGroup, kafkaQuickStart } from '.';
 import { initBroker } from './broker';
 import { groupConsumesEveryRecord, groupSettleUs } from './checks';
 import { initConsumer } from './consumer';
@@ -256,5 +256,37 @@ describe('partitionMoves: partitions that change owner in a rebalance', () => {
     };
     expect(moves('range')).toEqual([1, 3, 4]);
     expect(moves('sticky')).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the Partition logs tab with a consumer group', () => {
+  it('marks, on each leader row, the gap after the last record the group committed', () => {
+    const sim = new Simulation(kafkaConsumerGroup(), { seed: 1 });
+    sim.runUntil(2_000_000);
+    const data = sim.view('logs');
+    if (data?.kind !== 'log-grid') throw new Error('no log grid');
+    const c = sim.nodeState('ctl')!.state as ControllerState;
+    for (const p of c.partitions) {
+      const rows = data.rows.filter((r) => r.node.startsWith(`p${p.partition} `));
+      const leader = rows.find((r) => r.node === `p${p.partition} ${p.leader}`)!;
+      // The grid's index of offset o is firstIndex + o: the mark after the entry of offset committed - 1.
+      expect(leader.marks, `p${p.partition}`).toEqual([
+        {
+          index: leader.firstIndex - 1 + c.group.committed[p.partition]!,
+          label: `the group's committed offset ${c.group.committed[p.partition]}`,
+        },
+      ]);
+      expect(c.group.committed[p.partition]).toBeGreaterThan(0);
+      for (const r of rows) if (r !== leader) expect(r.marks).toBeUndefined();
+    }
+    expect(data.caption).toContain('committed offset');
+  });
+
+  it('has no marks without consumers', () => {
+    const sim = new Simulation(kafkaQuickStart(), { seed: 1 });
+    sim.runUntil(500_000);
+    const data = sim.view('logs');
+    if (data?.kind !== 'log-grid') throw new Error('no log grid');
+    expect(data.rows.every((r) => r.marks === undefined)).toBe(true);
   });
 });

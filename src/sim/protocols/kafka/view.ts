@@ -10,8 +10,10 @@ import type { KafkaState, PartitionRecord } from './types';
  * longest row, so each partition's rows are shifted to end with the longest: every partition
  * shows its newest records, replicas of one partition stay aligned by offset, and a cell's
  * hover text gives its offset (the column numbers are the longest partition's). The label says
- * leader or follower and ISR membership, as the controller has them. Not drawn: the log end
- * offsets the leader knows, consumer groups' committed offsets (a later slice).
+ * leader or follower and ISR membership, as the controller has them. With a consumer group, a
+ * mark on each partition's leader row sits after the last record the group has committed (its
+ * committed offset is the next record it will read). Not drawn: the log end offsets the leader
+ * knows.
  */
 export const logsTab: ViewSpec<KafkaState> = {
   id: 'logs',
@@ -19,7 +21,13 @@ export const logsTab: ViewSpec<KafkaState> = {
   kind: 'log-grid',
   read(nodes: readonly NodeView<KafkaState>[]): LogGridViewData | null {
     let partitions: PartitionRecord[] = [];
-    for (const v of nodes) if (v.state.kind === 'controller') partitions = v.state.partitions;
+    let committed: number[] = [];
+    for (const v of nodes)
+      if (v.state.kind === 'controller') {
+        partitions = v.state.partitions;
+        committed = v.state.group.committed;
+      }
+    const hasGroup = nodes.some((v) => v.state.kind === 'consumer');
     if (partitions.length === 0) return null;
     const replicaOf = (b: string, i: number) => {
       const v = nodes.find((n) => n.id === b);
@@ -44,13 +52,22 @@ export const logsTab: ViewSpec<KafkaState> = {
             text: `offset ${e.offset}, epoch ${e.epoch}: ${e.key}=${e.value}`,
           })),
           commitIndex: (found.r?.highWatermark ?? 0) + shift,
+          ...(hasGroup && p.leader === b
+            ? {
+                marks: [
+                  {
+                    index: (committed[p.partition] ?? 0) + shift,
+                    label: `the group's committed offset ${committed[p.partition] ?? 0}`,
+                  },
+                ],
+              }
+            : {}),
         });
       }
     }
     return {
       kind: 'log-grid',
-      caption:
-        'Partition logs per replica, newest at the right · number and colour: leader epoch · bar: high watermark',
+      caption: `Partition logs per replica, newest at the right · number and colour: leader epoch · bar: high watermark${hasGroup ? ' · ▲ on the leader: the group’s committed offset' : ''}`,
       rows,
     };
   },
