@@ -13,6 +13,7 @@
 import type { Ctx, Input } from '../../protocol';
 import type {
   BrokerState,
+  ClientError,
   FetchPartition,
   FetchPartitionResponse,
   KafkaMsg,
@@ -38,6 +39,8 @@ export function initBroker(params: KafkaParams): BrokerState {
     appended: 0,
     fetched: 0,
     truncated: 0,
+    duplicates: 0,
+    outOfOrder: 0,
   };
 }
 
@@ -289,13 +292,49 @@ export function maybeAdvanceHighWatermark(ctx: C, s: BrokerState, i: number): vo
   }
 }
 
+/**
+ * An idempotent produce against the log (KIP-98; Kafka's ProducerStateManager keeps, per
+ * producer id, the epoch and the last five batches' sequences, rebuilt from the log on a new
+ * leader): `append` the next sequence; a `duplicate` of a record the log holds (a retry, or a
+ * copy the network made) is answered with that record's offset and not appended again; an
+ * older sequence than those is a `duplicate-sequence-number`; a gap is `out-of-order`; an epoch
+ * older than the producer's last is `fenced`. The state is read from the log itself, so every
+ * replica that has the records knows it.
+ */
+export function checkSequence(
+  log: readonly LogRecord[],
+  producerId: number,
+  producerEpoch: number,
+  sequence: number,
+):
+  | { kind: 'append' }
+  | { kind: 'duplicate'; offset: number }
+  | { kind: 'duplicate-sequence-number' | 'out-of-order' | 'fenced' } {
+  let latest: LogRecord | undefined;
+  let seen = 0;
+  for (let o = log.length - 1; o >= 0 && seen < 5; o--) {
+    const rec = log[o]!;
+    if (rec.producerId !== producerId) continue;
+    latest ??= rec;
+    seen += 1;
+    if (rec.sequence === sequence && rec.producerEpoch === producerEpoch)
+      return { kind: 'duplicate', offset: rec.offset };
+  }
+  if (latest === undefined) return sequence === 0 ? { kind: 'append' } : { kind: 'out-of-order' };
+  if (producerEpoch < (latest.producerEpoch ?? 0)) return { kind: 'fenced' };
+  if (producerEpoch > (latest.producerEpoch ?? 0))
+    return sequence === 0 ? { kind: 'append' } : { kind: 'out-of-order' };
+  if (sequence <= (latest.sequence ?? -1)) return { kind: 'duplicate-sequence-number' };
+  return sequence === (latest.sequence ?? -1) + 1 ? { kind: 'append' } : { kind: 'out-of-order' };
+}
+
 /** Produce: the leader appends, and answers now (acks=1), once the HW passes (acks=all), or never (acks=0). */
 function onProduce(ctx: C, s: BrokerState, from: string, m: MsgOf<'Produce'>): void {
   const i = m.partition;
   const p = s.partitions[i];
   const l = s.leading[i];
   const r = s.replicas[i];
-  const refuse = (error: 'not-leader-or-follower' | 'not-enough-replicas') => {
+  const refuse = (error: ClientError) => {
     if (m.acks !== '0')
       ctx.send(from, {
         type: 'ProduceResponse',
@@ -317,8 +356,57 @@ function onProduce(ctx: C, s: BrokerState, from: string, m: MsgOf<'Produce'>): v
     refuse('not-enough-replicas');
     return;
   }
+  const idempotent = m.producerId !== undefined && m.producerEpoch !== undefined && m.sequence !== undefined;
+  if (idempotent && !ctx.params.bugNoSequenceCheck) {
+    const seq = checkSequence(r.log, m.producerId!, m.producerEpoch!, m.sequence!);
+    if (seq.kind === 'duplicate') {
+      // Answered as the first copy was: at once for acks=1, once committed for acks=all.
+      s.duplicates += 1;
+      ctx.note(
+        `p${i}: duplicate of producer ${m.producerId} sequence ${m.sequence} (offset ${seq.offset}), not appended`,
+      );
+      if (m.acks === 'all' && seq.offset >= r.highWatermark)
+        l.waiting.push({ client: from, req: m.req, offset: seq.offset });
+      else
+        ctx.send(from, {
+          type: 'ProduceResponse',
+          req: m.req,
+          partition: i,
+          error: 'none',
+          offset: seq.offset,
+          epoch: r.log[seq.offset]!.epoch,
+          leader: ctx.self,
+        });
+      return;
+    }
+    if (seq.kind !== 'append') {
+      if (seq.kind === 'out-of-order') s.outOfOrder += 1;
+      else s.duplicates += 1;
+      ctx.note(`p${i}: producer ${m.producerId} sequence ${m.sequence}: ${seq.kind}, not appended`);
+      refuse(
+        seq.kind === 'fenced'
+          ? 'invalid-producer-epoch'
+          : seq.kind === 'out-of-order'
+            ? 'out-of-order-sequence-number'
+            : 'duplicate-sequence-number',
+      );
+      return;
+    }
+  }
   const offset = logEndOffset(r);
-  r.log.push({ offset, epoch: p.leaderEpoch, timestamp: ctx.now(), key: m.key, value: m.value });
+  const record: LogRecord = {
+    offset,
+    epoch: p.leaderEpoch,
+    timestamp: ctx.now(),
+    key: m.key,
+    value: m.value,
+  };
+  if (idempotent) {
+    record.producerId = m.producerId!;
+    record.producerEpoch = m.producerEpoch!;
+    record.sequence = m.sequence!;
+  }
+  r.log.push(record);
   s.appended += 1;
   if (m.acks === '1' || (m.acks === 'all' && ctx.params.bugAckAllFromLeaderOnly))
     ctx.send(from, {

@@ -187,6 +187,29 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
     },
   },
   {
+    id: 'appended-once',
+    title:
+      'With an idempotent producer, each record appears once in its partition: a retried or duplicated produce is not appended again (KIP-98)',
+    check({ changed }) {
+      const s = changed.state;
+      if (s.kind !== 'broker') return null;
+      for (let i = 0; i < s.leading.length; i++) {
+        const r = s.replicas[i];
+        const last = r?.log[r.log.length - 1];
+        if (s.leading[i] == null || r == null || last?.producerId === undefined) continue;
+        // Sequences of one producer only grow along the log: look back until a smaller one.
+        for (let o = r.log.length - 2; o >= 0; o--) {
+          const rec = r.log[o]!;
+          if (rec.producerId !== last.producerId || rec.producerEpoch !== last.producerEpoch) continue;
+          if (rec.sequence === last.sequence)
+            return `${changed.id} appended producer ${last.producerId}'s sequence ${last.sequence} (${last.key}=${last.value}) to p${i} twice: offsets ${rec.offset} and ${last.offset}`;
+          if ((rec.sequence ?? 0) < (last.sequence ?? 0)) break;
+        }
+      }
+      return null;
+    },
+  },
+  {
     id: 'committed-once-per-group',
     title:
       'Each offset is committed once per group: every commit starts where the group stood, so no record is consumed twice, or skipped, as committed (§4.6)',
@@ -304,6 +327,17 @@ export const kafkaMetrics: MetricSpec<KafkaState>[] = [
     unit: 'records',
     read: (n) => consumersOf(n).reduce((a, c) => a + c.processed, 0),
   },
+  {
+    id: 'duplicateProduces',
+    unit: 'produces',
+    read: (n) => brokersOf(n).reduce((a, b) => a + b.state.duplicates, 0),
+  },
+  {
+    id: 'outOfOrderProduces',
+    unit: 'produces',
+    read: (n) => brokersOf(n).reduce((a, b) => a + b.state.outOfOrder, 0),
+  },
+  { id: 'resentProduces', unit: 'produces', read: (n) => clientsOf(n).reduce((a, c) => a + c.resent, 0) },
   { id: 'partitionMoves', unit: 'partitions', read: (n) => controllerOf(n)?.group.moves ?? 0 },
   { id: 'rejectedCommits', unit: 'commits', read: (n) => controllerOf(n)?.group.rejectedCommits ?? 0 },
   {

@@ -136,6 +136,7 @@ describe('each check fires on a state that breaks it', () => {
     uncleanElections: 0,
     isrShrinks: 0,
     isrExpands: 0,
+    nextProducerId: 0,
     group: initGroup(1),
   });
   const broker = (values: string[], hw: number, leads: boolean): BrokerState => ({
@@ -155,6 +156,8 @@ describe('each check fires on a state that breaks it', () => {
     appended: 0,
     fetched: 0,
     truncated: 0,
+    duplicates: 0,
+    outOfOrder: 0,
   });
   const client = (acked: ClientState['acked']): ClientState => ({
     kind: 'client',
@@ -167,6 +170,10 @@ describe('each check fires on a state that breaks it', () => {
     acked,
     notEnoughReplicas: 0,
     fireAndForget: 0,
+    producerId: -1,
+    producerEpoch: 0,
+    sequences: [0],
+    resent: 0,
   });
   const view = (
     nodes: NodeView<KafkaState>[],

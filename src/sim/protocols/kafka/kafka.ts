@@ -63,10 +63,14 @@ const DURABLE: StateField<KafkaState>[] = [
   'uncleanElections',
   'isrShrinks',
   'isrExpands',
+  'nextProducerId',
+  'duplicates',
+  'outOfOrder',
   'acked',
   'nextReq',
   'notEnoughReplicas',
   'fireAndForget',
+  'resent',
   'group',
   'processed',
 ];
@@ -181,6 +185,11 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       title: 'acks=all is answered once the leader has the record: a leader crash loses acknowledged records',
     },
     {
+      param: 'bugNoSequenceCheck',
+      title:
+        'The broker appends every idempotent produce without checking its sequence number: a duplicated or retried produce is appended twice',
+    },
+    {
       param: 'bugCommitStaleGeneration',
       title:
         'The group coordinator takes offset commits from any generation: a consumer removed from the group moves the offset back',
@@ -202,6 +211,7 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       'Turn on bugAdvanceHwBeforeIsr: the hw-within-isr invariant stops the run at the first produce',
       'Turn on bugAckAllFromLeaderOnly: acked-not-lost stops the run at the first acknowledgement of a record a follower in the ISR does not have yet, which a leader crash would lose',
       'Open the consumer-group scenario: "rebalance, generation N" notes at each join and each session that ends, every member resuming from the committed offsets; when g2, cut off from ctl, hears it was removed, its late commit is refused (rejectedCommits). Try assignor sticky and see fewer partitions move (partitionMoves 6 instead of 9); turn on bugCommitStaleGeneration and committed-once-per-group stops the run',
+      'Set a duplication rate on the links (5 %) and run the quick start over a few seeds: a copy of a produce can be appended twice and the linearizability check fails; turn idempotence on and the brokers drop the copies (duplicateProduces) while the producers retry safely (resentProduces); then turn on bugNoSequenceCheck and appended-once stops the run',
       'Raise sessionTimeoutMs to 1000: nobody leads p0 for a second after b1’s crash ("timed out at b1" notes), while p1 and p2 go on once b1 leaves their ISR after replicaLagTimeMaxMs',
     ],
   },

@@ -105,6 +105,21 @@ export const KafkaParams = z.object({
     .max(10_000)
     .default(50)
     .describe('Consumer heartbeat.interval.ms (Kafka: 3000).'),
+  /** enable.idempotence (KIP-98): producer ids and per-partition sequence numbers; a produce is re-sent until delivery.timeout.ms, and the broker appends it once. */
+  idempotence: z
+    .boolean()
+    .default(false)
+    .describe('enable.idempotence (KIP-98): retries append once (Kafka 3.0+: on by default).'),
+  /** delivery.timeout.ms: an idempotent producer re-sends a produce until this long after its first send, then gives it up (Kafka: 120 000). */
+  deliveryTimeoutMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(1200)
+    .describe('delivery.timeout.ms: how long an idempotent produce is retried (Kafka: 120000).'),
+  /** Bug switch: the broker appends every produce, without checking its producer's sequence number. */
+  bugNoSequenceCheck: z.boolean().default(false),
   /** Bug switch: the coordinator takes offset commits from any generation, so a removed consumer's late commit counts. */
   bugCommitStaleGeneration: z.boolean().default(false),
   /** Bug switch: the leader moves the high watermark to its own log end, not the ISR's minimum. */
@@ -127,6 +142,10 @@ export interface LogRecord {
   timestamp: number;
   key: string;
   value: string;
+  /** The batch header's producer id, producer epoch and base sequence (KIP-98); absent when the producer is not idempotent. */
+  producerId?: number;
+  producerEpoch?: number;
+  sequence?: number;
 }
 
 /**
@@ -201,6 +220,9 @@ export interface BrokerState {
   fetched: number;
   /** Records removed by truncation (KIP-101), and unclean elections this broker won. */
   truncated: number;
+  /** Idempotent produces not appended: duplicates of a record in the log, and sequences out of order (KIP-98). */
+  duplicates: number;
+  outOfOrder: number;
 }
 
 /** The controller (KRaft's active controller, KIP-631): brokers' sessions and the partitions. */
@@ -216,6 +238,8 @@ export interface ControllerState {
   uncleanElections: number;
   isrShrinks: number;
   isrExpands: number;
+  /** The next producer id to hand out (InitProducerId; KRaft's controller allocates them, KIP-730). */
+  nextProducerId: number;
   /** The consumer group's coordinator (on the controller here; Kafka: the broker leading the group's __consumer_offsets partition). */
   group: GroupState;
 }
@@ -270,8 +294,11 @@ export interface AckedRecord {
   acks: '1' | 'all';
 }
 
+/** What an idempotent producer keeps with a produce (KIP-98): the batch's producer id, epoch and sequence; null for a read or without idempotence. */
+export type ProduceData = { producerId: number; producerEpoch: number; sequence: number } | null;
+
 /** A producer and consumer (the workload's client), on the toolkit's key-value client. */
-export interface ClientState extends KvClientState {
+export interface ClientState extends KvClientState<ProduceData> {
   kind: 'client';
   /** The leader of each partition as this client last heard ('' unknown): its metadata cache. */
   leaders: Id[];
@@ -281,6 +308,12 @@ export interface ClientState extends KvClientState {
   notEnoughReplicas: number;
   /** acks=0 records sent (never answered). */
   fireAndForget: number;
+  /** The idempotent producer's id and epoch from InitProducerId (-1: none yet), and its next sequence number per partition. */
+  producerId: number;
+  producerEpoch: number;
+  sequences: number[];
+  /** Produces re-sent after a timeout or a retriable error (idempotent producer only). */
+  resent: number;
 }
 
 export type KafkaState = BrokerState | ControllerState | ClientState | ConsumerState;
@@ -309,7 +342,10 @@ export type ClientError =
   | 'not-leader-or-follower'
   | 'not-enough-replicas'
   | 'not-enough-replicas-after-append'
-  | 'offset-not-available';
+  | 'offset-not-available'
+  | 'out-of-order-sequence-number'
+  | 'duplicate-sequence-number'
+  | 'invalid-producer-epoch';
 
 export type KafkaMsg =
   | { type: 'BrokerHeartbeat'; metadataVersion: number }
@@ -325,7 +361,20 @@ export type KafkaMsg =
     }
   | { type: 'Fetch'; partitions: FetchPartition[] }
   | { type: 'FetchResponse'; partitions: FetchPartitionResponse[] }
-  | { type: 'Produce'; req: number; partition: number; key: string; value: string; acks: '0' | '1' | 'all' }
+  | {
+      type: 'Produce';
+      req: number;
+      partition: number;
+      key: string;
+      value: string;
+      acks: '0' | '1' | 'all';
+      /** An idempotent producer's batch header (KIP-98); absent otherwise. */
+      producerId?: number;
+      producerEpoch?: number;
+      sequence?: number;
+    }
+  | { type: 'InitProducerId' }
+  | { type: 'InitProducerIdResponse'; producerId: number; producerEpoch: number }
   | {
       type: 'ProduceResponse';
       req: number;
