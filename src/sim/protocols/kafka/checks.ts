@@ -11,6 +11,7 @@
  *   lostAckedRecords metric counts them.
  */
 import type { CheckEvent, Invariant, Liveness, MetricSpec, NodeView } from '../../protocol';
+import { keeps, logEndOffset, logStart, recordAt, recordsFrom } from './log';
 import type {
   AckedRecord,
   BrokerState,
@@ -39,10 +40,18 @@ const clientsOf = (nodes: readonly V[]): ClientState[] =>
 const consumersOf = (nodes: readonly V[]): ConsumerState[] =>
   nodes.flatMap((v) => (v.state.kind === 'consumer' ? [v.state] : []));
 
+/**
+ * Whether two replicas agree at offset `o`: they hold the same record, or one (or both) cleaned
+ * it away (deleted below its log start, or compacted out: a later record follows in its log).
+ * Without retention and compaction a replica lacks `o` only when its log ends before it.
+ */
 const same = (r: ReplicaLog, o: number, other: ReplicaLog) => {
-  const a = r.log[o];
-  const b = other.log[o];
-  return a !== undefined && b !== undefined && a.epoch === b.epoch && a.key === b.key && a.value === b.value;
+  const a = recordAt(r, o);
+  const b = recordAt(other, o);
+  if (a !== undefined && b !== undefined)
+    return a.epoch === b.epoch && a.key === b.key && a.value === b.value;
+  const cleaned = (x: ReplicaLog) => o < logStart(x) || o < logEndOffset(x);
+  return (a !== undefined || cleaned(r)) && (b !== undefined || cleaned(other));
 };
 
 /** The in-sync replica of `partition` that lacks, or holds otherwise, a record of `leader`'s below `upTo`; null when none. */
@@ -59,8 +68,8 @@ function isrMemberMissing(
   for (const m of p.isr) {
     if (m === leaderId) continue;
     const r = brokerById(nodes, m)?.replicas[partition];
-    if (r === null || r === undefined || r.log.length < upTo)
-      return `${m} (in the ISR) has ${r?.log.length ?? 0} record(s) of p${partition}, below offset ${upTo}`;
+    if (r === null || r === undefined || logEndOffset(r) < upTo)
+      return `${m} (in the ISR) has ${r == null ? 0 : logEndOffset(r)} record(s) of p${partition}, below offset ${upTo}`;
     if (!same(r, upTo - 1, leader))
       return `${m} (in the ISR) holds another record at p${partition} offset ${upTo - 1}`;
   }
@@ -77,8 +86,7 @@ function lostOn(nodes: readonly V[], leaderId: string, partition: number): strin
   const r = brokerById(nodes, leaderId)?.replicas[partition];
   const check = (a: AckedRecord) => {
     if (a.acks !== 'all' || a.partition !== partition || a.epoch < uncleanEpoch(c, partition)) return null;
-    const rec = r?.log[a.offset];
-    return rec !== undefined && rec.value === a.value
+    return r != null && keeps(r, a.offset, a.key, a.value)
       ? null
       : `record ${a.key}=${a.value} acknowledged at p${partition} offset ${a.offset} (acks=all) is not in the log of ${leaderId}, its leader`;
   };
@@ -145,8 +153,8 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
         for (const b of brokersOf(nodes)) {
           const o = b.id === changed.id ? null : b.state.replicas[i];
           if (o == null) continue;
-          const n = Math.min(r.highWatermark, o.highWatermark, r.log.length, o.log.length);
-          for (let k = n - 1; k >= 0; k--)
+          const n = Math.min(r.highWatermark, o.highWatermark, logEndOffset(r), logEndOffset(o));
+          for (let k = n - 1; k >= Math.max(logStart(r), logStart(o)); k--)
             if (!same(r, k, o))
               return `p${i} offset ${k} is committed on ${changed.id} and ${b.id} with different records`;
         }
@@ -178,8 +186,8 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
         const p = c?.partitions[i];
         if (e.acks !== 'all' || p === undefined || (e.epoch as number) < uncleanEpoch(c, i)) continue;
         for (const m of p.isr) {
-          const rec = brokerById(nodes, m)?.replicas[i]?.log[offset];
-          if (rec === undefined || rec.value !== e.value)
+          const r = brokerById(nodes, m)?.replicas[i];
+          if (r == null || !keeps(r, offset, e.key as string, e.value as string))
             return `${changed.id} heard ${e.value} acknowledged at p${i} offset ${offset} (acks=all), but ${m}, in the ISR, does not hold it: a leader crash now loses it`;
         }
       }
@@ -210,10 +218,39 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
     },
   },
   {
+    id: 'cleaned-log',
+    title:
+      'Retention and compaction keep a log in order and keep the latest value of every key: offsets only grow, and every acknowledged record is still there, replaced by a later record of its key, or below the log start (§4.8)',
+    check({ changed, nodes, events }) {
+      const s = changed.state;
+      if (s.kind !== 'broker') return null;
+      const c = controllerOf(nodes);
+      for (const e of eventsOf(events, 'cleaned')) {
+        const i = e.partition as number;
+        const r = s.replicas[i];
+        if (r == null) continue;
+        for (let k = 0; k < r.log.length; k++)
+          if (r.log[k]!.offset < logStart(r) || (k > 0 && r.log[k]!.offset <= r.log[k - 1]!.offset))
+            return `${changed.id}'s p${i} log has offset ${r.log[k]!.offset} after ${k > 0 ? r.log[k - 1]!.offset : `log start ${logStart(r)}`}`;
+        for (const cl of clientsOf(nodes))
+          for (const a of cl.acked)
+            if (
+              a.partition === i &&
+              a.acks === 'all' &&
+              a.epoch >= uncleanEpoch(c, i) &&
+              a.offset < r.highWatermark &&
+              !keeps(r, a.offset, a.key, a.value)
+            )
+              return `${changed.id} cleaned p${i}: record ${a.key}=${a.value} (offset ${a.offset}, acknowledged) is gone, and no later record of ${a.key} replaces it`;
+      }
+      return null;
+    },
+  },
+  {
     id: 'committed-once-per-group',
     title:
       'Each offset is committed once per group: every commit starts where the group stood, so no record is consumed twice, or skipped, as committed (§4.6)',
-    check({ changed, events }) {
+    check({ changed, events, nodes }) {
       if (changed.state.kind !== 'controller') return null;
       for (const e of eventsOf(events, 'offset-committed')) {
         const { partition, member, generation, from, to, prev } = e as unknown as Record<
@@ -221,6 +258,10 @@ export const kafkaInvariants: Invariant<KafkaState>[] = [
           number | string
         >;
         if (from === prev) continue;
+        // Skipping records retention deleted is auto.offset.reset=earliest, not a loss.
+        const leader = changed.state.partitions[partition as number]?.leader ?? '';
+        const lr = brokerById(nodes, leader)?.replicas[partition as number];
+        if ((from as number) > (prev as number) && lr != null && (from as number) <= logStart(lr)) continue;
         return (from as number) < (prev as number)
           ? `${member} (generation ${generation}) committed p${partition} offsets ${from}..${(to as number) - 1}, but the group had committed up to ${prev}: offsets ${from}..${Math.min(to as number, prev as number) - 1} are consumed twice${(to as number) < (prev as number) ? `, and the group's offset moves back to ${to}` : ''}`
           : `${member} (generation ${generation}) committed p${partition} from ${from}, but the group stood at ${prev}: offsets ${prev}..${(from as number) - 1} are skipped`;
@@ -273,7 +314,7 @@ export const groupConsumesEveryRecord: Liveness<KafkaState, KafkaParams> = {
         return `p${p} is assigned to ${owner} in generation ${g.generation}, but ${owner} holds generation ${ov.state.generation} with [${ov.state.assigned.map((q) => `p${q}`).join(' ')}]`;
       const leader = c.partitions[p]!.leader;
       const r = leader === '' ? undefined : brokerById(nodes, leader)?.replicas[p];
-      const next = r?.log[g.committed[p] ?? 0];
+      const next = r == null ? undefined : recordsFrom(r, g.committed[p] ?? 0, 1)[0];
       if (r != null && next !== undefined && next.offset < r.highWatermark && next.timestamp < oldest)
         return `p${p}: the record at offset ${next.offset}, appended at ${(next.timestamp / 1e6).toFixed(3)} s and committed on ${leader}, is not consumed by the group (its committed offset is ${g.committed[p]})`;
     }
@@ -290,8 +331,8 @@ export function lostAckedRecords(nodes: readonly V[]): number {
     for (const a of cl.acked) {
       const leader = c.partitions[a.partition]?.leader ?? '';
       if (leader === '') continue;
-      const rec = brokerById(nodes, leader)?.replicas[a.partition]?.log[a.offset];
-      if (rec === undefined || rec.value !== a.value) lost++;
+      const r = brokerById(nodes, leader)?.replicas[a.partition];
+      if (r == null || !keeps(r, a.offset, a.key, a.value)) lost++;
     }
   return lost;
 }

@@ -104,7 +104,15 @@ const kv = kvClient<
       if (m.type === 'ProduceResponse') {
         const acks = ctx.params.acks === 'all' ? 'all' : '1';
         c.acked.push({ partition, offset: m.offset, epoch: m.epoch, key: r.key, value: r.value, acks });
-        ctx.emit({ type: 'acked', partition, offset: m.offset, epoch: m.epoch, value: r.value, acks });
+        ctx.emit({
+          type: 'acked',
+          partition,
+          offset: m.offset,
+          epoch: m.epoch,
+          key: r.key,
+          value: r.value,
+          acks,
+        });
         return { done: { ok: true } };
       }
       return { done: { ok: true, value: m.value } };

@@ -158,6 +158,8 @@ describe('each check fires on a state that breaks it', () => {
     truncated: 0,
     duplicates: 0,
     outOfOrder: 0,
+    retentionDeleted: 0,
+    compacted: 0,
   });
   const client = (acked: ClientState['acked']): ClientState => ({
     kind: 'client',

@@ -66,6 +66,8 @@ const DURABLE: StateField<KafkaState>[] = [
   'nextProducerId',
   'duplicates',
   'outOfOrder',
+  'retentionDeleted',
+  'compacted',
   'acked',
   'nextReq',
   'notEnoughReplicas',
@@ -73,6 +75,7 @@ const DURABLE: StateField<KafkaState>[] = [
   'resent',
   'group',
   'processed',
+  'resets',
 ];
 
 export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
@@ -137,6 +140,10 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       why.push(
         'unclean leader election makes a replica outside the ISR leader when none in it is alive: records it never had are lost, though acknowledged',
       );
+    if (p.retentionMs > 0 || p.retentionRecords > 0)
+      why.push(
+        'retention deletes the oldest segments: a key whose last write was in one reads as missing (compaction alone keeps the latest value of every key)',
+      );
     return why.length === 0 ? {} : { linearizability: why.join('; ') };
   },
   metrics: kafkaMetrics,
@@ -188,6 +195,11 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       param: 'bugNoSequenceCheck',
       title:
         'The broker appends every idempotent produce without checking its sequence number: a duplicated or retried produce is appended twice',
+    },
+    {
+      param: 'bugCompactKeepOldest',
+      title:
+        'Compaction keeps the oldest record of each key instead of the latest: readers of the compacted log go back in time',
     },
     {
       param: 'bugCommitStaleGeneration',

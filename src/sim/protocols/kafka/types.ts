@@ -118,6 +118,52 @@ export const KafkaParams = z.object({
     .max(600_000)
     .default(1200)
     .describe('delivery.timeout.ms: how long an idempotent produce is retried (Kafka: 120000).'),
+  /** cleanup.policy: delete old segments (retention), keep the last record of each key (compaction), or both. */
+  cleanupPolicy: z
+    .enum(['delete', 'compact', 'compact,delete'])
+    .default('delete')
+    .describe('cleanup.policy: retention (delete), compaction (compact), or both.'),
+  /** retention.ms: a segment whose newest record is older is deleted (0: no time limit; Kafka: 7 days). */
+  retentionMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(0)
+    .describe('retention.ms: delete segments older than this (0: never).'),
+  /** retention.bytes, as records: the oldest segments are deleted while a replica holds more (0: no limit). */
+  retentionRecords: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .describe('retention.bytes as a record count (0: no limit).'),
+  /** segment.bytes, as offsets per segment: the unit retention deletes, and the active segment is never cleaned. */
+  segmentRecords: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(20)
+    .describe('segment.bytes as records per segment.'),
+  /** delete.retention.ms: how long compaction keeps a tombstone (Kafka: 1 day). */
+  deleteRetentionMs: z.number().int().min(0).max(3_600_000).default(500),
+  /** log.retention.check.interval.ms: how often each broker cleans its logs (Kafka: 5 minutes); only with retention or compaction on. */
+  cleanerIntervalMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(60_000)
+    .default(100)
+    .describe('How often a broker runs retention and compaction.'),
+  /** auto.offset.reset: where a group member resumes when its position is no longer in the log (Kafka: latest). */
+  autoOffsetReset: z
+    .enum(['earliest', 'latest'])
+    .default('earliest')
+    .describe('auto.offset.reset: resume at the log start or at the end.'),
+  /** Bug switch: compaction keeps each key's oldest record instead of its latest. */
+  bugCompactKeepOldest: z.boolean().default(false),
   /** Bug switch: the broker appends every produce, without checking its producer's sequence number. */
   bugNoSequenceCheck: z.boolean().default(false),
   /** Bug switch: the coordinator takes offset commits from any generation, so a removed consumer's late commit counts. */
@@ -142,6 +188,8 @@ export interface LogRecord {
   timestamp: number;
   key: string;
   value: string;
+  /** A tombstone: a record with a null value, deleting its key from a compacted log (§4.8); absent otherwise. */
+  tombstone?: true;
   /** The batch header's producer id, producer epoch and base sequence (KIP-98); absent when the producer is not idempotent. */
   producerId?: number;
   producerEpoch?: number;
@@ -169,6 +217,8 @@ export interface ReplicaLog {
   log: LogRecord[];
   /** The high watermark: offsets below it are committed (§4.7), so consumers may read them. */
   highWatermark: number;
+  /** The log start offset: records below it were deleted by retention (absent: 0). */
+  logStartOffset?: number;
 }
 
 /** What a leader knows of one follower (Kafka's Replica state). */
@@ -223,6 +273,9 @@ export interface BrokerState {
   /** Idempotent produces not appended: duplicates of a record in the log, and sequences out of order (KIP-98). */
   duplicates: number;
   outOfOrder: number;
+  /** Records deleted by retention, and removed by compaction. */
+  retentionDeleted: number;
+  compacted: number;
 }
 
 /** The controller (KRaft's active controller, KIP-631): brokers' sessions and the partitions. */
@@ -280,6 +333,8 @@ export interface ConsumerState {
   leaders: Id[];
   /** Records processed, over its life (kept across a crash). */
   processed: number;
+  /** Positions reset by auto.offset.reset (the records there were deleted). */
+  resets: number;
   /** When it last heard from the coordinator (local clock). */
   lastJoinUs: number;
 }
@@ -334,6 +389,8 @@ export interface FetchPartitionResponse {
   highWatermark: number;
   /** Where the follower's log diverges from the leader's: truncate to endOffset (KIP-101/KIP-320), or null. */
   divergingEpoch: { epoch: number; endOffset: number } | null;
+  /** The leader's log start offset: the follower deletes below it too (absent: 0). */
+  logStartOffset?: number;
 }
 
 /** A produce or read error, as Kafka names them. */
@@ -402,9 +459,12 @@ export type KafkaMsg =
       type: 'ConsumerFetchResponse';
       partition: number;
       offset: number;
-      error: 'none' | 'not-leader-or-follower' | 'offset-not-available';
+      error: 'none' | 'not-leader-or-follower' | 'offset-not-available' | 'offset-out-of-range';
       records: LogRecord[];
       leader: Id;
+      /** With offset-out-of-range: the leader's log start offset and high watermark, for auto.offset.reset. */
+      logStartOffset?: number;
+      highWatermark?: number;
     }
   | { type: 'ReadLatestResponse'; req: number; error: ClientError; value: string | null; leader: Id };
 

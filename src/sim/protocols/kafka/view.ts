@@ -1,6 +1,20 @@
 import type { LogGridViewData } from '../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../protocol';
-import type { KafkaState, PartitionRecord } from './types';
+import { logEndOffset, logStart } from './log';
+import type { KafkaState, PartitionRecord, ReplicaLog } from './types';
+
+/** A replica's cells from its log start: a record each, and a grey "removed" cell for each offset compaction removed. */
+function entriesOf(r: ReplicaLog | null | undefined): LogGridViewData['rows'][number]['entries'] {
+  if (r == null) return [];
+  const out: LogGridViewData['rows'][number]['entries'] = [];
+  let next = logStart(r);
+  for (const e of r.log) {
+    for (; next < e.offset; next++) out.push({ term: -1, text: `offset ${next}: removed by compaction` });
+    out.push({ term: e.epoch, text: `offset ${e.offset}, epoch ${e.epoch}: ${e.key}=${e.value}` });
+    next = e.offset + 1;
+  }
+  return out;
+}
 
 /**
  * The Partition logs tab on the generic log grid: one row per partition and replica ("p0 b1"),
@@ -33,8 +47,9 @@ export const logsTab: ViewSpec<KafkaState> = {
       const v = nodes.find((n) => n.id === b);
       return v === undefined || v.state.kind !== 'broker' ? undefined : { up: v.up, r: v.state.replicas[i] };
     };
+    const leo = (r: ReplicaLog | null | undefined) => (r == null ? 0 : logEndOffset(r));
     const longest = (p: PartitionRecord) =>
-      Math.max(0, ...p.replicas.map((b) => replicaOf(b, p.partition)?.r?.log.length ?? 0));
+      Math.max(0, ...p.replicas.map((b) => leo(replicaOf(b, p.partition)?.r)));
     const end = Math.max(0, ...partitions.map(longest));
     const rows: LogGridViewData['rows'] = [];
     for (const p of partitions) {
@@ -46,11 +61,8 @@ export const logsTab: ViewSpec<KafkaState> = {
           node: `p${p.partition} ${b}`,
           up: found.up,
           label: `${p.leader === b ? 'leader' : 'follower'}${p.isr.includes(b) ? ' · ISR' : ''}`,
-          firstIndex: 1 + shift,
-          entries: (found.r?.log ?? []).map((e) => ({
-            term: e.epoch,
-            text: `offset ${e.offset}, epoch ${e.epoch}: ${e.key}=${e.value}`,
-          })),
+          firstIndex: 1 + shift + (found.r == null ? 0 : logStart(found.r)),
+          entries: entriesOf(found.r),
           commitIndex: (found.r?.highWatermark ?? 0) + shift,
           ...(hasGroup && p.leader === b
             ? {
