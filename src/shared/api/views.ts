@@ -44,7 +44,7 @@ export const LogGridRowSchema = z.object({
   label: z.string(),
   /** Index of the first entry shown (entries before it are compacted or left out). */
   firstIndex: z.number().int(),
-  /** Entries from firstIndex on: the term (colour) and a short text. */
+  /** Entries from firstIndex on: the term (colour) and a short text; a negative term is a hole (no entry at that index, say compacted away), drawn empty. */
   entries: z.array(z.object({ term: z.number().int(), text: z.string() })),
   /** Highest index known committed (0 none). */
   commitIndex: z.number().int(),

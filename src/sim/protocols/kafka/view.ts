@@ -3,7 +3,11 @@ import type { NodeView, ViewSpec } from '../../protocol';
 import { logEndOffset, logStart } from './log';
 import type { KafkaState, PartitionRecord, ReplicaLog } from './types';
 
-/** A replica's cells from its log start: a record each, and a grey "removed" cell for each offset compaction removed. */
+/** Whether any replica has a hole (compaction ran). */
+const ctxCompacted = (nodes: readonly NodeView<KafkaState>[]) =>
+  nodes.some((v) => v.state.kind === 'broker' && v.state.compacted > 0);
+
+/** A replica's cells from its log start: a record each, and a hole (term -1, drawn empty) for each offset compaction removed. */
 function entriesOf(r: ReplicaLog | null | undefined): LogGridViewData['rows'][number]['entries'] {
   if (r == null) return [];
   const out: LogGridViewData['rows'][number]['entries'] = [];
@@ -79,7 +83,7 @@ export const logsTab: ViewSpec<KafkaState> = {
     }
     return {
       kind: 'log-grid',
-      caption: `Partition logs per replica, newest at the right · number and colour: leader epoch · bar: high watermark${hasGroup ? ' · ▲ on the leader: the group’s committed offset' : ''}`,
+      caption: `Partition logs per replica, newest at the right · number and colour: leader epoch · bar: high watermark${ctxCompacted(nodes) ? ' · empty cell: removed by compaction' : ''}${hasGroup ? ' · ▲ on the leader: the group’s committed offset' : ''}`,
       rows,
     };
   },

@@ -103,6 +103,24 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
                   const index = row.firstIndex + k;
                   if (index < first) return null;
                   const committed = index <= row.commitIndex;
+                  if (e.term < 0)
+                    // A hole: no entry at this index (compacted away): an empty dashed cell.
+                    return (
+                      <g key={index} data-testid="log-hole">
+                        <rect
+                          x={x(index) + 1.5}
+                          y={y + 3}
+                          width={CELL - 3}
+                          height={ROW - 10}
+                          rx={3}
+                          fill="none"
+                          stroke={p.border}
+                          strokeWidth={1}
+                          strokeDasharray="2 2"
+                        />
+                        <title>{`${row.node} [${index}]: ${e.text}`}</title>
+                      </g>
+                    );
                   const colour = p.msg[((e.term % 8) + 8) % 8]!;
                   return (
                     <g key={index} data-testid="log-entry" data-committed={committed ? 'true' : 'false'}>
