@@ -23,7 +23,6 @@ import type {
   LogRecord,
   MsgOf,
   PartitionRecord,
-  ReplicaLog,
 } from './types';
 
 type C = Ctx<KafkaParams, KafkaMsg>;
