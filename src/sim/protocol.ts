@@ -322,6 +322,24 @@ export interface RunCheck<S, P = unknown> {
   check(view: RunCheckView<S, P>): RunCheckFailure | null;
 }
 
+/**
+ * Where the Metrics tab draws a series: every series with the same chart title shares one
+ * chart (a series without a chart gets its own).
+ */
+export interface ChartSpec {
+  /** The chart's title; series naming the same title are drawn together. */
+  title: string;
+  /**
+   * The y scale: 'linear' (default), or 'asinh', linear within ±`linearUnder` of zero and
+   * logarithmic beyond, both ways: for signed values that span microseconds to seconds.
+   */
+  scale?: 'linear' | 'asinh';
+  /** With 'asinh': where the scale turns logarithmic, in the series' unit (default 1). */
+  linearUnder?: number;
+  /** Draws the series a second time negated, both dashed: a bound ±b around zero. */
+  band?: boolean;
+}
+
 /** A gauge sampled in virtual time. */
 export interface MetricSpec<S> {
   /** Series name. */
@@ -330,6 +348,24 @@ export interface MetricSpec<S> {
   unit: string;
   /** Reads the value from the nodes. */
   read(nodes: readonly NodeView<S>[]): number;
+  /** The chart it shares with other series (optional; see ChartSpec). */
+  chart?: ChartSpec;
+}
+
+/**
+ * A gauge sampled per node: one series per protocol node of the scenario's topology, named
+ * `<id>.<node id>` (nodes added by the run are not charted). `read` gives null for no sample
+ * at this time (the node is down, or the value means nothing for it).
+ */
+export interface NodeMetricSpec<S> {
+  /** Series name prefix. */
+  id: string;
+  /** Unit shown in charts. */
+  unit: string;
+  /** Reads one node's value, or null for no sample. */
+  read(node: NodeView<S>): number | null;
+  /** The chart it shares with other series (optional; see ChartSpec). */
+  chart?: ChartSpec;
 }
 
 /** Canvas badge and inspector headline. */
@@ -454,6 +490,8 @@ interface ProtocolInfoFields<P, S> {
   notPromised?(params: P, scenario: Scenario): Record<string, string>;
   /** Gauges sampled in virtual time. */
   metrics: MetricSpec<S>[];
+  /** Gauges sampled per node, a series each (optional; see NodeMetricSpec). */
+  nodeMetrics?: NodeMetricSpec<S>[];
   /** Views drawn by the app's generic renderers (optional). */
   views?: ViewSpec<S, P>[];
   /** Badge for a node. */

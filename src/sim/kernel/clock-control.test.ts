@@ -64,6 +64,15 @@ const probe: Protocol<Params, State, { type: string }> = {
   invariants: [],
   historyCheckers: [],
   metrics: [],
+  // Checks and metrics read every node's clock from the view: no handler can.
+  nodeMetrics: [
+    {
+      id: 'errorUs',
+      unit: 'us',
+      read: (n) => (n.up ? (n.clockErrorUs ?? null) : null),
+      chart: { title: 'clock error', scale: 'asinh' },
+    },
+  ],
   summary: () => ({ text: '', tone: 'neutral' }),
   bugs: [],
   lesson: { summary: '', watch: [], tryThis: [] },
@@ -182,6 +191,22 @@ describe('ctx.clock: a protocol steps and slews its own clock', () => {
     s.seek(end);
     expect(s.nodeState('n')!.clockErrorUs).toBe(straight.nodeState('n')!.clockErrorUs);
     expect(s.traceHash()).toBe(straight.traceHash());
+  });
+
+  it('per-node metrics: a series per node, read from the kernel clock, no sample while the node is down', () => {
+    const s = sim({ action: 'step', deltaUs: 2000 }, [
+      { atUs: 450_000, fault: { kind: 'crash', node: 'n' } },
+      { atUs: 650_000, fault: { kind: 'restart', node: 'n' } },
+      { atUs: 900_000, fault: { kind: 'clock-drift', node: 'n', driftPpm: 0 } },
+    ]);
+    s.runUntil(10_000_000);
+    const series = s.metrics().series.find((x) => x.id === 'errorUs.n')!;
+    expect(series).toMatchObject({ unit: 'us', node: 'n', chart: { title: 'clock error', scale: 'asinh' } });
+    // A sample at the first 100 ms boundary each event crosses: 0 (before the start), 100 ms (at
+    // the crash), none at 500 ms (the restart's: the node is down), 700 ms (the last fault's).
+    // The step at 100 µs shows from 100 ms on, and the clock kept it through the crash.
+    expect(series.tUs).toEqual([0, 100_000, 700_000]);
+    expect(series.v).toEqual([0, 2000, 2000]);
   });
 
   it('refuses a step or a rate that is not a number of µs, naming the node and the call', () => {
