@@ -1,5 +1,6 @@
 // Physical clocks in the app: NTP's quick start synchronizes its strata (badges show stratum
-// and error bound), and the Metrics tab plots the measured offset and the promised bound.
+// and error bound), and the Metrics tab plots the measured offset and the promised bound, and
+// every node's true clock error against that bound on one chart.
 // Also the screenshots of the topic (1440x900 light, 1024x700 dark).
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
@@ -52,6 +53,16 @@ for (const [w, h, scheme] of [
     await expect(metrics).toContainText('boundUs');
     await metrics.getByText('offsetUs', { exact: true }).first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot(`clocks-ntp-metrics-${w}-${scheme}.png`) });
+    // Every node's true clock error on one chart, with the bound NTP claims drawn as ±boundUs.
+    const chart = metrics.getByTestId('chart-group');
+    await expect(chart.locator('.chart-title')).toHaveText(/^clock error of every node/);
+    const legend = chart.locator('.u-legend');
+    for (const label of ['+boundUs', '−boundUs', 's1', 's2a', 'c1', 'c4'])
+      await expect(legend).toContainText(label);
+    await expect(chart.locator('canvas')).toBeVisible();
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot(`clocks-ntp-error-chart-${w}-${scheme}.png`) });
+    await chart.screenshot({ path: shot(`clocks-ntp-error-chart-only-${w}-${scheme}.png`) });
   });
 }
 
