@@ -87,3 +87,33 @@ for (const [protocol, badge] of [
     await page.screenshot({ path: shot(`clocks-${protocol}-1440-light.png`) });
   });
 }
+
+test("leases: the server's clock jumps ahead and single-holder stops the run (1440x900 light, 1024x700 dark)", async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(120_000);
+  for (const [w, h, scheme] of [
+    [1440, 900, 'light'],
+    [1024, 700, 'dark'],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openClocks(page, lab.server.url, 'lease');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('searchbox', { name: 'Search the library' }).fill('lease');
+    const item = page.getByRole('listitem', { name: "Leases: the server's clock jumps ahead", exact: true });
+    const main = item.locator('.lib-item-main');
+    if ((await main.getAttribute('aria-expanded')) !== 'true') await main.click();
+    await item.getByRole('button', { name: 'Open' }).click();
+    await expect(page.locator('.react-flow__node', { hasText: 'srv' }).first()).toBeVisible();
+    const speed = page.getByRole('slider', { name: 'Speed' });
+    await speed.focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    const alert = page.getByRole('alert').filter({ hasText: 'single-holder' });
+    await expect(alert).toBeVisible({ timeout: 60_000 });
+    await expect(alert).toContainText('both believe they hold the lease');
+    await page.screenshot({ path: shot(`clocks-lease-two-holders-${w}-${scheme}.png`) });
+  }
+});

@@ -142,7 +142,13 @@ function Chart({ group, slot }: { group: ChartGroup; slot: number }) {
           {
             ...axis,
             size: fitLabels,
-            ...(asinh !== null ? { filter: decades(asinh) } : {}),
+            ...(asinh !== null
+              ? {
+                  filter: decades(asinh),
+                  grid: { ...axis.grid, filter: decades(asinh) },
+                  ticks: { ...axis.ticks, filter: decades(asinh) },
+                }
+              : {}),
             values: (_u, ticks) => ticks.map((t) => (t === null || t === undefined ? '' : formatTick(t))),
           },
         ],

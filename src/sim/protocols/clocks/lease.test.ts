@@ -50,7 +50,7 @@ describe('leases (Gray & Cheriton §2)', () => {
       role: 'client',
       up: true,
       localUs,
-      state: { kind: 'client' as const, req: 0, askedAt: 0, until, held: 1 },
+      state: { kind: 'client' as const, req: 0, askedAt: 0, until, holding: until !== null, held: 1 },
     });
     const c2 = client('c2', 500_000, 1_400_000);
     const events = [{ type: 'acquired', until: 1_400_000 }];

@@ -76,6 +76,8 @@ export interface ClientState {
   askedAt: number;
   /** The client believes it holds the lease while its clock reads less than this, µs (null: never held). */
   until: number | null;
+  /** True from a grant until its 'expire' timer fires (the badge; the check reads the clock). */
+  holding: boolean;
   /** Leases held. */
   held: number;
 }
@@ -121,6 +123,7 @@ function granted(ctx: C, s: ClientState, m: Grant): void {
     return;
   }
   s.held += 1;
+  s.holding = true;
   ctx.note(`holds the lease until its clock reads ${ms(until)}`);
   ctx.emit({ type: 'acquired', until });
   ctx.setTimer('expire', until - now);
@@ -178,7 +181,7 @@ export const lease: Protocol<LeaseParams, LeaseState, LeaseMsg> = {
   init(node) {
     return node.role === 'server'
       ? { kind: 'server', holder: '', expiresAt: 0, grants: 0 }
-      : { kind: 'client', req: 0, askedAt: 0, until: null, held: 0 };
+      : { kind: 'client', req: 0, askedAt: 0, until: null, holding: false, held: 0 };
   },
   on(ctx, s, input) {
     switch (input.kind) {
@@ -190,6 +193,7 @@ export const lease: Protocol<LeaseParams, LeaseState, LeaseMsg> = {
         if (s.kind !== 'client') return;
         if (input.name === 'want' || input.name === 'retry') ask(ctx, s);
         else if (input.name === 'expire') {
+          s.holding = false;
           ctx.note('its term is over');
           ctx.setTimer('want', ctx.rng.int(0, ctx.params.thinkMs * 1000));
         }
@@ -231,10 +235,11 @@ export const lease: Protocol<LeaseParams, LeaseState, LeaseMsg> = {
     if (s.kind === 'server')
       return s.holder === ''
         ? { text: 'lease server', tone: 'neutral' }
-        : { text: `granted to ${s.holder} (${s.grants})`, tone: 'good' };
+        : { text: `granted to ${s.holder} · ${s.grants} grants`, tone: 'good' };
+    if (s.holding) return { text: `holds the lease · ${s.held}×`, tone: 'good' };
     return s.req !== 0
       ? { text: 'asking', tone: 'neutral' }
-      : { text: `held ${s.held}×`, tone: s.held > 0 ? 'good' : 'warn' };
+      : { text: `held ${s.held}×`, tone: s.held > 0 ? 'neutral' : 'warn' };
   },
   bugs: [],
   lesson: {
