@@ -76,8 +76,25 @@ export interface StaleReads {
  * Writes carry unique values (the workload's `v<id>`), which identify the write a read saw.
  */
 export function staleReadCount(history: readonly KvOp[]): StaleReads {
+  const { reads, stale } = staleReadList(history);
+  return { reads, stale: stale.length, ids: stale.map((s) => s.id) };
+}
+
+/** A stale read (staleReadList): the read, and the write it should have seen or something newer. */
+export interface StaleRead {
+  /** The read's operation id. */
+  id: number;
+  /**
+   * The write to its key that completed before the read began and started last among those:
+   * the read returned something older than it (or nothing).
+   */
+  newer: number;
+}
+
+/** The stale reads of staleReadCount, each with the write that shows it stale, in history order. */
+export function staleReadList(history: readonly KvOp[]): { reads: number; stale: StaleRead[] } {
   // Per key: completed writes by answer time, with the latest start among those answered so far.
-  const writes = new Map<string, { returnUs: number; callUs: number }[]>();
+  const writes = new Map<string, KvOp[]>();
   const byValue = new Map<string, KvOp>();
   for (const op of history) {
     if (op.kind !== 'put') continue;
@@ -85,25 +102,25 @@ export function staleReadCount(history: readonly KvOp[]): StaleReads {
     if (op.returnUs === null) continue;
     const list = writes.get(op.key) ?? [];
     if (list.length === 0) writes.set(op.key, list);
-    list.push({ returnUs: op.returnUs, callUs: op.callUs });
+    list.push(op);
   }
-  const prefixMaxCall = new Map<string, { returnUs: number[]; maxCallUs: number[] }>();
+  const prefixLatest = new Map<string, { returnUs: number[]; latest: KvOp[] }>();
   for (const [key, list] of writes) {
-    list.sort((a, b) => a.returnUs - b.returnUs);
-    const maxCallUs: number[] = [];
-    let m = Number.NEGATIVE_INFINITY;
+    list.sort((a, b) => a.returnUs! - b.returnUs!);
+    const latest: KvOp[] = [];
+    let m: KvOp | undefined;
     for (const w of list) {
-      m = Math.max(m, w.callUs);
-      maxCallUs.push(m);
+      if (m === undefined || w.callUs > m.callUs) m = w;
+      latest.push(m);
     }
-    prefixMaxCall.set(key, { returnUs: list.map((w) => w.returnUs), maxCallUs });
+    prefixLatest.set(key, { returnUs: list.map((w) => w.returnUs!), latest });
   }
   let reads = 0;
-  const ids: number[] = [];
+  const stale: StaleRead[] = [];
   for (const op of history) {
     if (op.kind !== 'get' || op.returnUs === null) continue;
     reads++;
-    const w = prefixMaxCall.get(op.key);
+    const w = prefixLatest.get(op.key);
     if (w === undefined) continue;
     // Writes answered strictly before the read began: the latest start among them.
     let lo = 0;
@@ -114,14 +131,15 @@ export function staleReadCount(history: readonly KvOp[]): StaleReads {
       else hi = mid;
     }
     if (lo === 0) continue;
-    const latestStartUs = w.maxCallUs[lo - 1]!;
+    const latest = w.latest[lo - 1]!;
     const out = op.output ?? null;
     if (out === null) {
-      ids.push(op.id);
+      stale.push({ id: op.id, newer: latest.id });
       continue;
     }
     const seen = byValue.get(`${op.key}\u0000${out}`);
-    if (seen !== undefined && seen.returnUs !== null && seen.returnUs < latestStartUs) ids.push(op.id);
+    if (seen !== undefined && seen.returnUs !== null && seen.returnUs < latest.callUs)
+      stale.push({ id: op.id, newer: latest.id });
   }
-  return { reads, stale: ids.length, ids };
+  return { reads, stale };
 }

@@ -11,7 +11,7 @@
  * 20 Hz progress events never queue up work on the main thread.
  */
 
-import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
+import type { Res, SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
 import type { FaultInput, Scenario } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
 import type { ScriptEntry } from '../graph/fault-script';
@@ -134,6 +134,7 @@ async function ensureRun(): Promise<string> {
     injections: [],
     metrics: null,
     verdicts: null,
+    offending: [],
   });
   return status.simId;
 }
@@ -439,13 +440,34 @@ export async function refreshMetrics(): Promise<void> {
   }
 }
 
+/**
+ * The offending operations to show with new verdicts: a history check that failed names them
+ * anew; one that passed has none; one not evaluated (the run stepped back from its end) keeps
+ * those it named at the end.
+ */
+export function keptOffending(kept: RunStateOffending, verdicts: Res<'sim.invariants'>): RunStateOffending {
+  const out: RunStateOffending = [];
+  for (const v of verdicts) {
+    if (v.kind !== 'history') continue;
+    if (v.ok === false && v.offending !== undefined && v.offending.length > 0)
+      out.push({ check: v.id, ops: v.offending });
+    else if (v.ok === null) {
+      const had = kept.find((k) => k.check === v.id);
+      if (had !== undefined) out.push(had);
+    }
+  }
+  return out.length === 0 && kept.length === 0 ? kept : out;
+}
+type RunStateOffending = ReturnType<typeof useRun.getState>['offending'];
+
 /** Refreshes checker verdicts (the Checkers tab calls this, throttled). */
 export async function refreshVerdicts(): Promise<void> {
   const simId = useRun.getState().simId;
   if (!simId) return;
   try {
     const verdicts = await call('sim.invariants', { simId });
-    if (useRun.getState().simId === simId) useRun.getState().set({ verdicts });
+    if (useRun.getState().simId !== simId) return;
+    useRun.getState().set({ verdicts, offending: keptOffending(useRun.getState().offending, verdicts) });
   } catch (err) {
     reportError('Could not read the checkers', err);
   }

@@ -6,10 +6,11 @@
  * SVG with explicit colours so it exports as .svg or .png as shown.
  */
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
-import type { Ordering, TraceRow } from '../../../../shared/api';
+import type { OffendingOp, Ordering, TraceRow } from '../../../../shared/api';
 import { call } from '../../api/client';
-import { seek } from '../../app/run';
+import { refreshVerdicts, seek } from '../../app/run';
 import { useListedNodes } from '../../app/use-listed-nodes';
+import { useThrottledRefresh } from '../../app/use-throttled';
 import { formatCount, formatDuration } from '../../run/format';
 import { useRun } from '../../stores/run-store';
 import { selectProtocol, useSession } from '../../stores/session-store';
@@ -26,6 +27,7 @@ import {
 } from '../../views/spacetime';
 import { downloadBlob, exportPng, exportSvg, fileStem } from './export';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+import { OffendingList, OffendingMarks, opEvent } from './SpaceTimeOffending';
 import { Lanes, TimeGrid } from './SpaceTimeParts';
 
 /** Most arrows drawn at once (the ones nearest the cursor); more make the SVG sluggish. */
@@ -150,12 +152,19 @@ export function SpaceTimeView() {
   // Shift+click picks up to two events; the host says how happened-before orders them (sim.causality).
   const [picked, setPicked] = useState<number[]>([]);
   const [order, setOrder] = useState<Ordering | null>(null);
+  const [selectedOp, setSelectedOp] = useState<number | null>(null);
   const simId = useRun((s) => s.simId);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new run forgets the events picked in the last.
   useEffect(() => {
     setPicked([]);
     setOrder(null);
+    setSelectedOp(null);
   }, [simId]);
+  // The operations a failed history check names, once the run is done (kept when it steps back).
+  const done = useRun((s) => s.status?.done ?? false);
+  useThrottledRefresh(refreshVerdicts, `${simId}:${run.event}`, simId !== null && done, 400);
+  const offendingGroups = useRun((s) => s.offending);
+  const offending = useMemo(() => offendingGroups.flatMap((g) => g.ops), [offendingGroups]);
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const { width, height } = useBoxSize(box);
@@ -243,6 +252,14 @@ export function SpaceTimeView() {
         );
   };
   const isPicked = (row: number) => picked.includes(row);
+  // Goes to an offending operation's answer, with the whole operation in view.
+  const goToOp = (o: OffendingOp) => {
+    setSelectedOp(o.opId);
+    const len = (o.returnUs ?? o.callUs) - o.callUs;
+    if (spanRef.current.span < 2 * len) setSpanUs(Math.min(MAX_SPAN_US, 4 * len));
+    setPanUs(0);
+    void seek(opEvent(o));
+  };
 
   const types = useMemo(() => {
     const m = new Map<string, number>();
@@ -377,6 +394,9 @@ export function SpaceTimeView() {
             Clear
           </button>
         </div>
+      )}
+      {offendingGroups.length > 0 && (
+        <OffendingList groups={offendingGroups} selected={selectedOp} onPick={goToOp} />
       )}
       {(view.arrowsOmitted > 0 || view.marksOmitted > 0) && (
         <p className="views-notice" role="status">
@@ -582,6 +602,19 @@ export function SpaceTimeView() {
                 </g>
               );
             })}
+            {offending.length > 0 && (
+              <OffendingMarks
+                ops={offending}
+                laneY={laneY}
+                laneH={laneH}
+                x={x}
+                fromUs={fromUs}
+                toUs={toUs}
+                right={LABEL_W + plotW}
+                selected={selectedOp}
+                p={p}
+              />
+            )}
             {/* The current event */}
             {run.nowUs >= fromUs && run.nowUs <= toUs && (
               <g data-testid="st-cursor">

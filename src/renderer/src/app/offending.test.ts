@@ -1,0 +1,43 @@
+// The Space-time tab keeps the offending operations of a finished run when the run steps back
+// from its end (the history checks then say "evaluated when the run is done").
+import { describe, expect, it, vi } from 'vitest';
+import type { OffendingOp, Res } from '../../../shared/api';
+
+vi.mock('../api/client', () => ({ call: vi.fn(), subscribe: vi.fn(() => () => {}) }));
+const { keptOffending } = await import('./run');
+
+type Verdicts = Res<'sim.invariants'>;
+const op = (opId: number): OffendingOp => ({
+  opId,
+  offending: true,
+  why: 'stale read: got v1, but v2 was written (op #2) before it began',
+  client: 'c1',
+  kind: 'read',
+  key: 'k',
+  output: 'v1',
+  callUs: 10,
+  returnUs: 20,
+  invokeEvent: 3,
+  replyNode: 'c1',
+  returnEvent: 4,
+});
+const lin = (ok: boolean | null, offending?: OffendingOp[]): Verdicts[number] => ({
+  id: 'linearizability',
+  kind: 'history',
+  ok,
+  message: '',
+  atEvent: ok === null ? null : 9,
+  ...(offending ? { offending } : {}),
+});
+
+describe('keptOffending', () => {
+  it('takes what a failed check names, keeps it while the check waits for the end, and drops it when it passes', () => {
+    const failed = keptOffending([], [lin(false, [op(5)])]);
+    expect(failed).toEqual([{ check: 'linearizability', ops: [op(5)] }]);
+    expect(keptOffending(failed, [lin(null)])).toEqual(failed);
+    expect(keptOffending(failed, [lin(true)])).toEqual([]);
+    expect(keptOffending(failed, [lin(false, [op(7)])])).toEqual([
+      { check: 'linearizability', ops: [op(7)] },
+    ]);
+  });
+});

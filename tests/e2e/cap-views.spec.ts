@@ -1,0 +1,72 @@
+// CAP on the space-time diagram: the library's AP scenario (resources/library/
+// dynamo-ap-partition) fails the linearizability checker, and the Space-time tab lists the
+// offending reads, outlines them in red with the checker's reason, and goes to one on a click.
+// Also its screenshots (DSLAB_SHOTS_DIR): 1440x900 light, 1024x700 dark.
+import type { Page } from '@playwright/test';
+import { expect, shot, test } from './fixtures';
+import { eventIndex, runButton } from './run-helpers';
+
+const AP = 'Dynamo, AP: a partition from 1 s to 3 s';
+
+async function runApToEnd(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await page.getByRole('searchbox', { name: 'Search the library' }).fill('AP: a partition');
+  const item = page.getByRole('listitem', { name: AP, exact: true }).and(page.locator('.lib-item'));
+  await item.locator('.lib-item-main').click();
+  await item.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('doc-state')).toContainText(AP);
+  await page.getByRole('slider', { name: 'Speed' }).focus();
+  await page.keyboard.press('End');
+  await runButton(page, 'Play').click();
+  await expect(page.getByText('Run: ended')).toBeVisible({ timeout: 90_000 });
+  await page.getByRole('tab', { name: 'Space-time' }).click();
+}
+
+test('the offending reads of an AP run are listed, outlined on the diagram, and a click goes to one', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(120_000);
+  await runApToEnd(page, lab.server.url);
+  const list = page.getByTestId('st-offending-list');
+  await expect(list).toContainText('linearizability failed');
+  const items = list.getByTestId('st-offending-item');
+  await expect(items.first()).toBeVisible();
+  // Several reads the history cannot explain, each with the write it missed.
+  const stale = list.getByRole('button', { name: /stale read: got/ });
+  expect(await stale.count()).toBeGreaterThan(1);
+
+  // Going to the second one (the first may already be in view at the end of the run).
+  const pick = stale.nth(1);
+  const op = await pick.getAttribute('data-op');
+  const text = (await pick.getAttribute('aria-label')) ?? '';
+  const before = await eventIndex(page);
+  await pick.click();
+  await expect(pick).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => eventIndex(page)).toBeLessThan(before);
+  // Its request and answer outlined in red on the diagram, with the checker's reason written out.
+  const mark = page.locator(`[data-testid="st-offending"][data-op="${op}"]`);
+  await expect(mark).toBeVisible();
+  await expect(mark).toHaveAttribute('data-offending', 'true');
+  const why = text.slice(text.indexOf('stale read'));
+  await expect(mark.getByTestId('st-offending-label')).toHaveText(`#${op} ${why}`);
+  // The answer's event is where the run went: the diagram's cursor sits at its right end.
+  expect(await eventIndex(page)).toBe(Number(await mark.getAttribute('data-event')));
+});
+
+for (const [w, h, scheme] of [
+  [1440, 900, 'light'],
+  [1024, 700, 'dark'],
+] as const) {
+  test(`screenshot: offending reads on the space-time diagram, ${scheme} ${w}`, async ({ page, lab }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await runApToEnd(page, lab.server.url);
+    await page.getByTestId('st-offending-item').nth(1).click();
+    await expect(page.getByTestId('st-offending').first()).toBeVisible();
+    await page.screenshot({ path: shot(`cap-offending-${scheme}-${w}.png`) });
+  });
+}
