@@ -252,6 +252,34 @@ export function SpaceTimeView() {
         );
   };
   const isPicked = (row: number) => picked.includes(row);
+  // The chain of messages that orders the two picked events (happened-before), by send row: hop 1, 2, ...
+  const chainHop = useMemo(() => new Map((order?.chain ?? []).map((h, k) => [h.sendRow, k + 1])), [order]);
+  // Between the messages, the chain runs along a process (program order): from the earlier
+  // event to the first send, from each delivery to the next send, from the last delivery to the
+  // later event. Those stretches of lane are highlighted with the messages.
+  const chainLanes = useMemo(() => {
+    if (order === null || order.chain.length === 0 || picked.length !== 2) return [];
+    const byRow = new Map(run.rows.map((r) => [r.row, r]));
+    const [from, to] = order.relation === 'after' ? [picked[1]!, picked[0]!] : [picked[0]!, picked[1]!];
+    const stops = [from, ...order.chain.flatMap((h) => [h.sendRow, h.deliverRow]), to].map((r) =>
+      byRow.get(r),
+    );
+    const out: { node: string; fromUs: number; toUs: number }[] = [];
+    for (let k = 0; k + 1 < stops.length; k += 2) {
+      const a = stops[k];
+      const b = stops[k + 1];
+      if (a !== undefined && b !== undefined && a.node === b.node)
+        out.push({ node: a.node, fromUs: a.timeUs, toUs: b.timeUs });
+    }
+    return out;
+  }, [order, picked, run.rows]);
+  // The current event's first row that is a process's event (its receive, timer, fault; not a
+  // drop): what "Pick this event" picks, so the keyboard reaches what Shift+click does.
+  const currentRow = useMemo(
+    () =>
+      run.rows.find((r) => r.index === run.event && r.kind !== 'drop' && r.kind !== 'violation')?.row ?? null,
+    [run.rows, run.event],
+  );
   // Goes to an offending operation's answer, with the whole operation in view.
   const goToOp = (o: OffendingOp) => {
     setSelectedOp(o.opId);
@@ -345,6 +373,15 @@ export function SpaceTimeView() {
             Follow
           </button>
           <span className="views-readout num">{spanLabel(span)} shown</span>
+          <button
+            type="button"
+            className="btn small"
+            disabled={currentRow === null}
+            title="Pick the current event to order it with another by happened-before (Shift+click on the diagram does the same)"
+            onClick={() => currentRow !== null && pick(currentRow)}
+          >
+            Pick this event
+          </button>
         </div>
         <ul className="views-legend" aria-label="Message types">
           {types.map(([t, slot]) => (
@@ -382,7 +419,7 @@ export function SpaceTimeView() {
             ? 'One event picked: Shift+click another to see how happened-before orders them.'
             : order === null
               ? 'Ordering the two events…'
-              : `${order.relation === 'before' ? 'Before' : order.relation === 'after' ? 'After' : order.relation === 'concurrent' ? 'Concurrent' : 'The same event'}: ${order.reason}`}{' '}
+              : `${order.relation === 'before' ? 'Before' : order.relation === 'after' ? 'After' : order.relation === 'concurrent' ? 'Concurrent' : 'The same event'}: ${order.reason}${order.chain.length > 0 ? ' (the chain is highlighted on the diagram)' : ''}`}{' '}
           <button
             type="button"
             className="btn small"
@@ -503,6 +540,25 @@ export function SpaceTimeView() {
                   <title>{`event ${m.event} · ${formatDuration(m.timeUs)} · ${m.detail}`}</title>
                 </g>
               ))}
+            {/* The happened-before chain along its processes (the messages are highlighted below) */}
+            {chainLanes.map((c) => {
+              const y = laneY.get(c.node);
+              if (y === undefined) return null;
+              return (
+                <line
+                  key={`${c.node}-${c.fromUs}`}
+                  data-testid="st-chain-lane"
+                  x1={x(c.fromUs)}
+                  x2={x(c.toUs)}
+                  y1={y}
+                  y2={y}
+                  stroke={p.accent}
+                  strokeWidth={6}
+                  strokeLinecap="round"
+                  opacity={0.4}
+                />
+              );
+            })}
             {/* Messages */}
             {view.arrows.map((a) => {
               const y1 = laneY.get(a.from);
@@ -523,6 +579,7 @@ export function SpaceTimeView() {
               const px = 3 * Math.sin(ang);
               const py = -3 * Math.cos(ang);
               const event = a.end === 'open' ? a.sendEvent : a.endEvent;
+              const hop = chainHop.get(a.sendRow);
               const what =
                 a.end === 'deliver'
                   ? `delivered at ${formatDuration(a.endUs)} (event ${a.endEvent})`
@@ -539,6 +596,7 @@ export function SpaceTimeView() {
                   data-row={a.end === 'deliver' ? a.endRow : a.sendRow}
                   data-end={a.end}
                   data-picked={isPicked(a.end === 'deliver' ? a.endRow : a.sendRow) || undefined}
+                  data-chain={hop}
                   opacity={ahead ? 0.35 : 1}
                 >
                   {isPicked(a.end === 'deliver' ? a.endRow : a.sendRow) && (
@@ -549,6 +607,19 @@ export function SpaceTimeView() {
                       fill="none"
                       stroke={p.accent}
                       strokeWidth={2}
+                    />
+                  )}
+                  {hop !== undefined && (
+                    <line
+                      data-testid="st-chain"
+                      x1={x1}
+                      y1={y1}
+                      x2={x2d}
+                      y2={y2}
+                      stroke={p.accent}
+                      strokeWidth={6}
+                      strokeLinecap="round"
+                      opacity={0.4}
                     />
                   )}
                   <line x1={x1} y1={y1} x2={x2d} y2={y2} stroke="transparent" strokeWidth={9} />
@@ -573,7 +644,7 @@ export function SpaceTimeView() {
                     />
                   )}
                   <circle cx={x1} cy={y1} r={1.8} fill={colour} />
-                  <title>{`${a.msgType || 'message'} ${a.from} → ${a.to}: sent at ${formatDuration(a.sendUs)} (event ${a.sendEvent}), ${what}`}</title>
+                  <title>{`${hop === undefined ? '' : `Hop ${hop} of the happened-before chain: `}${a.msgType || 'message'} ${a.from} → ${a.to}: sent at ${formatDuration(a.sendUs)} (event ${a.sendEvent}), ${what}`}</title>
                 </g>
               );
             })}
