@@ -16,7 +16,7 @@ import {
   type StopReason,
   type Violation,
 } from './kernel/kernel';
-import { staleReadCount, staleReadList } from './kernel/kv-metrics';
+import { kvWindowSeries, staleReadList } from './kernel/kv-metrics';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { Workload } from './kernel/workload';
 import type { NodeBadge } from './protocol';
@@ -716,9 +716,34 @@ export class Simulation {
     const m = this.kernel.metrics();
     if (this.scenario.workload.kind === 'none') return m;
     // Read off the client history (kernel/kv-metrics.ts), like the kernel's own key-value gauges.
-    const { reads, stale } = staleReadCount(this.kernel.kvHistory());
-    m.gauges.staleReads = stale;
-    if (reads > 0) m.gauges.staleReadRate = stale / reads;
+    const { reads, stale } = staleReadList(this.kernel.kvHistory());
+    m.gauges.staleReads = stale.length;
+    if (reads > 0) m.gauges.staleReadRate = stale.length / reads;
+    // CAP over time: availability against stale reads, per window (kv-metrics.ts kvWindowSeries).
+    const staleIds = new Set(stale.map((s) => s.id));
+    const finished = this.kernel.workload.finishedOps().map((op) => ({
+      endUs: op.endUs,
+      outcome: op.outcome,
+      ...(op.read && op.outcome === 'ok' ? { stale: staleIds.has(op.id) } : {}),
+    }));
+    const windows = kvWindowSeries(finished, this.kernel.nowUs);
+    m.series.push({ id: 'windowAvailability', unit: 'fraction', ...windows.availability });
+    m.series.push({ id: 'windowStaleReads', unit: 'fraction', ...windows.staleReads });
+    // Time to converge after healing, where the protocol measures divergence (a metric whose id
+    // starts with "divergent", e.g. replicas disagreeing on a key): from the last heal so far to
+    // the first sample at or after it that reads 0.
+    const heals = [
+      ...this.scenario.faults.filter((f) => f.fault.kind === 'heal').map((f) => f.atUs),
+      ...this.liveFaults()
+        .filter((f) => f.fault.kind === 'heal')
+        .map((f) => f.atUs),
+    ].filter((t) => t <= this.kernel.nowUs);
+    const divergence = m.series.find((s) => s.id.startsWith('divergent'));
+    if (heals.length > 0 && divergence !== undefined) {
+      const healUs = Math.max(...heals);
+      const k = divergence.tUs.findIndex((t, i) => t >= healUs && divergence.v[i] === 0);
+      if (k >= 0) m.gauges.convergedAfterHealUs = divergence.tUs[k]! - healUs;
+    }
     return m;
   }
 

@@ -1,7 +1,8 @@
 // CAP on the space-time diagram: the library's AP scenario (resources/library/
 // dynamo-ap-partition) fails the linearizability checker, and the Space-time tab lists the
 // offending reads, outlines them in red with the checker's reason, and goes to one on a click.
-// Also its screenshots (DSLAB_SHOTS_DIR): 1440x900 light, 1024x700 dark.
+// Also its screenshots (DSLAB_SHOTS_DIR): 1440x900 light, 1024x700 dark, with the Metrics tab's
+// windowed availability and stale-read share.
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
 import { eventIndex, runButton } from './run-helpers';
@@ -65,6 +66,14 @@ for (const [w, h, scheme] of [
     await page.setViewportSize({ width: w, height: h });
     await page.emulateMedia({ colorScheme: scheme });
     await runApToEnd(page, lab.server.url);
+    // The Metrics tab at the end of the run: availability against stale reads per 100 ms window.
+    await page.getByRole('tab', { name: 'Metrics' }).click();
+    const stale = page.getByRole('img', { name: 'windowStaleReads over virtual time (ms)' });
+    await expect(page.getByRole('img', { name: 'windowAvailability over virtual time (ms)' })).toBeVisible();
+    await stale.scrollIntoViewIfNeeded();
+    await expect(stale).toBeVisible();
+    await page.screenshot({ path: shot(`cap-metrics-${scheme}-${w}.png`) });
+    await page.getByRole('tab', { name: 'Space-time' }).click();
     await page.getByTestId('st-offending-item').nth(1).click();
     await expect(page.getByTestId('st-offending').first()).toBeVisible();
     await page.screenshot({ path: shot(`cap-offending-${scheme}-${w}.png`) });

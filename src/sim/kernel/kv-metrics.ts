@@ -15,6 +15,11 @@
  *   completed before the read began, in real time (`staleReadCount`), and their share of the
  *   reads answered.
  * A metric with nothing to measure yet (no answer, no time, no operation) is absent.
+ *
+ * Over time, per window of KV_WINDOW_US of virtual time (`kvWindowSeries`), the same two sides
+ * of CAP: `windowAvailability`, the share of the operations finished in the window (answered
+ * ok, answered failed, given up on) that were answered ok, and `windowStaleReads`, the share of
+ * the reads answered in the window that were stale. A window with nothing finished has no point.
  */
 import type { KvOp } from '../checkers/history';
 
@@ -142,4 +147,61 @@ export function staleReadList(history: readonly KvOp[]): { reads: number; stale:
       stale.push({ id: op.id, newer: latest.id });
   }
   return { reads, stale };
+}
+
+/**
+ * The window of the windowed key-value series, virtual microseconds: 100 ms, the kernel's
+ * sampling interval (a named choice: short enough to show a partition of a second or two start
+ * and end, long enough to hold a few operations of a small workload).
+ */
+export const KV_WINDOW_US = 100_000;
+
+/** One finished operation, for kvWindowSeries. */
+export interface FinishedOp {
+  /** When it finished (answered, or given up on), virtual µs. */
+  endUs: number;
+  /** Answered ok, answered failed, or given up on. */
+  outcome: 'ok' | 'failed' | 'unknown';
+  /** A read answered ok: whether it was stale (staleReadList). Undefined for other operations. */
+  stale?: boolean;
+}
+
+/**
+ * The windowed availability and stale-read share (see the module comment) of the windows that
+ * have ended by nowUs, each point at its window's end.
+ */
+export function kvWindowSeries(
+  ops: readonly FinishedOp[],
+  nowUs: number,
+  windowUs = KV_WINDOW_US,
+): { availability: { tUs: number[]; v: number[] }; staleReads: { tUs: number[]; v: number[] } } {
+  const windows = Math.max(0, Math.floor(nowUs / windowUs));
+  const finished = new Float64Array(windows);
+  const ok = new Float64Array(windows);
+  const reads = new Float64Array(windows);
+  const stale = new Float64Array(windows);
+  for (const op of ops) {
+    const w = Math.floor(op.endUs / windowUs);
+    if (w < 0 || w >= windows) continue;
+    finished[w]!++;
+    if (op.outcome === 'ok') ok[w]!++;
+    if (op.stale !== undefined) {
+      reads[w]!++;
+      if (op.stale) stale[w]!++;
+    }
+  }
+  const availability = { tUs: [] as number[], v: [] as number[] };
+  const staleReads = { tUs: [] as number[], v: [] as number[] };
+  for (let w = 0; w < windows; w++) {
+    const end = (w + 1) * windowUs;
+    if (finished[w]! > 0) {
+      availability.tUs.push(end);
+      availability.v.push(ok[w]! / finished[w]!);
+    }
+    if (reads[w]! > 0) {
+      staleReads.tUs.push(end);
+      staleReads.v.push(stale[w]! / reads[w]!);
+    }
+  }
+  return { availability, staleReads };
 }

@@ -286,6 +286,35 @@ export class Workload {
   }
 
   /**
+   * Every operation finished by now (for the windowed key-value series, kv-metrics.ts): its id,
+   * whether it was a read, when it finished and how: answered ok or failed, or given up on at
+   * the closed-loop timeout (invocation + timeoutUs, once that has passed unanswered).
+   */
+  finishedOps(): { id: number; read: boolean; endUs: number; outcome: 'ok' | 'failed' | 'unknown' }[] {
+    const w = this.k.scenario.workload;
+    const timeoutUs = w.kind === 'closed' ? w.timeoutUs : Number.POSITIVE_INFINITY;
+    const open = new Map<number, { read: boolean; callUs: number }>();
+    const out: { id: number; read: boolean; endUs: number; outcome: 'ok' | 'failed' | 'unknown' }[] = [];
+    for (let k = 0; k < this.historyLen; k++) {
+      const h = this.history[k]!;
+      if (h.t === 'invoke') {
+        open.set(h.id, { read: h.op === 'read', callUs: h.us });
+        continue;
+      }
+      const o = open.get(h.id);
+      if (o === undefined) continue;
+      open.delete(h.id);
+      out.push({ id: h.id, read: o.read, endUs: h.us, outcome: h.t === 'complete' ? 'ok' : 'failed' });
+    }
+    const now = this.k.nowUs;
+    for (const [id, o] of open) {
+      const end = o.callUs + timeoutUs;
+      if (end <= now && !this.pending.has(id)) out.push({ id, read: o.read, endUs: end, outcome: 'unknown' });
+    }
+    return out;
+  }
+
+  /**
    * Where operations happened, for drawing them on the space-time diagram: the client node and
    * the event of each invocation, the node and event of its answer (null: never answered).
    */
