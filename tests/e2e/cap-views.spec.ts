@@ -3,6 +3,7 @@
 // offending reads, outlines them in red with the checker's reason, and goes to one on a click.
 // Also its screenshots (DSLAB_SHOTS_DIR): 1440x900 light, 1024x700 dark, with the Metrics tab's
 // windowed availability and stale-read share.
+import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
 import { eventIndex, runButton } from './run-helpers';
@@ -79,3 +80,34 @@ for (const [w, h, scheme] of [
     await page.screenshot({ path: shot(`cap-offending-${scheme}-${w}.png`) });
   });
 }
+
+test.describe('accessibility', () => {
+  // axe is injected as a script tag, which the lab's CSP refuses.
+  test.use({ bypassCSP: true });
+
+  test('the offending operations add no serious axe violations to the space-time tab, both themes', async ({
+    page,
+    lab,
+  }) => {
+    test.setTimeout(120_000);
+    const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    const serious = async (): Promise<string[]> => {
+      if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
+      return page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(ctx: unknown): Promise<{ violations: unknown[] }> } })
+          .axe;
+        const result = await axe.run({ include: [['.bottom']] });
+        return (result.violations as { id: string; impact: string | null; nodes: { target: unknown }[] }[])
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+      });
+    };
+    await runApToEnd(page, lab.server.url);
+    await page.getByTestId('st-offending-item').first().click();
+    await expect(page.getByTestId('st-offending').first()).toBeVisible();
+    expect(await serious(), 'light').toEqual([]);
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+    await page.waitForTimeout(300);
+    expect(await serious(), 'dark').toEqual([]);
+  });
+});
