@@ -10,7 +10,7 @@ import { eventIndex, runButton } from './run-helpers';
 
 const AP = 'Dynamo, AP: a partition from 1 s to 3 s';
 
-async function runApToEnd(page: Page, url: string): Promise<void> {
+async function runApToEnd(page: Page, url: string, checkersShot?: string): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('app-info')).toContainText('over web');
   await page.getByRole('tab', { name: 'Library' }).click();
@@ -23,7 +23,18 @@ async function runApToEnd(page: Page, url: string): Promise<void> {
   await page.keyboard.press('End');
   await runButton(page, 'Play').click();
   await expect(page.getByText('Run: ended')).toBeVisible({ timeout: 90_000 });
-  await page.getByRole('tab', { name: 'Space-time' }).click();
+  // The Checkers tab says the history check failed and leads to the diagram.
+  await page.getByRole('tab', { name: 'Checkers' }).click();
+  if (checkersShot !== undefined) {
+    const show = page.getByRole('button', { name: /offending operations on the space-time/ });
+    await show.scrollIntoViewIfNeeded();
+    await expect(show).toBeVisible();
+    await page.screenshot({ path: shot(checkersShot) });
+  }
+  await page
+    .getByRole('button', { name: /^Show the \d+ offending operations on the space-time diagram$/ })
+    .click();
+  await expect(page.getByRole('tab', { name: 'Space-time' })).toHaveAttribute('aria-selected', 'true');
 }
 
 test('the offending reads of an AP run are listed, outlined on the diagram, and a click goes to one', async ({
@@ -66,7 +77,7 @@ for (const [w, h, scheme] of [
     test.setTimeout(120_000);
     await page.setViewportSize({ width: w, height: h });
     await page.emulateMedia({ colorScheme: scheme });
-    await runApToEnd(page, lab.server.url);
+    await runApToEnd(page, lab.server.url, `cap-checkers-${scheme}-${w}.png`);
     // The Metrics tab at the end of the run: availability against stale reads per 100 ms window.
     await page.getByRole('tab', { name: 'Metrics' }).click();
     const stale = page.getByRole('img', { name: 'windowStaleReads over virtual time (ms)' });
