@@ -3,8 +3,28 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { OffendingOp, Res } from '../../../shared/api';
 
-vi.mock('../api/client', () => ({ call: vi.fn(), subscribe: vi.fn(() => () => {}) }));
-const { keptOffending } = await import('./run');
+const status = {
+  simId: 'sim-1',
+  eventIndex: 10,
+  nowUs: 1000,
+  done: false,
+  stopReason: null,
+  violation: null,
+  queued: 1,
+  traceRows: 10,
+  seed: 1,
+  reachedEvent: 10,
+  playing: false,
+  steps: 0,
+};
+vi.mock('../api/client', () => ({
+  call: (method: string) =>
+    Promise.resolve(method === 'sim.nodes' || method === 'sim.injections' ? [] : status),
+  subscribe: () => () => {},
+}));
+globalThis.requestAnimationFrame = (() => 0) as typeof requestAnimationFrame;
+const { inject, keptOffending } = await import('./run');
+const { useRun } = await import('../stores/run-store');
 
 type Verdicts = Res<'sim.invariants'>;
 const op = (opId: number): OffendingOp => ({
@@ -39,5 +59,11 @@ describe('keptOffending', () => {
     expect(keptOffending(failed, [lin(false, [op(7)])])).toEqual([
       { check: 'linearizability', ops: [op(7)] },
     ]);
+  });
+
+  it('a fault injected live forgets them: the future of the run, and its history, are no longer those', async () => {
+    useRun.getState().set({ simId: 'sim-1', offending: [{ check: 'linearizability', ops: [op(5)] }] });
+    await inject({ kind: 'crash', node: 'n1' });
+    expect(useRun.getState().offending).toEqual([]);
   });
 });

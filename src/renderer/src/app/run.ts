@@ -328,8 +328,9 @@ export function inject(fault: FaultInput): Promise<unknown> {
     const simId = await ensureRun();
     let status = await call('sim.inject', { simId, change: { kind: 'fault', fault: fault as never } });
     const run = useRun.getState();
-    // The change rewrites the future after this event: forget the rows we had of it.
-    run.set({ cache: dropFrom(run.cache, status.eventIndex + 1), linksAt: -1 });
+    // The change rewrites the future after this event: forget the rows we had of it, and the
+    // operations the history checks named at the end of the run it replaces.
+    run.set({ cache: dropFrom(run.cache, status.eventIndex + 1), linksAt: -1, offending: [] });
     if (!status.playing)
       status = await call('sim.stepUntil', { simId, filter: { kind: 'fault' }, maxEvents: 10_000 });
     const injections = await call('sim.injections', { simId });
