@@ -15,6 +15,7 @@ import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { kafka } from './protocols/kafka/kafka';
+import { lambda } from './protocols/lambda/lambda';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
@@ -93,6 +94,7 @@ for (const p of [
   cristian,
   berkeley,
   twoPhaseCommit,
+  lambda,
 ] as AnyProtocol[])
   registerProtocol(p);
 

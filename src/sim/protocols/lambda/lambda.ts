@@ -1,0 +1,1188 @@
+import { z } from 'zod';
+import type {
+  Ctx,
+  DefaultTopology,
+  Input,
+  Invariant,
+  Liveness,
+  NodeView,
+  Protocol,
+  RunCheck,
+  StateField,
+} from '../../protocol';
+import { star } from '../../toolkit/topology';
+import { timelineView } from './timeline-view';
+
+/**
+ * The Lambda architecture: Nathan Marz and James Warren, "Big Data: Principles and best
+ * practices of scalable realtime data systems", Manning 2015, ch. 1 (§1.7, the three layers)
+ * and ch. 2 (the master dataset: raw, immutable facts); and, as its alternative, the Kappa
+ * architecture: Jay Kreps, "Questioning the Lambda Architecture", O'Reilly Radar, July 2014.
+ *
+ * Lambda (Marz ch. 1): query = function(all data). Sources append facts (here page views) to
+ * the MASTER DATASET, which is immutable: a fact is never changed or deleted, only appended
+ * (ch. 2). The BATCH LAYER loops for ever: it takes the whole dataset as it stands and
+ * recomputes the BATCH VIEW from scratch (a run takes time in proportion to the data), then
+ * starts again. Events that arrive while a run is under way are not in its view, so the SPEED
+ * LAYER keeps REAL-TIME VIEWS updated incrementally, event by event, for exactly those events,
+ * and throws away what a finished batch run covers (the "expiring real-time views" of the
+ * book's realtime chapter: there, two views flip at each batch run; here each event carries
+ * the number of the batch run that will first cover it, its epoch, so the expiry is exact).
+ * The SERVING LAYER holds the batch view and answers a query by merging it with the real-time
+ * view: batch view(run k) + the real-time counts of epochs >= k.
+ *
+ * The batch layer is what makes the system tolerant of human error (§1.6.2 "Human-fault
+ * tolerance"): whatever the speed layer got wrong, for whatever reason, is replaced by an exact
+ * recomputation at the next batch run, because the raw facts were kept.
+ *
+ * Kappa (Kreps 2014): no batch layer. One stream processing job reads a replayable log (the
+ * master dataset here, retained in full) and keeps its view; to change the code, start the new
+ * version of the job reading the log from the beginning into a NEW view, and when it has caught
+ * up with the old job, switch the application over to the new view and stop the old job. The
+ * replay costs time in proportion to the retained log.
+ *
+ * The workload is the book's running example (ch. 1-2): page views per URL. Every check
+ * compares what is served with the ground truth, counted from what the sources emitted. See
+ * docs/protocols/lambda.md.
+ */
+
+/** The URLs pages are viewed on (the first `urls` of them), most popular first. */
+export const URLS = ['/home', '/news', '/shop', '/about', '/blog', '/help', '/jobs', '/docs'] as const;
+
+export const LambdaParams = z.object({
+  /** Lambda (batch + speed + serving) or Kappa (one replayable stream job). */
+  architecture: z
+    .enum(['lambda', 'kappa'])
+    .default('lambda')
+    .describe('lambda: batch, speed and serving layers; kappa: one stream job over a replayable log.'),
+  /** How many URLs the page views spread over. */
+  urls: z
+    .number()
+    .int()
+    .min(1)
+    .max(URLS.length)
+    .default(4)
+    .describe('URLs viewed (1 to 8); the first is the most popular.'),
+  /** Page views each source emits before it stops (the story then settles). */
+  eventsPerSource: z
+    .number()
+    .int()
+    .min(0)
+    .max(5000)
+    .default(150)
+    .describe('Page views each source emits, then stops.'),
+  /** Mean gap between two page views of one source (exponential gaps). */
+  eventEveryMs: z.number().int().min(1).max(10_000).default(30),
+  /** Batch layer: the fixed cost of a run (reading the dataset, writing the view). */
+  batchFixedMs: z.number().int().min(1).max(60_000).default(200),
+  /** Batch layer: the cost of a run per event of the master dataset, microseconds. */
+  batchUsPerEvent: z.number().int().min(0).max(1_000_000).default(2000),
+  /** Batch layer: pause between the end of a run and the start of the next. */
+  batchGapMs: z.number().int().min(0).max(60_000).default(100),
+  /** Lambda: run the speed layer (off: the serving layer serves the batch view alone). */
+  speedLayer: z.boolean().default(true).describe('Lambda: run the speed layer (off: batch views only).'),
+  /** How often the speed layer (or Kappa's job) sends its view to the serving layer. */
+  publishEveryMs: z.number().int().min(1).max(10_000).default(50),
+  /** Reading the log back (a rebuild, a replay): cost per event read, microseconds. */
+  replayUsPerEvent: z.number().int().min(0).max(1_000_000).default(1000),
+  /** Events per read of the log back. */
+  replayChunk: z.number().int().min(1).max(10_000).default(50),
+  /** Kappa: when version 2 of the job is deployed and starts replaying the log (0: never). */
+  redeployAtMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(2500)
+    .describe('Kappa: when job version 2 is deployed and replays the log from offset 0 (0: never).'),
+  /** How often the dashboard queries one URL's count. */
+  queryEveryMs: z.number().int().min(1).max(60_000).default(100),
+  /** Liveness bound: once the sources are done and the faults stopped, the served counts are exact within this. */
+  settleMs: z.number().int().min(100).max(600_000).default(3000),
+  /** Bug switch: the serving layer adds real-time counts the batch view already covers. */
+  bugDoubleCountOverlap: z.boolean().default(false),
+  /** Bug switch: the master dataset is a queue: a batch run takes (deletes) what it reads and adds it to its last view. */
+  bugMutateMaster: z.boolean().default(false),
+  /** Bug switch: the speed layer (Kappa: job version 1) jumps over events it missed instead of reading them from the log. */
+  bugSpeedSkipsGap: z.boolean().default(false),
+});
+/** Lambda/Kappa params. */
+export type LambdaParams = z.infer<typeof LambdaParams>;
+type P = LambdaParams;
+
+/** Page views per URL (a view: batch, real-time, served). */
+export type Counts = Record<string, number>;
+
+/** A fact of the master dataset (Marz ch. 2): who saw which page, when; never changed once written. */
+export interface Fact {
+  /** Offset in the dataset. */
+  offset: number;
+  /** The source that emitted it, and its number there (the fact's identity). */
+  source: string;
+  n: number;
+  /** The page viewed ('' once deleted: only with bugMutateMaster). */
+  url: string;
+  /** The batch run that first covers it: the number of snapshots taken before it (the speed layer's epoch). */
+  epoch: number;
+  /** When the log appended it (log's clock). */
+  atUs: number;
+}
+
+/** A bar of the timeline view: a batch run, a replay, the speed layer live. */
+export interface Bar {
+  startUs: number;
+  endUs: number | null;
+  label: string;
+  tone: 'neutral' | 'info' | 'good' | 'warn' | 'bad';
+  title: string;
+}
+
+/** A source of page views (a web server). */
+export interface SourceState {
+  kind: 'source';
+  /** What it emitted, in order: index n holds the URL of its n-th page view (the ground truth). */
+  sent: string[];
+}
+
+/** The master dataset (Lambda) or the retained, replayable log (Kappa). */
+export interface LogState {
+  kind: 'log';
+  /** The facts, in append order. */
+  dataset: Fact[];
+  /** Snapshots handed to the batch layer so far (the epoch of the next appended fact). */
+  snapshots: number;
+  /** bugMutateMaster: facts before this offset were taken by a batch run (and deleted). */
+  taken: number;
+}
+
+/** A batch run under way: the snapshot it recomputes from. */
+export interface BatchRun {
+  run: number;
+  upTo: number;
+  /** Events read from the dataset. */
+  read: number;
+  /** The view it will publish when done. */
+  view: Counts;
+}
+
+/** The batch layer: one worker that recomputes the batch view from the whole dataset, in a loop. */
+export interface BatchState {
+  kind: 'batch';
+  /** Waiting for a snapshot. */
+  waiting: boolean;
+  /** The run under way, or null. */
+  current: BatchRun | null;
+  /** Runs finished and published. */
+  runs: number;
+  /** Events read by all runs (the recomputation cost). */
+  processed: number;
+  /** bugMutateMaster only: the last view, to which the next run adds what it takes. */
+  base: Counts;
+  bars: Bar[];
+}
+
+/** A speed layer node (Lambda) or a stream job (Kappa). */
+export interface SpeedState {
+  kind: 'speed';
+  /** Job version: 1 for the first speed node, 2 for Kappa's redeployed job. */
+  version: number;
+  /** Processing events (Kappa v2 before its deploy, or v1 after the switch, is not). */
+  running: boolean;
+  /** Kappa: version 2 was deployed / version 1 was stopped (kept on disk: operators' decisions). */
+  deployed: boolean;
+  stopped: boolean;
+  /** The next log offset to apply; -1 while it does not know where to start (just restarted). */
+  next: number;
+  /** The real-time views: counts per URL by epoch (the batch run that will first cover them). */
+  views: Record<string, Counts>;
+  /** The newest batch run the serving layer has installed (epochs below it are expired). */
+  batchRun: number;
+  /** A read of the log back is under way (a rebuild or a replay), and the chunk being processed. */
+  reading: boolean;
+  chunk: Fact[];
+  /** Incarnation (bumped at each restart) and publish sequence: the serving layer keeps the newest. */
+  inc: number;
+  seq: number;
+  /** The view changed since the last publish. */
+  dirty: boolean;
+  /** Events read back from the log (rebuilds, replays): Kappa's replay cost. */
+  replayed: number;
+  /** Events jumped over (bugSpeedSkipsGap). */
+  skipped: number;
+  /** One past the highest offset pushed to it (it reads the log back until it gets there). */
+  seen: number;
+  bars: Bar[];
+}
+
+/** A real-time view as the serving layer last received it. */
+export interface RealtimeCopy {
+  inc: number;
+  seq: number;
+  version: number;
+  next: number;
+  views: Record<string, Counts>;
+}
+
+/** The serving layer: the batch view, the real-time views it was sent, and the merge. */
+export interface ServingState {
+  kind: 'serving';
+  /** The installed batch view: its run, the offset it covers up to, its counts. */
+  batch: { run: number; upTo: number; counts: Counts } | null;
+  /** The real-time views by speed node. */
+  realtime: Record<string, RealtimeCopy>;
+  /** The speed node whose view is served ('' for none). */
+  active: string;
+  /** The merge of the two (Marz's query function), kept up to date, and the offset it covers up to. */
+  merged: Counts;
+  horizon: number;
+  /** Queries answered. */
+  answered: number;
+  /** Moments for the timeline: batch views installed, a switch-over. */
+  markers: { atUs: number; label: string }[];
+}
+
+/** An answer the dashboard received: the count, and the offset the served view covers up to. */
+export interface Answer {
+  atUs: number;
+  url: string;
+  count: number;
+  horizon: number;
+}
+
+/** The dashboard: the client that queries the serving layer. */
+export interface DashboardState {
+  kind: 'dashboard';
+  nextQ: number;
+  /** Every answer received (what the user was told). */
+  answers: Answer[];
+}
+
+export type LambdaState = SourceState | LogState | BatchState | SpeedState | ServingState | DashboardState;
+
+export type LambdaMsg =
+  | { type: 'PageView'; n: number; url: string }
+  | { type: 'Event'; fact: Fact }
+  | { type: 'Snapshot' }
+  | { type: 'Dataset'; run: number; upTo: number; facts: Fact[] }
+  | { type: 'BatchView'; run: number; upTo: number; counts: Counts }
+  | { type: 'Horizon'; run: number; upTo: number; active: string }
+  | { type: 'Hello' }
+  | { type: 'Replay'; from: number }
+  | { type: 'Events'; from: number; facts: Fact[]; tail: number }
+  | {
+      type: 'Realtime';
+      inc: number;
+      seq: number;
+      version: number;
+      next: number;
+      views: Record<string, Counts>;
+    }
+  | { type: 'Stop' }
+  | { type: 'Query'; q: number; url: string }
+  | { type: 'Answer'; q: number; url: string; count: number; horizon: number };
+
+type C = Ctx<P, LambdaMsg>;
+type In = Input<LambdaMsg>;
+
+const first = (ctx: C, role: string): string => ctx.nodesWithRole(role)[0] ?? '';
+const add = (c: Counts, url: string, k = 1): void => {
+  c[url] = (c[url] ?? 0) + k;
+};
+const ms = (us: number): string => `${(us / 1000).toFixed(0)} ms`;
+
+/** Counts per URL of a list of facts (deleted facts count nothing). */
+export function countFacts(facts: readonly Fact[]): Counts {
+  const c: Counts = {};
+  for (const f of facts) if (f.url !== '') add(c, f.url);
+  return c;
+}
+
+/**
+ * The merge of the serving layer (Marz ch. 1): batch view + the real-time counts the batch view
+ * does not cover (epochs >= its run), and the offset the result covers up to.
+ */
+export function merge(s: ServingState, bugDoubleCount: boolean): { counts: Counts; horizon: number } {
+  const counts: Counts = { ...(s.batch?.counts ?? {}) };
+  const run = s.batch?.run ?? 0;
+  let horizon = s.batch?.upTo ?? 0;
+  const rt = s.active === '' ? undefined : s.realtime[s.active];
+  if (rt !== undefined) {
+    for (const [epoch, c] of Object.entries(rt.views))
+      if (bugDoubleCount || Number(epoch) >= run)
+        for (const [url, k] of Object.entries(c)) add(counts, url, k);
+    horizon = Math.max(horizon, rt.next);
+  }
+  return { counts, horizon };
+}
+
+/** Recomputes the serving layer's merged view after its batch view or real-time view changed. */
+function remerge(ctx: C, s: ServingState): void {
+  const { counts, horizon } = merge(s, ctx.params.bugDoubleCountOverlap);
+  s.merged = counts;
+  s.horizon = horizon;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources and the master dataset (Marz ch. 2)
+
+function onSource(ctx: C, s: SourceState, input: In): void {
+  if (input.kind === 'start' || input.kind === 'restart') {
+    if (s.sent.length < ctx.params.eventsPerSource) ctx.setTimer('emit', gap(ctx));
+    return;
+  }
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false }); // not a key-value store
+    return;
+  }
+  if (input.kind !== 'timer' || input.name !== 'emit') return;
+  // A page view: the most popular URLs are viewed most (a quadratic skew towards /home).
+  const r = ctx.rng.next();
+  const url = URLS[Math.floor(ctx.params.urls * r * r)]!;
+  s.sent.push(url);
+  ctx.send(first(ctx, 'log'), { type: 'PageView', n: s.sent.length - 1, url });
+  if (s.sent.length < ctx.params.eventsPerSource) ctx.setTimer('emit', gap(ctx));
+}
+
+const gap = (ctx: C): number => Math.max(1, Math.round(ctx.rng.exponential(ctx.params.eventEveryMs * 1000)));
+
+function onLog(ctx: C, s: LogState, input: In): void {
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false }); // not a key-value store
+    return;
+  }
+  if (input.kind !== 'message') return;
+  const m = input.msg;
+  switch (m.type) {
+    case 'PageView': {
+      // Append a fact; never update one (ch. 2: data is immutable, "the data is true forever").
+      const fact: Fact = {
+        offset: s.dataset.length,
+        source: input.from,
+        n: m.n,
+        url: m.url,
+        epoch: s.snapshots,
+        atUs: ctx.now(),
+      };
+      s.dataset.push(fact);
+      for (const to of ctx.nodesWithRole('speed')) ctx.send(to, { type: 'Event', fact });
+      return;
+    }
+    case 'Snapshot': {
+      // The batch layer reads the whole dataset as it stands: facts after this cut are the
+      // speed layer's until the run that follows.
+      s.snapshots += 1;
+      const upTo = s.dataset.length;
+      if (!ctx.params.bugMutateMaster) {
+        ctx.send(input.from, { type: 'Dataset', run: s.snapshots, upTo, facts: s.dataset.slice(0, upTo) });
+        return;
+      }
+      // The bug: a queue, not a master dataset. What a run reads is taken out (deleted), so a
+      // run that dies takes its facts with it.
+      const facts = s.dataset.slice(s.taken, upTo).map((f) => ({ ...f }));
+      for (let i = s.taken; i < upTo; i++) s.dataset[i] = { ...s.dataset[i]!, url: '' };
+      s.taken = upTo;
+      ctx.send(input.from, { type: 'Dataset', run: s.snapshots, upTo, facts });
+      return;
+    }
+    case 'Replay': {
+      const facts = s.dataset.slice(m.from, m.from + ctx.params.replayChunk);
+      ctx.send(input.from, { type: 'Events', from: m.from, facts, tail: s.dataset.length });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batch layer (Marz ch. 1: batch view = function(all data), recomputed in a loop)
+
+function askSnapshot(ctx: C, s: BatchState): void {
+  s.waiting = true;
+  ctx.send(first(ctx, 'log'), { type: 'Snapshot' });
+}
+
+function onBatch(ctx: C, s: BatchState, input: In): void {
+  const p = ctx.params;
+  if (p.architecture === 'kappa') {
+    if (input.kind === 'client') ctx.reply(input.op, { ok: false });
+    return; // Kappa has no batch layer
+  }
+  switch (input.kind) {
+    case 'start':
+      askSnapshot(ctx, s);
+      return;
+    case 'restart': {
+      // The run it had under way is lost with its memory; the data is not: start again from it.
+      const open = s.bars.find((b) => b.endUs === null);
+      if (open !== undefined) {
+        open.endUs = ctx.now();
+        open.tone = 'bad';
+        open.title = `${open.title}: lost to a crash, recomputed by the next run`;
+      }
+      ctx.note('batch worker restarted: recompute from the master dataset');
+      askSnapshot(ctx, s);
+      return;
+    }
+    case 'client':
+      ctx.reply(input.op, { ok: false });
+      return;
+    case 'timer':
+      if (input.name === 'next') askSnapshot(ctx, s);
+      else if (input.name === 'work' && s.current !== null) finishRun(ctx, s);
+      return;
+    case 'message': {
+      const m = input.msg;
+      if (m.type !== 'Dataset' || !s.waiting) return;
+      s.waiting = false;
+      // Recompute from scratch (with the bug: add what was taken to the last view).
+      const view = countFacts(m.facts);
+      if (p.bugMutateMaster) for (const [url, k] of Object.entries(s.base)) add(view, url, k);
+      s.current = { run: m.run, upTo: m.upTo, read: m.facts.length, view };
+      const costUs = p.batchFixedMs * 1000 + m.facts.length * p.batchUsPerEvent;
+      s.bars.push({
+        startUs: ctx.now(),
+        endUs: null,
+        label: `run ${m.run} · ${m.facts.length} ev`,
+        tone: 'info',
+        title: `batch run ${m.run}: recomputes the view of offsets 0..${m.upTo - 1} (${m.facts.length} events read)`,
+      });
+      ctx.note(`batch run ${m.run}: recompute over ${m.upTo} events (${ms(costUs)})`);
+      ctx.setTimer('work', Math.max(1, costUs));
+      return;
+    }
+  }
+}
+
+function finishRun(ctx: C, s: BatchState): void {
+  const r = s.current!;
+  s.current = null;
+  s.runs += 1;
+  s.processed += r.read;
+  if (ctx.params.bugMutateMaster) s.base = r.view;
+  const bar = s.bars[s.bars.length - 1];
+  if (bar !== undefined && bar.endUs === null) bar.endUs = ctx.now();
+  ctx.send(first(ctx, 'serving'), { type: 'BatchView', run: r.run, upTo: r.upTo, counts: r.view });
+  ctx.setTimer('next', Math.max(1, ctx.params.batchGapMs * 1000));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The speed layer (Marz ch. 1: incremental real-time views) and Kappa's stream jobs
+
+const openBar = (s: SpeedState): Bar | undefined => s.bars.find((b) => b.endUs === null);
+
+function closeBar(s: SpeedState, nowUs: number): void {
+  const b = openBar(s);
+  if (b !== undefined) b.endUs = nowUs;
+}
+
+function startBar(ctx: C, s: SpeedState, label: string, tone: Bar['tone'], title: string): void {
+  closeBar(s, ctx.now());
+  s.bars.push({ startUs: ctx.now(), endUs: null, label, tone, title });
+}
+
+/** Applies one fact to the real-time view: the incremental update. */
+function apply(s: SpeedState, f: Fact): void {
+  if (f.url !== '' && f.epoch >= s.batchRun) {
+    const v = s.views[String(f.epoch)] ?? {};
+    add(v, f.url);
+    s.views[String(f.epoch)] = v;
+  }
+  s.next = f.offset + 1;
+  s.dirty = true;
+}
+
+/** Reads the log back from `next` (a rebuild after a restart, a replay, a gap). */
+function readBack(ctx: C, s: SpeedState): void {
+  if (s.reading) return;
+  s.reading = true;
+  ctx.send(first(ctx, 'log'), { type: 'Replay', from: s.next });
+}
+
+/** The first speed node runs version 1; in Kappa the second is version 2, deployed later. */
+const versionOf = (ctx: C): number => Math.max(1, ctx.nodesWithRole('speed').indexOf(ctx.self) + 1);
+/** Version 1 carries the speed-layer bug; version 2 is the fixed code (Kappa). */
+const buggy = (ctx: C, s: SpeedState): boolean => ctx.params.bugSpeedSkipsGap && s.version === 1;
+
+function live(ctx: C, s: SpeedState): void {
+  const what = ctx.params.architecture === 'kappa' ? `job v${s.version}` : 'speed layer';
+  startBar(ctx, s, `v${s.version} live`, 'good', `${what}: applies each event as it arrives`);
+}
+
+function onSpeed(ctx: C, s: SpeedState, input: In): void {
+  const p = ctx.params;
+  const kappa = p.architecture === 'kappa';
+  switch (input.kind) {
+    case 'start':
+      s.version = versionOf(ctx);
+      if (kappa ? s.version === 1 : p.speedLayer && s.version === 1) {
+        s.running = true;
+        s.next = 0;
+        live(ctx, s);
+      }
+      if (kappa && s.version === 2 && p.redeployAtMs > 0) ctx.setTimer('deploy', p.redeployAtMs * 1000);
+      ctx.setTimer('publish', p.publishEveryMs * 1000);
+      return;
+    case 'restart': {
+      // The real-time view lived in memory: rebuild it. Ask the serving layer where the batch
+      // view ends, then read the log from there (Kappa: from where the job starts, offset 0).
+      s.inc += 1;
+      s.version = versionOf(ctx);
+      const b = openBar(s);
+      if (b !== undefined) {
+        b.endUs = ctx.now();
+        b.title = `${b.title} (until a crash)`;
+      }
+      s.running = kappa
+        ? s.version === 1
+          ? !s.stopped
+          : s.deployed && !s.stopped
+        : p.speedLayer && s.version === 1;
+      if (kappa && s.version === 2 && !s.deployed && p.redeployAtMs > 0)
+        ctx.setTimer('deploy', Math.max(1, p.redeployAtMs * 1000 - ctx.now()));
+      if (s.running) ctx.send(first(ctx, 'serving'), { type: 'Hello' });
+      ctx.setTimer('publish', p.publishEveryMs * 1000);
+      return;
+    }
+    case 'client':
+      ctx.reply(input.op, { ok: false });
+      return;
+    case 'timer':
+      if (input.name === 'publish') {
+        if (s.dirty && s.running) publish(ctx, s);
+        ctx.setTimer('publish', p.publishEveryMs * 1000);
+      } else if (input.name === 'deploy' && !s.deployed) {
+        // Kreps: start the new version of the job at the beginning of the retained log.
+        s.deployed = true;
+        s.running = true;
+        s.next = 0;
+        startBar(ctx, s, `v${s.version} replay`, 'warn', `job v${s.version}: replays the log from offset 0`);
+        ctx.note(`job v${s.version} deployed: replay the log from offset 0 into a new view`);
+        readBack(ctx, s);
+      } else if (input.name === 'chunk') applyChunk(ctx, s);
+      return;
+    case 'message':
+      break;
+  }
+  const m = input.msg;
+  switch (m.type) {
+    case 'Horizon':
+      onHorizon(ctx, s, m.run, m.upTo);
+      return;
+    case 'Hello':
+      s.dirty = true; // the serving layer restarted: send the view again
+      return;
+    case 'Stop':
+      // Kappa: the application reads the new job's view now; stop the old job.
+      if (!s.running) return;
+      s.running = false;
+      s.stopped = true;
+      closeBar(s, ctx.now());
+      ctx.note(`job v${s.version} stopped: its view is no longer read`);
+      return;
+    case 'Event':
+      onEvent(ctx, s, m.fact);
+      return;
+    case 'Events':
+      if (!s.running || !s.reading || m.from !== s.next || s.chunk.length > 0) return;
+      if (m.facts.length === 0) {
+        s.reading = false;
+        if (s.seen > s.next) readBack(ctx, s); // a push overtook this answer
+        return;
+      }
+      // Reading back costs time in proportion to the events read.
+      s.chunk = m.facts;
+      ctx.setTimer('chunk', Math.max(1, m.facts.length * p.replayUsPerEvent));
+      return;
+    default:
+      return;
+  }
+}
+
+/** The serving layer installed batch run `run`, covering offsets below `upTo`. */
+function onHorizon(ctx: C, s: SpeedState, run: number, upTo: number): void {
+  if (!s.running) return;
+  // Expire the real-time views the batch view now covers (Marz: the speed layer only has to
+  // cover what the last batch run missed).
+  if (run > s.batchRun) {
+    s.batchRun = run;
+    for (const e of Object.keys(s.views)) if (Number(e) < run) delete s.views[e];
+    s.dirty = true;
+  }
+  if (s.next >= upTo) return;
+  // Behind the batch view (just restarted, or slow): what is below upTo is covered already.
+  const rebuilding = s.next < 0;
+  s.next = upTo;
+  s.dirty = true;
+  if (rebuilding) {
+    startBar(ctx, s, `v${s.version} rebuild`, 'warn', `rebuilds its real-time view from offset ${upTo}`);
+    ctx.note(`real-time view rebuilt from the log, offset ${upTo} on`);
+    if (!buggy(ctx, s)) readBack(ctx, s);
+  }
+}
+
+function onEvent(ctx: C, s: SpeedState, f: Fact): void {
+  s.seen = Math.max(s.seen, f.offset + 1);
+  if (!s.running || s.next < 0 || f.offset < s.next) return;
+  if (f.offset === s.next && !s.reading) {
+    apply(s, f);
+    return;
+  }
+  if (s.reading) return; // the read back will come to it
+  // A gap: events before this one never reached this node (it was down, or they are late).
+  if (buggy(ctx, s)) {
+    s.skipped += f.offset - s.next;
+    ctx.note(`skips ${f.offset - s.next} events it missed (offsets ${s.next}..${f.offset - 1})`);
+    if (openBar(s)?.label.endsWith('rebuild')) live(ctx, s);
+    apply(s, f);
+    return;
+  }
+  readBack(ctx, s);
+}
+
+function applyChunk(ctx: C, s: SpeedState): void {
+  const chunk = s.chunk;
+  s.chunk = [];
+  s.reading = false;
+  if (!s.running) return;
+  for (const f of chunk) {
+    if (f.offset !== s.next) continue; // already covered (a batch view moved `next` on)
+    apply(s, f);
+    s.replayed += 1;
+  }
+  // More to read? The next push or this read back finds out: ask again while behind.
+  readBack(ctx, s);
+  const b = openBar(s);
+  if (b !== undefined) b.label = `${b.label.split(' ·')[0]} · ${s.next}`;
+}
+
+function publish(ctx: C, s: SpeedState): void {
+  s.dirty = false;
+  s.seq += 1;
+  ctx.send(first(ctx, 'serving'), {
+    type: 'Realtime',
+    inc: s.inc,
+    seq: s.seq,
+    version: s.version,
+    next: s.next,
+    // A copy: a message is a value, and this view goes on changing.
+    views: Object.fromEntries(Object.entries(s.views).map(([e, c]) => [e, { ...c }])),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The serving layer (Marz ch. 1: query = merge of batch view and real-time view)
+
+function onServing(ctx: C, s: ServingState, input: In): void {
+  const p = ctx.params;
+  if (input.kind === 'start' || input.kind === 'restart') {
+    if (s.active === '' && (p.architecture === 'kappa' || p.speedLayer)) s.active = first(ctx, 'speed');
+    remerge(ctx, s);
+    // The real-time views were in memory: ask the speed layer to send them again.
+    if (input.kind === 'restart')
+      for (const to of ctx.nodesWithRole('speed')) ctx.send(to, { type: 'Hello' });
+    return;
+  }
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false }); // not a key-value store
+    return;
+  }
+  if (input.kind !== 'message') return;
+  const m = input.msg;
+  const from = input.from;
+  switch (m.type) {
+    case 'BatchView': {
+      if (s.batch !== null && m.run <= s.batch.run) return;
+      s.batch = { run: m.run, upTo: m.upTo, counts: m.counts };
+      remerge(ctx, s);
+      s.markers.push({ atUs: ctx.now(), label: `view ${m.run}` });
+      ctx.emit({ type: 'batch-view-installed', run: m.run, upTo: m.upTo });
+      ctx.note(`batch view ${m.run} installed: offsets 0..${m.upTo - 1}`);
+      for (const to of ctx.nodesWithRole('speed'))
+        ctx.send(to, { type: 'Horizon', run: m.run, upTo: m.upTo, active: s.active });
+      return;
+    }
+    case 'Hello':
+      ctx.send(from, {
+        type: 'Horizon',
+        run: s.batch?.run ?? 0,
+        upTo: p.architecture === 'kappa' ? 0 : (s.batch?.upTo ?? 0),
+        active: s.active,
+      });
+      return;
+    case 'Realtime': {
+      const old = s.realtime[from];
+      if (old !== undefined && (m.inc < old.inc || (m.inc === old.inc && m.seq <= old.seq))) return;
+      // A restarted speed node rebuilds its view: keep serving the old copy (still exact for
+      // what it covers) until the new one covers as much, so no count goes backwards.
+      if (old !== undefined && m.inc > old.inc && m.next < old.next && (s.batch?.upTo ?? 0) < old.next)
+        return;
+      s.realtime[from] = { inc: m.inc, seq: m.seq, version: m.version, next: m.next, views: m.views };
+      // Kappa: switch to the new job's view once it has caught up with the old one.
+      const cur = s.realtime[s.active];
+      if (p.architecture === 'kappa' && from !== s.active && m.version > (cur?.version ?? 0)) {
+        if (cur === undefined || m.next >= cur.next) {
+          const old = s.active;
+          s.active = from;
+          s.markers.push({ atUs: ctx.now(), label: `switch to v${m.version}` });
+          ctx.note(`switch to job v${m.version}'s view (caught up at offset ${m.next})`);
+          if (old !== '') ctx.send(old, { type: 'Stop' });
+        }
+      }
+      remerge(ctx, s);
+      return;
+    }
+    case 'Query': {
+      s.answered += 1;
+      ctx.send(from, { type: 'Answer', q: m.q, url: m.url, count: s.merged[m.url] ?? 0, horizon: s.horizon });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard
+
+function onDashboard(ctx: C, s: DashboardState, input: In): void {
+  const p = ctx.params;
+  if (input.kind === 'start' || input.kind === 'restart') {
+    ctx.setTimer('query', p.queryEveryMs * 1000);
+    return;
+  }
+  if (input.kind === 'client') {
+    ctx.reply(input.op, { ok: false }); // not a key-value store
+    return;
+  }
+  if (input.kind === 'timer' && input.name === 'query') {
+    const url = URLS[s.nextQ % p.urls]!;
+    ctx.send(first(ctx, 'serving'), { type: 'Query', q: s.nextQ, url });
+    s.nextQ += 1;
+    ctx.setTimer('query', p.queryEveryMs * 1000);
+    return;
+  }
+  if (input.kind === 'message' && input.msg.type === 'Answer') {
+    const m = input.msg;
+    s.answers.push({ atUs: ctx.now(), url: m.url, count: m.count, horizon: m.horizon });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ground truth and checks
+
+/** The nodes a check reads, by role. */
+interface World {
+  log: LogState | undefined;
+  sources: Record<string, SourceState>;
+  serving: NodeView<ServingState> | undefined;
+  batch: BatchState | undefined;
+  speeds: NodeView<SpeedState>[];
+  dashboards: DashboardState[];
+}
+
+function worldOf(nodes: readonly NodeView<LambdaState>[]): World {
+  const w: World = {
+    log: undefined,
+    sources: {},
+    serving: undefined,
+    batch: undefined,
+    speeds: [],
+    dashboards: [],
+  };
+  for (const n of nodes) {
+    const s = n.state;
+    if (s.kind === 'log') w.log = s;
+    else if (s.kind === 'source') w.sources[n.id] = s;
+    else if (s.kind === 'serving') w.serving = n as NodeView<ServingState>;
+    else if (s.kind === 'batch') w.batch = s;
+    else if (s.kind === 'speed') w.speeds.push(n as NodeView<SpeedState>);
+    else if (s.kind === 'dashboard') w.dashboards.push(s);
+  }
+  return w;
+}
+
+/**
+ * The ground truth: page views per URL over the dataset's offsets below `upTo`, read from what
+ * the sources emitted (so a fact changed or deleted in the dataset still counts as it was).
+ */
+export function truth(w: Pick<World, 'log' | 'sources'>, upTo: number): Counts {
+  const c: Counts = {};
+  const facts = w.log?.dataset ?? [];
+  for (let i = 0; i < Math.min(upTo, facts.length); i++) {
+    const f = facts[i]!;
+    const url = w.sources[f.source]?.sent[f.n];
+    if (url !== undefined) add(c, url);
+  }
+  return c;
+}
+
+/** Where two views differ, in words ('' when they are equal). */
+export function diff(got: Counts, want: Counts): string {
+  const out: string[] = [];
+  for (const url of [...new Set([...Object.keys(got), ...Object.keys(want)])].sort())
+    if ((got[url] ?? 0) !== (want[url] ?? 0)) out.push(`${url} ${got[url] ?? 0} (truth ${want[url] ?? 0})`);
+  return out.join(', ');
+}
+
+/** Marz ch. 2: the master dataset only grows; no fact is ever changed or deleted. */
+const masterImmutable: Invariant<LambdaState> = {
+  id: 'master-immutable',
+  title: 'The master dataset only grows: every fact stays as it was written',
+  check({ changed, nodes }) {
+    if (changed.state.kind !== 'log') return null;
+    const w = worldOf(nodes);
+    for (const f of changed.state.dataset) {
+      const sent = w.sources[f.source]?.sent[f.n];
+      if (sent !== undefined && f.url !== sent)
+        return `fact ${f.offset} (${f.source} #${f.n}, a view of ${sent}) now reads ${f.url === '' ? 'deleted' : f.url}`;
+    }
+    return null;
+  },
+};
+
+/** Marz ch. 1: batch view = function(all data), exactly. */
+const batchViewExact: Invariant<LambdaState> = {
+  id: 'batch-view-exact',
+  title: 'Every batch view installed equals the page views counted over the dataset it covers',
+  check({ changed, nodes, events }) {
+    if (changed.state.kind !== 'serving' || !events.some((e) => e.type === 'batch-view-installed'))
+      return null;
+    const b = changed.state.batch;
+    if (b === null) return null;
+    const d = diff(b.counts, truth(worldOf(nodes), b.upTo));
+    return d === '' ? null : `batch view ${b.run} (offsets below ${b.upTo}): ${d}`;
+  },
+};
+
+/** No event is counted twice: a served count never exceeds the page views appended so far. */
+const neverOvercounts: Invariant<LambdaState> = {
+  id: 'never-overcounts',
+  title: 'No page view is counted twice: a served count never exceeds the views appended so far',
+  check({ changed, nodes }) {
+    if (changed.state.kind !== 'serving') return null;
+    const w = worldOf(nodes);
+    const served = changed.state.merged;
+    const all = truth(w, w.log?.dataset.length ?? 0);
+    for (const url of Object.keys(served).sort())
+      if ((served[url] ?? 0) > (all[url] ?? 0))
+        return `the serving layer counts ${served[url]} views of ${url}, but only ${all[url] ?? 0} happened`;
+    return null;
+  },
+};
+
+/**
+ * Every answer the dashboard got was exact for what it claimed to cover: the count of page views
+ * of that URL over the offsets below its horizon. A speed-layer bug shows here (and is listed);
+ * it does not stop the run, so the healing by the next batch run can be watched.
+ */
+const answersExact: RunCheck<LambdaState, P> = {
+  id: 'answers-exact',
+  title: 'Every answer equals the page views of its URL over the events it covers',
+  check({ nodes }) {
+    const w = worldOf(nodes);
+    const wrong: string[] = [];
+    let n = 0;
+    for (const d of w.dashboards)
+      for (const a of d.answers) {
+        n += 1;
+        const want = truth(w, a.horizon)[a.url] ?? 0;
+        if (a.count !== want)
+          wrong.push(`at ${ms(a.atUs)}: ${a.url} ${a.count}, truth ${want} over offsets below ${a.horizon}`);
+      }
+    return wrong.length === 0
+      ? null
+      : { message: `${wrong.length} of ${n} answers were wrong for the events they covered`, details: wrong };
+  },
+};
+
+/**
+ * Once the sources are done and the faults have stopped, the served view converges to the truth:
+ * the batch layer catches up with the whole dataset (Lambda) or the job reaches the log's end
+ * (Kappa), and every count is exact.
+ */
+const converges: Liveness<LambdaState, P> = {
+  id: 'converges',
+  title: 'Once the page views stop, the served counts equal the truth within the bound',
+  withinUs: (p) => p.settleMs * 1000,
+  check({ nodes, nowUs }, p) {
+    const w = worldOf(nodes);
+    if (w.log === undefined || w.serving === undefined) return null;
+    for (const s of Object.values(w.sources)) if (s.sent.length < p.eventsPerSource) return null;
+    const last = w.log.dataset[w.log.dataset.length - 1];
+    if (last !== undefined && nowUs < last.atUs + p.settleMs * 1000) return null;
+    const len = w.log.dataset.length;
+    const { merged: counts, horizon } = w.serving.state;
+    if (horizon < len) return `the served view covers offsets below ${horizon} of ${len}`;
+    const d = diff(counts, truth(w, len));
+    return d === '' ? null : `the served counts are wrong: ${d}`;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The protocol
+
+/** Sources and the log on the left, the layers in the middle, serving and dashboard on the right. */
+function topology(p: P): DefaultTopology {
+  const kappa = p.architecture === 'kappa';
+  return star(
+    [
+      { id: 's1', role: 'source', x: 60, y: 120 },
+      { id: 's2', role: 'source', x: 60, y: 360 },
+      { id: 'log', role: 'log', x: 230, y: 240 },
+      ...(kappa
+        ? [
+            { id: 'v1', role: 'speed', x: 560, y: 100 },
+            { id: 'v2', role: 'speed', x: 560, y: 380 },
+          ]
+        : [
+            { id: 'batch', role: 'batch', x: 560, y: 100 },
+            { id: 'speed', role: 'speed', x: 560, y: 380 },
+          ]),
+      { id: 'serving', role: 'serving', x: 760, y: 240 },
+      { id: 'dash', role: 'dashboard', x: 940, y: 240 },
+    ],
+    { id: 'sw', x: 400, y: 240 },
+    { kind: 'uniform', minUs: 500, maxUs: 1500 },
+  );
+}
+
+const metric = (id: string, unit: string, read: (w: World) => number) => ({
+  id,
+  unit,
+  read: (nodes: readonly NodeView<LambdaState>[]) => read(worldOf(nodes)),
+});
+
+/** The staleness of the last answer: how long before it the first event it missed was appended. */
+function staleness(w: World): number {
+  let last: Answer | undefined;
+  for (const d of w.dashboards) {
+    const a = d.answers[d.answers.length - 1];
+    if (a !== undefined && (last === undefined || a.atUs > last.atUs)) last = a;
+  }
+  const missed = last === undefined ? undefined : w.log?.dataset[last.horizon];
+  if (last === undefined || missed === undefined) return 0;
+  return Math.max(0, Math.round((last.atUs - missed.atUs) / 1000));
+}
+
+/** Σ over URLs of |served − truth over what the served view covers|: the served view's error. */
+function servedError(w: World): number {
+  if (w.serving === undefined) return 0;
+  const { merged: counts, horizon } = w.serving.state;
+  const want = truth(w, horizon);
+  let e = 0;
+  for (const url of new Set([...Object.keys(counts), ...Object.keys(want)]))
+    e += Math.abs((counts[url] ?? 0) - (want[url] ?? 0));
+  return e;
+}
+
+export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
+  id: 'lambda',
+  topic: 'lambda',
+  title: 'Lambda and Kappa architectures',
+  version: 1,
+  // A page view every 15 ms and batch runs of 0.2 to 0.5 s: at 0.25x the first batch view is
+  // live within a second of Play and the crashes at 2 s and 3.2 s come within 8 to 13 s.
+  speed: 0.25,
+  roles: [
+    { id: 'source', label: 'Source (page views)', min: 1, max: null },
+    { id: 'log', label: 'Master dataset (log)', min: 1, max: 1 },
+    { id: 'batch', label: 'Batch layer', min: 0, max: 1 },
+    { id: 'speed', label: 'Speed layer / stream job', min: 0, max: 2 },
+    { id: 'serving', label: 'Serving layer', min: 1, max: 1 },
+    { id: 'dashboard', label: 'Dashboard (queries)', min: 0, max: null },
+  ],
+  params: LambdaParams,
+  defaultTopology: topology,
+  quickStart: (p) =>
+    p.architecture === 'kappa'
+      ? {
+          name: 'Kappa: job v1 misses events after a crash; v2 replays the log and takes over',
+          faults: [
+            { atUs: 1_500_000, fault: { kind: 'crash', node: 'v1' } },
+            { atUs: 1_800_000, fault: { kind: 'restart', node: 'v1' } },
+          ],
+          maxTimeUs: 9_000_000,
+        }
+      : {
+          name: 'Lambda quick start: page views, the batch worker and the speed node crash',
+          faults: [
+            { atUs: 2_000_000, fault: { kind: 'crash', node: 'batch' } },
+            { atUs: 2_400_000, fault: { kind: 'restart', node: 'batch' } },
+            { atUs: 3_200_000, fault: { kind: 'crash', node: 'speed' } },
+            { atUs: 3_500_000, fault: { kind: 'restart', node: 'speed' } },
+          ],
+          maxTimeUs: 9_000_000,
+        },
+  init(node): LambdaState {
+    const bars: Bar[] = [];
+    switch (node.role) {
+      case 'source':
+        return { kind: 'source', sent: [] };
+      case 'log':
+        return { kind: 'log', dataset: [], snapshots: 0, taken: 0 };
+      case 'batch':
+        return { kind: 'batch', waiting: false, current: null, runs: 0, processed: 0, base: {}, bars };
+      case 'speed':
+        return {
+          kind: 'speed',
+          version: 1,
+          running: false,
+          deployed: false,
+          stopped: false,
+          next: -1,
+          views: {},
+          batchRun: 0,
+          reading: false,
+          chunk: [],
+          inc: 0,
+          seq: 0,
+          dirty: false,
+          replayed: 0,
+          skipped: 0,
+          seen: 0,
+          bars,
+        };
+      case 'serving':
+        return {
+          kind: 'serving',
+          batch: null,
+          realtime: {},
+          active: '',
+          merged: {},
+          horizon: 0,
+          answered: 0,
+          markers: [],
+        };
+      default:
+        return { kind: 'dashboard', nextQ: 0, answers: [] };
+    }
+  },
+  on(ctx, s, input) {
+    switch (s.kind) {
+      case 'source':
+        return onSource(ctx, s, input);
+      case 'log':
+        return onLog(ctx, s, input);
+      case 'batch':
+        return onBatch(ctx, s, input);
+      case 'speed':
+        return onSpeed(ctx, s, input);
+      case 'serving':
+        return onServing(ctx, s, input);
+      case 'dashboard':
+        return onDashboard(ctx, s, input);
+    }
+  },
+  // On disk: the sources' record of what they emitted, the master dataset, the batch layer's
+  // counters and last view (bugMutateMaster's base), the serving layer's batch view and which
+  // job it serves, Kappa's deploy/stop decisions, and the dashboard's answers. Lost: a batch run
+  // under way and every real-time view (they live in memory and are rebuilt).
+  durable: [
+    'kind',
+    'sent',
+    'dataset',
+    'snapshots',
+    'taken',
+    'runs',
+    'processed',
+    'base',
+    'bars',
+    'version',
+    'deployed',
+    'stopped',
+    'inc',
+    'replayed',
+    'skipped',
+    'batch',
+    'active',
+    'answered',
+    'markers',
+    'nextQ',
+    'answers',
+  ] satisfies StateField<LambdaState>[],
+  invariants: [masterImmutable, batchViewExact, neverOvercounts],
+  liveness: [converges],
+  runChecks: [answersExact],
+  historyCheckers: [],
+  metrics: [
+    metric('stalenessMs', 'ms', staleness),
+    metric('lagEvents', 'events', (w) => {
+      const s = w.serving?.state;
+      return s === undefined ? 0 : Math.max(0, (w.log?.dataset.length ?? 0) - s.horizon);
+    }),
+    metric('servedError', 'views', servedError),
+    metric('masterEvents', 'events', (w) => w.log?.dataset.length ?? 0),
+    metric('batchRuns', 'runs', (w) => w.batch?.runs ?? 0),
+    metric('batchEventsProcessed', 'events', (w) => w.batch?.processed ?? 0),
+    metric('replayedEvents', 'events', (w) => w.speeds.reduce((n, v) => n + v.state.replayed, 0)),
+  ],
+  views: [timelineView],
+  summary(s, up) {
+    if (!up) return { text: 'crashed', tone: 'bad' };
+    switch (s.kind) {
+      case 'source':
+        return { text: `${s.sent.length} page views`, tone: 'neutral' };
+      case 'log':
+        return { text: `${s.dataset.length} facts`, tone: 'neutral' };
+      case 'batch':
+        return s.current === null
+          ? { text: `idle · ${s.runs} runs`, tone: 'neutral' }
+          : { text: `run ${s.current.run}: ${s.current.read} ev`, tone: 'good' };
+      case 'speed':
+        if (!s.running)
+          return { text: s.stopped ? `v${s.version} stopped` : `v${s.version} idle`, tone: 'neutral' };
+        if (s.next < 0) return { text: 'rebuilding', tone: 'warn' };
+        return {
+          text: `v${s.version} · next ${s.next}${s.reading ? ' · reading' : ''}`,
+          tone: s.reading ? 'warn' : 'good',
+        };
+      case 'serving': {
+        const h = s.horizon;
+        const b = s.batch === null ? 'no batch view' : `batch <${s.batch.upTo}`;
+        return { text: `${b} · serves <${h}`, tone: 'neutral' };
+      }
+      case 'dashboard': {
+        const a = s.answers[s.answers.length - 1];
+        return a === undefined
+          ? { text: 'no answer yet', tone: 'neutral' }
+          : { text: `${a.url} ${a.count}`, tone: 'neutral' };
+      }
+    }
+  },
+  bugs: [
+    {
+      param: 'bugDoubleCountOverlap',
+      title:
+        'The serving layer adds every real-time count, also those the batch view already covers: events are counted twice (never-overcounts breaks)',
+    },
+    {
+      param: 'bugMutateMaster',
+      title:
+        'The master dataset is a queue: a batch run takes (deletes) what it reads and adds it to its last view, so facts are destroyed (master-immutable breaks)',
+    },
+    {
+      param: 'bugSpeedSkipsGap',
+      title:
+        'The speed layer (Kappa: job v1) jumps over events it missed, after a restart, instead of reading them from the log: its answers undercount until a batch run (or a replay) heals them (answers-exact breaks)',
+    },
+  ],
+  lesson: {
+    summary:
+      'The Lambda architecture computes every view as a function of all the data. Page views are appended to an immutable master dataset; a batch layer recomputes the batch view from the whole dataset in a loop, which takes longer as the data grows; a speed layer counts, event by event, what the last batch run has not covered; the serving layer answers with batch view + real-time view. Kappa drops the batch layer: one stream job over a replayable log, and a new version of the job replays the log into a new view.',
+    watch: [
+      'The Layers tab: each batch run is a bar whose length grows with the dataset; each installed view is a marker',
+      'The metrics: stalenessMs stays low while the speed layer runs; batchEventsProcessed grows as every run reads everything again',
+      'At 2 s the batch worker dies mid-run: it starts again from the master dataset, and nothing is lost',
+      'At 3.2 s the speed node dies: on restart it asks the serving layer where the batch view ends and reads the log back from there',
+      'The Checkers tab: every answer the dashboard got is compared with a count of the page views it covers',
+    ],
+    tryThis: [
+      'Turn speedLayer off: answers are exact but as stale as the last batch run (stalenessMs climbs to a second and more)',
+      'Turn on bugSpeedSkipsGap: after its restart the speed node skips what it missed and servedError rises, until the next batch run replaces those counts (answers-exact lists the wrong answers; converges still holds)',
+      'Turn on bugDoubleCountOverlap: right after a batch view is installed, events counted in both views are served twice',
+      'Turn on bugMutateMaster: the batch run that the crash cuts off takes its events with it',
+      'Set architecture to kappa (and the topology it brings): job v2 replays the log from offset 0 and the serving layer switches to it; watch replayedEvents',
+    ],
+  },
+};

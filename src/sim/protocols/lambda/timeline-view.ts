@@ -1,0 +1,47 @@
+import type { TimelineViewData } from '../../../shared/api/views';
+import type { NodeView, ViewSpec } from '../../protocol';
+import type { BatchState, LambdaState, ServingState, SpeedState } from './lambda';
+
+/**
+ * The Layers tab: one row per batch worker and speed node (Kappa: per job version). A batch
+ * run is a blue bar whose length grows with the master dataset (red when a crash cut it off);
+ * the speed layer is green while it applies events as they come and amber while it reads the
+ * log back (a rebuild after a restart, Kappa's replay). Markers show each batch view the
+ * serving layer installed and Kappa's switch-over.
+ */
+export const timelineView: ViewSpec<unknown> = {
+  id: 'layers',
+  title: 'Layers',
+  kind: 'timeline',
+  read(nodes: readonly NodeView<unknown>[]): TimelineViewData | null {
+    const all = nodes as readonly NodeView<LambdaState>[];
+    const rows = all.filter((n) => n.state.kind === 'batch' || n.state.kind === 'speed');
+    if (rows.length === 0) return null;
+    const serving = all.find((n) => n.state.kind === 'serving')?.state as ServingState | undefined;
+    const batch = rows.find((n) => n.state.kind === 'batch')?.state as BatchState | undefined;
+    const label = (n: NodeView<LambdaState>) =>
+      n.state.kind === 'batch' ? `${n.id} (batch)` : `${n.id} (v${(n.state as SpeedState).version})`;
+    return {
+      kind: 'timeline',
+      caption: `Batch runs and speed-layer work · ${batch?.runs ?? 0} batch runs, ${batch?.processed ?? 0} events recomputed · serving covers offsets below ${serving?.horizon ?? 0}`,
+      rows: rows.map((n) => ({ id: n.id, label: label(n), up: n.up })),
+      bars: rows.flatMap((n) =>
+        (n.state as BatchState | SpeedState).bars.map((b) => ({
+          row: n.id,
+          startUs: b.startUs,
+          endUs: b.endUs,
+          label: b.label,
+          tone: b.tone,
+          title: b.title,
+        })),
+      ),
+      markers: serving?.markers ?? [],
+      legend: [
+        { tone: 'info', label: 'batch run' },
+        { tone: 'good', label: 'speed layer live' },
+        { tone: 'warn', label: 'reading the log back' },
+        { tone: 'bad', label: 'run lost to a crash' },
+      ],
+    };
+  },
+};
