@@ -77,8 +77,8 @@ export const LambdaParams = z.object({
   batchFixedMs: z.number().int().min(1).max(60_000).default(200),
   /** Batch layer: the cost of a run per event of the master dataset, microseconds. */
   batchUsPerEvent: z.number().int().min(0).max(1_000_000).default(2000),
-  /** Batch layer: pause between the end of a run and the start of the next. */
-  batchGapMs: z.number().int().min(0).max(60_000).default(100),
+  /** Batch layer: pause between the end of a run and the start of the next (Marz: none, a while(true) loop). */
+  batchGapMs: z.number().int().min(0).max(60_000).default(0),
   /** Lambda: run the speed layer (off: the serving layer serves the batch view alone). */
   speedLayer: z.boolean().default(true).describe('Lambda: run the speed layer (off: batch views only).'),
   /** How often the speed layer (or Kappa's job) sends its view to the serving layer. */
@@ -445,7 +445,7 @@ function onBatch(ctx: C, s: BatchState, input: In): void {
         endUs: null,
         label: `run ${m.run} · ${m.facts.length} ev`,
         tone: 'info',
-        title: `batch run ${m.run}: recomputes the view of offsets 0..${m.upTo - 1} (${m.facts.length} events read)`,
+        title: `batch run ${m.run}: recomputes the view of the offsets below ${m.upTo} (${m.facts.length} events read)`,
       });
       ctx.note(`batch run ${m.run}: recompute over ${m.upTo} events (${ms(costUs)})`);
       ctx.setTimer('work', Math.max(1, costUs));
@@ -587,7 +587,9 @@ function onSpeed(ctx: C, s: SpeedState, input: In): void {
       if (!s.running || !s.reading || m.from !== s.next || s.chunk.length > 0) return;
       if (m.facts.length === 0) {
         s.reading = false;
-        if (s.seen > s.next) readBack(ctx, s); // a push overtook this answer
+        if (s.seen > s.next)
+          readBack(ctx, s); // a push overtook this answer
+        else if (openBar(s)?.tone === 'warn') live(ctx, s); // caught up with the log
         return;
       }
       // Reading back costs time in proportion to the events read.
@@ -697,7 +699,7 @@ function onServing(ctx: C, s: ServingState, input: In): void {
       remerge(ctx, s);
       s.markers.push({ atUs: ctx.now(), label: `view ${m.run}` });
       ctx.emit({ type: 'batch-view-installed', run: m.run, upTo: m.upTo });
-      ctx.note(`batch view ${m.run} installed: offsets 0..${m.upTo - 1}`);
+      ctx.note(`batch view ${m.run} installed: the offsets below ${m.upTo}`);
       for (const to of ctx.nodesWithRole('speed'))
         ctx.send(to, { type: 'Horizon', run: m.run, upTo: m.upTo, active: s.active });
       return;
