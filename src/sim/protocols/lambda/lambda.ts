@@ -955,16 +955,30 @@ const metric = (id: string, unit: string, read: (w: World) => number) => ({
   read: (nodes: readonly NodeView<LambdaState>[]) => read(worldOf(nodes)),
 });
 
-/** The staleness of the last answer: how long before it the first event it missed was appended. */
+/**
+ * How stale an answer was: how long before it the first page view it does not count was
+ * appended to the master dataset (0 when it counted every page view appended by then).
+ */
+function stalenessOf(w: World, a: Answer): number {
+  const missed = w.log?.dataset[a.horizon];
+  return missed === undefined ? 0 : Math.max(0, Math.round((a.atUs - missed.atUs) / 1000));
+}
+
+/** The staleness of the latest answer. */
 function staleness(w: World): number {
   let last: Answer | undefined;
   for (const d of w.dashboards) {
     const a = d.answers[d.answers.length - 1];
     if (a !== undefined && (last === undefined || a.atUs > last.atUs)) last = a;
   }
-  const missed = last === undefined ? undefined : w.log?.dataset[last.horizon];
-  if (last === undefined || missed === undefined) return 0;
-  return Math.max(0, Math.round((last.atUs - missed.atUs) / 1000));
+  return last === undefined ? 0 : stalenessOf(w, last);
+}
+
+/** The worst staleness of any answer so far. */
+function maxStaleness(w: World): number {
+  let worst = 0;
+  for (const d of w.dashboards) for (const a of d.answers) worst = Math.max(worst, stalenessOf(w, a));
+  return worst;
 }
 
 /** Σ over URLs of |served − truth over what the served view covers|: the served view's error. */
@@ -1109,6 +1123,7 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
   historyCheckers: [],
   metrics: [
     metric('stalenessMs', 'ms', staleness),
+    metric('maxStalenessMs', 'ms', maxStaleness),
     metric('lagEvents', 'events', (w) => {
       const s = w.serving?.state;
       return s === undefined ? 0 : Math.max(0, (w.log?.dataset.length ?? 0) - s.horizon);
