@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSeed } from '../../../cli/run-seed';
 import { TimelineViewSchema } from '../../../shared/api/views';
-import type { Scenario } from '../../../shared/scenario/schema';
+import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
 import type { Input } from '../../protocol';
 import { Simulation } from '../../simulation';
 import { handle } from '../../toolkit/recorder';
@@ -101,7 +101,10 @@ describe('Lambda rules: the batch layer recomputes from all the data', () => {
     ]);
     const facts = [fact(0, '/home', 0), fact(1, '/news', 0), fact(2, '/home', 0)];
     const got = handle(lambda, s, msg('log', { type: 'Dataset', run: 1, upTo: 3, facts }), world('batch', p));
-    expect(got.timers).toEqual([{ name: 'work', afterUs: 103_000 }]);
+    expect(got.timers).toEqual([
+      { name: 'retry', afterUs: null },
+      { name: 'work', afterUs: 103_000 },
+    ]);
     const done = handle(lambda, s, timer('work'), world('batch', p, 103_000));
     expect(done.sent).toEqual([
       { to: 'serving', msg: { type: 'BatchView', run: 1, upTo: 3, counts: { '/home': 2, '/news': 1 } } },
@@ -322,6 +325,31 @@ describe('Lambda claims over seeds', () => {
       // The restarted speed node read the log back from where the batch view ended.
       expect((sim.nodeState('speed')!.state as SpeedState).replayed, `seed=${seed}`).toBeGreaterThan(0);
     }
+  });
+
+  it('under a nemesis crashing any node and cutting the network until 4 s, seeds 1-4: nothing lost, all converges', () => {
+    for (const base of [lambdaQuickStart(), kappaReplay()])
+      for (let seed = 1; seed <= 4; seed++) {
+        const sc = ScenarioSchema.parse({
+          ...base,
+          faults: [],
+          nemesis: {
+            ...base.nemesis,
+            enabled: true,
+            startUs: 100_000,
+            stopUs: 4_000_000,
+            crashRatePerS: 3,
+            meanDowntimeUs: 300_000,
+            partitionRatePerS: 1,
+            meanPartitionUs: 500_000,
+          },
+        });
+        const sim = run(sc, seed);
+        const what = `${base.params.architecture} seed=${seed}`;
+        expect(sim.violation, what).toBeNull();
+        expect(verdict(sim, 'converges').ok, what).toBe(true);
+        expect(verdict(sim, 'answers-exact').ok, what).toBe(true);
+      }
   });
 
   it('every batch run reads the whole dataset: the recomputation cost grows with the data', () => {

@@ -95,6 +95,8 @@ export const LambdaParams = z.object({
     .max(3_600_000)
     .default(2500)
     .describe('Kappa: when job version 2 is deployed and replays the log from offset 0 (0: never).'),
+  /** How long a node waits for an answer (a snapshot, a read of the log, where the batch view ends) before asking again. */
+  retryMs: z.number().int().min(1).max(60_000).default(200),
   /** How often the dashboard queries one URL's count. */
   queryEveryMs: z.number().int().min(1).max(60_000).default(100),
   /** Liveness bound: once the sources are done and the faults stopped, the served counts are exact within this. */
@@ -205,6 +207,8 @@ export interface SpeedState {
   seq: number;
   /** The view changed since the last publish. */
   dirty: boolean;
+  /** Publish ticks since the last publish. */
+  quiet: number;
   /** Events read back from the log (rebuilds, replays): Kappa's replay cost. */
   replayed: number;
   /** Events jumped over (bugSpeedSkipsGap). */
@@ -230,8 +234,9 @@ export interface ServingState {
   batch: { run: number; upTo: number; counts: Counts } | null;
   /** The real-time views by speed node. */
   realtime: Record<string, RealtimeCopy>;
-  /** The speed node whose view is served ('' for none). */
+  /** The speed node whose view is served ('' for none), and its job version. */
   active: string;
+  activeVersion: number;
   /** The merge of the two (Marz's query function), kept up to date, and the offset it covers up to. */
   merged: Counts;
   horizon: number;
@@ -400,6 +405,7 @@ function onLog(ctx: C, s: LogState, input: In): void {
 function askSnapshot(ctx: C, s: BatchState): void {
   s.waiting = true;
   ctx.send(first(ctx, 'log'), { type: 'Snapshot' });
+  ctx.setTimer('retry', ctx.params.retryMs * 1000); // the log may have been down
 }
 
 function onBatch(ctx: C, s: BatchState, input: In): void {
@@ -428,13 +434,14 @@ function onBatch(ctx: C, s: BatchState, input: In): void {
       ctx.reply(input.op, { ok: false });
       return;
     case 'timer':
-      if (input.name === 'next') askSnapshot(ctx, s);
+      if (input.name === 'next' || (input.name === 'retry' && s.waiting)) askSnapshot(ctx, s);
       else if (input.name === 'work' && s.current !== null) finishRun(ctx, s);
       return;
     case 'message': {
       const m = input.msg;
       if (m.type !== 'Dataset' || !s.waiting) return;
       s.waiting = false;
+      ctx.cancelTimer('retry');
       // Recompute from scratch (with the bug: add what was taken to the last view).
       const view = countFacts(m.facts);
       if (p.bugMutateMaster) for (const [url, k] of Object.entries(s.base)) add(view, url, k);
@@ -497,6 +504,19 @@ function readBack(ctx: C, s: SpeedState): void {
   if (s.reading) return;
   s.reading = true;
   ctx.send(first(ctx, 'log'), { type: 'Replay', from: s.next });
+  ctx.setTimer('retry', ctx.params.retryMs * 1000);
+}
+
+/** No answer came (the log or the serving layer was down): ask again. */
+function onRetry(ctx: C, s: SpeedState): void {
+  if (!s.running) return;
+  if (s.reading && s.chunk.length === 0) {
+    ctx.send(first(ctx, 'log'), { type: 'Replay', from: s.next });
+    ctx.setTimer('retry', ctx.params.retryMs * 1000);
+  } else if (s.next < 0) {
+    ctx.send(first(ctx, 'serving'), { type: 'Hello' });
+    ctx.setTimer('retry', ctx.params.retryMs * 1000);
+  }
 }
 
 /** The first speed node runs version 1; in Kappa the second is version 2, deployed later. */
@@ -540,7 +560,10 @@ function onSpeed(ctx: C, s: SpeedState, input: In): void {
         : p.speedLayer && s.version === 1;
       if (kappa && s.version === 2 && !s.deployed && p.redeployAtMs > 0)
         ctx.setTimer('deploy', Math.max(1, p.redeployAtMs * 1000 - ctx.now()));
-      if (s.running) ctx.send(first(ctx, 'serving'), { type: 'Hello' });
+      if (s.running) {
+        ctx.send(first(ctx, 'serving'), { type: 'Hello' });
+        ctx.setTimer('retry', p.retryMs * 1000);
+      }
       ctx.setTimer('publish', p.publishEveryMs * 1000);
       return;
     }
@@ -549,9 +572,15 @@ function onSpeed(ctx: C, s: SpeedState, input: In): void {
       return;
     case 'timer':
       if (input.name === 'publish') {
-        if (s.dirty && s.running) publish(ctx, s);
+        // Send the view when it changed, and now and then anyway (a copy may have been lost).
+        s.quiet += 1;
+        const refresh = s.running && s.next >= 0 && s.quiet * p.publishEveryMs >= 10 * p.retryMs;
+        if (s.running && s.next >= 0 && (s.dirty || refresh)) publish(ctx, s);
+        // A push may have been lost (a partition): look at the log's end now and then.
+        if (refresh) readBack(ctx, s);
         ctx.setTimer('publish', p.publishEveryMs * 1000);
-      } else if (input.name === 'deploy' && !s.deployed) {
+      } else if (input.name === 'retry') onRetry(ctx, s);
+      else if (input.name === 'deploy' && !s.deployed) {
         // Kreps: start the new version of the job at the beginning of the retained log.
         s.deployed = true;
         s.running = true;
@@ -660,6 +689,7 @@ function applyChunk(ctx: C, s: SpeedState): void {
 
 function publish(ctx: C, s: SpeedState): void {
   s.dirty = false;
+  s.quiet = 0;
   s.seq += 1;
   ctx.send(first(ctx, 'serving'), {
     type: 'Realtime',
@@ -678,8 +708,11 @@ function publish(ctx: C, s: SpeedState): void {
 function onServing(ctx: C, s: ServingState, input: In): void {
   const p = ctx.params;
   if (input.kind === 'start' || input.kind === 'restart') {
-    if (s.active === '' && (p.architecture === 'kappa' || p.speedLayer)) s.active = first(ctx, 'speed');
-    remerge(ctx, s);
+    if (s.active === '' && (p.architecture === 'kappa' || p.speedLayer)) {
+      s.active = first(ctx, 'speed');
+      s.activeVersion = 1;
+    }
+    // After a restart the merged view on disk is served until the real-time views come again.
     // The real-time views were in memory: ask the speed layer to send them again.
     if (input.kind === 'restart')
       for (const to of ctx.nodesWithRole('speed')) ctx.send(to, { type: 'Hello' });
@@ -722,10 +755,17 @@ function onServing(ctx: C, s: ServingState, input: In): void {
       s.realtime[from] = { inc: m.inc, seq: m.seq, version: m.version, next: m.next, views: m.views };
       // Kappa: switch to the new job's view once it has caught up with the old one.
       const cur = s.realtime[s.active];
-      if (p.architecture === 'kappa' && from !== s.active && m.version > (cur?.version ?? 0)) {
-        if (cur === undefined || m.next >= cur.next) {
+      if (p.architecture === 'kappa' && from !== s.active) {
+        if (m.version < s.activeVersion)
+          ctx.send(from, { type: 'Stop' }); // it missed its Stop
+        // Kreps: switch to the new job's view once it has caught up with the old one.
+        else if (
+          m.version > s.activeVersion &&
+          m.next >= Math.max(s.realtime[s.active]?.next ?? 0, s.horizon)
+        ) {
           const old = s.active;
           s.active = from;
+          s.activeVersion = m.version;
           s.markers.push({ atUs: ctx.now(), label: `switch to v${m.version}` });
           ctx.note(`switch to job v${m.version}'s view (caught up at offset ${m.next})`);
           if (old !== '') ctx.send(old, { type: 'Stop' });
@@ -1054,6 +1094,7 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
           inc: 0,
           seq: 0,
           dirty: false,
+          quiet: 0,
           replayed: 0,
           skipped: 0,
           seen: 0,
@@ -1065,6 +1106,7 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
           batch: null,
           realtime: {},
           active: '',
+          activeVersion: 0,
           merged: {},
           horizon: 0,
           answered: 0,
@@ -1112,6 +1154,9 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
     'skipped',
     'batch',
     'active',
+    'activeVersion',
+    'merged',
+    'horizon',
     'answered',
     'markers',
     'nextQ',
