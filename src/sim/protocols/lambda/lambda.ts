@@ -647,8 +647,12 @@ function onHorizon(ctx: C, s: SpeedState, run: number, upTo: number): void {
   s.dirty = true;
   if (rebuilding) {
     startBar(ctx, s, `v${s.version} rebuild`, 'warn', `rebuilds its real-time view from offset ${upTo}`);
-    ctx.note(`real-time view rebuilt from the log, offset ${upTo} on`);
-    if (!buggy(ctx, s)) readBack(ctx, s);
+    if (buggy(ctx, s)) {
+      ctx.note(`restarted with an empty real-time view at offset ${upTo}: does not read the log back`);
+      return;
+    }
+    ctx.note(`rebuilds its real-time view from the log, offset ${upTo} on`);
+    readBack(ctx, s);
   }
 }
 
