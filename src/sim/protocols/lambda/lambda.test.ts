@@ -454,7 +454,7 @@ describe('Lambda claims over seeds', () => {
     expect(v.rows.map((r) => r.id)).toEqual(['batch', 'speed']);
     const tones = (row: string) => v.bars.filter((b) => b.row === row).map((b) => b.tone);
     expect(tones('batch').filter((t) => t === 'bad')).toHaveLength(1);
-    expect(tones('speed')).toEqual(['good', 'warn', 'good']);
+    expect(tones('speed')).toEqual(['good', 'bad', 'warn', 'good']);
     expect(v.markers.length).toBe((sim.nodeState('batch')!.state as BatchState).runs);
   });
 });

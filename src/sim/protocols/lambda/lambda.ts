@@ -209,6 +209,8 @@ export interface SpeedState {
   dirty: boolean;
   /** Publish ticks since the last publish. */
   quiet: number;
+  /** When it last stepped (on disk for the timeline: about when a crash came). */
+  lastStepUs: number;
   /** Events read back from the log (rebuilds, replays): Kappa's replay cost. */
   replayed: number;
   /** Events jumped over (bugSpeedSkipsGap). */
@@ -532,6 +534,7 @@ function live(ctx: C, s: SpeedState): void {
 function onSpeed(ctx: C, s: SpeedState, input: In): void {
   const p = ctx.params;
   const kappa = p.architecture === 'kappa';
+  if (input.kind !== 'restart') s.lastStepUs = ctx.now();
   switch (input.kind) {
     case 'start':
       s.version = versionOf(ctx);
@@ -548,11 +551,19 @@ function onSpeed(ctx: C, s: SpeedState, input: In): void {
       // view ends, then read the log from there (Kappa: from where the job starts, offset 0).
       s.inc += 1;
       s.version = versionOf(ctx);
+      // On the timeline: what it did until its last step before the crash, then the time down.
       const b = openBar(s);
       if (b !== undefined) {
-        b.endUs = ctx.now();
+        b.endUs = Math.max(b.startUs, s.lastStepUs);
         b.title = `${b.title} (until a crash)`;
       }
+      s.bars.push({
+        startUs: s.lastStepUs,
+        endUs: ctx.now(),
+        label: 'down',
+        tone: 'bad',
+        title: 'crashed: its real-time view, in memory, is lost',
+      });
       s.running = kappa
         ? s.version === 1
           ? !s.stopped
@@ -1099,6 +1110,7 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
           seq: 0,
           dirty: false,
           quiet: 0,
+          lastStepUs: 0,
           replayed: 0,
           skipped: 0,
           seen: 0,
@@ -1156,6 +1168,7 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
     'inc',
     'replayed',
     'skipped',
+    'lastStepUs',
     'batch',
     'active',
     'activeVersion',

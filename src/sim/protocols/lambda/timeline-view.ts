@@ -4,9 +4,9 @@ import type { BatchState, LambdaState, ServingState, SpeedState } from './lambda
 
 /**
  * The Layers tab: one row per batch worker and speed node (Kappa: per job version). A batch
- * run is a blue bar whose length grows with the master dataset (red when a crash cut it off);
+ * run is a blue bar whose length grows with the master dataset (red when a crash cut it off, up to the restart);
  * the speed layer is green while it applies events as they come and amber while it reads the
- * log back (a rebuild after a restart, Kappa's replay). Markers show each batch view the
+ * log back (a rebuild after a restart, Kappa's replay); red while it is down. Markers show each batch view the
  * serving layer installed and Kappa's switch-over.
  */
 export const timelineView: ViewSpec<unknown> = {
@@ -19,8 +19,11 @@ export const timelineView: ViewSpec<unknown> = {
     if (rows.length === 0) return null;
     const serving = all.find((n) => n.state.kind === 'serving')?.state as ServingState | undefined;
     const batch = rows.find((n) => n.state.kind === 'batch')?.state as BatchState | undefined;
-    const label = (n: NodeView<LambdaState>) =>
-      n.state.kind === 'batch' ? `${n.id} (batch)` : `${n.id} (v${(n.state as SpeedState).version})`;
+    const label = (n: NodeView<LambdaState>) => {
+      if (n.state.kind === 'batch') return n.id === 'batch' ? 'batch layer' : `${n.id} (batch)`;
+      const v = `v${(n.state as SpeedState).version}`;
+      return n.id === v ? `job ${v}` : `${n.id} ${v}`;
+    };
     return {
       kind: 'timeline',
       caption: `Batch runs and speed-layer work · ${batch?.runs ?? 0} batch runs, ${batch?.processed ?? 0} events recomputed · serving covers offsets below ${serving?.horizon ?? 0}`,
@@ -40,7 +43,7 @@ export const timelineView: ViewSpec<unknown> = {
         { tone: 'info', label: 'batch run' },
         { tone: 'good', label: 'speed layer live' },
         { tone: 'warn', label: 'reading the log back' },
-        { tone: 'bad', label: 'run lost to a crash' },
+        { tone: 'bad', label: 'lost to a crash / down' },
       ],
     };
   },
