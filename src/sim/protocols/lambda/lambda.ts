@@ -984,22 +984,22 @@ function topology(p: P): DefaultTopology {
   const kappa = p.architecture === 'kappa';
   return star(
     [
-      { id: 's1', role: 'source', x: 60, y: 120 },
-      { id: 's2', role: 'source', x: 60, y: 360 },
-      { id: 'log', role: 'log', x: 230, y: 240 },
+      { id: 's1', role: 'source', x: 40, y: 120 },
+      { id: 's2', role: 'source', x: 40, y: 360 },
+      { id: 'log', role: 'log', x: 260, y: 240 },
       ...(kappa
         ? [
-            { id: 'v1', role: 'speed', x: 560, y: 100 },
-            { id: 'v2', role: 'speed', x: 560, y: 380 },
+            { id: 'v1', role: 'speed', x: 700, y: 100 },
+            { id: 'v2', role: 'speed', x: 700, y: 380 },
           ]
         : [
-            { id: 'batch', role: 'batch', x: 560, y: 100 },
-            { id: 'speed', role: 'speed', x: 560, y: 380 },
+            { id: 'batch', role: 'batch', x: 700, y: 100 },
+            { id: 'speed', role: 'speed', x: 700, y: 380 },
           ]),
-      { id: 'serving', role: 'serving', x: 760, y: 240 },
-      { id: 'dash', role: 'dashboard', x: 940, y: 240 },
+      { id: 'serving', role: 'serving', x: 920, y: 240 },
+      { id: 'dash', role: 'dashboard', x: 1140, y: 240 },
     ],
-    { id: 'sw', x: 400, y: 240 },
+    { id: 'sw', x: 480, y: 240 },
     { kind: 'uniform', minUs: 500, maxUs: 1500 },
   );
 }
@@ -1259,9 +1259,9 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
     tryThis: [
       'Turn speedLayer off: answers are exact but as stale as the last batch run (stalenessMs climbs to a second and more)',
       'Turn on bugSpeedSkipsGap: after its restart the speed node skips what it missed and servedError rises, until the next batch run replaces those counts (answers-exact lists the wrong answers; converges still holds)',
-      'Turn on bugDoubleCountOverlap: right after a batch view is installed, events counted in both views are served twice',
-      'Turn on bugMutateMaster: the batch run that the crash cuts off takes its events with it',
-      'Set architecture to kappa (and the topology it brings): job v2 replays the log from offset 0 and the serving layer switches to it; watch replayedEvents',
+      'Turn on bugDoubleCountOverlap: right after the second batch view is installed, events counted in both views are served twice and never-overcounts stops the run',
+      'Turn on bugMutateMaster: the master dataset becomes a queue whose snapshots delete what they hand out; master-immutable stops the run at the second batch run (and a run cut off by a crash would take its facts with it)',
+      'Open kappa-replay in the library: no batch layer; job v1 skips events after its crash, job v2 (the fix) replays the log from offset 0 and the serving layer switches to it; watch replayedEvents and servedError',
     ],
   },
 };
