@@ -1,18 +1,38 @@
-import { z } from 'zod';
-import type {
-  Ctx,
-  DefaultTopology,
-  Input,
-  Invariant,
-  Liveness,
-  NodeView,
-  Protocol,
-  RunCheck,
-  StateField,
-} from '../../protocol';
+import type { Ctx, DefaultTopology, Input, Protocol, StateField } from '../../protocol';
 import { star } from '../../toolkit/topology';
+import {
+  answersExact,
+  batchViewExact,
+  converges,
+  masterImmutable,
+  maxStaleness,
+  metric,
+  neverOvercounts,
+  servedError,
+  staleness,
+} from './checks';
 import { timelineView } from './timeline-view';
+import {
+  add,
+  type Bar,
+  type BatchState,
+  type Counts,
+  type DashboardState,
+  type Fact,
+  type LambdaMsg,
+  LambdaParams,
+  type LambdaState,
+  type LogState,
+  ms,
+  type ServingState,
+  type SourceState,
+  type SpeedState,
+  URLS,
+} from './types';
 
+export * from './types';
+
+type P = LambdaParams;
 /**
  * The Lambda architecture: Nathan Marz and James Warren, "Big Data: Principles and best
  * practices of scalable realtime data systems", Manning 2015, ch. 1 (§1.7, the three layers)
@@ -46,256 +66,9 @@ import { timelineView } from './timeline-view';
  * docs/protocols/lambda.md.
  */
 
-/** The URLs pages are viewed on (the first `urls` of them), most popular first. */
-export const URLS = ['/home', '/news', '/shop', '/about', '/blog', '/help', '/jobs', '/docs'] as const;
-
-export const LambdaParams = z.object({
-  /** Lambda (batch + speed + serving) or Kappa (one replayable stream job). */
-  architecture: z
-    .enum(['lambda', 'kappa'])
-    .default('lambda')
-    .describe('lambda: batch, speed and serving layers; kappa: one stream job over a replayable log.'),
-  /** How many URLs the page views spread over. */
-  urls: z
-    .number()
-    .int()
-    .min(1)
-    .max(URLS.length)
-    .default(4)
-    .describe('URLs viewed (1 to 8); the first is the most popular.'),
-  /** Page views each source emits before it stops (the story then settles). */
-  eventsPerSource: z
-    .number()
-    .int()
-    .min(0)
-    .max(5000)
-    .default(150)
-    .describe('Page views each source emits, then stops.'),
-  /** Mean gap between two page views of one source (exponential gaps). */
-  eventEveryMs: z.number().int().min(1).max(10_000).default(30),
-  /** Batch layer: the fixed cost of a run (reading the dataset, writing the view). */
-  batchFixedMs: z.number().int().min(1).max(60_000).default(200),
-  /** Batch layer: the cost of a run per event of the master dataset, microseconds. */
-  batchUsPerEvent: z.number().int().min(0).max(1_000_000).default(2000),
-  /** Batch layer: pause between the end of a run and the start of the next (Marz: none, a while(true) loop). */
-  batchGapMs: z.number().int().min(0).max(60_000).default(0),
-  /** Lambda: run the speed layer (off: the serving layer serves the batch view alone). */
-  speedLayer: z.boolean().default(true).describe('Lambda: run the speed layer (off: batch views only).'),
-  /** How often the speed layer (or Kappa's job) sends its view to the serving layer. */
-  publishEveryMs: z.number().int().min(1).max(10_000).default(50),
-  /** Reading the log back (a rebuild, a replay): cost per event read, microseconds. */
-  replayUsPerEvent: z.number().int().min(0).max(1_000_000).default(1000),
-  /** Events per read of the log back. */
-  replayChunk: z.number().int().min(1).max(10_000).default(50),
-  /** Kappa: when version 2 of the job is deployed and starts replaying the log (0: never). */
-  redeployAtMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(3_600_000)
-    .default(2500)
-    .describe('Kappa: when job version 2 is deployed and replays the log from offset 0 (0: never).'),
-  /** How long a node waits for an answer (a snapshot, a read of the log, where the batch view ends) before asking again. */
-  retryMs: z.number().int().min(1).max(60_000).default(200),
-  /** How often the dashboard queries one URL's count. */
-  queryEveryMs: z.number().int().min(1).max(60_000).default(100),
-  /** Liveness bound: once the sources are done and the faults stopped, the served counts are exact within this. */
-  settleMs: z.number().int().min(100).max(600_000).default(3000),
-  /** Bug switch: the serving layer adds real-time counts the batch view already covers. */
-  bugDoubleCountOverlap: z.boolean().default(false),
-  /** Bug switch: the master dataset is a queue: a batch run takes (deletes) what it reads and adds it to its last view. */
-  bugMutateMaster: z.boolean().default(false),
-  /** Bug switch: the speed layer (Kappa: job version 1) jumps over events it missed instead of reading them from the log. */
-  bugSpeedSkipsGap: z.boolean().default(false),
-});
-/** Lambda/Kappa params. */
-export type LambdaParams = z.infer<typeof LambdaParams>;
-type P = LambdaParams;
-
-/** Page views per URL (a view: batch, real-time, served). */
-export type Counts = Record<string, number>;
-
-/** A fact of the master dataset (Marz ch. 2): who saw which page, when; never changed once written. */
-export interface Fact {
-  /** Offset in the dataset. */
-  offset: number;
-  /** The source that emitted it, and its number there (the fact's identity). */
-  source: string;
-  n: number;
-  /** The page viewed ('' once deleted: only with bugMutateMaster). */
-  url: string;
-  /** The batch run that first covers it: the number of snapshots taken before it (the speed layer's epoch). */
-  epoch: number;
-  /** When the log appended it (log's clock). */
-  atUs: number;
-}
-
-/** A bar of the timeline view: a batch run, a replay, the speed layer live. */
-export interface Bar {
-  startUs: number;
-  endUs: number | null;
-  label: string;
-  tone: 'neutral' | 'info' | 'good' | 'warn' | 'bad';
-  title: string;
-}
-
-/** A source of page views (a web server). */
-export interface SourceState {
-  kind: 'source';
-  /** What it emitted, in order: index n holds the URL of its n-th page view (the ground truth). */
-  sent: string[];
-}
-
-/** The master dataset (Lambda) or the retained, replayable log (Kappa). */
-export interface LogState {
-  kind: 'log';
-  /** The facts, in append order. */
-  dataset: Fact[];
-  /** Snapshots handed to the batch layer so far (the epoch of the next appended fact). */
-  snapshots: number;
-  /** bugMutateMaster: facts before this offset were taken by a batch run (and deleted). */
-  taken: number;
-}
-
-/** A batch run under way: the snapshot it recomputes from. */
-export interface BatchRun {
-  run: number;
-  upTo: number;
-  /** Events read from the dataset. */
-  read: number;
-  /** The view it will publish when done. */
-  view: Counts;
-}
-
-/** The batch layer: one worker that recomputes the batch view from the whole dataset, in a loop. */
-export interface BatchState {
-  kind: 'batch';
-  /** Waiting for a snapshot. */
-  waiting: boolean;
-  /** The run under way, or null. */
-  current: BatchRun | null;
-  /** Runs finished and published. */
-  runs: number;
-  /** Events read by all runs (the recomputation cost). */
-  processed: number;
-  /** bugMutateMaster only: the last view, to which the next run adds what it takes. */
-  base: Counts;
-  bars: Bar[];
-}
-
-/** A speed layer node (Lambda) or a stream job (Kappa). */
-export interface SpeedState {
-  kind: 'speed';
-  /** Job version: 1 for the first speed node, 2 for Kappa's redeployed job. */
-  version: number;
-  /** Processing events (Kappa v2 before its deploy, or v1 after the switch, is not). */
-  running: boolean;
-  /** Kappa: version 2 was deployed / version 1 was stopped (kept on disk: operators' decisions). */
-  deployed: boolean;
-  stopped: boolean;
-  /** The next log offset to apply; -1 while it does not know where to start (just restarted). */
-  next: number;
-  /** The real-time views: counts per URL by epoch (the batch run that will first cover them). */
-  views: Record<string, Counts>;
-  /** The newest batch run the serving layer has installed (epochs below it are expired). */
-  batchRun: number;
-  /** A read of the log back is under way (a rebuild or a replay), and the chunk being processed. */
-  reading: boolean;
-  chunk: Fact[];
-  /** Incarnation (bumped at each restart) and publish sequence: the serving layer keeps the newest. */
-  inc: number;
-  seq: number;
-  /** The view changed since the last publish. */
-  dirty: boolean;
-  /** Publish ticks since the last publish. */
-  quiet: number;
-  /** When it last stepped (on disk for the timeline: about when a crash came). */
-  lastStepUs: number;
-  /** Events read back from the log (rebuilds, replays): Kappa's replay cost. */
-  replayed: number;
-  /** Events jumped over (bugSpeedSkipsGap). */
-  skipped: number;
-  /** One past the highest offset pushed to it (it reads the log back until it gets there). */
-  seen: number;
-  bars: Bar[];
-}
-
-/** A real-time view as the serving layer last received it. */
-export interface RealtimeCopy {
-  inc: number;
-  seq: number;
-  version: number;
-  next: number;
-  views: Record<string, Counts>;
-}
-
-/** The serving layer: the batch view, the real-time views it was sent, and the merge. */
-export interface ServingState {
-  kind: 'serving';
-  /** The installed batch view: its run, the offset it covers up to, its counts. */
-  batch: { run: number; upTo: number; counts: Counts } | null;
-  /** The real-time views by speed node. */
-  realtime: Record<string, RealtimeCopy>;
-  /** The speed node whose view is served ('' for none), and its job version. */
-  active: string;
-  activeVersion: number;
-  /** The merge of the two (Marz's query function), kept up to date, and the offset it covers up to. */
-  merged: Counts;
-  horizon: number;
-  /** Queries answered. */
-  answered: number;
-  /** Moments for the timeline: batch views installed, a switch-over. */
-  markers: { atUs: number; label: string }[];
-}
-
-/** An answer the dashboard received: the count, and the offset the served view covers up to. */
-export interface Answer {
-  atUs: number;
-  url: string;
-  count: number;
-  horizon: number;
-}
-
-/** The dashboard: the client that queries the serving layer. */
-export interface DashboardState {
-  kind: 'dashboard';
-  nextQ: number;
-  /** Every answer received (what the user was told). */
-  answers: Answer[];
-}
-
-export type LambdaState = SourceState | LogState | BatchState | SpeedState | ServingState | DashboardState;
-
-export type LambdaMsg =
-  | { type: 'PageView'; n: number; url: string }
-  | { type: 'Event'; fact: Fact }
-  | { type: 'Snapshot' }
-  | { type: 'Dataset'; run: number; upTo: number; facts: Fact[] }
-  | { type: 'BatchView'; run: number; upTo: number; counts: Counts }
-  | { type: 'Horizon'; run: number; upTo: number; active: string }
-  | { type: 'Hello' }
-  | { type: 'Replay'; from: number }
-  | { type: 'Events'; from: number; facts: Fact[]; tail: number }
-  | {
-      type: 'Realtime';
-      inc: number;
-      seq: number;
-      version: number;
-      next: number;
-      views: Record<string, Counts>;
-    }
-  | { type: 'Stop' }
-  | { type: 'Query'; q: number; url: string }
-  | { type: 'Answer'; q: number; url: string; count: number; horizon: number };
-
 type C = Ctx<P, LambdaMsg>;
 type In = Input<LambdaMsg>;
-
 const first = (ctx: C, role: string): string => ctx.nodesWithRole(role)[0] ?? '';
-const add = (c: Counts, url: string, k = 1): void => {
-  c[url] = (c[url] ?? 0) + k;
-};
-const ms = (us: number): string => `${(us / 1000).toFixed(0)} ms`;
 
 /** Counts per URL of a list of facts (deleted facts count nothing). */
 export function countFacts(facts: readonly Fact[]): Counts {
@@ -768,8 +541,6 @@ function onServing(ctx: C, s: ServingState, input: In): void {
       if (old !== undefined && m.inc > old.inc && m.next < old.next && (s.batch?.upTo ?? 0) < old.next)
         return;
       s.realtime[from] = { inc: m.inc, seq: m.seq, version: m.version, next: m.next, views: m.views };
-      // Kappa: switch to the new job's view once it has caught up with the old one.
-      const cur = s.realtime[s.active];
       if (p.architecture === 'kappa' && from !== s.active) {
         if (m.version < s.activeVersion)
           ctx.send(from, { type: 'Stop' }); // it missed its Stop
@@ -826,157 +597,6 @@ function onDashboard(ctx: C, s: DashboardState, input: In): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ground truth and checks
-
-/** The nodes a check reads, by role. */
-interface World {
-  log: LogState | undefined;
-  sources: Record<string, SourceState>;
-  serving: NodeView<ServingState> | undefined;
-  batch: BatchState | undefined;
-  speeds: NodeView<SpeedState>[];
-  dashboards: DashboardState[];
-}
-
-function worldOf(nodes: readonly NodeView<LambdaState>[]): World {
-  const w: World = {
-    log: undefined,
-    sources: {},
-    serving: undefined,
-    batch: undefined,
-    speeds: [],
-    dashboards: [],
-  };
-  for (const n of nodes) {
-    const s = n.state;
-    if (s.kind === 'log') w.log = s;
-    else if (s.kind === 'source') w.sources[n.id] = s;
-    else if (s.kind === 'serving') w.serving = n as NodeView<ServingState>;
-    else if (s.kind === 'batch') w.batch = s;
-    else if (s.kind === 'speed') w.speeds.push(n as NodeView<SpeedState>);
-    else if (s.kind === 'dashboard') w.dashboards.push(s);
-  }
-  return w;
-}
-
-/**
- * The ground truth: page views per URL over the dataset's offsets below `upTo`, read from what
- * the sources emitted (so a fact changed or deleted in the dataset still counts as it was).
- */
-export function truth(w: Pick<World, 'log' | 'sources'>, upTo: number): Counts {
-  const c: Counts = {};
-  const facts = w.log?.dataset ?? [];
-  for (let i = 0; i < Math.min(upTo, facts.length); i++) {
-    const f = facts[i]!;
-    const url = w.sources[f.source]?.sent[f.n];
-    if (url !== undefined) add(c, url);
-  }
-  return c;
-}
-
-/** Where two views differ, in words ('' when they are equal). */
-export function diff(got: Counts, want: Counts): string {
-  const out: string[] = [];
-  for (const url of [...new Set([...Object.keys(got), ...Object.keys(want)])].sort())
-    if ((got[url] ?? 0) !== (want[url] ?? 0)) out.push(`${url} ${got[url] ?? 0} (truth ${want[url] ?? 0})`);
-  return out.join(', ');
-}
-
-/** Marz ch. 2: the master dataset only grows; no fact is ever changed or deleted. */
-const masterImmutable: Invariant<LambdaState> = {
-  id: 'master-immutable',
-  title: 'The master dataset only grows: every fact stays as it was written',
-  check({ changed, nodes }) {
-    if (changed.state.kind !== 'log') return null;
-    const w = worldOf(nodes);
-    for (const f of changed.state.dataset) {
-      const sent = w.sources[f.source]?.sent[f.n];
-      if (sent !== undefined && f.url !== sent)
-        return `fact ${f.offset} (${f.source} #${f.n}, a view of ${sent}) now reads ${f.url === '' ? 'deleted' : f.url}`;
-    }
-    return null;
-  },
-};
-
-/** Marz ch. 1: batch view = function(all data), exactly. */
-const batchViewExact: Invariant<LambdaState> = {
-  id: 'batch-view-exact',
-  title: 'Every batch view installed equals the page views counted over the dataset it covers',
-  check({ changed, nodes, events }) {
-    if (changed.state.kind !== 'serving' || !events.some((e) => e.type === 'batch-view-installed'))
-      return null;
-    const b = changed.state.batch;
-    if (b === null) return null;
-    const d = diff(b.counts, truth(worldOf(nodes), b.upTo));
-    return d === '' ? null : `batch view ${b.run} (offsets below ${b.upTo}): ${d}`;
-  },
-};
-
-/** No event is counted twice: a served count never exceeds the page views appended so far. */
-const neverOvercounts: Invariant<LambdaState> = {
-  id: 'never-overcounts',
-  title: 'No page view is counted twice: a served count never exceeds the views appended so far',
-  check({ changed, nodes }) {
-    if (changed.state.kind !== 'serving') return null;
-    const w = worldOf(nodes);
-    const served = changed.state.merged;
-    const all = truth(w, w.log?.dataset.length ?? 0);
-    for (const url of Object.keys(served).sort())
-      if ((served[url] ?? 0) > (all[url] ?? 0))
-        return `the serving layer counts ${served[url]} views of ${url}, but only ${all[url] ?? 0} happened`;
-    return null;
-  },
-};
-
-/**
- * Every answer the dashboard got was exact for what it claimed to cover: the count of page views
- * of that URL over the offsets below its horizon. A speed-layer bug shows here (and is listed);
- * it does not stop the run, so the healing by the next batch run can be watched.
- */
-const answersExact: RunCheck<LambdaState, P> = {
-  id: 'answers-exact',
-  title: 'Every answer equals the page views of its URL over the events it covers',
-  check({ nodes }) {
-    const w = worldOf(nodes);
-    const wrong: string[] = [];
-    let n = 0;
-    for (const d of w.dashboards)
-      for (const a of d.answers) {
-        n += 1;
-        const want = truth(w, a.horizon)[a.url] ?? 0;
-        if (a.count !== want)
-          wrong.push(`at ${ms(a.atUs)}: ${a.url} ${a.count}, truth ${want} over offsets below ${a.horizon}`);
-      }
-    return wrong.length === 0
-      ? null
-      : { message: `${wrong.length} of ${n} answers were wrong for the events they covered`, details: wrong };
-  },
-};
-
-/**
- * Once the sources are done and the faults have stopped, the served view converges to the truth:
- * the batch layer catches up with the whole dataset (Lambda) or the job reaches the log's end
- * (Kappa), and every count is exact.
- */
-const converges: Liveness<LambdaState, P> = {
-  id: 'converges',
-  title: 'Once the page views stop, the served counts equal the truth within the bound',
-  withinUs: (p) => p.settleMs * 1000,
-  check({ nodes, nowUs }, p) {
-    const w = worldOf(nodes);
-    if (w.log === undefined || w.serving === undefined) return null;
-    for (const s of Object.values(w.sources)) if (s.sent.length < p.eventsPerSource) return null;
-    const last = w.log.dataset[w.log.dataset.length - 1];
-    if (last !== undefined && nowUs < last.atUs + p.settleMs * 1000) return null;
-    const len = w.log.dataset.length;
-    const { merged: counts, horizon } = w.serving.state;
-    if (horizon < len) return `the served view covers offsets below ${horizon} of ${len}`;
-    const d = diff(counts, truth(w, len));
-    return d === '' ? null : `the served counts are wrong: ${d}`;
-  },
-};
-
-// ---------------------------------------------------------------------------------------------
 // The protocol
 
 /** Sources and the log on the left, the layers in the middle, serving and dashboard on the right. */
@@ -1002,49 +622,6 @@ function topology(p: P): DefaultTopology {
     { id: 'sw', x: 480, y: 240 },
     { kind: 'uniform', minUs: 500, maxUs: 1500 },
   );
-}
-
-const metric = (id: string, unit: string, read: (w: World) => number) => ({
-  id,
-  unit,
-  read: (nodes: readonly NodeView<LambdaState>[]) => read(worldOf(nodes)),
-});
-
-/**
- * How stale an answer was: how long before it the first page view it does not count was
- * appended to the master dataset (0 when it counted every page view appended by then).
- */
-function stalenessOf(w: World, a: Answer): number {
-  const missed = w.log?.dataset[a.horizon];
-  return missed === undefined ? 0 : Math.max(0, Math.round((a.atUs - missed.atUs) / 1000));
-}
-
-/** The staleness of the latest answer. */
-function staleness(w: World): number {
-  let last: Answer | undefined;
-  for (const d of w.dashboards) {
-    const a = d.answers[d.answers.length - 1];
-    if (a !== undefined && (last === undefined || a.atUs > last.atUs)) last = a;
-  }
-  return last === undefined ? 0 : stalenessOf(w, last);
-}
-
-/** The worst staleness of any answer so far. */
-function maxStaleness(w: World): number {
-  let worst = 0;
-  for (const d of w.dashboards) for (const a of d.answers) worst = Math.max(worst, stalenessOf(w, a));
-  return worst;
-}
-
-/** Σ over URLs of |served − truth over what the served view covers|: the served view's error. */
-function servedError(w: World): number {
-  if (w.serving === undefined) return 0;
-  const { merged: counts, horizon } = w.serving.state;
-  const want = truth(w, horizon);
-  let e = 0;
-  for (const url of new Set([...Object.keys(counts), ...Object.keys(want)]))
-    e += Math.abs((counts[url] ?? 0) - (want[url] ?? 0));
-  return e;
 }
 
 export const lambda: Protocol<P, LambdaState, LambdaMsg> = {

@@ -1,6 +1,6 @@
 import type { TimelineViewData } from '../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../protocol';
-import type { BatchState, LambdaState, ServingState, SpeedState } from './lambda';
+import type { BatchState, LambdaState, ServingState, SpeedState } from './types';
 
 /**
  * The Layers tab: one row per batch worker and speed node (Kappa: per job version). A batch
