@@ -38,3 +38,28 @@ for (const look of [
     await page.waitForTimeout(400);
     await page.screenshot({ path: shot(`lambda-layers-${look.name}.png`) });
   });
+
+test('Kappa: job v2 replays the log and the serving layer switches to it (library kappa-replay)', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('tab', { name: 'Library' }).click();
+  const name = 'Kappa: job v2 replays the log and replaces a buggy v1';
+  const it = page.getByRole('listitem', { name, exact: true }).and(page.locator('.lib-item'));
+  await it.locator('.lib-item-main').click();
+  await it.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('doc-state')).toContainText(name);
+  await page.getByRole('tab', { name: 'Layers' }).click();
+  await runButton(page, 'Play').click(); // v2 is deployed 2.5 s in: 10 s after Play at 0.25x
+  const svg = page.getByRole('tabpanel', { name: 'Layers' }).getByTestId('timeline-svg');
+  await expect(svg.getByTestId('timeline-marker')).toContainText(['switch to v2'], { timeout: 90_000 });
+  await runButton(page, 'Pause').click();
+  await expect(svg.getByTestId('timeline-row')).toHaveCount(2);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: shot('kappa-replay-light.png') });
+});

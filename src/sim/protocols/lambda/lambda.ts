@@ -599,27 +599,27 @@ function onDashboard(ctx: C, s: DashboardState, input: In): void {
 // ---------------------------------------------------------------------------------------------
 // The protocol
 
-/** Sources and the log on the left, the layers in the middle, serving and dashboard on the right. */
+/** Sources and the log on the left, the layers on the right, serving and dashboard below; one switch. */
 function topology(p: P): DefaultTopology {
   const kappa = p.architecture === 'kappa';
   return star(
     [
-      { id: 's1', role: 'source', x: 40, y: 120 },
-      { id: 's2', role: 'source', x: 40, y: 360 },
-      { id: 'log', role: 'log', x: 260, y: 240 },
+      { id: 's1', role: 'source', x: 40, y: 80 },
+      { id: 's2', role: 'source', x: 40, y: 280 },
+      { id: 'log', role: 'log', x: 260, y: 180 },
       ...(kappa
         ? [
-            { id: 'v1', role: 'speed', x: 700, y: 100 },
-            { id: 'v2', role: 'speed', x: 700, y: 380 },
+            { id: 'v1', role: 'speed', x: 700, y: 80 },
+            { id: 'v2', role: 'speed', x: 700, y: 280 },
           ]
         : [
-            { id: 'batch', role: 'batch', x: 700, y: 100 },
-            { id: 'speed', role: 'speed', x: 700, y: 380 },
+            { id: 'batch', role: 'batch', x: 700, y: 80 },
+            { id: 'speed', role: 'speed', x: 700, y: 280 },
           ]),
-      { id: 'serving', role: 'serving', x: 920, y: 240 },
-      { id: 'dash', role: 'dashboard', x: 1140, y: 240 },
+      { id: 'serving', role: 'serving', x: 480, y: 380 },
+      { id: 'dash', role: 'dashboard', x: 260, y: 380 },
     ],
-    { id: 'sw', x: 480, y: 240 },
+    { id: 'sw', x: 480, y: 180 },
     { kind: 'uniform', minUs: 500, maxUs: 1500 },
   );
 }
@@ -795,8 +795,9 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
         };
       case 'serving': {
         const h = s.horizon;
-        const b = s.batch === null ? 'no batch view' : `batch <${s.batch.upTo}`;
-        return { text: `${b} · serves <${h}`, tone: 'neutral' };
+        if (s.batch !== null) return { text: `batch ${s.batch.upTo} · serves ${h} events`, tone: 'neutral' };
+        if (s.active !== '') return { text: `job v${s.activeVersion} · serves ${h} events`, tone: 'neutral' };
+        return { text: 'no view yet', tone: 'neutral' };
       }
       case 'dashboard': {
         const a = s.answers[s.answers.length - 1];

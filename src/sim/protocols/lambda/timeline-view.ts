@@ -19,6 +19,7 @@ export const timelineView: ViewSpec<unknown> = {
     if (rows.length === 0) return null;
     const serving = all.find((n) => n.state.kind === 'serving')?.state as ServingState | undefined;
     const batch = rows.find((n) => n.state.kind === 'batch')?.state as BatchState | undefined;
+    const replayed = rows.reduce((k, n) => k + (n.state.kind === 'speed' ? n.state.replayed : 0), 0);
     const label = (n: NodeView<LambdaState>) => {
       if (n.state.kind === 'batch') return n.id === 'batch' ? 'batch layer' : `${n.id} (batch)`;
       const v = `v${(n.state as SpeedState).version}`;
@@ -26,7 +27,10 @@ export const timelineView: ViewSpec<unknown> = {
     };
     return {
       kind: 'timeline',
-      caption: `Batch runs and speed-layer work · ${batch?.runs ?? 0} batch runs, ${batch?.processed ?? 0} events recomputed · serving covers offsets below ${serving?.horizon ?? 0}`,
+      caption:
+        batch === undefined
+          ? `Stream jobs over the log · ${replayed} events read back · serving reads job v${serving?.activeVersion ?? 0}, covers offsets below ${serving?.horizon ?? 0}`
+          : `Batch runs and speed-layer work · ${batch.runs} batch runs, ${batch.processed} events recomputed · serving covers offsets below ${serving?.horizon ?? 0}`,
       rows: rows.map((n) => ({ id: n.id, label: label(n), up: n.up })),
       bars: rows.flatMap((n) =>
         (n.state as BatchState | SpeedState).bars.map((b) => ({
