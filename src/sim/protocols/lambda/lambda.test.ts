@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runSeed } from '../../../cli/run-seed';
 import { TimelineViewSchema } from '../../../shared/api/views';
 import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
+import { checkScenario } from '../../catalog';
 import type { Input } from '../../protocol';
 import { Simulation } from '../../simulation';
 import { handle } from '../../toolkit/recorder';
@@ -284,6 +285,22 @@ describe('Lambda rules: the serving layer merges batch and real-time views', () 
     );
     expect([s.active, s.horizon]).toEqual(['v2', 31]);
     expect(out.sent).toEqual([{ to: 'v1', msg: { type: 'Stop' } }]);
+  });
+});
+
+describe('Lambda scenarios', () => {
+  it('Kappa without a stream job is refused with what to add; Lambda without a speed node is fine', () => {
+    const noJobs = (s: Scenario) => ({
+      ...s,
+      topology: { ...s.topology, nodes: s.topology.nodes.filter((n) => n.role !== 'speed') },
+    });
+    expect(checkScenario(noJobs(kappaReplay()))).toEqual([
+      {
+        path: ['topology', 'nodes'],
+        message: 'architecture is kappa, which needs a stream job: add a Speed layer / stream job node',
+      },
+    ]);
+    expect(checkScenario(noJobs(lambdaQuickStart()))).toEqual([]);
   });
 });
 

@@ -756,6 +756,18 @@ export const lambda: Protocol<P, LambdaState, LambdaMsg> = {
     'nextQ',
     'answers',
   ] satisfies StateField<LambdaState>[],
+  scenarioIssues(scenario, params) {
+    // Kappa has no batch layer: without a stream job nothing is ever served.
+    const speeds = scenario.topology.nodes.filter((n) => n.role === 'speed').length;
+    if (params.architecture === 'kappa' && speeds === 0)
+      return [
+        {
+          path: ['topology', 'nodes'],
+          message: 'architecture is kappa, which needs a stream job: add a Speed layer / stream job node',
+        },
+      ];
+    return [];
+  },
   invariants: [masterImmutable, batchViewExact, neverOvercounts],
   liveness: [converges],
   runChecks: [answersExact],
