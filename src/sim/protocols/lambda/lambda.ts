@@ -46,13 +46,13 @@ type P = LambdaParams;
  * starts again. Events that arrive while a run is under way are not in its view, so the SPEED
  * LAYER keeps REAL-TIME VIEWS updated incrementally, event by event, for exactly those events,
  * and throws away what a finished batch run covers (the "expiring real-time views" of the
- * book's realtime chapter: there, two views flip at each batch run; here each event carries
+ * book's chapter on realtime views: there, two views flip at each batch run; here each event carries
  * the number of the batch run that will first cover it, its epoch, so the expiry is exact).
  * The SERVING LAYER holds the batch view and answers a query by merging it with the real-time
  * view: batch view(run k) + the real-time counts of epochs >= k.
  *
- * The batch layer is what makes the system tolerant of human error (§1.6.2 "Human-fault
- * tolerance"): whatever the speed layer got wrong, for whatever reason, is replaced by an exact
+ * The batch layer is what makes the system tolerant of human error (ch. 1, "human-fault
+ * tolerance", which fully incremental architectures lack): whatever the speed layer got wrong, for whatever reason, is replaced by an exact
  * recomputation at the next batch run, because the raw facts were kept.
  *
  * Kappa (Kreps 2014): no batch layer. One stream processing job reads a replayable log (the
