@@ -5,7 +5,9 @@ import type { CoordinatorState, LockSpan3, ParticipantState, ThreePcState } from
 
 // Adapted from two-phase-commit/locks-view.ts (same rows, markers and tones, so the two tabs
 // compare at a glance), with 3PC's committable stretch added and the red stretch renamed: here
-// it is the termination protocol at work, not a wait for the coordinator.
+// it is the termination protocol at work, not a wait for the coordinator. With five tones, p
+// shares green with "forcing COMMIT" (both are bound to commit); w, which may still abort, is
+// the only orange.
 
 type Bar = TimelineViewData['bars'][number];
 type Tone = Bar['tone'];
@@ -16,7 +18,7 @@ const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
 const STRETCHES: { from: keyof LockSpan3; tone: Tone; what: string; suffix: string }[] = [
   { from: 'lockedUs', tone: 'info', what: 'q: locked, forcing its YES record', suffix: '' },
   { from: 'yesUs', tone: 'warn', what: 'w: voted YES, uncertain', suffix: ' w' },
-  { from: 'precommitUs', tone: 'warn', what: 'p: precommitted (committable)', suffix: ' p' },
+  { from: 'precommitUs', tone: 'good', what: 'p: precommitted (committable)', suffix: ' p' },
   {
     from: 'blockedUs',
     tone: 'bad',
@@ -116,9 +118,9 @@ export const threePcLocksView: ViewSpec<ThreePcState> = {
       markers,
       legend: [
         { tone: 'info', label: 'q: forcing YES' },
-        { tone: 'warn', label: 'w: uncertain · p: precommitted' },
+        { tone: 'warn', label: 'w: voted YES, uncertain' },
+        { tone: 'good', label: 'p: precommitted · forcing COMMIT' },
         { tone: 'bad', label: 'termination protocol (coordinator silent)' },
-        { tone: 'good', label: 'forcing COMMIT' },
         { tone: 'neutral', label: 'coordinator down' },
       ],
     };

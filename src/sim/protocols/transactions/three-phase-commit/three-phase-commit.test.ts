@@ -355,7 +355,7 @@ describe('three-phase commit: the Locks tab', () => {
     expect(data?.kind).toBe('timeline');
     if (data?.kind !== 'timeline') return;
     const t2 = data.bars.filter((b) => b.row === 'p1' && b.label.startsWith('T2'));
-    expect(t2.map((b) => b.tone)).toEqual(['info', 'warn', 'warn', 'bad', 'good']);
+    expect(t2.map((b) => b.tone)).toEqual(['info', 'warn', 'good', 'bad', 'good']);
     const red = t2[3]!;
     expect(red.endUs! - red.startUs).toBeLessThan(50_000);
     expect(data.bars.some((b) => b.row === 'coord' && b.label === 'down' && b.endUs === null)).toBe(true);
