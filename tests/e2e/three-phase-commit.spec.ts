@@ -68,3 +68,39 @@ for (const [w, h, scheme] of [
     await page.screenshot({ path: shot(`three-phase-commit-termination-${scheme}-${w}.png`) });
   });
 }
+
+// The partition case from the library: {coord, p1} | {p2, p3} after the votes and before
+// PRE-COMMIT. p1 commits T2 and p2 aborts it; the atomicity checker stops the run there.
+for (const [w, h, scheme] of [
+  [1440, 900, 'light'],
+  [1024, 700, 'dark'],
+] as const) {
+  test(`three-phase commit partition split: atomicity breaks (${w}x${h} ${scheme})`, async ({
+    page,
+    lab,
+  }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(lab.server.url);
+    await expect(page.getByTestId('app-info')).toContainText('over web');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    const name = 'Three-phase commit: a partition splits the participants';
+    const item = page.getByRole('listitem', { name, exact: true });
+    await item.locator('.lib-item-main').click();
+    await item.getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByTestId('doc-state')).toContainText(name);
+    const speed = page.getByRole('banner').getByRole('slider', { name: 'Speed' });
+    await speed.focus();
+    await speed.press('End');
+    await runButton(page, 'Play').click();
+    const alert = page.getByRole('tabpanel', { name: 'Checkers' }).getByRole('alert');
+    await expect(alert).toContainText('atomicity', { timeout: 30_000 });
+    await expect(alert).toContainText('T2 committed at p1 but aborted at p2');
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: shot(`three-phase-commit-split-${scheme}-${w}.png`) });
+    await page.getByRole('tab', { name: 'Locks' }).click();
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: shot(`three-phase-commit-split-locks-${scheme}-${w}.png`) });
+  });
+}
