@@ -36,6 +36,12 @@ export function threePcPartitionSplit(params: Record<string, unknown> = {}, atUs
   });
 }
 
+/** Two-phase commit's topology with two clients, c2 moved right of the coordinator (as 2PC's library file has it). */
+function clientsTopology() {
+  const t = twoPcTopology(2);
+  return { ...t, nodes: t.nodes.map((n) => (n.id === 'c2' ? { ...n, x: 640 } : n)) };
+}
+
 /**
  * Two clients run reads and writes as transactions on ten keys (their history is checked for
  * linearizability); participants vote NO one time in ten; p3 crashes for 400 ms at 1 s.
@@ -45,7 +51,7 @@ export function threePcClients(params: Record<string, unknown> = {}): Scenario {
   return ScenarioSchema.parse({
     ...base,
     name: 'Three-phase commit: clients, NO votes and a participant crash',
-    topology: twoPcTopology(2),
+    topology: clientsTopology(),
     workload: {
       kind: 'open',
       ratePerS: 40,
