@@ -256,6 +256,22 @@ describe('three-phase commit: the rules (Skeen 1981; Bernstein et al. §7.5)', (
     expect(h(restarted, msg('p2', { type: 'StateReq', tid: 'T1', round: 1 }), 'p1').sent).toEqual([]);
   });
 
+  it('a recovery question to a participant that has not voted YES: it aborts on its own and answers ABORT', () => {
+    const never = participant('p3');
+    const out = h(never, msg('p2', { type: 'DecisionRequest', tid: 'T1' }), 'p3');
+    expect(out.sent).toEqual([{ to: 'p2', msg: { type: 'Abort', tid: 'T1' } }]);
+    expect(never.log.map((r) => `${r.tid}:${r.type}`)).toEqual(['T1:abort']);
+    const forcing = participant('p3');
+    h(forcing, msg('coord', canCommit), 'p3');
+    expect(types(h(forcing, msg('p2', { type: 'DecisionRequest', tid: 'T1' }), 'p3'))).toEqual([
+      'coord:No',
+      'p2:Abort',
+    ]);
+    expect(forcing.locks).toEqual({});
+    // One that voted YES does not answer: its own termination protocol decides.
+    expect(h(uncertain('p3'), msg('p2', { type: 'DecisionRequest', tid: 'T1' }), 'p3').sent).toEqual([]);
+  });
+
   it('recovery: a coordinator with no decision asks, and takes the participants’ decision', () => {
     const { s } = allYes();
     const restarted = { ...coordinator(), log: s.log, nextTxn: s.nextTxn, stats: s.stats, audit: s.audit };

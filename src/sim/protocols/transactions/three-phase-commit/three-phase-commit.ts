@@ -926,6 +926,27 @@ function onStateReport(s: ParticipantState, from: string, m: StateReportMsg): vo
   term.states[from] = m.state;
 }
 
+/**
+ * A recovering node asks (§7.5): a decided participant answers; one that has not voted YES may
+ * abort on its own (nobody can have committed without its YES) and says so; one in w or p
+ * lets its own termination protocol decide.
+ */
+function onDecisionRequest(ctx: C, s: ParticipantState, from: string, m: DecisionRequestMsg): void {
+  const o = loggedDecision(s.log, m.tid);
+  const t = s.txns[m.tid];
+  if (o !== null) send(ctx, s, from, decisionMsg(m.tid, o));
+  else if (t?.state === 'c') send(ctx, s, from, decisionMsg(m.tid, 'commit'));
+  else if (t === undefined || t.state === 'q') {
+    const coordinator = t?.coordinator;
+    s.audit.votes[m.tid] ??= 'no';
+    participantAbort(ctx, s, m.tid, t?.participants ?? ctx.nodesWithRole('participant'));
+    if (coordinator !== undefined && coordinator !== from)
+      send(ctx, s, coordinator, { type: 'No', tid: m.tid, cause: 'termination' });
+    send(ctx, s, from, { type: 'Abort', tid: m.tid });
+    ctx.note(`${m.tid}: asked by ${from} before voting YES; aborts`);
+  }
+}
+
 /** The election and the decision rules TR1–TR4 (BHG §7.5), at the end of a round's state collection. */
 function elect(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   const term = t.term;
@@ -1088,14 +1109,9 @@ function participantOn(ctx: C, s: ParticipantState, input: Input<ThreePcMsg>): v
           }
           return;
         }
-        case 'DecisionRequest': {
-          // Recovery questions: a decided participant answers; an undecided one lets its termination protocol decide.
-          const o = loggedDecision(s.log, m.tid);
-          const t = s.txns[m.tid];
-          if (o !== null) send(ctx, s, input.from, decisionMsg(m.tid, o));
-          else if (t?.state === 'c') send(ctx, s, input.from, decisionMsg(m.tid, 'commit'));
+        case 'DecisionRequest':
+          onDecisionRequest(ctx, s, input.from, m);
           return;
-        }
         default:
           return;
       }
@@ -1195,7 +1211,8 @@ const locksOnlyUndecided: Invariant<ThreePcState> = {
 /**
  * Nonblocking (Skeen §3; AC5 of BHG §7.3 with 3PC's promise): once the faults stop, every
  * transaction is decided at every node that is up, the coordinator's crash included: the
- * operational participants decide without it. Ages are read on the nodes' own clocks.
+ * operational participants decide without it. Ages are read on the
+ * nodes' own clocks.
  */
 const everyTxnDecided: Liveness<ThreePcState, P> = {
   id: 'every-transaction-decided',
