@@ -283,6 +283,37 @@ describe('three-phase commit: the rules (Skeen 1981; Bernstein et al. §7.5)', (
   });
 });
 
+describe('three-phase commit: the nonblocking check', () => {
+  const live = threePhaseCommit.liveness!.find((l) => l.id === 'every-transaction-decided')!;
+  const view = (parts: ParticipantState[]) => ({
+    nodes: [
+      { id: 'coord', role: 'coordinator', up: false, state: coordinator() as ThreePcState },
+      ...parts.map((state, k) => ({
+        id: `p${k + 1}`,
+        role: 'participant',
+        up: true,
+        state: state as ThreePcState,
+      })),
+    ],
+    nowUs: 2_000_000,
+  });
+  it('fires when a participant that never crashed holds a transaction undecided past settleMs', () => {
+    const msg = live.check(view([uncertain('p1'), uncertain('p2'), uncertain('p3')]) as never, params());
+    expect(msg).toMatch(/p1 has held T1 undecided \(state w/);
+  });
+  it('exempts a total failure: every participant up recovered without a decision (Skeen §3)', () => {
+    const recovered = () => {
+      const s = uncertain();
+      s.txns.T1!.recovered = true;
+      return s;
+    };
+    expect(live.check(view([recovered(), recovered(), recovered()]) as never, params())).toBeNull();
+    expect(live.check(view([recovered(), uncertain('p2'), recovered()]) as never, params())).toMatch(
+      /T1 undecided/,
+    );
+  });
+});
+
 describe('three-phase commit: what the lesson claims, over seeds 1-20', () => {
   it('the coordinator crashes after every YES: the participants commit T2 without it, and nothing blocks', () => {
     for (const seed of SEEDS) {

@@ -1209,10 +1209,30 @@ const locksOnlyUndecided: Invariant<ThreePcState> = {
 };
 
 /**
+ * After a total failure (every participant failed while holding the transaction undecided)
+ * nobody operational may decide it: Skeen's nonblocking theorem (§3) assumes some site stays
+ * up, and BHG §7.5 make the recovered processes wait for the last one to fail. True when no
+ * node that is up knows the decision, holds the transaction without having crashed, or has
+ * no record of it (such a participant would abort it when asked).
+ */
+function totalFailure(nodes: readonly NodeView<ThreePcState>[], tid: string): boolean {
+  for (const n of nodes) {
+    const s = n.state;
+    if (!n.up || s.kind === 'client') continue;
+    if (loggedDecision(s.log, tid) !== null) return false;
+    if (s.kind === 'participant') {
+      const t = s.txns[tid];
+      if (t === undefined || !t.recovered) return false;
+    } else if (s.txns[tid] !== undefined && s.txns[tid]!.phase !== 'recovering') return false;
+  }
+  return true;
+}
+
+/**
  * Nonblocking (Skeen §3; AC5 of BHG §7.3 with 3PC's promise): once the faults stop, every
  * transaction is decided at every node that is up, the coordinator's crash included: the
- * operational participants decide without it. Ages are read on the
- * nodes' own clocks.
+ * operational participants decide without it. A total failure is exempt (above). Ages are
+ * read on the nodes' own clocks.
  */
 const everyTxnDecided: Liveness<ThreePcState, P> = {
   id: 'every-transaction-decided',
@@ -1227,11 +1247,11 @@ const everyTxnDecided: Liveness<ThreePcState, P> = {
       const s = n.state;
       if (s.kind === 'participant') {
         for (const [tid, t] of Object.entries(s.txns))
-          if (nowUs - t.sinceUs > bound)
+          if (nowUs - t.sinceUs > bound && !totalFailure(nodes, tid))
             return `${n.id} has held ${tid} undecided (state ${t.state}, locking ${t.op.key}) for ${age(t.sinceUs)}`;
       } else if (s.kind === 'coordinator') {
         for (const [tid, t] of Object.entries(s.txns))
-          if (t.phase !== 'c' && t.phase !== 'a' && nowUs - t.beganUs > bound)
+          if (t.phase !== 'c' && t.phase !== 'a' && nowUs - t.beganUs > bound && !totalFailure(nodes, tid))
             return `${n.id} has not decided ${tid} after ${age(t.beganUs)}`;
       }
     }
