@@ -709,7 +709,10 @@ function onPhase2a(ctx: C, s: AcceptorState, m: Phase2aMsg): void {
   for (const [rm, val] of Object.entries(m.vals)) {
     t.ins[rm] ??= freshInstance();
     const i = t.ins[rm]!;
-    if (i.mbal > m.bal && !ctx.params.bugAcceptLowerBallot) continue; // it promised a higher ballot
+    if (i.mbal > m.bal && !ctx.params.bugAcceptLowerBallot) {
+      ctx.note(`${m.tid}: refuses ${rm}'s ballot ${m.bal}: it promised ballot ${i.mbal}`);
+      continue;
+    }
     i.mbal = Math.max(i.mbal, m.bal);
     i.bal = m.bal;
     i.val = val;
