@@ -7,6 +7,7 @@
  *   npx tsx bench/atomic-commit-cost.ts                      # two-phase-commit paxos-commit
  *   npx tsx bench/atomic-commit-cost.ts paxos-commit          # one protocol
  *   npx tsx bench/atomic-commit-cost.ts --set phase2aTo=all   # a param for every run
+ *   npx tsx bench/atomic-commit-cost.ts paxos-commit --set phase2bTo=all   # Faster Paxos Commit
  *
  * Method, for each protocol, N and F: the protocol's own quick start with no faults, its
  * resource-manager role given N nodes (and `acceptor`, if the protocol has it, 2F+1), every
@@ -34,10 +35,13 @@ interface Profile {
   rm: string;
   /** Does F vary (acceptors, 2F+1)? */
   usesF: boolean;
-  /** The paper's message delays. */
-  paperDelays: number;
-  /** The paper's message count, and its formula as text. */
-  paperMessages: { text: string; count: (n: number, f: number) => number };
+  /** The paper's message delays (with these params). */
+  paperDelays: (params: Record<string, unknown>) => number;
+  /** The paper's message count, and its formula as text (with these params). */
+  paperMessages: (params: Record<string, unknown>) => {
+    text: string;
+    count: (n: number, f: number) => number;
+  };
   /** This implementation's count, and how it differs from the paper's. */
   ours: { text: string; count: (n: number, f: number, params: Record<string, unknown>) => number };
 }
@@ -46,20 +50,24 @@ const PROFILES: Record<string, Profile> = {
   'two-phase-commit': {
     rm: 'participant',
     usesF: false,
-    paperDelays: 4,
-    paperMessages: { text: '3N-1', count: (n) => 3 * n - 1 },
+    paperDelays: () => 4,
+    paperMessages: () => ({ text: '3N-1', count: (n) => 3 * n - 1 }),
     ours: { text: '4N (N Prepare, N votes, N Commit, N Ack)', count: (n) => 4 * n },
   },
   'paxos-commit': {
     rm: 'rm',
     usesF: true,
-    paperDelays: 5,
-    paperMessages: { text: '(N+1)(F+3)-2', count: (n, f) => (n + 1) * (f + 3) - 2 },
+    // Faster Paxos Commit (phase2bTo=all): the phase 2b go to every RM, and no Commit follows.
+    paperDelays: (p) => (p.phase2bTo === 'all' ? 4 : 5),
+    paperMessages: (p) =>
+      p.phase2bTo === 'all'
+        ? { text: 'N(2F+3)', count: (n, f) => n * (2 * f + 3) }
+        : { text: '(N+1)(F+3)-2', count: (n, f) => (n + 1) * (f + 3) - 2 },
     ours: {
-      text: 'N Prepare + N·k Phase2a + k Phase2b + N Commit, k = F+1 (majority) or 2F+1 (all)',
+      text: 'N Prepare + N·k Phase2a + k Phase2b to the leader (and to every RM with phase2bTo=all) + N Commit (none with phase2bTo=all); k = F+1 (phase2aTo=majority) or 2F+1 (all)',
       count: (n, f, p) => {
         const k = p.phase2aTo === 'all' ? 2 * f + 1 : f + 1;
-        return n + n * k + k + n;
+        return p.phase2bTo === 'all' ? n + n * k + k * (n + 1) : n + n * k + k + n;
       },
     },
   },
@@ -137,21 +145,23 @@ const rows: string[][] = [
   ['protocol', 'N', 'F', 'delays', 'paper', 'messages', 'ours (formula)', 'paper formula', 'outcome'],
 ];
 for (const id of ids) {
-  const p = PROFILES[id] ?? { ...PROFILES['two-phase-commit']!, paperDelays: Number.NaN };
+  const p = PROFILES[id] ?? { ...PROFILES['two-phase-commit']!, paperDelays: () => Number.NaN };
   if (getProtocol(id) === undefined) throw new Error(`unknown protocol ${id}`);
   for (const n of [1, 3, 5, 7])
     for (const f of p.usesF ? [0, 1, 2] : [0]) {
       const sc = scenario(id, p, n, f);
       const m = measure(sc, p.rm);
+      const params = sc.params as Record<string, unknown>;
+      const paper = p.paperMessages(params);
       rows.push([
         id,
         String(n),
         p.usesF ? String(f) : '-',
         String(m.delays),
-        String(p.paperDelays),
+        String(p.paperDelays(params)),
         String(m.messages),
-        String(p.ours.count(n, f, sc.params as Record<string, unknown>)),
-        `${p.paperMessages.text} = ${p.paperMessages.count(n, f)}`,
+        String(p.ours.count(n, f, params)),
+        `${paper.text} = ${paper.count(n, f)}`,
         m.outcome,
       ]);
     }
@@ -167,6 +177,5 @@ for (const r of rows)
 console.log('');
 for (const id of ids) {
   const p = PROFILES[id];
-  if (p !== undefined)
-    console.log(`${id}: ours = ${p.ours.text}; paper = ${p.paperMessages.text}, ${p.paperDelays} delays`);
+  if (p !== undefined) console.log(`${id}: ours = ${p.ours.text}`);
 }

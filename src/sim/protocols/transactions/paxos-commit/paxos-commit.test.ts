@@ -140,6 +140,26 @@ describe('Paxos Commit: the rules (Gray and Lamport §4)', () => {
     expect(out.sent).toEqual([{ to: 'tm', msg: p2b({ rm1: 'prepared', rm2: 'aborted' }) }]);
   });
 
+  it('Faster Paxos Commit: the bundle goes to the TM and every RM, and an RM learns the outcome itself', () => {
+    const over = { phase2bTo: 'all' as const };
+    const a = init<AcceptorState>('a1');
+    for (const rm of RMS) handle(paxosCommit, a, msg(rm, p2a(rm, 'prepared')), world('a1', over));
+    const out = handle(paxosCommit, a, timer('flush'), world('a1', over));
+    expect(types(out)).toEqual(['tm:Phase2b', 'rm1:Phase2b', 'rm2:Phase2b', 'rm3:Phase2b']);
+    const rm = preparedRm('rm1', over);
+    const all = { rm1: 'prepared', rm2: 'prepared', rm3: 'prepared' } as const;
+    expect(handle(paxosCommit, rm, msg('a1', p2b(all)), world('rm1', over)).events).toEqual([]);
+    const learned = handle(paxosCommit, rm, msg('a2', p2b(all)), world('rm1', over));
+    expect(learned.events).toEqual([{ type: 'decided', tid: 'T1', outcome: 'commit', rms: RMS }]);
+    expect(rm.data).toEqual({ k1: 'T1' });
+    // The TM learns too (for its client) but sends no Commit: the RMs have it.
+    const tm = tmWithT1(over);
+    handle(paxosCommit, tm, msg('a1', p2b(all)), world('tm', over));
+    const decided = handle(paxosCommit, tm, msg('a2', p2b(all)), world('tm', over));
+    expect(decided.sent).toEqual([]);
+    expect(decided.events).toEqual([{ type: 'decided', tid: 'T1', outcome: 'commit', rms: RMS }]);
+  });
+
   it('phase 1b: an acceptor promises a higher ballot, reports what it accepted, then refuses ballot 0', () => {
     const s = init<AcceptorState>('a2');
     handle(paxosCommit, s, msg('rm1', p2a('rm1', 'prepared')), world('a2'));
@@ -324,6 +344,19 @@ describe('Paxos Commit: the TM crash blocks nobody, seeds 1-20', () => {
     }
   });
 
+  it('Faster Paxos Commit: the RMs learn T2 from the acceptors before the TM could even tell them', () => {
+    for (const seed of SEEDS.slice(0, 10)) {
+      const sim = run(paxosCommitTmCrash({ phase2bTo: 'all' }), seed);
+      const at = `seed=${seed}`;
+      expect(sim.violation, at).toBeNull();
+      for (const id of RMS)
+        expect(stateOf<RmState>(sim, id).audit.decisions.T2, `${at} ${id}`).toBe('commit');
+      expect(seriesLast(sim, 'takeovers'), at).toBe(0);
+      expect(seriesLast(sim, 'timeBlockedMs'), at).toBe(0);
+      expect(sim.invariants().find((v) => v.id === 'every-transaction-decided')?.ok, at).toBe(true);
+    }
+  });
+
   it('where two-phase commit blocks on the same fault script for over ten times as long', () => {
     for (const seed of SEEDS.slice(0, 5)) {
       const blocked = seriesLast(run(twoPcBlocking(), seed), 'timeBlockedMs');
@@ -361,7 +394,8 @@ describe('Paxos Commit: clients, the nemesis and the bug switches', () => {
   it('under the nemesis (crashes, partitions, loss bursts until 1.5 s) every safety check holds', () => {
     let checked = 0;
     for (const seed of SEEDS.slice(0, 10)) {
-      const sc = paxosCommitClients();
+      // Half the seeds run Faster Paxos Commit.
+      const sc = paxosCommitClients(seed % 2 === 0 ? { phase2bTo: 'all' } : {});
       const sim = run(
         ScenarioSchema.parse({
           ...sc,

@@ -50,6 +50,14 @@ export const PaxosCommitParams = z.object({
     .enum(['all', 'majority'])
     .default('all')
     .describe('majority: F+1 acceptors, as §4.3 counts messages; all: the fast path survives F failures.'),
+  /**
+   * Where acceptors send their phase 2b: the leader, which sends the outcome (Paxos Commit), or
+   * the leader and every RM, which learn the outcome themselves (Faster Paxos Commit, §4.3).
+   */
+  phase2bTo: z
+    .enum(['leader', 'all'])
+    .default('leader')
+    .describe('all: Faster Paxos Commit, one message delay fewer, N(F+1) more messages.'),
   /** Chance that an RM aborts on its own (its local work failed). */
   voteNoProbability: z.number().min(0).max(1).default(0),
   /** Scripted aborts, as "T3@rm2": rm2 proposes Aborted in its instance of the third transaction. */
@@ -113,6 +121,10 @@ export interface RmTxn {
   askedSinceUs: number | null;
   /** Leaders asked so far. */
   asked: number;
+  /** Faster Paxos Commit: phase 2b answers heard, by instance and ballot (as a leader keeps them). */
+  accepted: Record<string, Record<string, { val: Val; accs: string[] }>>;
+  /** Faster Paxos Commit: the value each instance chose, as far as this RM learned. */
+  chosen: Record<string, Val>;
 }
 
 /** A resource manager (§2, §4.2). */
@@ -493,7 +505,40 @@ function onPhase1b(ctx: C, s: TmState | AcceptorState, from: string, m: Phase1bM
   );
 }
 
-/** Phase 2b (§4.2): an instance is chosen once F+1 acceptors accepted one value in one ballot. */
+/**
+ * Learning (§4.1): counts a phase 2b; an instance is chosen once F+1 acceptors accepted one
+ * value in one ballot. Shared by the leaders and, in Faster Paxos Commit, the RMs.
+ */
+function learn(
+  ctx: C,
+  l: { rms: string[]; accepted: LeaderTxn['accepted']; chosen: LeaderTxn['chosen'] },
+  from: string,
+  m: Phase2bMsg,
+): void {
+  const f = faultsTolerated(ctx.nodesWithRole('acceptor').length);
+  for (const [rm, val] of Object.entries(m.vals)) {
+    if (!l.rms.includes(rm)) l.rms.push(rm);
+    l.accepted[rm] ??= {};
+    const byBal = l.accepted[rm]!;
+    byBal[String(m.bal)] ??= { val, accs: [] };
+    const entry = byBal[String(m.bal)]!;
+    if (!entry.accs.includes(from)) entry.accs.push(from);
+    if (entry.accs.length >= f + 1 && l.chosen[rm] === undefined) l.chosen[rm] = entry.val;
+  }
+}
+
+/**
+ * The outcome the chosen values give (§4.2): commit when every instance chose Prepared, abort
+ * as soon as one chose Aborted, else not yet. The bug commits on more than half Prepared.
+ */
+function outcomeOf(ctx: C, rms: readonly string[], chosen: Record<string, Val>): Outcome | null {
+  const prepared = rms.filter((rm) => chosen[rm] === 'prepared').length;
+  const commit = ctx.params.bugCommitOnMajorityOfRMs ? prepared * 2 > rms.length : prepared === rms.length;
+  if (commit) return 'commit';
+  return rms.some((rm) => chosen[rm] === 'aborted') ? 'abort' : null;
+}
+
+/** Phase 2b at a leader (§4.2): learn, and decide once the chosen values say. */
 function onPhase2b(ctx: C, s: TmState | AcceptorState, from: string, m: Phase2bMsg): void {
   let t = s.lead.txns[m.tid];
   if (t === undefined) {
@@ -504,16 +549,7 @@ function onPhase2b(ctx: C, s: TmState | AcceptorState, from: string, m: Phase2bM
   }
   if (t.outcome !== null) return;
   for (const [rm, v] of Object.entries(m.reads)) t.reads[rm] ??= v;
-  const f = faultsTolerated(ctx.nodesWithRole('acceptor').length);
-  for (const [rm, val] of Object.entries(m.vals)) {
-    if (!t.rms.includes(rm)) t.rms.push(rm);
-    t.accepted[rm] ??= {};
-    const byBal = t.accepted[rm]!;
-    byBal[String(m.bal)] ??= { val, accs: [] };
-    const entry = byBal[String(m.bal)]!;
-    if (!entry.accs.includes(from)) entry.accs.push(from);
-    if (entry.accs.length >= f + 1 && t.chosen[rm] === undefined) t.chosen[rm] = entry.val;
-  }
+  learn(ctx, t, from, m);
   decideIfKnown(ctx, s, m.tid, t);
 }
 
@@ -522,19 +558,15 @@ function onPhase2b(ctx: C, s: TmState | AcceptorState, from: string, m: Phase2bM
  * bug commits once more than half of them chose Prepared.
  */
 function decideIfKnown(ctx: C, s: TmState | AcceptorState, tid: string, t: LeaderTxn): void {
-  const prepared = t.rms.filter((rm) => t.chosen[rm] === 'prepared').length;
-  const commit = ctx.params.bugCommitOnMajorityOfRMs
-    ? prepared * 2 > t.rms.length
-    : prepared === t.rms.length;
-  let outcome: Outcome | null = null;
-  if (commit) outcome = 'commit';
-  else if (t.rms.some((rm) => t.chosen[rm] === 'aborted')) outcome = 'abort';
+  const outcome = outcomeOf(ctx, t.rms, t.chosen);
   if (outcome === null) return;
   t.outcome = outcome;
   t.phase = 'decided';
   ctx.cancelTimer(LEAD + tid);
   decidedHere(ctx, s.audit, tid, outcome, t.rms);
-  for (const rm of t.rms) send(ctx, s, rm, { type: outcome === 'commit' ? 'Commit' : 'Abort', tid });
+  // Faster Paxos Commit: the RMs heard the phase 2b themselves; an RM that missed them asks.
+  if (ctx.params.phase2bTo === 'leader')
+    for (const rm of t.rms) send(ctx, s, rm, { type: outcome === 'commit' ? 'Commit' : 'Abort', tid });
   if (s.kind === 'tm') {
     if (outcome === 'commit') {
       s.stats.committed += 1;
@@ -725,7 +757,8 @@ function onPhase2a(ctx: C, s: AcceptorState, m: Phase2aMsg): void {
   if (Object.keys(took).length === 0) return;
   ctx.emit({ type: 'promised' });
   if (m.bal > 0) {
-    reply(ctx, s, m.leader, { type: 'Phase2b', tid: m.tid, bal: m.bal, vals: took, rms: t.rms, reads: {} });
+    for (const to of phase2bTargets(ctx, m.leader, t.rms))
+      reply(ctx, s, to, { type: 'Phase2b', tid: m.tid, bal: m.bal, vals: took, rms: t.rms, reads: {} });
     return;
   }
   for (const rm of Object.keys(took)) if (m.read !== undefined) t.reads[rm] = m.read;
@@ -740,7 +773,13 @@ function onPhase2a(ctx: C, s: AcceptorState, m: Phase2aMsg): void {
     if (rm in t.reads) reads[rm] = t.reads[rm]!;
   }
   t.reported.push(...ready);
-  reply(ctx, s, t.tm, { type: 'Phase2b', tid: m.tid, bal: 0, vals, rms: t.rms, reads });
+  for (const to of phase2bTargets(ctx, t.tm, t.rms))
+    reply(ctx, s, to, { type: 'Phase2b', tid: m.tid, bal: 0, vals, rms: t.rms, reads });
+}
+
+/** The leader of the ballot, and in Faster Paxos Commit every RM too (§4.3). */
+function phase2bTargets(ctx: C, leader: string, rms: readonly string[]): string[] {
+  return ctx.params.phase2bTo === 'all' ? [leader, ...rms.filter((rm) => rm !== leader)] : [leader];
 }
 
 function acceptorOn(ctx: C, s: AcceptorState, input: Input<PaxosCommitMsg>): void {
@@ -843,6 +882,8 @@ function onPrepare(ctx: C, s: RmState, from: string, m: PrepareMsg): void {
     sinceUs: ctx.now(),
     askedSinceUs: null,
     asked: 0,
+    accepted: {},
+    chosen: {},
   };
   s.forcing.push({ tid: m.tid, type: 'prepared', tm: from, rms: m.rms, op: m.op });
   ctx.setTimer(FORCE + m.tid, us(p.forceMs));
@@ -904,6 +945,8 @@ function rmRecover(ctx: C, s: RmState, lastStepUs: number): void {
       sinceUs: ctx.now(),
       askedSinceUs: null,
       asked: 0,
+      accepted: {},
+      chosen: {},
     };
     ctx.setTimer(ASK + tid, 0);
     ctx.note(`${tid}: prepared before the crash, no outcome; asks`);
@@ -944,7 +987,17 @@ function rmOn(ctx: C, s: RmState, input: Input<PaxosCommitMsg>): void {
     case 'message': {
       const m = input.msg;
       if (m.type === 'Prepare') onPrepare(ctx, s, input.from, m);
-      else if (m.type === 'Commit' || m.type === 'Abort') {
+      else if (m.type === 'Phase2b') {
+        // Faster Paxos Commit (§4.3): the RM learns the outcome from the acceptors itself.
+        const t = s.txns[m.tid];
+        if (t === undefined) return;
+        learn(ctx, { rms: [...t.rms], accepted: t.accepted, chosen: t.chosen }, input.from, m);
+        const outcome = outcomeOf(ctx, t.rms, t.chosen);
+        if (outcome !== null) {
+          rmDecides(ctx, s, m.tid, outcome, t.rms);
+          ctx.note(`${m.tid}: learns ${outcome.toUpperCase()} from the acceptors`);
+        }
+      } else if (m.type === 'Commit' || m.type === 'Abort') {
         const outcome: Outcome = m.type === 'Commit' ? 'commit' : 'abort';
         const t = s.txns[m.tid];
         if (t === undefined) {
@@ -1350,6 +1403,7 @@ export const paxosCommit: Protocol<P, PaxosCommitState, PaxosCommitMsg> = {
     ],
     tryThis: [
       'Open two-phase commit next to this one (same fault script): its participants block from 415 ms to 1.2 s; here the RMs learn that T2 committed at about 465 ms',
+      'Set phase2bTo to all (Faster Paxos Commit, §4.3): the acceptors tell the RMs directly, and the RMs know T2 committed at about 335 ms, before the TM would have told them; count the messages in msgsPerTxn',
       'Crash a1 too at 400 ms (Faults): rm1 asks a2 next, which takes over in ballot 6; with F = 1 one acceptor may fail',
       'Set noVotes to ["T2@rm3"]: rm3 proposes Aborted, and a1 finds Aborted accepted in its instance, so T2 aborts everywhere',
       'Turn on bugCommitOnMajorityOfRMs with noVotes ["T2@rm3"]: a1 commits on two Prepared of three and validity stops the run',
