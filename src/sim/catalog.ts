@@ -20,6 +20,7 @@ import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
+import { paxosCommit } from './protocols/transactions/paxos-commit/paxos-commit';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { quickStartScenario } from './toolkit/quick-start';
@@ -93,6 +94,7 @@ for (const p of [
   cristian,
   berkeley,
   twoPhaseCommit,
+  paxosCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
 
