@@ -15,6 +15,7 @@ import { fileItems } from '../src/shared/files/format';
 import { parseFile } from '../src/shared/files/parse';
 import { type Scenario, ScenarioSchema } from '../src/shared/scenario/schema';
 import { createSimulation } from '../src/sim';
+import { paxosCommitTopology } from '../src/sim/protocols/transactions/paxos-commit';
 import { summarizeRun } from '../src/sim/run-summary';
 
 /** One run a learner makes: a scenario, and optionally a live params change at a time. */
@@ -65,6 +66,10 @@ const SOLUTIONS: Record<string, Solution> = {
       );
     return seeds(edit(s, { faults }), 10);
   },
+  // Lower the TM's patience below the ~76 ms rm3 takes to send its Phase2a.
+  'paxos-commit-impatient-leader': (s) => withParams(s, { leaderTimeoutMs: 50 }),
+  // Five acceptors (F = 2): a3, a4 and a5 stay up, and a3 takes over T2.
+  'paxos-commit-two-acceptors-down': (s) => [{ scenario: edit(s, { topology: paxosCommitTopology(0, 5) }) }],
   'paxos-make-them-duel': (s) =>
     seeds(
       edit(s, {
