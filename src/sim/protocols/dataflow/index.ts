@@ -1,0 +1,5 @@
+export * from './batch';
+export * from './hadoop';
+export * from './scenarios';
+export * from './spark';
+export * from './workload';
