@@ -15,6 +15,7 @@ import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
 import { hadoop } from './protocols/dataflow/hadoop';
 import { spark } from './protocols/dataflow/spark';
+import { storm } from './protocols/dataflow/storm';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { kafka } from './protocols/kafka/kafka';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
@@ -97,6 +98,7 @@ for (const p of [
   twoPhaseCommit,
   hadoop,
   spark,
+  storm,
 ] as AnyProtocol[])
   registerProtocol(p);
 

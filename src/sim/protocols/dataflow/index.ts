@@ -2,4 +2,5 @@ export * from './batch';
 export * from './hadoop';
 export * from './scenarios';
 export * from './spark';
+export * from './storm';
 export * from './workload';

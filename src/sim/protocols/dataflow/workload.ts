@@ -136,6 +136,11 @@ export function expectedOutput(job: DataflowJob, rounds: number): Pair[] {
   return job === 'word-count' ? directOutput('word-count', '') : directPageRank(rounds);
 }
 
+/** Word count computed directly, as a map from word to count. */
+export function directWordCounts(): Map<string, number> {
+  return new Map(directOutput('word-count', '').map(([w, n]): [string, number] => [w, Number(n)]));
+}
+
 /** What output partition p of n must hold: the direct answer's pairs whose key falls in p. */
 export function expectedPart(job: DataflowJob, rounds: number, p: number, n: number): Pair[] {
   return expectedOutput(job, rounds).filter(([k]) => partitionOfKey(k, n) === p);
