@@ -8,7 +8,7 @@ import type { BatchMaster, BatchMsg, BatchParams, BatchState, BatchWorker } from
 import { hadoop, hadoopPlan } from './hadoop';
 import { hadoopQuickStart, sparkQuickStart, stormQuickStart } from './scenarios';
 import { spark, sparkPlan } from './spark';
-import { type SpoutState, STREAM, type StormMsg, type StormParams, storm } from './storm';
+import { ledgerZero, type SpoutState, STREAM, type StormMsg, type StormParams, storm } from './storm';
 import { stagesView } from './timeline-view';
 import {
   contributions,
@@ -509,6 +509,38 @@ describe('the comparison the lesson claims (same cluster, same seed)', () => {
     const st = run(stormQuickStart(), 1);
     const sp = run(sparkQuickStart({ job: 'word-count' }), 1);
     expect(metric(st, 'completeLatencyMs') * 1000).toBeLessThan(master(sp).doneUs! / 2);
+  });
+});
+
+describe('every check fires when its property breaks', () => {
+  it('job-completes: with every worker gone for good, the job never finishes and the check says so', () => {
+    const gone = ['w1', 'w2', 'w3', 'w4'].map((node) => ({ atUs: 100_000, fault: { kind: 'crash', node } }));
+    for (const make of [hadoopQuickStart, sparkQuickStart]) {
+      const sim = run(withFaults(make(), gone as Scenario['faults']), 1);
+      expect(sim.violation?.invariant).toBe('job-completes');
+      expect(sim.violation?.message).toContain('tasks left per stage');
+    }
+  });
+
+  it('stream-completes: with w3 gone for good, the lines whose words it counts are replayed for ever', () => {
+    const sim = run(
+      withFaults(stormQuickStart(), [
+        { atUs: 150_000, fault: { kind: 'crash', node: 'w3' } },
+      ] as Scenario['faults']),
+      1,
+    );
+    expect(sim.violation?.invariant).toBe('stream-completes');
+  });
+
+  it('ledger-zero: an open tree when every line is acked is reported', () => {
+    const s = sinit('m') as SpoutState;
+    const view = (st: SpoutState) => ({
+      changed: { id: 'm', role: 'master', up: true, state: st },
+      events: [{ type: 'stream-done' }],
+    });
+    expect(ledgerZero.check(view(s))).toBeNull();
+    s.ledger['999'] = { val: 22, msgId: -1 };
+    expect(ledgerZero.check(view(s))).toContain('1 tree(s) still open');
   });
 });
 

@@ -293,7 +293,7 @@ function countsOf(nodes: readonly NodeView<StormState>[]): Map<string, number> {
  * No loss: once the spout has every line acked, every word of every line is counted: at least
  * once (at-least-once), and exactly once with idempotentCounts.
  */
-const noLoss = {
+export const noLoss = {
   id: 'no-loss',
   title:
     'When every line is acked, every word of every line has been counted (exactly once with idempotentCounts)',
@@ -312,7 +312,7 @@ const noLoss = {
 };
 
 /** The acker's ledger is empty when the stream is done: every tree's XOR came back to zero. */
-const ledgerZero = {
+export const ledgerZero = {
   id: 'ledger-zero',
   title: 'When every line is acked, the acker holds no open tree (every XOR came back to zero)',
   check({ changed, events }: { changed: NodeView<StormState>; events: readonly { type: string }[] }) {
