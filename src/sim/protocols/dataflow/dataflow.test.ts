@@ -8,7 +8,15 @@ import type { BatchMaster, BatchMsg, BatchParams, BatchState, BatchWorker } from
 import { hadoop, hadoopPlan } from './hadoop';
 import { hadoopQuickStart, sparkQuickStart, stormQuickStart } from './scenarios';
 import { spark, sparkPlan } from './spark';
-import { ledgerZero, type SpoutState, STREAM, type StormMsg, type StormParams, storm } from './storm';
+import {
+  ledgerZero,
+  type SpoutState,
+  STREAM,
+  type StormMsg,
+  type StormParams,
+  storm,
+  treesView,
+} from './storm';
 import { stagesView } from './timeline-view';
 import {
   contributions,
@@ -407,6 +415,31 @@ describe('Storm: the acker’s XOR ledger (Guaranteeing Message Processing)', ()
     expect(s.ledger['600']).toEqual({ val: 200, msgId: 0 });
     expect(s.pending['0']!.tries).toBe(2);
     expect(out.sent.map((x) => (x.msg as { msgId: number }).msgId)).toEqual([0]);
+  });
+
+  it('the Trees tab draws a bar per try on its spout slot: timed out in red, the replay amber once acked', () => {
+    const p = sparams();
+    const s = sinit('m', p) as SpoutState;
+    handle(storm, s, { kind: 'timer', name: 'tick' }, sworld('m', p, ids_(500, 100)));
+    handle(
+      storm,
+      s,
+      { kind: 'timer', name: 'tick' },
+      sworld('m', p, ids_(600, 200), p.messageTimeoutMs * 1000),
+    );
+    handle(
+      storm,
+      s,
+      msg('w1', { type: 'Ack', root: 600, val: 200 }),
+      sworld('m', p, undefined, p.messageTimeoutMs * 1000 + 5000),
+    );
+    const view = TimelineViewSchema.parse(
+      treesView.read([{ id: 'm', role: 'master', up: true, state: s }], p as never, null),
+    );
+    expect(view.bars.map((b) => [b.row, b.label, b.tone])).toEqual([
+      ['slot0', 'L0', 'bad'],
+      ['slot0', 'L0′', 'warn'],
+    ]);
   });
 
   it('the count bolt counts a replayed word once with idempotentCounts, twice without', () => {

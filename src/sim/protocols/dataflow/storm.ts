@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import type { Ctx, Input, Liveness, MetricSpec, NodeView, Protocol, StateField } from '../../protocol';
+import type { TimelineViewData } from '../../../shared/api/views';
+import type {
+  Ctx,
+  Input,
+  Liveness,
+  MetricSpec,
+  NodeView,
+  Protocol,
+  StateField,
+  ViewSpec,
+} from '../../protocol';
 import { sumOver } from '../../toolkit/metrics';
 import { batchTopology } from './batch';
 import { CORPUS, directWordCounts, type Pair, partitionOfKey, splitRecords, words } from './workload';
@@ -65,6 +75,18 @@ export interface PendingLine {
   emittedUs: number;
   firstUs: number;
   tries: number;
+  /** Its row in the Trees tab (one of maxSpoutPending), or -1 while it waits for its replay. */
+  slot: number;
+}
+
+/** One bar of the Trees tab: a try of a line, from its emit to its ack or its timeout. */
+export interface TreeBar {
+  slot: number;
+  msgId: number;
+  tries: number;
+  startUs: number;
+  endUs: number | null;
+  outcome: 'in flight' | 'acked' | 'timed out';
 }
 
 /** Node m: the spout task and the acker task. */
@@ -89,6 +111,8 @@ export interface SpoutState {
   doneUs: number | null;
   /** The count bolts store the words they applied (the param, for the no-loss check). */
   idempotentCounts: boolean;
+  /** Every try of every line, for the Trees tab. */
+  bars: TreeBar[];
 }
 
 /** A tuple on its way to a bolt. */
@@ -122,17 +146,28 @@ const tupleBytes = (t: Tuple): number => (t.type === 'Line' ? t.line.length : t.
 // ---------------------------------------------------------------------------------------------
 // The spout and the acker (node m)
 
+/** Ends the Trees tab's bar of a line's current try. */
+function endBar(s: SpoutState, msgId: number, nowUs: number, outcome: TreeBar['outcome']): void {
+  for (let i = s.bars.length - 1; i >= 0; i--) {
+    const b = s.bars[i]!;
+    if (b.msgId !== msgId || b.endUs !== null) continue;
+    b.endUs = nowUs;
+    b.outcome = outcome;
+    return;
+  }
+}
+
 /** Emit a line as the root of a new tree (a first try or a replay) and tell the acker. */
 function emitLine(ctx: C, s: SpoutState, msgId: number): void {
   const root = newId(ctx);
   const id = newId(ctx);
   const prev = s.pending[String(msgId)];
-  s.pending[String(msgId)] = {
-    root,
-    emittedUs: ctx.now(),
-    firstUs: prev?.firstUs ?? ctx.now(),
-    tries: (prev?.tries ?? 0) + 1,
-  };
+  const used = new Set(Object.values(s.pending).map((l) => l.slot));
+  let slot = 0;
+  while (used.has(slot)) slot++;
+  const tries = (prev?.tries ?? 0) + 1;
+  s.pending[String(msgId)] = { root, emittedUs: ctx.now(), firstUs: prev?.firstUs ?? ctx.now(), tries, slot };
+  s.bars.push({ slot, msgId, tries, startUs: ctx.now(), endUs: null, outcome: 'in flight' });
   // The acker's init: the tree's value starts as the id of the spout's tuple.
   s.ledger[String(root)] = { val: id, msgId };
   // Shuffle grouping: a split task at random.
@@ -149,6 +184,8 @@ function onSpoutTick(ctx: C, s: SpoutState): void {
     if (now - line.emittedUs < p.messageTimeoutMs * 1000) continue;
     // fail(msgId): the tree timed out. The acker forgets it; the line goes out again.
     delete s.ledger[String(line.root)];
+    endBar(s, Number(msgId), now, 'timed out');
+    line.slot = -1;
     s.replay.push(Number(msgId));
     s.replays += 1;
     ctx.note(`line ${msgId} timed out: replay`);
@@ -174,6 +211,7 @@ function onAck(ctx: C, s: SpoutState, root: number, val: number): void {
   const line = s.pending[String(entry.msgId)];
   if (line === undefined || line.root !== root) return;
   delete s.pending[String(entry.msgId)];
+  endBar(s, entry.msgId, ctx.now(), 'acked');
   s.acked[entry.msgId] = true;
   s.completed += 1;
   const latency = ctx.now() - line.firstUs;
@@ -273,6 +311,54 @@ function onBolt(ctx: C, s: BoltWorker, input: Input<StormMsg>): void {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Trees tab
+
+/**
+ * The spout's lines in flight as a timeline: one row per slot of maxSpoutPending, a bar per try
+ * of a line from its emit to its ack (green; amber for a replay) or to its timeout (red). A
+ * crash shows as a column of red bars, all slots stuck until the message timeout.
+ */
+export const treesView: ViewSpec<StormState> = {
+  id: 'trees',
+  title: 'Trees',
+  kind: 'timeline',
+  read(nodes): TimelineViewData | null {
+    const sp = spoutOf(nodes);
+    if (sp === undefined) return null;
+    const s = sp.state;
+    const slots = Math.max(1, ...s.bars.map((b) => b.slot + 1));
+    const acked = s.acked.filter((a) => a).length;
+    return {
+      kind: 'timeline',
+      caption: `Line tuple trees, emit to ack, per spout slot · acked ${acked}/${STREAM.length} · replays ${s.replays}`,
+      rows: Array.from({ length: slots }, (_, k) => ({ id: `slot${k}`, label: `slot ${k + 1}`, up: sp.up })),
+      bars: s.bars.map((b) => ({
+        row: `slot${b.slot}`,
+        startUs: b.startUs,
+        endUs: b.endUs,
+        label: `L${b.msgId}${b.tries > 1 ? '′' : ''}`,
+        tone:
+          b.outcome === 'timed out'
+            ? 'bad'
+            : b.outcome === 'in flight'
+              ? 'info'
+              : b.tries > 1
+                ? 'warn'
+                : 'good',
+        title: `line ${b.msgId}, try ${b.tries}: ${b.outcome}`,
+      })),
+      markers: s.doneUs === null ? [] : [{ atUs: s.doneUs, label: 'every line acked' }],
+      legend: [
+        { tone: 'info', label: 'in flight' },
+        { tone: 'good', label: 'acked' },
+        { tone: 'warn', label: 'replay acked' },
+        { tone: 'bad', label: 'timed out' },
+      ],
+    };
+  },
+};
 
 // ---------------------------------------------------------------------------------------------
 // Checks
@@ -382,6 +468,7 @@ export const storm: Protocol<P, StormState, StormMsg> = {
         latencyMaxUs: 0,
         doneUs: null,
         idempotentCounts: node.params.idempotentCounts,
+        bars: [],
       };
     return { kind: 'worker', queue: [], counts: {}, applied: {}, processed: 0 };
   },
@@ -404,6 +491,7 @@ export const storm: Protocol<P, StormState, StormMsg> = {
     'latencyMaxUs',
     'doneUs',
     'idempotentCounts',
+    'bars',
     'counts',
     'applied',
     'processed',
@@ -411,6 +499,7 @@ export const storm: Protocol<P, StormState, StormMsg> = {
   invariants: [noLoss, ledgerZero],
   liveness: [streamCompletes],
   historyCheckers: [],
+  views: [treesView],
   metrics: [
     spoutMetric('linesAcked', 'lines', (s) => s.completed),
     spoutMetric('streamTimeMs', 'ms', (s) => (s.doneUs === null ? 0 : Math.round(s.doneUs / 1000))),
