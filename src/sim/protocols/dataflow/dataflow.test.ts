@@ -417,6 +417,21 @@ describe('Storm: the acker’s XOR ledger (Guaranteeing Message Processing)', ()
     expect(out.sent.map((x) => (x.msg as { msgId: number }).msgId)).toEqual([0]);
   });
 
+  it('two lines timing out on the same tick are each failed once and replayed once', () => {
+    const p = sparams();
+    const s = sinit('m', p) as SpoutState;
+    handle(storm, s, { kind: 'timer', name: 'tick' }, sworld('m', p, ids_(500, 100)));
+    handle(storm, s, { kind: 'timer', name: 'tick' }, sworld('m', p, ids_(501, 101)));
+    const t = p.messageTimeoutMs * 1000;
+    handle(storm, s, { kind: 'timer', name: 'tick' }, sworld('m', p, ids_(600, 200), t));
+    expect(s.replays).toBe(2);
+    expect(s.replay).toEqual([1]);
+    const out = handle(storm, s, { kind: 'timer', name: 'tick' }, sworld('m', p, ids_(601, 201), t + 10_000));
+    expect(s.replays).toBe(2);
+    expect(out.sent.map((x) => (x.msg as { msgId: number }).msgId)).toEqual([1]);
+    expect(s.pending['1']!.tries).toBe(2);
+  });
+
   it('the Trees tab draws a bar per try on its spout slot: timed out in red, the replay amber once acked', () => {
     const p = sparams();
     const s = sinit('m', p) as SpoutState;

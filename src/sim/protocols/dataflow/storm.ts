@@ -181,7 +181,8 @@ function onSpoutTick(ctx: C, s: SpoutState): void {
   const p = ctx.params;
   const now = ctx.now();
   for (const [msgId, line] of Object.entries(s.pending)) {
-    if (now - line.emittedUs < p.messageTimeoutMs * 1000) continue;
+    // (A line waiting for its replay has no slot and is not failed twice.)
+    if (line.slot < 0 || now - line.emittedUs < p.messageTimeoutMs * 1000) continue;
     // fail(msgId): the tree timed out. The acker forgets it; the line goes out again.
     delete s.ledger[String(line.root)];
     endBar(s, Number(msgId), now, 'timed out');
