@@ -44,7 +44,7 @@ for (const [w, h, scheme] of [
     });
   }
 
-  test(`storm: the spout's badge counts every line acked after the crash's replays (${w}x${h} ${scheme})`, async ({
+  test(`storm: the Trees tab shows the crash's timed-out trees, then every line acked (${w}x${h} ${scheme})`, async ({
     page,
     lab,
   }) => {
@@ -52,9 +52,15 @@ for (const [w, h, scheme] of [
     await page.setViewportSize({ width: w, height: h });
     await page.emulateMedia({ colorScheme: scheme });
     await open(page, lab.server.url, 'storm');
+    await page.getByRole('tab', { name: 'Trees' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Trees' });
     await runButton(page, 'Play').click();
     await expect(page.getByText('all 36 acked')).toBeVisible({ timeout: 60_000 });
     await runButton(page, 'Pause').click();
+    // w3's crash stalled every slot: timed-out trees in red, their replays after them.
+    const svg = panel.getByTestId('timeline-svg');
+    await expect(svg.locator('[data-testid="timeline-bar"][data-tone="bad"]')).not.toHaveCount(0);
+    await expect(svg.getByTestId('timeline-marker')).toContainText(['every line acked']);
     await page.waitForTimeout(400);
     await page.screenshot({ path: shot(`dataflow-storm-${w}-${scheme}.png`) });
   });

@@ -538,6 +538,7 @@ export const storm: Protocol<P, StormState, StormMsg> = {
     summary:
       'Storm processes a stream tuple by tuple: a spout emits lines, a split bolt cuts them into words, a count bolt counts them; each result is ready within milliseconds instead of at the end of a job. To guarantee that every line is processed, an acker keeps one XOR per tuple tree: each tuple id goes in when the tuple is created and again when it is acked, so the value is zero exactly when the whole tree is done. A tree not done in time is replayed from the spout: at least once.',
     watch: [
+      'The Trees tab: each line’s tuple tree from its emit to its ack, one row per spout slot (maxSpoutPending); red trees timed out, amber ones are replays',
       'The badges: the spout counts lines acked and in flight; each worker its queue and the words it counted',
       'w3 crashes at 150 ms: the tuples in its queue are lost, their trees never reach zero, and 400 ms later the spout replays those lines (notes "timed out: replay")',
       'completeLatencyMs: the time from a line’s first emit to its ack, against the batch engines’ jobTimeMs',
