@@ -553,6 +553,17 @@ describe('the comparison the lesson claims (same cluster, same seed)', () => {
     }
   });
 
+  it('Storm: one line in flight costs one replay but a longer stream; a longer timeout a longer stream too', () => {
+    const base = run(stormQuickStart(), 1);
+    const one = run(stormQuickStart({ maxSpoutPending: 1 }), 1);
+    const slow = run(stormQuickStart({ messageTimeoutMs: 1000 }), 1);
+    expect(metric(one, 'tuplesReplayed')).toBeLessThan(metric(base, 'tuplesReplayed'));
+    expect(metric(one, 'streamTimeMs')).toBeGreaterThan(metric(base, 'streamTimeMs'));
+    // The stuck trees wait for the longer timeout: the stream ends about that much later.
+    const longerMs = 1000 - sparams().messageTimeoutMs;
+    expect(metric(slow, 'streamTimeMs')).toBeGreaterThan(metric(base, 'streamTimeMs') + 0.9 * longerMs);
+  });
+
   it('Storm gives each line’s result in far less time than a batch job takes to give any', () => {
     const st = run(stormQuickStart(), 1);
     const sp = run(sparkQuickStart({ job: 'word-count' }), 1);

@@ -155,7 +155,7 @@ export const spark: Protocol<SparkParams, BatchState, BatchMsg> = {
     ],
     tryThis: [
       'Turn cache off: every round reads and parses the graph again, and jobTimeMs grows',
-      'Crash w3 at 0.4 s (a fault): the stages before are redone for w3’s partitions (amber bars), back along the lineage',
+      'Crash w3 at 0.6 s (a fault; the spark-crash scenario): the stages before are redone for w3’s partitions (amber bars), back along the lineage',
       'Turn on bugNoLineageRecompute with the same crash: the lost partitions are read as empty and output-correct stops the run',
       'Run Hadoop on the same job and compare jobTimeMs, diskBytesWritten and, after a crash, workRedoneMs',
     ],

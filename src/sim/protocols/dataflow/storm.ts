@@ -547,8 +547,8 @@ export const storm: Protocol<P, StormState, StormMsg> = {
     tryThis: [
       'Turn off idempotentCounts: replayed lines are counted twice (wordsCounted grows past the corpus), which at-least-once allows',
       'Turn on bugAckBeforeEmit: the line is acked before its words exist, and the checks stop the run when the spout thinks it is done',
-      'Raise messageTimeoutMs to 2000: a crash costs more time before the replay',
-      'Lower maxSpoutPending to 1: no crash can lose more than one line, but throughput drops',
+      'Raise messageTimeoutMs to 1000: the stuck trees wait longer before their replay, and streamTimeMs grows by as much',
+      'Lower maxSpoutPending to 1: the crash costs one replay instead of eight, but the stream takes longer (streamTimeMs)',
     ],
   },
 };
