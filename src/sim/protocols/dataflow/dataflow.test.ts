@@ -292,11 +292,11 @@ describe('the batch master (MapReduce §3, RDD §5)', () => {
     }
   });
 
-  it('the Stages view draws one row per worker and a bar per execution', () => {
+  it('the Stages view draws one row per worker, a bar per execution, and names the stages as the engine does', () => {
     const p = bparams(hadoop);
     const s = binit(hadoop, 'm', p) as BatchMaster;
     bhandle(hadoop, s, start, bworld('m', p));
-    const view = stagesView.read(
+    const view = stagesView('map', 'reduce').read(
       ids.map((id) => ({
         id,
         role: nodes[id as keyof typeof nodes],
@@ -309,6 +309,7 @@ describe('the batch master (MapReduce §3, RDD §5)', () => {
     const data = TimelineViewSchema.parse(view);
     expect(data.rows.map((r) => r.id)).toEqual(['w1', 'w2', 'w3', 'w4']);
     expect(data.bars.map((b) => b.label)).toEqual(['J1M0', 'J1M1', 'J1M2', 'J1M3']);
+    expect(data.legend?.map((l) => l.label)).toEqual(['map', 'reduce', 'run again', 'work lost']);
   });
 });
 

@@ -118,7 +118,7 @@ export const hadoop: Protocol<HadoopParams, BatchState, BatchMsg> = {
   liveness: [jobCompletes as never],
   historyCheckers: [],
   metrics: batchMetrics,
-  views: [stagesView],
+  views: [stagesView('map', 'reduce')],
   summary: (s, up) => batchSummary(s, up, (m) => hadoopPlan({ job: m.job, rounds: m.rounds } as BatchParams)),
   bugs: [
     {

@@ -135,7 +135,7 @@ export const spark: Protocol<SparkParams, BatchState, BatchMsg> = {
   liveness: [jobCompletes as never],
   historyCheckers: [],
   metrics: batchMetrics,
-  views: [stagesView],
+  views: [stagesView('stage 0, 2, 4…', 'stage 1, 3, 5…')],
   summary: (s, up) =>
     batchSummary(s, up, (m) => sparkPlan({ job: m.job, rounds: m.rounds, cache: true } as BatchParams)),
   bugs: [
