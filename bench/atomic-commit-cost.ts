@@ -16,7 +16,7 @@
  * protocol node between 100 ms and 199 ms, a message to itself excluded (§4.3: messages
  * within one node are free). Delays: the time from the begin to the moment the last RM has
  * the outcome in `audit.decisions` (both protocols keep it, for their checkers), in hops.
- * Adding a protocol (three-phase commit) is one line in PROFILES; a protocol must begin a
+ * Adding a protocol is one entry in PROFILES; a protocol must begin a
  * transaction on `txnEveryMs`, take `forceMs`, and keep `audit.decisions`.
  */
 
@@ -53,6 +53,14 @@ const PROFILES: Record<string, Profile> = {
     paperDelays: () => 4,
     paperMessages: () => ({ text: '3N-1', count: (n) => 3 * n - 1 }),
     ours: { text: '4N (N Prepare, N votes, N Commit, N Ack)', count: (n) => 4 * n },
+  },
+  // Skeen's three-phase commit is not in Gray and Lamport's comparison: no paper column.
+  'three-phase-commit': {
+    rm: 'participant',
+    usesF: false,
+    paperDelays: () => Number.NaN,
+    paperMessages: () => ({ text: 'not in the paper', count: () => Number.NaN }),
+    ours: { text: '6N (CanCommit, votes, PreCommit, Acks, DoCommit, decision acks)', count: (n) => 6 * n },
   },
   'paxos-commit': {
     rm: 'rm',
@@ -141,6 +149,9 @@ function measure(sc: Scenario, rmRole: string): { messages: number; delays: numb
   return { messages, delays: lastUs < 0 ? Number.NaN : (lastUs - BEGIN_US) / HOP_US, outcome };
 }
 
+/** A figure, or a dash where the paper has none. */
+const show = (x: number): string => (Number.isNaN(x) ? '-' : String(x));
+
 const rows: string[][] = [
   ['protocol', 'N', 'F', 'delays', 'paper', 'messages', 'ours (formula)', 'paper formula', 'outcome'],
 ];
@@ -158,10 +169,10 @@ for (const id of ids) {
         String(n),
         p.usesF ? String(f) : '-',
         String(m.delays),
-        String(p.paperDelays(params)),
+        show(p.paperDelays(params)),
         String(m.messages),
         String(p.ours.count(n, f, params)),
-        `${paper.text} = ${paper.count(n, f)}`,
+        Number.isNaN(paper.count(n, f)) ? paper.text : `${paper.text} = ${paper.count(n, f)}`,
         m.outcome,
       ]);
     }

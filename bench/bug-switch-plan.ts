@@ -161,6 +161,20 @@ const PLAN: {
     why: 'the clients scenario: participants crash and restart while transactions are in flight, so one that forgot its YES vote decides differently from the others',
   },
   {
+    protocol: 'three-phase-commit',
+    bug: 'bugSkipPreCommit',
+    catches: 'every-transaction-decided',
+    where: library('three-phase-commit-coordinator-crash.dslab.json'),
+    why: 'the quick start: the coordinator crashes after every YES; without a precommitted state the uncertain participants may not abort, and block',
+  },
+  {
+    protocol: 'three-phase-commit',
+    bug: 'bugTerminationIgnoresPrecommit',
+    catches: 'atomicity',
+    where: library('three-phase-commit-participant-crash.dslab.json'),
+    why: 'p3 crashes between its YES and its ACK: p1 and p2 are precommitted and run the termination protocol while the coordinator waits for the ACK and then commits',
+  },
+  {
     protocol: 'paxos-commit',
     bug: 'bugAcceptLowerBallot',
     catches: 'one-value-per-instance',

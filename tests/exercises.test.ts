@@ -128,6 +128,12 @@ const SOLUTIONS: Record<string, Solution> = {
   // Bring s3 in live (the inspector's shardCount while the run goes).
   'sharding-add-a-shard': (s) => [{ scenario: s, live: { atUs: 2_000_000, params: { shardCount: 3 } } }],
   'sharding-cheap-range-scans': (s) => withParams(s, { strategy: 'range' }),
+  // The PRE-COMMIT round is what lets uncertain participants abort safely: turn the switch off.
+  'three-phase-commit-unblock': (s) => withParams(s, { bugSkipPreCommit: false }),
+  // Partition after every YES left (about 315 ms) and before PRE-COMMIT leaves (about 320 ms).
+  'three-phase-commit-split-it': (s) => [
+    { scenario: edit(s, { faults: s.faults.map((f) => ({ ...f, atUs: 317_500 })) }) },
+  ],
   'two-phase-commit-ask-the-others': (s) => withParams(s, { termination: 'cooperative' }),
   // Crash p1 at 318 ms, after its YES for T2 is on disk and before the Commit arrives.
   'two-phase-commit-break-forget-log': (s) => [

@@ -21,6 +21,7 @@ import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
 import { paxosCommit } from './protocols/transactions/paxos-commit/paxos-commit';
+import { threePhaseCommit } from './protocols/transactions/three-phase-commit/three-phase-commit';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { quickStartScenario } from './toolkit/quick-start';
@@ -94,6 +95,7 @@ for (const p of [
   cristian,
   berkeley,
   twoPhaseCommit,
+  threePhaseCommit,
   paxosCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
