@@ -161,6 +161,37 @@ const PLAN: {
     why: 'the clients scenario: participants crash and restart while transactions are in flight, so one that forgot its YES vote decides differently from the others',
   },
   {
+    protocol: 'three-phase-commit',
+    bug: 'bugSkipPreCommit',
+    catches: 'every-transaction-decided',
+    where: library('three-phase-commit-coordinator-crash.dslab.json'),
+    why: 'the quick start: the coordinator crashes after every YES; without a precommitted state the uncertain participants may not abort, and block',
+  },
+  {
+    protocol: 'three-phase-commit',
+    bug: 'bugTerminationIgnoresPrecommit',
+    catches: 'atomicity',
+    where: library('three-phase-commit-participant-crash.dslab.json'),
+    why: 'p3 crashes between its YES and its ACK: p1 and p2 are precommitted and run the termination protocol while the coordinator waits for the ACK and then commits',
+  },
+  {
+    protocol: 'paxos-commit',
+    bug: 'bugAcceptLowerBallot',
+    catches: 'one-value-per-instance',
+    where: library('paxos-commit-impatient-leader.dslab.json', ['params.leaderTimeoutMs=50']),
+    why: "the impatient-leader exercise with its solution's timeout: the TM's phase 1 finds rm3's instance free and gets Aborted chosen before rm3's slow ballot-0 Prepared arrives, which acceptors that ignore their promise then accept",
+  },
+  {
+    protocol: 'paxos-commit',
+    bug: 'bugCommitOnMajorityOfRMs',
+    catches: 'validity',
+    where: library('paxos-commit-impatient-leader.dslab.json', [
+      'params.bugAcceptLowerBallot=false',
+      'params.noVotes=["T1@rm3"]',
+    ]),
+    why: 'the impatient-leader exercise with rm3 aborting T1: its Aborted reaches the acceptors last, over its slow link, so a leader that commits on two Prepared of three commits what rm3 refused (in the clients scenario an Aborted, sent without a forced write, usually arrives first and the bug shows on 12 seeds of 50)',
+  },
+  {
     protocol: 'ntp',
     bug: 'bugIgnoreDelay',
     catches: 'within-bound',

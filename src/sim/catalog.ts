@@ -23,6 +23,8 @@ import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
+import { paxosCommit } from './protocols/transactions/paxos-commit/paxos-commit';
+import { threePhaseCommit } from './protocols/transactions/three-phase-commit/three-phase-commit';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { quickStartScenario } from './toolkit/quick-start';
@@ -99,6 +101,8 @@ for (const p of [
   hadoop,
   spark,
   storm,
+  threePhaseCommit,
+  paxosCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
 
