@@ -227,6 +227,27 @@ const PLAN: {
     why: 'the straggler scenario with backup tasks on: two copies of a reduce task finish, and only the first may commit',
   },
   {
+    protocol: 'hadoop',
+    bug: 'bugNoMaterialize',
+    catches: 'output-correct',
+    where: library('hadoop-crash.dslab.json'),
+    why: 'the Hadoop crash story: w3 fails in the third PageRank job, so a round’s ranks kept only on w3 are gone when the next job reads them',
+  },
+  {
+    protocol: 'spark',
+    bug: 'bugNoLineageRecompute',
+    catches: 'output-correct',
+    where: library('spark-crash.dslab.json'),
+    why: 'the Spark crash story: w3 fails mid-job, taking its cached links and shuffle outputs, which must be recomputed from their lineage',
+  },
+  {
+    protocol: 'storm',
+    bug: 'bugAckBeforeEmit',
+    catches: 'no-loss',
+    where: library('storm-word-count.dslab.json'),
+    why: 'the Storm scenario: a line acked before its words are emitted completes its tree early, so the spout is done while words are still in flight or lost with w3',
+  },
+  {
     protocol: 'pubsub',
     bug: 'bugAckBeforeProcess',
     catches: 'no-lost-message',

@@ -53,6 +53,8 @@ const SOLUTIONS: Record<string, Solution> = {
   // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.
   'logical-clocks-prove-concurrency': (s) => withParams(s, { clock: 'vector' }),
   'mapreduce-backup-tasks': (s) => withParams(s, { backupTasks: true }),
+  'spark-cache-the-links': (s) => withParams(s, { cache: true }),
+  'storm-count-once': (s) => withParams(s, { idempotentCounts: true }),
   'mapreduce-locality': (s) => withParams(s, { locality: true }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
   // Step c2's 100 ms at its first update instead of slewing it for 200 s.

@@ -13,6 +13,9 @@ import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
+import { hadoop } from './protocols/dataflow/hadoop';
+import { spark } from './protocols/dataflow/spark';
+import { storm } from './protocols/dataflow/storm';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { kafka } from './protocols/kafka/kafka';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
@@ -95,6 +98,9 @@ for (const p of [
   cristian,
   berkeley,
   twoPhaseCommit,
+  hadoop,
+  spark,
+  storm,
   threePhaseCommit,
   paxosCommit,
 ] as AnyProtocol[])
