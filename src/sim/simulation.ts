@@ -17,6 +17,7 @@ import {
   type Violation,
 } from './kernel/kernel';
 import { staleReadCount } from './kernel/kv-metrics';
+import { meanLatencyUs } from './kernel/latency';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { NodeBadge } from './protocol';
 
@@ -186,6 +187,10 @@ export interface LinkInfo {
   lossRate: number;
   /** Loss rate in the scenario (null for a link added by a fault). */
   scenarioLossRate: number | null;
+  /** Mean latency now, microseconds. */
+  meanLatencyUs: number;
+  /** Mean latency in the scenario, microseconds (null for a link added by a fault). */
+  scenarioMeanLatencyUs: number | null;
 }
 
 /** A node that cannot exchange messages both ways with some others (JSON). */
@@ -872,6 +877,8 @@ export class Simulation {
         degraded,
         lossRate: l.lossRate,
         scenarioLossRate: s === undefined ? null : s.lossRate,
+        meanLatencyUs: meanLatencyUs(l.latency),
+        scenarioMeanLatencyUs: s === undefined ? null : meanLatencyUs(s.latency),
       });
     }
     return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net, blocked) };
