@@ -48,6 +48,9 @@ const SOLUTIONS: Record<string, Solution> = {
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
+  // Deploy job v2 (the fix) at 3 s: it replays the log and the serving layer switches to it.
+  'kappa-deploy-the-fix': (s) => withParams(s, { redeployAtMs: 3000 }),
+  'lambda-fresh-answers': (s) => withParams(s, { speedLayer: true }),
   // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
   'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),
   // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.

@@ -18,6 +18,7 @@ import { spark } from './protocols/dataflow/spark';
 import { storm } from './protocols/dataflow/storm';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { kafka } from './protocols/kafka/kafka';
+import { lambda } from './protocols/lambda/lambda';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
@@ -98,6 +99,7 @@ for (const p of [
   cristian,
   berkeley,
   twoPhaseCommit,
+  lambda,
   hadoop,
   spark,
   storm,
