@@ -17,6 +17,7 @@ import {
   type Violation,
 } from './kernel/kernel';
 import { kvWindowSeries, staleReadList } from './kernel/kv-metrics';
+import { meanLatencyUs } from './kernel/latency';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
 import type { Workload } from './kernel/workload';
 import type { NodeBadge } from './protocol';
@@ -289,6 +290,10 @@ export interface LinkInfo {
   lossRate: number;
   /** Loss rate in the scenario (null for a link added by a fault). */
   scenarioLossRate: number | null;
+  /** Mean latency now, microseconds. */
+  meanLatencyUs: number;
+  /** Mean latency in the scenario, microseconds (null for a link added by a fault). */
+  scenarioMeanLatencyUs: number | null;
 }
 
 /** A node that cannot exchange messages both ways with some others (JSON). */
@@ -1004,6 +1009,8 @@ export class Simulation {
         degraded,
         lossRate: l.lossRate,
         scenarioLossRate: s === undefined ? null : s.lossRate,
+        meanLatencyUs: meanLatencyUs(l.latency),
+        scenarioMeanLatencyUs: s === undefined ? null : meanLatencyUs(s.latency),
       });
     }
     return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net, blocked) };

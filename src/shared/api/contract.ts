@@ -299,6 +299,10 @@ export const SimLinkSchema = z.object({
   lossRate: z.number(),
   /** Loss rate in the scenario (null for a link a fault added). */
   scenarioLossRate: z.number().nullable(),
+  /** Mean latency now, microseconds. */
+  meanLatencyUs: z.number(),
+  /** Mean latency in the scenario, microseconds (null for a link a fault added). */
+  scenarioMeanLatencyUs: z.number().nullable(),
 });
 
 /** The network at the current event: every link's state and who is cut off from whom. */
