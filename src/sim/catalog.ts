@@ -8,6 +8,7 @@ import { broadcast } from './protocols/broadcast/broadcast';
 import { dynamo } from './protocols/cap/dynamo/dynamo';
 import { berkeley } from './protocols/clocks/berkeley';
 import { cristian } from './protocols/clocks/cristian';
+import { lease } from './protocols/clocks/lease';
 import { ntp } from './protocols/clocks/ntp';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
@@ -98,6 +99,7 @@ for (const p of [
   ntp,
   cristian,
   berkeley,
+  lease,
   twoPhaseCommit,
   lambda,
   hadoop,

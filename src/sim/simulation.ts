@@ -91,6 +91,8 @@ export interface NodeInfo {
   localTimeUs: number;
   /** Local clock minus true time, microseconds. */
   clockErrorUs: number;
+  /** What a slew of the clock in progress still has to apply, signed microseconds (0: none). */
+  slewLeftUs: number;
   /** Names of pending timers. */
   timers: string[];
   /** Protocol state (the durable part while crashed; null for switches). */

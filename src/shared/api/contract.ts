@@ -271,6 +271,8 @@ export const SimNodeSchema = z.object({
   localTimeUs: z.number(),
   /** Local clock minus true time, microseconds. */
   clockErrorUs: z.number(),
+  /** What a slew of the clock in progress still has to apply, signed microseconds (0: none). */
+  slewLeftUs: z.number().optional(),
   /** Pending timer names. */
   timers: z.array(z.string()),
   /** Protocol state (JSON). */
@@ -420,7 +422,23 @@ export const SimMetricsSchema = z.object({
   gauges: z.record(z.string(), z.number()),
   /** Time series sampled in virtual time. */
   series: z.array(
-    z.object({ id: z.string(), unit: z.string(), tUs: z.array(z.number()), v: z.array(z.number()) }),
+    z.object({
+      id: z.string(),
+      unit: z.string(),
+      tUs: z.array(z.number()),
+      v: z.array(z.number()),
+      /** The chart it shares with other series (src/sim/protocol.ts ChartSpec). */
+      chart: z
+        .object({
+          title: z.string(),
+          scale: z.enum(['linear', 'asinh']).optional(),
+          linearUnder: z.number().optional(),
+          band: z.boolean().optional(),
+        })
+        .optional(),
+      /** The node a per-node series is of. */
+      node: z.string().optional(),
+    }),
   ),
 });
 
