@@ -332,6 +332,28 @@ const PLAN: {
     why: 'the consumer-group scenario: g3 crashes and returns and g2 is cut off from the coordinator while it reads on, so commits of an older generation arrive after a rebalance',
   },
   {
+    protocol: 'kafka',
+    bug: 'bugNoSequenceCheck',
+    catches: 'appended-once',
+    where: library('kafka-quick-start.dslab.json', [
+      'params.idempotence=true',
+      'topology.links.0.dupRate=0.05',
+      'topology.links.1.dupRate=0.05',
+      'topology.links.2.dupRate=0.05',
+      'topology.links.3.dupRate=0.05',
+      'topology.links.4.dupRate=0.05',
+      'topology.links.5.dupRate=0.05',
+    ]),
+    why: 'the quick start with idempotent producers and 5% duplication on every link: a duplicated produce request is appended twice when the leader does not check sequence numbers',
+  },
+  {
+    protocol: 'kafka',
+    bug: 'bugCompactKeepOldest',
+    catches: 'cleaned-log',
+    where: library('kafka-compacted-topic.dslab.json'),
+    why: 'the compacted topic: the cleaner keeps the oldest record of each key instead of the latest',
+  },
+  {
     protocol: 'read-replication',
     bug: 'bugAckBeforeReplicate',
     catches: 'no-lost-writes',

@@ -48,6 +48,9 @@ const SOLUTIONS: Record<string, Solution> = {
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
+  'kafka-group-fewer-moves': (s) => withParams(s, { assignor: 'sticky' }),
+  // Longer than g3's 0.8 s down, short enough for the progress check to run before the end.
+  'kafka-group-ride-out-a-cut': (s) => withParams(s, { groupSessionTimeoutMs: 1000 }),
   // Deploy job v2 (the fix) at 3 s: it replays the log and the serving layer switches to it.
   'kappa-deploy-the-fix': (s) => withParams(s, { redeployAtMs: 3000 }),
   'lambda-fresh-answers': (s) => withParams(s, { speedLayer: true }),
