@@ -15,6 +15,7 @@ import { fileItems } from '../src/shared/files/format';
 import { parseFile } from '../src/shared/files/parse';
 import { type Scenario, ScenarioSchema } from '../src/shared/scenario/schema';
 import { createSimulation } from '../src/sim';
+import { paxosCommitTopology } from '../src/sim/protocols/transactions/paxos-commit';
 import { summarizeRun } from '../src/sim/run-summary';
 
 /** One run a learner makes: a scenario, and optionally a live params change at a time. */
@@ -53,11 +54,19 @@ const SOLUTIONS: Record<string, Solution> = {
   'zookeeper-quiet-the-herd': (s) => withParams(s, { bugHerdLock: false }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
+  'kafka-group-fewer-moves': (s) => withParams(s, { assignor: 'sticky' }),
+  // Longer than g3's 0.8 s down, short enough for the progress check to run before the end.
+  'kafka-group-ride-out-a-cut': (s) => withParams(s, { groupSessionTimeoutMs: 1000 }),
+  // Deploy job v2 (the fix) at 3 s: it replays the log and the serving layer switches to it.
+  'kappa-deploy-the-fix': (s) => withParams(s, { redeployAtMs: 3000 }),
+  'lambda-fresh-answers': (s) => withParams(s, { speedLayer: true }),
   // The message must carry the send event's stamp: turn the switch that breaks IR2(a) off.
   'logical-clocks-fix-the-clock': (s) => withParams(s, { bugIncrementAfterSend: false }),
   // Vector stamps prove every concurrent receipt; Lamport stamps only the ties.
   'logical-clocks-prove-concurrency': (s) => withParams(s, { clock: 'vector' }),
   'mapreduce-backup-tasks': (s) => withParams(s, { backupTasks: true }),
+  'spark-cache-the-links': (s) => withParams(s, { cache: true }),
+  'storm-count-once': (s) => withParams(s, { idempotentCounts: true }),
   'mapreduce-locality': (s) => withParams(s, { locality: true }),
   // Short crashes of a2 every 5 ms, seeds until one falls between the promise and the accept.
   // Step c2's 100 ms at its first update instead of slewing it for 200 s.
@@ -71,6 +80,10 @@ const SOLUTIONS: Record<string, Solution> = {
       );
     return seeds(edit(s, { faults }), 10);
   },
+  // Lower the TM's patience below the ~76 ms rm3 takes to send its Phase2a.
+  'paxos-commit-impatient-leader': (s) => withParams(s, { leaderTimeoutMs: 50 }),
+  // Five acceptors (F = 2): a3, a4 and a5 stay up, and a3 takes over T2.
+  'paxos-commit-two-acceptors-down': (s) => [{ scenario: edit(s, { topology: paxosCommitTopology(0, 5) }) }],
   'paxos-make-them-duel': (s) =>
     seeds(
       edit(s, {
@@ -129,6 +142,12 @@ const SOLUTIONS: Record<string, Solution> = {
   // Bring s3 in live (the inspector's shardCount while the run goes).
   'sharding-add-a-shard': (s) => [{ scenario: s, live: { atUs: 2_000_000, params: { shardCount: 3 } } }],
   'sharding-cheap-range-scans': (s) => withParams(s, { strategy: 'range' }),
+  // The PRE-COMMIT round is what lets uncertain participants abort safely: turn the switch off.
+  'three-phase-commit-unblock': (s) => withParams(s, { bugSkipPreCommit: false }),
+  // Partition after every YES left (about 315 ms) and before PRE-COMMIT leaves (about 320 ms).
+  'three-phase-commit-split-it': (s) => [
+    { scenario: edit(s, { faults: s.faults.map((f) => ({ ...f, atUs: 317_500 })) }) },
+  ],
   'two-phase-commit-ask-the-others': (s) => withParams(s, { termination: 'cooperative' }),
   // Crash p1 at 318 ms, after its YES for T2 is on disk and before the Commit arrives.
   'two-phase-commit-break-forget-log': (s) => [

@@ -21,7 +21,11 @@ export const TOPICS: readonly TopicInfo[] = [
   { id: 'sharding', title: 'Sharding', blurb: 'Splitting data and load across shards.' },
   { id: 'consistent-hashing', title: 'Consistent hashing', blurb: 'Moving few keys when nodes come and go.' },
   { id: 'cap', title: 'CAP', blurb: 'Consistency or availability when the network splits.' },
-  { id: 'transactions', title: 'Two-phase commit', blurb: 'All or nothing across machines.' },
+  {
+    id: 'transactions',
+    title: 'Atomic commit',
+    blurb: 'All or nothing across machines: 2PC, 3PC, Paxos Commit.',
+  },
   { id: 'clocks', title: 'NTP and clock drift', blurb: 'Why global time is an illusion.' },
   { id: 'vector-clocks', title: 'Vector clocks', blurb: 'Causality without a master clock.' },
   { id: 'consensus', title: 'Consensus', blurb: 'Agreeing on one value despite failures: Raft and Paxos.' },

@@ -8,18 +8,25 @@ import { broadcast } from './protocols/broadcast/broadcast';
 import { dynamo } from './protocols/cap/dynamo/dynamo';
 import { berkeley } from './protocols/clocks/berkeley';
 import { cristian } from './protocols/clocks/cristian';
+import { lease } from './protocols/clocks/lease';
 import { ntp } from './protocols/clocks/ntp';
 import { multiPaxos } from './protocols/consensus/multi-paxos/multi-paxos';
 import { paxos } from './protocols/consensus/paxos/paxos';
 import { raft } from './protocols/consensus/raft/raft';
 import { consistentHashing } from './protocols/consistent-hashing/consistent-hashing';
+import { hadoop } from './protocols/dataflow/hadoop';
+import { spark } from './protocols/dataflow/spark';
+import { storm } from './protocols/dataflow/storm';
 import { heartbeat } from './protocols/failure-detector/heartbeat';
 import { kafka } from './protocols/kafka/kafka';
+import { lambda } from './protocols/lambda/lambda';
 import { mapReduce } from './protocols/mapreduce/mapreduce';
 import { pingPong } from './protocols/ping-pong/ping-pong';
 import { pubsub } from './protocols/pubsub/pubsub';
 import { readReplication } from './protocols/replication/read-replication';
 import { sharding } from './protocols/sharding/sharding';
+import { paxosCommit } from './protocols/transactions/paxos-commit/paxos-commit';
+import { threePhaseCommit } from './protocols/transactions/three-phase-commit/three-phase-commit';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
 import { zookeeper } from './protocols/zookeeper/zookeeper';
@@ -93,8 +100,15 @@ for (const p of [
   ntp,
   cristian,
   berkeley,
+  lease,
   twoPhaseCommit,
   zookeeper,
+  lambda,
+  hadoop,
+  spark,
+  storm,
+  threePhaseCommit,
+  paxosCommit,
 ] as AnyProtocol[])
   registerProtocol(p);
 

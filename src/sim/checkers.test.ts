@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileItems } from '../shared/files/format';
+import { parseFile } from '../shared/files/parse';
 import { defaultScenario, listProtocols } from './catalog';
 import { linearizabilityVerdict } from './checkers/builtin';
 import { type KvOp, registerHistoryChecker } from './checkers/history';
@@ -103,6 +107,45 @@ describe('every key-value run is checked for linearizability', () => {
     const sim = new Simulation(defaultScenario('ping-pong'));
     sim.runFor(1000);
     expect(sim.invariants().some((v) => v.id === 'linearizability')).toBe(false);
+  });
+
+  it('a failure places the offending reads for the space-time diagram: who, which events, why', () => {
+    // CAP's available side (resources/library/dynamo-ap-partition): reads during the partition
+    // return values older than writes answered before they began.
+    const file = parseFile(
+      readFileSync(path.resolve('resources/library/dynamo-ap-partition.dslab.json'), 'utf8'),
+    );
+    if (!file.ok) throw new Error(file.message);
+    const sim = done(new Simulation(fileItems(file.file).scenarios[0]!.scenario));
+    const v = sim.invariants().find((x) => x.id === 'linearizability')!;
+    expect(v.ok).toBe(false);
+    const offending = v.offending!.filter((o) => o.offending);
+    expect(offending.length).toBeGreaterThan(1);
+    // The operation the checker could not place is among them.
+    const named = Number(/op #(\d+)/.exec(v.message)![1]);
+    expect(offending.map((o) => o.opId)).toContain(named);
+    const rows = sim.traceWindow({ from: 0, to: sim.eventIndex + 1 }, Number.MAX_SAFE_INTEGER);
+    const byId = new Map(v.offending!.map((o) => [o.opId, o]));
+    for (const o of offending) {
+      expect(o.kind).toBe('read');
+      // The request and the answer are where the diagram draws them.
+      const call = rows.find(
+        (r) => r.index === o.invokeEvent && r.kind === 'client' && r.detail?.startsWith(`#${o.opId} `),
+      );
+      expect(call, `op #${o.opId}'s request`).toMatchObject({ node: o.client, timeUs: o.callUs });
+      const reply = rows.find(
+        (r) => r.index === o.returnEvent && r.kind === 'reply' && r.detail?.startsWith(`#${o.opId} `),
+      );
+      expect(reply, `op #${o.opId}'s answer`).toMatchObject({ node: o.replyNode, timeUs: o.returnUs });
+      expect(reply!.detail).toBe(`#${o.opId} ok ${o.output}`);
+      // A stale read names the write it missed: answered before the read began, and listed.
+      const m = /^stale read: got (\S+), but (\S+) was written \(op #(\d+)\) before it began$/.exec(o.why);
+      if (m === null) continue;
+      expect(m[1]).toBe(o.output ?? 'nothing');
+      const newer = byId.get(Number(m[3]))!;
+      expect(newer).toMatchObject({ kind: 'write', value: m[2], offending: false });
+      expect(newer.returnUs!).toBeLessThan(o.callUs);
+    }
   });
 
   it('a failure names the offending operations; where the protocol does not promise it, it is the lesson', () => {

@@ -97,6 +97,32 @@ export interface CheckEvent {
 }
 
 /**
+ * The node's own clock as an operating system lets a time daemon discipline it
+ * (docs/kernel.md "Clocks and timers"; docs/writing-a-protocol.md "Setting the clock"). A step is
+ * `clock_settime`: the clock jumps at once. A slew is BSD's `adjtime(delta)` (Linux
+ * `ntp_adjtime` with ADJ_OFFSET_SINGLESHOT): the clock runs faster or slower by `ratePpm` until
+ * it has moved by `deltaUs`, so it never jumps and never runs backwards. A new slew replaces
+ * one in progress, as adjtime does; a step abandons it. Both act at once on the kernel's clock
+ * of this node (ctx.now() reads the new time in the same handler), and timers already set keep
+ * their deadlines in local time: a step forward past a deadline fires the timer now, a step back
+ * makes it wait longer.
+ */
+export interface ClockControl {
+  /** Jumps the clock by `deltaUs` (signed, finite); a slew in progress is abandoned. */
+  step(deltaUs: number): void;
+  /**
+   * Moves the clock by `deltaUs` (signed, finite) gradually, `ratePpm` microseconds per second
+   * (0 < ratePpm <= 100,000; default 500, ntpd's and adjtime's limit). Replaces a slew in progress.
+   */
+  slew(deltaUs: number, ratePpm?: number): void;
+  /** What the slew in progress still has to apply, signed µs (0 when none): adjtime's `olddelta`. */
+  slewLeftUs(): number;
+}
+
+/** The default slew rate, ppm (ntpd's and adjtime's limit, the kernel's `clock-slew` fault's default). */
+export const DEFAULT_SLEW_PPM = 500;
+
+/**
  * Everything a handler asks of the world, owned by the kernel. Requests are queued and
  * performed after the handler returns, in the order sends, timers, replies, notes, events.
  */
@@ -113,6 +139,8 @@ export interface Ctx<P, M> {
   readonly rng: Random;
   /** The node's local clock, integer microseconds (offset, drift and steps included). */
   now(): number;
+  /** Steps and slews this node's clock (ClockControl): what a time daemon does. */
+  readonly clock: ClockControl;
   /** Ids of the nodes with a role, sorted (this node included when it has that role). */
   nodesWithRole(role: string): readonly NodeId[];
   /** A node's display name as the scenario gives it (its id when the scenario gives none). */
@@ -172,6 +200,19 @@ export interface NodeView<S> {
   up: boolean;
   /** Current state (the durable part while crashed). */
   state: S;
+  /**
+   * The node's local clock at the view's time, integer microseconds (what ctx.now() would read).
+   * Given by the kernel; absent in views a test builds by hand.
+   */
+  readonly localUs?: number;
+  /**
+   * The node's clock error: its local clock minus true time, µs (positive: ahead). Only checks
+   * and metrics may read it: no node can know it. Given by the kernel; absent in views a test
+   * builds by hand.
+   */
+  readonly clockErrorUs?: number;
+  /** What the node's slew in progress still has to apply, signed µs (0: none). Given by the kernel. */
+  readonly slewLeftUs?: number;
 }
 
 /** What an invariant sees after each protocol step. */
@@ -281,6 +322,24 @@ export interface RunCheck<S, P = unknown> {
   check(view: RunCheckView<S, P>): RunCheckFailure | null;
 }
 
+/**
+ * Where the Metrics tab draws a series: every series with the same chart title shares one
+ * chart (a series without a chart gets its own).
+ */
+export interface ChartSpec {
+  /** The chart's title; series naming the same title are drawn together. */
+  title: string;
+  /**
+   * The y scale: 'linear' (default), or 'asinh', linear within ±`linearUnder` of zero and
+   * logarithmic beyond, both ways: for signed values that span microseconds to seconds.
+   */
+  scale?: 'linear' | 'asinh';
+  /** With 'asinh': where the scale turns logarithmic, in the series' unit (default 1). */
+  linearUnder?: number;
+  /** Draws the series a second time negated, both dashed: a bound ±b around zero. */
+  band?: boolean;
+}
+
 /** A gauge sampled in virtual time. */
 export interface MetricSpec<S> {
   /** Series name. */
@@ -289,6 +348,24 @@ export interface MetricSpec<S> {
   unit: string;
   /** Reads the value from the nodes. */
   read(nodes: readonly NodeView<S>[]): number;
+  /** The chart it shares with other series (optional; see ChartSpec). */
+  chart?: ChartSpec;
+}
+
+/**
+ * A gauge sampled per node: one series per protocol node of the scenario's topology, named
+ * `<id>.<node id>` (nodes added by the run are not charted). `read` gives null for no sample
+ * at this time (the node is down, or the value means nothing for it).
+ */
+export interface NodeMetricSpec<S> {
+  /** Series name prefix. */
+  id: string;
+  /** Unit shown in charts. */
+  unit: string;
+  /** Reads one node's value, or null for no sample. */
+  read(node: NodeView<S>): number | null;
+  /** The chart it shares with other series (optional; see ChartSpec). */
+  chart?: ChartSpec;
 }
 
 /** Canvas badge and inspector headline. */
@@ -413,6 +490,8 @@ interface ProtocolInfoFields<P, S> {
   notPromised?(params: P, scenario: Scenario): Record<string, string>;
   /** Gauges sampled in virtual time. */
   metrics: MetricSpec<S>[];
+  /** Gauges sampled per node, a series each (optional; see NodeMetricSpec). */
+  nodeMetrics?: NodeMetricSpec<S>[];
   /** Views drawn by the app's generic renderers (optional). */
   views?: ViewSpec<S, P>[];
   /** Badge for a node. */

@@ -62,7 +62,15 @@ export function summarizeRunInPieces(
     const views = sim
       .nodeStates()
       .filter((n) => n.role !== 'switch' && !n.removed)
-      .map((n) => ({ id: n.id, role: n.role, up: n.up, state: n.state }));
+      .map((n) => ({
+        id: n.id,
+        role: n.role,
+        up: n.up,
+        state: n.state,
+        localUs: n.localTimeUs,
+        clockErrorUs: n.clockErrorUs,
+        slewLeftUs: n.slewLeftUs,
+      }));
     for (const spec of protocol.metrics) {
       const v = spec.read(views as never);
       if (Number.isFinite(v)) metrics[spec.id] = v;

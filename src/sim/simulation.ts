@@ -16,8 +16,10 @@ import {
   type StopReason,
   type Violation,
 } from './kernel/kernel';
-import { staleReadCount } from './kernel/kv-metrics';
+import { kvWindowSeries, staleReadList } from './kernel/kv-metrics';
+import { meanLatencyUs } from './kernel/latency';
 import { TRACE_KIND_NAMES, type TraceEvent, TraceKind, type TraceKindName } from './kernel/trace';
+import type { Workload } from './kernel/workload';
 import type { NodeBadge } from './protocol';
 
 /** A change applied at an event: live injection, or the difference of a fork. */
@@ -89,6 +91,8 @@ export interface NodeInfo {
   localTimeUs: number;
   /** Local clock minus true time, microseconds. */
   clockErrorUs: number;
+  /** What a slew of the clock in progress still has to apply, signed microseconds (0: none). */
+  slewLeftUs: number;
   /** Names of pending timers. */
   timers: string[];
   /** Protocol state (the durable part while crashed; null for switches). */
@@ -118,6 +122,39 @@ export interface Verdict {
   lesson?: string;
   /** For a failure: one line per item that shows it (the offending operations, the lost writes). */
   details?: string[];
+  /** For a failed history check: the client operations that show it, where they happened and why. */
+  offending?: OffendingOp[];
+}
+
+/**
+ * A client operation a failed history check names (Verdict.offending): what it did, where it
+ * was invoked and answered (node and event, for the space-time diagram) and its part in the
+ * failure. `offending` ops are the ones the history cannot explain (a read of a value it could
+ * not have seen); the others are what they are judged against (the writes before them).
+ */
+export interface OffendingOp {
+  /** Operation id. */
+  opId: number;
+  /** True for an operation the history cannot explain; false for one it is judged against. */
+  offending: boolean;
+  /** Its part, in one line ("stale read: got v1, v2 was written before it began"). */
+  why: string;
+  /** The client node that invoked it. */
+  client: string;
+  kind: 'read' | 'write';
+  key: string;
+  /** A write's value. */
+  value?: string;
+  /** A read's answer (null: the key missing); absent when never answered. */
+  output?: string | null;
+  /** Virtual time of the invocation and of the answer (null: never answered), µs. */
+  callUs: number;
+  returnUs: number | null;
+  /** The event of the invocation. */
+  invokeEvent: number;
+  /** The node that answered and the event of the answer (null: never answered). */
+  replyNode: string | null;
+  returnEvent: number | null;
 }
 
 /**
@@ -145,6 +182,75 @@ export function describeOp(op: KvOp): string {
       : `read ${op.key} -> ${op.returnUs === null ? '?' : op.output === null || op.output === undefined ? 'missing' : op.output}`;
   const until = op.returnUs === null ? 'no answer' : `${ms(op.returnUs)} ms`;
   return `#${op.id} client ${op.client} ${what} [${ms(op.callUs)} ms - ${until}]`;
+}
+
+/** Most operations a verdict's `offending` list names. */
+const MAX_OFFENDING = 200;
+
+/**
+ * The operations a history verdict names, placed (OffendingOp): its checker's notes, and every
+ * stale read of the history (kernel/kv-metrics.ts `staleReadList`: each one a violation of
+ * linearizability on its own, where the checker stops at the first it cannot place). Offending
+ * ones first, by call time, then the ones they are judged against; at most MAX_OFFENDING.
+ */
+function offendingOps(
+  workload: Workload,
+  history: readonly KvOp[],
+  notes: readonly { op: number; offending: boolean; why: string }[],
+): OffendingOp[] {
+  const byId = new Map(history.map((op) => [op.id, op]));
+  const parts = new Map<number, { offending: boolean; why: string }>();
+  const show = (v: string | null | undefined) => (v === null || v === undefined ? 'nothing' : v);
+  const stale = staleReadList(history).stale;
+  for (const s of stale) {
+    const newer = byId.get(s.newer)!;
+    const read = byId.get(s.id)!;
+    parts.set(s.id, {
+      offending: true,
+      why: `stale read: got ${show(read.output)}, but ${show(newer.value)} was written (op #${newer.id}) before it began`,
+    });
+  }
+  for (const n of notes) {
+    const had = parts.get(n.op);
+    if (had === undefined || (n.offending && !had.offending))
+      parts.set(n.op, { offending: n.offending, why: n.why });
+  }
+  for (const s of stale) {
+    const newer = parts.get(s.newer);
+    if (newer === undefined)
+      parts.set(s.newer, { offending: false, why: `written before op #${s.id} began` });
+  }
+  const ids = [...parts.keys()].filter((id) => byId.has(id));
+  ids.sort((a, b) => {
+    const pa = parts.get(a)!;
+    const pb = parts.get(b)!;
+    if (pa.offending !== pb.offending) return pa.offending ? -1 : 1;
+    return byId.get(a)!.callUs - byId.get(b)!.callUs || a - b;
+  });
+  const chosen = ids.slice(0, MAX_OFFENDING);
+  const places = workload.places(new Set(chosen));
+  const out: OffendingOp[] = [];
+  for (const id of chosen) {
+    const op = byId.get(id)!;
+    const place = places.get(id);
+    if (place === undefined) continue;
+    const o: OffendingOp = {
+      opId: id,
+      ...parts.get(id)!,
+      client: place.client,
+      kind: op.kind === 'put' ? 'write' : 'read',
+      key: op.key,
+      callUs: op.callUs,
+      returnUs: op.returnUs,
+      invokeEvent: place.invokeEvent,
+      replyNode: place.replyNode,
+      returnEvent: place.returnEvent,
+    };
+    if (op.kind === 'put' && op.value !== undefined) o.value = op.value;
+    if (op.kind === 'get' && op.returnUs !== null) o.output = op.output ?? null;
+    out.push(o);
+  }
+  return out;
 }
 
 /** What a stepping call reports. */
@@ -186,6 +292,10 @@ export interface LinkInfo {
   lossRate: number;
   /** Loss rate in the scenario (null for a link added by a fault). */
   scenarioLossRate: number | null;
+  /** Mean latency now, microseconds. */
+  meanLatencyUs: number;
+  /** Mean latency in the scenario, microseconds (null for a link added by a fault). */
+  scenarioMeanLatencyUs: number | null;
 }
 
 /** A node that cannot exchange messages both ways with some others (JSON). */
@@ -613,9 +723,34 @@ export class Simulation {
     const m = this.kernel.metrics();
     if (this.scenario.workload.kind === 'none') return m;
     // Read off the client history (kernel/kv-metrics.ts), like the kernel's own key-value gauges.
-    const { reads, stale } = staleReadCount(this.kernel.kvHistory());
-    m.gauges.staleReads = stale;
-    if (reads > 0) m.gauges.staleReadRate = stale / reads;
+    const { reads, stale } = staleReadList(this.kernel.kvHistory());
+    m.gauges.staleReads = stale.length;
+    if (reads > 0) m.gauges.staleReadRate = stale.length / reads;
+    // CAP over time: availability against stale reads, per window (kv-metrics.ts kvWindowSeries).
+    const staleIds = new Set(stale.map((s) => s.id));
+    const finished = this.kernel.workload.finishedOps().map((op) => ({
+      endUs: op.endUs,
+      outcome: op.outcome,
+      ...(op.read && op.outcome === 'ok' ? { stale: staleIds.has(op.id) } : {}),
+    }));
+    const windows = kvWindowSeries(finished, this.kernel.nowUs);
+    m.series.push({ id: 'windowAvailability', unit: 'fraction', ...windows.availability });
+    m.series.push({ id: 'windowStaleReads', unit: 'fraction', ...windows.staleReads });
+    // Time to converge after healing, where the protocol measures divergence (a metric whose id
+    // starts with "divergent", e.g. replicas disagreeing on a key): from the last heal so far to
+    // the first sample at or after it that reads 0.
+    const heals = [
+      ...this.scenario.faults.filter((f) => f.fault.kind === 'heal').map((f) => f.atUs),
+      ...this.liveFaults()
+        .filter((f) => f.fault.kind === 'heal')
+        .map((f) => f.atUs),
+    ].filter((t) => t <= this.kernel.nowUs);
+    const divergence = m.series.find((s) => s.id.startsWith('divergent'));
+    if (heals.length > 0 && divergence !== undefined) {
+      const healUs = Math.max(...heals);
+      const k = divergence.tUs.findIndex((t, i) => t >= healUs && divergence.v[i] === 0);
+      if (k >= 0) m.gauges.convergedAfterHealUs = divergence.tUs[k]! - healUs;
+    }
     return m;
   }
 
@@ -764,6 +899,10 @@ export class Simulation {
               .filter((op) => op !== undefined)
               .map(describeOp);
           }
+          if (r.ok !== true && history !== null) {
+            const offending = offendingOps(k.workload, history, r.notes ?? []);
+            if (offending.length > 0) verdict.offending = offending;
+          }
           out[slot] = withLesson(verdict);
           todo.shift();
         }
@@ -872,6 +1011,8 @@ export class Simulation {
         degraded,
         lossRate: l.lossRate,
         scenarioLossRate: s === undefined ? null : s.lossRate,
+        meanLatencyUs: meanLatencyUs(l.latency),
+        scenarioMeanLatencyUs: s === undefined ? null : meanLatencyUs(s.latency),
       });
     }
     return { eventIndex: this.kernel.eventIndex, links, cutOff: cutOff(net, blocked) };

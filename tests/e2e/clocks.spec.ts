@@ -1,5 +1,6 @@
 // Physical clocks in the app: NTP's quick start synchronizes its strata (badges show stratum
-// and error bound), and the Metrics tab plots the measured offset and the promised bound.
+// and error bound), and the Metrics tab plots the measured offset and the promised bound, and
+// every node's true clock error against that bound on one chart.
 // Also the screenshots of the topic (1440x900 light, 1024x700 dark).
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
@@ -52,6 +53,16 @@ for (const [w, h, scheme] of [
     await expect(metrics).toContainText('boundUs');
     await metrics.getByText('offsetUs', { exact: true }).first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot(`clocks-ntp-metrics-${w}-${scheme}.png`) });
+    // Every node's true clock error on one chart, with the bound NTP claims drawn as ±boundUs.
+    const chart = metrics.getByTestId('chart-group');
+    await expect(chart.locator('.chart-title')).toHaveText(/^clock error of every node/);
+    const legend = chart.locator('.u-legend');
+    for (const label of ['+boundUs', '−boundUs', 's1', 's2a', 'c1', 'c4'])
+      await expect(legend).toContainText(label);
+    await expect(chart.locator('canvas')).toBeVisible();
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot(`clocks-ntp-error-chart-${w}-${scheme}.png`) });
+    await chart.screenshot({ path: shot(`clocks-ntp-error-chart-only-${w}-${scheme}.png`) });
   });
 }
 
@@ -76,3 +87,33 @@ for (const [protocol, badge] of [
     await page.screenshot({ path: shot(`clocks-${protocol}-1440-light.png`) });
   });
 }
+
+test("leases: the server's clock jumps ahead and single-holder stops the run (1440x900 light, 1024x700 dark)", async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(120_000);
+  for (const [w, h, scheme] of [
+    [1440, 900, 'light'],
+    [1024, 700, 'dark'],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openClocks(page, lab.server.url, 'lease');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('searchbox', { name: 'Search the library' }).fill('lease');
+    const item = page.getByRole('listitem', { name: "Leases: the server's clock jumps ahead", exact: true });
+    const main = item.locator('.lib-item-main');
+    if ((await main.getAttribute('aria-expanded')) !== 'true') await main.click();
+    await item.getByRole('button', { name: 'Open' }).click();
+    await expect(page.locator('.react-flow__node', { hasText: 'srv' }).first()).toBeVisible();
+    const speed = page.getByRole('slider', { name: 'Speed' });
+    await speed.focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    const alert = page.getByRole('alert').filter({ hasText: 'single-holder' });
+    await expect(alert).toBeVisible({ timeout: 60_000 });
+    await expect(alert).toContainText('both believe they hold the lease');
+    await page.screenshot({ path: shot(`clocks-lease-two-holders-${w}-${scheme}.png`) });
+  }
+});

@@ -181,6 +181,23 @@ test('ring: virtual nodes and keys, and what the join of n5 moved vs modulo-N', 
   await page.screenshot({ path: 'test-results/views-ring-light.png' });
 });
 
+test('ring: the legend names nodes as the canvas does, after a rename', async ({ page, lab }) => {
+  await openProtocol(page, lab.server.url, 'consistent-hashing', 'consistent-hashing');
+  await canvasNode(page, 'n1').click();
+  await page
+    .getByRole('complementary', { name: 'Inspector' })
+    .getByRole('textbox', { name: 'Name' })
+    .fill('alpha');
+  await expect(canvasNode(page, 'alpha')).toBeVisible();
+  await page.getByRole('tab', { name: 'Ring' }).click();
+  await page.getByRole('button', { name: 'Step to next…' }).click();
+  await page.getByRole('button', { name: 'Next fault' }).click();
+  const legend = page.getByRole('tabpanel', { name: 'Ring' }).getByTestId('ring-node');
+  await expect(legend.first()).toBeVisible({ timeout: 30_000 });
+  await expect(legend.filter({ hasText: 'alpha' })).toHaveCount(1);
+  await expect(legend.filter({ hasText: /^n1\b/ })).toHaveCount(0);
+});
+
 test('experiment: Raft Figure 16 draws both graphs, every trial counted, censored ones at the cap', async ({
   page,
   lab,

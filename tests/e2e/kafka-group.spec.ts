@@ -1,5 +1,6 @@
 // Kafka's consumer-group scenario opened from the library: the consumers g1-g3 on the canvas,
-// the run ends with every check holding. Also the screenshots a person looks at (1440x900
+// the run ends with every check holding, and the Partition logs tab marks the group's committed
+// offset on each partition's leader row. Also the screenshots a person looks at (1440x900
 // light, 1024x700 dark).
 
 import { expect, shot, test } from './fixtures';
@@ -31,4 +32,13 @@ for (const look of [
     await expect(page.getByRole('tabpanel', { name: 'Checkers' }).getByRole('alert')).toHaveCount(0);
     await page.waitForTimeout(400);
     await page.screenshot({ path: shot(`kafka-group-${look.width}-${look.scheme}.png`) });
+    await page.getByRole('tab', { name: 'Partition logs' }).click();
+    const grid = page.getByRole('tabpanel', { name: 'Partition logs' }).getByTestId('log-grid-svg');
+    await expect(grid).toBeVisible({ timeout: 30_000 });
+    await expect(grid.getByTestId('log-mark')).toHaveCount(3);
+    await expect(grid.locator('[data-node="p0 b1"] [data-testid="log-mark"] title')).toContainText(
+      "the group's committed offset",
+    );
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: shot(`kafka-group-logs-${look.width}-${look.scheme}.png`) });
   });

@@ -177,3 +177,26 @@ for (const theme of ['light', 'dark'] as const) {
     expect(await seriousViolations(page, '.canvas')).toEqual([]);
   });
 }
+
+test("Slow down in a link's menu slows it, says so on the link and in the live faults, until Heal", async ({
+  page,
+  lab,
+}) => {
+  await openOn(page, lab.server.url, 'heartbeat-detector');
+  await stepTimes(page, 10);
+  const link = page.getByRole('group', { name: 'Link p1 – p2' });
+  await link.focus();
+  await page.keyboard.press('Shift+F10');
+  // The quick start's links have a mean latency of 6 ms: five times is 30 ms, as the lesson says.
+  await page.getByRole('menuitem', { name: 'Slow down: latency ×5 (about 30 ms)' }).click();
+  await expect(link.locator('.link-mark')).toContainText('slow 30 ms');
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  await expect(inspector.getByRole('list', { name: 'Injected in this run' })).toContainText(
+    'Degrade link p1 – p2: mean latency 30 ms',
+  );
+  await page.screenshot({ path: shot('link-slowed-light.png') });
+  await link.focus();
+  await page.keyboard.press('Shift+F10');
+  await page.getByRole('menuitem', { name: 'Heal', exact: true }).click();
+  await expect(link.locator('.link-mark')).toHaveCount(0);
+});

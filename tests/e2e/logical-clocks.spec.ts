@@ -108,3 +108,43 @@ test('Shift+click two events in the space-time tab: the lab says how happened-be
   await expect(panel.locator('[data-picked]')).toHaveCount(2);
   await page.screenshot({ path: shot('logical-clocks-causality-1440-light.png') });
 });
+
+test('happened-before from the keyboard: the chain of messages is drawn on the space-time diagram', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(120_000);
+  await openClocks(page, lab.server.url);
+  await runTo(page, 10);
+  await page.getByRole('tab', { name: 'Space-time' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Space-time' });
+  const pickHere = panel.getByRole('button', { name: 'Pick this event' });
+  // Event 10: p2 receives a message; event 40: p3 receives one. Two hops join them.
+  await pickHere.focus();
+  await page.keyboard.press('Enter');
+  const status = panel.getByTestId('st-causality');
+  await expect(status).toContainText('One event picked');
+  // Step on (the toolbar's Step, as the keyboard reaches it) with the tab still open.
+  while ((await eventIndex(page)) < 40) {
+    const before = await eventIndex(page);
+    await runButton(page, 'Step').click();
+    await expect.poll(() => eventIndex(page)).toBeGreaterThan(before);
+  }
+  await pickHere.focus();
+  await page.keyboard.press('Enter');
+  await expect(status).toContainText(
+    /^Before: p2's deliver .*p2 sends Msg \(event 13\).*; then p1 sends Msg \(event 18\)/,
+  );
+  await expect(status).toContainText('the chain is highlighted on the diagram');
+  // The two messages of the chain are highlighted, in order; no other arrow is.
+  await expect(panel.getByTestId('st-chain')).toHaveCount(2);
+  await expect(panel.locator('[data-testid="st-arrow"][data-chain="1"]')).toHaveAttribute(
+    'data-send-event',
+    '13',
+  );
+  await expect(panel.locator('[data-testid="st-arrow"][data-chain="2"]')).toHaveAttribute(
+    'data-send-event',
+    '18',
+  );
+  await page.screenshot({ path: shot('logical-clocks-chain-1440-light.png') });
+});

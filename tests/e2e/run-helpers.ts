@@ -7,7 +7,11 @@ export const canvasNode = (page: Page, name: string): Locator =>
   page.locator('.react-flow__node').and(page.getByRole('group', { name }));
 
 /** Opens the lab and switches to a protocol of the 'basics' topic. */
-export async function openOn(page: Page, url: string, protocol: 'ping-pong' | 'broadcast'): Promise<void> {
+export async function openOn(
+  page: Page,
+  url: string,
+  protocol: 'ping-pong' | 'broadcast' | 'heartbeat-detector',
+): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('app-info')).toContainText('over web');
   const picker = page.getByRole('combobox', { name: 'Protocol' });
@@ -16,7 +20,7 @@ export async function openOn(page: Page, url: string, protocol: 'ping-pong' | 'b
   if ((await topic.inputValue()) !== 'basics') await topic.selectOption('basics');
   if ((await picker.inputValue()) !== protocol) await picker.selectOption(protocol);
   await expect(picker).toHaveValue(protocol);
-  await expect(canvasNode(page, 'n1')).toBeVisible();
+  await expect(canvasNode(page, protocol === 'heartbeat-detector' ? 'p1' : 'n1')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeEnabled();
 }
 

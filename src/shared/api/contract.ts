@@ -271,6 +271,8 @@ export const SimNodeSchema = z.object({
   localTimeUs: z.number(),
   /** Local clock minus true time, microseconds. */
   clockErrorUs: z.number(),
+  /** What a slew of the clock in progress still has to apply, signed microseconds (0: none). */
+  slewLeftUs: z.number().optional(),
   /** Pending timer names. */
   timers: z.array(z.string()),
   /** Protocol state (JSON). */
@@ -299,6 +301,10 @@ export const SimLinkSchema = z.object({
   lossRate: z.number(),
   /** Loss rate in the scenario (null for a link a fault added). */
   scenarioLossRate: z.number().nullable(),
+  /** Mean latency now, microseconds. */
+  meanLatencyUs: z.number(),
+  /** Mean latency in the scenario, microseconds (null for a link a fault added). */
+  scenarioMeanLatencyUs: z.number().nullable(),
 });
 
 /** The network at the current event: every link's state and who is cut off from whom. */
@@ -354,6 +360,35 @@ export const TraceEventSchema = z.object({
   detail: z.string().optional(),
 });
 
+/**
+ * A client operation a failed history check names (src/sim/simulation.ts `OffendingOp`): what it
+ * did, where it was invoked and answered, and its part in the failure.
+ */
+export const OffendingOpSchema = z.object({
+  /** Operation id. */
+  opId: z.number().int(),
+  /** True: the history cannot explain it (a stale read); false: what it is judged against. */
+  offending: z.boolean(),
+  /** Its part, in one line. */
+  why: z.string(),
+  /** The client node that invoked it. */
+  client: z.string(),
+  kind: z.enum(['read', 'write']),
+  key: z.string(),
+  /** A write's value. */
+  value: z.string().optional(),
+  /** A read's answer (null: the key missing); absent when never answered. */
+  output: z.string().nullable().optional(),
+  /** Virtual times of the invocation and the answer (null: never answered), µs. */
+  callUs: z.number(),
+  returnUs: z.number().nullable(),
+  /** Event of the invocation. */
+  invokeEvent: z.number().int(),
+  /** Node that answered, and the event of the answer (null: never answered). */
+  replyNode: z.string().nullable(),
+  returnEvent: z.number().int().nullable(),
+});
+
 /** A checker verdict. */
 export const VerdictSchema = z.object({
   /** Invariant or history checker id. */
@@ -375,6 +410,8 @@ export const VerdictSchema = z.object({
   lesson: z.string().optional(),
   /** For a failure: one line per item that shows it (offending operations, lost writes). */
   details: z.array(z.string()).optional(),
+  /** For a failed history check: the client operations that show it, placed for the space-time diagram. */
+  offending: z.array(OffendingOpSchema).optional(),
 });
 
 /** Metrics of a run. */
@@ -385,7 +422,23 @@ export const SimMetricsSchema = z.object({
   gauges: z.record(z.string(), z.number()),
   /** Time series sampled in virtual time. */
   series: z.array(
-    z.object({ id: z.string(), unit: z.string(), tUs: z.array(z.number()), v: z.array(z.number()) }),
+    z.object({
+      id: z.string(),
+      unit: z.string(),
+      tUs: z.array(z.number()),
+      v: z.array(z.number()),
+      /** The chart it shares with other series (src/sim/protocol.ts ChartSpec). */
+      chart: z
+        .object({
+          title: z.string(),
+          scale: z.enum(['linear', 'asinh']).optional(),
+          linearUnder: z.number().optional(),
+          band: z.boolean().optional(),
+        })
+        .optional(),
+      /** The node a per-node series is of. */
+      node: z.string().optional(),
+    }),
   ),
 });
 
@@ -702,6 +755,7 @@ export type AppInfo = z.output<typeof AppInfoSchema>;
 export type Settings = z.output<typeof SettingsSchema>;
 /** How two events are ordered by happened-before (sim.causality). */
 export type Ordering = z.output<typeof OrderingSchema>;
+export type OffendingOp = z.output<typeof OffendingOpSchema>;
 export type ProtocolInfo = z.output<typeof ProtocolInfoSchema>;
 export type DefaultTopology = z.output<typeof DefaultTopologySchema>;
 export type MenuCommand = z.output<typeof MenuCommandSchema>;

@@ -44,10 +44,19 @@ export const LogGridRowSchema = z.object({
   label: z.string(),
   /** Index of the first entry shown (entries before it are compacted or left out). */
   firstIndex: z.number().int(),
-  /** Entries from firstIndex on: the term (colour) and a short text. */
+  /** Entries from firstIndex on: the term (colour) and a short text; a negative term is a hole (no entry at that index, say compacted away), drawn empty. */
   entries: z.array(z.object({ term: z.number().int(), text: z.string() })),
   /** Highest index known committed (0 none). */
   commitIndex: z.number().int(),
+  /**
+   * Markers on the row, each after the entry at `index` (0: before the first): a position
+   * someone holds in this log, such as a reader's committed offset. `label` names it (the hover
+   * text and the picture's description). None by default.
+   */
+  marks: z
+    .array(z.object({ index: z.number().int(), label: z.string().max(200) }))
+    .max(16)
+    .optional(),
 });
 
 /** Logs of every node, one row each, aligned by index. */

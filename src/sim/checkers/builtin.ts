@@ -10,7 +10,12 @@ export function linearizabilityVerdict(r: LinResult): HistoryVerdict {
   if (r.ok) return { ok: true, message: `linearizable (${r.keysChecked} keys)` };
   // Undecided: the message names the keys that ran out and how many were proven linearizable.
   if (r.exhausted) return { ok: null, message: `undecided: ${r.failure?.message ?? ''}` };
-  return { ok: false, message: r.failure?.message ?? 'not linearizable', ops: r.failure?.ops ?? [] };
+  return {
+    ok: false,
+    message: r.failure?.message ?? 'not linearizable',
+    ops: r.failure?.ops ?? [],
+    notes: r.failure?.notes ?? [],
+  };
 }
 
 registerHistoryChecker(

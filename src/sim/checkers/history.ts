@@ -41,6 +41,12 @@ export interface HistoryVerdict {
   message?: string;
   /** When not ok: the ids of the operations that show it (the one that could not be placed first). */
   ops?: number[];
+  /**
+   * When not ok: the operations that show it, each with its part in one line (`offending`: an
+   * operation the history cannot explain, e.g. a read of a value it could not have seen; the
+   * others are what it is judged against). Hosts draw these on the space-time diagram.
+   */
+  notes?: { op: number; offending: boolean; why: string }[];
 }
 
 /** A history checker. */

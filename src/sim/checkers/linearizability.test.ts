@@ -323,6 +323,12 @@ describe('checkLinearizable: non-linearizable histories', () => {
     expect(res.failure!.message).toMatch(
       /"x" was "1" \(last written by op #2, put\("x", "1"\) at client 1\)/,
     );
+    // Each operation with its part in a line, the offending read first (drawn on the diagram).
+    expect(res.failure!.notes).toEqual([
+      { op: 4, offending: true, why: 'got "0", but "x" was "1" wherever it could take effect' },
+      { op: 2, offending: false, why: 'wrote "1", which "x" held where op #4 could take effect' },
+      { op: 3, offending: false, why: 'the last to return before op #4 was called' },
+    ]);
     // Each read alone is fine.
     expect(checkLinearizable(h.filter((o) => o.id !== 4)).ok).toBe(true);
     expect(checkLinearizable(h.filter((o) => o.id !== 3)).ok).toBe(true);

@@ -85,7 +85,16 @@ export type LinFailure = {
    */
   ops: number[];
   message: string;
+  /**
+   * The same operations, each with a one-line account of its part: the one that could not be
+   * placed (offending: true) and why, then the others (the writes it could have read, those
+   * concurrent with it, the last to return before it was called). Empty when exhausted.
+   */
+  notes?: OpNote[];
 };
+
+/** One operation of a failure and its part in it (LinFailure.notes). */
+export type OpNote = { op: number; offending: boolean; why: string };
 
 export type LinResult = {
   /** true only when a linearization was found for every key. */
@@ -728,10 +737,14 @@ function explain(
     )
     .join(' or ');
   const more = rec.length >= 2 * MAX_RECORDED_STATES ? ' (or others)' : '';
+  // The same alternatives in short, for a label drawn beside the operation.
+  const vals = [...new Set(seen.map((s) => fmtValue(s.value)))].join(' or ') + more;
+  let why: string;
   // If the op did fit somewhere, the orderings in which it fits all dead-end later on.
   const fitsSomewhere = placed[stuck] === 1;
   let message: string;
   if (seen.length === 0) {
+    why = 'no ordering consistent with real time has room for it';
     message = `${describeOp(op)} could not be placed in any ordering consistent with real time.`;
   } else if (op.kind === 'get') {
     const out = op.output ?? null;
@@ -739,22 +752,26 @@ function explain(
     // Appends build values from fragments, so "never written" is only claimed without them.
     const everWritten =
       out === null || all.some((o) => o.kind === 'append' || (o.kind !== 'get' && o.value === out));
+    why = `got ${fmtValue(out)}, but ${k} was ${vals} wherever it could take effect`;
     message =
       `${describeOp(op)} returned ${outStr}, but no ordering consistent with real time allows that: ` +
       `wherever it could take effect, ${k} was ${alts}${more}` +
       (fitsSomewhere ? `; the orderings in which it does read ${outStr} cannot be completed` : '') +
       (everWritten ? '.' : `; no operation ever wrote ${outStr}.`);
   } else if (op.kind === 'cas' && op.output === 'ok') {
+    why = `cas succeeded, but ${k} was ${vals}, not ${fmtValue(op.expected ?? null)}`;
     message =
       `${describeOp(op)} returned ok, but wherever it could take effect ${k} was ${alts}${more}, ` +
       `not the expected ${fmtValue(op.expected ?? null)}` +
       (fitsSomewhere ? '; the orderings in which it succeeds cannot be completed.' : '.');
   } else if (op.kind === 'cas') {
+    why = `cas failed, but ${k} held the expected ${vals}`;
     message =
       `${describeOp(op)} returned fail, but wherever it could take effect ${k} held the expected ` +
       `value ${alts}${more}, so it must have succeeded` +
       (fitsSomewhere ? '; the orderings in which it fails cannot be completed.' : '.');
   } else {
+    why = 'no ordering consistent with real time has room for it';
     message = `${describeOp(op)} could not be placed in any ordering consistent with real time.`;
   }
 
@@ -778,7 +795,18 @@ function explain(
   }
   if (barrier !== undefined) involved.add(barrier);
   const sorted = [...involved].sort((a, b) => a.callUs - b.callUs || a.id - b.id);
-  return { key, ops: sorted.map((o) => o.id), message };
+  const writers = new Set(seen.map((s) => s.writer));
+  const notes: OpNote[] = [{ op: op.id, offending: true, why }];
+  for (const o of sorted) {
+    if (o === op) continue;
+    const part = writers.has(o)
+      ? `wrote ${fmtValue(o.value ?? null)}, which ${k} held where op #${op.id} could take effect`
+      : o === barrier
+        ? `the last to return before op #${op.id} was called`
+        : `concurrent with op #${op.id}`;
+    notes.push({ op: o.id, offending: false, why: part });
+  }
+  return { key, ops: sorted.map((o) => o.id), message, notes };
 }
 
 /** Two odd multipliers for the polynomial hashes of values (mod 2^32). */

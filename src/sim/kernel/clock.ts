@@ -75,6 +75,12 @@ export function slewClock(c: ClockState, tUs: number, deltaUs: number, ratePpm: 
   };
 }
 
+/** What the slew in progress still has to apply at true time tUs, signed µs (0 when none). */
+export function slewLeftAt(c: ClockState, tUs: number): number {
+  if (c.slewEndUs < 0 || tUs >= c.slewEndUs) return 0;
+  return ((c.slewEndUs - Math.max(tUs, c.t0Us)) * c.slewPpm) / 1e6;
+}
+
 /** Changes the drift from tUs on. */
 export function setDrift(c: ClockState, tUs: number, driftPpm: number): ClockState {
   return { ...rebase(c, tUs), driftPpm };

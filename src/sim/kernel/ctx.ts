@@ -1,4 +1,13 @@
-import type { CheckEvent, ClientResult, Ctx, NodeId, ProtocolMessage, Random } from '../protocol';
+import {
+  type CheckEvent,
+  type ClientResult,
+  type ClockControl,
+  type Ctx,
+  DEFAULT_SLEW_PPM,
+  type NodeId,
+  type ProtocolMessage,
+  type Random,
+} from '../protocol';
 
 /** The kernel services a context forwards to (implemented by the node table, nodes.ts). */
 export interface CtxHost {
@@ -12,7 +21,16 @@ export interface CtxHost {
   nameOf(id: string): string;
   /** The workload's declared keys, in order. */
   keySpace(): readonly string[];
+  /** Node i's clock jumps by deltaUs now (its timers re-planned). */
+  stepClock(i: number, deltaUs: number): void;
+  /** Node i's clock moves by deltaUs at ratePpm from now (its timers re-planned). */
+  slewClock(i: number, deltaUs: number, ratePpm: number): void;
+  /** What node i's slew in progress still has to apply now, signed µs. */
+  slewLeftUs(i: number): number;
 }
+
+/** The largest slew rate a protocol may ask for, ppm (as the `clock-slew` fault's schema). */
+const MAX_SLEW_PPM = 100_000;
 
 /**
  * The context handed to every `on` call (contract v2), one per kernel, refreshed per input.
@@ -30,6 +48,33 @@ export class KernelCtx implements Ctx<unknown, ProtocolMessage> {
   rng: Random = undefined as unknown as Random;
   /** Kernel index of the node handling the input. */
   node = 0;
+
+  /**
+   * The node's clock (ClockControl). Unlike the outbox, a step or slew acts at once, as a
+   * system call would: the handler's next ctx.now() reads the new time, and timers it sets
+   * afterwards count from it.
+   */
+  readonly clock: ClockControl = {
+    step: (deltaUs: number): void => {
+      if (!Number.isFinite(deltaUs))
+        throw new RangeError(
+          `${this.self}: ctx.clock.step(${deltaUs}): the step must be a finite number of µs`,
+        );
+      this.host.stepClock(this.node, deltaUs);
+    },
+    slew: (deltaUs: number, ratePpm: number = DEFAULT_SLEW_PPM): void => {
+      if (!Number.isFinite(deltaUs))
+        throw new RangeError(
+          `${this.self}: ctx.clock.slew(${deltaUs}): the correction must be a finite number of µs`,
+        );
+      if (!(ratePpm > 0 && ratePpm <= MAX_SLEW_PPM))
+        throw new RangeError(
+          `${this.self}: ctx.clock.slew(${deltaUs}, ${ratePpm}): the rate must be above 0 and at most ${MAX_SLEW_PPM} ppm`,
+        );
+      this.host.slewClock(this.node, deltaUs, ratePpm);
+    },
+    slewLeftUs: (): number => this.host.slewLeftUs(this.node),
+  };
 
   /** Queued sends: destination and message, `nSend` of them. */
   readonly sendTo: string[] = [];

@@ -117,21 +117,15 @@ export class Faults {
       }
       case 'clock-step':
         if (node < 0) return;
-        nodes.clocks[node] = stepClock(nodes.clocks[node]!, k.nowUs, f.deltaUs);
-        nodes.refreshClockFast(node);
-        k.timers.replan(node);
+        nodes.setClock(node, stepClock(nodes.clocks[node]!, k.nowUs, f.deltaUs));
         return;
       case 'clock-slew':
         if (node < 0) return;
-        nodes.clocks[node] = slewClock(nodes.clocks[node]!, k.nowUs, f.deltaUs, f.ratePpm);
-        nodes.refreshClockFast(node);
-        k.timers.replan(node);
+        nodes.setClock(node, slewClock(nodes.clocks[node]!, k.nowUs, f.deltaUs, f.ratePpm));
         return;
       case 'clock-drift':
         if (node < 0) return;
-        nodes.clocks[node] = setDrift(nodes.clocks[node]!, k.nowUs, f.driftPpm);
-        nodes.refreshClockFast(node);
-        k.timers.replan(node);
+        nodes.setClock(node, setDrift(nodes.clocks[node]!, k.nowUs, f.driftPpm));
         return;
       case 'add-node': {
         if (nodes.idIndex.has(f.node.id)) return;

@@ -156,7 +156,10 @@ export class Kernel {
     this.logs = this.handler.logs ?? [];
     this.trace = new Trace(this.strings, () => this.nodes.ids);
     // In this order: a part reads the parts made before it.
-    this.stats = new Metrics(this.handler);
+    this.stats = new Metrics(
+      this.handler,
+      scenario.topology.nodes.filter((n) => n.role !== 'switch').map((n) => n.id),
+    );
     this.counters = this.stats.counters;
     this.nodes = new Nodes(this);
     this.timers = new Timers(this);
@@ -518,6 +521,7 @@ export class Kernel {
       removed: !nodes.present[i],
       localTimeUs: Math.floor(localAt(nodes.clocks[i]!, this.nowUs)),
       clockErrorUs: Math.round(localAt(nodes.clocks[i]!, this.nowUs) - this.nowUs),
+      slewLeftUs: nodes.slewLeftUs(i),
       timers: this.timers.names(i),
       // Contract v2: a copy, since the handler goes on changing the state itself.
       state: sw ? null : lookCopy(nodes.states[i] ?? null, this.logs),

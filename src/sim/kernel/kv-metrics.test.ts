@@ -3,7 +3,7 @@ import { defaultScenario } from '../catalog';
 import type { KvOp } from '../checkers/history';
 import { summarizeRun } from '../run-summary';
 import { Simulation } from '../simulation';
-import { kvMetrics, quantile, staleReadCount } from './kv-metrics';
+import { kvMetrics, kvWindowSeries, quantile, staleReadCount } from './kv-metrics';
 
 /**
  * The common key-value metrics: their definitions on a history small enough to work out by
@@ -155,5 +155,24 @@ describe('stale reads, in real-time order from the client history', () => {
     expect(g.staleReads).toBe(found.stale);
     expect(g.staleReadRate).toBe(found.stale / found.reads);
     expect(new Simulation(defaultScenario('ping-pong')).metrics().gauges.staleReads).toBeUndefined();
+  });
+});
+
+describe('availability and stale reads per window of virtual time', () => {
+  it('counts each operation in the window it finished in; only ended windows, none empty', () => {
+    const w = kvWindowSeries(
+      [
+        { endUs: 10, outcome: 'ok', stale: false },
+        { endUs: 99, outcome: 'ok', stale: true },
+        { endUs: 100, outcome: 'failed' }, // the second window: [100, 200)
+        { endUs: 150, outcome: 'unknown' }, // given up on at the timeout
+        { endUs: 199, outcome: 'ok' },
+        { endUs: 350, outcome: 'ok', stale: true }, // the fourth window, not ended at 390
+      ],
+      390,
+      100,
+    );
+    expect(w.availability).toEqual({ tUs: [100, 200], v: [1, 1 / 3] });
+    expect(w.staleReads).toEqual({ tUs: [100], v: [0.5] });
   });
 });

@@ -15,6 +15,11 @@
  *   completed before the read began, in real time (`staleReadCount`), and their share of the
  *   reads answered.
  * A metric with nothing to measure yet (no answer, no time, no operation) is absent.
+ *
+ * Over time, per window of KV_WINDOW_US of virtual time (`kvWindowSeries`), the same two sides
+ * of CAP: `windowAvailability`, the share of the operations finished in the window (answered
+ * ok, answered failed, given up on) that were answered ok, and `windowStaleReads`, the share of
+ * the reads answered in the window that were stale. A window with nothing finished has no point.
  */
 import type { KvOp } from '../checkers/history';
 
@@ -76,8 +81,25 @@ export interface StaleReads {
  * Writes carry unique values (the workload's `v<id>`), which identify the write a read saw.
  */
 export function staleReadCount(history: readonly KvOp[]): StaleReads {
+  const { reads, stale } = staleReadList(history);
+  return { reads, stale: stale.length, ids: stale.map((s) => s.id) };
+}
+
+/** A stale read (staleReadList): the read, and the write it should have seen or something newer. */
+export interface StaleRead {
+  /** The read's operation id. */
+  id: number;
+  /**
+   * The write to its key that completed before the read began and started last among those:
+   * the read returned something older than it (or nothing).
+   */
+  newer: number;
+}
+
+/** The stale reads of staleReadCount, each with the write that shows it stale, in history order. */
+export function staleReadList(history: readonly KvOp[]): { reads: number; stale: StaleRead[] } {
   // Per key: completed writes by answer time, with the latest start among those answered so far.
-  const writes = new Map<string, { returnUs: number; callUs: number }[]>();
+  const writes = new Map<string, KvOp[]>();
   const byValue = new Map<string, KvOp>();
   for (const op of history) {
     if (op.kind !== 'put') continue;
@@ -85,25 +107,25 @@ export function staleReadCount(history: readonly KvOp[]): StaleReads {
     if (op.returnUs === null) continue;
     const list = writes.get(op.key) ?? [];
     if (list.length === 0) writes.set(op.key, list);
-    list.push({ returnUs: op.returnUs, callUs: op.callUs });
+    list.push(op);
   }
-  const prefixMaxCall = new Map<string, { returnUs: number[]; maxCallUs: number[] }>();
+  const prefixLatest = new Map<string, { returnUs: number[]; latest: KvOp[] }>();
   for (const [key, list] of writes) {
-    list.sort((a, b) => a.returnUs - b.returnUs);
-    const maxCallUs: number[] = [];
-    let m = Number.NEGATIVE_INFINITY;
+    list.sort((a, b) => a.returnUs! - b.returnUs!);
+    const latest: KvOp[] = [];
+    let m: KvOp | undefined;
     for (const w of list) {
-      m = Math.max(m, w.callUs);
-      maxCallUs.push(m);
+      if (m === undefined || w.callUs > m.callUs) m = w;
+      latest.push(m);
     }
-    prefixMaxCall.set(key, { returnUs: list.map((w) => w.returnUs), maxCallUs });
+    prefixLatest.set(key, { returnUs: list.map((w) => w.returnUs!), latest });
   }
   let reads = 0;
-  const ids: number[] = [];
+  const stale: StaleRead[] = [];
   for (const op of history) {
     if (op.kind !== 'get' || op.returnUs === null) continue;
     reads++;
-    const w = prefixMaxCall.get(op.key);
+    const w = prefixLatest.get(op.key);
     if (w === undefined) continue;
     // Writes answered strictly before the read began: the latest start among them.
     let lo = 0;
@@ -114,14 +136,72 @@ export function staleReadCount(history: readonly KvOp[]): StaleReads {
       else hi = mid;
     }
     if (lo === 0) continue;
-    const latestStartUs = w.maxCallUs[lo - 1]!;
+    const latest = w.latest[lo - 1]!;
     const out = op.output ?? null;
     if (out === null) {
-      ids.push(op.id);
+      stale.push({ id: op.id, newer: latest.id });
       continue;
     }
     const seen = byValue.get(`${op.key}\u0000${out}`);
-    if (seen !== undefined && seen.returnUs !== null && seen.returnUs < latestStartUs) ids.push(op.id);
+    if (seen !== undefined && seen.returnUs !== null && seen.returnUs < latest.callUs)
+      stale.push({ id: op.id, newer: latest.id });
   }
-  return { reads, stale: ids.length, ids };
+  return { reads, stale };
+}
+
+/**
+ * The window of the windowed key-value series, virtual microseconds: 100 ms, the kernel's
+ * sampling interval (a named choice: short enough to show a partition of a second or two start
+ * and end, long enough to hold a few operations of a small workload).
+ */
+export const KV_WINDOW_US = 100_000;
+
+/** One finished operation, for kvWindowSeries. */
+export interface FinishedOp {
+  /** When it finished (answered, or given up on), virtual µs. */
+  endUs: number;
+  /** Answered ok, answered failed, or given up on. */
+  outcome: 'ok' | 'failed' | 'unknown';
+  /** A read answered ok: whether it was stale (staleReadList). Undefined for other operations. */
+  stale?: boolean;
+}
+
+/**
+ * The windowed availability and stale-read share (see the module comment) of the windows that
+ * have ended by nowUs, each point at its window's end.
+ */
+export function kvWindowSeries(
+  ops: readonly FinishedOp[],
+  nowUs: number,
+  windowUs = KV_WINDOW_US,
+): { availability: { tUs: number[]; v: number[] }; staleReads: { tUs: number[]; v: number[] } } {
+  const windows = Math.max(0, Math.floor(nowUs / windowUs));
+  const finished = new Float64Array(windows);
+  const ok = new Float64Array(windows);
+  const reads = new Float64Array(windows);
+  const stale = new Float64Array(windows);
+  for (const op of ops) {
+    const w = Math.floor(op.endUs / windowUs);
+    if (w < 0 || w >= windows) continue;
+    finished[w]!++;
+    if (op.outcome === 'ok') ok[w]!++;
+    if (op.stale !== undefined) {
+      reads[w]!++;
+      if (op.stale) stale[w]!++;
+    }
+  }
+  const availability = { tUs: [] as number[], v: [] as number[] };
+  const staleReads = { tUs: [] as number[], v: [] as number[] };
+  for (let w = 0; w < windows; w++) {
+    const end = (w + 1) * windowUs;
+    if (finished[w]! > 0) {
+      availability.tUs.push(end);
+      availability.v.push(ok[w]! / finished[w]!);
+    }
+    if (reads[w]! > 0) {
+      staleReads.tUs.push(end);
+      staleReads.v.push(stale[w]! / reads[w]!);
+    }
+  }
+  return { availability, staleReads };
 }

@@ -1,4 +1,4 @@
-import type { NodeView, Protocol, ProtocolMessage } from '../protocol';
+import type { ChartSpec, NodeView, Protocol, ProtocolMessage } from '../protocol';
 import { kvMetrics } from './kv-metrics';
 
 /** Kernel counters, by slot in a Float64Array (a typed array: cheap to bump and to copy). */
@@ -51,6 +51,10 @@ export interface Series {
   tUs: number[];
   /** Values. */
   v: number[];
+  /** The chart it shares with other series (protocol metrics that declare one). */
+  chart?: ChartSpec;
+  /** The node a per-node series is of (Protocol.nodeMetrics). */
+  node?: string;
 }
 
 /** Series slots: the kernel's own, then one per protocol metric from PROTOCOL_SERIES on. */
@@ -85,13 +89,36 @@ export class Metrics {
   /** The next sample boundary, virtual microseconds. */
   nextSampleUs = 0;
 
-  constructor(private readonly protocol: Protocol<unknown, unknown, ProtocolMessage>) {
+  /** Per-node series (Protocol.nodeMetrics) start at this slot: spec by spec, node by node. */
+  private readonly nodeSeriesFrom: number;
+  /** How many protocol nodes have per-node series (the topology's; views 0..n-1). */
+  private readonly chartedNodes: number;
+
+  constructor(
+    private readonly protocol: Protocol<unknown, unknown, ProtocolMessage>,
+    /** The protocol nodes of the scenario's topology, in order (for per-node series). */
+    nodeIds: readonly string[] = [],
+  ) {
     this.series.push({ id: 'inFlight', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'sent', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'delivered', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'dropped', unit: 'messages', tUs: [], v: [] });
     this.series.push({ id: 'opLatencyUs', unit: 'us', tUs: [], v: [] });
-    for (const m of protocol.metrics) this.series.push({ id: m.id, unit: m.unit, tUs: [], v: [] });
+    for (const m of protocol.metrics)
+      this.series.push({ id: m.id, unit: m.unit, tUs: [], v: [], ...(m.chart ? { chart: m.chart } : {}) });
+    this.nodeSeriesFrom = this.series.length;
+    const perNode = protocol.nodeMetrics ?? [];
+    this.chartedNodes = perNode.length > 0 ? nodeIds.length : 0;
+    for (const m of perNode)
+      for (const node of nodeIds)
+        this.series.push({
+          id: `${m.id}.${node}`,
+          unit: m.unit,
+          tUs: [],
+          v: [],
+          node,
+          ...(m.chart ? { chart: m.chart } : {}),
+        });
     this.seriesLen = this.series.map(() => 0);
   }
 
@@ -114,6 +141,18 @@ export class Metrics {
       if (!Number.isFinite(v)) throw new Error(`metric ${m.id} read ${v}: a gauge must be a finite number`);
       push(PROTOCOL_SERIES + k, v);
     });
+    const perNode = this.protocol.nodeMetrics;
+    if (perNode !== undefined) {
+      let k = this.nodeSeriesFrom;
+      for (const m of perNode)
+        for (let j = 0; j < this.chartedNodes; j++, k++) {
+          const v = m.read(views[j]!);
+          if (v === null) continue;
+          if (!Number.isFinite(v))
+            throw new Error(`metric ${m.id} read ${v} at ${views[j]!.id}: a gauge must be a finite number`);
+          push(k, v);
+        }
+    }
     this.nextSampleUs = (Math.floor(tUs / SAMPLE_INTERVAL_US) + 1) * SAMPLE_INTERVAL_US;
   }
 

@@ -1,7 +1,7 @@
 import type { ScenarioNode } from '../../shared/scenario/schema';
 import type { NodeView } from '../protocol';
 import { type Archived, archiveState, restoreState } from './archive';
-import { type ClockState, localAt, newClock } from './clock';
+import { type ClockState, localAt, newClock, slewClock, slewLeftAt, stepClock } from './clock';
 import type { CtxHost } from './ctx';
 import type { Kernel } from './kernel';
 import { Rng } from './rng';
@@ -22,6 +22,41 @@ export interface Held {
  */
 function internalized(s: string): string {
   return Object.keys({ [s]: 0 })[0]!;
+}
+
+/**
+ * A protocol node as checks, metrics and views see it: its id, role, liveness and state, and
+ * its clock read at the kernel's time when asked (getters: nothing is computed on the hot
+ * path). The node table is kept in a private field, so a spread or JSON of a view shows the
+ * four plain fields only.
+ */
+class KernelNodeView implements NodeView<unknown> {
+  readonly #nodes: Nodes;
+  readonly #i: number;
+
+  constructor(
+    nodes: Nodes,
+    i: number,
+    public id: string,
+    public role: string,
+    public up: boolean,
+    public state: unknown,
+  ) {
+    this.#nodes = nodes;
+    this.#i = i;
+  }
+
+  get localUs(): number {
+    return this.#nodes.localNowUs(this.#i);
+  }
+
+  get clockErrorUs(): number {
+    return this.#nodes.clockErrorUs(this.#i);
+  }
+
+  get slewLeftUs(): number {
+    return this.#nodes.slewLeftUs(this.#i);
+  }
 }
 
 /** What a snapshot keeps of the node table. */
@@ -113,7 +148,7 @@ export class Nodes implements CtxHost {
     if (sw) this.viewOf.push(-1);
     else {
       this.viewOf.push(this.views.length);
-      this.views.push({ id: n.id, role: n.role, up: true, state: null });
+      this.views.push(new KernelNodeView(this, i, n.id, n.role, true, null));
     }
     return i;
   }
@@ -137,6 +172,43 @@ export class Nodes implements CtxHost {
     const t0 = this.clockT0[i]!;
     // Rate-1 clock: localAt is l0Us + (t - t0Us) * 1, the same value without the clock object.
     return Math.floor(!Number.isNaN(t0) ? this.clockL0[i]! + (nowUs - t0) : localAt(this.clocks[i]!, nowUs));
+  }
+
+  /** Node i's clock error now: its local clock minus true time, µs (rounded). */
+  clockErrorUs(i: number): number {
+    const nowUs = this.k.nowUs;
+    return Math.round(localAt(this.clocks[i]!, nowUs) - nowUs);
+  }
+
+  /** What node i's slew in progress still has to apply now, signed µs. */
+  slewLeftUs(i: number): number {
+    return slewLeftAt(this.clocks[i]!, this.k.nowUs);
+  }
+
+  /**
+   * Node i's clock changes (a clock fault, or its protocol through ctx.clock): from now on it
+   * reads `clock`, and its pending timers are re-planned against it (their deadlines stay in
+   * local time; docs/kernel.md "Clocks and timers").
+   */
+  setClock(i: number, clock: ClockState): void {
+    this.clocks[i] = clock;
+    this.refreshClockFast(i);
+    this.k.timers.replan(i);
+  }
+
+  /**
+   * The context's ctx.clock.step: node i's clock jumps by deltaUs now, and a slew in progress
+   * is abandoned (as settimeofday clears adjtime's pending offset). The `clock-step` fault, a
+   * glitch rather than a setting, leaves the slew running.
+   */
+  stepClock(i: number, deltaUs: number): void {
+    const t = this.k.nowUs;
+    this.setClock(i, slewClock(stepClock(this.clocks[i]!, t, deltaUs), t, 0, 1));
+  }
+
+  /** The context's ctx.clock.slew: node i's clock moves by deltaUs at ratePpm from now. */
+  slewClock(i: number, deltaUs: number, ratePpm: number): void {
+    this.setClock(i, slewClock(this.clocks[i]!, this.k.nowUs, deltaUs, ratePpm));
   }
 
   /** A node's display name as the scenario gives it, or its id when it has none (or is unknown). */
@@ -258,12 +330,16 @@ export class Nodes implements CtxHost {
     this.views.length = 0;
     for (let i = 0; i < n; i++) {
       if (this.viewOf[i]! >= 0)
-        this.views.push({
-          id: this.ids[i]!,
-          role: this.roles[i]!,
-          up: this.up[i]! && this.present[i]!,
-          state: this.states[i],
-        });
+        this.views.push(
+          new KernelNodeView(
+            this,
+            i,
+            this.ids[i]!,
+            this.roles[i]!,
+            this.up[i]! && this.present[i]!,
+            this.states[i],
+          ),
+        );
     }
   }
 }

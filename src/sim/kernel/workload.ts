@@ -38,6 +38,10 @@ class HistoryEntry implements LazyText {
     readonly value: string | null | undefined,
     /** True time, microseconds. */
     readonly us: number,
+    /** The kernel event it happened at. */
+    readonly event: number,
+    /** The node: the client that invoked it, or the node that answered. */
+    readonly node: number,
   ) {}
 
   /** The trace note: `#id op key[=value]` for an invocation, `#id ok|fail[ value]` for an answer. */
@@ -46,6 +50,18 @@ class HistoryEntry implements LazyText {
     if (this.t === 'invoke') return `#${this.id} ${this.op} ${this.key}${v !== undefined ? `=${v}` : ''}`;
     return `#${this.id} ${this.t === 'complete' ? 'ok' : 'fail'}${v !== undefined ? ` ${v}` : ''}`;
   }
+}
+
+/** Where one operation happened (Workload.places). */
+export interface OpPlace {
+  /** The client node that invoked it. */
+  client: string;
+  /** The event of the invocation. */
+  invokeEvent: number;
+  /** The node that answered it, or null. */
+  replyNode: string | null;
+  /** The event of the answer, or null. */
+  returnEvent: number | null;
 }
 
 /** What a snapshot keeps of the workload. */
@@ -173,7 +189,7 @@ export class Workload {
       ? { id, client: nodes.ids[i]!, op: 'read', key }
       : { id, client: nodes.ids[i]!, op: 'write', key, value: `v${id}` };
     k.stats.counters[C.opsInvoked]!++;
-    const h = new HistoryEntry('invoke', id, op.client, op.op, key, op.value, k.nowUs);
+    const h = new HistoryEntry('invoke', id, op.client, op.op, key, op.value, k.nowUs, k.eventIndex, i);
     this.pushHistory(h);
     this.pending.set(id, { startUs: k.nowUs, node: w.kind === 'closed' ? i : -1, slot });
     k.row(TraceKind.client, i, -1, -1, -1, k.strings.idByKey(this.clientNoteIds, id, h));
@@ -191,7 +207,17 @@ export class Workload {
     const p = this.pending.get(id);
     if (p === undefined) return; // late or duplicate reply
     this.pending.delete(id);
-    const h = new HistoryEntry(ok ? 'complete' : 'fail', id, undefined, undefined, undefined, value, k.nowUs);
+    const h = new HistoryEntry(
+      ok ? 'complete' : 'fail',
+      id,
+      undefined,
+      undefined,
+      undefined,
+      value,
+      k.nowUs,
+      k.eventIndex,
+      i,
+    );
     this.pushHistory(h);
     if (ok) k.stats.counters[C.opsOk]!++;
     else k.stats.counters[C.opsFailed]!++;
@@ -257,6 +283,58 @@ export class Workload {
       }
     }
     return [...ops.values()].filter((op) => !failed.has(op.id));
+  }
+
+  /**
+   * Every operation finished by now (for the windowed key-value series, kv-metrics.ts): its id,
+   * whether it was a read, when it finished and how: answered ok or failed, or given up on at
+   * the closed-loop timeout (invocation + timeoutUs, once that has passed unanswered).
+   */
+  finishedOps(): { id: number; read: boolean; endUs: number; outcome: 'ok' | 'failed' | 'unknown' }[] {
+    const w = this.k.scenario.workload;
+    const timeoutUs = w.kind === 'closed' ? w.timeoutUs : Number.POSITIVE_INFINITY;
+    const open = new Map<number, { read: boolean; callUs: number }>();
+    const out: { id: number; read: boolean; endUs: number; outcome: 'ok' | 'failed' | 'unknown' }[] = [];
+    for (let k = 0; k < this.historyLen; k++) {
+      const h = this.history[k]!;
+      if (h.t === 'invoke') {
+        open.set(h.id, { read: h.op === 'read', callUs: h.us });
+        continue;
+      }
+      const o = open.get(h.id);
+      if (o === undefined) continue;
+      open.delete(h.id);
+      out.push({ id: h.id, read: o.read, endUs: h.us, outcome: h.t === 'complete' ? 'ok' : 'failed' });
+    }
+    const now = this.k.nowUs;
+    for (const [id, o] of open) {
+      const end = o.callUs + timeoutUs;
+      if (end <= now && !this.pending.has(id)) out.push({ id, read: o.read, endUs: end, outcome: 'unknown' });
+    }
+    return out;
+  }
+
+  /**
+   * Where operations happened, for drawing them on the space-time diagram: the client node and
+   * the event of each invocation, the node and event of its answer (null: never answered).
+   */
+  places(ids: ReadonlySet<number>): Map<number, OpPlace> {
+    const out = new Map<number, OpPlace>();
+    const ids2 = this.k.nodes.ids;
+    for (let k = 0; k < this.historyLen; k++) {
+      const h = this.history[k]!;
+      if (!ids.has(h.id)) continue;
+      if (h.t === 'invoke')
+        out.set(h.id, { client: h.client!, invokeEvent: h.event, replyNode: null, returnEvent: null });
+      else {
+        const p = out.get(h.id);
+        if (p !== undefined) {
+          p.replyNode = ids2[h.node] ?? null;
+          p.returnEvent = h.event;
+        }
+      }
+    }
+    return out;
   }
 
   save(): WorkloadSnapshot {

@@ -1,12 +1,13 @@
-import type {
-  CheckEvent,
-  ClientResult,
-  Ctx,
-  Input,
-  NodeId,
-  Protocol,
-  ProtocolMessage,
-  Random,
+import {
+  type CheckEvent,
+  type ClientResult,
+  type Ctx,
+  DEFAULT_SLEW_PPM,
+  type Input,
+  type NodeId,
+  type Protocol,
+  type ProtocolMessage,
+  type Random,
 } from '../protocol';
 
 /** What one handler call asked of the world, in the order it asked. */
@@ -21,6 +22,8 @@ export interface Recorded<M> {
   notes: string[];
   /** Check events. */
   events: CheckEvent[];
+  /** Steps and slews of the node's clock (ctx.clock), in call order. */
+  clock: ({ kind: 'step'; deltaUs: number } | { kind: 'slew'; deltaUs: number; ratePpm: number })[];
 }
 
 /** Where the recorded node stands: who it is, who else is there, its clock and its params. */
@@ -33,8 +36,10 @@ export interface RecorderWorld<P> {
   nodes: Record<NodeId, string>;
   /** Protocol params. */
   params: P;
-  /** The local clock, microseconds (default 0). */
+  /** The local clock, microseconds (default 0); a ctx.clock.step in the handler moves it. */
   nowUs?: number;
+  /** What a slew in progress still has to apply when the input arrives, µs (default 0). */
+  slewLeftUs?: number;
   /** The random stream (default: one that throws if drawn from). */
   rng?: Random;
   /** Display names by node id (default: each node's id). */
@@ -56,15 +61,35 @@ const noRandom: Random = new Proxy({} as Random, {
 export function recordingCtx<P, M extends ProtocolMessage>(
   world: RecorderWorld<P>,
 ): { ctx: Ctx<P, M>; out: Recorded<M> } {
-  const out: Recorded<M> = { sent: [], timers: [], replies: [], notes: [], events: [] };
+  const out: Recorded<M> = { sent: [], timers: [], replies: [], notes: [], events: [], clock: [] };
   const ids = Object.keys(world.nodes).sort();
+  // The handler's clock: a step moves it at once; a slew has done nothing yet within the handler.
+  let local = world.nowUs ?? 0;
+  let slewLeft = world.slewLeftUs ?? 0;
+  const finite = (what: string, x: number): void => {
+    if (!Number.isFinite(x)) throw new RangeError(`${world.self}: ${what}(${x}): not a finite number of µs`);
+  };
   const ctx: Ctx<P, M> = {
     self: world.self,
     role: world.role ?? world.nodes[world.self] ?? 'node',
     peers: ids.filter((id) => id !== world.self),
     params: world.params,
     rng: world.rng ?? noRandom,
-    now: () => Math.floor(world.nowUs ?? 0),
+    now: () => Math.floor(local),
+    clock: {
+      step: (deltaUs) => {
+        finite('ctx.clock.step', deltaUs);
+        local += deltaUs;
+        slewLeft = 0;
+        out.clock.push({ kind: 'step', deltaUs });
+      },
+      slew: (deltaUs, ratePpm = DEFAULT_SLEW_PPM) => {
+        finite('ctx.clock.slew', deltaUs);
+        slewLeft = deltaUs;
+        out.clock.push({ kind: 'slew', deltaUs, ratePpm });
+      },
+      slewLeftUs: () => slewLeft,
+    },
     nodesWithRole: (role) => ids.filter((id) => world.nodes[id] === role),
     nameOf: (id) => world.names?.[id] || id,
     keySpace: () => world.keySpace ?? [],

@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { registerProtocol } from '../../../src/sim/catalog';
-import { kafka, kafkaQuickStart, kafkaUncleanElection } from '../../../src/sim/protocols/kafka';
+import {
+  kafka,
+  kafkaConsumerGroup,
+  kafkaQuickStart,
+  kafkaUncleanElection,
+} from '../../../src/sim/protocols/kafka';
 import { Simulation } from '../../../src/sim/simulation';
 import { expectGolden, transcript } from '../replication/golden';
 
@@ -32,5 +37,16 @@ describe('Kafka golden transcripts', () => {
       text,
       'kafka, kafkaUncleanElection(), seed 1, until 2.3 s',
     );
+  });
+
+  it('consumer group: joins, g3 crashes and returns, g2 is cut off and removed, its late commit refused', () => {
+    const sim = new Simulation(kafkaConsumerGroup(), { seed: 1 });
+    sim.runUntil(3_000_000);
+    // The coordinator's and the consumers' notes and the faults: the group's story without the brokers'.
+    const text = transcript(sim, (k) => k === 'note' || k === 'fault')
+      .split('\n')
+      .filter((l) => / (ctl|g\d) /.test(l))
+      .join('\n');
+    expectGolden(here('consumer-group.golden.txt'), text, 'kafka, kafkaConsumerGroup(), seed 1, until 3 s');
   });
 });

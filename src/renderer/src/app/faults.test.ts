@@ -14,6 +14,8 @@ const link = (over: Partial<LinkState>): LinkState => ({
   degraded: false,
   lossRate: 0,
   scenarioLossRate: 0,
+  meanLatencyUs: 1000,
+  scenarioMeanLatencyUs: 1000,
   ...over,
 });
 

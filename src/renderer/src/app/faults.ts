@@ -3,6 +3,7 @@
  * entries over sim.inject. Which ones are greyed out follows the node's state in the run.
  */
 import type { MenuItem } from '../components/ContextMenu';
+import { DEFAULT_LINK_NET, meanLatencyUs, scaleLatency } from '../graph/scenario';
 import type { LabFlowEdge, LabFlowNode } from '../graph/types';
 import { useGraph } from '../stores/graph-store';
 import { type LinkState, useRun } from '../stores/run-store';
@@ -12,6 +13,8 @@ import { inject } from './run';
 export const SKEW_US = 10_000;
 /** Loss rate the "Degrade" entry sets. */
 export const DEGRADE_LOSS = 0.2;
+/** "Slow down" multiplies the link's scenario latency by this (its distribution's shape kept). */
+export const SLOW_FACTOR = 5;
 
 /**
  * Partitions the given nodes from every other node. Switches are left out of the other side:
@@ -88,6 +91,8 @@ export function linkMenu(edge: LabFlowEdge): MenuItem[] {
   const a = names.get(edge.source) ?? edge.source;
   const b = names.get(edge.target) ?? edge.target;
   const link = edge.id;
+  // The link as the scenario has it (what Heal restores and Slow down scales).
+  const net = edge.data?.net ?? DEFAULT_LINK_NET;
   return [
     {
       label: 'Cut',
@@ -107,18 +112,25 @@ export function linkMenu(edge: LabFlowEdge): MenuItem[] {
       run: () => void inject({ kind: 'degrade-link', link, lossRate: DEGRADE_LOSS }),
     },
     {
+      label: `Slow down: latency ×${SLOW_FACTOR} (about ${Math.round((meanLatencyUs(net) * SLOW_FACTOR) / 1000)} ms)`,
+      run: () => void inject({ kind: 'degrade-link', link, latency: scaleLatency(net.latency, SLOW_FACTOR) }),
+    },
+    {
       label: 'Heal',
       separated: true,
       disabled: healReason(useRun.getState().links[link]),
       run: () => {
         // As the host reports the link: heal undoes its cuts; a degraded link gets its
-        // scenario's loss rate back.
+        // scenario's loss, duplication, reordering and latency back.
         const was = useRun.getState().links[link];
         if (was?.degraded && was.state === 'degraded')
           void inject({
             kind: 'degrade-link',
             link,
-            lossRate: was.scenarioLossRate ?? edge.data?.net?.lossRate ?? 0,
+            lossRate: was.scenarioLossRate ?? net.lossRate,
+            dupRate: net.dupRate,
+            reorderRate: net.reorderRate,
+            latency: net.latency,
           });
         else void inject({ kind: 'heal', id: link });
       },

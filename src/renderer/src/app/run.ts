@@ -11,7 +11,7 @@
  * 20 Hz progress events never queue up work on the main thread.
  */
 
-import type { SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
+import type { Res, SimLinks, SimNode, SimStatusInfo, TraceRow } from '../../../shared/api';
 import type { FaultInput, Scenario } from '../../../shared/scenario/schema';
 import { call, subscribe } from '../api/client';
 import type { ScriptEntry } from '../graph/fault-script';
@@ -134,6 +134,7 @@ async function ensureRun(): Promise<string> {
     injections: [],
     metrics: null,
     verdicts: null,
+    offending: [],
   });
   return status.simId;
 }
@@ -327,8 +328,9 @@ export function inject(fault: FaultInput): Promise<unknown> {
     const simId = await ensureRun();
     let status = await call('sim.inject', { simId, change: { kind: 'fault', fault: fault as never } });
     const run = useRun.getState();
-    // The change rewrites the future after this event: forget the rows we had of it.
-    run.set({ cache: dropFrom(run.cache, status.eventIndex + 1), linksAt: -1 });
+    // The change rewrites the future after this event: forget the rows we had of it, and the
+    // operations the history checks named at the end of the run it replaces.
+    run.set({ cache: dropFrom(run.cache, status.eventIndex + 1), linksAt: -1, offending: [] });
     if (!status.playing)
       status = await call('sim.stepUntil', { simId, filter: { kind: 'fault' }, maxEvents: 10_000 });
     const injections = await call('sim.injections', { simId });
@@ -439,13 +441,34 @@ export async function refreshMetrics(): Promise<void> {
   }
 }
 
+/**
+ * The offending operations to show with new verdicts: a history check that failed names them
+ * anew; one that passed has none; one not evaluated (the run stepped back from its end) keeps
+ * those it named at the end.
+ */
+export function keptOffending(kept: RunStateOffending, verdicts: Res<'sim.invariants'>): RunStateOffending {
+  const out: RunStateOffending = [];
+  for (const v of verdicts) {
+    if (v.kind !== 'history') continue;
+    if (v.ok === false && v.offending !== undefined && v.offending.length > 0)
+      out.push({ check: v.id, ops: v.offending });
+    else if (v.ok === null) {
+      const had = kept.find((k) => k.check === v.id);
+      if (had !== undefined) out.push(had);
+    }
+  }
+  return out.length === 0 && kept.length === 0 ? kept : out;
+}
+type RunStateOffending = ReturnType<typeof useRun.getState>['offending'];
+
 /** Refreshes checker verdicts (the Checkers tab calls this, throttled). */
 export async function refreshVerdicts(): Promise<void> {
   const simId = useRun.getState().simId;
   if (!simId) return;
   try {
     const verdicts = await call('sim.invariants', { simId });
-    if (useRun.getState().simId === simId) useRun.getState().set({ verdicts });
+    if (useRun.getState().simId !== simId) return;
+    useRun.getState().set({ verdicts, offending: keptOffending(useRun.getState().offending, verdicts) });
   } catch (err) {
     reportError('Could not read the checkers', err);
   }

@@ -14,6 +14,7 @@ import { formatCount, formatTime } from '../run/format';
 import { verdictLook } from '../run/verdict';
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
+import { useUi } from '../stores/ui-store';
 import { SeedSearch } from './SeedSearch';
 
 export function CheckersView() {
@@ -131,6 +132,16 @@ export function CheckersView() {
                   )}
                 </div>
                 {says !== null && <p className="verdict-msg">{says}</p>}
+                {v.ok === false && 'offending' in v && (v.offending?.length ?? 0) > 0 && (
+                  <button
+                    type="button"
+                    className="btn small verdict-show"
+                    onClick={() => useUi.getState().setTab('spacetime')}
+                  >
+                    Show the {formatCount(v.offending!.filter((o) => o.offending).length)} offending
+                    operations on the space-time diagram
+                  </button>
+                )}
                 {lesson !== null && (
                   <p className="verdict-lesson">
                     <strong>Not promised here:</strong> {lesson}

@@ -33,7 +33,19 @@ function boxOf(n: InternalNode) {
 function markText(l: LinkState): string {
   if (l.state === 'cut') return 'cut';
   if (l.state === 'cut-one-way') return 'cut one way';
-  return l.lossRate !== l.scenarioLossRate ? `loss ${Math.round(l.lossRate * 100)}%` : 'degraded';
+  if (l.lossRate !== l.scenarioLossRate) return `loss ${Math.round(l.lossRate * 100)}%`;
+  if (slowed(l)) return `slow ${formatMs(l.meanLatencyUs)}`;
+  return 'degraded';
+}
+
+/** Its latency differs from the scenario's (a "Slow down" from its menu or a script). */
+function slowed(l: LinkState): boolean {
+  return l.scenarioMeanLatencyUs !== null && l.meanLatencyUs !== l.scenarioMeanLatencyUs;
+}
+
+/** Milliseconds, short: 30 ms, 2.5 ms. */
+function formatMs(us: number): string {
+  return `${Number((us / 1000).toPrecision(3))} ms`;
 }
 
 /** The link's tooltip: what is cut, which way, and by what. */
@@ -53,7 +65,11 @@ function markTitle(l: LinkState, nameOf: (id: string) => string): string {
     return l.cutDirection === 'a-to-b'
       ? `Cut one way: ${a} → ${b} is dropped${by}`
       : `Cut one way: ${b} → ${a} is dropped${by}`;
-  return `Degraded: loss ${Math.round(l.lossRate * 100)}% (scenario ${Math.round((l.scenarioLossRate ?? 0) * 100)}%)`;
+  const loss = `loss ${Math.round(l.lossRate * 100)}% (scenario ${Math.round((l.scenarioLossRate ?? 0) * 100)}%)`;
+  const latency = slowed(l)
+    ? `, mean latency ${formatMs(l.meanLatencyUs)} (scenario ${formatMs(l.scenarioMeanLatencyUs ?? 0)})`
+    : '';
+  return `Degraded: ${loss}${latency}`;
 }
 
 /** The CSS state class: is-cut, is-cut-a-b, is-cut-b-a or is-degraded. */

@@ -1,6 +1,8 @@
 /**
- * The Metrics tab: one small uPlot chart per series over virtual time (ms), refreshed while
- * the tab is shown at most every 500 ms, and the counters and gauges in two tables.
+ * The Metrics tab: one small uPlot chart per series over virtual time (ms), or one per chart a
+ * protocol declares for several series (every node's clock error with a ±bound, say: a legend,
+ * a wider chart), refreshed while the tab is shown at most every 500 ms, and the counters and
+ * gauges in two tables.
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -12,12 +14,15 @@ import { formatEvent, formatMetric, formatTick, formatTime } from '../run/format
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { selectTheme, useUi } from '../stores/ui-store';
+import { type ChartGroup, chartLines, groupCharts } from '../views/metric-charts';
 import { metricsCsv } from '../views/metrics-csv';
 import { downloadBlob } from './views/export';
 
 type Series = Res<'sim.metrics'>['series'][number];
 
 const CHART_HEIGHT = 84;
+/** A chart of several series is taller: its lines need room to be told apart. */
+const GROUP_HEIGHT = 180;
 
 /**
  * A y axis as wide as its widest tick label (uPlot's axis auto-size recipe): a fixed 40 px cut
@@ -54,6 +59,20 @@ const fitLabels: uPlot.Axis.Size = (self, values, axisIdx, cycleNum) => {
   return Math.ceil(cycleNum > 1 ? Math.max(size, axis._size ?? 0) : size);
 };
 
+/**
+ * On an 'asinh' scale: labelled ticks at 0 and at ±1, ±10, ±100... from the scale's linear
+ * threshold out (closer in they would crowd the 0).
+ */
+function decades(linearUnder: number): uPlot.Axis.Filter {
+  return (_u, splits) =>
+    splits.map((v) => {
+      if (v === 0) return v;
+      if (Math.abs(v) < linearUnder * 1.5) return null;
+      const e = Math.log10(Math.abs(v));
+      return Math.abs(e - Math.round(e)) < 1e-6 ? v : null;
+    });
+}
+
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
@@ -64,10 +83,22 @@ function scaled(s: Series): { unit: string; v: number[] } {
   return { unit: s.unit, v: s.v };
 }
 
-function Chart({ series, slot }: { series: Series; slot: number }) {
+/** A value of a series in the unit drawn (µs as ms). */
+function toUnit(s: Series): (v: number) => number {
+  return s.unit === 'us' ? (v) => v / 1000 : (v) => v;
+}
+
+function Chart({ group, slot }: { group: ChartGroup; slot: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useUi(selectTheme);
+  const series = group.series[0]!;
+  const multi = group.series.length > 1 || group.chart !== undefined;
+  const { tUs, lines } = chartLines(group, toUnit(series));
+  const height = multi ? GROUP_HEIGHT : CHART_HEIGHT;
+  // The lines' labels and kinds: the chart is made again when they change.
+  const shape = lines.map((l) => `${l.label}:${l.bound}`).join(',');
+  const asinh = group.chart?.scale === 'asinh' ? toUnit(series)(group.chart.linearUnder ?? 1) : null;
 
   // Created per theme (colours come from the theme's tokens), resized with its box.
   // biome-ignore lint/correctness/useExhaustiveDependencies: theme changes the CSS tokens read inside.
@@ -77,6 +108,14 @@ function Chart({ series, slot }: { series: Series; slot: number }) {
     const text = cssVar('--text-muted');
     const grid = cssVar('--border');
     const stroke = cssVar(`--msg-${slot}`);
+    let colour = 0;
+    const drawn: uPlot.Series[] = lines.map((l) =>
+      l.bound
+        ? { label: l.label, stroke: text, width: 1.5, dash: [5, 4], points: { show: false } }
+        : multi
+          ? { label: l.label, stroke: cssVar(`--msg-${colour++ % 8}`), width: 1.5, points: { show: false } }
+          : { label: l.label, stroke, width: 1.5, fill: `${stroke}22`, points: { show: false } },
+    );
     const axis = {
       stroke: text,
       grid: { stroke: grid, width: 1 },
@@ -86,18 +125,34 @@ function Chart({ series, slot }: { series: Series; slot: number }) {
     const u = new uPlot(
       {
         width: Math.max(160, el.clientWidth),
-        height: CHART_HEIGHT,
-        legend: { show: false },
+        height,
+        legend: { show: multi, live: false },
         // Fixed padding (top, right: room for the edge labels), so the plot's height, and with
         // it the y labels, is known in uPlot's first layout pass (see fitLabels).
         padding: [10, 18, 0, 0],
         cursor: { show: true, points: { show: false } },
-        scales: { x: { time: false } },
+        scales: {
+          x: { time: false },
+          // Linear within ±asinh of zero, logarithmic beyond, both ways (ChartSpec 'asinh').
+          ...(asinh !== null ? { y: { distr: 4, asinh } } : {}),
+        },
         axes: [
           { ...axis, size: 26, values: (_u, ticks) => ticks.map((t) => `${Number(t.toPrecision(4))}`) },
-          { ...axis, size: fitLabels, values: (_u, ticks) => ticks.map(formatTick) },
+          // A log-like scale hands null for the ticks it leaves unlabelled.
+          {
+            ...axis,
+            size: fitLabels,
+            ...(asinh !== null
+              ? {
+                  filter: decades(asinh),
+                  grid: { ...axis.grid, filter: decades(asinh) },
+                  ticks: { ...axis.ticks, filter: decades(asinh) },
+                }
+              : {}),
+            values: (_u, ticks) => ticks.map((t) => (t === null || t === undefined ? '' : formatTick(t))),
+          },
         ],
-        series: [{}, { stroke, width: 1.5, fill: `${stroke}22`, points: { show: false } }],
+        series: [{}, ...drawn],
         // The px left of the widest y label once drawn (negative: cut off), for the tests.
         hooks: {
           draw: [
@@ -109,36 +164,38 @@ function Chart({ series, slot }: { series: Series; slot: number }) {
           ],
         },
       },
-      [[], []],
+      [[], ...lines.map(() => [])],
       el,
     );
     plot.current = u;
-    const ro = new ResizeObserver(() =>
-      u.setSize({ width: Math.max(160, el.clientWidth), height: CHART_HEIGHT }),
-    );
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(160, el.clientWidth), height }));
     ro.observe(el);
     return () => {
       ro.disconnect();
       u.destroy();
       plot.current = null;
     };
-  }, [theme, slot]);
+  }, [theme, slot, shape, multi, height, asinh]);
 
   useEffect(() => {
-    plot.current?.setData([series.tUs.map((t) => t / 1000), scaled(series).v]);
-  }, [series]);
+    plot.current?.setData([tUs.map((t) => t / 1000), ...lines.map((l) => l.v)] as uPlot.AlignedData);
+  });
 
   const last = series.v[series.v.length - 1];
   const unit = scaled(series).unit;
   return (
-    <figure className="chart">
+    <figure className={multi ? 'chart chart-group' : 'chart'} data-testid={multi ? 'chart-group' : undefined}>
       <figcaption className="chart-head">
-        <span className="chart-title">{series.id}</span>
+        <span className="chart-title">{group.title}</span>
         <span className="chart-value num">
-          {last === undefined ? '—' : `${formatMetric(series.unit === 'us' ? last / 1000 : last)} ${unit}`}
+          {multi
+            ? unit
+            : last === undefined
+              ? '—'
+              : `${formatMetric(series.unit === 'us' ? last / 1000 : last)} ${unit}`}
         </span>
       </figcaption>
-      <div ref={box} className="chart-plot" role="img" aria-label={`${series.id} over virtual time (ms)`} />
+      <div ref={box} className="chart-plot" role="img" aria-label={`${group.title} over virtual time (ms)`} />
     </figure>
   );
 }
@@ -191,8 +248,8 @@ export function MetricsView() {
         gauges: at <span className="num">{formatEvent(metrics.counters.events ?? event)}</span>.
       </p>
       <div className="charts">
-        {metrics.series.map((s, i) => (
-          <Chart key={s.id} series={s} slot={i % 8} />
+        {groupCharts(metrics.series).map((g, i) => (
+          <Chart key={g.key} group={g} slot={i % 8} />
         ))}
       </div>
       <div className="metric-tables">

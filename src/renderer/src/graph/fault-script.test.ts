@@ -26,6 +26,12 @@ describe('fault descriptions', () => {
     expect(describeFault({ kind: 'degrade-link', link: 'l1', lossRate: 0.2 }, names)).toBe(
       'Degrade link alpha – switch: loss 20%',
     );
+    expect(
+      describeFault(
+        { kind: 'degrade-link', link: 'l1', latency: { kind: 'normal', meanUs: 30_000, stdUs: 12_500 } },
+        names,
+      ),
+    ).toBe('Degrade link alpha – switch: mean latency 30 ms');
     expect(describeFault({ kind: 'clock-step', node: 'n2', deltaUs: 10_000 }, names)).toBe(
       "Step beta's clock +10.000 ms",
     );

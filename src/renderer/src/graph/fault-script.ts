@@ -4,6 +4,7 @@
  */
 import type { Fault } from '../../../shared/scenario/schema';
 import { formatSignedDuration } from '../run/format';
+import { DEFAULT_LINK_NET, meanLatencyUs } from './scenario';
 
 /** A scripted fault: when and what (Scenario.faults). */
 export interface ScriptEntry {
@@ -53,7 +54,10 @@ export function describeFault(f: Fault, names: Names): string {
       if (f.lossRate !== undefined) parts.push(`loss ${pct(f.lossRate)}`);
       if (f.dupRate !== undefined) parts.push(`duplication ${pct(f.dupRate)}`);
       if (f.reorderRate !== undefined) parts.push(`reordering ${pct(f.reorderRate)}`);
-      if (f.latency !== undefined) parts.push('new latency');
+      if (f.latency !== undefined)
+        parts.push(
+          `mean latency ${Number((meanLatencyUs({ ...DEFAULT_LINK_NET, latency: f.latency }) / 1000).toPrecision(3))} ms`,
+        );
       return `Degrade link ${names.link(f.link).text}${parts.length ? `: ${parts.join(', ')}` : ''}`;
     }
     case 'clock-step':

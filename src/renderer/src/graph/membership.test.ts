@@ -35,6 +35,8 @@ const link = (
   degraded: false,
   lossRate: 0,
   scenarioLossRate,
+  meanLatencyUs: 1000,
+  scenarioMeanLatencyUs: scenarioLossRate === null ? null : 1000,
 });
 
 const topo = toFlow({

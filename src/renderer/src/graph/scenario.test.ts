@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../../shared/scenario/schema';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
-import { DEFAULT_LINK_NET, meanLatencyUs, routeFinder, toFlow, toScenario } from './scenario';
+import { DEFAULT_LINK_NET, meanLatencyUs, routeFinder, scaleLatency, toFlow, toScenario } from './scenario';
 import { nextId } from './topology';
 
 const base: Scenario = ScenarioSchema.parse({
@@ -82,5 +82,27 @@ describe('routes', () => {
       200,
     );
     expect(meanLatencyUs(undefined)).toBe(1000);
+  });
+
+  it('slows a link by scaling its latency distribution, shape kept (Slow down in the link menu)', () => {
+    expect(scaleLatency({ kind: 'normal', meanUs: 6000, stdUs: 2500, minUs: 1000 }, 5)).toEqual({
+      kind: 'normal',
+      meanUs: 30_000,
+      stdUs: 12_500,
+      minUs: 5000,
+    });
+    expect(scaleLatency({ kind: 'lognormal', medianUs: 2000, sigma: 0.5 }, 5)).toEqual({
+      kind: 'lognormal',
+      medianUs: 10_000,
+      sigma: 0.5,
+    });
+    for (const latency of [
+      { kind: 'constant', us: 1000 },
+      { kind: 'uniform', minUs: 100, maxUs: 300 },
+      { kind: 'pareto', scaleUs: 1000, shape: 3, maxUs: 9000 },
+    ] as const)
+      expect(meanLatencyUs({ ...DEFAULT_LINK_NET, latency: scaleLatency(latency, 5) })).toBeCloseTo(
+        5 * meanLatencyUs({ ...DEFAULT_LINK_NET, latency }),
+      );
   });
 });

@@ -87,6 +87,33 @@ export function meanLatencyUs(net: LinkNet | undefined): number {
   }
 }
 
+/** The same distribution with every duration multiplied by k (its shape kept): a slowed link. */
+export function scaleLatency(l: LinkNet['latency'], k: number): LinkNet['latency'] {
+  const m = (us: number) => Math.round(us * k);
+  switch (l.kind) {
+    case 'constant':
+      return { kind: 'constant', us: m(l.us) };
+    case 'uniform':
+      return { kind: 'uniform', minUs: m(l.minUs), maxUs: m(l.maxUs) };
+    case 'normal':
+      return {
+        kind: 'normal',
+        meanUs: m(l.meanUs),
+        stdUs: m(l.stdUs),
+        ...(l.minUs === undefined ? {} : { minUs: m(l.minUs) }),
+      };
+    case 'lognormal':
+      return { kind: 'lognormal', medianUs: m(l.medianUs), sigma: l.sigma };
+    case 'pareto':
+      return {
+        kind: 'pareto',
+        scaleUs: m(l.scaleUs),
+        shape: l.shape,
+        ...(l.maxUs === undefined ? {} : { maxUs: m(l.maxUs) }),
+      };
+  }
+}
+
 /** A route between two nodes over the links, with the expected time to cross it. */
 export interface Route {
   /** Node ids from the sender to the receiver, both included. */

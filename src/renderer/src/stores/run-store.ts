@@ -3,7 +3,7 @@
  * messages in flight, metrics and checker verdicts. Plain state; src/app/run.ts fills it.
  */
 import { create } from 'zustand';
-import type { Res, SimInjection, SimLinks, SimNode, SimStatusInfo } from '../../../shared/api';
+import type { OffendingOp, Res, SimInjection, SimLinks, SimNode, SimStatusInfo } from '../../../shared/api';
 import { type AddedNode, addedNodesKey, addedNodesOf, type RunLinks, runLinksKey } from '../graph/membership';
 import { type DropMark, EMPTY_CACHE, type Flight, type TraceCache } from '../run/trace-cache';
 
@@ -42,6 +42,12 @@ interface RunState {
   /** Latest checker verdicts. */
   verdicts: Res<'sim.invariants'> | null;
   /**
+   * The operations the failed history checks of this run named when it was last finished
+   * (Verdict.offending), by check: kept when the run steps back from its end (the checks then
+   * wait for the end again), so the space-time diagram can still draw and list them.
+   */
+  offending: { check: string; ops: OffendingOp[] }[];
+  /**
    * The run's broken invariant, kept after stepping back before it (the status forgets it
    * then), so "Go to event" still leads there.
    */
@@ -68,6 +74,7 @@ const EMPTY = {
   injections: [],
   metrics: null,
   verdicts: null,
+  offending: [],
   violation: null,
   busy: false,
 } satisfies Partial<RunState>;

@@ -16,20 +16,13 @@
  * Choices where the paper is silent: "too far" is measured from the median of the differences
  * (within `toleranceMs`); replies whose round trip exceeds `maxRoundTripMs` are left out of the
  * round; the master corrects itself by the average too; corrections above the step threshold
- * are stepped, the rest slewed at 500 ppm. The correction is kept in the protocol's state
- * (soft-clock.ts), since the contract offers no way to adjust the kernel's clock.
+ * are stepped, the rest slewed at 500 ppm. Each node adjusts its own clock (the kernel's)
+ * through ctx.clock, as timed does with adjtime and settimeofday.
  */
 import { z } from 'zod';
 import type { Ctx, Liveness, Protocol } from '../../protocol';
 import { clockedNode, link } from '../../toolkit/topology';
-import {
-  decidedCorrection,
-  newSoftClock,
-  readClock,
-  type SoftClock,
-  slewClock,
-  stepClock,
-} from './soft-clock';
+import { clockErrorSeries } from './plot';
 import { ms, signedDuration, signedMs } from './units';
 
 export const BerkeleyParams = z.object({
@@ -90,8 +83,11 @@ export interface Difference {
 export interface BerkeleyState {
   /** 'master' or 'slave'. */
   kind: 'master' | 'slave';
-  /** The software clock: the hardware clock plus the corrections applied. */
-  clock: SoftClock;
+  /**
+   * The corrections decided so far, µs (the badge's "corr."): steps and slews, less what a step
+   * or a new slew abandoned of the slew before.
+   */
+  correctionUs: number;
   /** The current round (master), or the last round adjusted in (slave). */
   round: number;
   /** The master's clock when it sent this round's queries. */
@@ -114,7 +110,7 @@ type C = Ctx<BerkeleyParams, BerkeleyMsg>;
 function startRound(ctx: C, s: BerkeleyState): void {
   s.round += 1;
   s.diffs = [];
-  s.sentAt = readClock(s.clock, ctx.now());
+  s.sentAt = ctx.now();
   ctx.sendAll('slave', { type: 'TimeQuery', round: s.round });
   ctx.setTimer('average', ctx.params.collectMs * 1000);
   ctx.setTimer('round', ctx.params.periodMs * 1000);
@@ -123,7 +119,7 @@ function startRound(ctx: C, s: BerkeleyState): void {
 /** §II: the slave's difference from the master's clock, allowing for half the round trip. */
 function answer(ctx: C, s: BerkeleyState, from: string, m: TimeAnswer): void {
   if (m.round !== s.round || s.diffs.some((d) => d.node === from)) return;
-  const now = readClock(s.clock, ctx.now());
+  const now = ctx.now();
   const rtt = now - s.sentAt;
   if (rtt > ctx.params.maxRoundTripMs * 1000) {
     ctx.note(`${from}: round trip ${ms(rtt)} too long, left out`);
@@ -153,9 +149,9 @@ function average(ctx: C, s: BerkeleyState): void {
 
 function apply(ctx: C, s: BerkeleyState, delta: number): void {
   const p = ctx.params;
-  const hw = ctx.now();
-  if (Math.abs(delta) > p.stepThresholdMs * 1000) stepClock(s.clock, hw, delta);
-  else slewClock(s.clock, hw, delta, p.slewPpm);
+  s.correctionUs += delta - ctx.clock.slewLeftUs();
+  if (Math.abs(delta) > p.stepThresholdMs * 1000) ctx.clock.step(delta);
+  else ctx.clock.slew(delta, p.slewPpm);
   s.lastCorrection = delta;
   s.adjustments += 1;
 }
@@ -176,7 +172,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
   id: 'berkeley',
   topic: 'clocks',
   title: 'Berkeley algorithm (TEMPO)',
-  version: 1,
+  version: 2,
   // A round every 2 s: at 0.5x a round's queries, answers and corrections come every 4 s on screen.
   speed: 0.5,
   roles: [
@@ -206,7 +202,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
   init(node) {
     return {
       kind: node.role === 'master' ? 'master' : 'slave',
-      clock: newSoftClock(),
+      correctionUs: 0,
       round: 0,
       sentAt: 0,
       diffs: [],
@@ -230,7 +226,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       case 'message': {
         const m = input.msg;
         if (m.type === 'TimeQuery')
-          ctx.send(input.from, { type: 'TimeAnswer', round: m.round, t: readClock(s.clock, ctx.now()) });
+          ctx.send(input.from, { type: 'TimeAnswer', round: m.round, t: ctx.now() });
         else if (m.type === 'TimeAnswer') answer(ctx, s, input.from, m);
         else if (m.round > s.round) {
           // A correction ages not at all on its way: apply it as it is (§II).
@@ -245,8 +241,9 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
         return;
     }
   },
-  // A crash loses the software clock; the counter and the round survive.
-  durable: ['adjustments', 'round'],
+  // A crash loses the round in progress; the clock keeps its corrections (the kernel's clock
+  // survives a crash of the protocol), and the counter, the round and the correction survive.
+  durable: ['adjustments', 'round', 'correctionUs'],
   invariants: [],
   liveness: [allAdjusted],
   historyCheckers: [],
@@ -263,6 +260,10 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       read: (nodes) => Math.max(0, ...nodes.filter((n) => n.up).map((n) => Math.abs(n.state.lastCorrection))),
     },
   ],
+  // No bound is drawn: Berkeley promises agreement among the clocks, not with true time.
+  nodeMetrics: [
+    clockErrorSeries<BerkeleyState>('clock error of every node: they meet each other, not true time'),
+  ],
   summary(s, up) {
     if (!up) return { text: 'crashed', tone: 'bad' };
     if (s.kind === 'master')
@@ -271,7 +272,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
         : { text: `master · spread ${ms(s.spreadUs)}`, tone: s.excluded.length > 0 ? 'warn' : 'good' };
     return s.adjustments === 0
       ? { text: 'not adjusted yet', tone: 'warn' }
-      : { text: `corr. ${signedDuration(decidedCorrection(s.clock))}`, tone: 'good' };
+      : { text: `corr. ${signedDuration(s.correctionUs)}`, tone: 'good' };
   },
   bugs: [],
   lesson: {

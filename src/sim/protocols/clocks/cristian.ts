@@ -13,13 +13,12 @@
  *
  * Choices where the paper is silent: the client sets its clock (steps it) to the estimate at
  * every reading it accepts; it reads once per poll interval; several clients share the servers
- * in id order. The correction is kept in the protocol's state (soft-clock.ts), since the
- * contract offers no way to set the kernel's clock.
+ * in id order. The client sets the node's own clock (the kernel's) through ctx.clock.
  */
 import { z } from 'zod';
 import type { Ctx, Invariant, Liveness, Protocol } from '../../protocol';
 import { clockedNode, link } from '../../toolkit/topology';
-import { decidedCorrection, newSoftClock, readClock, type SoftClock, stepClock } from './soft-clock';
+import { clockChart, clockErrorSeries } from './plot';
 import { ms, signedDuration, signedMs } from './units';
 
 export const CristianParams = z.object({
@@ -59,13 +58,13 @@ export type CristianMsg = TimeRequest | TimeReply;
 export interface CristianState {
   /** 'server' or 'client'. */
   kind: 'server' | 'client';
-  /** The software clock: the hardware clock plus what the algorithm set. */
-  clock: SoftClock;
+  /** What the readings have set the clock by so far, µs (the badge's "corr."). */
+  correctionUs: number;
   /** The server this client reads ('' for a server). */
   server: string;
   /** The reading in flight (0: none). */
   seq: number;
-  /** T0 of the reading in flight, on the software clock. */
+  /** T0 of the reading in flight, on the node's clock. */
   t0: number;
   /** True while the reading `seq` is unanswered. */
   waiting: boolean;
@@ -77,6 +76,8 @@ export interface CristianState {
   lastCorrection: number;
   /** The error bound of the last reading, D − min + ρ·2D, µs. */
   boundUs: number;
+  /** The clock just after the last accepted reading (T + D), µs: the bound grows by ρ from it. */
+  setAt: number;
   /** Readings accepted. */
   readings: number;
   /** Readings rejected because the round trip exceeded 2U. */
@@ -87,7 +88,7 @@ type C = Ctx<CristianParams, CristianMsg>;
 
 function ask(ctx: C, s: CristianState): void {
   s.seq += 1;
-  s.t0 = readClock(s.clock, ctx.now());
+  s.t0 = ctx.now();
   s.waiting = true;
   ctx.send(s.server, { type: 'TimeRequest', seq: s.seq });
   ctx.setTimer('poll', ctx.params.pollMs * 1000);
@@ -96,8 +97,7 @@ function ask(ctx: C, s: CristianState): void {
 /** §3: the reading's round trip 2D, the estimate T + D, and its error bound D − min. */
 function accept(ctx: C, s: CristianState, m: TimeReply): void {
   const p = ctx.params;
-  const hw = ctx.now();
-  const t1 = readClock(s.clock, hw);
+  const t1 = ctx.now();
   if (m.seq !== s.seq || !s.waiting) return; // an answer to an older reading, or a duplicate
   s.waiting = false;
   const rtt = t1 - s.t0; // 2D
@@ -109,14 +109,21 @@ function accept(ctx: C, s: CristianState, m: TimeReply): void {
   const d = rtt / 2;
   const estimate = p.bugNoHalfRtt ? m.t : m.t + d;
   const correction = estimate - t1;
-  stepClock(s.clock, hw, correction);
+  ctx.clock.step(correction);
+  s.correctionUs += correction;
   s.synced = true;
   s.halfRtt = d;
   s.lastCorrection = correction;
   s.readings += 1;
   s.boundUs = Math.max(0, d - p.minDelayUs) + (p.rhoPpm / 1e6) * rtt;
+  s.setAt = ctx.now();
   ctx.note(`2D = ${ms(rtt)}: set to T + D (${signedMs(correction)}), error ≤ ${ms(s.boundUs)}`);
-  ctx.emit({ type: 'clock-update', clockUs: readClock(s.clock, hw), boundUs: s.boundUs });
+  ctx.emit({ type: 'clock-update', clockUs: s.setAt, boundUs: s.boundUs });
+}
+
+/** The bound a client's clock keeps at local time `now`: its last reading's, grown by ρ since (§3). */
+export function boundAt(s: CristianState, p: CristianParams, now: number): number {
+  return s.boundUs + (p.rhoPpm / 1e6) * Math.max(0, now - s.setAt);
 }
 
 /**
@@ -137,6 +144,27 @@ const withinBound: Invariant<CristianState> = {
   },
 };
 
+/**
+ * The same promise at every moment once the faults stop (checked every 100 ms): a client with a
+ * reading is within its last reading's bound, grown by ρ for the time since, of true time.
+ * True time and the clock come from the kernel (the view).
+ */
+const staysWithinBound: Liveness<CristianState, CristianParams> = {
+  id: 'stays-within-bound',
+  title: "Once the faults stop, every set client's clock stays within its reading's bound, grown by ρ since",
+  withinUs: (p) => p.settleMs * 1000,
+  check({ nodes }, p) {
+    for (const n of nodes) {
+      if (!n.up || n.state.kind !== 'client' || !n.state.synced) continue;
+      if (n.clockErrorUs === undefined || n.localUs === undefined) continue;
+      const bound = boundAt(n.state, p, n.localUs);
+      if (Math.abs(n.clockErrorUs) > bound + 2)
+        return `${n.id} is ${signedMs(n.clockErrorUs)} off true time, outside its bound ±${ms(bound)}`;
+    }
+    return null;
+  },
+};
+
 const allSynchronized: Liveness<CristianState, CristianParams> = {
   id: 'all-synchronized',
   title: 'Eventually every client has accepted a reading',
@@ -149,11 +177,14 @@ const allSynchronized: Liveness<CristianState, CristianParams> = {
   },
 };
 
+/** The clock-error chart's title. */
+const CHART = "clock error of every node, and ±boundUs (the largest last reading's D − min + ρ·2D)";
+
 export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
   id: 'cristian',
   topic: 'clocks',
   title: "Cristian's algorithm",
-  version: 1,
+  version: 2,
   // A reading a second over 4-7 ms hops: at 0.5x each client reads every 2 s on screen.
   speed: 0.5,
   roles: [
@@ -182,7 +213,7 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
   init(node) {
     return {
       kind: node.role === 'server' ? 'server' : 'client',
-      clock: newSoftClock(),
+      correctionUs: 0,
       server: '',
       seq: 0,
       t0: 0,
@@ -191,6 +222,7 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
       halfRtt: 0,
       lastCorrection: 0,
       boundUs: 0,
+      setAt: 0,
       readings: 0,
       rejected: 0,
     };
@@ -211,7 +243,7 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
         return;
       case 'message':
         if (input.msg.type === 'TimeRequest')
-          ctx.send(input.from, { type: 'TimeReply', seq: input.msg.seq, t: readClock(s.clock, ctx.now()) });
+          ctx.send(input.from, { type: 'TimeReply', seq: input.msg.seq, t: ctx.now() });
         else accept(ctx, s, input.msg);
         return;
       case 'client':
@@ -219,10 +251,11 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
         return;
     }
   },
-  // A crash loses the software clock: the client starts unsynchronized. Counters survive.
-  durable: ['readings', 'rejected'],
+  // A crash loses the reading: the client starts unset (its clock keeps what was set, as the
+  // kernel's clock survives a crash of the protocol). Counters and the correction survive.
+  durable: ['readings', 'rejected', 'correctionUs'],
   invariants: [withinBound],
-  liveness: [allSynchronized],
+  liveness: [allSynchronized, staysWithinBound],
   historyCheckers: [],
   metrics: [
     {
@@ -230,6 +263,7 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
       unit: 'us',
       read: (nodes) =>
         Math.max(0, ...nodes.filter((n) => n.up && n.state.synced).map((n) => n.state.boundUs)),
+      chart: clockChart(CHART, true),
     },
     {
       id: 'correctionUs',
@@ -246,11 +280,12 @@ export const cristian: Protocol<CristianParams, CristianState, CristianMsg> = {
       read: (nodes) => nodes.reduce((x, n) => x + (n.state.rejected ?? 0), 0),
     },
   ],
+  nodeMetrics: [clockErrorSeries<CristianState>(CHART)],
   summary(s, up) {
     if (!up) return { text: 'crashed', tone: 'bad' };
     if (s.kind === 'server') return { text: 'time server', tone: 'good' };
     if (!s.synced) return { text: 'not set yet', tone: 'warn' };
-    return { text: `±${ms(s.boundUs)} · corr. ${signedDuration(decidedCorrection(s.clock))}`, tone: 'good' };
+    return { text: `±${ms(s.boundUs)} · corr. ${signedDuration(s.correctionUs)}`, tone: 'good' };
   },
   bugs: [
     {

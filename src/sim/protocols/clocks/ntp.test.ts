@@ -15,7 +15,6 @@ import {
   onWire,
   rootDistance,
 } from './ntp';
-import { newSoftClock, readClock, slewClock, slewLeft, stepClock } from './soft-clock';
 
 const params = NtpParams.parse({});
 const nodes = { s1: 'primary', s2: 'secondary', c1: 'client' };
@@ -91,10 +90,9 @@ describe('the clock filter (§10, simplified)', () => {
 });
 
 describe('the on-wire rules', () => {
-  it('a poll sends T1, the software clock, and remembers it', () => {
+  it("a poll sends T1, the node's clock, and remembers it", () => {
     const s = asked(0);
-    stepClock(s.clock, 0, 7);
-    const out = handle(ntp, s, { kind: 'timer', name: 'poll' }, world('c1', 1000));
+    const out = handle(ntp, s, { kind: 'timer', name: 'poll' }, world('c1', 1007));
     expect(out.sent).toEqual([{ to: 's1', msg: { type: 'NtpRequest', xmt: 1007 } }]);
     expect(s.xmt).toBe(1007);
     expect(out.timers).toEqual([{ name: 'poll', afterUs: 1_000_000 }]);
@@ -140,7 +138,8 @@ describe('the on-wire rules', () => {
     const s = asked(1_000_000);
     const out = handle(ntp, s, msg('s1', reply(1_000_000, 1_301_000, 1_301_000)), world('c1', 1_002_000));
     expect(out.events).toContainEqual(expect.objectContaining({ type: 'clock-step', thetaUs: 300_000 }));
-    expect(readClock(s.clock, 1_002_000)).toBe(1_302_000);
+    expect(out.clock).toEqual([{ kind: 'step', deltaUs: 300_000 }]);
+    expect(s.reftime).toBe(1_302_000); // stamped on the stepped clock
     expect(s.stratum).toBe(2);
     expect(s.leap).toBe(0);
     // Bound: rootdelay/2 = 1 ms, no dispersion yet, no slew left.
@@ -150,9 +149,26 @@ describe('the on-wire rules', () => {
     const t1 = s.xmt;
     const out2 = handle(ntp, s, msg('s1', reply(t1, t1 + 21_000, t1 + 21_000)), world('c1', 2_002_000));
     expect(out2.events.some((e) => e.type === 'clock-step')).toBe(false);
-    expect(slewLeft(s.clock, 2_002_000)).toBe(20_000);
-    // Half-way through (20 s at 500 ppm is 10 ms), the clock has gained 10 ms more than its oscillator.
-    expect(readClock(s.clock, 22_002_000) - readClock(s.clock, 2_002_000)).toBe(20_000_000 + 10_000);
+    expect(out2.clock).toEqual([{ kind: 'slew', deltaUs: 20_000, ratePpm: 500 }]);
+    expect(s.correctionUs).toBe(320_000);
+  });
+
+  it('a sample taken during a slew is corrected by what the slew applied since, and replaces it', () => {
+    // A 20 ms slew decided; by the next sample 4 ms of it is done (16 ms left). The new exchange
+    // measures +16 ms more: the clock is 16 ms behind, which is just what the slew still does.
+    // The θ used is the sample's, less what was applied since it was taken (nothing here), so the
+    // new slew replaces the old one with 16 ms and the decided total stays 20 ms.
+    const s = asked(1_000_000);
+    handle(ntp, s, msg('s1', reply(1_000_000, 1_021_000, 1_021_000)), world('c1', 1_002_000));
+    expect(s.correctionUs).toBe(20_000);
+    handle(ntp, s, { kind: 'timer', name: 'poll' }, { ...world('c1', 9_000_000), slewLeftUs: 16_000 });
+    const t1 = s.xmt;
+    const out = handle(ntp, s, msg('s1', reply(t1, t1 + 17_000, t1 + 17_000)), {
+      ...world('c1', t1 + 2000),
+      slewLeftUs: 16_000,
+    });
+    expect(out.clock).toEqual([{ kind: 'slew', deltaUs: 16_000, ratePpm: 500 }]);
+    expect(s.correctionUs).toBe(20_000);
   });
 });
 
@@ -177,25 +193,9 @@ describe('the within-bound check', () => {
   });
 });
 
-describe('the software clock', () => {
-  it('a slew never makes time run backwards and ends exactly at the correction', () => {
-    const c = newSoftClock();
-    slewClock(c, 0, -5000, 500); // 5 ms back at 500 ppm: 10 s
-    let prev = readClock(c, 0);
-    for (let hw = 100_000; hw <= 12_000_000; hw += 100_000) {
-      const now = readClock(c, hw);
-      expect(now).toBeGreaterThan(prev);
-      prev = now;
-    }
-    expect(readClock(c, 12_000_000)).toBe(12_000_000 - 5000);
-    expect(slewLeft(c, 12_000_000)).toBe(0);
-  });
-});
-
-/** True error of a node's software clock now (the kernel's local clock + the node's correction − true time). */
+/** True error of a node's clock now: the kernel's local clock − true time. */
 function trueError(sim: Simulation, id: string): number {
-  const n = sim.nodeState(id)!;
-  return readClock((n.state as NtpState).clock, n.localTimeUs) - sim.nowUs;
+  return sim.nodeState(id)!.clockErrorUs;
 }
 
 describe('NTP on the kernel', () => {
@@ -212,12 +212,29 @@ describe('NTP on the kernel', () => {
         const s = sim.nodeState(id)!.state as NtpState;
         expect(s.leap, `seed=${seed} ${id}`).toBe(0);
         // Within the bound it claims now (λ aged by PHI since its update, the slew left), and rounding.
-        const bound = rootDistance(s, params, sim.nodeState(id)!.localTimeUs) + 2;
+        const info = sim.nodeState(id)!;
+        const bound = rootDistance(s, params, info.localTimeUs, info.slewLeftUs ?? 0) + 2;
         expect(Math.abs(trueError(sim, id)), `seed=${seed} ${id}`).toBeLessThanOrEqual(bound);
       }
       const series = sim.metrics().series;
       expect(series.find((x) => x.id === 'synchronized')?.v.at(-1), `seed=${seed}`).toBe(6);
+      // Checked every 100 ms from 50 s on (the clock fault at 30 s + settleMs), and it held.
+      expect(inv.find((i) => i.id === 'stays-within-bound')?.ok, `seed=${seed}`).toBe(true);
     }
+  });
+
+  it('stays-within-bound catches a clock that drifts beyond PHI between updates, once the faults stop', () => {
+    // c3's oscillator at 50,000 ppm (broken): 50 ms a second, which the bound's PHI (15 ppm) does not cover
+    // and a 500 ppm slew cannot keep up with. At each update the clock is within its bound (the
+    // slew still to do is counted), so only a check between updates sees it.
+    const sc = defaultScenario('ntp');
+    sc.faults = [];
+    sc.topology.nodes = sc.topology.nodes.map((n) => (n.id === 'c3' ? { ...n, clockDriftPpm: 50_000 } : n));
+    const sim = new Simulation(sc, { seed: 1 });
+    sim.runUntil(60_000_000);
+    expect(sim.violation?.invariant).toBe('stays-within-bound');
+    expect(sim.violation?.message).toMatch(/^c3 is \+[\d.]+ ms off true time, outside its bound/);
+    expect(sim.violation?.timeUs).toBeGreaterThanOrEqual(20_000_000);
   });
 
   it('each bug switch is caught by its check on every seed 1-10', () => {
@@ -265,7 +282,7 @@ describe('NTP on the kernel', () => {
       // θ's error is (d_out − d_back)/2: between (20 − 1.5)/2 = 9.25 ms and (20.5 − 1)/2 = 9.75 ms.
       // The client, corrected by θ, runs ahead by that much; a slew may still be under way.
       const s = sim.nodeState('c1')!.state as NtpState;
-      const left = Math.abs(slewLeft(s.clock, sim.nodeState('c1')!.localTimeUs));
+      const left = Math.abs(sim.nodeState('c1')!.slewLeftUs ?? 0);
       const err = trueError(sim, 'c1');
       expect(err, `seed=${seed}`).toBeGreaterThanOrEqual(9250 - left - 2);
       expect(err, `seed=${seed}`).toBeLessThanOrEqual(9750 + left + 2);

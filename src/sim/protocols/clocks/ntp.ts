@@ -23,22 +23,21 @@
  * combine algorithms, §11.2); no frequency discipline (the PLL/FLL of §12 and Appendix A.5.5):
  * only the phase is corrected, so drift shows as a saw-tooth between updates; no poll
  * adaptation (a fixed poll interval); the dispersion and jitter arithmetic is reduced to what
- * the error bound needs. The correction is kept in the protocol's state (soft-clock.ts), since
- * the contract offers no way to step or slew the kernel's clock.
+ * the error bound needs. The node's clock is the kernel's: NTP steps and slews it through
+ * ctx.clock, as ntpd does through the operating system (settimeofday, adjtime).
  */
 import { z } from 'zod';
-import type { Ctx, Invariant, Liveness, MetricSpec, NodeView, Protocol } from '../../protocol';
+import type {
+  Ctx,
+  Invariant,
+  Liveness,
+  MetricSpec,
+  NodeMetricSpec,
+  NodeView,
+  Protocol,
+} from '../../protocol';
 import { clockedNode, link } from '../../toolkit/topology';
-import {
-  correctionAt,
-  decidedCorrection,
-  newSoftClock,
-  readClock,
-  type SoftClock,
-  slewClock,
-  slewLeft,
-  stepClock,
-} from './soft-clock';
+import { clockChart, clockErrorSeries } from './plot';
 import { ms, signedDuration, signedMs } from './units';
 
 export const NtpParams = z.object({
@@ -69,7 +68,7 @@ export const NSTAGE = 8;
 /** A mode-3 request: the client's transmit timestamp T1. */
 export interface NtpRequest {
   type: 'NtpRequest';
-  /** xmt: T1, the client's software clock when it sent the request. */
+  /** xmt: T1, the client's clock when it sent the request. */
   xmt: number;
 }
 
@@ -102,17 +101,21 @@ export interface Sample {
   delay: number;
   /** ε: the sample's dispersion when taken (the server's root dispersion, §8), µs. */
   disp: number;
-  /** The software clock at T4 (when the sample was taken). */
+  /** The clock at T4 (when the sample was taken). */
   epoch: number;
-  /** The clock correction in force at T4: corrections since then are taken off θ when it is used. */
+  /** The correction applied to the clock by T4 (appliedUs): corrections since then are taken off θ when it is used. */
   corrAt: number;
 }
 
 export interface NtpState {
   /** 'primary' (stratum 1), 'secondary' (a server) or 'client'. */
   kind: 'primary' | 'secondary' | 'client';
-  /** The node's software clock: its hardware clock plus what NTP corrected. */
-  clock: SoftClock;
+  /**
+   * What NTP has decided to correct the clock by so far: its steps and slews, less what a step
+   * or a new slew abandoned of the slew before (the badge's "corr."). The clock itself is the
+   * kernel's; what has been applied of this by now is `correctionUs − ctx.clock.slewLeftUs()`.
+   */
+  correctionUs: number;
   // System variables (§9.1, §11).
   /** Leap indicator: 0 synchronized, NOSYNC (3) not yet. */
   leap: number;
@@ -120,7 +123,7 @@ export interface NtpState {
   stratum: number;
   /** Who the clock follows: the server's id, 'GPS' for a primary, '' for none yet. */
   refid: string;
-  /** The software clock at the last update, µs. */
+  /** The clock at the last update, µs. */
   reftime: number;
   /** Root delay at the last update, µs. */
   rootdelay: number;
@@ -165,12 +168,19 @@ function serverOf(ctx: C): string {
   return '';
 }
 
-/** The root distance λ at software time `now` (§11.2.1), plus what the slew in progress has still to correct. */
-export function rootDistance(s: NtpState, params: NtpParams, hwUs: number): number {
+/**
+ * The root distance λ at local time `now` (§11.2.1), plus what the slew in progress
+ * (`slewLeftUs`) has still to correct.
+ */
+export function rootDistance(s: NtpState, params: NtpParams, now: number, slewLeftUs: number): number {
   if (s.leap === NOSYNC) return Number.POSITIVE_INFINITY;
-  const now = readClock(s.clock, hwUs);
   const aged = (params.phiPpm / 1e6) * Math.max(0, now - s.reftime);
-  return s.rootdelay / 2 + s.rootdisp + aged + Math.abs(slewLeft(s.clock, hwUs));
+  return s.rootdelay / 2 + s.rootdisp + aged + Math.abs(slewLeftUs);
+}
+
+/** What NTP has applied to the clock by now: its corrections less the slew still to do. */
+function applied(ctx: C, s: NtpState): number {
+  return s.correctionUs - ctx.clock.slewLeftUs();
 }
 
 /** §8: offset θ and delay δ from the four timestamps. */
@@ -187,7 +197,7 @@ export function bestSample(filter: readonly Sample[]): Sample | null {
 
 function poll(ctx: C, s: NtpState): void {
   if (s.srcadr !== '') {
-    s.xmt = readClock(s.clock, ctx.now());
+    s.xmt = ctx.now();
     ctx.send(s.srcadr, { type: 'NtpRequest', xmt: s.xmt });
   }
   ctx.setTimer('poll', ctx.params.pollMs * 1000);
@@ -195,8 +205,7 @@ function poll(ctx: C, s: NtpState): void {
 
 /** Server side (§8, mode 4): stamp T2 and T3, echo T1, say how good this clock is. */
 function serve(ctx: C, s: NtpState, from: string, req: NtpRequest): void {
-  const hw = ctx.now();
-  const t2 = readClock(s.clock, hw);
+  const t2 = ctx.now();
   const t3 = t2; // the reply leaves in the same step: T3 = T2 here
   const synced = s.leap !== NOSYNC;
   const aged = (ctx.params.phiPpm / 1e6) * Math.max(0, t3 - s.reftime);
@@ -208,15 +217,14 @@ function serve(ctx: C, s: NtpState, from: string, req: NtpRequest): void {
     leap: s.leap,
     stratum: synced ? s.stratum : MAXSTRAT,
     rootdelay: s.rootdelay,
-    rootdisp: synced ? s.rootdisp + aged + Math.abs(slewLeft(s.clock, hw)) : 0,
+    rootdisp: synced ? s.rootdisp + aged + Math.abs(ctx.clock.slewLeftUs()) : 0,
   });
 }
 
 /** Client side (§8 packet tests, §10 clock filter, §12 discipline). */
 function receive(ctx: C, s: NtpState, from: string, m: NtpReply): void {
   const p = ctx.params;
-  const hw = ctx.now();
-  const t4 = readClock(s.clock, hw);
+  const t4 = ctx.now();
   // §8: a reply whose org is not our last T1 is bogus (a duplicate, or an answer to an older request).
   if (from !== s.srcadr || m.org !== s.xmt || s.xmt === 0) {
     ctx.note(`bogus reply from ${from}: org ${m.org} is not our T1`);
@@ -242,7 +250,7 @@ function receive(ctx: C, s: NtpState, from: string, m: NtpReply): void {
     delay,
     disp: m.rootdisp,
     epoch: t4,
-    corrAt: correctionAt(s.clock, hw),
+    corrAt: applied(ctx, s),
   };
   s.filter.unshift(sample);
   if (s.filter.length > NSTAGE) s.filter.pop();
@@ -259,11 +267,12 @@ function receive(ctx: C, s: NtpState, from: string, m: NtpReply): void {
 /** The clock update (§11, §12 simplified): correct the clock, then the system variables. */
 function update(ctx: C, s: NtpState, from: string, best: Sample, m: NtpReply, newest: boolean): void {
   const p = ctx.params;
-  const hw = ctx.now();
   // The sample's offset was measured against the clock as it was then: take off what has been
   // corrected since (a slew went on), so nothing is corrected twice.
-  const theta = best.offset - (correctionAt(s.clock, hw) - best.corrAt);
-  const before = readClock(s.clock, hw);
+  const theta = best.offset - (applied(ctx, s) - best.corrAt);
+  const before = ctx.now();
+  // A step or a new slew abandons what the slew in progress had still to do (as adjtime does).
+  s.correctionUs += theta - ctx.clock.slewLeftUs();
   s.t = best.epoch;
   s.offset = theta;
   s.delay = best.delay;
@@ -271,16 +280,16 @@ function update(ctx: C, s: NtpState, from: string, best: Sample, m: NtpReply, ne
     s.filter.reduce((sum, x) => sum + (x.offset - best.offset) ** 2, 0) / Math.max(1, s.filter.length - 1),
   );
   if (p.bugAlwaysStep || Math.abs(theta) > p.stepThresholdMs * 1000) {
-    stepClock(s.clock, hw, theta);
+    ctx.clock.step(theta);
     s.filter = []; // §12: after a step the old samples describe a clock that is gone
     s.steps += 1;
     ctx.note(`step ${signedMs(theta)}`);
     ctx.emit({ type: 'clock-step', thetaUs: theta, thresholdUs: p.stepThresholdMs * 1000 });
   } else {
-    slewClock(s.clock, hw, theta, p.slewPpm);
+    ctx.clock.slew(theta, p.slewPpm);
     ctx.note(`slew ${signedMs(theta)} at ${p.slewPpm} ppm`);
   }
-  const now = readClock(s.clock, hw);
+  const now = ctx.now();
   // §11.2.1: the bound grows down the strata: the server's, plus half this round trip, plus
   // the sample's age at PHI.
   s.leap = 0;
@@ -290,7 +299,7 @@ function update(ctx: C, s: NtpState, from: string, best: Sample, m: NtpReply, ne
   s.rootdelay = m.rootdelay + best.delay;
   s.rootdisp = best.disp + (p.phiPpm / 1e6) * Math.max(0, before - best.epoch);
   s.updates += 1;
-  s.boundUs = rootDistance(s, p, hw);
+  s.boundUs = rootDistance(s, p, now, ctx.clock.slewLeftUs());
   ctx.emit({ type: 'clock-update', clockUs: now, boundUs: s.boundUs, newest });
 }
 
@@ -340,6 +349,31 @@ const allSynchronized: Liveness<NtpState, NtpParams> = {
   },
 };
 
+/**
+ * §11.2.1's promise as the issue states it: once the faults stop, every synchronized node's
+ * clock stays within the root distance it claims, at every moment (checked every 100 ms), not
+ * only at its updates. True time and the clock come from the kernel (the view); λ is aged from
+ * the last update at PHI, and the slew still to do is added. A node that has not updated since
+ * the faults stopped may still hold a bound that predates a clock fault, hence `settleMs`.
+ */
+const staysWithinBound: Liveness<NtpState, NtpParams> = {
+  id: 'stays-within-bound',
+  title: 'Once the faults stop, every synchronized clock stays within the bound NTP claims (root distance)',
+  withinUs: (p) => p.settleMs * 1000,
+  check({ nodes }, p) {
+    for (const n of nodes) {
+      const s = n.state;
+      if (!n.up || s.srcadr === '' || s.leap === NOSYNC) continue;
+      if (n.clockErrorUs === undefined || n.localUs === undefined) continue;
+      const bound = rootDistance(s, p, n.localUs, n.slewLeftUs ?? 0);
+      // Local clocks read whole microseconds: 2 µs of rounding either way.
+      if (Math.abs(n.clockErrorUs) > bound + 2)
+        return `${n.id} is ${signedMs(n.clockErrorUs)} off true time, outside its bound ±${ms(bound)}`;
+    }
+    return null;
+  },
+};
+
 /** The largest of a field over the synchronized, up nodes that poll a server (0 if none). */
 function maxOverSynced(nodes: readonly NodeView<NtpState>[], f: (s: NtpState) => number): number {
   let m = 0;
@@ -347,6 +381,9 @@ function maxOverSynced(nodes: readonly NodeView<NtpState>[], f: (s: NtpState) =>
     if (n.up && n.state.srcadr !== '' && n.state.leap !== NOSYNC) m = Math.max(m, f(n.state));
   return m;
 }
+
+/** The clock-error chart's title. */
+const CHART = 'clock error of every node, and ±boundUs (the largest λ claimed)';
 
 const metrics: MetricSpec<NtpState>[] = [
   {
@@ -357,15 +394,24 @@ const metrics: MetricSpec<NtpState>[] = [
   // What NTP measured: the largest |θ| at the nodes' last updates (the first one is the clock's
   // starting error; later ones are what drift and noise added since the update before).
   { id: 'offsetUs', unit: 'us', read: (nodes) => maxOverSynced(nodes, (s) => Math.abs(s.offset)) },
-  // What NTP promises: the largest error bound at the nodes' last updates.
-  { id: 'boundUs', unit: 'us', read: (nodes) => maxOverSynced(nodes, (s) => s.boundUs) },
+  // What NTP promises: the largest error bound at the nodes' last updates, drawn as ±bound on
+  // the clock-error chart.
+  {
+    id: 'boundUs',
+    unit: 'us',
+    read: (nodes) => maxOverSynced(nodes, (s) => s.boundUs),
+    chart: clockChart(CHART, true),
+  },
 ];
+
+/** What no node can know: each one's true clock error, the chart's lines. */
+const nodeMetrics: NodeMetricSpec<NtpState>[] = [clockErrorSeries(CHART)];
 
 function initState(kind: NtpState['kind']): NtpState {
   const primary = kind === 'primary';
   return {
     kind,
-    clock: newSoftClock(),
+    correctionUs: 0,
     leap: primary ? 0 : NOSYNC,
     stratum: primary ? 1 : MAXSTRAT,
     refid: primary ? 'GPS' : '',
@@ -389,7 +435,7 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
   id: 'ntp',
   topic: 'clocks',
   title: 'NTP (RFC 5905)',
-  version: 1,
+  version: 2,
   // A poll a second: at 0.5x each client's exchange comes every 2 s on screen and the strata
   // synchronize within the first few seconds after Play.
   speed: 0.5,
@@ -427,7 +473,8 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     };
   },
   quickStart() {
-    // At 30 s c1's hardware clock jumps 500 ms ahead: its next poll measures it and steps back.
+    // At 30 s c1's clock jumps 500 ms ahead: its poll timer, due within the half second the clock
+    // skipped, fires at once; the poll measures the jump and steps it back.
     return {
       faults: [{ atUs: 30_000_000, fault: { kind: 'clock-step', node: 'c1', deltaUs: 500_000 } }],
       maxTimeUs: 60_000_000,
@@ -458,20 +505,22 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
         return;
     }
   },
-  // A crash loses the software clock (a rebooted machine reads its hardware clock again): the
-  // node starts unsynchronized. The lesson's counters survive.
-  durable: ['updates', 'steps'],
+  // A crash loses NTP's variables: the node starts unsynchronized, though its clock keeps what
+  // NTP corrected (the kernel's clock survives a crash of the protocol). The corrections and the
+  // lesson's counters are kept.
+  durable: ['updates', 'steps', 'correctionUs'],
   invariants: [withinBound, slewSmall],
-  liveness: [allSynchronized],
+  liveness: [allSynchronized, staysWithinBound],
   historyCheckers: [],
   metrics,
+  nodeMetrics,
   summary(s, up) {
     if (!up) return { text: 'crashed', tone: 'bad' };
     if (s.kind === 'primary') return { text: 'stratum 1 · reference', tone: 'good' };
     if (s.leap === NOSYNC) return { text: 'unsynchronized', tone: 'warn' };
-    // The canvas's clock badge shows the hardware clock's error; this shows NTP's correction on top.
+    // The canvas's clock badge shows the clock's true error; this shows what NTP claims and corrected.
     return {
-      text: `stratum ${s.stratum} · ±${ms(s.boundUs)} · corr. ${signedDuration(decidedCorrection(s.clock))}`,
+      text: `stratum ${s.stratum} · ±${ms(s.boundUs)} · corr. ${signedDuration(s.correctionUs)}`,
       tone: 'good',
     };
   },
@@ -492,8 +541,9 @@ export const ntp: Protocol<NtpParams, NtpState, NtpMsg> = {
     watch: [
       'The secondaries synchronize first (stratum 2), then the clients (stratum 3): a client ignores a server that is not synchronized yet',
       'c1 and c4 start far off and are stepped; c2 is 20 ms off and slewed at 500 ppm, which takes 40 s',
-      "Each node's badge: its stratum, the error bound NTP claims (about half the round trips down to the primary) and the correction NTP applies; the clock badge below it is the hardware clock's own error, which the correction cancels",
-      "At 30 s c1's clock jumps 500 ms ahead; its next poll steps it back",
+      "Each node's badge: its stratum, the error bound NTP claims (about half the round trips down to the primary) and the correction NTP applied; the clock badge below it is the clock's true error (which no node can know), within that bound",
+      "The Metrics tab's clock-error chart: every node's error over time, seconds at first and milliseconds once synchronized, inside the ±bound NTP claims; the scale is logarithmic beyond ±0.1 ms",
+      "At 30 s c1's clock jumps 500 ms ahead; its poll timer, due in the skipped half second, fires at once and NTP steps the clock back",
     ],
     tryThis: [
       'Turn on bugIgnoreDelay: within-bound stops the run at the first update, the clock a one-way trip behind while it claims microseconds',

@@ -2,6 +2,7 @@ import { type Scenario, ScenarioSchema } from '../../../shared/scenario/schema';
 import { quickStartScenario } from '../../toolkit/quick-start';
 import { link } from '../../toolkit/topology';
 import { cristian } from './cristian';
+import { lease } from './lease';
 import { ntp } from './ntp';
 
 /**
@@ -92,5 +93,23 @@ export function cristianTighter(): Scenario {
     },
     params: { ...base.params, settleMs: 20_000 },
     limits: { maxTimeUs: 30_000_000 },
+  });
+}
+
+/**
+ * Two holders of one lease (issue 18, "what drift does to other protocols"): the leases quick
+ * start with c1 asking first, and the server's clock stepping 300 ms ahead in the middle of
+ * c1's first term (an operator's date command, or a time daemon stepping a clock it found off).
+ * The server counts the term out 300 ms early and grants the lease to the next client who asks,
+ * while c1, on its own clock, still holds it: single-holder stops the run.
+ */
+export function leaseServerJump(): Scenario {
+  const base = quickStartScenario(lease);
+  return ScenarioSchema.parse({
+    ...base,
+    name: "Leases: the server's clock jumps ahead",
+    params: { ...base.params, thinkMs: 0 },
+    faults: [{ atUs: 400_000, fault: { kind: 'clock-step', node: 'srv', deltaUs: 300_000 } }],
+    limits: { maxTimeUs: 10_000_000 },
   });
 }

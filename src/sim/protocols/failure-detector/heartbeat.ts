@@ -196,7 +196,7 @@ export const heartbeat: Protocol<HeartbeatParams, HeartbeatState, HeartbeatMsg> 
     ],
     tryThis: [
       'Turn on bugNoIncrease and watch eventual strong accuracy stop the run once the faults are over',
-      'Slow one link down (latency 30 ms) and count the mistakes before the detector adapts',
+      'Once the mistakes have stopped (about 1 s), right-click a link and Slow down (latency ×5, about 30 ms): count the new mistakes before the detector adapts',
       'Crash p2 and restart it: its delay survives the crash, so it does not relearn the network',
     ],
   },

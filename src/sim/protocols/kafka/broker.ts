@@ -11,8 +11,10 @@
  * Fetch: the leader answers a divergingEpoch).
  */
 import type { Ctx, Input } from '../../protocol';
+import { clean, logEndOffset, logStart, positionOf, recordAt, recordsFrom, truncateTo } from './log';
 import type {
   BrokerState,
+  ClientError,
   FetchPartition,
   FetchPartitionResponse,
   KafkaMsg,
@@ -21,7 +23,6 @@ import type {
   LogRecord,
   MsgOf,
   PartitionRecord,
-  ReplicaLog,
 } from './types';
 
 type C = Ctx<KafkaParams, KafkaMsg>;
@@ -38,13 +39,16 @@ export function initBroker(params: KafkaParams): BrokerState {
     appended: 0,
     fetched: 0,
     truncated: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    retentionDeleted: 0,
+    compacted: 0,
   };
 }
 
 const controllerOf = (ctx: C) => ctx.nodesWithRole('controller')[0] ?? '';
 
-/** The log end offset (LEO): the offset the next record gets. */
-export const logEndOffset = (r: ReplicaLog) => r.log.length;
+export { logEndOffset };
 
 /**
  * The end offset of `epoch` in a log (KIP-101's OffsetsForLeaderEpoch): the largest epoch at
@@ -54,7 +58,7 @@ export const logEndOffset = (r: ReplicaLog) => r.log.length;
 export function endOffsetForEpoch(
   log: readonly LogRecord[],
   epoch: number,
-  leo = log.length,
+  leo = log.length === 0 ? 0 : log[log.length - 1]!.offset + 1,
 ): { epoch: number; endOffset: number } {
   let found = -1;
   let end = leo;
@@ -64,7 +68,7 @@ export function endOffsetForEpoch(
       found = e;
       break;
     }
-    end = o; // the first offset of an epoch later than `epoch`
+    end = log[o]!.offset; // the first offset of an epoch later than `epoch`
   }
   return found < 0 ? { epoch: -1, endOffset: 0 } : { epoch: found, endOffset: end };
 }
@@ -84,6 +88,7 @@ export function onBroker(ctx: C, s: BrokerState, input: Input<KafkaMsg>): void {
       heartbeat(ctx, s);
       ctx.setTimer('fetch', ctx.params.fetchWaitMs * 1000);
       ctx.setTimer('isr', (ctx.params.replicaLagTimeMaxMs * 1000) / 2);
+      if (cleaning(ctx.params)) ctx.setTimer('cleaner', ctx.params.cleanerIntervalMs * 1000);
       return;
     case 'timer':
       if (input.name === 'heartbeat') heartbeat(ctx, s);
@@ -93,6 +98,9 @@ export function onBroker(ctx: C, s: BrokerState, input: Input<KafkaMsg>): void {
       } else if (input.name === 'isr') {
         maybeShrinkIsr(ctx, s);
         ctx.setTimer('isr', (ctx.params.replicaLagTimeMaxMs * 1000) / 2);
+      } else if (input.name === 'cleaner') {
+        cleanLogs(ctx, s);
+        ctx.setTimer('cleaner', ctx.params.cleanerIntervalMs * 1000);
       }
       return;
     case 'message': {
@@ -127,6 +135,36 @@ export function onBroker(ctx: C, s: BrokerState, input: Input<KafkaMsg>): void {
       ctx.reply(input.op, { ok: false });
       return;
   }
+}
+
+/** Whether retention or compaction is on (else no cleaner runs: the logs only grow). */
+export const cleaning = (p: KafkaParams) =>
+  p.cleanupPolicy !== 'delete' || p.retentionMs > 0 || p.retentionRecords > 0;
+
+/** The log manager's and log cleaner's pass over every replica this broker holds (log.ts `clean`). */
+function cleanLogs(ctx: C, s: BrokerState): void {
+  const p = ctx.params;
+  s.replicas.forEach((r, i) => {
+    if (r == null) return;
+    const out = clean(
+      r,
+      {
+        policy: p.cleanupPolicy,
+        retentionUs: p.retentionMs * 1000,
+        retentionRecords: p.retentionRecords,
+        segmentRecords: p.segmentRecords,
+        deleteRetentionUs: p.deleteRetentionMs * 1000,
+        bugKeepOldest: p.bugCompactKeepOldest,
+      },
+      ctx.now(),
+    );
+    s.retentionDeleted += out.deleted;
+    s.compacted += out.compacted;
+    if (out.deleted > 0)
+      ctx.note(`p${i}: retention deleted ${out.deleted} record(s), log start offset ${out.newStart}`);
+    if (out.compacted > 0) ctx.note(`p${i}: compaction removed ${out.compacted} record(s)`);
+    if (out.deleted + out.compacted > 0) ctx.emit({ type: 'cleaned', partition: i });
+  });
 }
 
 function heartbeat(ctx: C, s: BrokerState): void {
@@ -276,17 +314,53 @@ export function maybeAdvanceHighWatermark(ctx: C, s: BrokerState, i: number): vo
   // but the producer hears NotEnoughReplicasAfterAppend: it cannot tell how safe it is.
   const enough = p.isr.length >= ctx.params.minInsyncReplicas;
   for (const w of done) {
-    const rec = r.log[w.offset]!;
+    const rec = recordAt(r, w.offset);
     ctx.send(w.client, {
       type: 'ProduceResponse',
       req: w.req,
       partition: i,
       error: enough ? 'none' : 'not-enough-replicas-after-append',
       offset: w.offset,
-      epoch: rec.epoch,
+      epoch: rec?.epoch ?? -1,
       leader: ctx.self,
     });
   }
+}
+
+/**
+ * An idempotent produce against the log (KIP-98; Kafka's ProducerStateManager keeps, per
+ * producer id, the epoch and the last five batches' sequences, rebuilt from the log on a new
+ * leader): `append` the next sequence; a `duplicate` of a record the log holds (a retry, or a
+ * copy the network made) is answered with that record's offset and not appended again; an
+ * older sequence than those is a `duplicate-sequence-number`; a gap is `out-of-order`; an epoch
+ * older than the producer's last is `fenced`. The state is read from the log itself, so every
+ * replica that has the records knows it.
+ */
+export function checkSequence(
+  log: readonly LogRecord[],
+  producerId: number,
+  producerEpoch: number,
+  sequence: number,
+):
+  | { kind: 'append' }
+  | { kind: 'duplicate'; offset: number }
+  | { kind: 'duplicate-sequence-number' | 'out-of-order' | 'fenced' } {
+  let latest: LogRecord | undefined;
+  let seen = 0;
+  for (let o = log.length - 1; o >= 0 && seen < 5; o--) {
+    const rec = log[o]!;
+    if (rec.producerId !== producerId) continue;
+    latest ??= rec;
+    seen += 1;
+    if (rec.sequence === sequence && rec.producerEpoch === producerEpoch)
+      return { kind: 'duplicate', offset: rec.offset };
+  }
+  if (latest === undefined) return sequence === 0 ? { kind: 'append' } : { kind: 'out-of-order' };
+  if (producerEpoch < (latest.producerEpoch ?? 0)) return { kind: 'fenced' };
+  if (producerEpoch > (latest.producerEpoch ?? 0))
+    return sequence === 0 ? { kind: 'append' } : { kind: 'out-of-order' };
+  if (sequence <= (latest.sequence ?? -1)) return { kind: 'duplicate-sequence-number' };
+  return sequence === (latest.sequence ?? -1) + 1 ? { kind: 'append' } : { kind: 'out-of-order' };
 }
 
 /** Produce: the leader appends, and answers now (acks=1), once the HW passes (acks=all), or never (acks=0). */
@@ -295,7 +369,7 @@ function onProduce(ctx: C, s: BrokerState, from: string, m: MsgOf<'Produce'>): v
   const p = s.partitions[i];
   const l = s.leading[i];
   const r = s.replicas[i];
-  const refuse = (error: 'not-leader-or-follower' | 'not-enough-replicas') => {
+  const refuse = (error: ClientError) => {
     if (m.acks !== '0')
       ctx.send(from, {
         type: 'ProduceResponse',
@@ -317,8 +391,57 @@ function onProduce(ctx: C, s: BrokerState, from: string, m: MsgOf<'Produce'>): v
     refuse('not-enough-replicas');
     return;
   }
+  const idempotent = m.producerId !== undefined && m.producerEpoch !== undefined && m.sequence !== undefined;
+  if (idempotent && !ctx.params.bugNoSequenceCheck) {
+    const seq = checkSequence(r.log, m.producerId!, m.producerEpoch!, m.sequence!);
+    if (seq.kind === 'duplicate') {
+      // Answered as the first copy was: at once for acks=1, once committed for acks=all.
+      s.duplicates += 1;
+      ctx.note(
+        `p${i}: duplicate of producer ${m.producerId} sequence ${m.sequence} (offset ${seq.offset}), not appended`,
+      );
+      if (m.acks === 'all' && seq.offset >= r.highWatermark)
+        l.waiting.push({ client: from, req: m.req, offset: seq.offset });
+      else
+        ctx.send(from, {
+          type: 'ProduceResponse',
+          req: m.req,
+          partition: i,
+          error: 'none',
+          offset: seq.offset,
+          epoch: recordAt(r, seq.offset)?.epoch ?? -1,
+          leader: ctx.self,
+        });
+      return;
+    }
+    if (seq.kind !== 'append') {
+      if (seq.kind === 'out-of-order') s.outOfOrder += 1;
+      else s.duplicates += 1;
+      ctx.note(`p${i}: producer ${m.producerId} sequence ${m.sequence}: ${seq.kind}, not appended`);
+      refuse(
+        seq.kind === 'fenced'
+          ? 'invalid-producer-epoch'
+          : seq.kind === 'out-of-order'
+            ? 'out-of-order-sequence-number'
+            : 'duplicate-sequence-number',
+      );
+      return;
+    }
+  }
   const offset = logEndOffset(r);
-  r.log.push({ offset, epoch: p.leaderEpoch, key: m.key, value: m.value });
+  const record: LogRecord = {
+    offset,
+    epoch: p.leaderEpoch,
+    timestamp: ctx.now(),
+    key: m.key,
+    value: m.value,
+  };
+  if (idempotent) {
+    record.producerId = m.producerId!;
+    record.producerEpoch = m.producerEpoch!;
+    record.sequence = m.sequence!;
+  }
+  r.log.push(record);
   s.appended += 1;
   if (m.acks === '1' || (m.acks === 'all' && ctx.params.bugAckAllFromLeaderOnly))
     ctx.send(from, {
@@ -366,9 +489,9 @@ function onReadLatest(ctx: C, s: BrokerState, from: string, m: MsgOf<'ReadLatest
     return;
   }
   let value: string | null = null;
-  for (let o = r.highWatermark - 1; o >= 0; o--)
-    if (r.log[o]!.key === m.key) {
-      value = r.log[o]!.value;
+  for (let k = positionOf(r, r.highWatermark) - 1; k >= 0; k--)
+    if (r.log[k]!.key === m.key) {
+      value = r.log[k]!.tombstone === true ? null : r.log[k]!.value;
       break;
     }
   ctx.emit({ type: 'consumed', partition: i, upTo: r.highWatermark });
@@ -477,13 +600,15 @@ function onFetch(ctx: C, s: BrokerState, from: string, m: MsgOf<'Fetch'>): void 
       }
       maybeAdvanceHighWatermark(ctx, s, i);
     }
-    out.push({
+    const answer: FetchPartitionResponse = {
       partition: i,
       error: 'none',
-      records: r.log.slice(f.fetchOffset, f.fetchOffset + ctx.params.fetchMaxRecords),
+      records: recordsFrom(r, f.fetchOffset, ctx.params.fetchMaxRecords),
       highWatermark: r.highWatermark,
       divergingEpoch: null,
-    });
+    };
+    if (logStart(r) > 0) answer.logStartOffset = logStart(r);
+    out.push(answer);
   }
   ctx.send(from, { type: 'FetchResponse', partitions: out });
 }
@@ -501,21 +626,25 @@ function onFetchResponse(ctx: C, s: BrokerState, from: string, m: MsgOf<'FetchRe
       // KIP-101: keep what this log has of the diverging epoch, no more than the leader has.
       const mine = endOffsetForEpoch(r.log, f.divergingEpoch.epoch);
       const to = Math.min(f.divergingEpoch.endOffset, mine.endOffset);
-      if (to < r.log.length) {
-        ctx.note(
-          `p${i}: truncate ${r.log.length - to} record(s) from offset ${to} (diverged from ${from}'s log)`,
-        );
-        s.truncated += r.log.length - to;
-        r.log.splice(to);
+      if (to < logEndOffset(r)) {
+        const gone = truncateTo(r, to);
+        ctx.note(`p${i}: truncate ${gone} record(s) from offset ${to} (diverged from ${from}'s log)`);
+        s.truncated += gone;
         r.highWatermark = Math.min(r.highWatermark, to);
       }
       more = true;
       continue;
     }
-    for (const rec of f.records) if (rec.offset === r.log.length) r.log.push(rec);
+    // The leader deleted below its log start: so does the follower (all of its log, when it is behind it).
+    if ((f.logStartOffset ?? 0) > logStart(r)) {
+      r.log.splice(0, positionOf(r, f.logStartOffset!));
+      r.logStartOffset = f.logStartOffset!;
+    }
+    // Records follow the log end (with gaps where the leader compacted).
+    for (const rec of f.records) if (rec.offset >= logEndOffset(r)) r.log.push(rec);
     s.fetched += f.records.length;
     if (f.records.length > 0) more = true;
-    r.highWatermark = Math.max(r.highWatermark, Math.min(f.highWatermark, r.log.length));
+    r.highWatermark = Math.max(r.highWatermark, Math.min(f.highWatermark, logEndOffset(r)));
   }
   if (more) fetchAll(ctx, s, from);
 }
@@ -530,17 +659,23 @@ function onConsumerFetch(ctx: C, s: BrokerState, from: string, m: MsgOf<'Consume
   const l = s.leading[i];
   const r = s.replicas[i];
   const answer = (
-    error: 'none' | 'not-leader-or-follower' | 'offset-not-available',
+    error: 'none' | 'not-leader-or-follower' | 'offset-not-available' | 'offset-out-of-range',
     records: LogRecord[] = [],
-  ) =>
-    ctx.send(from, {
+  ) => {
+    const out: KafkaMsg = {
       type: 'ConsumerFetchResponse',
       partition: i,
       offset: m.offset,
       error,
       records,
       leader: s.partitions[i]?.leader ?? '',
-    });
+    };
+    if (error === 'offset-out-of-range' && r != null) {
+      out.logStartOffset = logStart(r);
+      out.highWatermark = r.highWatermark;
+    }
+    ctx.send(from, out);
+  };
   if (l == null || r == null) {
     answer('not-leader-or-follower');
     return;
@@ -550,11 +685,16 @@ function onConsumerFetch(ctx: C, s: BrokerState, from: string, m: MsgOf<'Consume
     answer('offset-not-available');
     return;
   }
-  const upTo = Math.min(r.highWatermark, m.offset + ctx.params.fetchMaxRecords);
-  if (upTo <= m.offset) {
+  // OFFSET_OUT_OF_RANGE: the position was deleted by retention; the consumer resets (auto.offset.reset).
+  if (m.offset < logStart(r)) {
+    answer('offset-out-of-range');
+    return;
+  }
+  const records = recordsFrom(r, m.offset, ctx.params.fetchMaxRecords, r.highWatermark);
+  if (records.length === 0) {
     answer('none');
     return;
   }
-  ctx.emit({ type: 'consumed', partition: i, upTo });
-  answer('none', r.log.slice(m.offset, upTo));
+  ctx.emit({ type: 'consumed', partition: i, upTo: records[records.length - 1]!.offset + 1 });
+  answer('none', records);
 }

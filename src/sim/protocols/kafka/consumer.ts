@@ -25,6 +25,7 @@ export function initConsumer(params: KafkaParams): ConsumerState {
     pendingCommit: Array.from({ length: n }, () => null),
     leaders: Array.from({ length: n }, () => ''),
     processed: 0,
+    resets: 0,
     lastJoinUs: 0,
   };
 }
@@ -142,10 +143,21 @@ function onRecords(ctx: C, c: ConsumerState, from: string, m: MsgOf<'ConsumerFet
     return;
   }
   c.leaders[p] = from;
+  if (m.error === 'offset-out-of-range') {
+    // auto.offset.reset: the records at the position were deleted by retention.
+    const to = ctx.params.autoOffsetReset === 'earliest' ? (m.logStartOffset ?? 0) : (m.highWatermark ?? 0);
+    ctx.note(
+      `p${p}: offset ${m.offset} is out of range, reset to the ${ctx.params.autoOffsetReset} offset ${to}`,
+    );
+    c.position[p] = to;
+    c.resets += 1;
+    return;
+  }
   if (m.error !== 'none' || m.records.length === 0) return;
-  // Process the batch, then commit the offset past it (at-least-once).
+  // Process the batch, then commit the offset past it (at-least-once). Offsets may have gaps
+  // where the log was compacted: the position goes past the last record.
   c.processed += m.records.length;
-  c.position[p] = m.offset + m.records.length;
+  c.position[p] = m.records[m.records.length - 1]!.offset + 1;
   c.pendingCommit[p] = { from: m.offset, to: c.position[p]! };
   sendCommit(ctx, c, p);
 }

@@ -24,6 +24,7 @@ export function initController(params: KafkaParams): ControllerState {
     uncleanElections: 0,
     isrShrinks: 0,
     isrExpands: 0,
+    nextProducerId: 0,
     group: initGroup(params.partitions),
   };
 }
@@ -157,7 +158,15 @@ export function onController(ctx: C, s: ControllerState, input: Input<KafkaMsg>)
     case 'message':
       if (input.msg.type === 'BrokerHeartbeat') onHeartbeat(ctx, s, input.from, input.msg);
       else if (input.msg.type === 'AlterPartition') onAlterPartition(ctx, s, input.from, input.msg);
-      else onGroupMessage(ctx, s.group, input.from, input.msg);
+      else if (input.msg.type === 'InitProducerId') {
+        // KIP-98: every idempotent producer gets a new id (epoch 0); the id survives a crash.
+        ctx.send(input.from, {
+          type: 'InitProducerIdResponse',
+          producerId: s.nextProducerId,
+          producerEpoch: 0,
+        });
+        s.nextProducerId += 1;
+      } else onGroupMessage(ctx, s.group, input.from, input.msg);
       return;
     case 'client':
       ctx.reply(input.op, { ok: false });

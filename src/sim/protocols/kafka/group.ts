@@ -31,6 +31,7 @@ export function initGroup(partitions: number): GroupState {
     assignment: {},
     committed: Array.from({ length: partitions }, () => 0),
     rebalances: 0,
+    moves: 0,
     rejectedCommits: 0,
   };
 }
@@ -47,13 +48,23 @@ function rebalance(ctx: C, g: GroupState, why: string, joinHeld: Record<string, 
     subscriptions[m] = { topics: [TOPIC], held: held.map((partition) => ({ topic: TOPIC, partition })) };
   }
   const result = assign(ctx.params.assignor, { [TOPIC]: g.committed.length }, subscriptions);
+  const before = ownerOf(g.assignment);
   g.assignment = {};
   for (const m of members)
     g.assignment[m] = (result[m] ?? []).map((tp) => tp.partition).sort((a, b) => a - b);
+  const after = ownerOf(g.assignment);
+  for (const [p, owner] of before) if (after.get(p) !== owner) g.moves += 1;
   ctx.note(
     `rebalance, generation ${g.generation} (${why}): ${members.map((m) => `${m} [${g.assignment[m]!.map((p) => `p${p}`).join(' ')}]`).join(', ') || 'no members'}`,
   );
   for (const m of members) sync(ctx, g, m);
+}
+
+/** Partition → the member it is assigned to. */
+function ownerOf(assignment: Record<string, number[]>): Map<number, string> {
+  const owner = new Map<number, string>();
+  for (const [m, ps] of Object.entries(assignment)) for (const p of ps) owner.set(p, m);
+  return owner;
 }
 
 function sync(ctx: C, g: GroupState, member: string): void {
@@ -76,10 +87,8 @@ export function expireMembers(ctx: C, g: GroupState): void {
     .filter(([, m]) => ctx.now() - m.lastHeartbeatUs > ctx.params.groupSessionTimeoutMs * 1000)
     .map(([id]) => id);
   if (gone.length === 0) return;
-  for (const id of gone) {
-    delete g.members[id];
-    delete g.assignment[id];
-  }
+  // Their assignment stays until the rebalance replaces it, so their partitions count as moved.
+  for (const id of gone) delete g.members[id];
   rebalance(ctx, g, `${gone.join(', ')} timed out`);
 }
 

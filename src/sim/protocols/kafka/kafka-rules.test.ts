@@ -29,6 +29,7 @@ const msg = (from: string, m: KafkaMsg): Input<KafkaMsg> => ({ kind: 'message', 
 const rec = (offset: number, epoch: number, value = `v${offset}`): LogRecord => ({
   offset,
   epoch,
+  timestamp: 0,
   key: 'k',
   value,
 });

@@ -136,12 +136,16 @@ describe('each check fires on a state that breaks it', () => {
     uncleanElections: 0,
     isrShrinks: 0,
     isrExpands: 0,
+    nextProducerId: 0,
     group: initGroup(1),
   });
   const broker = (values: string[], hw: number, leads: boolean): BrokerState => ({
     kind: 'broker',
     replicas: [
-      { log: values.map((v, o) => ({ offset: o, epoch: 0, key: 'k', value: v })), highWatermark: hw },
+      {
+        log: values.map((v, o) => ({ offset: o, epoch: 0, timestamp: 0, key: 'k', value: v })),
+        highWatermark: hw,
+      },
     ],
     metadataVersion: 1,
     partitions: [p0],
@@ -152,6 +156,10 @@ describe('each check fires on a state that breaks it', () => {
     appended: 0,
     fetched: 0,
     truncated: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    retentionDeleted: 0,
+    compacted: 0,
   });
   const client = (acked: ClientState['acked']): ClientState => ({
     kind: 'client',
@@ -164,6 +172,10 @@ describe('each check fires on a state that breaks it', () => {
     acked,
     notEnoughReplicas: 0,
     fireAndForget: 0,
+    producerId: -1,
+    producerEpoch: 0,
+    sequences: [0],
+    resent: 0,
   });
   const view = (
     nodes: NodeView<KafkaState>[],

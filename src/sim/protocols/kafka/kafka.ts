@@ -12,7 +12,7 @@ import type { DefaultTopology, Protocol, StateField } from '../../protocol';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { star } from '../../toolkit/topology';
 import { initBroker, onBroker } from './broker';
-import { kafkaInvariants, kafkaMetrics } from './checks';
+import { groupConsumesEveryRecord, kafkaInvariants, kafkaMetrics } from './checks';
 import { initClient, onClient } from './client';
 import { initConsumer, onConsumer } from './consumer';
 import { initController, onController } from './controller';
@@ -63,12 +63,19 @@ const DURABLE: StateField<KafkaState>[] = [
   'uncleanElections',
   'isrShrinks',
   'isrExpands',
+  'nextProducerId',
+  'duplicates',
+  'outOfOrder',
+  'retentionDeleted',
+  'compacted',
   'acked',
   'nextReq',
   'notEnoughReplicas',
   'fireAndForget',
+  'resent',
   'group',
   'processed',
+  'resets',
 ];
 
 export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
@@ -116,7 +123,11 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
   invariants: kafkaInvariants,
   // Once the faults stop, a new leader is in place within a session timeout and the clients
   // find it within a request timeout.
-  liveness: [clientOpsAnswered((p) => (p.sessionTimeoutMs + p.requestTimeoutMs) * 1000 + 500_000)],
+  // The consumer group, once the faults stop, owns every partition and consumes every record.
+  liveness: [
+    clientOpsAnswered((p) => (p.sessionTimeoutMs + p.requestTimeoutMs) * 1000 + 500_000),
+    groupConsumesEveryRecord,
+  ],
   historyCheckers: ['linearizability'],
   // The settings the lesson turns to lose acknowledged records fail as the lesson, not as a bug.
   notPromised(p): Record<string, string> {
@@ -128,6 +139,10 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
     if (p.uncleanLeaderElection)
       why.push(
         'unclean leader election makes a replica outside the ISR leader when none in it is alive: records it never had are lost, though acknowledged',
+      );
+    if (p.retentionMs > 0 || p.retentionRecords > 0)
+      why.push(
+        'retention deletes the oldest segments: a key whose last write was in one reads as missing (compaction alone keeps the latest value of every key)',
       );
     return why.length === 0 ? {} : { linearizability: why.join('; ') };
   },
@@ -177,6 +192,16 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       title: 'acks=all is answered once the leader has the record: a leader crash loses acknowledged records',
     },
     {
+      param: 'bugNoSequenceCheck',
+      title:
+        'The broker appends every idempotent produce without checking its sequence number: a duplicated or retried produce is appended twice',
+    },
+    {
+      param: 'bugCompactKeepOldest',
+      title:
+        'Compaction keeps the oldest record of each key instead of the latest: readers of the compacted log go back in time',
+    },
+    {
       param: 'bugCommitStaleGeneration',
       title:
         'The group coordinator takes offset commits from any generation: a consumer removed from the group moves the offset back',
@@ -197,7 +222,9 @@ export const kafka: Protocol<KafkaParams, KafkaState, KafkaMsg> = {
       'Open the unclean-election scenario: b2 and b3 lose b1 and leave p0’s ISR, b1 goes on alone and dies, and with uncleanLeaderElection on b2 leads without b1’s records: lostAckedRecords and the failed linearizability check are the lesson; turn the param off and p0 stays offline until b1 returns instead',
       'Turn on bugAdvanceHwBeforeIsr: the hw-within-isr invariant stops the run at the first produce',
       'Turn on bugAckAllFromLeaderOnly: acked-not-lost stops the run at the first acknowledgement of a record a follower in the ISR does not have yet, which a leader crash would lose',
-      'Open the consumer-group scenario: "rebalance, generation N" notes at each join and each session that ends, every member resuming from the committed offsets; when g2, cut off from ctl, hears it was removed, its late commit is refused (rejectedCommits). Try assignor sticky and see fewer partitions move; turn on bugCommitStaleGeneration and committed-once-per-group stops the run',
+      'Open the consumer-group scenario: "rebalance, generation N" notes at each join and each session that ends, every member resuming from the committed offsets; when g2, cut off from ctl, hears it was removed, its late commit is refused (rejectedCommits). Try assignor sticky and see fewer partitions move (partitionMoves 6 instead of 9); turn on bugCommitStaleGeneration and committed-once-per-group stops the run',
+      'Set a duplication rate on the links (5 %) and run the quick start over a few seeds: a copy of a produce can be appended twice and the linearizability check fails; turn idempotence on and the brokers drop the copies (duplicateProduces) while the producers retry safely (resentProduces); then turn on bugNoSequenceCheck and appended-once stops the run',
+      'Open the compacted-topic scenario: the brokers keep only the latest record of each key below the high watermark (empty dashed cells where records went) and the reads stay linearizable; turn on bugCompactKeepOldest and cleaned-log stops the run. Then open the retention scenario: the log start offset moves, g1 comes back behind it and resets (auto.offset.reset), and the linearizability check fails as the lesson: retention forgets old keys',
       'Raise sessionTimeoutMs to 1000: nobody leads p0 for a second after b1’s crash ("timed out at b1" notes), while p1 and p2 go on once b1 leaves their ISR after replicaLagTimeMaxMs',
     ],
   },

@@ -67,11 +67,59 @@ export function kafkaConsumerGroup(params: Record<string, unknown> = {}): Scenar
       { atUs: 2_800_000, fault: { kind: 'heal', id: 'zombie' } },
       { atUs: 2_800_000, fault: { kind: 'heal', id: 'zombie2' } },
     ],
-    limits: { ...base.limits, maxTimeUs: 3_500_000 },
+    limits: { ...base.limits, maxTimeUs: 4_500_000 },
+  });
+}
+
+/**
+ * A compacted topic (§4.8 "Log Compaction"): the quick start with cleanup.policy=compact and
+ * 10-record segments. Every broker's cleaner keeps only the latest record of each key below the
+ * high watermark (outside the active segment), so the logs stay near 24 records a partition
+ * (the workload's keys) while the reads stay linearizable; b1 still crashes and returns.
+ */
+export function kafkaCompactedTopic(params: Record<string, unknown> = {}): Scenario {
+  const base = kafkaQuickStart({ cleanupPolicy: 'compact', segmentRecords: 10, ...params });
+  return ScenarioSchema.parse({ ...base, name: 'Kafka: a compacted topic' });
+}
+
+/**
+ * Retention by size (retention.bytes as 40 records, 10-record segments) with one consumer
+ * group member, g1, that crashes at 0.5 s and returns at 2 s: meanwhile the brokers delete the
+ * oldest segments, the log start offset passes the group's committed offset, and g1's first
+ * fetch is out of range; it resets to the log start (auto.offset.reset=earliest).
+ */
+export function kafkaRetention(params: Record<string, unknown> = {}): Scenario {
+  const base = kafkaQuickStart({ retentionRecords: 40, segmentRecords: 10, ...params });
+  const topology = kafkaTopology();
+  topology.nodes.push({
+    id: 'g1',
+    name: 'g1',
+    role: 'consumer',
+    x: 700,
+    y: 130,
+    clockOffsetUs: 0,
+    clockDriftPpm: 0,
+  });
+  topology.links.push(link('g1', 'sw', { kind: 'normal', meanUs: 1000, stdUs: 200, minUs: 300 }, 'g1-sw'));
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'Kafka: retention deletes old segments',
+    topology,
+    faults: [
+      { atUs: 500_000, fault: { kind: 'crash', node: 'g1' } },
+      { atUs: 2_000_000, fault: { kind: 'restart', node: 'g1' } },
+    ],
+    limits: { ...base.limits, maxTimeUs: 4_000_000 },
   });
 }
 
 /** The built-in Kafka scenarios. */
 export function kafkaScenarios(): Scenario[] {
-  return [kafkaQuickStart(), kafkaUncleanElection(), kafkaConsumerGroup()];
+  return [
+    kafkaQuickStart(),
+    kafkaUncleanElection(),
+    kafkaConsumerGroup(),
+    kafkaCompactedTopic(),
+    kafkaRetention(),
+  ];
 }

@@ -105,6 +105,67 @@ export const KafkaParams = z.object({
     .max(10_000)
     .default(50)
     .describe('Consumer heartbeat.interval.ms (Kafka: 3000).'),
+  /** enable.idempotence (KIP-98): producer ids and per-partition sequence numbers; a produce is re-sent until delivery.timeout.ms, and the broker appends it once. */
+  idempotence: z
+    .boolean()
+    .default(false)
+    .describe('enable.idempotence (KIP-98): retries append once (Kafka 3.0+: on by default).'),
+  /** delivery.timeout.ms: an idempotent producer re-sends a produce until this long after its first send, then gives it up (Kafka: 120 000). */
+  deliveryTimeoutMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(1200)
+    .describe('delivery.timeout.ms: how long an idempotent produce is retried (Kafka: 120000).'),
+  /** cleanup.policy: delete old segments (retention), keep the last record of each key (compaction), or both. */
+  cleanupPolicy: z
+    .enum(['delete', 'compact', 'compact,delete'])
+    .default('delete')
+    .describe('cleanup.policy: retention (delete), compaction (compact), or both.'),
+  /** retention.ms: a segment whose newest record is older is deleted (0: no time limit; Kafka: 7 days). */
+  retentionMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(0)
+    .describe('retention.ms: delete segments older than this (0: never).'),
+  /** retention.bytes, as records: the oldest segments are deleted while a replica holds more (0: no limit). */
+  retentionRecords: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .describe('retention.bytes as a record count (0: no limit).'),
+  /** segment.bytes, as offsets per segment: the unit retention deletes, and the active segment is never cleaned. */
+  segmentRecords: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(20)
+    .describe('segment.bytes as records per segment.'),
+  /** delete.retention.ms: how long compaction keeps a tombstone (Kafka: 1 day). */
+  deleteRetentionMs: z.number().int().min(0).max(3_600_000).default(500),
+  /** log.retention.check.interval.ms: how often each broker cleans its logs (Kafka: 5 minutes); only with retention or compaction on. */
+  cleanerIntervalMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(60_000)
+    .default(100)
+    .describe('How often a broker runs retention and compaction.'),
+  /** auto.offset.reset: where a group member resumes when its position is no longer in the log (Kafka: latest). */
+  autoOffsetReset: z
+    .enum(['earliest', 'latest'])
+    .default('earliest')
+    .describe('auto.offset.reset: resume at the log start or at the end.'),
+  /** Bug switch: compaction keeps each key's oldest record instead of its latest. */
+  bugCompactKeepOldest: z.boolean().default(false),
+  /** Bug switch: the broker appends every produce, without checking its producer's sequence number. */
+  bugNoSequenceCheck: z.boolean().default(false),
   /** Bug switch: the coordinator takes offset commits from any generation, so a removed consumer's late commit counts. */
   bugCommitStaleGeneration: z.boolean().default(false),
   /** Bug switch: the leader moves the high watermark to its own log end, not the ISR's minimum. */
@@ -123,8 +184,16 @@ export interface LogRecord {
   offset: number;
   /** partitionLeaderEpoch: the epoch of the leader that appended it (KIP-101). */
   epoch: number;
+  /** The record's timestamp (KIP-32, message.timestamp.type=LogAppendTime): the leader's clock at the append, µs. */
+  timestamp: number;
   key: string;
   value: string;
+  /** A tombstone: a record with a null value, deleting its key from a compacted log (§4.8); absent otherwise. */
+  tombstone?: true;
+  /** The batch header's producer id, producer epoch and base sequence (KIP-98); absent when the producer is not idempotent. */
+  producerId?: number;
+  producerEpoch?: number;
+  sequence?: number;
 }
 
 /**
@@ -148,6 +217,8 @@ export interface ReplicaLog {
   log: LogRecord[];
   /** The high watermark: offsets below it are committed (§4.7), so consumers may read them. */
   highWatermark: number;
+  /** The log start offset: records below it were deleted by retention (absent: 0). */
+  logStartOffset?: number;
 }
 
 /** What a leader knows of one follower (Kafka's Replica state). */
@@ -199,6 +270,12 @@ export interface BrokerState {
   fetched: number;
   /** Records removed by truncation (KIP-101), and unclean elections this broker won. */
   truncated: number;
+  /** Idempotent produces not appended: duplicates of a record in the log, and sequences out of order (KIP-98). */
+  duplicates: number;
+  outOfOrder: number;
+  /** Records deleted by retention, and removed by compaction. */
+  retentionDeleted: number;
+  compacted: number;
 }
 
 /** The controller (KRaft's active controller, KIP-631): brokers' sessions and the partitions. */
@@ -214,6 +291,8 @@ export interface ControllerState {
   uncleanElections: number;
   isrShrinks: number;
   isrExpands: number;
+  /** The next producer id to hand out (InitProducerId; KRaft's controller allocates them, KIP-730). */
+  nextProducerId: number;
   /** The consumer group's coordinator (on the controller here; Kafka: the broker leading the group's __consumer_offsets partition). */
   group: GroupState;
 }
@@ -232,6 +311,8 @@ export interface GroupState {
   /** Per partition: the committed offset (0: nothing consumed yet). */
   committed: number[];
   rebalances: number;
+  /** Partitions that changed owner in a rebalance (a leaver's partitions included): what a sticky assignor saves. */
+  moves: number;
   /** Offset commits refused for a stale generation or a partition the member does not own. */
   rejectedCommits: number;
 }
@@ -252,6 +333,8 @@ export interface ConsumerState {
   leaders: Id[];
   /** Records processed, over its life (kept across a crash). */
   processed: number;
+  /** Positions reset by auto.offset.reset (the records there were deleted). */
+  resets: number;
   /** When it last heard from the coordinator (local clock). */
   lastJoinUs: number;
 }
@@ -266,8 +349,11 @@ export interface AckedRecord {
   acks: '1' | 'all';
 }
 
+/** What an idempotent producer keeps with a produce (KIP-98): the batch's producer id, epoch and sequence; null for a read or without idempotence. */
+export type ProduceData = { producerId: number; producerEpoch: number; sequence: number } | null;
+
 /** A producer and consumer (the workload's client), on the toolkit's key-value client. */
-export interface ClientState extends KvClientState {
+export interface ClientState extends KvClientState<ProduceData> {
   kind: 'client';
   /** The leader of each partition as this client last heard ('' unknown): its metadata cache. */
   leaders: Id[];
@@ -277,6 +363,12 @@ export interface ClientState extends KvClientState {
   notEnoughReplicas: number;
   /** acks=0 records sent (never answered). */
   fireAndForget: number;
+  /** The idempotent producer's id and epoch from InitProducerId (-1: none yet), and its next sequence number per partition. */
+  producerId: number;
+  producerEpoch: number;
+  sequences: number[];
+  /** Produces re-sent after a timeout or a retriable error (idempotent producer only). */
+  resent: number;
 }
 
 export type KafkaState = BrokerState | ControllerState | ClientState | ConsumerState;
@@ -297,6 +389,8 @@ export interface FetchPartitionResponse {
   highWatermark: number;
   /** Where the follower's log diverges from the leader's: truncate to endOffset (KIP-101/KIP-320), or null. */
   divergingEpoch: { epoch: number; endOffset: number } | null;
+  /** The leader's log start offset: the follower deletes below it too (absent: 0). */
+  logStartOffset?: number;
 }
 
 /** A produce or read error, as Kafka names them. */
@@ -305,7 +399,10 @@ export type ClientError =
   | 'not-leader-or-follower'
   | 'not-enough-replicas'
   | 'not-enough-replicas-after-append'
-  | 'offset-not-available';
+  | 'offset-not-available'
+  | 'out-of-order-sequence-number'
+  | 'duplicate-sequence-number'
+  | 'invalid-producer-epoch';
 
 export type KafkaMsg =
   | { type: 'BrokerHeartbeat'; metadataVersion: number }
@@ -321,7 +418,20 @@ export type KafkaMsg =
     }
   | { type: 'Fetch'; partitions: FetchPartition[] }
   | { type: 'FetchResponse'; partitions: FetchPartitionResponse[] }
-  | { type: 'Produce'; req: number; partition: number; key: string; value: string; acks: '0' | '1' | 'all' }
+  | {
+      type: 'Produce';
+      req: number;
+      partition: number;
+      key: string;
+      value: string;
+      acks: '0' | '1' | 'all';
+      /** An idempotent producer's batch header (KIP-98); absent otherwise. */
+      producerId?: number;
+      producerEpoch?: number;
+      sequence?: number;
+    }
+  | { type: 'InitProducerId' }
+  | { type: 'InitProducerIdResponse'; producerId: number; producerEpoch: number }
   | {
       type: 'ProduceResponse';
       req: number;
@@ -349,9 +459,12 @@ export type KafkaMsg =
       type: 'ConsumerFetchResponse';
       partition: number;
       offset: number;
-      error: 'none' | 'not-leader-or-follower' | 'offset-not-available';
+      error: 'none' | 'not-leader-or-follower' | 'offset-not-available' | 'offset-out-of-range';
       records: LogRecord[];
       leader: Id;
+      /** With offset-out-of-range: the leader's log start offset and high watermark, for auto.offset.reset. */
+      logStartOffset?: number;
+      highWatermark?: number;
     }
   | { type: 'ReadLatestResponse'; req: number; error: ClientError; value: string | null; leader: Id };
 

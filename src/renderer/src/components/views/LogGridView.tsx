@@ -2,7 +2,8 @@
  * The generic renderer of a 'log-grid' view (src/shared/api/views.ts), RaftScope's most loved
  * picture: every node's log as a row of entries, aligned by index, each entry coloured by its
  * term; entries up to the node's commit index solid, later ones faded with a dashed edge, and
- * a bar after the last committed entry. Bound to the current event (refreshed while shown, at
+ * a bar after the last committed entry; a row's marks (a reader's position) are triangles under
+ * the gap after their entry, in the caution colour (apart from the terms' colours). Bound to the current event (refreshed while shown, at
  * most every 300 ms). Long logs show their last entries that fit.
  */
 import { useRef } from 'react';
@@ -70,7 +71,11 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
           aria-label={`Logs of ${data.rows.length} nodes: ${data.rows
             .map(
               (r) =>
-                `${r.node} ${r.label}, ${r.firstIndex + r.entries.length - 1} entries, committed to ${r.commitIndex}`,
+                `${r.node} ${r.label}, ${r.firstIndex + r.entries.length - 1} entries, committed to ${r.commitIndex}${(
+                  r.marks ?? []
+                )
+                  .map((m) => `, ${m.label} at ${m.index}`)
+                  .join('')}`,
             )
             .join('; ')}`}
           fontFamily={VIEW_FONT}
@@ -98,6 +103,24 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
                   const index = row.firstIndex + k;
                   if (index < first) return null;
                   const committed = index <= row.commitIndex;
+                  if (e.term < 0)
+                    // A hole: no entry at this index (compacted away): an empty dashed cell.
+                    return (
+                      <g key={index} data-testid="log-hole">
+                        <rect
+                          x={x(index) + 1.5}
+                          y={y + 3}
+                          width={CELL - 3}
+                          height={ROW - 10}
+                          rx={3}
+                          fill="none"
+                          stroke={p.border}
+                          strokeWidth={1}
+                          strokeDasharray="2 2"
+                        />
+                        <title>{`${row.node} [${index}]: ${e.text}`}</title>
+                      </g>
+                    );
                   const colour = p.msg[((e.term % 8) + 8) % 8]!;
                   return (
                     <g key={index} data-testid="log-entry" data-committed={committed ? 'true' : 'false'}>
@@ -140,6 +163,25 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
                     <title>{`${row.node} knows entries up to ${row.commitIndex} committed`}</title>
                   </line>
                 )}
+                {(row.marks ?? [])
+                  .filter((m) => m.index >= first - 1)
+                  .map((m) => {
+                    const mx = x(m.index) + CELL;
+                    const my = y + ROW - 6;
+                    return (
+                      <path
+                        key={`${m.label}@${m.index}`}
+                        data-testid="log-mark"
+                        data-index={m.index}
+                        d={`M ${mx} ${my - 7} L ${mx + 6} ${my + 3} L ${mx - 6} ${my + 3} Z`}
+                        fill={p.warn}
+                        stroke={p.bg}
+                        strokeWidth={1}
+                      >
+                        <title>{`${row.node}: ${m.label} after entry ${m.index}`}</title>
+                      </path>
+                    );
+                  })}
               </g>
             );
           })}

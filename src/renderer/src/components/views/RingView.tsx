@@ -6,8 +6,9 @@
  * counts: keys per node, keys moved vs. what modulo-N hashing would have moved. Refreshed while
  * shown, at most every 500 ms.
  */
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import { formatCount } from '../../run/format';
+import { useGraph } from '../../stores/graph-store';
 import { barFractions, ringLayout } from '../../views/ring';
 import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
@@ -20,6 +21,12 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
   const { simId, event, data, box, width } = useProtocolView(viewId, 'ring', REFRESH_MS, 'the ring');
   const p = useViewPalette();
   const svgRef = useRef<SVGSVGElement>(null);
+  // The view carries node ids; people read the names the canvas shows.
+  const canvasNodes = useGraph((s) => s.nodes);
+  const nameOf = useMemo(() => {
+    const names = new Map(canvasNodes.map((n) => [n.id, n.data.name]));
+    return (id: string) => names.get(id) || id;
+  }, [canvasNodes]);
 
   if (!simId || !data) {
     return (
@@ -126,7 +133,7 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
               stroke={`url(#mv-${m.fromSlot}-${m.toSlot}-${m.key.replace(/[^A-Za-z0-9_-]/g, '_')})`}
               strokeWidth={1.3}
             >
-              <title>{`${m.key}: ${m.from} → ${m.to}`}</title>
+              <title>{`${m.key}: ${nameOf(m.from)} → ${nameOf(m.to)}`}</title>
             </line>
           ))}
           {L.moves.map((m) => (
@@ -144,7 +151,7 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
               stroke={k.moved ? p.text : 'none'}
               strokeWidth={k.moved ? 1 : 0}
             >
-              <title>{`${k.key} → ${k.owner}${k.moved ? ' (moved)' : ''}`}</title>
+              <title>{`${k.key} → ${nameOf(k.owner)}${k.moved ? ' (moved)' : ''}`}</title>
             </circle>
           ))}
           {/* Keys per node */}
@@ -157,7 +164,7 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
               <g key={n.id} data-testid="ring-node" opacity={n.member ? 1 : 0.55}>
                 <rect x={sideX} y={y - 9} width={10} height={10} rx={2} fill={p.msg[n.slot]} />
                 <text x={sideX + 16} y={y} fill={p.text}>
-                  {n.id}
+                  {nameOf(n.id)}
                   {n.member ? '' : ' (left)'}
                 </text>
                 <text x={sideX + 84} y={y} fill={p.muted}>
@@ -177,7 +184,7 @@ export function RingView({ viewId, protocolId }: { viewId: string; protocolId: s
                   {n.held !== null && (
                     <tspan data-testid="ring-held" data-node={n.id} data-value={n.held}>
                       {` · holds ${formatCount(n.held)}`}
-                      <title>{`${n.id} stores ${formatCount(n.held)} keys now (its badge on the canvas)`}</title>
+                      <title>{`${nameOf(n.id)} stores ${formatCount(n.held)} keys now (its badge on the canvas)`}</title>
                     </tspan>
                   )}
                 </text>

@@ -6,10 +6,11 @@
  * SVG with explicit colours so it exports as .svg or .png as shown.
  */
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
-import type { Ordering, TraceRow } from '../../../../shared/api';
+import type { OffendingOp, Ordering, TraceRow } from '../../../../shared/api';
 import { call } from '../../api/client';
-import { seek } from '../../app/run';
+import { refreshVerdicts, seek } from '../../app/run';
 import { useListedNodes } from '../../app/use-listed-nodes';
+import { useThrottledRefresh } from '../../app/use-throttled';
 import { formatCount, formatDuration } from '../../run/format';
 import { useRun } from '../../stores/run-store';
 import { selectProtocol, useSession } from '../../stores/session-store';
@@ -26,6 +27,7 @@ import {
 } from '../../views/spacetime';
 import { downloadBlob, exportPng, exportSvg, fileStem } from './export';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+import { OffendingList, OffendingMarks, opEvent } from './SpaceTimeOffending';
 import { Lanes, TimeGrid } from './SpaceTimeParts';
 
 /** Most arrows drawn at once (the ones nearest the cursor); more make the SVG sluggish. */
@@ -150,12 +152,19 @@ export function SpaceTimeView() {
   // Shift+click picks up to two events; the host says how happened-before orders them (sim.causality).
   const [picked, setPicked] = useState<number[]>([]);
   const [order, setOrder] = useState<Ordering | null>(null);
+  const [selectedOp, setSelectedOp] = useState<number | null>(null);
   const simId = useRun((s) => s.simId);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new run forgets the events picked in the last.
   useEffect(() => {
     setPicked([]);
     setOrder(null);
+    setSelectedOp(null);
   }, [simId]);
+  // The operations a failed history check names, once the run is done (kept when it steps back).
+  const done = useRun((s) => s.status?.done ?? false);
+  useThrottledRefresh(refreshVerdicts, `${simId}:${run.event}`, simId !== null && done, 400);
+  const offendingGroups = useRun((s) => s.offending);
+  const offending = useMemo(() => offendingGroups.flatMap((g) => g.ops), [offendingGroups]);
   const box = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const { width, height } = useBoxSize(box);
@@ -243,6 +252,42 @@ export function SpaceTimeView() {
         );
   };
   const isPicked = (row: number) => picked.includes(row);
+  // The chain of messages that orders the two picked events (happened-before), by send row: hop 1, 2, ...
+  const chainHop = useMemo(() => new Map((order?.chain ?? []).map((h, k) => [h.sendRow, k + 1])), [order]);
+  // Between the messages, the chain runs along a process (program order): from the earlier
+  // event to the first send, from each delivery to the next send, from the last delivery to the
+  // later event. Those stretches of lane are highlighted with the messages.
+  const chainLanes = useMemo(() => {
+    if (order === null || order.chain.length === 0 || picked.length !== 2) return [];
+    const byRow = new Map(run.rows.map((r) => [r.row, r]));
+    const [from, to] = order.relation === 'after' ? [picked[1]!, picked[0]!] : [picked[0]!, picked[1]!];
+    const stops = [from, ...order.chain.flatMap((h) => [h.sendRow, h.deliverRow]), to].map((r) =>
+      byRow.get(r),
+    );
+    const out: { node: string; fromUs: number; toUs: number }[] = [];
+    for (let k = 0; k + 1 < stops.length; k += 2) {
+      const a = stops[k];
+      const b = stops[k + 1];
+      if (a !== undefined && b !== undefined && a.node === b.node)
+        out.push({ node: a.node, fromUs: a.timeUs, toUs: b.timeUs });
+    }
+    return out;
+  }, [order, picked, run.rows]);
+  // The current event's first row that is a process's event (its receive, timer, fault; not a
+  // drop): what "Pick this event" picks, so the keyboard reaches what Shift+click does.
+  const currentRow = useMemo(
+    () =>
+      run.rows.find((r) => r.index === run.event && r.kind !== 'drop' && r.kind !== 'violation')?.row ?? null,
+    [run.rows, run.event],
+  );
+  // Goes to an offending operation's answer, with the whole operation in view.
+  const goToOp = (o: OffendingOp) => {
+    setSelectedOp(o.opId);
+    const len = (o.returnUs ?? o.callUs) - o.callUs;
+    if (spanRef.current.span < 2 * len) setSpanUs(Math.min(MAX_SPAN_US, 4 * len));
+    setPanUs(0);
+    void seek(opEvent(o));
+  };
 
   const types = useMemo(() => {
     const m = new Map<string, number>();
@@ -328,6 +373,15 @@ export function SpaceTimeView() {
             Follow
           </button>
           <span className="views-readout num">{spanLabel(span)} shown</span>
+          <button
+            type="button"
+            className="btn small"
+            disabled={currentRow === null}
+            title="Pick the current event to order it with another by happened-before (Shift+click on the diagram does the same)"
+            onClick={() => currentRow !== null && pick(currentRow)}
+          >
+            Pick this event
+          </button>
         </div>
         <ul className="views-legend" aria-label="Message types">
           {types.map(([t, slot]) => (
@@ -365,7 +419,7 @@ export function SpaceTimeView() {
             ? 'One event picked: Shift+click another to see how happened-before orders them.'
             : order === null
               ? 'Ordering the two events…'
-              : `${order.relation === 'before' ? 'Before' : order.relation === 'after' ? 'After' : order.relation === 'concurrent' ? 'Concurrent' : 'The same event'}: ${order.reason}`}{' '}
+              : `${order.relation === 'before' ? 'Before' : order.relation === 'after' ? 'After' : order.relation === 'concurrent' ? 'Concurrent' : 'The same event'}: ${order.reason}${order.chain.length > 0 ? ' (the chain is highlighted on the diagram)' : ''}`}{' '}
           <button
             type="button"
             className="btn small"
@@ -377,6 +431,9 @@ export function SpaceTimeView() {
             Clear
           </button>
         </div>
+      )}
+      {offendingGroups.length > 0 && (
+        <OffendingList groups={offendingGroups} selected={selectedOp} onPick={goToOp} />
       )}
       {(view.arrowsOmitted > 0 || view.marksOmitted > 0) && (
         <p className="views-notice" role="status">
@@ -483,6 +540,25 @@ export function SpaceTimeView() {
                   <title>{`event ${m.event} · ${formatDuration(m.timeUs)} · ${m.detail}`}</title>
                 </g>
               ))}
+            {/* The happened-before chain along its processes (the messages are highlighted below) */}
+            {chainLanes.map((c) => {
+              const y = laneY.get(c.node);
+              if (y === undefined) return null;
+              return (
+                <line
+                  key={`${c.node}-${c.fromUs}`}
+                  data-testid="st-chain-lane"
+                  x1={x(c.fromUs)}
+                  x2={x(c.toUs)}
+                  y1={y}
+                  y2={y}
+                  stroke={p.accent}
+                  strokeWidth={6}
+                  strokeLinecap="round"
+                  opacity={0.4}
+                />
+              );
+            })}
             {/* Messages */}
             {view.arrows.map((a) => {
               const y1 = laneY.get(a.from);
@@ -503,6 +579,7 @@ export function SpaceTimeView() {
               const px = 3 * Math.sin(ang);
               const py = -3 * Math.cos(ang);
               const event = a.end === 'open' ? a.sendEvent : a.endEvent;
+              const hop = chainHop.get(a.sendRow);
               const what =
                 a.end === 'deliver'
                   ? `delivered at ${formatDuration(a.endUs)} (event ${a.endEvent})`
@@ -519,6 +596,7 @@ export function SpaceTimeView() {
                   data-row={a.end === 'deliver' ? a.endRow : a.sendRow}
                   data-end={a.end}
                   data-picked={isPicked(a.end === 'deliver' ? a.endRow : a.sendRow) || undefined}
+                  data-chain={hop}
                   opacity={ahead ? 0.35 : 1}
                 >
                   {isPicked(a.end === 'deliver' ? a.endRow : a.sendRow) && (
@@ -529,6 +607,19 @@ export function SpaceTimeView() {
                       fill="none"
                       stroke={p.accent}
                       strokeWidth={2}
+                    />
+                  )}
+                  {hop !== undefined && (
+                    <line
+                      data-testid="st-chain"
+                      x1={x1}
+                      y1={y1}
+                      x2={x2d}
+                      y2={y2}
+                      stroke={p.accent}
+                      strokeWidth={6}
+                      strokeLinecap="round"
+                      opacity={0.4}
                     />
                   )}
                   <line x1={x1} y1={y1} x2={x2d} y2={y2} stroke="transparent" strokeWidth={9} />
@@ -553,7 +644,7 @@ export function SpaceTimeView() {
                     />
                   )}
                   <circle cx={x1} cy={y1} r={1.8} fill={colour} />
-                  <title>{`${a.msgType || 'message'} ${a.from} → ${a.to}: sent at ${formatDuration(a.sendUs)} (event ${a.sendEvent}), ${what}`}</title>
+                  <title>{`${hop === undefined ? '' : `Hop ${hop} of the happened-before chain: `}${a.msgType || 'message'} ${a.from} → ${a.to}: sent at ${formatDuration(a.sendUs)} (event ${a.sendEvent}), ${what}`}</title>
                 </g>
               );
             })}
@@ -582,6 +673,19 @@ export function SpaceTimeView() {
                 </g>
               );
             })}
+            {offending.length > 0 && (
+              <OffendingMarks
+                ops={offending}
+                laneY={laneY}
+                laneH={laneH}
+                x={x}
+                fromUs={fromUs}
+                toUs={toUs}
+                right={LABEL_W + plotW}
+                selected={selectedOp}
+                p={p}
+              />
+            )}
             {/* The current event */}
             {run.nowUs >= fromUs && run.nowUs <= toUs && (
               <g data-testid="st-cursor">

@@ -1,0 +1,2 @@
+export * from './lambda';
+export * from './scenarios';

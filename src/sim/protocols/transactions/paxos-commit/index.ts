@@ -1,0 +1,3 @@
+export * from './locks-view';
+export * from './paxos-commit';
+export * from './scenarios';

@@ -1,0 +1,3 @@
+export * from './locks-view';
+export * from './scenarios';
+export * from './three-phase-commit';
