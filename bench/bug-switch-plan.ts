@@ -367,6 +367,34 @@ const PLAN: {
     where: library('replication-no-stale-reads.dslab.json', ['params.readPolicy=read-your-writes']),
     why: 'the stale-reads exercise (reads from followers behind the leader) with the read-your-writes session policy the switch breaks',
   },
+  {
+    protocol: 'zookeeper',
+    bug: 'bugCommitWithoutQuorum',
+    catches: 'zab-primary-integrity',
+    where: library('zookeeper-leader-cut-off.dslab.json'),
+    why: 'the leader and the clients cut off from a quorum: the leader commits their writes alone, and the next leader lacks them',
+  },
+  {
+    protocol: 'zookeeper',
+    bug: 'bugSkipSyncPhase',
+    catches: 'zab-prefix',
+    where: library('zookeeper-leader-cut-off.dslab.json'),
+    why: 'the cut-off leader rejoins with proposals that never committed and without the new epoch’s; unsynchronized, it delivers them',
+  },
+  {
+    protocol: 'zookeeper',
+    bug: 'bugNoEphemeralCleanup',
+    catches: 'ephemerals-die-with-session',
+    where: library('zookeeper-lock.dslab.json'),
+    why: 'the quick start: c1 crashes at 2 s with a znode in the lock queue, and its session expires',
+  },
+  {
+    protocol: 'zookeeper',
+    bug: 'bugHerdLock',
+    catches: null,
+    where: library('zookeeper-lock.dslab.json'),
+    why: 'a cost, not a safety bug: every release wakes every waiter; no check fails, the metric lockMsgsPerRelease doubles (docs/protocols/zookeeper.md)',
+  },
 ];
 
 /** The switches, in the order the sweep runs them (read replication last). */

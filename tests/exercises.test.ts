@@ -46,6 +46,12 @@ const SOLUTIONS: Record<string, Solution> = {
   'dynamo-consistent-partition': (s) => withParams(s, { mode: 'cp' }),
   'dynamo-quorum-overlap': (s) => withParams(s, { r: 2, w: 2 }),
   'heartbeat-detector-tune': (s) => withParams(s, { deltaUs: 30_000 }),
+  // The store checks the lock znode's sequence number: c1's late write is refused.
+  'zookeeper-fence-the-lock': (s) => withParams(s, { fencing: true }),
+  // A sync before each read brings c1's server up to the leader's latest proposal.
+  'zookeeper-read-the-latest': (s) => withParams(s, { readMode: 'sync' }),
+  // Each waiter watches only its predecessor (§2.4), not /lock.
+  'zookeeper-quiet-the-herd': (s) => withParams(s, { bugHerdLock: false }),
   'kafka-acks-for-reads': (s) => withParams(s, { acks: 'all' }),
   'kafka-keep-acknowledged-records': (s) => withParams(s, { uncleanLeaderElection: false }),
   'kafka-group-fewer-moves': (s) => withParams(s, { assignor: 'sticky' }),

@@ -29,6 +29,7 @@ import { paxosCommit } from './protocols/transactions/paxos-commit/paxos-commit'
 import { threePhaseCommit } from './protocols/transactions/three-phase-commit/three-phase-commit';
 import { twoPhaseCommit } from './protocols/transactions/two-phase-commit/two-phase-commit';
 import { logicalClocks } from './protocols/vector-clocks/logical-clocks';
+import { zookeeper } from './protocols/zookeeper/zookeeper';
 import { quickStartScenario } from './toolkit/quick-start';
 
 /** What the palette, the inspector and the library need to know about a protocol. */
@@ -101,6 +102,7 @@ for (const p of [
   berkeley,
   lease,
   twoPhaseCommit,
+  zookeeper,
   lambda,
   hadoop,
   spark,

@@ -112,11 +112,46 @@ export const TimelineViewSchema = z.object({
   legend: z.array(z.object({ tone: TimelineToneSchema, label: z.string() })).optional(),
 });
 
+/**
+ * A tree drawn as indented rows (a file tree): each row a node at a depth under the row above
+ * it with a smaller depth, a label, a detail line, a tone and small badges. Generic: what a row
+ * is (a znode, a directory...) is the protocol's; the renderer only indents and colours.
+ */
+export const TreeViewSchema = z.object({
+  kind: z.literal('tree'),
+  /** What a row is, as a caption. */
+  caption: z.string(),
+  /** Which copy of the tree is shown, or any other heading (optional). */
+  source: z.string().optional(),
+  /** The rows in display order (depth-first, parents before children). */
+  rows: z.array(
+    z.object({
+      /** Stable id (a path). */
+      id: z.string(),
+      /** 0 for a root, 1 for its children... */
+      depth: z.number().int().min(0),
+      /** The name shown. */
+      label: z.string(),
+      /** A short detail line after the label (versions, data...). */
+      detail: z.string(),
+      /** Colour hint. */
+      tone: TimelineToneSchema,
+      /** Small tags after the detail (owner, watches...). */
+      badges: z.array(z.object({ text: z.string(), tone: TimelineToneSchema, title: z.string().optional() })),
+      /** Longer text shown on hover (optional). */
+      title: z.string().optional(),
+    }),
+  ),
+  /** What each tone means, for the legend (optional). */
+  legend: z.array(z.object({ tone: TimelineToneSchema, label: z.string() })).optional(),
+});
+
 /** A view's data, by kind. */
 export const ViewDataSchema = z.discriminatedUnion('kind', [
   RingViewSchema,
   LogGridViewSchema,
   TimelineViewSchema,
+  TreeViewSchema,
 ]);
 /** A view's data, by kind. */
 export type ViewData = z.infer<typeof ViewDataSchema>;
@@ -128,6 +163,8 @@ export type RingViewData = z.infer<typeof RingViewSchema>;
 export type LogGridViewData = z.infer<typeof LogGridViewSchema>;
 /** A timeline (Gantt) view. */
 export type TimelineViewData = z.infer<typeof TimelineViewSchema>;
+/** A tree view. */
+export type TreeViewData = z.infer<typeof TreeViewSchema>;
 
 /** A view as the catalog lists it. */
 export const ViewInfoSchema = z.object({
@@ -136,7 +173,7 @@ export const ViewInfoSchema = z.object({
   /** Tab title. */
   title: z.string(),
   /** Which generic renderer draws it. */
-  kind: z.enum(['ring', 'log-grid', 'timeline']),
+  kind: z.enum(['ring', 'log-grid', 'timeline', 'tree']),
 });
 
 /** An experiment as the catalog lists it (src/sim/experiments). */

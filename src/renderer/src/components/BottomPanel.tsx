@@ -31,6 +31,7 @@ import { LogGridView } from './views/LogGridView';
 import { RingView } from './views/RingView';
 import { SpaceTimeView } from './views/SpaceTimeView';
 import { TimelineView } from './views/TimelineView';
+import { TreeView } from './views/TreeView';
 
 type Tab = PanelTab | 'exercise';
 
@@ -66,6 +67,8 @@ function TabBody({ tab }: { tab: Tab }) {
         return <LogGridView viewId={view.id} protocolId={protocol.id} />;
       case 'timeline':
         return <TimelineView viewId={view.id} protocolId={protocol.id} />;
+      case 'tree':
+        return <TreeView viewId={view.id} protocolId={protocol.id} />;
     }
   }
   switch (tab) {
