@@ -134,6 +134,7 @@ async function ensureRun(): Promise<string> {
     injections: [],
     metrics: null,
     verdicts: null,
+    checking: null,
     offending: [],
   });
   return status.simId;
@@ -468,8 +469,13 @@ export async function refreshVerdicts(): Promise<void> {
   try {
     const verdicts = await call('sim.invariants', { simId });
     if (useRun.getState().simId !== simId) return;
-    useRun.getState().set({ verdicts, offending: keptOffending(useRun.getState().offending, verdicts) });
+    useRun.getState().set({
+      verdicts,
+      checking: null,
+      offending: keptOffending(useRun.getState().offending, verdicts),
+    });
   } catch (err) {
+    if (useRun.getState().simId === simId) useRun.getState().set({ checking: null });
     reportError('Could not read the checkers', err);
   }
 }
@@ -500,6 +506,11 @@ function onlyFaultsDiffer(a: Scenario, b: Scenario): boolean {
 /** Subscribes to progress and to edits that invalidate the run; returns the unsubscribe. */
 export function startRunFollower(): () => void {
   const offProgress = subscribe('sim.progress', ({ status, nodes }) => applyStatus(status, nodes));
+  // A long history check of this run (the Checkers tab waits on it): say how far it got.
+  const offReading = subscribe('sim.readProgress', (p) => {
+    if (p.method === 'sim.invariants' && p.simId === useRun.getState().simId)
+      useRun.getState().set({ checking: p });
+  });
   let topoRev = useGraph.getState().topoRev;
   let base = useGraph.getState().base;
   const offGraph = useGraph.subscribe((g) => {
@@ -533,6 +544,7 @@ export function startRunFollower(): () => void {
   });
   return () => {
     offProgress();
+    offReading();
     offGraph();
     offSeed();
   };

@@ -22,6 +22,7 @@ export function CheckersView() {
   const event = useRun((s) => s.status?.eventIndex ?? -1);
   const violation = useRun((s) => s.violation);
   const verdicts = useRun((s) => s.verdicts);
+  const checking = useRun((s) => s.checking);
   const protocol = useSession(selectProtocol);
   useThrottledRefresh(refreshVerdicts, `${simId}:${event}`, simId !== null, 400);
 
@@ -61,6 +62,7 @@ export function CheckersView() {
   return (
     <div className="checkers">
       <SeedSearch />
+      {checking && <CheckingLine what={checking.what} done={checking.done} total={checking.total} />}
       {violation && (
         <div className="violation" role="alert">
           <p className="violation-title">
@@ -168,5 +170,28 @@ export function CheckersView() {
       )}
       {!simId && <p className="muted pad">Checked as the run goes: press Play or Step.</p>}
     </div>
+  );
+}
+
+/**
+ * While the host checks a finished run's history in slices (seconds on a long run), how far it
+ * got: the checks below stay grey until it answers.
+ */
+function CheckingLine({ what, done, total }: { what: string; done: number; total: number }) {
+  const name = what.startsWith('history check ') ? what.slice('history check '.length) : what;
+  // Progress comes in pieces (keys of the history); with one piece there is nothing between 0
+  // and done, so the bar is indeterminate rather than a 0% that never moves.
+  const pct = total > 1 ? Math.min(100, Math.floor((done / total) * 100)) : null;
+  return (
+    <p className="checkers-progress" role="status">
+      <span>
+        Checking the run’s history (<code>{name}</code>){pct === null ? '…' : `: ${pct}%`}
+      </span>
+      {pct === null ? (
+        <progress aria-label={`Checking ${name}`} />
+      ) : (
+        <progress max={total} value={Math.min(done, total)} aria-label={`Checking ${name}`} />
+      )}
+    </p>
   );
 }

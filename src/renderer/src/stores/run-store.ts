@@ -3,7 +3,15 @@
  * messages in flight, metrics and checker verdicts. Plain state; src/app/run.ts fills it.
  */
 import { create } from 'zustand';
-import type { OffendingOp, Res, SimInjection, SimLinks, SimNode, SimStatusInfo } from '../../../shared/api';
+import type {
+  EventPayload,
+  OffendingOp,
+  Res,
+  SimInjection,
+  SimLinks,
+  SimNode,
+  SimStatusInfo,
+} from '../../../shared/api';
 import { type AddedNode, addedNodesKey, addedNodesOf, type RunLinks, runLinksKey } from '../graph/membership';
 import { type DropMark, EMPTY_CACHE, type Flight, type TraceCache } from '../run/trace-cache';
 
@@ -42,6 +50,11 @@ interface RunState {
   /** Latest checker verdicts. */
   verdicts: Res<'sim.invariants'> | null;
   /**
+   * How far the host got in checking this run's history (sim.readProgress for sim.invariants),
+   * while the checkers are being read; null when no check is under way.
+   */
+  checking: EventPayload<'sim.readProgress'> | null;
+  /**
    * The operations the failed history checks of this run named when it was last finished
    * (Verdict.offending), by check: kept when the run steps back from its end (the checks then
    * wait for the end again), so the space-time diagram can still draw and list them.
@@ -74,6 +87,7 @@ const EMPTY = {
   injections: [],
   metrics: null,
   verdicts: null,
+  checking: null,
   offending: [],
   violation: null,
   busy: false,
