@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { type Scenario, ScenarioSchema } from '../src/shared/scenario/schema';
 import { Rng } from '../src/sim/kernel/rng';
-import { pairBytes } from '../src/sim/protocols/mapreduce/jobs';
+import { directOutput, pairBytes } from '../src/sim/protocols/mapreduce/jobs';
 import type { MasterState } from '../src/sim/protocols/mapreduce/mapreduce';
 import { Simulation } from '../src/sim/simulation';
 
@@ -126,20 +126,22 @@ function trial(config: Config, seed: number): Trial {
 
 /** When the map phase ended: the first reduce starts once every map task is completed. */
 function mapPhaseEndUs(m: MasterState): number {
-  return Math.min(...m.bars.filter((b) => b.label.startsWith('R')).map((b) => b.startUs));
+  // Never started in a censored trial that did not finish its maps: counted at the limit.
+  return Math.min(LIMIT_US, ...m.bars.filter((b) => b.label.startsWith('R')).map((b) => b.startUs));
 }
+
+/** The whole sorted output, computed directly (so a censored trial's missing files count too). */
+const OUTPUT_BYTES = pairBytes(directOutput('sort', ''));
 
 /** The share of the output bytes renamed into place by `atUs` (the paper's Figure 3 plots the output rate). */
 function outputShareAt(m: MasterState, atUs: number): number {
   let done = 0;
-  let all = 0;
   m.reduce.forEach((task, r) => {
-    const bytes = pairBytes(m.files[`mr-out-${r}`] ?? []);
     const end = m.bars.find((b) => b.attempt === task.attempt)?.endUs;
-    all += bytes;
-    if (task.state === 'completed' && end !== null && end !== undefined && end <= atUs) done += bytes;
+    if (task.state === 'completed' && end !== null && end !== undefined && end <= atUs)
+      done += pairBytes(m.files[`mr-out-${r}`] ?? []);
   });
-  return all === 0 ? 0 : done / all;
+  return done / OUTPUT_BYTES;
 }
 
 /** The q-quantile by the nearest-rank method (every sample counts). */
