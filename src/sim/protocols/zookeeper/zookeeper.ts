@@ -237,7 +237,7 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
       'Turn on bugHerdLock and compare lockMsgsPerRelease (Metrics tab): every release now wakes every waiter, about 25 messages instead of 12.',
       "Open the Znodes tab and step through a release: the holder's znode goes, one watch fires, and only the next client asks for the children.",
       'Open zookeeper-leader-crash from the Library: s3 crashes, s1 and s2 elect s2 in epoch 2 (the zxids turn 0x2...), the clients move their sessions, and s3 returns as a follower.',
-      "Turn on bugNoEphemeralCleanup: c1's znode outlives its session, and ephemerals-die-with-session stops the run.",
+      "Turn on bugNoEphemeralCleanup: c1's znode outlives its session, and ephemerals-die-with-session stops the run (on most seeds: if c1 crashes between two turns of the lock, it holds no znode to leave behind).",
       'In zookeeper-leader-cut-off, turn on bugCommitWithoutQuorum: the cut-off leader commits alone and zab-primary-integrity catches the next leader without those txns.',
       'Try the exercise zookeeper-fence-the-lock: a client paused past its session timeout still believes it holds the lock.',
     ],
