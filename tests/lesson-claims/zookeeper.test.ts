@@ -358,6 +358,27 @@ describe('zookeeper, the library items', () => {
     }
   });
 
+  it('zookeeper-config: c2 and c3 run version 1; c2 moves off the crashed s2 and runs version 3 without ever running 2; c3 runs each (seeds 1..10)', () => {
+    for (const seed of SEEDS) {
+      const sim = new Simulation(lib('config'), { seed });
+      const runs = (id: string) => clients(sim).find((x) => x.id === id)!.c;
+      sim.runUntil(600_000); // s2 crashes now
+      expect([runs('c2').configVersion, runs('c3').configVersion], `seed ${seed}`).toEqual([1, 1]);
+      expect(runs('c2').server, `seed ${seed}`).toBe('s2');
+      sim.runUntil(2_000_000);
+      expect(runs('c2').server, `seed ${seed}: moved`).not.toBe('s2');
+      for (const id of ['c2', 'c3']) {
+        expect(runs(id).configVersion, `seed ${seed} ${id}`).toBe(3);
+        expect(runs(id).config, `seed ${seed} ${id}`).toBe('config v3');
+      }
+      expect(runs('c2').configSkipped, `seed ${seed}: c2 never ran version 2`).toBe(1);
+      expect(runs('c3').configSkipped, `seed ${seed}: c3 ran each`).toBe(0);
+      sim.runUntil(5_000_000);
+      expect(sim.invariants().find((v) => v.id === 'config-converges')?.ok, `seed ${seed}`).toBe(true);
+      expect(sim.violation, `seed ${seed}`).toBeNull();
+    }
+  });
+
   it('zookeeper-leader-election: c1 leads; when its session expires only the next in line is woken and leads; back, c1 queues at the back (seeds 1..10)', () => {
     for (const seed of SEEDS) {
       const sim = new Simulation(lib('leader-election'), { seed });

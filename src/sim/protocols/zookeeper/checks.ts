@@ -10,7 +10,7 @@
  */
 import type { ClusterView, Invariant, Liveness, NodeView } from '../../protocol';
 import { zxidHex } from './tree';
-import type { ClientState, ServerState, ZkState, ZooKeeperParams } from './types';
+import { type ClientState, CONFIG_PATH, type ServerState, type ZkState, type ZooKeeperParams } from './types';
 
 const serverOf = (n: NodeView<ZkState>): ServerState | null =>
   n.up && n.state.kind === 'server' ? n.state : null;
@@ -184,6 +184,34 @@ export const groupViews: Liveness<ZkState, ZooKeeperParams> = {
       const seen = n.state.members.join(',');
       if (seen !== up.join(','))
         return `${n.id} lists [${n.state.members.join(', ')}], but the clients up are [${up.join(', ')}]`;
+    }
+    return null;
+  },
+};
+
+/**
+ * Configuration management (§2.4): once the faults stop, within two session timeouts (a reader
+ * whose server failed must notice, move and read again) every reader that is up runs the
+ * latest version of /config, the highest any server that is up has applied. Not every version:
+ * a watch is one-shot, so a reader may skip versions written before its next read.
+ */
+export const configConverges: Liveness<ZkState, ZooKeeperParams> = {
+  id: 'config-converges',
+  title: 'After the faults stop, every reader that is up runs the latest version of /config',
+  withinUs: (p) => 2 * p.sessionTimeoutMs * 1000 + 1_000_000,
+  check({ nodes }, p) {
+    if (p.recipe !== 'config') return null;
+    let latest = 0;
+    for (const n of nodes) {
+      const s = serverOf(n);
+      const zc = s?.tree.nodes[CONFIG_PATH];
+      if (zc !== undefined && zc.version > latest) latest = zc.version;
+    }
+    const readers = nodes.filter((n) => n.state.kind === 'client').slice(1); // the first is the operator
+    for (const n of readers) {
+      if (!n.up || n.state.kind !== 'client') continue;
+      if (n.state.configVersion !== latest)
+        return `${n.id} runs /config version ${n.state.configVersion}, but the latest is ${latest}`;
     }
     return null;
   },

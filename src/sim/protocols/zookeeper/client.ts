@@ -18,12 +18,19 @@
  *
  * Its lock znodes are named /lock/<client>-<sequence>, so after a lost connection the client
  * finds the znode its create made (ZooKeeper's "protected" create does the same with a GUID).
+ *
+ * With recipe 'config' (§2.4 "Configuration Management") the first client is the operator and
+ * writes new configurations to /config (the paper's zc); the others read zc with the watch flag
+ * set, and when notified read it again, again with the watch set.
  */
 import type { ClientOp, Ctx, Input } from '../../protocol';
 import { nextAfter } from '../../toolkit/kv-client';
 import type { ZkRequest } from './tree';
 import {
   type ClientState,
+  CONFIG_PATH,
+  CONFIG_PUSH_TICKS,
+  CONFIG_PUSHES,
   ELECTION_PATH,
   keyPath,
   LOCK_PATH,
@@ -56,6 +63,9 @@ export function initClient(): ClientState {
     released: 0,
     members: [],
     recipeMsgs: 0,
+    configVersion: 0,
+    config: null,
+    configSkipped: 0,
   };
 }
 
@@ -87,6 +97,7 @@ export function onClient(ctx: C, c: ClientState, input: Input<ZkMsg>): void {
       if (input.name === 'tick') onTick(ctx, c);
       else if (input.name === 'lock') onLockTimer(ctx, c);
       else if (input.name === 'work') onWork(ctx, c);
+      else if (input.name === 'config') push(ctx, c);
       return;
     case 'client':
       onWorkload(ctx, c, input.op);
@@ -177,6 +188,7 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
       c.backlog = [];
       if (queues(ctx)) resumeLock(ctx, c, fresh);
       if (ctx.params.recipe === 'membership') join(ctx, c, fresh);
+      if (ctx.params.recipe === 'config') configure(ctx, c);
       return;
     }
     case 'REFUSED':
@@ -205,6 +217,11 @@ function onMessage(ctx: C, c: ClientState, from: string, m: ZkMsg): void {
     case 'WATCH':
       if (ctx.params.recipe === 'membership' && m.path === MEMBERS_PATH) {
         listMembers(ctx, c);
+        return;
+      }
+      if (ctx.params.recipe === 'config' && m.path === CONFIG_PATH) {
+        c.recipeMsgs += 1;
+        readConfig(ctx, c);
         return;
       }
       if (queues(ctx) && m.path.startsWith(queuePath(ctx))) {
@@ -236,6 +253,10 @@ function onResult(ctx: C, c: ClientState, m: Result): void {
     if (o!.req.op === 'getChildren' && m.children !== null) c.members = m.children.slice().sort();
     return;
   }
+  if (ctx.params.recipe === 'config') {
+    if (o!.req.op === 'getData' && m.err === null) run(ctx, c, m.version, m.value);
+    return;
+  }
   onLockResult(ctx, c, o!, m);
 }
 
@@ -259,6 +280,52 @@ function join(ctx: C, c: ClientState, fresh: boolean): void {
 
 function listMembers(ctx: C, c: ClientState): void {
   request(ctx, c, { op: 'getChildren', path: MEMBERS_PATH, watch: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration management (§2.4): "the configuration is stored in a znode, zc. Processes
+// start up with the full pathname of zc. Starting processes obtain their configuration by
+// reading zc with the watch flag set to true. If the configuration in zc is ever updated, the
+// processes are notified and read the new configuration, again setting the watch flag to true."
+// A watch is one-shot and says only that zc changed, so a process may never run a version
+// that a later write replaced before its read: it runs the latest, not every one.
+
+const isOperator = (ctx: C): boolean => ctx.nodesWithRole('client')[0] === ctx.self;
+
+function configure(ctx: C, c: ClientState): void {
+  if (isOperator(ctx)) {
+    if (c.configVersion === 0) ctx.setTimer('config', CONFIG_PUSH_TICKS * ctx.params.tickMs * 1000);
+    return;
+  }
+  readConfig(ctx, c); // at start, and after a move to another server, where its watch is gone
+}
+
+function readConfig(ctx: C, c: ClientState): void {
+  request(ctx, c, { op: 'getData', path: CONFIG_PATH, watch: true });
+}
+
+/** The operator writes the next configuration (unconditionally: it is the only writer). */
+function push(ctx: C, c: ClientState): void {
+  if (c.configVersion >= CONFIG_PUSHES) return;
+  const next = CONFIG_PUSH_TICKS * ctx.params.tickMs * 1000;
+  if (c.status !== 'connected') {
+    ctx.setTimer('config', ctx.params.tickMs * 1000);
+    return;
+  }
+  c.configVersion += 1;
+  c.config = `config v${c.configVersion}`;
+  ctx.note(`pushes ${c.config}`);
+  request(ctx, c, { op: 'setData', path: CONFIG_PATH, data: c.config, version: -1 });
+  if (c.configVersion < CONFIG_PUSHES) ctx.setTimer('config', next);
+}
+
+/** A reader got zc at `version`: it runs that configuration (a read never goes back, §2.3). */
+function run(ctx: C, c: ClientState, version: number, data: string | null): void {
+  if (isOperator(ctx) || version <= c.configVersion) return;
+  if (c.configVersion > 0) c.configSkipped += version - c.configVersion - 1;
+  c.configVersion = version;
+  c.config = data;
+  ctx.note(`runs /config version ${version}${data === null ? '' : ` (${data})`}`);
 }
 
 // ---------------------------------------------------------------------------------------------

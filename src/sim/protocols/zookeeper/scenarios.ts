@@ -82,6 +82,28 @@ export function zkMembership(params: Record<string, unknown> = {}): Scenario {
 }
 
 /**
+ * Configuration management (§2.4): c1, the operator, writes three versions of /config 300 ms
+ * apart; c2 and c3 read it with a watch and read again when the watch fires. c2's server s2
+ * crashes at 0.6 s, between the first and the second version: c2 notices, moves to another
+ * server and reads /config again there, and may run the third version without ever running
+ * the second. s2 restarts at 2 s.
+ */
+export function zkConfig(params: Record<string, unknown> = {}): Scenario {
+  const base = quickStartScenario(zookeeper, { ...params, recipe: 'config' });
+  return ScenarioSchema.parse({
+    ...base,
+    name: 'ZooKeeper: configuration management',
+    topology: zkTopology(3, 3),
+    faults: [
+      { atUs: 600_000, fault: { kind: 'crash', node: 's2' } },
+      { atUs: 2_000_000, fault: { kind: 'restart', node: 's2' } },
+    ],
+    // Long enough for config-converges to be judged: two session timeouts and a second after 2 s.
+    limits: { ...base.limits, maxTimeUs: 5_000_000 },
+  });
+}
+
+/**
  * Leader election (the recipes' election: the lock's queue whose head never lets go): three
  * clients queue under /election; the first, c1, leads. It crashes at 1.5 s; when its session
  * expires its znode goes, the watch of the next in line fires and c2 leads. c1 restarts at 3 s

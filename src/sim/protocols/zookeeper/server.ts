@@ -33,6 +33,7 @@ import {
   zxidOf,
 } from './tree';
 import {
+  CONFIG_PATH,
   ELECTION_PATH,
   keyPath,
   LOCK_PATH,
@@ -89,6 +90,7 @@ export function startTree(ctx: C): DataTree {
   if (ctx.params.recipe === 'lock') parents[LOCK_PATH] = [];
   if (ctx.params.recipe === 'election') parents[ELECTION_PATH] = [];
   if (ctx.params.recipe === 'membership') parents[MEMBERS_PATH] = [];
+  if (ctx.params.recipe === 'config') parents[CONFIG_PATH] = [];
   return initialTree(parents);
 }
 

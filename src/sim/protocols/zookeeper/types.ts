@@ -36,10 +36,10 @@ export const ZooKeeperParams = z.object({
     .describe('Session timeout: a session silent this long expires and its ephemeral znodes go, ms'),
   /** What the clients do besides the workload's reads and writes. */
   recipe: z
-    .enum(['none', 'lock', 'membership', 'election'])
+    .enum(['none', 'lock', 'membership', 'election', 'config'])
     .default('lock')
     .describe(
-      'Recipe the clients run (§2.4): none (the workload only), a lock on /lock, group membership under /members, or leader election under /election',
+      'Recipe the clients run (§2.4): none (the workload only), a lock on /lock, group membership under /members, leader election under /election, or configuration management on /config',
     ),
   /** Lock recipe: how long a client holds the lock, then between a release and its next try. */
   lockHoldMs: z
@@ -249,6 +249,15 @@ export interface ClientState {
   members: string[];
   /** Lock-recipe messages sent and received (requests, answers, watch events). */
   recipeMsgs: number;
+  /**
+   * Configuration management: the version of /config this client runs (0 before its first
+   * read); for the operator, the versions it has pushed.
+   */
+  configVersion: number;
+  /** The configuration it runs (the data of /config at that version). */
+  config: string | null;
+  /** Versions it never ran: a one-shot watch fires once however many writes follow (§2.4). */
+  configSkipped: number;
 }
 
 /** The resource the lock protects (Kleppmann's fencing example): it takes writes from lock holders. */
@@ -325,5 +334,10 @@ export const keyPath = (key: string): string => `/kv/${key}`;
 export const LOCK_PATH = '/lock';
 /** The leader election recipe's parent znode (the lock's queue, with a leader that never lets go). */
 export const ELECTION_PATH = '/election';
+/** The configuration management recipe's znode (the paper's zc). */
+export const CONFIG_PATH = '/config';
+/** Configuration management: how many configurations the operator pushes, and how many ticks apart. */
+export const CONFIG_PUSHES = 3;
+export const CONFIG_PUSH_TICKS = 6;
 /** The group membership recipe's parent znode. */
 export const MEMBERS_PATH = '/members';

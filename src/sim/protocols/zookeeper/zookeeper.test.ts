@@ -4,6 +4,7 @@ import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { Simulation } from '../../simulation';
 import { handle, type RecorderWorld } from '../../toolkit/recorder';
 import {
+  zkConfig,
   zkElection,
   zkLeaderCrash,
   zkLeaderCutOff,
@@ -335,6 +336,59 @@ describe('whole runs, seeds 1-6', () => {
       expect(views(), `seed=${seed}`).toEqual(Array(4).fill('c1,c2,c3,c4'));
       expect(sim.invariants().find((v) => v.id === 'group-views-converge')?.ok, `seed=${seed}`).toBe(true);
     }
+  });
+
+  it('configuration management: every reader ends on the last version, skipped ones counted (seeds 1..10)', () => {
+    let skipped = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const sim = new Simulation(zkConfig(), { seed });
+      sim.runUntil(5_000_000);
+      const readers = sim
+        .nodeStates()
+        .filter((n) => (n.state as ClientState).kind === 'client')
+        .slice(1)
+        .map((n) => n.state as ClientState);
+      const zc = (sim.nodeState('s1')!.state as ServerState).tree.nodes['/config']!;
+      expect(zc.version, `seed=${seed}: the operator pushed three versions`).toBe(3);
+      for (const r of readers) {
+        expect(r.configVersion, `seed=${seed}`).toBe(3);
+        expect(r.config, `seed=${seed}`).toBe(zc.data);
+        expect(r.configSkipped, `seed=${seed}`).toBeGreaterThanOrEqual(0);
+        expect(r.configSkipped, `seed=${seed}`).toBeLessThanOrEqual(2);
+        skipped += r.configSkipped;
+      }
+      expect(sim.invariants().find((v) => v.id === 'config-converges')?.ok, `seed=${seed}`).toBe(true);
+      expect(sim.violation, `seed=${seed}`).toBeNull();
+    }
+    // One-shot watches: c2, away from a server while versions 2 and 3 are written, reads only 3.
+    expect(skipped).toBeGreaterThan(0);
+  });
+
+  it('config-converges names a reader behind the latest version of /config', () => {
+    const sim = new Simulation(zkConfig(), { seed: 1 });
+    sim.runUntil(400_000); // before the operator's first push
+    const nodes = sim.nodeStates();
+    const s1 = nodes.find((n) => n.id === 's1')!.state as ServerState;
+    const view = nodes.map((n) =>
+      n.id === 's1'
+        ? {
+            ...n,
+            state: {
+              ...s1,
+              tree: {
+                ...s1.tree,
+                nodes: { ...s1.tree.nodes, '/config': { ...s1.tree.nodes['/config']!, version: 2 } },
+              },
+            },
+          }
+        : n,
+    );
+    const check = zookeeper.liveness!.find((l) => l.id === 'config-converges')!;
+    const params = ZooKeeperParams.parse({ recipe: 'config' });
+    expect(check.check({ nodes: view } as never, params)).toMatch(
+      /c2 runs \/config version 0, but the latest is 2/,
+    );
+    expect(check.check({ nodes } as never, params)).toBeNull();
   });
 
   it('leader election: the first in line leads until its session ends, then one next in line does', () => {

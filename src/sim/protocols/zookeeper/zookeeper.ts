@@ -10,7 +10,7 @@ import type { DefaultTopology, MetricSpec, NodeView, Protocol } from '../../prot
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { sumOver } from '../../toolkit/metrics';
 import { link } from '../../toolkit/topology';
-import { groupViews, zkInvariants } from './checks';
+import { configConverges, groupViews, zkInvariants } from './checks';
 import { initClient, onClient } from './client';
 import { initServer, lastApplied, onServer } from './server';
 import { initStore, onStore } from './store';
@@ -61,6 +61,7 @@ const DURABLE = [
   'acquired',
   'released',
   'recipeMsgs',
+  'configSkipped',
   // The store keeps what it took.
   'maxToken',
   'lastWriter',
@@ -138,6 +139,7 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
   liveness: [
     clientOpsAnswered((p) => (2 * p.syncLimitTicks * p.tickMs + 2 * p.sessionTimeoutMs) * 1000 + 1_000_000),
     groupViews,
+    configConverges,
   ],
   historyCheckers: ['linearizability'],
   notPromised(p) {
