@@ -8,8 +8,8 @@
  */
 import { DslabApiError, type SearchStatus } from '../shared/api';
 import type { Scenario } from '../shared/scenario/schema';
+import type { InPieces, Verdict } from '../sim';
 import { createSimulation, type Simulation } from '../sim';
-import type { InPieces, Verdict } from '../sim/simulation';
 import { CHUNK_BUDGET_MS, PROGRESS_MS, READ_PIECE, type SimHostDeps } from './sim-host';
 
 /** Most searches one host runs at once. */

@@ -31,10 +31,18 @@ import {
 } from '../shared/api';
 import type { RunSummary } from '../shared/exercise/run-summary';
 import type { Scenario } from '../shared/scenario/schema';
-import { createSimulation, type Simulation, type TraceFilter } from '../sim';
-import { causalityOf, ordering, toShiViz } from '../sim/analysis/causality';
-import { summarizeRunInPieces } from '../sim/run-summary';
-import type { Divergence, InPieces, Verdict } from '../sim/simulation';
+import {
+  causalityOf,
+  createSimulation,
+  type Divergence,
+  type InPieces,
+  ordering,
+  type Simulation,
+  summarizeRunInPieces,
+  type TraceFilter,
+  toShiViz,
+  type Verdict,
+} from '../sim';
 import {
   BYTES_PER_TRACE_ROW,
   formatBytes,

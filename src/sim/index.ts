@@ -12,6 +12,7 @@ export {
   type ScenarioInput,
   ScenarioSchema,
 } from '../shared/scenario/schema';
+export { causalityOf, ordering, toShiViz } from './analysis/causality';
 export {
   checkScenario,
   defaultScenario,
@@ -41,10 +42,12 @@ export {
 export type { Series, StopReason, Violation } from './kernel/kernel';
 export { TRACE_KIND_NAMES, type TraceEvent, type TraceKindName } from './kernel/trace';
 export type * from './protocol';
+export { summarizeRunInPieces } from './run-summary';
 export {
   type Change,
   createSimulation,
   type Divergence,
+  type InPieces,
   KV_HISTORY_CHECKERS,
   type NodeInfo,
   ScenarioError,

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { WriteFileError, writeFileWhole } from '../../main/write-file';
 import { printable } from '../../shared/printable';
-import { causalityOf, toShiViz } from '../../sim/analysis/causality';
+import { causalityOf, toShiViz } from '../../sim/index';
 import { grouped, reproduceLine } from '../format';
 import { EXIT_OK, EXIT_VIOLATION, type Io, UsageError } from '../io';
 import { advance, createRun, summariseRun } from '../run-seed';
