@@ -1,0 +1,36 @@
+// A learner's first look at the newest topics (issue: UI review of sessions 7-8): what the
+// palette offers and what the Metrics tab shows first, at the small window size in the dark
+// theme. Screenshots in DSLAB_SHOTS_DIR.
+import { expect, shot, test } from './fixtures';
+import { runButton } from './run-helpers';
+
+test('Berkeley at 1024x700 dark: no Client part, and the clock spread is the first chart', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('clocks');
+  const picker = page.getByRole('combobox', { name: 'Protocol' });
+  await picker.selectOption('berkeley');
+  await expect(runButton(page, 'Play')).toBeEnabled();
+
+  // Berkeley has a master and slaves: the palette offers those and a switch, no client.
+  const palette = page.getByRole('complementary', { name: 'Palette' });
+  await expect(palette.getByRole('button', { name: /^Add Slave/ })).toBeVisible();
+  await expect(palette.getByRole('button', { name: /^Add Switch/ })).toBeVisible();
+  await expect(palette.getByRole('button', { name: /^Add Client/ })).toHaveCount(0);
+
+  // The protocol's own chart comes before the network's counters.
+  await page.getByRole('tab', { name: 'Metrics' }).click();
+  await runButton(page, 'Play').click();
+  const titles = page.getByRole('tabpanel', { name: 'Metrics' }).locator('.chart-title');
+  await expect(titles.first()).toHaveText('spreadUs', { timeout: 30_000 });
+  await expect(titles).toContainText(['spreadUs', 'correctionUs', 'inFlight']);
+  await runButton(page, 'Pause').click();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: shot('berkeley-metrics-1024-dark.png') });
+});
