@@ -24,6 +24,17 @@ test('Berkeley at 1024x700 dark: no Client part, and the clock spread is the fir
   await expect(palette.getByRole('button', { name: /^Add Switch/ })).toBeVisible();
   await expect(palette.getByRole('button', { name: /^Add Client/ })).toHaveCount(0);
 
+  // The master's adjustments are notes in the event log; at this size their text is whole.
+  await runButton(page, 'Play').click();
+  const adjust = page
+    .getByRole('tabpanel', { name: 'Event log' })
+    .locator('.log-row .log-detail', { hasText: /^adjust / });
+  await expect(adjust.first()).toBeVisible({ timeout: 30_000 });
+  await runButton(page, 'Pause').click();
+  const cut = await adjust.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).length);
+  expect(cut, 'adjust notes cut short').toBe(0);
+  await page.screenshot({ path: shot('berkeley-log-1024-dark.png') });
+
   // The protocol's own chart comes before the network's counters.
   await page.getByRole('tab', { name: 'Metrics' }).click();
   await runButton(page, 'Play').click();
