@@ -45,3 +45,28 @@ test('Berkeley at 1024x700 dark: no Client part, and the clock spread is the fir
   await page.waitForTimeout(400);
   await page.screenshot({ path: shot('berkeley-metrics-1024-dark.png') });
 });
+
+test("before Play, a view tab explains itself in words that fit the protocol (Kafka's epochs, Storm's slots)", async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('kafka');
+  await expect(runButton(page, 'Play')).toBeEnabled();
+  await page.getByRole('tab', { name: 'Partition logs' }).click();
+  const logs = page.getByRole('tabpanel', { name: 'Partition logs' });
+  await expect(logs).toContainText('No run yet');
+  // Kafka's logs are per partition replica, numbered by leader epoch, not per node by term.
+  await expect(logs).toContainText('epoch');
+  await expect(logs).not.toContainText('every node’s log');
+
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('big-data');
+  await page.getByRole('combobox', { name: 'Protocol' }).selectOption('storm');
+  await expect(runButton(page, 'Play')).toBeEnabled();
+  await page.getByRole('tab', { name: 'Trees' }).click();
+  const trees = page.getByRole('tabpanel', { name: 'Trees' });
+  await expect(trees).toContainText('No run yet');
+  // Storm's rows are spout slots, not nodes.
+  await expect(trees).not.toContainText('each node gets a row');
+});
