@@ -70,3 +70,26 @@ test("before Play, a view tab explains itself in words that fit the protocol (Ka
   // Storm's rows are spout slots, not nodes.
   await expect(trees).not.toContainText('each node gets a row');
 });
+
+test("Kafka's parameters at 1024x700: each field and its note stay in their half of the form", async ({
+  page,
+  lab,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('kafka');
+  await expect(runButton(page, 'Play')).toBeEnabled();
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  // The notes quote Kafka's config keys, long words that do not wrap on their own.
+  await expect(inspector.getByText('replica.lag.time.max.ms', { exact: false })).toBeAttached();
+  const spill = await inspector.locator('.fgrid > .ff').evaluateAll((fields) =>
+    fields.flatMap((f) => {
+      const box = f.getBoundingClientRect();
+      return [...f.querySelectorAll('.ff-control, .ff-note')]
+        .filter((c) => c.getBoundingClientRect().right > box.right + 1 || c.scrollWidth > c.clientWidth + 1)
+        .map((c) => `${f.querySelector('.ff-label')?.textContent}: ${c.className}`);
+    }),
+  );
+  expect(spill, 'fields spilling over their neighbour').toEqual([]);
+});
