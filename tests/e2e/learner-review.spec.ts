@@ -93,3 +93,33 @@ test("Kafka's parameters at 1024x700: each field and its note stay in their half
   );
   expect(spill, 'fields spilling over their neighbour').toEqual([]);
 });
+
+test("Kafka's Metrics: a long series name leaves its chart's value whole on one line", async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(90_000);
+  await page.goto(lab.server.url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('kafka');
+  await expect(runButton(page, 'Play')).toBeEnabled();
+  await page.getByRole('tab', { name: 'Metrics' }).click();
+  await runButton(page, 'Play').click();
+  const panel = page.getByRole('tabpanel', { name: 'Metrics' });
+  const title = panel.locator('.chart-title', { hasText: 'underReplicatedPartitions' });
+  await expect(title).toBeVisible({ timeout: 30_000 });
+  await runButton(page, 'Pause').click();
+  // The name may be cut, but says itself whole on hover.
+  await expect(title).toHaveAttribute('title', 'underReplicatedPartitions');
+  const broken = await panel.locator('.chart-value').evaluateAll((values) =>
+    values
+      .filter((v) => {
+        const lines = document.createRange();
+        lines.selectNodeContents(v);
+        return lines.getClientRects().length > 1 || v.scrollWidth > v.clientWidth + 1;
+      })
+      .map((v) => `${v.parentElement?.querySelector('.chart-title')?.textContent}: ${v.textContent}`),
+  );
+  expect(broken, 'chart values wrapped or cut').toEqual([]);
+  await page.screenshot({ path: shot('kafka-metrics-1440-light.png') });
+});

@@ -186,7 +186,9 @@ function Chart({ group, slot }: { group: ChartGroup; slot: number }) {
   return (
     <figure className={multi ? 'chart chart-group' : 'chart'} data-testid={multi ? 'chart-group' : undefined}>
       <figcaption className="chart-head">
-        <span className="chart-title">{group.title}</span>
+        <span className="chart-title" title={group.title}>
+          {group.title}
+        </span>
         <span className="chart-value num">
           {multi
             ? unit
