@@ -137,6 +137,7 @@ export class Faults {
         if (node < 0) return;
         if (!nodes.isSwitch[node]) this.crash(node);
         nodes.present[node] = false;
+        if (nodes.up[node]) nodes.wentDown(node);
         nodes.up[node] = false;
         k.invalidateTopology();
         return;
@@ -159,6 +160,7 @@ export class Faults {
     const nodes = k.nodes;
     if (!nodes.up[i]) return;
     nodes.up[i] = false;
+    nodes.wentDown(i);
     nodes.paused[i] = false;
     // Held messages are lost with the process; the in-flight count forgets them.
     for (const h of nodes.held[i]!) if (h.kind === Ev.deliver) k.network.inFlight--;
@@ -190,6 +192,7 @@ export class Faults {
     const nodes = k.nodes;
     if (nodes.up[i] || !nodes.present[i]) return;
     nodes.up[i] = true;
+    nodes.cameUp(i);
     if (nodes.isSwitch[i]) {
       k.network.invalidateRoutes();
       return;
