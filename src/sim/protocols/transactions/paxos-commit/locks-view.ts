@@ -1,16 +1,14 @@
 import type { TimelineViewData } from '../../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../../protocol';
+import { crashMarkers, type DownSpan, downBars, downSpans } from '../../../toolkit/downtime';
 import { lockBars } from '../two-phase-commit/locks-view';
 import type { PaxosCommitState, RmState, TmState } from './paxos-commit';
 
 type Bar = TimelineViewData['bars'][number];
-const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
 
 /** A node's crashes as the view can see them, the current one (still down) included. */
-function crashes(n: NodeView<RmState | TmState>): { fromUs: number; toUs: number | null }[] {
-  const past: { fromUs: number; toUs: number | null }[] = (n.state.outages ?? []).map((o) => ({ ...o }));
-  if (!n.up) past.push({ fromUs: n.state.lastStepUs ?? 0, toUs: null });
-  return past;
+function crashes(n: NodeView<RmState | TmState>): DownSpan[] {
+  return downSpans(n, n.state);
 }
 
 /**
@@ -51,24 +49,12 @@ export const paxosCommitLocksView: ViewSpec<PaxosCommitState> = {
           if (sp.blockedUs !== null) asking += 1;
         }
       }
-      for (const c of crashes(r)) {
-        markers.push({ atUs: c.fromUs, label: `${r.id}'s last step before crashing`, row: r.id });
-        if (c.toUs !== null) markers.push({ atUs: c.toUs, label: `${r.id} restarts`, row: r.id });
-      }
+      markers.push(...crashMarkers(r.id, crashes(r), r.id));
     }
-    for (const t of tms)
-      for (const o of crashes(t)) {
-        bars.push({
-          row: t.id,
-          startUs: o.fromUs,
-          endUs: o.toUs,
-          label: 'down',
-          tone: 'neutral',
-          title: `${t.id} crashed after its last step at ${ms(o.fromUs)}${o.toUs === null ? ' and is still down' : ` and restarted at ${ms(o.toUs)}`} (the event log has the crash's own time)`,
-        });
-        markers.push({ atUs: o.fromUs, label: `${t.id}'s last step before crashing` });
-        if (o.toUs !== null) markers.push({ atUs: o.toUs, label: `${t.id} restarts` });
-      }
+    for (const t of tms) {
+      bars.push(...downBars(t.id, crashes(t)));
+      markers.push(...crashMarkers(t.id, crashes(t)));
+    }
     return {
       kind: 'timeline',
       caption: `Locks held per RM · ${held} held now${asking > 0 ? ` · ${asking} asking for the outcome` : ''}`,

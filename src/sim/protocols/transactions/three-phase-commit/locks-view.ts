@@ -1,6 +1,6 @@
 import type { TimelineViewData } from '../../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../../protocol';
-import type { Outage } from '../two-phase-commit';
+import { crashMarkers, type DownSpan, downBars, downSpans } from '../../../toolkit/downtime';
 import type { CoordinatorState, LockSpan3, ParticipantState, ThreePcState } from './three-phase-commit';
 
 // Adapted from two-phase-commit/locks-view.ts (same rows, markers and tones, so the two tabs
@@ -56,11 +56,8 @@ export function lockBars3(row: string, sp: LockSpan3): Bar[] {
   return bars;
 }
 
-function crashes(n: NodeView<ThreePcState>): { fromUs: number; toUs: number | null }[] {
-  const s = n.state as ParticipantState | CoordinatorState;
-  const past: { fromUs: number; toUs: number | null }[] = (s.outages ?? []).map((o: Outage) => ({ ...o }));
-  if (!n.up) past.push({ fromUs: s.lastStepUs ?? 0, toUs: null });
-  return past;
+function crashes(n: NodeView<ThreePcState>): DownSpan[] {
+  return downSpans(n, n.state as ParticipantState | CoordinatorState);
 }
 
 /**
@@ -89,24 +86,12 @@ export const threePcLocksView: ViewSpec<ThreePcState> = {
           if (sp.blockedUs !== null && sp.decidedUs === null) terminating += 1;
         }
       }
-      for (const c of crashes(p)) {
-        markers.push({ atUs: c.fromUs, label: `${p.id}'s last step before crashing`, row: p.id });
-        if (c.toUs !== null) markers.push({ atUs: c.toUs, label: `${p.id} restarts`, row: p.id });
-      }
+      markers.push(...crashMarkers(p.id, crashes(p), p.id));
     }
-    for (const c of coords)
-      for (const o of crashes(c)) {
-        bars.push({
-          row: c.id,
-          startUs: o.fromUs,
-          endUs: o.toUs,
-          label: 'down',
-          tone: 'neutral',
-          title: `${c.id} crashed after its last step at ${ms(o.fromUs)}${o.toUs === null ? ' and is still down' : ` and restarted at ${ms(o.toUs)}`} (the event log has the crash's own time)`,
-        });
-        markers.push({ atUs: o.fromUs, label: `${c.id}'s last step before crashing` });
-        if (o.toUs !== null) markers.push({ atUs: o.toUs, label: `${c.id} restarts` });
-      }
+    for (const c of coords) {
+      bars.push(...downBars(c.id, crashes(c)));
+      markers.push(...crashMarkers(c.id, crashes(c)));
+    }
     return {
       kind: 'timeline',
       caption: `Locks held per participant · ${held} held now${terminating > 0 ? ` · ${terminating} in the termination protocol` : ''}`,

@@ -1,6 +1,7 @@
 import type { TimelineViewData } from '../../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../../protocol';
-import type { CoordinatorState, LockSpan, Outage, ParticipantState, TwoPcState } from './two-phase-commit';
+import { crashMarkers, type DownSpan, downBars, downSpans } from '../../../toolkit/downtime';
+import type { CoordinatorState, LockSpan, ParticipantState, TwoPcState } from './two-phase-commit';
 
 type Bar = TimelineViewData['bars'][number];
 type Tone = Bar['tone'];
@@ -53,11 +54,8 @@ export function lockBars(row: string, sp: LockSpan): Bar[] {
 }
 
 /** A node's crashes as the view can see them, the current one (still down) included. */
-function crashes(n: NodeView<TwoPcState>): { fromUs: number; toUs: number | null }[] {
-  const s = n.state as ParticipantState | CoordinatorState;
-  const past: { fromUs: number; toUs: number | null }[] = (s.outages ?? []).map((o: Outage) => ({ ...o }));
-  if (!n.up) past.push({ fromUs: s.lastStepUs ?? 0, toUs: null });
-  return past;
+function crashes(n: NodeView<TwoPcState>): DownSpan[] {
+  return downSpans(n, n.state as ParticipantState | CoordinatorState);
 }
 
 /**
@@ -65,8 +63,8 @@ function crashes(n: NodeView<TwoPcState>): { fromUs: number; toUs: number | null
  * participant with a bar per lock it held, from VOTE-REQ to the release, toned by stretch:
  * forcing YES, uncertain after voting YES, blocked (asking for the decision, §7.4 "Timeout
  * actions"), forcing COMMIT. The coordinator's row shows when it was down, with markers at its
- * last step before a crash and at its restart: a crash itself is not in any node's state, so
- * the view places it at the node's last step (the event log has its exact time).
+ * crash and its restart (the kernel's times, NodeView.downsUs: no node's state can hold a
+ * crash's time; toolkit/downtime.ts).
  */
 export const locksView: ViewSpec<TwoPcState> = {
   id: 'locks',
@@ -88,24 +86,11 @@ export const locksView: ViewSpec<TwoPcState> = {
           if (sp.blockedUs !== null && sp.decidedUs === null) blocked += 1;
         }
       }
-      for (const c of crashes(p)) {
-        markers.push({ atUs: c.fromUs, label: `${p.id}'s last step before crashing`, row: p.id });
-        if (c.toUs !== null) markers.push({ atUs: c.toUs, label: `${p.id} restarts`, row: p.id });
-      }
+      markers.push(...crashMarkers(p.id, crashes(p), p.id));
     }
     for (const c of coords) {
-      for (const o of crashes(c)) {
-        bars.push({
-          row: c.id,
-          startUs: o.fromUs,
-          endUs: o.toUs,
-          label: 'down',
-          tone: 'neutral',
-          title: `${c.id} crashed after its last step at ${ms(o.fromUs)}${o.toUs === null ? ' and is still down' : ` and restarted at ${ms(o.toUs)}`} (the event log has the crash's own time)`,
-        });
-        markers.push({ atUs: o.fromUs, label: `${c.id}'s last step before crashing` });
-        if (o.toUs !== null) markers.push({ atUs: o.toUs, label: `${c.id} restarts` });
-      }
+      bars.push(...downBars(c.id, crashes(c)));
+      markers.push(...crashMarkers(c.id, crashes(c)));
     }
     return {
       kind: 'timeline',
