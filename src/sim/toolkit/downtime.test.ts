@@ -4,6 +4,7 @@ import type { Scenario } from '../../shared/scenario/schema';
 import { registerProtocol } from '../catalog';
 import '../checkers/builtin';
 import type { NodeView } from '../protocol';
+import { lambda, lambdaQuickStart } from '../protocols/lambda';
 import { paxosCommit, paxosCommitTmCrash } from '../protocols/transactions/paxos-commit';
 import { threePcCoordinatorCrash, threePhaseCommit } from '../protocols/transactions/three-phase-commit';
 import { twoPcAskTheOthers, twoPcClients, twoPhaseCommit } from '../protocols/transactions/two-phase-commit';
@@ -18,6 +19,7 @@ import { crashMarkers, downBars, downSpans } from './downtime';
 registerProtocol(twoPhaseCommit);
 registerProtocol(threePhaseCommit);
 registerProtocol(paxosCommit);
+registerProtocol(lambda);
 
 const view = (over: Partial<NodeView<unknown>>): NodeView<unknown> => ({
   id: 'n',
@@ -152,5 +154,33 @@ describe('the transactions protocols’ Locks tabs draw a crash at its time', ()
       const guess = st.up ? s.outages[s.outages.length - 1]!.fromUs : s.lastStepUs;
       expect(guess, sc.name).toBeLessThan(crash[crash.length - 1]!);
     }
+  });
+});
+
+describe('the Lambda Layers tab draws the speed node’s crash at its time', () => {
+  const speedBars = (sim: Simulation) =>
+    TimelineViewSchema.parse(sim.view('layers'))
+      .bars.filter((b) => b.row === 'speed')
+      .map((b) => [b.label.split(' ·')[0], b.startUs, b.endUs]);
+
+  it('while down: what it did ends at the crash, and a down bar runs from there', () => {
+    const sim = runTo(lambdaQuickStart(), 3_300_000);
+    expect(faultTimes(sim, 'speed').crash).toEqual([3_200_000]);
+    expect(speedBars(sim)).toEqual([
+      ['v1 live', expect.any(Number), 3_200_000],
+      ['down', 3_200_000, null],
+    ]);
+  });
+
+  it('after the restart: the down bar runs from the crash to the restart, not from the last step', () => {
+    const sim = runTo(lambdaQuickStart(), 3_600_000);
+    const bars = speedBars(sim);
+    expect(bars.slice(0, 2)).toEqual([
+      ['v1 live', expect.any(Number), 3_200_000],
+      ['down', 3_200_000, 3_500_000],
+    ]);
+    // The state's own record starts the time down at the node's last step before the crash.
+    const own = (sim.nodeState('speed')!.state as { bars: { label: string; startUs: number }[] }).bars;
+    expect(own.find((b) => b.label === 'down')!.startUs).toBeLessThan(3_200_000);
   });
 });
