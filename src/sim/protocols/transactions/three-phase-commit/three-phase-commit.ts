@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
+import type { Ctx, Input, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
 import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
-import { type Audit, type Outage, type Outcome, type TxnOp, twoPcTopology } from '../two-phase-commit';
+import type { Outcome } from '../shared/atomic-commit';
+import * as ac from '../shared/atomic-commit';
+import { type Audit, type Outage, type TxnOp, twoPcTopology } from '../two-phase-commit';
 import { threePcLocksView } from './locks-view';
 
 /**
@@ -1131,82 +1133,38 @@ const clientKv = kvClient<P, ThreePcMsg, ClientState, TxnResultMsg>({
 });
 
 // ------------------------------------------------------------------ checks
-// The atomic commitment properties of BHG §7.3 (AC1-AC3), as two-phase-commit checks them
-// (its invariants are not exported; these are the same definitions over this protocol's state).
+// The atomic commitment properties AC1-AC3 of BHG §7.3, as stated once for the topic in
+// ../shared/atomic-commit.ts, over this protocol's audit; strict two-phase locking (ch. 3).
 
 const auditOf = (s: ThreePcState): Audit | undefined => (s.kind === 'client' ? undefined : s.audit);
-const word = (o: Outcome) => (o === 'commit' ? 'committed' : 'aborted');
-
-function decisions(events: readonly { type: string; [k: string]: unknown }[]) {
-  return events.filter((e) => e.type === 'decided') as unknown as {
-    tid: string;
-    outcome: Outcome;
-    participants: string[];
-  }[];
-}
 
 /** AC1: all processes that reach a decision reach the same one. */
-const atomicity: Invariant<ThreePcState> = {
-  id: 'atomicity',
+const atomicity = ac.atomicity<ThreePcState>({
   title: 'Atomicity: no transaction commits at one node and aborts at another (AC1)',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events))
-      for (const n of nodes) {
-        if (n.id === changed.id) continue;
-        const o = auditOf(n.state)?.decisions[e.tid];
-        if (o !== undefined && o !== e.outcome)
-          return `${e.tid} ${word(e.outcome)} at ${changed.id} but ${word(o)} at ${n.id}`;
-      }
-    return null;
-  },
-};
+  auditOf,
+});
 
 /** AC3: COMMIT only if every participant voted YES (whoever decides: coordinator or backup). */
-const validity: Invariant<ThreePcState> = {
-  id: 'validity',
+const validity = ac.validity<ThreePcState, 'yes' | 'no'>({
   title: 'Validity: a transaction commits only if every participant voted YES (AC3)',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events)) {
-      if (e.outcome !== 'commit') continue;
-      for (const id of e.participants) {
-        const node = nodes.find((n) => n.id === id);
-        const vote = node === undefined ? undefined : auditOf(node.state)?.votes[e.tid];
-        if (vote !== 'yes')
-          return `${e.tid} committed at ${changed.id} but ${id} ${vote === 'no' ? 'voted NO' : 'has not voted YES'}`;
-      }
-    }
-    return null;
-  },
-};
+  auditOf,
+  participantsField: 'participants',
+  yes: 'yes',
+  no: 'no',
+  saidNo: 'voted NO',
+  notYes: 'has not voted YES',
+});
 
 /** AC2: a process cannot reverse its decision. */
-const durability: Invariant<ThreePcState> = {
-  id: 'durability',
+const durability = ac.durability<ThreePcState>({
   title: 'Durability: a node never reverses a decision, crashes included (AC2)',
-  check({ changed, events }) {
-    const audit = auditOf(changed.state);
-    if (audit === undefined) return null;
-    for (const e of decisions(events)) {
-      const first = audit.decisions[e.tid];
-      if (first !== undefined && first !== e.outcome)
-        return `${changed.id} ${word(first)} ${e.tid} before, and ${word(e.outcome)} it now`;
-    }
-    return null;
-  },
-};
+  auditOf,
+});
 
-const locksOnlyUndecided: Invariant<ThreePcState> = {
-  id: 'locks-only-undecided',
-  title: 'A participant holds locks only for transactions not yet decided there',
-  check({ changed }) {
-    const s = changed.state;
-    if (s.kind !== 'participant' || !changed.up) return null;
-    for (const [key, tid] of Object.entries(s.locks))
-      if (s.txns[tid] === undefined)
-        return `${changed.id} holds the lock on ${key} for ${tid}, which it has finished`;
-    return null;
-  },
-};
+/** Strict two-phase locking: a participant holds a lock only for a transaction it has not finished. */
+const locksOnlyUndecided = ac.locksOnlyUndecided<ThreePcState>((n) =>
+  n.state.kind === 'participant' ? n.state : undefined,
+);
 
 /**
  * After a total failure (every participant failed while holding the transaction undecided)

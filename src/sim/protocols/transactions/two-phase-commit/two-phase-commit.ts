@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
+import type { Ctx, Input, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
 import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
+import type { Outcome } from '../shared/atomic-commit';
+import * as ac from '../shared/atomic-commit';
 import { locksView } from './locks-view';
 
 /**
@@ -65,7 +67,7 @@ export type TwoPhaseCommitParams = z.infer<typeof TwoPhaseCommitParams>;
 type P = TwoPhaseCommitParams;
 
 /** A decision. */
-export type Outcome = 'commit' | 'abort';
+export type { Outcome };
 
 /** What a transaction does at each participant: write a key, or read it. */
 export interface TxnOp {
@@ -105,12 +107,7 @@ export type NoCause = 'chose-no' | 'scripted' | 'lock-conflict' | 'termination';
  * kept across crashes and never forgotten, not even by bugForgetLogOnRestart (it is the
  * world's record of what the node told others, not the node's own disk).
  */
-export interface Audit {
-  /** Votes cast, by transaction. */
-  votes: Record<string, 'yes' | 'no'>;
-  /** The first decision reached, by transaction. */
-  decisions: Record<string, Outcome>;
-}
+export type Audit = ac.CommitAudit<'yes' | 'no'>;
 
 /** Who is waiting for a transaction's outcome at the coordinator. */
 export type Origin =
@@ -973,83 +970,39 @@ const clientKv = kvClient<P, TwoPcMsg, ClientState, TxnResultMsg>({
 });
 
 // ------------------------------------------------------------------ checks
+// The atomic commitment properties AC1-AC3 of §7.3, as stated once for the topic in
+// ../shared/atomic-commit.ts, over this protocol's audit; strict two-phase locking (ch. 3).
 
 const auditOf = (s: TwoPcState): Audit | undefined => (s.kind === 'client' ? undefined : s.audit);
-const word = (o: Outcome) => (o === 'commit' ? 'committed' : 'aborted');
-
-/** The `decided` check events of a step. */
-function decisions(events: readonly { type: string; [k: string]: unknown }[]) {
-  return events.filter((e) => e.type === 'decided') as unknown as {
-    tid: string;
-    outcome: Outcome;
-    participants: string[];
-  }[];
-}
 
 /** AC1: all processes that reach a decision reach the same one. */
-const atomicity: Invariant<TwoPcState> = {
-  id: 'atomicity',
+const atomicity = ac.atomicity<TwoPcState>({
   title: 'Atomicity: no transaction commits at one node and aborts at another (AC1)',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events))
-      for (const n of nodes) {
-        if (n.id === changed.id) continue;
-        const o = auditOf(n.state)?.decisions[e.tid];
-        if (o !== undefined && o !== e.outcome)
-          return `${e.tid} ${word(e.outcome)} at ${changed.id} but ${word(o)} at ${n.id}`;
-      }
-    return null;
-  },
-};
+  auditOf,
+});
 
-/** AC3: the decision is COMMIT only if every participant voted YES. */
-const validity: Invariant<TwoPcState> = {
-  id: 'validity',
+/** AC3: the decision is COMMIT only if every participant voted YES (the coordinator decides). */
+const validity = ac.validity<TwoPcState, 'yes' | 'no'>({
   title: 'Validity: a transaction commits only if every participant voted YES (AC3)',
-  check({ changed, nodes, events }) {
-    if (changed.role !== 'coordinator') return null;
-    for (const e of decisions(events)) {
-      if (e.outcome !== 'commit') continue;
-      for (const id of e.participants) {
-        const node = nodes.find((n) => n.id === id);
-        const vote = node === undefined ? undefined : auditOf(node.state)?.votes[e.tid];
-        if (vote !== 'yes')
-          return `${e.tid} committed at ${changed.id} but ${id} ${vote === 'no' ? 'voted NO' : 'has not voted YES'}`;
-      }
-    }
-    return null;
-  },
-};
+  auditOf,
+  participantsField: 'participants',
+  yes: 'yes',
+  no: 'no',
+  saidNo: 'voted NO',
+  notYes: 'has not voted YES',
+  deciderRole: 'coordinator',
+});
 
 /** AC2: a process cannot reverse its decision (after a crash either). */
-const durability: Invariant<TwoPcState> = {
-  id: 'durability',
+const durability = ac.durability<TwoPcState>({
   title: 'Durability: a node never reverses a decision, crashes included (AC2)',
-  check({ changed, events }) {
-    const audit = auditOf(changed.state);
-    if (audit === undefined) return null;
-    for (const e of decisions(events)) {
-      const first = audit.decisions[e.tid];
-      if (first !== undefined && first !== e.outcome)
-        return `${changed.id} ${word(first)} ${e.tid} before, and ${word(e.outcome)} it now`;
-    }
-    return null;
-  },
-};
+  auditOf,
+});
 
 /** Strict two-phase locking: a participant holds a lock only for a transaction it has not finished. */
-const locksOnlyUndecided: Invariant<TwoPcState> = {
-  id: 'locks-only-undecided',
-  title: 'A participant holds locks only for transactions not yet decided there',
-  check({ changed }) {
-    const s = changed.state;
-    if (s.kind !== 'participant' || !changed.up) return null;
-    for (const [key, tid] of Object.entries(s.locks))
-      if (s.txns[tid] === undefined)
-        return `${changed.id} holds the lock on ${key} for ${tid}, which it has finished`;
-    return null;
-  },
-};
+const locksOnlyUndecided = ac.locksOnlyUndecided<TwoPcState>((n) =>
+  n.state.kind === 'participant' ? n.state : undefined,
+);
 
 /**
  * AC5: once every failure is repaired and none happens for long enough, every transaction is
