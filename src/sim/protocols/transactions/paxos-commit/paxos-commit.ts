@@ -5,13 +5,8 @@ import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
 import type { Outcome } from '../shared/atomic-commit';
 import * as ac from '../shared/atomic-commit';
-import {
-  LOCK_SPANS_KEPT,
-  type LockSpan,
-  OUTAGES_KEPT,
-  type Outage,
-  type TxnOp,
-} from '../two-phase-commit/two-phase-commit';
+import { keepSpan, type Outage, openSpan, stepped } from '../shared/locks-view';
+import type { LockSpan, TxnOp } from '../two-phase-commit/two-phase-commit';
 import { paxosCommitLocksView } from './locks-view';
 
 /**
@@ -642,17 +637,6 @@ function begin(ctx: C, s: TmState, op: TxnOp, origin: Origin): void {
   ctx.note(`${tid} begins: ${describeOp(op)} at ${rms.join(', ')}`);
 }
 
-/** For the Locks view: the node's steps, and at a restart the crash it came back from. */
-function stepped(ctx: C, s: RmState | TmState, input: Input<PaxosCommitMsg>): number {
-  const last = s.lastStepUs;
-  s.lastStepUs = ctx.now();
-  if (input.kind === 'restart') {
-    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
-    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
-  }
-  return last;
-}
-
 function tmOn(ctx: C, s: TmState, input: Input<PaxosCommitMsg>): void {
   const p = ctx.params;
   stepped(ctx, s, input);
@@ -803,16 +787,8 @@ function acceptorOn(ctx: C, s: AcceptorState, input: Input<PaxosCommitMsg>): voi
 
 // ------------------------------------------------------------------ RM
 
-function openSpan(s: RmState, tid: string): LockSpan | undefined {
-  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
-    const sp = s.lockSpans[i]!;
-    if (sp.tid === tid && sp.endUs === null) return sp;
-  }
-  return undefined;
-}
-
 function spanBegins(s: RmState, tid: string, key: string, nowUs: number, yesUs: number | null): void {
-  s.lockSpans.push({
+  keepSpan(s.lockSpans, {
     tid,
     key,
     lockedUs: nowUs,
@@ -822,9 +798,6 @@ function spanBegins(s: RmState, tid: string, key: string, nowUs: number, yesUs: 
     endUs: null,
     outcome: null,
   });
-  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
-  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
-  s.lockSpans.splice(Math.max(0, k), 1);
 }
 
 /** The outcome in the log, or null. */
@@ -849,7 +822,7 @@ function rmDecides(ctx: C, s: RmState, tid: string, outcome: Outcome, rms: reado
     delete s.txns[tid];
   }
   s.log.push({ tid, type: outcome });
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) {
     sp.endUs = ctx.now();
     sp.decidedUs ??= sp.endUs;
@@ -906,7 +879,7 @@ function phase2a(ctx: C, s: RmState, tid: string, val: Val, rms: string[], tm: s
 function prepared(ctx: C, s: RmState, tid: string, t: RmTxn): void {
   t.phase = 'prepared';
   s.audit.votes[tid] ??= 'prepared';
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.yesUs = ctx.now();
   phase2a(ctx, s, tid, 'prepared', t.rms, t.tm, t.op);
   ctx.setTimer(ASK + tid, us(ctx.params.decisionTimeoutMs));
@@ -917,7 +890,7 @@ function ask(ctx: C, s: RmState, tid: string, t: RmTxn): void {
   const leaders = leadersOf(ctx);
   t.asked += 1;
   t.askedSinceUs ??= ctx.now();
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.blockedUs ??= t.askedSinceUs;
   const k = leaders.indexOf(t.tm);
   const to = leaders[(Math.max(0, k) + t.asked) % leaders.length]!;
@@ -936,7 +909,7 @@ function rmRecover(ctx: C, s: RmState, lastStepUs: number): void {
   for (const [tid, r] of open) {
     const op = r.op ?? { kind: 'write' as const, key: '', value: '' };
     s.locks[op.key] = tid;
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
     s.txns[tid] = {
       phase: 'prepared',

@@ -4,7 +4,8 @@ import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import type { Outcome } from '../shared/atomic-commit';
 import * as ac from '../shared/atomic-commit';
-import { type Audit, type Outage, type TxnOp, twoPcTopology } from '../two-phase-commit';
+import { keepSpan, type LockSpanBase, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type Audit, type TxnOp, twoPcTopology } from '../two-phase-commit';
 import { threePcLocksView } from './locks-view';
 
 /**
@@ -183,13 +184,7 @@ export interface CoordinatorState {
  * disk and voted, PRE-COMMIT (committable), the termination protocol's first round, the
  * decision, the release. Local clock, microseconds; null: not (yet) reached.
  */
-export interface LockSpan3 {
-  /** The transaction. */
-  tid: string;
-  /** The key locked. */
-  key: string;
-  /** VOTE-REQ arrived and the lock was taken. */
-  lockedUs: number;
+export interface LockSpan3 extends LockSpanBase {
   /** The YES record reached the disk and the vote went out (state w). */
   yesUs: number | null;
   /** PRE-COMMIT arrived (state p). */
@@ -198,10 +193,6 @@ export interface LockSpan3 {
   blockedUs: number | null;
   /** It learned COMMIT (forcing its record). */
   decidedUs: number | null;
-  /** It released the lock. */
-  endUs: number | null;
-  /** How the lock ended. */
-  outcome: Outcome | 'lost' | null;
 }
 
 /** The termination protocol as one participant runs it for one transaction (BHG §7.5). */
@@ -382,10 +373,8 @@ const DECIDE = 'decide:';
 const ELECT = 'elect:';
 const TR4 = 'tr4:';
 const NEXT_TXN = 'next-txn';
-/** How many lock spans a participant keeps for the Locks view. */
-export const LOCK_SPANS_KEPT = 50;
-/** How many crashes a node keeps for the Locks view. */
-export const OUTAGES_KEPT = 20;
+
+export { LOCK_SPANS_KEPT, OUTAGES_KEPT } from '../shared/locks-view';
 
 function send(ctx: C, s: Node3pc, to: string, msg: ThreePcMsg): void {
   s.stats.sent += 1;
@@ -600,16 +589,6 @@ function coordinatorLearns(ctx: C, s: CoordinatorState, from: string, m: Decisio
   awaitAcks(ctx, s, m.tid, t);
 }
 
-function stepped(ctx: C, s: Node3pc, input: Input<ThreePcMsg>): number {
-  const last = s.lastStepUs;
-  s.lastStepUs = ctx.now();
-  if (input.kind === 'restart') {
-    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
-    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
-  }
-  return last;
-}
-
 function coordinatorTimer(ctx: C, s: CoordinatorState, name: string): void {
   const p = ctx.params;
   if (name === NEXT_TXN) {
@@ -701,14 +680,6 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<ThreePcMsg>): v
 
 // ------------------------------------------------------------------ participant
 
-function openSpan(s: ParticipantState, tid: string): LockSpan3 | undefined {
-  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
-    const sp = s.lockSpans[i]!;
-    if (sp.tid === tid && sp.endUs === null) return sp;
-  }
-  return undefined;
-}
-
 function spanBegins(
   s: ParticipantState,
   tid: string,
@@ -716,7 +687,7 @@ function spanBegins(
   nowUs: number,
   yesUs: number | null,
 ): void {
-  s.lockSpans.push({
+  keepSpan(s.lockSpans, {
     tid,
     key,
     lockedUs: nowUs,
@@ -727,9 +698,6 @@ function spanBegins(
     endUs: null,
     outcome: null,
   });
-  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
-  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
-  s.lockSpans.splice(Math.max(0, k), 1);
 }
 
 /** Ends a transaction here: release its lock, stop its timers, count the time it waited. */
@@ -742,7 +710,7 @@ function finish(ctx: C, s: ParticipantState, tid: string, outcome: Outcome): voi
   delete s.txns[tid];
   for (const timer of [DECIDE, ELECT, TR4, FORCE]) ctx.cancelTimer(timer + tid);
   s.forcing = s.forcing.filter((r) => r.tid !== tid);
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) {
     sp.endUs = ctx.now();
     sp.decidedUs ??= sp.endUs;
@@ -763,7 +731,7 @@ function learnCommit(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn
   t.state = 'c';
   if (t.blockedSinceUs !== null) s.stats.blockedUs += Math.max(0, ctx.now() - t.blockedSinceUs);
   t.blockedSinceUs = null;
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.decidedUs = ctx.now();
   for (const timer of [DECIDE, ELECT, TR4]) ctx.cancelTimer(timer + tid);
   force(ctx, s, { tid, type: 'commit' });
@@ -818,7 +786,7 @@ function participantForced(ctx: C, s: ParticipantState, tid: string): void {
   if (rec.type === 'yes') {
     t.state = 'w';
     s.audit.votes[tid] ??= 'yes';
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp !== undefined) sp.yesUs = ctx.now();
     const value = t.op.kind === 'read' ? (s.data[t.op.key] ?? null) : null;
     send(ctx, s, t.coordinator, { type: 'Yes', tid, value });
@@ -838,7 +806,7 @@ function onPreCommit(ctx: C, s: ParticipantState, from: string, m: PreCommitMsg)
   if (t === undefined || t.state === 'q' || t.state === 'c') return;
   if (t.state === 'w') {
     t.state = 'p';
-    const sp = openSpan(s, m.tid);
+    const sp = openSpan(s.lockSpans, m.tid);
     if (sp !== undefined) sp.precommitUs ??= ctx.now();
   }
   send(ctx, s, from, { type: 'Ack', tid: m.tid, of: 'precommit' });
@@ -877,7 +845,7 @@ function onDecision(ctx: C, s: ParticipantState, from: string, m: DecisionMsg): 
  */
 function startTermination(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   t.blockedSinceUs ??= ctx.now();
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.blockedUs ??= t.blockedSinceUs;
   if (t.recovered) {
     // Recovery: ask everyone; take no part in the termination protocol (§7.5).
@@ -984,7 +952,7 @@ function elect(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): voi
     const uncertain = operational.filter((q) => term.states[q] === 'w' && q !== ctx.self);
     if (t.state === 'w') {
       t.state = 'p';
-      const sp = openSpan(s, tid);
+      const sp = openSpan(s.lockSpans, tid);
       if (sp !== undefined) sp.precommitUs ??= ctx.now();
     }
     if (uncertain.length === 0) {
@@ -1027,7 +995,7 @@ function participantRecover(ctx: C, s: ParticipantState, lastStepUs: number): vo
   for (const [tid, r] of yes) {
     const op = r.op ?? NO_OP;
     s.locks[op.key] = tid;
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
     else sp.yesUs ??= sp.lockedUs;
     s.txns[tid] = {

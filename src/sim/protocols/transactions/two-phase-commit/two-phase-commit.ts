@@ -5,6 +5,7 @@ import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
 import type { Outcome } from '../shared/atomic-commit';
 import * as ac from '../shared/atomic-commit';
+import { keepSpan, type LockSpanBase, type Outage, openSpan, stepped } from '../shared/locks-view';
 import { locksView } from './locks-view';
 
 /**
@@ -66,6 +67,8 @@ export const TwoPhaseCommitParams = z.object({
 export type TwoPhaseCommitParams = z.infer<typeof TwoPhaseCommitParams>;
 type P = TwoPhaseCommitParams;
 
+/** A crash as the node tells it, and how many lock spans and crashes the Locks view keeps. */
+export { LOCK_SPANS_KEPT, OUTAGES_KEPT, type Outage } from '../shared/locks-view';
 /** A decision. */
 export type { Outcome };
 
@@ -172,39 +175,17 @@ export interface CoordinatorState {
 }
 
 /**
- * A crash, as the node itself can tell it at its restart: it last took a step at `fromUs` and
- * restarted at `toUs` (local clock). A node cannot see the moment it crashes, so the span
- * begins at its last step before it (the event log has the crash's own time).
- */
-export interface Outage {
-  /** Its last step before the crash, microseconds. */
-  fromUs: number;
-  /** Its restart, microseconds. */
-  toUs: number;
-}
-
-/**
  * A lock a participant held for a transaction, for the Locks view (no rule reads it): taken at
  * VOTE-REQ, YES on disk and voted, the first decision request (blocked), the decision, the
  * release. Local clock, microseconds; null: not (yet) reached.
  */
-export interface LockSpan {
-  /** The transaction. */
-  tid: string;
-  /** The key locked. */
-  key: string;
-  /** VOTE-REQ arrived and the lock was taken. */
-  lockedUs: number;
+export interface LockSpan extends LockSpanBase {
   /** The YES record reached the disk and the vote went out. */
   yesUs: number | null;
   /** The decision timeout expired and it first asked for the decision. */
   blockedUs: number | null;
   /** It learned the decision. */
   decidedUs: number | null;
-  /** It released the lock. */
-  endUs: number | null;
-  /** How the lock ended: the decision, or lost in a crash before the YES record was on disk. */
-  outcome: Outcome | 'lost' | null;
 }
 
 /** A transaction at a participant. */
@@ -373,10 +354,6 @@ const VOTES = 'votes:';
 const RESEND = 'resend:';
 const DECIDE = 'decide:';
 const NEXT_TXN = 'next-txn';
-/** How many lock spans a participant keeps for the Locks view. */
-export const LOCK_SPANS_KEPT = 50;
-/** How many crashes a node keeps for the Locks view. */
-export const OUTAGES_KEPT = 20;
 
 /** Sends a 2PC message and counts it (messages per transaction). */
 function send(ctx: C, s: Node2pc, to: string, msg: TwoPcMsg): void {
@@ -555,17 +532,6 @@ function coordinatorRecover(ctx: C, s: CoordinatorState): void {
   }
 }
 
-/** For the Locks view: the node's steps, and at a restart the crash it came back from. */
-function stepped(ctx: C, s: Node2pc, input: Input<TwoPcMsg>): number {
-  const last = s.lastStepUs;
-  s.lastStepUs = ctx.now();
-  if (input.kind === 'restart') {
-    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
-    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
-  }
-  return last;
-}
-
 function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<TwoPcMsg>): void {
   const p = ctx.params;
   stepped(ctx, s, input);
@@ -660,15 +626,6 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<TwoPcMsg>): voi
 
 // ------------------------------------------------------------------ participant
 
-/** The Locks view's open span of a transaction, if any. */
-function openSpan(s: ParticipantState, tid: string): LockSpan | undefined {
-  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
-    const sp = s.lockSpans[i]!;
-    if (sp.tid === tid && sp.endUs === null) return sp;
-  }
-  return undefined;
-}
-
 /** For the Locks view: a lock taken now (the oldest finished span makes room). */
 function spanBegins(
   s: ParticipantState,
@@ -677,7 +634,7 @@ function spanBegins(
   nowUs: number,
   yesUs: number | null,
 ): void {
-  s.lockSpans.push({
+  keepSpan(s.lockSpans, {
     tid,
     key,
     lockedUs: nowUs,
@@ -687,9 +644,6 @@ function spanBegins(
     endUs: null,
     outcome: null,
   });
-  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
-  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
-  s.lockSpans.splice(Math.max(0, k), 1);
 }
 
 /** Releases a transaction's lock and forgets it (it is decided here, `outcome`). */
@@ -697,7 +651,7 @@ function release(ctx: C, s: ParticipantState, tid: string, outcome: Outcome): vo
   const t = s.txns[tid];
   if (t !== undefined && s.locks[t.op.key] === tid) delete s.locks[t.op.key];
   delete s.txns[tid];
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) {
     sp.endUs = ctx.now();
     sp.decidedUs ??= sp.endUs;
@@ -762,7 +716,7 @@ function onPrepare(ctx: C, s: ParticipantState, from: string, m: PrepareMsg): vo
 function votedYes(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   t.phase = 'uncertain';
   s.audit.votes[tid] ??= 'yes';
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.yesUs = ctx.now();
   const value = t.op.kind === 'read' ? (s.data[t.op.key] ?? null) : null;
   send(ctx, s, t.coordinator, { type: 'VoteYes', tid, value });
@@ -798,7 +752,7 @@ function onDecision(ctx: C, s: ParticipantState, from: string, m: DecisionMsg): 
     unblock(ctx, s, t);
     t.blockedSinceUs = null;
     t.phase = 'committing';
-    const sp = openSpan(s, m.tid);
+    const sp = openSpan(s.lockSpans, m.tid);
     if (sp !== undefined) sp.decidedUs = ctx.now();
     ctx.cancelTimer(DECIDE + m.tid);
     ctx.cancelTimer(FORCE + m.tid);
@@ -844,7 +798,7 @@ function onDecisionRequest(ctx: C, s: ParticipantState, from: string, m: Decisio
 function askForDecision(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   if (t.phase !== 'uncertain') return;
   t.blockedSinceUs ??= ctx.now();
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.blockedUs ??= t.blockedSinceUs;
   t.asked += 1;
   t.uncertain = [];
@@ -879,7 +833,7 @@ function participantRecover(ctx: C, s: ParticipantState, lastStepUs: number): vo
     const op = r.op ?? { kind: 'write' as const, key: '', value: '' };
     s.locks[op.key] = tid;
     // The Locks view: a YES on disk binds it through the crash, so its lock span goes on.
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
     else {
       sp.decidedUs = null;
