@@ -17,7 +17,7 @@ export const paxosCommitLocksView: ViewSpec<PaxosCommitState> = locksView<PaxosC
     { from: 'blockedUs', tone: 'bad', what: 'asking the leaders in turn for the outcome', suffix: ' asking' },
     { from: 'decidedUs', tone: 'good', what: 'COMMIT known, forcing its COMMIT record', suffix: ' COMMIT' },
   ],
-  record: 'YES',
+  record: 'Prepared',
   holder: 'rm',
   coordinator: 'tm',
   stuck: (sp) => sp.blockedUs !== null,
