@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
+import { initKvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
 import type { Outcome } from '../shared/atomic-commit';
 import * as ac from '../shared/atomic-commit';
 import { keepSpan, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type ClientState, type TxnRequestMsg, type TxnResultMsg, txnClient } from '../shared/txn-client';
 import type { LockSpan, TxnOp } from '../two-phase-commit/two-phase-commit';
 import { paxosCommitLocksView } from './locks-view';
+
+/** The clients' messages and state, the same for the three commit protocols. */
+export type { ClientState, TxnRequestMsg, TxnResultMsg } from '../shared/txn-client';
 
 /**
  * Paxos Commit, after J. Gray and L. Lamport, "Consensus on Transaction Commit", ACM TODS
@@ -265,12 +269,6 @@ export interface AcceptorState {
   audit: Audit;
 }
 
-/** A client: the toolkit's key-value client; each operation is one transaction. */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-}
-
 /** A node of the protocol. */
 export type PaxosCommitState = RmState | TmState | AcceptorState | ClientState;
 
@@ -356,30 +354,6 @@ export interface DecisionRequestMsg {
   tid: string;
   /** Every RM. */
   rms: string[];
-}
-/** Client -> TM: run this operation as a transaction. */
-export interface TxnRequestMsg {
-  /** Message type. */
-  type: 'TxnRequest';
-  /** The client's request number. */
-  req: number;
-  /** Read or write. */
-  op: 'read' | 'write';
-  /** The key. */
-  key: string;
-  /** The value to write ('' for a read). */
-  value: string;
-}
-/** TM -> client: committed (with the value read) or aborted. */
-export interface TxnResultMsg {
-  /** Message type. */
-  type: 'TxnResult';
-  /** The request it answers. */
-  req: number;
-  /** Committed (true) or aborted. */
-  ok: boolean;
-  /** The value read (reads), or null. */
-  value: string | null;
 }
 
 /** Messages. */
@@ -990,14 +964,7 @@ function rmOn(ctx: C, s: RmState, input: Input<PaxosCommitMsg>): void {
 
 // ------------------------------------------------------------------ client
 
-const clientKv = kvClient<P, PaxosCommitMsg, ClientState, TxnResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('tm')[0] ?? '',
-  request: (_ctx, _c, r) => ({ type: 'TxnRequest', req: r.req, op: r.op, key: r.key, value: r.value }),
-  answers: { types: ['TxnResult'], req: (m) => m.req },
-  read: (_ctx, _c, r, _from, m) => ({
-    done: !m.ok ? { ok: false } : r.op === 'read' ? { ok: true, value: m.value } : { ok: true },
-  }),
-});
+const clientKv = txnClient<P, PaxosCommitMsg>('tm');
 
 // ------------------------------------------------------------------ checks
 // The transaction commit problem of §2, as stated once for the topic (with BHG's AC1-AC3) in

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import type { Ctx, Input, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
+import { initKvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import type { Outcome } from '../shared/atomic-commit';
 import * as ac from '../shared/atomic-commit';
 import { keepSpan, type LockSpanBase, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type ClientState, type TxnRequestMsg, type TxnResultMsg, txnClient } from '../shared/txn-client';
 import { type Audit, type TxnOp, twoPcTopology } from '../two-phase-commit';
 import { threePcLocksView } from './locks-view';
+
+/** The clients' messages and state, the same for the three commit protocols. */
+export type { ClientState, TxnRequestMsg, TxnResultMsg } from '../shared/txn-client';
 
 /**
  * Three-phase commit, after D. Skeen, "Nonblocking commit protocols", SIGMOD 1981, and
@@ -269,12 +273,6 @@ export interface ParticipantState {
   outages: Outage[];
 }
 
-/** A client: the toolkit's key-value client; each operation is one transaction. */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-}
-
 /** A node of the protocol. */
 export type ThreePcState = CoordinatorState | ParticipantState | ClientState;
 
@@ -330,21 +328,6 @@ export interface StateReportMsg {
 export interface DecisionRequestMsg {
   type: 'DecisionRequest';
   tid: string;
-}
-/** Client -> coordinator: run this operation as a transaction. */
-export interface TxnRequestMsg {
-  type: 'TxnRequest';
-  req: number;
-  op: 'read' | 'write';
-  key: string;
-  value: string;
-}
-/** Coordinator -> client: committed (with the value read) or aborted. */
-export interface TxnResultMsg {
-  type: 'TxnResult';
-  req: number;
-  ok: boolean;
-  value: string | null;
 }
 
 /** Messages. */
@@ -1091,14 +1074,7 @@ function participantOn(ctx: C, s: ParticipantState, input: Input<ThreePcMsg>): v
 
 // ------------------------------------------------------------------ client
 
-const clientKv = kvClient<P, ThreePcMsg, ClientState, TxnResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('coordinator')[0] ?? '',
-  request: (_ctx, _c, r) => ({ type: 'TxnRequest', req: r.req, op: r.op, key: r.key, value: r.value }),
-  answers: { types: ['TxnResult'], req: (m) => m.req },
-  read: (_ctx, _c, r, _from, m) => ({
-    done: !m.ok ? { ok: false } : r.op === 'read' ? { ok: true, value: m.value } : { ok: true },
-  }),
-});
+const clientKv = txnClient<P, ThreePcMsg>('coordinator');
 
 // ------------------------------------------------------------------ checks
 // The atomic commitment properties AC1-AC3 of BHG §7.3, as stated once for the topic in

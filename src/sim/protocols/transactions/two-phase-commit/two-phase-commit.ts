@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import type { Ctx, Input, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
+import { initKvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
 import type { Outcome } from '../shared/atomic-commit';
 import * as ac from '../shared/atomic-commit';
 import { keepSpan, type LockSpanBase, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type ClientState, type TxnRequestMsg, type TxnResultMsg, txnClient } from '../shared/txn-client';
 import { locksView } from './locks-view';
+
+/** The clients' messages and state, the same for the three commit protocols. */
+export type { ClientState, TxnRequestMsg, TxnResultMsg } from '../shared/txn-client';
 
 /**
  * Two-phase commit with a distributed-transaction log, after Bernstein, Hadzilacos & Goodman,
@@ -242,12 +246,6 @@ export interface ParticipantState {
   outages: Outage[];
 }
 
-/** A client: the toolkit's key-value client; each operation is one transaction. */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-}
-
 /** A node of the protocol. */
 export type TwoPcState = CoordinatorState | ParticipantState | ClientState;
 
@@ -307,30 +305,6 @@ export interface UncertainMsg {
   type: 'Uncertain';
   /** The transaction. */
   tid: string;
-}
-/** Client -> coordinator: run this operation as a transaction. */
-export interface TxnRequestMsg {
-  /** Message type. */
-  type: 'TxnRequest';
-  /** The client's request number. */
-  req: number;
-  /** Read or write. */
-  op: 'read' | 'write';
-  /** The key. */
-  key: string;
-  /** The value to write ('' for a read). */
-  value: string;
-}
-/** Coordinator -> client: committed (with the value read) or aborted. */
-export interface TxnResultMsg {
-  /** Message type. */
-  type: 'TxnResult';
-  /** The request it answers. */
-  req: number;
-  /** Committed (true) or aborted. */
-  ok: boolean;
-  /** The value read (reads), or null. */
-  value: string | null;
 }
 
 /** Messages. */
@@ -914,14 +888,7 @@ function participantOn(ctx: C, s: ParticipantState, input: Input<TwoPcMsg>): voi
 
 // ------------------------------------------------------------------ client
 
-const clientKv = kvClient<P, TwoPcMsg, ClientState, TxnResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('coordinator')[0] ?? '',
-  request: (_ctx, _c, r) => ({ type: 'TxnRequest', req: r.req, op: r.op, key: r.key, value: r.value }),
-  answers: { types: ['TxnResult'], req: (m) => m.req },
-  read: (_ctx, _c, r, _from, m) => ({
-    done: !m.ok ? { ok: false } : r.op === 'read' ? { ok: true, value: m.value } : { ok: true },
-  }),
-});
+const clientKv = txnClient<P, TwoPcMsg>('coordinator');
 
 // ------------------------------------------------------------------ checks
 // The atomic commitment properties AC1-AC3 of §7.3, as stated once for the topic in
