@@ -13,6 +13,7 @@ import type {
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
 import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
+import { link, placed } from '../../toolkit/topology';
 import { ringTab } from './ring-view';
 
 /**
@@ -750,16 +751,15 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     const roles: Record<string, string> = { coord: 'coordinator', c1: 'client' };
     return {
       nodes: [
-        ...ids.map((id, k) => ({
-          id,
-          name: id,
-          role: roles[id] ?? 'node',
-          x: 300 + 220 * Math.cos((2 * Math.PI * k) / ids.length),
-          y: 300 + 220 * Math.sin((2 * Math.PI * k) / ids.length),
-          clockOffsetUs: 0,
-          clockDriftPpm: 0,
-        })),
-        { id: 'sw', name: 'sw', role: 'switch', x: 300, y: 300, clockOffsetUs: 0, clockDriftPpm: 0 },
+        ...ids.map((id, k) =>
+          placed(
+            id,
+            roles[id] ?? 'node',
+            300 + 220 * Math.cos((2 * Math.PI * k) / ids.length),
+            300 + 220 * Math.sin((2 * Math.PI * k) / ids.length),
+          ),
+        ),
+        placed('sw', 'switch', 300, 300),
       ],
       links: ids.map((id) => chLink(id)),
     };
@@ -957,18 +957,8 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   },
 };
 
-function chLink(id: string) {
-  return {
-    id: `${id}-sw`,
-    a: id,
-    b: 'sw',
-    latency: { kind: 'normal' as const, meanUs: 500, stdUs: 100, minUs: 200 },
-    lossRate: 0,
-    dupRate: 0,
-    reorderRate: 0,
-    reorderDelayUs: 5000,
-  };
-}
+/** A node's link to the switch: 0.5 ms ± 0.1 ms one way (never below 0.2 ms). */
+const chLink = (id: string) => link(id, 'sw', { kind: 'normal', meanUs: 500, stdUs: 100, minUs: 200 });
 
 /** The faults that add storage node `id` at `atUs`. */
 export function addNodeFaults(id: string, atUs: number) {
