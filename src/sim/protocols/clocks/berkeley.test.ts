@@ -192,4 +192,36 @@ describe("Berkeley's agreement over seeds", () => {
     expect(sim.violation?.invariant).toBe('clocks-agree');
     expect(sim.violation!.message).toMatch(/s1/);
   });
+
+  it("the lesson's try-this: s2 on a constant 30 ms link is left out of every round, and all-adjusted reports it 10 s in (seeds 1-20)", () => {
+    for (const seed of seeds) {
+      const sc = defaultScenario('berkeley');
+      sc.topology.links = sc.topology.links.map((l) =>
+        l.b === 's2' ? { ...l, latency: { kind: 'constant' as const, us: 30_000 } } : l,
+      );
+      const sim = new Simulation(sc, { seed });
+      sim.runUntil(30_000_000);
+      expect(sim.violation?.invariant, `seed=${seed}`).toBe('all-adjusted');
+      expect(sim.violation!.message, `seed=${seed}`).toBe('s2 was never adjusted');
+      expect(sim.violation!.timeUs, `seed=${seed}`).toBeGreaterThanOrEqual(10_000_000);
+      expect(sim.violation!.timeUs, `seed=${seed}`).toBeLessThan(10_500_000);
+    }
+  });
+
+  it("the lesson's try-this: toleranceMs 20 leaves out clocks that are merely far in the first round, and the average moves (seeds 1-20)", () => {
+    for (const seed of seeds) {
+      const first = (tol: number) => {
+        const sc = defaultScenario('berkeley');
+        sc.params = { ...sc.params, toleranceMs: tol };
+        const sim = new Simulation(sc, { seed });
+        sim.runUntil(1_000_000); // the first round starts within 0.2 s and averages 0.1 s later
+        return sim.nodeState('m')!.state as BerkeleyState;
+      };
+      const wide = first(500);
+      const narrow = first(20);
+      expect(wide.excluded, `seed=${seed}`).toEqual(['s4']);
+      expect(narrow.excluded.length, `seed=${seed}`).toBeGreaterThan(1);
+      expect(Math.abs(narrow.average - wide.average), `seed=${seed}`).toBeGreaterThan(1000);
+    }
+  });
 });
