@@ -32,4 +32,22 @@ describe('metric charts', () => {
       { label: 'c1', v: [-5, null, 0.4], bound: false },
     ]);
   });
+
+  it('draws a ceiling dashed once, not negated: a bound on a spread is no band around zero', () => {
+    const agree = { title: 'agreement' };
+    const [g] = groupCharts([
+      { id: 'clockSpreadUs', unit: 'us', tUs: [0, 100], v: [3000, 1000], chart: agree },
+      {
+        id: 'agreementBoundUs',
+        unit: 'us',
+        tUs: [0, 100],
+        v: [7000, 6000],
+        chart: { ...agree, ceiling: true },
+      },
+    ]);
+    expect(chartLines(g!, (v) => v / 1000).lines).toEqual([
+      { label: 'clockSpreadUs', v: [3, 1], bound: false },
+      { label: 'agreementBoundUs', v: [7, 6], bound: true },
+    ]);
+  });
 });

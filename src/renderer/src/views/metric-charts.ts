@@ -44,13 +44,13 @@ export function groupCharts(all: readonly Series[]): ChartGroup[] {
 export interface ChartLine {
   label: string;
   v: (number | null)[];
-  /** A bound's line (a `band` series, drawn dashed, once as is and once negated). */
+  /** A bound's line, drawn dashed: a `band` series (once as is and once negated) or a `ceiling`. */
   bound: boolean;
 }
 
 /**
  * The group's points on one time axis (the union of its series' sample times, ascending), a line
- * per series, and a band series' negation after it. `scale` maps a value to the unit drawn (µs
+ * per series, and a band series' negation after it (a ceiling is drawn once). `scale` maps a value to the unit drawn (µs
  * to ms). A series without a sample at a time has null there.
  */
 export function chartLines(
@@ -68,10 +68,10 @@ export function chartLines(
       const x = s.v[i];
       if (x !== undefined) v[at.get(t)!] = scale(x);
     });
-    const bound = s.chart?.band === true;
+    const band = s.chart?.band === true;
     const label = s.node ?? s.id;
-    lines.push({ label: bound ? `+${label}` : label, v, bound });
-    if (bound) lines.push({ label: `−${label}`, v: v.map((x) => (x === null ? null : -x)), bound });
+    lines.push({ label: band ? `+${label}` : label, v, bound: band || s.chart?.ceiling === true });
+    if (band) lines.push({ label: `−${label}`, v: v.map((x) => (x === null ? null : -x)), bound: band });
   }
   return { tUs, lines };
 }

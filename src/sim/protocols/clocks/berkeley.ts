@@ -409,7 +409,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
     {
       id: 'agreementBoundUs',
       unit: 'us',
-      chart: AGREEMENT_CHART,
+      chart: { ...AGREEMENT_CHART, ceiling: true },
       read: (nodes) => agreementBoundUs(agreeingClocks(nodes) ?? []),
     },
   ],
