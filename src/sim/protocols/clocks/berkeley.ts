@@ -27,6 +27,7 @@
 import { z } from 'zod';
 import type { Ctx, Liveness, NodeView, Protocol } from '../../protocol';
 import { clockedNode, link } from '../../toolkit/topology';
+import { type OwnSlew, ownSlewLeft } from './own-slew';
 import { clockErrorSeries } from './plot';
 import { ms, signedDuration, signedMs } from './units';
 
@@ -140,6 +141,8 @@ export interface BerkeleyState {
   adjustments: number;
   /** The last round averaged (master), or null. */
   averaged: Averaged | null;
+  /** The slew this node set last: to tell it from one a clock fault set since (own-slew.ts). */
+  ownSlew: OwnSlew | null;
 }
 
 type C = Ctx<BerkeleyParams, BerkeleyMsg>;
@@ -207,9 +210,19 @@ export function readingErrorUs(p: BerkeleyParams, rttUs: number): number {
 
 function apply(ctx: C, s: BerkeleyState, delta: number): void {
   const p = ctx.params;
-  s.correctionUs += delta - ctx.clock.slewLeftUs();
-  if (Math.abs(delta) > p.stepThresholdMs * 1000) ctx.clock.step(delta);
-  else ctx.clock.slew(delta, p.slewPpm);
+  // A step or a new slew abandons what is left of this node's own slew; a slew that a clock
+  // fault set is not this node's correction, and is not counted.
+  const own = ownSlewLeft(s.ownSlew, ctx.now(), ctx.clock.slewLeftUs());
+  if (!own.ours)
+    ctx.note(`a clock fault replaced this clock's slew: corr. may be off by up to ${ms(own.uncertainUs)}`);
+  s.correctionUs += delta - own.leftUs;
+  if (Math.abs(delta) > p.stepThresholdMs * 1000) {
+    ctx.clock.step(delta);
+    s.ownSlew = null;
+  } else {
+    ctx.clock.slew(delta, p.slewPpm);
+    s.ownSlew = { deltaUs: delta, ratePpm: p.slewPpm, at: ctx.now() };
+  }
   s.lastCorrection = delta;
   s.adjustments += 1;
 }
@@ -306,7 +319,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
   id: 'berkeley',
   topic: 'clocks',
   title: 'Berkeley algorithm (TEMPO)',
-  version: 2,
+  version: 3,
   // A round every 2 s: at 0.5x a round's queries, answers and corrections come every 4 s on screen.
   speed: 0.5,
   roles: [
@@ -346,6 +359,7 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       lastCorrection: 0,
       adjustments: 0,
       averaged: null,
+      ownSlew: null,
     };
   },
   on(ctx, s, input) {
@@ -376,9 +390,10 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
         return;
     }
   },
-  // A crash loses the round in progress; the clock keeps its corrections (the kernel's clock
-  // survives a crash of the protocol), and the counter, the round and the correction survive.
-  durable: ['adjustments', 'round', 'correctionUs'],
+  // A crash loses the round in progress; the clock keeps its corrections and its slew (the
+  // kernel's clock survives a crash of the protocol), and the counter, the round, the correction
+  // and which slew is this node's own survive.
+  durable: ['adjustments', 'round', 'correctionUs', 'ownSlew'],
   invariants: [],
   liveness: [allAdjusted, clocksAgree],
   historyCheckers: [],
