@@ -7,6 +7,7 @@ import { clientOn, initClient } from './client';
 import { homeOf, initReplica, replicaOn } from './replica';
 import { type DynamoMsg, DynamoParams, type DynamoState, type ReplicaState } from './types';
 import { coversAll, reconcile, type Version } from './versions';
+import { versionsView } from './versions-view';
 
 /**
  * CAP with Dynamo-style quorums: a replicated key-value store after DeCandia et al., "Dynamo:
@@ -157,12 +158,14 @@ const metrics: MetricSpec<S>[] = [
 ];
 
 // A replica's disk: its store, hints and version counters (§4.6: hints live in a local
-// database), and its counters for the metrics; a client remembers its request numbers.
+// database), the lab's record of the versions it wrote (the Versions view), and its counters
+// for the metrics; a client remembers its request numbers.
 const DURABLE: StateField<S>[] = [
   'kind',
   'store',
   'hints',
   'counters',
+  'written',
   'served',
   'refused',
   'timedOut',
@@ -294,6 +297,7 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
     return why.length === 0 ? {} : { linearizability: why.join('; ') };
   },
   metrics,
+  views: [versionsView],
   summary(s, up) {
     if (!up) return { text: 'down', tone: 'bad' };
     if (s.kind === 'client')
