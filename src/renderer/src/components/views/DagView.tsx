@@ -8,7 +8,7 @@
  * picture's description lists them for a screen reader. Bound to the current event (refreshed
  * while shown, at most every 300 ms).
  */
-import { useId, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { DagViewData } from '../../../../shared/api';
 import { BOX_H, dagLayout, detailWidth, labelWidth } from '../../views/dag';
 import { ExportButtons } from './ExportButtons';
@@ -63,8 +63,26 @@ export function DagView({ viewId, protocolId }: { viewId: string; protocolId: st
   const p = useViewPalette();
   const svgRef = useRef<SVGSVGElement>(null);
   const arrowId = `dag-arrow-${useId().replace(/:/g, '')}`;
+  const L = data ? dagLayout(data) : null;
+  // A graph that grows keeps its last layer in view, unless the person scrolled back from it.
+  const atEnd = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run when the drawing's size changes.
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !atEnd.current) return;
+    if (data?.direction === 'down') el.scrollTop = el.scrollHeight;
+    else el.scrollLeft = el.scrollWidth;
+  }, [L?.width, L?.height]);
+  const onScroll = () => {
+    const el = box.current;
+    if (!el) return;
+    atEnd.current =
+      data?.direction === 'down'
+        ? el.scrollTop + el.clientHeight >= el.scrollHeight - 4
+        : el.scrollLeft + el.clientWidth >= el.scrollWidth - 4;
+  };
 
-  if (!simId || !data) {
+  if (!simId || !data || !L) {
     return (
       <div className="empty" ref={box}>
         <p className="empty-title">{simId ? 'Reading the graph…' : 'No run yet'}</p>
@@ -73,16 +91,23 @@ export function DagView({ viewId, protocolId }: { viewId: string; protocolId: st
     );
   }
 
-  const L = dagLayout(data);
   const textMax = L.boxW - 16;
 
   return (
     <div className="views-ring">
       <div className="views-bar" role="toolbar" aria-label="Graph">
         {data.subject && <span className="views-readout dag-subject">{data.subject}</span>}
-        <span className="views-readout">{data.caption}</span>
+        {/* One line, cut with an ellipsis when narrow (the hover text has it whole). */}
+        <span className="views-readout dag-caption" title={data.caption}>
+          {data.caption}
+        </span>
+        <ExportButtons
+          svg={svgRef}
+          stem={() => fileStem(viewId, protocolId, event)}
+          className="views-group views-end"
+        />
         {data.legend && data.legend.length > 0 && (
-          <ul className="views-legend" aria-label="Legend">
+          <ul className="views-legend dag-legend" aria-label="Legend">
             {data.legend.map((l) => (
               <li key={`${l.tone}${l.faded ? '-faded' : ''}`} className="views-legend-item">
                 <span
@@ -99,13 +124,8 @@ export function DagView({ viewId, protocolId }: { viewId: string; protocolId: st
             ))}
           </ul>
         )}
-        <ExportButtons
-          svg={svgRef}
-          stem={() => fileStem(viewId, protocolId, event)}
-          className="views-group views-end"
-        />
       </div>
-      <div ref={box} className="views-dag-box">
+      <div ref={box} className="views-dag-box" onScroll={onScroll}>
         {data.nodes.length === 0 ? (
           <p className="empty-body dag-none">Nothing to draw yet.</p>
         ) : (

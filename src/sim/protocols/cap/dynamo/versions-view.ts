@@ -21,7 +21,7 @@ import { type ConflictMode, covers, lwwAfter, sameVersion, type Version, vvGe } 
  */
 
 /** How many versions of the key the tab draws at most: the latest by the coordinators' clocks. */
-export const VERSIONS_SHOWN = 12;
+export const VERSIONS_SHOWN = 8;
 
 /**
  * The Hasse diagram of a strict partial order on `items`: every pair (i, j) with i before j and
@@ -99,22 +99,20 @@ export function readVersions(
   const replicas = nodes.filter(isReplica);
   const order =
     mode === 'vv'
-      ? 'version-vector order: an arrow from each version to the ones that descend directly from it'
-      : 'last writer wins: a chain by (coordinator clock, coordinator id); only the last is kept';
+      ? 'an arrow to each version that descends directly (version vectors, §4.4, Figure 3)'
+      : 'a chain by coordinator clock (last writer wins keeps only the last, §4.4)';
   const legend: DagViewData['legend'] = [
-    ...(mode === 'vv'
-      ? [{ tone: 'warn' as const, label: 'sibling (held beside a concurrent version)' }]
-      : []),
-    { tone: 'good', label: 'current (held by a replica)' },
-    { tone: 'info', label: 'being written (stored nowhere yet)' },
-    { tone: 'neutral', label: 'obsolete (replaced by a later version)', faded: true },
-    { tone: 'bad', label: 'lost (no replica holds it or a later version)' },
+    ...(mode === 'vv' ? [{ tone: 'warn' as const, label: 'sibling (beside a concurrent one)' }] : []),
+    { tone: 'good', label: 'current' },
+    { tone: 'info', label: 'being written' },
+    { tone: 'neutral', label: 'obsolete', faded: true },
+    { tone: 'bad', label: 'lost (held nowhere, nor a later one)' },
   ];
   const key = chooseKey(replicas, previous);
   if (key === null)
     return {
       kind: 'dag',
-      caption: `No write yet. Versions of a key in ${order}.`,
+      caption: `No write yet: ${order}`,
       nodes: [],
       edges: [],
       legend,
@@ -179,7 +177,7 @@ export function readVersions(
   return {
     kind: 'dag',
     subject: `key ${key}`,
-    caption: `${earlier > 0 ? `the last ${shown.length} of ${all.length} versions` : `${shown.length} ${shown.length === 1 ? 'version' : 'versions'}`} in ${order} (§4.4, Figure 3). The key written last when the tab first drew; it stays on it`,
+    caption: `${earlier > 0 ? `last ${shown.length} of ${all.length} versions` : `${shown.length} ${shown.length === 1 ? 'version' : 'versions'}`}, ${order}; the key written last when the tab first drew`,
     direction: 'right',
     nodes: dagNodes,
     edges: edges.map(([i, j]) => ({
