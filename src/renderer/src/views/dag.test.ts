@@ -80,7 +80,8 @@ describe('dag layout', () => {
   });
 
   it('wraps a long arrow label at the space nearest its middle', () => {
-    expect(wrapLabel('write handled by n2')).toEqual(['write handled by n2']);
+    expect(wrapLabel('by n2')).toEqual(['by n2']);
+    expect(wrapLabel('write handled by n2')).toEqual(['write handled', 'by n2']);
     expect(wrapLabel('reconciled and written by the coordinator n2')).toEqual([
       'reconciled and written',
       'by the coordinator n2',

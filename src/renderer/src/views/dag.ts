@@ -15,7 +15,7 @@ export const MARGIN = 16;
 /** Widest box, px (longer text is cut with an ellipsis; the hover text has it whole). */
 export const MAX_BOX_W = 240;
 /** Widest arrow label before it wraps onto a second line, px. */
-export const MAX_LABEL_W = 130;
+export const MAX_LABEL_W = 96;
 
 /** Width of a label line at 12 px semibold, and of a detail or arrow label at 10.5 px. */
 export const labelWidth = (text: string): number => text.length * 7.2;
