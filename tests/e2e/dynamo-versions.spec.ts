@@ -2,9 +2,35 @@
 // the versions of a key as boxes with their vectors, arrows labelled by the coordinator that
 // handled each write, and the siblings the partition left marked. Also its screenshots
 // (DSLAB_SHOTS_DIR): 1440x900 light, 1024x700 dark.
+import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import { expect, shot, test } from './fixtures';
 import { runButton } from './run-helpers';
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+test.use({ bypassCSP: true });
+
+/** Serious and critical axe violations inside `selector`, as readable lines. */
+async function seriousViolations(page: Page, selector: string): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async (sel) => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run({ include: [sel] }, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  }, selector);
+}
 
 /** Opens the Dynamo quick start with conflict 'vv' and its Versions tab. */
 async function openVersions(page: Page, url: string) {
@@ -47,6 +73,9 @@ test('Dynamo with version vectors: the Versions tab draws a key’s versions, ar
     /boxes, \d+ arrows: .* to .*\(write handled by n\d\)/,
   );
   await expect(panel.getByRole('list', { name: 'Legend' })).toContainText('sibling');
+  // The graph scrolls from the keyboard, and axe finds nothing serious in the tab.
+  await expect(panel.getByRole('region', { name: /^Graph of key k\d/ })).toBeVisible();
+  expect(await seriousViolations(page, '[role="tabpanel"]')).toEqual([]);
   await page.waitForTimeout(400);
   await page.screenshot({ path: shot('dynamo-versions-light.png') });
 });

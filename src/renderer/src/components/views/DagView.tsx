@@ -125,7 +125,15 @@ export function DagView({ viewId, protocolId }: { viewId: string; protocolId: st
           </ul>
         )}
       </div>
-      <div ref={box} className="views-dag-box" onScroll={onScroll}>
+      {/* Focusable, so a graph wider than the panel scrolls from the keyboard too. */}
+      <section
+        ref={box}
+        className="views-dag-box"
+        onScroll={onScroll}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable from the keyboard (WCAG 2.1.1).
+        tabIndex={0}
+        aria-label={data.subject ? `Graph of ${data.subject}` : 'Graph'}
+      >
         {data.nodes.length === 0 ? (
           <p className="empty-body dag-none">Nothing to draw yet.</p>
         ) : (
@@ -242,7 +250,7 @@ export function DagView({ viewId, protocolId }: { viewId: string; protocolId: st
             })}
           </svg>
         )}
-      </div>
+      </section>
     </div>
   );
 }
