@@ -188,6 +188,23 @@ describe('the Versions tab on a run (the quick start with version vectors)', () 
 // scripted-workload work); skipped, visibly, on a branch that does not have it yet.
 const FIGURE_3_FILE = 'resources/library/dynamo-figure-3.dslab.json';
 
+describe('the Versions tab under last writer wins', () => {
+  it('draws a chain by coordinator clock, every version but the newest held ones obsolete', () => {
+    const sim = new Simulation(dynamoPartition(), { seed: 2 });
+    sim.runFor(3000);
+    const data = DagViewSchema.parse(sim.view('versions', null));
+    expect(data.nodes.length).toBe(VERSIONS_SHOWN);
+    expect(data.edges.map((e) => [e.from, e.to])).toEqual(
+      data.nodes.slice(1).map((n, k) => [data.nodes[k]!.id, n.id]),
+    );
+    const at = (detail: string) => Number(detail.split('@ ')[1]!.replace(' s', ''));
+    for (let k = 1; k < data.nodes.length; k++)
+      expect(at(data.nodes[k]!.detail)).toBeGreaterThanOrEqual(at(data.nodes[k - 1]!.detail));
+    expect(data.nodes.at(-1)!.tone).toBe('good');
+    expect(data.nodes[0]!.faded).toBe(true);
+  });
+});
+
 describe('the Versions tab on the built-in Figure 3 scenario', () => {
   it.skipIf(!existsSync(FIGURE_3_FILE))('draws exactly the paper’s Figure 3 at the end of the run', () => {
     const parsed = parseFile(readFileSync(FIGURE_3_FILE, 'utf8'));

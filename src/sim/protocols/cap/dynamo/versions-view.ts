@@ -15,7 +15,7 @@ import { type ConflictMode, covers, lwwAfter, sameVersion, type Version, vvGe } 
  *
  * The versions come from the replicas' records of the writes they coordinated
  * (`ReplicaState.written`) and from what they hold now (store and hints). A box's tone says
- * what became of it: still held beside a concurrent version (a sibling), held alone (current),
+ * what became of it: still held beside a concurrent version (a sibling), held alone,
  * held by nobody but covered by a later version (obsolete, faded), or held by nobody and
  * covered by nothing held (lost).
  */
@@ -102,8 +102,8 @@ export function readVersions(
       ? 'an arrow to each version that descends directly (version vectors, §4.4, Figure 3)'
       : 'a chain by coordinator clock (last writer wins keeps only the last, §4.4)';
   const legend: DagViewData['legend'] = [
-    ...(mode === 'vv' ? [{ tone: 'warn' as const, label: 'sibling (beside a concurrent one)' }] : []),
-    { tone: 'good', label: 'current' },
+    ...(mode === 'vv' ? [{ tone: 'warn' as const, label: 'sibling (held beside a concurrent one)' }] : []),
+    { tone: 'good', label: 'held by a replica' },
     { tone: 'info', label: 'being written' },
     { tone: 'neutral', label: 'obsolete', faded: true },
     { tone: 'bad', label: 'lost (held nowhere, nor a later one)' },
