@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DagViewSchema } from '../../../../shared/api/views';
 import { fileItems } from '../../../../shared/files/format';
@@ -184,8 +184,7 @@ describe('the Versions tab on a run (the quick start with version vectors)', () 
   });
 });
 
-// The built-in scenario of the paper's example (resources/library/dynamo-figure-3, from the
-// scripted-workload work); skipped, visibly, on a branch that does not have it yet.
+// The built-in scenario of the paper's example (resources/library/dynamo-figure-3).
 const FIGURE_3_FILE = 'resources/library/dynamo-figure-3.dslab.json';
 
 describe('the Versions tab under last writer wins', () => {
@@ -206,7 +205,7 @@ describe('the Versions tab under last writer wins', () => {
 });
 
 describe('the Versions tab on the built-in Figure 3 scenario', () => {
-  it.skipIf(!existsSync(FIGURE_3_FILE))('draws exactly the paper’s Figure 3 at the end of the run', () => {
+  it('draws exactly the paper’s Figure 3 at the end of the run', () => {
     const parsed = parseFile(readFileSync(FIGURE_3_FILE, 'utf8'));
     if (!parsed.ok) throw new Error(parsed.message);
     const scenario = fileItems(parsed.file).scenarios[0]!.scenario;
