@@ -777,7 +777,14 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     if (params.keyType !== 'integer' || w.kind === 'none') return [];
     const issues: ScenarioIssue[] = [];
     const why = 'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal';
-    if (w.keys.list !== undefined) {
+    if (w.kind === 'script') {
+      const at = w.ops.findIndex((o) => integerKey(o.key) === null);
+      if (at >= 0)
+        issues.push({
+          path: ['workload', 'ops', at, 'key'],
+          message: `${why}; ${JSON.stringify(w.ops[at]!.key)} is not`,
+        });
+    } else if (w.keys.list !== undefined) {
       const at = w.keys.list.findIndex((k) => integerKey(k) === null);
       if (at >= 0)
         issues.push({
