@@ -351,6 +351,8 @@ export interface ChartSpec {
   linearUnder?: number;
   /** Draws the series a second time negated, both dashed: a bound ±b around zero. */
   band?: boolean;
+  /** Draws the series dashed, once, as a ceiling over the chart's other lines (a bound on a spread). */
+  ceiling?: boolean;
 }
 
 /** A gauge sampled in virtual time. */
