@@ -1,5 +1,6 @@
 import type { TimelineViewData } from '../../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../../protocol';
+import { crashMarkers, type DownSpan, downBars, downSpans } from '../../../toolkit/downtime';
 import type { Outcome } from './atomic-commit';
 
 /**
@@ -138,10 +139,8 @@ export function lockBars<Span extends LockSpanBase>(row: string, sp: Span, words
 }
 
 /** A node's crashes as the view can see them, the current one (still down) included. */
-function crashes(n: NodeView<Partial<StepTrace>>): { fromUs: number; toUs: number | null }[] {
-  const past: { fromUs: number; toUs: number | null }[] = (n.state.outages ?? []).map((o) => ({ ...o }));
-  if (!n.up) past.push({ fromUs: n.state.lastStepUs ?? 0, toUs: null });
-  return past;
+function crashes(n: NodeView<Partial<StepTrace>>): DownSpan[] {
+  return downSpans(n, n.state);
 }
 
 /** What a protocol's Locks tab is made of. */
@@ -162,10 +161,10 @@ export interface LocksTab<Span extends LockSpanBase> extends LockWords<Span> {
 type Drawn<Span> = { kind?: string; lockSpans?: Span[] } & Partial<StepTrace>;
 
 /**
- * The Locks tab: one row per lock holder with its lock spans as bars and markers at its last
- * step before a crash and at its restart, then the coordinator's row with a bar while it was
- * down. A crash itself is not in any node's state, so the view places it at the node's last
- * step (the event log has its exact time).
+ * The Locks tab: one row per lock holder with its lock spans as bars and markers at its crashes
+ * and restarts, then the coordinator's row with a bar while it was down. A crash is not in any
+ * node's state: its time is the kernel's (NodeView.downsUs; ../../../toolkit/downtime.ts), or,
+ * in a view a test builds by hand, the node's last step before it.
  */
 export function locksView<S, Span extends LockSpanBase>(tab: LocksTab<Span>): ViewSpec<S> {
   return {
@@ -189,24 +188,12 @@ export function locksView<S, Span extends LockSpanBase>(tab: LocksTab<Span>): Vi
             if (tab.stuck(sp)) stuck += 1;
           }
         }
-        for (const c of crashes(p)) {
-          markers.push({ atUs: c.fromUs, label: `${p.id}'s last step before crashing`, row: p.id });
-          if (c.toUs !== null) markers.push({ atUs: c.toUs, label: `${p.id} restarts`, row: p.id });
-        }
+        markers.push(...crashMarkers(p.id, crashes(p), p.id));
       }
-      for (const c of coords)
-        for (const o of crashes(c)) {
-          bars.push({
-            row: c.id,
-            startUs: o.fromUs,
-            endUs: o.toUs,
-            label: 'down',
-            tone: 'neutral',
-            title: `${c.id} crashed after its last step at ${ms(o.fromUs)}${o.toUs === null ? ' and is still down' : ` and restarted at ${ms(o.toUs)}`} (the event log has the crash's own time)`,
-          });
-          markers.push({ atUs: o.fromUs, label: `${c.id}'s last step before crashing` });
-          if (o.toUs !== null) markers.push({ atUs: o.toUs, label: `${c.id} restarts` });
-        }
+      for (const c of coords) {
+        bars.push(...downBars(c.id, crashes(c)));
+        markers.push(...crashMarkers(c.id, crashes(c)));
+      }
       return {
         kind: 'timeline',
         caption: tab.caption(held, stuck),

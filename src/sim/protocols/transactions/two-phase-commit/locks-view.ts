@@ -7,7 +7,7 @@ import type { LockSpan, TwoPcState } from './two-phase-commit';
  * participant with a bar per lock it held, from VOTE-REQ to the release, toned by stretch:
  * forcing YES, uncertain after voting YES, blocked (asking for the decision, §7.4 "Timeout
  * actions"), forcing COMMIT. The coordinator's row shows when it was down, with markers at its
- * last step before a crash and at its restart (../shared/locks-view.ts draws them).
+ * crash and at its restart, at the kernel's times (../shared/locks-view.ts draws them).
  */
 export const locksView: ViewSpec<TwoPcState> = locksTab<TwoPcState, LockSpan>({
   stretches: [
