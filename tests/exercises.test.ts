@@ -40,6 +40,8 @@ const SOLUTIONS: Record<string, Solution> = {
   'broadcast-break-dedupe': (s) => [
     { scenario: edit(s, { workload: { ...s.workload, ratePerS: 2000 } as Scenario['workload'] }) },
   ],
+  // Step s1's 15 ms at the first round instead of slewing them for 30 s.
+  'berkeley-meet-sooner': (s) => withParams(s, { stepThresholdMs: 5 }),
   'cristian-tighter-readings': (s) => withParams(s, { maxRoundTripMs: 16 }),
   'consistent-hashing-node-leaves': (s) => withParams(s, { replicationFactor: 2 }),
   'consistent-hashing-smooth-the-ring': (s) => withParams(s, { vnodes: 256 }),

@@ -213,6 +213,19 @@ export interface NodeView<S> {
   readonly clockErrorUs?: number;
   /** What the node's slew in progress still has to apply, signed µs (0: none). Given by the kernel. */
   readonly slewLeftUs?: number;
+  /**
+   * While the node is down (crashed or removed): the true time it went down, µs. Undefined
+   * while it is up, and absent in views a test builds by hand. Only checks, metrics and views
+   * may read it: no handler runs at a crash, so a node never learns when it crashed (its state
+   * can keep its last step before, at most).
+   */
+  readonly downSinceUs?: number;
+  /**
+   * The node's times down, oldest first (its latest 32), in true time: when it crashed or was
+   * removed, and when it restarted (null while still down). Given by the kernel; absent in views
+   * a test builds by hand. Only checks, metrics and views may read it.
+   */
+  readonly downsUs?: readonly { readonly downUs: number; readonly upUs: number | null }[];
 }
 
 /** What an invariant sees after each protocol step. */
@@ -338,6 +351,8 @@ export interface ChartSpec {
   linearUnder?: number;
   /** Draws the series a second time negated, both dashed: a bound ±b around zero. */
   band?: boolean;
+  /** Draws the series dashed, once, as a ceiling over the chart's other lines (a bound on a spread). */
+  ceiling?: boolean;
 }
 
 /** A gauge sampled in virtual time. */

@@ -4,7 +4,8 @@
  * runs for seeds 1..20 and its trace is reduced to the sequence of events a learner watches:
  * kind, time, node, peer and message type of every row. Note texts and state shapes are left
  * out on purpose: a migration may reword a note or reshape a state, but not change what
- * happens. `npx tsx tests/behaviour/record.ts` writes the fixture from the current build.
+ * happens. `npx tsx tests/behaviour/record.ts` writes the fixture from the current build (`--help`:
+ * `--add` for new scenarios, `--only NAME` to re-record one entry on purpose).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

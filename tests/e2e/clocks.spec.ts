@@ -117,3 +117,70 @@ test("leases: the server's clock jumps ahead and single-holder stops the run (14
     await page.screenshot({ path: shot(`clocks-lease-two-holders-${w}-${scheme}.png`) });
   }
 });
+
+for (const [w, h, scheme] of [
+  [1440, 900, 'light'],
+  [1024, 700, 'dark'],
+] as const) {
+  test(`Berkeley: the clocks' spread under the agreement bound; Compare keeps every node on one chart (${w}x${h} ${scheme})`, async ({
+    page,
+    lab,
+  }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: w, height: h });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openClocks(page, lab.server.url, 'berkeley');
+    const speed = page.getByRole('slider', { name: 'Speed' });
+    await speed.focus();
+    await page.keyboard.press('End');
+    await runButton(page, 'Play').click();
+    await expect.poll(() => seconds(page), { timeout: 60_000 }).toBeGreaterThan(12);
+    if (await runButton(page, 'Pause').isEnabled()) await runButton(page, 'Pause').click();
+
+    // The agreement chart: the true spread of the clocks, the bound dashed over it.
+    await page.getByRole('tab', { name: 'Metrics' }).click();
+    const metrics = page.getByRole('tabpanel', { name: 'Metrics' });
+    const agree = metrics.getByTestId('chart-group').filter({ hasText: 'spread of the synchronized clocks' });
+    await expect(agree.locator('.u-legend')).toContainText('clockSpreadUs');
+    await expect(agree.locator('.u-legend')).toContainText('agreementBoundUs');
+    await agree.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot(`clocks-berkeley-agreement-${w}-${scheme}.png`) });
+    await agree.screenshot({ path: shot(`clocks-berkeley-agreement-only-${w}-${scheme}.png`) });
+
+    // Back to event 40 (about 5 s), and branch there with the master forgetting half the round
+    // trip: in Compare every node's clock error is one chart holding both runs (the branch
+    // dashed), not one chart a node. In a narrow window Branch is in the "More" menu.
+    const timeline = page.getByRole('slider', { name: 'Timeline' });
+    await timeline.focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight');
+    await expect(timeline).toHaveAttribute('aria-valuenow', '40');
+    const branchButton = runButton(page, 'Branch');
+    if (await branchButton.isVisible()) await branchButton.click();
+    else {
+      await page.getByRole('button', { name: 'More controls' }).click();
+      await page
+        .getByRole('dialog', { name: 'More controls' })
+        .getByRole('button', { name: 'Branch…' })
+        .click();
+    }
+    const dialog = page.getByRole('dialog', { name: 'Branch the run' });
+    await dialog.getByRole('radio', { name: 'A bug switch' }).check();
+    await dialog.getByRole('combobox', { name: /Bug switch/ }).selectOption('bugNoRttCompensation');
+    await dialog.getByRole('button', { name: 'Branch here' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Compare' });
+    await panel.getByRole('spinbutton', { name: 'Run both to' }).fill('30000');
+    await panel.getByRole('button', { name: 'Run both' }).click();
+    await expect(panel.getByTestId('cmp-diff-summary')).toContainText('First difference', {
+      timeout: 20_000,
+    });
+    const errors = panel.getByTestId('cmp-chart').filter({ hasText: 'clock error of every node' });
+    await expect(errors).toHaveCount(1);
+    for (const label of ['m', 's4', 's4 (branch)'])
+      await expect(errors.locator('.u-legend')).toContainText(label);
+    await expect(panel.getByTestId('cmp-chart').filter({ hasText: 'clockErrorUs.' })).toHaveCount(0);
+    await errors.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot(`clocks-berkeley-compare-${w}-${scheme}.png`) });
+  });
+}

@@ -91,7 +91,7 @@ for (const [w, h, scheme] of [
     await expect(panel).toContainText('3 blocked');
     await expect(svg.locator('[data-testid="timeline-bar"][data-tone="bad"]')).toHaveCount(3);
     await expect(svg.locator('[data-row="coord"]')).toContainText('down');
-    await expect(svg.getByTestId('timeline-marker')).toContainText(["coord's last step before crashing"]);
+    await expect(svg.getByTestId('timeline-marker')).toContainText(['coord crashes']);
     // The panel grows for a protocol's view, so every row shows without scrolling.
     await expect(svg.locator('[data-row="coord"]')).toBeInViewport({ ratio: 1 });
     // A down row's "down" stands a word apart from its name ("coord down", not "coorddown").

@@ -434,6 +434,7 @@ export const SimMetricsSchema = z.object({
           scale: z.enum(['linear', 'asinh']).optional(),
           linearUnder: z.number().optional(),
           band: z.boolean().optional(),
+          ceiling: z.boolean().optional(),
         })
         .optional(),
       /** The node a per-node series is of. */

@@ -146,12 +146,54 @@ export const TreeViewSchema = z.object({
   legend: z.array(z.object({ tone: TimelineToneSchema, label: z.string() })).optional(),
 });
 
+/**
+ * A directed acyclic graph drawn in layers (a Hasse diagram, a lineage, a dependency graph):
+ * boxes with a label and a detail line, arrows with optional labels, coloured by tone. Generic:
+ * what a box is (a version, a task...) is the protocol's; the renderer puts each box one layer
+ * after the furthest of its predecessors and draws the layers left to right or top down.
+ */
+export const DagViewSchema = z.object({
+  kind: z.literal('dag'),
+  /** What a box and an arrow are, as a caption. */
+  caption: z.string(),
+  /** What the graph is of (a key, a file...), as a heading (optional). */
+  subject: z.string().optional(),
+  /** Layers from left to right ('right', the default) or from top to bottom ('down'). */
+  direction: z.enum(['right', 'down']).optional(),
+  /** The boxes; within a layer they keep this order, as far as crossings allow. */
+  nodes: z
+    .array(
+      z.object({
+        /** Stable id, unique in the graph. */
+        id: z.string(),
+        /** The name shown, bold. */
+        label: z.string(),
+        /** A short line under the label. */
+        detail: z.string(),
+        /** Colour hint. */
+        tone: TimelineToneSchema,
+        /** Drawn faded (superseded, no longer in use). */
+        faded: z.boolean().optional(),
+        /** Longer text shown on hover (optional). */
+        title: z.string().optional(),
+      }),
+    )
+    .max(200),
+  /** The arrows, between ids of `nodes` (an arrow naming an unknown id is not drawn; nor is one that closes a cycle). */
+  edges: z.array(z.object({ from: z.string(), to: z.string(), label: z.string().optional() })).max(1000),
+  /** What each tone (and fading) means, for the legend (optional). */
+  legend: z
+    .array(z.object({ tone: TimelineToneSchema, label: z.string(), faded: z.boolean().optional() }))
+    .optional(),
+});
+
 /** A view's data, by kind. */
 export const ViewDataSchema = z.discriminatedUnion('kind', [
   RingViewSchema,
   LogGridViewSchema,
   TimelineViewSchema,
   TreeViewSchema,
+  DagViewSchema,
 ]);
 /** A view's data, by kind. */
 export type ViewData = z.infer<typeof ViewDataSchema>;
@@ -165,6 +207,8 @@ export type LogGridViewData = z.infer<typeof LogGridViewSchema>;
 export type TimelineViewData = z.infer<typeof TimelineViewSchema>;
 /** A tree view. */
 export type TreeViewData = z.infer<typeof TreeViewSchema>;
+/** A layered graph view. */
+export type DagViewData = z.infer<typeof DagViewSchema>;
 
 /** A view as the catalog lists it. */
 export const ViewInfoSchema = z.object({
@@ -173,7 +217,7 @@ export const ViewInfoSchema = z.object({
   /** Tab title. */
   title: z.string(),
   /** Which generic renderer draws it. */
-  kind: z.enum(['ring', 'log-grid', 'timeline', 'tree']),
+  kind: z.enum(['ring', 'log-grid', 'timeline', 'tree', 'dag']),
 });
 
 /** An experiment as the catalog lists it (src/sim/experiments). */

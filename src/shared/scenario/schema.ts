@@ -168,7 +168,25 @@ export const KeysSchema = z.union([
   }),
 ]);
 
-/** Client operations: none, open loop or closed loop. */
+/** One operation of a scripted workload: who does what, when. */
+export const ScriptedOpSchema = z.object({
+  /** When the client invokes it, virtual microseconds. */
+  atUs: us,
+  /** The client node (a node id of the topology). */
+  client: id,
+  /** A read or a write. */
+  op: z.enum(['read', 'write']),
+  /** The key. */
+  key: z.string().min(1).max(200),
+  /**
+   * The value a write writes (reads have none). Default `v<op id>`, as the generated workloads
+   * write; a named value must be unique per key, since the history checkers tell writes apart
+   * by their values.
+   */
+  value: z.string().min(1).max(200).optional(),
+});
+
+/** Client operations: none, open loop, closed loop, or a script. */
 export const WorkloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
   z.object({
@@ -201,8 +219,20 @@ export const WorkloadSchema = z.discriminatedUnion('kind', [
     /** A request without a reply after this long is recorded as unknown and the client moves on. */
     timeoutUs: us.default(1_000_000),
   }),
+  z.object({
+    kind: z.literal('script'),
+    /**
+     * The operations, each given to its client node at its time (true time): a story told
+     * step by step, such as a paper's worked example. Ops at the same time go in list order.
+     */
+    ops: z.array(ScriptedOpSchema).min(1).max(100_000),
+    /** A request without a reply after this long is recorded as unknown. */
+    timeoutUs: us.default(1_000_000),
+  }),
 ]);
 export type Workload = z.infer<typeof WorkloadSchema>;
+/** One operation of a scripted workload. */
+export type ScriptedOp = z.infer<typeof ScriptedOpSchema>;
 
 /** Random faults drawn from the seed. */
 export const NemesisSchema = z.object({
@@ -356,7 +386,38 @@ export const ScenarioSchema = z
           message: 'a link joins two nodes',
         });
     });
+    if (s.workload.kind === 'script') checkScript(s.workload.ops, nodeIds, ctx);
   });
+
+/** A script's operations name nodes that exist, reads write nothing, and written values are unique per key. */
+function checkScript(ops: readonly ScriptedOp[], nodeIds: ReadonlySet<string>, ctx: z.RefinementCtx): void {
+  const written = new Set<string>();
+  ops.forEach((o, i) => {
+    const path = ['workload', 'ops', i];
+    if (!nodeIds.has(o.client))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'client'],
+        message: `operation ${i + 1} names unknown client node ${o.client}`,
+      });
+    if (o.op === 'read' && o.value !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'value'],
+        message: `operation ${i + 1} is a read and cannot carry a value (${o.value})`,
+      });
+    if (o.op === 'write' && o.value !== undefined) {
+      const k = `${o.key}\u0000${o.value}`;
+      if (written.has(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'value'],
+          message: `operation ${i + 1} writes ${o.value} to ${o.key} again: a written value must be unique per key`,
+        });
+      written.add(k);
+    }
+  });
+}
 
 /** A validated scenario (defaults applied). */
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -12,4 +12,5 @@ export const Ev = {
   clientNext: 5,
   clientTimeout: 6,
   nemesis: 7,
+  scripted: 8,
 } as const;

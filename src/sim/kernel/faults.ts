@@ -1,7 +1,8 @@
-import type { Fault } from '../../shared/scenario/schema';
+import type { Fault, Latency } from '../../shared/scenario/schema';
 import { setDrift, slewClock, stepClock } from './clock';
 import { Ev } from './events';
 import type { Kernel } from './kernel';
+import { meanLatencyUs } from './latency';
 import { C } from './metrics';
 import { TraceKind } from './trace';
 
@@ -137,6 +138,7 @@ export class Faults {
         if (node < 0) return;
         if (!nodes.isSwitch[node]) this.crash(node);
         nodes.present[node] = false;
+        if (nodes.up[node]) nodes.wentDown(node);
         nodes.up[node] = false;
         k.invalidateTopology();
         return;
@@ -159,6 +161,7 @@ export class Faults {
     const nodes = k.nodes;
     if (!nodes.up[i]) return;
     nodes.up[i] = false;
+    nodes.wentDown(i);
     nodes.paused[i] = false;
     // Held messages are lost with the process; the in-flight count forgets them.
     for (const h of nodes.held[i]!) if (h.kind === Ev.deliver) k.network.inFlight--;
@@ -190,6 +193,7 @@ export class Faults {
     const nodes = k.nodes;
     if (nodes.up[i] || !nodes.present[i]) return;
     nodes.up[i] = true;
+    nodes.cameUp(i);
     if (nodes.isSwitch[i]) {
       k.network.invalidateRoutes();
       return;
@@ -214,6 +218,16 @@ export class Faults {
   }
 }
 
+/**
+ * A latency distribution for a trace row: its kind and its mean, as the fault script's own
+ * description gives it ("normal(mean 30 ms)"); a Pareto tail of shape 1 or less without a cap
+ * has no finite mean.
+ */
+function describeLatency(d: Latency): string {
+  if (d.kind === 'pareto' && d.shape <= 1 && d.maxUs === undefined) return 'pareto(mean unbounded)';
+  return `${d.kind}(mean ${Number((meanLatencyUs(d) / 1000).toPrecision(3))} ms)`;
+}
+
 /** A short human description of a fault for the trace. */
 export function describeFault(f: Fault): string {
   switch (f.kind) {
@@ -233,7 +247,7 @@ export function describeFault(f: Fault): string {
       return f.id ? `heal ${f.id}` : 'heal all';
     case 'degrade-link':
       return `degrade-link ${f.link}${f.lossRate !== undefined ? ` loss=${f.lossRate}` : ''}${
-        f.latency ? ` latency=${f.latency.kind}` : ''
+        f.latency ? ` latency=${describeLatency(f.latency)}` : ''
       }${f.dupRate !== undefined ? ` dup=${f.dupRate}` : ''}${f.reorderRate !== undefined ? ` reorder=${f.reorderRate}` : ''}`;
     case 'clock-step':
       return `clock-step ${f.node} ${f.deltaUs}us`;

@@ -320,6 +320,9 @@ export class Kernel {
         case Ev.clientTimeout:
           this.workload.onClientTimeout(arg);
           break;
+        case Ev.scripted:
+          this.workload.issueScripted(node, arg);
+          break;
         case Ev.nemesis:
           this.nemesis.onEvent(node, arg, payload);
           break;
@@ -493,7 +496,8 @@ export class Kernel {
   /** The common key-value metrics (kv-metrics.ts) of a run with a workload; none without one. */
   private kvMetrics(): Record<string, number> {
     const w = this.scenario.workload;
-    return w.kind === 'none' ? {} : this.stats.kvGauges(this.nowUs - w.startUs);
+    if (w.kind === 'none') return {};
+    return this.stats.kvGauges(this.nowUs - (w.kind === 'script' ? (w.ops[0]?.atUs ?? 0) : w.startUs));
   }
 
   /** The protocol nodes as invariants see them (live: read, never keep or change). */

@@ -27,22 +27,5 @@ export function sampleLatencyUs(d: Latency, rng: Rng): number {
   }
 }
 
-/** The distribution's mean in microseconds (route weights). Infinite-mean Pareto uses its cap or 10x scale. */
-export function meanLatencyUs(d: Latency): number {
-  switch (d.kind) {
-    case 'constant':
-      return d.us;
-    case 'uniform':
-      return (d.minUs + d.maxUs) / 2;
-    case 'normal':
-      return Math.max(d.minUs ?? 0, d.meanUs);
-    case 'lognormal':
-      return d.medianUs * Math.exp((d.sigma * d.sigma) / 2);
-    case 'pareto':
-      if (d.shape > 1) {
-        const m = (d.scaleUs * d.shape) / (d.shape - 1);
-        return d.maxUs !== undefined ? Math.min(m, d.maxUs) : m;
-      }
-      return d.maxUs ?? d.scaleUs * 10;
-  }
-}
+/** The distribution's mean in microseconds (route weights): shared with the renderer. */
+export { meanLatencyUs } from '../../shared/scenario/latency';

@@ -7,6 +7,18 @@ import type { Kernel } from './kernel';
 import { Rng } from './rng';
 import { loadRngs, type SnapshotShare } from './snapshots';
 
+/** A time a node was down, true time in µs (NodeView.downsUs). */
+export interface Downtime {
+  /** When it crashed (or was removed). */
+  readonly downUs: number;
+  /** When it restarted; null while still down. */
+  readonly upUs: number | null;
+}
+
+/** How many of a node's latest times down the kernel keeps (NodeView.downsUs). */
+export const DOWNS_KEPT = 32;
+const NO_DOWNS: readonly Downtime[] = Object.freeze([]);
+
 /** A delivery or timer held while its node is paused. */
 export interface Held {
   kind: number;
@@ -57,6 +69,16 @@ class KernelNodeView implements NodeView<unknown> {
   get slewLeftUs(): number {
     return this.#nodes.slewLeftUs(this.#i);
   }
+
+  get downSinceUs(): number | undefined {
+    const d = this.#nodes.downs[this.#i]!;
+    const last = d[d.length - 1];
+    return last !== undefined && last.upUs === null ? last.downUs : undefined;
+  }
+
+  get downsUs(): readonly Downtime[] {
+    return this.#nodes.downs[this.#i]!;
+  }
 }
 
 /** What a snapshot keeps of the node table. */
@@ -68,6 +90,7 @@ export interface NodesSnapshot {
   positions: { name: string; x: number; y: number }[];
   present: boolean[];
   up: boolean[];
+  downs: (readonly Downtime[])[];
   paused: boolean[];
   /** Contract v2 states, archived (switches null). */
   states: (Archived | null)[];
@@ -95,6 +118,12 @@ export class Nodes implements CtxHost {
   readonly present: boolean[] = [];
   /** False while crashed (or removed). */
   readonly up: boolean[] = [];
+  /**
+   * Node i's times down (crashes, a removal), oldest first, the last DOWNS_KEPT: NodeView's
+   * downsUs and downSinceUs. Copied on write (replaced, never changed in place): a snapshot and
+   * a view handed out share them.
+   */
+  readonly downs: (readonly Downtime[])[] = [];
   readonly paused: boolean[] = [];
   /** Protocol states (switches null); a handler changes its node's state in place. */
   readonly states: unknown[] = [];
@@ -136,6 +165,7 @@ export class Nodes implements CtxHost {
     this.isSwitch.push(sw);
     this.present.push(true);
     this.up.push(true);
+    this.downs.push(NO_DOWNS);
     this.paused.push(false);
     this.clocks.push(newClock(n.clockOffsetUs, n.clockDriftPpm));
     this.clockT0.push(Number.NaN);
@@ -156,6 +186,21 @@ export class Nodes implements CtxHost {
   /** Node index of an id, or -1. */
   indexOf(id: string): number {
     return this.idIndex.get(id) ?? -1;
+  }
+
+  /** Node i goes down now (a crash or a removal; it was up). */
+  wentDown(i: number): void {
+    const d = this.downs[i]!;
+    const kept = d.length >= DOWNS_KEPT ? d.slice(d.length - DOWNS_KEPT + 1) : d;
+    this.downs[i] = [...kept, Object.freeze({ downUs: this.k.nowUs, upUs: null })];
+  }
+
+  /** Node i comes back up now (a restart). */
+  cameUp(i: number): void {
+    const d = this.downs[i]!;
+    const last = d[d.length - 1];
+    if (last === undefined || last.upUs !== null) return;
+    this.downs[i] = [...d.slice(0, -1), Object.freeze({ downUs: last.downUs, upUs: this.k.nowUs })];
   }
 
   /** Re-derives clockT0/clockL0 for node i after its clock changed. */
@@ -293,6 +338,7 @@ export class Nodes implements CtxHost {
       positions: share.table('positions', this.positions),
       present: share.table('present', this.present),
       up: share.table('up', this.up),
+      downs: share.table('downs', this.downs),
       paused: share.table('paused', this.paused),
       states: this.archiveStates(logs),
       clocks: share.table('clocks', this.clocks),
@@ -313,6 +359,7 @@ export class Nodes implements CtxHost {
     for (let i = 0; i < n; i++) this.idIndex.set(this.ids[i]!, i);
     refill(this.present, s.present);
     refill(this.up, s.up);
+    refill(this.downs, s.downs);
     refill(this.paused, s.paused);
     this.lastArchive = s.states.map((a) => a ?? undefined);
     this.states.length = 0;

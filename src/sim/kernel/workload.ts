@@ -123,6 +123,14 @@ export class Workload {
     else if (w.kind === 'closed') {
       for (const c of this.clientNodes())
         for (let s = 0; s < w.concurrency; s++) k.schedule(w.startUs, Ev.clientNext, c, -1, s, null);
+    } else if (w.kind === 'script') {
+      // Every scripted operation is queued now; the heap keeps same-time events in the order
+      // they were queued, so operations at one time go in list order.
+      const order = w.ops.map((_, n) => n).sort((a, b) => w.ops[a]!.atUs - w.ops[b]!.atUs || a - b);
+      for (const n of order) {
+        const node = k.nodes.idIndex.get(w.ops[n]!.client);
+        if (node !== undefined) k.schedule(w.ops[n]!.atUs, Ev.scripted, node, -1, n, null);
+      }
     }
   }
 
@@ -131,7 +139,8 @@ export class Workload {
     if (this.declaredKeys !== null) return this.declaredKeys;
     const w = this.k.scenario.workload;
     let keys: string[] = [];
-    if (w.kind !== 'none') {
+    if (w.kind === 'script') keys = [...new Set(w.ops.map((o) => o.key))];
+    else if (w.kind !== 'none') {
       const k = w.keys;
       if (k.list !== undefined) keys = [...k.list];
       else {
@@ -146,7 +155,7 @@ export class Workload {
 
   private pickKey(): string {
     const w = this.k.scenario.workload;
-    if (w.kind === 'none') return '';
+    if (w.kind === 'none' || w.kind === 'script') return '';
     const k = w.keys;
     const count = k.list !== undefined ? k.list.length : k.count;
     let i: number;
@@ -175,27 +184,53 @@ export class Workload {
     k.schedule(k.nowUs + gap, Ev.openLoop, -1, -1, 0, null);
   }
 
-  /** Invokes an operation at node i (closed-loop slot, or -1). */
+  /** Invokes a generated operation at node i (closed-loop slot, or -1). */
   issueOp(i: number, slot: number): void {
     const k = this.k;
-    const nodes = k.nodes;
     const w = k.scenario.workload;
-    if (w.kind === 'none') return;
+    if (w.kind === 'none' || w.kind === 'script') return;
     if (w.stopUs !== undefined && k.nowUs >= w.stopUs) return;
     const id = this.nextOpId++;
     const isRead = this.rng.next() < w.readFraction;
     const key = this.pickKey();
+    const client = k.nodes.ids[i]!;
     const op: ClientOp = isRead
-      ? { id, client: nodes.ids[i]!, op: 'read', key }
-      : { id, client: nodes.ids[i]!, op: 'write', key, value: `v${id}` };
+      ? { id, client, op: 'read', key }
+      : { id, client, op: 'write', key, value: `v${id}` };
+    this.invoke(i, slot, op, w.kind === 'closed' ? w.timeoutUs : null);
+  }
+
+  /** Invokes the script's operation number n at its client node i. */
+  issueScripted(i: number, n: number): void {
+    const k = this.k;
+    const w = k.scenario.workload;
+    if (w.kind !== 'script') return;
+    const s = w.ops[n]!;
+    const id = this.nextOpId++;
+    const op: ClientOp =
+      s.op === 'read'
+        ? { id, client: s.client, op: 'read', key: s.key }
+        : { id, client: s.client, op: 'write', key: s.key, value: s.value ?? `v${id}` };
+    this.invoke(i, -1, op, w.timeoutUs);
+  }
+
+  /**
+   * Records operation `op` invoked at node i and gives it to the node; with a timeout, the
+   * client gives up on it that long after (closed loop, script).
+   */
+  private invoke(i: number, slot: number, op: ClientOp, timeoutUs: number | null): void {
+    const k = this.k;
+    const nodes = k.nodes;
+    const w = k.scenario.workload;
+    const { id, key } = op;
     k.stats.counters[C.opsInvoked]!++;
     const h = new HistoryEntry('invoke', id, op.client, op.op, key, op.value, k.nowUs, k.eventIndex, i);
     this.pushHistory(h);
-    this.pending.set(id, { startUs: k.nowUs, node: w.kind === 'closed' ? i : -1, slot });
+    this.pending.set(id, { startUs: k.nowUs, node: w.kind === 'open' ? -1 : i, slot });
     k.row(TraceKind.client, i, -1, -1, -1, k.strings.idByKey(this.clientNoteIds, id, h));
-    if (w.kind === 'closed') {
+    if (timeoutUs !== null) {
       // A fixed delay from now: timeouts come due in the order they are made (the heap's FIFO lane).
-      k.scheduleLate(k.nowUs + w.timeoutUs, Ev.clientTimeout, i, -1, id, null);
+      k.scheduleLate(k.nowUs + timeoutUs, Ev.clientTimeout, i, -1, id, null);
     }
     if (!nodes.present[i] || !nodes.up[i] || nodes.paused[i]) return; // never answered: unknown
     k.runStep(i, { kind: 'client', op });
@@ -230,7 +265,7 @@ export class Workload {
   private nextAfter(p: PendingOp): void {
     const k = this.k;
     const w = k.scenario.workload;
-    if (p.node < 0 || w.kind !== 'closed') return;
+    if (p.node < 0 || p.slot < 0 || w.kind !== 'closed') return;
     k.schedule(k.nowUs + w.thinkTimeUs, Ev.clientNext, p.node, -1, p.slot, null);
   }
 
@@ -292,7 +327,7 @@ export class Workload {
    */
   finishedOps(): { id: number; read: boolean; endUs: number; outcome: 'ok' | 'failed' | 'unknown' }[] {
     const w = this.k.scenario.workload;
-    const timeoutUs = w.kind === 'closed' ? w.timeoutUs : Number.POSITIVE_INFINITY;
+    const timeoutUs = w.kind === 'closed' || w.kind === 'script' ? w.timeoutUs : Number.POSITIVE_INFINITY;
     const open = new Map<number, { read: boolean; callUs: number }>();
     const out: { id: number; read: boolean; endUs: number; outcome: 'ok' | 'failed' | 'unknown' }[] = [];
     for (let k = 0; k < this.historyLen; k++) {

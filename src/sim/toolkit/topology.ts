@@ -13,7 +13,12 @@ export interface PlacedNode {
 }
 
 function node(n: PlacedNode): ScenarioNode {
-  return { id: n.id, name: n.id, role: n.role, x: n.x, y: n.y, clockOffsetUs: 0, clockDriftPpm: 0 };
+  return placed(n.id, n.role, n.x, n.y);
+}
+
+/** A node named by its id, with a true clock, drawn at (x, y): what most quick-start topologies are made of. */
+export function placed(id: string, role: string, x: number, y: number): ScenarioNode {
+  return { id, name: id, role, x, y, clockOffsetUs: 0, clockDriftPpm: 0 };
 }
 
 /**

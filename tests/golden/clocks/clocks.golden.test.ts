@@ -45,6 +45,25 @@ describe('physical clocks golden transcripts', () => {
     );
   });
 
+  it('Berkeley without half the round trip: each slave a trip ahead, and clocks-agree stops the run', () => {
+    const sc = defaultScenario('berkeley');
+    sc.params = { ...sc.params, bugNoRttCompensation: true };
+    const sim = new Simulation(sc, { seed: 1 });
+    sim.runUntil(30_000_000);
+    // The last two rounds before the stop, and the check's verdict.
+    const stop = sim.violation?.timeUs ?? 0;
+    const lines = transcript(sim, notesAndFaults)
+      .split('\n')
+      .filter((l) => Number(l.trim().split(/\s+/)[0]) >= stop - 4_000_000);
+    const v = sim.violation;
+    const verdict = v === null ? 'no violation' : `${v.timeUs} violation ${v.invariant}: ${v.message}`;
+    expectGolden(
+      here('berkeley-no-rtt-compensation.golden.txt'),
+      `${lines.join('\n')}\n${verdict}\n`,
+      "defaultScenario('berkeley') with bugNoRttCompensation, seed 1: notes of the last 4 s before the stop",
+    );
+  });
+
   it('Cristian quick start: readings set, long round trips rejected', () => {
     const sim = new Simulation(defaultScenario('cristian'), { seed: 1 });
     sim.runUntil(5_000_000);

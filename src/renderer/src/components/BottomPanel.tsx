@@ -26,6 +26,7 @@ import { ChevronDownIcon } from './icons';
 import { MetricsView } from './MetricsView';
 import { useFold } from './useFold';
 import { CompareView } from './views/CompareView';
+import { DagView } from './views/DagView';
 import { ExperimentView } from './views/ExperimentView';
 import { LogGridView } from './views/LogGridView';
 import { RingView } from './views/RingView';
@@ -69,6 +70,8 @@ function TabBody({ tab }: { tab: Tab }) {
         return <TimelineView viewId={view.id} protocolId={protocol.id} />;
       case 'tree':
         return <TreeView viewId={view.id} protocolId={protocol.id} />;
+      case 'dag':
+        return <DagView viewId={view.id} protocolId={protocol.id} />;
     }
   }
   switch (tab) {

@@ -63,7 +63,7 @@ const fitLabels: uPlot.Axis.Size = (self, values, axisIdx, cycleNum) => {
  * On an 'asinh' scale: labelled ticks at 0 and at ±1, ±10, ±100... from the scale's linear
  * threshold out (closer in they would crowd the 0).
  */
-function decades(linearUnder: number): uPlot.Axis.Filter {
+export function decades(linearUnder: number): uPlot.Axis.Filter {
   return (_u, splits) =>
     splits.map((v) => {
       if (v === 0) return v;

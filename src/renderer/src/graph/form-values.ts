@@ -120,7 +120,8 @@ export function latencyOfKind(kind: Latency['kind'], meanUs: number): Latency {
     case 'normal':
       return { kind, meanUs: m, stdUs: Math.round(m / 4) };
     case 'lognormal':
-      return { kind, medianUs: m, sigma: 0.5 };
+      // Mean of a lognormal is median * exp(sigma^2 / 2): sigma 0.5 and this median give mean m.
+      return { kind, medianUs: Math.round(m / Math.exp(0.125)), sigma: 0.5 };
     case 'pareto':
       // Mean of a Pareto is shape * scale / (shape - 1): shape 2 and scale m/2 give mean m.
       return { kind, scaleUs: Math.round(m / 2), shape: 2 };

@@ -3,6 +3,7 @@ import type { Scenario } from '../../../shared/scenario/schema';
 import { ScenarioSchema } from '../../../shared/scenario/schema';
 import { DEFAULT_LINK_NET, meanLatencyUs, routeFinder, scaleLatency, toFlow, toScenario } from './scenario';
 import { nextId } from './topology';
+import type { LinkNet } from './types';
 
 const base: Scenario = ScenarioSchema.parse({
   schemaVersion: 1,
@@ -82,6 +83,21 @@ describe('routes', () => {
       200,
     );
     expect(meanLatencyUs(undefined)).toBe(1000);
+    // A lognormal's mean is above its median, as the kernel weighs it (not the median).
+    expect(
+      meanLatencyUs({ ...DEFAULT_LINK_NET, latency: { kind: 'lognormal', medianUs: 10_000, sigma: 1 } }),
+    ).toBeCloseTo(10_000 * Math.exp(0.5));
+  });
+
+  it('routes a long-tailed link as the kernel does: by its mean, not its median', () => {
+    // Direct a-b: lognormal, median 10 ms, mean 16.5 ms. Through the switch: 2 x 6 ms = 12 ms.
+    const net = (latency: LinkNet['latency']) => ({ ...DEFAULT_LINK_NET, latency });
+    const route = routeFinder([
+      { source: 'a', target: 'b', data: { net: net({ kind: 'lognormal', medianUs: 10_000, sigma: 1 }) } },
+      { source: 'a', target: 'sw', data: { net: net({ kind: 'constant', us: 6_000 }) } },
+      { source: 'sw', target: 'b', data: { net: net({ kind: 'constant', us: 6_000 }) } },
+    ]);
+    expect(route('a', 'b').path).toEqual(['a', 'sw', 'b']);
   });
 
   it('slows a link by scaling its latency distribution, shape kept (Slow down in the link menu)', () => {

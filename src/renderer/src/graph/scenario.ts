@@ -3,6 +3,7 @@
  * graph. The graph holds the topology; everything else (params, workload, faults, nemesis,
  * limits) stays in the base scenario the graph was loaded from. No React, no DOM.
  */
+import { meanLatencyUs as meanOfLatency } from '../../../shared/scenario/latency';
 import type { Scenario, ScenarioLink, ScenarioNode } from '../../../shared/scenario/schema';
 import { toFlowEdge, toFlowNode } from './mappers';
 import type { LabFlowEdge, LabFlowNode, LinkNet } from './types';
@@ -70,21 +71,13 @@ export function toScenario(
   return { ...base, faults, topology: { nodes: topoNodes, links } };
 }
 
-/** Mean latency of a distribution, microseconds (for drawing messages in flight). */
+/**
+ * Mean latency of a link, microseconds (routes, messages in flight, descriptions): the
+ * kernel's own function (src/shared/scenario/latency.ts), so the canvas routes as the kernel
+ * does and calls the same figure a mean.
+ */
 export function meanLatencyUs(net: LinkNet | undefined): number {
-  const l = (net ?? DEFAULT_LINK_NET).latency;
-  switch (l.kind) {
-    case 'constant':
-      return l.us;
-    case 'uniform':
-      return (l.minUs + l.maxUs) / 2;
-    case 'normal':
-      return Math.max(l.meanUs, l.minUs ?? 0);
-    case 'lognormal':
-      return l.medianUs;
-    case 'pareto':
-      return l.shape > 1 ? (l.shape * l.scaleUs) / (l.shape - 1) : l.scaleUs * 2;
-  }
+  return meanOfLatency((net ?? DEFAULT_LINK_NET).latency);
 }
 
 /** The same distribution with every duration multiplied by k (its shape kept): a slowed link. */

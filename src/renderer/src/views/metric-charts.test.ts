@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartLines, groupCharts, protocolChartsFirst } from './metric-charts';
+import { chartLines, compareCharts, compareLines, groupCharts, protocolChartsFirst } from './metric-charts';
 
 const clock = { title: 'clock error', scale: 'asinh' as const, linearUnder: 100 };
 
@@ -47,6 +47,74 @@ describe('metric charts', () => {
       'chart:clock error',
       'inFlight',
       'sent',
+    ]);
+  });
+
+  it('draws a ceiling dashed once, not negated: a bound on a spread is no band around zero', () => {
+    const agree = { title: 'agreement' };
+    const [g] = groupCharts([
+      { id: 'clockSpreadUs', unit: 'us', tUs: [0, 100], v: [3000, 1000], chart: agree },
+      {
+        id: 'agreementBoundUs',
+        unit: 'us',
+        tUs: [0, 100],
+        v: [7000, 6000],
+        chart: { ...agree, ceiling: true },
+      },
+    ]);
+    expect(chartLines(g!, (v) => v / 1000).lines).toEqual([
+      { label: 'clockSpreadUs', v: [3, 1], bound: false },
+      { label: 'agreementBoundUs', v: [7, 6], bound: true },
+    ]);
+  });
+
+  it('Compare: per-node series of both runs share their chart, each node in both runs', () => {
+    const err = (node: string, tUs: number[], v: number[]) => ({
+      id: `clockErrorUs.${node}`,
+      unit: 'us',
+      tUs,
+      v,
+      chart: clock,
+      node,
+    });
+    const main = [
+      { id: 'sent', unit: 'messages', tUs: [0], v: [1] },
+      err('c1', [0, 100], [1000, 2000]),
+      err('c2', [0], [-1000]),
+    ];
+    const branch = [{ id: 'sent', unit: 'messages', tUs: [0], v: [2] }, err('c1', [100, 200], [3000, 4000])];
+    const groups = compareCharts(main, branch);
+    expect(
+      groups.map((g) => [g.key, g.series.map((s) => [s.id, s.main !== undefined, s.branch !== undefined])]),
+    ).toEqual([
+      ['sent', [['sent', true, true]]],
+      [
+        'chart:clock error',
+        [
+          ['clockErrorUs.c1', true, true],
+          ['clockErrorUs.c2', true, false],
+        ],
+      ],
+    ]);
+    const { tUs, lines } = compareLines(groups[1]!, (v) => v / 1000);
+    expect(tUs).toEqual([0, 100, 200]);
+    expect(lines).toEqual([
+      { label: 'c1', v: [1, 2, null], bound: false, run: 'main', slot: 0 },
+      { label: 'c1 (branch)', v: [null, 3, 4], bound: false, run: 'branch', slot: 0 },
+      { label: 'c2', v: [-1, null, null], bound: false, run: 'main', slot: 1 },
+    ]);
+    // A lone series keeps the labels "main" and "branch".
+    expect(compareLines(groups[0]!).lines.map((l) => l.label)).toEqual(['main', 'branch']);
+  });
+
+  it('Compare: a band is drawn both ways in each run', () => {
+    const band = { id: 'boundUs', unit: 'us', tUs: [0], v: [5], chart: { ...clock, band: true } };
+    const [g] = compareCharts([band], [{ ...band, v: [7] }]);
+    expect(compareLines(g!).lines.map((l) => [l.label, l.v, l.bound, l.run])).toEqual([
+      ['+boundUs', [5], true, 'main'],
+      ['−boundUs', [-5], true, 'main'],
+      ['+boundUs (branch)', [7], true, 'branch'],
+      ['−boundUs (branch)', [-7], true, 'branch'],
     ]);
   });
 });

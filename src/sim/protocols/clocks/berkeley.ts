@@ -18,10 +18,16 @@
  * round; the master corrects itself by the average too; corrections above the step threshold
  * are stepped, the rest slewed at 500 ppm. Each node adjusts its own clock (the kernel's)
  * through ctx.clock, as timed does with adjtime and settimeofday.
+ *
+ * What the algorithm promises is agreement, not accuracy: after a round, any two clocks the
+ * round corrected are headed for readings no further apart than the errors of their two
+ * readings (half a round trip each, and what the clocks' rates add while the round goes on),
+ * plus what drift adds since. `clocks-agree` checks it; docs/protocols/clocks.md derives it.
  */
 import { z } from 'zod';
-import type { Ctx, Liveness, Protocol } from '../../protocol';
+import type { Ctx, Liveness, NodeView, Protocol } from '../../protocol';
 import { clockedNode, link } from '../../toolkit/topology';
+import { type OwnSlew, ownSlewLeft } from './own-slew';
 import { clockErrorSeries } from './plot';
 import { ms, signedDuration, signedMs } from './units';
 
@@ -40,6 +46,10 @@ export const BerkeleyParams = z.object({
   slewPpm: z.number().int().min(1).max(100_000).default(500),
   /** How long after the last fault every slave may take to be adjusted again (liveness), ms. */
   settleMs: z.number().int().min(100).max(3_600_000).default(10_000),
+  /** ρ: the drift the agreement bound allows every clock, ppm. The bound holds while real drift stays within it. */
+  rhoPpm: z.number().min(0).max(10_000).default(100),
+  /** Bug switch: the master forgets half the round trip (difference = t − now): every slave ends up a one-way trip ahead of it. */
+  bugNoRttCompensation: z.boolean().default(false),
 });
 export type BerkeleyParams = z.infer<typeof BerkeleyParams>;
 
@@ -80,6 +90,32 @@ export interface Difference {
   rttUs: number;
 }
 
+/** One clock corrected in a round, and how far its correction can be from the right one. */
+export interface Reading {
+  /** The node (the master too). */
+  node: string;
+  /**
+   * The error bound of its reading, µs: half the round trip (the asymmetry of the two trips,
+   * at worst all on one side), plus what the clocks' rates can add while the round goes on.
+   * 0 for the master: its own difference is exactly 0.
+   */
+  errUs: number;
+}
+
+/** The master's last average: what the agreement bound of the round is made of. */
+export interface Averaged {
+  /** The round. */
+  round: number;
+  /** The master's clock when it averaged. */
+  at: number;
+  /** Every clock the round corrected. */
+  readings: Reading[];
+  /** ρ + the slew rate, ppm: how fast two clocks can move apart after the round (params of the round). */
+  ratePpm: number;
+  /** ρ, ppm: how fast a clock's target moves once the round is over. */
+  rhoPpm: number;
+}
+
 export interface BerkeleyState {
   /** 'master' or 'slave'. */
   kind: 'master' | 'slave';
@@ -103,6 +139,10 @@ export interface BerkeleyState {
   lastCorrection: number;
   /** Corrections applied. */
   adjustments: number;
+  /** The last round averaged (master), or null. */
+  averaged: Averaged | null;
+  /** The slew this node set last: to tell it from one a clock fault set since (own-slew.ts). */
+  ownSlew: OwnSlew | null;
 }
 
 type C = Ctx<BerkeleyParams, BerkeleyMsg>;
@@ -126,7 +166,8 @@ function answer(ctx: C, s: BerkeleyState, from: string, m: TimeAnswer): void {
     return;
   }
   // The slave read t about half a round trip ago: its clock now reads about t + rtt/2.
-  s.diffs.push({ node: from, diffUs: m.t + rtt / 2 - now, rttUs: rtt });
+  const diffUs = ctx.params.bugNoRttCompensation ? m.t - now : m.t + rtt / 2 - now;
+  s.diffs.push({ node: from, diffUs, rttUs: rtt });
 }
 
 /** §II: the fault-tolerant average, and a correction for everyone. */
@@ -145,13 +186,43 @@ function average(ctx: C, s: BerkeleyState): void {
   for (const d of s.diffs)
     ctx.send(d.node, { type: 'Adjust', round: s.round, deltaUs: s.average - d.diffUs });
   apply(ctx, s, s.average);
+  s.averaged = {
+    round: s.round,
+    at: ctx.now(),
+    readings: all.map((d) => ({ node: d.node, errUs: d.node === ctx.self ? 0 : readingErrorUs(p, d.rttUs) })),
+    ratePpm: p.rhoPpm + p.slewPpm,
+    rhoPpm: p.rhoPpm,
+  };
+}
+
+/**
+ * How far a slave's correction can be from the one that would bring it exactly to the master's
+ * target, µs (docs/protocols/clocks.md, "Agreement"): the reading errs by at most half its round
+ * trip (the two trips' asymmetry, at worst all on one side), plus 2(ρ + slew)·rtt for the
+ * clocks' rates during the round trip, plus (ρ + slew)·(2·collect + maxRoundTrip) for what the
+ * clocks move between the reading and the correction (the wait for the other answers, and the
+ * Adjust's trip, taken to be no longer than an accepted round trip).
+ */
+export function readingErrorUs(p: BerkeleyParams, rttUs: number): number {
+  const rate = (p.rhoPpm + p.slewPpm) * 1e-6;
+  return rttUs / 2 + 2 * rate * rttUs + rate * (2 * p.collectMs + p.maxRoundTripMs) * 1000;
 }
 
 function apply(ctx: C, s: BerkeleyState, delta: number): void {
   const p = ctx.params;
-  s.correctionUs += delta - ctx.clock.slewLeftUs();
-  if (Math.abs(delta) > p.stepThresholdMs * 1000) ctx.clock.step(delta);
-  else ctx.clock.slew(delta, p.slewPpm);
+  // A step or a new slew abandons what is left of this node's own slew; a slew that a clock
+  // fault set is not this node's correction, and is not counted.
+  const own = ownSlewLeft(s.ownSlew, ctx.now(), ctx.clock.slewLeftUs());
+  if (!own.ours)
+    ctx.note(`a clock fault replaced this clock's slew: corr. may be off by up to ${ms(own.uncertainUs)}`);
+  s.correctionUs += delta - own.leftUs;
+  if (Math.abs(delta) > p.stepThresholdMs * 1000) {
+    ctx.clock.step(delta);
+    s.ownSlew = null;
+  } else {
+    ctx.clock.slew(delta, p.slewPpm);
+    s.ownSlew = { deltaUs: delta, ratePpm: p.slewPpm, at: ctx.now() };
+  }
   s.lastCorrection = delta;
   s.adjustments += 1;
 }
@@ -168,11 +239,87 @@ const allAdjusted: Liveness<BerkeleyState, BerkeleyParams> = {
   },
 };
 
+/** A clock the master's last round corrected, and its share of the agreement bound now. */
+export interface AgreeingClock {
+  id: string;
+  /** Its error (local − true time), µs. */
+  errorUs: number;
+  /** What its slew in progress still has to do, signed µs: the clock is headed for errorUs + leftUs. */
+  leftUs: number;
+  /** Its reading's error, plus what drift at ρ moved where it is headed since the round, µs. */
+  halfUs: number;
+}
+
+/**
+ * The clocks the master's last round corrected, as they are now: the master and every up slave
+ * that applied that round's correction (a slave left out of the round, or whose Adjust is still
+ * on its way, is not synchronized to it). Null without an up master that has averaged, or in a
+ * view built without clocks.
+ */
+export function agreeingClocks(nodes: readonly NodeView<BerkeleyState>[]): AgreeingClock[] | null {
+  const master = nodes.find((n) => n.up && n.state.kind === 'master');
+  const a = master?.state.averaged;
+  if (master === undefined || a === null || a === undefined || master.localUs === undefined) return null;
+  // True time since the round, from the master's clock (which runs at most ρ + slew fast or slow).
+  const since = Math.max(0, (master.localUs - a.at) / (1 - a.ratePpm * 1e-6));
+  const out: AgreeingClock[] = [];
+  for (const r of a.readings) {
+    const n = nodes.find((x) => x.id === r.node);
+    if (n === undefined || !n.up || n.clockErrorUs === undefined) continue;
+    if (n !== master && n.state.round !== a.round) continue;
+    out.push({
+      id: n.id,
+      errorUs: n.clockErrorUs,
+      leftUs: n.slewLeftUs ?? 0,
+      halfUs: r.errUs + a.rhoPpm * 1e-6 * since,
+    });
+  }
+  return out;
+}
+
+/**
+ * The bound on the spread of the clocks themselves (the chart's): two clocks are headed for
+ * readings within the sum of their shares, and each is at most its slew left from where it is
+ * headed, so the spread is within the two largest of (share + |slew left|).
+ */
+export function agreementBoundUs(clocks: readonly AgreeingClock[]): number {
+  const h = clocks.map((c) => c.halfUs + Math.abs(c.leftUs)).sort((x, y) => y - x);
+  return (h[0] ?? 0) + (h[1] ?? 0);
+}
+
+/**
+ * §II's promise, agreement among the clocks (not with true time). Once the faults stop, any two
+ * clocks the last round corrected are headed for readings (where they are plus the slew they
+ * still have to do) no further apart than their two readings' errors plus drift at ρ since the
+ * round. Checked where the clocks are headed, which is exact whether or not the slews have
+ * finished; the clocks themselves are then within the chart's bound (agreementBoundUs).
+ */
+const clocksAgree: Liveness<BerkeleyState, BerkeleyParams> = {
+  id: 'clocks-agree',
+  title:
+    "Once the faults stop, the clocks of the master's last round are headed for readings within its bound: the readings' errors plus drift since",
+  withinUs: (p) => p.settleMs * 1000,
+  check({ nodes }) {
+    const clocks = agreeingClocks(nodes);
+    if (clocks === null) return null;
+    for (const [k, a] of clocks.entries())
+      for (const b of clocks.slice(k + 1)) {
+        const apart = Math.abs(a.errorUs + a.leftUs - (b.errorUs + b.leftUs));
+        // 2 µs for the clocks' rounding to whole microseconds.
+        if (apart > a.halfUs + b.halfUs + 2)
+          return `${a.id} and ${b.id} are headed ${ms(apart)} apart (with their slews done), beyond the bound ${ms(a.halfUs + b.halfUs)} of the last round`;
+      }
+    return null;
+  },
+};
+
+const AGREEMENT_CHART = { title: 'spread of the synchronized clocks, and the bound Berkeley promises' };
+
 export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
   id: 'berkeley',
   topic: 'clocks',
   title: 'Berkeley algorithm (TEMPO)',
-  version: 2,
+  version: 3,
   // A round every 2 s: at 0.5x a round's queries, answers and corrections come every 4 s on screen.
   speed: 0.5,
   roles: [
@@ -211,6 +358,8 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       spreadUs: 0,
       lastCorrection: 0,
       adjustments: 0,
+      averaged: null,
+      ownSlew: null,
     };
   },
   on(ctx, s, input) {
@@ -241,11 +390,12 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
         return;
     }
   },
-  // A crash loses the round in progress; the clock keeps its corrections (the kernel's clock
-  // survives a crash of the protocol), and the counter, the round and the correction survive.
-  durable: ['adjustments', 'round', 'correctionUs'],
+  // A crash loses the round in progress; the clock keeps its corrections and its slew (the
+  // kernel's clock survives a crash of the protocol), and the counter, the round, the correction
+  // and which slew is this node's own survive.
+  durable: ['adjustments', 'round', 'correctionUs', 'ownSlew'],
   invariants: [],
-  liveness: [allAdjusted],
+  liveness: [allAdjusted, clocksAgree],
   historyCheckers: [],
   metrics: [
     // What the master saw before correcting: how far apart the clocks were at its last round.
@@ -259,8 +409,27 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       unit: 'us',
       read: (nodes) => Math.max(0, ...nodes.filter((n) => n.up).map((n) => Math.abs(n.state.lastCorrection))),
     },
+    // What Berkeley promises, drawn with what happens: the spread of the clocks the last round
+    // corrected (true errors: no node can see it) under the bound clocks-agree checks. A bound on
+    // a spread is no band around true time, so it has a chart of its own.
+    {
+      id: 'clockSpreadUs',
+      unit: 'us',
+      chart: AGREEMENT_CHART,
+      read: (nodes) => {
+        const c = agreeingClocks(nodes) ?? [];
+        return c.length < 2 ? 0 : Math.max(...c.map((x) => x.errorUs)) - Math.min(...c.map((x) => x.errorUs));
+      },
+    },
+    {
+      id: 'agreementBoundUs',
+      unit: 'us',
+      chart: { ...AGREEMENT_CHART, ceiling: true },
+      read: (nodes) => agreementBoundUs(agreeingClocks(nodes) ?? []),
+    },
   ],
-  // No bound is drawn: Berkeley promises agreement among the clocks, not with true time.
+  // The clock-error chart has no band: Berkeley promises agreement among the clocks, not with
+  // true time; their agreement and its bound are the chart above.
   nodeMetrics: [
     clockErrorSeries<BerkeleyState>('clock error of every node: they meet each other, not true time'),
   ],
@@ -274,7 +443,13 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       ? { text: 'not adjusted yet', tone: 'warn' }
       : { text: `corr. ${signedDuration(s.correctionUs)}`, tone: 'good' };
   },
-  bugs: [],
+  bugs: [
+    {
+      param: 'bugNoRttCompensation',
+      title:
+        'The master forgets half the round trip: each slave is set a one-way trip ahead of it, beyond the bound when the trip back took longer than the trip out',
+    },
+  ],
   lesson: {
     summary:
       'When no machine has a trustworthy clock, a group can at least agree with itself. The Berkeley master reads every clock (allowing half the round trip, like Cristian), averages the differences, leaving out clocks too far from the rest, and tells each machine how far to move: a correction, which does not age on its way, rather than a time of day.',
@@ -282,11 +457,13 @@ export const berkeley: Protocol<BerkeleyParams, BerkeleyState, BerkeleyMsg> = {
       "The master's note each round: the average, and s4 (5 s off) left out of it",
       'The corrections on the badges shrinking round after round as the group converges',
       "The spreadUs metric: how far apart the master saw the clocks, before each round's corrections",
+      "The Metrics tab's agreement chart: the spread of the clocks the last round corrected (their true errors, which no node sees) under the bound Berkeley promises: half of each reading's round trip, drift since the round, and the slews still to do",
     ],
     tryThis: [
       'Lower toleranceMs to 20: the first round leaves out clocks that are merely far, and the average moves',
       "Set s2's link to a constant 30 ms: its round trips (60 ms) exceed maxRoundTripMs, so the master leaves it out of every round and all-adjusted reports it 10 s in",
       'Crash the master: the slaves drift apart again (TEMPO elects a new master; this slice does not)',
+      'Turn on bugNoRttCompensation: the master forgets half the round trip, so each slave settles a one-way trip ahead of it, and clocks-agree stops the run once the 10 s settle time has passed, when a trip back was longer than the trip out',
     ],
   },
 };

@@ -11,8 +11,16 @@ import type {
   StateField,
 } from '../../protocol';
 // ring-view.ts imports this file's ringView back; it uses it only when read, so the cycle is harmless.
-import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
+import {
+  type GetMsg,
+  initRoutedClient,
+  type PutMsg,
+  type ResultMsg,
+  type RoutedClientState,
+  routedClient,
+} from '../../toolkit/routed-client';
+import { link, placed } from '../../toolkit/topology';
 import { ringTab } from './ring-view';
 
 /**
@@ -330,39 +338,16 @@ export interface StoreState {
 }
 
 /**
- * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts), which sends each
+ * A client: the toolkit's routed client (src/sim/toolkit/routed-client.ts), which sends each
  * operation to the coordinator and never re-sends it (the workload's timeout gives up on it).
  */
-export interface CHClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-  /** Answers received (a duplicated answer counts twice). */
-  done: number;
-}
+export type CHClientState = RoutedClientState;
+/** The client's messages: get and put to the coordinator, the result from the node that served it. */
+export type { GetMsg, PutMsg, ResultMsg } from '../../toolkit/routed-client';
 
 /** A node of the protocol. */
 export type CHState = CoordinatorState | StoreState | CHClientState;
 
-/** Client -> coordinator: read a key. */
-export interface GetMsg {
-  /** Message type. */
-  type: 'get';
-  /** The client operation. */
-  opId: number;
-  /** The key. */
-  key: string;
-}
-/** Client -> coordinator: write a key. */
-export interface PutMsg {
-  /** Message type. */
-  type: 'put';
-  /** The client operation. */
-  opId: number;
-  /** The key. */
-  key: string;
-  /** The value. */
-  value: string;
-}
 /** Coordinator -> primary: read a key for a client. */
 export interface NodeGetMsg {
   /** Message type. */
@@ -390,15 +375,6 @@ export interface NodePutMsg {
   ver: number;
   /** True for the primary, which answers the client. */
   reply: boolean;
-}
-/** Node -> client: the answer (the value read, null for a write or a missing key). */
-export interface ResultMsg {
-  /** Message type. */
-  type: 'result';
-  /** The client operation. */
-  opId: number;
-  /** The value read, or null. */
-  value: string | null;
 }
 /** Coordinator -> node: the membership now in force, and how keys are placed under it. */
 export interface MembersMsg {
@@ -645,20 +621,7 @@ function storeOn(ctx: C, s: StoreState, input: Input<CHMsg>): void {
   }
 }
 
-const clientKv = kvClient<P, CHMsg, CHClientState, ResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('coordinator')[0] ?? '',
-  request: (_ctx, _c, r) =>
-    r.op === 'read'
-      ? { type: 'get', opId: r.id, key: r.key }
-      : { type: 'put', opId: r.id, key: r.key, value: r.value },
-  answers: { types: ['result'], id: (m) => m.opId },
-  read: (_ctx, _c, _r, _from, m) => ({ done: { ok: true, value: m.value } }),
-});
-
-function clientOn(ctx: C, c: CHClientState, input: Input<CHMsg>): void {
-  if (input.kind === 'message' && input.msg.type === 'result') c.done += 1;
-  clientKv(ctx, c, input);
-}
+const clientOn = routedClient<P, CHMsg>('coordinator');
 
 /** Storage nodes in id order, up or not (slot k of the metrics is always the same node). */
 function stores(nodes: readonly NodeView<CHState>[]): NodeView<StoreState>[] {
@@ -750,16 +713,15 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     const roles: Record<string, string> = { coord: 'coordinator', c1: 'client' };
     return {
       nodes: [
-        ...ids.map((id, k) => ({
-          id,
-          name: id,
-          role: roles[id] ?? 'node',
-          x: 300 + 220 * Math.cos((2 * Math.PI * k) / ids.length),
-          y: 300 + 220 * Math.sin((2 * Math.PI * k) / ids.length),
-          clockOffsetUs: 0,
-          clockDriftPpm: 0,
-        })),
-        { id: 'sw', name: 'sw', role: 'switch', x: 300, y: 300, clockOffsetUs: 0, clockDriftPpm: 0 },
+        ...ids.map((id, k) =>
+          placed(
+            id,
+            roles[id] ?? 'node',
+            300 + 220 * Math.cos((2 * Math.PI * k) / ids.length),
+            300 + 220 * Math.sin((2 * Math.PI * k) / ids.length),
+          ),
+        ),
+        placed('sw', 'switch', 300, 300),
       ],
       links: ids.map((id) => chLink(id)),
     };
@@ -795,7 +757,7 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
         names: {},
         ring: [],
       };
-    return { kind: 'client', done: 0, ...initKvClient() };
+    return initRoutedClient();
   },
   on(ctx, s, input) {
     if (s.kind === 'coordinator') coordinatorOn(ctx, s, input);
@@ -815,7 +777,14 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
     if (params.keyType !== 'integer' || w.kind === 'none') return [];
     const issues: ScenarioIssue[] = [];
     const why = 'params.keyType is integer, so every key must be an unsigned 64-bit integer in decimal';
-    if (w.keys.list !== undefined) {
+    if (w.kind === 'script') {
+      const at = w.ops.findIndex((o) => integerKey(o.key) === null);
+      if (at >= 0)
+        issues.push({
+          path: ['workload', 'ops', at, 'key'],
+          message: `${why}; ${JSON.stringify(w.ops[at]!.key)} is not`,
+        });
+    } else if (w.keys.list !== undefined) {
       const at = w.keys.list.findIndex((k) => integerKey(k) === null);
       if (at >= 0)
         issues.push({
@@ -957,18 +926,8 @@ export const consistentHashing: Protocol<P, CHState, CHMsg> = {
   },
 };
 
-function chLink(id: string) {
-  return {
-    id: `${id}-sw`,
-    a: id,
-    b: 'sw',
-    latency: { kind: 'normal' as const, meanUs: 500, stdUs: 100, minUs: 200 },
-    lossRate: 0,
-    dupRate: 0,
-    reorderRate: 0,
-    reorderDelayUs: 5000,
-  };
-}
+/** A node's link to the switch: 0.5 ms ± 0.1 ms one way (never below 0.2 ms). */
+const chLink = (id: string) => link(id, 'sw', { kind: 'normal', meanUs: 500, stdUs: 100, minUs: 200 });
 
 /** The faults that add storage node `id` at `atUs`. */
 export function addNodeFaults(id: string, atUs: number) {

@@ -1,6 +1,37 @@
 import type { TimelineViewData } from '../../../shared/api/views';
 import type { NodeView, ViewSpec } from '../../protocol';
-import type { BatchState, LambdaState, ServingState, SpeedState } from './types';
+import type { Bar, BatchState, LambdaState, ServingState, SpeedState } from './types';
+
+/**
+ * A speed node's bars with its crashes at their times (NodeView.downsUs, the kernel's;
+ * docs/kernel.md "Faults"): no handler runs at a crash, so its state ends what it was doing at
+ * its last step before one and starts the time down there (lambda.ts, `restart`), and while it
+ * is down what it was doing is still open. Views built by hand have no kernel times: as is.
+ */
+function atCrashTimes(n: NodeView<LambdaState>, bars: readonly Bar[]): Bar[] {
+  const out = bars.map((b) => ({ ...b }));
+  for (const d of n.downsUs ?? []) {
+    if (d.upUs === null) {
+      for (const b of out)
+        if (b.endUs === null)
+          Object.assign(b, { endUs: Math.max(b.startUs, d.downUs), title: `${b.title} (until a crash)` });
+      out.push({
+        startUs: d.downUs,
+        endUs: null,
+        label: 'down',
+        tone: 'bad',
+        title: 'crashed: its real-time view, in memory, is lost',
+      });
+      continue;
+    }
+    // The state's down bar ends at the restart; it and the bar before it meet at the last step.
+    const k = out.findIndex((b) => b.label === 'down' && b.endUs === d.upUs && b.startUs <= d.downUs);
+    if (k < 0) continue;
+    if (k > 0 && out[k - 1]!.endUs === out[k]!.startUs) out[k - 1]!.endUs = d.downUs;
+    out[k]!.startUs = d.downUs;
+  }
+  return out;
+}
 
 /**
  * The Layers tab: one row per batch worker and speed node (Kappa: per job version). A batch
@@ -33,14 +64,16 @@ export const timelineView: ViewSpec<unknown> = {
           : `Batch runs and speed-layer work · ${batch.runs} batch runs, ${batch.processed} events recomputed · serving covers offsets below ${serving?.horizon ?? 0}`,
       rows: rows.map((n) => ({ id: n.id, label: label(n), up: n.up })),
       bars: rows.flatMap((n) =>
-        (n.state as BatchState | SpeedState).bars.map((b) => ({
-          row: n.id,
-          startUs: b.startUs,
-          endUs: b.endUs,
-          label: b.label,
-          tone: b.tone,
-          title: b.title,
-        })),
+        (n.state.kind === 'speed' ? atCrashTimes(n, n.state.bars) : (n.state as BatchState).bars).map(
+          (b) => ({
+            row: n.id,
+            startUs: b.startUs,
+            endUs: b.endUs,
+            label: b.label,
+            tone: b.tone,
+            title: b.title,
+          }),
+        ),
       ),
       markers: serving?.markers ?? [],
       legend: [

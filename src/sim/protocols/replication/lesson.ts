@@ -4,10 +4,7 @@
  * a near and a far follower, two clients.
  */
 import type { BugSwitch, DefaultTopology, Lesson } from '../../protocol';
-
-function linkTo(a: string, b: string, latency: DefaultTopology['links'][number]['latency']) {
-  return { id: `${a}-${b}`, a, b, latency, lossRate: 0, dupRate: 0, reorderRate: 0, reorderDelayUs: 5000 };
-}
+import { link, placed } from '../../toolkit/topology';
 
 /** The workload of the replication scenarios: two closed-loop clients, mostly reads, a few hot keys. */
 export const replicationWorkload = {
@@ -21,32 +18,23 @@ export const replicationWorkload = {
 
 /** The default topology: leader r1, followers r2 (near) and r3 (far), clients c1 and c2, one switch. */
 export function replicationTopology(): DefaultTopology {
-  const node = (id: string, role: string, x: number, y: number) => ({
-    id,
-    name: id,
-    role,
-    x,
-    y,
-    clockOffsetUs: 0,
-    clockDriftPpm: 0,
-  });
   const near = { kind: 'normal' as const, meanUs: 1000, stdUs: 200, minUs: 300 };
   return {
     nodes: [
-      node('r1', 'leader', 300, 80),
-      node('r2', 'follower', 100, 300),
-      node('r3', 'follower', 500, 300),
-      node('c1', 'client', 100, 520),
-      node('c2', 'client', 500, 520),
-      node('sw', 'switch', 300, 300),
+      placed('r1', 'leader', 300, 80),
+      placed('r2', 'follower', 100, 300),
+      placed('r3', 'follower', 500, 300),
+      placed('c1', 'client', 100, 520),
+      placed('c2', 'client', 500, 520),
+      placed('sw', 'switch', 300, 300),
     ],
     links: [
-      linkTo('r1', 'sw', near),
-      linkTo('r2', 'sw', near),
+      link('r1', 'sw', near),
+      link('r2', 'sw', near),
       // A far follower: it lags behind, so its reads go stale first.
-      linkTo('r3', 'sw', { kind: 'lognormal', medianUs: 30_000, sigma: 0.5 }),
-      linkTo('c1', 'sw', near),
-      linkTo('c2', 'sw', near),
+      link('r3', 'sw', { kind: 'lognormal', medianUs: 30_000, sigma: 0.5 }),
+      link('c1', 'sw', near),
+      link('c2', 'sw', near),
     ],
   };
 }

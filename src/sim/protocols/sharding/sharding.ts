@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { HASH_NAMES, hashOf } from '../../hashing';
 import type { Ctx, DefaultTopology, Input, NodeView, Protocol, StateField } from '../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../toolkit/liveness';
+import {
+  type GetMsg,
+  initRoutedClient,
+  type PutMsg,
+  type ResultMsg,
+  type RoutedClientState,
+  routedClient,
+} from '../../toolkit/routed-client';
+import { link, placed } from '../../toolkit/topology';
 
 /**
  * Sharding behind a router, after Kleppmann, "Designing Data-Intensive Applications" (2017),
@@ -175,39 +183,16 @@ export interface ShardState {
 }
 
 /**
- * A client: the toolkit's key-value client (src/sim/toolkit/kv-client.ts), which sends each
+ * A client: the toolkit's routed client (src/sim/toolkit/routed-client.ts), which sends each
  * operation to the router and never re-sends it (the workload's timeout gives up on it).
  */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-  /** Answers received (a duplicated answer counts twice). */
-  done: number;
-}
+export type ClientState = RoutedClientState;
+/** The client's messages: get and put to the router, the result from the shard that served it. */
+export type { GetMsg, PutMsg, ResultMsg } from '../../toolkit/routed-client';
 
 /** A node of the protocol. */
 export type ShardingState = RouterState | ShardState | ClientState;
 
-/** Client -> router: read a key. */
-export interface GetMsg {
-  /** Message type. */
-  type: 'get';
-  /** The client operation. */
-  opId: number;
-  /** The key. */
-  key: string;
-}
-/** Client -> router: write a key. */
-export interface PutMsg {
-  /** Message type. */
-  type: 'put';
-  /** The client operation. */
-  opId: number;
-  /** The key. */
-  key: string;
-  /** The value. */
-  value: string;
-}
 /** Router -> shard (or shard -> shard, forwarded): read a key for a client. */
 export interface ShardGetMsg {
   /** Message type. */
@@ -233,15 +218,6 @@ export interface ShardPutMsg {
   value: string;
   /** The router's write version. */
   ver: number;
-}
-/** Shard -> client: the answer (the value read, null for a write or a missing key). */
-export interface ResultMsg {
-  /** Message type. */
-  type: 'result';
-  /** The client operation. */
-  opId: number;
-  /** The value read, or null. */
-  value: string | null;
 }
 /** Router -> shard: the routing table now in use. */
 export interface TableMsg {
@@ -450,20 +426,7 @@ function shardOn(ctx: C, s: ShardState, input: Input<ShardingMsg>): void {
   }
 }
 
-const clientKv = kvClient<P, ShardingMsg, ClientState, ResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('router')[0] ?? '',
-  request: (_ctx, _c, r) =>
-    r.op === 'read'
-      ? { type: 'get', opId: r.id, key: r.key }
-      : { type: 'put', opId: r.id, key: r.key, value: r.value },
-  answers: { types: ['result'], id: (m) => m.opId },
-  read: (_ctx, _c, _r, _from, m) => ({ done: { ok: true, value: m.value } }),
-});
-
-function clientOn(ctx: C, c: ClientState, input: Input<ShardingMsg>): void {
-  if (input.kind === 'message' && input.msg.type === 'result') c.done += 1;
-  clientKv(ctx, c, input);
-}
+const clientOn = routedClient<P, ShardingMsg>('router');
 
 // ------------------------------------------------------------------ views and metrics
 
@@ -541,21 +504,8 @@ const slotMetrics = SLOTS.flatMap((k) => [
   },
 ]);
 
-function node(id: string, role: string, x: number, y: number) {
-  return { id, name: id, role, x, y, clockOffsetUs: 0, clockDriftPpm: 0 };
-}
-function lan(a: string, b: string) {
-  return {
-    id: `${a}-${b}`,
-    a,
-    b,
-    latency: { kind: 'normal' as const, meanUs: 500, stdUs: 100, minUs: 200 },
-    lossRate: 0,
-    dupRate: 0,
-    reorderRate: 0,
-    reorderDelayUs: 5000,
-  };
-}
+/** A LAN link: 0.5 ms ± 0.1 ms one way (never below 0.2 ms). */
+const lan = (a: string, b: string) => link(a, b, { kind: 'normal', meanUs: 500, stdUs: 100, minUs: 200 });
 
 /** An open-loop workload over 600 user keys. */
 export function shardingWorkload(distribution: 'uniform' | 'zipf' | 'sequential' = 'uniform') {
@@ -573,13 +523,13 @@ export function shardingTopology(): DefaultTopology {
   const ids = ['router', 's1', 's2', 's3', 'c1', 'c2'];
   return {
     nodes: [
-      node('router', 'router', 300, 200),
-      node('s1', 'shard', 100, 450),
-      node('s2', 'shard', 300, 450),
-      node('s3', 'shard', 500, 450),
-      node('c1', 'client', 150, 40),
-      node('c2', 'client', 450, 40),
-      node('sw', 'switch', 300, 320),
+      placed('router', 'router', 300, 200),
+      placed('s1', 'shard', 100, 450),
+      placed('s2', 'shard', 300, 450),
+      placed('s3', 'shard', 500, 450),
+      placed('c1', 'client', 150, 40),
+      placed('c2', 'client', 450, 40),
+      placed('sw', 'switch', 300, 320),
     ],
     links: ids.map((id) => lan(id, 'sw')),
   };
@@ -588,7 +538,7 @@ export function shardingTopology(): DefaultTopology {
 /** The fault pair that adds shard `id` mid-run (a node and its link to the switch). */
 export function addShardFaults(id: string, atUs: number) {
   return [
-    { atUs, fault: { kind: 'add-node' as const, node: node(id, 'shard', 700, 450) } },
+    { atUs, fault: { kind: 'add-node' as const, node: placed(id, 'shard', 700, 450) } },
     { atUs, fault: { kind: 'add-link' as const, link: lan(id, 'sw') } },
   ];
 }
@@ -656,7 +606,7 @@ export const sharding: Protocol<P, ShardingState, ShardingMsg> = {
         movedIn: 0,
         forwarded: 0,
       };
-    return { kind: 'client', done: 0, ...initKvClient() };
+    return initRoutedClient();
   },
   on(ctx, s, input) {
     if (s.kind === 'router') routerOn(ctx, s, input);

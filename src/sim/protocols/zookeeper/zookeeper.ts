@@ -9,7 +9,7 @@ import type { Latency, ScenarioLink, ScenarioNode } from '../../../shared/scenar
 import type { DefaultTopology, MetricSpec, NodeView, Protocol } from '../../protocol';
 import { clientOpsAnswered } from '../../toolkit/liveness';
 import { sumOver } from '../../toolkit/metrics';
-import { link } from '../../toolkit/topology';
+import { link, placed } from '../../toolkit/topology';
 import { configConverges, groupViews, zkInvariants } from './checks';
 import { initClient, onClient } from './client';
 import { initServer, lastApplied, onServer } from './server';
@@ -26,18 +26,11 @@ export function zkTopology(servers: number, clients: number, latency: Latency = 
   const cids = Array.from({ length: clients }, (_, k) => `c${k + 1}`);
   // Centred rows, 240 px apart for servers and 200 px for clients (a node is 150 px wide).
   const at = (k: number, n: number, step: number): number => Math.round(400 + (k - (n - 1) / 2) * step);
-  const node = (id: string, role: string, x: number, y: number): ScenarioNode => ({
-    id,
-    name: id,
-    role,
-    x,
-    y,
-    clockOffsetUs: 0,
-    clockDriftPpm: 0,
-  });
   const nodes: ScenarioNode[] = [
-    ...sids.map((id, k) => node(id, 'server', at(k, servers, 240), k === 0 || k === servers - 1 ? 160 : 100)),
-    ...cids.map((id, k) => node(id, 'client', at(k, clients, 200), 420)),
+    ...sids.map((id, k) =>
+      placed(id, 'server', at(k, servers, 240), k === 0 || k === servers - 1 ? 160 : 100),
+    ),
+    ...cids.map((id, k) => placed(id, 'client', at(k, clients, 200), 420)),
   ];
   const links: ScenarioLink[] = sids.flatMap((a, i) => sids.slice(i + 1).map((b) => link(a, b, latency)));
   for (const c of cids) for (const s of sids) links.push(link(c, s, latency));

@@ -5,7 +5,7 @@
  * against their JSON Schema (graph/param-schema.ts). A change resets a run that exists (the
  * run follower in app/run.ts sees the document change and says so in a toast).
  */
-import { useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { ProtocolInfo } from '../../../../shared/api';
 import {
   LimitsSchema,
@@ -16,6 +16,7 @@ import {
 } from '../../../../shared/scenario/schema';
 import { fieldError } from '../../graph/form-values';
 import { type ParamField, paramFields, paramText, parseParam } from '../../graph/param-schema';
+import { parseScript, scriptText } from '../../graph/workload-script';
 import { useGraph } from '../../stores/graph-store';
 import { usePlayback } from '../../stores/playback-store';
 import { CheckField, NumberField, Section, SelectField, TextField } from './fields';
@@ -113,6 +114,7 @@ const WORKLOAD_KINDS = [
   { id: 'none', label: 'None' },
   { id: 'open', label: 'Open loop (arrival rate)' },
   { id: 'closed', label: 'Closed loop (per client)' },
+  { id: 'script', label: 'Script (these operations)' },
 ];
 
 const KEY_DISTRIBUTIONS = [
@@ -142,20 +144,103 @@ const CLOSED_SPECS: NumSpec[] = [
   { path: ['stopUs'], label: 'Stop', ...MS, optional: true, hint: 'Empty: until the run ends' },
 ];
 
-/** A workload of another kind, keeping what the two kinds share. */
-export function workloadOfKind(kind: Workload['kind'], from: Workload): Workload {
+const SCRIPT_SPECS: NumSpec[] = [{ path: ['timeoutUs'], label: 'Timeout', ...MS }];
+
+/**
+ * A workload of another kind, keeping what the two kinds share. A new script starts as a write
+ * and a read of one key by `client` (the first client node), for the person to edit.
+ */
+export function workloadOfKind(kind: Workload['kind'], from: Workload, client = 'n1'): Workload {
   if (kind === 'none') return { kind: 'none' };
-  const shared = from.kind === 'none' ? {} : { readFraction: from.readFraction, keys: from.keys };
+  if (kind === 'script')
+    return WorkloadSchema.parse({
+      kind,
+      ops: [
+        { atUs: 0, client, op: 'write', key: 'key-0' },
+        { atUs: 100_000, client, op: 'read', key: 'key-0' },
+      ],
+    });
+  const shared =
+    from.kind === 'none' || from.kind === 'script'
+      ? {}
+      : { readFraction: from.readFraction, keys: from.keys };
   return WorkloadSchema.parse(kind === 'open' ? { kind, ratePerS: 10, ...shared } : { kind, ...shared });
+}
+
+/** The script's operations as text, one per line; a change is applied once it reads and validates. */
+function ScriptField({
+  workload,
+  apply,
+}: {
+  workload: Extract<Workload, { kind: 'script' }>;
+  apply: (w: Workload, key: string) => void;
+}) {
+  const base = useGraph((s) => s.base);
+  const id = useId();
+  const errorId = useId();
+  const noteId = useId();
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (!base) return null;
+  const commit = (text: string): string | null => {
+    const r = parseScript(text, new Set(base.topology.nodes.map((n) => n.id)));
+    if (!r.ok) return r.error;
+    const next = { ...workload, ops: r.ops };
+    const checked = ScenarioSchema.safeParse({ ...base, workload: next });
+    if (!checked.success) {
+      const issue = checked.error.issues.find((i) => i.path[0] === 'workload') ?? checked.error.issues[0];
+      return issue?.message ?? 'not a valid script';
+    }
+    apply(next, 'ops');
+    return null;
+  };
+  return (
+    <div className={`ff ff-wide${error ? ' has-error' : ''}`}>
+      <label className="ff-label" htmlFor={id}>
+        Operations
+      </label>
+      <div className="ff-control">
+        <textarea
+          id={id}
+          className="input script-input"
+          rows={Math.min(12, Math.max(3, workload.ops.length + 1))}
+          spellCheck={false}
+          value={draft ?? scriptText(workload.ops)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[noteId, error ? errorId : ''].filter(Boolean).join(' ')}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            setError(commit(e.target.value));
+          }}
+          onBlur={() => {
+            setDraft(null);
+            setError(null);
+          }}
+        />
+      </div>
+      <p className="ff-note" id={noteId}>
+        One per line: <code>ms client read key</code> or <code>ms client write key [value]</code>; # starts a
+        comment.
+      </p>
+      {error && (
+        <p className="ff-error" id={errorId} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
 }
 
 /** Client operations. */
 export function WorkloadForm() {
   const workload = useGraph((s) => s.base?.workload);
+  const base = useGraph((s) => s.base);
   const patchBase = useGraph((s) => s.patchBase);
   if (!workload) return null;
   const apply = (next: Workload, key: string) => patchBase({ workload: next }, `workload:${key}`);
-  const keys = workload.kind === 'none' ? null : workload.keys;
+  const keys = workload.kind === 'none' || workload.kind === 'script' ? null : workload.keys;
+  const nodes = base?.topology.nodes ?? [];
+  const firstClient = (nodes.find((n) => n.role === 'client') ?? nodes[0])?.id;
   return (
     <Section title="Workload">
       <SelectField
@@ -163,9 +248,15 @@ export function WorkloadForm() {
         wide
         value={workload.kind}
         options={WORKLOAD_KINDS}
-        onChange={(k) => apply(workloadOfKind(k as Workload['kind'], workload), 'kind')}
+        onChange={(k) => apply(workloadOfKind(k as Workload['kind'], workload, firstClient), 'kind')}
       />
-      {workload.kind !== 'none' && (
+      {workload.kind === 'script' && (
+        <>
+          <ScriptField workload={workload} apply={apply} />
+          <ObjectFields schema={WorkloadSchema} value={workload} specs={SCRIPT_SPECS} apply={apply} />
+        </>
+      )}
+      {(workload.kind === 'open' || workload.kind === 'closed') && (
         <ObjectFields
           schema={WorkloadSchema}
           value={workload}

@@ -2,7 +2,8 @@
  * The Compare tab: the main run and its branch (a fork made with "Branch…") side by side. The
  * branch follows the main run in virtual time (src/app/compare.ts); both space-time diagrams
  * are stacked on one time axis with the first difference (sim.diverge, computed on the host)
- * marked in both, and every metric series of both runs is overlaid in one uPlot chart.
+ * marked in both, and every metric series of both runs is overlaid: a lone series in a chart of
+ * its own, the series a protocol draws on one chart (every node's clock error) on one chart.
  */
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
@@ -14,6 +15,7 @@ import { formatCount, formatDuration, formatEvent, formatTime } from '../../run/
 import { useCompare } from '../../stores/compare-store';
 import { useGraph } from '../../stores/graph-store';
 import { useRun } from '../../stores/run-store';
+import { type CompareGroup, compareCharts, compareLines } from '../../views/metric-charts';
 import {
   autoSpanUs,
   buildModel,
@@ -25,6 +27,7 @@ import {
   viewWindow,
   windowed,
 } from '../../views/spacetime';
+import { decades } from '../MetricsView';
 import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
 import { Lanes, TimeGrid } from './SpaceTimeParts';
 
@@ -37,6 +40,8 @@ const RIGHT_PAD = 16;
 const MAX_ARROWS = 1_500;
 const MAX_MARKS = 1_500;
 const CHART_HEIGHT = 96;
+/** A chart of several series is taller: its lines need room to be told apart. */
+const GROUP_HEIGHT = 180;
 const MIN_SPAN_US = 20;
 const MAX_SPAN_US = 3_600_000_000;
 
@@ -296,92 +301,118 @@ function Diagram({ run, title, model, fromUs, toUs, nowUs, forkUs, diff, width, 
   );
 }
 
-/** A series of both runs in one chart: main and branch, each in its own colour, with a legend. */
-function OverlayChart({ id, main, branch }: { id: string; main?: Series; branch?: Series }) {
+/**
+ * A chart of both runs: a lone series as main (solid, accent) and branch (dashed, warn); a
+ * group the Metrics tab draws on one chart (every node's clock error, say) on one chart here
+ * too, each series in its own colour, solid for the main run and dashed for the branch.
+ */
+function OverlayChart({ group }: { group: CompareGroup }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   // The palette changes once <html data-theme> has (a theme selector alone would read too early).
   const palette = useViewPalette();
-  const unitUs = (main ?? branch)?.unit === 'us';
-  const unit = unitUs ? 'ms' : ((main ?? branch)?.unit ?? '');
+  const first = group.series[0]?.main ?? group.series[0]?.branch;
+  const unitUs = first?.unit === 'us';
+  const unit = unitUs ? 'ms' : (first?.unit ?? '');
+  const scale = (v: number) => (unitUs ? v / 1000 : v);
+  const lone = group.series.length === 1 && group.chart === undefined;
+  const { tUs, lines } = compareLines(group, scale);
+  // The lines' labels and kinds: the chart is made again when they change.
+  const shape = lines.map((l) => `${l.label}:${l.bound}`).join(',');
+  const asinh = group.chart?.scale === 'asinh' ? scale(group.chart.linearUnder ?? 1) : null;
+  const height = lone ? CHART_HEIGHT : GROUP_HEIGHT;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: shape stands for the lines drawn.
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const text = palette.muted;
     const grid = palette.border;
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const drawn: uPlot.Series[] = lines.map((l) => {
+      const branch = l.run === 'branch';
+      const stroke = l.bound
+        ? text
+        : lone
+          ? branch
+            ? cssVar('--warn')
+            : palette.accent
+          : cssVar(`--msg-${l.slot % 8}`);
+      const dash = l.bound ? (branch ? [2, 3] : [5, 4]) : branch ? [5, 3] : undefined;
+      return {
+        label: l.label,
+        stroke,
+        width: lone ? 1.6 : 1.4,
+        ...(dash !== undefined ? { dash } : {}),
+        spanGaps: true,
+        points: { show: false },
+      };
+    });
+    const yFilter = asinh !== null ? { filter: decades(asinh) } : {};
     const u = new uPlot(
       {
         width: Math.max(180, el.clientWidth),
-        height: CHART_HEIGHT,
-        legend: { show: true, live: true },
+        height,
+        legend: { show: true, live: lone },
         cursor: { show: true, points: { show: false } },
-        scales: { x: { time: false } },
+        scales: {
+          x: { time: false },
+          // As the Metrics tab: linear within ±asinh of zero, logarithmic beyond (ChartSpec 'asinh').
+          ...(asinh !== null ? { y: { distr: 4, asinh } } : {}),
+        },
         axes: [
           { ...axis, size: 24, values: (_u, t) => t.map((v) => `${Number(v.toPrecision(4))}`) },
-          { ...axis, size: 40, values: (_u, t) => t.map((v) => `${Number(v.toPrecision(3))}`) },
-        ],
-        series: [
-          { label: 't (ms)' },
-          { label: 'main', stroke: palette.accent, width: 1.6, spanGaps: true, points: { show: false } },
           {
-            label: 'branch',
-            stroke: cssVar('--warn'),
-            width: 1.6,
-            dash: [5, 3],
-            spanGaps: true,
-            points: { show: false },
+            ...axis,
+            size: 44,
+            ...(asinh !== null
+              ? {
+                  ...yFilter,
+                  grid: { ...axis.grid, ...yFilter },
+                  ticks: { ...axis.ticks, ...yFilter },
+                }
+              : {}),
+            values: (_u, t) =>
+              t.map((v) => (v === null || v === undefined ? '' : `${Number(v.toPrecision(3))}`)),
           },
         ],
+        series: [{ label: 't (ms)' }, ...drawn],
       },
-      [[], [], []],
+      [[], ...lines.map(() => [])],
       el,
     );
     plot.current = u;
-    const ro = new ResizeObserver(() =>
-      u.setSize({ width: Math.max(180, el.clientWidth), height: CHART_HEIGHT }),
-    );
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(180, el.clientWidth), height }));
     ro.observe(el);
     return () => {
       ro.disconnect();
       u.destroy();
       plot.current = null;
     };
-  }, [palette]);
+  }, [palette, shape, lone, height, asinh]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: palette: the chart is rebuilt empty on a theme change.
   useEffect(() => {
-    // One x axis: the union of both runs' sample times; a run without a sample there is a gap.
-    const times = [...new Set([...(main?.tUs ?? []), ...(branch?.tUs ?? [])])].sort((a, b) => a - b);
-    const at = (s?: Series) => {
-      const m = new Map<number, number>();
-      if (s) for (let i = 0; i < s.tUs.length; i++) m.set(s.tUs[i]!, s.v[i]!);
-      return times.map((t) => {
-        const v = m.get(t);
-        return v === undefined ? null : unitUs ? v / 1000 : v;
-      });
-    };
-    plot.current?.setData([times.map((t) => t / 1000), at(main), at(branch)] as uPlot.AlignedData);
-  }, [main, branch, unitUs, palette]);
+    plot.current?.setData([tUs.map((t) => t / 1000), ...lines.map((l) => l.v)] as uPlot.AlignedData);
+  });
 
   const last = (s?: Series) => {
     const v = s?.v[s.v.length - 1];
-    return v === undefined ? '—' : `${Number((unitUs ? v / 1000 : v).toPrecision(4))}`;
+    return v === undefined ? '—' : `${Number(scale(v).toPrecision(4))}`;
   };
+  const only = group.series[0];
   return (
-    <figure className="chart cmp-chart" data-testid="cmp-chart">
+    <figure className={lone ? 'chart cmp-chart' : 'chart cmp-chart cmp-group'} data-testid="cmp-chart">
       <figcaption className="chart-head">
-        <span className="chart-title">{id}</span>
+        <span className="chart-title">{group.title}</span>
         <span className="chart-value num">
-          {last(main)} / {last(branch)} {unit}
+          {lone ? `${last(only?.main)} / ${last(only?.branch)} ${unit}` : `${unit} · branch dashed`}
         </span>
       </figcaption>
       <div
         ref={box}
         className="chart-plot"
         role="img"
-        aria-label={`${id} over virtual time (ms): main and branch`}
+        aria-label={`${group.title} over virtual time (ms): main and branch`}
       />
     </figure>
   );
@@ -452,9 +483,7 @@ export function CompareView() {
   // Both diagrams fit the box when they can: each has a caption, a top pad and an axis.
   const perDiagram = height / 2 - (TOP_PAD + AXIS_H + 22);
   const laneH = Math.max(12, Math.min(28, perDiagram / Math.max(1, lanes.length)));
-  const series = new Map<string, { main?: Series; branch?: Series }>();
-  for (const s of mainMetrics?.series ?? []) series.set(s.id, { main: s });
-  for (const s of branchMetrics?.series ?? []) series.set(s.id, { ...series.get(s.id), branch: s });
+  const charts = compareCharts(mainMetrics?.series ?? [], branchMetrics?.series ?? []);
 
   const submitRunTo = (e: React.FormEvent) => {
     e.preventDefault();
@@ -583,10 +612,10 @@ export function CompareView() {
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (axe scrollable-region-focusable).
           tabIndex={0}
         >
-          {[...series].map(([id, s]) => (
-            <OverlayChart key={id} id={id} main={s.main} branch={s.branch} />
+          {charts.map((g) => (
+            <OverlayChart key={g.key} group={g} />
           ))}
-          {series.size === 0 && <p className="cmp-none">No metric series yet.</p>}
+          {charts.length === 0 && <p className="cmp-none">No metric series yet.</p>}
         </section>
       </div>
     </div>

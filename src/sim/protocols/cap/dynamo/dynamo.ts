@@ -7,6 +7,7 @@ import { clientOn, initClient } from './client';
 import { homeOf, initReplica, replicaOn } from './replica';
 import { type DynamoMsg, DynamoParams, type DynamoState, type ReplicaState } from './types';
 import { coversAll, reconcile, type Version } from './versions';
+import { versionsView } from './versions-view';
 
 /**
  * CAP with Dynamo-style quorums: a replicated key-value store after DeCandia et al., "Dynamo:
@@ -157,12 +158,14 @@ const metrics: MetricSpec<S>[] = [
 ];
 
 // A replica's disk: its store, hints and version counters (§4.6: hints live in a local
-// database), and its counters for the metrics; a client remembers its request numbers.
+// database), the lab's record of the versions it wrote (the Versions view), and its counters
+// for the metrics; a client remembers its request numbers.
 const DURABLE: StateField<S>[] = [
   'kind',
   'store',
   'hints',
   'counters',
+  'written',
   'served',
   'refused',
   'timedOut',
@@ -294,6 +297,7 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
     return why.length === 0 ? {} : { linearizability: why.join('; ') };
   },
   metrics,
+  views: [versionsView],
   summary(s, up) {
     if (!up) return { text: 'down', tone: 'bad' };
     if (s.kind === 'client')
@@ -330,7 +334,7 @@ export const dynamo: Protocol<P, S, DynamoMsg> = {
       'Run the quick start (AP): every request is answered, divergentKeys climbs while split, and linearizability fails; open the offending read in the trace',
       'Set mode to cp and run again: availability drops during the partition, linearizability holds',
       'Without the partition, set R = 1 and W = 1: reads get faster (opLatencyP50Us) and staleReads appear; R = 2, W = 2 removes them',
-      'Set conflict to vv: concurrent writes come back as siblings (conflictingReads), and the client’s next write merges them',
+      'Set conflict to vv: concurrent writes come back as siblings (conflictingReads), and the client’s next write merges them; the Versions tab draws a key’s versions as the paper’s Figure 3, the siblings in orange and the merge as an arrow from each',
       'Step n4’s clock back 50 ms with a clock-step fault under lww: its writes lose to older ones, even in CP mode',
       'Turn off readRepair and stop the workload at 2.9 s: some keys stay divergent after the heal; turn on antiEntropy and they agree within about a second',
       'Turn on bugCountHintAsHomeReplica in cp mode: the strict-quorum invariant stops the run once the partition starts',

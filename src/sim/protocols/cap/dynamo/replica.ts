@@ -52,6 +52,7 @@ export function initReplica(): ReplicaState {
     store: {},
     hints: [],
     counters: {},
+    written: {},
     ring: [],
     lastHeardUs: {},
     suspected: [],
@@ -98,6 +99,17 @@ function store(ctx: C, s: ReplicaState, key: string, incoming: readonly Version[
     return;
   s.store[key] = after;
   ctx.emit({ type: 'stored', key, before, after, conflict: mode } satisfies StoredEvent);
+}
+
+/** Versions of a key a replica's record of its writes keeps (the Versions view draws them). */
+export const WRITTEN_KEPT = 12;
+
+/** Adds a version this node made to its record of writes, dropping the oldest past WRITTEN_KEPT. */
+function record(s: ReplicaState, key: string, v: Version): void {
+  const list = s.written[key] ?? [];
+  list.push(v);
+  if (list.length > WRITTEN_KEPT) list.splice(0, list.length - WRITTEN_KEPT);
+  s.written[key] = list;
 }
 
 /** Keeps a version for a home node believed down (§4.6). */
@@ -176,6 +188,7 @@ function onRequest(ctx: C, s: ReplicaState, from: string, m: RequestMsg): void {
       by: ctx.self,
       vv: vvJoin([m.context, { [ctx.self]: counter }]),
     };
+    record(s, m.key, c.version);
     const standIns = Object.entries(plan.hintFor).map(([t, home]) => `${t} keeps a hint for ${home}`);
     if (standIns.length > 0) ctx.note(`put ${m.key}: sloppy quorum, ${standIns.join(', ')}`);
     for (const t of c.targets) {

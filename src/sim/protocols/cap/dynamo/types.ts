@@ -107,6 +107,12 @@ export interface ReplicaState {
   hints: Hint[];
   /** The highest counter this node put in a version vector, per key (so its own versions never repeat). */
   counters: Record<string, number>;
+  /**
+   * The last versions this node made as a coordinator, per key, oldest first (at most
+   * WRITTEN_KEPT each). Dynamo keeps only a key's current versions; the lab keeps this record
+   * for the Versions view (Figure 3's graph of versions, §4.4). No rule reads it.
+   */
+  written: Record<string, Version[]>;
   /** The hash ring of the replicas (§4.2), built at start. */
   ring: RingPoint[];
   /** Failure detector: local time each peer was last heard from. */

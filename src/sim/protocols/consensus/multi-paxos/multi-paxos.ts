@@ -12,6 +12,7 @@ import {
 import { initKvClient, type KvClientState, kvClient, nextAfter } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { majority } from '../../../toolkit/quorum';
+import { link, placed } from '../../../toolkit/topology';
 import { type Ballot, ballotStr, cmpBallot, sameBallot } from '../paxos/ballot';
 
 /**
@@ -563,40 +564,21 @@ const onClient = kvClient<MultiPaxosParams, MultiPaxosMsg, MpClientState, Client
 
 // ------------------------------------------------------------------ topology
 
-const node = (id: string, role: string, x: number, y: number) => ({
-  id,
-  name: id,
-  role,
-  x,
-  y,
-  clockOffsetUs: 0,
-  clockDriftPpm: 0,
-});
-
 /** Three replicas and two clients around a switch. */
 export function multiPaxosTopology(): DefaultTopology {
   const nodes = [
-    node('c1', 'client', 100, 150),
-    node('c2', 'client', 100, 350),
-    node('r1', 'replica', 550, 100),
-    node('r2', 'replica', 650, 250),
-    node('r3', 'replica', 550, 400),
-    node('sw', 'switch', 350, 250),
+    placed('c1', 'client', 100, 150),
+    placed('c2', 'client', 100, 350),
+    placed('r1', 'replica', 550, 100),
+    placed('r2', 'replica', 650, 250),
+    placed('r3', 'replica', 550, 400),
+    placed('sw', 'switch', 350, 250),
   ];
   return {
     nodes,
     links: nodes
       .filter((n) => n.id !== 'sw')
-      .map((n) => ({
-        id: `${n.id}-sw`,
-        a: n.id,
-        b: 'sw',
-        latency: { kind: 'uniform' as const, minUs: 1000, maxUs: 3000 },
-        lossRate: 0,
-        dupRate: 0,
-        reorderRate: 0,
-        reorderDelayUs: 5000,
-      })),
+      .map((n) => link(n.id, 'sw', { kind: 'uniform', minUs: 1000, maxUs: 3000 })),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { majority } from '../../../toolkit/quorum';
+import { link, placed } from '../../../toolkit/topology';
 import { type Ballot, ballotStr, cmpBallot, sameBallot } from './ballot';
 
 /**
@@ -502,40 +503,22 @@ export function chosenValues(
 
 // ------------------------------------------------------------------ topology
 
-const link = (a: string, b: string) => ({
-  id: `${a}-${b}`,
-  a,
-  b,
-  latency: { kind: 'uniform' as const, minUs: 1000, maxUs: 3000 },
-  lossRate: 0,
-  dupRate: 0,
-  reorderRate: 0,
-  reorderDelayUs: 5000,
-});
-
-const node = (id: string, role: string, x: number, y: number) => ({
-  id,
-  name: id,
-  role,
-  x,
-  y,
-  clockOffsetUs: 0,
-  clockDriftPpm: 0,
-});
+/** Every node's link to the switch: 1-3 ms one way. */
+const LATENCY = { kind: 'uniform' as const, minUs: 1000, maxUs: 3000 };
 
 /** Two proposers, three acceptors, one learner and one client around a switch. */
 export function paxosTopology(): DefaultTopology {
   const nodes = [
-    node('c1', 'client', 100, 250),
-    node('p1', 'proposer', 300, 100),
-    node('p2', 'proposer', 300, 400),
-    node('a1', 'acceptor', 600, 100),
-    node('a2', 'acceptor', 650, 250),
-    node('a3', 'acceptor', 600, 400),
-    node('l1', 'learner', 850, 250),
-    node('sw', 'switch', 450, 250),
+    placed('c1', 'client', 100, 250),
+    placed('p1', 'proposer', 300, 100),
+    placed('p2', 'proposer', 300, 400),
+    placed('a1', 'acceptor', 600, 100),
+    placed('a2', 'acceptor', 650, 250),
+    placed('a3', 'acceptor', 600, 400),
+    placed('l1', 'learner', 850, 250),
+    placed('sw', 'switch', 450, 250),
   ];
-  return { nodes, links: nodes.filter((n) => n.id !== 'sw').map((n) => link(n.id, 'sw')) };
+  return { nodes, links: nodes.filter((n) => n.id !== 'sw').map((n) => link(n.id, 'sw', LATENCY)) };
 }
 
 // ------------------------------------------------------------------ protocol

@@ -12,6 +12,7 @@ import {
   ScenarioSchema,
 } from '../../../../shared/scenario/schema';
 import type { DefaultTopology } from '../../../protocol';
+import { link } from '../../../toolkit/topology';
 
 /** Server links: a LAN-like 5 ms ± 1 ms one way (never below 2 ms). */
 export const RAFT_LATENCY: Latency = { kind: 'normal', meanUs: 5000, stdUs: 1000, minUs: 2000 };
@@ -19,10 +20,6 @@ export const RAFT_LATENCY: Latency = { kind: 'normal', meanUs: 5000, stdUs: 1000
 /** Server ids s1..sn. */
 export function serverIds(n: number): string[] {
   return Array.from({ length: n }, (_, k) => `s${k + 1}`);
-}
-
-function link(a: string, b: string, latency: Latency): ScenarioLink {
-  return { id: `${a}-${b}`, a, b, latency, lossRate: 0, dupRate: 0, reorderRate: 0, reorderDelayUs: 5000 };
 }
 
 /**

@@ -1,89 +1,32 @@
-import type { TimelineViewData } from '../../../../shared/api/views';
-import type { NodeView, ViewSpec } from '../../../protocol';
-import { lockBars } from '../two-phase-commit/locks-view';
-import type { PaxosCommitState, RmState, TmState } from './paxos-commit';
-
-type Bar = TimelineViewData['bars'][number];
-const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
-
-/** A node's crashes as the view can see them, the current one (still down) included. */
-function crashes(n: NodeView<RmState | TmState>): { fromUs: number; toUs: number | null }[] {
-  const past: { fromUs: number; toUs: number | null }[] = (n.state.outages ?? []).map((o) => ({ ...o }));
-  if (!n.up) past.push({ fromUs: n.state.lastStepUs ?? 0, toUs: null });
-  return past;
-}
+import type { ViewSpec } from '../../../protocol';
+import { locksView } from '../shared/locks-view';
+import type { LockSpan } from '../two-phase-commit';
+import type { PaxosCommitState } from './paxos-commit';
 
 /**
- * The Locks tab, two-phase commit's drawn for Paxos Commit (its bars come from two-phase
- * commit's `lockBars`): one row per RM with a bar per lock, from Prepare to the outcome, toned
- * by stretch: forcing Prepared (blue), prepared and waiting (orange), asking the leaders for
- * the outcome (red), and a row for the TM showing when it was down. Set beside two-phase
- * commit's run of the same fault script, the red stretch is short: another leader finishes.
+ * The Locks tab, two-phase commit's drawn for Paxos Commit (../shared/locks-view.ts draws
+ * both): one row per RM with a bar per lock, from Prepare to the outcome, toned by stretch:
+ * forcing Prepared (blue), prepared and waiting (orange), asking the leaders for the outcome
+ * (red), and a row for the TM showing when it was down. Set beside two-phase commit's run of
+ * the same fault script, the red stretch is short: another leader finishes.
  */
-export const paxosCommitLocksView: ViewSpec<PaxosCommitState> = {
-  id: 'locks',
-  title: 'Locks',
-  kind: 'timeline',
-  read(nodes): TimelineViewData | null {
-    const rms = nodes.filter((n): n is NodeView<RmState> => n.state?.kind === 'rm');
-    const tms = nodes.filter((n): n is NodeView<TmState> => n.state?.kind === 'tm');
-    if (rms.length === 0) return null;
-    const bars: Bar[] = [];
-    const markers: TimelineViewData['markers'] = [];
-    let held = 0;
-    let asking = 0;
-    for (const r of rms) {
-      for (const sp of r.state.lockSpans ?? []) {
-        for (const b of lockBars(r.id, sp))
-          bars.push({
-            ...b,
-            title: (b.title ?? '')
-              .replace('forcing its YES record', 'forcing its Prepared record')
-              .replace('voted YES: uncertain, waiting for the decision', 'prepared: waiting for the outcome')
-              .replace(
-                'blocked: asking for the decision, may not decide alone',
-                'asking the leaders in turn for the outcome',
-              ),
-            label: b.label.replace(' YES', ' prepared').replace(' blocked', ' asking'),
-          });
-        if (sp.endUs === null) {
-          held += 1;
-          if (sp.blockedUs !== null) asking += 1;
-        }
-      }
-      for (const c of crashes(r)) {
-        markers.push({ atUs: c.fromUs, label: `${r.id}'s last step before crashing`, row: r.id });
-        if (c.toUs !== null) markers.push({ atUs: c.toUs, label: `${r.id} restarts`, row: r.id });
-      }
-    }
-    for (const t of tms)
-      for (const o of crashes(t)) {
-        bars.push({
-          row: t.id,
-          startUs: o.fromUs,
-          endUs: o.toUs,
-          label: 'down',
-          tone: 'neutral',
-          title: `${t.id} crashed after its last step at ${ms(o.fromUs)}${o.toUs === null ? ' and is still down' : ` and restarted at ${ms(o.toUs)}`} (the event log has the crash's own time)`,
-        });
-        markers.push({ atUs: o.fromUs, label: `${t.id}'s last step before crashing` });
-        if (o.toUs !== null) markers.push({ atUs: o.toUs, label: `${t.id} restarts` });
-      }
-    return {
-      kind: 'timeline',
-      caption: `Locks held per RM · ${held} held now${asking > 0 ? ` · ${asking} asking for the outcome` : ''}`,
-      rows: [
-        ...rms.map((n) => ({ id: n.id, label: n.id, up: n.up })),
-        ...tms.map((n) => ({ id: n.id, label: n.id, up: n.up })),
-      ],
-      bars,
-      markers,
-      legend: [
-        { tone: 'info', label: 'forcing Prepared' },
-        { tone: 'warn', label: 'prepared: waiting' },
-        { tone: 'bad', label: 'asking the leaders' },
-        { tone: 'neutral', label: 'TM down' },
-      ],
-    };
-  },
-};
+export const paxosCommitLocksView: ViewSpec<PaxosCommitState> = locksView<PaxosCommitState, LockSpan>({
+  stretches: [
+    { from: 'lockedUs', tone: 'info', what: 'locked, forcing its Prepared record', suffix: '' },
+    { from: 'yesUs', tone: 'warn', what: 'prepared: waiting for the outcome', suffix: ' prepared' },
+    { from: 'blockedUs', tone: 'bad', what: 'asking the leaders in turn for the outcome', suffix: ' asking' },
+    { from: 'decidedUs', tone: 'good', what: 'COMMIT known, forcing its COMMIT record', suffix: ' COMMIT' },
+  ],
+  record: 'Prepared',
+  holder: 'rm',
+  coordinator: 'tm',
+  stuck: (sp) => sp.blockedUs !== null,
+  caption: (held, asking) =>
+    `Locks held per RM · ${held} held now${asking > 0 ? ` · ${asking} asking for the outcome` : ''}`,
+  legend: [
+    { tone: 'info', label: 'forcing Prepared' },
+    { tone: 'warn', label: 'prepared: waiting' },
+    { tone: 'bad', label: 'asking the leaders' },
+    { tone: 'neutral', label: 'TM down' },
+  ],
+});

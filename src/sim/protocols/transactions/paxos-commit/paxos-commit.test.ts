@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TimelineViewData } from '../../../../shared/api/views';
 import { ScenarioSchema } from '../../../../shared/scenario/schema';
 import { registerProtocol } from '../../../catalog';
 import '../../../checkers/builtin';
@@ -13,6 +14,7 @@ import {
   type PaxosCommitState,
   paxosCommit,
   paxosCommitClients,
+  paxosCommitLocksView,
   paxosCommitSlowRm,
   paxosCommitTmCrash,
   paxosCommitTwoAcceptorsDown,
@@ -284,6 +286,30 @@ describe('Paxos Commit: the rules (Gray and Lamport §4)', () => {
     const out = handle(paxosCommit, s, { kind: 'restart' }, world('rm1', {}, 50_000));
     expect(s.locks).toEqual({ k1: 'T1' });
     expect(out.timers).toEqual([{ name: 'ask:T1', afterUs: 0 }]);
+  });
+
+  it('a lock taken but not yet Prepared on disk is lost in a crash, and the Locks tab says so', () => {
+    const s = init<RmState>('rm1');
+    handle(paxosCommit, s, msg('tm', prepare), world('rm1', {}, 1_000));
+    const t2: PaxosCommitMsg = { type: 'Prepare', tid: 'T2', op: { ...write, key: 'k2' }, rms: RMS };
+    handle(paxosCommit, s, msg('tm', t2), world('rm1', {}, 5_000)); // crashes before either force fires
+    const back = init<RmState>('rm1');
+    for (const f of paxosCommit.durable)
+      (back as unknown as Record<string, unknown>)[f] = s[f as keyof RmState];
+    handle(paxosCommit, back, { kind: 'restart' }, world('rm1', {}, 50_000));
+    expect(back.locks).toEqual({});
+    expect(back.lockSpans).toMatchObject([
+      { tid: 'T1', endUs: 5_000, outcome: 'lost' },
+      { tid: 'T2', endUs: 5_000, outcome: 'lost' },
+    ]);
+    const view = paxosCommitLocksView.read(
+      [{ id: 'rm1', role: 'rm', up: true, state: back }],
+      params(),
+      null,
+    );
+    expect((view as TimelineViewData).bars.map((b) => b.title)).toEqual([
+      'T1 at rm1, lock on k1: locked, forcing its Prepared record from 1.0 ms to 5.0 ms · locked at 1.0 ms, lost when rm1 crashed, before its Prepared record was on disk',
+    ]);
   });
 });
 

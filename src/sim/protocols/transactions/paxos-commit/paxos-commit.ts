@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
+import { initKvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
-import {
-  LOCK_SPANS_KEPT,
-  type LockSpan,
-  OUTAGES_KEPT,
-  type Outage,
-  type Outcome,
-  type TxnOp,
-} from '../two-phase-commit/two-phase-commit';
+import type { Outcome } from '../shared/atomic-commit';
+import * as ac from '../shared/atomic-commit';
+import { keepSpan, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type ClientState, type TxnRequestMsg, type TxnResultMsg, txnClient } from '../shared/txn-client';
+import type { LockSpan, TxnOp } from '../two-phase-commit/two-phase-commit';
 import { paxosCommitLocksView } from './locks-view';
+
+/** The clients' messages and state, the same for the three commit protocols. */
+export type { ClientState, TxnRequestMsg, TxnResultMsg } from '../shared/txn-client';
 
 /**
  * Paxos Commit, after J. Gray and L. Lamport, "Consensus on Transaction Commit", ACM TODS
@@ -269,12 +269,6 @@ export interface AcceptorState {
   audit: Audit;
 }
 
-/** A client: the toolkit's key-value client; each operation is one transaction. */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-}
-
 /** A node of the protocol. */
 export type PaxosCommitState = RmState | TmState | AcceptorState | ClientState;
 
@@ -360,30 +354,6 @@ export interface DecisionRequestMsg {
   tid: string;
   /** Every RM. */
   rms: string[];
-}
-/** Client -> TM: run this operation as a transaction. */
-export interface TxnRequestMsg {
-  /** Message type. */
-  type: 'TxnRequest';
-  /** The client's request number. */
-  req: number;
-  /** Read or write. */
-  op: 'read' | 'write';
-  /** The key. */
-  key: string;
-  /** The value to write ('' for a read). */
-  value: string;
-}
-/** TM -> client: committed (with the value read) or aborted. */
-export interface TxnResultMsg {
-  /** Message type. */
-  type: 'TxnResult';
-  /** The request it answers. */
-  req: number;
-  /** Committed (true) or aborted. */
-  ok: boolean;
-  /** The value read (reads), or null. */
-  value: string | null;
 }
 
 /** Messages. */
@@ -641,17 +611,6 @@ function begin(ctx: C, s: TmState, op: TxnOp, origin: Origin): void {
   ctx.note(`${tid} begins: ${describeOp(op)} at ${rms.join(', ')}`);
 }
 
-/** For the Locks view: the node's steps, and at a restart the crash it came back from. */
-function stepped(ctx: C, s: RmState | TmState, input: Input<PaxosCommitMsg>): number {
-  const last = s.lastStepUs;
-  s.lastStepUs = ctx.now();
-  if (input.kind === 'restart') {
-    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
-    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
-  }
-  return last;
-}
-
 function tmOn(ctx: C, s: TmState, input: Input<PaxosCommitMsg>): void {
   const p = ctx.params;
   stepped(ctx, s, input);
@@ -802,16 +761,8 @@ function acceptorOn(ctx: C, s: AcceptorState, input: Input<PaxosCommitMsg>): voi
 
 // ------------------------------------------------------------------ RM
 
-function openSpan(s: RmState, tid: string): LockSpan | undefined {
-  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
-    const sp = s.lockSpans[i]!;
-    if (sp.tid === tid && sp.endUs === null) return sp;
-  }
-  return undefined;
-}
-
 function spanBegins(s: RmState, tid: string, key: string, nowUs: number, yesUs: number | null): void {
-  s.lockSpans.push({
+  keepSpan(s.lockSpans, {
     tid,
     key,
     lockedUs: nowUs,
@@ -821,9 +772,6 @@ function spanBegins(s: RmState, tid: string, key: string, nowUs: number, yesUs: 
     endUs: null,
     outcome: null,
   });
-  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
-  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
-  s.lockSpans.splice(Math.max(0, k), 1);
 }
 
 /** The outcome in the log, or null. */
@@ -848,7 +796,7 @@ function rmDecides(ctx: C, s: RmState, tid: string, outcome: Outcome, rms: reado
     delete s.txns[tid];
   }
   s.log.push({ tid, type: outcome });
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) {
     sp.endUs = ctx.now();
     sp.decidedUs ??= sp.endUs;
@@ -905,7 +853,7 @@ function phase2a(ctx: C, s: RmState, tid: string, val: Val, rms: string[], tm: s
 function prepared(ctx: C, s: RmState, tid: string, t: RmTxn): void {
   t.phase = 'prepared';
   s.audit.votes[tid] ??= 'prepared';
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.yesUs = ctx.now();
   phase2a(ctx, s, tid, 'prepared', t.rms, t.tm, t.op);
   ctx.setTimer(ASK + tid, us(ctx.params.decisionTimeoutMs));
@@ -916,7 +864,7 @@ function ask(ctx: C, s: RmState, tid: string, t: RmTxn): void {
   const leaders = leadersOf(ctx);
   t.asked += 1;
   t.askedSinceUs ??= ctx.now();
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.blockedUs ??= t.askedSinceUs;
   const k = leaders.indexOf(t.tm);
   const to = leaders[(Math.max(0, k) + t.asked) % leaders.length]!;
@@ -935,7 +883,7 @@ function rmRecover(ctx: C, s: RmState, lastStepUs: number): void {
   for (const [tid, r] of open) {
     const op = r.op ?? { kind: 'write' as const, key: '', value: '' };
     s.locks[op.key] = tid;
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
     s.txns[tid] = {
       phase: 'prepared',
@@ -1016,77 +964,36 @@ function rmOn(ctx: C, s: RmState, input: Input<PaxosCommitMsg>): void {
 
 // ------------------------------------------------------------------ client
 
-const clientKv = kvClient<P, PaxosCommitMsg, ClientState, TxnResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('tm')[0] ?? '',
-  request: (_ctx, _c, r) => ({ type: 'TxnRequest', req: r.req, op: r.op, key: r.key, value: r.value }),
-  answers: { types: ['TxnResult'], req: (m) => m.req },
-  read: (_ctx, _c, r, _from, m) => ({
-    done: !m.ok ? { ok: false } : r.op === 'read' ? { ok: true, value: m.value } : { ok: true },
-  }),
-});
+const clientKv = txnClient<P, PaxosCommitMsg>('tm');
 
 // ------------------------------------------------------------------ checks
+// The transaction commit problem of §2, as stated once for the topic (with BHG's AC1-AC3) in
+// ../shared/atomic-commit.ts, over this protocol's audit; then Paxos's own safety (§4.1).
 
 const auditOf = (s: PaxosCommitState): Audit | undefined => (s.kind === 'client' ? undefined : s.audit);
-const word = (o: Outcome) => (o === 'commit' ? 'committed' : 'aborted');
-
-function decisions(events: readonly { type: string; [k: string]: unknown }[]) {
-  return events.filter((e) => e.type === 'decided') as unknown as {
-    tid: string;
-    outcome: Outcome;
-    rms: string[];
-  }[];
-}
 
 /** §2 Consistency: no RM commits while another aborts (nor a leader decides otherwise). */
-const atomicity: Invariant<PaxosCommitState> = {
-  id: 'atomicity',
+const atomicity = ac.atomicity<PaxosCommitState>({
   title: 'Atomicity: no transaction commits at one node and aborts at another',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events))
-      for (const n of nodes) {
-        if (n.id === changed.id) continue;
-        const o = auditOf(n.state)?.decisions[e.tid];
-        if (o !== undefined && o !== e.outcome)
-          return `${e.tid} ${word(e.outcome)} at ${changed.id} but ${word(o)} at ${n.id}`;
-      }
-    return null;
-  },
-};
+  auditOf,
+});
 
 /** §2: an RM commits only if every RM prepared: a commit needs every RM's own Prepared. */
-const validity: Invariant<PaxosCommitState> = {
-  id: 'validity',
+const validity = ac.validity<PaxosCommitState, Val>({
   title: 'Validity: a transaction commits only if every RM proposed Prepared',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events)) {
-      if (e.outcome !== 'commit') continue;
-      for (const id of e.rms) {
-        const node = nodes.find((n) => n.id === id);
-        const vote = node === undefined ? undefined : auditOf(node.state)?.votes[e.tid];
-        if (vote !== 'prepared')
-          return `${e.tid} committed at ${changed.id} but ${id} ${vote === 'aborted' ? 'proposed Aborted' : 'has not prepared'}`;
-      }
-    }
-    return null;
-  },
-};
+  auditOf,
+  participantsField: 'rms',
+  yes: 'prepared',
+  no: 'aborted',
+  saidNo: 'proposed Aborted',
+  notYes: 'has not prepared',
+});
 
 /** §2 Stability: a node never reverses an outcome, crashes included. */
-const durability: Invariant<PaxosCommitState> = {
-  id: 'durability',
+const durability = ac.durability<PaxosCommitState>({
   title: 'Durability: a node never reverses an outcome, crashes included',
-  check({ changed, events }) {
-    const audit = auditOf(changed.state);
-    if (audit === undefined) return null;
-    for (const e of decisions(events)) {
-      const first = audit.decisions[e.tid];
-      if (first !== undefined && first !== e.outcome)
-        return `${changed.id} ${word(first)} ${e.tid} before, and ${word(e.outcome)} it now`;
-    }
-    return null;
-  },
-};
+  auditOf,
+});
 
 /**
  * Paxos safety (§4.1): in each instance at most one value is chosen, a value being chosen in a

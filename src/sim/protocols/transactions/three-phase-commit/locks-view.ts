@@ -1,128 +1,41 @@
-import type { TimelineViewData } from '../../../../shared/api/views';
-import type { NodeView, ViewSpec } from '../../../protocol';
-import type { Outage } from '../two-phase-commit';
-import type { CoordinatorState, LockSpan3, ParticipantState, ThreePcState } from './three-phase-commit';
-
-// Adapted from two-phase-commit/locks-view.ts (same rows, markers and tones, so the two tabs
-// compare at a glance), with 3PC's committable stretch added and the red stretch renamed: here
-// it is the termination protocol at work, not a wait for the coordinator. With five tones, p
-// shares green with "forcing COMMIT" (both are bound to commit); w, which may still abort, is
-// the only orange.
-
-type Bar = TimelineViewData['bars'][number];
-type Tone = Bar['tone'];
-
-const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
-
-/** Each stretch of a lock span, in order; a stretch ends where the next reached one begins. */
-const STRETCHES: { from: keyof LockSpan3; tone: Tone; what: string; suffix: string }[] = [
-  { from: 'lockedUs', tone: 'info', what: 'q: locked, forcing its YES record', suffix: '' },
-  { from: 'yesUs', tone: 'warn', what: 'w: voted YES, uncertain', suffix: ' w' },
-  { from: 'precommitUs', tone: 'good', what: 'p: precommitted (committable)', suffix: ' p' },
-  {
-    from: 'blockedUs',
-    tone: 'bad',
-    what: 'the coordinator fell silent: termination protocol (or, recovered, asking)',
-    suffix: ' terminating',
-  },
-  { from: 'decidedUs', tone: 'good', what: 'COMMIT known, forcing its COMMIT record', suffix: ' COMMIT' },
-];
-
-const ended = (sp: LockSpan3, row: string): string =>
-  sp.outcome === null
-    ? 'still held'
-    : sp.outcome === 'lost'
-      ? `lost when ${row} crashed, before its YES record was on disk`
-      : `released at ${ms(sp.endUs!)}: ${sp.outcome === 'commit' ? 'committed' : 'aborted'}`;
-
-/** A lock span as bars, one per stretch reached, toned by stretch. */
-export function lockBars3(row: string, sp: LockSpan3): Bar[] {
-  const reached = STRETCHES.filter((s) => sp[s.from] !== null && sp[s.from] !== undefined);
-  const bars: Bar[] = [];
-  reached.forEach((s, k) => {
-    const startUs = sp[s.from] as number;
-    const next = reached[k + 1];
-    const endUs = next !== undefined ? (sp[next.from] as number) : sp.endUs;
-    if (endUs !== null && endUs <= startUs) return;
-    bars.push({
-      row,
-      startUs,
-      endUs,
-      label: `${sp.tid} ${sp.key}${s.suffix}`,
-      tone: s.tone,
-      title: `${sp.tid} at ${row}, lock on ${sp.key}: ${s.what} from ${ms(startUs)}${endUs === null ? '' : ` to ${ms(endUs)}`} · locked at ${ms(sp.lockedUs)}, ${ended(sp, row)}`,
-    });
-  });
-  return bars;
-}
-
-function crashes(n: NodeView<ThreePcState>): { fromUs: number; toUs: number | null }[] {
-  const s = n.state as ParticipantState | CoordinatorState;
-  const past: { fromUs: number; toUs: number | null }[] = (s.outages ?? []).map((o: Outage) => ({ ...o }));
-  if (!n.up) past.push({ fromUs: s.lastStepUs ?? 0, toUs: null });
-  return past;
-}
+import type { ViewSpec } from '../../../protocol';
+import { locksView } from '../shared/locks-view';
+import type { LockSpan3, ThreePcState } from './three-phase-commit';
 
 /**
  * The Locks tab of three-phase commit: one row per participant with a bar per lock, from
  * VOTE-REQ to its release, toned by stretch (q, w, p, termination, forcing COMMIT), and the
- * coordinator's row showing when it was down. Next to two-phase commit's tab on the same
- * crash, the red stretch is short: the participants decide without the coordinator.
+ * coordinator's row showing when it was down. Two-phase commit's tab (same rows, markers and
+ * tones, drawn by ../shared/locks-view.ts) with 3PC's committable stretch added and the red
+ * stretch renamed: here it is the termination protocol at work, not a wait for the
+ * coordinator. With five tones, p shares green with "forcing COMMIT" (both are bound to
+ * commit); w, which may still abort, is the only orange. Next to two-phase commit's tab on the
+ * same crash, the red stretch is short: the participants decide without the coordinator.
  */
-export const threePcLocksView: ViewSpec<ThreePcState> = {
-  id: 'locks',
-  title: 'Locks',
-  kind: 'timeline',
-  read(nodes): TimelineViewData | null {
-    const parts = nodes.filter((n): n is NodeView<ParticipantState> => n.state?.kind === 'participant');
-    const coords = nodes.filter((n): n is NodeView<CoordinatorState> => n.state?.kind === 'coordinator');
-    if (parts.length === 0) return null;
-    const bars: Bar[] = [];
-    const markers: TimelineViewData['markers'] = [];
-    let held = 0;
-    let terminating = 0;
-    for (const p of parts) {
-      for (const sp of p.state.lockSpans ?? []) {
-        bars.push(...lockBars3(p.id, sp));
-        if (sp.endUs === null) {
-          held += 1;
-          if (sp.blockedUs !== null && sp.decidedUs === null) terminating += 1;
-        }
-      }
-      for (const c of crashes(p)) {
-        markers.push({ atUs: c.fromUs, label: `${p.id}'s last step before crashing`, row: p.id });
-        if (c.toUs !== null) markers.push({ atUs: c.toUs, label: `${p.id} restarts`, row: p.id });
-      }
-    }
-    for (const c of coords)
-      for (const o of crashes(c)) {
-        bars.push({
-          row: c.id,
-          startUs: o.fromUs,
-          endUs: o.toUs,
-          label: 'down',
-          tone: 'neutral',
-          title: `${c.id} crashed after its last step at ${ms(o.fromUs)}${o.toUs === null ? ' and is still down' : ` and restarted at ${ms(o.toUs)}`} (the event log has the crash's own time)`,
-        });
-        markers.push({ atUs: o.fromUs, label: `${c.id}'s last step before crashing` });
-        if (o.toUs !== null) markers.push({ atUs: o.toUs, label: `${c.id} restarts` });
-      }
-    return {
-      kind: 'timeline',
-      caption: `Locks held per participant · ${held} held now${terminating > 0 ? ` · ${terminating} in the termination protocol` : ''}`,
-      rows: [
-        ...parts.map((n) => ({ id: n.id, label: n.id, up: n.up })),
-        ...coords.map((n) => ({ id: n.id, label: n.id, up: n.up })),
-      ],
-      bars,
-      markers,
-      legend: [
-        { tone: 'info', label: 'q: forcing YES' },
-        { tone: 'warn', label: 'w: voted YES, uncertain' },
-        { tone: 'good', label: 'p: precommitted · forcing COMMIT' },
-        { tone: 'bad', label: 'termination protocol (coordinator silent)' },
-        { tone: 'neutral', label: 'coordinator down' },
-      ],
-    };
-  },
-};
+export const threePcLocksView: ViewSpec<ThreePcState> = locksView<ThreePcState, LockSpan3>({
+  stretches: [
+    { from: 'lockedUs', tone: 'info', what: 'q: locked, forcing its YES record', suffix: '' },
+    { from: 'yesUs', tone: 'warn', what: 'w: voted YES, uncertain', suffix: ' w' },
+    { from: 'precommitUs', tone: 'good', what: 'p: precommitted (committable)', suffix: ' p' },
+    {
+      from: 'blockedUs',
+      tone: 'bad',
+      what: 'the coordinator fell silent: termination protocol (or, recovered, asking)',
+      suffix: ' terminating',
+    },
+    { from: 'decidedUs', tone: 'good', what: 'COMMIT known, forcing its COMMIT record', suffix: ' COMMIT' },
+  ],
+  record: 'YES',
+  holder: 'participant',
+  coordinator: 'coordinator',
+  stuck: (sp) => sp.blockedUs !== null && sp.decidedUs === null,
+  caption: (held, terminating) =>
+    `Locks held per participant · ${held} held now${terminating > 0 ? ` · ${terminating} in the termination protocol` : ''}`,
+  legend: [
+    { tone: 'info', label: 'q: forcing YES' },
+    { tone: 'warn', label: 'w: voted YES, uncertain' },
+    { tone: 'good', label: 'p: precommitted · forcing COMMIT' },
+    { tone: 'bad', label: 'termination protocol (coordinator silent)' },
+    { tone: 'neutral', label: 'coordinator down' },
+  ],
+});

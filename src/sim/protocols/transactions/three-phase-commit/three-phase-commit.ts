@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
+import type { Ctx, Input, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
+import { initKvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
-import { type Audit, type Outage, type Outcome, type TxnOp, twoPcTopology } from '../two-phase-commit';
+import type { Outcome } from '../shared/atomic-commit';
+import * as ac from '../shared/atomic-commit';
+import { keepSpan, type LockSpanBase, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type ClientState, type TxnRequestMsg, type TxnResultMsg, txnClient } from '../shared/txn-client';
+import { type Audit, type TxnOp, twoPcTopology } from '../two-phase-commit';
 import { threePcLocksView } from './locks-view';
+
+/** The clients' messages and state, the same for the three commit protocols. */
+export type { ClientState, TxnRequestMsg, TxnResultMsg } from '../shared/txn-client';
 
 /**
  * Three-phase commit, after D. Skeen, "Nonblocking commit protocols", SIGMOD 1981, and
@@ -181,13 +188,7 @@ export interface CoordinatorState {
  * disk and voted, PRE-COMMIT (committable), the termination protocol's first round, the
  * decision, the release. Local clock, microseconds; null: not (yet) reached.
  */
-export interface LockSpan3 {
-  /** The transaction. */
-  tid: string;
-  /** The key locked. */
-  key: string;
-  /** VOTE-REQ arrived and the lock was taken. */
-  lockedUs: number;
+export interface LockSpan3 extends LockSpanBase {
   /** The YES record reached the disk and the vote went out (state w). */
   yesUs: number | null;
   /** PRE-COMMIT arrived (state p). */
@@ -196,10 +197,6 @@ export interface LockSpan3 {
   blockedUs: number | null;
   /** It learned COMMIT (forcing its record). */
   decidedUs: number | null;
-  /** It released the lock. */
-  endUs: number | null;
-  /** How the lock ended. */
-  outcome: Outcome | 'lost' | null;
 }
 
 /** The termination protocol as one participant runs it for one transaction (BHG §7.5). */
@@ -276,12 +273,6 @@ export interface ParticipantState {
   outages: Outage[];
 }
 
-/** A client: the toolkit's key-value client; each operation is one transaction. */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
-}
-
 /** A node of the protocol. */
 export type ThreePcState = CoordinatorState | ParticipantState | ClientState;
 
@@ -338,21 +329,6 @@ export interface DecisionRequestMsg {
   type: 'DecisionRequest';
   tid: string;
 }
-/** Client -> coordinator: run this operation as a transaction. */
-export interface TxnRequestMsg {
-  type: 'TxnRequest';
-  req: number;
-  op: 'read' | 'write';
-  key: string;
-  value: string;
-}
-/** Coordinator -> client: committed (with the value read) or aborted. */
-export interface TxnResultMsg {
-  type: 'TxnResult';
-  req: number;
-  ok: boolean;
-  value: string | null;
-}
 
 /** Messages. */
 export type ThreePcMsg =
@@ -380,10 +356,8 @@ const DECIDE = 'decide:';
 const ELECT = 'elect:';
 const TR4 = 'tr4:';
 const NEXT_TXN = 'next-txn';
-/** How many lock spans a participant keeps for the Locks view. */
-export const LOCK_SPANS_KEPT = 50;
-/** How many crashes a node keeps for the Locks view. */
-export const OUTAGES_KEPT = 20;
+
+export { LOCK_SPANS_KEPT, OUTAGES_KEPT } from '../shared/locks-view';
 
 function send(ctx: C, s: Node3pc, to: string, msg: ThreePcMsg): void {
   s.stats.sent += 1;
@@ -598,16 +572,6 @@ function coordinatorLearns(ctx: C, s: CoordinatorState, from: string, m: Decisio
   awaitAcks(ctx, s, m.tid, t);
 }
 
-function stepped(ctx: C, s: Node3pc, input: Input<ThreePcMsg>): number {
-  const last = s.lastStepUs;
-  s.lastStepUs = ctx.now();
-  if (input.kind === 'restart') {
-    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
-    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
-  }
-  return last;
-}
-
 function coordinatorTimer(ctx: C, s: CoordinatorState, name: string): void {
   const p = ctx.params;
   if (name === NEXT_TXN) {
@@ -699,14 +663,6 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<ThreePcMsg>): v
 
 // ------------------------------------------------------------------ participant
 
-function openSpan(s: ParticipantState, tid: string): LockSpan3 | undefined {
-  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
-    const sp = s.lockSpans[i]!;
-    if (sp.tid === tid && sp.endUs === null) return sp;
-  }
-  return undefined;
-}
-
 function spanBegins(
   s: ParticipantState,
   tid: string,
@@ -714,7 +670,7 @@ function spanBegins(
   nowUs: number,
   yesUs: number | null,
 ): void {
-  s.lockSpans.push({
+  keepSpan(s.lockSpans, {
     tid,
     key,
     lockedUs: nowUs,
@@ -725,9 +681,6 @@ function spanBegins(
     endUs: null,
     outcome: null,
   });
-  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
-  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
-  s.lockSpans.splice(Math.max(0, k), 1);
 }
 
 /** Ends a transaction here: release its lock, stop its timers, count the time it waited. */
@@ -740,7 +693,7 @@ function finish(ctx: C, s: ParticipantState, tid: string, outcome: Outcome): voi
   delete s.txns[tid];
   for (const timer of [DECIDE, ELECT, TR4, FORCE]) ctx.cancelTimer(timer + tid);
   s.forcing = s.forcing.filter((r) => r.tid !== tid);
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) {
     sp.endUs = ctx.now();
     sp.decidedUs ??= sp.endUs;
@@ -761,7 +714,7 @@ function learnCommit(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn
   t.state = 'c';
   if (t.blockedSinceUs !== null) s.stats.blockedUs += Math.max(0, ctx.now() - t.blockedSinceUs);
   t.blockedSinceUs = null;
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.decidedUs = ctx.now();
   for (const timer of [DECIDE, ELECT, TR4]) ctx.cancelTimer(timer + tid);
   force(ctx, s, { tid, type: 'commit' });
@@ -816,7 +769,7 @@ function participantForced(ctx: C, s: ParticipantState, tid: string): void {
   if (rec.type === 'yes') {
     t.state = 'w';
     s.audit.votes[tid] ??= 'yes';
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp !== undefined) sp.yesUs = ctx.now();
     const value = t.op.kind === 'read' ? (s.data[t.op.key] ?? null) : null;
     send(ctx, s, t.coordinator, { type: 'Yes', tid, value });
@@ -836,7 +789,7 @@ function onPreCommit(ctx: C, s: ParticipantState, from: string, m: PreCommitMsg)
   if (t === undefined || t.state === 'q' || t.state === 'c') return;
   if (t.state === 'w') {
     t.state = 'p';
-    const sp = openSpan(s, m.tid);
+    const sp = openSpan(s.lockSpans, m.tid);
     if (sp !== undefined) sp.precommitUs ??= ctx.now();
   }
   send(ctx, s, from, { type: 'Ack', tid: m.tid, of: 'precommit' });
@@ -875,7 +828,7 @@ function onDecision(ctx: C, s: ParticipantState, from: string, m: DecisionMsg): 
  */
 function startTermination(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   t.blockedSinceUs ??= ctx.now();
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.blockedUs ??= t.blockedSinceUs;
   if (t.recovered) {
     // Recovery: ask everyone; take no part in the termination protocol (§7.5).
@@ -982,7 +935,7 @@ function elect(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): voi
     const uncertain = operational.filter((q) => term.states[q] === 'w' && q !== ctx.self);
     if (t.state === 'w') {
       t.state = 'p';
-      const sp = openSpan(s, tid);
+      const sp = openSpan(s.lockSpans, tid);
       if (sp !== undefined) sp.precommitUs ??= ctx.now();
     }
     if (uncertain.length === 0) {
@@ -1025,7 +978,7 @@ function participantRecover(ctx: C, s: ParticipantState, lastStepUs: number): vo
   for (const [tid, r] of yes) {
     const op = r.op ?? NO_OP;
     s.locks[op.key] = tid;
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
     else sp.yesUs ??= sp.lockedUs;
     s.txns[tid] = {
@@ -1121,92 +1074,41 @@ function participantOn(ctx: C, s: ParticipantState, input: Input<ThreePcMsg>): v
 
 // ------------------------------------------------------------------ client
 
-const clientKv = kvClient<P, ThreePcMsg, ClientState, TxnResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('coordinator')[0] ?? '',
-  request: (_ctx, _c, r) => ({ type: 'TxnRequest', req: r.req, op: r.op, key: r.key, value: r.value }),
-  answers: { types: ['TxnResult'], req: (m) => m.req },
-  read: (_ctx, _c, r, _from, m) => ({
-    done: !m.ok ? { ok: false } : r.op === 'read' ? { ok: true, value: m.value } : { ok: true },
-  }),
-});
+const clientKv = txnClient<P, ThreePcMsg>('coordinator');
 
 // ------------------------------------------------------------------ checks
-// The atomic commitment properties of BHG §7.3 (AC1-AC3), as two-phase-commit checks them
-// (its invariants are not exported; these are the same definitions over this protocol's state).
+// The atomic commitment properties AC1-AC3 of BHG §7.3, as stated once for the topic in
+// ../shared/atomic-commit.ts, over this protocol's audit; strict two-phase locking (ch. 3).
 
 const auditOf = (s: ThreePcState): Audit | undefined => (s.kind === 'client' ? undefined : s.audit);
-const word = (o: Outcome) => (o === 'commit' ? 'committed' : 'aborted');
-
-function decisions(events: readonly { type: string; [k: string]: unknown }[]) {
-  return events.filter((e) => e.type === 'decided') as unknown as {
-    tid: string;
-    outcome: Outcome;
-    participants: string[];
-  }[];
-}
 
 /** AC1: all processes that reach a decision reach the same one. */
-const atomicity: Invariant<ThreePcState> = {
-  id: 'atomicity',
+const atomicity = ac.atomicity<ThreePcState>({
   title: 'Atomicity: no transaction commits at one node and aborts at another (AC1)',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events))
-      for (const n of nodes) {
-        if (n.id === changed.id) continue;
-        const o = auditOf(n.state)?.decisions[e.tid];
-        if (o !== undefined && o !== e.outcome)
-          return `${e.tid} ${word(e.outcome)} at ${changed.id} but ${word(o)} at ${n.id}`;
-      }
-    return null;
-  },
-};
+  auditOf,
+});
 
 /** AC3: COMMIT only if every participant voted YES (whoever decides: coordinator or backup). */
-const validity: Invariant<ThreePcState> = {
-  id: 'validity',
+const validity = ac.validity<ThreePcState, 'yes' | 'no'>({
   title: 'Validity: a transaction commits only if every participant voted YES (AC3)',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events)) {
-      if (e.outcome !== 'commit') continue;
-      for (const id of e.participants) {
-        const node = nodes.find((n) => n.id === id);
-        const vote = node === undefined ? undefined : auditOf(node.state)?.votes[e.tid];
-        if (vote !== 'yes')
-          return `${e.tid} committed at ${changed.id} but ${id} ${vote === 'no' ? 'voted NO' : 'has not voted YES'}`;
-      }
-    }
-    return null;
-  },
-};
+  auditOf,
+  participantsField: 'participants',
+  yes: 'yes',
+  no: 'no',
+  saidNo: 'voted NO',
+  notYes: 'has not voted YES',
+});
 
 /** AC2: a process cannot reverse its decision. */
-const durability: Invariant<ThreePcState> = {
-  id: 'durability',
+const durability = ac.durability<ThreePcState>({
   title: 'Durability: a node never reverses a decision, crashes included (AC2)',
-  check({ changed, events }) {
-    const audit = auditOf(changed.state);
-    if (audit === undefined) return null;
-    for (const e of decisions(events)) {
-      const first = audit.decisions[e.tid];
-      if (first !== undefined && first !== e.outcome)
-        return `${changed.id} ${word(first)} ${e.tid} before, and ${word(e.outcome)} it now`;
-    }
-    return null;
-  },
-};
+  auditOf,
+});
 
-const locksOnlyUndecided: Invariant<ThreePcState> = {
-  id: 'locks-only-undecided',
-  title: 'A participant holds locks only for transactions not yet decided there',
-  check({ changed }) {
-    const s = changed.state;
-    if (s.kind !== 'participant' || !changed.up) return null;
-    for (const [key, tid] of Object.entries(s.locks))
-      if (s.txns[tid] === undefined)
-        return `${changed.id} holds the lock on ${key} for ${tid}, which it has finished`;
-    return null;
-  },
-};
+/** Strict two-phase locking: a participant holds a lock only for a transaction it has not finished. */
+const locksOnlyUndecided = ac.locksOnlyUndecided<ThreePcState>((n) =>
+  n.state.kind === 'participant' ? n.state : undefined,
+);
 
 /**
  * After a total failure (every participant failed while holding the transaction undecided)

@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import type { Ctx, Input, Invariant, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
-import { initKvClient, type KvClientState, kvClient } from '../../../toolkit/kv-client';
+import type { Ctx, Input, Liveness, NodeView, Protocol, StateField } from '../../../protocol';
+import { initKvClient } from '../../../toolkit/kv-client';
 import { clientOpsAnswered } from '../../../toolkit/liveness';
 import { star } from '../../../toolkit/topology';
+import type { Outcome } from '../shared/atomic-commit';
+import * as ac from '../shared/atomic-commit';
+import { keepSpan, type LockSpanBase, type Outage, openSpan, stepped } from '../shared/locks-view';
+import { type ClientState, type TxnRequestMsg, type TxnResultMsg, txnClient } from '../shared/txn-client';
 import { locksView } from './locks-view';
+
+/** The clients' messages and state, the same for the three commit protocols. */
+export type { ClientState, TxnRequestMsg, TxnResultMsg } from '../shared/txn-client';
 
 /**
  * Two-phase commit with a distributed-transaction log, after Bernstein, Hadzilacos & Goodman,
@@ -64,8 +71,10 @@ export const TwoPhaseCommitParams = z.object({
 export type TwoPhaseCommitParams = z.infer<typeof TwoPhaseCommitParams>;
 type P = TwoPhaseCommitParams;
 
+/** A crash as the node tells it, and how many lock spans and crashes the Locks view keeps. */
+export { LOCK_SPANS_KEPT, OUTAGES_KEPT, type Outage } from '../shared/locks-view';
 /** A decision. */
-export type Outcome = 'commit' | 'abort';
+export type { Outcome };
 
 /** What a transaction does at each participant: write a key, or read it. */
 export interface TxnOp {
@@ -105,12 +114,7 @@ export type NoCause = 'chose-no' | 'scripted' | 'lock-conflict' | 'termination';
  * kept across crashes and never forgotten, not even by bugForgetLogOnRestart (it is the
  * world's record of what the node told others, not the node's own disk).
  */
-export interface Audit {
-  /** Votes cast, by transaction. */
-  votes: Record<string, 'yes' | 'no'>;
-  /** The first decision reached, by transaction. */
-  decisions: Record<string, Outcome>;
-}
+export type Audit = ac.CommitAudit<'yes' | 'no'>;
 
 /** Who is waiting for a transaction's outcome at the coordinator. */
 export type Origin =
@@ -175,39 +179,17 @@ export interface CoordinatorState {
 }
 
 /**
- * A crash, as the node itself can tell it at its restart: it last took a step at `fromUs` and
- * restarted at `toUs` (local clock). A node cannot see the moment it crashes, so the span
- * begins at its last step before it (the event log has the crash's own time).
- */
-export interface Outage {
-  /** Its last step before the crash, microseconds. */
-  fromUs: number;
-  /** Its restart, microseconds. */
-  toUs: number;
-}
-
-/**
  * A lock a participant held for a transaction, for the Locks view (no rule reads it): taken at
  * VOTE-REQ, YES on disk and voted, the first decision request (blocked), the decision, the
  * release. Local clock, microseconds; null: not (yet) reached.
  */
-export interface LockSpan {
-  /** The transaction. */
-  tid: string;
-  /** The key locked. */
-  key: string;
-  /** VOTE-REQ arrived and the lock was taken. */
-  lockedUs: number;
+export interface LockSpan extends LockSpanBase {
   /** The YES record reached the disk and the vote went out. */
   yesUs: number | null;
   /** The decision timeout expired and it first asked for the decision. */
   blockedUs: number | null;
   /** It learned the decision. */
   decidedUs: number | null;
-  /** It released the lock. */
-  endUs: number | null;
-  /** How the lock ended: the decision, or lost in a crash before the YES record was on disk. */
-  outcome: Outcome | 'lost' | null;
 }
 
 /** A transaction at a participant. */
@@ -262,12 +244,6 @@ export interface ParticipantState {
   lastStepUs: number;
   /** For the Locks view: its crashes (the last OUTAGES_KEPT). */
   outages: Outage[];
-}
-
-/** A client: the toolkit's key-value client; each operation is one transaction. */
-export interface ClientState extends KvClientState {
-  /** Discriminator. */
-  kind: 'client';
 }
 
 /** A node of the protocol. */
@@ -330,30 +306,6 @@ export interface UncertainMsg {
   /** The transaction. */
   tid: string;
 }
-/** Client -> coordinator: run this operation as a transaction. */
-export interface TxnRequestMsg {
-  /** Message type. */
-  type: 'TxnRequest';
-  /** The client's request number. */
-  req: number;
-  /** Read or write. */
-  op: 'read' | 'write';
-  /** The key. */
-  key: string;
-  /** The value to write ('' for a read). */
-  value: string;
-}
-/** Coordinator -> client: committed (with the value read) or aborted. */
-export interface TxnResultMsg {
-  /** Message type. */
-  type: 'TxnResult';
-  /** The request it answers. */
-  req: number;
-  /** Committed (true) or aborted. */
-  ok: boolean;
-  /** The value read (reads), or null. */
-  value: string | null;
-}
 
 /** Messages. */
 export type TwoPcMsg =
@@ -376,10 +328,6 @@ const VOTES = 'votes:';
 const RESEND = 'resend:';
 const DECIDE = 'decide:';
 const NEXT_TXN = 'next-txn';
-/** How many lock spans a participant keeps for the Locks view. */
-export const LOCK_SPANS_KEPT = 50;
-/** How many crashes a node keeps for the Locks view. */
-export const OUTAGES_KEPT = 20;
 
 /** Sends a 2PC message and counts it (messages per transaction). */
 function send(ctx: C, s: Node2pc, to: string, msg: TwoPcMsg): void {
@@ -558,17 +506,6 @@ function coordinatorRecover(ctx: C, s: CoordinatorState): void {
   }
 }
 
-/** For the Locks view: the node's steps, and at a restart the crash it came back from. */
-function stepped(ctx: C, s: Node2pc, input: Input<TwoPcMsg>): number {
-  const last = s.lastStepUs;
-  s.lastStepUs = ctx.now();
-  if (input.kind === 'restart') {
-    s.outages.push({ fromUs: last, toUs: s.lastStepUs });
-    if (s.outages.length > OUTAGES_KEPT) s.outages.shift();
-  }
-  return last;
-}
-
 function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<TwoPcMsg>): void {
   const p = ctx.params;
   stepped(ctx, s, input);
@@ -663,15 +600,6 @@ function coordinatorOn(ctx: C, s: CoordinatorState, input: Input<TwoPcMsg>): voi
 
 // ------------------------------------------------------------------ participant
 
-/** The Locks view's open span of a transaction, if any. */
-function openSpan(s: ParticipantState, tid: string): LockSpan | undefined {
-  for (let i = s.lockSpans.length - 1; i >= 0; i--) {
-    const sp = s.lockSpans[i]!;
-    if (sp.tid === tid && sp.endUs === null) return sp;
-  }
-  return undefined;
-}
-
 /** For the Locks view: a lock taken now (the oldest finished span makes room). */
 function spanBegins(
   s: ParticipantState,
@@ -680,7 +608,7 @@ function spanBegins(
   nowUs: number,
   yesUs: number | null,
 ): void {
-  s.lockSpans.push({
+  keepSpan(s.lockSpans, {
     tid,
     key,
     lockedUs: nowUs,
@@ -690,9 +618,6 @@ function spanBegins(
     endUs: null,
     outcome: null,
   });
-  if (s.lockSpans.length <= LOCK_SPANS_KEPT) return;
-  const k = s.lockSpans.findIndex((sp) => sp.endUs !== null);
-  s.lockSpans.splice(Math.max(0, k), 1);
 }
 
 /** Releases a transaction's lock and forgets it (it is decided here, `outcome`). */
@@ -700,7 +625,7 @@ function release(ctx: C, s: ParticipantState, tid: string, outcome: Outcome): vo
   const t = s.txns[tid];
   if (t !== undefined && s.locks[t.op.key] === tid) delete s.locks[t.op.key];
   delete s.txns[tid];
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) {
     sp.endUs = ctx.now();
     sp.decidedUs ??= sp.endUs;
@@ -765,7 +690,7 @@ function onPrepare(ctx: C, s: ParticipantState, from: string, m: PrepareMsg): vo
 function votedYes(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   t.phase = 'uncertain';
   s.audit.votes[tid] ??= 'yes';
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.yesUs = ctx.now();
   const value = t.op.kind === 'read' ? (s.data[t.op.key] ?? null) : null;
   send(ctx, s, t.coordinator, { type: 'VoteYes', tid, value });
@@ -801,7 +726,7 @@ function onDecision(ctx: C, s: ParticipantState, from: string, m: DecisionMsg): 
     unblock(ctx, s, t);
     t.blockedSinceUs = null;
     t.phase = 'committing';
-    const sp = openSpan(s, m.tid);
+    const sp = openSpan(s.lockSpans, m.tid);
     if (sp !== undefined) sp.decidedUs = ctx.now();
     ctx.cancelTimer(DECIDE + m.tid);
     ctx.cancelTimer(FORCE + m.tid);
@@ -847,7 +772,7 @@ function onDecisionRequest(ctx: C, s: ParticipantState, from: string, m: Decisio
 function askForDecision(ctx: C, s: ParticipantState, tid: string, t: ParticipantTxn): void {
   if (t.phase !== 'uncertain') return;
   t.blockedSinceUs ??= ctx.now();
-  const sp = openSpan(s, tid);
+  const sp = openSpan(s.lockSpans, tid);
   if (sp !== undefined) sp.blockedUs ??= t.blockedSinceUs;
   t.asked += 1;
   t.uncertain = [];
@@ -882,7 +807,7 @@ function participantRecover(ctx: C, s: ParticipantState, lastStepUs: number): vo
     const op = r.op ?? { kind: 'write' as const, key: '', value: '' };
     s.locks[op.key] = tid;
     // The Locks view: a YES on disk binds it through the crash, so its lock span goes on.
-    const sp = openSpan(s, tid);
+    const sp = openSpan(s.lockSpans, tid);
     if (sp === undefined) spanBegins(s, tid, op.key, ctx.now(), ctx.now());
     else {
       sp.decidedUs = null;
@@ -963,93 +888,42 @@ function participantOn(ctx: C, s: ParticipantState, input: Input<TwoPcMsg>): voi
 
 // ------------------------------------------------------------------ client
 
-const clientKv = kvClient<P, TwoPcMsg, ClientState, TxnResultMsg>({
-  address: (ctx) => ctx.nodesWithRole('coordinator')[0] ?? '',
-  request: (_ctx, _c, r) => ({ type: 'TxnRequest', req: r.req, op: r.op, key: r.key, value: r.value }),
-  answers: { types: ['TxnResult'], req: (m) => m.req },
-  read: (_ctx, _c, r, _from, m) => ({
-    done: !m.ok ? { ok: false } : r.op === 'read' ? { ok: true, value: m.value } : { ok: true },
-  }),
-});
+const clientKv = txnClient<P, TwoPcMsg>('coordinator');
 
 // ------------------------------------------------------------------ checks
+// The atomic commitment properties AC1-AC3 of §7.3, as stated once for the topic in
+// ../shared/atomic-commit.ts, over this protocol's audit; strict two-phase locking (ch. 3).
 
 const auditOf = (s: TwoPcState): Audit | undefined => (s.kind === 'client' ? undefined : s.audit);
-const word = (o: Outcome) => (o === 'commit' ? 'committed' : 'aborted');
-
-/** The `decided` check events of a step. */
-function decisions(events: readonly { type: string; [k: string]: unknown }[]) {
-  return events.filter((e) => e.type === 'decided') as unknown as {
-    tid: string;
-    outcome: Outcome;
-    participants: string[];
-  }[];
-}
 
 /** AC1: all processes that reach a decision reach the same one. */
-const atomicity: Invariant<TwoPcState> = {
-  id: 'atomicity',
+const atomicity = ac.atomicity<TwoPcState>({
   title: 'Atomicity: no transaction commits at one node and aborts at another (AC1)',
-  check({ changed, nodes, events }) {
-    for (const e of decisions(events))
-      for (const n of nodes) {
-        if (n.id === changed.id) continue;
-        const o = auditOf(n.state)?.decisions[e.tid];
-        if (o !== undefined && o !== e.outcome)
-          return `${e.tid} ${word(e.outcome)} at ${changed.id} but ${word(o)} at ${n.id}`;
-      }
-    return null;
-  },
-};
+  auditOf,
+});
 
-/** AC3: the decision is COMMIT only if every participant voted YES. */
-const validity: Invariant<TwoPcState> = {
-  id: 'validity',
+/** AC3: the decision is COMMIT only if every participant voted YES (the coordinator decides). */
+const validity = ac.validity<TwoPcState, 'yes' | 'no'>({
   title: 'Validity: a transaction commits only if every participant voted YES (AC3)',
-  check({ changed, nodes, events }) {
-    if (changed.role !== 'coordinator') return null;
-    for (const e of decisions(events)) {
-      if (e.outcome !== 'commit') continue;
-      for (const id of e.participants) {
-        const node = nodes.find((n) => n.id === id);
-        const vote = node === undefined ? undefined : auditOf(node.state)?.votes[e.tid];
-        if (vote !== 'yes')
-          return `${e.tid} committed at ${changed.id} but ${id} ${vote === 'no' ? 'voted NO' : 'has not voted YES'}`;
-      }
-    }
-    return null;
-  },
-};
+  auditOf,
+  participantsField: 'participants',
+  yes: 'yes',
+  no: 'no',
+  saidNo: 'voted NO',
+  notYes: 'has not voted YES',
+  deciderRole: 'coordinator',
+});
 
 /** AC2: a process cannot reverse its decision (after a crash either). */
-const durability: Invariant<TwoPcState> = {
-  id: 'durability',
+const durability = ac.durability<TwoPcState>({
   title: 'Durability: a node never reverses a decision, crashes included (AC2)',
-  check({ changed, events }) {
-    const audit = auditOf(changed.state);
-    if (audit === undefined) return null;
-    for (const e of decisions(events)) {
-      const first = audit.decisions[e.tid];
-      if (first !== undefined && first !== e.outcome)
-        return `${changed.id} ${word(first)} ${e.tid} before, and ${word(e.outcome)} it now`;
-    }
-    return null;
-  },
-};
+  auditOf,
+});
 
 /** Strict two-phase locking: a participant holds a lock only for a transaction it has not finished. */
-const locksOnlyUndecided: Invariant<TwoPcState> = {
-  id: 'locks-only-undecided',
-  title: 'A participant holds locks only for transactions not yet decided there',
-  check({ changed }) {
-    const s = changed.state;
-    if (s.kind !== 'participant' || !changed.up) return null;
-    for (const [key, tid] of Object.entries(s.locks))
-      if (s.txns[tid] === undefined)
-        return `${changed.id} holds the lock on ${key} for ${tid}, which it has finished`;
-    return null;
-  },
-};
+const locksOnlyUndecided = ac.locksOnlyUndecided<TwoPcState>((n) =>
+  n.state.kind === 'participant' ? n.state : undefined,
+);
 
 /**
  * AC5: once every failure is repaired and none happens for long enough, every transaction is
