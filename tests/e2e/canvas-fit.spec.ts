@@ -1,6 +1,6 @@
 // Every built-in quick start, framed on the canvas, is in full view: no node under the minimap,
 // the zoom controls or the edit toolbar, none outside the canvas, at 1024x700 and 1440x900
-// (docs/workbench.md "Checked at 1024x700").
+// (docs/workbench.md "Checked at 1024x700"), and zoomed so that its badges show their text.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { runButton } from './run-helpers';
@@ -86,7 +86,13 @@ for (const [width, height] of [
         if ((await picker.inputValue()) !== p) await picker.selectOption(p);
         await expect(picker).toHaveValue(p);
         await expect(page.locator('.react-flow__node').first()).toBeVisible();
-        await settledTransform(page);
+        const transform = await settledTransform(page);
+        // Zoomed no further out than LabNode's FAR_ZOOM (0.45), below which a badge loses its text.
+        const zoom = Number(transform.match(/scale\(([\d.]+)\)/)?.[1]);
+        expect(
+          zoom,
+          `${p} at ${width}x${height} is framed where its badges show their text`,
+        ).toBeGreaterThanOrEqual(0.45);
         const { pane, floats, nodes } = await layout(page);
         expect(floats.map((f) => f.name)).toContain('the minimap');
         for (const n of nodes) {

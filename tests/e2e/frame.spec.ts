@@ -100,11 +100,12 @@ test('the topic and protocol pickers list the catalog and the default topology i
   for (const n of topology.nodes) await expect(node(page, n.name)).toBeVisible();
   await expect(page.locator('.react-flow__edge')).toHaveCount(topology.links.length);
 
-  // The palette offers the protocol's roles plus the generic parts.
+  // The palette offers the protocol's roles plus a switch; a client only if the protocol has one.
   const palette = page.getByRole('complementary', { name: 'Palette' });
   for (const r of chosen.roles)
     await expect(palette.getByRole('button', { name: `Add ${r.label}` })).toBeVisible();
-  await expect(palette.getByRole('button', { name: 'Add Client' })).toBeVisible();
+  expect(chosen.roles.some((r) => r.id === 'client')).toBe(false);
+  await expect(palette.getByRole('button', { name: 'Add Client' })).toHaveCount(0);
   await expect(palette.getByRole('button', { name: 'Add Switch' })).toBeVisible();
 
   // With nothing selected, the inspector describes the scenario.
@@ -123,12 +124,12 @@ test('a palette part dragged onto the canvas becomes a node, and Enter adds one 
   const canvas = page.locator('.react-flow__pane');
   const box = (await canvas.boundingBox())!;
   await page
-    .getByRole('button', { name: 'Add Client' })
+    .getByRole('button', { name: 'Add Process' })
     .dragTo(canvas, { targetPosition: { x: box.width * 0.3, y: box.height * 0.75 } });
   await expect(nodes).toHaveCount(before + 1);
-  await expect(node(page, 'client-1')).toBeVisible();
+  await expect(node(page, 'process-1')).toBeVisible();
   // The new node is selected and shown in the inspector.
-  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveValue('client-1');
+  await expect(page.getByRole('textbox', { name: 'Name' })).toHaveValue('process-1');
 
   await page.getByRole('button', { name: 'Add Switch' }).focus();
   await page.keyboard.press('Enter');
@@ -239,13 +240,13 @@ test('dragging from one node handle to another links the two nodes', async ({ pa
   const pane = page.locator('.react-flow__pane');
   const box = (await pane.boundingBox())!;
   await page
-    .getByRole('button', { name: 'Add Client' })
+    .getByRole('button', { name: 'Add Process' })
     .dragTo(pane, { targetPosition: { x: box.width * 0.5, y: box.height * 0.85 } });
-  const client = node(page, 'client-1');
-  await expect(client).toBeVisible();
+  const added = node(page, 'process-1');
+  await expect(added).toBeVisible();
 
   const first = page.locator('.react-flow__node').first();
-  const from = (await client.locator('.lab-handle.react-flow__handle-top').boundingBox())!;
+  const from = (await added.locator('.lab-handle.react-flow__handle-top').boundingBox())!;
   await first.hover();
   const to = (await first.locator('.lab-handle.react-flow__handle-bottom').boundingBox())!;
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
@@ -257,11 +258,11 @@ test('dragging from one node handle to another links the two nodes', async ({ pa
   // Selecting the link shows its ends in the inspector. By keyboard (focus, Enter): a click at
   // the middle of its box may land on a node the line passes under.
   const name = (await first.getAttribute('aria-label'))!;
-  await page.getByRole('group', { name: `Link client-1 – ${name}` }).focus();
+  await page.getByRole('group', { name: `Link process-1 – ${name}` }).focus();
   await page.keyboard.press('Enter');
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
   await expect(inspector.getByText('End A')).toBeVisible();
-  await expect(inspector).toContainText('client-1');
+  await expect(inspector).toContainText('process-1');
 });
 
 test('a link dropped anywhere on a node body connects to it, with the node marked while dragging', async ({
@@ -274,16 +275,16 @@ test('a link dropped anywhere on a node body connects to it, with the node marke
   const pane = page.locator('.react-flow__pane');
   const box = (await pane.boundingBox())!;
   await page
-    .getByRole('button', { name: 'Add Client' })
+    .getByRole('button', { name: 'Add Process' })
     .dragTo(pane, { targetPosition: { x: box.width * 0.5, y: box.height * 0.85 } });
-  const client = node(page, 'client-1');
-  await expect(client).toBeVisible();
+  const added = node(page, 'process-1');
+  await expect(added).toBeVisible();
 
-  // From the client's top dot to the middle of the first node, far from any of its dots.
+  // From the new node's top dot to the middle of the first node, far from any of its dots.
   const target = page.locator('.react-flow__node').first();
   const name = (await target.getAttribute('aria-label'))!;
-  await client.hover();
-  const from = (await client.locator('.react-flow__handle-top.lab-handle').boundingBox())!;
+  await added.hover();
+  const from = (await added.locator('.react-flow__handle-top.lab-handle').boundingBox())!;
   const body = (await target.boundingBox())!;
   const mid = { x: body.x + body.width * 0.4, y: body.y + body.height / 2 };
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
@@ -294,10 +295,10 @@ test('a link dropped anywhere on a node body connects to it, with the node marke
   await expect(drop).toHaveClass(/\bvalid\b/);
   await expect(drop).toHaveCSS('outline-style', 'solid');
   // ...and the node the link starts from is not a target.
-  await expect(client.locator('.lab-body-handle')).toHaveCSS('visibility', 'hidden');
+  await expect(added.locator('.lab-body-handle')).toHaveCSS('visibility', 'hidden');
   await page.mouse.up();
   await expect(edges).toHaveCount(before + 1);
-  await expect(page.getByRole('group', { name: `Link client-1 – ${name}` })).toHaveCount(1);
+  await expect(page.getByRole('group', { name: `Link process-1 – ${name}` })).toHaveCount(1);
   // Once the drag is over, the body is a body again: a click selects the node.
   await expect(drop).toHaveCSS('visibility', 'hidden');
   await target.click();
@@ -329,7 +330,7 @@ test('menu commands: New resets, Save saves to the library, About shows the host
   await openLab(page, lab.server.url);
   const nodes = page.locator('.react-flow__node');
   const before = await nodes.count();
-  await page.getByRole('button', { name: 'Add Client' }).focus();
+  await page.getByRole('button', { name: 'Add Process' }).focus();
   await page.keyboard.press('Enter');
   await expect(nodes).toHaveCount(before + 1);
 

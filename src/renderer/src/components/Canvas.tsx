@@ -43,7 +43,7 @@ import { useSelection } from '../stores/selection-store';
 import { selectTheme, useUi } from '../stores/ui-store';
 import { ContextMenu, type MenuItem } from './ContextMenu';
 import { EditToolbar } from './EditToolbar';
-import { LabNode } from './LabNode';
+import { FAR_ZOOM, LabNode } from './LabNode';
 import { LinkEdge } from './LinkEdge';
 import { LinkLayer } from './LinkLayer';
 import { MessageLayer } from './MessageLayer';
@@ -159,7 +159,7 @@ export function useFitGraph(): (opts?: { duration?: number }) => Promise<boolean
       const nodes = getNodes();
       if (!flow || nodes.length === 0) return fitView({ ...FIT_OPTIONS, ...opts });
       const { canvas, overlays } = measureOverlays(flow);
-      const padding = fitPadding(canvas, getNodesBounds(nodes), overlays);
+      const padding = fitPadding(canvas, getNodesBounds(nodes), overlays, FAR_ZOOM);
       return fitView({ padding, maxZoom: FIT_MAX_ZOOM, duration: opts.duration ?? 0 });
     },
     [fitView, getNodes, getNodesBounds],

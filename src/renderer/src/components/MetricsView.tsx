@@ -14,7 +14,7 @@ import { formatEvent, formatMetric, formatTick, formatTime } from '../run/format
 import { useRun } from '../stores/run-store';
 import { selectProtocol, useSession } from '../stores/session-store';
 import { selectTheme, useUi } from '../stores/ui-store';
-import { type ChartGroup, chartLines, groupCharts } from '../views/metric-charts';
+import { type ChartGroup, chartLines, groupCharts, protocolChartsFirst } from '../views/metric-charts';
 import { metricsCsv } from '../views/metrics-csv';
 import { downloadBlob } from './views/export';
 
@@ -186,7 +186,9 @@ function Chart({ group, slot }: { group: ChartGroup; slot: number }) {
   return (
     <figure className={multi ? 'chart chart-group' : 'chart'} data-testid={multi ? 'chart-group' : undefined}>
       <figcaption className="chart-head">
-        <span className="chart-title">{group.title}</span>
+        <span className="chart-title" title={group.title}>
+          {group.title}
+        </span>
         <span className="chart-value num">
           {multi
             ? unit
@@ -248,7 +250,10 @@ export function MetricsView() {
         gauges: at <span className="num">{formatEvent(metrics.counters.events ?? event)}</span>.
       </p>
       <div className="charts">
-        {groupCharts(metrics.series).map((g, i) => (
+        {protocolChartsFirst(
+          groupCharts(metrics.series),
+          (protocol?.metrics ?? []).map((m) => m.id),
+        ).map((g, i) => (
           <Chart key={g.key} group={g} slot={i % 8} />
         ))}
       </div>

@@ -60,7 +60,7 @@ function SidebarTabs() {
 }
 
 function limitText(role: PaletteRole): string {
-  if (role.generic) return role.id === 'client' ? 'Sends requests' : 'Shared segment';
+  if (role.generic) return 'Shared segment';
   if (role.max === null) return role.min > 0 ? `at least ${role.min}` : 'any number';
   if (role.min === role.max) return `exactly ${role.min}`;
   return `${role.min}–${role.max}`;

@@ -77,4 +77,24 @@ describe('fitPadding', () => {
       left: Math.round(560 * 0.13),
     });
   });
+
+  it("lets the margins go where they would zoom a graph below the badges' readable zoom", () => {
+    // ZooKeeper's quick start (three servers over five clients) in a 1024x700 window, where the
+    // minimap is hidden: with the margins it was framed at 0.43, its badges bars without text.
+    const canvas = { width: 564, height: 382 };
+    const graph = { width: 968, height: 340 };
+    const overlays: Overlays = { minimap: null, controls: { width: 43, height: 97 }, toolbar: 52 };
+    expect(placed(canvas, graph, fitPadding(canvas, graph, overlays)).zoom).toBeLessThan(0.45);
+    const box = placed(canvas, graph, fitPadding(canvas, graph, overlays, 0.45));
+    expect(box.zoom).toBeGreaterThanOrEqual(0.45);
+    // Still clear of the toolbar and the zoom controls, and inside the canvas.
+    expect(box.top).toBeGreaterThanOrEqual(52);
+    // Beside the zoom controls, not just above them: the nodes grow as their badges fill in.
+    expect(box.left).toBeGreaterThanOrEqual(43);
+    expect(box.left).toBeGreaterThanOrEqual(0);
+    expect(box.right).toBeLessThanOrEqual(canvas.width);
+    // A graph that is readable with the margins keeps them.
+    const small = { width: 500, height: 300 };
+    expect(fitPadding(canvas, small, overlays, 0.45)).toEqual(fitPadding(canvas, small, overlays));
+  });
 });

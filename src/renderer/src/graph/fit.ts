@@ -5,7 +5,8 @@
  * 1024x700 window the minimap is a third of the canvas's height, so a uniform padding left
  * nodes under it. A graph framed clear of a corner box must end above it or left of it
  * (right of it, for the controls): `fitPadding` works out both ways and keeps the one that
- * shows the graph larger (docs/workbench.md "Checked at 1024x700").
+ * shows the graph larger (docs/workbench.md "Checked at 1024x700"). The side and bottom margins
+ * give way where they would zoom the graph out below `readableZoom` (LabNode's FAR_ZOOM).
  */
 
 export interface Size {
@@ -57,22 +58,40 @@ function zoomFor(canvas: Size, graph: Size, p: Pads): number {
  * The paddings that frame `graph` (its bounds, flow units) on `canvas` clear of the overlays:
  * the graph ends above the bottom corners' boxes, or between them, whichever zooms in more.
  */
-export function fitPadding(canvas: Size, graph: Size, overlays: Overlays): FitPadding {
-  const side = Math.round(canvas.width * FIT_MARGIN);
-  const base: Pads = {
-    top: Math.max(overlays.toolbar + FIT_GAP, Math.round(canvas.height * 0.05)),
-    right: side,
-    bottom: Math.round(canvas.height * FIT_MARGIN),
-    left: side,
+export function fitPadding(canvas: Size, graph: Size, overlays: Overlays, readableZoom = 0): FitPadding {
+  /** The graph framed above the bottom corners' boxes, or between them. */
+  const framed = (side: number, bottom: number): { above: Pads; between: Pads } => {
+    const base: Pads = {
+      top: Math.max(overlays.toolbar + FIT_GAP, Math.round(canvas.height * 0.05)),
+      right: side,
+      bottom,
+      left: side,
+    };
+    const mm = overlays.minimap ?? { width: 0, height: 0 };
+    const ctl = overlays.controls ?? { width: 0, height: 0 };
+    return {
+      above: { ...base, bottom: Math.max(base.bottom, mm.height + FIT_GAP, ctl.height + FIT_GAP) },
+      between: {
+        ...base,
+        right: Math.max(base.right, mm.width + FIT_GAP),
+        left: Math.max(base.left, ctl.width + FIT_GAP),
+      },
+    };
   };
-  const mm = overlays.minimap ?? { width: 0, height: 0 };
-  const ctl = overlays.controls ?? { width: 0, height: 0 };
-  const above: Pads = { ...base, bottom: Math.max(base.bottom, mm.height + FIT_GAP, ctl.height + FIT_GAP) };
-  const between: Pads = {
-    ...base,
-    right: Math.max(base.right, mm.width + FIT_GAP),
-    left: Math.max(base.left, ctl.width + FIT_GAP),
-  };
-  const p = zoomFor(canvas, graph, between) > zoomFor(canvas, graph, above) ? between : above;
+  const zoom = (p: Pads) => zoomFor(canvas, graph, p);
+  const wide = framed(Math.round(canvas.width * FIT_MARGIN), Math.round(canvas.height * FIT_MARGIN));
+  let p = zoom(wide.between) > zoom(wide.above) ? wide.between : wide.above;
+  // The margins are for looks: where they would zoom the graph out below the zoom at which its
+  // badges show their text (ZooKeeper's eight nodes in a 1024x700 window), they give way to the
+  // gap alone. Between the corner boxes first: a graph framed just above them would run into
+  // them as its badges grow taller during the run.
+  if (zoom(p) < readableZoom) {
+    const tight = framed(FIT_GAP, FIT_GAP);
+    const best =
+      zoom(tight.between) >= readableZoom || zoom(tight.between) > zoom(tight.above)
+        ? tight.between
+        : tight.above;
+    if (zoom(best) > zoom(p)) p = best;
+  }
   return { top: `${p.top}px`, right: `${p.right}px`, bottom: `${p.bottom}px`, left: `${p.left}px` };
 }

@@ -101,7 +101,12 @@ describe('palette roles', () => {
       'client:false',
       'switch:true',
     ]);
-    expect(paletteRoles(null).map((r) => r.id)).toEqual(['client', 'switch']);
+    expect(paletteRoles(null).map((r) => r.id)).toEqual(['switch']);
+  });
+
+  it('offers a client only to a protocol that declares one (Storm and Lambda have none)', () => {
+    const noClients = { roles: [{ id: 'worker', label: 'Worker', min: 1, max: null }] };
+    expect(paletteRoles(noClients).map((r) => r.id)).toEqual(['worker', 'switch']);
   });
 
   it('gives protocol roles numbered tones and generic parts their own', () => {

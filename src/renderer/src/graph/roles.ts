@@ -2,9 +2,12 @@
 import type { ProtocolInfo } from '../../../shared/api';
 import type { PaletteRole } from './types';
 
-/** Generic parts every topology may use, whatever the protocol. */
+/**
+ * Generic parts every topology may use, whatever the protocol: a switch only. A client is not
+ * generic: a protocol whose nodes answer a workload declares its 'client' role (Raft, 2PC,
+ * Kafka…), and one without (Storm, Lambda, Berkeley…) has no client to offer.
+ */
 export const GENERIC_ROLES: readonly PaletteRole[] = [
-  { id: 'client', label: 'Client', min: 0, max: null, generic: true },
   { id: 'switch', label: 'Switch', min: 0, max: null, generic: true },
 ];
 

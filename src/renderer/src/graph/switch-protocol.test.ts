@@ -33,7 +33,7 @@ const SHARDING = [
 ];
 
 describe('switchProtocolTopology', () => {
-  it('keeps nodes whose role exists and generic clients and switches', () => {
+  it('keeps nodes whose role exists and switches', () => {
     const r = switchProtocolTopology(
       {
         nodes: [node('n1', 'node'), node('n2', 'node'), node('s', 'switch')],
@@ -73,6 +73,19 @@ describe('switchProtocolTopology', () => {
     expect(describeSwitch(r, 'Multi-Paxos')).toBe(
       'Switched to Multi-Paxos, keeping your 4 nodes: 2 proposer nodes now run as replica, 1 acceptor node now runs as replica; 1 kept its role.',
     );
+  });
+
+  it('keeps a client only where the new protocol declares clients', () => {
+    const topo = { nodes: [node('t', 'server'), node('c', 'client')], links: [link('l1', 'c', 't')] };
+    const r = switchProtocolTopology(topo, [
+      { id: 'master', min: 1, max: 1 },
+      { id: 'worker', min: 1, max: null },
+    ]);
+    expect(r.nodes.map((n) => [n.id, n.role])).toEqual([
+      ['t', 'master'],
+      ['c', 'worker'],
+    ]);
+    expect(r.protocolNodes).toBe(2);
   });
 
   it('fills roles below their min first and respects max counts', () => {

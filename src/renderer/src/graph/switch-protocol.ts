@@ -3,8 +3,8 @@
  * which go. Pure (no React, no store), so the rule is unit-tested and documented in one place.
  *
  * The rule (docs/editor.md "Switching protocol"):
- * 1. A node whose role the new protocol also has, or a generic client/switch, keeps its role,
- *    up to that role's max count.
+ * 1. A node whose role the new protocol also has, or a switch, keeps its role, up to that
+ *    role's max count. A client is kept only by a protocol that declares clients.
  * 2. The other nodes are remapped in canvas order: first to fill the new protocol's roles that
  *    are below their min count (in the protocol's role order), then to its main role (the
  *    first protocol role without a max, e.g. Paxos's proposers become Multi-Paxos replicas).
@@ -23,7 +23,10 @@ export interface SwitchRole {
 }
 
 /** Roles every protocol accepts, whatever its own roles. */
-const GENERIC = new Set(['client', 'switch']);
+const GENERIC = new Set(['switch']);
+
+/** Roles that do not run the protocol: never a target of rule 2, not counted as its nodes. */
+const NOT_RUNNING = new Set(['client', 'switch']);
 
 /** The topology after the switch and what happened to it. */
 export interface SwitchResult {
@@ -46,7 +49,7 @@ export function switchProtocolTopology(
   topology: { nodes: readonly ScenarioNode[]; links: readonly ScenarioLink[] },
   roles: readonly SwitchRole[],
 ): SwitchResult {
-  const own = roles.filter((r) => !GENERIC.has(r.id));
+  const own = roles.filter((r) => !NOT_RUNNING.has(r.id));
   const byId = new Map(roles.map((r) => [r.id, r]));
   const count = new Map<string, number>();
   const room = (id: string) => {
@@ -59,7 +62,7 @@ export function switchProtocolTopology(
   const orphans: ScenarioNode[] = [];
   let kept = 0;
   let removed = 0;
-  // 1. Same role, or generic.
+  // 1. Same role, or a switch.
   for (const n of topology.nodes) {
     if (byId.has(n.role) || GENERIC.has(n.role)) {
       if (room(n.role)) {
@@ -91,7 +94,7 @@ export function switchProtocolTopology(
     .filter((n) => roleOf.has(n.id))
     .map((n) => (roleOf.get(n.id) === n.role ? n : { ...n, role: roleOf.get(n.id) as string }));
   const links = topology.links.filter((l) => roleOf.has(l.a) && roleOf.has(l.b));
-  const protocolNodes = nodes.filter((n) => !GENERIC.has(n.role)).length;
+  const protocolNodes = nodes.filter((n) => !NOT_RUNNING.has(n.role)).length;
   return { nodes, links, kept, remapped: [...remapped.values()], removed, protocolNodes };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartLines, compareCharts, compareLines, groupCharts } from './metric-charts';
+import { chartLines, compareCharts, compareLines, groupCharts, protocolChartsFirst } from './metric-charts';
 
 const clock = { title: 'clock error', scale: 'asinh' as const, linearUnder: 100 };
 
@@ -30,6 +30,23 @@ describe('metric charts', () => {
       { label: '+boundUs', v: [null, 2, 1], bound: true },
       { label: '−boundUs', v: [null, -2, -1], bound: true },
       { label: 'c1', v: [-5, null, 0.4], bound: false },
+    ]);
+  });
+
+  it("puts the protocol's own charts before the network's, each in its order", () => {
+    const groups = groupCharts([
+      { id: 'inFlight', unit: 'messages', tUs: [0], v: [0] },
+      { id: 'sent', unit: 'messages', tUs: [0], v: [1] },
+      { id: 'spreadUs', unit: 'us', tUs: [0], v: [9] },
+      { id: 'correctionUs', unit: 'us', tUs: [0], v: [2] },
+      { id: 'clockErrorUs.s1', unit: 'us', tUs: [0], v: [3], chart: clock, node: 's1' },
+    ]);
+    expect(protocolChartsFirst(groups, ['spreadUs', 'correctionUs']).map((g) => g.key)).toEqual([
+      'spreadUs',
+      'correctionUs',
+      'chart:clock error',
+      'inFlight',
+      'sent',
     ]);
   });
 

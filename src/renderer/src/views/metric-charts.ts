@@ -40,6 +40,22 @@ export function groupCharts(all: readonly Series[]): ChartGroup[] {
   return out;
 }
 
+/**
+ * The charts with the protocol's own first: a chart with a series the protocol declares (its
+ * `metrics` in the catalog) or a per-node series, then the network's (inFlight, sent,
+ * delivered, dropped, opLatencyUs), each part in its own order. The network's come first in a
+ * run, and for a protocol without a workload (clocks, dataflow) they filled the first row of a
+ * narrow panel while the protocol's story (Berkeley's spread, 2PC's locks) sat below the fold.
+ */
+export function protocolChartsFirst(
+  groups: readonly ChartGroup[],
+  protocolMetricIds: readonly string[],
+): ChartGroup[] {
+  const own = new Set(protocolMetricIds);
+  const isOwn = (g: ChartGroup) => g.series.some((s) => own.has(s.id) || s.node !== undefined);
+  return [...groups.filter(isOwn), ...groups.filter((g) => !isOwn(g))];
+}
+
 /** A drawn line: its label, values on the shared axis (null: no sample), and whether it is a bound. */
 export interface ChartLine {
   label: string;

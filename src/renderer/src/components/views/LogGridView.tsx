@@ -27,8 +27,8 @@ export function LogGridView({ viewId, protocolId }: { viewId: string; protocolId
       <div className="empty" ref={box}>
         <p className="empty-title">{simId ? 'Reading the logs…' : 'No run yet'}</p>
         <p className="empty-body">
-          Press Play or Step: every node’s log appears here as a row of entries coloured by term, with what
-          each node knows to be committed.
+          Press Play or Step: each replicated log appears here as a row of entries, numbered and coloured by
+          the leader’s term or epoch, with how far each copy knows it is committed.
         </p>
       </div>
     );

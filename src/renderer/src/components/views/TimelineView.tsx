@@ -46,8 +46,8 @@ export function TimelineView({ viewId, protocolId }: { viewId: string; protocolI
       <div className="empty" ref={box}>
         <p className="empty-title">{simId ? 'Reading the timeline…' : 'No run yet'}</p>
         <p className="empty-body">
-          Press Play or Step: each node gets a row here, with a bar for every span of work it did and marks
-          for the moments that changed the run.
+          Press Play or Step: the run’s work appears here over virtual time, a named row for each thing the
+          tab follows, a bar for every span of work and a mark for each moment that changed the run.
         </p>
       </div>
     );
