@@ -59,7 +59,7 @@ test('the exercise shows instructions, goals, hints and locks; a submitted run i
   await expect(panel).toContainText('parameter bugNoDedupe');
   // The topology is locked, so the palette offers no parts.
   await page.getByRole('tab', { name: 'Parts' }).click();
-  await expect(page.getByRole('button', { name: 'Add Client' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Add Switch' })).toBeDisabled();
   // ...and a node cannot be deleted from the canvas either.
   const nodes = page.locator('.react-flow__node');
   const count = await nodes.count();

@@ -94,13 +94,13 @@ async function nodeCount(page: Page): Promise<number> {
   return page.locator('.react-flow__node').count();
 }
 
-/** Drags the generic Client part onto the canvas. */
-async function dragClientIn(page: Page): Promise<void> {
+/** Drags a part onto the canvas: the generic Switch, or a role the protocol declares. */
+async function dragPartIn(page: Page, part = 'Switch'): Promise<void> {
   await page.getByRole('tab', { name: 'Parts' }).click();
   const canvas = page.locator('.react-flow__pane');
   const box = (await canvas.boundingBox())!;
   await page
-    .getByRole('button', { name: 'Add Client' })
+    .getByRole('button', { name: `Add ${part}` })
     .dragTo(canvas, { targetPosition: { x: box.width * 0.2, y: box.height * 0.8 } });
 }
 
@@ -145,7 +145,7 @@ test('Save on a changed built-in saves a copy; the built-in stays as shipped', a
   await expect(docState(page)).not.toContainText('unsaved');
   await expect(docState(page)).toContainText('built-in');
 
-  await dragClientIn(page);
+  await dragPartIn(page);
   await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
   await expect(docState(page)).toContainText('unsaved changes');
   await expect(page).toHaveTitle(/● Ping-pong ring/);
@@ -578,7 +578,7 @@ test('a topic card offers its protocols; switching topic opens its quick start, 
   await expect(docState(page)).toContainText('Raft: five servers, two clients');
 
   // Another protocol of the topic keeps the person's topology and says so plainly.
-  await dragClientIn(page);
+  await dragPartIn(page, 'Client');
   await expect(page.locator('.react-flow__node')).toHaveCount(8);
   await protocol.selectOption('multi-paxos');
   await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
@@ -648,7 +648,7 @@ test('unsaved edits are autosaved and recovered after a reload', async ({ page, 
   await showLibrary(page);
   await openItem(page, 'Ping-pong ring');
   const before = await nodeCount(page);
-  await dragClientIn(page);
+  await dragPartIn(page);
   await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
   await expect(docState(page)).toContainText('unsaved changes');
   // The autosave lands after two idle seconds.
@@ -688,14 +688,14 @@ test('a save over a newer revision asks: Save as copy keeps both', async ({ page
   const other = await page.context().newPage();
   await openLab(other, lab.server.url);
   await expect(docState(other)).toContainText('My ring');
-  await dragClientIn(other);
+  await dragPartIn(other);
   await expect(docState(other)).toContainText('unsaved changes');
   await other.keyboard.press('Control+s');
   await expect(docState(other)).not.toContainText('unsaved');
   await other.close();
 
   // This window's save started from the older revision.
-  await dragClientIn(page);
+  await dragPartIn(page);
   await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
   await page.keyboard.press('Control+s');
   const dialog = page.getByRole('dialog', { name: 'This item changed elsewhere' });

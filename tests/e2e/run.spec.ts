@@ -142,7 +142,7 @@ test('Step to next deliver lands on a deliver row', async ({ page, lab }) => {
 test('editing the topology during a run resets it, with a toast saying so', async ({ page, lab }) => {
   await openOn(page, lab.server.url, 'ping-pong');
   await stepTimes(page, 4);
-  await page.getByRole('button', { name: 'Add Client' }).focus();
+  await page.getByRole('button', { name: 'Add Switch' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
     'The topology changed, so the run was reset to event 0.',
