@@ -474,7 +474,8 @@ interface ProtocolInfoFields<P, S> {
    * seconds per wall second: the app starts a scenario of this protocol at it (a learner's own
    * choice, once made, is remembered per scenario). Pick it so the first thing worth watching
    * happens within a few seconds of Play and a message hop can still be followed by eye
-   * (Raft: 0.05x puts the first election, about 165 ms in, 3 s after Play).
+   * (Raft: 0.05x puts the first election, about 165 ms in, 3 s after Play), and the quick
+   * start's first fault comes at most 20 s after Play (src/sim/quick-start-pace.test.ts).
    */
   speed: number;
   /** Palette entries. */

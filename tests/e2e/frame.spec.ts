@@ -67,12 +67,12 @@ test('the toolbar has the run controls, ready once the scenario loads, and live 
   await expect(page.getByRole('contentinfo')).toContainText('seed 42');
 
   // Speed is virtual seconds per wall second on a log scale: 20 presses are one decade. It starts
-  // at the protocol's own (the first launch opens the heartbeat detector, 0.05x).
+  // at the protocol's own (the first launch opens the heartbeat detector, 0.1x).
   const speed = banner.getByRole('slider', { name: 'Speed' });
-  await expect(speed).toHaveAttribute('aria-valuetext', '0.05x');
+  await expect(speed).toHaveAttribute('aria-valuetext', '0.1x');
   await speed.focus();
   for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
-  await expect(speed).toHaveAttribute('aria-valuetext', '0.5x');
+  await expect(speed).toHaveAttribute('aria-valuetext', '1x');
 });
 
 test('the topic and protocol pickers list the catalog and the default topology is on the canvas', async ({

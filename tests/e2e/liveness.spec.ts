@@ -45,7 +45,7 @@ test('heartbeat detector: liveness verdicts hold once the faults have stopped', 
   await expect(verdict('strong-completeness')).toHaveAttribute('data-state', 'unknown');
   await fastest(page);
   await runButton(page, 'Play').click();
-  // p4 crashes at 3 s; the properties are due 2 s later.
+  // p4 crashes at 2 s; the properties are due 2 s later.
   await expect.poll(() => seconds(page), { timeout: 60_000 }).toBeGreaterThan(6);
   if (await runButton(page, 'Pause').isEnabled()) await runButton(page, 'Pause').click();
   await expect(verdict('strong-completeness')).toHaveAttribute('data-state', 'ok', { timeout: 10_000 });

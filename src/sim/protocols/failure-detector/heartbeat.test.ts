@@ -58,7 +58,7 @@ describe('heartbeat detector rules (Algorithm 2.7)', () => {
   });
 });
 
-/** The quick start (p4 crashes at 3 s) with changes, run to its end. */
+/** The quick start (p4 crashes at 2 s) with changes, run to its end. */
 function run(seed: number, change: Record<string, unknown> = {}, protocol = heartbeat.id): Simulation {
   const base = defaultScenario(heartbeat.id);
   const sc = ScenarioSchema.parse({
@@ -112,8 +112,8 @@ describe('heartbeat detector is eventually perfect (◇P), over seeds', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const sim = run(seed, { params: { bugNoIncrease: true } });
       expect(sim.violation?.invariant, `seed=${seed}`).toBe('eventual-strong-accuracy');
-      // Not before the bound: the last fault (3 s) plus settleUs (2 s).
-      expect(sim.violation!.timeUs, `seed=${seed}`).toBeGreaterThanOrEqual(5_000_000);
+      // Not before the bound: the last fault (2 s) plus settleUs (2 s).
+      expect(sim.violation!.timeUs, `seed=${seed}`).toBeGreaterThanOrEqual(4_000_000);
     }
   });
 

@@ -160,9 +160,10 @@ export const pubsub: Protocol<PubSubParams, PubSubState, PubSubMsg> = {
   topic: 'pubsub',
   title: 'Publish/subscribe broker',
   version: 1,
-  // Hops of about 1.5 ms and a publish every 25 ms: at 0.01x a hop takes 150 ms on screen, a
-  // publish, its deliveries and their acks play out within a second or two of Play.
-  speed: 0.01,
+  // Hops of about 1.5 ms and a publish every 25 ms: at 0.05x a publish comes every half second
+  // on screen, the badges count the deliveries and acks as they land, and s2's crash at 1 s
+  // comes 20 s after Play (at 0.01x, where a single hop can be followed, it came 100 s in).
+  speed: 0.05,
   roles: [
     { id: 'broker', label: 'Broker', min: 1, max: 1 },
     { id: 'client', label: 'Publisher', min: 1, max: null },

@@ -97,9 +97,10 @@ export const zookeeper: Protocol<ZooKeeperParams, ZkState, ZkMsg> = {
   topic: 'zookeeper',
   title: 'ZooKeeper (Zab, znodes, sessions)',
   version: 1,
-  // An election takes about 50 ms and a lock is held 150 ms: at 0.05x the first leader shows
-  // within a second of Play and a lock changes hands every few seconds.
-  speed: 0.05,
+  // An election takes about 50 ms and a lock is held 150 ms: at 0.1x the first leader shows
+  // within a second of Play, a lock changes hands every second or two, and c1's crash at 2 s
+  // comes 20 s after Play.
+  speed: 0.1,
   roles: [
     { id: 'server', label: 'Server', min: 1, max: 9 },
     { id: 'client', label: 'Client', min: 0, max: null },
