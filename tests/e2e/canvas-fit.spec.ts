@@ -23,7 +23,8 @@ async function layout(page: Page): Promise<{ pane: Rect; floats: Rect[]; nodes: 
     const floats = [
       ['.react-flow__minimap', 'the minimap'],
       ['.react-flow__controls', 'the zoom controls'],
-      ['.react-flow__panel.top-center', 'the edit toolbar'],
+      // xyflow's Panel classes its position as two words: "top center".
+      ['.react-flow__panel.top.center', 'the edit toolbar'],
     ].flatMap(([sel, name]) => [...flow.querySelectorAll(sel!)].map((el) => rect(el, name!)));
     const nodes = [...flow.querySelectorAll('.react-flow__node')].map((el) =>
       rect(el, el.getAttribute('aria-label') ?? el.getAttribute('data-id') ?? '?'),
