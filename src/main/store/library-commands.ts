@@ -23,14 +23,20 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Usage text of `dslab library`. */
-export const LIBRARY_USAGE = `Usage: dslab library <command> [--data DIR]
-  list [--kind scenario|exercise] [--tag TAG] [--search TEXT] [--trash] [--limit N] [--json]
-  import FILE...                 import .dslab.json files (each all or nothing)
-  export ID... [--out FILE] [--title TEXT]
-                                 write one item, or a bundle of several, to FILE or stdout
-  delete ID... [--permanent]     move items to the trash (--permanent: delete for good)
-  empty-trash                    delete everything in the trash for good`;
+/**
+ * Usage text of `dslab library`. Built from lines rather than one template literal: a line of
+ * a template literal that begins with "import" reads as an import to the tools that draw this
+ * tree's layers (farm-studio), which then cannot tell what this file uses.
+ */
+export const LIBRARY_USAGE = [
+  'Usage: dslab library <command> [--data DIR]',
+  '  list [--kind scenario|exercise] [--tag TAG] [--search TEXT] [--trash] [--limit N] [--json]',
+  '  import FILE...                 import .dslab.json files (each all or nothing)',
+  '  export ID... [--out FILE] [--title TEXT]',
+  '                                 write one item, or a bundle of several, to FILE or stdout',
+  '  delete ID... [--permanent]     move items to the trash (--permanent: delete for good)',
+  '  empty-trash                    delete everything in the trash for good',
+].join('\n');
 
 interface Parsed {
   positional: string[];
