@@ -2,7 +2,7 @@
 // the zoom controls or the edit toolbar, none outside the canvas, at 1024x700 and 1440x900
 // (docs/workbench.md "Checked at 1024x700"), and zoomed so that its badges show their text.
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, shot, test } from './fixtures';
 import { runButton } from './run-helpers';
 
 interface Rect {
@@ -23,7 +23,8 @@ async function layout(page: Page): Promise<{ pane: Rect; floats: Rect[]; nodes: 
     const floats = [
       ['.react-flow__minimap', 'the minimap'],
       ['.react-flow__controls', 'the zoom controls'],
-      ['.react-flow__panel.top-center', 'the edit toolbar'],
+      // xyflow's Panel classes its position as two words: "top center".
+      ['.react-flow__panel.top.center', 'the edit toolbar'],
     ].flatMap(([sel, name]) => [...flow.querySelectorAll(sel!)].map((el) => rect(el, name!)));
     const nodes = [...flow.querySelectorAll('.react-flow__node')].map((el) =>
       rect(el, el.getAttribute('aria-label') ?? el.getAttribute('data-id') ?? '?'),
@@ -109,3 +110,69 @@ for (const [width, height] of [
     expect(checked, 'quick starts checked').toBeGreaterThanOrEqual(18);
   });
 }
+
+/** Opens Kafka's quick start and steps once, so every node has its badge. */
+async function kafkaStepped(
+  page: Page,
+  url: string,
+  width = 1024,
+  height = 700,
+  scheme: 'light' | 'dark' = 'dark',
+): Promise<void> {
+  await page.setViewportSize({ width, height });
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.goto(url);
+  await expect(page.getByTestId('app-info')).toContainText('over web');
+  await page.getByRole('combobox', { name: 'Topic' }).selectOption('kafka');
+  await expect(page.getByRole('combobox', { name: 'Protocol' })).toHaveValue('kafka');
+  await expect(runButton(page, 'Play')).toBeEnabled();
+  await runButton(page, 'Step').click();
+  await expect(page.getByRole('banner').getByLabel('Event index')).toContainText('1');
+}
+
+const paneHeight = (page: Page) =>
+  page.locator('.react-flow').evaluate((el) => el.getBoundingClientRect().height);
+
+for (const [width, height, scheme] of [
+  [1024, 700, 'dark'],
+  [1440, 900, 'light'],
+] as const)
+  test(`at ${width}x${height} a tall view tab shrinks the canvas and the graph is framed again, badges readable`, async ({
+    page,
+    lab,
+  }) => {
+    await kafkaStepped(page, lab.server.url, width, height, scheme);
+    const before = await paneHeight(page);
+    const first = await settledTransform(page);
+    // The Partition logs tab grows the bottom panel: the canvas loses a fifth of its height.
+    await page.getByRole('tab', { name: 'Partition logs' }).click();
+    await expect.poll(() => paneHeight(page)).toBeLessThan(before - 50);
+    const transform = await settledTransform(page);
+    expect(transform).not.toBe(first);
+    const zoom = Number(transform.match(/scale\(([\d.]+)\)/)?.[1]);
+    expect(zoom, 'framed where its badges show their text').toBeGreaterThanOrEqual(0.45);
+    await expect(page.locator('.react-flow__node .node-badge.is-far')).toHaveCount(0);
+    await expect(page.locator('.react-flow__node .node-badge').first()).toBeVisible();
+    const { pane, floats, nodes } = await layout(page);
+    expect(floats.map((f) => f.name)).toContain('the edit toolbar');
+    for (const n of nodes) {
+      expect(n.top, `${n.name} starts inside the canvas`).toBeGreaterThanOrEqual(pane.top);
+      expect(n.bottom, `${n.name} ends inside the canvas`).toBeLessThanOrEqual(pane.bottom);
+      for (const f of floats) expect(overlaps(n, f), `${n.name} is clear of ${f.name}`).toBe(false);
+    }
+    await page.screenshot({ path: shot(`canvas-refit-kafka-logs-${width}-${scheme}.png`) });
+  });
+
+test('after the person zooms the canvas, a tall view tab leaves the view where they put it', async ({
+  page,
+  lab,
+}) => {
+  await kafkaStepped(page, lab.server.url);
+  await page.locator('.react-flow__pane').hover();
+  await page.mouse.wheel(0, -300);
+  const zoomed = await settledTransform(page);
+  const before = await paneHeight(page);
+  await page.getByRole('tab', { name: 'Partition logs' }).click();
+  await expect.poll(() => paneHeight(page)).toBeLessThan(before - 50);
+  expect(await settledTransform(page)).toBe(zoomed);
+});

@@ -137,3 +137,32 @@ test('a bug switch branch: the checker stops the branch, the main run goes on', 
   await expect(panel.getByTestId('cmp-diagram-main').locator('figcaption')).not.toContainText('stopped');
   await expect(panel.getByTestId('cmp-diff-summary')).toContainText('First difference');
 });
+
+test('at 1024x700 (Branch… folded into More) the empty Compare tab has its own Branch… button', async ({
+  page,
+  lab,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openRaft(page, lab.server.url);
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  await page.screenshot({ path: shot('compare-empty-1440-light.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  // The toolbar has folded Branch… into its More menu: the empty text must not send the person there.
+  await expect(runButton(page, 'Branch')).toHaveCount(0);
+  const panel = page.getByRole('tabpanel', { name: 'Compare' });
+  await expect(panel).toContainText('No branch yet');
+  const button = panel.getByRole('button', { name: 'Branch…', exact: true });
+  // No run yet: nothing to branch from.
+  await expect(button).toBeDisabled();
+  await stepTimes(page, 5);
+  await expect(button).toBeEnabled();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: shot('compare-empty-1024-dark.png') });
+  await button.click();
+  const dialog = page.getByRole('dialog', { name: 'Branch the run' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('radio', { name: 'A fault' }).check();
+  await dialog.getByRole('combobox', { name: 'Fault' }).selectOption({ label: 'Crash s1' });
+  await dialog.getByRole('button', { name: 'Branch here' }).click();
+  await expect(panel).toContainText('Branch: Crash s1');
+});

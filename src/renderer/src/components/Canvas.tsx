@@ -135,7 +135,8 @@ function measureOverlays(flow: Element): { canvas: Size; overlays: Overlays } {
   const box = (sel: string) => flow.querySelector(sel)?.getBoundingClientRect();
   const mm = box('.react-flow__minimap');
   const ctl = box('.react-flow__controls');
-  const bar = box('.react-flow__panel.top-center');
+  // xyflow's Panel takes its position's words as two classes ("top center"), not one.
+  const bar = box('.react-flow__panel.top.center');
   return {
     canvas: { width: c.width, height: c.height },
     overlays: {

@@ -97,4 +97,21 @@ describe('fitPadding', () => {
     const small = { width: 500, height: 300 };
     expect(fitPadding(canvas, small, overlays, 0.45)).toEqual(fitPadding(canvas, small, overlays));
   });
+
+  it('in a canvas a view tab made short, lets the gaps shrink too before the badges lose their text', () => {
+    // Kafka's quick start (a badge on every node after a step) at 1024x700 with its Partition
+    // logs tab open: the bottom panel grows and leaves the canvas 297 px tall (measured).
+    const canvas = { width: 564, height: 297 };
+    const graph = { width: 608, height: 503 };
+    const overlays: Overlays = { minimap: null, controls: { width: 43, height: 95 }, toolbar: 50 };
+    const box = placed(canvas, graph, fitPadding(canvas, graph, overlays, 0.45));
+    expect(box.zoom).toBeGreaterThanOrEqual(0.45);
+    expect(box.top).toBeGreaterThanOrEqual(50);
+    expect(box.left).toBeGreaterThanOrEqual(43);
+    expect(box.right).toBeLessThanOrEqual(canvas.width);
+    expect(box.bottom).toBeLessThanOrEqual(canvas.height);
+    // Where the 12 px gap is readable, it is kept.
+    const taller = { width: 564, height: 382 };
+    expect(px(fitPadding(taller, graph, overlays, 0.45)).top).toBe(62);
+  });
 });

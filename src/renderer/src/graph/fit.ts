@@ -6,7 +6,8 @@
  * nodes under it. A graph framed clear of a corner box must end above it or left of it
  * (right of it, for the controls): `fitPadding` works out both ways and keeps the one that
  * shows the graph larger (docs/workbench.md "Checked at 1024x700"). The side and bottom margins
- * give way where they would zoom the graph out below `readableZoom` (LabNode's FAR_ZOOM).
+ * give way where they would zoom the graph out below `readableZoom` (LabNode's FAR_ZOOM), and
+ * then the gaps too, down to FIT_MIN_GAP.
  */
 
 export interface Size {
@@ -35,6 +36,8 @@ export interface Overlays {
 
 /** Room kept between a node and the canvas's edge, or what floats over it. */
 export const FIT_GAP = 12;
+/** The least of that room, kept where FIT_GAP would zoom the graph out past readable. */
+export const FIT_MIN_GAP = 4;
 /** The share of the canvas kept free around the graph on its sides and bottom. */
 export const FIT_MARGIN = 0.13;
 /** The largest zoom a fit chooses: a small graph is not blown up. */
@@ -60,9 +63,9 @@ function zoomFor(canvas: Size, graph: Size, p: Pads): number {
  */
 export function fitPadding(canvas: Size, graph: Size, overlays: Overlays, readableZoom = 0): FitPadding {
   /** The graph framed above the bottom corners' boxes, or between them. */
-  const framed = (side: number, bottom: number): { above: Pads; between: Pads } => {
+  const framed = (side: number, bottom: number, gap = FIT_GAP): { above: Pads; between: Pads } => {
     const base: Pads = {
-      top: Math.max(overlays.toolbar + FIT_GAP, Math.round(canvas.height * 0.05)),
+      top: Math.max(overlays.toolbar + gap, Math.round(canvas.height * 0.05)),
       right: side,
       bottom,
       left: side,
@@ -70,11 +73,11 @@ export function fitPadding(canvas: Size, graph: Size, overlays: Overlays, readab
     const mm = overlays.minimap ?? { width: 0, height: 0 };
     const ctl = overlays.controls ?? { width: 0, height: 0 };
     return {
-      above: { ...base, bottom: Math.max(base.bottom, mm.height + FIT_GAP, ctl.height + FIT_GAP) },
+      above: { ...base, bottom: Math.max(base.bottom, mm.height + gap, ctl.height + gap) },
       between: {
         ...base,
-        right: Math.max(base.right, mm.width + FIT_GAP),
-        left: Math.max(base.left, ctl.width + FIT_GAP),
+        right: Math.max(base.right, mm.width + gap),
+        left: Math.max(base.left, ctl.width + gap),
       },
     };
   };
@@ -85,8 +88,11 @@ export function fitPadding(canvas: Size, graph: Size, overlays: Overlays, readab
   // badges show their text (ZooKeeper's eight nodes in a 1024x700 window), they give way to the
   // gap alone. Between the corner boxes first: a graph framed just above them would run into
   // them as its badges grow taller during the run.
-  if (zoom(p) < readableZoom) {
-    const tight = framed(FIT_GAP, FIT_GAP);
+  // Then, in a canvas a view tab has made short (Kafka's Partition logs at 1024x700: 297 px),
+  // the gaps shrink to FIT_MIN_GAP as well: a node nearer the toolbar beats a badge without text.
+  for (const gap of [FIT_GAP, FIT_MIN_GAP]) {
+    if (zoom(p) >= readableZoom) break;
+    const tight = framed(gap, gap, gap);
     const best =
       zoom(tight.between) >= readableZoom || zoom(tight.between) > zoom(tight.above)
         ? tight.between

@@ -15,6 +15,7 @@ import { formatCount, formatDuration, formatEvent, formatTime } from '../../run/
 import { useCompare } from '../../stores/compare-store';
 import { useGraph } from '../../stores/graph-store';
 import { useRun } from '../../stores/run-store';
+import { useUi } from '../../stores/ui-store';
 import { type CompareGroup, compareCharts, compareLines } from '../../views/metric-charts';
 import {
   autoSpanUs,
@@ -427,11 +428,27 @@ function where(s: SimStatusInfo | null): string {
     : at;
 }
 
+/**
+ * No branch yet: what a branch is, and a Branch… button that opens the same dialog as the
+ * toolbar's (which folds into its More menu when the window is narrow, so the text cannot
+ * simply point at the toolbar).
+ */
 function Empty({ children }: { children: ReactNode }) {
+  const openDialog = useUi((s) => s.openDialog);
+  const hasRun = useRun((s) => s.simId !== null && s.status !== null);
   return (
     <div className="empty">
       <p className="empty-title">No branch yet</p>
       <p className="empty-body">{children}</p>
+      <button
+        type="button"
+        className="btn cmp-empty-branch"
+        disabled={!hasRun}
+        title={hasRun ? 'Fork the run here with a change and compare both futures' : 'Run a little first'}
+        onClick={() => openDialog('branch')}
+      >
+        Branch…
+      </button>
     </div>
   );
 }
@@ -466,9 +483,9 @@ export function CompareView() {
   if (!branch) {
     return (
       <Empty>
-        Run a little, then press Branch… in the toolbar: pick a fault, a parameter or a bug switch, and the
-        run forks at the current event. Both futures then show here, one above the other, with the first event
-        where they differ marked.
+        Run a little, then press Branch… (below, or in the toolbar): pick a fault, a parameter or a bug
+        switch, and the run forks at the current event. Both futures then show here, one above the other, with
+        the first event where they differ marked.
       </Empty>
     );
   }

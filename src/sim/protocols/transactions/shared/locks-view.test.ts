@@ -90,7 +90,12 @@ describe('the Locks view shared by the commit protocols', () => {
       coordinator: 'tm',
       stuck: (sp) => sp.votedUs !== null,
       caption: (held, stuck) => `${held} held, ${stuck} stuck`,
-      legend: [{ tone: 'info', label: 'locked' }],
+      legend: [
+        { tone: 'info', label: 'locked' },
+        { tone: 'warn', label: 'voted' },
+        { tone: 'good', label: 'extra' },
+        { tone: 'neutral', label: 'tm down' },
+      ],
     });
     const tm = { id: 'tm', role: 'tm', up: false, state: { kind: 'tm', lastStepUs: 7_000, outages: [] } };
     expect(view.read([tm], {}, null)).toBeNull();
@@ -114,5 +119,26 @@ describe('the Locks view shared by the commit protocols', () => {
     expect(d.bars.filter((b) => b.row === 'tm').map((b) => [b.startUs, b.endUs, b.label])).toEqual([
       [7_000, null, 'down'],
     ]);
+  });
+
+  it('refuses words whose legend misses a tone the tab draws, naming it', () => {
+    const tab = {
+      ...words,
+      holder: 'rm',
+      coordinator: 'tm',
+      stuck: () => false,
+      caption: () => '',
+    };
+    const legend = [
+      { tone: 'info', label: 'locked' },
+      { tone: 'warn', label: 'voted' },
+      { tone: 'neutral', label: 'tm down' },
+    ] as const;
+    expect(() => locksView<unknown, Span>({ ...tab, legend: [...legend] })).toThrow(
+      'Locks tab of "rm": the stretch "extra" is drawn in tone good, which its legend does not name',
+    );
+    expect(() =>
+      locksView<unknown, Span>({ ...tab, legend: [...legend.slice(0, 2), { tone: 'good', label: 'extra' }] }),
+    ).toThrow('Locks tab of "rm": tm down is drawn in tone neutral, which its legend does not name');
   });
 });

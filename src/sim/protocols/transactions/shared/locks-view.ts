@@ -157,6 +157,9 @@ export interface LocksTab<Span extends LockSpanBase> extends LockWords<Span> {
   legend: NonNullable<TimelineViewData['legend']>;
 }
 
+/** The tone of the coordinator's bar while it is down. */
+const COORDINATOR_DOWN: Tone = 'neutral';
+
 /** A node of a commit protocol as the view reads it. */
 type Drawn<Span> = { kind?: string; lockSpans?: Span[] } & Partial<StepTrace>;
 
@@ -167,6 +170,18 @@ type Drawn<Span> = { kind?: string; lockSpans?: Span[] } & Partial<StepTrace>;
  * in a view a test builds by hand, the node's last step before it.
  */
 export function locksView<S, Span extends LockSpanBase>(tab: LocksTab<Span>): ViewSpec<S> {
+  // Every tone the tab can draw is named in its legend: its stretches', and the coordinator's
+  // down bar. A protocol's words that miss one fail where they are written, not in a learner's eyes.
+  const named = new Set(tab.legend.map((l) => l.tone));
+  const drawn: [Tone, string][] = [
+    ...tab.stretches.map((s): [Tone, string] => [s.tone, `the stretch "${s.what}"`]),
+    [COORDINATOR_DOWN, `${tab.coordinator} down`],
+  ];
+  for (const [tone, what] of drawn)
+    if (!named.has(tone))
+      throw new Error(
+        `Locks tab of "${tab.holder}": ${what} is drawn in tone ${tone}, which its legend does not name`,
+      );
   return {
     id: 'locks',
     title: 'Locks',
@@ -191,7 +206,7 @@ export function locksView<S, Span extends LockSpanBase>(tab: LocksTab<Span>): Vi
         markers.push(...crashMarkers(p.id, crashes(p), p.id));
       }
       for (const c of coords) {
-        bars.push(...downBars(c.id, crashes(c)));
+        bars.push(...downBars(c.id, crashes(c), COORDINATOR_DOWN));
         markers.push(...crashMarkers(c.id, crashes(c)));
       }
       return {
