@@ -180,7 +180,7 @@ test('Save on a changed built-in saves a copy; the built-in stays as shipped', a
   await page.reload();
   await expect(docState(page)).toContainText('My ring');
   await expect(page.locator('.react-flow__node')).toHaveCount(before + 1);
-  await expect(page.getByRole('group', { name: 'client-1' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'switch-1' })).toBeVisible();
   await showLibrary(page);
   await openItem(page, 'Ping-pong ring');
   await expect(page.locator('.react-flow__node')).toHaveCount(before);
