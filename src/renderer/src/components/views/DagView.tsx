@@ -13,27 +13,10 @@ import type { DagViewData } from '../../../../shared/api';
 import { BOX_H, dagLayout, detailWidth, labelWidth } from '../../views/dag';
 import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
-import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+import { toneColour, useViewPalette, VIEW_FONT } from './palette';
 import { useProtocolView } from './use-protocol-view';
 
 const REFRESH_MS = 300;
-
-type Tone = DagViewData['nodes'][number]['tone'];
-
-function toneColour(p: ViewPalette, tone: Tone): string {
-  switch (tone) {
-    case 'info':
-      return p.accent;
-    case 'good':
-      return p.good;
-    case 'warn':
-      return p.warn;
-    case 'bad':
-      return p.danger;
-    default:
-      return p.faint;
-  }
-}
 
 /** Cuts a text to a width, with an ellipsis (the hover text keeps it whole). */
 function clipText(text: string, maxW: number, width: (t: string) => number): string {

@@ -7,33 +7,15 @@
  * while shown, at most every 300 ms).
  */
 import { useRef } from 'react';
-import type { TimelineViewData } from '../../../../shared/api';
 import { useRun } from '../../stores/run-store';
 import { tickLabelMs } from '../../views/spacetime';
 import { LABEL_W, LEVEL_H, ROW_H, textWidth, timelineLayout } from '../../views/timeline';
 import { ExportButtons } from './ExportButtons';
 import { fileStem } from './export';
-import { useViewPalette, VIEW_FONT, type ViewPalette } from './palette';
+import { toneColour, useViewPalette, VIEW_FONT } from './palette';
 import { useProtocolView } from './use-protocol-view';
 
 const REFRESH_MS = 300;
-
-type Tone = TimelineViewData['bars'][number]['tone'];
-
-function toneColour(p: ViewPalette, tone: Tone): string {
-  switch (tone) {
-    case 'info':
-      return p.accent;
-    case 'good':
-      return p.good;
-    case 'warn':
-      return p.warn;
-    case 'bad':
-      return p.danger;
-    default:
-      return p.faint;
-  }
-}
 
 export function TimelineView({ viewId, protocolId }: { viewId: string; protocolId: string }) {
   const { simId, event, data, box, width } = useProtocolView(viewId, 'timeline', REFRESH_MS, 'the timeline');

@@ -4,6 +4,7 @@
  * tokens the canvas uses (--msg-0..7, the message-type palette in styles.css), per theme.
  */
 import { useEffect, useState } from 'react';
+import type { TimelineViewData } from '../../../../shared/api/views';
 
 export interface ViewPalette {
   /** Background of the panel (the exported image's background too). */
@@ -62,3 +63,22 @@ export function useViewPalette(): ViewPalette {
 
 /** The font the views draw text in (kept in the exported file). */
 export const VIEW_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/** A colour hint of the generic views (timeline bars, graph boxes, legends): one tone set, one mapping. */
+type Tone = TimelineViewData['bars'][number]['tone'];
+
+/** The palette colour of a view's tone: info is the accent, neutral the faint grey. */
+export function toneColour(p: ViewPalette, tone: Tone): string {
+  switch (tone) {
+    case 'info':
+      return p.accent;
+    case 'good':
+      return p.good;
+    case 'warn':
+      return p.warn;
+    case 'bad':
+      return p.danger;
+    default:
+      return p.faint;
+  }
+}
